@@ -1,0 +1,123 @@
+# mdesk: a customer-support email desk as a Unix toolkit.
+# Hand-written Makefile; see README for the quick start.
+
+VERSION   = 0.1.0
+PREFIX   ?= /usr/local
+BINDIR   ?= $(PREFIX)/bin
+MANDIR   ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
+FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
+DESTDIR  ?=
+
+CC       ?= cc
+CFLAGS   ?= -O2 -g
+WERROR   ?=
+MU_CFLAGS  := $(shell mailutils cflags 2>/dev/null)
+MU_LIBS    := $(shell mailutils ldflags 2>/dev/null)
+JSON_CFLAGS := $(shell pkg-config --cflags jansson 2>/dev/null)
+JSON_LIBS   := $(shell pkg-config --libs jansson 2>/dev/null)
+GIT_CFLAGS  := $(shell pkg-config --cflags libgit2 2>/dev/null)
+GIT_LIBS    := $(shell pkg-config --libs libgit2 2>/dev/null)
+CSV_LIBS    := -lcsv
+
+override CFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+	-Wall -Wextra $(WERROR) -Icommon $(MU_CFLAGS) $(JSON_CFLAGS) \
+	-DMDESK_VERSION='"$(VERSION)"'
+
+# Build directory: `make` builds into build/, `make check-asan` into build-asan/.
+B ?= build
+
+# The shared core. Each module: common/NAME.c + common/NAME.h + tests/unit/test_NAME.c
+CORE     = util mbox msg msgid date thread subject jsonw csvw ticketid
+CORE_OBJ = $(CORE:%=$(B)/common/%.o)
+
+TOOLS    = mthread
+TOOL_BIN = $(TOOLS:%=$(B)/%)
+
+UNITS    = $(CORE:%=$(B)/tests/unit/test_%)
+
+MANS     = $(wildcard man/*.[1-8])
+
+all: $(TOOL_BIN)
+
+$(B)/common/%.o: common/%.c common/*.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(B)/cmd/%.o: cmd/%.c common/*.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(B)/libmdesk.a: $(CORE_OBJ)
+	rm -f $@
+	ar rcs $@ $(CORE_OBJ)
+
+# mthread needs no desk: no libgit2.
+$(B)/mthread: $(B)/cmd/mthread.o $(B)/libmdesk.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(MU_LIBS) $(JSON_LIBS) $(CSV_LIBS)
+
+$(B)/tests/unit/test_%: tests/unit/test_%.c tests/unit/tap.h $(B)/libmdesk.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(B)/libmdesk.a \
+		$(MU_LIBS) $(JSON_LIBS) $(CSV_LIBS)
+
+units: $(UNITS)
+
+# --- dependencies ---------------------------------------------------------
+deps:
+	@sh tests/deps.sh
+
+# --- tests -------------------------------------------------------------
+check: deps
+	$(MAKE) all units
+	sh tests/run $(B)
+
+ASAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=undefined
+check-asan: deps
+	$(MAKE) B=build-asan CFLAGS="$(ASAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined" all units
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		sh tests/run build-asan
+
+check-valgrind: deps
+	$(MAKE) all units
+	MDESK_VALGRIND=1 sh tests/run $(B)
+
+lint-man:
+	mandoc -T lint -W warning $(MANS)
+
+# --- demo --------------------------------------------------------------
+demo: deps
+	$(MAKE) all
+	@echo '== mthread: the bundled support mailbox, threaded =='
+	$(B)/mthread --format tree tests/data/support.mbox
+
+# --- benchmarks (not tests) ---------------------------------------------
+bench: all
+	sh tests/bench/mthread
+
+# --- install -----------------------------------------------------------
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) \
+		$(DESTDIR)$(FISHCOMPDIR)
+	install -m 755 $(TOOL_BIN) $(DESTDIR)$(BINDIR)/
+	for m in $(MANS); do \
+		s=$${m##*.}; install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done
+	for t in $(TOOLS); do \
+		install -m 644 completions/$$t.bash $(DESTDIR)$(BASHCOMPDIR)/$$t; \
+		install -m 644 completions/_$$t $(DESTDIR)$(ZSHCOMPDIR)/_$$t; \
+		install -m 644 completions/$$t.fish $(DESTDIR)$(FISHCOMPDIR)/$$t.fish; done
+
+uninstall:
+	for t in $(TOOLS); do rm -f $(DESTDIR)$(BINDIR)/$$t \
+		$(DESTDIR)$(BASHCOMPDIR)/$$t $(DESTDIR)$(ZSHCOMPDIR)/_$$t \
+		$(DESTDIR)$(FISHCOMPDIR)/$$t.fish; done
+	for m in $(MANS); do s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done
+
+clean:
+	rm -rf build build-asan
+
+.PHONY: all units deps check check-asan check-valgrind lint-man demo bench install uninstall clean

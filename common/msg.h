@@ -1,0 +1,51 @@
+/* msg.h: a message's header block, parsed with Mailutils.
+ *
+ * msg_open parses a header block (as split by mbox.h) with
+ * mu_header_create; the accessors return strings that stay valid until
+ * msg_close.  Every string handed out is valid UTF-8 without control
+ * characters. */
+#ifndef MDESK_MSG_H
+#define MDESK_MSG_H
+#include <stddef.h>
+#include "util.h"
+
+struct msg {
+	void *hdr;		/* mu_header_t, NULL when unparseable */
+	struct arena ar;	/* strings handed out */
+	int bad;		/* the header block could not be parsed */
+};
+
+int msg_open(struct msg *m, const char *header, size_t len);
+void msg_close(struct msg *m);
+
+/* The unfolded raw value of the first (n = 1) or last (n = -1) field
+ * called name, CR/LF removed; NULL if absent. Not decoded, not cleaned. */
+const char *msg_raw(struct msg *m, const char *name, int n);
+/* The value with RFC 2047 words decoded to UTF-8 and made clean. */
+const char *msg_text(struct msg *m, const char *name);
+/* The first mailbox of an address field: address lower-cased (NULL when
+ * absent or unparseable), display name decoded (NULL when none). */
+int msg_addr(struct msg *m, const char *name, const char **addr,
+    const char **display);
+/* Every address of the fields (comma-separated names), lower-cased,
+ * each passed to cb. */
+void msg_addrs(struct msg *m, const char *names,
+    void (*cb)(void *ctx, const char *addr, const char *display), void *ctx);
+/* Date header as seconds since the epoch; -1 if none or unparseable. */
+int msg_date(struct msg *m, long long *t);
+
+/* Decode RFC 2047 words of s to clean UTF-8 (malloc'd). */
+char *rfc2047_text(const char *s);
+
+/* The threading view of a message. */
+struct msg_ids {
+	char mid[996];		/* Message-ID, no brackets; "" when none */
+	char irt[996];		/* a clean single-id In-Reply-To, else "" */
+	char irt_any[996];	/* first valid id of In-Reply-To, else "" */
+	const char **refs;	/* valid References ids, in order, no self */
+	size_t nrefs;
+};
+/* Fill ids from the header (refs live in m's arena). */
+void msg_ids(struct msg *m, struct msg_ids *ids);
+
+#endif

@@ -1,0 +1,18 @@
+/* ticketid.h: short, stable IDs for threads and tickets. */
+#ifndef MDESK_TICKETID_H
+#define MDESK_TICKETID_H
+#include <stddef.h>
+#include <stdint.h>
+
+#define TICKETID_LEN 8		/* default length */
+#define TICKETID_MAX 12		/* lengthened on collision */
+
+/* The ID of a conversation whose root has Message-ID mid (no brackets):
+ * nchars (6..12) characters of Crockford's base32 alphabet
+ * (0-9 A-Z without I L O U) from hash64 of the id.  out: 13 bytes. */
+void ticketid(const char *mid, size_t len, int nchars, char *out);
+void ticketid_from_hash(uint64_t h, int nchars, char *out);
+/* Is s a well-formed ID (6-12 characters of [0-9A-Z])? */
+int ticketid_valid(const char *s);
+
+#endif

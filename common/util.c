@@ -1,0 +1,380 @@
+/* util.c: allocation, diagnostics, arenas, hashing and UTF-8 helpers. */
+#include "util.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+const char *progname = "mdesk";
+
+static void vmsg(const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: ", progname);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void warnx_(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vmsg(fmt, ap);
+	va_end(ap);
+}
+
+void die(int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vmsg(fmt, ap);
+	va_end(ap);
+	exit(code);
+}
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p)
+		die(EX_TEMPFAIL, "out of memory (%zu bytes)", n);
+	return p;
+}
+
+void *xcalloc(size_t n, size_t m)
+{
+	void *p = calloc(n ? n : 1, m ? m : 1);
+	if (!p)
+		die(EX_TEMPFAIL, "out of memory");
+	return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		die(EX_TEMPFAIL, "out of memory (%zu bytes)", n);
+	return p;
+}
+
+char *xstrndup(const char *s, size_t n)
+{
+	char *p = xmalloc(n + 1);
+	memcpy(p, s, n);
+	p[n] = 0;
+	return p;
+}
+
+char *xstrdup(const char *s)
+{
+	return xstrndup(s, strlen(s));
+}
+
+struct arena_block {
+	struct arena_block *next;
+	size_t cap;
+	max_align_t align[];
+};
+
+#define ARENA_BLOCK (256 * 1024)
+
+void *arena_alloc(struct arena *a, size_t n)
+{
+	n = (n + 7) & ~(size_t)7;
+	if (!a->head || a->used + n > a->cap) {
+		size_t cap = n > ARENA_BLOCK / 4 ? n : ARENA_BLOCK;
+		struct arena_block *b = xmalloc(sizeof *b + cap);
+		b->cap = cap;
+		if (cap == n && a->head) {	/* big: keep the current block */
+			b->next = a->head->next;
+			a->head->next = b;
+			return b->align;
+		}
+		b->next = a->head;
+		a->head = b;
+		a->used = 0;
+		a->cap = cap;
+	}
+	void *p = (char *)a->head->align + a->used;
+	a->used += n;
+	return p;
+}
+
+char *arena_strndup(struct arena *a, const char *s, size_t n)
+{
+	char *p = arena_alloc(a, n + 1);
+	memcpy(p, s, n);
+	p[n] = 0;
+	return p;
+}
+
+void arena_free(struct arena *a)
+{
+	struct arena_block *b = a->head, *n;
+	for (; b; b = n) {
+		n = b->next;
+		free(b);
+	}
+	a->head = NULL;
+	a->used = a->cap = 0;
+}
+
+void *mem_find(const void *hay, size_t n, const void *needle, size_t m)
+{
+	const unsigned char *h = hay, *e = h + n, *nd = needle;
+	if (m == 0)
+		return (void *)h;
+	while (n >= m && (h = memchr(h, nd[0], (size_t)(e - h) - m + 1)) != NULL) {
+		if (!memcmp(h, nd, m))
+			return (void *)h;
+		h++;
+		if ((size_t)(e - h) < m)
+			break;
+	}
+	return NULL;
+}
+
+void buf_add(struct buf *b, const void *p, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		size_t c = b->cap ? b->cap : 256;
+		while (c < b->len + n + 1)
+			c *= 2;
+		b->p = xrealloc(b->p, c);
+		b->cap = c;
+	}
+	memcpy(b->p + b->len, p, n);
+	b->len += n;
+	b->p[b->len] = 0;
+}
+
+void buf_addc(struct buf *b, int c)
+{
+	char ch = (char)c;
+	buf_add(b, &ch, 1);
+}
+
+void buf_adds(struct buf *b, const char *s)
+{
+	buf_add(b, s, strlen(s));
+}
+
+const char *buf_cstr(struct buf *b)
+{
+	if (!b->p)
+		buf_add(b, "", 0);
+	return b->p;
+}
+
+void buf_free(struct buf *b)
+{
+	free(b->p);
+	b->p = NULL;
+	b->len = b->cap = 0;
+}
+
+uint64_t hash64_update(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	for (size_t i = 0; i < n; i++) {
+		h ^= s[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+uint64_t hash64_final(uint64_t h)
+{
+	/* splitmix64 finaliser: spreads FNV's weak high bits */
+	h ^= h >> 30;
+	h *= 0xbf58476d1ce4e5b9ULL;
+	h ^= h >> 27;
+	h *= 0x94d049bb133111ebULL;
+	h ^= h >> 31;
+	return h;
+}
+
+uint64_t hash64(const void *p, size_t n)
+{
+	return hash64_final(hash64_update(HASH64_INIT, p, n));
+}
+
+/* Length of the valid UTF-8 sequence at s (n bytes left), 0 if invalid. */
+static size_t u8len(const unsigned char *s, size_t n)
+{
+	unsigned c = s[0];
+	if (c < 0x80)
+		return 1;
+	if (c < 0xc2)
+		return 0;
+	if (c < 0xe0)
+		return n >= 2 && (s[1] & 0xc0) == 0x80 ? 2 : 0;
+	if (c < 0xf0) {
+		if (n < 3 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80)
+			return 0;
+		if (c == 0xe0 && s[1] < 0xa0)
+			return 0;	/* overlong */
+		if (c == 0xed && s[1] >= 0xa0)
+			return 0;	/* surrogate */
+		return 3;
+	}
+	if (c < 0xf5) {
+		if (n < 4 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 ||
+		    (s[3] & 0xc0) != 0x80)
+			return 0;
+		if (c == 0xf0 && s[1] < 0x90)
+			return 0;
+		if (c == 0xf4 && s[1] >= 0x90)
+			return 0;
+		return 4;
+	}
+	return 0;
+}
+
+int utf8_valid(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+	while (i < n) {
+		if (p[i] < 0x80) {
+			if (p[i] == 0)
+				return 0;
+			i++;
+			continue;
+		}
+		size_t l = u8len(p + i, n - i);
+		if (!l)
+			return 0;
+		i += l;
+	}
+	return 1;
+}
+
+char *utf8_clean(const char *s, size_t n, int ctl_space)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	char *out = xmalloc(n * 3 + 1), *o = out;
+	size_t i = 0;
+	while (i < n) {
+		unsigned c = p[i];
+		if (c < 0x80) {
+			if ((c < 0x20 && c != '\t') || c == 0x7f) {
+				if (ctl_space)
+					*o++ = ' ';
+				else {
+					memcpy(o, "\xef\xbf\xbd", 3);
+					o += 3;
+				}
+			} else
+				*o++ = (char)c;
+			i++;
+			continue;
+		}
+		size_t l = u8len(p + i, n - i);
+		if (!l) {
+			memcpy(o, "\xef\xbf\xbd", 3);
+			o += 3;
+			i++;
+			continue;
+		}
+		memcpy(o, p + i, l);
+		o += l;
+		i += l;
+	}
+	*o = 0;
+	return out;
+}
+
+/* Days since 1970-01-01 of a civil date (proleptic Gregorian). */
+static long long days_from_civil(long long y, unsigned m, unsigned d)
+{
+	y -= m <= 2;
+	long long era = (y >= 0 ? y : y - 399) / 400;
+	unsigned yoe = (unsigned)(y - era * 400);
+	unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (long long)doe - 719468;
+}
+
+char *fmt_rfc3339(long long t, char *buf)
+{
+	long long days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
+	long long secs = t - days * 86400;
+	long long z = days + 719468;
+	long long era = (z >= 0 ? z : z - 146096) / 146097;
+	unsigned doe = (unsigned)(z - era * 146097);
+	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	long long y = (long long)yoe + era * 400;
+	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	unsigned mp = (5 * doy + 2) / 153;
+	unsigned d = doy - (153 * mp + 2) / 5 + 1;
+	unsigned m = mp < 10 ? mp + 3 : mp - 9;
+	y += m <= 2;
+	int hh = (int)(secs / 3600), mi = (int)(secs / 60 % 60), ss = (int)(secs % 60);
+	if (y < 0 || y > 9999)
+		y = y < 0 ? 0 : 9999;
+	snprintf(buf, 32, "%04d-%02u-%02uT%02d:%02d:%02dZ", (int)y, m % 13,
+	    d % 32, hh % 24, mi % 60, ss % 60);
+	return buf;
+}
+
+int parse_rfc3339(const char *s, long long *t)
+{
+	int y, mo, d, h = 0, mi = 0, sec = 0, n = 0;
+	char *end;
+	if (s[0] == '@') {
+		errno = 0;
+		long long v = strtoll(s + 1, &end, 10);
+		if (errno || end == s + 1 || *end)
+			return -1;
+		*t = v;
+		return 0;
+	}
+	if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n != 10)
+		return -1;
+	s += n;
+	if (*s == 'T' || *s == 't' || *s == ' ') {
+		if (sscanf(s + 1, "%2d:%2d%n", &h, &mi, &n) != 2 || n != 5)
+			return -1;
+		s += 1 + n;
+		if (*s == ':') {
+			if (sscanf(s + 1, "%2d%n", &sec, &n) != 1 || n != 2)
+				return -1;
+			s += 1 + n;
+			if (*s == '.')
+				for (s++; *s >= '0' && *s <= '9'; s++)
+					;
+		}
+	}
+	long long off = 0;
+	if (*s == 'Z' || *s == 'z')
+		s++;
+	else if (*s == '+' || *s == '-') {
+		int oh, om;
+		if (sscanf(s + 1, "%2d:%2d%n", &oh, &om, &n) != 2 || n != 5)
+			return -1;
+		off = (oh * 3600 + om * 60) * (*s == '-' ? -1 : 1);
+		s += 1 + n;
+	}
+	if (*s || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
+	    sec > 60)
+		return -1;
+	*t = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 +
+	    mi * 60 + sec - off;
+	return 0;
+}
+
+long long mdesk_now(const char *opt)
+{
+	long long t;
+	const char *s = opt ? opt : getenv("MDESK_NOW");
+	if (s && *s) {
+		if (parse_rfc3339(s, &t) != 0)
+			die(EX_USAGE, "%s: bad time '%s' (use RFC 3339, e.g. "
+			    "2026-11-23T09:00:00Z, or @EPOCH)",
+			    opt ? "--now" : "MDESK_NOW", s);
+		return t;
+	}
+	return (long long)time(NULL);
+}

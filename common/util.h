@@ -1,0 +1,62 @@
+/* util.h: allocation, diagnostics, arenas, hashing and UTF-8 helpers. */
+#ifndef MDESK_UTIL_H
+#define MDESK_UTIL_H
+#include <stddef.h>
+#include <stdint.h>
+#include <sysexits.h>
+
+extern const char *progname;
+
+/* Diagnostics: one line on stderr, "prog: message". */
+void warnx_(const char *fmt, ...);
+_Noreturn void die(int code, const char *fmt, ...);
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t m);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+
+/* Arena: many small allocations freed together.  Blocks never move. */
+struct arena {
+	struct arena_block *head;
+	size_t used, cap;
+};
+void *arena_alloc(struct arena *a, size_t n);
+char *arena_strndup(struct arena *a, const char *s, size_t n);
+void arena_free(struct arena *a);
+
+/* First occurrence of needle in hay (memmem, which C11 lacks). */
+void *mem_find(const void *hay, size_t n, const void *needle, size_t m);
+
+/* Growable byte buffer. */
+struct buf {
+	char *p;
+	size_t len, cap;
+};
+void buf_add(struct buf *b, const void *p, size_t n);
+void buf_addc(struct buf *b, int c);
+void buf_adds(struct buf *b, const char *s);
+const char *buf_cstr(struct buf *b);	/* NUL-terminated view */
+void buf_free(struct buf *b);
+
+/* 64-bit hash of bytes (FNV-1a, finished with a strong mix). */
+uint64_t hash64(const void *p, size_t n);
+uint64_t hash64_update(uint64_t h, const void *p, size_t n);
+uint64_t hash64_final(uint64_t h);
+#define HASH64_INIT 0xcbf29ce484222325ULL
+
+/* UTF-8: is the span valid?  utf8_clean returns a malloc'd copy where every
+ * invalid sequence and every control character except TAB is replaced by
+ * U+FFFD (controls by a space when ctl_space is set); NULs never survive. */
+int utf8_valid(const char *s, size_t n);
+char *utf8_clean(const char *s, size_t n, int ctl_space);
+
+/* Time as RFC 3339 UTC "2026-11-02T09:14:00Z"; buf needs 32 bytes. */
+char *fmt_rfc3339(long long t, char *buf);
+/* Parse RFC 3339 (Z or +hh:mm) or "@epoch"; returns 0 on success. */
+int parse_rfc3339(const char *s, long long *t);
+/* The clock: --now value, else $MDESK_NOW, else time(). */
+long long mdesk_now(const char *opt);
+
+#endif

@@ -1,0 +1,20 @@
+#!/bin/sh
+# Install the Debian packages that building and testing mdesk need.
+# As root: apt-get installs what is missing.  Otherwise: print the command.
+pkgs="build-essential pkg-config libmailutils-dev mailutils libjansson-dev libcsv-dev
+libgit2-dev libexttextcat-dev mandoc jq valgrind git"
+missing=
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" -eq 0 ]; then
+	echo "deps: installing:$missing"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq && apt-get install -y -qq --no-install-recommends $missing >/dev/null ||
+		{ echo "deps: apt-get failed; run: apt-get install$missing" >&2; exit 1; }
+else
+	echo "deps: missing packages; run as root: apt-get install$missing" >&2
+	exit 1
+fi
