@@ -41,25 +41,32 @@ MANS     = $(wildcard man/*.[1-8])
 
 all: $(TOOL_BIN)
 
+# V=1 shows the commands
+Q = $(if $(V),,@)
+
 $(B)/common/%.o: common/%.c common/*.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	@$(if $(V),,echo "  CC      $@")
+	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
 
 $(B)/cmd/%.o: cmd/%.c common/*.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	@$(if $(V),,echo "  CC      $@")
+	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
 
 $(B)/libmdesk.a: $(CORE_OBJ)
-	rm -f $@
-	ar rcs $@ $(CORE_OBJ)
+	$(Q)rm -f $@
+	$(Q)ar rcs $@ $(CORE_OBJ)
 
 # mthread needs no desk: no libgit2.
 $(B)/mthread: $(B)/cmd/mthread.o $(B)/libmdesk.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(MU_LIBS) $(JSON_LIBS) $(CSV_LIBS)
+	@$(if $(V),,echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(MU_LIBS) $(JSON_LIBS) $(CSV_LIBS)
 
 $(B)/tests/unit/test_%: tests/unit/test_%.c tests/unit/tap.h $(B)/libmdesk.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(B)/libmdesk.a \
+	@$(if $(V),,echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(B)/libmdesk.a \
 		$(MU_LIBS) $(JSON_LIBS) $(CSV_LIBS)
 
 units: $(UNITS)

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -70,7 +71,7 @@ static void synth_from(struct buf *b, const char *addr, long long date)
 
 static void one_message(struct mbox_reader *r, struct mbox_msg *mm, int is_mbox)
 {
-	struct msg m;
+	static struct msg m;
 	struct msg_ids ids;
 	long long date = THR_NODATE;
 	const char *from = NULL, *name = NULL, *subject;
@@ -234,49 +235,92 @@ static void read_arg(const char *arg)
 /* --- output --- */
 
 struct tctx {
-	json_t *msgs, *parts;
+	struct jout *j;
 	const char *subject;
 	int64_t first, last;
 	uint32_t count;
 	FILE *out;
+	const char **parts;		/* participants, first appearance order */
+	size_t nparts, capparts;
+	uint64_t *set;			/* hashes of participants seen */
+	size_t setcap;
 };
 
-static int seen_part(json_t *parts, const char *a)
+/* Add a participant unless seen (open addressing on the address hash). */
+static void add_part(struct tctx *c, const char *a)
 {
-	size_t i;
-	json_t *v;
-	json_array_foreach(parts, i, v)
-		if (!strcmp(json_string_value(v), a))
-			return 1;
-	return 0;
+	uint64_t h = hash64(a, strlen(a)) | 1;
+	if ((c->nparts + 1) * 2 > c->setcap) {
+		size_t cap = c->setcap ? c->setcap * 2 : 64;
+		uint64_t *set = xcalloc(cap, sizeof *set);
+		for (size_t i = 0; i < c->nparts; i++) {
+			uint64_t k = hash64(c->parts[i], strlen(c->parts[i])) | 1;
+			size_t j = k & (cap - 1);
+			while (set[j])
+				j = (j + 1) & (cap - 1);
+			set[j] = k;
+		}
+		free(c->set);
+		c->set = set;
+		c->setcap = cap;
+	}
+	size_t j = h & (c->setcap - 1);
+	while (c->set[j]) {
+		if (c->set[j] == h)
+			for (size_t i = 0; i < c->nparts; i++)
+				if (!strcmp(c->parts[i], a))
+					return;
+		j = (j + 1) & (c->setcap - 1);
+	}
+	c->set[j] = h;
+	if (c->nparts == c->capparts) {
+		c->capparts = c->capparts ? c->capparts * 2 : 16;
+		c->parts = xrealloc(c->parts, c->capparts * sizeof *c->parts);
+	}
+	c->parts[c->nparts++] = a;
 }
 
 static void json_msg(void *ctx, uint32_t x, uint32_t depth)
 {
 	struct tctx *c = ctx;
 	const struct thr_node *n = &thr->n[x];
-	json_t *o = json_object();
-	jw_str(o, "message_id", n->mid);
-	if (n->index)
-		jw_int(o, "index", n->index);
-	jw_str(o, "parent", n->isdup ? (thr->n[x].parent != THR_NONE ?
-	    thr->n[thr->n[x].parent].mid : NULL) : n->parent != THR_NONE ?
-	    thr->n[n->parent].mid : NULL);
-	jw_int(o, "depth", depth);
-	jw_time(o, "date", n->date);
-	jw_str(o, "from", n->from);
-	jw_str(o, "name", n->name);
-	jw_str(o, "subject", n->subject);
-	if (!n->index)
-		json_object_set_new(o, "ghost", json_true());
-	if (n->isdup)
-		json_object_set_new(o, "duplicate", json_true());
-	if (explainflag) {
-		jw_str(o, "why", thr_why_name(n->why));
-		if (n->loop)
-			json_object_set_new(o, "loop", json_true());
+	struct jout *j = c->j;
+	jo_obj(j);
+	jo_key(j, "message_id");
+	jo_str(j, n->mid);
+	if (n->index) {
+		jo_key(j, "index");
+		jo_int(j, n->index);
 	}
-	json_array_append_new(c->msgs, o);
+	jo_key(j, "parent");
+	jo_str(j, n->parent != THR_NONE ? thr->n[n->parent].mid : NULL);
+	jo_key(j, "depth");
+	jo_int(j, depth);
+	jo_key(j, "date");
+	jo_time(j, n->date);
+	jo_key(j, "from");
+	jo_str(j, n->from);
+	jo_key(j, "name");
+	jo_str(j, n->name);
+	jo_key(j, "subject");
+	jo_str(j, n->subject);
+	if (!n->index) {
+		jo_key(j, "ghost");
+		jo_bool(j, 1);
+	}
+	if (n->isdup) {
+		jo_key(j, "duplicate");
+		jo_bool(j, 1);
+	}
+	if (explainflag) {
+		jo_key(j, "why");
+		jo_str(j, thr_why_name(n->why));
+		if (n->loop) {
+			jo_key(j, "loop");
+			jo_bool(j, 1);
+		}
+	}
+	jo_end(j);
 	if (!n->index)
 		return;
 	c->count++;
@@ -288,8 +332,8 @@ static void json_msg(void *ctx, uint32_t x, uint32_t depth)
 		if (c->last == THR_NODATE || n->date > c->last)
 			c->last = n->date;
 	}
-	if (n->from && !seen_part(c->parts, n->from))
-		json_array_append_new(c->parts, jw_cstr(n->from));
+	if (n->from)
+		add_part(c, n->from);
 }
 
 /* The duplicates' parent: the original's. */
@@ -302,25 +346,51 @@ static void fix_dup_parents(void)
 
 static void out_json(FILE *out)
 {
+	struct jout msgs = { 0 }, head = { 0 };
+	struct tctx c = { &msgs, NULL, 0, 0, 0, out, NULL, 0, 0, NULL, 0 };
 	for (uint32_t i = 0; i < thr->nroots; i++) {
-		struct tctx c = { json_array(), json_array(), NULL, THR_NODATE,
-			THR_NODATE, 0, out };
+		c.subject = NULL;
+		c.first = c.last = THR_NODATE;
+		c.count = 0;
+		c.nparts = 0;
+		if (c.set)
+			memset(c.set, 0, c.setcap * sizeof *c.set);
+		msgs.b.len = 0;
+		msgs.depth = 1;		/* inside the "messages" array */
+		msgs.need_comma[1] = 0;
 		thr_walk(thr, thr->roots[i], dupsflag, json_msg, &c);
 		const struct thr_node *root = &thr->n[thr->roots[i]];
 		char *base = subject_base(root->subject ? root->subject :
 		    c.subject ? c.subject : "", NULL);
-		json_t *o = json_object();
-		jw_str(o, "thread", thr->tid[i]);
-		jw_str(o, "subject", base);
-		jw_int(o, "count", c.count);
-		jw_time(o, "first", c.first);
-		jw_time(o, "last", c.last);
-		json_object_set_new(o, "participants", c.parts);
-		json_object_set_new(o, "messages", c.msgs);
+		jo_obj(&head);
+		jo_key(&head, "thread");
+		jo_str(&head, thr->tid[i]);
+		jo_key(&head, "subject");
+		jo_str(&head, base);
+		jo_key(&head, "count");
+		jo_int(&head, c.count);
+		jo_key(&head, "first");
+		jo_time(&head, c.first);
+		jo_key(&head, "last");
+		jo_time(&head, c.last);
+		jo_key(&head, "participants");
+		jo_arr(&head);
+		for (size_t k = 0; k < c.nparts; k++)
+			jo_str(&head, c.parts[k]);
+		jo_end_arr(&head);
+		jo_key(&head, "messages");
+		buf_addc(&head.b, '[');
+		buf_add(&head.b, msgs.b.p, msgs.b.len);
+		buf_add(&head.b, "]}", 2);
+		head.depth = 0;
 		free(base);
-		if (jw_line(out, o) != 0)
+		if (jo_line(&head, out) != 0)
 			die(EX_IOERR, "write error: %s", strerror(errno));
 	}
+	jo_free(&msgs);
+	jo_free(&head);
+	free(c.parts);
+	free(c.set);
 }
 
 /* Display width of UTF-8 text, roughly: one column per code point. */
@@ -378,7 +448,7 @@ static void count_msg(void *ctx, uint32_t x, uint32_t depth)
 static void out_tree(FILE *out)
 {
 	for (uint32_t i = 0; i < thr->nroots; i++) {
-		struct tctx c = { NULL, NULL, NULL, 0, 0, 0, out };
+		struct tctx c = { NULL, NULL, 0, 0, 0, out, NULL, 0, 0, NULL, 0 };
 		thr_walk(thr, thr->roots[i], dupsflag, count_msg, &c);
 		uint32_t r = thr->roots[i];
 		uint32_t s = r;

@@ -141,8 +141,10 @@ static int parse_obs(const char *s, long long *t)
 	if (*p == '+' || *p == '-') {
 		int z;
 		const char *zs = p + 1;
-		if (num(&zs, 4, 4, &z) < 0 || z % 100 > 59 || z / 100 > 23)
+		if (num(&zs, 4, 4, &z) < 0)
 			return -1;
+		if (z % 100 > 59 || z / 100 > 23)
+			return -2;
 		off = (z / 100 * 3600 + z % 100 * 60) * (*p == '-' ? -1 : 1);
 		p = zs;
 	} else if (isalpha((unsigned char)*p)) {
@@ -157,16 +159,13 @@ static int parse_obs(const char *s, long long *t)
 	if (*p)
 		return -1;
 	if (d < 1 || d > mdays(y, m) || hh > 23 || mm > 59 || ss > 60)
-		return -1;
+		return -2;	/* the form is right, the values impossible */
 	*t = civil(y, m, d) * 86400 + hh * 3600 + mm * 60 + ss - off;
 	return 0;
 }
 
 int date_parse(const char *s, long long *t)
 {
-	struct tm tm;
-	struct mu_timezone tz;
-	char *end;
 	long long v;
 
 	if (!s)
@@ -174,24 +173,17 @@ int date_parse(const char *s, long long *t)
 	s = skip_ws(s);
 	if (!*s || strlen(s) > 200)
 		return -1;
-	memset(&tm, 0, sizeof tm);
-	memset(&tz, 0, sizeof tz);
-	if (mu_scan_datetime(s, MU_DATETIME_SCAN_RFC822, &tm, &tz, &end) == 0 &&
-	    *skip_ws(end) == 0 && tm.tm_year >= 71 && tm.tm_year <= 8099 &&
-	    tm.tm_mday <= mdays(tm.tm_year + 1900, tm.tm_mon + 1)) {
-		v = civil(tm.tm_year + 1900LL, tm.tm_mon + 1, tm.tm_mday) * 86400 +
-		    tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec - tz.utc_offset;
-		if (v >= T_MIN && v <= T_MAX) {
-			*t = v;
-			return 0;
-		}
-	}
-	if (parse_obs(s, &v) == 0) {
+	/* RFC 5322 date-time, including its obsolete syntax; a date of that
+	 * form with impossible values is no date (no second opinion) */
+	int rc = parse_obs(s, &v);
+	if (rc == 0) {
 		if (v < T_MIN || v > T_MAX)
 			return -1;
 		*t = v;
 		return 0;
 	}
+	if (rc == -2)
+		return -1;
 	/* last resort: asctime, ISO 8601 and other forms; "now" pinned to 0
 	 * so that nothing missing is filled from the clock, and a result
 	 * that needed it (a year of 1970) is refused */

@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <mailutils/address.h>
 #include <mailutils/errno.h>
 #include <mailutils/header.h>
@@ -12,28 +13,126 @@
 #include "date.h"
 #include "msgid.h"
 
+/* Fields looked up on every message: found in one pass at open. */
+static const char *const known_names[MSG_KNOWN] = {
+	"Message-ID", "In-Reply-To", "References", "Date", "From", "Subject",
+	"To", "Cc", "Reply-To", "Sender", "Content-Type", "Content-Language",
+	"Auto-Submitted", "Precedence", "List-Id", "Return-Path",
+	"Thread-Index", "Content-Transfer-Encoding"
+};
+static size_t known_len[MSG_KNOWN];
+static signed char by_len[32][3];	/* name length -> up to 3 candidates */
+
+static void known_init(void)
+{
+	memset(by_len, -1, sizeof by_len);
+	for (int i = 0; i < MSG_KNOWN; i++) {
+		known_len[i] = strlen(known_names[i]);
+		signed char *c = by_len[known_len[i]];
+		int j = 0;
+		while (c[j] >= 0)
+			j++;
+		c[j] = (signed char)i;
+	}
+}
+
+static int known_index(const char *name, size_t n)
+{
+	if (!known_len[0])
+		known_init();
+	if (n >= 32)
+		return -1;
+	for (int k = 0; k < 3 && by_len[n][k] >= 0; k++) {
+		const char *kn = known_names[(int)by_len[n][k]];
+		size_t j = 0;	/* field names are ASCII: fold by OR 0x20 */
+		while (j < n && (kn[j] | 0x20) == (name[j] | 0x20))
+			j++;
+		if (j == n)
+			return by_len[n][k];
+	}
+	return -1;
+}
+
+static int is_ftext(unsigned char c)	/* RFC 5322 field-name characters */
+{
+	return c > 0x20 && c < 0x7f && c != ':';
+}
+
+/* One pass over the header: the first value of each known field,
+ * unfolded (line breaks removed) and trimmed. */
+static void index_fields(struct msg *m, const char *h, size_t len)
+{
+	const char *p = h, *e = h + len;
+	while (p < e) {
+		const char *nl = memchr(p, '\n', (size_t)(e - p));
+		const char *le = nl ? nl : e;
+		if (le == p)
+			break;		/* the empty line: end of header */
+		const char *c = p;
+		int k = -1;
+		if (strchr("mirdfstcaplMIRDFSTCAPL", *p)) {	/* known initials */
+			while (c < le && is_ftext((unsigned char)*c))
+				c++;
+			if (c < le && *c == ':')
+				k = known_index(p, (size_t)(c - p));
+		}
+		/* the field's extent: continuation lines start with WSP */
+		const char *fe = le;
+		while (fe < e && fe + 1 < e && (fe[1] == ' ' || fe[1] == '\t')) {
+			const char *n2 = memchr(fe + 1, '\n', (size_t)(e - fe - 1));
+			fe = n2 ? n2 : e;
+		}
+		if (k >= 0 && m->nknown[k] < 255)
+			m->nknown[k]++;
+		if (k >= 0 && !m->known[k]) {
+			const char *v = c + 1;
+			while (v < fe && (*v == ' ' || *v == '\t' || *v == '\n'))
+				v++;
+			char *o = arena_alloc(&m->ar, (size_t)(fe - v) + 1), *q = o;
+			while (v < fe) {	/* copy line by line, without the breaks */
+				const char *b = memchr(v, '\n', (size_t)(fe - v));
+				size_t l = b ? (size_t)(b - v) : (size_t)(fe - v);
+				memcpy(q, v, l);
+				q += l;
+				v += l + (b != NULL);
+			}
+			while (q > o && (q[-1] == ' ' || q[-1] == '\t'))
+				q--;
+			*q = 0;
+			m->known[k] = o;
+		}
+		p = fe < e ? fe + 1 : e;
+	}
+}
+
 int msg_open(struct msg *m, const char *header, size_t len)
 {
-	mu_header_t h = NULL;
-	char *copy = NULL;
-
-	memset(m, 0, sizeof *m);
-	/* Mailutils works on C strings: NULs become spaces, CRs go */
-	if (memchr(header, 0, len) || memchr(header, '\r', len)) {
-		copy = xmalloc(len + 1);
-		size_t o = 0;
+	m->hdr = NULL;
+	m->bad = 0;
+	memset(m->known, 0, sizeof m->known);
+	memset(m->nknown, 0, sizeof m->nknown);
+	/* a private copy: CRs dropped, NULs made spaces (Mailutils and the
+	 * string functions work on C strings) */
+	char *copy = arena_alloc(&m->ar, len + 1);
+	size_t o = 0;
+	if (!memchr(header, 0, len) && !memchr(header, '\r', len)) {
+		memcpy(copy, header, len);
+		o = len;
+	} else
 		for (size_t i = 0; i < len; i++) {
-			char c = header[i];
-			if (c == '\r')
-				continue;
-			copy[o++] = c ? c : ' ';
+			char ch = header[i];
+			if (ch != '\r')
+				copy[o++] = ch ? ch : ' ';
 		}
-		copy[o] = 0;
-		header = copy;
-		len = o;
+	copy[o] = 0;
+	header = copy;
+	len = o;
+	/* leniency: a byte order mark, blank-looking lines and indentation
+	 * before the first field are dropped */
+	if (len >= 3 && !memcmp(header, "\xef\xbb\xbf", 3)) {
+		header += 3;
+		len -= 3;
 	}
-	/* leniency: blank-looking lines and indentation before the first
-	 * field are dropped */
 	for (;;) {
 		size_t k = 0;
 		while (k < len && (header[k] == ' ' || header[k] == '\t'))
@@ -47,19 +146,15 @@ int msg_open(struct msg *m, const char *header, size_t len)
 		len -= k;
 		break;
 	}
+	m->text = header;
+	m->len = len;
 	/* a header must start with a field name */
 	size_t i = 0;
-	while (i < len && header[i] != ':' && header[i] != '\n' &&
-	    (unsigned char)header[i] > 0x20 && header[i] != 0x7f)
+	while (i < len && is_ftext((unsigned char)header[i]))
 		i++;
 	if (i == 0 || i >= len || header[i] != ':')
 		m->bad = 1;
-	if (len > 0 && mu_header_create(&h, header, len) != 0) {
-		h = NULL;
-		m->bad = 1;
-	}
-	free(copy);
-	m->hdr = h;
+	index_fields(m, header, len);
 	return m->bad ? -1 : 0;
 }
 
@@ -70,13 +165,29 @@ void msg_close(struct msg *m)
 		mu_header_destroy(&h);
 	}
 	m->hdr = NULL;
+	arena_reset(&m->ar);
+}
+
+void msg_free(struct msg *m)
+{
+	msg_close(m);
 	arena_free(&m->ar);
 }
 
 const char *msg_raw(struct msg *m, const char *name, int n)
 {
 	const char *v;
-	if (!m->hdr || mu_header_sget_value_n(m->hdr, name, n, &v) != 0)
+	int k;
+	if (n == 1 && (k = known_index(name, strlen(name))) >= 0)
+		return m->known[k];
+	/* other fields: through Mailutils' header object, made on demand */
+	if (!m->hdr) {
+		mu_header_t h;
+		if (m->len == 0 || mu_header_create(&h, m->text, m->len) != 0)
+			return NULL;
+		m->hdr = h;
+	}
+	if (mu_header_sget_value_n(m->hdr, name, n, &v) != 0)
 		return NULL;
 	/* unfold: drop CR and LF (RFC 5322 §2.2.3) */
 	size_t len = strlen(v);
@@ -90,10 +201,130 @@ const char *msg_raw(struct msg *m, const char *name, int n)
 	return o;
 }
 
+static int b64val(int c)
+{
+	if (c >= 'A' && c <= 'Z') return c - 'A';
+	if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+	if (c >= '0' && c <= '9') return c - '0' + 52;
+	if (c == '+') return 62;
+	if (c == '/') return 63;
+	return -1;
+}
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9') return c - '0';
+	if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+	if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+	return -1;
+}
+
+/* Fast path of RFC 2047 for the charsets most mail uses (UTF-8, US-ASCII,
+ * ISO-8859-1): 1 on success, 0 to leave the text to Mailutils (other
+ * charsets, malformed words). */
+static int rfc2047_fast(const char *s, struct buf *out)
+{
+	const char *p = s;
+	const char *pending_ws = NULL;	/* white space after an encoded word */
+	int after_word = 0;
+	while (*p) {
+		const char *w = strstr(p, "=?");
+		if (!w) {
+			buf_adds(out, p);
+			return 1;
+		}
+		/* text before the word: dropped if only white space between words */
+		const char *q = p;
+		int only_ws = 1;
+		for (; q < w; q++)
+			if (*q != ' ' && *q != '\t')
+				only_ws = 0;
+		if (!(after_word && only_ws))
+			buf_add(out, p, (size_t)(w - p));
+		(void)pending_ws;
+		const char *cs = w + 2, *ce = strchr(cs, '?');
+		if (!ce || !ce[1] || ce[2] != '?')
+			return 0;
+		size_t cl = (size_t)(ce - cs);
+		const char *star = memchr(cs, '*', cl);	/* RFC 2231 language */
+		if (star)
+			cl = (size_t)(star - cs);
+		int latin1 = 0;
+		if (cl == 10 && !strncasecmp(cs, "iso-8859-1", 10))
+			latin1 = 1;
+		else if (!((cl == 5 && !strncasecmp(cs, "utf-8", 5)) ||
+		    (cl == 8 && !strncasecmp(cs, "us-ascii", 8))))
+			return 0;
+		char enc = ce[1];
+		const char *t = ce + 3, *te = strstr(t, "?=");
+		if (!te)
+			return 0;
+		struct buf raw = { 0 };
+		if (enc == 'B' || enc == 'b') {
+			unsigned acc = 0;
+			int bits = 0;
+			for (const char *x = t; x < te; x++) {
+				if (*x == '=')
+					break;
+				int v = b64val((unsigned char)*x);
+				if (v < 0) {
+					buf_free(&raw);
+					return 0;
+				}
+				acc = (acc << 6) | (unsigned)v;
+				bits += 6;
+				if (bits >= 8) {
+					bits -= 8;
+					buf_addc(&raw, (int)((acc >> bits) & 0xff));
+				}
+			}
+		} else if (enc == 'Q' || enc == 'q') {
+			for (const char *x = t; x < te; x++) {
+				if (*x == '_')
+					buf_addc(&raw, ' ');
+				else if (*x == '=' && x + 2 < te && hexval((unsigned char)x[1]) >= 0 &&
+				    hexval((unsigned char)x[2]) >= 0) {
+					buf_addc(&raw, hexval((unsigned char)x[1]) * 16 + hexval((unsigned char)x[2]));
+					x += 2;
+				} else
+					buf_addc(&raw, *x);
+			}
+		} else {
+			buf_free(&raw);
+			return 0;
+		}
+		if (latin1)
+			for (size_t i = 0; i < raw.len; i++) {
+				unsigned char c = (unsigned char)raw.p[i];
+				if (c < 0x80)
+					buf_addc(out, c);
+				else {
+					buf_addc(out, 0xc0 | (c >> 6));
+					buf_addc(out, 0x80 | (c & 0x3f));
+				}
+			}
+		else if (raw.len)
+			buf_add(out, raw.p, raw.len);
+		buf_free(&raw);
+		p = te + 2;
+		after_word = 1;
+	}
+	return 1;
+}
+
 char *rfc2047_text(const char *s)
 {
 	char *dec = NULL;
-	if (strstr(s, "=?") && mu_rfc2047_decode("UTF-8", s, &dec) == 0 && dec) {
+	if (!strstr(s, "=?"))
+		return utf8_clean(s, strlen(s), 1);
+	struct buf b = { 0 };
+	if (rfc2047_fast(s, &b)) {
+		char *c = utf8_clean(b.p ? b.p : "", b.len, 1);
+		buf_free(&b);
+		return c;
+	}
+	buf_free(&b);
+	if (mu_rfc2047_decode("UTF-8", s, &dec) == 0 && dec) {
 		char *c = utf8_clean(dec, strlen(dec), 1);
 		free(dec);
 		return c;
@@ -207,6 +438,80 @@ static int rough_addr(struct msg *m, const char *v,
 	return 1;
 }
 
+/* The common forms, without Mailutils: "addr", "Name <addr>",
+ * "\"Name\" <addr>" with no comments, groups, escapes or lists. */
+static int simple_addr(struct msg *m, const char *v,
+    void (*cb)(void *, const char *, const char *), void *ctx)
+{
+	const char *p = v, *ds = NULL, *de = NULL;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p == '"') {
+		ds = p + 1;
+		de = strchr(ds, '"');
+		if (!de)
+			return 0;
+		p = de + 1;
+	}
+	const char *lt = NULL, *q;
+	for (q = p; *q; q++) {
+		unsigned char c = (unsigned char)*q;
+		if (c == '(' || c == ',' || c == ';' || c == '\\' || c == '"' ||
+		    c == ':' || c < 0x20 || c >= 0x7f)
+			return 0;
+		if (c == '<') {
+			if (lt)
+				return 0;
+			lt = q;
+		}
+	}
+	const char *as, *ae;
+	if (lt) {
+		as = lt + 1;
+		ae = strchr(as, '>');
+		if (!ae)
+			return 0;
+		for (q = ae + 1; *q; q++)
+			if (*q != ' ' && *q != '\t')
+				return 0;
+		if (!ds) {
+			ds = p;
+			de = lt;
+		} else
+			for (q = p; q < lt; q++)
+				if (*q != ' ' && *q != '\t')
+					return 0;
+	} else {
+		if (ds)
+			return 0;
+		as = p;
+		ae = p + strlen(p);
+		while (ae > as && (ae[-1] == ' ' || ae[-1] == '\t'))
+			ae--;
+	}
+	const char *at = NULL;
+	for (q = as; q < ae; q++) {
+		if (*q == ' ' || *q == '\t' || *q == '<' || *q == '>')
+			return 0;
+		if (*q == '@') {
+			if (at)
+				return 0;
+			at = q;
+		}
+	}
+	if (!at || at == as || at + 1 == ae)
+		return 0;
+	char *a = arena_strndup(&m->ar, as, (size_t)(ae - as));
+	lower(a);
+	const char *d = NULL;
+	if (ds && de > ds) {
+		char *dn = arena_strndup(&m->ar, ds, (size_t)(de - ds));
+		d = clean_display(m, dn);
+	}
+	cb(ctx, a, d);
+	return 1;
+}
+
 void msg_addrs(struct msg *m, const char *names,
     void (*cb)(void *ctx, const char *addr, const char *display), void *ctx)
 {
@@ -221,10 +526,15 @@ void msg_addrs(struct msg *m, const char *names,
 		name[n] = 0;
 		p += n + (c != NULL);
 
+		int kn = known_index(name, strlen(name));
 		for (int k = 1;; k++) {
+			if (kn >= 0 && k > m->nknown[kn])
+				break;
 			const char *v = msg_raw(m, name, k);
 			if (!v)
 				break;
+			if (simple_addr(m, v, cb, ctx))
+				continue;
 			mu_address_t a = NULL;
 			size_t cnt = 0;
 			int got = 0;
@@ -283,7 +593,9 @@ static void add_ref(void *ctx, const char *id, size_t len)
 void msg_ids(struct msg *m, struct msg_ids *ids)
 {
 	const char *v;
-	memset(ids, 0, sizeof *ids);
+	ids->mid[0] = ids->irt[0] = ids->irt_any[0] = 0;
+	ids->refs = NULL;
+	ids->nrefs = 0;
 	if ((v = msg_raw(m, "Message-ID", 1)) != NULL)
 		msgid_self(v, strlen(v), ids->mid);
 	if ((v = msg_raw(m, "In-Reply-To", 1)) != NULL) {

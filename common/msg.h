@@ -1,22 +1,35 @@
-/* msg.h: a message's header block, parsed with Mailutils.
+/* msg.h: a message's header block.
  *
- * msg_open parses a header block (as split by mbox.h) with
- * mu_header_create; the accessors return strings that stay valid until
- * msg_close.  Every string handed out is valid UTF-8 without control
- * characters. */
+ * msg_open indexes the fields every tool reads (Message-ID, References,
+ * Date, From, Subject, ...) in one pass over the block; any other field is
+ * looked up through a Mailutils header object (mu_header_create) made on
+ * first demand.  Decoding uses Mailutils: RFC 2047 (mu_rfc2047_decode),
+ * addresses (mu_address_*, with a fast path for the plain forms) and
+ * dates (see date.h).  Strings stay valid until msg_close; the decoded
+ * ones (msg_text, msg_addr) are valid UTF-8 without control characters. */
 #ifndef MDESK_MSG_H
 #define MDESK_MSG_H
 #include <stddef.h>
 #include "util.h"
 
+#define MSG_KNOWN 18
+
 struct msg {
 	void *hdr;		/* mu_header_t, NULL when unparseable */
 	struct arena ar;	/* strings handed out */
 	int bad;		/* the header block could not be parsed */
+	const char *known[MSG_KNOWN];	/* first value of common fields */
+	unsigned char nknown[MSG_KNOWN];	/* how many times each occurs */
+	const char *text;	/* the header block (private copy) */
+	size_t len;
 };
 
+/* Parse a header block.  m must be zeroed before its first use; it can be
+ * reused (msg_close keeps its memory for the next message, msg_free
+ * releases it).  Returns -1 when the block is not a header. */
 int msg_open(struct msg *m, const char *header, size_t len);
 void msg_close(struct msg *m);
+void msg_free(struct msg *m);
 
 /* The unfolded raw value of the first (n = 1) or last (n = -1) field
  * called name, CR/LF removed; NULL if absent. Not decoded, not cleaned. */

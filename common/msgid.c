@@ -10,14 +10,19 @@ static int id_ok(const char *id, size_t len)
 {
 	if (len == 0 || len > MSGID_MAX)
 		return 0;
-	if (need_at && (!memchr(id, '@', len) || id[0] == '@' || id[len - 1] == '@'))
+	if (need_at && (id[0] == '@' || id[len - 1] == '@'))
 		return 0;
+	int at = 0, high = 0;
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)id[i];
 		if (c <= 0x20 || c == 0x7f || c == '<' || c == '>')
 			return 0;
+		at |= c == '@';
+		high |= c >= 0x80;
 	}
-	return utf8_valid(id, len);
+	if (need_at && !at)
+		return 0;
+	return !high || utf8_valid(id, len);
 }
 
 /* Skip an RFC 5322 comment starting at s[i] == '('; nested, with quoted

@@ -45,7 +45,6 @@ struct thr_node {
 	uint8_t why, loop, isdup, reply;
 	int64_t date, sortdate, last;
 	const char *subject, *from, *name;
-	unsigned long long off, len;	/* caller's payload (e.g. spool offsets) */
 };
 
 struct thr {

@@ -109,6 +109,20 @@ char *arena_strndup(struct arena *a, const char *s, size_t n)
 	return p;
 }
 
+void arena_reset(struct arena *a)
+{
+	struct arena_block *b = a->head, *n;
+	if (!b)
+		return;
+	for (b = b->next; b; b = n) {
+		n = b->next;
+		free(b);
+	}
+	a->head->next = NULL;
+	a->used = 0;
+	a->cap = a->head->cap;
+}
+
 void arena_free(struct arena *a)
 {
 	struct arena_block *b = a->head, *n;
@@ -135,24 +149,13 @@ void *mem_find(const void *hay, size_t n, const void *needle, size_t m)
 	return NULL;
 }
 
-void buf_add(struct buf *b, const void *p, size_t n)
+void buf_grow(struct buf *b, size_t n)
 {
-	if (b->len + n + 1 > b->cap) {
-		size_t c = b->cap ? b->cap : 256;
-		while (c < b->len + n + 1)
-			c *= 2;
-		b->p = xrealloc(b->p, c);
-		b->cap = c;
-	}
-	memcpy(b->p + b->len, p, n);
-	b->len += n;
-	b->p[b->len] = 0;
-}
-
-void buf_addc(struct buf *b, int c)
-{
-	char ch = (char)c;
-	buf_add(b, &ch, 1);
+	size_t c = b->cap ? b->cap : 256;
+	while (c < b->len + n + 1)
+		c *= 2;
+	b->p = xrealloc(b->p, c);
+	b->cap = c;
 }
 
 void buf_adds(struct buf *b, const char *s)
@@ -314,8 +317,21 @@ char *fmt_rfc3339(long long t, char *buf)
 	int hh = (int)(secs / 3600), mi = (int)(secs / 60 % 60), ss = (int)(secs % 60);
 	if (y < 0 || y > 9999)
 		y = y < 0 ? 0 : 9999;
-	snprintf(buf, 32, "%04d-%02u-%02uT%02d:%02d:%02dZ", (int)y, m % 13,
-	    d % 32, hh % 24, mi % 60, ss % 60);
+	int yy = (int)y;
+	char *o = buf;
+	*o++ = (char)('0' + yy / 1000);
+	*o++ = (char)('0' + yy / 100 % 10);
+	*o++ = (char)('0' + yy / 10 % 10);
+	*o++ = (char)('0' + yy % 10);
+	const int f[5] = { (int)m, (int)d, hh, mi, ss };
+	const char sepc[5] = { '-', '-', 'T', ':', ':' };
+	for (int i = 0; i < 5; i++) {
+		*o++ = sepc[i];
+		*o++ = (char)('0' + f[i] / 10 % 10);
+		*o++ = (char)('0' + f[i] % 10);
+	}
+	*o++ = 'Z';
+	*o = 0;
 	return buf;
 }
 

@@ -3,6 +3,7 @@
 #define MDESK_UTIL_H
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <sysexits.h>
 
 extern const char *progname;
@@ -24,6 +25,7 @@ struct arena {
 };
 void *arena_alloc(struct arena *a, size_t n);
 char *arena_strndup(struct arena *a, const char *s, size_t n);
+void arena_reset(struct arena *a);	/* free all but one block, keep it */
 void arena_free(struct arena *a);
 
 /* First occurrence of needle in hay (memmem, which C11 lacks). */
@@ -34,8 +36,22 @@ struct buf {
 	char *p;
 	size_t len, cap;
 };
-void buf_add(struct buf *b, const void *p, size_t n);
-void buf_addc(struct buf *b, int c);
+void buf_grow(struct buf *b, size_t n);	/* room for n more bytes and a NUL */
+static inline void buf_add(struct buf *b, const void *p, size_t n)
+{
+	if (b->len + n + 1 > b->cap)
+		buf_grow(b, n);
+	memcpy(b->p + b->len, p, n);
+	b->len += n;
+	b->p[b->len] = 0;
+}
+static inline void buf_addc(struct buf *b, int c)
+{
+	if (b->len + 2 > b->cap)
+		buf_grow(b, 1);
+	b->p[b->len++] = (char)c;
+	b->p[b->len] = 0;
+}
 void buf_adds(struct buf *b, const char *s);
 const char *buf_cstr(struct buf *b);	/* NUL-terminated view */
 void buf_free(struct buf *b);

@@ -1,0 +1,61 @@
+/* Unit tests: common/msg.c */
+#include "msg.h"
+#include "tap.h"
+
+#define S(x) x, sizeof(x) - 1
+
+int main(void)
+{
+	struct msg m = { 0 };
+	struct msg_ids ids;
+	const char *a, *d;
+	long long t;
+
+	ok(msg_open(&m, S("From: \"Souza, Ana\" <Ana@Example.COM>\n"
+	    "Subject: =?UTF-8?Q?Pedido_n=C3=A3o_chegou?=\n"
+	    "Message-ID: <m1@example.com>\n"
+	    "In-Reply-To: <m0@example.com>\n"
+	    "References: <r0@example.com>\n <m0@example.com> <yes> <m1@example.com>\n"
+	    "Date: Mon, 2 Nov 2026 09:14:00 -0300\n"
+	    "X-Custom: one\n\tfolded\n"
+	    "X-Custom: two\n\nbody")) == 0, "header opens");
+	is_str(msg_text(&m, "Subject"), "Pedido não chegou", "RFC 2047 Q subject decoded");
+	ok(msg_addr(&m, "From", &a, &d) == 0, "From parsed");
+	is_str(a, "ana@example.com", "address lower-cased");
+	is_str(d, "Souza, Ana", "quoted display name with comma");
+	msg_ids(&m, &ids);
+	is_str(ids.mid, "m1@example.com", "Message-ID");
+	is_str(ids.irt, "m0@example.com", "clean In-Reply-To");
+	is_int((long long)ids.nrefs, 2, "References: <yes> and self dropped");
+	is_str(ids.refs[1], "m0@example.com", "References in order");
+	ok(msg_date(&m, &t) == 0 && t == 1793621640LL, "date");
+	is_str(msg_raw(&m, "X-Custom", 1), "one\tfolded", "other fields via Mailutils, unfolded");
+	is_str(msg_raw(&m, "X-Custom", 2), "two", "second occurrence");
+	ok(msg_raw(&m, "X-Missing", 1) == NULL, "missing field");
+	msg_close(&m);
+
+	ok(msg_open(&m, S("Subject: =?koi8-r?B?8NLJ18XU?=\r\nFrom: =?UTF-8?B?0JjQstCw0L0=?= <ivan@example.ru>\r\n\r\n")) == 0, "CRLF header");
+	is_str(msg_text(&m, "Subject"), "Привет", "KOI8-R through Mailutils");
+	msg_addr(&m, "From", &a, &d);
+	is_str(d, "Иван", "encoded display name");
+	msg_close(&m);
+
+	ok(msg_open(&m, S("Subject: =?UTF-8?B?2LPZgdin2LHYtCDZhdmG?=\n\n")) == 0, "Persian subject");
+	is_str(msg_text(&m, "Subject"), "سفارش من", "base64 UTF-8");
+	msg_close(&m);
+
+	ok(msg_open(&m, S("Subject: caf\xe9 \x01 ok\nFrom: broken <<<@>>>\n\n")) == 0, "raw 8-bit");
+	is_str(msg_text(&m, "Subject"), "caf\xef\xbf\xbd ok", "invalid UTF-8 replaced, control removed");
+	ok(msg_addr(&m, "From", &a, &d) != 0 || a != NULL, "broken address: no crash");
+	msg_close(&m);
+
+	ok(msg_open(&m, S("hello world\n")) != 0, "not a header");
+	msg_close(&m);
+	ok(msg_open(&m, S("   \n From: x@y\nSubject: indented\n\n")) == 0, "leading junk tolerated");
+	is_str(msg_text(&m, "Subject"), "indented", "fields after it found");
+	msg_close(&m);
+	ok(msg_open(&m, S("Subject: a\0b\n\n")) == 0, "NUL in header");
+	is_str(msg_text(&m, "Subject"), "a b", "NUL read as a space");
+	msg_free(&m);
+	return done_testing();
+}

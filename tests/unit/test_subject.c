@@ -1,0 +1,39 @@
+/* Unit tests: common/subject.c */
+#include <stdlib.h>
+#include "subject.h"
+#include "tap.h"
+
+static char *b;
+static int r;
+
+static const char *base(const char *s)
+{
+	free(b);
+	b = subject_base(s, &r);
+	return b;
+}
+
+int main(void)
+{
+	char tok[16];
+	is_str(base("Re: Pedido atrasado"), "Pedido atrasado", "Re:");
+	ok(r == 1, "marked as a reply");
+	is_str(base("Pedido atrasado"), "Pedido atrasado", "plain");
+	ok(r == 0, "not a reply");
+	is_str(base("RE: Fwd: re: hello"), "hello", "stacked prefixes");
+	is_str(base("Re[2]: hello"), "hello", "Re[2]:");
+	is_str(base("AW: WG: SV: VS: Res: Enc: RV: TR: x"), "x", "European prefixes");
+	is_str(base("Ответ: Заказ не пришёл"), "Заказ не пришёл", "Russian Ответ:");
+	is_str(base("پاسخ: سفارش من"), "سفارش من", "Persian پاسخ:");
+	is_str(base("[support] Re: [#7K2QXA01] Refund"), "Refund", "blobs and token removed");
+	is_str(base("Re: hello (fwd)"), "hello", "trailing (fwd)");
+	is_str(base("[Fwd: hello]"), "hello", "[fwd: ...] unwrapped");
+	is_str(base("  many    spaces\there "), "many spaces here", "white space collapsed");
+	is_str(base("[only a blob]"), "[only a blob]", "a subject that is only a blob stays");
+	is_str(base("Reunion"), "Reunion", "Re without colon is a word");
+	ok(subject_token("Re: Refund [#7K2QXA01]", tok) && !strcmp(tok, "7K2QXA01"), "token found");
+	ok(!subject_token("Order [#12] and [#abcdefg]", tok), "malformed tokens ignored");
+	ok(subject_token("[#AAAAAA] then [#BBBBBBBB]", tok) && !strcmp(tok, "BBBBBBBB"), "last token wins");
+	free(b);
+	return done_testing();
+}

@@ -1,0 +1,66 @@
+/* Unit tests: common/util.c */
+#include <stdint.h>
+#include <stdlib.h>
+#include "tap.h"
+#include "util.h"
+
+int main(void)
+{
+	char b[32];
+	long long t;
+
+	/* UTF-8 cleaning */
+	char *c = utf8_clean("caf\xe9 ok", 7, 0);
+	is_str(c, "caf\xef\xbf\xbd ok", "invalid byte becomes U+FFFD");
+	free(c);
+	c = utf8_clean("a\x01" "b\tc", 5, 1);
+	is_str(c, "a b\tc", "control becomes space, tab stays");
+	free(c);
+	c = utf8_clean("\xed\xa0\x80x", 4, 0);
+	is_str(c, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbdx", "surrogates refused byte by byte");
+	free(c);
+	ok(utf8_valid("Привет, پاسخ", strlen("Привет, پاسخ")), "Cyrillic and Persian are valid");
+	ok(!utf8_valid("\xc0\xaf", 2), "overlong refused");
+	ok(!utf8_valid("a\0b", 3), "NUL refused");
+
+	/* RFC 3339 both ways */
+	is_str(fmt_rfc3339(0, b), "1970-01-01T00:00:00Z", "epoch");
+	is_str(fmt_rfc3339(1794128400LL, b), "2026-11-08T09:00:00Z", "a date in 2026");
+	is_str(fmt_rfc3339(951782400LL, b), "2000-02-29T00:00:00Z", "leap day 2000");
+	ok(parse_rfc3339("2026-11-08T09:00:00Z", &t) == 0 && t == 1794128400LL, "parse Z");
+	ok(parse_rfc3339("2026-11-08T06:00:00-03:00", &t) == 0 && t == 1794128400LL, "parse offset");
+	ok(parse_rfc3339("@1794128400", &t) == 0 && t == 1794128400LL, "parse @epoch");
+	ok(parse_rfc3339("2026-13-01T00:00:00Z", &t) != 0, "month 13 refused");
+	ok(parse_rfc3339("yesterday", &t) != 0, "words refused");
+	ok(parse_rfc3339("2026-11-08", &t) == 0 && t == 1794096000LL, "date only is midnight UTC");
+
+	/* hashing is stable across machines and runs */
+	is_int((long long)(hash64("", 0) != hash64("a", 1)), 1, "hash differs");
+	ok(hash64("abc@example.com", 15) == hash64("abc@example.com", 15), "hash deterministic");
+	char hx[32];
+	snprintf(hx, sizeof hx, "%016llx", (unsigned long long)hash64("x@y", 3));
+	is_str(hx, "34f2d34534ac948e", "hash64 value is fixed (IDs depend on it)");
+
+	/* mem_find */
+	const char *hay = "ab\nFrom x\n\nFrom y";
+	ok(mem_find(hay, strlen(hay), "\n\nFrom ", 7) == hay + 9, "mem_find finds");
+	ok(mem_find(hay, 5, "From", 4) == NULL, "mem_find respects length");
+
+	/* arena */
+	struct arena a = { 0 };
+	char *s1 = arena_strndup(&a, "hello", 5);
+	char *big = arena_alloc(&a, 1 << 20);
+	big[0] = 1;
+	char *s2 = arena_strndup(&a, "world", 5);
+	is_str(s1, "hello", "arena keeps strings");
+	is_str(s2, "world", "arena after a big block");
+	arena_reset(&a);
+	arena_free(&a);
+
+	struct buf bb = { 0 };
+	for (int i = 0; i < 1000; i++)
+		buf_adds(&bb, "0123456789");
+	is_int((long long)bb.len, 10000, "buf grows");
+	buf_free(&bb);
+	return done_testing();
+}
