@@ -22,17 +22,17 @@ GIT_LIBS    := $(shell pkg-config --libs libgit2 2>/dev/null)
 CSV_LIBS    := -lcsv
 
 override CFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
-	-Wall -Wextra $(WERROR) -Icommon $(MU_CFLAGS) $(JSON_CFLAGS) \
+	-Wall -Wextra $(WERROR) -Icommon $(MU_CFLAGS) $(JSON_CFLAGS) $(GIT_CFLAGS) \
 	-DMDESK_VERSION='"$(VERSION)"'
 
 # Build directory: `make` builds into build/, `make check-asan` into build-asan/.
 B ?= build
 
 # The shared core. Each module: common/NAME.c + common/NAME.h + tests/unit/test_NAME.c
-CORE     = util mbox msg msgid date thread subject jsonw csvw ticketid
+CORE     = util mbox msg msgid date thread subject jsonw csvw ticketid conf event agents mime desk
 CORE_OBJ = $(CORE:%=$(B)/common/%.o)
 
-TOOLS    = mthread
+TOOLS    = mthread mdesk
 TOOL_BIN = $(TOOLS:%=$(B)/%)
 
 UNITS    = $(CORE:%=$(B)/tests/unit/test_%)
@@ -63,11 +63,24 @@ $(B)/mthread: $(B)/cmd/mthread.o $(B)/libmdesk.a
 	@$(if $(V),,echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(MU_LIBS) $(JSON_LIBS) $(CSV_LIBS)
 
+# The example desk of mdesk init, compiled in.
+SKEL = $(shell find common/skel -type f 2>/dev/null)
+$(B)/skel.c: common/mkskel.sh $(SKEL)
+	@mkdir -p $(@D)
+	$(Q)sh common/mkskel.sh common/skel > $@.tmp && mv $@.tmp $@
+$(B)/skel.o: $(B)/skel.c common/skel.h
+	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
+
+# Tools that work on a desk link libgit2.
+$(B)/mdesk: $(B)/cmd/mdesk.o $(B)/skel.o $(B)/libmdesk.a
+	@$(if $(V),,echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(GIT_LIBS) $(MU_LIBS) $(JSON_LIBS) $(CSV_LIBS)
+
 $(B)/tests/unit/test_%: tests/unit/test_%.c tests/unit/tap.h $(B)/libmdesk.a
 	@mkdir -p $(@D)
 	@$(if $(V),,echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(B)/libmdesk.a \
-		$(MU_LIBS) $(JSON_LIBS) $(CSV_LIBS)
+		$(GIT_LIBS) $(MU_LIBS) $(JSON_LIBS) $(CSV_LIBS)
 
 units: $(UNITS)
 

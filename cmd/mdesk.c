@@ -1,0 +1,1973 @@
+/* mdesk: administer the desk.
+ *
+ * init, check, ls, show, assign, unassign, claim, release, note, tag,
+ * untag, priority, status, merge, log, customer, agent, archive, gc.
+ * Every write is one commit through common/desk.c.  See mdesk(1). */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "agents.h"
+#include "conf.h"
+#include "csvw.h"
+#include "desk.h"
+#include "event.h"
+#include "jsonw.h"
+#include "mbox.h"
+#include "mime.h"
+#include "msg.h"
+#include "skel.h"
+#include "ticketid.h"
+#include "util.h"
+
+static struct desk D;
+static const char *opt_desk, *opt_as, *opt_now;
+static struct agents AG;
+static int agents_loaded;
+
+enum { F_TABLE, F_JSON, F_CSV };
+
+static void usage(FILE *f, int code)
+{
+	fprintf(f,
+	    "usage: mdesk [--desk DIR] [--as AGENT] [--now TIME] COMMAND [ARGS]\n"
+	    "commands:\n"
+	    "  init [DIR]                 create a desk with example files\n"
+	    "  check                      validate the desk's files\n"
+	    "  ls [filters] [--all]       list tickets (open ones by default)\n"
+	    "  show ID [--mbox|--json]    a ticket: state, events, conversation\n"
+	    "  assign ID AGENT | unassign ID\n"
+	    "  claim ID [--for DURATION] | release ID [--force]\n"
+	    "  note ID TEXT...            an internal note (@login mentions)\n"
+	    "  tag ID TAG... | untag ID TAG...\n"
+	    "  priority ID low|normal|high|urgent\n"
+	    "  status ID new|open|pending|on-hold|solved|closed\n"
+	    "  merge FROM INTO            move FROM's conversation into INTO\n"
+	    "  log [ID]                   the desk's history\n"
+	    "  customer EMAIL             a customer's record and tickets\n"
+	    "  agent add|ls|set ...       manage agents.csv\n"
+	    "  archive [--older-than D]   move old closed tickets to the archive\n"
+	    "  gc [--full]                pack the repository\n"
+	    "see mdesk(1)\n");
+	exit(code);
+}
+
+static int parse_format(const char *s)
+{
+	if (!strcmp(s, "table"))
+		return F_TABLE;
+	if (!strcmp(s, "json"))
+		return F_JSON;
+	if (!strcmp(s, "csv"))
+		return F_CSV;
+	die(EX_USAGE, "--format: unknown format '%s' (table, json or csv)", s);
+}
+
+/* --- the desk, its agents, the acting agent --- */
+
+static void report_fault(const char *file, int line, const char *msg)
+{
+	fprintf(stderr, "%s: %s:%d: %s\n", progname, file, line, msg);
+}
+
+static void open_desk(void)
+{
+	desk_open(&D, opt_desk);
+	D.now = mdesk_now(opt_now);
+}
+
+static void load_agents(void)
+{
+	size_t len;
+	if (agents_loaded)
+		return;
+	char *t = desk_read_file(&D, "agents.csv", &len);
+	if (!t)
+		die(EX_CONFIG, "%s/agents.csv: cannot read: %s", D.root, strerror(errno));
+	if (agents_parse(&AG, t, len, report_fault))
+		die(EX_CONFIG, "agents.csv has errors; fix them (see mdesk check)");
+	free(t);
+	agents_loaded = 1;
+}
+
+/* The acting agent: --as, $MDESK_AGENT, then git's user.email or
+ * user.name matched against agents.csv. */
+static struct agent *me(void)
+{
+	const char *who = opt_as ? opt_as : getenv("MDESK_AGENT");
+	load_agents();
+	if (!who || !*who) {
+		git_config *cfg;
+		const char *v;
+		if (git_repository_config_snapshot(&cfg, D.repo) == 0) {
+			if (git_config_get_string(&v, cfg, "user.email") == 0)
+				for (size_t i = 0; i < AG.n; i++)
+					if (!strcasecmp(AG.v[i].email, v)) {
+						git_config_free(cfg);
+						return &AG.v[i];
+					}
+			if (git_config_get_string(&v, cfg, "user.name") == 0) {
+				struct agent *a = agent_find(&AG, v);
+				git_config_free(cfg);
+				if (a)
+					return a;
+			} else
+				git_config_free(cfg);
+		}
+		die(EX_USAGE, "who is acting? use --as AGENT or set MDESK_AGENT "
+		    "(or a git user.email listed in agents.csv)");
+	}
+	struct agent *a = agent_find(&AG, who);
+	if (!a)
+		die(EX_USAGE, "agent '%s' is not in agents.csv (see mdesk agent ls)", who);
+	return a;
+}
+
+static struct agent *agent_arg(const char *login)
+{
+	load_agents();
+	struct agent *a = agent_find(&AG, login);
+	if (!a)
+		die(EX_DATAERR, "agent '%s' is not in agents.csv (see mdesk agent ls)", login);
+	return a;
+}
+
+/* --- tickets --- */
+
+static char *events_path(const char *id)
+{
+	char dir[40];
+	desk_ticket_dir(id, dir);
+	char *p = xmalloc(64);
+	snprintf(p, 64, "%s/events.jsonl", dir);
+	return p;
+}
+
+/* Load and fold ticket id: working tree first, then the archive branch.
+ * Returns 0, or -1 when there is no such ticket. */
+static int load_ticket(const char *id, struct ticket *t, int *archived, int from_head)
+{
+	size_t len;
+	char *p = events_path(id);
+	int arch = 0;
+	char *text = from_head ? desk_read_head(&D, p, &len, 0) : desk_read_file(&D, p, &len);
+	if (!text) {
+		text = desk_read_head(&D, p, &len, 1);
+		arch = 1;
+	}
+	if (!text) {
+		free(p);
+		return -1;
+	}
+	const char *err;
+	int line = ticket_fold(t, id, text, len, 0, &err);
+	if (line)
+		die(EX_DATAERR, "%s:%d: %s", p, line, err);
+	free(text);
+	free(p);
+	if (archived)
+		*archived = arch;
+	return 0;
+}
+
+static void need_ticket(const char *id, struct ticket *t, int from_head)
+{
+	if (load_ticket(id, t, NULL, from_head) != 0)
+		die(EX_NOINPUT, "%s: no such ticket", id);
+}
+
+/* Bring an archived ticket back into the working tree (in tx). */
+static void restore_ticket(struct desk_tx *tx, const char *id)
+{
+	char dir[40];
+	desk_ticket_dir(id, dir);
+	git_oid aid;
+	git_commit *c;
+	git_tree *t, *sub;
+	git_tree_entry *e;
+	if (git_reference_name_to_id(&aid, D.repo, DESK_ARCHIVE) != 0 ||
+	    git_commit_lookup(&c, D.repo, &aid) != 0)
+		return;
+	git_commit_tree(&t, c);
+	if (git_tree_entry_bypath(&e, t, dir) == 0) {
+		if (git_tree_lookup(&sub, D.repo, git_tree_entry_id(e)) == 0) {
+			for (size_t i = 0; i < git_tree_entrycount(sub); i++) {
+				const git_tree_entry *f = git_tree_entry_byindex(sub, i);
+				git_blob *b;
+				if (git_blob_lookup(&b, D.repo, git_tree_entry_id(f)) != 0)
+					continue;
+				char path[128];
+				snprintf(path, sizeof path, "%s/%s", dir, git_tree_entry_name(f));
+				desk_tx_write(tx, path, git_blob_rawcontent(b), (size_t)git_blob_rawsize(b));
+				git_blob_free(b);
+			}
+			git_tree_free(sub);
+		}
+		git_tree_entry_free(e);
+	}
+	git_tree_free(t);
+	git_commit_free(c);
+}
+
+/* Append events to a ticket as one commit, under the lock, after checking
+ * the ticket against HEAD.  check (may be NULL) may refuse: it returns an
+ * exit code (0 to go on). */
+static void write_events(const char *id, json_t **ev, size_t n, const struct agent *a,
+    const char *msgfmt, const char *arg, int (*check)(const struct ticket *, void *), void *ctx)
+{
+	struct ticket t;
+	int archived = 0;
+	desk_lock(&D);
+	if (load_ticket(id, &t, &archived, 1) != 0)
+		die(EX_NOINPUT, "%s: no such ticket", id);
+	if (check) {
+		int rc = check(&t, ctx);
+		if (rc) {
+			ticket_free(&t);
+			exit(rc);
+		}
+	}
+	ticket_free(&t);
+	struct desk_tx *tx = desk_tx_new(&D);
+	if (archived)
+		restore_ticket(tx, id);
+	char *p = events_path(id);
+	for (size_t i = 0; i < n; i++) {
+		char *line = event_line(ev[i]);
+		desk_tx_append(tx, p, line, strlen(line));
+		free(line);
+		json_decref(ev[i]);
+	}
+	char msg[1024];
+	snprintf(msg, sizeof msg, msgfmt, arg ? arg : "");
+	char full[1100];
+	snprintf(full, sizeof full, "%s: %s\n", id, msg);
+	desk_tx_commit(tx, a ? a->name : "mdesk", a ? a->email : "mdesk@localhost", full);
+	free(p);
+	desk_unlock(&D);
+}
+
+static void one_event(const char *id, json_t *ev, const struct agent *a,
+    const char *msgfmt, const char *arg, int (*check)(const struct ticket *, void *), void *ctx)
+{
+	write_events(id, &ev, 1, a, msgfmt, arg, check, ctx);
+}
+
+/* --- init --- */
+
+static int cmd_init(int argc, char **argv)
+{
+	const char *dir = argc > 1 ? argv[1] : ".";
+	struct stat st;
+	if (argc > 2)
+		usage(stderr, EX_USAGE);
+	if (stat(dir, &st) == 0) {
+		if (!S_ISDIR(st.st_mode))
+			die(EX_CANTCREAT, "%s: exists and is not a directory", dir);
+		DIR *dp = opendir(dir);
+		struct dirent *de;
+		int empty = 1;
+		while (dp && (de = readdir(dp)))
+			if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+				empty = 0;
+		if (dp)
+			closedir(dp);
+		if (!empty)
+			die(EX_CANTCREAT, "%s: not empty; mdesk init wants a new or empty directory", dir);
+	} else if (mkdir(dir, 0777) != 0)
+		die(EX_CANTCREAT, "%s: %s", dir, strerror(errno));
+	desk_git_init();
+	git_repository *repo;
+	git_repository_init_options o;
+	git_repository_init_options_init(&o, GIT_REPOSITORY_INIT_OPTIONS_VERSION);
+	o.flags = GIT_REPOSITORY_INIT_MKPATH;
+	o.initial_head = "main";
+	if (git_repository_init_ext(&repo, dir, &o) != 0)
+		desk_git_die(EX_CANTCREAT, dir);
+	git_repository_free(repo);
+	/* desk.conf first, so the desk opens */
+	for (const struct skel_file *f = skel_files; f->path; f++)
+		if (!strcmp(f->path, "desk.conf")) {
+			char *p = xmalloc(strlen(dir) + 16);
+			sprintf(p, "%s/desk.conf", dir);
+			FILE *fp = fopen(p, "w");
+			if (!fp || fputs(f->text, fp) == EOF || fclose(fp) != 0)
+				die(EX_CANTCREAT, "%s: %s", p, strerror(errno));
+			free(p);
+		}
+	desk_open(&D, dir);
+	D.now = mdesk_now(opt_now);
+	desk_lock(&D);
+	struct desk_tx *tx = desk_tx_new(&D);
+	for (const struct skel_file *f = skel_files; f->path; f++)
+		desk_tx_write(tx, f->path, f->text, strlen(f->text));
+	char name[64], email[300];
+	desk_system_author(name, sizeof name, email, sizeof email);
+	desk_tx_commit(tx, name, email, "desk created\n");
+	desk_unlock(&D);
+	printf("created a desk in %s\n", D.root);
+	printf("next: edit desk.conf and agents.csv, then run 'mdesk check'\n");
+	return 0;
+}
+
+/* --- check --- */
+
+static int faults;
+
+static void count_fault(const char *file, int line, const char *msg)
+{
+	faults++;
+	report_fault(file, line, msg);
+}
+
+static void check_conf_file(const char *path, const char *const *top,
+    const char *const *secs, const char *const *const *seckeys)
+{
+	size_t len;
+	char *t = desk_read_file(&D, path, &len);
+	if (!t) {
+		char m[256];
+		snprintf(m, sizeof m, "missing (mdesk init writes an example)");
+		count_fault(path, 0, m);
+		return;
+	}
+	struct conf c;
+	const char *err;
+	int line = conf_parse(&c, path, t, len, &err);
+	free(t);
+	if (line) {
+		count_fault(path, line, err);
+		conf_free(&c);
+		return;
+	}
+	for (size_t i = 0; i < c.n; i++) {
+		const struct conf_entry *e = &c.e[i];
+		const char *const *keys = NULL;
+		if (!*e->section)
+			keys = top;
+		else
+			for (size_t s = 0; secs && secs[s]; s++)
+				if (!strcmp(secs[s], e->section))
+					keys = seckeys[s];
+		char m[256];
+		if (!keys) {
+			snprintf(m, sizeof m, "unknown section [%s]", e->section);
+			count_fault(path, e->line, m);
+			continue;
+		}
+		int known = keys[0] && !strcmp(keys[0], "*");
+		for (size_t k = 0; !known && keys[k]; k++)
+			known = !strcmp(keys[k], e->key);
+		if (!known) {
+			snprintf(m, sizeof m, "unknown key '%s'%s%s%s", e->key,
+			    *e->section ? " in [" : "", e->section, *e->section ? "]" : "");
+			count_fault(path, e->line, m);
+			continue;
+		}
+		long long dur;
+		int b;
+		if ((!strcmp(e->key, "claim_for") || !strcmp(e->key, "archive_after") ||
+		    !strcmp(e->key, "subject_window") || !strcmp(e->key, "first_reply") ||
+		    !strcmp(e->key, "next_reply") || !strcmp(e->key, "periodic_update") ||
+		    !strcmp(e->key, "resolution")) && conf_duration(e->value, &dur) != 0) {
+			snprintf(m, sizeof m, "%s: '%s' is not a duration (like 30m, 4h, 2d)",
+			    e->key, e->value);
+			count_fault(path, e->line, m);
+		}
+		if ((!strcmp(e->key, "fsync") || !strcmp(e->key, "enabled") ||
+		    !strcmp(e->key, "sticky")) && conf_bool(e->value, &b) != 0) {
+			snprintf(m, sizeof m, "%s: '%s' is not yes or no", e->key, e->value);
+			count_fault(path, e->line, m);
+		}
+		if (!strcmp(e->key, "address") && !strchr(e->value, '@')) {
+			snprintf(m, sizeof m, "address: '%s' is not an address", e->value);
+			count_fault(path, e->line, m);
+		}
+		if (!strcmp(e->key, "priority") && !priority_valid(e->value)) {
+			snprintf(m, sizeof m, "priority: '%s' is not one of " PRIORITY_LIST, e->value);
+			count_fault(path, e->line, m);
+		}
+		if (!strcmp(e->key, "time") && strcmp(e->value, "business") &&
+		    strcmp(e->value, "calendar")) {
+			snprintf(m, sizeof m, "time: '%s' is not business or calendar", e->value);
+			count_fault(path, e->line, m);
+		}
+		if (!strcmp(e->key, "timezone")) {
+			char z[300];
+			snprintf(z, sizeof z, "/usr/share/zoneinfo/%s", e->value);
+			struct stat st;
+			if (strstr(e->value, "..") || stat(z, &st) != 0) {
+				snprintf(m, sizeof m, "timezone: '%s' is not an IANA time zone "
+				    "(like America/Sao_Paulo)", e->value);
+				count_fault(path, e->line, m);
+			}
+		}
+	}
+	conf_free(&c);
+}
+
+static int valid_hhmm_list(const char *v)
+{
+	/* "09:00-12:00 13:00-18:00", "closed" or empty */
+	if (!*v || !strcmp(v, "closed"))
+		return 1;
+	const char *p = v;
+	while (*p) {
+		int h1, m1, h2, m2, n = 0;
+		if (sscanf(p, "%2d:%2d-%2d:%2d%n", &h1, &m1, &h2, &m2, &n) != 4 || n != 11)
+			return 0;
+		if (h1 > 24 || h2 > 24 || m1 > 59 || m2 > 59 || h1 * 60 + m1 >= h2 * 60 + m2 ||
+		    (h2 == 24 && m2) || (h1 == 24))
+			return 0;
+		p += n;
+		while (*p == ' ' || *p == ',')
+			p++;
+	}
+	return 1;
+}
+
+static void check_calendars(void)
+{
+	static const char *const top[] = { "timezone", "mon", "tue", "wed", "thu",
+		"fri", "sat", "sun", "holidays_file", NULL };
+	static const char *const any[] = { "*", NULL };
+	static const char *const secs[] = { "holidays", NULL };
+	static const char *const *const seckeys[] = { any };
+	char *dir = xmalloc(strlen(D.root) + 16);
+	sprintf(dir, "%s/calendars", D.root);
+	DIR *dp = opendir(dir);
+	struct dirent *de;
+	while (dp && (de = readdir(dp))) {
+		size_t l = strlen(de->d_name);
+		if (l < 6 || strcmp(de->d_name + l - 5, ".conf"))
+			continue;
+		char path[512];
+		snprintf(path, sizeof path, "calendars/%s", de->d_name);
+		check_conf_file(path, top, secs, seckeys);
+		size_t len;
+		char *t = desk_read_file(&D, path, &len);
+		struct conf c;
+		const char *err;
+		if (t && conf_parse(&c, path, t, len, &err) == 0) {
+			for (size_t i = 0; i < c.n; i++) {
+				const struct conf_entry *e = &c.e[i];
+				char m[256];
+				if (!*e->section && strlen(e->key) == 3 && strcmp(e->key, "sun") <= 1000 &&
+				    strstr("mon tue wed thu fri sat sun", e->key) && !valid_hhmm_list(e->value)) {
+					snprintf(m, sizeof m, "%s: '%s' is not like 09:00-12:00 13:00-18:00 or closed",
+					    e->key, e->value);
+					count_fault(path, e->line, m);
+				}
+				if (!strcmp(e->section, "holidays")) {
+					int y, mo, d, n = 0;
+					int okd = (sscanf(e->key, "%4d-%2d-%2d%n", &y, &mo, &d, &n) == 3 &&
+					    n == 10 && mo >= 1 && mo <= 12 && d >= 1 && d <= 31) ||
+					    (sscanf(e->key, "%2d-%2d%n", &mo, &d, &n) == 2 && n == 5 &&
+					    mo >= 1 && mo <= 12 && d >= 1 && d <= 31);
+					if (!okd) {
+						snprintf(m, sizeof m, "holiday '%s' is not YYYY-MM-DD or MM-DD", e->key);
+						count_fault(path, e->line, m);
+					}
+				}
+			}
+			conf_free(&c);
+		} else if (t)
+			conf_free(&c);
+		free(t);
+	}
+	if (dp)
+		closedir(dp);
+	free(dir);
+}
+
+static void check_templates(void)
+{
+	static const char *const ph[] = { "customer.name", "customer.first_name",
+		"customer.email", "agent.name", "agent.first_name", "agent.signature",
+		"agent.email", "ticket.id", "ticket.subject", "ticket.status",
+		"ticket.priority", "queue.name", "queue.address", "desk.name",
+		"sla.first_reply.due", "sla.next_reply.due", "sla.resolution.due", NULL };
+	static const char *const hdrs[] = { "Subject", "Cc", "Bcc", "X-Mdesk-Status",
+		"X-Mdesk-Tags", "X-Mdesk-Priority", NULL };
+	char *dir = xmalloc(strlen(D.root) + 16);
+	sprintf(dir, "%s/templates", D.root);
+	DIR *dp = opendir(dir);
+	struct dirent *de;
+	while (dp && (de = readdir(dp))) {
+		size_t l = strlen(de->d_name);
+		if (l < 5 || strcmp(de->d_name + l - 4, ".txt"))
+			continue;
+		char path[512];
+		snprintf(path, sizeof path, "templates/%s", de->d_name);
+		size_t len;
+		char *t = desk_read_file(&D, path, &len);
+		if (!t)
+			continue;
+		if (!utf8_valid(t, len)) {
+			count_fault(path, 1, "not valid UTF-8");
+			free(t);
+			continue;
+		}
+		int line = 1, inhdr = 1;
+		for (char *p = t; *p; line++) {
+			char *nl = strchr(p, '\n');
+			if (nl)
+				*nl = 0;
+			char m[300];
+			if (inhdr) {
+				if (!*p)
+					inhdr = 0;
+				else {
+					char *c = strchr(p, ':');
+					int known = 0;
+					for (int k = 0; c && hdrs[k]; k++)
+						known |= (size_t)(c - p) == strlen(hdrs[k]) &&
+						    !strncasecmp(p, hdrs[k], strlen(hdrs[k]));
+					if (!known) {
+						snprintf(m, sizeof m, "header '%.40s' is not one of Subject, Cc, "
+						    "Bcc, X-Mdesk-Status, X-Mdesk-Tags, X-Mdesk-Priority "
+						    "(a blank line ends the header)", p);
+						count_fault(path, line, m);
+					}
+				}
+			}
+			for (char *q = strstr(p, "{{"); q; q = strstr(q + 2, "{{")) {
+				char *e = strstr(q, "}}");
+				if (!e) {
+					count_fault(path, line, "'{{' without '}}'");
+					break;
+				}
+				char name[64];
+				size_t n = (size_t)(e - q - 2);
+				snprintf(name, sizeof name, "%.*s", (int)(n < 63 ? n : 63), q + 2);
+				char *s = name;
+				while (*s == ' ')
+					s++;
+				char *z = s + strlen(s);
+				while (z > s && z[-1] == ' ')
+					*--z = 0;
+				int known = 0;
+				for (int k = 0; ph[k]; k++)
+					known |= !strcmp(ph[k], s);
+				if (!known) {
+					snprintf(m, sizeof m, "unknown placeholder {{%s}}", s);
+					count_fault(path, line, m);
+				}
+			}
+			if (!nl)
+				break;
+			p = nl + 1;
+		}
+		free(t);
+	}
+	if (dp)
+		closedir(dp);
+	free(dir);
+}
+
+static void check_tickets(void)
+{
+	char *tdir = xmalloc(strlen(D.root) + 16);
+	sprintf(tdir, "%s/tickets", D.root);
+	DIR *a = opendir(tdir);
+	struct dirent *sh;
+	while (a && (sh = readdir(a))) {
+		if (sh->d_name[0] == '.')
+			continue;
+		char *sd = xmalloc(strlen(tdir) + 8);
+		sprintf(sd, "%s/%s", tdir, sh->d_name);
+		DIR *b = opendir(sd);
+		struct dirent *id;
+		while (b && (id = readdir(b))) {
+			if (id->d_name[0] == '.')
+				continue;
+			char path[600];
+			snprintf(path, sizeof path, "tickets/%s/%s", sh->d_name, id->d_name);
+			if (!ticketid_valid(id->d_name) || strncmp(id->d_name, sh->d_name, 2)) {
+				count_fault(path, 0, "not a ticket folder (ID: 6-12 of 0-9 A-Z under its first two characters)");
+				continue;
+			}
+			snprintf(path, sizeof path, "tickets/%s/%s/events.jsonl", sh->d_name, id->d_name);
+			size_t len;
+			char *t = desk_read_file(&D, path, &len);
+			if (!t) {
+				count_fault(path, 0, "missing");
+				continue;
+			}
+			struct ticket tk;
+			const char *err;
+			int line = ticket_fold(&tk, id->d_name, t, len, 0, &err);
+			if (line)
+				count_fault(path, line, err);
+			else
+				ticket_free(&tk);
+			free(t);
+		}
+		if (b)
+			closedir(b);
+		free(sd);
+	}
+	if (a)
+		closedir(a);
+	free(tdir);
+}
+
+static int cmd_check(int argc, char **argv)
+{
+	(void)argv;
+	if (argc > 1)
+		usage(stderr, EX_USAGE);
+	open_desk();
+	static const char *const desk_top[] = { "name", "domain", "timezone", "language",
+		"calendar", "claim_for", "archive_after", "fsync", NULL };
+	static const char *const queue_keys[] = { "address", "name", "group", "priority",
+		"from", NULL };
+	static const char *const ack_keys[] = { "enabled", "template", "rate", NULL };
+	static const char *const mail_keys[] = { "mailer", NULL };
+	static const char *const routing_keys[] = { "strategy", "sticky", "subject_window", NULL };
+	static const char *const desk_secs[] = { "queue", "ack", "mail", "routing", NULL };
+	static const char *const *const desk_seckeys[] = { queue_keys, ack_keys, mail_keys, routing_keys };
+	check_conf_file("desk.conf", desk_top, desk_secs, desk_seckeys);
+	static const char *const sla_top[] = { NULL };
+	static const char *const policy_keys[] = { "match", "first_reply", "next_reply",
+		"periodic_update", "resolution", "time", "calendar", "warn", NULL };
+	static const char *const pause_keys[] = { "first_reply", "next_reply",
+		"periodic_update", "resolution", NULL };
+	static const char *const sla_secs[] = { "policy", "pause", NULL };
+	static const char *const *const sla_seckeys[] = { policy_keys, pause_keys };
+	check_conf_file("sla.conf", sla_top, sla_secs, sla_seckeys);
+	check_calendars();
+	check_templates();
+	size_t len;
+	char *t = desk_read_file(&D, "agents.csv", &len);
+	struct agents ag;
+	if (!t)
+		count_fault("agents.csv", 0, "missing");
+	else {
+		agents_parse(&ag, t, len, count_fault);
+		for (size_t i = 0; i < ag.n; i++) {
+			char p[300];
+			struct stat st;
+			snprintf(p, sizeof p, "%s/calendars/%s.conf", D.root, ag.v[i].calendar);
+			if (*ag.v[i].calendar && (strchr(ag.v[i].calendar, '/') || stat(p, &st) != 0)) {
+				char m[300];
+				snprintf(m, sizeof m, "calendar '%s' of %s: no calendars/%s.conf",
+				    ag.v[i].calendar, ag.v[i].login, ag.v[i].calendar);
+				count_fault("agents.csv", ag.v[i].line, m);
+			}
+		}
+		agents_free(&ag);
+		free(t);
+	}
+	t = desk_read_file(&D, "customers.csv", &len);
+	if (t) {
+		struct customers cu;
+		customers_parse(&cu, t, len, count_fault);
+		customers_free(&cu);
+		free(t);
+	}
+	check_tickets();
+	if (faults) {
+		fprintf(stderr, "%s: %d problem%s\n", progname, faults, faults == 1 ? "" : "s");
+		return EX_CONFIG;
+	}
+	printf("desk %s: ok\n", D.root);
+	return 0;
+}
+
+/* --- ls --- */
+
+struct filter {
+	const char *status, *assignee, *queue, *tag, *priority, *lang, *customer;
+	int unassigned, all;
+};
+
+static int matches(const struct ticket *t, const struct filter *f)
+{
+	if (f->status ? strcmp(t->status, f->status) != 0 :
+	    !f->all && !status_active(t->status))
+		return 0;
+	if (f->assignee && (!t->assignee || strcmp(t->assignee, f->assignee)))
+		return 0;
+	if (f->unassigned && t->assignee)
+		return 0;
+	if (f->queue && (!t->queue || strcmp(t->queue, f->queue)))
+		return 0;
+	if (f->priority && strcmp(t->priority, f->priority))
+		return 0;
+	if (f->lang && (!t->lang || strcmp(t->lang, f->lang)))
+		return 0;
+	if (f->customer && (!t->customer || (strcasecmp(t->customer, f->customer) &&
+	    !(f->customer[0] == '@' && strlen(t->customer) > strlen(f->customer) &&
+	    !strcasecmp(t->customer + strlen(t->customer) - strlen(f->customer), f->customer)))))
+		return 0;
+	if (f->tag) {
+		size_t i;
+		json_t *v;
+		int found = 0;
+		json_array_foreach(t->tags, i, v)
+			found |= !strcmp(json_string_value(v), f->tag);
+		if (!found)
+			return 0;
+	}
+	return 1;
+}
+
+struct tlist {
+	struct ticket *v;
+	size_t n, cap;
+};
+
+static void tlist_add(struct tlist *l, struct ticket *t)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 256;
+		l->v = xrealloc(l->v, l->cap * sizeof *l->v);
+	}
+	l->v[l->n++] = *t;
+}
+
+static int by_created(const void *a, const void *b)
+{
+	const struct ticket *x = a, *y = b;
+	if (x->created != y->created)
+		return x->created < y->created ? -1 : 1;
+	return strcmp(x->id, y->id);
+}
+
+static void scan_tickets(const struct filter *f, struct tlist *l)
+{
+	char *tdir = xmalloc(strlen(D.root) + 16);
+	sprintf(tdir, "%s/tickets", D.root);
+	DIR *a = opendir(tdir);
+	struct dirent *sh;
+	char **seen = NULL;
+	size_t nseen = 0;
+	while (a && (sh = readdir(a))) {
+		if (sh->d_name[0] == '.' || strlen(sh->d_name) != 2)
+			continue;
+		char sd[600];
+		snprintf(sd, sizeof sd, "%s/%s", tdir, sh->d_name);
+		DIR *b = opendir(sd);
+		struct dirent *id;
+		while (b && (id = readdir(b))) {
+			if (!ticketid_valid(id->d_name))
+				continue;
+			struct ticket t;
+			if (load_ticket(id->d_name, &t, NULL, 0) != 0)
+				continue;
+			if (f->all) {
+				seen = xrealloc(seen, (nseen + 1) * sizeof *seen);
+				seen[nseen++] = xstrdup(id->d_name);
+			}
+			if (matches(&t, f))
+				tlist_add(l, &t);
+			else
+				ticket_free(&t);
+		}
+		if (b)
+			closedir(b);
+	}
+	if (a)
+		closedir(a);
+	free(tdir);
+	if (f->all) {	/* the archive too */
+		size_t n;
+		char **ids = desk_archived_ids(&D, &n);
+		for (size_t i = 0; i < n; i++) {
+			int dup = 0;
+			for (size_t k = 0; k < nseen && !dup; k++)
+				dup = !strcmp(seen[k], ids[i]);
+			struct ticket t;
+			if (!dup && load_ticket(ids[i], &t, NULL, 0) == 0) {
+				if (matches(&t, f))
+					tlist_add(l, &t);
+				else
+					ticket_free(&t);
+			}
+			free(ids[i]);
+		}
+		free(ids);
+	}
+	for (size_t k = 0; k < nseen; k++)
+		free(seen[k]);
+	free(seen);
+	qsort(l->v, l->n, sizeof *l->v, by_created);
+}
+
+static void put_col(const char *s, int w)
+{
+	int cols = 0;
+	for (const char *p = s ? s : "-"; *p && cols < w;) {
+		const char *q = p + 1;
+		while ((*q & 0xc0) == 0x80)
+			q++;
+		fwrite(p, 1, (size_t)(q - p), stdout);
+		p = q;
+		cols++;
+	}
+	for (; cols < w; cols++)
+		putchar(' ');
+}
+
+static void print_tickets(struct tlist *l, int fmt)
+{
+	static const char *const cols[] = { "id", "status", "priority", "assignee",
+		"queue", "customer", "lang", "tags", "created", "updated", "subject" };
+	if (fmt == F_JSON) {
+		for (size_t i = 0; i < l->n; i++)
+			jw_line(stdout, ticket_json(&l->v[i]));
+		return;
+	}
+	if (fmt == F_CSV)
+		csvw_row(stdout, cols, 11);
+	else if (l->n)
+		printf("ID        STATUS   PRIO    ASSIGNEE  QUEUE     UPDATED           SUBJECT\n");
+	for (size_t i = 0; i < l->n; i++) {
+		const struct ticket *t = &l->v[i];
+		char cr[32], up[32], tags[512] = "";
+		size_t k;
+		json_t *v;
+		json_array_foreach(t->tags, k, v) {
+			if (k)
+				strncat(tags, ";", sizeof tags - strlen(tags) - 1);
+			strncat(tags, json_string_value(v), sizeof tags - strlen(tags) - 1);
+		}
+		fmt_rfc3339(t->created, cr);
+		fmt_rfc3339(t->updated, up);
+		if (fmt == F_CSV) {
+			const char *row[11] = { t->id, t->status, t->priority, t->assignee, t->queue,
+				t->customer, t->lang, tags, cr, up, t->subject };
+			csvw_row(stdout, row, 11);
+			continue;
+		}
+		up[10] = ' ';
+		up[16] = 0;
+		put_col(t->id, 10);
+		put_col(t->status, 9);
+		put_col(t->priority, 8);
+		put_col(t->assignee, 10);
+		put_col(t->queue, 10);
+		put_col(up, 18);
+		printf("%s", t->subject ? t->subject : "(no subject)");
+		if (t->customer)
+			printf("  <%s>", t->customer);
+		putchar('\n');
+	}
+}
+
+static void free_tlist(struct tlist *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		ticket_free(&l->v[i]);
+	free(l->v);
+}
+
+static int cmd_ls(int argc, char **argv)
+{
+	static const struct option o[] = {
+		{ "status", required_argument, NULL, 's' },
+		{ "assignee", required_argument, NULL, 'a' },
+		{ "mine", no_argument, NULL, 'm' },
+		{ "queue", required_argument, NULL, 'q' },
+		{ "tag", required_argument, NULL, 't' },
+		{ "priority", required_argument, NULL, 'p' },
+		{ "lang", required_argument, NULL, 'l' },
+		{ "customer", required_argument, NULL, 'c' },
+		{ "unassigned", no_argument, NULL, 'u' },
+		{ "all", no_argument, NULL, 'A' },
+		{ "format", required_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct filter f = { 0 };
+	int fmt = isatty(1) ? F_TABLE : F_JSON, c, mine = 0;
+	while ((c = getopt_long(argc, argv, "s:a:q:t:p:l:c:uAf:", o, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			if (!status_valid(optarg))
+				die(EX_USAGE, "--status: '%s' is not one of " STATUS_LIST, optarg);
+			f.status = optarg;
+			break;
+		case 'a': f.assignee = optarg; break;
+		case 'm': mine = 1; break;
+		case 'q': f.queue = optarg; break;
+		case 't': f.tag = optarg; break;
+		case 'p':
+			if (!priority_valid(optarg))
+				die(EX_USAGE, "--priority: '%s' is not one of " PRIORITY_LIST, optarg);
+			f.priority = optarg;
+			break;
+		case 'l': f.lang = optarg; break;
+		case 'c': f.customer = optarg; break;
+		case 'u': f.unassigned = 1; break;
+		case 'A': f.all = 1; break;
+		case 'f': fmt = parse_format(optarg); break;
+		default: usage(stderr, EX_USAGE);
+		}
+	}
+	if (optind < argc)
+		usage(stderr, EX_USAGE);
+	open_desk();
+	if (mine)
+		f.assignee = me()->login;
+	struct tlist l = { 0 };
+	scan_tickets(&f, &l);
+	print_tickets(&l, fmt);
+	free_tlist(&l);
+	return 0;
+}
+
+/* --- show --- */
+
+static void print_event(json_t *e)
+{
+	const char *type = json_string_value(json_object_get(e, "type"));
+	const char *at = json_string_value(json_object_get(e, "at"));
+	const char *by = json_string_value(json_object_get(e, "by"));
+	char detail[600] = "";
+	const char *keys[] = { "from", "subject", "agent", "reason", "status", "priority",
+		"into", "until", "metric", "level", "policy", "text", "file", NULL };
+	for (int k = 0; keys[k]; k++) {
+		json_t *v = json_object_get(e, keys[k]);
+		char part[300];
+		if (json_is_string(v))
+			snprintf(part, sizeof part, "%s%s=%s", *detail ? " " : "", keys[k],
+			    json_string_value(v));
+		else
+			continue;
+		strncat(detail, part, sizeof detail - strlen(detail) - 1);
+	}
+	json_t *tags = json_object_get(e, "tags");
+	if (json_is_array(tags)) {
+		size_t i;
+		json_t *v;
+		strncat(detail, " tags=", sizeof detail - strlen(detail) - 1);
+		json_array_foreach(tags, i, v) {
+			if (i)
+				strncat(detail, ",", sizeof detail - strlen(detail) - 1);
+			if (json_is_string(v))
+				strncat(detail, json_string_value(v), sizeof detail - strlen(detail) - 1);
+		}
+	}
+	if (json_is_true(json_object_get(e, "auto")))
+		strncat(detail, " (automatic)", sizeof detail - strlen(detail) - 1);
+	printf("  %s  %-10s %-10s %s\n", at, type, by ? by : "-", detail);
+}
+
+/* The .eml files of a ticket, sorted. */
+static char **ticket_files(const char *id, size_t *n, int archived)
+{
+	char dir[40];
+	desk_ticket_dir(id, dir);
+	char **v = NULL;
+	*n = 0;
+	if (!archived) {
+		char *full = xmalloc(strlen(D.root) + 48);
+		sprintf(full, "%s/%s", D.root, dir);
+		DIR *dp = opendir(full);
+		struct dirent *de;
+		while (dp && (de = readdir(dp))) {
+			size_t l = strlen(de->d_name);
+			if (l > 4 && !strcmp(de->d_name + l - 4, ".eml") && de->d_name[0] != '.') {
+				v = xrealloc(v, (*n + 1) * sizeof *v);
+				v[(*n)++] = xstrdup(de->d_name);
+			}
+		}
+		if (dp)
+			closedir(dp);
+		free(full);
+	} else {
+		git_oid aid;
+		git_commit *c;
+		git_tree *t, *sub;
+		git_tree_entry *e;
+		if (git_reference_name_to_id(&aid, D.repo, DESK_ARCHIVE) == 0 &&
+		    git_commit_lookup(&c, D.repo, &aid) == 0) {
+			git_commit_tree(&t, c);
+			if (git_tree_entry_bypath(&e, t, dir) == 0) {
+				if (git_tree_lookup(&sub, D.repo, git_tree_entry_id(e)) == 0) {
+					for (size_t i = 0; i < git_tree_entrycount(sub); i++) {
+						const char *nm = git_tree_entry_name(git_tree_entry_byindex(sub, i));
+						size_t l = strlen(nm);
+						if (l > 4 && !strcmp(nm + l - 4, ".eml")) {
+							v = xrealloc(v, (*n + 1) * sizeof *v);
+							v[(*n)++] = xstrdup(nm);
+						}
+					}
+					git_tree_free(sub);
+				}
+				git_tree_entry_free(e);
+			}
+			git_tree_free(t);
+			git_commit_free(c);
+		}
+	}
+	for (size_t i = 1; i < *n; i++)	/* insertion sort: few files */
+		for (size_t j = i; j > 0 && strcmp(v[j - 1], v[j]) > 0; j--) {
+			char *x = v[j];
+			v[j] = v[j - 1];
+			v[j - 1] = x;
+		}
+	return v;
+}
+
+static char *read_ticket_file(const char *id, const char *name, size_t *len, int archived)
+{
+	char dir[40], path[128];
+	desk_ticket_dir(id, dir);
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	return archived ? desk_read_head(&D, path, len, 1) : desk_read_file(&D, path, len);
+}
+
+static int cmd_show(int argc, char **argv)
+{
+	static const struct option o[] = {
+		{ "mbox", no_argument, NULL, 'm' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int mbox = 0, json = 0, c;
+	while ((c = getopt_long(argc, argv, "", o, NULL)) != -1) {
+		if (c == 'm')
+			mbox = 1;
+		else if (c == 'j')
+			json = 1;
+		else
+			usage(stderr, EX_USAGE);
+	}
+	if (optind + 1 != argc)
+		usage(stderr, EX_USAGE);
+	const char *id = argv[optind];
+	open_desk();
+	struct ticket t;
+	int archived;
+	if (!ticketid_valid(id))
+		die(EX_DATAERR, "'%.40s' is not a ticket ID (6 to 12 of 0-9 A-Z)", id);
+	if (load_ticket(id, &t, &archived, 0) != 0)
+		die(EX_NOINPUT, "%s: no such ticket", id);
+	size_t nf;
+	char **files = ticket_files(id, &nf, archived);
+	if (mbox) {
+		for (size_t i = 0; i < nf; i++) {
+			size_t len;
+			char *raw = read_ticket_file(id, files[i], &len, archived);
+			if (!raw)
+				continue;
+			char date[64];
+			time_t tt = (time_t)t.created;
+			struct tm tm;
+			gmtime_r(&tt, &tm);
+			strftime(date, sizeof date, "%a %b %e %H:%M:%S %Y", &tm);
+			printf("From mdesk@%s %s\n", id, date);
+			struct buf b = { 0 };
+			int bol = 1;
+			mbox_escape(&b, raw, len, &bol);
+			fwrite(b.p, 1, b.len, stdout);
+			if (b.len && b.p[b.len - 1] != '\n')
+				putchar('\n');
+			putchar('\n');
+			buf_free(&b);
+			free(raw);
+		}
+	} else if (json) {
+		json_t *o = ticket_json(&t);
+		json_object_set(o, "events", t.events);
+		json_object_set_new(o, "archived", json_boolean(archived));
+		jw_line(stdout, o);
+	} else {
+		char cr[32], up[32];
+		size_t i;
+		json_t *v;
+		printf("Ticket:   %s%s\n", t.id, archived ? " (archived)" : "");
+		printf("Subject:  %s\n", t.subject ? t.subject : "(no subject)");
+		printf("Customer: %s%s%s%s\n", t.customer_name ? t.customer_name : "",
+		    t.customer_name ? " <" : "", t.customer ? t.customer : "-",
+		    t.customer_name ? ">" : "");
+		printf("Status:   %s   Priority: %s   Queue: %s   Language: %s\n", t.status,
+		    t.priority, t.queue ? t.queue : "-", t.lang ? t.lang : "-");
+		printf("Assignee: %s", t.assignee ? t.assignee : "(none)");
+		if (t.claim_by && (!t.claim_until || t.claim_until > D.now)) {
+			char cu[32];
+			printf("   Claimed by %s until %s", t.claim_by,
+			    t.claim_until ? fmt_rfc3339(t.claim_until, cu) : "released");
+		}
+		putchar('\n');
+		printf("Tags:     ");
+		json_array_foreach(t.tags, i, v)
+			printf("%s%s", i ? ", " : "", json_string_value(v));
+		printf("%s\n", json_array_size(t.tags) ? "" : "(none)");
+		if (t.merged_into)
+			printf("Merged into: %s\n", t.merged_into);
+		printf("Created:  %s   Updated: %s\n", fmt_rfc3339(t.created, cr), fmt_rfc3339(t.updated, up));
+		printf("\nEvents:\n");
+		json_array_foreach(t.events, i, v)
+			print_event(v);
+		for (size_t k = 0; k < nf; k++) {
+			size_t len;
+			char *raw = read_ticket_file(id, files[k], &len, archived);
+			if (!raw)
+				continue;
+			struct msg m = { 0 };
+			const char *from = NULL, *name = NULL;
+			const char *he = mem_find(raw, len, "\n\n", 2);
+			size_t hl = he ? (size_t)(he - raw) + 2 : len;
+			msg_open(&m, raw, hl);
+			msg_addr(&m, "From", &from, &name);
+			const char *subj = msg_text(&m, "Subject"), *date = msg_raw(&m, "Date", 1);
+			printf("\n--- %s ---\nFrom: %s%s%s%s\nDate: %s\nSubject: %s\n\n", files[k],
+			    name ? name : "", name ? " <" : "", from ? from : "?", name ? ">" : "",
+			    date ? date : "?", subj ? subj : "");
+			char *text = mime_text(raw, len);
+			fputs(text, stdout);
+			if (*text && text[strlen(text) - 1] != '\n')
+				putchar('\n');
+			free(text);
+			msg_free(&m);
+			free(raw);
+		}
+	}
+	for (size_t i = 0; i < nf; i++)
+		free(files[i]);
+	free(files);
+	ticket_free(&t);
+	return 0;
+}
+
+/* --- simple writes --- */
+
+static int check_exists(const struct ticket *t, void *ctx)
+{
+	(void)t;
+	(void)ctx;
+	return 0;
+}
+
+static int cmd_assign(int argc, char **argv)
+{
+	if (argc != 3)
+		usage(stderr, EX_USAGE);
+	open_desk();
+	struct agent *a = me(), *to = agent_arg(argv[2]);
+	if (!strcmp(to->status, "inactive"))
+		die(EX_DATAERR, "agent '%s' is inactive (see mdesk agent set)", to->login);
+	json_t *e = event_new("assigned", a->login, D.now);
+	json_object_set_new(e, "agent", json_string(to->login));
+	json_object_set_new(e, "reason", json_string("manual"));
+	char m[128];
+	snprintf(m, sizeof m, "assigned to %s by %s", to->login, a->login);
+	one_event(argv[1], e, a, "%s", m, check_exists, NULL);
+	return 0;
+}
+
+static int cmd_unassign(int argc, char **argv)
+{
+	if (argc != 2)
+		usage(stderr, EX_USAGE);
+	open_desk();
+	struct agent *a = me();
+	json_t *e = event_new("unassigned", a->login, D.now);
+	one_event(argv[1], e, a, "unassigned by %s", a->login, check_exists, NULL);
+	return 0;
+}
+
+struct claimctx {
+	const char *login;
+	int force;
+};
+
+static int claim_check(const struct ticket *t, void *ctx)
+{
+	struct claimctx *c = ctx;
+	if (t->claim_by && strcmp(t->claim_by, c->login) &&
+	    (!t->claim_until || t->claim_until > D.now) && !c->force) {
+		char b[32];
+		fprintf(stderr, "%s: %s: claimed by %s until %s; use --force to take it over\n",
+		    progname, t->id, t->claim_by, t->claim_until ? fmt_rfc3339(t->claim_until, b) : "released");
+		return 1;
+	}
+	return 0;
+}
+
+static int cmd_claim(int argc, char **argv)
+{
+	static const struct option o[] = {
+		{ "for", required_argument, NULL, 'f' },
+		{ "force", no_argument, NULL, 'F' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *dur = NULL;
+	int c, force = 0;
+	while ((c = getopt_long(argc, argv, "", o, NULL)) != -1) {
+		if (c == 'f')
+			dur = optarg;
+		else if (c == 'F')
+			force = 1;
+		else
+			usage(stderr, EX_USAGE);
+	}
+	if (optind + 1 != argc)
+		usage(stderr, EX_USAGE);
+	open_desk();
+	struct agent *a = me();
+	if (!dur)
+		dur = conf_get(&D.conf, "", "", "claim_for");
+	long long secs = 30 * 60;
+	if (dur && conf_duration(dur, &secs) != 0)
+		die(EX_USAGE, "--for: '%s' is not a duration (like 30m or 2h)", dur);
+	json_t *e = event_new("claimed", a->login, D.now);
+	char b[32];
+	json_object_set_new(e, "agent", json_string(a->login));
+	json_object_set_new(e, "until", json_string(fmt_rfc3339(D.now + secs, b)));
+	struct claimctx cc = { a->login, force };
+	one_event(argv[optind], e, a, "claimed by %s", a->login, claim_check, &cc);
+	return 0;
+}
+
+static int cmd_release(int argc, char **argv)
+{
+	int force = argc == 3 && !strcmp(argv[2], "--force");
+	if (argc != 2 && !force)
+		usage(stderr, EX_USAGE);
+	open_desk();
+	struct agent *a = me();
+	json_t *e = event_new("released", a->login, D.now);
+	struct claimctx cc = { a->login, force };
+	one_event(argv[1], e, a, "released by %s", a->login, claim_check, &cc);
+	return 0;
+}
+
+static int cmd_note(int argc, char **argv)
+{
+	if (argc < 3)
+		usage(stderr, EX_USAGE);
+	open_desk();
+	struct agent *a = me();
+	struct buf text = { 0 };
+	if (argc == 3 && !strcmp(argv[2], "-")) {
+		char tmp[4096];
+		size_t n;
+		while ((n = fread(tmp, 1, sizeof tmp, stdin)) > 0)
+			buf_add(&text, tmp, n);
+	} else
+		for (int i = 2; i < argc; i++) {
+			if (i > 2)
+				buf_addc(&text, ' ');
+			buf_adds(&text, argv[i]);
+		}
+	if (!text.len)
+		die(EX_USAGE, "an empty note");
+	char *clean = utf8_clean(text.p, text.len, 0);
+	/* keep line breaks: utf8_clean turned them into U+FFFD; undo */
+	struct buf nb = { 0 };
+	for (const char *p = text.p; *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t l = nl ? (size_t)(nl - p) : strlen(p);
+		char *c = utf8_clean(p, l, 0);
+		buf_adds(&nb, c);
+		free(c);
+		if (nl)
+			buf_addc(&nb, '\n');
+		p += l + (nl != NULL);
+	}
+	free(clean);
+	json_t *e = event_new("note", a->login, D.now);
+	json_object_set_new(e, "text", json_string(nb.p));
+	json_t *mentions = json_array();
+	load_agents();
+	for (const char *p = strchr(nb.p, '@'); p; p = strchr(p + 1, '@')) {
+		if (p > nb.p && ((p[-1] >= 'a' && p[-1] <= 'z') || (p[-1] >= '0' && p[-1] <= '9')))
+			continue;	/* an address, not a mention */
+		char login[40];
+		size_t l = 0;
+		while (l < 32 && ((p[1 + l] >= 'a' && p[1 + l] <= 'z') || (p[1 + l] >= '0' && p[1 + l] <= '9') ||
+		    p[1 + l] == '.' || p[1 + l] == '_' || p[1 + l] == '-'))
+			l++;
+		while (l && (p[l] == '.' || p[l] == '-'))
+			l--;
+		snprintf(login, sizeof login, "%.*s", (int)l, p + 1);
+		if (l && agent_find(&AG, login)) {
+			int dup = 0;
+			size_t i;
+			json_t *v;
+			json_array_foreach(mentions, i, v)
+				dup |= !strcmp(json_string_value(v), login);
+			if (!dup)
+				json_array_append_new(mentions, json_string(login));
+		}
+	}
+	json_object_set_new(e, "mentions", mentions);
+	one_event(argv[1], e, a, "note by %s", a->login, check_exists, NULL);
+	buf_free(&text);
+	buf_free(&nb);
+	return 0;
+}
+
+static int tag_valid(const char *s)
+{
+	size_t n = strlen(s);
+	if (!n || n > 64)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') ||
+		    strchr("-_.:", s[i])))
+			return 0;
+	return 1;
+}
+
+static int cmd_tag(int argc, char **argv)
+{
+	if (argc < 3)
+		usage(stderr, EX_USAGE);
+	int untag = !strcmp(argv[0], "untag");
+	open_desk();
+	struct agent *a = me();
+	json_t *e = event_new(untag ? "untagged" : "tagged", a->login, D.now);
+	json_t *tags = json_array();
+	struct buf list = { 0 };
+	for (int i = 2; i < argc; i++) {
+		if (!tag_valid(argv[i]))
+			die(EX_USAGE, "tag '%s': use 1-64 of a-z 0-9 - _ . :", argv[i]);
+		json_array_append_new(tags, json_string(argv[i]));
+		buf_adds(&list, i > 2 ? " " : "");
+		buf_adds(&list, argv[i]);
+	}
+	json_object_set_new(e, "tags", tags);
+	char m[600];
+	snprintf(m, sizeof m, "%s %s by %s", untag ? "untagged" : "tagged", list.p, a->login);
+	one_event(argv[1], e, a, "%s", m, check_exists, NULL);
+	buf_free(&list);
+	return 0;
+}
+
+static int cmd_priority(int argc, char **argv)
+{
+	if (argc != 3)
+		usage(stderr, EX_USAGE);
+	if (!priority_valid(argv[2]))
+		die(EX_USAGE, "priority '%s' is not one of " PRIORITY_LIST, argv[2]);
+	open_desk();
+	struct agent *a = me();
+	json_t *e = event_new("priority", a->login, D.now);
+	json_object_set_new(e, "priority", json_string(argv[2]));
+	char m[128];
+	snprintf(m, sizeof m, "priority %s by %s", argv[2], a->login);
+	one_event(argv[1], e, a, "%s", m, check_exists, NULL);
+	return 0;
+}
+
+static int cmd_status(int argc, char **argv)
+{
+	if (argc != 3)
+		usage(stderr, EX_USAGE);
+	if (!status_valid(argv[2]))
+		die(EX_USAGE, "status '%s' is not one of " STATUS_LIST, argv[2]);
+	open_desk();
+	struct agent *a = me();
+	json_t *e = event_new("status", a->login, D.now);
+	json_object_set_new(e, "status", json_string(argv[2]));
+	char m[128];
+	snprintf(m, sizeof m, "status %s by %s", argv[2], a->login);
+	one_event(argv[1], e, a, "%s", m, check_exists, NULL);
+	return 0;
+}
+
+/* --- merge --- */
+
+static int cmd_merge(int argc, char **argv)
+{
+	if (argc != 3)
+		usage(stderr, EX_USAGE);
+	const char *from = argv[1], *into = argv[2];
+	if (!strcmp(from, into))
+		die(EX_USAGE, "a ticket cannot be merged into itself");
+	open_desk();
+	struct agent *a = me();
+	desk_lock(&D);
+	struct ticket tf, ti;
+	int af, ai;
+	if (!ticketid_valid(from) || !ticketid_valid(into))
+		die(EX_DATAERR, "ticket IDs are 6 to 12 of 0-9 A-Z");
+	if (load_ticket(from, &tf, &af, 1) != 0)
+		die(EX_NOINPUT, "%s: no such ticket", from);
+	if (load_ticket(into, &ti, &ai, 1) != 0)
+		die(EX_NOINPUT, "%s: no such ticket", into);
+	if (tf.merged_into)
+		die(EX_DATAERR, "%s: already merged into %s", from, tf.merged_into);
+	if (ti.merged_into)
+		die(EX_DATAERR, "%s: merged into %s; merge into that one", into, ti.merged_into);
+	struct desk_tx *tx = desk_tx_new(&D);
+	if (af)
+		restore_ticket(tx, from);
+	if (ai)
+		restore_ticket(tx, into);
+	size_t nf, ni;
+	char **ff = ticket_files(from, &nf, af), **fi = ticket_files(into, &ni, ai);
+	int next = 0;
+	for (size_t i = 0; i < ni; i++)
+		if (atoi(fi[i]) > next)
+			next = atoi(fi[i]);
+	char dfrom[40], dinto[40];
+	desk_ticket_dir(from, dfrom);
+	desk_ticket_dir(into, dinto);
+	/* the messages move, renumbered after INTO's */
+	json_t *renames = json_object();
+	for (size_t i = 0; i < nf; i++) {
+		size_t len;
+		char *raw = read_ticket_file(from, ff[i], &len, af);
+		if (!raw)
+			continue;
+		char nn[32], path[128];
+		snprintf(nn, sizeof nn, "%04d.eml", ++next);
+		snprintf(path, sizeof path, "%s/%s", dinto, nn);
+		desk_tx_write(tx, path, raw, len);
+		json_object_set_new(renames, ff[i], json_string(nn));
+		free(raw);
+	}
+	/* the events move too, marked, with their files renamed */
+	char ep[64];
+	snprintf(ep, sizeof ep, "%s/events.jsonl", dinto);
+	size_t i;
+	json_t *ev;
+	json_array_foreach(tf.events, i, ev) {
+		json_t *c = json_deep_copy(ev);
+		json_object_set_new(c, "merged_from", json_string(from));
+		const char *f = json_string_value(json_object_get(c, "file"));
+		if (f && json_object_get(renames, f))
+			json_object_set(c, "file", json_object_get(renames, f));
+		char *line = event_line(c);
+		desk_tx_append(tx, ep, line, strlen(line));
+		free(line);
+		json_decref(c);
+	}
+	json_t *e = event_new("merged", a->login, D.now);
+	json_object_set_new(e, "into", json_string(into));
+	char *line = event_line(e);
+	char fp[64];
+	snprintf(fp, sizeof fp, "%s/events.jsonl", dfrom);
+	desk_tx_append(tx, fp, line, strlen(line));
+	free(line);
+	json_decref(e);
+	e = event_new("note", a->login, D.now);
+	char text[128];
+	snprintf(text, sizeof text, "merged %s into this ticket", from);
+	json_object_set_new(e, "text", json_string(text));
+	json_object_set_new(e, "merge_from", json_string(from));
+	line = event_line(e);
+	desk_tx_append(tx, ep, line, strlen(line));
+	free(line);
+	json_decref(e);
+	char msg[128];
+	snprintf(msg, sizeof msg, "%s: merged into %s by %s\n", from, into, a->login);
+	desk_tx_commit(tx, a->name, a->email, msg);
+	desk_unlock(&D);
+	json_decref(renames);
+	for (size_t k = 0; k < nf; k++)
+		free(ff[k]);
+	for (size_t k = 0; k < ni; k++)
+		free(fi[k]);
+	free(ff);
+	free(fi);
+	ticket_free(&tf);
+	ticket_free(&ti);
+	return 0;
+}
+
+/* --- log --- */
+
+static int touches(git_commit *c, const char *path)
+{
+	git_tree *t, *pt = NULL;
+	git_tree_entry *e = NULL, *pe = NULL;
+	git_commit *p = NULL;
+	git_commit_tree(&t, c);
+	git_tree_entry_bypath(&e, t, path);
+	if (git_commit_parentcount(c) > 0 && git_commit_parent(&p, c, 0) == 0) {
+		git_commit_tree(&pt, p);
+		git_tree_entry_bypath(&pe, pt, path);
+	}
+	int r = (e == NULL) != (pe == NULL) ||
+	    (e && pe && !git_oid_equal(git_tree_entry_id(e), git_tree_entry_id(pe)));
+	git_tree_entry_free(e);
+	git_tree_entry_free(pe);
+	git_tree_free(t);
+	git_tree_free(pt);
+	git_commit_free(p);
+	return r;
+}
+
+static int cmd_log(int argc, char **argv)
+{
+	static const struct option o[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "max", required_argument, NULL, 'n' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int fmt = F_TABLE, c;
+	long max = -1;
+	while ((c = getopt_long(argc, argv, "n:", o, NULL)) != -1) {
+		if (c == 'f')
+			fmt = parse_format(optarg);
+		else if (c == 'n')
+			max = atol(optarg);
+		else
+			usage(stderr, EX_USAGE);
+	}
+	if (optind + 1 < argc)
+		usage(stderr, EX_USAGE);
+	open_desk();
+	char dir[40] = "";
+	if (optind < argc)
+		desk_ticket_dir(argv[optind], dir);
+	git_revwalk *w;
+	git_oid id;
+	git_revwalk_new(&w, D.repo);
+	git_revwalk_sorting(w, GIT_SORT_TIME);
+	git_revwalk_push_ref(w, DESK_BRANCH);
+	long n = 0;
+	if (fmt == F_CSV) {
+		const char *h[] = { "commit", "date", "author", "email", "message" };
+		csvw_row(stdout, h, 5);
+	}
+	while (git_revwalk_next(&id, w) == 0 && (max < 0 || n < max)) {
+		git_commit *cm;
+		if (git_commit_lookup(&cm, D.repo, &id) != 0)
+			continue;
+		if (*dir && !touches(cm, dir)) {
+			git_commit_free(cm);
+			continue;
+		}
+		n++;
+		const git_signature *s = git_commit_author(cm);
+		char when[32], hex[GIT_OID_HEXSZ + 1];
+		fmt_rfc3339((long long)s->when.time, when);
+		git_oid_tostr(hex, sizeof hex, &id);
+		char *summary = xstrdup(git_commit_summary(cm) ? git_commit_summary(cm) : "");
+		if (fmt == F_JSON) {
+			json_t *o = json_object();
+			json_object_set_new(o, "commit", json_string(hex));
+			json_object_set_new(o, "date", json_string(when));
+			jw_str(o, "author", s->name);
+			jw_str(o, "email", s->email);
+			jw_str(o, "message", summary);
+			jw_line(stdout, o);
+		} else if (fmt == F_CSV) {
+			const char *row[] = { hex, when, s->name, s->email, summary };
+			csvw_row(stdout, row, 5);
+		} else
+			printf("%.10s  %s  %-14s %s\n", hex, when, s->name, summary);
+		free(summary);
+		git_commit_free(cm);
+	}
+	git_revwalk_free(w);
+	return 0;
+}
+
+/* --- customer --- */
+
+static int by_updated_desc(const void *a, const void *b)
+{
+	const struct ticket *x = a, *y = b;
+	if (x->updated != y->updated)
+		return x->updated > y->updated ? -1 : 1;
+	return strcmp(x->id, y->id);
+}
+
+static int cmd_customer(int argc, char **argv)
+{
+	static const struct option o[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int fmt = isatty(1) ? F_TABLE : F_JSON, c;
+	while ((c = getopt_long(argc, argv, "", o, NULL)) != -1) {
+		if (c == 'f')
+			fmt = parse_format(optarg);
+		else
+			usage(stderr, EX_USAGE);
+	}
+	if (optind + 1 != argc)
+		usage(stderr, EX_USAGE);
+	const char *who = argv[optind];
+	open_desk();
+	size_t len;
+	char *t = desk_read_file(&D, "customers.csv", &len);
+	struct customers cu = { 0 };
+	struct customer *rec = NULL;
+	if (t) {
+		if (customers_parse(&cu, t, len, report_fault))
+			die(EX_CONFIG, "customers.csv has errors; fix them (see mdesk check)");
+		rec = customer_find(&cu, who);
+		free(t);
+	}
+	struct filter f = { 0 };
+	f.all = 1;
+	f.customer = who;
+	struct tlist l = { 0 };
+	scan_tickets(&f, &l);
+	qsort(l.v, l.n, sizeof *l.v, by_updated_desc);
+	if (fmt == F_TABLE) {
+		if (rec)
+			printf("Customer: %s%s%s\nTier:     %s\nLanguage: %s\nNotes:    %s\n\n",
+			    *rec->name ? rec->name : who, *rec->name ? " " : "",
+			    *rec->name ? "" : "", *rec->tier ? rec->tier : "-",
+			    *rec->language ? rec->language : "-", *rec->notes ? rec->notes : "-");
+		else
+			printf("Customer: %s (not in customers.csv)\n\n", who);
+		print_tickets(&l, F_TABLE);
+	} else if (fmt == F_JSON) {
+		json_t *o = json_object();
+		jw_str(o, "customer", who);
+		jw_str(o, "name", rec ? rec->name : NULL);
+		jw_str(o, "tier", rec ? rec->tier : NULL);
+		jw_str(o, "language", rec ? rec->language : NULL);
+		jw_str(o, "notes", rec ? rec->notes : NULL);
+		json_t *arr = json_array();
+		for (size_t i = 0; i < l.n; i++)
+			json_array_append_new(arr, ticket_json(&l.v[i]));
+		json_object_set_new(o, "tickets", arr);
+		jw_line(stdout, o);
+	} else
+		print_tickets(&l, F_CSV);
+	free_tlist(&l);
+	customers_free(&cu);
+	return 0;
+}
+
+/* --- agents --- */
+
+static void set_field(struct agent *g, const char *kv)
+{
+	const char *eq = strchr(kv, '=');
+	if (!eq)
+		die(EX_USAGE, "'%s': want FIELD=VALUE", kv);
+	size_t kl = (size_t)(eq - kv);
+	const char *v = eq + 1;
+	char **slot = NULL;
+	if (kl == 4 && !strncmp(kv, "name", 4))
+		slot = &g->name;
+	else if (kl == 5 && !strncmp(kv, "email", 5))
+		slot = &g->email;
+	else if (kl == 6 && !strncmp(kv, "groups", 6))
+		slot = &g->groups;
+	else if (kl == 6 && !strncmp(kv, "skills", 6))
+		slot = &g->skills;
+	else if (kl == 9 && !strncmp(kv, "languages", 9))
+		slot = &g->languages;
+	else if (kl == 6 && !strncmp(kv, "status", 6))
+		slot = &g->status;
+	else if (kl == 8 && !strncmp(kv, "calendar", 8))
+		slot = &g->calendar;
+	else if (kl == 8 && !strncmp(kv, "capacity", 8)) {
+		char *e;
+		long c = *v ? strtol(v, &e, 10) : -1;
+		if (*v && (*e || c < 0))
+			die(EX_USAGE, "capacity: want a number of tickets, or empty for no limit");
+		g->capacity = c;
+		return;
+	} else
+		die(EX_USAGE, "'%.*s': not a field (name, email, groups, skills, languages, "
+		    "capacity, status, calendar)", (int)kl, kv);
+	if (strpbrk(v, "\n\r"))
+		die(EX_USAGE, "a field cannot hold a line break");
+	free(*slot);
+	*slot = xstrdup(v);
+}
+
+static void save_agents(struct agents *ag, const struct agent *a, const char *msg)
+{
+	char *csv = agents_render(ag);
+	/* validate what we are about to write */
+	struct agents chk;
+	if (agents_parse(&chk, csv, strlen(csv), report_fault))
+		die(EX_DATAERR, "refusing to write an invalid agents.csv");
+	agents_free(&chk);
+	struct desk_tx *tx = desk_tx_new(&D);
+	desk_tx_write(tx, "agents.csv", csv, strlen(csv));
+	desk_tx_commit(tx, a->name, a->email, msg);
+	free(csv);
+}
+
+/* agents.csv is edited by hand too: refuse to write over uncommitted edits */
+static void agents_clean_or_die(void)
+{
+	size_t l1, l2;
+	char *w = desk_read_file(&D, "agents.csv", &l1), *h = desk_read_head(&D, "agents.csv", &l2, 0);
+	int same = w && h && l1 == l2 && !memcmp(w, h, l1);
+	free(w);
+	free(h);
+	if (!same)
+		die(EX_TEMPFAIL, "agents.csv has changes that are not committed; commit "
+		    "them first (git -C %s commit agents.csv)", D.root);
+}
+
+static int cmd_agent(int argc, char **argv)
+{
+	if (argc < 2)
+		usage(stderr, EX_USAGE);
+	open_desk();
+	const char *sub = argv[1];
+	if (!strcmp(sub, "ls")) {
+		int fmt = isatty(1) ? F_TABLE : F_JSON;
+		if (argc == 4 && !strcmp(argv[2], "--format"))
+			fmt = parse_format(argv[3]);
+		load_agents();
+		if (fmt == F_TABLE)
+			printf("LOGIN     NAME                  STATUS    CAP  LANGS     GROUPS\n");
+		else if (fmt == F_CSV) {
+			char *csv = agents_render(&AG);
+			fputs(csv, stdout);
+			free(csv);
+			return 0;
+		}
+		for (size_t i = 0; i < AG.n; i++) {
+			struct agent *g = &AG.v[i];
+			if (fmt == F_JSON) {
+				json_t *o = json_object();
+				jw_str(o, "login", g->login);
+				jw_str(o, "name", g->name);
+				jw_str(o, "email", g->email);
+				jw_str(o, "groups", g->groups);
+				jw_str(o, "skills", g->skills);
+				jw_str(o, "languages", g->languages);
+				if (g->capacity >= 0)
+					jw_int(o, "capacity", g->capacity);
+				else
+					json_object_set_new(o, "capacity", json_null());
+				jw_str(o, "status", g->status);
+				jw_str(o, "calendar", g->calendar);
+				jw_line(stdout, o);
+				continue;
+			}
+			char cap[24] = "-";
+			if (g->capacity >= 0)
+				snprintf(cap, sizeof cap, "%ld", g->capacity);
+			put_col(g->login, 10);
+			put_col(g->name, 22);
+			put_col(g->status, 10);
+			put_col(cap, 5);
+			put_col(g->languages, 10);
+			printf("%s\n", g->groups);
+		}
+		return 0;
+	}
+	if (strcmp(sub, "add") && strcmp(sub, "set"))
+		usage(stderr, EX_USAGE);
+	if (argc < 3)
+		usage(stderr, EX_USAGE);
+	struct agent *actor = me();
+	const char *login = argv[2];
+	desk_lock(&D);
+	agents_clean_or_die();
+	agents_free(&AG);
+	agents_loaded = 0;
+	load_agents();
+	actor = agent_find(&AG, actor->login);
+	char msg[256];
+	if (!strcmp(sub, "add")) {
+		if (!agent_login_valid(login))
+			die(EX_USAGE, "login '%s' must be 1-32 of a-z 0-9 . _ -", login);
+		if (agent_find(&AG, login))
+			die(EX_DATAERR, "agent '%s' exists; use mdesk agent set", login);
+		AG.v = xrealloc(AG.v, (AG.n + 1) * sizeof *AG.v);
+		struct agent *g = &AG.v[AG.n++];
+		memset(g, 0, sizeof *g);
+		g->login = xstrdup(login);
+		g->name = xstrdup(login);
+		g->email = xstrdup("");
+		g->groups = xstrdup("");
+		g->skills = xstrdup("");
+		g->languages = xstrdup("");
+		g->status = xstrdup("active");
+		const char *cal = conf_get(&D.conf, "", "", "calendar");
+		g->calendar = xstrdup(cal ? cal : "");
+		g->capacity = -1;
+		for (int i = 3; i < argc; i++)
+			set_field(g, argv[i]);
+		if (!strchr(g->email, '@'))
+			die(EX_USAGE, "an agent needs email=ADDRESS");
+		actor = agent_find(&AG, actor ? actor->login : "");
+		snprintf(msg, sizeof msg, "agent %s added\n", login);
+	} else {
+		struct agent *g = agent_find(&AG, login);
+		if (!g)
+			die(EX_DATAERR, "agent '%s' is not in agents.csv", login);
+		if (argc < 4)
+			usage(stderr, EX_USAGE);
+		for (int i = 3; i < argc; i++)
+			set_field(g, argv[i]);
+		actor = agent_find(&AG, opt_as ? opt_as : getenv("MDESK_AGENT") ? getenv("MDESK_AGENT") : login);
+		snprintf(msg, sizeof msg, "agent %s changed\n", login);
+	}
+	struct agent sys = { 0 };
+	char sn[64], se[300];
+	if (!actor) {
+		desk_system_author(sn, sizeof sn, se, sizeof se);
+		sys.name = sn;
+		sys.email = se;
+		actor = &sys;
+	}
+	save_agents(&AG, actor, msg);
+	desk_unlock(&D);
+	return 0;
+}
+
+/* --- archive and gc --- */
+
+static int cmd_archive(int argc, char **argv)
+{
+	static const struct option o[] = {
+		{ "older-than", required_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *older = NULL;
+	int c;
+	while ((c = getopt_long(argc, argv, "", o, NULL)) != -1) {
+		if (c == 'o')
+			older = optarg;
+		else
+			usage(stderr, EX_USAGE);
+	}
+	open_desk();
+	if (!older)
+		older = conf_get(&D.conf, "", "", "archive_after");
+	long long age = 30 * 86400;
+	if (older && conf_duration(older, &age) != 0)
+		die(EX_USAGE, "'%s' is not a duration (like 30d)", older);
+	desk_lock(&D);
+	char **ids = NULL;
+	size_t n = 0;
+	if (optind < argc) {
+		for (int i = optind; i < argc; i++) {
+			struct ticket t;
+			need_ticket(argv[i], &t, 1);
+			if (status_active(t.status))
+				die(EX_DATAERR, "%s: is %s; only solved or closed tickets are archived",
+				    argv[i], t.status);
+			ticket_free(&t);
+			ids = xrealloc(ids, (n + 1) * sizeof *ids);
+			ids[n++] = xstrdup(argv[i]);
+		}
+	} else {
+		struct filter f = { 0 };
+		f.all = 1;
+		struct tlist l = { 0 };
+		scan_tickets(&f, &l);
+		size_t na;
+		char **arch = desk_archived_ids(&D, &na);
+		for (size_t i = 0; i < l.n; i++) {
+			const struct ticket *t = &l.v[i];
+			int in_arch = 0;
+			for (size_t k = 0; k < na && !in_arch; k++)
+				in_arch = !strcmp(arch[k], t->id);
+			char dir[40], p[600];
+			struct stat st;
+			desk_ticket_dir(t->id, dir);
+			snprintf(p, sizeof p, "%s/%s", D.root, dir);
+			if (!status_active(t->status) && t->updated + age <= D.now && stat(p, &st) == 0) {
+				ids = xrealloc(ids, (n + 1) * sizeof *ids);
+				ids[n++] = xstrdup(t->id);
+			}
+			(void)in_arch;
+		}
+		for (size_t k = 0; k < na; k++)
+			free(arch[k]);
+		free(arch);
+		free_tlist(&l);
+	}
+	char name[64], email[300];
+	desk_system_author(name, sizeof name, email, sizeof email);
+	const char *who = opt_as ? opt_as : getenv("MDESK_AGENT");
+	if (who) {
+		load_agents();
+		struct agent *a = agent_find(&AG, who);
+		if (a) {
+			snprintf(name, sizeof name, "%s", a->name);
+			snprintf(email, sizeof email, "%s", a->email);
+		}
+	}
+	int moved = desk_archive(&D, ids, n, name, email);
+	printf("archived %d ticket%s\n", moved, moved == 1 ? "" : "s");
+	for (size_t i = 0; i < n; i++)
+		free(ids[i]);
+	free(ids);
+	desk_unlock(&D);
+	return 0;
+}
+
+static int cmd_gc(int argc, char **argv)
+{
+	int full = argc == 2 && !strcmp(argv[1], "--full");
+	if (argc > 2 || (argc == 2 && !full))
+		usage(stderr, EX_USAGE);
+	open_desk();
+	desk_lock(&D);
+	desk_gc(&D, full, 0);
+	desk_unlock(&D);
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(int, char **);
+} cmds[] = {
+	{ "init", cmd_init }, { "check", cmd_check }, { "ls", cmd_ls },
+	{ "show", cmd_show }, { "assign", cmd_assign }, { "unassign", cmd_unassign },
+	{ "claim", cmd_claim }, { "release", cmd_release }, { "note", cmd_note },
+	{ "tag", cmd_tag }, { "untag", cmd_tag }, { "priority", cmd_priority },
+	{ "status", cmd_status }, { "merge", cmd_merge }, { "log", cmd_log },
+	{ "customer", cmd_customer }, { "agent", cmd_agent }, { "archive", cmd_archive },
+	{ "gc", cmd_gc },
+};
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "desk", required_argument, NULL, 'd' },
+		{ "as", required_argument, NULL, 'a' },
+		{ "now", required_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int c;
+	progname = "mdesk";
+	setenv("TZ", "UTC", 1);
+	tzset();
+	while ((c = getopt_long(argc, argv, "+hd:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': opt_desk = optarg; break;
+		case 'a': opt_as = optarg; break;
+		case 'n': opt_now = optarg; break;
+		case 'h': usage(stdout, 0); break;
+		case 'V': printf("mdesk %s\n", MDESK_VERSION); return 0;
+		default: usage(stderr, EX_USAGE);
+		}
+	}
+	if (optind >= argc)
+		usage(stderr, EX_USAGE);
+	mdesk_now(opt_now);	/* a bad --now fails before anything else */
+	argc -= optind;
+	argv += optind;
+	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
+		if (!strcmp(cmds[i].name, argv[0])) {
+			optind = 1;
+			int rc = cmds[i].fn(argc, argv);
+			if (fflush(stdout) != 0 || ferror(stdout))
+				die(EX_IOERR, "write error: %s", strerror(errno));
+			if (agents_loaded)
+				agents_free(&AG);
+			if (D.root)
+				desk_close(&D);
+			git_libgit2_shutdown();
+			return rc;
+		}
+	warnx_("unknown command '%s'", argv[0]);
+	usage(stderr, EX_USAGE);
+}

@@ -1,0 +1,893 @@
+/* desk.c: the desk, a git repository of plain files (see desk.h). */
+#include "desk.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ticketid.h"
+
+#define GC_EVERY 200		/* commits between packing loose objects */
+
+void desk_git_init(void)
+{
+	static int done;
+	if (!done) {
+		git_libgit2_init();
+		done = 1;
+	}
+}
+
+void desk_git_die(int code, const char *what)
+{
+	const git_error *e = git_error_last();
+	die(code, "%s: %s", what, e && e->message ? e->message : "git error");
+}
+
+static char *join(const char *a, const char *b)
+{
+	size_t n = strlen(a) + strlen(b) + 2;
+	char *p = xmalloc(n);
+	snprintf(p, n, "%s/%s", a, b);
+	return p;
+}
+
+static int is_desk(const char *dir)
+{
+	struct stat st;
+	char *c = join(dir, "desk.conf"), *g = join(dir, ".git");
+	int ok = stat(c, &st) == 0 && S_ISREG(st.st_mode) && stat(g, &st) == 0 &&
+	    S_ISDIR(st.st_mode);
+	free(c);
+	free(g);
+	return ok;
+}
+
+static void load_conf(struct desk *d)
+{
+	size_t len;
+	char *text = desk_read_file(d, "desk.conf", &len);
+	const char *err = NULL;
+	if (!text)
+		die(EX_CONFIG, "%s/desk.conf: cannot read: %s", d->root, strerror(errno));
+	int line = conf_parse(&d->conf, "desk.conf", text, len, &err);
+	free(text);
+	if (line)
+		die(EX_CONFIG, "desk.conf:%d: %s", line, err);
+	d->conf_loaded = 1;
+}
+
+void desk_open(struct desk *d, const char *dir)
+{
+	char cwd[PATH_MAX], *found = NULL;
+	memset(d, 0, sizeof *d);
+	d->lockfd = -1;
+	if (dir && *dir) {
+		if (!is_desk(dir))
+			die(EX_CONFIG, "%s: not a desk (no desk.conf or .git); create one "
+			    "with 'mdesk init %s'", dir, dir);
+		found = realpath(dir, NULL);
+	} else if ((dir = getenv("MDESK_DIR")) && *dir) {
+		if (!is_desk(dir))
+			die(EX_CONFIG, "MDESK_DIR=%s: not a desk (no desk.conf or .git); "
+			    "create one with 'mdesk init %s'", dir, dir);
+		found = realpath(dir, NULL);
+	} else if (getcwd(cwd, sizeof cwd)) {
+		for (;;) {
+			if (is_desk(cwd)) {
+				found = xstrdup(cwd);
+				break;
+			}
+			char *sl = strrchr(cwd, '/');
+			if (!sl || sl == cwd)
+				break;
+			*sl = 0;
+		}
+	}
+	if (!found)
+		die(EX_CONFIG, "no desk here or in any parent directory; create one "
+		    "with 'mdesk init DIR' and use --desk DIR or MDESK_DIR");
+	d->root = found;
+	desk_git_init();
+	if (git_repository_open(&d->repo, d->root) != 0)
+		desk_git_die(EX_CONFIG, d->root);
+	char *g = join(d->root, ".git");
+	d->state = join(g, "mdesk");
+	free(g);
+	mkdir(d->state, 0777);
+	load_conf(d);
+	const char *fs = conf_get(&d->conf, "", "", "fsync");
+	int on = 1;
+	if (fs && conf_bool(fs, &on) != 0)
+		die(EX_CONFIG, "desk.conf:%d: fsync: want yes or no",
+		    conf_line(&d->conf, "", "", "fsync"));
+	git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, on);
+}
+
+void desk_close(struct desk *d)
+{
+	desk_unlock(d);
+	if (d->repo)
+		git_repository_free(d->repo);
+	if (d->conf_loaded)
+		conf_free(&d->conf);
+	free(d->root);
+	free(d->state);
+	memset(d, 0, sizeof *d);
+	d->lockfd = -1;
+}
+
+/* --- reading --- */
+
+char *desk_read_file(struct desk *d, const char *path, size_t *len)
+{
+	char *p = join(d->root, path);
+	int fd = open(p, O_RDONLY);
+	free(p);
+	if (fd < 0)
+		return NULL;
+	struct buf b = { 0 };
+	char tmp[65536];
+	ssize_t n;
+	while ((n = read(fd, tmp, sizeof tmp)) > 0)
+		buf_add(&b, tmp, (size_t)n);
+	close(fd);
+	if (n < 0) {
+		buf_free(&b);
+		return NULL;
+	}
+	buf_cstr(&b);
+	*len = b.len;
+	return b.p;
+}
+
+static git_tree *branch_tree(struct desk *d, const char *ref, git_oid *head)
+{
+	git_oid id;
+	git_commit *c;
+	git_tree *t;
+	if (git_reference_name_to_id(&id, d->repo, ref) != 0)
+		return NULL;
+	if (head)
+		*head = id;
+	if (git_commit_lookup(&c, d->repo, &id) != 0)
+		desk_git_die(EX_TEMPFAIL, ref);
+	if (git_commit_tree(&t, c) != 0)
+		desk_git_die(EX_TEMPFAIL, ref);
+	git_commit_free(c);
+	return t;
+}
+
+static char *blob_at(struct desk *d, git_tree *t, const char *path, size_t *len)
+{
+	git_tree_entry *e;
+	git_blob *b;
+	if (!t || git_tree_entry_bypath(&e, t, path) != 0)
+		return NULL;
+	char *out = NULL;
+	if (git_tree_entry_type(e) == GIT_OBJECT_BLOB &&
+	    git_blob_lookup(&b, d->repo, git_tree_entry_id(e)) == 0) {
+		*len = (size_t)git_blob_rawsize(b);
+		out = xstrndup(git_blob_rawcontent(b), *len);
+		git_blob_free(b);
+	}
+	git_tree_entry_free(e);
+	return out;
+}
+
+char *desk_read_head(struct desk *d, const char *path, size_t *len, int archived)
+{
+	git_tree *t = branch_tree(d, archived ? DESK_ARCHIVE : DESK_BRANCH, NULL);
+	char *r = blob_at(d, t, path, len);
+	git_tree_free(t);
+	return r;
+}
+
+/* --- writing files atomically --- */
+
+static int mkdirs(const char *root, const char *path)
+{
+	char *p = join(root, path);
+	for (char *s = p + strlen(root) + 1; (s = strchr(s, '/')); s++) {
+		*s = 0;
+		if (mkdir(p, 0777) != 0 && errno != EEXIST) {
+			free(p);
+			return -1;
+		}
+		*s = '/';
+	}
+	free(p);
+	return 0;
+}
+
+/* Write path (relative to root) by a temporary file and rename. */
+static int write_atomic(const char *root, const char *path, const void *data,
+    size_t len, struct stat *st)
+{
+	if (mkdirs(root, path) != 0)
+		return -1;
+	char *full = join(root, path);
+	size_t tl = strlen(full) + 16;
+	char *tmp = xmalloc(tl);
+	char *sl = strrchr(full, '/');
+	snprintf(tmp, tl, "%.*s/.%s.XXXXXX", (int)(sl - full), full, sl + 1);
+	int fd = mkstemp(tmp);
+	int rc = -1;
+	if (fd >= 0) {
+		const char *p = data;
+		size_t left = len;
+		while (left) {
+			ssize_t n = write(fd, p, left);
+			if (n < 0) {
+				if (errno == EINTR)
+					continue;
+				break;
+			}
+			p += n;
+			left -= (size_t)n;
+		}
+		if (left == 0 && fchmod(fd, 0644) == 0 && close(fd) == 0) {
+			fd = -1;
+			if (rename(tmp, full) == 0 && stat(full, st) == 0)
+				rc = 0;
+		}
+		if (fd >= 0)
+			close(fd);
+		if (rc != 0) {
+			int e = errno;
+			unlink(tmp);
+			errno = e;
+		}
+	}
+	free(tmp);
+	free(full);
+	return rc;
+}
+
+static void rm_rf(const char *path)
+{
+	struct stat st;
+	if (lstat(path, &st) != 0)
+		return;
+	if (S_ISDIR(st.st_mode)) {
+		DIR *dir = opendir(path);
+		struct dirent *de;
+		while (dir && (de = readdir(dir))) {
+			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+				continue;
+			char *c = join(path, de->d_name);
+			rm_rf(c);
+			free(c);
+		}
+		if (dir)
+			closedir(dir);
+		rmdir(path);
+	} else
+		unlink(path);
+}
+
+/* Remove empty parent directories of path up to the root. */
+static void prune_dirs(const char *root, const char *path)
+{
+	char *p = join(root, path);
+	size_t rl = strlen(root);
+	for (char *s; (s = strrchr(p, '/')) && (size_t)(s - p) > rl;) {
+		*s = 0;
+		if (rmdir(p) != 0)
+			break;
+	}
+	free(p);
+}
+
+/* Bring path in the working tree and the index in line with tree. */
+static int materialize(struct desk *d, git_index *idx, git_tree *tree, const char *path)
+{
+	git_tree_entry *e = NULL;
+	char *full = join(d->root, path);
+	int rc = 0;
+	if (tree && git_tree_entry_bypath(&e, tree, path) == 0 &&
+	    git_tree_entry_type(e) == GIT_OBJECT_BLOB) {
+		git_blob *b;
+		struct stat st;
+		if (git_blob_lookup(&b, d->repo, git_tree_entry_id(e)) != 0)
+			desk_git_die(EX_TEMPFAIL, path);
+		if (write_atomic(d->root, path, git_blob_rawcontent(b),
+		    (size_t)git_blob_rawsize(b), &st) != 0) {
+			rc = -1;
+		} else {
+			git_index_entry ie;
+			memset(&ie, 0, sizeof ie);
+			ie.ctime.seconds = (int32_t)st.st_ctime;
+			ie.mtime.seconds = (int32_t)st.st_mtime;
+			ie.dev = (uint32_t)st.st_dev;
+			ie.ino = (uint32_t)st.st_ino;
+			ie.mode = GIT_FILEMODE_BLOB;
+			ie.uid = (uint32_t)st.st_uid;
+			ie.gid = (uint32_t)st.st_gid;
+			ie.file_size = (uint32_t)st.st_size;
+			ie.id = *git_tree_entry_id(e);
+			ie.path = path;
+			if (git_index_add(idx, &ie) != 0)
+				desk_git_die(EX_TEMPFAIL, path);
+		}
+		git_blob_free(b);
+	} else {
+		/* gone (or a directory gone): out of the tree and the index */
+		struct stat st;
+		if (lstat(full, &st) == 0)
+			rm_rf(full);
+		git_index_remove_directory(idx, path, 0);
+		git_index_remove(idx, path, 0);
+		prune_dirs(d->root, path);
+	}
+	git_tree_entry_free(e);
+	free(full);
+	return rc;
+}
+
+/* --- the lock and the journal --- */
+
+static char *state_path(struct desk *d, const char *name)
+{
+	return join(d->state, name);
+}
+
+/* Paths of the pending journal, bring them in line with HEAD. */
+static void recover(struct desk *d)
+{
+	char *jp = state_path(d, "pending");
+	int fd = open(jp, O_RDONLY);
+	if (fd < 0) {
+		free(jp);
+		return;
+	}
+	struct buf b = { 0 };
+	char tmp[8192];
+	ssize_t n;
+	while ((n = read(fd, tmp, sizeof tmp)) > 0)
+		buf_add(&b, tmp, (size_t)n);
+	close(fd);
+	git_tree *t = branch_tree(d, DESK_BRANCH, NULL);
+	git_index *idx;
+	if (git_repository_index(&idx, d->repo) != 0 || git_index_read(idx, 1) != 0)
+		desk_git_die(EX_TEMPFAIL, "index");
+	for (char *p = b.p, *nl; p && *p; p = nl + 1) {
+		nl = strchr(p, '\n');
+		if (!nl)
+			break;
+		*nl = 0;
+		if (*p && !strstr(p, "..") && *p != '/')
+			materialize(d, idx, t, p);
+	}
+	if (git_index_write(idx) != 0)
+		desk_git_die(EX_TEMPFAIL, "index");
+	git_index_free(idx);
+	git_tree_free(t);
+	buf_free(&b);
+	unlink(jp);
+	free(jp);
+}
+
+/* git's own lock files left by a killed writer: we hold the desk lock, so
+ * one older than a few seconds belongs to no live mdesk. */
+static void clear_stale_git_locks(struct desk *d)
+{
+	static const char *const names[] = { ".git/index.lock",
+		".git/refs/heads/main.lock", ".git/refs/heads/archive.lock",
+		".git/HEAD.lock", ".git/packed-refs.lock" };
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		char *p = join(d->root, names[i]);
+		struct stat st;
+		if (stat(p, &st) == 0 && time(NULL) - st.st_mtime > 5)
+			unlink(p);
+		free(p);
+	}
+}
+
+void desk_lock(struct desk *d)
+{
+	if (d->lockfd >= 0)
+		return;
+	char *lp = state_path(d, "lock");
+	int fd = open(lp, O_RDWR | O_CREAT, 0666);
+	if (fd < 0)
+		die(errno == EROFS || errno == EACCES ? EX_CANTCREAT : EX_TEMPFAIL,
+		    "%s: cannot open the desk lock: %s", lp, strerror(errno));
+	const char *to = getenv("MDESK_LOCK_TIMEOUT");
+	double limit = to && *to ? atof(to) : 30.0;
+	struct timespec start, now;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	long delay = 1000000;	/* 1 ms, doubling to 50 ms */
+	while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			die(EX_TEMPFAIL, "%s: %s", lp, strerror(errno));
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		double el = (double)(now.tv_sec - start.tv_sec) +
+		    (double)(now.tv_nsec - start.tv_nsec) / 1e9;
+		if (el >= limit)
+			die(EX_TEMPFAIL, "%s: the desk is locked by another writer "
+			    "(waited %.0f s); try again later", lp, el);
+		struct timespec ts = { 0, delay };
+		nanosleep(&ts, NULL);
+		if (delay < 50000000)
+			delay *= 2;
+	}
+	free(lp);
+	d->lockfd = fd;
+	clear_stale_git_locks(d);
+	recover(d);
+}
+
+void desk_unlock(struct desk *d)
+{
+	if (d->lockfd >= 0) {
+		close(d->lockfd);	/* releases the flock */
+		d->lockfd = -1;
+	}
+}
+
+/* --- transactions --- */
+
+enum { OP_WRITE, OP_APPEND, OP_REMOVE };
+
+struct change {
+	char *path;
+	int op;
+	struct buf data;
+};
+
+struct desk_tx {
+	struct desk *d;
+	struct change *c;
+	size_t n, cap;
+};
+
+struct desk_tx *desk_tx_new(struct desk *d)
+{
+	struct desk_tx *tx = xcalloc(1, sizeof *tx);
+	tx->d = d;
+	return tx;
+}
+
+static struct change *change_for(struct desk_tx *tx, const char *path, int op)
+{
+	if (!*path || *path == '/' || strstr(path, "..") || strstr(path, "//") ||
+	    strchr(path, '\n') || !strncmp(path, ".git", 4))
+		die(EX_SOFTWARE, "refusing to write the path '%s'", path);
+	for (size_t i = 0; i < tx->n; i++)
+		if (!strcmp(tx->c[i].path, path)) {
+			if (op != OP_APPEND || tx->c[i].op == OP_REMOVE) {
+				tx->c[i].op = op;
+				tx->c[i].data.len = 0;
+			}
+			return &tx->c[i];
+		}
+	if (tx->n == tx->cap) {
+		tx->cap = tx->cap ? tx->cap * 2 : 8;
+		tx->c = xrealloc(tx->c, tx->cap * sizeof *tx->c);
+	}
+	struct change *c = &tx->c[tx->n++];
+	memset(c, 0, sizeof *c);
+	c->path = xstrdup(path);
+	c->op = op;
+	return c;
+}
+
+void desk_tx_write(struct desk_tx *tx, const char *path, const void *p, size_t n)
+{
+	buf_add(&change_for(tx, path, OP_WRITE)->data, p, n);
+}
+
+void desk_tx_append(struct desk_tx *tx, const char *path, const void *p, size_t n)
+{
+	buf_add(&change_for(tx, path, OP_APPEND)->data, p, n);
+}
+
+void desk_tx_remove(struct desk_tx *tx, const char *path)
+{
+	change_for(tx, path, OP_REMOVE);
+}
+
+size_t desk_tx_count(const struct desk_tx *tx)
+{
+	return tx->n;
+}
+
+void desk_tx_abort(struct desk_tx *tx)
+{
+	for (size_t i = 0; i < tx->n; i++) {
+		free(tx->c[i].path);
+		buf_free(&tx->c[i].data);
+	}
+	free(tx->c);
+	free(tx);
+}
+
+static void write_journal(struct desk *d, struct desk_tx *tx)
+{
+	struct buf b = { 0 };
+	struct stat st;
+	for (size_t i = 0; i < tx->n; i++) {
+		buf_adds(&b, tx->c[i].path);
+		buf_addc(&b, '\n');
+	}
+	char *rel = join(".git/mdesk", "pending");
+	if (write_atomic(d->root, rel, b.p, b.len, &st) != 0)
+		die(errno == ENOSPC || errno == EDQUOT || errno == EROFS ? EX_CANTCREAT :
+		    EX_TEMPFAIL, "%s/%s: %s", d->root, rel, strerror(errno));
+	free(rel);
+	buf_free(&b);
+}
+
+void desk_system_author(char *name, size_t nn, char *email, size_t en)
+{
+	char host[256];
+	if (gethostname(host, sizeof host) != 0 || !*host)
+		strcpy(host, "localhost");
+	host[sizeof host - 1] = 0;
+	snprintf(name, nn, "mdesk");
+	snprintf(email, en, "mdesk@%s", host);
+}
+
+static int count_commit(struct desk *d)
+{
+	char *p = state_path(d, "commits");
+	FILE *f = fopen(p, "r+");
+	long n = 0;
+	if (f) {
+		if (fscanf(f, "%ld", &n) != 1)
+			n = 0;
+		rewind(f);
+	} else
+		f = fopen(p, "w");
+	n++;
+	if (f) {
+		fprintf(f, "%ld\n", n >= GC_EVERY ? 0 : n);
+		fclose(f);
+	}
+	free(p);
+	return n >= GC_EVERY;
+}
+
+int desk_tx_commit(struct desk_tx *tx, const char *name, const char *email,
+    const char *message)
+{
+	struct desk *d = tx->d;
+	git_signature *sig;
+	if (d->lockfd < 0)
+		die(EX_SOFTWARE, "commit without the desk lock");
+	if (git_signature_new(&sig, name, email, (git_time_t)d->now, 0) != 0)
+		desk_git_die(EX_DATAERR, "author");
+	git_oid commit_id, head;
+	git_tree *newtree = NULL;
+	for (int attempt = 0;; attempt++) {
+		git_tree *base = branch_tree(d, DESK_BRANCH, &head);
+		int unborn = base == NULL;
+		git_tree_update *up = xcalloc(tx->n + 1, sizeof *up);
+		size_t nu = 0;
+		for (size_t i = 0; i < tx->n; i++) {
+			struct change *c = &tx->c[i];
+			if (c->op == OP_REMOVE) {
+				git_tree_entry *e;
+				if (!base || git_tree_entry_bypath(&e, base, c->path) != 0)
+					continue;
+				git_tree_entry_free(e);
+				up[nu].action = GIT_TREE_UPDATE_REMOVE;
+				up[nu++].path = c->path;
+				continue;
+			}
+			struct buf content = { 0 };
+			if (c->op == OP_APPEND) {
+				size_t ol = 0;
+				char *old = blob_at(d, base, c->path, &ol);
+				if (old) {
+					buf_add(&content, old, ol);
+					if (ol && old[ol - 1] != '\n')
+						buf_addc(&content, '\n');
+					free(old);
+				}
+			}
+			buf_add(&content, c->data.p ? c->data.p : "", c->data.len);
+			if (git_blob_create_from_buffer(&up[nu].id, d->repo, content.p ? content.p : "",
+			    content.len) != 0)
+				desk_git_die(errno == ENOSPC ? EX_CANTCREAT : EX_TEMPFAIL, c->path);
+			buf_free(&content);
+			up[nu].action = GIT_TREE_UPDATE_UPSERT;
+			up[nu].filemode = GIT_FILEMODE_BLOB;
+			up[nu++].path = c->path;
+		}
+		git_oid tree_id;
+		git_tree *start = base;
+		if (unborn) {
+			git_treebuilder *tb;
+			git_oid empty;
+			if (git_treebuilder_new(&tb, d->repo, NULL) != 0 ||
+			    git_treebuilder_write(&empty, tb) != 0 ||
+			    git_tree_lookup(&start, d->repo, &empty) != 0)
+				desk_git_die(EX_TEMPFAIL, "empty tree");
+			git_treebuilder_free(tb);
+		}
+		if (git_tree_create_updated(&tree_id, d->repo, start, nu, up) != 0)
+			desk_git_die(EX_TEMPFAIL, "tree");
+		if (unborn)
+			git_tree_free(start);
+		free(up);
+		git_tree_lookup(&newtree, d->repo, &tree_id);
+		git_commit *parent = NULL;
+		if (!unborn && git_commit_lookup(&parent, d->repo, &head) != 0)
+			desk_git_die(EX_TEMPFAIL, "HEAD");
+		const git_commit *parents[1] = { parent };
+		if (git_commit_create(&commit_id, d->repo, NULL, sig, sig, NULL, message,
+		    newtree, unborn ? 0 : 1, parents) != 0)
+			desk_git_die(EX_TEMPFAIL, "commit");
+		git_commit_free(parent);
+		git_tree_free(base);
+		write_journal(d, tx);
+		git_reference *ref = NULL;
+		int rc = unborn ?
+		    git_reference_create(&ref, d->repo, DESK_BRANCH, &commit_id, 0, message) :
+		    git_reference_create_matching(&ref, d->repo, DESK_BRANCH, &commit_id, 1,
+			&head, message);
+		git_reference_free(ref);
+		if (rc == 0)
+			break;
+		git_tree_free(newtree);
+		newtree = NULL;
+		if ((rc != GIT_EMODIFIED && rc != GIT_ELOCKED && rc != GIT_EEXISTS) || attempt >= 20)
+			desk_git_die(EX_TEMPFAIL, "updating the branch");
+		struct timespec ts = { 0, 2000000L * (attempt + 1) };
+		nanosleep(&ts, NULL);
+	}
+	git_signature_free(sig);
+
+	/* the working tree and the index follow */
+	git_index *idx;
+	if (git_repository_index(&idx, d->repo) != 0 || git_index_read(idx, 1) != 0)
+		desk_git_die(EX_TEMPFAIL, "index");
+	int bad = 0;
+	for (size_t i = 0; i < tx->n; i++)
+		if (materialize(d, idx, newtree, tx->c[i].path) != 0)
+			bad = errno ? errno : EIO;
+	if (git_index_write(idx) != 0)
+		bad = bad ? bad : EIO;
+	git_index_free(idx);
+	git_tree_free(newtree);
+	desk_tx_abort(tx);
+	if (bad) {
+		/* committed, but the files could not follow: the journal stays
+		 * and the next writer completes the job */
+		warnx_("%s: the working tree could not be updated (%s); the change "
+		    "is committed and the next command repairs the files",
+		    d->root, strerror(bad));
+		return 0;
+	}
+	char *jp = state_path(d, "pending");
+	unlink(jp);
+	free(jp);
+	if (count_commit(d))
+		desk_gc(d, 0, 1);
+	return 0;
+}
+
+void desk_ticket_dir(const char *id, char out[40])
+{
+	if (!ticketid_valid(id))
+		die(EX_DATAERR, "'%.40s' is not a ticket ID (6 to 12 of 0-9 A-Z)", id);
+	snprintf(out, 40, "tickets/%.2s/%s", id, id);
+}
+
+/* --- packing loose objects --- */
+
+struct loose {
+	git_oid *ids;
+	char **paths;
+	size_t n, cap;
+};
+
+static void collect_loose(const char *objdir, struct loose *l)
+{
+	for (int i = 0; i < 256; i++) {
+		char sub[8];
+		snprintf(sub, sizeof sub, "%02x", i);
+		char *dir = join(objdir, sub);
+		DIR *dp = opendir(dir);
+		struct dirent *de;
+		while (dp && (de = readdir(dp))) {
+			if (strlen(de->d_name) != 38)
+				continue;
+			char hex[41];
+			snprintf(hex, sizeof hex, "%s%s", sub, de->d_name);
+			git_oid id;
+			if (git_oid_fromstr(&id, hex) != 0)
+				continue;
+			if (l->n == l->cap) {
+				l->cap = l->cap ? l->cap * 2 : 1024;
+				l->ids = xrealloc(l->ids, l->cap * sizeof *l->ids);
+				l->paths = xrealloc(l->paths, l->cap * sizeof *l->paths);
+			}
+			l->ids[l->n] = id;
+			l->paths[l->n++] = join(dir, de->d_name);
+		}
+		if (dp)
+			closedir(dp);
+		free(dir);
+	}
+}
+
+void desk_gc(struct desk *d, int full, int quiet)
+{
+	char *objdir = join(d->root, ".git/objects");
+	struct loose l = { 0 };
+	git_packbuilder *pb;
+	collect_loose(objdir, &l);
+	if (git_packbuilder_new(&pb, d->repo) != 0)
+		desk_git_die(EX_TEMPFAIL, "pack");
+	if (full) {
+		git_revwalk *w;
+		git_revwalk_new(&w, d->repo);
+		git_revwalk_push_glob(w, "refs/*");
+		if (git_packbuilder_insert_walk(pb, w) != 0)
+			desk_git_die(EX_TEMPFAIL, "pack");
+		git_revwalk_free(w);
+	} else
+		for (size_t i = 0; i < l.n; i++)
+			git_packbuilder_insert(pb, &l.ids[i], NULL);
+	size_t packed = git_packbuilder_object_count(pb);
+	if (packed > 0 && git_packbuilder_write(pb, NULL, 0, NULL, NULL) != 0) {
+		if (!quiet)
+			desk_git_die(EX_TEMPFAIL, "writing a pack");
+		git_packbuilder_free(pb);
+		goto out;
+	}
+	char keep[64] = "";
+	if (full && packed > 0)
+		snprintf(keep, sizeof keep, "pack-%s.", git_oid_tostr_s(git_packbuilder_hash(pb)));
+	git_packbuilder_free(pb);
+	/* loose objects now in a pack can go; with a full pack, loose objects
+	 * older than an hour (unreachable ones included) and the older packs */
+	size_t removed = 0;
+	for (size_t i = 0; i < l.n; i++) {
+		struct stat st;
+		if (full && (stat(l.paths[i], &st) != 0 || time(NULL) - st.st_mtime < 3600))
+			continue;
+		if (unlink(l.paths[i]) == 0)
+			removed++;
+	}
+	if (*keep) {
+		char *pd = join(objdir, "pack");
+		DIR *dp = opendir(pd);
+		struct dirent *de;
+		while (dp && (de = readdir(dp))) {
+			if (strncmp(de->d_name, "pack-", 5) != 0 || !strncmp(de->d_name, keep, strlen(keep)))
+				continue;
+			char *p = join(pd, de->d_name);
+			unlink(p);
+			free(p);
+		}
+		if (dp)
+			closedir(dp);
+		free(pd);
+	}
+	if (!quiet)
+		printf("packed %zu objects, removed %zu loose objects\n", packed, removed);
+out:
+	for (size_t i = 0; i < l.n; i++)
+		free(l.paths[i]);
+	free(l.paths);
+	free(l.ids);
+	free(objdir);
+}
+
+/* --- the archive branch --- */
+
+int desk_archive(struct desk *d, char **ids, size_t n, const char *name,
+    const char *email)
+{
+	if (n == 0)
+		return 0;
+	git_oid mhead;
+	git_tree *main = branch_tree(d, DESK_BRANCH, &mhead);
+	if (!main)
+		return 0;
+	git_oid ahead;
+	git_tree *arch = branch_tree(d, DESK_ARCHIVE, &ahead);
+	int unborn = arch == NULL;
+	git_tree_update *up = xcalloc(n, sizeof *up);
+	char (*paths)[40] = xcalloc(n, 40);
+	size_t nu = 0;
+	for (size_t i = 0; i < n; i++) {
+		git_tree_entry *e;
+		desk_ticket_dir(ids[i], paths[nu]);
+		if (git_tree_entry_bypath(&e, main, paths[nu]) != 0)
+			continue;
+		up[nu].action = GIT_TREE_UPDATE_UPSERT;
+		up[nu].filemode = GIT_FILEMODE_TREE;
+		up[nu].id = *git_tree_entry_id(e);
+		up[nu].path = paths[nu];
+		nu++;
+		git_tree_entry_free(e);
+	}
+	git_signature *sig;
+	git_signature_new(&sig, name, email, (git_time_t)d->now, 0);
+	if (nu > 0) {
+		git_tree *start = arch;
+		if (unborn) {
+			git_treebuilder *tb;
+			git_oid empty;
+			git_treebuilder_new(&tb, d->repo, NULL);
+			git_treebuilder_write(&empty, tb);
+			git_treebuilder_free(tb);
+			git_tree_lookup(&start, d->repo, &empty);
+		}
+		git_oid tid, cid;
+		git_tree *nt;
+		if (git_tree_create_updated(&tid, d->repo, start, nu, up) != 0 ||
+		    git_tree_lookup(&nt, d->repo, &tid) != 0)
+			desk_git_die(EX_TEMPFAIL, "archive tree");
+		git_commit *parent = NULL;
+		if (!unborn)
+			git_commit_lookup(&parent, d->repo, &ahead);
+		const git_commit *parents[1] = { parent };
+		char msg[128];
+		snprintf(msg, sizeof msg, "archive: %zu ticket%s", nu, nu == 1 ? "" : "s");
+		if (git_commit_create(&cid, d->repo, NULL, sig, sig, NULL, msg, nt,
+		    unborn ? 0 : 1, parents) != 0)
+			desk_git_die(EX_TEMPFAIL, "archive commit");
+		git_reference *ref = NULL;
+		int rc = unborn ? git_reference_create(&ref, d->repo, DESK_ARCHIVE, &cid, 0, msg) :
+		    git_reference_create_matching(&ref, d->repo, DESK_ARCHIVE, &cid, 1, &ahead, msg);
+		if (rc != 0)
+			desk_git_die(EX_TEMPFAIL, "archive branch");
+		git_reference_free(ref);
+		git_commit_free(parent);
+		git_tree_free(nt);
+		if (unborn)
+			git_tree_free(start);
+		/* then out of the main branch */
+		struct desk_tx *tx = desk_tx_new(d);
+		for (size_t i = 0; i < nu; i++)
+			desk_tx_remove(tx, paths[i]);
+		desk_tx_commit(tx, name, email, msg);
+	}
+	git_signature_free(sig);
+	free(up);
+	free(paths);
+	git_tree_free(main);
+	git_tree_free(arch);
+	return (int)nu;
+}
+
+static int collect_ids(const char *root, const git_tree_entry *e, void *payload)
+{
+	struct { char **v; size_t n, cap; } *c = payload;
+	/* tickets/SH/ID: depth 2 under tickets */
+	if (git_tree_entry_type(e) != GIT_OBJECT_TREE || strncmp(root, "tickets/", 8) != 0 ||
+	    strlen(root) != 11)
+		return 0;
+	if (c->n == c->cap) {
+		c->cap = c->cap ? c->cap * 2 : 256;
+		c->v = xrealloc(c->v, c->cap * sizeof *c->v);
+	}
+	c->v[c->n++] = xstrdup(git_tree_entry_name(e));
+	return 1;	/* do not descend into the ticket */
+}
+
+char **desk_archived_ids(struct desk *d, size_t *n)
+{
+	struct { char **v; size_t n, cap; } c = { NULL, 0, 0 };
+	git_tree *t = branch_tree(d, DESK_ARCHIVE, NULL);
+	if (t) {
+		git_tree_walk(t, GIT_TREEWALK_PRE, collect_ids, &c);
+		git_tree_free(t);
+	}
+	*n = c.n;
+	return c.v;
+}

@@ -1,0 +1,87 @@
+/* desk.h: the desk, a git repository of plain files, through libgit2.
+ *
+ * Writers take the desk lock (flock on .git/mdesk/lock, bounded wait,
+ * then EX_TEMPFAIL), stage changes in a transaction and commit them as
+ * exactly one commit: blobs and trees are built from HEAD's tree with
+ * git_tree_create_updated (never through the index), the branch moves by
+ * compare-and-swap, and then the working tree and the index entries of the
+ * touched paths are brought to the new commit, so `git status` stays
+ * clean.  A journal (.git/mdesk/pending) names the paths in flight; a
+ * writer killed at any point is repaired by the next one, which brings
+ * those paths back in line with HEAD.
+ *
+ * Closed tickets move to the branch "archive" (mdesk archive): still in
+ * git, still read by every tool, but out of the working tree and index. */
+#ifndef MDESK_DESK_H
+#define MDESK_DESK_H
+#include <stddef.h>
+#include <git2.h>
+#include "conf.h"
+#include "util.h"
+
+#define DESK_BRANCH "refs/heads/main"
+#define DESK_ARCHIVE "refs/heads/archive"
+
+struct desk {
+	char *root;		/* the working tree, absolute */
+	char *state;		/* .git/mdesk */
+	git_repository *repo;
+	int lockfd;
+	struct conf conf;	/* desk.conf */
+	int conf_loaded;
+	long long now;
+	const char *agent;	/* acting agent (--as, $MDESK_AGENT, git user) */
+};
+
+/* Find the desk: dir (--desk), $MDESK_DIR, the current directory or its
+ * parents.  Exits EX_CONFIG with a hint on failure. */
+void desk_open(struct desk *d, const char *dir);
+void desk_close(struct desk *d);
+/* The git library, once per process. */
+void desk_git_init(void);
+/* Die with the libgit2 error: "what: message". */
+_Noreturn void desk_git_die(int code, const char *what);
+
+/* The lock: bounded wait ($MDESK_LOCK_TIMEOUT seconds, default 30), then
+ * exit EX_TEMPFAIL.  Also repairs what a killed writer left. */
+void desk_lock(struct desk *d);
+void desk_unlock(struct desk *d);
+
+/* Read a file of the desk at HEAD (or of the archive branch when
+ * archived != 0); returns malloc'd bytes and *len, NULL if absent. */
+char *desk_read_head(struct desk *d, const char *path, size_t *len, int archived);
+/* Read a file of the working tree; NULL if absent. */
+char *desk_read_file(struct desk *d, const char *path, size_t *len);
+
+/* A transaction: one commit. */
+struct desk_tx;
+struct desk_tx *desk_tx_new(struct desk *d);
+void desk_tx_write(struct desk_tx *tx, const char *path, const void *p, size_t n);
+void desk_tx_append(struct desk_tx *tx, const char *path, const void *p, size_t n);
+void desk_tx_remove(struct desk_tx *tx, const char *path);
+size_t desk_tx_count(const struct desk_tx *tx);
+/* Commit with the author (name, email) and message; returns 0, or exits
+ * (EX_TEMPFAIL when a retry may succeed, EX_CANTCREAT when the disk
+ * refuses).  The transaction is freed. */
+int desk_tx_commit(struct desk_tx *tx, const char *name, const char *email,
+    const char *message);
+void desk_tx_abort(struct desk_tx *tx);
+
+/* Ticket paths: "tickets/SH/ID" (ID validated: dies with EX_DATAERR on
+ * anything but 6-12 of [0-9A-Z]). */
+void desk_ticket_dir(const char *id, char out[40]);
+
+/* The author of automatic work: "mdesk" <mdesk@HOST>. */
+void desk_system_author(char *name, size_t nn, char *email, size_t en);
+
+/* Pack loose objects when there are many (libgit2 never does).  full:
+ * one pack of everything. */
+void desk_gc(struct desk *d, int full, int quiet);
+
+/* Move tickets (ids) to the archive branch and out of the working tree. */
+int desk_archive(struct desk *d, char **ids, size_t n, const char *name,
+    const char *email);
+/* Every ticket id on the archive branch (malloc'd array of malloc'd ids). */
+char **desk_archived_ids(struct desk *d, size_t *n);
+
+#endif

@@ -1,0 +1,49 @@
+/* event.h: ticket events (one JSON object per line) and their fold.
+ *
+ * Every event has "id" (unique), "at" (RFC 3339 UTC), "type" and "by".
+ * A ticket's state is the fold of its events ordered by (at, id), with
+ * duplicate ids dropped; unknown types and fields are kept and ignored. */
+#ifndef MDESK_EVENT_H
+#define MDESK_EVENT_H
+#include <stddef.h>
+#include <jansson.h>
+
+#define STATUS_LIST "new, open, pending, on-hold, solved, closed"
+int status_valid(const char *s);
+/* Does the status keep SLA clocks and agent load running? */
+int status_active(const char *s);
+#define PRIORITY_LIST "low, normal, high, urgent"
+int priority_valid(const char *s);
+
+/* A new event: random id, at, type, by. */
+json_t *event_new(const char *type, const char *by, long long at);
+/* An id derived from a key (e.g. "received" + Message-ID), so the same
+ * fact recorded on two replicas is one event. */
+void event_id_for(json_t *ev, const char *kind, const char *key);
+/* One line: compact, keys sorted, newline; malloc'd. */
+char *event_line(json_t *ev);
+/* Random 64-bit value as 16 hex digits (for ids). */
+void random_hex(char out[17]);
+
+struct ticket {
+	char id[16];
+	const char *subject, *customer, *customer_name, *queue, *lang;
+	const char *status, *priority, *assignee, *merged_into;
+	const char *claim_by, *first_message_id;
+	long long claim_until, created, updated, solved_at, first_reply;
+	int reopened, replies, received, notes;
+	json_t *tags;		/* array of strings, sorted */
+	json_t *events;		/* array, sorted by (at, id), no duplicates */
+	json_t *extra;		/* owns the strings above */
+};
+
+/* Fold the events text of a ticket.  On a malformed line returns its
+ * 1-based number and sets *err; 0 on success.  Folding stops at events
+ * after asof when asof != 0. */
+int ticket_fold(struct ticket *t, const char *id, const char *text, size_t len,
+    long long asof, const char **err);
+void ticket_free(struct ticket *t);
+/* The state as a JSON object (the fields of mdesk ls --format json). */
+json_t *ticket_json(const struct ticket *t);
+
+#endif

@@ -1,0 +1,308 @@
+/* mime.c: the readable text of a message (see mime.h). */
+#include "mime.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <mailutils/body.h>
+#include <mailutils/filter.h>
+#include <mailutils/header.h>
+#include <mailutils/message.h>
+#include <mailutils/mime.h>
+#include <mailutils/stream.h>
+#include <mailutils/util.h>
+#include <mailutils/assoc.h>
+
+#include "util.h"
+
+#define MAX_DEPTH 50
+#define MAX_PARTS 1000
+#define MAX_TEXT (8 * 1024 * 1024)
+
+struct pick {
+	mu_message_t plain, html;
+	int parts;
+};
+
+static int ctype(mu_message_t m, char *type, size_t tn, char *cs, size_t cn)
+{
+	mu_header_t h;
+	const char *v;
+	snprintf(type, tn, "text/plain");
+	snprintf(cs, cn, "us-ascii");
+	if (mu_message_get_header(m, &h) != 0)
+		return 0;
+	if (mu_header_sget_value(h, "Content-Type", &v) != 0)
+		return 0;
+	mu_content_type_t ct;
+	if (mu_content_type_parse_ext(v, NULL, MU_CONTENT_TYPE_RELAXED | MU_CONTENT_TYPE_PARAM, &ct) != 0)
+		return 0;
+	snprintf(type, tn, "%s/%s", ct->type ? ct->type : "text", ct->subtype ? ct->subtype : "plain");
+	for (char *p = type; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p += 'a' - 'A';
+	if (ct->param) {
+		struct mu_mime_param *pr = mu_assoc_get(ct->param, "charset");
+		if (pr && pr->value)
+			snprintf(cs, cn, "%s", pr->value);
+	}
+	mu_content_type_destroy(&ct);
+	return 0;
+}
+
+static int is_attachment(mu_message_t m)
+{
+	mu_header_t h;
+	const char *v;
+	return mu_message_get_header(m, &h) == 0 &&
+	    mu_header_sget_value(h, "Content-Disposition", &v) == 0 &&
+	    !strncasecmp(v, "attachment", 10);
+}
+
+static void walk(mu_message_t m, int depth, struct pick *p)
+{
+	int mp = 0;
+	if (depth > MAX_DEPTH || p->parts++ > MAX_PARTS || p->plain)
+		return;
+	if (mu_message_is_multipart(m, &mp) == 0 && mp) {
+		size_t n = 0;
+		if (mu_message_get_num_parts(m, &n) != 0)
+			return;
+		for (size_t i = 1; i <= n && !p->plain; i++) {
+			mu_message_t part;
+			if (mu_message_get_part(m, i, &part) == 0)
+				walk(part, depth + 1, p);
+		}
+		return;
+	}
+	char type[128], cs[64];
+	ctype(m, type, sizeof type, cs, sizeof cs);
+	if (is_attachment(m))
+		return;
+	if (!strcmp(type, "text/plain"))
+		p->plain = m;
+	else if (!strcmp(type, "text/html") && !p->html)
+		p->html = m;
+}
+
+static char *part_text(mu_message_t m)
+{
+	char type[128], cs[64];
+	mu_header_t h;
+	const char *enc = "7bit";
+	mu_body_t body;
+	mu_stream_t bs, fs = NULL;
+	ctype(m, type, sizeof type, cs, sizeof cs);
+	if (mu_message_get_header(m, &h) == 0)
+		mu_header_sget_value(h, "Content-Transfer-Encoding", &enc);
+	char encb[32];
+	snprintf(encb, sizeof encb, "%s", enc);
+	for (char *q = encb; *q; q++) {
+		if (*q == ' ' || *q == '\t' || *q == ';') {
+			*q = 0;
+			break;
+		}
+		if (*q >= 'A' && *q <= 'Z')
+			*q += 'a' - 'A';
+	}
+	if (strcmp(encb, "base64") && strcmp(encb, "quoted-printable"))
+		snprintf(encb, sizeof encb, "7bit");
+	if (mu_message_get_body(m, &body) != 0 || mu_body_get_streamref(body, &bs) != 0)
+		return xstrdup("");
+	int conv = strcasecmp(cs, "utf-8") && strcasecmp(cs, "us-ascii");
+	if (!conv || mu_decode_filter(&fs, bs, encb, cs, "UTF-8") != 0) {
+		fs = NULL;
+		if (mu_filter_create(&fs, bs, encb, MU_FILTER_DECODE, MU_STREAM_READ) != 0)
+			fs = NULL;
+	}
+	struct buf b = { 0 };
+	char tmp[8192];
+	size_t n;
+	mu_stream_t src = fs ? fs : bs;
+	while (b.len < MAX_TEXT && mu_stream_read(src, tmp, sizeof tmp, &n) == 0 && n > 0)
+		buf_add(&b, tmp, n);
+	if (fs)
+		mu_stream_unref(fs);
+	mu_stream_unref(bs);
+	char *out = b.p ? b.p : xstrdup("");
+	if (!strcmp(type, "text/html")) {
+		char *t = html_to_text(out, b.p ? b.len : 0);
+		free(out);
+		out = t;
+	}
+	return out;
+}
+
+/* Clean text: valid UTF-8, CR dropped, controls other than LF and TAB gone. */
+static char *clean_text(char *s)
+{
+	size_t n = strlen(s), o = 0;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] != '\r')
+			s[o++] = s[i];
+	s[o] = 0;
+	struct buf b = { 0 };
+	for (char *p = s; *p;) {
+		char *nl = strchr(p, '\n');
+		size_t l = nl ? (size_t)(nl - p) : strlen(p);
+		char *c = utf8_clean(p, l, 0);
+		buf_adds(&b, c);
+		free(c);
+		if (nl)
+			buf_addc(&b, '\n');
+		p += l + (nl != NULL);
+	}
+	free(s);
+	return b.p ? b.p : xstrdup("");
+}
+
+char *mime_text(const char *raw, size_t len)
+{
+	mu_stream_t s;
+	mu_message_t m;
+	char *out = NULL;
+	if (mu_static_memory_stream_create(&s, raw, len) != 0)
+		return xstrdup("");
+	if (mu_stream_to_message(s, &m) == 0) {
+		struct pick p = { NULL, NULL, 0 };
+		walk(m, 0, &p);
+		if (p.plain || p.html)
+			out = part_text(p.plain ? p.plain : p.html);
+		mu_message_unref(m);
+	}
+	mu_stream_unref(s);
+	return clean_text(out ? out : xstrdup(""));
+}
+
+static int tag_is(const char *p, const char *name)
+{
+	size_t n = strlen(name);
+	return !strncasecmp(p, name, n) && !((p[n] >= 'a' && p[n] <= 'z') ||
+	    (p[n] >= 'A' && p[n] <= 'Z') || (p[n] >= '0' && p[n] <= '9'));
+}
+
+static void put_utf8(struct buf *b, unsigned long c)
+{
+	if (c == 0 || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		c = 0xfffd;
+	if (c < 0x80)
+		buf_addc(b, (int)c);
+	else if (c < 0x800) {
+		buf_addc(b, (int)(0xc0 | (c >> 6)));
+		buf_addc(b, (int)(0x80 | (c & 0x3f)));
+	} else if (c < 0x10000) {
+		buf_addc(b, (int)(0xe0 | (c >> 12)));
+		buf_addc(b, (int)(0x80 | ((c >> 6) & 0x3f)));
+		buf_addc(b, (int)(0x80 | (c & 0x3f)));
+	} else {
+		buf_addc(b, (int)(0xf0 | (c >> 18)));
+		buf_addc(b, (int)(0x80 | ((c >> 12) & 0x3f)));
+		buf_addc(b, (int)(0x80 | ((c >> 6) & 0x3f)));
+		buf_addc(b, (int)(0x80 | (c & 0x3f)));
+	}
+}
+
+char *html_to_text(const char *h, size_t len)
+{
+	static const struct { const char *name; unsigned long c; } ents[] = {
+		{ "amp", '&' }, { "lt", '<' }, { "gt", '>' }, { "quot", '"' },
+		{ "apos", '\'' }, { "nbsp", ' ' }, { "copy", 0xa9 }, { "reg", 0xae },
+		{ "mdash", 0x2014 }, { "ndash", 0x2013 }, { "hellip", 0x2026 },
+		{ "rsquo", 0x2019 }, { "lsquo", 0x2018 }, { "ldquo", 0x201c },
+		{ "rdquo", 0x201d }, { "euro", 0x20ac }
+	};
+	struct buf b = { 0 };
+	const char *p = h, *e = h + len;
+	int space = 0;
+	while (p < e) {
+		if (*p == '<') {
+			const char *q = p + 1;
+			int close = *q == '/';
+			if (close)
+				q++;
+			if (!close && (tag_is(q, "script") || tag_is(q, "style"))) {
+				const char *end = tag_is(q, "script") ? "</script" : "</style";
+				const char *f = p;
+				while (f < e && strncasecmp(f, end, strlen(end)))
+					f++;
+				p = f;
+				while (p < e && *p != '>')
+					p++;
+				p += p < e;
+				continue;
+			}
+			if (!strncmp(p, "<!--", 4)) {
+				const char *f = p + 4;
+				while (f + 3 <= e && strncmp(f, "-->", 3))
+					f++;
+				p = f + 3 <= e ? f + 3 : e;
+				continue;
+			}
+			int br = tag_is(q, "br") || tag_is(q, "p") || tag_is(q, "div") ||
+			    tag_is(q, "tr") || tag_is(q, "li") || tag_is(q, "h1") ||
+			    tag_is(q, "h2") || tag_is(q, "h3") || tag_is(q, "blockquote") ||
+			    tag_is(q, "table");
+			if (br) {
+				while (b.len && b.p[b.len - 1] == ' ')
+					b.len--;
+				if (b.len && b.p[b.len - 1] != '\n')
+					buf_addc(&b, '\n');
+				else if ((tag_is(q, "p") && close) && b.len >= 1 &&
+				    (b.len < 2 || b.p[b.len - 2] != '\n'))
+					buf_addc(&b, '\n');
+				if (!close && tag_is(q, "li"))
+					buf_adds(&b, "- ");
+				space = 0;
+			}
+			while (p < e && *p != '>')
+				p++;
+			p += p < e;
+			continue;
+		}
+		if (*p == '&') {
+			const char *q = p + 1;
+			unsigned long c = 0;
+			int ok = 0;
+			if (*q == '#') {
+				q++;
+				int hex = *q == 'x' || *q == 'X';
+				q += hex;
+				const char *d = q;
+				while (q < e && q - d < 8 && (hex ? strchr("0123456789abcdefABCDEF", *q) != NULL :
+				    (*q >= '0' && *q <= '9')) && *q)
+					c = c * (hex ? 16 : 10) + (unsigned long)(*q <= '9' ? *q - '0' :
+					    (*q | 0x20) - 'a' + 10), q++;
+				ok = q > d && q < e && *q == ';';
+			} else
+				for (size_t i = 0; i < sizeof ents / sizeof ents[0]; i++) {
+					size_t n = strlen(ents[i].name);
+					if ((size_t)(e - q) > n && !strncmp(q, ents[i].name, n) && q[n] == ';') {
+						c = ents[i].c;
+						q += n;
+						ok = 1;
+						break;
+					}
+				}
+			if (ok) {
+				put_utf8(&b, c);
+				p = q + 1;
+				space = 0;
+				continue;
+			}
+		}
+		if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') {
+			if (!space && b.len && b.p[b.len - 1] != '\n')
+				buf_addc(&b, ' ');
+			space = 1;
+			p++;
+			continue;
+		}
+		space = 0;
+		buf_addc(&b, *p++);
+	}
+	while (b.len && (b.p[b.len - 1] == ' ' || b.p[b.len - 1] == '\n'))
+		b.len--;
+	buf_addc(&b, '\n');
+	return b.p;
+}

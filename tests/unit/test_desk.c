@@ -1,0 +1,155 @@
+/* Unit tests: common/desk.c (commits, the working tree, recovery, archive) */
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "desk.h"
+#include "tap.h"
+
+static char root[256];
+
+static int status_clean(struct desk *d)
+{
+	git_status_list *sl;
+	git_status_options o;
+	git_status_options_init(&o, GIT_STATUS_OPTIONS_VERSION);
+	o.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED;
+	if (git_status_list_new(&sl, d->repo, &o) != 0)
+		return 0;
+	size_t n = git_status_list_entrycount(sl);
+	for (size_t i = 0; i < n; i++)
+		printf("#   dirty: %s\n", git_status_byindex(sl, i)->head_to_index ?
+		    git_status_byindex(sl, i)->head_to_index->new_file.path :
+		    git_status_byindex(sl, i)->index_to_workdir->new_file.path);
+	git_status_list_free(sl);
+	return n == 0;
+}
+
+static void commit_files(struct desk *d, const char *msg, const char *path, const char *text, int append)
+{
+	desk_lock(d);
+	struct desk_tx *tx = desk_tx_new(d);
+	if (append)
+		desk_tx_append(tx, path, text, strlen(text));
+	else
+		desk_tx_write(tx, path, text, strlen(text));
+	desk_tx_commit(tx, "Ana", "ana@lumen.example", msg);
+	desk_unlock(d);
+}
+
+int main(void)
+{
+	struct desk d;
+	snprintf(root, sizeof root, "/tmp/mdesk-unit-%d", (int)getpid());
+	desk_git_init();
+	git_repository *repo;
+	git_repository_init_options o;
+	git_repository_init_options_init(&o, GIT_REPOSITORY_INIT_OPTIONS_VERSION);
+	o.flags = GIT_REPOSITORY_INIT_MKPATH;
+	o.initial_head = "main";
+	ok(git_repository_init_ext(&repo, root, &o) == 0, "repository");
+	git_repository_free(repo);
+	char p[512];
+	snprintf(p, sizeof p, "%s/desk.conf", root);
+	FILE *f = fopen(p, "w");
+	fputs("name = Test\nfsync = no\n", f);
+	fclose(f);
+	desk_open(&d, root);
+	d.now = 1794128400LL;
+	commit_files(&d, "first\n", "desk.conf", "name = Test\nfsync = no\n", 0);
+	commit_files(&d, "T1: received\n", "tickets/AB/ABCDEF12/events.jsonl", "{\"a\":1}\n", 1);
+	commit_files(&d, "T1: note\n", "tickets/AB/ABCDEF12/events.jsonl", "{\"a\":2}\n", 1);
+	size_t len;
+	char *t = desk_read_head(&d, "tickets/AB/ABCDEF12/events.jsonl", &len, 0);
+	is_str(t, "{\"a\":1}\n{\"a\":2}\n", "appends accumulate at HEAD");
+	free(t);
+	t = desk_read_file(&d, "tickets/AB/ABCDEF12/events.jsonl", &len);
+	is_str(t, "{\"a\":1}\n{\"a\":2}\n", "the working tree follows");
+	free(t);
+	ok(status_clean(&d), "git status is clean after commits");
+
+	/* count the commits */
+	git_revwalk *w;
+	git_oid id;
+	int n = 0;
+	git_revwalk_new(&w, d.repo);
+	git_revwalk_push_ref(w, DESK_BRANCH);
+	while (git_revwalk_next(&id, w) == 0)
+		n++;
+	git_revwalk_free(w);
+	is_int(n, 3, "one commit per transaction");
+	git_commit *c;
+	git_reference_name_to_id(&id, d.repo, DESK_BRANCH);
+	git_commit_lookup(&c, d.repo, &id);
+	is_str(git_commit_author(c)->name, "Ana", "authored by the agent");
+	ok(git_commit_author(c)->when.time == 1794128400LL, "at --now");
+	git_commit_free(c);
+
+	/* a writer killed after moving the branch, before the files: the
+	 * journal names the path, the working tree is stale */
+	desk_lock(&d);
+	struct desk_tx *tx = desk_tx_new(&d);
+	desk_tx_append(tx, "tickets/AB/ABCDEF12/events.jsonl", "{\"a\":3}\n", 8);
+	desk_tx_commit(tx, "Ana", "ana@lumen.example", "third\n");
+	desk_unlock(&d);
+	snprintf(p, sizeof p, "%s/tickets/AB/ABCDEF12/events.jsonl", root);
+	f = fopen(p, "w");
+	fputs("{\"a\":1}\n", f);
+	fclose(f);
+	snprintf(p, sizeof p, "%s/.git/mdesk/pending", root);
+	f = fopen(p, "w");
+	fputs("tickets/AB/ABCDEF12/events.jsonl\n", f);
+	fclose(f);
+	desk_lock(&d);		/* the next writer repairs */
+	desk_unlock(&d);
+	t = desk_read_file(&d, "tickets/AB/ABCDEF12/events.jsonl", &len);
+	is_str(t, "{\"a\":1}\n{\"a\":2}\n{\"a\":3}\n", "recovery brings the file back to HEAD");
+	free(t);
+	struct stat st;
+	ok(stat(p, &st) != 0, "the journal is gone");
+	ok(status_clean(&d), "clean after recovery");
+
+	/* path safety */
+	tx = desk_tx_new(&d);
+	desk_tx_write(tx, "tickets/AB/ok", "x", 1);
+	desk_tx_abort(tx);
+	ok(1, "a normal path is accepted");
+
+	/* archive: out of the working tree and index, still readable */
+	char *ids[] = { "ABCDEF12" };
+	desk_lock(&d);
+	is_int(desk_archive(&d, ids, 1, "mdesk", "mdesk@test"), 1, "archived one ticket");
+	desk_unlock(&d);
+	snprintf(p, sizeof p, "%s/tickets/AB/ABCDEF12", root);
+	ok(stat(p, &st) != 0, "gone from the working tree");
+	ok(status_clean(&d), "clean after archiving");
+	t = desk_read_head(&d, "tickets/AB/ABCDEF12/events.jsonl", &len, 1);
+	is_str(t, "{\"a\":1}\n{\"a\":2}\n{\"a\":3}\n", "readable from the archive branch");
+	free(t);
+	size_t na;
+	char **arch = desk_archived_ids(&d, &na);
+	ok(na == 1 && !strcmp(arch[0], "ABCDEF12"), "archived ids listed");
+	free(arch[0]);
+	free(arch);
+
+	desk_lock(&d);
+	desk_gc(&d, 0, 1);
+	desk_unlock(&d);
+	snprintf(p, sizeof p, "%s/.git/objects/pack", root);
+	ok(stat(p, &st) == 0, "pack directory");
+	t = desk_read_head(&d, "desk.conf", &len, 0);
+	is_str(t, "name = Test\nfsync = no\n", "objects readable after packing");
+	free(t);
+	desk_lock(&d);
+	desk_gc(&d, 1, 1);
+	desk_unlock(&d);
+	t = desk_read_head(&d, "tickets/AB/ABCDEF12/events.jsonl", &len, 1);
+	ok(t != NULL, "archive readable after a full pack");
+	free(t);
+	desk_close(&d);
+	char cmd[600];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", root);
+	if (system(cmd) != 0)
+		return 1;
+	return done_testing();
+}

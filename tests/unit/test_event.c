@@ -1,0 +1,71 @@
+/* Unit tests: common/event.c (the fold) */
+#include <stdlib.h>
+#include "event.h"
+#include "tap.h"
+#include "util.h"
+
+#define S(x) x, sizeof(x) - 1
+
+int main(void)
+{
+	struct ticket t;
+	const char *err;
+	/* out of order, with a duplicate (a replica merge) and an unknown type */
+	const char *ev =
+	    "{\"at\":\"2026-11-02T10:00:00Z\",\"by\":\"ana\",\"id\":\"b2\",\"type\":\"replied\",\"agent\":\"ana\"}\n"
+	    "{\"at\":\"2026-11-02T09:00:00Z\",\"by\":\"customer\",\"id\":\"a1\",\"type\":\"received\","
+	    "\"from\":\"x@y.com\",\"subject\":\"Pedido\",\"queue\":\"support\",\"lang\":\"pt\",\"message_id\":\"m1@y\"}\n"
+	    "{\"at\":\"2026-11-02T10:00:00Z\",\"by\":\"ana\",\"id\":\"b2\",\"type\":\"replied\",\"agent\":\"ana\"}\n"
+	    "{\"at\":\"2026-11-02T09:30:00Z\",\"by\":\"system\",\"id\":\"a5\",\"type\":\"replied\",\"auto\":true}\n"
+	    "{\"at\":\"2026-11-02T09:01:00Z\",\"by\":\"rule:billing\",\"id\":\"a2\",\"type\":\"assigned\",\"agent\":\"bob\"}\n"
+	    "{\"at\":\"2026-11-02T09:02:00Z\",\"by\":\"bob\",\"id\":\"a3\",\"type\":\"tagged\",\"tags\":[\"refund\",\"vip\"]}\n"
+	    "{\"at\":\"2026-11-02T09:03:00Z\",\"by\":\"bob\",\"id\":\"a4\",\"type\":\"untagged\",\"tags\":[\"vip\"]}\n"
+	    "{\"at\":\"2026-11-02T11:00:00Z\",\"by\":\"ana\",\"id\":\"c1\",\"type\":\"status\",\"status\":\"solved\"}\n"
+	    "{\"at\":\"2026-11-02T12:00:00Z\",\"by\":\"customer\",\"id\":\"c2\",\"type\":\"received\",\"from\":\"x@y.com\"}\n"
+	    "{\"at\":\"2026-11-02T12:30:00Z\",\"by\":\"x\",\"id\":\"c3\",\"type\":\"future-thing\",\"k\":1}\n";
+	is_int(ticket_fold(&t, "ABCDEF12", ev, strlen(ev), 0, &err), 0, "folds");
+	is_str(t.subject, "Pedido", "subject from the first received");
+	is_str(t.assignee, "bob", "assigned");
+	is_int((long long)json_array_size(t.tags), 1, "tagged then untagged");
+	is_int(t.replies, 1, "duplicate event dropped, automatic reply not counted");
+	is_str(t.status, "open", "a customer message reopens a solved ticket");
+	is_int(t.reopened, 1, "reopen counted");
+	is_int((long long)json_array_size(t.events), 9, "9 distinct events kept (unknown type too)");
+	char b[32];
+	is_str(fmt_rfc3339(t.first_reply, b), "2026-11-02T10:00:00Z", "first reply is the agent's, not the ack");
+	ticket_free(&t);
+
+	is_int(ticket_fold(&t, "ABCDEF12", ev, strlen(ev), 1794128400LL - 6 * 86400 - 3600 * 23, &err), 0, "as of a time");
+	ticket_free(&t);
+	long long asof;
+	parse_rfc3339("2026-11-02T09:02:30Z", &asof);
+	ticket_fold(&t, "ABCDEF12", ev, strlen(ev), asof, &err);
+	is_str(t.status, "new", "--as-of: before the first reply");
+	is_int((long long)json_array_size(t.tags), 2, "--as-of: both tags then");
+	ticket_free(&t);
+
+	is_int(ticket_fold(&t, "X", S("{\"id\":\"a\",\"at\":\"2026-11-02T09:00:00Z\",\"type\":\"note\"}\nnot json\n"), 0, &err),
+	    2, "malformed line reported with its number");
+	is_int(ticket_fold(&t, "X", S("{\"id\":\"a\",\"at\":\"yesterday\",\"type\":\"note\"}\n"), 0, &err),
+	    1, "bad time refused");
+	is_int(ticket_fold(&t, "X", S("[1,2]\n"), 0, &err), 1, "not an object");
+
+	json_t *e = event_new("note", "ana", 0);
+	json_object_set_new(e, "text", json_string("olá \"quoted\"\nline"));
+	char *line = event_line(e);
+	ok(line[strlen(line) - 1] == '\n' && !strchr(line, '\n') == 0 && strchr(line, '\n') == line + strlen(line) - 1,
+	    "one line");
+	ok(strstr(line, "\"at\":\"1970-01-01T00:00:00Z\"") && strstr(line, "\"by\":\"ana\""), "fields");
+	ok(strstr(line, "\"at\"") < strstr(line, "\"by\"") && strstr(line, "\"by\"") < strstr(line, "\"id\""),
+	    "keys sorted");
+	free(line);
+	event_id_for(e, "received", "m1@y");
+	char id1[32];
+	snprintf(id1, sizeof id1, "%s", json_string_value(json_object_get(e, "id")));
+	event_id_for(e, "received", "m1@y");
+	is_str(json_string_value(json_object_get(e, "id")), id1, "derived ids are stable");
+	json_decref(e);
+	ok(status_valid("on-hold") && !status_valid("done"), "statuses");
+	ok(priority_valid("urgent") && !priority_valid("meh"), "priorities");
+	return done_testing();
+}
