@@ -126,6 +126,19 @@ static void one_message(struct mbox_reader *r, struct mbox_msg *mm, int is_mbox)
 			}
 		}
 		buf_free(&fl);
+		if (is_mbox) {
+			/* the header block may have taken the separator's empty
+			 * line (a message without body): cut the spool back to
+			 * the message's own bytes */
+			unsigned long long own = mbox_msg_end(r) - mm->offset;
+			if (own < spool_off - e.off) {
+				spool_off = e.off + own;
+				if (fseeko(spool, (off_t)spool_off, SEEK_SET) != 0)
+					die(EX_IOERR, "spool: %s", strerror(errno));
+				if (e.hlen > own - e.flen)
+					e.hlen = (unsigned)(own - e.flen);
+			}
+		}
 		e.len = spool_off - e.off;
 		if (nspents == capspents) {
 			capspents = capspents ? capspents * 2 : 1024;

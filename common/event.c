@@ -233,11 +233,15 @@ int ticket_fold(struct ticket *t, const char *id, const char *text, size_t len,
 		p += l + 1;
 	}
 	qsort(ev, n, sizeof *ev, by_at_id);
+	char *prev = NULL;
 	for (size_t i = 0; i < n; i++) {
-		if (i > 0 && !strcmp(sget(ev[i], "id"), sget(ev[i - 1], "id"))) {
+		const char *eid = sget(ev[i], "id");
+		if (prev && !strcmp(eid, prev)) {
 			json_decref(ev[i]);	/* the same event from two replicas */
 			continue;
 		}
+		free(prev);
+		prev = xstrdup(eid);
 		long long at;
 		parse_rfc3339(sget(ev[i], "at"), &at);
 		if (asof && at > asof) {
@@ -247,6 +251,7 @@ int ticket_fold(struct ticket *t, const char *id, const char *text, size_t len,
 		json_array_append_new(t->events, ev[i]);
 		apply(t, ev[i], at);
 	}
+	free(prev);
 	free(ev);
 	if (!t->status)
 		t->status = "new";

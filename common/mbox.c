@@ -147,15 +147,18 @@ int mbox_body(struct mbox_reader *r, const char **p, size_t *n)
 		}
 		if (r->eof) {
 			size_t e = r->end;
-			if (r->mbox) {	/* the final separator is not the message's */
-				if (e - s >= 2 && r->buf[e - 1] == '\n' && r->buf[e - 2] == '\n')
+			if (r->mbox) {
+				/* the final separator is not the message's; it may be
+				 * the header's empty line (kept in the look-back) */
+				unsigned long long start = r->msg_off > r->base ? r->msg_off - r->base : 0;
+				if (e >= 2 && e - 2 >= start && r->buf[e - 1] == '\n' && r->buf[e - 2] == '\n')
 					e--;
-				else if (e - s >= 4 && !memcmp(r->buf + e - 4, "\r\n\r\n", 4))
+				else if (e >= 4 && e - 4 >= start && !memcmp(r->buf + e - 4, "\r\n\r\n", 4))
 					e -= 2;
 			}
 			r->msg_end = r->base + e;
 			*p = r->buf + s;
-			*n = e - s;
+			*n = e > s ? e - s : 0;
 			r->pos = r->end;
 			r->inbody = r->body_first = 0;
 			return 1;

@@ -110,20 +110,42 @@ size_t msgid_each(const char *s, size_t n,
 
 size_t msgid_strict(const char *s, size_t n, char *out)
 {
-	size_t a = 0, b = n;
-	while (a < b && is_ws(s[a]))
-		a++;
-	while (b > a && is_ws(s[b - 1]))
-		b--;
-	if (b - a < 3 || s[a] != '<' || s[b - 1] != '>')
-		return 0;
-	const char *id = s + a + 1;
-	size_t len = b - a - 2;
-	if (!id_ok(id, len))
-		return 0;
-	memcpy(out, id, len);
-	out[len] = 0;
-	return len;
+	/* one "<id>" and nothing else but white space and comments */
+	size_t i = 0, len = 0;
+	int ids = 0;
+	while (i < n) {
+		if (is_ws(s[i])) {
+			i++;
+			continue;
+		}
+		if (s[i] == '(') {
+			i = skip_comment(s, n, i);
+			continue;
+		}
+		if (s[i] != '<' || ids++) {
+			out[0] = 0;
+			return 0;
+		}
+		size_t j = i + 1;
+		while (j < n && s[j] != '>') {
+			if (is_ws(s[j]) || s[j] == '<') {
+				out[0] = 0;
+				return 0;
+			}
+			j++;
+		}
+		len = j - i - 1;
+		if (j >= n || !id_ok(s + i + 1, len)) {
+			out[0] = 0;
+			return 0;
+		}
+		memcpy(out, s + i + 1, len);
+		out[len] = 0;
+		i = j + 1;
+	}
+	if (ids != 1)
+		out[0] = 0;
+	return ids == 1 ? len : 0;
 }
 
 struct first {

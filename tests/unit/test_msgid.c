@@ -36,7 +36,8 @@ int main(void)
 	is_str(list("<@b> <a@>"), "", "empty local or domain part refused");
 	ok(msgid_strict("<a@b>", 5, out) == 3, "strict single id");
 	ok(msgid_strict(" <a@b> ", 7, out) == 3, "strict allows surrounding space");
-	ok(msgid_strict("<a@b> <c@d>", 11, out) == 0, "strict refuses two ids");
+	ok(msgid_strict("<a@b> <c@d>", 11, out) == 0 && out[0] == 0, "strict refuses two ids, leaves nothing");
+	ok(msgid_strict("<a@b> (Bob's message of Mon)", 26, out) == 3, "strict allows comments");
 	ok(msgid_strict("Your message <a@b>", 18, out) == 0, "strict refuses prose");
 	ok(msgid_self("<xxxx>", 6, out) == 4 && !strcmp(out, "xxxx"),
 	    "own Message-ID without @ accepted");
