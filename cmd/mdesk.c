@@ -25,6 +25,7 @@
 #include "msg.h"
 #include "skel.h"
 #include "ticketid.h"
+#include "tickets.h"
 #include "util.h"
 
 static struct desk D;
@@ -141,79 +142,10 @@ static struct agent *agent_arg(const char *login)
 
 /* --- tickets --- */
 
-static char *events_path(const char *id)
-{
-	char dir[40];
-	desk_ticket_dir(id, dir);
-	char *p = xmalloc(64);
-	snprintf(p, 64, "%s/events.jsonl", dir);
-	return p;
-}
-
-/* Load and fold ticket id: working tree first, then the archive branch.
- * Returns 0, or -1 when there is no such ticket. */
-static int load_ticket(const char *id, struct ticket *t, int *archived, int from_head)
-{
-	size_t len;
-	char *p = events_path(id);
-	int arch = 0;
-	char *text = from_head ? desk_read_head(&D, p, &len, 0) : desk_read_file(&D, p, &len);
-	if (!text) {
-		text = desk_read_head(&D, p, &len, 1);
-		arch = 1;
-	}
-	if (!text) {
-		free(p);
-		return -1;
-	}
-	const char *err;
-	int line = ticket_fold(t, id, text, len, 0, &err);
-	if (line)
-		die(EX_DATAERR, "%s:%d: %s", p, line, err);
-	free(text);
-	free(p);
-	if (archived)
-		*archived = arch;
-	return 0;
-}
-
 static void need_ticket(const char *id, struct ticket *t, int from_head)
 {
-	if (load_ticket(id, t, NULL, from_head) != 0)
+	if (ticket_load(&D, id, t, NULL, from_head) != 0)
 		die(EX_NOINPUT, "%s: no such ticket", id);
-}
-
-/* Bring an archived ticket back into the working tree (in tx). */
-static void restore_ticket(struct desk_tx *tx, const char *id)
-{
-	char dir[40];
-	desk_ticket_dir(id, dir);
-	git_oid aid;
-	git_commit *c;
-	git_tree *t, *sub;
-	git_tree_entry *e;
-	if (git_reference_name_to_id(&aid, D.repo, DESK_ARCHIVE) != 0 ||
-	    git_commit_lookup(&c, D.repo, &aid) != 0)
-		return;
-	git_commit_tree(&t, c);
-	if (git_tree_entry_bypath(&e, t, dir) == 0) {
-		if (git_tree_lookup(&sub, D.repo, git_tree_entry_id(e)) == 0) {
-			for (size_t i = 0; i < git_tree_entrycount(sub); i++) {
-				const git_tree_entry *f = git_tree_entry_byindex(sub, i);
-				git_blob *b;
-				if (git_blob_lookup(&b, D.repo, git_tree_entry_id(f)) != 0)
-					continue;
-				char path[128];
-				snprintf(path, sizeof path, "%s/%s", dir, git_tree_entry_name(f));
-				desk_tx_write(tx, path, git_blob_rawcontent(b), (size_t)git_blob_rawsize(b));
-				git_blob_free(b);
-			}
-			git_tree_free(sub);
-		}
-		git_tree_entry_free(e);
-	}
-	git_tree_free(t);
-	git_commit_free(c);
 }
 
 /* Append events to a ticket as one commit, under the lock, after checking
@@ -225,7 +157,7 @@ static void write_events(const char *id, json_t **ev, size_t n, const struct age
 	struct ticket t;
 	int archived = 0;
 	desk_lock(&D);
-	if (load_ticket(id, &t, &archived, 1) != 0)
+	if (ticket_load(&D, id, &t, &archived, 1) != 0)
 		die(EX_NOINPUT, "%s: no such ticket", id);
 	if (check) {
 		int rc = check(&t, ctx);
@@ -237,8 +169,9 @@ static void write_events(const char *id, json_t **ev, size_t n, const struct age
 	ticket_free(&t);
 	struct desk_tx *tx = desk_tx_new(&D);
 	if (archived)
-		restore_ticket(tx, id);
-	char *p = events_path(id);
+		ticket_restore(&D, tx, id);
+	char p[64];
+	ticket_events_path(id, p);
 	for (size_t i = 0; i < n; i++) {
 		char *line = event_line(ev[i]);
 		desk_tx_append(tx, p, line, strlen(line));
@@ -250,7 +183,6 @@ static void write_events(const char *id, json_t **ev, size_t n, const struct age
 	char full[1100];
 	snprintf(full, sizeof full, "%s: %s\n", id, msg);
 	desk_tx_commit(tx, a ? a->name : "mdesk", a ? a->email : "mdesk@localhost", full);
-	free(p);
 	desk_unlock(&D);
 }
 
@@ -373,7 +305,16 @@ static void check_conf_file(const char *path, const char *const *top,
 		}
 		long long dur;
 		int b;
-		if ((!strcmp(e->key, "claim_for") || !strcmp(e->key, "archive_after") ||
+		if (!strcmp(e->section, "pause")) {
+			/* statuses in which the metric's clock stops */
+			char *v = xstrdup(e->value);
+			for (char *w = strtok(v, " ,;"); w; w = strtok(NULL, " ,;"))
+				if (!status_valid(w)) {
+					snprintf(m, sizeof m, "%s: '%s' is not one of " STATUS_LIST, e->key, w);
+					count_fault(path, e->line, m);
+				}
+			free(v);
+		} else if ((!strcmp(e->key, "claim_for") || !strcmp(e->key, "archive_after") ||
 		    !strcmp(e->key, "subject_window") || !strcmp(e->key, "first_reply") ||
 		    !strcmp(e->key, "next_reply") || !strcmp(e->key, "periodic_update") ||
 		    !strcmp(e->key, "resolution")) && conf_duration(e->value, &dur) != 0) {
@@ -761,7 +702,7 @@ static void scan_tickets(const struct filter *f, struct tlist *l)
 			if (!ticketid_valid(id->d_name))
 				continue;
 			struct ticket t;
-			if (load_ticket(id->d_name, &t, NULL, 0) != 0)
+			if (ticket_load(&D, id->d_name, &t, NULL, 0) != 0)
 				continue;
 			if (f->all) {
 				seen = xrealloc(seen, (nseen + 1) * sizeof *seen);
@@ -786,7 +727,7 @@ static void scan_tickets(const struct filter *f, struct tlist *l)
 			for (size_t k = 0; k < nseen && !dup; k++)
 				dup = !strcmp(seen[k], ids[i]);
 			struct ticket t;
-			if (!dup && load_ticket(ids[i], &t, NULL, 0) == 0) {
+			if (!dup && ticket_load(&D, ids[i], &t, NULL, 0) == 0) {
 				if (matches(&t, f))
 					tlist_add(l, &t);
 				else
@@ -961,71 +902,6 @@ static void print_event(json_t *e)
 	printf("  %s  %-10s %-10s %s\n", at, type, by ? by : "-", detail);
 }
 
-/* The .eml files of a ticket, sorted. */
-static char **ticket_files(const char *id, size_t *n, int archived)
-{
-	char dir[40];
-	desk_ticket_dir(id, dir);
-	char **v = NULL;
-	*n = 0;
-	if (!archived) {
-		char *full = xmalloc(strlen(D.root) + 48);
-		sprintf(full, "%s/%s", D.root, dir);
-		DIR *dp = opendir(full);
-		struct dirent *de;
-		while (dp && (de = readdir(dp))) {
-			size_t l = strlen(de->d_name);
-			if (l > 4 && !strcmp(de->d_name + l - 4, ".eml") && de->d_name[0] != '.') {
-				v = xrealloc(v, (*n + 1) * sizeof *v);
-				v[(*n)++] = xstrdup(de->d_name);
-			}
-		}
-		if (dp)
-			closedir(dp);
-		free(full);
-	} else {
-		git_oid aid;
-		git_commit *c;
-		git_tree *t, *sub;
-		git_tree_entry *e;
-		if (git_reference_name_to_id(&aid, D.repo, DESK_ARCHIVE) == 0 &&
-		    git_commit_lookup(&c, D.repo, &aid) == 0) {
-			git_commit_tree(&t, c);
-			if (git_tree_entry_bypath(&e, t, dir) == 0) {
-				if (git_tree_lookup(&sub, D.repo, git_tree_entry_id(e)) == 0) {
-					for (size_t i = 0; i < git_tree_entrycount(sub); i++) {
-						const char *nm = git_tree_entry_name(git_tree_entry_byindex(sub, i));
-						size_t l = strlen(nm);
-						if (l > 4 && !strcmp(nm + l - 4, ".eml")) {
-							v = xrealloc(v, (*n + 1) * sizeof *v);
-							v[(*n)++] = xstrdup(nm);
-						}
-					}
-					git_tree_free(sub);
-				}
-				git_tree_entry_free(e);
-			}
-			git_tree_free(t);
-			git_commit_free(c);
-		}
-	}
-	for (size_t i = 1; i < *n; i++)	/* insertion sort: few files */
-		for (size_t j = i; j > 0 && strcmp(v[j - 1], v[j]) > 0; j--) {
-			char *x = v[j];
-			v[j] = v[j - 1];
-			v[j - 1] = x;
-		}
-	return v;
-}
-
-static char *read_ticket_file(const char *id, const char *name, size_t *len, int archived)
-{
-	char dir[40], path[128];
-	desk_ticket_dir(id, dir);
-	snprintf(path, sizeof path, "%s/%s", dir, name);
-	return archived ? desk_read_head(&D, path, len, 1) : desk_read_file(&D, path, len);
-}
-
 static int cmd_show(int argc, char **argv)
 {
 	static const struct option o[] = {
@@ -1050,14 +926,14 @@ static int cmd_show(int argc, char **argv)
 	int archived;
 	if (!ticketid_valid(id))
 		die(EX_DATAERR, "'%.40s' is not a ticket ID (6 to 12 of 0-9 A-Z)", id);
-	if (load_ticket(id, &t, &archived, 0) != 0)
+	if (ticket_load(&D, id, &t, &archived, 0) != 0)
 		die(EX_NOINPUT, "%s: no such ticket", id);
 	size_t nf;
-	char **files = ticket_files(id, &nf, archived);
+	char **files = ticket_files(&D, id, &nf, archived);
 	if (mbox) {
 		for (size_t i = 0; i < nf; i++) {
 			size_t len;
-			char *raw = read_ticket_file(id, files[i], &len, archived);
+			char *raw = ticket_read(&D, id, files[i], &len, archived);
 			if (!raw)
 				continue;
 			char date[64];
@@ -1111,7 +987,7 @@ static int cmd_show(int argc, char **argv)
 			print_event(v);
 		for (size_t k = 0; k < nf; k++) {
 			size_t len;
-			char *raw = read_ticket_file(id, files[k], &len, archived);
+			char *raw = ticket_read(&D, id, files[k], &len, archived);
 			if (!raw)
 				continue;
 			struct msg m = { 0 };
@@ -1394,9 +1270,9 @@ static int cmd_merge(int argc, char **argv)
 	int af, ai;
 	if (!ticketid_valid(from) || !ticketid_valid(into))
 		die(EX_DATAERR, "ticket IDs are 6 to 12 of 0-9 A-Z");
-	if (load_ticket(from, &tf, &af, 1) != 0)
+	if (ticket_load(&D, from, &tf, &af, 1) != 0)
 		die(EX_NOINPUT, "%s: no such ticket", from);
-	if (load_ticket(into, &ti, &ai, 1) != 0)
+	if (ticket_load(&D, into, &ti, &ai, 1) != 0)
 		die(EX_NOINPUT, "%s: no such ticket", into);
 	if (tf.merged_into)
 		die(EX_DATAERR, "%s: already merged into %s", from, tf.merged_into);
@@ -1404,11 +1280,11 @@ static int cmd_merge(int argc, char **argv)
 		die(EX_DATAERR, "%s: merged into %s; merge into that one", into, ti.merged_into);
 	struct desk_tx *tx = desk_tx_new(&D);
 	if (af)
-		restore_ticket(tx, from);
+		ticket_restore(&D, tx, from);
 	if (ai)
-		restore_ticket(tx, into);
+		ticket_restore(&D, tx, into);
 	size_t nf, ni;
-	char **ff = ticket_files(from, &nf, af), **fi = ticket_files(into, &ni, ai);
+	char **ff = ticket_files(&D, from, &nf, af), **fi = ticket_files(&D, into, &ni, ai);
 	int next = 0;
 	for (size_t i = 0; i < ni; i++)
 		if (atoi(fi[i]) > next)
@@ -1420,7 +1296,7 @@ static int cmd_merge(int argc, char **argv)
 	json_t *renames = json_object();
 	for (size_t i = 0; i < nf; i++) {
 		size_t len;
-		char *raw = read_ticket_file(from, ff[i], &len, af);
+		char *raw = ticket_read(&D, from, ff[i], &len, af);
 		if (!raw)
 			continue;
 		char nn[32], path[128];
@@ -1458,7 +1334,7 @@ static int cmd_merge(int argc, char **argv)
 	char text[128];
 	snprintf(text, sizeof text, "merged %s into this ticket", from);
 	json_object_set_new(e, "text", json_string(text));
-	json_object_set_new(e, "merge_from", json_string(from));
+	json_object_set_new(e, "merged", json_string(from));
 	line = event_line(e);
 	desk_tx_append(tx, ep, line, strlen(line));
 	free(line);
@@ -1761,14 +1637,15 @@ static int cmd_agent(int argc, char **argv)
 		usage(stderr, EX_USAGE);
 	if (argc < 3)
 		usage(stderr, EX_USAGE);
-	struct agent *actor = me();
+	char actor_login[40];
+	snprintf(actor_login, sizeof actor_login, "%s", me()->login);
 	const char *login = argv[2];
 	desk_lock(&D);
 	agents_clean_or_die();
-	agents_free(&AG);
+	agents_free(&AG);	/* re-read under the lock */
 	agents_loaded = 0;
 	load_agents();
-	actor = agent_find(&AG, actor->login);
+	struct agent *actor;
 	char msg[256];
 	if (!strcmp(sub, "add")) {
 		if (!agent_login_valid(login))
@@ -1792,7 +1669,7 @@ static int cmd_agent(int argc, char **argv)
 			set_field(g, argv[i]);
 		if (!strchr(g->email, '@'))
 			die(EX_USAGE, "an agent needs email=ADDRESS");
-		actor = agent_find(&AG, actor ? actor->login : "");
+		actor = agent_find(&AG, actor_login);
 		snprintf(msg, sizeof msg, "agent %s added\n", login);
 	} else {
 		struct agent *g = agent_find(&AG, login);
@@ -1802,7 +1679,7 @@ static int cmd_agent(int argc, char **argv)
 			usage(stderr, EX_USAGE);
 		for (int i = 3; i < argc; i++)
 			set_field(g, argv[i]);
-		actor = agent_find(&AG, opt_as ? opt_as : getenv("MDESK_AGENT") ? getenv("MDESK_AGENT") : login);
+		actor = agent_find(&AG, actor_login);
 		snprintf(msg, sizeof msg, "agent %s changed\n", login);
 	}
 	struct agent sys = { 0 };

@@ -89,8 +89,10 @@ static void one_message(struct mbox_reader *r, struct mbox_msg *mm, int is_mbox)
 
 	int need_hash = ids.mid[0] == 0;
 	uint64_t h = HASH64_INIT;
+	int hbol = 1;
+	struct buf hb = { 0 };
 	if (need_hash)
-		h = hash64_update(h, mm->header, mm->header_len);
+		h = msg_hash_header(h, mm->header, mm->header_len);
 	if (spool) {
 		struct spent e = { spool_off, 0, 0, 0, 0 };
 		struct buf fl = { 0 };
@@ -115,8 +117,14 @@ static void one_message(struct mbox_reader *r, struct mbox_msg *mm, int is_mbox)
 		}
 		e.hlen = (unsigned)mm->header_len;
 		while (mbox_body(r, &p, &n) > 0) {
-			if (need_hash)
-				h = hash64_update(h, p, n);
+			if (need_hash) {
+				hb.len = 0;
+				if (is_mbox)
+					mbox_unescape(&hb, p, n, &hbol);
+				else
+					buf_add(&hb, p, n);
+				h = hash64_update(h, hb.p, hb.len);
+			}
 			if (is_mbox)
 				spool_write(p, n);
 			else {
@@ -146,11 +154,20 @@ static void one_message(struct mbox_reader *r, struct mbox_msg *mm, int is_mbox)
 		}
 		spents[nspents++] = e;
 	} else if (need_hash)
-		while (mbox_body(r, &p, &n) > 0)
-			h = hash64_update(h, p, n);
-	if (need_hash)
-		snprintf(ids.mid, sizeof ids.mid, "mdesk-%016llx@hash.invalid",
-		    (unsigned long long)hash64_final(h));
+		while (mbox_body(r, &p, &n) > 0) {
+			hb.len = 0;
+			if (is_mbox)
+				mbox_unescape(&hb, p, n, &hbol);
+			else
+				buf_add(&hb, p, n);
+			h = hash64_update(h, hb.p, hb.len);
+		}
+	buf_free(&hb);
+	if (need_hash) {
+		char hid[64];
+		msg_hash_id(h, hid);
+		snprintf(ids.mid, sizeof ids.mid, "%s", hid);
+	}
 	thr_add(thr, &ids, nmsg, date, subject, from, name);
 	msg_close(&m);
 }

@@ -228,7 +228,7 @@ char *agents_render(const struct agents *a)
 		die(EX_TEMPFAIL, "out of memory");
 	if (a->comments)
 		fputs(a->comments, f);
-	csvw_row(f, agent_cols, 9);
+	csvw_row_lf(f, agent_cols, 9);
 	for (size_t i = 0; i < a->n; i++) {
 		const struct agent *g = &a->v[i];
 		char cap[24] = "";
@@ -236,7 +236,7 @@ char *agents_render(const struct agents *a)
 			snprintf(cap, sizeof cap, "%ld", g->capacity);
 		const char *row[9] = { g->login, g->name, g->email, g->groups, g->skills,
 			g->languages, cap, g->status, g->calendar };
-		csvw_row(f, row, 9);
+		csvw_row_lf(f, row, 9);
 	}
 	fclose(f);
 	return out;

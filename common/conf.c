@@ -189,6 +189,10 @@ int conf_duration(const char *v, long long *out)
 	const char *p = v;
 	if (!*p)
 		return -1;
+	if (!strcmp(p, "0")) {	/* off */
+		*out = 0;
+		return 0;
+	}
 	while (*p) {
 		if (!isdigit((unsigned char)*p))
 			return -1;

@@ -12,7 +12,19 @@ static int needs_quotes(const char *s)
 	    (*s && (s[strlen(s) - 1] == ' ' || s[strlen(s) - 1] == '\t'));
 }
 
+static int row(FILE *f, const char *const *fields, size_t n, const char *eol);
+
 int csvw_row(FILE *f, const char *const *fields, size_t n)
+{
+	return row(f, fields, n, "\r\n");
+}
+
+int csvw_row_lf(FILE *f, const char *const *fields, size_t n)
+{
+	return row(f, fields, n, "\n");
+}
+
+static int row(FILE *f, const char *const *fields, size_t n, const char *eol)
 {
 	int rc = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -25,7 +37,7 @@ int csvw_row(FILE *f, const char *const *fields, size_t n)
 		} else if (fputs(s, f) == EOF)
 			rc = -1;
 	}
-	if (fputs("\r\n", f) == EOF)
+	if (fputs(eol, f) == EOF)
 		rc = -1;
 	return rc;
 }

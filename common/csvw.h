@@ -7,6 +7,8 @@
 /* Write one row: fields quoted as needed (libcsv), "," between, CRLF at
  * the end.  NULL fields are empty.  Returns 0, or -1 on a write error. */
 int csvw_row(FILE *f, const char *const *fields, size_t n);
+/* The same with LF line ends (files kept in git). */
+int csvw_row_lf(FILE *f, const char *const *fields, size_t n);
 
 /* Parse a CSV buffer (RFC 4180, strict quoting); cb gets each row's
  * fields (NUL-terminated) and its 1-based line number.  Returns 0, or the

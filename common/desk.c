@@ -460,7 +460,7 @@ struct desk_tx *desk_tx_new(struct desk *d)
 static struct change *change_for(struct desk_tx *tx, const char *path, int op)
 {
 	if (!*path || *path == '/' || strstr(path, "..") || strstr(path, "//") ||
-	    strchr(path, '\n') || !strncmp(path, ".git", 4))
+	    strchr(path, '\n') || !strcmp(path, ".git") || !strncmp(path, ".git/", 5))
 		die(EX_SOFTWARE, "refusing to write the path '%s'", path);
 	for (size_t i = 0; i < tx->n; i++)
 		if (!strcmp(tx->c[i].path, path)) {

@@ -122,8 +122,13 @@ static void apply(struct ticket *t, json_t *e, long long at)
 		t->created = at;
 	t->updated = at;
 	if (!strcmp(type, "received")) {
+		const char *th = sget(e, "thread");
+		int opener = th && !strcmp(th, "new");
 		t->received++;
-		if (t->received == 1) {
+		if (json_object_get(e, "merged_from") && t->received > 1)
+			opener = 0;	/* a merged conversation keeps its own identity */
+		if (t->received == 1 || (opener && !t->opened)) {
+			t->opened = opener;
 			t->subject = sget(e, "subject");
 			t->customer = sget(e, "from");
 			t->customer_name = sget(e, "name");

@@ -2,6 +2,7 @@
 #include "msg.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -610,4 +611,25 @@ void msg_ids(struct msg *m, struct msg_ids *ids)
 		msgid_each(v, strlen(v), add_ref, &r);
 	ids->refs = r.v;
 	ids->nrefs = r.n;
+}
+
+uint64_t msg_hash_header(uint64_t h, const char *hdr, size_t len)
+{
+	const char *p = hdr, *e = hdr + len;
+	int skip = 0;
+	while (p < e) {
+		const char *nl = memchr(p, '\n', (size_t)(e - p));
+		const char *le = nl ? nl + 1 : e;
+		if (*p != ' ' && *p != '\t')
+			skip = (size_t)(le - p) >= 8 && !strncasecmp(p, "X-Mdesk-", 8);
+		if (!skip)
+			h = hash64_update(h, p, (size_t)(le - p));
+		p = le;
+	}
+	return h;
+}
+
+void msg_hash_id(uint64_t h, char out[64])
+{
+	snprintf(out, 64, "mdesk-%016llx@hash.invalid", (unsigned long long)hash64_final(h));
 }

@@ -10,6 +10,7 @@
 #ifndef MDESK_MSG_H
 #define MDESK_MSG_H
 #include <stddef.h>
+#include <stdint.h>
 #include "util.h"
 
 #define MSG_KNOWN 18
@@ -49,6 +50,13 @@ int msg_date(struct msg *m, long long *t);
 
 /* Decode RFC 2047 words of s to clean UTF-8 (malloc'd). */
 char *rfc2047_text(const char *s);
+
+/* The stable id of a message that has no Message-ID:
+ * "mdesk-<16 hex>@hash.invalid" from a hash of its bytes, its X-Mdesk-*
+ * fields left out (so the id survives mthread and mroute stamping it).
+ * Feed the header, then the body (un-escaped), then finish. */
+uint64_t msg_hash_header(uint64_t h, const char *hdr, size_t len);
+void msg_hash_id(uint64_t h, char out[64]);
 
 /* The threading view of a message. */
 struct msg_ids {

@@ -14,7 +14,7 @@
 #
 # The actions are mdesk's own:
 #
-#   tag "name"          add a tag to the ticket
+#   tag "name"          add a tag to the ticket: 1-64 of a-z 0-9 - _ . :
 #   priority "high"     set the priority: low, normal, high or urgent
 #   queue "billing"     put the ticket in this queue of desk.conf
 #   group "billing"     only agents of this group may take the ticket
@@ -43,7 +43,7 @@
 require ["relational", "comparator-i;ascii-numeric"];
 
 
-# --- Robots -------------------------------------------------------------
+# --- Robots -----------------------------------------------------------
 
 # Bounces: mail we sent could not be delivered.  An agent should see
 # it, but an acknowledgement would only go back to the robot.
@@ -80,7 +80,7 @@ if address :count "ge" :comparator "i;ascii-numeric" ["to", "cc"] "10" {
 }
 
 
-# --- Spam ---------------------------------------------------------------
+# --- Spam -------------------------------------------------------------
 
 # The mail server's spam filter (SpamAssassin sets X-Spam-Flag), and
 # subjects no customer of a bookshop writes.
@@ -93,7 +93,7 @@ if anyof (header :is "x-spam-flag" "yes",
 }
 
 
-# --- Our own mail -------------------------------------------------------
+# --- Our own mail -----------------------------------------------------
 
 # Colleagues forwarding a question: a ticket like any other, but no
 # acknowledgement.
@@ -103,7 +103,7 @@ if address :domain :is "from" "lumen.example" {
 }
 
 
-# --- Queues -------------------------------------------------------------
+# --- Queues -----------------------------------------------------------
 
 # desk.conf already puts mail sent to sales@ in the sales queue.  This
 # rule also catches mail sent to support@ with sales@ in copy, and
@@ -139,7 +139,7 @@ elsif header :regex "subject"
 }
 
 
-# --- Skills -------------------------------------------------------------
+# --- Skills -----------------------------------------------------------
 
 # Trouble signing in: someone who can unlock accounts.
 if header :regex "subject"
@@ -167,7 +167,7 @@ if language "fa" {
 }
 
 
-# --- Priority -----------------------------------------------------------
+# --- Priority ---------------------------------------------------------
 
 # "Urgent" in the subject, in the languages the desk answers in.
 if header :contains "subject"
