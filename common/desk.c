@@ -376,17 +376,23 @@ static void recover(struct desk *d)
 	free(jp);
 }
 
-/* git's own lock files left by a killed writer: we hold the desk lock, so
- * one older than a few seconds belongs to no live mdesk. */
+/* git's own lock files left by a killed writer.  We hold the desk lock:
+ * with a journal present, a writer died inside its commit and the locks
+ * are its own; without one, a lock older than a few seconds is stale (a
+ * younger one may be a person's git command). */
 static void clear_stale_git_locks(struct desk *d)
 {
+	char *jp = state_path(d, "pending");
+	struct stat js;
+	int dying = stat(jp, &js) == 0;
+	free(jp);
 	static const char *const names[] = { ".git/index.lock",
 		".git/refs/heads/main.lock", ".git/refs/heads/archive.lock",
 		".git/HEAD.lock", ".git/packed-refs.lock" };
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
 		char *p = join(d->root, names[i]);
 		struct stat st;
-		if (stat(p, &st) == 0 && time(NULL) - st.st_mtime > 5)
+		if (stat(p, &st) == 0 && (dying || time(NULL) - st.st_mtime > 5))
 			unlink(p);
 		free(p);
 	}
