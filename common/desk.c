@@ -709,7 +709,7 @@ static void collect_loose(const char *objdir, struct loose *l)
 		while (dp && (de = readdir(dp))) {
 			if (strlen(de->d_name) != 38)
 				continue;
-			char hex[41];
+			char hex[300];
 			snprintf(hex, sizeof hex, "%s%s", sub, de->d_name);
 			git_oid id;
 			if (git_oid_fromstr(&id, hex) != 0)

@@ -1,0 +1,43 @@
+/* calendar.h: business hours (calendars/NAME.conf) in a time zone.
+ *
+ *   timezone = America/Sao_Paulo
+ *   mon = 09:00-12:00 13:00-18:00      (several intervals; "closed")
+ *   [holidays]
+ *   12-25 = Christmas                  (every year)
+ *   2026-02-16 = Carnival              (once)
+ *
+ * Local times are turned into instants through the time zone database,
+ * so daylight-saving changes are handled by the zone. */
+#ifndef MDESK_CALENDAR_H
+#define MDESK_CALENDAR_H
+#include <stddef.h>
+
+#define CAL_MAX_INTERVALS 8
+
+struct calendar {
+	char name[64];
+	char tz[128];
+	int open[7][CAL_MAX_INTERVALS][2];	/* [weekday 0=sun][i] = {start, end} minutes */
+	int nopen[7];
+	struct holiday {
+		int y, m, d;	/* y == 0: every year */
+	} *hol;
+	size_t nhol;
+};
+
+/* Parse calendar text; returns 0, or the line of the first fault with
+ * *err set. */
+int calendar_parse(struct calendar *c, const char *name, const char *text,
+    size_t len, const char **err);
+/* A calendar open all the time, in UTC (calendar time). */
+void calendar_always(struct calendar *c);
+void calendar_free(struct calendar *c);
+/* Is the calendar open at t (and not on a holiday)? */
+int calendar_is_open(const struct calendar *c, long long t);
+/* Open seconds in [from, to). */
+long long calendar_seconds(const struct calendar *c, long long from, long long to);
+/* The instant when secs open seconds have passed after from; -1 if the
+ * calendar never opens (within ten years). */
+long long calendar_add(const struct calendar *c, long long from, long long secs);
+
+#endif
