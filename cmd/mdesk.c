@@ -400,7 +400,7 @@ static void check_calendars(void)
 			for (size_t i = 0; i < c.n; i++) {
 				const struct conf_entry *e = &c.e[i];
 				char m[256];
-				if (!*e->section && strlen(e->key) == 3 && strcmp(e->key, "sun") <= 1000 &&
+				if (!*e->section && strlen(e->key) == 3 &&
 				    strstr("mon tue wed thu fri sat sun", e->key) && !valid_hhmm_list(e->value)) {
 					snprintf(m, sizeof m, "%s: '%s' is not like 09:00-12:00 13:00-18:00 or closed",
 					    e->key, e->value);
@@ -1490,9 +1490,9 @@ static int cmd_customer(int argc, char **argv)
 	qsort(l.v, l.n, sizeof *l.v, by_updated_desc);
 	if (fmt == F_TABLE) {
 		if (rec)
-			printf("Customer: %s%s%s\nTier:     %s\nLanguage: %s\nNotes:    %s\n\n",
-			    *rec->name ? rec->name : who, *rec->name ? " " : "",
-			    *rec->name ? "" : "", *rec->tier ? rec->tier : "-",
+			printf("Customer: %s%s%s%s\nTier:     %s\nLanguage: %s\nNotes:    %s\n\n",
+			    *rec->name ? rec->name : "", *rec->name ? " <" : "", who,
+			    *rec->name ? ">" : "", *rec->tier ? rec->tier : "-",
 			    *rec->language ? rec->language : "-", *rec->notes ? rec->notes : "-");
 		else
 			printf("Customer: %s (not in customers.csv)\n\n", who);
@@ -1662,8 +1662,7 @@ static int cmd_agent(int argc, char **argv)
 		g->skills = xstrdup("");
 		g->languages = xstrdup("");
 		g->status = xstrdup("active");
-		const char *cal = conf_get(&D.conf, "", "", "calendar");
-		g->calendar = xstrdup(cal ? cal : "");
+		g->calendar = xstrdup("");	/* no shift: always on */
 		g->capacity = -1;
 		for (int i = 3; i < argc; i++)
 			set_field(g, argv[i]);
@@ -1834,7 +1833,7 @@ int main(int argc, char **argv)
 	argv += optind;
 	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
 		if (!strcmp(cmds[i].name, argv[0])) {
-			optind = 1;
+			optind = 0;	/* glibc: start over, permuting operands */
 			int rc = cmds[i].fn(argc, argv);
 			if (fflush(stdout) != 0 || ferror(stdout))
 				die(EX_IOERR, "write error: %s", strerror(errno));

@@ -49,8 +49,14 @@ void random_hex(char out[17])
 
 json_t *event_new(const char *type, const char *by, long long at)
 {
-	char id[17], b[32];
-	random_hex(id);
+	/* ids sort by creation (microseconds of the real clock, then random
+	 * bits), so events of one second fold in the order they were made */
+	char id[32], rnd[17], b[32];
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	random_hex(rnd);
+	snprintf(id, sizeof id, "%013llx%.6s", (unsigned long long)ts.tv_sec * 1000000ULL +
+	    (unsigned long long)(ts.tv_nsec / 1000), rnd);
 	json_t *e = json_object();
 	json_object_set_new(e, "id", json_string(id));
 	json_object_set_new(e, "at", json_string(fmt_rfc3339(at, b)));
@@ -118,6 +124,14 @@ static void tag_set(struct ticket *t, const char *tag, int on)
 static void apply(struct ticket *t, json_t *e, long long at)
 {
 	const char *type = sget(e, "type"), *v;
+	if (json_object_get(e, "merged_from")) {
+		/* a conversation merged in: its messages count, its state does not */
+		if (!strcmp(type, "received"))
+			t->received++;
+		else if (!strcmp(type, "replied") && !json_is_true(json_object_get(e, "auto")))
+			t->replies++;
+		return;
+	}
 	if (!t->created)
 		t->created = at;
 	t->updated = at;
@@ -125,10 +139,9 @@ static void apply(struct ticket *t, json_t *e, long long at)
 		const char *th = sget(e, "thread");
 		int opener = th && !strcmp(th, "new");
 		t->received++;
-		if (json_object_get(e, "merged_from") && t->received > 1)
-			opener = 0;	/* a merged conversation keeps its own identity */
-		if (t->received == 1 || (opener && !t->opened)) {
+		if (!t->identified || (opener && !t->opened)) {
 			t->opened = opener;
+			t->identified = 1;
 			t->subject = sget(e, "subject");
 			t->customer = sget(e, "from");
 			t->customer_name = sget(e, "name");
@@ -137,7 +150,8 @@ static void apply(struct ticket *t, json_t *e, long long at)
 			t->first_message_id = sget(e, "message_id");
 			if (!t->status)
 				t->status = "new";
-		} else if (t->status && (!strcmp(t->status, "solved") ||
+		} else if (!json_is_true(json_object_get(e, "auto")) && t->status &&
+		    (!strcmp(t->status, "solved") ||
 		    !strcmp(t->status, "pending"))) {
 			if (!strcmp(t->status, "solved"))
 				t->reopened++;

@@ -65,6 +65,20 @@ int main(void)
 	event_id_for(e, "received", "m1@y");
 	is_str(json_string_value(json_object_get(e, "id")), id1, "derived ids are stable");
 	json_decref(e);
+	/* a merged conversation: its messages count, its state does not */
+	const char *mg =
+	    "{\"at\":\"2026-11-01T09:00:00Z\",\"by\":\"customer\",\"id\":\"m1\",\"type\":\"received\",\"merged_from\":\"OLDOLD11\",\"subject\":\"Old\",\"from\":\"o@x\"}\n"
+	    "{\"at\":\"2026-11-01T10:00:00Z\",\"by\":\"bob\",\"id\":\"m2\",\"type\":\"status\",\"merged_from\":\"OLDOLD11\",\"status\":\"solved\"}\n"
+	    "{\"at\":\"2026-11-02T09:00:00Z\",\"by\":\"customer\",\"id\":\"n1\",\"type\":\"received\",\"subject\":\"New\",\"from\":\"n@x\",\"thread\":\"new\"}\n"
+	    "{\"at\":\"2026-11-02T10:00:00Z\",\"by\":\"ana\",\"id\":\"n2\",\"type\":\"status\",\"status\":\"solved\"}\n"
+	    "{\"at\":\"2026-11-02T11:00:00Z\",\"by\":\"customer\",\"id\":\"n3\",\"type\":\"received\",\"auto\":true,\"from\":\"n@x\"}\n";
+	is_int(ticket_fold(&t, "NEWNEW22", mg, strlen(mg), 0, &err), 0, "merged events fold");
+	is_str(t.subject, "New", "the target keeps its subject");
+	is_str(t.customer, "n@x", "and its customer");
+	is_int(t.received, 3, "merged messages count");
+	is_str(t.status, "solved", "an automatic reply does not reopen");
+	ticket_free(&t);
+
 	ok(status_valid("on-hold") && !status_valid("done"), "statuses");
 	ok(priority_valid("urgent") && !priority_valid("meh"), "priorities");
 	return done_testing();
