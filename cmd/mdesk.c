@@ -1681,6 +1681,15 @@ static int cmd_agent(int argc, char **argv)
 		actor = agent_find(&AG, actor_login);
 		snprintf(msg, sizeof msg, "agent %s changed\n", login);
 	}
+	for (size_t i = 0; i < AG.n; i++) {	/* a shift calendar must exist */
+		const char *cal = AG.v[i].calendar;
+		char cp[400];
+		struct stat st;
+		snprintf(cp, sizeof cp, "%s/calendars/%s.conf", D.root, cal);
+		if (*cal && (strchr(cal, '/') || stat(cp, &st) != 0))
+			die(EX_DATAERR, "calendar '%s' of %s: no calendars/%s.conf", cal,
+			    AG.v[i].login, cal);
+	}
 	struct agent sys = { 0 };
 	char sn[64], se[300];
 	if (!actor) {

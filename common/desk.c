@@ -340,6 +340,31 @@ static char *state_path(struct desk *d, const char *name)
 	return join(d->state, name);
 }
 
+/* Temporary files of write_atomic (".NAME.XXXXXX") a killed writer left
+ * next to path. */
+static void remove_temps(struct desk *d, const char *path)
+{
+	char *full = join(d->root, path);
+	char *sl = strrchr(full, '/');
+	*sl = 0;
+	const char *base = sl + 1;
+	size_t bl = strlen(base);
+	DIR *dp = opendir(full);
+	struct dirent *de;
+	while (dp && (de = readdir(dp))) {
+		const char *n = de->d_name;
+		if (n[0] == '.' && !strncmp(n + 1, base, bl) && n[1 + bl] == '.' &&
+		    strlen(n + 2 + bl) == 6) {
+			char *t = join(full, n);
+			unlink(t);
+			free(t);
+		}
+	}
+	if (dp)
+		closedir(dp);
+	free(full);
+}
+
 /* Paths of the pending journal, bring them in line with HEAD. */
 static void recover(struct desk *d)
 {
@@ -364,8 +389,10 @@ static void recover(struct desk *d)
 		if (!nl)
 			break;
 		*nl = 0;
-		if (*p && !strstr(p, "..") && *p != '/')
+		if (*p && !strstr(p, "..") && *p != '/') {
+			remove_temps(d, p);
 			materialize(d, idx, t, p);
+		}
 	}
 	if (git_index_write(idx) != 0)
 		desk_git_die(EX_TEMPFAIL, "index");

@@ -241,6 +241,7 @@ int ticket_fold(struct ticket *t, const char *id, const char *text, size_t len,
 				for (size_t i = 0; i < n; i++)
 					json_decref(ev[i]);
 				free(ev);
+				ticket_free(t);
 				return line;
 			}
 			if (n == cap) {

@@ -1,6 +1,8 @@
 /* mime.c: the readable text of a message (see mime.h). */
 #include "mime.h"
 
+#include <errno.h>
+#include <iconv.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,6 +88,37 @@ static void walk(mu_message_t m, int depth, struct pick *p)
 		p->html = m;
 }
 
+/* Convert from charset cs to UTF-8; NULL when iconv does not know it
+ * (the caller then keeps the bytes, made valid later). */
+static char *to_utf8(const char *in, size_t len, const char *cs)
+{
+	iconv_t cd = iconv_open("UTF-8", cs);
+	if (cd == (iconv_t)-1)
+		return NULL;
+	size_t cap = len * 4 + 16, left = cap - 1;
+	char *out = xmalloc(cap), *o = out;
+	char *ip = (char *)in;
+	size_t il = len;
+	while (il > 0) {
+		if (iconv(cd, &ip, &il, &o, &left) == (size_t)-1) {
+			if (errno == EILSEQ || errno == EINVAL) {
+				if (left < 4)
+					break;
+				memcpy(o, "\xef\xbf\xbd", 3);	/* U+FFFD, skip the byte */
+				o += 3;
+				left -= 3;
+				ip++;
+				il--;
+				continue;
+			}
+			break;
+		}
+	}
+	*o = 0;
+	iconv_close(cd);
+	return out;
+}
+
 static char *part_text(mu_message_t m)
 {
 	char type[128], cs[64];
@@ -110,12 +143,9 @@ static char *part_text(mu_message_t m)
 		snprintf(encb, sizeof encb, "7bit");
 	if (mu_message_get_body(m, &body) != 0 || mu_body_get_streamref(body, &bs) != 0)
 		return xstrdup("");
-	int conv = strcasecmp(cs, "utf-8") && strcasecmp(cs, "us-ascii");
-	if (!conv || mu_decode_filter(&fs, bs, encb, cs, "UTF-8") != 0) {
+	/* transfer decoding through Mailutils, the charset through iconv(3) */
+	if (mu_filter_create(&fs, bs, encb, MU_FILTER_DECODE, MU_STREAM_READ) != 0)
 		fs = NULL;
-		if (mu_filter_create(&fs, bs, encb, MU_FILTER_DECODE, MU_STREAM_READ) != 0)
-			fs = NULL;
-	}
 	struct buf b = { 0 };
 	char tmp[8192];
 	size_t n;
@@ -125,6 +155,14 @@ static char *part_text(mu_message_t m)
 	if (fs)
 		mu_stream_unref(fs);
 	mu_stream_unref(bs);
+	if (b.p && strcasecmp(cs, "utf-8") && strcasecmp(cs, "us-ascii")) {
+		char *u = to_utf8(b.p, b.len, cs);
+		if (u) {
+			buf_free(&b);
+			b.p = u;
+			b.len = strlen(u);
+		}
+	}
 	char *out = b.p ? b.p : xstrdup("");
 	if (!strcmp(type, "text/html")) {
 		char *t = html_to_text(out, b.p ? b.len : 0);

@@ -373,8 +373,11 @@ int parse_rfc3339(const char *s, long long *t)
 		off = (oh * 3600 + om * 60) * (*s == '-' ? -1 : 1);
 		s += 1 + n;
 	}
-	if (*s || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	if (*s || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || h > 23 || mi > 59 ||
 	    sec > 60)
+		return -1;
+	if (mo == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
 		return -1;
 	*t = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 +
 	    mi * 60 + sec - off;

@@ -1,0 +1,274 @@
+# fish completion for mdesk(1)
+
+# The words of the command line before the cursor, as a list:
+# the global options, then the command and its arguments.
+function __fish_mdesk_tokens
+    commandline -opc
+end
+
+# The desk options given on the command line (--desk DIR), for the
+# mdesk commands run to complete.
+function __fish_mdesk_desk
+    set -l tokens (__fish_mdesk_tokens)
+    set -e tokens[1]
+    while set -q tokens[1]
+        switch $tokens[1]
+            case -d --desk
+                if set -q tokens[2]
+                    echo --desk
+                    echo $tokens[2]
+                end
+                return
+            case '--desk=*'
+                echo $tokens[1]
+                return
+            case '-d?*'
+                echo --desk
+                string sub -s 3 -- $tokens[1]
+                return
+            case --as --now
+                set -e tokens[1]
+            case '-*'
+            case '*'
+                return
+        end
+        set -e tokens[1]
+    end
+end
+
+# The command: the first word that is not a global option or its value.
+function __fish_mdesk_command
+    set -l tokens (__fish_mdesk_tokens)
+    set -e tokens[1]
+    while set -q tokens[1]
+        switch $tokens[1]
+            case -d --desk --as --now
+                set -e tokens[1]
+            case '-*'
+            case '*'
+                echo $tokens[1]
+                return 0
+        end
+        set -e tokens[1]
+    end
+    return 1
+end
+
+function __fish_mdesk_needs_command
+    not __fish_mdesk_command >/dev/null
+end
+
+# The operands of the command so far, option values left out.
+function __fish_mdesk_args
+    set -l cmd (__fish_mdesk_command); or return
+    set -l tokens (__fish_mdesk_tokens)
+    set -e tokens[1]
+    # skip to the command
+    while set -q tokens[1]
+        switch $tokens[1]
+            case -d --desk --as --now
+                set -e tokens[1]
+            case '-*'
+            case '*'
+                set -e tokens[1]
+                break
+        end
+        set -e tokens[1]
+    end
+    while set -q tokens[1]
+        switch "$cmd:$tokens[1]"
+            case 'ls:-s' 'ls:-a' 'ls:-q' 'ls:-t' 'ls:-p' 'ls:-l' 'ls:-c' 'ls:-f' \
+                'ls:--status' 'ls:--assignee' 'ls:--queue' 'ls:--tag' 'ls:--priority' \
+                'ls:--lang' 'ls:--customer' 'ls:--format' 'claim:--for' 'log:-n' \
+                'log:--max' 'log:--format' 'customer:--format' 'archive:--older-than' \
+                'agent:--format'
+                set -e tokens[1]
+            case '*:-?*'
+            case '*'
+                echo $tokens[1]
+        end
+        set -e tokens[1]
+    end
+end
+
+# Is the command $argv[1], with $argv[2] operands before the cursor?
+function __fish_mdesk_at
+    set -l cmd (__fish_mdesk_command)
+    test "$cmd" = $argv[1]; or return
+    set -q argv[2]; or return 0
+    test (count (__fish_mdesk_args)) -eq $argv[2]
+end
+
+# Is it "agent SUB", with at least $argv[2] operands after "agent"?
+function __fish_mdesk_agent_at
+    set -l cmd (__fish_mdesk_command)
+    test "$cmd" = agent; or return
+    set -l args (__fish_mdesk_args)
+    test "$args[1]" = $argv[1]; or return
+    test (count $args) -ge $argv[2]
+end
+
+function __fish_mdesk_using
+    contains -- (__fish_mdesk_command) $argv
+end
+
+# Ticket IDs and subjects, from ls (extra ls options in $argv); only
+# when jq is there.
+function __fish_mdesk_tickets
+    command -sq jq; or return
+    mdesk (__fish_mdesk_desk) ls $argv --format json 2>/dev/null |
+        jq -r '"\(.id)\t\(.subject // "")"' 2>/dev/null
+end
+
+# Values of one field of the listed tickets (a jq path).
+function __fish_mdesk_ticket_values
+    command -sq jq; or return
+    mdesk (__fish_mdesk_desk) ls --format json 2>/dev/null |
+        jq -r "$argv[1] // empty" 2>/dev/null | sort -u
+end
+
+# Agent logins: the first column of agents.csv, without the comment
+# lines and the header row.
+function __fish_mdesk_agents
+    mdesk (__fish_mdesk_desk) agent ls --format csv 2>/dev/null |
+        string match -rv '^(#|login,|$)' | string replace -r ',.*' ''
+end
+
+function __fish_mdesk_ticket_tags
+    command -sq jq; or return
+    set -l args (__fish_mdesk_args)
+    mdesk (__fish_mdesk_desk) show --json $args[1] 2>/dev/null |
+        jq -r '.tags[]' 2>/dev/null
+end
+
+function __fish_mdesk_calendars
+    set -l desk (__fish_mdesk_desk)
+    set -l d
+    if set -q desk[2]
+        set d $desk[2]
+    else if set -q desk[1]
+        set d (string replace -- --desk= '' $desk[1])
+    else if set -q MDESK_DIR
+        set d $MDESK_DIR
+    else
+        set d $PWD
+        while test -n "$d"; and not test -f $d/desk.conf -a -d $d/.git
+            set d (string replace -r '/[^/]*$' '' -- $d)
+        end
+    end
+    for f in $d/calendars/*.conf
+        basename $f .conf
+    end
+end
+
+function __fish_mdesk_agent_fields
+    set -l tok (commandline -ct)
+    switch $tok
+        case 'status=*'
+            printf 'status=%s\n' active away inactive
+        case 'calendar=*'
+            for c in (__fish_mdesk_calendars)
+                echo calendar=$c
+            end
+        case '*=*'
+        case '*'
+            printf '%s\t%s\n' name= 'Full name' email= 'Own address' \
+                groups= 'Groups, separated by ;' skills= 'Skills, separated by ;' \
+                languages= 'Language codes, separated by ;' \
+                capacity= 'Most open tickets, empty for no limit' \
+                status= 'active, away or inactive' calendar= 'The shift'
+    end
+end
+
+set -l statuses new open pending on-hold solved closed
+set -l priorities low normal high urgent
+set -l formats table json csv
+
+complete -c mdesk -f
+
+# Global options
+complete -c mdesk -n __fish_mdesk_needs_command -s d -l desk -x -a '(__fish_complete_directories)' -d 'Use the desk in this directory'
+complete -c mdesk -n __fish_mdesk_needs_command -l as -x -a '(__fish_mdesk_agents)' -d 'Act as this agent'
+complete -c mdesk -n __fish_mdesk_needs_command -l now -x -d 'Take this time as the current time'
+complete -c mdesk -n __fish_mdesk_needs_command -s h -l help -d 'Print a usage summary and exit'
+complete -c mdesk -n __fish_mdesk_needs_command -l version -d 'Print the version and exit'
+
+# Commands
+complete -c mdesk -n __fish_mdesk_needs_command -a init -d 'Create a desk with example files'
+complete -c mdesk -n __fish_mdesk_needs_command -a check -d 'Validate the files of the desk'
+complete -c mdesk -n __fish_mdesk_needs_command -a ls -d 'List tickets'
+complete -c mdesk -n __fish_mdesk_needs_command -a show -d 'Show a ticket'
+complete -c mdesk -n __fish_mdesk_needs_command -a assign -d 'Assign a ticket to an agent'
+complete -c mdesk -n __fish_mdesk_needs_command -a unassign -d 'Leave a ticket without an agent'
+complete -c mdesk -n __fish_mdesk_needs_command -a claim -d 'Claim a ticket for a while'
+complete -c mdesk -n __fish_mdesk_needs_command -a release -d 'End a claim'
+complete -c mdesk -n __fish_mdesk_needs_command -a note -d 'Add an internal note'
+complete -c mdesk -n __fish_mdesk_needs_command -a tag -d 'Add tags to a ticket'
+complete -c mdesk -n __fish_mdesk_needs_command -a untag -d 'Remove tags from a ticket'
+complete -c mdesk -n __fish_mdesk_needs_command -a priority -d 'Set the priority of a ticket'
+complete -c mdesk -n __fish_mdesk_needs_command -a status -d 'Set the status of a ticket'
+complete -c mdesk -n __fish_mdesk_needs_command -a merge -d 'Merge a ticket into another'
+complete -c mdesk -n __fish_mdesk_needs_command -a log -d 'Show the history of the desk'
+complete -c mdesk -n __fish_mdesk_needs_command -a customer -d 'Show a customer and their tickets'
+complete -c mdesk -n __fish_mdesk_needs_command -a agent -d 'List, add or change agents'
+complete -c mdesk -n __fish_mdesk_needs_command -a archive -d 'Move old solved and closed tickets to the archive'
+complete -c mdesk -n __fish_mdesk_needs_command -a gc -d 'Pack the repository'
+
+# init
+complete -c mdesk -n '__fish_mdesk_at init 0' -x -a '(__fish_complete_directories)'
+
+# ls
+complete -c mdesk -n '__fish_mdesk_using ls' -s A -l all -d 'Tickets of every status, archived ones too'
+complete -c mdesk -n '__fish_mdesk_using ls' -s s -l status -x -a "$statuses" -d 'Only this status'
+complete -c mdesk -n '__fish_mdesk_using ls' -s a -l assignee -x -a '(__fish_mdesk_agents)' -d 'Only tickets of this agent'
+complete -c mdesk -n '__fish_mdesk_using ls' -l mine -d 'Only my tickets'
+complete -c mdesk -n '__fish_mdesk_using ls' -s u -l unassigned -d 'Only tickets of no agent'
+complete -c mdesk -n '__fish_mdesk_using ls' -s q -l queue -x -a '(__fish_mdesk_ticket_values .queue)' -d 'Only this queue'
+complete -c mdesk -n '__fish_mdesk_using ls' -s t -l tag -x -a '(__fish_mdesk_ticket_values ".tags[]")' -d 'Only tickets with this tag'
+complete -c mdesk -n '__fish_mdesk_using ls' -s p -l priority -x -a "$priorities" -d 'Only this priority'
+complete -c mdesk -n '__fish_mdesk_using ls' -s l -l lang -x -a '(__fish_mdesk_ticket_values .lang)' -d 'Only this language'
+complete -c mdesk -n '__fish_mdesk_using ls' -s c -l customer -x -a '(__fish_mdesk_ticket_values .customer)' -d 'Only this customer address or @domain'
+complete -c mdesk -n '__fish_mdesk_using ls' -s f -l format -x -a "$formats" -d 'Output format'
+
+# show
+complete -c mdesk -n '__fish_mdesk_using show' -l json -d 'Write one JSON object'
+complete -c mdesk -n '__fish_mdesk_using show' -l mbox -d 'Write the messages as an mbox'
+complete -c mdesk -n '__fish_mdesk_at show 0' -a '(__fish_mdesk_tickets)'
+
+# commands on one ticket
+for c in assign unassign claim release note tag untag priority status log merge
+    complete -c mdesk -n "__fish_mdesk_at $c 0" -a '(__fish_mdesk_tickets)'
+end
+complete -c mdesk -n '__fish_mdesk_at merge 1' -a '(__fish_mdesk_tickets)'
+complete -c mdesk -n '__fish_mdesk_at assign 1' -a '(__fish_mdesk_agents)' -d Agent
+complete -c mdesk -n '__fish_mdesk_at priority 1' -a "$priorities"
+complete -c mdesk -n '__fish_mdesk_at status 1' -a "$statuses"
+complete -c mdesk -n '__fish_mdesk_using tag; and not __fish_mdesk_at tag 0' -a '(__fish_mdesk_ticket_values ".tags[]")'
+complete -c mdesk -n '__fish_mdesk_using untag; and not __fish_mdesk_at untag 0' -a '(__fish_mdesk_ticket_tags)'
+complete -c mdesk -n '__fish_mdesk_using note; and not __fish_mdesk_at note 0; and string match -q "@*" -- (commandline -ct)' -a '@(__fish_mdesk_agents)' -d Mention
+complete -c mdesk -n '__fish_mdesk_at note 1' -a - -d 'Read the note from the standard input'
+
+# claim, release
+complete -c mdesk -n '__fish_mdesk_using claim' -l for -x -a '15m 30m 1h 2h 4h 1d' -d 'How long the claim lasts'
+complete -c mdesk -n '__fish_mdesk_using claim' -l force -d "Take over another agent's claim"
+complete -c mdesk -n '__fish_mdesk_at release 1' -l force -d "Release another agent's claim"
+
+# log, customer
+complete -c mdesk -n '__fish_mdesk_using log' -s n -l max -x -d 'Show at most this many commits'
+complete -c mdesk -n '__fish_mdesk_using log' -l format -x -a "$formats" -d 'Output format'
+complete -c mdesk -n '__fish_mdesk_using customer' -l format -x -a "$formats" -d 'Output format'
+complete -c mdesk -n '__fish_mdesk_at customer 0' -a '(__fish_mdesk_ticket_values .customer)'
+
+# agent
+complete -c mdesk -n '__fish_mdesk_at agent 0' -a ls -d 'List the agents'
+complete -c mdesk -n '__fish_mdesk_at agent 0' -a add -d 'Add an agent'
+complete -c mdesk -n '__fish_mdesk_at agent 0' -a set -d 'Change an agent'
+complete -c mdesk -n '__fish_mdesk_agent_at ls 1' -l format -x -a "$formats" -d 'Output format'
+complete -c mdesk -n '__fish_mdesk_at agent 1; and __fish_mdesk_agent_at set 1' -a '(__fish_mdesk_agents)'
+complete -c mdesk -n '__fish_mdesk_agent_at set 2' -a '(__fish_mdesk_agent_fields)'
+complete -c mdesk -n '__fish_mdesk_agent_at add 2' -a '(__fish_mdesk_agent_fields)'
+
+# archive, gc
+complete -c mdesk -n '__fish_mdesk_using archive' -l older-than -x -a '7d 14d 30d 90d' -d 'Archive tickets quiet for this long'
+complete -c mdesk -n '__fish_mdesk_using archive' -a '(__fish_mdesk_tickets --status solved; __fish_mdesk_tickets --status closed)'
+complete -c mdesk -n '__fish_mdesk_using gc' -l full -d 'One pack of everything'
