@@ -115,11 +115,24 @@ lint-man:
 demo: deps
 	$(MAKE) all
 	@echo '== mthread: the bundled support mailbox, threaded =='
-	$(B)/mthread --format tree tests/data/support.mbox
+	$(B)/mthread --format tree tests/data/support.mbox | head -40
+	@echo '...'
+	@rm -rf $(B)/demo-desk
+	@echo '== mdesk init: a new desk with the example files =='
+	MDESK_NOW=2026-11-20T18:00:00Z $(B)/mdesk init $(B)/demo-desk
+	$(B)/mdesk --desk $(B)/demo-desk check
+	@echo '== mroute: the mailbox filed into tickets, one commit per message =='
+	MDESK_NOW=2026-11-20T18:00:00Z $(B)/mroute --at-date --desk $(B)/demo-desk < tests/data/support.mbox > /dev/null
+	@echo "$$(git -C $(B)/demo-desk rev-list --count HEAD) commits"
+	@echo '== mdesk ls: the open tickets =='
+	$(B)/mdesk --desk $(B)/demo-desk ls --format table
+	@echo '== mdesk show: the first ticket =='
+	$(B)/mdesk --desk $(B)/demo-desk show $$($(B)/mdesk --desk $(B)/demo-desk ls --format json | head -1 | sed 's/.*"id":"\([0-9A-Z]*\)".*/\1/') | head -40
 
 # --- benchmarks (not tests) ---------------------------------------------
 bench: all
 	sh tests/bench/mthread
+	sh tests/bench/desk
 
 # --- install -----------------------------------------------------------
 install: all

@@ -29,7 +29,8 @@
 
 static struct desk D;
 static const char *opt_desk, *opt_now, *opt_queue;
-static int dryrun, quiet;
+static int dryrun, quiet, at_date;
+static long long clock_now;
 static struct agents AG;
 static int have_agents;
 
@@ -42,7 +43,7 @@ struct result {
 
 static void usage(FILE *f, int code)
 {
-	fprintf(f, "usage: %s [--desk DIR] [--now TIME] [--queue NAME] [--dry-run] [file ...]\n",
+	fprintf(f, "usage: %s [--desk DIR] [--now TIME] [--at-date] [--queue NAME] [--dry-run] [file ...]\n",
 	    progname);
 	exit(code);
 }
@@ -289,6 +290,12 @@ static int route(const char *raw, size_t len, int as_mbox, const char *envelope)
 		snprintf(ids.mid, sizeof ids.mid, "%s", hid);
 	}
 	r.queue = pick_queue(&m);
+	/* --at-date (imports): the message's own Date, when it is not later
+	 * than the clock, is when the desk received it */
+	D.now = clock_now;
+	long long md;
+	if (at_date && msg_date(&m, &md) == 0 && md <= clock_now)
+		D.now = md;
 	r.automatic = is_automatic(&m, from) || is_queue_address(from);
 
 	desk_lock(&D);
@@ -448,6 +455,7 @@ int main(int argc, char **argv)
 		{ "queue", required_argument, NULL, 'q' },
 		{ "dry-run", no_argument, NULL, 'N' },
 		{ "quiet", no_argument, NULL, 'Q' },
+		{ "at-date", no_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -463,6 +471,7 @@ int main(int argc, char **argv)
 		case 'q': opt_queue = optarg; break;
 		case 'N': dryrun = 1; break;
 		case 'Q': quiet = 1; break;
+		case 'A': at_date = 1; break;
 		case 'h': usage(stdout, 0); break;
 		case 'V': printf("mroute (mdesk) %s\n", MDESK_VERSION); return 0;
 		default: usage(stderr, EX_USAGE);
@@ -470,7 +479,7 @@ int main(int argc, char **argv)
 	}
 	long long now = mdesk_now(opt_now);
 	desk_open(&D, opt_desk);
-	D.now = now;
+	D.now = clock_now = now;
 	if (opt_queue) {
 		int known = 0;
 		for (size_t i = 0; i < D.conf.nsecs; i++)

@@ -52,6 +52,7 @@ end
 complete -c mroute -s d -l desk -x -a '(__fish_complete_directories)' -d 'Work on the desk in this directory'
 complete -c mroute -s q -l queue -x -a '(__fish_mroute_queues)' -d 'Put every message in this queue'
 complete -c mroute -l now -x -d 'Take this time (RFC 3339 or @seconds) as the current time'
+complete -c mroute -l at-date -d 'Take the message Date as the time it was received'
 complete -c mroute -l dry-run -d 'Find the tickets and write the output, but store nothing'
 complete -c mroute -l quiet -d 'Accepted; changes nothing'
 complete -c mroute -s h -l help -d 'Print a usage summary and exit'

@@ -244,6 +244,18 @@ for bad in done Open ''; do
 		mdesk --as ana --now 2026-11-07T15:00:00Z status "$T" "$bad"
 done
 
+# ---------------------------------------------------------------- hand edits elsewhere are left alone
+printf '# a comment, not committed yet\n' >>"$MDESK_DIR/customers.csv"
+cp "$MDESK_DIR/customers.csv" "$TMP/cust.hand"
+n0=$(commits)
+mdesk --as ana --now 2026-11-07T16:00:00Z note "$T" 'with a hand edit elsewhere' >"$TMP/out" 2>"$TMP/err"; rc=$?
+is "a write with an uncommitted edit of customers.csv: exit 0, one commit" "$rc $(($(commits) - n0))" "0 1"
+is "  ... the commit holds only the ticket's events" "$(git -C "$MDESK_DIR" show --name-only --format= HEAD)" \
+	"tickets/$(printf %.2s "$T")/$T/events.jsonl"
+check "  ... the edit is left as it was" "cmp -s '$MDESK_DIR/customers.csv' '$TMP/cust.hand'"
+is "  ... and still uncommitted" "$(porcelain)" " M customers.csv"
+git -C "$MDESK_DIR" checkout -q customers.csv
+
 # ---------------------------------------------------------------- the whole log
 check "events.jsonl: every line an event (mdesk check)" "mdesk check"
 is "events.jsonl: every event id unique" "$(jq -r .id "$EV" | sort | uniq -d)" ""

@@ -57,6 +57,13 @@ is "refused options leave no commit" "$(commits)" 2
 mroute "$TMP/nonexistent.mbox" >"$TMP/out" 2>"$TMP/err"; rc=$?
 is "a missing input file: exit 66" "$rc" 66
 check "a missing input file is named" "grep -q nonexistent.mbox '$TMP/err'"
+n0=$(commits)
+printf '' | mroute >"$TMP/out" 2>"$TMP/err"; rc=$?
+is "empty input: exit 0, nothing out, no commit" "$rc $(wc -c <"$TMP/out" | tr -d ' ') $(commits)" "0 0 $n0"
+newdesk "$TMP/dh"	# a desk of its own: what is not mail must not touch the main one
+printf 'hello\n' | MDESK_DIR=$TMP/dh mroute >"$TMP/out" 2>"$TMP/err"; rc=$?
+is "'hello' is not mail (as for mthread): exit 65" "$rc" 65
+is "'hello' is not mail: no ticket, no commit" "$(git -C "$TMP/dh" rev-list --count HEAD) $(ls "$TMP/dh" | grep -c tickets)" "2 0"
 (cd "$TMP" && MDESK_DIR= mroute <"$M/single.eml" >"$TMP/out" 2>"$TMP/err"); rc=$?
 is "no desk: exit 78" "$rc" 78
 check "no desk: the message mentions mdesk init" "grep -q 'mdesk init' '$TMP/err'"
