@@ -215,15 +215,7 @@ static int cmd_init(int argc, char **argv)
 			die(EX_CANTCREAT, "%s: not empty; mdesk init wants a new or empty directory", dir);
 	} else if (mkdir(dir, 0777) != 0)
 		die(EX_CANTCREAT, "%s: %s", dir, strerror(errno));
-	desk_git_init();
-	git_repository *repo;
-	git_repository_init_options o;
-	git_repository_init_options_init(&o, GIT_REPOSITORY_INIT_OPTIONS_VERSION);
-	o.flags = GIT_REPOSITORY_INIT_MKPATH;
-	o.initial_head = "main";
-	if (git_repository_init_ext(&repo, dir, &o) != 0)
-		desk_git_die(EX_CANTCREAT, dir);
-	git_repository_free(repo);
+	desk_git_create(dir);
 	/* desk.conf first, so the desk opens */
 	for (const struct skel_file *f = skel_files; f->path; f++)
 		if (!strcmp(f->path, "desk.conf")) {

@@ -69,6 +69,18 @@ static void synth_from(struct buf *b, const char *addr, long long date)
 	buf_adds(b, "\n");
 }
 
+/* Hash a body chunk as the message's own bytes (mboxrd escaping undone). */
+static uint64_t hash_body(uint64_t h, struct buf *tmp, const char *p, size_t n,
+    int is_mbox, int *bol)
+{
+	tmp->len = 0;
+	if (is_mbox)
+		mbox_unescape(tmp, p, n, bol);
+	else
+		buf_add(tmp, p, n);
+	return hash64_update(h, tmp->p, tmp->len);
+}
+
 static void one_message(struct mbox_reader *r, struct mbox_msg *mm, int is_mbox)
 {
 	static struct msg m;
@@ -117,14 +129,8 @@ static void one_message(struct mbox_reader *r, struct mbox_msg *mm, int is_mbox)
 		}
 		e.hlen = (unsigned)mm->header_len;
 		while (mbox_body(r, &p, &n) > 0) {
-			if (need_hash) {
-				hb.len = 0;
-				if (is_mbox)
-					mbox_unescape(&hb, p, n, &hbol);
-				else
-					buf_add(&hb, p, n);
-				h = hash64_update(h, hb.p, hb.len);
-			}
+			if (need_hash)
+				h = hash_body(h, &hb, p, n, is_mbox, &hbol);
 			if (is_mbox)
 				spool_write(p, n);
 			else {
@@ -154,14 +160,8 @@ static void one_message(struct mbox_reader *r, struct mbox_msg *mm, int is_mbox)
 		}
 		spents[nspents++] = e;
 	} else if (need_hash)
-		while (mbox_body(r, &p, &n) > 0) {
-			hb.len = 0;
-			if (is_mbox)
-				mbox_unescape(&hb, p, n, &hbol);
-			else
-				buf_add(&hb, p, n);
-			h = hash64_update(h, hb.p, hb.len);
-		}
+		while (mbox_body(r, &p, &n) > 0)
+			h = hash_body(h, &hb, p, n, is_mbox, &hbol);
 	buf_free(&hb);
 	if (need_hash) {
 		char hid[64];

@@ -26,6 +26,19 @@ void desk_git_init(void)
 	}
 }
 
+void desk_git_create(const char *dir)
+{
+	git_repository *repo;
+	git_repository_init_options o;
+	desk_git_init();
+	git_repository_init_options_init(&o, GIT_REPOSITORY_INIT_OPTIONS_VERSION);
+	o.flags = GIT_REPOSITORY_INIT_MKPATH;
+	o.initial_head = "main";
+	if (git_repository_init_ext(&repo, dir, &o) != 0)
+		desk_git_die(EX_CANTCREAT, dir);
+	git_repository_free(repo);
+}
+
 void desk_git_die(int code, const char *what)
 {
 	const git_error *e = git_error_last();

@@ -37,6 +37,8 @@ struct desk {
  * parents.  Exits EX_CONFIG with a hint on failure. */
 void desk_open(struct desk *d, const char *dir);
 void desk_close(struct desk *d);
+/* Create an empty git repository for a desk (branch main) in dir. */
+void desk_git_create(const char *dir);
 /* The git library, once per process. */
 void desk_git_init(void);
 /* Die with the libgit2 error: "what: message". */

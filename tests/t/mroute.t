@@ -458,6 +458,31 @@ is "qp-pt.mbox: one ticket, a reply by ana" \
 is "qp-pt.mbox: commits 2 + 2, clean" \
 	"$(git -C "$TMP/d2" rev-list --count HEAD) $(git -C "$TMP/d2" status --porcelain)" "4 "
 
+# the Message-ID index (.git/mdesk/ids) is derived: deleting it changes no
+# answer, and it follows the branch when it moves under it
+rm -rf "$TMP/d2/.git/mdesk/ids"
+MDESK_DIR=$TMP/d2 mroute --now 2026-11-06T01:10:00Z "$M/qp-pt.mbox" >"$TMP/out" 2>"$TMP/err"
+is "index deleted: both messages still known (duplicates)" "$(grep -c '^X-Mdesk-Status: duplicate$' "$TMP/out")" 2
+is "index deleted: nothing committed" "$(git -C "$TMP/d2" rev-list --count HEAD)" 4
+git clone -q "$TMP/d2" "$TMP/d2c"
+printf 'From: Fernanda Lima <fernanda.lima@uol.example>\nTo: support@lumen.example\nSubject: Re: Pedido\nDate: Tue, 3 Nov 2026 09:00:00 -0300\nMessage-ID: <qp3@uol.example>\nIn-Reply-To: <0d6f1e2a-8b3c-4d5e-9f01-qppt00000002@lumen.example>\n\nChegou, obrigada!\n' >"$TMP/qp3.eml"
+MDESK_DIR=$TMP/d2c mroute --now 2026-11-06T01:20:00Z <"$TMP/qp3.eml" >"$TMP/out" 2>"$TMP/err"
+is "a replica files a reply" "$(hdr X-Mdesk-Ticket "$TMP/out") $(hdr X-Mdesk-Status "$TMP/out")" "$TQ reply"
+git -C "$TMP/d2" pull -q "$TMP/d2c" main 2>"$TMP/err"
+MDESK_DIR=$TMP/d2 mroute --now 2026-11-06T01:30:00Z <"$TMP/qp3.eml" >"$TMP/out" 2>"$TMP/err"
+is "after a pull, the pulled message is known: duplicate" "$(hdr X-Mdesk-Status "$TMP/out")" duplicate
+is "  ... nothing committed" "$(git -C "$TMP/d2" rev-list --count HEAD)" 5
+git -C "$TMP/d2" reset -q --hard HEAD~1
+MDESK_DIR=$TMP/d2 mroute --now 2026-11-06T01:40:00Z <"$TMP/qp3.eml" >"$TMP/out" 2>"$TMP/err"
+is "after a reset that drops it, the message is new to the desk again: a reply" \
+	"$(hdr X-Mdesk-Ticket "$TMP/out") $(hdr X-Mdesk-Status "$TMP/out")" "$TQ reply"
+check "  ... stored again as 0003.eml" "cmp -s '$TMP/d2/tickets/$(printf %.2s "$TQ")/$TQ/0003.eml' '$TMP/qp3.eml'"
+git -C "$TMP/d2" rm -q -r tickets && git -C "$TMP/d2" commit -qm 'tickets removed by hand'
+MDESK_DIR=$TMP/d2 mroute --now 2026-11-06T01:50:00Z "$M/qp-pt.mbox" >"$TMP/out" 2>"$TMP/err"
+is "after a commit by hand that removes the ticket, its mail opens it again: new, reply" \
+	"$(sed -n 's/^X-Mdesk-Status: //p' "$TMP/out" | tr '\n' ' ')" "new reply "
+is "  ... clean" "$(git -C "$TMP/d2" status --porcelain)" ""
+
 rm -rf "$TMP/d3"; newdesk "$TMP/d3"
 MDESK_DIR=$TMP/d3 mroute --now 2026-11-06T02:00:00Z "$M/mboxrd.mbox" >"$TMP/out" 2>"$TMP/err"; rc=$?
 is "mboxrd.mbox: exit 0" "$rc" 0

@@ -41,15 +41,11 @@ int main(void)
 {
 	struct desk d;
 	snprintf(root, sizeof root, "/tmp/mdesk-unit-%d", (int)getpid());
-	desk_git_init();
-	git_repository *repo;
-	git_repository_init_options o;
-	git_repository_init_options_init(&o, GIT_REPOSITORY_INIT_OPTIONS_VERSION);
-	o.flags = GIT_REPOSITORY_INIT_MKPATH;
-	o.initial_head = "main";
-	ok(git_repository_init_ext(&repo, root, &o) == 0, "repository");
-	git_repository_free(repo);
+	desk_git_create(root);
 	char p[512];
+	struct stat gst;
+	snprintf(p, sizeof p, "%s/.git/HEAD", root);
+	ok(stat(p, &gst) == 0, "repository");
 	snprintf(p, sizeof p, "%s/desk.conf", root);
 	FILE *f = fopen(p, "w");
 	fputs("name = Test\nfsync = no\n", f);

@@ -22,14 +22,7 @@ int main(void)
 {
 	char root[128], p[256];
 	snprintf(root, sizeof root, "/tmp/mdesk-unit-tk-%d", (int)getpid());
-	desk_git_init();
-	git_repository *repo;
-	git_repository_init_options o;
-	git_repository_init_options_init(&o, GIT_REPOSITORY_INIT_OPTIONS_VERSION);
-	o.flags = GIT_REPOSITORY_INIT_MKPATH;
-	o.initial_head = "main";
-	git_repository_init_ext(&repo, root, &o);
-	git_repository_free(repo);
+	desk_git_create(root);
 	snprintf(p, sizeof p, "%s/desk.conf", root);
 	FILE *f = fopen(p, "w");
 	fputs("fsync = no\n", f);
