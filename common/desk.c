@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,6 +110,9 @@ void desk_open(struct desk *d, const char *dir)
 		die(EX_CONFIG, "no desk here or in any parent directory; create one "
 		    "with 'mdesk init DIR' and use --desk DIR or MDESK_DIR");
 	d->root = found;
+	/* a file-size limit (a full disk in miniature) must fail a write,
+	 * not kill the writer half way */
+	signal(SIGXFSZ, SIG_IGN);
 	desk_git_init();
 	if (git_repository_open(&d->repo, d->root) != 0)
 		desk_git_die(EX_CONFIG, d->root);
