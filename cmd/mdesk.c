@@ -183,6 +183,7 @@ static void write_events(const char *id, json_t **ev, size_t n, const struct age
 	char full[1100];
 	snprintf(full, sizeof full, "%s: %s\n", id, msg);
 	desk_tx_commit(tx, a ? a->name : "mdesk", a ? a->email : "mdesk@localhost", full);
+	tickets_upkeep(&D);
 	desk_unlock(&D);
 }
 
@@ -1731,33 +1732,8 @@ static int cmd_archive(int argc, char **argv)
 			ids = xrealloc(ids, (n + 1) * sizeof *ids);
 			ids[n++] = xstrdup(argv[i]);
 		}
-	} else {
-		struct filter f = { 0 };
-		f.all = 1;
-		struct tlist l = { 0 };
-		scan_tickets(&f, &l);
-		size_t na;
-		char **arch = desk_archived_ids(&D, &na);
-		for (size_t i = 0; i < l.n; i++) {
-			const struct ticket *t = &l.v[i];
-			int in_arch = 0;
-			for (size_t k = 0; k < na && !in_arch; k++)
-				in_arch = !strcmp(arch[k], t->id);
-			char dir[40], p[600];
-			struct stat st;
-			desk_ticket_dir(t->id, dir);
-			snprintf(p, sizeof p, "%s/%s", D.root, dir);
-			if (!status_active(t->status) && t->updated + age <= D.now && stat(p, &st) == 0) {
-				ids = xrealloc(ids, (n + 1) * sizeof *ids);
-				ids[n++] = xstrdup(t->id);
-			}
-			(void)in_arch;
-		}
-		for (size_t k = 0; k < na; k++)
-			free(arch[k]);
-		free(arch);
-		free_tlist(&l);
-	}
+	} else
+		ids = tickets_to_archive(&D, age, &n);
 	char name[64], email[300];
 	desk_system_author(name, sizeof name, email, sizeof email);
 	const char *who = opt_as ? opt_as : getenv("MDESK_AGENT");

@@ -394,6 +394,7 @@ static int route(const char *raw, size_t len, int as_mbox, const char *envelope)
 		desk_tx_commit(tx, an, ae, msg);
 		index_add(&D, ids.mid, r.ticket);
 		index_mark(&D);
+		tickets_upkeep(&D);
 	}
 	desk_unlock(&D);
 	emit(raw, len, &r, as_mbox, envelope);

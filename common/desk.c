@@ -722,8 +722,10 @@ int desk_tx_commit(struct desk_tx *tx, const char *name, const char *email,
 	char *jp = state_path(d, "pending");
 	unlink(jp);
 	free(jp);
-	if (count_commit(d))
+	if (count_commit(d)) {
 		desk_gc(d, 0, 1);
+		d->upkeep_due = 1;	/* the tools archive old tickets then */
+	}
 	return 0;
 }
 

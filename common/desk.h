@@ -31,6 +31,7 @@ struct desk {
 	int conf_loaded;
 	long long now;
 	const char *agent;	/* acting agent (--as, $MDESK_AGENT, git user) */
+	int upkeep_due;		/* many commits since the last upkeep */
 };
 
 /* Find the desk: dir (--desk), $MDESK_DIR, the current directory or its

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "ticketid.h"
 
 void ticket_events_path(const char *id, char out[64])
 {
@@ -153,4 +154,57 @@ char *ticket_read(struct desk *d, const char *id, const char *name, size_t *len,
 		return NULL;
 	snprintf(path, sizeof path, "%s/%s", dir, name);
 	return archived ? desk_read_head(d, path, len, 1) : desk_read_file(d, path, len);
+}
+
+char **tickets_to_archive(struct desk *d, long long age, size_t *n)
+{
+	char **ids = NULL;
+	*n = 0;
+	char *tdir = xmalloc(strlen(d->root) + 16);
+	sprintf(tdir, "%s/tickets", d->root);
+	DIR *a = opendir(tdir);
+	struct dirent *sh;
+	while (a && (sh = readdir(a))) {
+		if (sh->d_name[0] == '.' || strlen(sh->d_name) != 2)
+			continue;
+		char sd[600];
+		snprintf(sd, sizeof sd, "%s/%s", tdir, sh->d_name);
+		DIR *b = opendir(sd);
+		struct dirent *de;
+		while (b && (de = readdir(b))) {
+			struct ticket t;
+			if (!ticketid_valid(de->d_name) || ticket_load(d, de->d_name, &t, NULL, 0) != 0)
+				continue;
+			if (!status_active(t.status) && t.updated + age <= d->now) {
+				ids = xrealloc(ids, (*n + 1) * sizeof *ids);
+				ids[(*n)++] = xstrdup(de->d_name);
+			}
+			ticket_free(&t);
+		}
+		if (b)
+			closedir(b);
+	}
+	if (a)
+		closedir(a);
+	free(tdir);
+	return ids;
+}
+
+void tickets_upkeep(struct desk *d)
+{
+	if (!d->upkeep_due)
+		return;
+	d->upkeep_due = 0;
+	const char *v = conf_get(&d->conf, "", "", "archive_after");
+	long long age = 30 * 86400;
+	if ((v && conf_duration(v, &age) != 0) || age <= 0)
+		return;
+	size_t n;
+	char **ids = tickets_to_archive(d, age, &n);
+	char name[64], email[300];
+	desk_system_author(name, sizeof name, email, sizeof email);
+	desk_archive(d, ids, n, name, email);
+	for (size_t i = 0; i < n; i++)
+		free(ids[i]);
+	free(ids);
 }

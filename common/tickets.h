@@ -22,4 +22,12 @@ void ticket_restore(struct desk *d, struct desk_tx *tx, const char *id);
 /* "tickets/SH/ID/events.jsonl" into out (64 bytes). */
 void ticket_events_path(const char *id, char out[64]);
 
+/* Tickets in the working tree that are solved or closed and untouched for
+ * age seconds (malloc'd array of malloc'd ids). */
+char **tickets_to_archive(struct desk *d, long long age, size_t *n);
+/* The automatic upkeep after a commit (when d->upkeep_due is set): move
+ * old closed tickets to the archive (desk.conf archive_after, 30d; 0 turns
+ * it off).  Call with the lock held. */
+void tickets_upkeep(struct desk *d);
+
 #endif
