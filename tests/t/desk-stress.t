@@ -1,4 +1,5 @@
 #!/bin/sh
+# valgrind: yes
 # The desk under concurrent writers and under writers killed at random:
 # nothing lost, nothing twice, git fsck clean, git status clean.
 . "${MDESK_TOP:-.}/tests/lib.sh"

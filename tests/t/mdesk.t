@@ -1,4 +1,5 @@
 #!/bin/sh
+# valgrind: yes
 # mdesk: the command line of every tool (-h, --version), init, check,
 # finding the desk, the acting agent, bad times and bad ticket IDs.
 # Listing and showing are in mdesk-ls.t, ticket writes in mdesk-write.t,

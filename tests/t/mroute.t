@@ -1,4 +1,5 @@
 #!/bin/sh
+# valgrind: yes
 # mroute: mail into tickets on a fresh desk.  New tickets, replies,
 # duplicates, [#ID] tokens (participants only), X-Mdesk-* headers on
 # stdout, queues, automatic mail, agents' own replies, mboxes, mail
@@ -60,10 +61,15 @@ check "a missing input file is named" "grep -q nonexistent.mbox '$TMP/err'"
 n0=$(commits)
 printf '' | mroute >"$TMP/out" 2>"$TMP/err"; rc=$?
 is "empty input: exit 0, nothing out, no commit" "$rc $(wc -c <"$TMP/out" | tr -d ' ') $(commits)" "0 0 $n0"
-newdesk "$TMP/dh"	# a desk of its own: what is not mail must not touch the main one
-printf 'hello\n' | MDESK_DIR=$TMP/dh mroute >"$TMP/out" 2>"$TMP/err"; rc=$?
-is "'hello' is not mail (as for mthread): exit 65" "$rc" 65
-is "'hello' is not mail: no ticket, no commit" "$(git -C "$TMP/dh" rev-list --count HEAD) $(ls "$TMP/dh" | grep -c tickets)" "2 0"
+mroute "$TMP" >"$TMP/out" 2>"$TMP/err"; rc=$?
+is "a directory as input: exit 75 (mroute(1))" "$rc" 75
+is "  ... no commit" "$(commits)" "$n0"
+# mroute(1): input that is not an mbox is one message, even without fields
+newdesk "$TMP/dh"	# a desk of its own, not to disturb the counts below
+printf 'hello\n' | MDESK_DIR=$TMP/dh mroute --now 2026-11-03T00:00:00Z >"$TMP/out" 2>"$TMP/err"; rc=$?
+is "'hello': one message without fields, a new ticket" "$rc $(hdr X-Mdesk-Status "$TMP/out")" "0 new"
+is "  ... its event: from null, subject empty, no name, to or lang" \
+	"$(cat "$TMP"/dh/tickets/*/*/events.jsonl | jq -c '[.from,.subject,has("name"),has("to"),has("lang")]')" '[null,"",false,false,false]'
 (cd "$TMP" && MDESK_DIR= mroute <"$M/single.eml" >"$TMP/out" 2>"$TMP/err"); rc=$?
 is "no desk: exit 78" "$rc" 78
 check "no desk: the message mentions mdesk init" "grep -q 'mdesk init' '$TMP/err'"
@@ -305,6 +311,34 @@ is "a token of no ticket: a new ticket" "$(hdr X-Mdesk-Status "$TMP/out")" new
 check "a token of no ticket: not ZZZZZZZZ" "test '$(hdr X-Mdesk-Ticket "$TMP/out")' != ZZZZZZZZ"
 is "after the token cases: one commit each, clean" "$(commits) $(porcelain)" "9 "
 
+# of several tokens, the last counts
+cat >"$TMP/m8.eml" <<EOF
+From: Joana Alves <joana.alves@example.com.br>
+To: support@lumen.example
+Subject: Fwd: [#$T4] Re: [#$T1] Livro
+Date: Wed, 4 Nov 2026 10:00:00 -0300
+Message-ID: <CAJx7Lm3twotokens@mail.example.com.br>
+
+Encaminhando.
+EOF
+mroute --now 2026-11-04T13:20:00Z <"$TMP/m8.eml" >"$TMP/out" 2>"$TMP/err"
+is "two tokens: the last one counts" "$(hdr X-Mdesk-Ticket "$TMP/out") $(hdr X-Mdesk-Status "$TMP/out")" "$T1 reply"
+# In-Reply-To with free text around the id (rule 3)
+cat >"$TMP/m9.eml" <<EOF
+From: Joana Alves <joana.alves@example.com.br>
+To: support@lumen.example
+Subject: Obrigada
+Date: Wed, 4 Nov 2026 11:00:00 -0300
+Message-ID: <CAJx7Lm4freetext@mail.example.com.br>
+In-Reply-To: Your message of Tue, 3 Nov 2026 <5b1e9c0a-77d2-4f3e-b0a1-ana00000001@lumen.example>
+
+Obrigada!
+EOF
+mroute --now 2026-11-04T13:30:00Z <"$TMP/m9.eml" >"$TMP/out" 2>"$TMP/err"
+is "In-Reply-To with free text: joins" "$(hdr X-Mdesk-Ticket "$TMP/out") $(hdr X-Mdesk-Status "$TMP/out")" "$T1 reply"
+is "  ... thread in-reply-to" "$(events "$T1" | jq -r 'select(.message_id == "CAJx7Lm4freetext@mail.example.com.br") | .thread')" in-reply-to
+is "after the token cases: one commit each, clean" "$(commits) $(porcelain)" "11 "
+
 # ---------------------------------------------------------------- queues
 # Russian, to sales@, RFC 2047 B subject
 cat >"$TMP/ru.eml" <<'EOF'
@@ -359,7 +393,7 @@ is "to no queue address: the first queue (support)" "$(hdr X-Mdesk-Queue "$TMP/o
 sed 's/^Message-ID: .*/Message-ID: <forced-1@example.org>/' "$TMP/q0.eml" >"$TMP/q1.eml"
 mroute --now 2026-11-04T15:42:00Z --queue billing <"$TMP/q1.eml" >"$TMP/out" 2>"$TMP/err"
 is "--queue billing: X-Mdesk-Queue: billing" "$(hdr X-Mdesk-Queue "$TMP/out")" billing
-is "after the queue cases: one commit each, clean" "$(commits) $(porcelain)" "13 "
+is "after the queue cases: one commit each, clean" "$(commits) $(porcelain)" "15 "
 
 # ---------------------------------------------------------------- automatic mail
 cat >"$TMP/auto.eml" <<'EOF'
@@ -382,7 +416,7 @@ is "an auto-reply: the ticket is tagged auto" "$(mdesk show --json "$TA" | jq -c
 is "an auto-reply: the received event says auto, a tagged event by system" \
 	"$(events "$TA" | jq -c '[.type,.by,.auto]')" '["received","customer",true]
 ["tagged","system",null]'
-is "an auto-reply: still one commit" "$(commits) $(porcelain)" "14 "
+is "an auto-reply: still one commit" "$(commits) $(porcelain)" "16 "
 check "mdesk ls --tag auto finds it" "mdesk ls --tag auto --format json | jq -r .id | grep -qx '$TA'"
 sed 's/^Auto-Submitted: .*/Auto-Submitted: no/; /^X-Auto-Response-Suppress/d; s/auto-1@/human-1@/' "$TMP/auto.eml" >"$TMP/human.eml"
 mroute --now 2026-11-05T08:01:00Z <"$TMP/human.eml" >"$TMP/out" 2>"$TMP/err"
@@ -420,6 +454,12 @@ is "no Message-ID, again: the same ticket, duplicate" \
 	"$(hdr X-Mdesk-Ticket "$TMP/out") $(hdr X-Mdesk-Status "$TMP/out")" "$TN duplicate"
 is "no Message-ID, again: HEAD does not move" "$(head_id)" "$h0"
 is "no Message-ID: one commit in all" "$(commits)" $((n0 + 1))
+
+cp "$TMP/out" "$TMP/nomid.routed"
+mroute --now 2026-11-05T09:21:00Z <"$TMP/nomid.routed" >"$TMP/out" 2>"$TMP/err"
+is "no Message-ID: mroute's own output of it (with X-Mdesk-* fields) is the same message" \
+	"$(hdr X-Mdesk-Ticket "$TMP/out") $(hdr X-Mdesk-Status "$TMP/out")" "$TN duplicate"
+is "  ... HEAD does not move" "$(head_id)" "$h0"
 
 # ---------------------------------------------------------------- --dry-run
 n0=$(commits)
@@ -491,6 +531,22 @@ check "mboxrd.mbox: a stored message has the unescaped 'From ' body line" \
 check "mboxrd.mbox: no stored message starts with a From_ line" \
 	"! head -qn1 '$TMP'/d3/tickets/*/*/0*.eml | grep -q '^From '"
 is "mboxrd.mbox: clean" "$(git -C "$TMP/d3" status --porcelain)" ""
+
+# ---------------------------------------------------------------- --at-date
+rm -rf "$TMP/d5"; newdesk "$TMP/d5"
+MDESK_DIR=$TMP/d5 mroute --at-date --now 2026-11-20T00:00:00Z <"$M/single.eml" >"$TMP/out" 2>"$TMP/err"; rc=$?
+TS=$(hdr X-Mdesk-Ticket "$TMP/out")
+is "--at-date: the event and the commit are dated by the message's Date (UTC)" \
+	"$rc $(jq -r .at "$TMP/d5/tickets/$(printf %.2s "$TS")/$TS/events.jsonl") $(git -C "$TMP/d5" log -1 --format=%aI)" \
+	"0 2026-11-05T16:20:00Z 2026-11-05T16:20:00+00:00"
+sed 's/^Message-ID: .*/Message-ID: <future-1@example.com>/; s/^Date: .*/Date: Tue, 1 Dec 2026 10:00:00 +0000/' "$M/single.eml" >"$TMP/future.eml"
+MDESK_DIR=$TMP/d5 mroute --at-date --now 2026-11-20T00:00:00Z <"$TMP/future.eml" >"$TMP/out" 2>"$TMP/err"
+TS=$(hdr X-Mdesk-Ticket "$TMP/out")
+is "--at-date: a Date later than now gives now" "$(jq -r .at "$TMP/d5/tickets/$(printf %.2s "$TS")/$TS/events.jsonl")" "2026-11-20T00:00:00Z"
+sed 's/^Message-ID: .*/Message-ID: <nodate-1@example.com>/; /^Date: /d' "$M/single.eml" >"$TMP/nodate.eml"
+MDESK_DIR=$TMP/d5 mroute --at-date --now 2026-11-20T00:00:00Z <"$TMP/nodate.eml" >"$TMP/out" 2>"$TMP/err"
+TS=$(hdr X-Mdesk-Ticket "$TMP/out")
+is "--at-date: no Date gives now" "$(jq -r .at "$TMP/d5/tickets/$(printf %.2s "$TS")/$TS/events.jsonl")" "2026-11-20T00:00:00Z"
 
 # ---------------------------------------------------------------- the bundled mailbox
 rm -rf "$TMP/d4"; newdesk "$TMP/d4"

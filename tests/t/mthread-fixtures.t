@@ -1,4 +1,5 @@
 #!/bin/sh
+# valgrind: yes
 # mthread: threading rules on the focused fixtures of tests/data/mail/.
 # Expected values were worked out by hand from the interface (see
 # tests/data/mail/README); each is stated next to its test.

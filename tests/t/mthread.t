@@ -1,4 +1,5 @@
 #!/bin/sh
+# valgrind: yes
 # mthread: command line, input handling, exit codes, JSON shape.
 # Threading rules are in mthread-fixtures.t, mbox output in mthread-mbox.t,
 # the bundled mailbox in mthread-support.t, shared corpora in
