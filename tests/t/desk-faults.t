@@ -1,5 +1,4 @@
 #!/bin/sh
-# valgrind: yes
 # A desk whose writes fail (a file-size limit of 0 stands for a full disk):
 # the tool exits 75, writes nothing on stdout, leaves the desk as it was,
 # and the next writer proceeds.

@@ -239,7 +239,7 @@ w "status open at 14:30:00" mdesk --as bob --now 2026-11-07T14:30:00Z status "$T
 w "status pending at the same second" mdesk --as bob --now 2026-11-07T14:30:00Z status "$T" pending
 w "status on-hold at the same second" mdesk --as bob --now 2026-11-07T14:30:00Z status "$T" on-hold
 is "  ... the last one wins" "$(state '[.status,.reopened]')" '["on-hold",4]'
-for bad in done Open ''; do
+for bad in 'done' Open ''; do
 	refused "status '$bad': exit 64" 64 "^mdesk: status '$bad' is not one of new, open, pending, on-hold, solved, closed" \
 		mdesk --as ana --now 2026-11-07T15:00:00Z status "$T" "$bad"
 done

@@ -70,7 +70,7 @@ printf 'hello\n' | MDESK_DIR=$TMP/dh mroute --now 2026-11-03T00:00:00Z >"$TMP/ou
 is "'hello': one message without fields, a new ticket" "$rc $(hdr X-Mdesk-Status "$TMP/out")" "0 new"
 is "  ... its event: from null, subject empty, no name, to or lang" \
 	"$(cat "$TMP"/dh/tickets/*/*/events.jsonl | jq -c '[.from,.subject,has("name"),has("to"),has("lang")]')" '[null,"",false,false,false]'
-(cd "$TMP" && MDESK_DIR= mroute <"$M/single.eml" >"$TMP/out" 2>"$TMP/err"); rc=$?
+(cd "$TMP" && MDESK_DIR='' mroute <"$M/single.eml" >"$TMP/out" 2>"$TMP/err"); rc=$?
 is "no desk: exit 78" "$rc" 78
 check "no desk: the message mentions mdesk init" "grep -q 'mdesk init' '$TMP/err'"
 
