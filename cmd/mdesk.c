@@ -636,7 +636,10 @@ static int matches(const struct ticket *t, const struct filter *f)
 		return 0;
 	if (f->priority && strcmp(t->priority, f->priority))
 		return 0;
-	if (f->lang && (!t->lang || strcmp(t->lang, f->lang)))
+	/* --lang pt matches pt and pt-br; --lang pt-br only pt-br */
+	if (f->lang && (!t->lang || (strcasecmp(t->lang, f->lang) &&
+	    !(strncasecmp(t->lang, f->lang, strlen(f->lang)) == 0 &&
+	    t->lang[strlen(f->lang)] == '-'))))
 		return 0;
 	if (f->customer && (!t->customer || (strcasecmp(t->customer, f->customer) &&
 	    !(f->customer[0] == '@' && strlen(t->customer) > strlen(f->customer) &&
@@ -985,8 +988,7 @@ static int cmd_show(int argc, char **argv)
 				continue;
 			struct msg m = { 0 };
 			const char *from = NULL, *name = NULL;
-			const char *he = mem_find(raw, len, "\n\n", 2);
-			size_t hl = he ? (size_t)(he - raw) + 2 : len;
+			size_t hl = msg_header_len(raw, len);
 			msg_open(&m, raw, hl);
 			msg_addr(&m, "From", &from, &name);
 			const char *subj = msg_text(&m, "Subject"), *date = msg_raw(&m, "Date", 1);

@@ -33,6 +33,7 @@ static int dryrun, quiet, at_date;
 static long long clock_now;
 static struct agents AG;
 static int have_agents;
+static struct customers CU;
 
 struct result {
 	char ticket[16];
@@ -185,23 +186,42 @@ static void new_ticket_id(const char *mid, char id[16])
 	die(EX_SOFTWARE, "%s: no free ticket ID", mid);
 }
 
+/* The index, checked: the ticket it names must hold the message (the
+ * index may be stale after a reset or a removal). */
+static int lookup(const char *mid, char id[16])
+{
+	struct ticket t;
+	if (!index_lookup(&D, mid, id) || ticket_load(&D, id, &t, NULL, 1) != 0)
+		return 0;
+	int found = 0;
+	size_t i;
+	json_t *e;
+	json_array_foreach(t.events, i, e) {
+		const char *m = json_string_value(json_object_get(e, "message_id"));
+		if (m && !strcmp(m, mid))
+			found = 1;
+	}
+	ticket_free(&t);
+	return found;
+}
+
 static void find_ticket(struct msg_ids *ids, const char *subject, const char *from,
     struct result *r)
 {
 	char id[16];
 	/* In-Reply-To, then References from the deepest */
-	if (ids->irt[0] && index_lookup(&D, ids->irt, id)) {
+	if (ids->irt[0] && lookup(ids->irt, id)) {
 		snprintf(r->ticket, sizeof r->ticket, "%s", id);
 		r->why = "in-reply-to";
 		return;
 	}
 	for (size_t i = ids->nrefs; i-- > 0;)
-		if (index_lookup(&D, ids->refs[i], id)) {
+		if (lookup(ids->refs[i], id)) {
 			snprintf(r->ticket, sizeof r->ticket, "%s", id);
 			r->why = "references";
 			return;
 		}
-	if (ids->irt_any[0] && index_lookup(&D, ids->irt_any, id)) {
+	if (ids->irt_any[0] && lookup(ids->irt_any, id)) {
 		snprintf(r->ticket, sizeof r->ticket, "%s", id);
 		r->why = "in-reply-to";
 		return;
@@ -230,8 +250,7 @@ static void find_ticket(struct msg_ids *ids, const char *subject, const char *fr
 static void emit(const char *raw, size_t len, const struct result *r, int as_mbox,
     const char *envelope)
 {
-	const char *he = mem_find(raw, len, "\n\n", 2);
-	size_t hl = he ? (size_t)(he - raw) + 1 : len;
+	size_t hl = msg_header_len(raw, len);
 	if (as_mbox)
 		printf("From %s\n", envelope ? envelope : "MAILER-DAEMON Thu Jan  1 00:00:00 1970");
 	printf("X-Mdesk-Ticket: %s\n", r->ticket);
@@ -273,8 +292,7 @@ static int route(const char *raw, size_t len, int as_mbox, const char *envelope)
 	const char *from = NULL, *name = NULL;
 	memset(&r, 0, sizeof r);
 
-	const char *he = mem_find(raw, len, "\n\n", 2);
-	size_t hl = he ? (size_t)(he - raw) + 2 : len;
+	size_t hl = msg_header_len(raw, len);
 	if (hl > MBOX_HEADER_MAX)
 		hl = MBOX_HEADER_MAX;
 	msg_open(&m, raw, hl);
@@ -301,7 +319,7 @@ static int route(const char *raw, size_t len, int as_mbox, const char *envelope)
 	desk_lock(&D);
 	index_sync(&D);
 	char have[16];
-	if (index_lookup(&D, ids.mid, have)) {
+	if (lookup(ids.mid, have)) {
 		/* delivered before: nothing changes */
 		snprintf(r.ticket, sizeof r.ticket, "%s", have);
 		follow_merges(r.ticket);
@@ -354,17 +372,28 @@ static int route(const char *raw, size_t len, int as_mbox, const char *envelope)
 	}
 	jw_str(e, "subject", subject ? subject : "");
 	jw_str(e, "queue", r.queue);
+	/* language: Content-Language (first tag, lower case, region kept),
+	 * else the customer's record */
+	char l[16] = "";
 	const char *lang = msg_raw(&m, "Content-Language", 1);
 	if (lang) {
-		char l[8] = "";
+		while (*lang == ' ')
+			lang++;
 		size_t k = 0;
-		for (; lang[k] && k < 7 && ((lang[k] >= 'a' && lang[k] <= 'z') ||
-		    (lang[k] >= 'A' && lang[k] <= 'Z')); k++)
-			l[k] = (char)(lang[k] | 0x20);
+		for (; lang[k] && k < 15 && ((lang[k] >= 'a' && lang[k] <= 'z') ||
+		    (lang[k] >= 'A' && lang[k] <= 'Z') || lang[k] == '-'); k++)
+			l[k] = (char)(lang[k] == '-' ? '-' : lang[k] | 0x20);
 		l[k] = 0;
-		if (k >= 2)
-			jw_str(e, "lang", l);
+		if (k < 2)
+			l[0] = 0;
 	}
+	if (!*l && from) {
+		struct customer *cu = customer_find(&CU, from);
+		if (cu && *cu->language)
+			snprintf(l, sizeof l, "%s", cu->language);
+	}
+	if (*l)
+		jw_str(e, "lang", l);
 	jw_str(e, "file", file);
 	jw_str(e, "thread", r.why);
 	if (r.automatic)
@@ -489,6 +518,11 @@ int main(int argc, char **argv)
 		if (!known)
 			die(EX_USAGE, "--queue: no [queue %s] in desk.conf", opt_queue);
 	}
+	size_t cl;
+	char *ct = desk_read_file(&D, "customers.csv", &cl);
+	if (ct && customers_parse(&CU, ct, cl, NULL) != 0)
+		die(EX_CONFIG, "customers.csv has errors; run 'mdesk check'");
+	free(ct);
 	static char obuf[1 << 16];
 	setvbuf(stdout, obuf, _IOFBF, sizeof obuf);
 	if (optind == argc)
@@ -505,6 +539,7 @@ int main(int argc, char **argv)
 		die(EX_IOERR, "write error: %s", strerror(errno));
 	if (have_agents)
 		agents_free(&AG);
+	customers_free(&CU);
 	desk_close(&D);
 	git_libgit2_shutdown();
 	return 0;

@@ -47,7 +47,7 @@ int index_lookup(struct desk *d, const char *mid, char ticket[16])
 	ssize_t n;
 	size_t ml = strlen(mid);
 	int found = 0;
-	while (!found && (n = getline(&line, &cap, f)) > 0) {
+	while ((n = getline(&line, &cap, f)) > 0) {	/* the newest entry wins */
 		char *tab = strchr(line, '\t');
 		if (!tab || (size_t)(tab - line) > 12)
 			continue;
@@ -199,7 +199,7 @@ static int diff_cb(const git_diff_delta *delta, float progress, void *payload)
 {
 	(void)progress;
 	if (delta->status == GIT_DELTA_DELETED)
-		return 0;
+		return 0;	/* archived or removed: lookups are checked by the caller */
 	add_blob(payload, &delta->new_file.id, delta->new_file.path);
 	return 0;
 }
@@ -226,7 +226,8 @@ static int update_branch(struct desk *d, const char *from, const char *to)
 		o.pathspec.strings = spec;
 		o.pathspec.count = 1;
 		if (git_diff_tree_to_tree(&diff, d->repo, a, b, &o) == 0) {
-			git_diff_foreach(diff, diff_cb, NULL, NULL, NULL, d);
+			if (git_diff_foreach(diff, diff_cb, NULL, NULL, NULL, d) != 0)
+				rc = -1;
 			git_diff_free(diff);
 		} else
 			rc = -1;
@@ -236,7 +237,7 @@ static int update_branch(struct desk *d, const char *from, const char *to)
 	return rc;
 }
 
-static void rebuild(struct desk *d)
+void index_rebuild(struct desk *d)
 {
 	char *dir = ids_dir(d);
 	char *p = xmalloc(strlen(dir) + 8);
@@ -266,13 +267,13 @@ void index_sync(struct desk *d)
 	if (f)
 		fclose(f);
 	if (!have) {
-		rebuild(d);
+		index_rebuild(d);
 		return;
 	}
 	if (!strcmp(om, m) && !strcmp(oa, a))
 		return;
 	if (update_branch(d, om, m) != 0 || update_branch(d, oa, a) != 0) {
-		rebuild(d);
+		index_rebuild(d);
 		return;
 	}
 	index_mark(d);

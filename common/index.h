@@ -7,17 +7,22 @@
  * small file.  Staleness: the index remembers the commits of the main and
  * archive branches it reflects; when they moved behind its back (a sync,
  * a merge, a hand commit) only the event files that changed since are
- * read again (a tree diff in libgit2). */
+ * read again (a tree diff in libgit2).  Entries are only added: when
+ * events go away (a reset, a removal) callers check what a lookup names
+ * against the ticket (mroute does), so a stale entry is never trusted. */
 #ifndef MDESK_INDEX_H
 #define MDESK_INDEX_H
 #include "desk.h"
 
 /* Bring the index up to the branches.  Call with the desk lock held. */
 void index_sync(struct desk *d);
-/* The ticket that holds Message-ID mid; 1 and *ticket set, or 0. */
+/* The ticket that holds Message-ID mid (the newest entry); 1 and
+ * *ticket set, or 0. */
 int index_lookup(struct desk *d, const char *mid, char ticket[16]);
 /* Record mid -> ticket (after a commit that added it). */
 void index_add(struct desk *d, const char *mid, const char *ticket);
+/* Throw the index away and build it again from the branches. */
+void index_rebuild(struct desk *d);
 /* Mark the index current with the branches as they are now. */
 void index_mark(struct desk *d);
 

@@ -633,3 +633,19 @@ void msg_hash_id(uint64_t h, char out[64])
 {
 	snprintf(out, 64, "mdesk-%016llx@hash.invalid", (unsigned long long)hash64_final(h));
 }
+
+size_t msg_header_len(const char *raw, size_t len)
+{
+	if (len >= 1 && raw[0] == '\n')
+		return 1;
+	if (len >= 2 && raw[0] == '\r' && raw[1] == '\n')
+		return 2;
+	for (const char *p = raw; (p = memchr(p, '\n', len - (size_t)(p - raw))) != NULL; p++) {
+		size_t i = (size_t)(p - raw);
+		if (i + 1 < len && raw[i + 1] == '\n')
+			return i + 2;
+		if (i + 2 < len && raw[i + 1] == '\r' && raw[i + 2] == '\n')
+			return i + 3;
+	}
+	return len;
+}

@@ -58,6 +58,10 @@ char *rfc2047_text(const char *s);
 uint64_t msg_hash_header(uint64_t h, const char *hdr, size_t len);
 void msg_hash_id(uint64_t h, char out[64]);
 
+/* Length of the header block of a raw message, its empty line (LF or
+ * CRLF) included; len when there is no empty line. */
+size_t msg_header_len(const char *raw, size_t len);
+
 /* The threading view of a message. */
 struct msg_ids {
 	char mid[996];		/* Message-ID, no brackets; "" when none */

@@ -173,6 +173,7 @@ is "ls -l fa" "$(mdesk ls -l fa | ids)" "$C "
 # mdesk-files(5): a ticket's language is the sender's in customers.csv,
 # else the message's; João is pt-br there, and pt does not match pt-br
 is "ls --lang pt-br: João's ticket (his language in customers.csv)" "$(mdesk ls --lang pt-br | ids)" "$A "
+is "ls --lang pt: a language matches its regional forms" "$(mdesk ls --lang pt | ids | grep -c "$A")" 1
 is "ls --customer margaret.hale@example.com" "$(mdesk ls --customer margaret.hale@example.com | ids)" "$G "
 is "ls --customer in another letter case, --all" "$(mdesk ls --all --customer MARGARET.HALE@EXAMPLE.COM | ids)" "$D $G "
 is "ls -c @readmore.example --all" "$(mdesk ls -A -c @readmore.example | ids)" "$E "
@@ -208,7 +209,7 @@ is "ls json: ticket B (ru)" "$(jq -c "select(.id == \"$B\") | [.status,.subject,
 is "ls json: ticket C (fa), tags sorted" "$(jq -c "select(.id == \"$C\") | [.subject,.customer_name,.queue,.priority,.tags,.lang,.assignee]" "$TMP/all.json")" \
 	'["بازپرداخت هزینه","سارا رضایی","billing","urgent",["refund","vip:no"],"fa",null]'
 is "ls json: ticket D solved, its time" "$(jq -c "select(.id == \"$D\") | [.status,.solved,.lang]" "$TMP/all.json")" \
-	'["solved","2026-11-10T09:04:00Z","en"]'
+	'["solved","2026-11-10T09:04:00Z","en-gb"]'
 is "ls json: ticket F, tagged auto" "$(jq -c "select(.id == \"$F\") | .tags" "$TMP/all.json")" '["auto"]'
 is "ls json: ticket F, no Content-Language: Priya's language in customers.csv (en)" "$(jq -r "select(.id == \"$F\") | .lang" "$TMP/all.json")" en
 

@@ -215,7 +215,7 @@ is "an agent's reply: X-Mdesk-Status: reply" "$(hdr X-Mdesk-Status "$TMP/out")" 
 check "an agent's reply: 0002.eml is the message" "cmp -s '$D1/0002.eml' '$TMP/m2.eml'"
 is "an agent's reply: a replied event by ana" \
 	"$(events "$T1" | sed -n 2p | jq -c '[.type,.by,.agent,.file,.thread,.lang]')" \
-	'["replied","ana","ana","0002.eml","in-reply-to","pt"]'
+	'["replied","ana","ana","0002.eml","in-reply-to","pt-br"]'
 is "an agent's reply: the ticket is open, one reply" \
 	"$(mdesk show --json "$T1" | jq -c '[.status,.replies,.messages,.first_reply]')" \
 	'["open",1,1,"2026-11-03T14:20:50Z"]'
