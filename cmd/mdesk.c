@@ -679,42 +679,32 @@ static int by_created(const void *a, const void *b)
 	return strcmp(x->id, y->id);
 }
 
+struct scan {
+	const struct filter *f;
+	struct tlist *l;
+	char **seen;
+	size_t nseen;
+};
+
+static int scan_cb(void *ctx, struct ticket *t)
+{
+	struct scan *sc = ctx;
+	if (sc->f->all) {
+		sc->seen = xrealloc(sc->seen, (sc->nseen + 1) * sizeof *sc->seen);
+		sc->seen[sc->nseen++] = xstrdup(t->id);
+	}
+	if (!matches(t, sc->f))
+		return 0;
+	tlist_add(sc->l, t);
+	return 1;
+}
+
 static void scan_tickets(const struct filter *f, struct tlist *l)
 {
-	char *tdir = xmalloc(strlen(D.root) + 16);
-	sprintf(tdir, "%s/tickets", D.root);
-	DIR *a = opendir(tdir);
-	struct dirent *sh;
-	char **seen = NULL;
-	size_t nseen = 0;
-	while (a && (sh = readdir(a))) {
-		if (sh->d_name[0] == '.' || strlen(sh->d_name) != 2)
-			continue;
-		char sd[600];
-		snprintf(sd, sizeof sd, "%s/%s", tdir, sh->d_name);
-		DIR *b = opendir(sd);
-		struct dirent *id;
-		while (b && (id = readdir(b))) {
-			if (!ticketid_valid(id->d_name))
-				continue;
-			struct ticket t;
-			if (ticket_load(&D, id->d_name, &t, NULL, 0) != 0)
-				continue;
-			if (f->all) {
-				seen = xrealloc(seen, (nseen + 1) * sizeof *seen);
-				seen[nseen++] = xstrdup(id->d_name);
-			}
-			if (matches(&t, f))
-				tlist_add(l, &t);
-			else
-				ticket_free(&t);
-		}
-		if (b)
-			closedir(b);
-	}
-	if (a)
-		closedir(a);
-	free(tdir);
+	struct scan sc = { f, l, NULL, 0 };
+	tickets_each(&D, scan_cb, &sc);
+	char **seen = sc.seen;
+	size_t nseen = sc.nseen;
 	if (f->all) {	/* the archive too */
 		size_t n;
 		char **ids = desk_archived_ids(&D, &n);

@@ -156,10 +156,8 @@ char *ticket_read(struct desk *d, const char *id, const char *name, size_t *len,
 	return archived ? desk_read_head(d, path, len, 1) : desk_read_file(d, path, len);
 }
 
-char **tickets_to_archive(struct desk *d, long long age, size_t *n)
+void tickets_each(struct desk *d, int (*fn)(void *ctx, struct ticket *t), void *ctx)
 {
-	char **ids = NULL;
-	*n = 0;
 	char *tdir = xmalloc(strlen(d->root) + 16);
 	sprintf(tdir, "%s/tickets", d->root);
 	DIR *a = opendir(tdir);
@@ -175,11 +173,8 @@ char **tickets_to_archive(struct desk *d, long long age, size_t *n)
 			struct ticket t;
 			if (!ticketid_valid(de->d_name) || ticket_load(d, de->d_name, &t, NULL, 0) != 0)
 				continue;
-			if (!status_active(t.status) && t.updated + age <= d->now) {
-				ids = xrealloc(ids, (*n + 1) * sizeof *ids);
-				ids[(*n)++] = xstrdup(de->d_name);
-			}
-			ticket_free(&t);
+			if (!fn(ctx, &t))
+				ticket_free(&t);
 		}
 		if (b)
 			closedir(b);
@@ -187,7 +182,31 @@ char **tickets_to_archive(struct desk *d, long long age, size_t *n)
 	if (a)
 		closedir(a);
 	free(tdir);
-	return ids;
+}
+
+struct old {
+	struct desk *d;
+	long long age;
+	char **ids;
+	size_t n;
+};
+
+static int old_cb(void *ctx, struct ticket *t)
+{
+	struct old *o = ctx;
+	if (!status_active(t->status) && t->updated + o->age <= o->d->now) {
+		o->ids = xrealloc(o->ids, (o->n + 1) * sizeof *o->ids);
+		o->ids[o->n++] = xstrdup(t->id);
+	}
+	return 0;
+}
+
+char **tickets_to_archive(struct desk *d, long long age, size_t *n)
+{
+	struct old o = { d, age, NULL, 0 };
+	tickets_each(d, old_cb, &o);
+	*n = o.n;
+	return o.ids;
 }
 
 void tickets_upkeep(struct desk *d)

@@ -22,6 +22,9 @@ void ticket_restore(struct desk *d, struct desk_tx *tx, const char *id);
 /* "tickets/SH/ID/events.jsonl" into out (64 bytes). */
 void ticket_events_path(const char *id, char out[64]);
 
+/* Fold every ticket of the working tree and call fn with it; fn keeps
+ * the ticket (returns 1) or leaves it to be freed (returns 0). */
+void tickets_each(struct desk *d, int (*fn)(void *ctx, struct ticket *t), void *ctx);
 /* Tickets in the working tree that are solved or closed and untouched for
  * age seconds (malloc'd array of malloc'd ids). */
 char **tickets_to_archive(struct desk *d, long long age, size_t *n);
