@@ -235,7 +235,9 @@ static int write_atomic(const char *root, const char *path, const void *data,
 	size_t tl = strlen(full) + 16;
 	char *tmp = xmalloc(tl);
 	char *sl = strrchr(full, '/');
-	snprintf(tmp, tl, "%.*s/.%s.XXXXXX", (int)(sl - full), full, sl + 1);
+	int tn = snprintf(tmp, tl, "%.*s/.%s.", (int)(sl - full), full, sl + 1);
+	memset(tmp + tn, 'X', 6);	/* mkstemp's template: six of them */
+	tmp[tn + 6] = 0;
 	int fd = mkstemp(tmp);
 	int rc = -1;
 	if (fd >= 0) {
@@ -357,7 +359,7 @@ static char *state_path(struct desk *d, const char *name)
 	return join(d->state, name);
 }
 
-/* Temporary files of write_atomic (".NAME.XXXXXX") a killed writer left
+/* Temporary files of write_atomic (".NAME." and six random characters) a killed writer left
  * next to path. */
 static void remove_temps(struct desk *d, const char *path)
 {
