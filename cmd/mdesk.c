@@ -726,7 +726,8 @@ static void scan_tickets(const struct filter *f, struct tlist *l)
 	for (size_t k = 0; k < nseen; k++)
 		free(seen[k]);
 	free(seen);
-	qsort(l->v, l->n, sizeof *l->v, by_created);
+	if (l->n > 1)
+		qsort(l->v, l->n, sizeof *l->v, by_created);
 }
 
 static void put_col(const char *s, int w)
@@ -1472,7 +1473,8 @@ static int cmd_customer(int argc, char **argv)
 	f.customer = who;
 	struct tlist l = { 0 };
 	scan_tickets(&f, &l);
-	qsort(l.v, l.n, sizeof *l.v, by_updated_desc);
+	if (l.n > 1)
+		qsort(l.v, l.n, sizeof *l.v, by_updated_desc);
 	if (fmt == F_TABLE) {
 		if (rec)
 			printf("Customer: %s%s%s%s\nTier:     %s\nLanguage: %s\nNotes:    %s\n\n",

@@ -213,7 +213,8 @@ static void read_files_in(const char *dir)
 		names[n++] = xstrdup(de->d_name);
 	}
 	closedir(d);
-	qsort(names, n, sizeof *names, cmp_names);
+	if (n > 1)
+		qsort(names, n, sizeof *names, cmp_names);
 	struct buf path = { 0 };
 	for (size_t i = 0; i < n; i++) {
 		struct stat st;
