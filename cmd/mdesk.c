@@ -679,6 +679,11 @@ static int by_created(const void *a, const void *b)
 	return strcmp(x->id, y->id);
 }
 
+static int cmp_strp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 struct scan {
 	const struct filter *f;
 	struct tlist *l;
@@ -708,10 +713,10 @@ static void scan_tickets(const struct filter *f, struct tlist *l)
 	if (f->all) {	/* the archive too */
 		size_t n;
 		char **ids = desk_archived_ids(&D, &n);
+		if (nseen > 1)	/* tickets both in the tree and archived count once */
+			qsort(seen, nseen, sizeof *seen, cmp_strp);
 		for (size_t i = 0; i < n; i++) {
-			int dup = 0;
-			for (size_t k = 0; k < nseen && !dup; k++)
-				dup = !strcmp(seen[k], ids[i]);
+			int dup = nseen && bsearch(&ids[i], seen, nseen, sizeof *seen, cmp_strp) != NULL;
 			struct ticket t;
 			if (!dup && ticket_load(&D, ids[i], &t, NULL, 0) == 0) {
 				if (matches(&t, f))

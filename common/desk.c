@@ -401,7 +401,7 @@ static void recover(struct desk *d)
 	close(fd);
 	git_tree *t = branch_tree(d, DESK_BRANCH, NULL);
 	git_index *idx;
-	if (git_repository_index(&idx, d->repo) != 0 || git_index_read(idx, 1) != 0)
+	if (git_repository_index(&idx, d->repo) != 0 || git_index_read(idx, 0) != 0)
 		desk_git_die(EX_TEMPFAIL, "index");
 	for (char *p = b.p, *nl; p && *p; p = nl + 1) {
 		nl = strchr(p, '\n');
@@ -702,7 +702,7 @@ int desk_tx_commit(struct desk_tx *tx, const char *name, const char *email,
 
 	/* the working tree and the index follow */
 	git_index *idx;
-	if (git_repository_index(&idx, d->repo) != 0 || git_index_read(idx, 1) != 0)
+	if (git_repository_index(&idx, d->repo) != 0 || git_index_read(idx, 0) != 0)
 		desk_git_die(EX_TEMPFAIL, "index");
 	int bad = 0;
 	for (size_t i = 0; i < tx->n; i++)

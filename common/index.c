@@ -68,16 +68,20 @@ int index_lookup(struct desk *d, const char *mid, char ticket[16])
 	return found;
 }
 
+static int bulk;	/* rebuilding: no look-up before each add */
+
 void index_add(struct desk *d, const char *mid, const char *ticket)
 {
 	char have[16];
 	if (!mid_ok(mid) || !ticketid_valid(ticket))
 		return;
-	if (index_lookup(d, mid, have) && !strcmp(have, ticket))
+	if (!bulk && index_lookup(d, mid, have) && !strcmp(have, ticket))
 		return;
-	char *dir = ids_dir(d);
-	mkdir(dir, 0777);
-	free(dir);
+	if (!bulk) {
+		char *dir = ids_dir(d);
+		mkdir(dir, 0777);
+		free(dir);
+	}
 	char *p = bucket(d, mid);
 	int fd = open(p, O_WRONLY | O_CREAT | O_APPEND, 0666);
 	free(p);
@@ -240,6 +244,7 @@ static int update_branch(struct desk *d, const char *from, const char *to)
 void index_rebuild(struct desk *d)
 {
 	char *dir = ids_dir(d);
+	mkdir(dir, 0777);
 	char *p = xmalloc(strlen(dir) + 8);
 	for (int i = 0; i < 256; i++) {
 		sprintf(p, "%s/%02x", dir, i);
@@ -250,8 +255,10 @@ void index_rebuild(struct desk *d)
 	char m[GIT_OID_HEXSZ + 1], a[GIT_OID_HEXSZ + 1];
 	branch_oid(d, DESK_BRANCH, m);
 	branch_oid(d, DESK_ARCHIVE, a);
+	bulk = 1;	/* a fresh index: every entry is new */
 	update_branch(d, "-", m);
 	update_branch(d, "-", a);
+	bulk = 0;
 	index_mark(d);
 }
 
