@@ -5,7 +5,7 @@ mkdir -p "$TMP/home"
 export HOME="$TMP/home" XDG_CONFIG_HOME="$TMP/home/.config" GIT_CONFIG_NOSYSTEM=1
 export GIT_AUTHOR_NAME=Tester GIT_AUTHOR_EMAIL=tester@example.invalid
 export GIT_COMMITTER_NAME=Tester GIT_COMMITTER_EMAIL=tester@example.invalid
-unset MDESK_AGENT MDESK_NOW
+unset MDESK_AGENT MDESK_NOW MDESK_DIR
 newdesk() {	# newdesk DIR: mdesk init, fsync off, committed
 	mdesk --now 2026-11-02T08:00:00Z init "$1" >/dev/null &&
 	sed 's/^fsync = yes$/fsync = no/' "$1/desk.conf" >"$1/desk.conf.new" &&

@@ -4,19 +4,7 @@
 . "$(dirname "$0")/../lib.sh"
 
 # ---------------------------------------------------------------- a desk
-mkdir -p "$TMP/home"
-export HOME="$TMP/home" XDG_CONFIG_HOME="$TMP/home/.config" GIT_CONFIG_NOSYSTEM=1
-export GIT_AUTHOR_NAME=Tester GIT_AUTHOR_EMAIL=tester@example.invalid
-export GIT_COMMITTER_NAME=Tester GIT_COMMITTER_EMAIL=tester@example.invalid
-unset MDESK_AGENT MDESK_NOW
-newdesk() {	# newdesk DIR: mdesk init, fsync off, committed
-	mdesk --now 2026-11-02T08:00:00Z init "$1" >/dev/null &&
-	sed 's/^fsync = yes$/fsync = no/' "$1/desk.conf" >"$1/desk.conf.new" &&
-	mv "$1/desk.conf.new" "$1/desk.conf" &&
-	GIT_AUTHOR_DATE=2026-11-02T08:00:01Z GIT_COMMITTER_DATE=2026-11-02T08:00:01Z git -C "$1" commit -qam "fsync off"
-}
-commits() { git -C "$MDESK_DIR" rev-list --count HEAD; }
-porcelain() { git -C "$MDESK_DIR" status --porcelain; }
+. "$(dirname "$0")/../desklib.sh"
 export MDESK_DIR="$TMP/desk"
 newdesk "$MDESK_DIR"
 # route MSGFILE TIME: mroute it, print the ticket ID

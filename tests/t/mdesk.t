@@ -11,41 +11,8 @@ M=$DATA/mail
 # ---------------------------------------------------------------- a desk
 # No global or system git configuration: the acting agent must not come
 # from the tester's git identity, and commits by hand need one.
-mkdir -p "$TMP/home"
-export HOME="$TMP/home" XDG_CONFIG_HOME="$TMP/home/.config" GIT_CONFIG_NOSYSTEM=1
-export GIT_AUTHOR_NAME=Tester GIT_AUTHOR_EMAIL=tester@example.invalid
-export GIT_COMMITTER_NAME=Tester GIT_COMMITTER_EMAIL=tester@example.invalid
-unset MDESK_AGENT MDESK_NOW MDESK_DIR
-newdesk() {	# newdesk DIR: mdesk init, fsync off, committed
-	mdesk --now 2026-11-02T08:00:00Z init "$1" >/dev/null &&
-	sed 's/^fsync = yes$/fsync = no/' "$1/desk.conf" >"$1/desk.conf.new" &&
-	mv "$1/desk.conf.new" "$1/desk.conf" &&
-	GIT_AUTHOR_DATE=2026-11-02T08:00:01Z GIT_COMMITTER_DATE=2026-11-02T08:00:01Z git -C "$1" commit -qam "fsync off"
-}
-commits() { git -C "$MDESK_DIR" rev-list --count HEAD; }
-head_id() { git -C "$MDESK_DIR" rev-parse HEAD; }
-porcelain() { git -C "$MDESK_DIR" status --porcelain; }
-# w DESC CMD...: CMD succeeds with exactly one new commit and git status clean
-w() {
-	_d=$1; shift
-	_n=$(commits)
-	"$@" >"$TMP/out" 2>"$TMP/err"; _rc=$?
-	_m=$(($(commits) - _n)) _s=$(porcelain)
-	if [ "$_rc" -eq 0 ] && [ "$_m" -eq 1 ] && [ -z "$_s" ]; then ok 0 "$_d"
-	else ok 1 "$_d"; echo "#   exit $_rc, $_m new commits, status: $(echo $_s | head -c 200)"
-		sed 's/^/#   stderr: /' "$TMP/err" | head -5; fi
-}
-# refused DESC CODE ERE CMD...: CMD exits CODE, says ERE on stderr, commits
-# nothing and leaves git status clean
-refused() {
-	_d=$1 _c=$2 _re=$3; shift 3
-	_h=$(head_id)
-	"$@" >"$TMP/out" 2>"$TMP/err"; _rc=$?
-	_s=$(porcelain)
-	if [ "$_rc" -eq "$_c" ] && grep -Eq -- "$_re" "$TMP/err" && [ "$(head_id)" = "$_h" ] && [ -z "$_s" ]; then ok 0 "$_d"
-	else ok 1 "$_d"; echo "#   exit $_rc (want $_c), HEAD $( [ "$(head_id)" = "$_h" ] && echo kept || echo moved), status: $(echo $_s | head -c 200)"
-		sed 's/^/#   stderr: /' "$TMP/err" | head -5; fi
-}
+. "$(dirname "$0")/../desklib.sh"
+
 
 # ---------------------------------------------------------------- -h and --version of every tool
 ver=$(sed -n 's/^VERSION *= *//p' "$TOP/Makefile")

@@ -11,20 +11,7 @@ M=$DATA/mail
 # ---------------------------------------------------------------- a desk
 # No global or system git configuration: the acting agent must not come
 # from the tester's git identity, and commits by hand need one.
-mkdir -p "$TMP/home"
-export HOME="$TMP/home" XDG_CONFIG_HOME="$TMP/home/.config" GIT_CONFIG_NOSYSTEM=1
-export GIT_AUTHOR_NAME=Tester GIT_AUTHOR_EMAIL=tester@example.invalid
-export GIT_COMMITTER_NAME=Tester GIT_COMMITTER_EMAIL=tester@example.invalid
-unset MDESK_AGENT MDESK_NOW
-newdesk() {	# newdesk DIR: mdesk init, fsync off, committed
-	mdesk --now 2026-11-02T08:00:00Z init "$1" >/dev/null &&
-	sed 's/^fsync = yes$/fsync = no/' "$1/desk.conf" >"$1/desk.conf.new" &&
-	mv "$1/desk.conf.new" "$1/desk.conf" &&
-	GIT_AUTHOR_DATE=2026-11-02T08:00:01Z GIT_COMMITTER_DATE=2026-11-02T08:00:01Z git -C "$1" commit -qam "fsync off"
-}
-commits() { git -C "$MDESK_DIR" rev-list --count HEAD; }
-head_id() { git -C "$MDESK_DIR" rev-parse HEAD; }
-porcelain() { git -C "$MDESK_DIR" status --porcelain; }
+. "$(dirname "$0")/../desklib.sh"
 tdir() { printf '%s/tickets/%.2s/%s' "$MDESK_DIR" "$1" "$1"; }
 events() { cat "$(tdir "$1")/events.jsonl"; }
 # the value of header NAME in mroute's output (first occurrence)
