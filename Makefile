@@ -14,22 +14,26 @@ CC       ?= cc
 CFLAGS   ?= -O2 -g
 WERROR   ?=
 MU_CFLAGS  := $(shell mailutils cflags 2>/dev/null)
-MU_LIBS    := $(shell mailutils ldflags 2>/dev/null)
+MU_LIBS    := $(shell mailutils ldflags sieve 2>/dev/null)
 JSON_CFLAGS := $(shell pkg-config --cflags jansson 2>/dev/null)
 JSON_LIBS   := $(shell pkg-config --libs jansson 2>/dev/null)
 GIT_CFLAGS  := $(shell pkg-config --cflags libgit2 2>/dev/null)
 GIT_LIBS    := $(shell pkg-config --libs libgit2 2>/dev/null)
 CSV_LIBS    := -lcsv
+TC_CFLAGS   := $(shell pkg-config --cflags libexttextcat 2>/dev/null)
+TC_LIBS     := $(shell pkg-config --libs libexttextcat 2>/dev/null)
+# every tool links the language models' library through MU_LIBS
+MU_LIBS    += $(TC_LIBS)
 
 override CFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
-	-Wall -Wextra $(WERROR) -Icommon $(MU_CFLAGS) $(JSON_CFLAGS) $(GIT_CFLAGS) \
+	-Wall -Wextra $(WERROR) -Icommon $(MU_CFLAGS) $(JSON_CFLAGS) $(GIT_CFLAGS) $(TC_CFLAGS) \
 	-DMDESK_VERSION='"$(VERSION)"'
 
 # Build directory: `make` builds into build/, `make check-asan` into build-asan/.
 B ?= build
 
 # The shared core. Each module: common/NAME.c + common/NAME.h + tests/unit/test_NAME.c
-CORE     = util mbox msg msgid date thread subject jsonw csvw ticketid conf event agents mime desk index tickets calendar
+CORE     = util mbox msg msgid date thread subject jsonw csvw ticketid conf event agents mime desk index tickets calendar rules lang
 CORE_OBJ = $(CORE:%=$(B)/common/%.o)
 
 TOOLS    = mthread mdesk mroute
@@ -101,6 +105,7 @@ ASAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 check-asan: deps
 	$(MAKE) B=build-asan CFLAGS="$(ASAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined" all units
 	MDESK_SANITIZED=1 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99 \
+	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		sh tests/run build-asan
 
