@@ -15,6 +15,8 @@
 #include <unistd.h>
 
 #include "agents.h"
+#include "route.h"
+#include "rules.h"
 #include "conf.h"
 #include "csvw.h"
 #include "desk.h"
@@ -252,6 +254,16 @@ static void count_fault(const char *file, int line, const char *msg)
 	report_fault(file, line, msg);
 }
 
+/* routing.sieve faults carry a column: "routing.sieve:2:12: text" */
+static void count_rule_fault(const char *file, int line, int col, const char *msg)
+{
+	faults++;
+	if (col)
+		fprintf(stderr, "%s: %s:%d:%d: %s\n", progname, file, line, col, msg);
+	else
+		report_fault(file, line, msg);
+}
+
 static void check_conf_file(const char *path, const char *const *top,
     const char *const *secs, const char *const *const *seckeys)
 {
@@ -308,7 +320,8 @@ static void check_conf_file(const char *path, const char *const *top,
 				}
 			free(v);
 		} else if ((!strcmp(e->key, "claim_for") || !strcmp(e->key, "archive_after") ||
-		    !strcmp(e->key, "subject_window") || !strcmp(e->key, "first_reply") ||
+		    !strcmp(e->key, "subject_window") || !strcmp(e->key, "reopen_window") ||
+		    !strcmp(e->key, "first_reply") ||
 		    !strcmp(e->key, "next_reply") || !strcmp(e->key, "periodic_update") ||
 		    !strcmp(e->key, "resolution")) && conf_duration(e->value, &dur) != 0) {
 			snprintf(m, sizeof m, "%s: '%s' is not a duration (like 30m, 4h, 2d)",
@@ -316,8 +329,14 @@ static void check_conf_file(const char *path, const char *const *top,
 			count_fault(path, e->line, m);
 		}
 		if ((!strcmp(e->key, "fsync") || !strcmp(e->key, "enabled") ||
-		    !strcmp(e->key, "sticky")) && conf_bool(e->value, &b) != 0) {
+		    !strcmp(e->key, "sticky") || !strcmp(e->key, "detect_language")) &&
+		    conf_bool(e->value, &b) != 0) {
 			snprintf(m, sizeof m, "%s: '%s' is not yes or no", e->key, e->value);
+			count_fault(path, e->line, m);
+		}
+		if (!strcmp(e->key, "strategy") && strcmp(e->value, "least-loaded") &&
+		    strcmp(e->value, "round-robin")) {
+			snprintf(m, sizeof m, "strategy: '%s' is not least-loaded or round-robin", e->value);
 			count_fault(path, e->line, m);
 		}
 		if (!strcmp(e->key, "address") && !strchr(e->value, '@')) {
@@ -565,9 +584,12 @@ static int cmd_check(int argc, char **argv)
 		"from", NULL };
 	static const char *const ack_keys[] = { "enabled", "template", "rate", NULL };
 	static const char *const mail_keys[] = { "mailer", NULL };
-	static const char *const routing_keys[] = { "strategy", "sticky", "subject_window", NULL };
-	static const char *const desk_secs[] = { "queue", "ack", "mail", "routing", NULL };
-	static const char *const *const desk_seckeys[] = { queue_keys, ack_keys, mail_keys, routing_keys };
+	static const char *const routing_keys[] = { "strategy", "sticky", "subject_window",
+		"reopen_window", "detect_language", NULL };
+	static const char *const group_keys[] = { "strategy", NULL };
+	static const char *const desk_secs[] = { "queue", "ack", "mail", "routing", "group", NULL };
+	static const char *const *const desk_seckeys[] = { queue_keys, ack_keys, mail_keys, routing_keys,
+		group_keys };
 	check_conf_file("desk.conf", desk_top, desk_secs, desk_seckeys);
 	static const char *const sla_top[] = { NULL };
 	static const char *const policy_keys[] = { "match", "first_reply", "next_reply",
@@ -599,6 +621,19 @@ static int cmd_check(int argc, char **argv)
 		}
 		agents_free(&ag);
 		free(t);
+	}
+	{
+		/* routing.sieve, its names checked against desk.conf and agents.csv */
+		struct agents ra = { 0 };
+		size_t al;
+		char *at = desk_read_file(&D, "agents.csv", &al);
+		int have = at && agents_parse(&ra, at, al, NULL) == 0;
+		free(at);
+		int nf = 0;
+		struct rules *r = route_rules_load(&D, have ? &ra : NULL, count_rule_fault, &nf);
+		rules_free(r);
+		if (have)
+			agents_free(&ra);
 	}
 	t = desk_read_file(&D, "customers.csv", &len);
 	if (t) {
@@ -1174,18 +1209,6 @@ static int cmd_note(int argc, char **argv)
 	buf_free(&text);
 	buf_free(&nb);
 	return 0;
-}
-
-static int tag_valid(const char *s)
-{
-	size_t n = strlen(s);
-	if (!n || n > 64)
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') ||
-		    strchr("-_.:", s[i])))
-			return 0;
-	return 1;
 }
 
 static int cmd_tag(int argc, char **argv)

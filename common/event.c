@@ -23,6 +23,18 @@ static int in(const char *const *list, const char *s)
 }
 
 int status_valid(const char *s) { return in(statuses, s); }
+int tag_valid(const char *s)
+{
+	size_t n = strlen(s);
+	if (!n || n > 64)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') ||
+		    strchr("-_.:", s[i])))
+			return 0;
+	return 1;
+}
+
 int priority_valid(const char *s) { return in(priorities, s); }
 
 int status_active(const char *s)

@@ -14,6 +14,8 @@ int status_valid(const char *s);
 int status_active(const char *s);
 #define PRIORITY_LIST "low, normal, high, urgent"
 int priority_valid(const char *s);
+/* A tag: 1-64 of a-z 0-9 - _ . : */
+int tag_valid(const char *s);
 
 /* A new event: random id, at, type, by. */
 json_t *event_new(const char *type, const char *by, long long at);
