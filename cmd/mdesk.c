@@ -1765,6 +1765,8 @@ static int cmd_archive(int argc, char **argv)
 		}
 	}
 	int moved = desk_archive(&D, ids, n, name, email);
+	if (moved > 0)
+		tickets_summary_refresh(&D);
 	printf("archived %d ticket%s\n", moved, moved == 1 ? "" : "s");
 	for (size_t i = 0; i < n; i++)
 		free(ids[i]);

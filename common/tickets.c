@@ -2,6 +2,9 @@
 #include "tickets.h"
 
 #include <dirent.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -184,7 +187,8 @@ void tickets_upkeep(struct desk *d)
 	char **ids = tickets_to_archive(d, age, &n);
 	char name[64], email[300];
 	desk_system_author(name, sizeof name, email, sizeof email);
-	desk_archive(d, ids, n, name, email);
+	if (desk_archive(d, ids, n, name, email) > 0)
+		tickets_summary_refresh(d);
 	for (size_t i = 0; i < n; i++)
 		free(ids[i]);
 	free(ids);
@@ -590,4 +594,111 @@ int agent_load(struct desk *d, const char *login)
 	for (size_t i = 0; i < n; i++)
 		load += status_load(v[i].status) && v[i].assignee && !strcmp(v[i].assignee, login);
 	return load;
+}
+
+/* Is path in the tree of a branch? */
+static int tree_has(struct desk *d, const char *branch, const char *path)
+{
+	git_oid id;
+	git_commit *c;
+	git_tree *t;
+	git_tree_entry *e;
+	if (git_reference_name_to_id(&id, d->repo, branch) != 0)
+		return 0;
+	if (git_commit_lookup(&c, d->repo, &id) != 0 || git_commit_tree(&t, c) != 0)
+		desk_git_die(EX_TEMPFAIL, branch);
+	git_commit_free(c);
+	int found = git_tree_entry_bypath(&e, t, path) == 0;
+	if (found)
+		git_tree_entry_free(e);
+	git_tree_free(t);
+	return found;
+}
+
+/* Is ticket id in the summary file of s, when that file is current?  1 or
+ * 0; -1 when the file cannot tell (missing, stale, damaged).  A binary
+ * search over the lines (sorted by ID) of the mapped file. */
+static int sum_file_has(struct desk *d, struct sumfile *s, const char *id)
+{
+	char now[GIT_OID_HEXSZ + 1];
+	tickets_tree(d, s->branch, now, NULL);
+	if (s->loaded && !strcmp(s->key, now)) {
+		struct tsum key;
+		snprintf(key.id, sizeof key.id, "%s", id);
+		return bsearch(&key, s->v, s->n, sizeof *s->v, by_tsum_id) != NULL;
+	}
+	char *p = xmalloc(strlen(d->state) + 32);
+	sprintf(p, "%s/%s", d->state, s->name);
+	int fd = open(p, O_RDONLY);
+	free(p);
+	struct stat st;
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) != 0 || st.st_size < (off_t)strlen(SUM_MAGIC) + 2) {
+		close(fd);
+		return -1;
+	}
+	size_t len = (size_t)st.st_size;
+	const char *m = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (m == MAP_FAILED)
+		return -1;
+	int r = -1;
+	size_t kl = strlen(now), il = strlen(id);
+	const char *end = m + len, *lo = m + strlen(SUM_MAGIC);
+	if (!memcmp(m, SUM_MAGIC, strlen(SUM_MAGIC)) && (size_t)(end - lo) > kl &&
+	    !memcmp(lo, now, kl) && lo[kl] == '\n' && end[-1] == '\n') {
+		const char *hi = end;
+		lo += kl + 1;
+		r = 0;
+		while (lo < hi) {
+			const char *mid = lo + (hi - lo) / 2;
+			while (mid > lo && mid[-1] != '\n')
+				mid--;
+			const char *tab = memchr(mid, '\t', (size_t)(hi - mid));
+			const char *nl = memchr(mid, '\n', (size_t)(end - mid));
+			if (!tab || !nl || tab > nl) {
+				r = -1;	/* not a line of ours */
+				break;
+			}
+			size_t ml = (size_t)(tab - mid);
+			int c = memcmp(mid, id, ml < il ? ml : il);
+			if (!c)
+				c = ml < il ? -1 : ml > il ? 1 : 0;
+			if (!c) {
+				r = 1;
+				break;
+			}
+			if (c < 0)
+				lo = nl + 1;
+			else
+				hi = mid;
+		}
+	}
+	munmap((void *)m, len);
+	return r;
+}
+
+int ticket_exists(struct desk *d, const char *id)
+{
+	char dir[40];
+	desk_ticket_dir(id, dir);
+	if (tree_has(d, DESK_BRANCH, dir))
+		return 1;
+	int r = sum_file_has(d, &sum_arch, id);
+	return r >= 0 ? r : tree_has(d, DESK_ARCHIVE, dir);
+}
+
+void tickets_summary_refresh(struct desk *d)
+{
+	struct sumfile *v[2] = { &sum_main, &sum_arch };
+	for (int i = 0; i < 2; i++) {
+		char *p = xmalloc(strlen(d->state) + 32);
+		sprintf(p, "%s/%s", d->state, v[i]->name);
+		struct stat st;
+		int have = stat(p, &st) == 0;
+		free(p);
+		if (have)
+			sum_sync(d, v[i]);
+	}
 }

@@ -56,6 +56,12 @@ const struct tsum *tickets_summary(struct desk *d, int all, size_t *n);
 void tickets_summary_free(void);
 /* A summary as a ticket: the fields of ticket_json, no events; ticket_free. */
 void tsum_ticket(const struct tsum *s, struct ticket *t);
+/* Is there a ticket id, on main or archived?  The archive is asked
+ * through its summary when that is current (no walk of its tree). */
+int ticket_exists(struct desk *d, const char *id);
+/* Bring the summary files that exist up to the branches (after an
+ * archive move, so readers and ticket_exists find them current). */
+void tickets_summary_refresh(struct desk *d);
 /* Does the status run the SLA clock and count in an agent's load? (new, open) */
 int status_load(const char *status);
 /* An agent's load: tickets on main assigned to login in new or open. */

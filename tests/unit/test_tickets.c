@@ -137,6 +137,13 @@ int main(void)
 	tickets_summary_free();
 	snprintf(p, sizeof p, "grep -c . %s/.git/mdesk/tickets-main", root);
 	ok(system(p) == 0, "written back");
+	ok(ticket_exists(&d, "CDEFGH34") && ticket_exists(&d, "EFGH5678") &&
+	    ticket_exists(&d, "ABCDEF12") && !ticket_exists(&d, "ZZZZZZ99") &&
+	    !ticket_exists(&d, "CDEFGH3"), "exists: archived (by the summary), on main, not at all");
+	snprintf(p, sizeof p, "rm -f %s/.git/mdesk/tickets-archive", root);
+	if (system(p) != 0)
+		return 1;
+	ok(ticket_exists(&d, "CDEFGH34") && !ticket_exists(&d, "ZZZZZZ99"), "exists: without the summary");
 	desk_close(&d);
 	snprintf(p, sizeof p, "rm -rf %s", root);
 	if (system(p) != 0)
