@@ -706,68 +706,78 @@ static void tlist_add(struct tlist *l, struct ticket *t)
 	l->v[l->n++] = *t;
 }
 
-static int by_created(const void *a, const void *b)
+static int by_created_sum(const void *a, const void *b)
 {
-	const struct ticket *x = a, *y = b;
+	const struct tsum *x = *(const struct tsum *const *)a, *y = *(const struct tsum *const *)b;
 	if (x->created != y->created)
 		return x->created < y->created ? -1 : 1;
 	return strcmp(x->id, y->id);
 }
 
-static int cmp_strp(const void *a, const void *b)
+/* Does needle occur in hay, ASCII letters in any case? */
+static int ci_has(const char *hay, const char *needle)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	size_t n = strlen(needle);
+	for (; *hay; hay++)
+		if (!strncasecmp(hay, needle, n))
+			return 1;
+	return n == 0;
 }
 
-struct scan {
-	const struct filter *f;
-	struct tlist *l;
-	char **seen;
-	size_t nseen;
-};
-
-static int scan_cb(void *ctx, struct ticket *t)
+static int plain(const char *s)
 {
-	struct scan *sc = ctx;
-	if (sc->f->all) {
-		sc->seen = xrealloc(sc->seen, (sc->nseen + 1) * sizeof *sc->seen);
-		sc->seen[sc->nseen++] = xstrdup(t->id);
+	return !strpbrk(s, "\t\n\r\"\\");
+}
+
+/* The tickets that pass f, from the desk's summaries (main, and with
+ * --all the archive), sorted by (created, id).  Status and assignee are
+ * read from the summary line; any other filter folds the line back into
+ * a ticket (the customer only when its text occurs in the line). */
+static const struct tsum **select_tickets(const struct filter *f, size_t *nout)
+{
+	size_t n, k = 0;
+	const struct tsum *v = tickets_summary(&D, f->all, &n);
+	const struct tsum **out = xmalloc((n + 1) * sizeof *out);
+	int deep = f->queue || f->tag || f->priority || f->lang || f->customer ||
+	    (f->assignee && !plain(f->assignee));
+	for (size_t i = 0; i < n; i++) {
+		const struct tsum *s = &v[i];
+		if (f->status ? strcmp(s->status, f->status) != 0 :
+		    !f->all && !status_active(s->status))
+			continue;
+		if (f->unassigned && s->assignee)
+			continue;
+		if (f->assignee && plain(f->assignee) &&
+		    (!s->assignee || strcmp(s->assignee, f->assignee)))
+			continue;
+		if (f->customer && plain(f->customer) && !ci_has(s->json, f->customer))
+			continue;
+		if (deep) {
+			struct ticket t;
+			tsum_ticket(s, &t);
+			int ok = matches(&t, f);
+			ticket_free(&t);
+			if (!ok)
+				continue;
+		}
+		out[k++] = s;
 	}
-	if (!matches(t, sc->f))
-		return 0;
-	tlist_add(sc->l, t);
-	return 1;
+	if (k > 1)
+		qsort(out, k, sizeof *out, by_created_sum);
+	*nout = k;
+	return out;
 }
 
 static void scan_tickets(const struct filter *f, struct tlist *l)
 {
-	struct scan sc = { f, l, NULL, 0 };
-	tickets_each(&D, scan_cb, &sc);
-	char **seen = sc.seen;
-	size_t nseen = sc.nseen;
-	if (f->all) {	/* the archive too */
-		size_t n;
-		char **ids = desk_archived_ids(&D, &n);
-		if (nseen > 1)	/* tickets both in the tree and archived count once */
-			qsort(seen, nseen, sizeof *seen, cmp_strp);
-		for (size_t i = 0; i < n; i++) {
-			int dup = nseen && bsearch(&ids[i], seen, nseen, sizeof *seen, cmp_strp) != NULL;
-			struct ticket t;
-			if (!dup && ticket_load(&D, ids[i], &t, NULL, 0) == 0) {
-				if (matches(&t, f))
-					tlist_add(l, &t);
-				else
-					ticket_free(&t);
-			}
-			free(ids[i]);
-		}
-		free(ids);
+	size_t n;
+	const struct tsum **v = select_tickets(f, &n);
+	for (size_t i = 0; i < n; i++) {
+		struct ticket t;
+		tsum_ticket(v[i], &t);
+		tlist_add(l, &t);
 	}
-	for (size_t k = 0; k < nseen; k++)
-		free(seen[k]);
-	free(seen);
-	if (l->n > 1)
-		qsort(l->v, l->n, sizeof *l->v, by_created);
+	free(v);
 }
 
 static void put_col(const char *s, int w)
@@ -885,6 +895,16 @@ static int cmd_ls(int argc, char **argv)
 	open_desk();
 	if (mine)
 		f.assignee = me()->login;
+	if (fmt == F_JSON) {	/* the summary lines are ticket_json already */
+		size_t n;
+		const struct tsum **v = select_tickets(&f, &n);
+		for (size_t i = 0; i < n; i++) {
+			fputs(v[i]->json, stdout);
+			putchar('\n');
+		}
+		free(v);
+		return 0;
+	}
 	struct tlist l = { 0 };
 	scan_tickets(&f, &l);
 	print_tickets(&l, fmt);
@@ -1768,6 +1788,8 @@ static int cmd_archive(int argc, char **argv)
 		}
 	}
 	int moved = desk_archive(&D, ids, n, name, email);
+	if (moved > 0)
+		tickets_summary_refresh(&D);
 	printf("archived %d ticket%s\n", moved, moved == 1 ? "" : "s");
 	for (size_t i = 0; i < n; i++)
 		free(ids[i]);

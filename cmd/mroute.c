@@ -191,7 +191,7 @@ static void new_ticket_id(const char *mid, char id[16])
 	for (int len = TICKETID_LEN; len <= TICKETID_MAX; len++) {
 		ticketid(mid, strlen(mid), len, id);
 		struct ticket t;
-		if (ticket_load(&D, id, &t, NULL, 1) != 0)
+		if (!ticket_exists(&D, id) || ticket_load(&D, id, &t, NULL, 1) != 0)
 			return;
 		int same = t.first_message_id && !strcmp(t.first_message_id, mid);
 		ticket_free(&t);

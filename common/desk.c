@@ -1,7 +1,9 @@
 /* desk.c: the desk, a git repository of plain files (see desk.h). */
+#define _GNU_SOURCE	/* RTLD_NEXT */
 #include "desk.h"
 
 #include <dirent.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -18,11 +20,34 @@
 
 #define GC_EVERY 200		/* commits between packing loose objects */
 
+/* A libgit2 built with mbedTLS (Debian's) parses the whole system CA
+ * bundle inside git_libgit2_init: about 6 ms of every run, for TLS that no
+ * local desk command uses.  While the library starts, that parse is
+ * skipped (the chain stays empty, so an https connection would fail its
+ * certificate check, never pass it); at any other time the call goes to
+ * mbedTLS, so code that talks https first sets the CA locations with
+ * git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS, ...).  A libgit2 built
+ * with OpenSSL never calls this. */
+static int git_starting;
+struct mbedtls_x509_crt;
+int mbedtls_x509_crt_parse_file(struct mbedtls_x509_crt *chain, const char *path);
+int mbedtls_x509_crt_parse_file(struct mbedtls_x509_crt *chain, const char *path)
+{
+	static int (*real)(struct mbedtls_x509_crt *, const char *);
+	if (git_starting)
+		return 0;
+	if (!real)
+		*(void **)&real = dlsym(RTLD_NEXT, "mbedtls_x509_crt_parse_file");
+	return real ? real(chain, path) : -1;
+}
+
 void desk_git_init(void)
 {
 	static int done;
 	if (!done) {
+		git_starting = 1;
 		git_libgit2_init();
+		git_starting = 0;
 		done = 1;
 	}
 }

@@ -308,6 +308,7 @@ void ticket_free(struct ticket *t)
 {
 	json_decref(t->tags);
 	json_decref(t->events);
+	json_decref(t->extra);
 	memset(t, 0, sizeof *t);
 }
 

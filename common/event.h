@@ -36,7 +36,7 @@ struct ticket {
 	int reopened, replies, received, notes, opened, identified;
 	json_t *tags;		/* array of strings, sorted */
 	json_t *events;		/* array, sorted by (at, id), no duplicates */
-	json_t *extra;		/* owns the strings above */
+	json_t *extra;		/* owns the strings above when set (a summary) */
 };
 
 /* Fold the events text of a ticket.  On a malformed line returns its
