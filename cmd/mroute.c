@@ -324,19 +324,15 @@ static int agent_index(const char *login)
 	return -1;
 }
 
-static int counts_load(const char *status)
-{
-	return !strcmp(status, "new") || !strcmp(status, "open");
-}
-
-static void view_put(const struct ticket *t)
+static void view_put_fields(const char *id, const char *customer, const char *subject,
+    const char *status, const char *assignee, long long updated, long long assigned_at)
 {
 	struct tview *w = NULL;
 	for (size_t i = 0; i < V.n; i++)
-		if (!strcmp(V.v[i].id, t->id)) {
+		if (!strcmp(V.v[i].id, id)) {
 			w = &V.v[i];
 			int k = agent_index(w->assignee);
-			if (k >= 0 && counts_load(w->status))
+			if (k >= 0 && status_load(w->status))
 				V.load[k]--;
 			free(w->customer);
 			free(w->base);
@@ -350,34 +346,26 @@ static void view_put(const struct ticket *t)
 		w = &V.v[V.n++];
 	}
 	memset(w, 0, sizeof *w);
-	snprintf(w->id, sizeof w->id, "%s", t->id);
-	w->customer = xstrdup(t->customer ? t->customer : "");
-	w->base = subject_base(t->subject ? t->subject : "", NULL);
-	snprintf(w->status, sizeof w->status, "%s", t->status);
-	snprintf(w->assignee, sizeof w->assignee, "%s", t->assignee ? t->assignee : "");
-	w->updated = t->updated;
+	snprintf(w->id, sizeof w->id, "%s", id);
+	w->customer = xstrdup(customer ? customer : "");
+	w->base = subject_base(subject ? subject : "", NULL);
+	snprintf(w->status, sizeof w->status, "%s", status ? status : "new");
+	snprintf(w->assignee, sizeof w->assignee, "%s", assignee ? assignee : "");
+	w->updated = updated;
 	int k = agent_index(w->assignee);
-	if (k >= 0 && counts_load(w->status))
-		V.load[k]++;
-	size_t i;
-	json_t *e;
-	json_array_foreach(t->events, i, e) {
-		const char *ty = json_string_value(json_object_get(e, "type"));
-		if (!ty || strcmp(ty, "assigned"))
-			continue;
-		int a = agent_index(json_string_value(json_object_get(e, "agent")));
-		long long at;
-		if (a >= 0 && parse_rfc3339(json_string_value(json_object_get(e, "at")), &at) == 0 &&
-		    at > V.last[a])
-			V.last[a] = at;
+	if (k >= 0) {
+		if (status_load(w->status))
+			V.load[k]++;
+		if (assigned_at > V.last[k])
+			V.last[k] = assigned_at;
 	}
 }
 
-static int view_cb(void *ctx, struct ticket *t)
+static long long json_time(json_t *o, const char *k)
 {
-	(void)ctx;
-	view_put(t);
-	return 0;
+	long long t;
+	const char *s = json_string_value(json_object_get(o, k));
+	return s && parse_rfc3339(s, &t) == 0 ? t : 0;
 }
 
 static void view_free(void)
@@ -392,7 +380,8 @@ static void view_free(void)
 	memset(&V, 0, sizeof V);
 }
 
-/* Build the view, or rebuild it when someone else moved HEAD. */
+/* Build the view from the tickets' summaries (.git/mdesk/), or again when
+ * someone else moved HEAD. */
 static void view_need(void)
 {
 	git_oid h;
@@ -403,7 +392,17 @@ static void view_need(void)
 	view_free();
 	V.load = xcalloc(AG.n + 1, sizeof *V.load);
 	V.last = xcalloc(AG.n + 1, sizeof *V.last);
-	tickets_each(&D, view_cb, NULL);
+	size_t n;
+	const struct tsum *ts = tickets_summary(&D, 0, &n);
+	for (size_t i = 0; i < n; i++) {
+		json_t *o = json_loads(ts[i].json, 0, NULL);
+		if (!o)
+			continue;
+		view_put_fields(ts[i].id, json_string_value(json_object_get(o, "customer")),
+		    json_string_value(json_object_get(o, "subject")), ts[i].status, ts[i].assignee,
+		    ts[i].updated, json_time(o, "assigned_at"));
+		json_decref(o);
+	}
 	V.built = 1;
 	V.head = h;
 }
@@ -414,7 +413,7 @@ static void view_after_commit(const char *id)
 		return;
 	struct ticket t;
 	if (ticket_load(&D, id, &t, NULL, 1) == 0) {
-		view_put(&t);
+		view_put_fields(t.id, t.customer, t.subject, t.status, t.assignee, t.updated, t.assigned_at);
 		ticket_free(&t);
 	}
 	git_reference_name_to_id(&V.head, D.repo, "HEAD");
@@ -1076,6 +1075,7 @@ int main(int argc, char **argv)
 	if (fflush(stdout) != 0 || ferror(stdout))
 		die(EX_IOERR, "write error: %s", strerror(errno));
 	view_free();
+	tickets_summary_free();
 	rules_free(RULES);
 	lang_done();
 	if (have_agents)

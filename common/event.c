@@ -184,8 +184,10 @@ static void apply(struct ticket *t, json_t *e, long long at)
 			t->status = v;
 	} else if (!strcmp(type, "note"))
 		t->notes++;
-	else if (!strcmp(type, "assigned"))
+	else if (!strcmp(type, "assigned")) {
 		t->assignee = sget(e, "agent");
+		t->assigned_at = at;
+	}
 	else if (!strcmp(type, "unassigned"))
 		t->assignee = NULL;
 	else if (!strcmp(type, "claimed")) {
@@ -339,6 +341,8 @@ json_t *ticket_json(const struct ticket *t)
 	set_t(o, "created", t->created);
 	set_t(o, "updated", t->updated);
 	set_t(o, "first_reply", t->first_reply);
+	if (t->assignee)
+		set_t(o, "assigned_at", t->assigned_at);
 	set_t(o, "solved", t->solved_at);
 	json_object_set_new(o, "replies", json_integer(t->replies));
 	json_object_set_new(o, "messages", json_integer(t->received));

@@ -33,6 +33,7 @@ struct ticket {
 	const char *status, *priority, *assignee, *merged_into;
 	const char *claim_by, *first_message_id;
 	long long claim_until, created, updated, solved_at, first_reply;
+	long long assigned_at;	/* when the current assignee was given it */
 	int reopened, replies, received, notes, opened, identified;
 	json_t *tags;		/* array of strings, sorted */
 	json_t *events;		/* array, sorted by (at, id), no duplicates */

@@ -141,14 +141,17 @@ is "two deliveries: least-loaded spreads them (ana, bob)" \
 	"$(mdesk ls --format json | jq -r 'select(.subject | startswith("Question")) | .assignee' | sort | tr '\n' ' ')" "ana bob "
 Q2=$(mdesk ls --format json | jq -r 'select(.subject == "Question 2") | .id')
 mdesk --as bob --now 2026-11-23T13:00:30Z assign "$Q2" ana >/dev/null 2>&1
-is "ana at capacity (2 of 2): passed over; bob and dmitri tie at 0, dmitri was never given one" "$(dry a1.eml $MON "[.assignee,.agents.ana]")" '["dmitri","at capacity (2 of 2)"]'
+is "ana at capacity (2 of 2): passed over; bob and dmitri hold none: agents.csv order" "$(dry a1.eml $MON "[.assignee,.agents.ana]")" '["bob","at capacity (2 of 2)"]'
 # round-robin for the group: the agent given a ticket longest ago
 sed -i 's/^strategy = .*/strategy = round-robin/' "$MDESK_DIR/desk.conf"
 git -C "$MDESK_DIR" commit -qam "round-robin"
-is "round-robin: dmitri, never given a ticket" "$(dry a1.eml $MON '.assignee')" '"dmitri"'
+is "round-robin: bob (holds no ticket; ana was given hers later)" "$(dry a1.eml $MON '.assignee')" '"bob"'
+mroute --now 2026-11-23T13:01:00Z <"$TMP/a1.eml" >/dev/null 2>&1
+mk a2.eml 'Zoe <zoe@example.net>' 'Gift cards' 'Hello, do you sell gift cards for the holidays this year?'
+is "round-robin: then dmitri (bob was given one just now)" "$(dry a2.eml 2026-11-23T13:02:00Z '[.assignee,.agents.dmitri]')" '["dmitri","chosen: round-robin, load 0"]'
 # sticky: a customer's new ticket goes to the agent of their last one
 mk s1.eml 'Cust1 <cust1@example.net>' 'Another question' 'Hello again, one more question about the same order.'
-is "sticky: cust1's agent (ana is at capacity, so the strategy)" "$(dry s1.eml $MON '.assignee')" '"dmitri"'
+is "sticky: cust1's agent (ana is at capacity, so the strategy)" "$(dry s1.eml 2026-11-23T13:02:00Z '.assignee')" '"dmitri"'
 mk s2.eml 'Cust2 <cust2@example.net>' 'Another question' 'Hello again, one more question about the same order.'
 C2=$(mdesk ls --format json | jq -r 'select(.subject == "Question 2") | .assignee')
 Q1=$(mdesk ls --format json | jq -r 'select(.subject == "Question 1") | .id')
