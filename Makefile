@@ -129,6 +129,10 @@ demo: deps
 	@echo '== mroute: the mailbox filed into tickets, one commit per message =='
 	MDESK_NOW=2026-11-20T18:00:00Z $(B)/mroute --at-date --desk $(B)/demo-desk < tests/data/support.mbox > /dev/null
 	@echo "$$(git -C $(B)/demo-desk rev-list --count HEAD) commits"
+	@echo '== who took what (routing.sieve, shifts, skills, languages, capacity) =='
+	$(B)/mdesk --desk $(B)/demo-desk ls --format json | jq -r '"\(.assignee // "unassigned") \(.queue)"' | sort | uniq -c
+	@echo '== mroute --dry-run: the decisions for one more message, and why =='
+	MDESK_NOW=2026-11-23T14:00:00Z $(B)/mroute --dry-run --desk $(B)/demo-desk < tests/data/mail/single.eml | jq .
 	@echo '== mdesk ls: the open tickets =='
 	$(B)/mdesk --desk $(B)/demo-desk ls --format table
 	@echo '== mdesk show: the first ticket =='
@@ -138,6 +142,7 @@ demo: deps
 bench: all
 	sh tests/bench/mthread
 	sh tests/bench/desk
+	sh tests/bench/mroute
 
 # --- install -----------------------------------------------------------
 install: all
