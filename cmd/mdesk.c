@@ -329,7 +329,8 @@ static void check_conf_file(const char *path, const char *const *top,
 			count_fault(path, e->line, m);
 		}
 		if ((!strcmp(e->key, "fsync") || !strcmp(e->key, "enabled") ||
-		    !strcmp(e->key, "sticky") || !strcmp(e->key, "detect_language")) &&
+		    !strcmp(e->key, "sticky") || !strcmp(e->key, "detect_language") ||
+		    (!strcmp(e->key, "assign") && !strcmp(e->section, "routing"))) &&
 		    conf_bool(e->value, &b) != 0) {
 			snprintf(m, sizeof m, "%s: '%s' is not yes or no", e->key, e->value);
 			count_fault(path, e->line, m);
@@ -585,7 +586,7 @@ static int cmd_check(int argc, char **argv)
 	static const char *const ack_keys[] = { "enabled", "template", "rate", NULL };
 	static const char *const mail_keys[] = { "mailer", NULL };
 	static const char *const routing_keys[] = { "strategy", "sticky", "subject_window",
-		"reopen_window", "detect_language", NULL };
+		"reopen_window", "detect_language", "assign", NULL };
 	static const char *const group_keys[] = { "strategy", NULL };
 	static const char *const desk_secs[] = { "queue", "ack", "mail", "routing", "group", NULL };
 	static const char *const *const desk_seckeys[] = { queue_keys, ack_keys, mail_keys, routing_keys,

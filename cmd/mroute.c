@@ -859,7 +859,8 @@ static int route(const char *raw, size_t len, int as_mbox, const char *envelope)
 	if (cur && cur_active) {
 		dc.assignee = cur;
 		dc.assign_why = "sticky: the ticket's agent";
-	} else if (!dc.ro.spam && !as_reply && ticket_open && !(r.automatic && !r.is_new) && AG.n) {
+	} else if (RC.assign && !dc.ro.spam && !as_reply && ticket_open && !(r.automatic && !r.is_new) &&
+	    AG.n) {
 		view_need();
 		dc.cand = xcalloc(AG.n, sizeof *dc.cand);
 		dc.ncand = AG.n;

@@ -801,6 +801,24 @@ static void collect_loose(const char *objdir, struct loose *l)
 	}
 }
 
+static void push_reflog(struct desk *d, git_revwalk *w, const char *ref)
+{
+	git_reflog *rl;
+	if (git_reflog_read(&rl, d->repo, ref) != 0)
+		return;
+	for (size_t i = 0; i < git_reflog_entrycount(rl); i++) {
+		const git_reflog_entry *e = git_reflog_entry_byindex(rl, i);
+		const git_oid *o = git_reflog_entry_id_new(e);
+		git_object *obj;
+		/* only what is still there: a reflog may name lost objects */
+		if (o && !git_oid_is_zero(o) && git_object_lookup(&obj, d->repo, o, GIT_OBJECT_COMMIT) == 0) {
+			git_revwalk_push(w, o);
+			git_object_free(obj);
+		}
+	}
+	git_reflog_free(rl);
+}
+
 void desk_gc(struct desk *d, int full, int quiet)
 {
 	char *objdir = join(d->root, ".git/objects");
@@ -813,6 +831,16 @@ void desk_gc(struct desk *d, int full, int quiet)
 		git_revwalk *w;
 		git_revwalk_new(&w, d->repo);
 		git_revwalk_push_glob(w, "refs/*");
+		/* what the reflogs name stays too, as git gc keeps it: a commit
+		 * amended by hand is still in HEAD's reflog, and git fsck checks it */
+		git_reference_iterator *it;
+		const char *rn;
+		if (git_reference_iterator_glob_new(&it, d->repo, "refs/*") == 0) {
+			while (git_reference_next_name(&rn, it) == 0)
+				push_reflog(d, w, rn);
+			git_reference_iterator_free(it);
+		}
+		push_reflog(d, w, "HEAD");
 		if (git_packbuilder_insert_walk(pb, w) != 0)
 			desk_git_die(EX_TEMPFAIL, "pack");
 		git_revwalk_free(w);

@@ -45,6 +45,7 @@ void route_conf_load(struct desk *d, struct route_conf *rc)
 	rc->round_robin = strategy_rr(conf_get(&d->conf, "routing", "", "strategy"), "[routing]");
 	rc->sticky = bool_or(d, "sticky", 1);
 	rc->detect = bool_or(d, "detect_language", 1);
+	rc->assign = bool_or(d, "assign", 1);
 	rc->subject_window = dur_or(d, "subject_window", 2 * 86400);
 	rc->reopen_window = dur_or(d, "reopen_window", 14 * 86400);
 }

@@ -20,6 +20,7 @@ struct route_conf {
 	long long subject_window;	/* [routing] subject_window (default 2d) */
 	long long reopen_window;	/* [routing] reopen_window (default 14d) */
 	int detect;			/* [routing] detect_language (default yes) */
+	int assign;			/* [routing] assign (default yes) */
 };
 
 /* Read [routing] of desk.conf (validated by mdesk check; a bad value

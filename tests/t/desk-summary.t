@@ -5,7 +5,7 @@
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../desklib.sh"
 export MDESK_DIR="$TMP/desk"
-newdesk "$MDESK_DIR"
+newdesk "$MDESK_DIR" && manualdesk "$MDESK_DIR"
 S=$MDESK_DIR/.git/mdesk
 
 for f in "$DATA"/mail/subjects.mbox "$DATA"/mail/charsets.mbox "$DATA"/mail/dates.mbox; do

@@ -105,7 +105,7 @@ is "queue, group, skill, tag, priority (subject matched decoded), body" \
 is "  ... the rule lines that fired" "$(dry r1.eml $MON '.rules')" \
 	'["8: queue \"billing\"","9: group \"billing\"","10: skill \"refunds\"","11: tag \"refund\"","14: priority \"urgent\"","24: tag \"order\""]'
 is "  ... why each agent was or was not eligible" "$(dry r1.eml $MON '.agents')" \
-	'{"ana":"chosen: least-loaded, load 0","bob":"not in group billing","chen":"away","dmitri":"lacks skill refunds"}'
+	'{"ana":"chosen: round-robin, load 0","bob":"not in group billing","chen":"away","dmitri":"lacks skill refunds"}'
 is "  ... --dry-run commits nothing" "$(commits)" 3
 mk r2.eml 'Big Shop <vip@bigshop.example>' 'Order status' 'Hello, where is our order? We need it for the weekend sale.'
 is "tier gold: tag and priority high" "$(dry r2.eml $MON '[.tags,.priority]')" '[["gold"],"high"]'
@@ -251,8 +251,7 @@ for p in $(seq 1 $P); do
 	done >"$TMP/p$p.mbox"
 done
 for p in $(seq 1 $P); do
-	( for i in $(seq 1 $N); do :; done
-	  MDESK_DIR=$TMP/cd mroute --now $MON "$TMP/p$p.mbox" >"$TMP/p$p.out" 2>"$TMP/p$p.err"; echo $? >"$TMP/p$p.rc" ) &
+	( 	  MDESK_LOCK_TIMEOUT=600 MDESK_DIR=$TMP/cd mroute --now $MON "$TMP/p$p.mbox" >"$TMP/p$p.out" 2>"$TMP/p$p.err"; echo $? >"$TMP/p$p.rc" ) &
 done
 wait
 is "$P concurrent mroutes: all exit 0" "$(cat "$TMP"/p*.rc | sort -u | tr -d '\n')" 0
