@@ -51,7 +51,7 @@ struct result {
 
 static void usage(FILE *f, int code)
 {
-	fprintf(f, "usage: %s [--desk DIR] [--now TIME] [--at-date] [--queue NAME] [--dry-run] [--explain] [file ...]\n",
+	fprintf(f, "usage: %s [--desk DIR] [--now TIME] [--at-date] [--queue NAME] [--dry-run] [--explain] [--batch N] [file ...]\n",
 	    progname);
 	exit(code);
 }
@@ -148,6 +148,134 @@ static void load_agents(void)
 	free(t);
 }
 
+/* --- the batch: messages filed in one commit ----------------------
+ *
+ * An mbox is filed in batches of --batch messages (default 1000): the
+ * desk stays locked, every message adds its files and events to one
+ * transaction, and the batch is one commit.  What the batch holds is read
+ * back through the transaction (tload, lookup), so a message sees those
+ * before it.  Output waits in memory until its batch is committed: when a
+ * commit fails, nothing of that batch reaches stdout. */
+static struct desk_tx *TX;
+static void view_committed(void);
+static long batch_max = 1000;
+static size_t batch_n, batch_new, total_n, total_new;
+static struct buf batch_log;	/* the commit message's lines */
+static FILE *OUT;		/* stdout, or the batch's memory stream */
+static char *out_mem;
+static size_t out_len;
+static struct bmid {
+	char *mid;
+	char ticket[16];
+} *bm;
+static size_t nbm, capbm;
+static struct bticket {
+	char id[16];
+	int next;		/* the next .eml number */
+	int restored;		/* brought back from the archive in this batch */
+} *bt;
+static size_t nbt, capbt;
+
+static struct bticket *bt_find(const char *id)
+{
+	for (size_t i = 0; i < nbt; i++)
+		if (!strcmp(bt[i].id, id))
+			return &bt[i];
+	return NULL;
+}
+
+/* A ticket as HEAD and the open transaction have it. */
+static int tload(const char *id, struct ticket *t, int *archived)
+{
+	char ep[64];
+	size_t pl = 0;
+	int append = 0;
+	const char *pend = NULL;
+	if (archived)
+		*archived = 0;
+	if (TX && ticketid_valid(id)) {
+		ticket_events_path(id, ep);
+		pend = desk_tx_pending(TX, ep, &pl, &append);
+	}
+	if (!pend)
+		return ticket_load(&D, id, t, archived, 1);
+	struct buf text = { 0 };
+	if (append) {
+		size_t hl;
+		char *h = desk_read_head(&D, ep, &hl, 0);
+		if (h)
+			buf_add(&text, h, hl);
+		free(h);
+	}
+	buf_add(&text, pend, pl);
+	const char *err = NULL;
+	int line = ticket_fold(t, id, text.p ? text.p : "", text.len, 0, &err);
+	buf_free(&text);
+	if (line)
+		die(EX_DATAERR, "%s:%d: %s", ep, line, err ? err : "bad event");
+	return 0;
+}
+
+static void batch_begin(void)
+{
+	if (TX)
+		return;
+	desk_lock(&D);
+	index_sync(&D);
+	TX = desk_tx_new(&D);
+	OUT = open_memstream(&out_mem, &out_len);
+	if (!OUT)
+		die(EX_TEMPFAIL, "memory: %s", strerror(errno));
+}
+
+static void batch_end(void)
+{
+	if (!TX)
+		return;
+	if (dryrun || desk_tx_count(TX) == 0)
+		desk_tx_abort(TX);
+	else {
+		char an[64], ae[300];
+		desk_system_author(an, sizeof an, ae, sizeof ae);
+		struct buf m = { 0 };
+		if (batch_n == 1)
+			buf_add(&m, batch_log.p, batch_log.len);
+		else {
+			char head[128];
+			snprintf(head, sizeof head, "%zu messages received (%zu new ticket%s)\n\n",
+			    batch_n, batch_new, batch_new == 1 ? "" : "s");
+			buf_adds(&m, head);
+			buf_add(&m, batch_log.p, batch_log.len);
+		}
+		desk_tx_commit(TX, an, ae, m.p ? m.p : "");
+		buf_free(&m);
+		for (size_t i = 0; i < nbm; i++)
+			index_add(&D, bm[i].mid, bm[i].ticket);
+		index_mark(&D);
+		view_committed();
+		tickets_upkeep(&D);
+	}
+	TX = NULL;
+	desk_unlock(&D);
+	for (size_t i = 0; i < nbm; i++)
+		free(bm[i].mid);
+	nbm = nbt = 0;
+	batch_log.len = 0;
+	total_n += batch_n;
+	total_new += batch_new;
+	batch_n = batch_new = 0;
+	/* the batch is in the desk: its output may go */
+	fclose(OUT);
+	if (out_len && fwrite(out_mem, 1, out_len, stdout) != out_len)
+		die(EX_IOERR, "write error: %s", strerror(errno));
+	free(out_mem);
+	out_mem = NULL;
+	out_len = 0;
+	OUT = NULL;
+	if (isatty(2) && total_n >= 100)
+		fprintf(stderr, "\rmroute: %zu messages, %zu new tickets", total_n, total_new);
+}
+
 /* Does addr take part in the ticket (its customer, a sender of one of its
  * messages, or an agent)? */
 static int participant(const struct ticket *t, const char *addr)
@@ -173,7 +301,7 @@ static void follow_merges(char id[16])
 {
 	for (int hops = 0; hops < 16; hops++) {
 		struct ticket t;
-		if (ticket_load(&D, id, &t, NULL, 1) != 0)
+		if (tload(id, &t, NULL) != 0)
 			return;
 		if (!t.merged_into || !ticketid_valid(t.merged_into)) {
 			ticket_free(&t);
@@ -191,7 +319,7 @@ static void new_ticket_id(const char *mid, char id[16])
 	for (int len = TICKETID_LEN; len <= TICKETID_MAX; len++) {
 		ticketid(mid, strlen(mid), len, id);
 		struct ticket t;
-		if (!ticket_exists(&D, id) || ticket_load(&D, id, &t, NULL, 1) != 0)
+		if ((!bt_find(id) && !ticket_exists(&D, id)) || tload(id, &t, NULL) != 0)
 			return;
 		int same = t.first_message_id && !strcmp(t.first_message_id, mid);
 		ticket_free(&t);
@@ -206,7 +334,12 @@ static void new_ticket_id(const char *mid, char id[16])
 static int lookup(const char *mid, char id[16])
 {
 	struct ticket t;
-	if (!index_lookup(&D, mid, id) || ticket_load(&D, id, &t, NULL, 1) != 0)
+	for (size_t i = 0; i < nbm; i++)
+		if (!strcmp(bm[i].mid, mid)) {
+			snprintf(id, 16, "%s", bm[i].ticket);
+			return 1;
+		}
+	if (!index_lookup(&D, mid, id) || tload(id, &t, NULL) != 0)
 		return 0;
 	int found = 0;
 	size_t i;
@@ -245,7 +378,7 @@ static void find_ticket(struct msg_ids *ids, const char *subject, const char *fr
 	char tok[16];
 	if (subject && subject_token(subject, tok)) {
 		struct ticket t;
-		if (ticket_load(&D, tok, &t, NULL, 1) == 0) {
+		if (tload(tok, &t, NULL) == 0) {
 			int ok = participant(&t, from);
 			ticket_free(&t);
 			if (ok) {
@@ -270,7 +403,7 @@ static void emit(const char *raw, size_t len, const struct result *r,
 {
 	size_t hl = msg_header_len(raw, len);
 	if (as_mbox)
-		printf("From %s\n", envelope ? envelope : "MAILER-DAEMON Thu Jan  1 00:00:00 1970");
+		fprintf(OUT, "From %s\n", envelope ? envelope : "MAILER-DAEMON Thu Jan  1 00:00:00 1970");
 	emit_headers(r, dc);
 	int skip = 0;
 	struct buf out = { 0 };
@@ -288,13 +421,13 @@ static void emit(const char *raw, size_t len, const struct result *r,
 		struct buf esc = { 0 };
 		int bol = 1;
 		mbox_escape(&esc, out.p, out.len, &bol);
-		fwrite(esc.p, 1, esc.len, stdout);
+		fwrite(esc.p, 1, esc.len, OUT);
 		if (esc.len && esc.p[esc.len - 1] != '\n')
-			putchar('\n');
-		putchar('\n');
+			putc('\n', OUT);
+		putc('\n', OUT);
 		buf_free(&esc);
 	} else
-		fwrite(out.p, 1, out.len, stdout);
+		fwrite(out.p, 1, out.len, OUT);
 	buf_free(&out);
 }
 
@@ -407,16 +540,22 @@ static void view_need(void)
 	V.head = h;
 }
 
+/* Our own commit moved HEAD: the view already has what it changed. */
+static void view_committed(void)
+{
+	if (V.built)
+		git_reference_name_to_id(&V.head, D.repo, "HEAD");
+}
+
 static void view_after_commit(const char *id)
 {
 	if (!V.built)
 		return;
 	struct ticket t;
-	if (ticket_load(&D, id, &t, NULL, 1) == 0) {
+	if (tload(id, &t, NULL) == 0) {
 		view_put_fields(t.id, t.customer, t.subject, t.status, t.assignee, t.updated, t.assigned_at);
 		ticket_free(&t);
 	}
-	git_reference_name_to_id(&V.head, D.repo, "HEAD");
 }
 
 /* The customer's open ticket with the same base subject, active within
@@ -516,33 +655,33 @@ static int cmp_strp(const void *a, const void *b);
 
 static void emit_headers(const struct result *r, const struct decision *dc)
 {
-	printf("X-Mdesk-Ticket: %s\n", r->ticket);
-	printf("X-Mdesk-Queue: %s\n", r->queue);
-	printf("X-Mdesk-Status: %s\n", r->duplicate ? "duplicate" : r->is_new ? "new" : "reply");
+	fprintf(OUT, "X-Mdesk-Ticket: %s\n", r->ticket);
+	fprintf(OUT, "X-Mdesk-Queue: %s\n", r->queue);
+	fprintf(OUT, "X-Mdesk-Status: %s\n", r->duplicate ? "duplicate" : r->is_new ? "new" : "reply");
 	if (dc->assignee)
-		printf("X-Mdesk-Assignee: %s\n", dc->assignee);
+		fprintf(OUT, "X-Mdesk-Assignee: %s\n", dc->assignee);
 	if (dc->priority)
-		printf("X-Mdesk-Priority: %s\n", dc->priority);
+		fprintf(OUT, "X-Mdesk-Priority: %s\n", dc->priority);
 	if (dc->lang[0])
-		printf("X-Mdesk-Lang: %s\n", dc->lang);
+		fprintf(OUT, "X-Mdesk-Lang: %s\n", dc->lang);
 	size_t n = dc->tags ? json_array_size(dc->tags) : 0;
 	if (!dc->tags && r->automatic)
-		printf("X-Mdesk-Tags: auto\n");
+		fprintf(OUT, "X-Mdesk-Tags: auto\n");
 	if (n) {
 		/* sorted, once each */
 		const char **v = xmalloc(n * sizeof *v);
 		for (size_t i = 0; i < n; i++)
 			v[i] = json_string_value(json_array_get(dc->tags, i));
 		qsort(v, n, sizeof *v, cmp_strp);
-		fputs("X-Mdesk-Tags: ", stdout);
+		fputs("X-Mdesk-Tags: ", OUT);
 		for (size_t i = 0; i < n; i++)
 			if (!i || strcmp(v[i], v[i - 1]))
-				printf("%s%s", i ? ", " : "", v[i]);
-		putchar('\n');
+				fprintf(OUT, "%s%s", i ? ", " : "", v[i]);
+		putc('\n', OUT);
 		free(v);
 	}
 	if (!r->duplicate && (!r->is_new || r->automatic || dc->ro.noack || dc->ro.spam))
-		printf("X-Mdesk-Noack: yes\n");
+		fprintf(OUT, "X-Mdesk-Noack: yes\n");
 }
 
 static int cmp_strp(const void *a, const void *b)
@@ -686,8 +825,7 @@ static int route(const char *raw, size_t len, int as_mbox, const char *envelope)
 		D.now = md;
 	r.automatic = is_automatic(&m, from) || is_queue_address(from);
 
-	desk_lock(&D);
-	index_sync(&D);
+	batch_begin();
 	char have[16];
 	if (lookup(ids.mid, have)) {
 		/* delivered before: nothing changes */
@@ -695,7 +833,6 @@ static int route(const char *raw, size_t len, int as_mbox, const char *envelope)
 		follow_merges(r.ticket);
 		r.duplicate = 1;
 		r.why = "duplicate";
-		desk_unlock(&D);
 		if (dryrun || explain) {
 			json_t *o = json_object();
 			explain_json(o, &r, &dc, ids.mid, r.automatic);
@@ -707,6 +844,8 @@ static int route(const char *raw, size_t len, int as_mbox, const char *envelope)
 		if (!dryrun)
 			emit(raw, len, &r, &dc, as_mbox, envelope);
 		msg_free(&m);
+		if (++batch_n >= (size_t)batch_max)
+			batch_end();
 		return 0;
 	}
 	find_ticket(&ids, subject, from, &r);
@@ -721,7 +860,7 @@ static int route(const char *raw, size_t len, int as_mbox, const char *envelope)
 	int archived = 0;
 	struct ticket t;
 	int have_t = 0;
-	if (!r.is_new && ticket_load(&D, r.ticket, &t, &archived, 1) == 0) {
+	if (!r.is_new && tload(r.ticket, &t, &archived) == 0) {
 		have_t = 1;
 		/* closed, or solved too long ago: a new ticket that follows it */
 		int is_agent = 0;
@@ -762,10 +901,23 @@ static int route(const char *raw, size_t len, int as_mbox, const char *envelope)
 	if (r.is_new && dc.ro.queue[0])
 		r.queue = dc.ro.queue;
 
-	struct desk_tx *tx = desk_tx_new(&D);
-	if (archived)
+	struct desk_tx *tx = TX;
+	struct bticket *bk = bt_find(r.ticket);
+	if (!bk) {
+		if (nbt == capbt) {
+			capbt = capbt ? 2 * capbt : 64;
+			bt = xrealloc(bt, capbt * sizeof *bt);
+		}
+		bk = &bt[nbt++];
+		memset(bk, 0, sizeof *bk);
+		snprintf(bk->id, sizeof bk->id, "%s", r.ticket);
+		bk->next = r.is_new ? 1 : ticket_next_number(&D, r.ticket, archived);
+	}
+	if (archived && !bk->restored) {
 		ticket_restore(&D, tx, r.ticket);
-	int num = r.is_new ? 1 : ticket_next_number(&D, r.ticket, archived);
+		bk->restored = 1;
+	}
+	int num = bk->next++;
 	char dir[40], file[16], path[80], ep[64];
 	desk_ticket_dir(r.ticket, dir);
 	snprintf(file, sizeof file, "%04d.eml", num);
@@ -921,7 +1073,7 @@ static int route(const char *raw, size_t len, int as_mbox, const char *envelope)
 		if (tag_valid(dc.ro.tags[i]))
 			json_array_append_new(dc.tags, json_string(dc.ro.tags[i]));
 
-	char cmsg[600], an[64], ae[300];
+	char cmsg[600];
 	snprintf(cmsg, sizeof cmsg, "%s: received from %.200s%s%s%s%s%s\n", r.ticket,
 	    from ? from : "unknown sender", r.is_new ? " (new ticket" : "",
 	    dc.follows[0] ? ", follows " : "", dc.follows,
@@ -930,17 +1082,16 @@ static int route(const char *raw, size_t len, int as_mbox, const char *envelope)
 		size_t l = strlen(cmsg) - 1;
 		snprintf(cmsg + l, sizeof cmsg - l, ")\n");
 	}
-	desk_system_author(an, sizeof an, ae, sizeof ae);
-	if (dryrun)
-		desk_tx_abort(tx);
-	else {
-		desk_tx_commit(tx, an, ae, cmsg);
-		index_add(&D, ids.mid, r.ticket);
-		index_mark(&D);
-		view_after_commit(r.ticket);
-		tickets_upkeep(&D);
+	buf_adds(&batch_log, cmsg);
+	if (nbm == capbm) {
+		capbm = capbm ? 2 * capbm : 64;
+		bm = xrealloc(bm, capbm * sizeof *bm);
 	}
-	desk_unlock(&D);
+	bm[nbm].mid = xstrdup(ids.mid);
+	snprintf(bm[nbm].ticket, sizeof bm[nbm].ticket, "%s", r.ticket);
+	nbm++;
+	view_after_commit(r.ticket);
+	batch_new += r.is_new;
 	if (dryrun || explain) {
 		json_t *o = json_object();
 		explain_json(o, &r, &dc, ids.mid, r.automatic);
@@ -957,6 +1108,8 @@ static int route(const char *raw, size_t len, int as_mbox, const char *envelope)
 	free(dc.cand);
 	rules_out_free(&dc.ro);
 	msg_free(&m);
+	if (++batch_n >= (size_t)batch_max)
+		batch_end();
 	return 0;
 }
 
@@ -1016,6 +1169,7 @@ int main(int argc, char **argv)
 		{ "quiet", no_argument, NULL, 'Q' },
 		{ "at-date", no_argument, NULL, 'A' },
 		{ "explain", no_argument, NULL, 'E' },
+		{ "batch", required_argument, NULL, 'b' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -1033,6 +1187,13 @@ int main(int argc, char **argv)
 		case 'Q': quiet = 1; break;
 		case 'A': at_date = 1; break;
 		case 'E': explain = 1; break;
+		case 'b': {
+			char *end;
+			batch_max = strtol(optarg, &end, 10);
+			if (*end || batch_max < 1 || batch_max > 1000000)
+				die(EX_USAGE, "--batch: '%s' is not a number of messages (1 to 1000000)", optarg);
+			break;
+		}
 		case 'h': usage(stdout, 0); break;
 		case 'V': printf("mroute (mdesk) %s\n", MDESK_VERSION); return 0;
 		default: usage(stderr, EX_USAGE);
@@ -1073,6 +1234,9 @@ int main(int argc, char **argv)
 		if (fd)
 			close(fd);
 	}
+	batch_end();
+	if (isatty(2) && total_n >= 100)
+		fputc('\n', stderr);
 	if (fflush(stdout) != 0 || ferror(stdout))
 		die(EX_IOERR, "write error: %s", strerror(errno));
 	view_free();

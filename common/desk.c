@@ -578,6 +578,20 @@ size_t desk_tx_count(const struct desk_tx *tx)
 	return tx->n;
 }
 
+const char *desk_tx_pending(const struct desk_tx *tx, const char *path, size_t *len,
+    int *append)
+{
+	for (size_t i = 0; i < tx->n; i++)
+		if (!strcmp(tx->c[i].path, path)) {
+			if (tx->c[i].op == OP_REMOVE)
+				return NULL;
+			*len = tx->c[i].data.len;
+			*append = tx->c[i].op == OP_APPEND;
+			return tx->c[i].data.p ? tx->c[i].data.p : "";
+		}
+	return NULL;
+}
+
 void desk_tx_abort(struct desk_tx *tx)
 {
 	for (size_t i = 0; i < tx->n; i++) {

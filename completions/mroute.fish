@@ -58,3 +58,4 @@ complete -c mroute -l explain -d 'Route, and print the decisions as JSON on stde
 complete -c mroute -l quiet -d 'Accepted; changes nothing'
 complete -c mroute -s h -l help -d 'Print a usage summary and exit'
 complete -c mroute -l version -d 'Print the version and exit'
+complete -c mroute -l batch -x -d 'Messages of an mbox per commit (default 1000)'

@@ -239,8 +239,9 @@ else
 fi
 
 # ---------------------------------------------------------------- concurrent deliveries
-# 8 mroutes at once, each a mailbox of its own (procmail runs one per
-# message; the sanitizer build is slower, so fewer there)
+# 8 mroutes at once, each a mailbox of its own filed a commit per message
+# (--batch 1: as procmail runs one mroute per message; the sanitizer
+# build is slower, so fewer there)
 P=8 N=${MROUTE_N:-250}
 [ -n "${MDESK_SANITIZED:-}" ] && N=40
 rm -rf "$TMP/cd"; newdesk "$TMP/cd"
@@ -251,7 +252,7 @@ for p in $(seq 1 $P); do
 	done >"$TMP/p$p.mbox"
 done
 for p in $(seq 1 $P); do
-	( 	  MDESK_LOCK_TIMEOUT=600 MDESK_DIR=$TMP/cd mroute --now $MON "$TMP/p$p.mbox" >"$TMP/p$p.out" 2>"$TMP/p$p.err"; echo $? >"$TMP/p$p.rc" ) &
+	( 	  MDESK_LOCK_TIMEOUT=600 MDESK_DIR=$TMP/cd mroute --batch 1 --now $MON "$TMP/p$p.mbox" >"$TMP/p$p.out" 2>"$TMP/p$p.err"; echo $? >"$TMP/p$p.rc" ) &
 done
 wait
 is "$P concurrent mroutes: all exit 0" "$(cat "$TMP"/p*.rc | sort -u | tr -d '\n')" 0

@@ -471,10 +471,20 @@ mroute --now 2026-11-06T00:00:00Z "$M/subjects.mbox" >"$TMP/out" 2>"$TMP/err"; r
 is "subjects.mbox (11 messages, no references): exit 0" "$rc" 0
 is "subjects.mbox: 5 new tickets, 6 joined by subject within subject_window" \
 	"$(grep -c '^X-Mdesk-Status: new$' "$TMP/out") $(grep -c '^X-Mdesk-Status: reply$' "$TMP/out")" "5 6"
-is "subjects.mbox: one commit per message" "$(commits)" $((n0 + 11))
-is "subjects.mbox: every commit by mdesk" \
-	"$(git -C "$MDESK_DIR" log -11 --format=%an | sort -u)" mdesk
+is "subjects.mbox: one batch, one commit" "$(commits)" $((n0 + 1))
+is "  ... by mdesk, saying what it holds" "$(git -C "$MDESK_DIR" log -1 --format='%an|%s')" "mdesk|11 messages received (5 new tickets)"
+is "  ... a line per message in its body" "$(git -C "$MDESK_DIR" log -1 --format=%b | grep -c ': received from ')" 11
 is "subjects.mbox: clean" "$(porcelain)" ""
+rm -rf "$TMP/db"; newdesk "$TMP/db"
+MDESK_DIR=$TMP/db mroute --batch 1 --now 2026-11-06T00:00:00Z "$M/subjects.mbox" >"$TMP/out1" 2>"$TMP/err"
+is "--batch 1: a commit per message" "$(git -C "$TMP/db" rev-list --count HEAD)" 13
+rm -rf "$TMP/db"; newdesk "$TMP/db"
+MDESK_DIR=$TMP/db mroute --batch 4 --now 2026-11-06T00:00:00Z "$M/subjects.mbox" >"$TMP/out4" 2>"$TMP/err"
+is "--batch 4: 11 messages in 3 commits, the same tickets" \
+	"$(git -C "$TMP/db" rev-list --count HEAD) $(grep -c '^X-Mdesk-Status: new$' "$TMP/out4")" "5 5"
+check "  ... the same output as one batch" "cmp -s '$TMP/out' '$TMP/out4'"
+mroute --batch 0 <"$M/subjects.mbox" >"$TMP/o" 2>"$TMP/err"; rc=$?
+is "--batch 0: exit 64" "$rc" 64
 is "stdout is an mbox again: 11 From_ lines, each followed by X-Mdesk-Ticket" \
 	"$(grep -A1 '^From ' "$TMP/out" | grep -c '^X-Mdesk-Ticket: ')" 11
 is "mthread reads mroute's mbox output: 11 messages" \
@@ -491,15 +501,15 @@ check "an mbox message is stored without From_ line, byte for byte" \
 is "qp-pt.mbox: one ticket, a reply by ana" \
 	"$(jq -r 'select(.type == "received" or .type == "replied") | "\(.type) \(.by)"' "$TMP/d2/tickets/$(printf %.2s "$TQ")/$TQ/events.jsonl" | tr '\n' ',')" \
 	"received customer,replied ana,"
-is "qp-pt.mbox: commits 2 + 2, clean" \
-	"$(git -C "$TMP/d2" rev-list --count HEAD) $(git -C "$TMP/d2" status --porcelain)" "4 "
+is "qp-pt.mbox: commits 2 + 1 (a batch), clean" \
+	"$(git -C "$TMP/d2" rev-list --count HEAD) $(git -C "$TMP/d2" status --porcelain)" "3 "
 
 # the Message-ID index (.git/mdesk/ids) is derived: deleting it changes no
 # answer, and it follows the branch when it moves under it
 rm -rf "$TMP/d2/.git/mdesk/ids"
 MDESK_DIR=$TMP/d2 mroute --now 2026-11-06T01:10:00Z "$M/qp-pt.mbox" >"$TMP/out" 2>"$TMP/err"
 is "index deleted: both messages still known (duplicates)" "$(grep -c '^X-Mdesk-Status: duplicate$' "$TMP/out")" 2
-is "index deleted: nothing committed" "$(git -C "$TMP/d2" rev-list --count HEAD)" 4
+is "index deleted: nothing committed" "$(git -C "$TMP/d2" rev-list --count HEAD)" 3
 git clone -q "$TMP/d2" "$TMP/d2c"
 printf 'From: Fernanda Lima <fernanda.lima@uol.example>\nTo: support@lumen.example\nSubject: Re: Pedido\nDate: Tue, 3 Nov 2026 09:00:00 -0300\nMessage-ID: <qp3@uol.example>\nIn-Reply-To: <0d6f1e2a-8b3c-4d5e-9f01-qppt00000002@lumen.example>\n\nChegou, obrigada!\n' >"$TMP/qp3.eml"
 MDESK_DIR=$TMP/d2c mroute --now 2026-11-06T01:20:00Z <"$TMP/qp3.eml" >"$TMP/out" 2>"$TMP/err"
@@ -507,7 +517,7 @@ is "a replica files a reply" "$(hdr X-Mdesk-Ticket "$TMP/out") $(hdr X-Mdesk-Sta
 git -C "$TMP/d2" pull -q "$TMP/d2c" main 2>"$TMP/err"
 MDESK_DIR=$TMP/d2 mroute --now 2026-11-06T01:30:00Z <"$TMP/qp3.eml" >"$TMP/out" 2>"$TMP/err"
 is "after a pull, the pulled message is known: duplicate" "$(hdr X-Mdesk-Status "$TMP/out")" duplicate
-is "  ... nothing committed" "$(git -C "$TMP/d2" rev-list --count HEAD)" 5
+is "  ... nothing committed" "$(git -C "$TMP/d2" rev-list --count HEAD)" 4
 git -C "$TMP/d2" reset -q --hard HEAD~1
 MDESK_DIR=$TMP/d2 mroute --now 2026-11-06T01:40:00Z <"$TMP/qp3.eml" >"$TMP/out" 2>"$TMP/err"
 is "after a reset that drops it, the message is new to the desk again: a reply" \
@@ -549,9 +559,11 @@ rm -rf "$TMP/d4"; newdesk "$TMP/d4"
 # without the subject window, tickets are mthread's threads
 sed -i 's/^subject_window = .*/subject_window = 0s/' "$TMP/d4/desk.conf"
 git -C "$TMP/d4" commit -qam 'no subject window'
-MDESK_DIR=$TMP/d4 mroute --now 2026-11-21T00:00:00Z "$DATA/support.mbox" >"$TMP/out" 2>"$TMP/err"; rc=$?
+MDESK_DIR=$TMP/d4 mroute --batch 100 --now 2026-11-21T00:00:00Z "$DATA/support.mbox" >"$TMP/out" 2>"$TMP/err"; rc=$?
 is "support.mbox: exit 0" "$rc" 0
-is "support.mbox: 307 distinct messages, 307 commits" "$(git -C "$TMP/d4" rev-list --count HEAD)" 310
+is "support.mbox --batch 100: 308 messages, 4 commits" "$(git -C "$TMP/d4" rev-list --count HEAD)" 7
+is "  ... the batches say how many messages they hold" \
+	"$(git -C "$TMP/d4" log -4 --format=%s | sed 's/ (.*//' | tr '\n' ',')" "8 messages received,100 messages received,100 messages received,100 messages received,"
 is "support.mbox: one duplicate (sales@ and support@ copies)" \
 	"$(grep -c '^X-Mdesk-Status: duplicate$' "$TMP/out")" 1
 is "support.mbox: 97 tickets, as mthread's 97 threads" \
