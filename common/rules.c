@@ -528,9 +528,19 @@ char *rules_decoded_message(const char *raw, size_t len, size_t *outlen)
 			p = nl ? nl + 1 : end;
 		} while (p < end && (*p == ' ' || *p == '\t'));
 		const char *colon = memchr(f, ':', (size_t)(p - f));
-		if (!colon || *f == '\r' || *f == '\n') {
+		if (*f == '\r' || *f == '\n') {
 			buf_add(&b, f, (size_t)(p - f));
 			continue;
+		}
+		int field = colon && colon > f;
+		for (const char *q = f; field && q < colon; q++)
+			field = *q > ' ' && *q < 127;
+		if (!field) {
+			/* not a header field: what Mailutils would refuse is
+			 * body text from here on */
+			buf_addc(&b, '\n');
+			buf_add(&b, f, (size_t)(end - f));
+			break;
 		}
 		size_t nlen = (size_t)(colon - f);
 		if (is_address_field(f, nlen) || !mem_find(colon, (size_t)(p - colon), "=?", 2)) {

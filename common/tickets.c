@@ -489,7 +489,8 @@ static int sum_update(struct desk *d, struct sumfile *s, git_tree *now)
 			s->v[w++] = s->v[i];
 	s->n = w;
 	free(drop);
-	qsort(s->v, s->n, sizeof *s->v, by_tsum_id);
+	if (s->n > 1)
+		qsort(s->v, s->n, sizeof *s->v, by_tsum_id);
 	return 0;
 }
 
@@ -515,7 +516,8 @@ static void sum_sync(struct desk *d, struct sumfile *s)
 		void *p[2] = { d, s };
 		if (t)
 			git_tree_walk(t, GIT_TREEWALK_PRE, sum_walk, p);
-		qsort(s->v, s->n, sizeof *s->v, by_tsum_id);
+		if (s->n > 1)
+			qsort(s->v, s->n, sizeof *s->v, by_tsum_id);
 	}
 	git_tree_free(t);
 	snprintf(s->key, sizeof s->key, "%s", now);

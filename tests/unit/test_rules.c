@@ -161,6 +161,14 @@ int main(void)
 		ok(o.ntags == 0 && o.nfired == 0, "nothing fired");
 		rules_out_free(&o);
 	}
+	r = comp("if header :contains \"subject\" \"x\" { tag \"seen\"; }\n");
+	if (r) {
+		ok(rules_run(r, M("Subject: x\nnot a field\n"), &cx, &o) == 0 && o.ntags == 1,
+		    "a header line that is no field: the rest is body, the rules still run");
+		rules_out_free(&o);
+		ok(rules_run(r, M("hello\n"), &cx, &o) == 0 && o.ntags == 0, "no header at all: the rules run");
+		rules_out_free(&o);
+	}
 	rules_free(r);
 	r = comp("tag \"a\0b\";");
 	ok(r == NULL, "NUL refused");
