@@ -15,6 +15,7 @@ CFLAGS   ?= -O2 -g
 WERROR   ?=
 MU_CFLAGS  := $(shell mailutils cflags 2>/dev/null)
 MU_LIBS    := $(shell mailutils ldflags 2>/dev/null)
+MU_MAILER_LIBS := $(shell mailutils ldflags mailer 2>/dev/null)
 JSON_CFLAGS := $(shell pkg-config --cflags jansson 2>/dev/null)
 JSON_LIBS   := $(shell pkg-config --libs jansson 2>/dev/null)
 GIT_CFLAGS  := $(shell pkg-config --cflags libgit2 2>/dev/null)
@@ -29,10 +30,10 @@ override CFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
 B ?= build
 
 # The shared core. Each module: common/NAME.c + common/NAME.h + tests/unit/test_NAME.c
-CORE     = util mbox msg msgid date thread subject jsonw csvw ticketid conf event agents mime desk index tickets calendar
+CORE     = util mbox msg msgid date thread subject jsonw csvw ticketid conf event agents mime desk index tickets calendar template outmsg
 CORE_OBJ = $(CORE:%=$(B)/common/%.o)
 
-TOOLS    = mthread mdesk mroute
+TOOLS    = mthread mdesk mroute mreply
 TOOL_BIN = $(TOOLS:%=$(B)/%)
 
 UNITS    = $(CORE:%=$(B)/tests/unit/test_%)
@@ -78,6 +79,11 @@ $(B)/mdesk: $(B)/cmd/mdesk.o $(B)/skel.o $(B)/libmdesk.a
 $(B)/mroute: $(B)/cmd/mroute.o $(B)/libmdesk.a
 	@$(if $(V),,echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(GIT_LIBS) $(MU_LIBS) $(JSON_LIBS) $(CSV_LIBS)
+
+# mreply also sends mail (Mailutils mailers: sendmail://, smtp://).
+$(B)/mreply: $(B)/cmd/mreply.o $(B)/libmdesk.a
+	@$(if $(V),,echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(GIT_LIBS) $(MU_MAILER_LIBS) $(JSON_LIBS) $(CSV_LIBS)
 
 $(B)/tests/unit/test_%: tests/unit/test_%.c tests/unit/tap.h $(B)/libmdesk.a
 	@mkdir -p $(@D)
