@@ -378,9 +378,18 @@ static void wrap_line(struct buf *out, const char *l, size_t n, int width)
 	buf_addc(out, '\n');
 }
 
+/* Does line (n bytes) go on the paragraph of the line before it? */
+static int continues(const char *l, size_t n, size_t ind)
+{
+	size_t i = 0;
+	while (i < n && l[i] == ' ')
+		i++;
+	return i < n && i == ind && l[0] != '>' && hang(l, n) == ind;
+}
+
 char *text_wrap(const char *text, int width)
 {
-	struct buf out = { 0 }, tmp = { 0 };
+	struct buf out = { 0 }, tmp = { 0 }, one = { 0 }, carry = { 0 };
 	buf_adds(&out, "");
 	const char *p = text;
 	while (*p) {
@@ -388,11 +397,44 @@ char *text_wrap(const char *text, int width)
 		size_t n = nl ? (size_t)(nl - p) : strlen(p);
 		tmp.len = 0;
 		buf_adds(&tmp, "");
+		size_t ind = 0;
+		while (ind < n && p[ind] == ' ')
+			ind++;
+		if (carry.len) {	/* the words that overflowed the line before */
+			buf_add(&tmp, p, ind);
+			buf_add(&tmp, carry.p, carry.len);
+			buf_addc(&tmp, ' ');
+			p += ind, n -= ind;
+			carry.len = 0;
+		}
 		if (p[0] == '>')
 			buf_add(&tmp, p, n);
 		else
 			bracket_urls(&tmp, p, n);
-		wrap_line(&out, tmp.p, tmp.len, width);
+		one.len = 0;
+		buf_adds(&one, "");
+		wrap_line(&one, tmp.p, tmp.len, width);
+		/* a wrapped line's last piece flows into the next line of its
+		 * paragraph (not after a line ending in ':') */
+		const char *next = nl ? nl + 1 : NULL;
+		size_t nn = next ? strcspn(next, "\n") : 0;
+		char *last = NULL;
+		for (size_t k = one.len > 1 ? one.len - 1 : 0; k-- > 0;)
+			if (one.p[k] == '\n') {
+				last = one.p + k;
+				break;
+			}
+		size_t lind = 0;
+		while (lind < tmp.len && tmp.p[lind] == ' ')
+			lind++;
+		if (last && next && continues(next, nn, lind) && tmp.p[tmp.len - 1] != ':') {
+			const char *w = last + 1;
+			while (*w == ' ')
+				w++;
+			buf_add(&carry, w, (size_t)(one.p + one.len - 1 - w));
+			one.len = (size_t)(last + 1 - one.p);
+		}
+		buf_add(&out, one.p, one.len);
 		if (!nl)
 			break;
 		p = nl + 1;
@@ -401,6 +443,8 @@ char *text_wrap(const char *text, int width)
 	if (*text && text[strlen(text) - 1] != '\n' && out.len)
 		out.p[--out.len] = 0;
 	buf_free(&tmp);
+	buf_free(&one);
+	buf_free(&carry);
 	return out.p;
 }
 

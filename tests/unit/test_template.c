@@ -108,6 +108,11 @@ int main(void)
 	    "a list item hangs");
 	is_str(wrap("> quoted text that is long enough to be wrapped but is not", 20),
 	    "> quoted text that is long enough to be wrapped but is not", "quoted lines stay");
+	is_str(wrap("aaaa bbbb cccc dddd\neeee ffff\n\nKind regards,\nAna\n", 10),
+	    "aaaa bbbb\ncccc dddd\neeee ffff\n\nKind\nregards,\nAna\n", "overflow flows into its paragraph");
+	is_str(wrap("aaaa bbbb cccc dddd:\neeee ffff", 10), "aaaa bbbb\ncccc dddd:\neeee ffff",
+	    "  ... not after a colon");
+	is_str(wrap("aaaa bbbb cccc\n  1. x", 10), "aaaa bbbb\ncccc\n  1. x", "  ... not into a list");
 	is_str(wrap("ção ção ção ção", 11), "ção ção ção\nção", "columns are characters");
 	is_str(wrap("trailing   \n", 72), "trailing\n", "trailing blanks dropped");
 
