@@ -916,7 +916,12 @@ static int reply(void)
 		char *ct = mime_text(s.raw, s.len);
 		char *q = text_quote(ct);
 		buf_addc(&text, '\n');
-		attribution(&text, &s, lang, tz);
+		struct buf at = { 0 };
+		attribution(&at, &s, lang, tz);
+		char *aw = text_wrap(at.p, 72);
+		buf_adds(&text, aw);
+		free(aw);
+		buf_free(&at);
 		buf_adds(&text, q);
 		free(q);
 		free(ct);
