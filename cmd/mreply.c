@@ -33,15 +33,16 @@
 #include "util.h"
 
 static struct desk D;
-static const char *opt_desk, *opt_now, *opt_as, *opt_template, *opt_ticket, *opt_mailer;
+static const char *opt_desk, *opt_now, *opt_as, *opt_template, *opt_ticket, *opt_mailer,
+    *opt_text;
 static int opt_quote, opt_send, opt_ack, opt_force, opt_dry, opt_quiet;
 static struct agents AG;
 static struct customers CU;
 
 static void usage(FILE *f, int code)
 {
-	fprintf(f, "usage: %s [-t TEMPLATE] [--ticket ID] [--quote] [--send] [--as AGENT]\n"
-	    "              [--force] [--dry-run] [--desk DIR] [--now TIME] < message\n"
+	fprintf(f, "usage: %s [-t TEMPLATE] [--text FILE] [--ticket ID] [--quote] [--send]\n"
+	    "              [--as AGENT] [--force] [--dry-run] [--desk DIR] [--now TIME] < message\n"
 	    "       %s --ack [--ticket ID] [--send] [--dry-run] < message\n"
 	    "       %s --check | --list\n"
 	    "see mreply(1)\n", progname, progname, progname);
@@ -434,6 +435,14 @@ static char *strip_tokens(const char *s)
 
 /* --- templates: --check and --list --- */
 
+/* Order of template files: by name without ".txt" (ack before ack.pt). */
+static int stem_cmp(const char *a, const char *b)
+{
+	size_t la = strlen(a) - 4, lb = strlen(b) - 4, n = la < lb ? la : lb;
+	int c = memcmp(a, b, n);
+	return c ? c : la < lb ? -1 : la > lb;
+}
+
 static int template_files(char ***out)
 {
 	char dir[4096];
@@ -455,7 +464,7 @@ static int template_files(char ***out)
 	if (dp)
 		closedir(dp);
 	for (size_t i = 1; i < n; i++)	/* insertion sort: few files */
-		for (size_t j = i; j > 0 && strcmp(v[j - 1], v[j]) > 0; j--) {
+		for (size_t j = i; j > 0 && stem_cmp(v[j - 1], v[j]) > 0; j--) {
 			char *x = v[j];
 			v[j] = v[j - 1];
 			v[j - 1] = x;
@@ -857,6 +866,23 @@ static int reply(void)
 	set_value("queue.name", qname);
 	set_value("queue.address", qaddr);
 	set_value("desk.name", deskname);
+	if (opt_text) {
+		FILE *f = fopen(opt_text, "r");
+		if (!f)
+			die(EX_NOINPUT, "%s: %s", opt_text, strerror(errno));
+		struct buf tb = { 0 };
+		char chunk[4096];
+		size_t k;
+		while ((k = fread(chunk, 1, sizeof chunk, f)) > 0)
+			buf_add(&tb, chunk, k);
+		fclose(f);
+		if (!utf8_valid(buf_cstr(&tb), tb.len) || memchr(tb.p, 0, tb.len))
+			die(EX_DATAERR, "%s: not UTF-8 text", opt_text);
+		while (tb.len && tb.p[tb.len - 1] == '\n')
+			tb.p[--tb.len] = 0;
+		set_value("reply.text", tb.p);
+		buf_free(&tb);
+	}
 	const char *tier = cu && *cu->tier ? cu->tier : NULL;
 	struct { const char *ph, *metric; long long from; } dues[] = {
 		{ "sla.first_reply.due", "first_reply", t.created },
@@ -1127,6 +1153,7 @@ int main(int argc, char **argv)
 		{ "check", no_argument, NULL, 'C' },
 		{ "list", no_argument, NULL, 'L' },
 		{ "mailer", required_argument, NULL, 'M' },
+		{ "text", required_argument, NULL, 'x' },
 		{ "desk", required_argument, NULL, 'd' },
 		{ "now", required_argument, NULL, 'n' },
 		{ "dry-run", no_argument, NULL, 'N' },
@@ -1151,6 +1178,7 @@ int main(int argc, char **argv)
 		case 'C': check = 1; break;
 		case 'L': list = 1; break;
 		case 'M': opt_mailer = optarg; break;
+		case 'x': opt_text = optarg; break;
 		case 'd': opt_desk = optarg; break;
 		case 'n': opt_now = optarg; break;
 		case 'N': opt_dry = 1; break;
@@ -1162,8 +1190,8 @@ int main(int argc, char **argv)
 	}
 	if (optind != argc)
 		usage(stderr, EX_USAGE);
-	if (opt_ack && (opt_template || opt_quote || opt_as || opt_force))
-		die(EX_USAGE, "--ack takes the [ack] template of desk.conf; no -t, --quote, --as or --force");
+	if (opt_ack && (opt_template || opt_quote || opt_as || opt_force || opt_text))
+		die(EX_USAGE, "--ack takes the [ack] template of desk.conf; no -t, --text, --quote, --as or --force");
 	if (check + list > 1 || ((check || list) && (opt_ack || opt_template || opt_ticket)))
 		usage(stderr, EX_USAGE);
 	long long now = mdesk_now(opt_now);

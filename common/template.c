@@ -17,7 +17,7 @@ const char *const tpl_placeholders[] = { "customer.name", "customer.first_name",
 	"customer.email", "agent.name", "agent.first_name", "agent.email",
 	"agent.signature", "ticket.id", "ticket.subject", "ticket.status",
 	"ticket.priority", "queue.name", "queue.address", "desk.name",
-	"sla.first_reply.due", "sla.next_reply.due", "sla.resolution.due", NULL };
+	"sla.first_reply.due", "sla.next_reply.due", "sla.resolution.due", "reply.text", NULL };
 
 static const char *const tpl_headers[] = { "Subject", "Cc", "Bcc", "X-Mdesk-Status",
 	"X-Mdesk-Tags", "X-Mdesk-Priority", NULL };
