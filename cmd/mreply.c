@@ -990,7 +990,12 @@ static int reply(void)
 		buf_adds(&out, s.ids.mid);
 		buf_adds(&out, ">\n");
 	}
-	hdr_references(&out, s.ids.refs, s.ids.nrefs, s.ids.mid[0] ? s.ids.mid : NULL, 20);
+	/* a parent without References: its In-Reply-To stands for them */
+	const char *irt1[1] = { s.ids.irt };
+	if (s.ids.nrefs == 0 && s.ids.irt[0])
+		hdr_references(&out, irt1, 1, s.ids.mid[0] ? s.ids.mid : NULL, 20);
+	else
+		hdr_references(&out, s.ids.refs, s.ids.nrefs, s.ids.mid[0] ? s.ids.mid : NULL, 20);
 	const char *tix = msg_raw(&s.m, "Thread-Index", 1);
 	char tib[400];
 	if (tix && thread_index_reply(tix, D.now, tib, sizeof tib) == 0) {

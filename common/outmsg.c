@@ -64,6 +64,7 @@ static void encode_words(struct buf *store, size_t *offs, size_t *nw, size_t max
 		size_t start = store->len;
 		buf_adds(store, "=?UTF-8?Q?");
 		size_t used = 12;	/* prefix and "?=" */
+		size_t cut_store = 0, cut_i = 0;	/* just after the last blank */
 		while (i < n) {
 			/* one whole UTF-8 character */
 			size_t cl = 1;
@@ -86,11 +87,20 @@ static void encode_words(struct buf *store, size_t *offs, size_t *nw, size_t max
 					piece[pl++] = hex[x & 15];
 				}
 			}
-			if (used + pl > EW_MAX && used > 12)
+			if (used + pl > EW_MAX && used > 12) {
+				/* end the word after a blank rather than inside a
+				 * word, so no decoder shows a break there */
+				if (cut_store) {
+					store->len = cut_store;
+					i = cut_i;
+				}
 				break;
+			}
 			buf_add(store, piece, pl);
 			used += pl;
 			i += cl;
+			if (s[i - 1] == ' ' && i < n)
+				cut_store = store->len, cut_i = i;
 		}
 		buf_adds(store, "?=");
 		buf_addc(store, 0);	/* the NUL separates the words */
