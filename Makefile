@@ -134,6 +134,12 @@ demo: deps
 	$(B)/mdesk --desk $(B)/demo-desk ls --format table
 	@echo '== mdesk show: the first ticket =='
 	$(B)/mdesk --desk $(B)/demo-desk show $$($(B)/mdesk --desk $(B)/demo-desk ls --format json | head -1 | sed 's/.*"id":"\([0-9A-Z]*\)".*/\1/') | head -40
+	@echo '== mreply: the first three tickets answered (need-more-info), one commit each =='
+	for t in $$($(B)/mdesk --desk $(B)/demo-desk ls --format json | head -3 | sed 's/.*"id":"\([0-9A-Z]*\)".*/\1/'); do \
+		MDESK_NOW=2026-11-20T18:05:00Z $(B)/mreply --desk $(B)/demo-desk --as ana --force \
+			--ticket $$t -t need-more-info > $(B)/demo-reply-$$t.eml || exit 1; \
+		sed -n '/^Subject:/,/^Message-ID:/p' $(B)/demo-reply-$$t.eml | sed '$$d'; done
+	$(B)/mdesk --desk $(B)/demo-desk log | head -3
 
 # --- benchmarks (not tests) ---------------------------------------------
 bench: all
