@@ -145,6 +145,7 @@ demo: deps
 bench: all
 	sh tests/bench/mthread
 	sh tests/bench/desk
+	sh tests/bench/mreply
 
 # --- install -----------------------------------------------------------
 install: all
