@@ -76,14 +76,12 @@ char *sla_fmt_duration(long long secs, char *buf)
 		strcpy(p, "0s");
 		return buf;
 	}
-	long long d = secs / 86400, h = secs / 3600 % 24, m = secs / 60 % 60, s = secs % 60;
-	if (d)
-		p += sprintf(p, "%lldd", d);
+	long long h = secs / 3600, m = secs / 60 % 60, s = secs % 60;
 	if (h)
 		p += sprintf(p, "%lldh", h);
 	if (m)
 		p += sprintf(p, "%lldm", m);
-	if (s && !d)
+	if (s && h < 24)
 		sprintf(p, "%llds", s);
 	return buf;
 }
@@ -811,15 +809,11 @@ static void run(const struct ev_ctx *cx, int m, struct clk *c, long long a, long
 		return;
 	struct sla_calx *x = counter(cx->s, p);
 	long long secs = count(x, a, b), T = p ? p->target[m] : 0;
-	if (T && !c->breached && c->elapsed + secs > T) {
+	int breach = T && !c->breached && c->elapsed + secs > T;
+	if (breach) {
 		c->breached = 1;
 		c->breaches++;
 		c->breach_at = c->elapsed > T ? a : add(x, a, T - c->elapsed);
-		if (cx->x) {
-			char b1[32], d[32];
-			fprintf(cx->x, "  %s: target %s passed at %s: breached\n", sla_metric_names[m],
-			    sla_fmt_duration(T, d), fmt_rfc3339(c->breach_at, b1));
-		}
 	}
 	c->elapsed += secs;
 	if (cx->x) {
@@ -828,6 +822,9 @@ static void run(const struct ev_ctx *cx, int m, struct clk *c, long long a, long
 		    fmt_rfc3339(a, b1), fmt_rfc3339(b, b2), sla_fmt_duration(secs, d1),
 		    x ? "business" : "calendar", sla_fmt_duration(c->elapsed, d2));
 		explain_intervals(cx->x, x, a, b);
+		if (breach)
+			fprintf(cx->x, "  %s: target %s passed at %s: breached\n", sla_metric_names[m],
+			    sla_fmt_duration(T, d1), fmt_rfc3339(c->breach_at, b1));
 	}
 }
 

@@ -223,7 +223,8 @@ int main(void)
 	}
 	is_int(bad, 0, "F: 300 random spans: the same seconds and deadlines as calendar.c");
 	is_str(sla_fmt_duration(7 * 3600 + 55 * 60, d), "7h55m", "durations: 7h55m");
-	is_str(sla_fmt_duration(-90061, d), "-1d1h1m", "durations: days, no seconds");
+	is_str(sla_fmt_duration(-90061, d), "-25h1m", "durations: hours, no seconds beyond a day");
+	is_str(sla_fmt_duration(3725, d), "1h2m5s", "durations: seconds");
 	sla_free(&s);
 
 	/* G: DST.  Sao Paulo started DST on Sunday 2018-11-04 at 00:00 (a
