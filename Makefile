@@ -129,6 +129,8 @@ demo: deps
 	@echo "$$(git -C $(B)/demo-desk rev-list --count HEAD) commits"
 	@echo '== mdesk ls: the open tickets =='
 	$(B)/mdesk --desk $(B)/demo-desk ls --format table
+	@echo '== msla: the deadlines of the open tickets, most urgent first =='
+	MDESK_NOW=2026-11-20T18:00:00Z $(B)/msla --desk $(B)/demo-desk --all --format table | head -20
 	@echo '== mdesk show: the first ticket =='
 	$(B)/mdesk --desk $(B)/demo-desk show $$($(B)/mdesk --desk $(B)/demo-desk ls --format json | head -1 | sed 's/.*"id":"\([0-9A-Z]*\)".*/\1/') | head -40
 
@@ -136,6 +138,7 @@ demo: deps
 bench: all
 	sh tests/bench/mthread
 	sh tests/bench/desk
+	sh tests/bench/msla
 
 # --- install -----------------------------------------------------------
 install: all

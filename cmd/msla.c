@@ -596,7 +596,7 @@ int main(int argc, char **argv)
 	progname = "msla";
 	setenv("TZ", "UTC", 1);
 	tzset();
-	while ((c = getopt_long(argc, argv, "hd:f:aq:A:p:t:m:s:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hd:f:aq:p:t:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': opt_desk = optarg; break;
 		case O_NOW: opt_now = optarg; break;
