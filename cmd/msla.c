@@ -6,12 +6,15 @@
  * --notify writes escalation mail as an mbox and records one "escalated"
  * event per ticket, metric, level and cycle, so that a cron job tells
  * each of them once.  Exit 1 when a deadline is breached.  See msla(1). */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -56,12 +59,26 @@ static void usage(FILE *f, int code)
 
 /* --- the tickets ------------------------------------------------------- */
 
-struct tl {
-	struct ticket *v;
-	size_t n, cap;
+/* What the output needs of a ticket, copied out of its events. */
+struct tinfo {
+	char id[16];
+	const char *status, *priority, *queue, *assignee, *customer, *subject;
 };
 
-static int selected(const struct ticket *t)
+struct row {
+	const struct tinfo *t;
+	int m;
+	int escalated;		/* escalated at this clock's level before */
+	struct sla_clock c;
+};
+
+/* The rows, and the memory of what they show. */
+static struct row *rows;
+static size_t nrows, caprows;
+static struct arena keep_ar;	/* ticket infos */
+static struct arena scratch;	/* one ticket's parse, reset for the next */
+static int breached;
+static int selected(const struct sla_ticket *t)
 {
 	if (!status_active(t->status) || t->merged_into || !t->created)
 		return 0;
@@ -73,12 +90,10 @@ static int selected(const struct ticket *t)
 	    !t->assignee || strcmp(t->assignee, f_assignee)))
 		return 0;
 	if (f_tag) {
-		size_t i;
-		json_t *v;
-		int has = 0;
-		json_array_foreach(t->tags, i, v)
-			has |= !strcmp(json_string_value(v), f_tag);
-		if (!has)
+		size_t i = 0;
+		while (i < t->ntags && strcmp(t->tags[i], f_tag))
+			i++;
+		if (i == t->ntags)
 			return 0;
 	}
 	if (f_nids) {
@@ -91,70 +106,148 @@ static int selected(const struct ticket *t)
 	return 1;
 }
 
-static void keep(struct tl *l, struct ticket *t)
+static int escalated_before(const struct sla_ticket *t, const char *metric, const char *level,
+    const char *since);
+static int shown(const struct sla_clock *c);
+
+static const char *keep_str(const char *v)
 {
-	if (l->n == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 256;
-		l->v = xrealloc(l->v, l->cap * sizeof *l->v);
-	}
-	l->v[l->n++] = *t;
+	return v ? arena_strndup(&keep_ar, v, strlen(v)) : NULL;
 }
 
-/* Fold ticket id as it stood at asof from its events text. */
-static int fold_asof(const char *id, char *text, size_t len, const char *path, struct ticket *t)
+/* One ticket: parse, select, evaluate, keep its rows. */
+static void one_ticket(const char *id, char *text, size_t len, const char *path)
 {
+	struct sla_ticket t;
 	const char *err;
-	int line = ticket_fold(t, id, text, len, asof, &err);
-	free(text);
+	arena_reset(&scratch);
+	int line = sla_ticket_parse(&t, id, text, len, asof, &scratch, &err);
 	if (line)
 		die(EX_DATAERR, "%s:%d: %s", path, line, err);
-	return 0;
-}
-
-static int each_cb(void *ctx, struct ticket *t)
-{
-	struct tl *l = ctx;
-	if (asof && t->updated > asof) {
-		/* later events: fold again up to asof */
-		char p[64], id[16];
-		size_t len;
-		snprintf(id, sizeof id, "%s", t->id);
-		ticket_free(t);
-		ticket_events_path(id, p);
-		char *text = desk_read_file(&D, p, &len);
-		if (!text)
-			return 0;
-		fold_asof(id, text, len, p, t);
+	if (!selected(&t))
+		return;
+	struct sla_result r;
+	sla_eval_ticket(&S, &t, now, have_warn ? &opt_warn : NULL, &r, NULL);
+	struct tinfo *ti = NULL;
+	for (int m = 0; m < SLA_NMETRICS; m++) {
+		const struct sla_clock *c = &r.m[m];
+		if (f_metric >= 0 && m != f_metric)
+			continue;
+		int urgent = c->active && (c->state == SLA_AT_RISK || c->state == SLA_BREACHED);
+		if (c->state == SLA_BREACHED && c->active)
+			breached = 1;
+		if (!(opt_notify ? urgent : shown(c)))
+			continue;
+		if (!ti) {
+			ti = arena_alloc(&keep_ar, sizeof *ti);
+			snprintf(ti->id, sizeof ti->id, "%s", t.id);
+			ti->status = keep_str(t.status);
+			ti->priority = keep_str(t.priority);
+			ti->queue = keep_str(t.queue);
+			ti->assignee = keep_str(t.assignee);
+			ti->customer = keep_str(t.customer);
+			ti->subject = keep_str(t.subject);
+		}
+		if (nrows == caprows) {
+			caprows = caprows ? caprows * 2 : 1024;
+			rows = xrealloc(rows, caprows * sizeof *rows);
+		}
+		struct row *w = &rows[nrows++];
+		w->t = ti;
+		w->m = m;
+		w->c = *c;
+		w->escalated = 0;
+		if (opt_notify) {
+			char since[32];
+			fmt_rfc3339(c->start, since);
+			w->escalated = escalated_before(&t, sla_metric_names[m],
+			    c->state == SLA_BREACHED ? "breach" : "warn", since);
+		}
 	}
-	if (!selected(t))
-		return 0;
-	keep(l, t);
-	return 1;
 }
 
-static void load_tickets(struct tl *l)
+/* Read a whole file at dirfd/name into a buffer kept between calls. */
+static char *slurp(int dirfd, const char *name, size_t *len)
 {
-	tickets_each(&D, each_cb, l);
+	static struct buf b;
+	int fd = openat(dirfd, name, O_RDONLY);
+	if (fd < 0)
+		return NULL;
+	b.len = 0;
+	for (;;) {
+		if (b.cap - b.len < 4096)
+			buf_grow(&b, b.cap ? b.cap : 65536);
+		ssize_t k = read(fd, b.p + b.len, b.cap - b.len - 1);
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			close(fd);
+			die(EX_IOERR, "%s: %s", name, strerror(errno));
+		}
+		if (k == 0)
+			break;
+		b.len += (size_t)k;
+	}
+	close(fd);
+	b.p[b.len] = 0;
+	*len = b.len;
+	return b.p;
+}
+
+/* Every ticket of the working tree: tickets/SH/ID/events.jsonl. */
+static void load_tree(void)
+{
+	char *tdir = xmalloc(strlen(D.root) + 16);
+	sprintf(tdir, "%s/tickets", D.root);
+	DIR *a = opendir(tdir);
+	struct dirent *sh;
+	while (a && (sh = readdir(a))) {
+		if (sh->d_name[0] == '.' || strlen(sh->d_name) != 2)
+			continue;
+		int sfd = openat(dirfd(a), sh->d_name, O_RDONLY | O_DIRECTORY);
+		DIR *b = sfd < 0 ? NULL : fdopendir(sfd);
+		struct dirent *de;
+		while (b && (de = readdir(b))) {
+			if (!ticketid_valid(de->d_name))
+				continue;
+			char rel[300];
+			snprintf(rel, sizeof rel, "%s/events.jsonl", de->d_name);
+			size_t len;
+			char *text = slurp(dirfd(b), rel, &len);
+			if (!text)
+				continue;
+			char path[320];
+			snprintf(path, sizeof path, "tickets/%s/%s", sh->d_name, rel);
+			one_ticket(de->d_name, text, len, path);
+		}
+		if (b)
+			closedir(b);
+	}
+	if (a)
+		closedir(a);
+	free(tdir);
+}
+
+static void load_tickets(void)
+{
+	/* the IDs of the working tree, for --as-of (archived ones are read
+	 * only when not there) */
+	load_tree();
 	if (!asof)
 		return;
-	/* as it stood: tickets archived since were open then */
 	size_t n;
 	char **ids = desk_archived_ids(&D, &n);
 	for (size_t i = 0; i < n; i++) {
-		char p[64];
+		char p[64], full[1100];
 		size_t len;
-		int dup = 0;
-		for (size_t k = 0; k < l->n && !dup; k++)
-			dup = !strcmp(l->v[k].id, ids[i]);
-		if (!dup && ticketid_valid(ids[i])) {
+		char *text;
+		struct stat st;
+		if (ticketid_valid(ids[i])) {
 			ticket_events_path(ids[i], p);
-			char *text = desk_read_head(&D, p, &len, 1);
-			struct ticket t;
-			if (text && fold_asof(ids[i], text, len, p, &t) == 0) {
-				if (selected(&t))
-					keep(l, &t);
-				else
-					ticket_free(&t);
+			snprintf(full, sizeof full, "%s/%s", D.root, p);
+			if (stat(full, &st) != 0 && (text = desk_read_head(&D, p, &len, 1))) {
+				one_ticket(ids[i], text, len, p);
+				free(text);
 			}
 		}
 		free(ids[i]);
@@ -164,11 +257,6 @@ static void load_tickets(struct tl *l)
 
 /* --- the rows ---------------------------------------------------------- */
 
-struct row {
-	const struct ticket *t;
-	int m;
-	struct sla_clock c;
-};
 
 static int rank(const struct sla_clock *c)
 {
@@ -246,6 +334,8 @@ static const char *const csv_cols[] = { "ticket", "metric", "state", "active", "
 	"subject" };
 #define NCOLS (sizeof csv_cols / sizeof csv_cols[0])
 
+static struct jout J;
+
 static void print_rows(struct row *r, size_t n)
 {
 	char b[8][40];
@@ -255,7 +345,7 @@ static void print_rows(struct row *r, size_t n)
 		printf("TICKET    METRIC           STATE     POLICY    TARGET  DUE (UTC)         "
 		    "LEFT     LEFT-CAL  ASSIGNEE  SUBJECT\n");
 	for (size_t i = 0; i < n; i++) {
-		const struct ticket *t = r[i].t;
+		const struct tinfo *t = r[i].t;
 		const struct sla_clock *c = &r[i].c;
 		const char *metric = sla_metric_names[r[i].m], *state = sla_state_name(c->state);
 		const char *pol = c->policy ? c->policy->name : NULL;
@@ -273,35 +363,39 @@ static void print_rows(struct row *r, size_t n)
 			continue;
 		}
 		if (fmt == F_JSON) {
-			json_t *o = json_object();
-			jw_str(o, "ticket", t->id);
-			jw_str(o, "metric", metric);
-			jw_str(o, "state", state);
-			json_object_set_new(o, "active", json_boolean(c->active));
-			jw_str(o, "policy", pol);
-			jw_str(o, "time", c->business ? "business" : "calendar");
-			jw_str(o, "calendar", c->business && c->policy->cal ? c->policy->cal->name : NULL);
-			jw_int(o, "target", c->target);
-			jw_time(o, "start", c->start);
-			jw_time(o, "stop", c->stop ? c->stop : INT64_MIN);
-			jw_time(o, "due", c->due);
-			jw_int(o, "elapsed", c->elapsed);
-			jw_int(o, "remaining", c->remaining);
+			jo_obj(&J);
+			jo_key(&J, "ticket"); jo_str(&J, t->id);
+			jo_key(&J, "metric"); jo_str(&J, metric);
+			jo_key(&J, "state"); jo_str(&J, state);
+			jo_key(&J, "active"); jo_bool(&J, c->active);
+			jo_key(&J, "policy"); jo_str(&J, pol);
+			jo_key(&J, "time"); jo_str(&J, c->business ? "business" : "calendar");
+			jo_key(&J, "calendar");
+			jo_str(&J, c->business && c->policy->cal ? c->policy->cal->name : NULL);
+			jo_key(&J, "target"); jo_int(&J, c->target);
+			jo_key(&J, "start"); jo_time(&J, c->start);
+			jo_key(&J, "stop"); jo_time(&J, c->stop ? c->stop : INT64_MIN);
+			jo_key(&J, "due"); jo_time(&J, c->due);
+			jo_key(&J, "elapsed"); jo_int(&J, c->elapsed);
+			jo_key(&J, "remaining"); jo_int(&J, c->remaining);
+			jo_key(&J, "remaining_calendar");
 			if (c->remaining_cal == SLA_UNKNOWN)
-				json_object_set_new(o, "remaining_calendar", json_null());
+				jo_null(&J);
 			else
-				jw_int(o, "remaining_calendar", c->remaining_cal);
-			jw_int(o, "warn", c->warn);
-			jw_int(o, "cycles", c->cycles);
-			jw_int(o, "breaches", c->breaches);
-			jw_int(o, "longest", c->longest);
-			jw_str(o, "status", t->status);
-			jw_str(o, "priority", t->priority);
-			jw_str(o, "queue", t->queue);
-			jw_str(o, "assignee", t->assignee);
-			jw_str(o, "customer", t->customer);
-			jw_str(o, "subject", t->subject);
-			jw_line(stdout, o);
+				jo_int(&J, c->remaining_cal);
+			jo_key(&J, "warn"); jo_int(&J, c->warn);
+			jo_key(&J, "cycles"); jo_int(&J, c->cycles);
+			jo_key(&J, "breaches"); jo_int(&J, c->breaches);
+			jo_key(&J, "longest"); jo_int(&J, c->longest);
+			jo_key(&J, "status"); jo_str(&J, t->status);
+			jo_key(&J, "priority"); jo_str(&J, t->priority);
+			jo_key(&J, "queue"); jo_str(&J, t->queue);
+			jo_key(&J, "assignee"); jo_str(&J, t->assignee);
+			jo_key(&J, "customer"); jo_str(&J, t->customer);
+			jo_key(&J, "subject"); jo_str(&J, t->subject);
+			jo_end(&J);
+			if (jo_line(&J, stdout) != 0)
+				die(EX_IOERR, "write error: %s", strerror(errno));
 			continue;
 		}
 		char tg[24], el[24], rm[24], rc[24], cy[16], br[16], lg[24], st[32], sp[32], du[32];
@@ -346,18 +440,13 @@ static void load_agents(void)
 	free(text);
 }
 
-static int escalated_before(const struct ticket *t, const char *metric, const char *level,
+static int escalated_before(const struct sla_ticket *t, const char *metric, const char *level,
     const char *since)
 {
-	size_t i;
-	json_t *e;
-	json_array_foreach(t->events, i, e) {
-		const char *ty = json_string_value(json_object_get(e, "type"));
-		const char *m = json_string_value(json_object_get(e, "metric"));
-		const char *l = json_string_value(json_object_get(e, "level"));
-		const char *s = json_string_value(json_object_get(e, "since"));
-		if (ty && !strcmp(ty, "escalated") && m && !strcmp(m, metric) && l &&
-		    !strcmp(l, level) && s && !strcmp(s, since))
+	for (size_t i = 0; i < t->nev; i++) {
+		const struct sla_ev *e = &t->ev[i];
+		if (!strcmp(e->type, "escalated") && e->metric && !strcmp(e->metric, metric) &&
+		    e->level && !strcmp(e->level, level) && e->since && !strcmp(e->since, since))
 			return 1;
 	}
 	return 0;
@@ -380,7 +469,7 @@ static void add_rcpt(struct rcpt *r, const char *a)
 
 /* The group leads of the ticket's queue: active agents of the queue's
  * group with the skill "lead". */
-static void add_leads(struct rcpt *r, const struct ticket *t)
+static void add_leads(struct rcpt *r, const struct tinfo *t)
 {
 	const char *g = t->queue ? conf_get(&D.conf, "queue", t->queue, "group") : NULL;
 	if (!g)
@@ -399,7 +488,7 @@ static void rfc5322_date(long long t, char *b, size_t n)
 	strftime(b, n, "%a, %d %b %Y %H:%M:%S +0000", &tm);
 }
 
-static void mail_text(struct buf *out, const char *to, size_t k, const struct ticket *t, int m,
+static void mail_text(struct buf *out, const char *to, size_t k, const struct tinfo *t, int m,
     const struct sla_clock *c, int breach)
 {
 	const char *dom = conf_get(&D.conf, "", "", "domain");
@@ -468,12 +557,12 @@ static size_t notify(struct row *r, size_t n)
 		const struct sla_clock *c = &r[i].c;
 		if (!c->active || (c->state != SLA_AT_RISK && c->state != SLA_BREACHED))
 			continue;
-		const struct ticket *t = r[i].t;
+		const struct tinfo *t = r[i].t;
 		int breach = c->state == SLA_BREACHED;
 		const char *metric = sla_metric_names[r[i].m], *level = breach ? "breach" : "warn";
 		char since[32];
 		fmt_rfc3339(c->start, since);
-		if (escalated_before(t, metric, level, since))
+		if (r[i].escalated)
 			continue;
 		struct rcpt rc = { { 0 }, 0 };
 		struct agent *a = t->assignee && have_agents ? agent_find(&AG, t->assignee) : NULL;
@@ -703,28 +792,8 @@ int main(int argc, char **argv)
 
 	if (opt_notify && !dryrun)
 		desk_lock(&D);
-	struct tl l = { NULL, 0, 0 };
-	load_tickets(&l);
-	struct row *rows = xmalloc((l.n * SLA_NMETRICS + 1) * sizeof *rows);
-	size_t nr = 0;
-	int breached = 0;
-	for (size_t i = 0; i < l.n; i++) {
-		struct sla_result r;
-		sla_eval(&S, &l.v[i], now, have_warn ? &opt_warn : NULL, &r, NULL);
-		for (int m = 0; m < SLA_NMETRICS; m++) {
-			if (f_metric >= 0 && m != f_metric)
-				continue;
-			if (r.m[m].state == SLA_BREACHED && r.m[m].active)
-				breached = 1;
-			if (!shown(&r.m[m]) && !(opt_notify && r.m[m].active &&
-			    (r.m[m].state == SLA_AT_RISK || r.m[m].state == SLA_BREACHED)))
-				continue;
-			rows[nr].t = &l.v[i];
-			rows[nr].m = m;
-			rows[nr].c = r.m[m];
-			nr++;
-		}
-	}
+	load_tickets();
+	size_t nr = nrows;
 	qsort(rows, nr, sizeof *rows, by_urgency);
 	static char obuf[1 << 16];
 	setvbuf(stdout, obuf, _IOFBF, sizeof obuf);
@@ -737,9 +806,9 @@ int main(int argc, char **argv)
 	if (fflush(stdout) != 0 || ferror(stdout))
 		die(EX_IOERR, "write error: %s", strerror(errno));
 	free(rows);
-	for (size_t i = 0; i < l.n; i++)
-		ticket_free(&l.v[i]);
-	free(l.v);
+	arena_free(&keep_ar);
+	arena_free(&scratch);
+	jo_free(&J);
 	free(f_ids);
 	free(escalate);
 	sla_free(&S);

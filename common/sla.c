@@ -682,16 +682,534 @@ const struct sla_policy *sla_match(const struct sla *s, const struct ticket *t)
 	return p;
 }
 
+/* --- events in compact form --------------------------------------------
+ *
+ * A ticket's events as struct sla_ev: from the jansson objects of a folded
+ * ticket (sla_eval), or parsed straight from the events text by a small
+ * JSON reader that decodes strings in place (sla_ticket_parse: no tree, no
+ * allocation per value).  Both are replayed by the same code. */
+
+static int key_is(const char *k, size_t n, const char *w)
+{
+	return strlen(w) == n && !memcmp(k, w, n);
+}
+
+/* The field named k (n bytes) of an event: where its string goes. */
+static const char **ev_slot(struct sla_ev *e, const char *k, size_t n)
+{
+	switch (k[0]) {
+	case 'a':
+		if (key_is(k, n, "at")) return &e->at_s;
+		if (key_is(k, n, "agent")) return &e->agent;
+		break;
+	case 'b': if (key_is(k, n, "by")) return &e->by; break;
+	case 'f': if (key_is(k, n, "from")) return &e->from; break;
+	case 'i':
+		if (key_is(k, n, "id")) return &e->id;
+		if (key_is(k, n, "into")) return &e->into;
+		break;
+	case 'l':
+		if (key_is(k, n, "lang")) return &e->lang;
+		if (key_is(k, n, "level")) return &e->level;
+		break;
+	case 'm': if (key_is(k, n, "metric")) return &e->metric; break;
+	case 'n': if (key_is(k, n, "name")) return &e->name; break;
+	case 'p': if (key_is(k, n, "priority")) return &e->priority; break;
+	case 'q': if (key_is(k, n, "queue")) return &e->queue; break;
+	case 's':
+		if (key_is(k, n, "status")) return &e->status;
+		if (key_is(k, n, "subject")) return &e->subject;
+		if (key_is(k, n, "since")) return &e->since;
+		break;
+	case 't':
+		if (key_is(k, n, "type")) return &e->type;
+		if (key_is(k, n, "thread")) return &e->thread;
+		if (key_is(k, n, "tag")) return &e->tag;
+		break;
+	}
+	return NULL;
+}
+
+static void ev_from_json(struct sla_ev *e, json_t *o)
+{
+	const char *k;
+	json_t *v;
+	memset(e, 0, sizeof *e);
+	json_object_foreach(o, k, v) {
+		const char **slot;
+		if (json_is_string(v) && (slot = ev_slot(e, k, strlen(k))))
+			*slot = json_string_value(v);
+		else if (!strcmp(k, "auto"))
+			e->autom = json_is_true(v);
+		else if (!strcmp(k, "ack"))
+			e->ack = json_is_true(v);
+		else if (!strcmp(k, "merged_from"))
+			e->merged = 1;
+		else if (!strcmp(k, "tags") && json_is_array(v)) {
+			size_t n = json_array_size(v), i;
+			e->tags = xmalloc((n + 1) * sizeof *e->tags);
+			for (i = 0; i < n; i++)
+				if (json_is_string(json_array_get(v, i)))
+					e->tags[e->ntags++] = json_string_value(json_array_get(v, i));
+		}
+	}
+	if (!e->at_s || parse_rfc3339(e->at_s, &e->at) != 0)
+		e->at_s = NULL;
+}
+
+/* --- a small JSON reader for one event line --- */
+
+struct jr {
+	char *p, *e;
+};
+
+static void jr_ws(struct jr *j)
+{
+	while (j->p < j->e && (*j->p == ' ' || *j->p == '\t' || *j->p == '\r' || *j->p == '\n'))
+		j->p++;
+}
+
+static int hexv(int c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+	    c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+static int jr_hex4(const char *p)
+{
+	int v = 0;
+	for (int i = 0; i < 4; i++) {
+		int h = hexv((unsigned char)p[i]);
+		if (h < 0)
+			return -1;
+		v = v * 16 + h;
+	}
+	return v;
+}
+
+/* A string at j->p ('"'): decoded in place, NUL-terminated; NULL when
+ * malformed. */
+static char *jr_str(struct jr *j)
+{
+	char *out = ++j->p, *w = out;
+	while (j->p < j->e) {
+		unsigned char c = (unsigned char)*j->p;
+		if (c == '"') {
+			j->p++;
+			*w = 0;
+			return out;
+		}
+		if (c < 0x20)
+			return NULL;
+		if (c != '\\') {
+			*w++ = (char)c;
+			j->p++;
+			continue;
+		}
+		if (j->e - j->p < 2)
+			return NULL;
+		char x = j->p[1];
+		j->p += 2;
+		switch (x) {
+		case '"': *w++ = '"'; break;
+		case '\\': *w++ = '\\'; break;
+		case '/': *w++ = '/'; break;
+		case 'b': *w++ = '\b'; break;
+		case 'f': *w++ = '\f'; break;
+		case 'n': *w++ = '\n'; break;
+		case 'r': *w++ = '\r'; break;
+		case 't': *w++ = '\t'; break;
+		case 'u': {
+			if (j->e - j->p < 4)
+				return NULL;
+			long u = jr_hex4(j->p);
+			if (u < 0)
+				return NULL;
+			j->p += 4;
+			if (u >= 0xd800 && u < 0xdc00) {
+				if (j->e - j->p < 6 || j->p[0] != '\\' || j->p[1] != 'u')
+					return NULL;
+				long l = jr_hex4(j->p + 2);
+				if (l < 0xdc00 || l > 0xdfff)
+					return NULL;
+				j->p += 6;
+				u = 0x10000 + ((u - 0xd800) << 10) + (l - 0xdc00);
+			} else if (u >= 0xdc00 && u < 0xe000)
+				return NULL;
+			if (u == 0)
+				return NULL;	/* jansson refuses NUL in strings too */
+			/* the UTF-8 is never longer than the escape (6 or 12 bytes) */
+			if (u < 0x80)
+				*w++ = (char)u;
+			else if (u < 0x800) {
+				*w++ = (char)(0xc0 | u >> 6);
+				*w++ = (char)(0x80 | (u & 0x3f));
+			} else if (u < 0x10000) {
+				*w++ = (char)(0xe0 | u >> 12);
+				*w++ = (char)(0x80 | ((u >> 6) & 0x3f));
+				*w++ = (char)(0x80 | (u & 0x3f));
+			} else {
+				*w++ = (char)(0xf0 | u >> 18);
+				*w++ = (char)(0x80 | ((u >> 12) & 0x3f));
+				*w++ = (char)(0x80 | ((u >> 6) & 0x3f));
+				*w++ = (char)(0x80 | (u & 0x3f));
+			}
+			break;
+		}
+		default:
+			return NULL;
+		}
+	}
+	return NULL;
+}
+
+static int jr_skip(struct jr *j, int depth);
+
+static int jr_lit(struct jr *j, const char *w)
+{
+	size_t n = strlen(w);
+	if ((size_t)(j->e - j->p) < n || memcmp(j->p, w, n))
+		return -1;
+	j->p += n;
+	return 0;
+}
+
+/* Skip one value; -1 when malformed. */
+static int jr_skip(struct jr *j, int depth)
+{
+	if (depth > 64 || j->p >= j->e)
+		return -1;
+	char c = *j->p;
+	if (c == '"')
+		return jr_str(j) ? 0 : -1;
+	if (c == 't')
+		return jr_lit(j, "true");
+	if (c == 'f')
+		return jr_lit(j, "false");
+	if (c == 'n')
+		return jr_lit(j, "null");
+	if (c == '-' || (c >= '0' && c <= '9')) {
+		char *s = j->p;
+		while (j->p < j->e && strchr("+-0123456789.eE", *j->p))
+			j->p++;
+		return j->p > s ? 0 : -1;
+	}
+	if (c == '[' || c == '{') {
+		char close = c == '[' ? ']' : '}';
+		j->p++;
+		jr_ws(j);
+		if (j->p < j->e && *j->p == close) {
+			j->p++;
+			return 0;
+		}
+		for (;;) {
+			if (c == '{') {
+				if (j->p >= j->e || *j->p != '"' || !jr_str(j))
+					return -1;
+				jr_ws(j);
+				if (j->p >= j->e || *j->p++ != ':')
+					return -1;
+				jr_ws(j);
+			}
+			if (jr_skip(j, depth + 1) != 0)
+				return -1;
+			jr_ws(j);
+			if (j->p < j->e && *j->p == ',') {
+				j->p++;
+				jr_ws(j);
+				continue;
+			}
+			if (j->p < j->e && *j->p == close) {
+				j->p++;
+				return 0;
+			}
+			return -1;
+		}
+	}
+	return -1;
+}
+
+/* One event object in [p, e); strings decoded in place.  0, or -1 when the
+ * line is not the flat JSON object this reader knows (the caller then asks
+ * jansson, for its verdict and message). */
+static int jr_event(char *p, char *e, struct sla_ev *ev, struct arena *a)
+{
+	struct jr j = { p, e };
+	memset(ev, 0, sizeof *ev);
+	jr_ws(&j);
+	if (j.p >= j.e || *j.p++ != '{')
+		return -1;
+	jr_ws(&j);
+	if (j.p < j.e && *j.p == '}')
+		j.p++;
+	else
+		for (;;) {
+			if (j.p >= j.e || *j.p != '"')
+				return -1;
+			char *k = jr_str(&j);
+			if (!k)
+				return -1;
+			size_t kn = strlen(k);
+			jr_ws(&j);
+			if (j.p >= j.e || *j.p++ != ':')
+				return -1;
+			jr_ws(&j);
+			if (j.p >= j.e)
+				return -1;
+			const char **slot;
+			if (*j.p == '"' && (slot = ev_slot(ev, k, kn))) {
+				if (*slot)
+					return -1;	/* a duplicate key */
+				if (!(*slot = jr_str(&j)))
+					return -1;
+			} else if (key_is(k, kn, "auto") || key_is(k, kn, "ack")) {
+				int v = jr_lit(&j, "true") == 0;
+				if (!v && jr_skip(&j, 0) != 0)
+					return -1;
+				if (k[1] == 'u')
+					ev->autom = (unsigned char)v;
+				else
+					ev->ack = (unsigned char)v;
+			} else if (key_is(k, kn, "tags") && *j.p == '[') {
+				size_t cap = 0;
+				j.p++;
+				jr_ws(&j);
+				while (j.p < j.e && *j.p != ']') {
+					if (*j.p == '"') {
+						char *v = jr_str(&j);
+						if (!v)
+							return -1;
+						if (ev->ntags == cap) {
+							size_t nc = cap ? cap * 2 : 4;
+							const char **t = arena_alloc(a, nc * sizeof *t);
+							if (cap)
+								memcpy(t, ev->tags, cap * sizeof *t);
+							ev->tags = t;
+							cap = nc;
+						}
+						ev->tags[ev->ntags++] = v;
+					} else if (jr_skip(&j, 1) != 0)
+						return -1;
+					jr_ws(&j);
+					if (j.p < j.e && *j.p == ',') {
+						j.p++;
+						jr_ws(&j);
+						if (j.p < j.e && *j.p == ']')
+							return -1;
+					} else if (j.p >= j.e || *j.p != ']')
+						return -1;
+				}
+				if (j.p >= j.e)
+					return -1;
+				j.p++;
+			} else {
+				if (key_is(k, kn, "merged_from"))
+					ev->merged = 1;
+				if (jr_skip(&j, 0) != 0)
+					return -1;
+			}
+			jr_ws(&j);
+			if (j.p < j.e && *j.p == ',') {
+				j.p++;
+				jr_ws(&j);
+				continue;
+			}
+			if (j.p < j.e && *j.p == '}') {
+				j.p++;
+				break;
+			}
+			return -1;
+		}
+	jr_ws(&j);
+	return j.p == j.e ? 0 : -1;
+}
+
+static void buf_set(struct buf *b, const char *p, size_t n)
+{
+	b->len = 0;
+	buf_add(b, p, n);
+}
+
+/* "YYYY-MM-DDTHH:MM:SSZ" without sscanf; others through parse_rfc3339. */
+static int fast_time(const char *s, long long *t)
+{
+	static const char pat[] = "dddd-dd-ddTdd:dd:ddZ";
+	size_t i = 0;
+	for (; pat[i]; i++)
+		if (pat[i] == 'd' ? !(s[i] >= '0' && s[i] <= '9') : s[i] != pat[i])
+			return parse_rfc3339(s, t);
+	if (s[i])
+		return parse_rfc3339(s, t);
+#define N2(k) ((s[k] - '0') * 10 + (s[k + 1] - '0'))
+	long long y = N2(0) * 100 + N2(2), m = N2(5), d = N2(8);
+	long long hh = N2(11), mm = N2(14), ss = N2(17);
+#undef N2
+	if (m < 1 || m > 12 || d < 1 || d > 31 || hh > 23 || mm > 59 || ss > 60)
+		return parse_rfc3339(s, t);
+	y -= m <= 2;
+	long long era = (y >= 0 ? y : y - 399) / 400, yoe = y - era * 400;
+	long long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	*t = (era * 146097 + doe - 719468) * 86400 + hh * 3600 + mm * 60 + ss;
+	return 0;
+}
+
+static int by_at_id(const void *a, const void *b)
+{
+	const struct sla_ev *x = a, *y = b;
+	int c = strcmp(x->at_s, y->at_s);
+	return c ? c : strcmp(x->id, y->id);
+}
+
+/* The fold of event.c for the fields msla shows and filters on. */
+static void fold_ev(struct sla_ticket *t, const struct sla_ev *e, struct arena *a)
+{
+	if (e->merged)
+		return;
+	if (!t->created)
+		t->created = e->at;
+	t->updated = e->at;
+	const char *ty = e->type;
+	if (!strcmp(ty, "received")) {
+		int opener = e->thread && !strcmp(e->thread, "new");
+		if (!t->identified || (opener && !t->opened)) {
+			t->opened = opener;
+			t->identified = 1;
+			t->subject = e->subject;
+			t->customer = e->from;
+			t->customer_name = e->name;
+			t->queue = e->queue;
+			t->lang = e->lang;
+			if (!t->status)
+				t->status = "new";
+		} else if (!e->autom && t->status &&
+		    (!strcmp(t->status, "solved") || !strcmp(t->status, "pending")))
+			t->status = "open";
+		if (!t->lang)
+			t->lang = e->lang;
+	} else if (!strcmp(ty, "replied")) {
+		if (!e->autom && t->status && !strcmp(t->status, "new"))
+			t->status = "open";
+		if (e->status && status_valid(e->status))
+			t->status = e->status;
+	} else if (!strcmp(ty, "assigned"))
+		t->assignee = e->agent;
+	else if (!strcmp(ty, "unassigned"))
+		t->assignee = NULL;
+	else if (!strcmp(ty, "tagged") || !strcmp(ty, "untagged")) {
+		int on = ty[0] == 't';
+		for (size_t k = 0; k <= e->ntags; k++) {
+			const char *tag = k < e->ntags ? e->tags[k] : e->tag;
+			size_t i = 0;
+			if (!tag)
+				continue;
+			while (i < t->ntags && strcmp(t->tags[i], tag))
+				i++;
+			if (i < t->ntags && !on)
+				t->tags[i] = t->tags[--t->ntags];
+			else if (i == t->ntags && on) {
+				if (t->ntags == t->tcap) {
+					size_t cap = t->tcap ? t->tcap * 2 : 4;
+					const char **v = arena_alloc(a, cap * sizeof *v);
+					if (t->ntags)
+						memcpy(v, t->tags, t->ntags * sizeof *v);
+					t->tags = v;
+					t->tcap = cap;
+				}
+				t->tags[t->ntags++] = tag;
+			}
+		}
+	} else if (!strcmp(ty, "priority")) {
+		if (e->priority && priority_valid(e->priority))
+			t->priority = e->priority;
+	} else if (!strcmp(ty, "status")) {
+		if (e->status && status_valid(e->status))
+			t->status = e->status;
+	} else if (!strcmp(ty, "merged")) {
+		t->merged_into = e->into;
+		t->status = "closed";
+	}
+}
+
+int sla_ticket_parse(struct sla_ticket *t, const char *id, char *text, size_t len,
+    long long asof, struct arena *a, const char **err)
+{
+	memset(t, 0, sizeof *t);
+	snprintf(t->id, sizeof t->id, "%s", id);
+	t->priority = "normal";
+	size_t cap = 8, n = 0;
+	for (size_t i = 0; i < len; i++)
+		cap += text[i] == '\n';
+	struct sla_ev *ev = arena_alloc(a, cap * sizeof *ev);
+	struct buf orig = { NULL, 0, 0 };
+	char *p = text, *e = text + len;
+	int line = 0;
+	while (p < e) {
+		char *nl = memchr(p, '\n', (size_t)(e - p));
+		char *end = nl ? nl : e;
+		line++;
+		if (end > p) {
+			char *copy = NULL;
+			struct sla_ev *x = &ev[n];
+			if (memchr(p, 0, (size_t)(end - p)) || !utf8_valid(p, (size_t)(end - p)))
+				*err = "not JSON";
+			else if (buf_set(&orig, p, (size_t)(end - p)), jr_event(p, end, x, a) != 0) {
+				/* an unusual line: jansson decides, on the original */
+				json_error_t je;
+				json_t *o = json_loadb(orig.p, orig.len, JSON_REJECT_DUPLICATES, &je);
+				*err = !o ? "not JSON" : !json_is_object(o) ? "not a JSON object" : NULL;
+				if (o && !*err) {
+					/* valid after all: keep copies of its strings */
+					char *s = json_dumps(o, JSON_COMPACT);
+					size_t sl = strlen(s);
+					copy = arena_alloc(a, sl + 1);
+					memcpy(copy, s, sl + 1);
+					free(s);
+					if (jr_event(copy, copy + sl, x, a) != 0)
+						*err = "not JSON";
+				}
+				json_decref(o);
+			} else
+				*err = NULL;
+			if (!*err)
+				*err = !x->id || !*x->id ? "no \"id\"" : !x->at_s ? "no \"at\"" :
+				    !x->type || !*x->type ? "no \"type\"" :
+				    fast_time(x->at_s, &x->at) != 0 ? "bad \"at\" time (want RFC 3339)" : NULL;
+			if (*err) {
+				buf_free(&orig);
+				return line;
+			}
+			n++;
+		}
+		p = end + 1;
+	}
+	buf_free(&orig);
+	if (n > 1)
+		qsort(ev, n, sizeof *ev, by_at_id);
+	size_t k = 0;
+	const char *prev = NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (prev && !strcmp(ev[i].id, prev))
+			continue;	/* the same event from two replicas */
+		prev = ev[i].id;
+		if (asof && ev[i].at > asof)
+			continue;
+		ev[k++] = ev[i];
+		fold_ev(t, &ev[k - 1], a);
+	}
+	t->ev = ev;
+	t->nev = k;
+	if (!t->status)
+		t->status = "new";
+	*err = NULL;
+	return 0;
+}
+
 /* --- the replay of a ticket's events --------------------------------------
  *
  * The status, priority, queue, language and tags follow the fold of
  * event.c (apply()), event by event, so that the policy and the pauses are
  * known at every instant. */
-
-static const char *sget(json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
 
 static void tag_set(struct state *st, const char *tag, int on)
 {
@@ -710,45 +1228,40 @@ static void tag_set(struct state *st, const char *tag, int on)
 	st->tags[st->ntags++] = tag;
 }
 
-static void apply(struct state *st, json_t *e, const char *type)
+static void apply(struct state *st, const struct sla_ev *e)
 {
-	const char *v;
+	const char *type = e->type;
 	if (!strcmp(type, "received")) {
-		const char *th = sget(e, "thread");
-		int opener = th && !strcmp(th, "new");
+		int opener = e->thread && !strcmp(e->thread, "new");
 		if (!st->identified || (opener && !st->opened)) {
 			st->opened = opener;
 			st->identified = 1;
-			st->queue = sget(e, "queue");
-			st->lang = sget(e, "lang");
-			st->customer = sget(e, "from");
+			st->queue = e->queue;
+			st->lang = e->lang;
+			st->customer = e->from;
 			if (!st->status)
 				st->status = "new";
-		} else if (!json_is_true(json_object_get(e, "auto")) && st->status &&
+		} else if (!e->autom && st->status &&
 		    (!strcmp(st->status, "solved") || !strcmp(st->status, "pending")))
 			st->status = "open";
 		if (!st->lang)
-			st->lang = sget(e, "lang");
+			st->lang = e->lang;
 	} else if (!strcmp(type, "replied")) {
-		if (!json_is_true(json_object_get(e, "auto")) && st->status &&
-		    !strcmp(st->status, "new"))
+		if (!e->autom && st->status && !strcmp(st->status, "new"))
 			st->status = "open";
-		if ((v = sget(e, "status")) && status_valid(v))
-			st->status = v;
+		if (e->status && status_valid(e->status))
+			st->status = e->status;
 	} else if (!strcmp(type, "tagged") || !strcmp(type, "untagged")) {
-		json_t *tags = json_object_get(e, "tags"), *x;
-		size_t i;
-		if ((v = sget(e, "tag")))
-			tag_set(st, v, type[0] == 't');
-		json_array_foreach(tags, i, x)
-			if (json_is_string(x))
-				tag_set(st, json_string_value(x), type[0] == 't');
+		if (e->tag)
+			tag_set(st, e->tag, type[0] == 't');
+		for (size_t i = 0; i < e->ntags; i++)
+			tag_set(st, e->tags[i], type[0] == 't');
 	} else if (!strcmp(type, "priority")) {
-		if ((v = sget(e, "priority")) && priority_valid(v))
-			st->priority = v;
+		if (e->priority && priority_valid(e->priority))
+			st->priority = e->priority;
 	} else if (!strcmp(type, "status")) {
-		if ((v = sget(e, "status")) && status_valid(v))
-			st->status = v;
+		if (e->status && status_valid(e->status))
+			st->status = e->status;
 	} else if (!strcmp(type, "merged"))
 		st->status = "closed";
 }
@@ -864,8 +1377,9 @@ static int is_running(const struct sla *s, int m, int st)
 	return st != ST_SOLVED && st != ST_CLOSED && !(s->pause[m] & (1u << st));
 }
 
-void sla_eval(const struct sla *s, const struct ticket *t, long long now,
-    const struct sla_warn *warn, struct sla_result *r, FILE *explain)
+static void eval_core(const struct sla *s, const struct sla_ev *ev, size_t nev,
+    const char *customer, long long now, const struct sla_warn *warn, struct sla_result *r,
+    FILE *explain)
 {
 	struct ev_ctx cx = { s, explain };
 	struct state st;
@@ -874,38 +1388,34 @@ void sla_eval(const struct sla *s, const struct ticket *t, long long now,
 	memset(c, 0, sizeof c);
 	memset(r, 0, sizeof *r);
 	st.priority = "normal";
-	const char *tier = tier_of(s, t->customer);
+	const char *tier = tier_of(s, customer);
 	const struct sla_policy *pol = NULL;
 	long long prev = 0, stopped_at = 0;
 	int first = 1, sidx = 0;
 	char b1[32];
-	size_t i;
-	json_t *e;
-	json_array_foreach(t->events, i, e) {
-		long long at;
-		const char *type = sget(e, "type"), *at_s = sget(e, "at");
-		if (!type || !at_s || parse_rfc3339(at_s, &at) != 0 || at > now)
+	for (size_t i = 0; i < nev; i++) {
+		const struct sla_ev *e = &ev[i];
+		long long at = e->at;
+		const char *type = e->type;
+		if (!type || !e->at_s || at > now)
 			continue;
-		if (json_object_get(e, "merged_from"))
+		if (e->merged)
 			continue;	/* a merged conversation: its clocks were its own */
 		if (!first)
 			for (int m = 0; m < SLA_NMETRICS; m++)
 				run(&cx, m, &c[m], prev, at, pol, is_running(s, m, sidx));
 		first = 0;
 		prev = at;
-		int auto_ = json_is_true(json_object_get(e, "auto")) ||
-		    json_is_true(json_object_get(e, "ack"));
+		int auto_ = e->autom || e->ack;
 		if (explain) {
-			const char *who = sget(e, "agent");
-			if (!who)
-				who = sget(e, "by");
+			const char *who = e->agent ? e->agent : e->by;
 			fprintf(explain, "%s %s%s%s%s%s%s\n", fmt_rfc3339(at, b1), type,
 			    who ? " by " : "", who ? who : "",
-			    sget(e, "status") ? " " : "", sget(e, "status") ? sget(e, "status") : "",
+			    e->status ? " " : "", e->status ? e->status : "",
 			    auto_ ? " (automatic: does not count)" : "");
 		}
 		int was_stopped = sidx == ST_SOLVED || sidx == ST_CLOSED;
-		apply(&st, e, type);
+		apply(&st, e);
 		if (!strcmp(type, "received") && !auto_) {
 			if (!c[SLA_FIRST_REPLY].exists) {
 				start(&cx, SLA_FIRST_REPLY, &c[SLA_FIRST_REPLY], at, "the first customer message");
@@ -999,6 +1509,30 @@ void sla_eval(const struct sla *s, const struct ticket *t, long long now,
 			    tstr(o->due, b1), sla_state_name(o->state));
 		}
 	}
+}
+
+void sla_eval(const struct sla *s, const struct ticket *t, long long now,
+    const struct sla_warn *warn, struct sla_result *r, FILE *explain)
+{
+	size_t n = json_array_size(t->events), k = 0;
+	struct sla_ev *ev = xcalloc(n + 1, sizeof *ev);
+	for (size_t i = 0; i < n; i++) {
+		ev_from_json(&ev[k], json_array_get(t->events, i));
+		if (ev[k].at_s && ev[k].type)
+			k++;
+		else
+			free(ev[k].tags);
+	}
+	eval_core(s, ev, k, t->customer, now, warn, r, explain);
+	for (size_t i = 0; i < k; i++)
+		free(ev[i].tags);
+	free(ev);
+}
+
+void sla_eval_ticket(const struct sla *s, const struct sla_ticket *t, long long now,
+    const struct sla_warn *warn, struct sla_result *r, FILE *explain)
+{
+	eval_core(s, t->ev, t->nev, t->customer, now, warn, r, explain);
 }
 
 long long sla_count(const struct sla *s, const struct sla_policy *p, long long a, long long b)
