@@ -225,6 +225,119 @@ int main(void)
 	is_str(sla_fmt_duration(7 * 3600 + 55 * 60, d), "7h55m", "durations: 7h55m");
 	is_str(sla_fmt_duration(-90061, d), "-25h1m", "durations: hours, no seconds beyond a day");
 	is_str(sla_fmt_duration(3725, d), "1h2m5s", "durations: seconds");
+
+	/* I: the events reader without jansson gives ticket_fold's fold and
+	 * sla_eval's clocks, on random histories */
+	{
+		static const char *const kinds[] = { "received", "replied", "status", "priority",
+			"tagged", "untagged", "assigned", "note", "replied-ack", "received-auto" };
+		static const char *const sts[] = { "open", "pending", "on-hold", "solved", "new" };
+		static const char *const prs[] = { "low", "normal", "high", "urgent" };
+		int diff = 0, fdiff = 0, clocks = 0;
+		srand(11);
+		for (int k = 0; k < 400; k++) {
+			struct buf b = { NULL, 0, 0 };
+			long long at = T("2026-11-02T10:00:00Z") + rand() % 86400;
+			char line[512], ts[32];
+			int n = 1 + rand() % 12;
+			for (int i = 0; i < n; i++) {
+				const char *kd = i == 0 ? "received" : kinds[rand() % 10];
+				fmt_rfc3339(at, ts);
+				int id = rand() % (n + 3);	/* duplicates now and then */
+				if (!strcmp(kd, "received") || !strcmp(kd, "received-auto"))
+					snprintf(line, sizeof line, "{\"type\":\"received\", \"at\":\"%s\",\"id\":\"e%d\","
+					    "\"by\":\"customer\",\"from\":\"x%d@example.com\",\"subject\":\"Caf\\u00e9 \\\"%d\\\" \\ud83d\\ude00\","
+					    "\"thread\":\"%s\",\"queue\":\"support\",\"x\":{\"a\":[1,{\"b\":\"]\"}]},\"auto\":%s}\n",
+					    ts, id, k, k, i ? "references" : "new", kd[8] ? "true" : "false");
+				else if (!strcmp(kd, "replied") || !strcmp(kd, "replied-ack"))
+					snprintf(line, sizeof line, "{\"at\":\"%s\",\"id\":\"e%d\",\"type\":\"replied\",\"agent\":\"bob\"%s}\n",
+					    ts, id, kd[7] ? ",\"ack\":true,\"auto\":true" : "");
+				else if (!strcmp(kd, "status"))
+					snprintf(line, sizeof line, "{\"at\":\"%s\",\"id\":\"e%d\",\"type\":\"status\",\"status\":\"%s\"}\n",
+					    ts, id, sts[rand() % 5]);
+				else if (!strcmp(kd, "priority"))
+					snprintf(line, sizeof line, "{\"at\":\"%s\",\"id\":\"e%d\",\"type\":\"priority\",\"priority\":\"%s\"}\n",
+					    ts, id, prs[rand() % 4]);
+				else if (!strcmp(kd, "assigned"))
+					snprintf(line, sizeof line, "{\"at\":\"%s\",\"id\":\"e%d\",\"type\":\"assigned\",\"agent\":\"ana\"}\n", ts, id);
+				else if (kd[0] == 't' || kd[0] == 'u')
+					snprintf(line, sizeof line, "{\"at\":\"%s\",\"id\":\"e%d\",\"type\":\"%s\",\"tags\":[\"vip\",\"x\"]}\n",
+					    ts, id, kd);
+				else
+					snprintf(line, sizeof line, "  {\"at\" : \"%s\" , \"id\":\"e%d\",\"type\":\"note\",\"text\":\"a\\nb\",\"n\":-1.5e3} \n",
+					    ts, id);
+				buf_adds(&b, line);
+				at += rand() % (6 * 3600);
+			}
+			struct ticket ft;
+			struct sla_ticket st;
+			struct arena ar = { NULL, 0, 0 };
+			const char *e1, *e2;
+			long long asof = k % 3 ? 0 : at - rand() % 7200;
+			int l1 = ticket_fold(&ft, "R", b.p, b.len, asof, &e1);
+			char *copy = xstrdup(b.p);
+			int l2 = sla_ticket_parse(&st, "R", copy, b.len, asof, &ar, &e2);
+			if (l1 || l2) {
+				fdiff++;
+				printf("# %d: fold %d, parse %d\n", k, l1, l2);
+				continue;
+			}
+			if (strcmp(ft.status, st.status) || strcmp(ft.priority, st.priority) ||
+			    ft.created != st.created || ft.updated != st.updated ||
+			    (ft.assignee == NULL) != (st.assignee == NULL) ||
+			    strcmp(ft.subject ? ft.subject : "", st.subject ? st.subject : "") ||
+			    json_array_size(ft.tags) != st.ntags) {
+				fdiff++;
+				printf("# %d: fold differs: %s/%s %s/%s\n", k, ft.status, st.status,
+				    ft.subject ? ft.subject : "-", st.subject ? st.subject : "-");
+			}
+			struct sla_result r1, r2;
+			long long when = at + rand() % 86400;
+			sla_eval(&s, &ft, when, NULL, &r1, NULL);
+			sla_eval_ticket(&s, &st, when, NULL, &r2, NULL);
+			for (int m = 0; m < SLA_NMETRICS; m++)
+				clocks += r1.m[m].state != SLA_NONE;
+			for (int m = 0; m < SLA_NMETRICS; m++)
+				if (memcmp(&r1.m[m], &r2.m[m], sizeof r1.m[m]) != 0) {
+					diff++;
+					printf("# %d: %s differs\n", k, sla_metric_names[m]);
+				}
+			ticket_free(&ft);
+			free(copy);
+			arena_free(&ar);
+			buf_free(&b);
+		}
+		is_int(fdiff, 0, "I: 400 random histories: the same fold as ticket_fold");
+		is_int(diff, 0, "I: and the same clocks as sla_eval");
+		ok(clocks > 600, "I: %d clocks compared", clocks);
+	}
+	{
+		struct sla_ticket st;
+		struct arena ar = { NULL, 0, 0 };
+		const char *err;
+		char t1[] = "{\"at\":\"2026-11-02T10:00:00Z\",\"id\":\"a\",\"type\":\"received\",\"subject\":\"\\u00e9\\ud83d\\ude00\\t\"}\n";
+		is_int(sla_ticket_parse(&st, "R", t1, strlen(t1), 0, &ar, &err), 0, "J: escapes");
+		is_str(st.subject, "\xc3\xa9\xf0\x9f\x98\x80\t", "J: decoded to UTF-8");
+		char t2[] = "{\"at\":\"2026-11-02T10:00:00Z\",\"id\":\"a\",\"type\":\"received\"}\n{\"at\":\"x\"\n";
+		is_int(sla_ticket_parse(&st, "R", t2, strlen(t2), 0, &ar, &err), 2, "J: a broken line: its number");
+		is_str(err, "not JSON", "J: not JSON");
+		char t3[] = "{\"at\":\"2026-11-02T10:00:00Z\",\"type\":\"received\"}\n";
+		ok(sla_ticket_parse(&st, "R", t3, strlen(t3), 0, &ar, &err) == 1 && !strcmp(err, "no \"id\""),
+		    "J: no id");
+		char t4[] = "{\"at\":\"yesterday\",\"id\":\"a\",\"type\":\"received\"}\n";
+		ok(sla_ticket_parse(&st, "R", t4, strlen(t4), 0, &ar, &err) == 1 &&
+		    !strcmp(err, "bad \"at\" time (want RFC 3339)"), "J: a bad time");
+		char t5[] = "{\"at\":\"2026-11-02T10:00:00Z\",\"id\":\"a\",\"id\":\"b\",\"type\":\"received\"}\n";
+		ok(sla_ticket_parse(&st, "R", t5, strlen(t5), 0, &ar, &err) == 1 && !strcmp(err, "not JSON"),
+		    "J: a duplicate key refused, as jansson does");
+		char t6[] = "[1,2]\n";
+		ok(sla_ticket_parse(&st, "R", t6, strlen(t6), 0, &ar, &err) == 1 && !strcmp(err, "not a JSON object"),
+		    "J: not an object");
+		char t7[] = "{\"at\":\"2026-11-02T07:00:00-03:00\",\"id\":\"a\",\"type\":\"received\"}";
+		ok(sla_ticket_parse(&st, "R", t7, strlen(t7), 0, &ar, &err) == 0 && st.created == T("2026-11-02T10:00:00Z"),
+		    "J: an offset time, no final newline");
+		arena_free(&ar);
+	}
 	sla_free(&s);
 
 	/* G: DST.  Sao Paulo started DST on Sunday 2018-11-04 at 00:00 (a
