@@ -30,10 +30,10 @@ override CFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
 B ?= build
 
 # The shared core. Each module: common/NAME.c + common/NAME.h + tests/unit/test_NAME.c
-CORE     = util mbox msg msgid date thread subject jsonw csvw ticketid conf event agents mime desk index tickets calendar template outmsg
+CORE     = util mbox msg msgid date thread subject jsonw csvw ticketid conf event agents mime desk index tickets calendar sla template outmsg
 CORE_OBJ = $(CORE:%=$(B)/common/%.o)
 
-TOOLS    = mthread mdesk mroute mreply
+TOOLS    = mthread mdesk mroute msla mreply
 TOOL_BIN = $(TOOLS:%=$(B)/%)
 
 UNITS    = $(CORE:%=$(B)/tests/unit/test_%)
@@ -77,6 +77,9 @@ $(B)/mdesk: $(B)/cmd/mdesk.o $(B)/skel.o $(B)/libmdesk.a
 	@$(if $(V),,echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(GIT_LIBS) $(MU_LIBS) $(JSON_LIBS) $(CSV_LIBS)
 $(B)/mroute: $(B)/cmd/mroute.o $(B)/libmdesk.a
+	@$(if $(V),,echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(GIT_LIBS) $(MU_LIBS) $(JSON_LIBS) $(CSV_LIBS)
+$(B)/msla: $(B)/cmd/msla.o $(B)/libmdesk.a
 	@$(if $(V),,echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(GIT_LIBS) $(MU_LIBS) $(JSON_LIBS) $(CSV_LIBS)
 
@@ -132,6 +135,8 @@ demo: deps
 	@echo "$$(git -C $(B)/demo-desk rev-list --count HEAD) commits"
 	@echo '== mdesk ls: the open tickets =='
 	$(B)/mdesk --desk $(B)/demo-desk ls --format table
+	@echo '== msla: the deadlines of the open tickets, most urgent first =='
+	MDESK_NOW=2026-11-20T18:00:00Z $(B)/msla --desk $(B)/demo-desk --all --format table | head -20
 	@echo '== mdesk show: the first ticket =='
 	$(B)/mdesk --desk $(B)/demo-desk show $$($(B)/mdesk --desk $(B)/demo-desk ls --format json | head -1 | sed 's/.*"id":"\([0-9A-Z]*\)".*/\1/') | head -40
 	@echo '== mreply: the first three tickets answered (need-more-info), one commit each =='
@@ -145,6 +150,7 @@ demo: deps
 bench: all
 	sh tests/bench/mthread
 	sh tests/bench/desk
+	sh tests/bench/msla
 	sh tests/bench/mreply
 
 # --- install -----------------------------------------------------------

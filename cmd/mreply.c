@@ -19,7 +19,6 @@
 #include <mailutils/mailutils.h>
 
 #include "agents.h"
-#include "calendar.h"
 #include "desk.h"
 #include "event.h"
 #include "index.h"
@@ -27,6 +26,7 @@
 #include "mime.h"
 #include "msg.h"
 #include "outmsg.h"
+#include "sla.h"
 #include "subject.h"
 #include "template.h"
 #include "tickets.h"
@@ -159,14 +159,6 @@ static int is_automatic(struct msg *m, const char *from)
 	return 0;
 }
 
-/* --- due times ---
- *
- * The first-reply (and next-reply, resolution) due time of a ticket:
- * the target of the first policy of sla.conf whose match fits the
- * ticket, added to the start in business time (the policy's calendar) or
- * calendar time.  Kept apart so that the shared SLA core can take its
- * place. */
-
 static int has_tag(const struct ticket *t, const char *tag)
 {
 	size_t i;
@@ -175,107 +167,6 @@ static int has_tag(const struct ticket *t, const char *tag)
 		if (!strcmp(json_string_value(v), tag))
 			return 1;
 	return 0;
-}
-
-static int alt_match(const char *alts, const char *val, int lang)
-{
-	if (!val)
-		return 0;
-	char *s = xstrdup(alts);
-	int ok = 0;
-	for (char *tok = strtok(s, "|"); tok && !ok; tok = strtok(NULL, "|"))
-		ok = !strcasecmp(tok, val) || (lang && !strncasecmp(tok, val, strlen(tok)) &&
-		    val[strlen(tok)] == '-');
-	free(s);
-	return ok;
-}
-
-static int policy_fits(const char *match, const struct ticket *t, const char *tier)
-{
-	char *s = xstrdup(match);
-	int ok = 1;
-	for (char *c = strtok(s, " \t"); c && ok; c = strtok(NULL, " \t")) {
-		if (!strcmp(c, "*"))
-			continue;
-		char *eq = strchr(c, '=');
-		if (!eq) {
-			ok = 0;
-			break;
-		}
-		*eq = 0;
-		const char *k = c, *v = eq + 1;
-		if (!strcmp(k, "priority"))
-			ok = alt_match(v, t->priority, 0);
-		else if (!strcmp(k, "queue"))
-			ok = alt_match(v, t->queue, 0);
-		else if (!strcmp(k, "tier"))
-			ok = alt_match(v, tier, 0);
-		else if (!strcmp(k, "lang"))
-			ok = alt_match(v, t->lang, 1);
-		else if (!strcmp(k, "tag")) {
-			char *a = xstrdup(v);
-			ok = 0;
-			for (char *x = strtok(a, "|"); x && !ok; x = strtok(NULL, "|"))
-				ok = has_tag(t, x);
-			free(a);
-		} else
-			ok = 0;
-	}
-	free(s);
-	return ok;
-}
-
-/* The due time of metric counted from start; 0 when no policy sets one. */
-static long long sla_due(const struct ticket *t, const char *tier, const char *metric,
-    long long start)
-{
-	size_t len;
-	char *text = desk_read_file(&D, "sla.conf", &len);
-	struct conf c;
-	const char *err;
-	long long due = 0;
-	if (!text || conf_parse(&c, "sla.conf", text, len, &err) != 0) {
-		free(text);
-		return 0;
-	}
-	for (size_t i = 0; i < c.nsecs; i++) {
-		const char *name = c.secs[i].name;
-		if (strcmp(c.secs[i].section, "policy"))
-			continue;
-		const char *match = conf_get(&c, "policy", name, "match");
-		if (!match || !policy_fits(match, t, tier))
-			continue;
-		const char *target = conf_get(&c, "policy", name, metric);
-		long long secs;
-		if (!target || conf_duration(target, &secs) != 0)
-			break;
-		const char *time = conf_get(&c, "policy", name, "time");
-		if (!time || strcmp(time, "business")) {
-			due = start + secs;
-			break;
-		}
-		const char *cn = conf_get(&c, "policy", name, "calendar");
-		if (!cn)
-			cn = conf("", "", "calendar", "business");
-		char path[300];
-		snprintf(path, sizeof path, "calendars/%s.conf", cn);
-		size_t cl;
-		char *ct = strchr(cn, '/') ? NULL : desk_read_file(&D, path, &cl);
-		struct calendar cal;
-		if (ct && calendar_parse(&cal, cn, ct, cl, &err) == 0) {
-			if (!*cal.tz)
-				snprintf(cal.tz, sizeof cal.tz, "%s", conf("", "", "timezone", "UTC"));
-			due = calendar_add(&cal, start, secs);
-			calendar_free(&cal);
-			if (due < 0)
-				due = 0;
-		}
-		free(ct);
-		break;
-	}
-	conf_free(&c);
-	free(text);
-	return due;
 }
 
 /* --- the message answered --- */
@@ -883,15 +774,15 @@ static int reply(void)
 		set_value("reply.text", tb.p);
 		buf_free(&tb);
 	}
-	const char *tier = cu && *cu->tier ? cu->tier : NULL;
-	struct { const char *ph, *metric; long long from; } dues[] = {
-		{ "sla.first_reply.due", "first_reply", t.created },
-		{ "sla.next_reply.due", "next_reply", s.at },
-		{ "sla.resolution.due", "resolution", t.created } };
+	/* due times: the shared SLA core (sla.h), under the desk's sla.conf */
+	static const struct { const char *ph; enum sla_metric m; } dues[] = {
+		{ "sla.first_reply.due", SLA_FIRST_REPLY },
+		{ "sla.next_reply.due", SLA_NEXT_REPLY },
+		{ "sla.resolution.due", SLA_RESOLUTION } };
 	for (int k = 0; k < 3; k++) {
-		long long due = sla_due(&t, tier, dues[k].metric, dues[k].from);
+		long long due = 0;
 		char b[200] = "";
-		if (due > 0)
+		if (sla_due(&D, &t, dues[k].m, D.now, &due) == 0 && due > 0)
 			due_format(due, tz, lang, b, sizeof b);
 		set_value(dues[k].ph, b);
 	}
