@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
+#include <sys/wait.h>
 
 #include "agents.h"
 #include "desk.h"
@@ -29,7 +30,8 @@
 
 static struct desk D;
 static const char *opt_desk, *opt_now, *opt_queue;
-static int dryrun, quiet, at_date;
+static int dryrun, quiet, at_date, opt_ack;
+static char mreply_path[4096] = "mreply";
 static long long clock_now;
 static struct agents AG;
 static int have_agents;
@@ -44,7 +46,7 @@ struct result {
 
 static void usage(FILE *f, int code)
 {
-	fprintf(f, "usage: %s [--desk DIR] [--now TIME] [--at-date] [--queue NAME] [--dry-run] [file ...]\n",
+	fprintf(f, "usage: %s [--desk DIR] [--now TIME] [--at-date] [--queue NAME] [--ack] [--dry-run] [file ...]\n",
 	    progname);
 	exit(code);
 }
@@ -284,6 +286,39 @@ static void emit(const char *raw, size_t len, const struct result *r, int as_mbo
 	buf_free(&out);
 }
 
+/* --ack: the acknowledgement of a new ticket, sent by mreply --ack --send
+ * (which applies RFC 3834, the rate limit and the [ack] settings).  A
+ * failure to acknowledge is reported and does not undo the filing. */
+static void acknowledge(const char *ticket)
+{
+	char now[32];
+	fmt_rfc3339(D.now, now);
+	const char *argv[] = { mreply_path, "--ack", "--send", "--desk", D.root, "--now", now,
+		"--ticket", ticket, quiet ? "--quiet" : NULL, NULL };
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid < 0) {
+		warnx_("%s: no acknowledgement: fork: %s", ticket, strerror(errno));
+		return;
+	}
+	if (pid == 0) {
+		int fd = open("/dev/null", O_RDWR);
+		if (fd >= 0) {
+			dup2(fd, 0);
+			dup2(fd, 1);
+		}
+		execvp(argv[0], (char *const *)argv);
+		fprintf(stderr, "mroute: %s: %s\n", argv[0], strerror(errno));
+		_exit(EX_UNAVAILABLE);
+	}
+	int st;
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		warnx_("%s: filed, but the acknowledgement failed (mreply exit %d)", ticket,
+		    WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+}
+
 static int route(const char *raw, size_t len, int as_mbox, const char *envelope)
 {
 	struct msg m = { 0 };
@@ -428,6 +463,8 @@ static int route(const char *raw, size_t len, int as_mbox, const char *envelope)
 	desk_unlock(&D);
 	emit(raw, len, &r, as_mbox, envelope);
 	msg_free(&m);
+	if (opt_ack && r.is_new && !dryrun)
+		acknowledge(r.ticket);
 	return 0;
 }
 
@@ -486,6 +523,7 @@ int main(int argc, char **argv)
 		{ "dry-run", no_argument, NULL, 'N' },
 		{ "quiet", no_argument, NULL, 'Q' },
 		{ "at-date", no_argument, NULL, 'A' },
+		{ "ack", no_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -502,11 +540,16 @@ int main(int argc, char **argv)
 		case 'N': dryrun = 1; break;
 		case 'Q': quiet = 1; break;
 		case 'A': at_date = 1; break;
+		case 'K': opt_ack = 1; break;
 		case 'h': usage(stdout, 0); break;
 		case 'V': printf("mroute (mdesk) %s\n", MDESK_VERSION); return 0;
 		default: usage(stderr, EX_USAGE);
 		}
 	}
+	/* mreply for --ack: beside this program when it was started by path */
+	const char *sl = strrchr(argv[0], '/');
+	if (sl && (size_t)(sl - argv[0]) < sizeof mreply_path - 8)
+		snprintf(mreply_path, sizeof mreply_path, "%.*s/mreply", (int)(sl - argv[0]), argv[0]);
 	long long now = mdesk_now(opt_now);
 	desk_open(&D, opt_desk);
 	D.now = clock_now = now;

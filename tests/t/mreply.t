@@ -381,6 +381,24 @@ file_msg 2026-11-11T11:00:02Z <"$TMP/l5.eml" >/dev/null
 n=$(commits)
 ack 2026-11-11T11:00:02Z <"$TMP/l5.eml"
 is "  ... a day after the first, one goes out again" "$(commits)" $((n + 1))
+# mroute --ack: file and acknowledge in one step
+printf 'From: Ana Costa <ana.costa@example.pt>\nTo: support@lumen.example\nSubject: Encomenda\nMessage-ID: <ma1@example.pt>\nContent-Language: pt\n\nOla\n' >"$TMP/ma1.eml"
+rm -f "$TMP/sent.eml"
+n=$(commits)
+mroute --ack --now 2026-11-11T13:00:00Z <"$TMP/ma1.eml" >"$TMP/out" 2>"$TMP/err"; rc=$?
+MA=$(hdr X-Mdesk-Ticket "$TMP/out")
+is "mroute --ack: exit 0, two commits (filed, acknowledged), the message on stdout" \
+	"$rc $(commits) $(hdr X-Mdesk-Status "$TMP/out")" "0 $((n + 2)) new"
+is "  ... the acknowledgement went out, in Portuguese" "$(hdr Auto-Submitted "$TMP/sent.eml") $(decode "$TMP/sent.eml" | grep -c '^Olá, Ana!$')" "auto-replied 1"
+is "  ... recorded in the ticket" "$(events "$MA" | jq -c 'select(.type == "replied") | [.by, .auto]')" '["system",true]'
+printf 'From: ana.costa@example.pt\nTo: support@lumen.example\nSubject: Re: Encomenda\nMessage-ID: <ma2@example.pt>\nIn-Reply-To: <ma1@example.pt>\n\nMais\n' >"$TMP/ma2.eml"
+n=$(commits)
+mroute --ack --now 2026-11-11T13:05:00Z <"$TMP/ma2.eml" >"$TMP/out" 2>"$TMP/err"; rc=$?
+is "mroute --ack on a reply: filed, no acknowledgement" "$rc $(commits) $(hdr X-Mdesk-Status "$TMP/out")" "0 $((n + 1)) reply"
+printf 'From: robot@example.net\nTo: support@lumen.example\nAuto-Submitted: auto-generated\nSubject: Report\nMessage-ID: <ma3@example.net>\n\nr\n' >"$TMP/ma3.eml"
+n=$(commits)
+mroute --ack --quiet --now 2026-11-11T13:06:00Z <"$TMP/ma3.eml" >"$TMP/out" 2>"$TMP/err"; rc=$?
+is "mroute --ack --quiet on automatic mail: filed, none sent, nothing said" "$rc $(commits) $(wc -c <"$TMP/err" | tr -d ' ')" "0 $((n + 1)) 0"
 sed 's/^enabled = yes$/enabled = no/' "$MDESK_DIR/desk.conf" >"$TMP/dc" && cp "$TMP/dc" "$MDESK_DIR/desk.conf"
 commit_desk "no acks"
 printf 'From: new@example.com\nTo: support@lumen.example\nSubject: Hi\nMessage-ID: <new1@example.com>\n\nq\n' >"$TMP/n1.eml"
