@@ -322,6 +322,7 @@ A1=$(file_msg 2026-11-09T11:00:00Z <"$TMP/a1.eml")
 rm -f "$TMP/sent.eml"
 w "--ack --send: the acknowledgement" sh -c 'mreply --ack --send --now 2026-11-09T11:00:10Z <"$1"' sh "$TMP/a1.eml"
 decode "$TMP/sent.eml" >"$TMP/da1"
+check "  ... the message sent is the golden one, byte for byte" "cmp '$TMP/sent.eml' '$GOLD/ack-en.eml'"
 is "  ... Auto-Submitted: auto-replied" "$(hdr Auto-Submitted "$TMP/sent.eml")" "auto-replied"
 is "  ... X-Auto-Response-Suppress: All" "$(hdr X-Auto-Response-Suppress "$TMP/sent.eml")" "All"
 is "  ... the ack template's subject, one token" "$(dhdr Subject "$TMP/sent.eml")" "[#$A1] Where is my order LB-9001?"
