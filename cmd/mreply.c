@@ -685,6 +685,9 @@ static int reply(void)
 			    id, to);
 		if (!opt_force && collision(&t, a, s.at)) {
 			desk_unlock(&D);
+			ticket_free(&t);
+			msg_free(&s.m);
+			free(s.raw);
 			return 1;
 		}
 	}
