@@ -665,7 +665,9 @@ static int reply(void)
 	if (!to || !addr_plain(to))
 		die(EX_DATAERR, "%s: the message has no address to answer", id);
 	struct customer *cu = customer_find(&CU, to);
-	const char *cname = cu && *cu->name ? cu->name : to_name && *to_name ? to_name :
+	/* a person's record names the person; a domain's names a company */
+	int person = cu && strchr(cu->key, '@') != NULL;
+	const char *cname = person && *cu->name ? cu->name : to_name && *to_name ? to_name :
 	    t.customer_name && t.customer && !strcasecmp(t.customer, to) ? t.customer_name : NULL;
 
 	if (opt_ack) {

@@ -265,6 +265,14 @@ is "  ... References trimmed to 20: the first and the newest" "$(echo "$refs" | 
 check "  ... no Thread-Index when the customer sent none" "! grep -qi '^Thread-Index' '$TMP/r3.eml'"
 is "  ... Content-Language" "$(hdr Content-Language "$TMP/r3.eml")" "ru"
 
+# a customer of a company record (customers.csv: readmore.example): the
+# company's name is not the person's
+printf 'From: accounts@readmore.example\nTo: support@lumen.example\nSubject: Invoice\nMessage-ID: <rm1@readmore.example>\n\nPlease send the invoice.\n' >"$TMP/rm.eml"
+file_msg 2026-11-05T08:00:00Z <"$TMP/rm.eml" >/dev/null
+mreply --as bob --dry-run --now 2026-11-05T08:10:00Z -t need-more-info <"$TMP/rm.eml" >"$TMP/rm.out"
+is "a domain record's name is not the customer's: the default greeting, the bare address" \
+	"$(decode "$TMP/rm.out" | grep -c '^Hello there,$') $(hdr To "$TMP/rm.out")" "1 accounts@readmore.example"
+
 # ---------------------------------------------------------------- internal notes
 w "a note on the ticket" mdesk --as dmitri --now 2026-11-05T07:10:00Z note "$T3" "INTERNAL: customer owes us 40 EUR"
 w "a reply with --quote --ticket" sh -c 'mreply --as dmitri --now 2026-11-05T07:20:00Z --ticket "$1" -t answer --quote >"$2"' sh "$T3" "$TMP/r4.eml"
