@@ -15,6 +15,7 @@ CFLAGS   ?= -O2 -g
 WERROR   ?=
 MU_CFLAGS  := $(shell mailutils cflags 2>/dev/null)
 MU_LIBS    := $(shell mailutils ldflags sieve 2>/dev/null)
+MU_MAILER_LIBS = $(shell mailutils ldflags sieve mailer 2>/dev/null) $(TC_LIBS)
 JSON_CFLAGS := $(shell pkg-config --cflags jansson 2>/dev/null)
 JSON_LIBS   := $(shell pkg-config --libs jansson 2>/dev/null)
 GIT_CFLAGS  := $(shell pkg-config --cflags libgit2 2>/dev/null)
@@ -33,10 +34,10 @@ override CFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
 B ?= build
 
 # The shared core. Each module: common/NAME.c + common/NAME.h + tests/unit/test_NAME.c
-CORE     = util mbox msg msgid date thread subject jsonw csvw ticketid conf event agents mime desk index tickets calendar rules lang route
+CORE     = util mbox msg msgid date thread subject jsonw csvw ticketid conf event agents mime desk index tickets calendar rules lang route sla template outmsg
 CORE_OBJ = $(CORE:%=$(B)/common/%.o)
 
-TOOLS    = mthread mdesk mroute
+TOOLS    = mthread mdesk mroute msla mreply
 TOOL_BIN = $(TOOLS:%=$(B)/%)
 
 UNITS    = $(CORE:%=$(B)/tests/unit/test_%)
@@ -82,6 +83,14 @@ $(B)/mdesk: $(B)/cmd/mdesk.o $(B)/skel.o $(B)/libmdesk.a
 $(B)/mroute: $(B)/cmd/mroute.o $(B)/libmdesk.a
 	@$(if $(V),,echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(GIT_LIBS) $(MU_LIBS) $(JSON_LIBS) $(CSV_LIBS)
+$(B)/msla: $(B)/cmd/msla.o $(B)/libmdesk.a
+	@$(if $(V),,echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(GIT_LIBS) $(MU_LIBS) $(JSON_LIBS) $(CSV_LIBS)
+
+# mreply also sends mail (Mailutils mailers: sendmail://, smtp://).
+$(B)/mreply: $(B)/cmd/mreply.o $(B)/libmdesk.a
+	@$(if $(V),,echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(GIT_LIBS) $(MU_MAILER_LIBS) $(JSON_LIBS) $(CSV_LIBS)
 
 $(B)/tests/unit/test_%: tests/unit/test_%.c tests/unit/tap.h $(B)/libmdesk.a
 	@mkdir -p $(@D)
@@ -135,14 +144,24 @@ demo: deps
 	MDESK_NOW=2026-11-23T14:00:00Z $(B)/mroute --dry-run --desk $(B)/demo-desk < tests/data/mail/single.eml | jq .
 	@echo '== mdesk ls: the open tickets =='
 	$(B)/mdesk --desk $(B)/demo-desk ls --format table
+	@echo '== msla: the deadlines of the open tickets, most urgent first =='
+	MDESK_NOW=2026-11-20T18:00:00Z $(B)/msla --desk $(B)/demo-desk --all --format table | head -20
 	@echo '== mdesk show: the first ticket =='
 	$(B)/mdesk --desk $(B)/demo-desk show $$($(B)/mdesk --desk $(B)/demo-desk ls --format json | head -1 | sed 's/.*"id":"\([0-9A-Z]*\)".*/\1/') | head -40
+	@echo '== mreply: the first three tickets answered (need-more-info), one commit each =='
+	for t in $$($(B)/mdesk --desk $(B)/demo-desk ls --format json | head -3 | sed 's/.*"id":"\([0-9A-Z]*\)".*/\1/'); do \
+		MDESK_NOW=2026-11-20T18:05:00Z $(B)/mreply --desk $(B)/demo-desk --as ana --force \
+			--ticket $$t -t need-more-info > $(B)/demo-reply-$$t.eml || exit 1; \
+		sed -n '/^Subject:/,/^Message-ID:/p' $(B)/demo-reply-$$t.eml | sed '$$d'; done
+	$(B)/mdesk --desk $(B)/demo-desk log | head -3
 
 # --- benchmarks (not tests) ---------------------------------------------
 bench: all
 	sh tests/bench/mthread
 	sh tests/bench/desk
 	sh tests/bench/mroute
+	sh tests/bench/msla
+	sh tests/bench/mreply
 
 # --- install -----------------------------------------------------------
 install: all

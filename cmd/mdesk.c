@@ -27,6 +27,7 @@
 #include "msg.h"
 #include "skel.h"
 #include "ticketid.h"
+#include "template.h"
 #include "tickets.h"
 #include "util.h"
 
@@ -441,15 +442,15 @@ static void check_calendars(void)
 	free(dir);
 }
 
+static void template_fault(void *ctx, const char *file, int line, const char *msg)
+{
+	(void)ctx;
+	count_fault(file, line, msg);
+}
+
+/* Templates: the header block, placeholders, UTF-8 (template.h). */
 static void check_templates(void)
 {
-	static const char *const ph[] = { "customer.name", "customer.first_name",
-		"customer.email", "agent.name", "agent.first_name", "agent.signature",
-		"agent.email", "ticket.id", "ticket.subject", "ticket.status",
-		"ticket.priority", "queue.name", "queue.address", "desk.name",
-		"sla.first_reply.due", "sla.next_reply.due", "sla.resolution.due", NULL };
-	static const char *const hdrs[] = { "Subject", "Cc", "Bcc", "X-Mdesk-Status",
-		"X-Mdesk-Tags", "X-Mdesk-Priority", NULL };
 	char *dir = xmalloc(strlen(D.root) + 16);
 	sprintf(dir, "%s/templates", D.root);
 	DIR *dp = opendir(dir);
@@ -464,61 +465,9 @@ static void check_templates(void)
 		char *t = desk_read_file(&D, path, &len);
 		if (!t)
 			continue;
-		if (!utf8_valid(t, len)) {
-			count_fault(path, 1, "not valid UTF-8");
-			free(t);
-			continue;
-		}
-		int line = 1, inhdr = 1;
-		for (char *p = t; *p; line++) {
-			char *nl = strchr(p, '\n');
-			if (nl)
-				*nl = 0;
-			char m[300];
-			if (inhdr) {
-				if (!*p)
-					inhdr = 0;
-				else {
-					char *c = strchr(p, ':');
-					int known = 0;
-					for (int k = 0; c && hdrs[k]; k++)
-						known |= (size_t)(c - p) == strlen(hdrs[k]) &&
-						    !strncasecmp(p, hdrs[k], strlen(hdrs[k]));
-					if (!known) {
-						snprintf(m, sizeof m, "header '%.40s' is not one of Subject, Cc, "
-						    "Bcc, X-Mdesk-Status, X-Mdesk-Tags, X-Mdesk-Priority "
-						    "(a blank line ends the header)", p);
-						count_fault(path, line, m);
-					}
-				}
-			}
-			for (char *q = strstr(p, "{{"); q; q = strstr(q + 2, "{{")) {
-				char *e = strstr(q, "}}");
-				if (!e) {
-					count_fault(path, line, "'{{' without '}}'");
-					break;
-				}
-				char name[64];
-				size_t n = (size_t)(e - q - 2);
-				snprintf(name, sizeof name, "%.*s", (int)(n < 63 ? n : 63), q + 2);
-				char *s = name;
-				while (*s == ' ')
-					s++;
-				char *z = s + strlen(s);
-				while (z > s && z[-1] == ' ')
-					*--z = 0;
-				int known = 0;
-				for (int k = 0; ph[k]; k++)
-					known |= !strcmp(ph[k], s);
-				if (!known) {
-					snprintf(m, sizeof m, "unknown placeholder {{%s}}", s);
-					count_fault(path, line, m);
-				}
-			}
-			if (!nl)
-				break;
-			p = nl + 1;
-		}
+		struct template tp;
+		tpl_parse(&tp, path, t, len, template_fault, NULL);
+		tpl_free(&tp);
 		free(t);
 	}
 	if (dp)
@@ -580,7 +529,7 @@ static int cmd_check(int argc, char **argv)
 		usage(stderr, EX_USAGE);
 	open_desk();
 	static const char *const desk_top[] = { "name", "domain", "timezone", "language",
-		"calendar", "claim_for", "archive_after", "fsync", NULL };
+		"languages", "calendar", "claim_for", "archive_after", "fsync", NULL };
 	static const char *const queue_keys[] = { "address", "name", "group", "priority",
 		"from", NULL };
 	static const char *const ack_keys[] = { "enabled", "template", "rate", NULL };

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
+#include <sys/wait.h>
 
 #include "agents.h"
 #include "desk.h"
@@ -33,7 +34,8 @@
 
 static struct desk D;
 static const char *opt_desk, *opt_now, *opt_queue;
-static int dryrun, quiet, at_date;
+static int dryrun, quiet, at_date, opt_ack;
+static char mreply_path[4096] = "mreply";
 static long long clock_now;
 static struct agents AG;
 static int have_agents;
@@ -51,7 +53,7 @@ struct result {
 
 static void usage(FILE *f, int code)
 {
-	fprintf(f, "usage: %s [--desk DIR] [--now TIME] [--at-date] [--queue NAME] [--dry-run] [--explain] [--batch N] [file ...]\n",
+	fprintf(f, "usage: %s [--desk DIR] [--now TIME] [--at-date] [--queue NAME] [--ack] [--dry-run] [--explain] [--batch N] [file ...]\n",
 	    progname);
 	exit(code);
 }
@@ -157,6 +159,9 @@ static void load_agents(void)
  * before it.  Output waits in memory until its batch is committed: when a
  * commit fails, nothing of that batch reaches stdout. */
 static struct desk_tx *TX;
+static char (*acks)[16];	/* new tickets to acknowledge after the commit */
+static size_t nacks, capacks;
+static void acknowledge(const char *ticket);
 static void view_committed(void);
 static long batch_max = 1000;
 static size_t batch_n, batch_new, total_n, total_new;
@@ -257,6 +262,10 @@ static void batch_end(void)
 	}
 	TX = NULL;
 	desk_unlock(&D);
+	/* acknowledgements, by mreply, once the tickets are in the desk */
+	for (size_t i = 0; i < nacks; i++)
+		acknowledge(acks[i]);
+	nacks = 0;
 	for (size_t i = 0; i < nbm; i++)
 		free(bm[i].mid);
 	nbm = nbt = 0;
@@ -787,6 +796,39 @@ static void explain_json(json_t *o, const struct result *r, const struct decisio
 	}
 }
 
+/* --ack: the acknowledgement of a new ticket, sent by mreply --ack --send
+ * (which applies RFC 3834, the rate limit and the [ack] settings).  A
+ * failure to acknowledge is reported and does not undo the filing. */
+static void acknowledge(const char *ticket)
+{
+	char now[32];
+	fmt_rfc3339(D.now, now);
+	const char *argv[] = { mreply_path, "--ack", "--send", "--desk", D.root, "--now", now,
+		"--ticket", ticket, quiet ? "--quiet" : NULL, NULL };
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid < 0) {
+		warnx_("%s: no acknowledgement: fork: %s", ticket, strerror(errno));
+		return;
+	}
+	if (pid == 0) {
+		int fd = open("/dev/null", O_RDWR);
+		if (fd >= 0) {
+			dup2(fd, 0);
+			dup2(fd, 1);
+		}
+		execvp(argv[0], (char *const *)argv);
+		fprintf(stderr, "mroute: %s: %s\n", argv[0], strerror(errno));
+		_exit(EX_UNAVAILABLE);
+	}
+	int st;
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		warnx_("%s: filed, but the acknowledgement failed (mreply exit %d)", ticket,
+		    WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+}
+
 static int route(const char *raw, size_t len, int as_mbox, const char *envelope)
 {
 	struct msg m = { 0 };
@@ -1092,6 +1134,13 @@ static int route(const char *raw, size_t len, int as_mbox, const char *envelope)
 	nbm++;
 	view_after_commit(r.ticket);
 	batch_new += r.is_new;
+	if (opt_ack && r.is_new && !dryrun && !r.automatic && !dc.ro.noack && !dc.ro.spam) {
+		if (nacks == capacks) {
+			capacks = capacks ? 2 * capacks : 16;
+			acks = xrealloc(acks, capacks * sizeof *acks);
+		}
+		snprintf(acks[nacks++], 16, "%s", r.ticket);
+	}
 	if (dryrun || explain) {
 		json_t *o = json_object();
 		explain_json(o, &r, &dc, ids.mid, r.automatic);
@@ -1170,6 +1219,7 @@ int main(int argc, char **argv)
 		{ "at-date", no_argument, NULL, 'A' },
 		{ "explain", no_argument, NULL, 'E' },
 		{ "batch", required_argument, NULL, 'b' },
+		{ "ack", no_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -1194,11 +1244,16 @@ int main(int argc, char **argv)
 				die(EX_USAGE, "--batch: '%s' is not a number of messages (1 to 1000000)", optarg);
 			break;
 		}
+		case 'K': opt_ack = 1; break;
 		case 'h': usage(stdout, 0); break;
 		case 'V': printf("mroute (mdesk) %s\n", MDESK_VERSION); return 0;
 		default: usage(stderr, EX_USAGE);
 		}
 	}
+	/* mreply for --ack: beside this program when it was started by path */
+	const char *sl = strrchr(argv[0], '/');
+	if (sl && (size_t)(sl - argv[0]) < sizeof mreply_path - 8)
+		snprintf(mreply_path, sizeof mreply_path, "%.*s/mreply", (int)(sl - argv[0]), argv[0]);
 	long long now = mdesk_now(opt_now);
 	desk_open(&D, opt_desk);
 	D.now = clock_now = now;
@@ -1239,6 +1294,7 @@ int main(int argc, char **argv)
 		fputc('\n', stderr);
 	if (fflush(stdout) != 0 || ferror(stdout))
 		die(EX_IOERR, "write error: %s", strerror(errno));
+	free(acks);
 	view_free();
 	tickets_summary_free();
 	rules_free(RULES);

@@ -25,7 +25,7 @@ __mroute_queues()
 _mroute()
 {
 	local cur prev words cword split=false
-	local opts='-d --desk -q --queue --now --at-date --batch --dry-run --explain --quiet -h --help --version'
+	local opts='-d --desk -q --queue --now --ack --at-date --batch --dry-run --explain --quiet -h --help --version'
 	local desk= i w
 	local IFS=$' \t\n'
 

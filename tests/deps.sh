@@ -2,7 +2,7 @@
 # Install the Debian packages that building and testing mdesk need.
 # As root: apt-get installs what is missing.  Otherwise: print the command.
 pkgs="build-essential pkg-config libmailutils-dev mailutils libjansson-dev libcsv-dev
-libgit2-dev libexttextcat-dev mandoc jq valgrind git"
+libgit2-dev libexttextcat-dev mandoc jq valgrind git perl"
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'install ok installed' ||

@@ -1,0 +1,818 @@
+/* msla: the service levels of the open tickets.
+ *
+ * Evaluates every open ticket's clocks (common/sla.c) at --now or as it
+ * stood at --as-of, lists the deadlines at risk and breached (--all:
+ * every clock), explains one ticket's clocks (--explain), and with
+ * --notify writes escalation mail as an mbox and records one "escalated"
+ * event per ticket, metric, level and cycle, so that a cron job tells
+ * each of them once.  Exit 1 when a deadline is breached.  See msla(1). */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "agents.h"
+#include "csvw.h"
+#include "desk.h"
+#include "event.h"
+#include "jsonw.h"
+#include "sla.h"
+#include "ticketid.h"
+#include "tickets.h"
+#include "util.h"
+
+enum { F_TABLE, F_JSON, F_CSV };
+
+static struct desk D;
+static struct sla S;
+static const char *opt_desk, *opt_now, *opt_asof, *opt_policy, *opt_explain;
+static const char *f_queue, *f_assignee, *f_priority, *f_tag;
+static int f_metric = -1, f_state = -1, opt_all, opt_notify, dryrun, fmt = -1;
+static struct sla_warn opt_warn;
+static int have_warn;
+static long long now, asof;
+static char **f_ids;
+static size_t f_nids;
+static const char **escalate;
+static size_t nescalate;
+
+static void usage(FILE *f, int code)
+{
+	fprintf(f,
+	    "usage: msla [--desk DIR] [--now TIME] [--as-of TIME] [--policy REV]\n"
+	    "            [--warn 25%%|30m] [--format table|json|csv] [--all]\n"
+	    "            [--queue Q] [--assignee LOGIN] [--priority P] [--tag TAG]\n"
+	    "            [--metric M] [--state S] [ID ...]\n"
+	    "       msla --notify [--escalate ADDRESS]... [--dry-run] [filters]\n"
+	    "       msla --explain ID\n"
+	    "exit status: 0 nothing breached, 1 a deadline breached, 64 and up errors\n"
+	    "see msla(1)\n");
+	exit(code);
+}
+
+/* --- the tickets ------------------------------------------------------- */
+
+/* What the output needs of a ticket, copied out of its events. */
+struct tinfo {
+	char id[16];
+	const char *status, *priority, *queue, *assignee, *customer, *subject;
+};
+
+struct row {
+	const struct tinfo *t;
+	int m;
+	int escalated;		/* escalated at this clock's level before */
+	struct sla_clock c;
+};
+
+/* The rows, and the memory of what they show. */
+static struct row *rows;
+static size_t nrows, caprows;
+static struct arena keep_ar;	/* ticket infos */
+static struct arena scratch;	/* one ticket's parse, reset for the next */
+static int breached;
+static int selected(const struct sla_ticket *t)
+{
+	if (!status_active(t->status) || t->merged_into || !t->created)
+		return 0;
+	if (f_queue && (!t->queue || strcmp(t->queue, f_queue)))
+		return 0;
+	if (f_priority && strcmp(t->priority, f_priority))
+		return 0;
+	if (f_assignee && (!strcmp(f_assignee, "-") ? t->assignee != NULL :
+	    !t->assignee || strcmp(t->assignee, f_assignee)))
+		return 0;
+	if (f_tag) {
+		size_t i = 0;
+		while (i < t->ntags && strcmp(t->tags[i], f_tag))
+			i++;
+		if (i == t->ntags)
+			return 0;
+	}
+	if (f_nids) {
+		size_t i = 0;
+		while (i < f_nids && strcmp(f_ids[i], t->id))
+			i++;
+		if (i == f_nids)
+			return 0;
+	}
+	return 1;
+}
+
+static int escalated_before(const struct sla_ticket *t, const char *metric, const char *level,
+    const char *since);
+static int shown(const struct sla_clock *c);
+
+static const char *keep_str(const char *v)
+{
+	return v ? arena_strndup(&keep_ar, v, strlen(v)) : NULL;
+}
+
+/* One ticket: parse, select, evaluate, keep its rows. */
+static void one_ticket(const char *id, char *text, size_t len, const char *path)
+{
+	struct sla_ticket t;
+	const char *err;
+	arena_reset(&scratch);
+	int line = sla_ticket_parse(&t, id, text, len, asof, &scratch, &err);
+	if (line)
+		die(EX_DATAERR, "%s:%d: %s", path, line, err);
+	if (!selected(&t))
+		return;
+	struct sla_result r;
+	sla_eval_ticket(&S, &t, now, have_warn ? &opt_warn : NULL, &r, NULL);
+	struct tinfo *ti = NULL;
+	for (int m = 0; m < SLA_NMETRICS; m++) {
+		const struct sla_clock *c = &r.m[m];
+		if (f_metric >= 0 && m != f_metric)
+			continue;
+		int urgent = c->active && (c->state == SLA_AT_RISK || c->state == SLA_BREACHED);
+		if (c->state == SLA_BREACHED && c->active)
+			breached = 1;
+		if (!(opt_notify ? urgent : shown(c)))
+			continue;
+		if (!ti) {
+			ti = arena_alloc(&keep_ar, sizeof *ti);
+			snprintf(ti->id, sizeof ti->id, "%s", t.id);
+			ti->status = keep_str(t.status);
+			ti->priority = keep_str(t.priority);
+			ti->queue = keep_str(t.queue);
+			ti->assignee = keep_str(t.assignee);
+			ti->customer = keep_str(t.customer);
+			ti->subject = keep_str(t.subject);
+		}
+		if (nrows == caprows) {
+			caprows = caprows ? caprows * 2 : 1024;
+			rows = xrealloc(rows, caprows * sizeof *rows);
+		}
+		struct row *w = &rows[nrows++];
+		w->t = ti;
+		w->m = m;
+		w->c = *c;
+		w->escalated = 0;
+		if (opt_notify) {
+			char since[32];
+			fmt_rfc3339(c->start, since);
+			w->escalated = escalated_before(&t, sla_metric_names[m],
+			    c->state == SLA_BREACHED ? "breach" : "warn", since);
+		}
+	}
+}
+
+/* Read a whole file at dirfd/name into a buffer kept between calls. */
+static char *slurp(int dirfd, const char *name, size_t *len)
+{
+	static struct buf b;
+	int fd = openat(dirfd, name, O_RDONLY);
+	if (fd < 0)
+		return NULL;
+	b.len = 0;
+	for (;;) {
+		if (b.cap - b.len < 4096)
+			buf_grow(&b, b.cap ? b.cap : 65536);
+		ssize_t k = read(fd, b.p + b.len, b.cap - b.len - 1);
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			close(fd);
+			die(EX_IOERR, "%s: %s", name, strerror(errno));
+		}
+		if (k == 0)
+			break;
+		b.len += (size_t)k;
+	}
+	close(fd);
+	b.p[b.len] = 0;
+	*len = b.len;
+	return b.p;
+}
+
+/* Every ticket of the working tree: tickets/SH/ID/events.jsonl. */
+static void load_tree(void)
+{
+	char *tdir = xmalloc(strlen(D.root) + 16);
+	sprintf(tdir, "%s/tickets", D.root);
+	DIR *a = opendir(tdir);
+	struct dirent *sh;
+	while (a && (sh = readdir(a))) {
+		if (sh->d_name[0] == '.' || strlen(sh->d_name) != 2)
+			continue;
+		int sfd = openat(dirfd(a), sh->d_name, O_RDONLY | O_DIRECTORY);
+		DIR *b = sfd < 0 ? NULL : fdopendir(sfd);
+		struct dirent *de;
+		while (b && (de = readdir(b))) {
+			if (!ticketid_valid(de->d_name))
+				continue;
+			char rel[300];
+			snprintf(rel, sizeof rel, "%s/events.jsonl", de->d_name);
+			size_t len;
+			char *text = slurp(dirfd(b), rel, &len);
+			if (!text)
+				continue;
+			char path[320];
+			snprintf(path, sizeof path, "tickets/%s/%s", sh->d_name, rel);
+			one_ticket(de->d_name, text, len, path);
+		}
+		if (b)
+			closedir(b);
+	}
+	if (a)
+		closedir(a);
+	free(tdir);
+}
+
+static void load_tickets(void)
+{
+	/* the IDs of the working tree, for --as-of (archived ones are read
+	 * only when not there) */
+	load_tree();
+	if (!asof)
+		return;
+	size_t n;
+	char **ids = desk_archived_ids(&D, &n);
+	for (size_t i = 0; i < n; i++) {
+		char p[64], full[1100];
+		size_t len;
+		char *text;
+		struct stat st;
+		if (ticketid_valid(ids[i])) {
+			ticket_events_path(ids[i], p);
+			snprintf(full, sizeof full, "%s/%s", D.root, p);
+			if (stat(full, &st) != 0 && (text = desk_read_head(&D, p, &len, 1))) {
+				one_ticket(ids[i], text, len, p);
+				free(text);
+			}
+		}
+		free(ids[i]);
+	}
+	free(ids);
+}
+
+/* --- the rows ---------------------------------------------------------- */
+
+
+static int rank(const struct sla_clock *c)
+{
+	switch (c->state) {
+	case SLA_BREACHED: return c->active ? 0 : 5;
+	case SLA_AT_RISK: return 1;
+	case SLA_RUNNING: return 2;
+	case SLA_PAUSED: return 3;
+	default: return 4;
+	}
+}
+
+static int by_urgency(const void *a, const void *b)
+{
+	const struct row *x = a, *y = b;
+	int rx = rank(&x->c), ry = rank(&y->c);
+	if (rx != ry)
+		return rx < ry ? -1 : 1;
+	long long kx = x->c.due != SLA_UNKNOWN ? x->c.due : now + x->c.remaining;
+	long long ky = y->c.due != SLA_UNKNOWN ? y->c.due : now + y->c.remaining;
+	if (kx != ky)
+		return kx < ky ? -1 : 1;
+	int c = strcmp(x->t->id, y->t->id);
+	return c ? c : x->m - y->m;
+}
+
+static int shown(const struct sla_clock *c)
+{
+	if (c->state == SLA_NONE)
+		return 0;
+	if (f_state >= 0)
+		return (int)c->state == f_state;
+	if (opt_all)
+		return 1;
+	return c->active && (c->state == SLA_AT_RISK || c->state == SLA_BREACHED);
+}
+
+/* --- output ------------------------------------------------------------ */
+
+static void put_col(const char *s, int w)
+{
+	int cols = 0;
+	for (const char *p = s ? s : "-"; *p && cols < w;) {
+		const char *q = p + 1;
+		while ((*q & 0xc0) == 0x80)
+			q++;
+		fwrite(p, 1, (size_t)(q - p), stdout);
+		p = q;
+		cols++;
+	}
+	for (; cols < w; cols++)
+		putchar(' ');
+}
+
+static const char *short_time(long long t, char *b)
+{
+	if (t == SLA_UNKNOWN)
+		return strcpy(b, "-");
+	fmt_rfc3339(t, b);
+	b[10] = ' ';
+	b[16] = 0;
+	return b;
+}
+
+static const char *dur(long long secs, char *b)
+{
+	if (secs == SLA_UNKNOWN)
+		return strcpy(b, "-");
+	return sla_fmt_duration(secs, b);
+}
+
+static const char *const csv_cols[] = { "ticket", "metric", "state", "active", "policy",
+	"time", "target", "start", "stop", "due", "elapsed", "remaining", "remaining_calendar",
+	"cycles", "breaches", "longest", "status", "priority", "queue", "assignee", "customer",
+	"subject" };
+#define NCOLS (sizeof csv_cols / sizeof csv_cols[0])
+
+static struct jout J;
+
+static void print_rows(struct row *r, size_t n)
+{
+	char b[8][40];
+	if (fmt == F_CSV)
+		csvw_row(stdout, csv_cols, NCOLS);
+	else if (fmt == F_TABLE && n)
+		printf("TICKET    METRIC           STATE     POLICY    TARGET  DUE (UTC)         "
+		    "LEFT     LEFT-CAL  ASSIGNEE  SUBJECT\n");
+	for (size_t i = 0; i < n; i++) {
+		const struct tinfo *t = r[i].t;
+		const struct sla_clock *c = &r[i].c;
+		const char *metric = sla_metric_names[r[i].m], *state = sla_state_name(c->state);
+		const char *pol = c->policy ? c->policy->name : NULL;
+		if (fmt == F_TABLE) {
+			put_col(t->id, 10);
+			put_col(metric, 17);
+			put_col(state, 10);
+			put_col(pol, 10);
+			put_col(dur(c->target, b[0]), 8);
+			put_col(short_time(c->due, b[1]), 18);
+			put_col(c->state == SLA_MET ? "-" : dur(c->remaining, b[2]), 9);
+			put_col(c->state == SLA_MET ? "-" : dur(c->remaining_cal, b[3]), 10);
+			put_col(t->assignee, 10);
+			printf("%s\n", t->subject ? t->subject : "(no subject)");
+			continue;
+		}
+		if (fmt == F_JSON) {
+			jo_obj(&J);
+			jo_key(&J, "ticket"); jo_str(&J, t->id);
+			jo_key(&J, "metric"); jo_str(&J, metric);
+			jo_key(&J, "state"); jo_str(&J, state);
+			jo_key(&J, "active"); jo_bool(&J, c->active);
+			jo_key(&J, "policy"); jo_str(&J, pol);
+			jo_key(&J, "time"); jo_str(&J, c->business ? "business" : "calendar");
+			jo_key(&J, "calendar");
+			jo_str(&J, c->business && c->policy->cal ? c->policy->cal->name : NULL);
+			jo_key(&J, "target"); jo_int(&J, c->target);
+			jo_key(&J, "start"); jo_time(&J, c->start);
+			jo_key(&J, "stop"); jo_time(&J, c->stop ? c->stop : INT64_MIN);
+			jo_key(&J, "due"); jo_time(&J, c->due);
+			jo_key(&J, "elapsed"); jo_int(&J, c->elapsed);
+			jo_key(&J, "remaining"); jo_int(&J, c->remaining);
+			jo_key(&J, "remaining_calendar");
+			if (c->remaining_cal == SLA_UNKNOWN)
+				jo_null(&J);
+			else
+				jo_int(&J, c->remaining_cal);
+			jo_key(&J, "warn"); jo_int(&J, c->warn);
+			jo_key(&J, "cycles"); jo_int(&J, c->cycles);
+			jo_key(&J, "breaches"); jo_int(&J, c->breaches);
+			jo_key(&J, "longest"); jo_int(&J, c->longest);
+			jo_key(&J, "status"); jo_str(&J, t->status);
+			jo_key(&J, "priority"); jo_str(&J, t->priority);
+			jo_key(&J, "queue"); jo_str(&J, t->queue);
+			jo_key(&J, "assignee"); jo_str(&J, t->assignee);
+			jo_key(&J, "customer"); jo_str(&J, t->customer);
+			jo_key(&J, "subject"); jo_str(&J, t->subject);
+			jo_end(&J);
+			if (jo_line(&J, stdout) != 0)
+				die(EX_IOERR, "write error: %s", strerror(errno));
+			continue;
+		}
+		char tg[24], el[24], rm[24], rc[24], cy[16], br[16], lg[24], st[32], sp[32], du[32];
+		snprintf(tg, sizeof tg, "%lld", c->target);
+		snprintf(el, sizeof el, "%lld", c->elapsed);
+		snprintf(rm, sizeof rm, "%lld", c->remaining);
+		if (c->remaining_cal == SLA_UNKNOWN)
+			rc[0] = 0;
+		else
+			snprintf(rc, sizeof rc, "%lld", c->remaining_cal);
+		snprintf(cy, sizeof cy, "%d", c->cycles);
+		snprintf(br, sizeof br, "%d", c->breaches);
+		snprintf(lg, sizeof lg, "%lld", c->longest);
+		fmt_rfc3339(c->start, st);
+		if (c->stop)
+			fmt_rfc3339(c->stop, sp);
+		else
+			sp[0] = 0;
+		if (c->due != SLA_UNKNOWN)
+			fmt_rfc3339(c->due, du);
+		else
+			du[0] = 0;
+		const char *row[NCOLS] = { t->id, metric, state, c->active ? "yes" : "no", pol,
+			c->business ? "business" : "calendar", tg, st, sp, du, el, rm, rc, cy, br, lg,
+			t->status, t->priority, t->queue, t->assignee, t->customer, t->subject };
+		csvw_row(stdout, row, NCOLS);
+	}
+}
+
+/* --- escalation ---------------------------------------------------------- */
+
+static struct agents AG;
+static int have_agents;
+
+static void load_agents(void)
+{
+	size_t len;
+	char *text = desk_read_file(&D, "agents.csv", &len);
+	if (text && agents_parse(&AG, text, len, NULL) != 0)
+		die(EX_CONFIG, "agents.csv has errors; run 'mdesk check'");
+	have_agents = text != NULL;
+	free(text);
+}
+
+static int escalated_before(const struct sla_ticket *t, const char *metric, const char *level,
+    const char *since)
+{
+	for (size_t i = 0; i < t->nev; i++) {
+		const struct sla_ev *e = &t->ev[i];
+		if (!strcmp(e->type, "escalated") && e->metric && !strcmp(e->metric, metric) &&
+		    e->level && !strcmp(e->level, level) && e->since && !strcmp(e->since, since))
+			return 1;
+	}
+	return 0;
+}
+
+struct rcpt {
+	const char *v[32];
+	size_t n;
+};
+
+static void add_rcpt(struct rcpt *r, const char *a)
+{
+	if (!a || !*a || r->n == 32)
+		return;
+	for (size_t i = 0; i < r->n; i++)
+		if (!strcasecmp(r->v[i], a))
+			return;
+	r->v[r->n++] = a;
+}
+
+/* The group leads of the ticket's queue: active agents of the queue's
+ * group with the skill "lead". */
+static void add_leads(struct rcpt *r, const struct tinfo *t)
+{
+	const char *g = t->queue ? conf_get(&D.conf, "queue", t->queue, "group") : NULL;
+	if (!g)
+		g = t->queue;
+	for (size_t i = 0; g && i < AG.n; i++)
+		if (agent_has(AG.v[i].groups, g) && agent_has(AG.v[i].skills, "lead") &&
+		    (!AG.v[i].status || strcmp(AG.v[i].status, "inactive")))
+			add_rcpt(r, AG.v[i].email);
+}
+
+static void rfc5322_date(long long t, char *b, size_t n)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	gmtime_r(&tt, &tm);
+	strftime(b, n, "%a, %d %b %Y %H:%M:%S +0000", &tm);
+}
+
+static void mail_text(struct buf *out, const char *to, size_t k, const struct tinfo *t, int m,
+    const struct sla_clock *c, int breach)
+{
+	const char *dom = conf_get(&D.conf, "", "", "domain");
+	char date[64], envd[64], b[6][40];
+	time_t tt = (time_t)now;
+	struct tm tm;
+	gmtime_r(&tt, &tm);
+	strftime(envd, sizeof envd, "%a %b %e %H:%M:%S %Y", &tm);
+	rfc5322_date(now, date, sizeof date);
+	char metric[32];
+	snprintf(metric, sizeof metric, "%s", sla_metric_names[m]);
+	for (char *p = metric; *p; p++)
+		if (*p == '_')
+			*p = ' ';
+	char *hdr = NULL;
+	size_t hl = 0;
+	FILE *f = open_memstream(&hdr, &hl);
+	fprintf(f, "From mdesk@%s %s\n", dom ? dom : "localhost", envd);
+	fprintf(f, "From: mdesk <mdesk@%s>\n", dom ? dom : "localhost");
+	fprintf(f, "To: %s\n", to);
+	if (breach)
+		fprintf(f, "Subject: SLA breach: ticket %s, %s overdue by %s\n", t->id, metric,
+		    sla_fmt_duration(-c->remaining, b[0]));
+	else
+		fprintf(f, "Subject: SLA warning: ticket %s, %s due in %s\n", t->id, metric,
+		    sla_fmt_duration(c->remaining, b[0]));
+	fprintf(f, "Date: %s\n", date);
+	fprintf(f, "Message-ID: <msla.%s.%s.%s.%lld.%zu@%s>\n", t->id, sla_metric_names[m],
+	    breach ? "breach" : "warn", c->start, k + 1, dom ? dom : "localhost");
+	fprintf(f, "Auto-Submitted: auto-generated\n");
+	fprintf(f, "X-Mdesk-Ticket: %s\n", t->id);
+	fprintf(f, "MIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n"
+	    "Content-Transfer-Encoding: 8bit\n\n");
+	fprintf(f, "%s of ticket %s %s.\n\n", breach ? "The deadline" : "A deadline", t->id,
+	    breach ? "has passed" : "is near");
+	fprintf(f, "  Ticket:    %s\n", t->id);
+	char *subj = utf8_clean(t->subject ? t->subject : "(no subject)",
+	    strlen(t->subject ? t->subject : "(no subject)"), 1);
+	fprintf(f, "  Subject:   %s\n", subj);
+	free(subj);
+	fprintf(f, "  Customer:  %s\n", t->customer ? t->customer : "-");
+	fprintf(f, "  Assignee:  %s\n", t->assignee ? t->assignee : "(nobody)");
+	fprintf(f, "  Metric:    %s\n", metric);
+	fprintf(f, "  Policy:    %s, %s of %s time\n", c->policy ? c->policy->name : "-",
+	    sla_fmt_duration(c->target, b[1]), c->business ? "business" : "calendar");
+	fprintf(f, "  Since:     %s\n", fmt_rfc3339(c->start, b[2]));
+	fprintf(f, "  Due:       %s\n", c->due == SLA_UNKNOWN ? "-" : fmt_rfc3339(c->due, b[3]));
+	fprintf(f, "  %s %s\n", c->remaining < 0 ? "Overdue:  " : "Left:     ",
+	    sla_fmt_duration(c->remaining < 0 ? -c->remaining : c->remaining, b[4]));
+	fprintf(f, "\nmsla --explain %s shows how the clock ran.\n\n", t->id);
+	fclose(f);
+	buf_add(out, hdr, hl);
+	free(hdr);
+}
+
+/* Mail and events for the clocks at risk or breached; returns how many
+ * escalations there were. */
+static size_t notify(struct row *r, size_t n)
+{
+	load_agents();
+	struct buf mail = { 0 };
+	struct desk_tx *tx = dryrun ? NULL : desk_tx_new(&D);
+	struct buf msg = { 0 };
+	size_t count = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct sla_clock *c = &r[i].c;
+		if (!c->active || (c->state != SLA_AT_RISK && c->state != SLA_BREACHED))
+			continue;
+		const struct tinfo *t = r[i].t;
+		int breach = c->state == SLA_BREACHED;
+		const char *metric = sla_metric_names[r[i].m], *level = breach ? "breach" : "warn";
+		char since[32];
+		fmt_rfc3339(c->start, since);
+		if (r[i].escalated)
+			continue;
+		struct rcpt rc = { { 0 }, 0 };
+		struct agent *a = t->assignee && have_agents ? agent_find(&AG, t->assignee) : NULL;
+		if (a)
+			add_rcpt(&rc, a->email);
+		if (breach || !a) {
+			add_leads(&rc, t);
+			for (size_t k = 0; k < nescalate; k++)
+				add_rcpt(&rc, escalate[k]);
+		}
+		if (!rc.n)
+			continue;	/* nobody to tell: asked again next time */
+		for (size_t k = 0; k < rc.n; k++)
+			mail_text(&mail, rc.v[k], k, t, r[i].m, c, breach);
+		json_t *e = event_new("escalated", "system", now);
+		char key[128];
+		snprintf(key, sizeof key, "%s/%s/%s/%s", t->id, metric, level, since);
+		event_id_for(e, "escalated", key);
+		jw_str(e, "metric", metric);
+		jw_str(e, "level", level);
+		jw_str(e, "since", since);
+		jw_time(e, "due", c->due);
+		json_t *to = json_array();
+		for (size_t k = 0; k < rc.n; k++)
+			json_array_append_new(to, jw_cstr(rc.v[k]));
+		json_object_set_new(e, "to", to);
+		if (tx) {
+			char p[64];
+			ticket_events_path(t->id, p);
+			char *line = event_line(e);
+			desk_tx_append(tx, p, line, strlen(line));
+			free(line);
+		}
+		json_decref(e);
+		char one[128];
+		snprintf(one, sizeof one, "%s: %s %s\n", t->id, metric, level);
+		buf_adds(&msg, one);
+		count++;
+	}
+	if (mail.len && (fwrite(mail.p, 1, mail.len, stdout) != mail.len || fflush(stdout) != 0))
+		die(EX_IOERR, "write error: %s", strerror(errno));
+	if (tx && count) {
+		char an[64], ae[300];
+		desk_system_author(an, sizeof an, ae, sizeof ae);
+		struct buf cm = { 0 };
+		char head[96];
+		snprintf(head, sizeof head, "msla: %zu escalation%s\n\n", count, count == 1 ? "" : "s");
+		buf_adds(&cm, head);
+		buf_add(&cm, msg.p, msg.len);
+		desk_tx_commit(tx, an, ae, cm.p);
+		buf_free(&cm);
+	} else if (tx)
+		desk_tx_abort(tx);
+	buf_free(&mail);
+	buf_free(&msg);
+	if (have_agents)
+		agents_free(&AG);
+	return count;
+}
+
+/* --- --as-of: the sla.conf of that time ------------------------------------ */
+
+/* The last commit of the desk's branch made at or before t, as hex. */
+static int commit_at(long long t, char out[GIT_OID_HEXSZ + 1])
+{
+	git_revwalk *w;
+	git_oid id;
+	int found = 0;
+	if (git_revwalk_new(&w, D.repo) != 0)
+		return 0;
+	git_revwalk_sorting(w, GIT_SORT_TIME);
+	git_revwalk_simplify_first_parent(w);
+	if (git_revwalk_push_ref(w, DESK_BRANCH) != 0) {
+		git_revwalk_free(w);
+		return 0;
+	}
+	while (!found && git_revwalk_next(&id, w) == 0) {
+		git_commit *c;
+		if (git_commit_lookup(&c, D.repo, &id) != 0)
+			continue;
+		if ((long long)git_commit_time(c) <= t) {
+			git_oid_tostr(out, GIT_OID_HEXSZ + 1, &id);
+			found = 1;
+		}
+		git_commit_free(c);
+	}
+	git_revwalk_free(w);
+	return found;
+}
+
+/* --- main ------------------------------------------------------------------- */
+
+int main(int argc, char **argv)
+{
+	enum { O_NOW = 256, O_ASOF, O_WARN, O_POLICY, O_NOTIFY, O_EXPLAIN, O_DRY, O_ESC,
+		O_VERSION };
+	static const struct option opts[] = {
+		{ "desk", required_argument, NULL, 'd' },
+		{ "now", required_argument, NULL, O_NOW },
+		{ "as-of", required_argument, NULL, O_ASOF },
+		{ "warn", required_argument, NULL, O_WARN },
+		{ "policy", required_argument, NULL, O_POLICY },
+		{ "format", required_argument, NULL, 'f' },
+		{ "all", no_argument, NULL, 'a' },
+		{ "queue", required_argument, NULL, 'q' },
+		{ "assignee", required_argument, NULL, 'A' },
+		{ "priority", required_argument, NULL, 'p' },
+		{ "tag", required_argument, NULL, 't' },
+		{ "metric", required_argument, NULL, 'm' },
+		{ "state", required_argument, NULL, 's' },
+		{ "notify", no_argument, NULL, O_NOTIFY },
+		{ "escalate", required_argument, NULL, O_ESC },
+		{ "dry-run", no_argument, NULL, O_DRY },
+		{ "explain", required_argument, NULL, O_EXPLAIN },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, O_VERSION },
+		{ NULL, 0, NULL, 0 }
+	};
+	int c;
+	progname = "msla";
+	setenv("TZ", "UTC", 1);
+	tzset();
+	while ((c = getopt_long(argc, argv, "hd:f:aq:p:t:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': opt_desk = optarg; break;
+		case O_NOW: opt_now = optarg; break;
+		case O_ASOF: opt_asof = optarg; break;
+		case O_POLICY: opt_policy = optarg; break;
+		case O_WARN:
+			if (sla_warn_parse(optarg, &opt_warn) != 0)
+				die(EX_USAGE, "--warn: want a share like 25%% or a duration like 30m, not '%s'",
+				    optarg);
+			have_warn = 1;
+			break;
+		case 'f':
+			if (!strcmp(optarg, "table"))
+				fmt = F_TABLE;
+			else if (!strcmp(optarg, "json"))
+				fmt = F_JSON;
+			else if (!strcmp(optarg, "csv"))
+				fmt = F_CSV;
+			else
+				die(EX_USAGE, "--format: unknown format '%s' (table, json or csv)", optarg);
+			break;
+		case 'a': opt_all = 1; break;
+		case 'q': f_queue = optarg; break;
+		case 'A': f_assignee = optarg; break;
+		case 'p':
+			if (!priority_valid(optarg))
+				die(EX_USAGE, "--priority: '%s' is not one of " PRIORITY_LIST, optarg);
+			f_priority = optarg;
+			break;
+		case 't': f_tag = optarg; break;
+		case 'm':
+			if ((f_metric = sla_metric_find(optarg)) < 0)
+				die(EX_USAGE, "--metric: '%s' is not first_reply, next_reply, "
+				    "periodic_update or resolution", optarg);
+			break;
+		case 's':
+			for (f_state = SLA_RUNNING; f_state <= SLA_MET; f_state++)
+				if (!strcmp(optarg, sla_state_name(f_state)))
+					break;
+			if (f_state > SLA_MET)
+				die(EX_USAGE, "--state: '%s' is not running, paused, at-risk, breached "
+				    "or met", optarg);
+			break;
+		case O_NOTIFY: opt_notify = 1; break;
+		case O_ESC:
+			if (!strchr(optarg, '@'))
+				die(EX_USAGE, "--escalate: '%s' is not an address", optarg);
+			escalate = xrealloc(escalate, (nescalate + 1) * sizeof *escalate);
+			escalate[nescalate++] = optarg;
+			break;
+		case O_DRY: dryrun = 1; break;
+		case O_EXPLAIN: opt_explain = optarg; break;
+		case 'h': usage(stdout, 0); break;
+		case O_VERSION: printf("msla (mdesk) %s\n", MDESK_VERSION); return 0;
+		default: usage(stderr, EX_USAGE);
+		}
+	}
+	for (int i = optind; i < argc; i++) {
+		if (!ticketid_valid(argv[i]))
+			die(EX_USAGE, "'%s' is not a ticket ID", argv[i]);
+		f_ids = xrealloc(f_ids, (f_nids + 1) * sizeof *f_ids);
+		f_ids[f_nids++] = argv[i];
+	}
+	now = mdesk_now(opt_now);
+	if (opt_asof) {
+		if (parse_rfc3339(opt_asof, &asof) != 0)
+			die(EX_USAGE, "--as-of: '%s' is not a time (RFC 3339 or @seconds)", opt_asof);
+		if (asof > now)
+			die(EX_USAGE, "--as-of: %s is later than now", opt_asof);
+		now = asof;
+	}
+	if (opt_notify && (opt_asof || opt_policy))
+		die(EX_USAGE, "--notify works on the present: not with --as-of or --policy");
+	if (opt_explain && !ticketid_valid(opt_explain))
+		die(EX_USAGE, "--explain: '%s' is not a ticket ID", opt_explain);
+	if (fmt < 0)
+		fmt = isatty(1) ? F_TABLE : F_JSON;
+
+	desk_open(&D, opt_desk);
+	D.now = now;
+	char rev[GIT_OID_HEXSZ + 1];
+	const char *use_rev = opt_policy;
+	if (!use_rev && asof && commit_at(asof, rev))
+		use_rev = rev;
+	sla_load(&S, &D, use_rev);
+
+	if (opt_explain) {
+		struct ticket t;
+		if (ticket_load(&D, opt_explain, &t, NULL, 0) != 0)
+			die(EX_NOINPUT, "%s: no such ticket", opt_explain);
+		printf("ticket %s: %s\n", t.id, t.subject ? t.subject : "(no subject)");
+		char b[32];
+		printf("at %s, sla.conf %s\n", fmt_rfc3339(now, b), use_rev ? use_rev : "of the working tree");
+		struct sla_result r;
+		sla_eval(&S, &t, now, have_warn ? &opt_warn : NULL, &r, stdout);
+		ticket_free(&t);
+		sla_free(&S);
+		desk_close(&D);
+		git_libgit2_shutdown();
+		if (fflush(stdout) != 0 || ferror(stdout))
+			die(EX_IOERR, "write error: %s", strerror(errno));
+		return 0;
+	}
+
+	if (opt_notify && !dryrun)
+		desk_lock(&D);
+	load_tickets();
+	size_t nr = nrows;
+	qsort(rows, nr, sizeof *rows, by_urgency);
+	static char obuf[1 << 16];
+	setvbuf(stdout, obuf, _IOFBF, sizeof obuf);
+	if (opt_notify) {
+		notify(rows, nr);
+		if (!dryrun)
+			desk_unlock(&D);
+	} else
+		print_rows(rows, nr);
+	if (fflush(stdout) != 0 || ferror(stdout))
+		die(EX_IOERR, "write error: %s", strerror(errno));
+	free(rows);
+	arena_free(&keep_ar);
+	arena_free(&scratch);
+	jo_free(&J);
+	free(f_ids);
+	free(escalate);
+	sla_free(&S);
+	desk_close(&D);
+	git_libgit2_shutdown();
+	return breached;
+}

@@ -1,0 +1,1590 @@
+/* sla.c: service levels (see sla.h). */
+#include "sla.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "agents.h"
+#include "conf.h"
+#include "desk.h"
+#include "util.h"
+
+const char *const sla_metric_names[SLA_NMETRICS] = { "first_reply", "next_reply",
+	"periodic_update", "resolution" };
+
+static const char *const state_names[] = { "none", "running", "paused", "at-risk",
+	"breached", "met" };
+
+static const char *const statuses[] = { "new", "open", "pending", "on-hold", "solved",
+	"closed" };
+#define ST_SOLVED 4
+#define ST_CLOSED 5
+
+static const char *const cond_keys[] = { "priority", "queue", "tier", "tag", "lang" };
+
+int sla_metric_find(const char *name)
+{
+	for (int m = 0; m < SLA_NMETRICS; m++)
+		if (!strcmp(name, sla_metric_names[m]))
+			return m;
+	return -1;
+}
+
+const char *sla_state_name(enum sla_state s)
+{
+	return state_names[s];
+}
+
+static int status_index(const char *s)
+{
+	for (int i = 0; s && i < 6; i++)
+		if (!strcmp(statuses[i], s))
+			return i;
+	return 1;	/* unknown: counted as open */
+}
+
+int sla_warn_parse(const char *v, struct sla_warn *w)
+{
+	size_t n = strlen(v);
+	w->pct = 0;
+	w->secs = 0;
+	if (n >= 2 && v[n - 1] == '%') {
+		int p = 0;
+		for (size_t i = 0; i + 1 < n; i++) {
+			if (v[i] < '0' || v[i] > '9' || p > 100)
+				return -1;
+			p = p * 10 + (v[i] - '0');
+		}
+		if (p < 1 || p > 99)
+			return -1;
+		w->pct = p;
+		return 0;
+	}
+	return conf_duration(v, &w->secs);
+}
+
+char *sla_fmt_duration(long long secs, char *buf)
+{
+	char *p = buf;
+	if (secs < 0) {
+		*p++ = '-';
+		secs = -secs;
+	}
+	if (secs == 0) {
+		strcpy(p, "0s");
+		return buf;
+	}
+	long long h = secs / 3600, m = secs / 60 % 60, s = secs % 60;
+	if (h)
+		p += sprintf(p, "%lldh", h);
+	if (m)
+		p += sprintf(p, "%lldm", m);
+	if (s && h < 24)
+		sprintf(p, "%llds", s);
+	return buf;
+}
+
+/* --- calendars: open intervals precomputed for a window ---------------
+ *
+ * calendar.c walks the local days of a calendar for every question; the
+ * clocks of thousands of tickets ask many.  Here the intervals of a
+ * window of days are listed once, in the same way (local day, holidays,
+ * mktime in the zone), with running sums: a count or an addition is then
+ * a binary search.  Outside the window calendar.c answers. */
+
+struct sla_calx {
+	const struct calendar *cal;
+	long long lo, hi;	/* the window; lo == hi: not built */
+	long long *a, *b, *cum;	/* intervals [a, b); cum: open seconds before */
+	size_t n;
+};
+
+#define WINDOW_BACK (800LL * 86400)
+#define WINDOW_AHEAD (800LL * 86400)
+
+static void set_tz(const char *tz)
+{
+	setenv("TZ", tz, 1);
+	tzset();
+}
+
+static long long at_local(int y, int mo, int d, int min)
+{
+	struct tm tm;
+	memset(&tm, 0, sizeof tm);
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo;
+	tm.tm_mday = d;
+	tm.tm_hour = min / 60;
+	tm.tm_min = min % 60;
+	tm.tm_isdst = -1;
+	return (long long)mktime(&tm);
+}
+
+static int is_holiday(const struct calendar *c, const struct tm *tm)
+{
+	for (size_t i = 0; i < c->nhol; i++)
+		if (c->hol[i].m == tm->tm_mon + 1 && c->hol[i].d == tm->tm_mday &&
+		    (c->hol[i].y == 0 || c->hol[i].y == tm->tm_year + 1900))
+			return 1;
+	return 0;
+}
+
+static void calx_build(struct sla_calx *x, long long around)
+{
+	const struct calendar *c = x->cal;
+	size_t cap = 1024;
+	x->a = xmalloc(cap * sizeof *x->a);
+	x->b = xmalloc(cap * sizeof *x->b);
+	x->cum = xmalloc(cap * sizeof *x->cum);
+	x->n = 0;
+	set_tz(c->tz);
+	time_t t0 = (time_t)(around - WINDOW_BACK);
+	struct tm day;
+	localtime_r(&t0, &day);
+	long long days = (WINDOW_BACK + WINDOW_AHEAD) / 86400;
+	long long sum = 0, first = 0, last = 0;
+	int y = day.tm_year + 1900, mo = day.tm_mon, d = day.tm_mday;
+	for (long long k = 0; k <= days; k++) {
+		struct tm tm;
+		memset(&tm, 0, sizeof tm);
+		tm.tm_year = y - 1900;
+		tm.tm_mon = mo;
+		tm.tm_mday = d + (int)k;
+		tm.tm_hour = 12;
+		tm.tm_isdst = -1;
+		mktime(&tm);
+		/* the window: from the start of the first local day to the
+		 * start of the day after the last */
+		if (k == 0)
+			first = at_local(tm.tm_year + 1900, tm.tm_mon, tm.tm_mday, 0);
+		last = at_local(tm.tm_year + 1900, tm.tm_mon, tm.tm_mday, 24 * 60);
+		if (is_holiday(c, &tm))
+			continue;
+		int wd = tm.tm_wday;
+		for (int i = 0; i < c->nopen[wd]; i++) {
+			long long a = at_local(tm.tm_year + 1900, tm.tm_mon, tm.tm_mday, c->open[wd][i][0]);
+			long long b = at_local(tm.tm_year + 1900, tm.tm_mon, tm.tm_mday, c->open[wd][i][1]);
+			if (x->n && a < x->b[x->n - 1])
+				a = x->b[x->n - 1];	/* a repeated hour (DST): once */
+			if (b <= a)
+				continue;
+			if (x->n == cap) {
+				cap *= 2;
+				x->a = xrealloc(x->a, cap * sizeof *x->a);
+				x->b = xrealloc(x->b, cap * sizeof *x->b);
+				x->cum = xrealloc(x->cum, cap * sizeof *x->cum);
+			}
+			x->a[x->n] = a;
+			x->b[x->n] = b;
+			x->cum[x->n] = sum;
+			sum += b - a;
+			x->n++;
+		}
+	}
+	set_tz("UTC");
+	x->lo = first;
+	x->hi = last;
+}
+
+static struct sla_calx *calx_new(const struct calendar *c)
+{
+	struct sla_calx *x = xcalloc(1, sizeof *x);
+	x->cal = c;
+	return x;
+}
+
+static void calx_free(struct sla_calx *x)
+{
+	if (!x)
+		return;
+	free(x->a);
+	free(x->b);
+	free(x->cum);
+	free(x);
+}
+
+static int calx_ready(struct sla_calx *x, long long t)
+{
+	if (x->lo == x->hi && !x->a)
+		calx_build(x, t);
+	return t >= x->lo && t <= x->hi;
+}
+
+/* The first interval whose end is after t (n when none). */
+static size_t calx_find(const struct sla_calx *x, long long t)
+{
+	size_t lo = 0, hi = x->n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (x->b[mid] <= t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Open seconds in [lo, t). */
+static long long calx_cum(const struct sla_calx *x, long long t)
+{
+	size_t i = calx_find(x, t);
+	if (i == x->n)
+		return x->n ? x->cum[x->n - 1] + x->b[x->n - 1] - x->a[x->n - 1] : 0;
+	return x->cum[i] + (t > x->a[i] ? t - x->a[i] : 0);
+}
+
+/* Counting seconds: business time through x, or calendar time (x NULL). */
+static long long count(struct sla_calx *x, long long a, long long b)
+{
+	if (b <= a)
+		return 0;
+	if (!x)
+		return b - a;
+	if (calx_ready(x, a) && calx_ready(x, b))
+		return calx_cum(x, b) - calx_cum(x, a);
+	return calendar_seconds(x->cal, a, b);
+}
+
+static long long add(struct sla_calx *x, long long from, long long secs)
+{
+	if (secs <= 0)
+		return from;
+	if (!x)
+		return from + secs;
+	if (calx_ready(x, from)) {
+		long long want = calx_cum(x, from) + secs;
+		size_t lo = calx_find(x, from), hi = x->n;
+		/* the first interval i with cum[i] + len[i] >= want */
+		while (lo < hi) {
+			size_t mid = (lo + hi) / 2;
+			if (x->cum[mid] + x->b[mid] - x->a[mid] < want)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo < x->n)
+			return x->a[lo] + (want - x->cum[lo]);
+	}
+	return calendar_add(x->cal, from, secs);
+}
+
+/* --- sla.conf ----------------------------------------------------------- */
+
+struct parse {
+	struct sla *s;
+	sla_reader rd;
+	void *ctx;
+	sla_report report;
+	const char *default_tz;
+	int faults;
+	char **calnames;
+};
+
+static void fault(struct parse *p, const char *file, int line, const char *fmt, const char *a,
+    const char *b)
+{
+	char m[600];
+	snprintf(m, sizeof m, fmt, a ? a : "", b ? b : "");
+	if (p->report)
+		p->report(file, line, m);
+	p->faults++;
+}
+
+static int name_ok(const char *s)
+{
+	if (!*s || strlen(s) > 60)
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+		    *s == '_' || *s == '-' || *s == '.') || (s[0] == '.' && s[1] == '.'))
+			return 0;
+	return 1;
+}
+
+/* The index of calendar name, loaded on first use; -1 on a fault. */
+static int need_calendar(struct parse *p, const char *name, int line)
+{
+	struct sla *s = p->s;
+	for (size_t i = 0; i < s->ncal; i++)
+		if (!strcmp(p->calnames[i], name))
+			return (int)i;
+	char path[128];
+	if (!name_ok(name)) {
+		fault(p, "sla.conf", line, "calendar: '%s' is not a calendar name", name, NULL);
+		return -1;
+	}
+	snprintf(path, sizeof path, "calendars/%s.conf", name);
+	size_t len;
+	char *text = p->rd(p->ctx, path, &len);
+	if (!text) {
+		fault(p, "sla.conf", line, "calendar '%s': no %s", name, path);
+		return -1;
+	}
+	struct calendar c;
+	const char *err;
+	int l = calendar_parse(&c, name, text, len, &err);
+	if (l) {
+		fault(p, path, l, "%s", err, NULL);
+		calendar_free(&c);
+		free(text);
+		return -1;
+	}
+	/* no timezone of its own: the desk's */
+	struct conf cf;
+	if (conf_parse(&cf, path, text, len, &err) == 0 && !conf_get(&cf, "", "", "timezone") &&
+	    p->default_tz)
+		snprintf(c.tz, sizeof c.tz, "%s", p->default_tz);
+	conf_free(&cf);
+	free(text);
+	s->cal = xrealloc(s->cal, (s->ncal + 1) * sizeof *s->cal);
+	s->calx = xrealloc(s->calx, (s->ncal + 1) * sizeof *s->calx);
+	p->calnames = xrealloc(p->calnames, (s->ncal + 1) * sizeof *p->calnames);
+	s->cal[s->ncal] = c;
+	s->calx[s->ncal] = NULL;
+	p->calnames[s->ncal] = xstrdup(name);
+	return (int)s->ncal++;
+}
+
+static void parse_match(struct parse *p, struct sla_policy *pol, const char *v, int line)
+{
+	if (!strcmp(v, "*"))
+		return;
+	char *copy = xstrdup(v), *save = NULL;
+	for (char *w = strtok_r(copy, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
+		char *eq = strchr(w, '=');
+		int key = -1;
+		if (eq) {
+			*eq = 0;
+			for (int k = 0; k < 5; k++)
+				if (!strcmp(w, cond_keys[k]))
+					key = k;
+		}
+		if (!eq || key < 0 || !eq[1]) {
+			if (eq)
+				*eq = '=';
+			fault(p, "sla.conf", line, "match: '%s' is not KEY=VALUE with KEY priority, "
+			    "queue, tier, tag or lang (or match = *)", w, NULL);
+			continue;
+		}
+		struct sla_cond c = { key, NULL, 0 };
+		char *save2 = NULL;
+		for (char *a = strtok_r(eq + 1, "|", &save2); a; a = strtok_r(NULL, "|", &save2)) {
+			if (key == SLA_KEY_PRIORITY && !priority_valid(a))
+				fault(p, "sla.conf", line, "match: priority '%s' is not one of "
+				    PRIORITY_LIST, a, NULL);
+			c.alt = xrealloc(c.alt, (c.nalt + 1) * sizeof *c.alt);
+			c.alt[c.nalt++] = xstrdup(a);
+		}
+		pol->cond = xrealloc(pol->cond, (pol->ncond + 1) * sizeof *pol->cond);
+		pol->cond[pol->ncond++] = c;
+	}
+	free(copy);
+}
+
+int sla_parse(struct sla *s, sla_reader rd, void *ctx, const char *default_cal,
+    const char *default_tz, sla_report report)
+{
+	memset(s, 0, sizeof *s);
+	struct parse p = { s, rd, ctx, report, default_tz, 0, NULL };
+	s->pause[SLA_FIRST_REPLY] = s->pause[SLA_NEXT_REPLY] = 1u << 2 | 1u << 3;
+	s->pause[SLA_PERIODIC_UPDATE] = 1u << 2;
+	s->pause[SLA_RESOLUTION] = 1u << 3;
+	size_t len;
+	char *text = rd(ctx, "sla.conf", &len);
+	struct conf cf;
+	const char *err;
+	int *calidx = NULL;
+	if (!text)
+		goto customers;
+	int line = conf_parse(&cf, "sla.conf", text, len, &err);
+	free(text);
+	if (line) {
+		fault(&p, "sla.conf", line, "%s", err, NULL);
+		conf_free(&cf);
+		goto customers;
+	}
+	for (size_t i = 0; i < cf.nsecs; i++) {
+		const char *sec = cf.secs[i].section, *nm = cf.secs[i].name;
+		int sl = cf.secs[i].line;
+		if (!strcmp(sec, "pause")) {
+			if (*nm)
+				fault(&p, "sla.conf", sl, "[pause] takes no name", NULL, NULL);
+			continue;
+		}
+		if (strcmp(sec, "policy")) {
+			fault(&p, "sla.conf", sl, "unknown section [%s] (sla.conf has [policy NAME] "
+			    "and [pause])", sec, NULL);
+			continue;
+		}
+		if (!*nm) {
+			fault(&p, "sla.conf", sl, "a policy needs a name: [policy NAME]", NULL, NULL);
+			continue;
+		}
+		int dup = 0;
+		for (size_t k = 0; k < s->npol; k++)
+			dup |= !strcmp(s->pol[k].name, nm);
+		if (dup) {
+			fault(&p, "sla.conf", sl, "policy '%s' is defined twice", nm, NULL);
+			continue;
+		}
+		s->pol = xrealloc(s->pol, (s->npol + 1) * sizeof *s->pol);
+		calidx = xrealloc(calidx, (s->npol + 1) * sizeof *calidx);
+		struct sla_policy *pol = &s->pol[s->npol];
+		memset(pol, 0, sizeof *pol);
+		calidx[s->npol] = -1;
+		s->npol++;
+		pol->name = xstrdup(nm);
+		pol->line = sl;
+		pol->warn.pct = 25;
+		const char *v;
+		if (!(v = conf_get(&cf, "policy", nm, "match")))
+			fault(&p, "sla.conf", sl, "policy '%s' has no match (match = * for every ticket)",
+			    nm, NULL);
+		else
+			parse_match(&p, pol, v, conf_line(&cf, "policy", nm, "match"));
+		for (int m = 0; m < SLA_NMETRICS; m++)
+			if ((v = conf_get(&cf, "policy", nm, sla_metric_names[m])) &&
+			    (conf_duration(v, &pol->target[m]) != 0 || pol->target[m] <= 0))
+				fault(&p, "sla.conf", conf_line(&cf, "policy", nm, sla_metric_names[m]),
+				    "%s: want a duration like 30m, 4h, 1h30m, not '%s'",
+				    sla_metric_names[m], v);
+		if ((v = conf_get(&cf, "policy", nm, "time"))) {
+			if (!strcmp(v, "business"))
+				pol->business = 1;
+			else if (strcmp(v, "calendar"))
+				fault(&p, "sla.conf", conf_line(&cf, "policy", nm, "time"),
+				    "time: '%s' is not business or calendar", v, NULL);
+		}
+		if ((v = conf_get(&cf, "policy", nm, "warn")) && sla_warn_parse(v, &pol->warn) != 0)
+			fault(&p, "sla.conf", conf_line(&cf, "policy", nm, "warn"),
+			    "warn: want a share like 25%% or a duration like 30m, not '%s'", v, NULL);
+		const char *cn = conf_get(&cf, "policy", nm, "calendar");
+		int cl = cn ? conf_line(&cf, "policy", nm, "calendar") : sl;
+		if (cn || pol->business)
+			calidx[s->npol - 1] = need_calendar(&p, cn ? cn : default_cal ? default_cal : "business",
+			    cl);
+	}
+	for (size_t i = 0; i < cf.n; i++) {
+		const struct conf_entry *e = &cf.e[i];
+		if (!*e->section)
+			fault(&p, "sla.conf", e->line, "'%s' outside a section ([policy NAME] or [pause])",
+			    e->key, NULL);
+		else if (!strcmp(e->section, "policy")) {
+			static const char *const keys[] = { "match", "first_reply", "next_reply",
+				"periodic_update", "resolution", "time", "calendar", "warn" };
+			int known = 0;
+			for (size_t k = 0; k < 8; k++)
+				known |= !strcmp(e->key, keys[k]);
+			if (!known)
+				fault(&p, "sla.conf", e->line, "unknown key '%s' in a policy", e->key, NULL);
+		} else if (!strcmp(e->section, "pause")) {
+			int m = sla_metric_find(e->key);
+			if (m < 0) {
+				fault(&p, "sla.conf", e->line, "[pause]: '%s' is not first_reply, "
+				    "next_reply, periodic_update or resolution", e->key, NULL);
+				continue;
+			}
+			unsigned mask = 0;
+			char *v = xstrdup(e->value), *save = NULL;
+			for (char *w = strtok_r(v, " ,;\t", &save); w; w = strtok_r(NULL, " ,;\t", &save)) {
+				if (!status_valid(w))
+					fault(&p, "sla.conf", e->line, "[pause]: '%s' is not one of "
+					    STATUS_LIST, w, NULL);
+				else
+					mask |= 1u << status_index(w);
+			}
+			free(v);
+			s->pause[m] = mask;
+		}
+	}
+	conf_free(&cf);
+	for (size_t i = 0; i < s->npol; i++)
+		s->pol[i].cal = calidx[i] >= 0 ? &s->cal[calidx[i]] : NULL;
+	for (size_t i = 0; i < s->npol; i++)
+		if (s->pol[i].business && !s->pol[i].cal)
+			s->pol[i].business = 0;	/* faulted: never used */
+customers:
+	free(calidx);
+	for (size_t i = 0; i < s->ncal; i++) {
+		s->calx[i] = calx_new(&s->cal[i]);
+		free(p.calnames[i]);
+	}
+	free(p.calnames);
+	text = rd(ctx, "customers.csv", &len);
+	if (text) {
+		s->cust = xcalloc(1, sizeof *s->cust);
+		p.faults += customers_parse(s->cust, text, len, report);
+		free(text);
+	}
+	return p.faults;
+}
+
+void sla_free(struct sla *s)
+{
+	for (size_t i = 0; i < s->npol; i++) {
+		struct sla_policy *pol = &s->pol[i];
+		for (size_t k = 0; k < pol->ncond; k++) {
+			for (size_t j = 0; j < pol->cond[k].nalt; j++)
+				free(pol->cond[k].alt[j]);
+			free(pol->cond[k].alt);
+		}
+		free(pol->cond);
+		free(pol->name);
+	}
+	free(s->pol);
+	for (size_t i = 0; i < s->ncal; i++) {
+		calendar_free(&s->cal[i]);
+		calx_free(s->calx[i]);
+	}
+	free(s->cal);
+	free(s->calx);
+	if (s->cust) {
+		customers_free(s->cust);
+		free(s->cust);
+	}
+	memset(s, 0, sizeof *s);
+}
+
+/* --- loading from a desk ------------------------------------------------ */
+
+struct deskrd {
+	struct desk *d;
+	git_tree *tree;
+};
+
+static char *desk_reader(void *ctx, const char *path, size_t *len)
+{
+	struct deskrd *r = ctx;
+	if (!r->tree)
+		return desk_read_file(r->d, path, len);
+	git_tree_entry *e;
+	git_blob *b;
+	if (git_tree_entry_bypath(&e, r->tree, path) != 0)
+		return NULL;
+	int rc = git_blob_lookup(&b, r->d->repo, git_tree_entry_id(e));
+	git_tree_entry_free(e);
+	if (rc != 0)
+		return NULL;
+	*len = (size_t)git_blob_rawsize(b);
+	char *p = xmalloc(*len + 1);
+	memcpy(p, git_blob_rawcontent(b), *len);
+	p[*len] = 0;
+	git_blob_free(b);
+	return p;
+}
+
+static void print_fault(const char *file, int line, const char *msg)
+{
+	fprintf(stderr, "%s: %s:%d: %s\n", progname, file, line, msg);
+}
+
+void sla_load(struct sla *s, struct desk *d, const char *rev)
+{
+	struct deskrd r = { d, NULL };
+	if (rev) {
+		git_object *o;
+		git_commit *c;
+		if (git_revparse_single(&o, d->repo, rev) != 0)
+			die(EX_USAGE, "--policy: '%s' is not a revision of the desk", rev);
+		if (git_object_peel((git_object **)&c, o, GIT_OBJECT_COMMIT) != 0 ||
+		    git_commit_tree(&r.tree, c) != 0)
+			die(EX_USAGE, "--policy: '%s' is not a commit", rev);
+		git_commit_free(c);
+		git_object_free(o);
+	}
+	const char *cal = conf_get(&d->conf, "", "", "calendar");
+	const char *tz = conf_get(&d->conf, "", "", "timezone");
+	int n = sla_parse(s, desk_reader, &r, cal ? cal : "business", tz ? tz : "UTC", print_fault);
+	git_tree_free(r.tree);
+	if (n) {
+		fflush(stdout);
+		exit(EX_CONFIG);
+	}
+}
+
+/* --- matching ----------------------------------------------------------- */
+
+struct state {
+	const char *status, *priority, *queue, *lang, *customer;
+	const char **tags;
+	size_t ntags, tcap;
+	int identified, opened;
+};
+
+static int cond_holds(const struct sla_cond *c, const struct state *st, const char *tier)
+{
+	for (size_t i = 0; i < c->nalt; i++) {
+		const char *a = c->alt[i];
+		switch (c->key) {
+		case SLA_KEY_PRIORITY:
+			if (st->priority && !strcmp(st->priority, a))
+				return 1;
+			break;
+		case SLA_KEY_QUEUE:
+			if (st->queue && !strcmp(st->queue, a))
+				return 1;
+			break;
+		case SLA_KEY_TIER:
+			if (tier && !strcasecmp(tier, a))
+				return 1;
+			break;
+		case SLA_KEY_TAG:
+			for (size_t k = 0; k < st->ntags; k++)
+				if (!strcmp(st->tags[k], a))
+					return 1;
+			break;
+		case SLA_KEY_LANG: {
+			size_t n = strlen(a);
+			if (st->lang && !strncasecmp(st->lang, a, n) &&
+			    (st->lang[n] == 0 || st->lang[n] == '-'))
+				return 1;
+			break;
+		}
+		}
+	}
+	return 0;
+}
+
+static const struct sla_policy *match_state(const struct sla *s, const struct state *st,
+    const char *tier)
+{
+	for (size_t i = 0; i < s->npol; i++) {
+		const struct sla_policy *p = &s->pol[i];
+		size_t k = 0;
+		while (k < p->ncond && cond_holds(&p->cond[k], st, tier))
+			k++;
+		if (k == p->ncond)
+			return p;
+	}
+	return NULL;
+}
+
+static const char *tier_of(const struct sla *s, const char *customer)
+{
+	if (!s->cust || !customer)
+		return NULL;
+	struct customer *c = customer_find(s->cust, customer);
+	return c && c->tier && *c->tier ? c->tier : NULL;
+}
+
+const struct sla_policy *sla_match(const struct sla *s, const struct ticket *t)
+{
+	struct state st = { t->status, t->priority, t->queue, t->lang, t->customer, NULL, 0, 0, 0, 0 };
+	size_t n = json_array_size(t->tags);
+	st.tags = xmalloc((n + 1) * sizeof *st.tags);
+	for (size_t i = 0; i < n; i++)
+		st.tags[st.ntags++] = json_string_value(json_array_get(t->tags, i));
+	const struct sla_policy *p = match_state(s, &st, tier_of(s, t->customer));
+	free(st.tags);
+	return p;
+}
+
+/* --- events in compact form --------------------------------------------
+ *
+ * A ticket's events as struct sla_ev: from the jansson objects of a folded
+ * ticket (sla_eval), or parsed straight from the events text by a small
+ * JSON reader that decodes strings in place (sla_ticket_parse: no tree, no
+ * allocation per value).  Both are replayed by the same code. */
+
+static int key_is(const char *k, size_t n, const char *w)
+{
+	return strlen(w) == n && !memcmp(k, w, n);
+}
+
+/* The field named k (n bytes) of an event: where its string goes. */
+static const char **ev_slot(struct sla_ev *e, const char *k, size_t n)
+{
+	switch (k[0]) {
+	case 'a':
+		if (key_is(k, n, "at")) return &e->at_s;
+		if (key_is(k, n, "agent")) return &e->agent;
+		break;
+	case 'b': if (key_is(k, n, "by")) return &e->by; break;
+	case 'f': if (key_is(k, n, "from")) return &e->from; break;
+	case 'i':
+		if (key_is(k, n, "id")) return &e->id;
+		if (key_is(k, n, "into")) return &e->into;
+		break;
+	case 'l':
+		if (key_is(k, n, "lang")) return &e->lang;
+		if (key_is(k, n, "level")) return &e->level;
+		break;
+	case 'm': if (key_is(k, n, "metric")) return &e->metric; break;
+	case 'n': if (key_is(k, n, "name")) return &e->name; break;
+	case 'p': if (key_is(k, n, "priority")) return &e->priority; break;
+	case 'q': if (key_is(k, n, "queue")) return &e->queue; break;
+	case 's':
+		if (key_is(k, n, "status")) return &e->status;
+		if (key_is(k, n, "subject")) return &e->subject;
+		if (key_is(k, n, "since")) return &e->since;
+		break;
+	case 't':
+		if (key_is(k, n, "type")) return &e->type;
+		if (key_is(k, n, "thread")) return &e->thread;
+		if (key_is(k, n, "tag")) return &e->tag;
+		break;
+	}
+	return NULL;
+}
+
+static void ev_from_json(struct sla_ev *e, json_t *o)
+{
+	const char *k;
+	json_t *v;
+	memset(e, 0, sizeof *e);
+	json_object_foreach(o, k, v) {
+		const char **slot;
+		if (json_is_string(v) && (slot = ev_slot(e, k, strlen(k))))
+			*slot = json_string_value(v);
+		else if (!strcmp(k, "auto"))
+			e->autom = json_is_true(v);
+		else if (!strcmp(k, "ack"))
+			e->ack = json_is_true(v);
+		else if (!strcmp(k, "merged_from"))
+			e->merged = 1;
+		else if (!strcmp(k, "tags") && json_is_array(v)) {
+			size_t n = json_array_size(v), i;
+			e->tags = xmalloc((n + 1) * sizeof *e->tags);
+			for (i = 0; i < n; i++)
+				if (json_is_string(json_array_get(v, i)))
+					e->tags[e->ntags++] = json_string_value(json_array_get(v, i));
+		}
+	}
+	if (!e->at_s || parse_rfc3339(e->at_s, &e->at) != 0)
+		e->at_s = NULL;
+}
+
+/* --- a small JSON reader for one event line --- */
+
+struct jr {
+	char *p, *e;
+};
+
+static void jr_ws(struct jr *j)
+{
+	while (j->p < j->e && (*j->p == ' ' || *j->p == '\t' || *j->p == '\r' || *j->p == '\n'))
+		j->p++;
+}
+
+static int hexv(int c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+	    c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+static int jr_hex4(const char *p)
+{
+	int v = 0;
+	for (int i = 0; i < 4; i++) {
+		int h = hexv((unsigned char)p[i]);
+		if (h < 0)
+			return -1;
+		v = v * 16 + h;
+	}
+	return v;
+}
+
+/* A string at j->p ('"'): decoded in place, NUL-terminated; NULL when
+ * malformed. */
+static char *jr_str(struct jr *j)
+{
+	char *out = ++j->p, *w = out;
+	while (j->p < j->e) {
+		unsigned char c = (unsigned char)*j->p;
+		if (c == '"') {
+			j->p++;
+			*w = 0;
+			return out;
+		}
+		if (c < 0x20)
+			return NULL;
+		if (c != '\\') {
+			*w++ = (char)c;
+			j->p++;
+			continue;
+		}
+		if (j->e - j->p < 2)
+			return NULL;
+		char x = j->p[1];
+		j->p += 2;
+		switch (x) {
+		case '"': *w++ = '"'; break;
+		case '\\': *w++ = '\\'; break;
+		case '/': *w++ = '/'; break;
+		case 'b': *w++ = '\b'; break;
+		case 'f': *w++ = '\f'; break;
+		case 'n': *w++ = '\n'; break;
+		case 'r': *w++ = '\r'; break;
+		case 't': *w++ = '\t'; break;
+		case 'u': {
+			if (j->e - j->p < 4)
+				return NULL;
+			long u = jr_hex4(j->p);
+			if (u < 0)
+				return NULL;
+			j->p += 4;
+			if (u >= 0xd800 && u < 0xdc00) {
+				if (j->e - j->p < 6 || j->p[0] != '\\' || j->p[1] != 'u')
+					return NULL;
+				long l = jr_hex4(j->p + 2);
+				if (l < 0xdc00 || l > 0xdfff)
+					return NULL;
+				j->p += 6;
+				u = 0x10000 + ((u - 0xd800) << 10) + (l - 0xdc00);
+			} else if (u >= 0xdc00 && u < 0xe000)
+				return NULL;
+			if (u == 0)
+				return NULL;	/* jansson refuses NUL in strings too */
+			/* the UTF-8 is never longer than the escape (6 or 12 bytes) */
+			if (u < 0x80)
+				*w++ = (char)u;
+			else if (u < 0x800) {
+				*w++ = (char)(0xc0 | u >> 6);
+				*w++ = (char)(0x80 | (u & 0x3f));
+			} else if (u < 0x10000) {
+				*w++ = (char)(0xe0 | u >> 12);
+				*w++ = (char)(0x80 | ((u >> 6) & 0x3f));
+				*w++ = (char)(0x80 | (u & 0x3f));
+			} else {
+				*w++ = (char)(0xf0 | u >> 18);
+				*w++ = (char)(0x80 | ((u >> 12) & 0x3f));
+				*w++ = (char)(0x80 | ((u >> 6) & 0x3f));
+				*w++ = (char)(0x80 | (u & 0x3f));
+			}
+			break;
+		}
+		default:
+			return NULL;
+		}
+	}
+	return NULL;
+}
+
+static int jr_skip(struct jr *j, int depth);
+
+static int jr_lit(struct jr *j, const char *w)
+{
+	size_t n = strlen(w);
+	if ((size_t)(j->e - j->p) < n || memcmp(j->p, w, n))
+		return -1;
+	j->p += n;
+	return 0;
+}
+
+/* Skip one value; -1 when malformed. */
+static int jr_skip(struct jr *j, int depth)
+{
+	if (depth > 64 || j->p >= j->e)
+		return -1;
+	char c = *j->p;
+	if (c == '"')
+		return jr_str(j) ? 0 : -1;
+	if (c == 't')
+		return jr_lit(j, "true");
+	if (c == 'f')
+		return jr_lit(j, "false");
+	if (c == 'n')
+		return jr_lit(j, "null");
+	if (c == '-' || (c >= '0' && c <= '9')) {
+		char *s = j->p;
+		while (j->p < j->e && strchr("+-0123456789.eE", *j->p))
+			j->p++;
+		return j->p > s ? 0 : -1;
+	}
+	if (c == '[' || c == '{') {
+		char close = c == '[' ? ']' : '}';
+		j->p++;
+		jr_ws(j);
+		if (j->p < j->e && *j->p == close) {
+			j->p++;
+			return 0;
+		}
+		for (;;) {
+			if (c == '{') {
+				if (j->p >= j->e || *j->p != '"' || !jr_str(j))
+					return -1;
+				jr_ws(j);
+				if (j->p >= j->e || *j->p++ != ':')
+					return -1;
+				jr_ws(j);
+			}
+			if (jr_skip(j, depth + 1) != 0)
+				return -1;
+			jr_ws(j);
+			if (j->p < j->e && *j->p == ',') {
+				j->p++;
+				jr_ws(j);
+				continue;
+			}
+			if (j->p < j->e && *j->p == close) {
+				j->p++;
+				return 0;
+			}
+			return -1;
+		}
+	}
+	return -1;
+}
+
+/* One event object in [p, e); strings decoded in place.  0, or -1 when the
+ * line is not the flat JSON object this reader knows (the caller then asks
+ * jansson, for its verdict and message). */
+static int jr_event(char *p, char *e, struct sla_ev *ev, struct arena *a)
+{
+	struct jr j = { p, e };
+	memset(ev, 0, sizeof *ev);
+	jr_ws(&j);
+	if (j.p >= j.e || *j.p++ != '{')
+		return -1;
+	jr_ws(&j);
+	if (j.p < j.e && *j.p == '}')
+		j.p++;
+	else
+		for (;;) {
+			if (j.p >= j.e || *j.p != '"')
+				return -1;
+			char *k = jr_str(&j);
+			if (!k)
+				return -1;
+			size_t kn = strlen(k);
+			jr_ws(&j);
+			if (j.p >= j.e || *j.p++ != ':')
+				return -1;
+			jr_ws(&j);
+			if (j.p >= j.e)
+				return -1;
+			const char **slot;
+			if (*j.p == '"' && (slot = ev_slot(ev, k, kn))) {
+				if (*slot)
+					return -1;	/* a duplicate key */
+				if (!(*slot = jr_str(&j)))
+					return -1;
+			} else if (key_is(k, kn, "auto") || key_is(k, kn, "ack")) {
+				int v = jr_lit(&j, "true") == 0;
+				if (!v && jr_skip(&j, 0) != 0)
+					return -1;
+				if (k[1] == 'u')
+					ev->autom = (unsigned char)v;
+				else
+					ev->ack = (unsigned char)v;
+			} else if (key_is(k, kn, "tags") && *j.p == '[') {
+				size_t cap = 0;
+				j.p++;
+				jr_ws(&j);
+				while (j.p < j.e && *j.p != ']') {
+					if (*j.p == '"') {
+						char *v = jr_str(&j);
+						if (!v)
+							return -1;
+						if (ev->ntags == cap) {
+							size_t nc = cap ? cap * 2 : 4;
+							const char **t = arena_alloc(a, nc * sizeof *t);
+							if (cap)
+								memcpy(t, ev->tags, cap * sizeof *t);
+							ev->tags = t;
+							cap = nc;
+						}
+						ev->tags[ev->ntags++] = v;
+					} else if (jr_skip(&j, 1) != 0)
+						return -1;
+					jr_ws(&j);
+					if (j.p < j.e && *j.p == ',') {
+						j.p++;
+						jr_ws(&j);
+						if (j.p < j.e && *j.p == ']')
+							return -1;
+					} else if (j.p >= j.e || *j.p != ']')
+						return -1;
+				}
+				if (j.p >= j.e)
+					return -1;
+				j.p++;
+			} else {
+				if (key_is(k, kn, "merged_from"))
+					ev->merged = 1;
+				if (jr_skip(&j, 0) != 0)
+					return -1;
+			}
+			jr_ws(&j);
+			if (j.p < j.e && *j.p == ',') {
+				j.p++;
+				jr_ws(&j);
+				continue;
+			}
+			if (j.p < j.e && *j.p == '}') {
+				j.p++;
+				break;
+			}
+			return -1;
+		}
+	jr_ws(&j);
+	return j.p == j.e ? 0 : -1;
+}
+
+static void buf_set(struct buf *b, const char *p, size_t n)
+{
+	b->len = 0;
+	buf_add(b, p, n);
+}
+
+/* "YYYY-MM-DDTHH:MM:SSZ" without sscanf; others through parse_rfc3339. */
+static int fast_time(const char *s, long long *t)
+{
+	static const char pat[] = "dddd-dd-ddTdd:dd:ddZ";
+	size_t i = 0;
+	for (; pat[i]; i++)
+		if (pat[i] == 'd' ? !(s[i] >= '0' && s[i] <= '9') : s[i] != pat[i])
+			return parse_rfc3339(s, t);
+	if (s[i])
+		return parse_rfc3339(s, t);
+#define N2(k) ((s[k] - '0') * 10 + (s[k + 1] - '0'))
+	long long y = N2(0) * 100 + N2(2), m = N2(5), d = N2(8);
+	long long hh = N2(11), mm = N2(14), ss = N2(17);
+#undef N2
+	if (m < 1 || m > 12 || d < 1 || d > 31 || hh > 23 || mm > 59 || ss > 60)
+		return parse_rfc3339(s, t);
+	y -= m <= 2;
+	long long era = (y >= 0 ? y : y - 399) / 400, yoe = y - era * 400;
+	long long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	*t = (era * 146097 + doe - 719468) * 86400 + hh * 3600 + mm * 60 + ss;
+	return 0;
+}
+
+static int by_at_id(const void *a, const void *b)
+{
+	const struct sla_ev *x = a, *y = b;
+	int c = strcmp(x->at_s, y->at_s);
+	return c ? c : strcmp(x->id, y->id);
+}
+
+/* The fold of event.c for the fields msla shows and filters on. */
+static void fold_ev(struct sla_ticket *t, const struct sla_ev *e, struct arena *a)
+{
+	if (e->merged)
+		return;
+	if (!t->created)
+		t->created = e->at;
+	t->updated = e->at;
+	const char *ty = e->type;
+	if (!strcmp(ty, "received")) {
+		int opener = e->thread && !strcmp(e->thread, "new");
+		if (!t->identified || (opener && !t->opened)) {
+			t->opened = opener;
+			t->identified = 1;
+			t->subject = e->subject;
+			t->customer = e->from;
+			t->customer_name = e->name;
+			t->queue = e->queue;
+			t->lang = e->lang;
+			if (!t->status)
+				t->status = "new";
+		} else if (!e->autom && t->status &&
+		    (!strcmp(t->status, "solved") || !strcmp(t->status, "pending")))
+			t->status = "open";
+		if (!t->lang)
+			t->lang = e->lang;
+	} else if (!strcmp(ty, "replied")) {
+		if (!e->autom && t->status && !strcmp(t->status, "new"))
+			t->status = "open";
+		if (e->status && status_valid(e->status))
+			t->status = e->status;
+	} else if (!strcmp(ty, "assigned"))
+		t->assignee = e->agent;
+	else if (!strcmp(ty, "unassigned"))
+		t->assignee = NULL;
+	else if (!strcmp(ty, "tagged") || !strcmp(ty, "untagged")) {
+		int on = ty[0] == 't';
+		for (size_t k = 0; k <= e->ntags; k++) {
+			const char *tag = k < e->ntags ? e->tags[k] : e->tag;
+			size_t i = 0;
+			if (!tag)
+				continue;
+			while (i < t->ntags && strcmp(t->tags[i], tag))
+				i++;
+			if (i < t->ntags && !on)
+				t->tags[i] = t->tags[--t->ntags];
+			else if (i == t->ntags && on) {
+				if (t->ntags == t->tcap) {
+					size_t cap = t->tcap ? t->tcap * 2 : 4;
+					const char **v = arena_alloc(a, cap * sizeof *v);
+					if (t->ntags)
+						memcpy(v, t->tags, t->ntags * sizeof *v);
+					t->tags = v;
+					t->tcap = cap;
+				}
+				t->tags[t->ntags++] = tag;
+			}
+		}
+	} else if (!strcmp(ty, "priority")) {
+		if (e->priority && priority_valid(e->priority))
+			t->priority = e->priority;
+	} else if (!strcmp(ty, "status")) {
+		if (e->status && status_valid(e->status))
+			t->status = e->status;
+	} else if (!strcmp(ty, "merged")) {
+		t->merged_into = e->into;
+		t->status = "closed";
+	}
+}
+
+int sla_ticket_parse(struct sla_ticket *t, const char *id, char *text, size_t len,
+    long long asof, struct arena *a, const char **err)
+{
+	memset(t, 0, sizeof *t);
+	snprintf(t->id, sizeof t->id, "%s", id);
+	t->priority = "normal";
+	size_t cap = 8, n = 0;
+	for (size_t i = 0; i < len; i++)
+		cap += text[i] == '\n';
+	struct sla_ev *ev = arena_alloc(a, cap * sizeof *ev);
+	struct buf orig = { NULL, 0, 0 };
+	char *p = text, *e = text + len;
+	int line = 0;
+	while (p < e) {
+		char *nl = memchr(p, '\n', (size_t)(e - p));
+		char *end = nl ? nl : e;
+		line++;
+		if (end > p) {
+			char *copy = NULL;
+			struct sla_ev *x = &ev[n];
+			if (memchr(p, 0, (size_t)(end - p)) || !utf8_valid(p, (size_t)(end - p)))
+				*err = "not JSON";
+			else if (buf_set(&orig, p, (size_t)(end - p)), jr_event(p, end, x, a) != 0) {
+				/* an unusual line: jansson decides, on the original */
+				json_error_t je;
+				json_t *o = json_loadb(orig.p, orig.len, JSON_REJECT_DUPLICATES, &je);
+				*err = !o ? "not JSON" : !json_is_object(o) ? "not a JSON object" : NULL;
+				if (o && !*err) {
+					/* valid after all: keep copies of its strings */
+					char *s = json_dumps(o, JSON_COMPACT);
+					size_t sl = strlen(s);
+					copy = arena_alloc(a, sl + 1);
+					memcpy(copy, s, sl + 1);
+					free(s);
+					if (jr_event(copy, copy + sl, x, a) != 0)
+						*err = "not JSON";
+				}
+				json_decref(o);
+			} else
+				*err = NULL;
+			if (!*err)
+				*err = !x->id || !*x->id ? "no \"id\"" : !x->at_s ? "no \"at\"" :
+				    !x->type || !*x->type ? "no \"type\"" :
+				    fast_time(x->at_s, &x->at) != 0 ? "bad \"at\" time (want RFC 3339)" : NULL;
+			if (*err) {
+				buf_free(&orig);
+				return line;
+			}
+			n++;
+		}
+		p = end + 1;
+	}
+	buf_free(&orig);
+	if (n > 1)
+		qsort(ev, n, sizeof *ev, by_at_id);
+	size_t k = 0;
+	const char *prev = NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (prev && !strcmp(ev[i].id, prev))
+			continue;	/* the same event from two replicas */
+		prev = ev[i].id;
+		if (asof && ev[i].at > asof)
+			continue;
+		ev[k++] = ev[i];
+		fold_ev(t, &ev[k - 1], a);
+	}
+	t->ev = ev;
+	t->nev = k;
+	if (!t->status)
+		t->status = "new";
+	*err = NULL;
+	return 0;
+}
+
+/* --- the replay of a ticket's events --------------------------------------
+ *
+ * The status, priority, queue, language and tags follow the fold of
+ * event.c (apply()), event by event, so that the policy and the pauses are
+ * known at every instant. */
+
+static void tag_set(struct state *st, const char *tag, int on)
+{
+	for (size_t i = 0; i < st->ntags; i++)
+		if (!strcmp(st->tags[i], tag)) {
+			if (!on)
+				st->tags[i] = st->tags[--st->ntags];
+			return;
+		}
+	if (!on)
+		return;
+	if (st->ntags == st->tcap) {
+		st->tcap = st->tcap ? st->tcap * 2 : 8;
+		st->tags = xrealloc(st->tags, st->tcap * sizeof *st->tags);
+	}
+	st->tags[st->ntags++] = tag;
+}
+
+static void apply(struct state *st, const struct sla_ev *e)
+{
+	const char *type = e->type;
+	if (!strcmp(type, "received")) {
+		int opener = e->thread && !strcmp(e->thread, "new");
+		if (!st->identified || (opener && !st->opened)) {
+			st->opened = opener;
+			st->identified = 1;
+			st->queue = e->queue;
+			st->lang = e->lang;
+			st->customer = e->from;
+			if (!st->status)
+				st->status = "new";
+		} else if (!e->autom && st->status &&
+		    (!strcmp(st->status, "solved") || !strcmp(st->status, "pending")))
+			st->status = "open";
+		if (!st->lang)
+			st->lang = e->lang;
+	} else if (!strcmp(type, "replied")) {
+		if (!e->autom && st->status && !strcmp(st->status, "new"))
+			st->status = "open";
+		if (e->status && status_valid(e->status))
+			st->status = e->status;
+	} else if (!strcmp(type, "tagged") || !strcmp(type, "untagged")) {
+		if (e->tag)
+			tag_set(st, e->tag, type[0] == 't');
+		for (size_t i = 0; i < e->ntags; i++)
+			tag_set(st, e->tags[i], type[0] == 't');
+	} else if (!strcmp(type, "priority")) {
+		if (e->priority && priority_valid(e->priority))
+			st->priority = e->priority;
+	} else if (!strcmp(type, "status")) {
+		if (e->status && status_valid(e->status))
+			st->status = e->status;
+	} else if (!strcmp(type, "merged"))
+		st->status = "closed";
+}
+
+/* One metric's clock during the replay. */
+struct clk {
+	int exists, open;	/* a cycle started; not ended by an answer */
+	long long start, stop, elapsed, breach_at;
+	int breached, running;
+	const struct sla_policy *pol_stop;
+	int cycles, breaches;
+	long long longest;
+};
+
+struct ev_ctx {
+	const struct sla *s;
+	FILE *x;		/* explain */
+};
+
+static struct sla_calx *counter(const struct sla *s, const struct sla_policy *p)
+{
+	if (!p || !p->business || !p->cal)
+		return NULL;
+	return s->calx[p->cal - s->cal];
+}
+
+static const char *tstr(long long t, char *b)
+{
+	if (t == SLA_UNKNOWN)
+		return strcpy(b, "-");
+	return fmt_rfc3339(t, b);
+}
+
+/* The open intervals of x in [a, b), for --explain. */
+static void explain_intervals(FILE *f, struct sla_calx *x, long long a, long long b)
+{
+	if (!x || !calx_ready(x, a) || !calx_ready(x, b))
+		return;
+	char b1[32], b2[32];
+	int shown = 0;
+	for (size_t i = calx_find(x, a); i < x->n && x->a[i] < b; i++) {
+		long long s = x->a[i] < a ? a : x->a[i], e = x->b[i] > b ? b : x->b[i];
+		if (shown++ == 40) {
+			fprintf(f, "      ...\n");
+			break;
+		}
+		fprintf(f, "      open %s .. %s\n", fmt_rfc3339(s, b1), fmt_rfc3339(e, b2));
+	}
+}
+
+/* Count [a, b) on clock c of metric m under policy p. */
+static void run(const struct ev_ctx *cx, int m, struct clk *c, long long a, long long b,
+    const struct sla_policy *p, int running)
+{
+	if (!c->exists || !c->open || b <= a)
+		return;
+	if (!running)
+		return;
+	struct sla_calx *x = counter(cx->s, p);
+	long long secs = count(x, a, b), T = p ? p->target[m] : 0;
+	int breach = T && !c->breached && c->elapsed + secs > T;
+	if (breach) {
+		c->breached = 1;
+		c->breaches++;
+		c->breach_at = c->elapsed > T ? a : add(x, a, T - c->elapsed);
+	}
+	c->elapsed += secs;
+	if (cx->x) {
+		char b1[32], b2[32], d1[32], d2[32];
+		fprintf(cx->x, "  %s: counts %s .. %s: %s %s (total %s)\n", sla_metric_names[m],
+		    fmt_rfc3339(a, b1), fmt_rfc3339(b, b2), sla_fmt_duration(secs, d1),
+		    x ? "business" : "calendar", sla_fmt_duration(c->elapsed, d2));
+		explain_intervals(cx->x, x, a, b);
+		if (breach)
+			fprintf(cx->x, "  %s: target %s passed at %s: breached\n", sla_metric_names[m],
+			    sla_fmt_duration(T, d1), fmt_rfc3339(c->breach_at, b1));
+	}
+}
+
+static void start(const struct ev_ctx *cx, int m, struct clk *c, long long at, const char *why)
+{
+	if (c->exists && (c->elapsed > c->longest))
+		c->longest = c->elapsed;
+	c->exists = c->open = 1;
+	c->start = at;
+	c->stop = c->elapsed = c->breach_at = 0;
+	c->breached = 0;
+	c->pol_stop = NULL;
+	c->cycles++;
+	if (cx->x) {
+		char b[32];
+		fprintf(cx->x, "  %s: starts at %s (%s)\n", sla_metric_names[m], fmt_rfc3339(at, b), why);
+	}
+}
+
+static void stop(const struct ev_ctx *cx, int m, struct clk *c, long long at,
+    const struct sla_policy *p, const char *why)
+{
+	c->open = 0;
+	c->stop = at;
+	c->pol_stop = p;
+	if (c->elapsed > c->longest)
+		c->longest = c->elapsed;
+	if (cx->x) {
+		char b[32], d[32];
+		fprintf(cx->x, "  %s: stops at %s (%s) after %s\n", sla_metric_names[m],
+		    fmt_rfc3339(at, b), why, sla_fmt_duration(c->elapsed, d));
+	}
+}
+
+static int is_running(const struct sla *s, int m, int st)
+{
+	return st != ST_SOLVED && st != ST_CLOSED && !(s->pause[m] & (1u << st));
+}
+
+static void eval_core(const struct sla *s, const struct sla_ev *ev, size_t nev,
+    const char *customer, long long now, const struct sla_warn *warn, struct sla_result *r,
+    FILE *explain)
+{
+	struct ev_ctx cx = { s, explain };
+	struct state st;
+	struct clk c[SLA_NMETRICS];
+	memset(&st, 0, sizeof st);
+	memset(c, 0, sizeof c);
+	memset(r, 0, sizeof *r);
+	st.priority = "normal";
+	const char *tier = tier_of(s, customer);
+	const struct sla_policy *pol = NULL;
+	long long prev = 0, stopped_at = 0;
+	int first = 1, sidx = 0;
+	char b1[32];
+	for (size_t i = 0; i < nev; i++) {
+		const struct sla_ev *e = &ev[i];
+		long long at = e->at;
+		const char *type = e->type;
+		if (!type || !e->at_s || at > now)
+			continue;
+		if (e->merged)
+			continue;	/* a merged conversation: its clocks were its own */
+		if (!first)
+			for (int m = 0; m < SLA_NMETRICS; m++)
+				run(&cx, m, &c[m], prev, at, pol, is_running(s, m, sidx));
+		first = 0;
+		prev = at;
+		int auto_ = e->autom || e->ack;
+		if (explain) {
+			const char *who = e->agent ? e->agent : e->by;
+			fprintf(explain, "%s %s%s%s%s%s%s\n", fmt_rfc3339(at, b1), type,
+			    who ? " by " : "", who ? who : "",
+			    e->status ? " " : "", e->status ? e->status : "",
+			    auto_ ? " (automatic: does not count)" : "");
+		}
+		int was_stopped = sidx == ST_SOLVED || sidx == ST_CLOSED;
+		apply(&st, e);
+		if (!strcmp(type, "received") && !auto_) {
+			if (!c[SLA_FIRST_REPLY].exists) {
+				start(&cx, SLA_FIRST_REPLY, &c[SLA_FIRST_REPLY], at, "the first customer message");
+				start(&cx, SLA_RESOLUTION, &c[SLA_RESOLUTION], at, "the first customer message");
+			} else if (!c[SLA_FIRST_REPLY].open && !c[SLA_NEXT_REPLY].open)
+				start(&cx, SLA_NEXT_REPLY, &c[SLA_NEXT_REPLY], at, "a customer message after an answer");
+		} else if (!strcmp(type, "replied") && !auto_) {
+			if (c[SLA_FIRST_REPLY].open)
+				stop(&cx, SLA_FIRST_REPLY, &c[SLA_FIRST_REPLY], at, pol, "the first agent reply");
+			if (c[SLA_NEXT_REPLY].open)
+				stop(&cx, SLA_NEXT_REPLY, &c[SLA_NEXT_REPLY], at, pol, "an agent reply");
+			if (c[SLA_PERIODIC_UPDATE].open)
+				stop(&cx, SLA_PERIODIC_UPDATE, &c[SLA_PERIODIC_UPDATE], at, pol, "an agent reply");
+			start(&cx, SLA_PERIODIC_UPDATE, &c[SLA_PERIODIC_UPDATE], at, "an agent reply");
+		}
+		int ns = status_index(st.status);
+		int now_stopped = ns == ST_SOLVED || ns == ST_CLOSED;
+		if (now_stopped && !was_stopped)
+			stopped_at = at;
+		if (explain && ns != sidx) {
+			for (int m = 0; m < SLA_NMETRICS; m++) {
+				if (!c[m].exists || !c[m].open)
+					continue;
+				int r0 = is_running(s, m, sidx), r1 = is_running(s, m, ns);
+				if (r0 != r1)
+					fprintf(explain, "  %s: %s (%s)\n", sla_metric_names[m],
+					    r1 ? "resumes" : now_stopped ? "stops" : "pauses", st.status);
+			}
+		}
+		sidx = ns;
+		const struct sla_policy *np = match_state(s, &st, tier);
+		if (np != pol && explain)
+			fprintf(explain, "  policy %s from %s\n", np ? np->name : "(none)",
+			    fmt_rfc3339(at, b1));
+		pol = np;
+	}
+	if (!first)
+		for (int m = 0; m < SLA_NMETRICS; m++)
+			run(&cx, m, &c[m], prev, now, pol, is_running(s, m, sidx));
+	free(st.tags);
+
+	r->policy = pol;
+	int tstopped = sidx == ST_SOLVED || sidx == ST_CLOSED;
+	for (int m = 0; m < SLA_NMETRICS; m++) {
+		struct clk *k = &c[m];
+		struct sla_clock *o = &r->m[m];
+		o->due = o->remaining_cal = SLA_UNKNOWN;
+		o->cycles = k->cycles;
+		o->breaches = k->breaches;
+		o->longest = k->elapsed > k->longest ? k->elapsed : k->longest;
+		if (!k->exists)
+			continue;
+		const struct sla_policy *p = k->open ? pol : k->pol_stop;
+		long long T = p ? p->target[m] : 0;
+		o->policy = p;
+		o->target = T;
+		o->business = p && p->business;
+		o->start = k->start;
+		o->elapsed = k->elapsed;
+		o->stop = k->open ? (tstopped ? stopped_at : 0) : k->stop;
+		o->active = k->open && !tstopped;
+		if (!T && !k->breached)
+			continue;
+		struct sla_warn w = warn ? *warn : p ? p->warn : (struct sla_warn){ 25, 0 };
+		o->warn = w.pct ? T * w.pct / 100 : w.secs;
+		o->remaining = T - k->elapsed;
+		struct sla_calx *x = counter(s, p);
+		if (k->breached) {
+			o->state = SLA_BREACHED;
+			o->due = k->breach_at;
+		} else if (!o->active) {
+			o->state = SLA_MET;
+			o->due = add(x, o->stop, T - k->elapsed);
+		} else if (!is_running(s, m, sidx))
+			o->state = SLA_PAUSED;
+		else {
+			o->due = add(x, now, T - k->elapsed);
+			o->state = o->remaining < o->warn ? SLA_AT_RISK : SLA_RUNNING;
+		}
+		if (o->due == -1)
+			o->due = SLA_UNKNOWN;	/* the calendar never opens */
+		if (o->due != SLA_UNKNOWN)
+			o->remaining_cal = o->due - (o->state == SLA_MET ? o->stop : now);
+		if (explain) {
+			char d1[32], d2[32], d3[32];
+			fprintf(explain, "%s: policy %s, target %s %s, elapsed %s, %s %s, due %s: %s\n",
+			    sla_metric_names[m], p ? p->name : "(none)", sla_fmt_duration(T, d1),
+			    o->business ? "business" : "calendar", sla_fmt_duration(o->elapsed, d2),
+			    o->remaining < 0 ? "overdue" : "left",
+			    sla_fmt_duration(o->remaining < 0 ? -o->remaining : o->remaining, d3),
+			    tstr(o->due, b1), sla_state_name(o->state));
+		}
+	}
+}
+
+void sla_eval(const struct sla *s, const struct ticket *t, long long now,
+    const struct sla_warn *warn, struct sla_result *r, FILE *explain)
+{
+	size_t n = json_array_size(t->events), k = 0;
+	struct sla_ev *ev = xcalloc(n + 1, sizeof *ev);
+	for (size_t i = 0; i < n; i++) {
+		ev_from_json(&ev[k], json_array_get(t->events, i));
+		if (ev[k].at_s && ev[k].type)
+			k++;
+		else
+			free(ev[k].tags);
+	}
+	eval_core(s, ev, k, t->customer, now, warn, r, explain);
+	for (size_t i = 0; i < k; i++)
+		free(ev[i].tags);
+	free(ev);
+}
+
+void sla_eval_ticket(const struct sla *s, const struct sla_ticket *t, long long now,
+    const struct sla_warn *warn, struct sla_result *r, FILE *explain)
+{
+	eval_core(s, t->ev, t->nev, t->customer, now, warn, r, explain);
+}
+
+long long sla_count(const struct sla *s, const struct sla_policy *p, long long a, long long b)
+{
+	return count(counter(s, p), a, b);
+}
+
+long long sla_add(const struct sla *s, const struct sla_policy *p, long long from, long long secs)
+{
+	return add(counter(s, p), from, secs);
+}
+
+/* --- the entry point for other tools ------------------------------------ */
+
+static struct sla cached;
+static struct desk *cached_desk;
+
+int sla_due(struct desk *d, const struct ticket *t, enum sla_metric m, long long now,
+    long long *due)
+{
+	if (cached_desk != d) {
+		if (cached_desk)
+			sla_free(&cached);
+		sla_load(&cached, d, NULL);
+		cached_desk = d;
+	}
+	struct sla_result r;
+	sla_eval(&cached, t, now, NULL, &r, NULL);
+	const struct sla_clock *c = &r.m[m];
+	switch (c->state) {
+	case SLA_RUNNING:
+	case SLA_AT_RISK:
+		*due = c->due;
+		return c->due == SLA_UNKNOWN;
+	case SLA_BREACHED:
+		if (!c->active)
+			return 1;
+		*due = c->due;
+		return 0;
+	case SLA_PAUSED: {
+		long long v = add(counter(&cached, c->policy), now, c->remaining);
+		if (v == -1)
+			return 1;
+		*due = v;
+		return 0;
+	}
+	default:
+		return 1;
+	}
+}
+
+int sla_first_reply_due(struct desk *d, const struct ticket *t, long long now, long long *due)
+{
+	return sla_due(d, t, SLA_FIRST_REPLY, now, due);
+}

@@ -1,0 +1,77 @@
+/* template.h: reply templates (templates/NAME[.LANG].txt).
+ *
+ * A template is a header block ("Name: value" lines: Subject, Cc, Bcc,
+ * X-Mdesk-Status, X-Mdesk-Tags, X-Mdesk-Priority), a blank line and the
+ * body.  Placeholders {{name}} or {{name|default}} are replaced in one
+ * pass: a value is copied as it is and never looked at again, so a value
+ * that holds "{{...}}" stays literal.  See mdesk-files(5). */
+#ifndef MDESK_TEMPLATE_H
+#define MDESK_TEMPLATE_H
+#include <stddef.h>
+
+struct tpl_header {
+	char *name, *value;
+	int line;
+};
+
+struct template {
+	char *file;			/* for messages */
+	struct tpl_header *h;
+	size_t nh;
+	char *body;
+	int body_line;			/* line of the body's first line */
+};
+
+typedef void (*tpl_report)(void *ctx, const char *file, int line, const char *msg);
+
+/* The known placeholder names (NULL-terminated). */
+extern const char *const tpl_placeholders[];
+int tpl_known(const char *name);
+
+/* Parse a template; returns the number of faults, each reported through
+ * report (may be NULL): bad UTF-8, unknown headers, unknown placeholders,
+ * "{{" without "}}", a bad status or priority. */
+int tpl_parse(struct template *t, const char *file, const char *text, size_t len,
+    tpl_report report, void *ctx);
+void tpl_free(struct template *t);
+/* The value of a header of the template (case-insensitive); NULL if none. */
+const char *tpl_header(const struct template *t, const char *name);
+
+/* Check the placeholders of text (line numbers from line); returns
+ * the number of faults. */
+int tpl_check_text(const char *file, int line, const char *text, tpl_report report,
+    void *ctx);
+
+/* Replace every placeholder of text.  lookup returns the value of a name
+ * (NULL: unknown name, an error).  In {{name|default}} the default is used
+ * when the value is empty.  With oneline, line breaks and other control
+ * characters in values become spaces (for header fields).  Returns a
+ * malloc'd string, or NULL with err filled. */
+char *tpl_render(const char *text, const char *(*lookup)(void *ctx, const char *name),
+    void *ctx, int oneline, char *err, size_t errlen);
+
+/* Wrap text at width columns (characters, not bytes), line by line:
+ * lines are broken at blanks only, never inside a URL (a long URL gets
+ * a line of its own), continuation lines keep the line's indentation
+ * (and a list item's hanging indent); lines starting with '>' are left
+ * alone.  A URL at the end of a sentence is put in angle brackets
+ * (RFC 3986, appendix C), so that no mail program takes the period for
+ * part of it.  Returns malloc'd text. */
+char *text_wrap(const char *text, int width);
+
+/* Quote text for a reply: "> " before each line (">" before a line that
+ * is already quoted or empty); trailing blank lines dropped. */
+char *text_quote(const char *text);
+
+/* Pick templates/NAME.LANG.txt, then NAME.BASE.txt (pt for pt-br), then
+ * NAME.txt under root; the path relative to root into out.  0, or -1
+ * when none exists. */
+int tpl_pick(const char *root, const char *name, const char *lang, char *out,
+    size_t n);
+
+/* A due time for people: in time zone tz, with weekday and month names
+ * of lang (en, pt, es, ru; others get English), and the UTC offset:
+ * "Tuesday, 3 November 2026, 14:00 (UTC-03:00)". */
+void due_format(long long t, const char *tz, const char *lang, char *out, size_t n);
+
+#endif

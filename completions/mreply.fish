@@ -1,0 +1,71 @@
+# fish completion for mreply(1)
+
+# The desk named on the command line (-d DIR, --desk DIR, --desk=DIR or
+# -dDIR), else $MDESK_DIR, else the current directory or a parent.
+function __fish_mreply_desk
+    set -l tokens (commandline -opc)
+    set -e tokens[1]
+    set -l desk
+    while set -q tokens[1]
+        switch $tokens[1]
+            case -d --desk
+                if set -q tokens[2]
+                    set desk $tokens[2]
+                    set -e tokens[1]
+                end
+            case '--desk=*'
+                set desk (string replace -- --desk= '' $tokens[1])
+            case '-d?*'
+                set desk (string sub -s 3 -- $tokens[1])
+        end
+        set -e tokens[1]
+    end
+    test -n "$desk"; or set desk $MDESK_DIR
+    set desk (string replace -r -- '^~/' "$HOME/" "$desk")
+    if test -z "$desk"
+        set desk $PWD
+        while test -n "$desk"; and not begin
+                test -f $desk/desk.conf; and test -d $desk/.git
+            end
+            set desk (string replace -r -- '/[^/]*$' '' $desk)
+        end
+    end
+    test -n "$desk"; and test -r $desk/desk.conf; and echo $desk
+end
+
+function __fish_mreply_templates
+    set -l d (__fish_mreply_desk); or return
+    for f in $d/templates/*.txt
+        string replace -r -- '\..*$' '' (basename $f)
+    end | sort -u
+end
+
+function __fish_mreply_agents
+    set -l d (__fish_mreply_desk); or return
+    awk -F, '/^#/ || !NF { next } !h { h = 1; next } { print $1 }' $d/agents.csv 2>/dev/null
+end
+
+function __fish_mreply_tickets
+    set -l d (__fish_mreply_desk); or return
+    for t in $d/tickets/*/*/
+        basename $t
+    end
+end
+
+complete -c mreply -s t -l template -x -a '(__fish_mreply_templates)' -d 'The template'
+complete -c mreply -l text -r -F -d 'The agent\'s own words for {{reply.text}}'
+complete -c mreply -l ticket -x -a '(__fish_mreply_tickets)' -d 'Answer the last customer message of a ticket'
+complete -c mreply -l quote -d 'Quote the customer\'s text'
+complete -c mreply -s s -l send -d 'Send through the desk\'s mailer'
+complete -c mreply -l as -x -a '(__fish_mreply_agents)' -d 'The agent who answers'
+complete -c mreply -s f -l force -d 'Answer despite a collision'
+complete -c mreply -l ack -d 'Send the acknowledgement'
+complete -c mreply -l check -d 'Check every template'
+complete -c mreply -l list -d 'List the templates'
+complete -c mreply -l mailer -x -a 'sendmail:///usr/sbin/sendmail smtp://' -d 'A Mailutils mailer URL'
+complete -c mreply -l dry-run -d 'Write the message, record nothing'
+complete -c mreply -l quiet -d 'Say less'
+complete -c mreply -s d -l desk -x -a '(__fish_complete_directories)' -d 'Work on the desk in this directory'
+complete -c mreply -l now -x -d 'Take this time (RFC 3339 or @seconds) as the current time'
+complete -c mreply -s h -l help -d 'Print a usage summary and exit'
+complete -c mreply -l version -d 'Print the version and exit'
