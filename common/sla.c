@@ -1,6 +1,7 @@
 /* sla.c: service levels (see sla.h). */
 #include "sla.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -206,10 +207,18 @@ static void calx_free(struct sla_calx *x)
 	free(x);
 }
 
+/* The time zone is the process's: tables are built and calendar.c is
+ * asked under this lock. */
+static pthread_mutex_t tz_lock = PTHREAD_MUTEX_INITIALIZER;
+
 static int calx_ready(struct sla_calx *x, long long t)
 {
-	if (x->lo == x->hi && !x->a)
-		calx_build(x, t);
+	if (x->lo == x->hi && !x->a) {
+		pthread_mutex_lock(&tz_lock);
+		if (x->lo == x->hi && !x->a)
+			calx_build(x, t);
+		pthread_mutex_unlock(&tz_lock);
+	}
 	return t >= x->lo && t <= x->hi;
 }
 
@@ -245,7 +254,10 @@ static long long count(struct sla_calx *x, long long a, long long b)
 		return b - a;
 	if (calx_ready(x, a) && calx_ready(x, b))
 		return calx_cum(x, b) - calx_cum(x, a);
-	return calendar_seconds(x->cal, a, b);
+	pthread_mutex_lock(&tz_lock);
+	long long r = calendar_seconds(x->cal, a, b);
+	pthread_mutex_unlock(&tz_lock);
+	return r;
 }
 
 static long long add(struct sla_calx *x, long long from, long long secs)
@@ -268,7 +280,16 @@ static long long add(struct sla_calx *x, long long from, long long secs)
 		if (lo < x->n)
 			return x->a[lo] + (want - x->cum[lo]);
 	}
-	return calendar_add(x->cal, from, secs);
+	pthread_mutex_lock(&tz_lock);
+	long long r = calendar_add(x->cal, from, secs);
+	pthread_mutex_unlock(&tz_lock);
+	return r;
+}
+
+void sla_prepare(const struct sla *s, long long t)
+{
+	for (size_t i = 0; i < s->ncal; i++)
+		calx_ready(s->calx[i], t);
 }
 
 /* --- sla.conf ----------------------------------------------------------- */

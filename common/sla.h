@@ -184,6 +184,11 @@ int sla_ticket_parse(struct sla_ticket *t, const char *id, char *text, size_t le
 void sla_eval_ticket(const struct sla *s, const struct sla_ticket *t, long long now,
     const struct sla_warn *warn, struct sla_result *r, FILE *explain);
 
+/* Build the calendar tables for instants around t now rather than on
+ * first use.  After it, sla_eval_ticket (without explain) may run in
+ * several threads at once. */
+void sla_prepare(const struct sla *s, long long t);
+
 /* The policy t matches with its current state (NULL: none). */
 const struct sla_policy *sla_match(const struct sla *s, const struct ticket *t);
 
