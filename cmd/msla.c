@@ -186,7 +186,8 @@ static char *slurp(struct buf *bp, int dirfd, const char *name, size_t *len)
 	for (;;) {
 		if (b.cap - b.len < 4096)
 			buf_grow(&b, b.cap ? b.cap : 65536);
-		ssize_t k = read(fd, b.p + b.len, b.cap - b.len - 1);
+		size_t want = b.cap - b.len - 1;
+		ssize_t k = read(fd, b.p + b.len, want);
 		if (k < 0) {
 			if (errno == EINTR)
 				continue;
@@ -196,6 +197,8 @@ static char *slurp(struct buf *bp, int dirfd, const char *name, size_t *len)
 		if (k == 0)
 			break;
 		b.len += (size_t)k;
+		if ((size_t)k < want)
+			break;	/* a short read of a regular file: its end */
 	}
 	close(fd);
 	b.p[b.len] = 0;
@@ -843,18 +846,19 @@ int main(int argc, char **argv)
 	if (opt_notify && !dryrun)
 		desk_lock(&D);
 	load_tickets();
-	size_t nr = 0;
-	int breached = 0;
-	for (size_t i = 0; i < nw; i++)
+	size_t nr = W[0].n;
+	int breached = W[0].breached;
+	for (size_t i = 1; i < nw; i++)
 		nr += W[i].n;
-	struct row *rows = xmalloc((nr + 1) * sizeof *rows);
-	nr = 0;
-	for (size_t i = 0; i < nw; i++) {
+	struct row *rows = W[0].rows = xrealloc(W[0].rows, (nr + 1) * sizeof *rows);
+	nr = W[0].n;
+	for (size_t i = 1; i < nw; i++) {
 		if (W[i].n)
 			memcpy(rows + nr, W[i].rows, W[i].n * sizeof *rows);
 		nr += W[i].n;
 		breached |= W[i].breached;
 	}
+	W[0].rows = NULL;
 	qsort(rows, nr, sizeof *rows, by_urgency);
 	static char obuf[1 << 16];
 	setvbuf(stdout, obuf, _IOFBF, sizeof obuf);
