@@ -588,7 +588,11 @@ static void mail_text(struct buf *out, const char *to, size_t k, const struct ti
 	fprintf(f, "  Policy:    %s, %s of %s time\n", c->policy ? c->policy->name : "-",
 	    sla_fmt_duration(c->target, b[1]), c->business ? "business" : "calendar");
 	fprintf(f, "  Since:     %s\n", fmt_rfc3339(c->start, b[2]));
-	fprintf(f, "  Due:       %s\n", c->due == SLA_UNKNOWN ? "-" : fmt_rfc3339(c->due, b[3]));
+	if (c->due == SLA_UNKNOWN)
+		fprintf(f, "  Due:       -\n");
+	else
+		fprintf(f, "  Due:       %s (%s)\n", sla_fmt_local(c->due, conf_get(&D.conf, "", "",
+		    "timezone"), b[5]), fmt_rfc3339(c->due, b[3]));
 	fprintf(f, "  %s %s\n", c->remaining < 0 ? "Overdue:  " : "Left:     ",
 	    sla_fmt_duration(c->remaining < 0 ? -c->remaining : c->remaining, b[4]));
 	fprintf(f, "\nmsla --explain %s shows how the clock ran.\n\n", t->id);

@@ -287,6 +287,19 @@ static long long add(struct sla_calx *x, long long from, long long secs)
 	return r;
 }
 
+char *sla_fmt_local(long long t, const char *tz, char *buf)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	pthread_mutex_lock(&tz_lock);
+	set_tz(tz && *tz ? tz : "UTC");
+	localtime_r(&tt, &tm);
+	strftime(buf, 32, "%Y-%m-%d %H:%M %z", &tm);
+	set_tz("UTC");
+	pthread_mutex_unlock(&tz_lock);
+	return buf;
+}
+
 void sla_prepare(const struct sla *s, long long t)
 {
 	for (size_t i = 0; i < s->ncal; i++)

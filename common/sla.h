@@ -214,6 +214,10 @@ int sla_first_reply_due(struct desk *d, const struct ticket *t, long long now,
 long long sla_count(const struct sla *s, const struct sla_policy *p, long long a, long long b);
 long long sla_add(const struct sla *s, const struct sla_policy *p, long long from, long long secs);
 
+/* A time for people in zone tz (IANA name; NULL or "" for UTC), as in
+ * templates: "2026-11-03 14:00 -0300".  buf needs 32 bytes. */
+char *sla_fmt_local(long long t, const char *tz, char *buf);
+
 /* Durations for people: "1h30m", "40h", "45s", "0s" (hours, no days: a
  * business day is not 24 hours; seconds below a day); negative with '-'.
  * buf needs 32 bytes. */

@@ -231,6 +231,11 @@ int main(void)
 	is_str(sla_fmt_duration(7 * 3600 + 55 * 60, d), "7h55m", "durations: 7h55m");
 	is_str(sla_fmt_duration(-90061, d), "-25h1m", "durations: hours, no seconds beyond a day");
 	is_str(sla_fmt_duration(3725, d), "1h2m5s", "durations: seconds");
+	is_str(sla_fmt_local(T("2026-11-17T19:55:00Z"), "America/Sao_Paulo", d), "2026-11-17 16:55 -0300",
+	    "local time for templates");
+	is_str(sla_fmt_local(T("2022-03-22T07:30:00Z"), "Asia/Tehran", d), "2022-03-22 12:00 +0430",
+	    "local time with DST");
+	is_str(sla_fmt_local(T("2026-11-17T19:55:00Z"), NULL, d), "2026-11-17 19:55 +0000", "UTC");
 
 	/* I: the events reader without jansson gives ticket_fold's fold and
 	 * sla_eval's clocks, on random histories */
