@@ -14,22 +14,26 @@ CC       ?= cc
 CFLAGS   ?= -O2 -g
 WERROR   ?=
 MU_CFLAGS  := $(shell mailutils cflags 2>/dev/null)
-MU_LIBS    := $(shell mailutils ldflags 2>/dev/null)
+MU_LIBS    := $(shell mailutils ldflags sieve 2>/dev/null)
 JSON_CFLAGS := $(shell pkg-config --cflags jansson 2>/dev/null)
 JSON_LIBS   := $(shell pkg-config --libs jansson 2>/dev/null)
 GIT_CFLAGS  := $(shell pkg-config --cflags libgit2 2>/dev/null)
 GIT_LIBS    := $(shell pkg-config --libs libgit2 2>/dev/null)
 CSV_LIBS    := -lcsv
+TC_CFLAGS   := $(shell pkg-config --cflags libexttextcat 2>/dev/null)
+TC_LIBS     := $(shell pkg-config --libs libexttextcat 2>/dev/null)
+# every tool links the language models' library through MU_LIBS
+MU_LIBS    += $(TC_LIBS)
 
 override CFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
-	-Wall -Wextra $(WERROR) -Icommon $(MU_CFLAGS) $(JSON_CFLAGS) $(GIT_CFLAGS) \
+	-Wall -Wextra $(WERROR) -Icommon $(MU_CFLAGS) $(JSON_CFLAGS) $(GIT_CFLAGS) $(TC_CFLAGS) \
 	-DMDESK_VERSION='"$(VERSION)"'
 
 # Build directory: `make` builds into build/, `make check-asan` into build-asan/.
 B ?= build
 
 # The shared core. Each module: common/NAME.c + common/NAME.h + tests/unit/test_NAME.c
-CORE     = util mbox msg msgid date thread subject jsonw csvw ticketid conf event agents mime desk index tickets calendar sla
+CORE     = util mbox msg msgid date thread subject jsonw csvw ticketid conf event agents mime desk index tickets calendar rules lang route sla
 CORE_OBJ = $(CORE:%=$(B)/common/%.o)
 
 TOOLS    = mthread mdesk mroute msla
@@ -104,6 +108,7 @@ ASAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 check-asan: deps
 	$(MAKE) B=build-asan CFLAGS="$(ASAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined" all units
 	MDESK_SANITIZED=1 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99 \
+	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		sh tests/run build-asan
 
@@ -127,6 +132,10 @@ demo: deps
 	@echo '== mroute: the mailbox filed into tickets, one commit per message =='
 	MDESK_NOW=2026-11-20T18:00:00Z $(B)/mroute --at-date --desk $(B)/demo-desk < tests/data/support.mbox > /dev/null
 	@echo "$$(git -C $(B)/demo-desk rev-list --count HEAD) commits"
+	@echo '== who took what (routing.sieve, shifts, skills, languages, capacity) =='
+	$(B)/mdesk --desk $(B)/demo-desk ls --format json | jq -r '"\(.assignee // "unassigned") \(.queue)"' | sort | uniq -c
+	@echo '== mroute --dry-run: the decisions for one more message, and why =='
+	MDESK_NOW=2026-11-23T14:00:00Z $(B)/mroute --dry-run --desk $(B)/demo-desk < tests/data/mail/single.eml | jq .
 	@echo '== mdesk ls: the open tickets =='
 	$(B)/mdesk --desk $(B)/demo-desk ls --format table
 	@echo '== msla: the deadlines of the open tickets, most urgent first =='
@@ -138,6 +147,7 @@ demo: deps
 bench: all
 	sh tests/bench/mthread
 	sh tests/bench/desk
+	sh tests/bench/mroute
 	sh tests/bench/msla
 
 # --- install -----------------------------------------------------------

@@ -15,6 +15,8 @@
 #include <unistd.h>
 
 #include "agents.h"
+#include "route.h"
+#include "rules.h"
 #include "conf.h"
 #include "csvw.h"
 #include "desk.h"
@@ -252,6 +254,16 @@ static void count_fault(const char *file, int line, const char *msg)
 	report_fault(file, line, msg);
 }
 
+/* routing.sieve faults carry a column: "routing.sieve:2:12: text" */
+static void count_rule_fault(const char *file, int line, int col, const char *msg)
+{
+	faults++;
+	if (col)
+		fprintf(stderr, "%s: %s:%d:%d: %s\n", progname, file, line, col, msg);
+	else
+		report_fault(file, line, msg);
+}
+
 static void check_conf_file(const char *path, const char *const *top,
     const char *const *secs, const char *const *const *seckeys)
 {
@@ -308,7 +320,8 @@ static void check_conf_file(const char *path, const char *const *top,
 				}
 			free(v);
 		} else if ((!strcmp(e->key, "claim_for") || !strcmp(e->key, "archive_after") ||
-		    !strcmp(e->key, "subject_window") || !strcmp(e->key, "first_reply") ||
+		    !strcmp(e->key, "subject_window") || !strcmp(e->key, "reopen_window") ||
+		    !strcmp(e->key, "first_reply") ||
 		    !strcmp(e->key, "next_reply") || !strcmp(e->key, "periodic_update") ||
 		    !strcmp(e->key, "resolution")) && conf_duration(e->value, &dur) != 0) {
 			snprintf(m, sizeof m, "%s: '%s' is not a duration (like 30m, 4h, 2d)",
@@ -316,8 +329,15 @@ static void check_conf_file(const char *path, const char *const *top,
 			count_fault(path, e->line, m);
 		}
 		if ((!strcmp(e->key, "fsync") || !strcmp(e->key, "enabled") ||
-		    !strcmp(e->key, "sticky")) && conf_bool(e->value, &b) != 0) {
+		    !strcmp(e->key, "sticky") || !strcmp(e->key, "detect_language") ||
+		    (!strcmp(e->key, "assign") && !strcmp(e->section, "routing"))) &&
+		    conf_bool(e->value, &b) != 0) {
 			snprintf(m, sizeof m, "%s: '%s' is not yes or no", e->key, e->value);
+			count_fault(path, e->line, m);
+		}
+		if (!strcmp(e->key, "strategy") && strcmp(e->value, "least-loaded") &&
+		    strcmp(e->value, "round-robin")) {
+			snprintf(m, sizeof m, "strategy: '%s' is not least-loaded or round-robin", e->value);
 			count_fault(path, e->line, m);
 		}
 		if (!strcmp(e->key, "address") && !strchr(e->value, '@')) {
@@ -565,9 +585,12 @@ static int cmd_check(int argc, char **argv)
 		"from", NULL };
 	static const char *const ack_keys[] = { "enabled", "template", "rate", NULL };
 	static const char *const mail_keys[] = { "mailer", NULL };
-	static const char *const routing_keys[] = { "strategy", "sticky", "subject_window", NULL };
-	static const char *const desk_secs[] = { "queue", "ack", "mail", "routing", NULL };
-	static const char *const *const desk_seckeys[] = { queue_keys, ack_keys, mail_keys, routing_keys };
+	static const char *const routing_keys[] = { "strategy", "sticky", "subject_window",
+		"reopen_window", "detect_language", "assign", NULL };
+	static const char *const group_keys[] = { "strategy", NULL };
+	static const char *const desk_secs[] = { "queue", "ack", "mail", "routing", "group", NULL };
+	static const char *const *const desk_seckeys[] = { queue_keys, ack_keys, mail_keys, routing_keys,
+		group_keys };
 	check_conf_file("desk.conf", desk_top, desk_secs, desk_seckeys);
 	static const char *const sla_top[] = { NULL };
 	static const char *const policy_keys[] = { "match", "first_reply", "next_reply",
@@ -599,6 +622,19 @@ static int cmd_check(int argc, char **argv)
 		}
 		agents_free(&ag);
 		free(t);
+	}
+	{
+		/* routing.sieve, its names checked against desk.conf and agents.csv */
+		struct agents ra = { 0 };
+		size_t al;
+		char *at = desk_read_file(&D, "agents.csv", &al);
+		int have = at && agents_parse(&ra, at, al, NULL) == 0;
+		free(at);
+		int nf = 0;
+		struct rules *r = route_rules_load(&D, have ? &ra : NULL, count_rule_fault, &nf);
+		rules_free(r);
+		if (have)
+			agents_free(&ra);
 	}
 	t = desk_read_file(&D, "customers.csv", &len);
 	if (t) {
@@ -671,68 +707,78 @@ static void tlist_add(struct tlist *l, struct ticket *t)
 	l->v[l->n++] = *t;
 }
 
-static int by_created(const void *a, const void *b)
+static int by_created_sum(const void *a, const void *b)
 {
-	const struct ticket *x = a, *y = b;
+	const struct tsum *x = *(const struct tsum *const *)a, *y = *(const struct tsum *const *)b;
 	if (x->created != y->created)
 		return x->created < y->created ? -1 : 1;
 	return strcmp(x->id, y->id);
 }
 
-static int cmp_strp(const void *a, const void *b)
+/* Does needle occur in hay, ASCII letters in any case? */
+static int ci_has(const char *hay, const char *needle)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	size_t n = strlen(needle);
+	for (; *hay; hay++)
+		if (!strncasecmp(hay, needle, n))
+			return 1;
+	return n == 0;
 }
 
-struct scan {
-	const struct filter *f;
-	struct tlist *l;
-	char **seen;
-	size_t nseen;
-};
-
-static int scan_cb(void *ctx, struct ticket *t)
+static int plain(const char *s)
 {
-	struct scan *sc = ctx;
-	if (sc->f->all) {
-		sc->seen = xrealloc(sc->seen, (sc->nseen + 1) * sizeof *sc->seen);
-		sc->seen[sc->nseen++] = xstrdup(t->id);
+	return !strpbrk(s, "\t\n\r\"\\");
+}
+
+/* The tickets that pass f, from the desk's summaries (main, and with
+ * --all the archive), sorted by (created, id).  Status and assignee are
+ * read from the summary line; any other filter folds the line back into
+ * a ticket (the customer only when its text occurs in the line). */
+static const struct tsum **select_tickets(const struct filter *f, size_t *nout)
+{
+	size_t n, k = 0;
+	const struct tsum *v = tickets_summary(&D, f->all, &n);
+	const struct tsum **out = xmalloc((n + 1) * sizeof *out);
+	int deep = f->queue || f->tag || f->priority || f->lang || f->customer ||
+	    (f->assignee && !plain(f->assignee));
+	for (size_t i = 0; i < n; i++) {
+		const struct tsum *s = &v[i];
+		if (f->status ? strcmp(s->status, f->status) != 0 :
+		    !f->all && !status_active(s->status))
+			continue;
+		if (f->unassigned && s->assignee)
+			continue;
+		if (f->assignee && plain(f->assignee) &&
+		    (!s->assignee || strcmp(s->assignee, f->assignee)))
+			continue;
+		if (f->customer && plain(f->customer) && !ci_has(s->json, f->customer))
+			continue;
+		if (deep) {
+			struct ticket t;
+			tsum_ticket(s, &t);
+			int ok = matches(&t, f);
+			ticket_free(&t);
+			if (!ok)
+				continue;
+		}
+		out[k++] = s;
 	}
-	if (!matches(t, sc->f))
-		return 0;
-	tlist_add(sc->l, t);
-	return 1;
+	if (k > 1)
+		qsort(out, k, sizeof *out, by_created_sum);
+	*nout = k;
+	return out;
 }
 
 static void scan_tickets(const struct filter *f, struct tlist *l)
 {
-	struct scan sc = { f, l, NULL, 0 };
-	tickets_each(&D, scan_cb, &sc);
-	char **seen = sc.seen;
-	size_t nseen = sc.nseen;
-	if (f->all) {	/* the archive too */
-		size_t n;
-		char **ids = desk_archived_ids(&D, &n);
-		if (nseen > 1)	/* tickets both in the tree and archived count once */
-			qsort(seen, nseen, sizeof *seen, cmp_strp);
-		for (size_t i = 0; i < n; i++) {
-			int dup = nseen && bsearch(&ids[i], seen, nseen, sizeof *seen, cmp_strp) != NULL;
-			struct ticket t;
-			if (!dup && ticket_load(&D, ids[i], &t, NULL, 0) == 0) {
-				if (matches(&t, f))
-					tlist_add(l, &t);
-				else
-					ticket_free(&t);
-			}
-			free(ids[i]);
-		}
-		free(ids);
+	size_t n;
+	const struct tsum **v = select_tickets(f, &n);
+	for (size_t i = 0; i < n; i++) {
+		struct ticket t;
+		tsum_ticket(v[i], &t);
+		tlist_add(l, &t);
 	}
-	for (size_t k = 0; k < nseen; k++)
-		free(seen[k]);
-	free(seen);
-	if (l->n > 1)
-		qsort(l->v, l->n, sizeof *l->v, by_created);
+	free(v);
 }
 
 static void put_col(const char *s, int w)
@@ -850,6 +896,16 @@ static int cmd_ls(int argc, char **argv)
 	open_desk();
 	if (mine)
 		f.assignee = me()->login;
+	if (fmt == F_JSON) {	/* the summary lines are ticket_json already */
+		size_t n;
+		const struct tsum **v = select_tickets(&f, &n);
+		for (size_t i = 0; i < n; i++) {
+			fputs(v[i]->json, stdout);
+			putchar('\n');
+		}
+		free(v);
+		return 0;
+	}
 	struct tlist l = { 0 };
 	scan_tickets(&f, &l);
 	print_tickets(&l, fmt);
@@ -1174,18 +1230,6 @@ static int cmd_note(int argc, char **argv)
 	buf_free(&text);
 	buf_free(&nb);
 	return 0;
-}
-
-static int tag_valid(const char *s)
-{
-	size_t n = strlen(s);
-	if (!n || n > 64)
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') ||
-		    strchr("-_.:", s[i])))
-			return 0;
-	return 1;
 }
 
 static int cmd_tag(int argc, char **argv)
@@ -1745,6 +1789,8 @@ static int cmd_archive(int argc, char **argv)
 		}
 	}
 	int moved = desk_archive(&D, ids, n, name, email);
+	if (moved > 0)
+		tickets_summary_refresh(&D);
 	printf("archived %d ticket%s\n", moved, moved == 1 ? "" : "s");
 	for (size_t i = 0; i < n; i++)
 		free(ids[i]);

@@ -20,6 +20,10 @@
 #include "event.h"
 #include "jsonw.h"
 #include "index.h"
+#include "lang.h"
+#include "mime.h"
+#include "route.h"
+#include "rules.h"
 #include "mbox.h"
 #include "msg.h"
 #include "subject.h"
@@ -34,6 +38,9 @@ static long long clock_now;
 static struct agents AG;
 static int have_agents;
 static struct customers CU;
+static struct rules *RULES;
+static struct route_conf RC;
+static int explain;
 
 struct result {
 	char ticket[16];
@@ -44,9 +51,17 @@ struct result {
 
 static void usage(FILE *f, int code)
 {
-	fprintf(f, "usage: %s [--desk DIR] [--now TIME] [--at-date] [--queue NAME] [--dry-run] [file ...]\n",
+	fprintf(f, "usage: %s [--desk DIR] [--now TIME] [--at-date] [--queue NAME] [--dry-run] [--explain] [--batch N] [file ...]\n",
 	    progname);
 	exit(code);
+}
+
+static void rule_fault(const char *file, int line, int col, const char *msg)
+{
+	if (col)
+		fprintf(stderr, "%s: %s:%d:%d: %s\n", progname, file, line, col, msg);
+	else
+		fprintf(stderr, "%s: %s:%d: %s\n", progname, file, line, msg);
 }
 
 /* --- the message --- */
@@ -133,6 +148,134 @@ static void load_agents(void)
 	free(t);
 }
 
+/* --- the batch: messages filed in one commit ----------------------
+ *
+ * An mbox is filed in batches of --batch messages (default 1000): the
+ * desk stays locked, every message adds its files and events to one
+ * transaction, and the batch is one commit.  What the batch holds is read
+ * back through the transaction (tload, lookup), so a message sees those
+ * before it.  Output waits in memory until its batch is committed: when a
+ * commit fails, nothing of that batch reaches stdout. */
+static struct desk_tx *TX;
+static void view_committed(void);
+static long batch_max = 1000;
+static size_t batch_n, batch_new, total_n, total_new;
+static struct buf batch_log;	/* the commit message's lines */
+static FILE *OUT;		/* stdout, or the batch's memory stream */
+static char *out_mem;
+static size_t out_len;
+static struct bmid {
+	char *mid;
+	char ticket[16];
+} *bm;
+static size_t nbm, capbm;
+static struct bticket {
+	char id[16];
+	int next;		/* the next .eml number */
+	int restored;		/* brought back from the archive in this batch */
+} *bt;
+static size_t nbt, capbt;
+
+static struct bticket *bt_find(const char *id)
+{
+	for (size_t i = 0; i < nbt; i++)
+		if (!strcmp(bt[i].id, id))
+			return &bt[i];
+	return NULL;
+}
+
+/* A ticket as HEAD and the open transaction have it. */
+static int tload(const char *id, struct ticket *t, int *archived)
+{
+	char ep[64];
+	size_t pl = 0;
+	int append = 0;
+	const char *pend = NULL;
+	if (archived)
+		*archived = 0;
+	if (TX && ticketid_valid(id)) {
+		ticket_events_path(id, ep);
+		pend = desk_tx_pending(TX, ep, &pl, &append);
+	}
+	if (!pend)
+		return ticket_load(&D, id, t, archived, 1);
+	struct buf text = { 0 };
+	if (append) {
+		size_t hl;
+		char *h = desk_read_head(&D, ep, &hl, 0);
+		if (h)
+			buf_add(&text, h, hl);
+		free(h);
+	}
+	buf_add(&text, pend, pl);
+	const char *err = NULL;
+	int line = ticket_fold(t, id, text.p ? text.p : "", text.len, 0, &err);
+	buf_free(&text);
+	if (line)
+		die(EX_DATAERR, "%s:%d: %s", ep, line, err ? err : "bad event");
+	return 0;
+}
+
+static void batch_begin(void)
+{
+	if (TX)
+		return;
+	desk_lock(&D);
+	index_sync(&D);
+	TX = desk_tx_new(&D);
+	OUT = open_memstream(&out_mem, &out_len);
+	if (!OUT)
+		die(EX_TEMPFAIL, "memory: %s", strerror(errno));
+}
+
+static void batch_end(void)
+{
+	if (!TX)
+		return;
+	if (dryrun || desk_tx_count(TX) == 0)
+		desk_tx_abort(TX);
+	else {
+		char an[64], ae[300];
+		desk_system_author(an, sizeof an, ae, sizeof ae);
+		struct buf m = { 0 };
+		if (batch_n == 1)
+			buf_add(&m, batch_log.p, batch_log.len);
+		else {
+			char head[128];
+			snprintf(head, sizeof head, "%zu messages received (%zu new ticket%s)\n\n",
+			    batch_n, batch_new, batch_new == 1 ? "" : "s");
+			buf_adds(&m, head);
+			buf_add(&m, batch_log.p, batch_log.len);
+		}
+		desk_tx_commit(TX, an, ae, m.p ? m.p : "");
+		buf_free(&m);
+		for (size_t i = 0; i < nbm; i++)
+			index_add(&D, bm[i].mid, bm[i].ticket);
+		index_mark(&D);
+		view_committed();
+		tickets_upkeep(&D);
+	}
+	TX = NULL;
+	desk_unlock(&D);
+	for (size_t i = 0; i < nbm; i++)
+		free(bm[i].mid);
+	nbm = nbt = 0;
+	batch_log.len = 0;
+	total_n += batch_n;
+	total_new += batch_new;
+	batch_n = batch_new = 0;
+	/* the batch is in the desk: its output may go */
+	fclose(OUT);
+	if (out_len && fwrite(out_mem, 1, out_len, stdout) != out_len)
+		die(EX_IOERR, "write error: %s", strerror(errno));
+	free(out_mem);
+	out_mem = NULL;
+	out_len = 0;
+	OUT = NULL;
+	if (isatty(2) && total_n >= 100)
+		fprintf(stderr, "\rmroute: %zu messages, %zu new tickets", total_n, total_new);
+}
+
 /* Does addr take part in the ticket (its customer, a sender of one of its
  * messages, or an agent)? */
 static int participant(const struct ticket *t, const char *addr)
@@ -158,7 +301,7 @@ static void follow_merges(char id[16])
 {
 	for (int hops = 0; hops < 16; hops++) {
 		struct ticket t;
-		if (ticket_load(&D, id, &t, NULL, 1) != 0)
+		if (tload(id, &t, NULL) != 0)
 			return;
 		if (!t.merged_into || !ticketid_valid(t.merged_into)) {
 			ticket_free(&t);
@@ -176,7 +319,7 @@ static void new_ticket_id(const char *mid, char id[16])
 	for (int len = TICKETID_LEN; len <= TICKETID_MAX; len++) {
 		ticketid(mid, strlen(mid), len, id);
 		struct ticket t;
-		if (ticket_load(&D, id, &t, NULL, 1) != 0)
+		if ((!bt_find(id) && !ticket_exists(&D, id)) || tload(id, &t, NULL) != 0)
 			return;
 		int same = t.first_message_id && !strcmp(t.first_message_id, mid);
 		ticket_free(&t);
@@ -191,7 +334,12 @@ static void new_ticket_id(const char *mid, char id[16])
 static int lookup(const char *mid, char id[16])
 {
 	struct ticket t;
-	if (!index_lookup(&D, mid, id) || ticket_load(&D, id, &t, NULL, 1) != 0)
+	for (size_t i = 0; i < nbm; i++)
+		if (!strcmp(bm[i].mid, mid)) {
+			snprintf(id, 16, "%s", bm[i].ticket);
+			return 1;
+		}
+	if (!index_lookup(&D, mid, id) || tload(id, &t, NULL) != 0)
 		return 0;
 	int found = 0;
 	size_t i;
@@ -230,7 +378,7 @@ static void find_ticket(struct msg_ids *ids, const char *subject, const char *fr
 	char tok[16];
 	if (subject && subject_token(subject, tok)) {
 		struct ticket t;
-		if (ticket_load(&D, tok, &t, NULL, 1) == 0) {
+		if (tload(tok, &t, NULL) == 0) {
 			int ok = participant(&t, from);
 			ticket_free(&t);
 			if (ok) {
@@ -247,17 +395,16 @@ static void find_ticket(struct msg_ids *ids, const char *subject, const char *fr
 
 /* Write the message with X-Mdesk-* headers (customer-supplied X-Mdesk-*
  * fields are dropped first). */
-static void emit(const char *raw, size_t len, const struct result *r, int as_mbox,
-    const char *envelope)
+struct decision;
+static void emit_headers(const struct result *r, const struct decision *dc);
+
+static void emit(const char *raw, size_t len, const struct result *r,
+    const struct decision *dc, int as_mbox, const char *envelope)
 {
 	size_t hl = msg_header_len(raw, len);
 	if (as_mbox)
-		printf("From %s\n", envelope ? envelope : "MAILER-DAEMON Thu Jan  1 00:00:00 1970");
-	printf("X-Mdesk-Ticket: %s\n", r->ticket);
-	printf("X-Mdesk-Queue: %s\n", r->queue);
-	printf("X-Mdesk-Status: %s\n", r->duplicate ? "duplicate" : r->is_new ? "new" : "reply");
-	if (r->automatic)
-		printf("X-Mdesk-Tags: auto\n");
+		fprintf(OUT, "From %s\n", envelope ? envelope : "MAILER-DAEMON Thu Jan  1 00:00:00 1970");
+	emit_headers(r, dc);
 	int skip = 0;
 	struct buf out = { 0 };
 	for (const char *p = raw; p < raw + hl;) {
@@ -274,14 +421,370 @@ static void emit(const char *raw, size_t len, const struct result *r, int as_mbo
 		struct buf esc = { 0 };
 		int bol = 1;
 		mbox_escape(&esc, out.p, out.len, &bol);
-		fwrite(esc.p, 1, esc.len, stdout);
+		fwrite(esc.p, 1, esc.len, OUT);
 		if (esc.len && esc.p[esc.len - 1] != '\n')
-			putchar('\n');
-		putchar('\n');
+			putc('\n', OUT);
+		putc('\n', OUT);
 		buf_free(&esc);
 	} else
-		fwrite(out.p, 1, out.len, stdout);
+		fwrite(out.p, 1, out.len, OUT);
 	buf_free(&out);
+}
+
+/* --- what the desk looks like: loads, last assignments, open tickets --- */
+
+struct tview {
+	char id[16];
+	char *customer, *base;
+	char status[16], assignee[40];
+	long long updated;
+};
+
+static struct {
+	int built;
+	git_oid head;		/* HEAD when built or last changed by us */
+	struct tview *v;
+	size_t n, cap;
+	long *load;		/* per agent (AG order) */
+	long long *last;
+} V;
+
+static int agent_index(const char *login)
+{
+	for (size_t k = 0; login && k < AG.n; k++)
+		if (!strcmp(AG.v[k].login, login))
+			return (int)k;
+	return -1;
+}
+
+static void view_put_fields(const char *id, const char *customer, const char *subject,
+    const char *status, const char *assignee, long long updated, long long assigned_at)
+{
+	struct tview *w = NULL;
+	for (size_t i = 0; i < V.n; i++)
+		if (!strcmp(V.v[i].id, id)) {
+			w = &V.v[i];
+			int k = agent_index(w->assignee);
+			if (k >= 0 && status_load(w->status))
+				V.load[k]--;
+			free(w->customer);
+			free(w->base);
+			break;
+		}
+	if (!w) {
+		if (V.n == V.cap) {
+			V.cap = V.cap ? 2 * V.cap : 256;
+			V.v = xrealloc(V.v, V.cap * sizeof *V.v);
+		}
+		w = &V.v[V.n++];
+	}
+	memset(w, 0, sizeof *w);
+	snprintf(w->id, sizeof w->id, "%s", id);
+	w->customer = xstrdup(customer ? customer : "");
+	w->base = subject_base(subject ? subject : "", NULL);
+	snprintf(w->status, sizeof w->status, "%s", status ? status : "new");
+	snprintf(w->assignee, sizeof w->assignee, "%s", assignee ? assignee : "");
+	w->updated = updated;
+	int k = agent_index(w->assignee);
+	if (k >= 0) {
+		if (status_load(w->status))
+			V.load[k]++;
+		if (assigned_at > V.last[k])
+			V.last[k] = assigned_at;
+	}
+}
+
+static long long json_time(json_t *o, const char *k)
+{
+	long long t;
+	const char *s = json_string_value(json_object_get(o, k));
+	return s && parse_rfc3339(s, &t) == 0 ? t : 0;
+}
+
+static void view_free(void)
+{
+	for (size_t i = 0; i < V.n; i++) {
+		free(V.v[i].customer);
+		free(V.v[i].base);
+	}
+	free(V.v);
+	free(V.load);
+	free(V.last);
+	memset(&V, 0, sizeof V);
+}
+
+/* Build the view from the tickets' summaries (.git/mdesk/), or again when
+ * someone else moved HEAD. */
+static void view_need(void)
+{
+	git_oid h;
+	memset(&h, 0, sizeof h);
+	git_reference_name_to_id(&h, D.repo, "HEAD");
+	if (V.built && !git_oid_cmp(&h, &V.head))
+		return;
+	view_free();
+	V.load = xcalloc(AG.n + 1, sizeof *V.load);
+	V.last = xcalloc(AG.n + 1, sizeof *V.last);
+	size_t n;
+	const struct tsum *ts = tickets_summary(&D, 0, &n);
+	for (size_t i = 0; i < n; i++) {
+		json_t *o = json_loads(ts[i].json, 0, NULL);
+		if (!o)
+			continue;
+		view_put_fields(ts[i].id, json_string_value(json_object_get(o, "customer")),
+		    json_string_value(json_object_get(o, "subject")), ts[i].status, ts[i].assignee,
+		    ts[i].updated, json_time(o, "assigned_at"));
+		json_decref(o);
+	}
+	V.built = 1;
+	V.head = h;
+}
+
+/* Our own commit moved HEAD: the view already has what it changed. */
+static void view_committed(void)
+{
+	if (V.built)
+		git_reference_name_to_id(&V.head, D.repo, "HEAD");
+}
+
+static void view_after_commit(const char *id)
+{
+	if (!V.built)
+		return;
+	struct ticket t;
+	if (tload(id, &t, NULL) == 0) {
+		view_put_fields(t.id, t.customer, t.subject, t.status, t.assignee, t.updated, t.assigned_at);
+		ticket_free(&t);
+	}
+}
+
+/* The customer's open ticket with the same base subject, active within
+ * the window: mail that is not a reply but belongs to it. */
+static int subject_join(const char *from, const char *subject, char id[16])
+{
+	if (RC.subject_window <= 0 || !from || !subject)
+		return 0;
+	char *base = subject_base(subject, NULL);
+	int found = 0;
+	long long best = 0;
+	if (*base) {
+		view_need();
+		for (size_t i = 0; i < V.n; i++) {
+			const struct tview *w = &V.v[i];
+			if (!strcasecmp(w->customer, from) && status_active(w->status) &&
+			    w->updated >= D.now - RC.subject_window && w->updated > best &&
+			    !strcasecmp(w->base, base)) {
+				best = w->updated;
+				snprintf(id, 16, "%s", w->id);
+				found = 1;
+			}
+		}
+	}
+	free(base);
+	return found;
+}
+
+/* The agent of the customer's most recent ticket. */
+static const char *customer_last_agent(const char *from)
+{
+	long long best = 0;
+	const char *a = NULL;
+	view_need();
+	for (size_t i = 0; from && i < V.n; i++)
+		if (V.v[i].assignee[0] && !strcasecmp(V.v[i].customer, from) && V.v[i].updated >= best) {
+			best = V.v[i].updated;
+			a = V.v[i].assignee;
+		}
+	return a;
+}
+
+static const struct calendar *agent_calendar(const struct agent *a)
+{
+	static struct {
+		char name[64];
+		struct calendar c;
+		int ok;
+	} cache[64];
+	static size_t n;
+	const char *name = *a->calendar ? a->calendar : conf_get(&D.conf, "", "", "calendar");
+	if (!name || !*name)
+		name = "business";
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(cache[i].name, name))
+			return cache[i].ok ? &cache[i].c : NULL;
+	if (n == sizeof cache / sizeof cache[0] || strchr(name, '/'))
+		return NULL;
+	size_t i = n++;
+	snprintf(cache[i].name, sizeof cache[i].name, "%s", name);
+	char path[128];
+	size_t len;
+	const char *err;
+	snprintf(path, sizeof path, "calendars/%s.conf", name);
+	char *t = desk_read_file(&D, path, &len);
+	if (!t) {
+		if (*a->calendar)
+			die(EX_CONFIG, "agents.csv:%d: calendar '%s' of %s: no %s; run 'mdesk check'",
+			    a->line, a->calendar, a->login, path);
+		return NULL;	/* no desk calendar: shifts do not limit */
+	}
+	int line = calendar_parse(&cache[i].c, name, t, len, &err);
+	free(t);
+	if (line)
+		die(EX_CONFIG, "%s:%d: %s; run 'mdesk check'", path, line, err);
+	cache[i].ok = 1;
+	return &cache[i].c;
+}
+
+/* --- one message --- */
+
+struct decision {
+	struct rules_out ro;
+	int have_rules, reopen, malformed;
+	const char *lang_from;
+	char lang[16];
+	char follows[16];
+	const char *assignee, *assign_why, *priority;
+	struct route_cand *cand;
+	size_t ncand;
+	json_t *tags;		/* the ticket's tags afterwards */
+};
+
+/* The X-Mdesk-* fields for procmail and mreply: values are desk names
+ * (ticket ids, queue and agent names, tags, codes), never mail text. */
+static int cmp_strp(const void *a, const void *b);
+
+static void emit_headers(const struct result *r, const struct decision *dc)
+{
+	fprintf(OUT, "X-Mdesk-Ticket: %s\n", r->ticket);
+	fprintf(OUT, "X-Mdesk-Queue: %s\n", r->queue);
+	fprintf(OUT, "X-Mdesk-Status: %s\n", r->duplicate ? "duplicate" : r->is_new ? "new" : "reply");
+	if (dc->assignee)
+		fprintf(OUT, "X-Mdesk-Assignee: %s\n", dc->assignee);
+	if (dc->priority)
+		fprintf(OUT, "X-Mdesk-Priority: %s\n", dc->priority);
+	if (dc->lang[0])
+		fprintf(OUT, "X-Mdesk-Lang: %s\n", dc->lang);
+	size_t n = dc->tags ? json_array_size(dc->tags) : 0;
+	if (!dc->tags && r->automatic)
+		fprintf(OUT, "X-Mdesk-Tags: auto\n");
+	if (n) {
+		/* sorted, once each */
+		const char **v = xmalloc(n * sizeof *v);
+		for (size_t i = 0; i < n; i++)
+			v[i] = json_string_value(json_array_get(dc->tags, i));
+		qsort(v, n, sizeof *v, cmp_strp);
+		fputs("X-Mdesk-Tags: ", OUT);
+		for (size_t i = 0; i < n; i++)
+			if (!i || strcmp(v[i], v[i - 1]))
+				fprintf(OUT, "%s%s", i ? ", " : "", v[i]);
+		putc('\n', OUT);
+		free(v);
+	}
+	if (!r->duplicate && (!r->is_new || r->automatic || dc->ro.noack || dc->ro.spam))
+		fprintf(OUT, "X-Mdesk-Noack: yes\n");
+}
+
+static int cmp_strp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void add_event(struct desk_tx *tx, const char *ep, json_t *e, const char *kind, const char *mid)
+{
+	event_id_for(e, kind, mid);
+	char *line = event_line(e);
+	desk_tx_append(tx, ep, line, strlen(line));
+	free(line);
+	json_decref(e);
+}
+
+static const char *detect_lang(struct msg *m, const char *raw, size_t len, const char *from,
+    char l[16], const char *subject)
+{
+	/* Content-Language (first tag, lower case, region kept) */
+	const char *lang = msg_raw(m, "Content-Language", 1);
+	if (lang) {
+		while (*lang == ' ')
+			lang++;
+		size_t k = 0;
+		for (; lang[k] && k < 15 && ((lang[k] >= 'a' && lang[k] <= 'z') ||
+		    (lang[k] >= 'A' && lang[k] <= 'Z') || lang[k] == '-'); k++)
+			l[k] = (char)(lang[k] == '-' ? '-' : lang[k] | 0x20);
+		l[k] = 0;
+		if (k >= 2)
+			return "content-language";
+		l[0] = 0;
+	}
+	if (from) {
+		struct customer *cu = customer_find(&CU, from);
+		if (cu && *cu->language) {
+			snprintf(l, 16, "%s", cu->language);
+			return "customer";
+		}
+	}
+	if (RC.detect) {
+		char *text = mime_text(raw, len);
+		struct buf b = { 0 };
+		if (subject) {
+			buf_adds(&b, subject);
+			buf_adds(&b, "\n");
+		}
+		buf_adds(&b, text);
+		const char *d = lang_detect(b.p, b.len);
+		buf_free(&b);
+		free(text);
+		if (d) {
+			snprintf(l, 16, "%s", d);
+			return "detected";
+		}
+	}
+	return NULL;
+}
+
+static void explain_json(json_t *o, const struct result *r, const struct decision *dc,
+    const char *mid, int automatic)
+{
+	jw_str(o, "message_id", mid);
+	jw_str(o, "ticket", r->ticket);
+	json_object_set_new(o, "new", json_boolean(r->is_new));
+	jw_str(o, "thread", r->duplicate ? "duplicate" : r->why);
+	if (dc->follows[0])
+		jw_str(o, "follows", dc->follows);
+	json_object_set_new(o, "reopen", json_boolean(dc->reopen));
+	jw_str(o, "queue", r->queue);
+	if (dc->tags)
+		json_object_set(o, "tags", dc->tags);
+	else
+		json_object_set_new(o, "tags", json_array());
+	if (dc->priority)
+		jw_str(o, "priority", dc->priority);
+	if (dc->lang[0]) {
+		jw_str(o, "lang", dc->lang);
+		jw_str(o, "lang_from", dc->lang_from);
+	} else
+		json_object_set_new(o, "lang", json_null());
+	if (dc->assignee)
+		jw_str(o, "assignee", dc->assignee);
+	else
+		json_object_set_new(o, "assignee", json_null());
+	if (dc->assign_why)
+		jw_str(o, "assign_why", dc->assign_why);
+	json_object_set_new(o, "auto", json_boolean(automatic));
+	json_object_set_new(o, "noack", json_boolean(dc->ro.noack || dc->ro.spam || automatic ||
+	    !r->is_new));
+	json_object_set_new(o, "spam", json_boolean(dc->ro.spam));
+	if (dc->malformed)
+		json_object_set_new(o, "malformed", json_true());
+	json_t *rl = json_array();
+	for (size_t i = 0; i < dc->ro.nfired; i++)
+		json_array_append_new(rl, json_string(dc->ro.fired[i]));
+	json_object_set_new(o, "rules", rl);
+	if (dc->ncand) {
+		json_t *ag = json_object();
+		for (size_t i = 0; i < dc->ncand; i++)
+			jw_str(ag, dc->cand[i].a->login, dc->cand[i].why[0] ? dc->cand[i].why : "not considered");
+		json_object_set_new(o, "agents", ag);
+	}
 }
 
 static int route(const char *raw, size_t len, int as_mbox, const char *envelope)
@@ -289,17 +792,23 @@ static int route(const char *raw, size_t len, int as_mbox, const char *envelope)
 	struct msg m = { 0 };
 	struct msg_ids ids;
 	struct result r;
+	struct decision dc;
 	const char *from = NULL, *name = NULL;
 	memset(&r, 0, sizeof r);
+	memset(&dc, 0, sizeof dc);
 
 	size_t hl = msg_header_len(raw, len);
-	if (hl > MBOX_HEADER_MAX)
+	if (hl > MBOX_HEADER_MAX) {
 		hl = MBOX_HEADER_MAX;
+		dc.malformed = 1;
+	}
 	msg_open(&m, raw, hl);
 	msg_ids(&m, &ids);
 	msg_addr(&m, "From", &from, &name);
 	if (!from)
 		msg_addr(&m, "Sender", &from, &name);
+	if (!from || !memchr(raw, ':', hl ? hl : 1))
+		dc.malformed = 1;
 	const char *subject = msg_text(&m, "Subject");
 	if (!ids.mid[0]) {	/* a stable id for mail without one (as mthread's) */
 		uint64_t h = msg_hash_header(HASH64_INIT, raw, hl);
@@ -316,31 +825,99 @@ static int route(const char *raw, size_t len, int as_mbox, const char *envelope)
 		D.now = md;
 	r.automatic = is_automatic(&m, from) || is_queue_address(from);
 
-	desk_lock(&D);
-	index_sync(&D);
+	batch_begin();
 	char have[16];
 	if (lookup(ids.mid, have)) {
 		/* delivered before: nothing changes */
 		snprintf(r.ticket, sizeof r.ticket, "%s", have);
 		follow_merges(r.ticket);
 		r.duplicate = 1;
-		desk_unlock(&D);
-		emit(raw, len, &r, as_mbox, envelope);
+		r.why = "duplicate";
+		if (dryrun || explain) {
+			json_t *o = json_object();
+			explain_json(o, &r, &dc, ids.mid, r.automatic);
+			char *s = json_dumps(o, JSON_COMPACT);
+			fprintf(dryrun ? stdout : stderr, "%s\n", s);
+			free(s);
+			json_decref(o);
+		}
+		if (!dryrun)
+			emit(raw, len, &r, &dc, as_mbox, envelope);
 		msg_free(&m);
+		if (++batch_n >= (size_t)batch_max)
+			batch_end();
 		return 0;
 	}
 	find_ticket(&ids, subject, from, &r);
 	if (!r.is_new)
 		follow_merges(r.ticket);
+	else if (!r.automatic && subject_join(from, subject, have)) {
+		r.is_new = 0;
+		r.why = "subject";
+		snprintf(r.ticket, sizeof r.ticket, "%s", have);
+	}
 
 	int archived = 0;
 	struct ticket t;
-	if (!r.is_new && ticket_load(&D, r.ticket, &t, &archived, 1) == 0)
-		ticket_free(&t);
-	struct desk_tx *tx = desk_tx_new(&D);
-	if (archived)
+	int have_t = 0;
+	if (!r.is_new && tload(r.ticket, &t, &archived) == 0) {
+		have_t = 1;
+		/* closed, or solved too long ago: a new ticket that follows it */
+		int is_agent = 0;
+		for (size_t k = 0; from && k < AG.n; k++)
+			is_agent |= !strcasecmp(AG.v[k].email, from);
+		if (!is_agent && !r.automatic && (!strcmp(t.status, "closed") ||
+		    (!strcmp(t.status, "solved") && RC.reopen_window > 0 &&
+		    t.solved_at && D.now - t.solved_at > RC.reopen_window))) {
+			snprintf(dc.follows, sizeof dc.follows, "%s", r.ticket);
+			ticket_free(&t);
+			have_t = 0;
+			archived = 0;
+			r.is_new = 1;
+			r.why = "new";
+			new_ticket_id(ids.mid, r.ticket);
+		} else if (!is_agent && !r.automatic && !strcmp(t.status, "solved"))
+			dc.reopen = 1;
+	}
+
+	/* language */
+	dc.lang_from = detect_lang(&m, raw, len, from, dc.lang, subject);
+	if (!dc.lang_from && have_t && t.lang)
+		snprintf(dc.lang, sizeof dc.lang, "%s", t.lang), dc.lang_from = "ticket";
+
+	/* rules: for mail from outside (an agent's reply in copy is not routed) */
+	int from_agent = 0;
+	for (size_t k = 0; from && k < AG.n; k++)
+		from_agent |= !strcasecmp(AG.v[k].email, from);
+	if (RULES && !(from_agent && !r.is_new)) {
+		struct customer *cu = from ? customer_find(&CU, from) : NULL;
+		char *text = mime_text(raw, len);
+		struct rules_ctx cx = { dc.lang[0] ? dc.lang : NULL, cu && *cu->tier ? cu->tier : NULL, text };
+		if (rules_run(RULES, raw, len, &cx, &dc.ro) != 0 && !dc.ro.nfired)
+			warnx_("routing.sieve: the rules failed on %s; filed without them", ids.mid);
+		dc.have_rules = 1;
+		free(text);
+	}
+	if (r.is_new && dc.ro.queue[0])
+		r.queue = dc.ro.queue;
+
+	struct desk_tx *tx = TX;
+	struct bticket *bk = bt_find(r.ticket);
+	if (!bk) {
+		if (nbt == capbt) {
+			capbt = capbt ? 2 * capbt : 64;
+			bt = xrealloc(bt, capbt * sizeof *bt);
+		}
+		bk = &bt[nbt++];
+		memset(bk, 0, sizeof *bk);
+		snprintf(bk->id, sizeof bk->id, "%s", r.ticket);
+		bk->next = r.is_new ? 1 : ticket_next_number(&D, r.ticket, archived);
+	}
+	if (archived && !bk->restored) {
 		ticket_restore(&D, tx, r.ticket);
-	int num = r.is_new ? 1 : ticket_next_number(&D, r.ticket, archived);
+		bk->restored = 1;
+	}
+	int num = bk->next++;
 	char dir[40], file[16], path[80], ep[64];
 	desk_ticket_dir(r.ticket, dir);
 	snprintf(file, sizeof file, "%04d.eml", num);
@@ -351,13 +928,11 @@ static int route(const char *raw, size_t len, int as_mbox, const char *envelope)
 	/* an agent's own mail (a reply sent from a mail client with the desk
 	 * in copy) is that agent's reply */
 	struct agent *ag = NULL;
-	load_agents();
 	for (size_t k = 0; from && k < AG.n && !ag; k++)
 		if (!strcasecmp(AG.v[k].email, from))
 			ag = &AG.v[k];
 	int as_reply = ag && !r.is_new;
 	json_t *e = event_new(as_reply ? "replied" : "received", as_reply ? ag->login : "customer", D.now);
-	event_id_for(e, "received", ids.mid);
 	if (as_reply)
 		jw_str(e, "agent", ag->login);
 	jw_str(e, "message_id", ids.mid);
@@ -372,62 +947,169 @@ static int route(const char *raw, size_t len, int as_mbox, const char *envelope)
 	}
 	jw_str(e, "subject", subject ? subject : "");
 	jw_str(e, "queue", r.queue);
-	/* language: Content-Language (first tag, lower case, region kept),
-	 * else the customer's record */
-	char l[16] = "";
-	const char *lang = msg_raw(&m, "Content-Language", 1);
-	if (lang) {
-		while (*lang == ' ')
-			lang++;
-		size_t k = 0;
-		for (; lang[k] && k < 15 && ((lang[k] >= 'a' && lang[k] <= 'z') ||
-		    (lang[k] >= 'A' && lang[k] <= 'Z') || lang[k] == '-'); k++)
-			l[k] = (char)(lang[k] == '-' ? '-' : lang[k] | 0x20);
-		l[k] = 0;
-		if (k < 2)
-			l[0] = 0;
+	if (dc.lang[0]) {
+		jw_str(e, "lang", dc.lang);
+		jw_str(e, "lang_from", dc.lang_from);
 	}
-	if (!*l && from) {
-		struct customer *cu = customer_find(&CU, from);
-		if (cu && *cu->language)
-			snprintf(l, sizeof l, "%s", cu->language);
-	}
-	if (*l)
-		jw_str(e, "lang", l);
 	jw_str(e, "file", file);
 	jw_str(e, "thread", r.why);
+	if (dc.follows[0])
+		jw_str(e, "follows", dc.follows);
 	if (r.automatic)
 		json_object_set_new(e, "auto", json_true());
-	char *line = event_line(e);
-	desk_tx_append(tx, ep, line, strlen(line));
-	free(line);
-	json_decref(e);
-	if (r.automatic) {
-		e = event_new("tagged", "system", D.now);
-		event_id_for(e, "tagged-auto", ids.mid);
-		json_t *tags = json_array();
+	if (dc.ro.noack)
+		json_object_set_new(e, "noack", json_true());
+	if (dc.ro.nfired) {
+		json_t *rl = json_array();
+		for (size_t i = 0; i < dc.ro.nfired; i++)
+			json_array_append_new(rl, json_string(dc.ro.fired[i]));
+		json_object_set_new(e, "rules", rl);
+	}
+	add_event(tx, ep, e, "received", ids.mid);
+
+	/* tags: auto, malformed and the rules' */
+	json_t *tags = json_array();
+	if (r.automatic)
 		json_array_append_new(tags, json_string("auto"));
-		json_object_set_new(e, "tags", tags);
-		line = event_line(e);
-		desk_tx_append(tx, ep, line, strlen(line));
-		free(line);
-		json_decref(e);
+	if (dc.malformed)
+		json_array_append_new(tags, json_string("malformed"));
+	for (size_t i = 0; i < dc.ro.ntags; i++)
+		if (tag_valid(dc.ro.tags[i]))
+			json_array_append_new(tags, json_string(dc.ro.tags[i]));
+	if (json_array_size(tags)) {
+		e = event_new("tagged", "system", D.now);
+		json_object_set(e, "tags", tags);
+		add_event(tx, ep, e, "tagged", ids.mid);
 	}
-	char msg[600], an[64], ae[300];
-	snprintf(msg, sizeof msg, "%s: received from %.200s%s\n", r.ticket, from ? from : "unknown sender",
-	    r.is_new ? " (new ticket)" : "");
-	desk_system_author(an, sizeof an, ae, sizeof ae);
-	if (dryrun)
-		desk_tx_abort(tx);
-	else {
-		desk_tx_commit(tx, an, ae, msg);
-		index_add(&D, ids.mid, r.ticket);
-		index_mark(&D);
-		tickets_upkeep(&D);
+	json_decref(tags);
+
+	/* priority: the rules', else the queue's for a new ticket */
+	dc.priority = have_t ? t.priority : "normal";
+	const char *want = dc.ro.priority[0] && priority_valid(dc.ro.priority) ? dc.ro.priority :
+	    r.is_new ? route_queue_priority(&D, r.queue) : NULL;
+	if (want && strcmp(want, dc.priority)) {
+		e = event_new("priority", "system", D.now);
+		jw_str(e, "priority", want);
+		add_event(tx, ep, e, "priority", ids.mid);
+		dc.priority = want;
 	}
-	desk_unlock(&D);
-	emit(raw, len, &r, as_mbox, envelope);
+
+	/* spam: closed at once, nobody's */
+	if (dc.ro.spam && r.is_new) {
+		e = event_new("status", "system", D.now);
+		jw_str(e, "status", "closed");
+		add_event(tx, ep, e, "status-spam", ids.mid);
+	}
+
+	/* assignment */
+	const char *cur = have_t ? t.assignee : NULL;
+	int cur_active = 0;
+	for (size_t k = 0; cur && k < AG.n; k++)
+		if (!strcmp(AG.v[k].login, cur))
+			cur_active = !strcmp(AG.v[k].status, "active");
+	int ticket_open = r.is_new || (have_t && (status_active(t.status) || dc.reopen));
+	if (cur && cur_active) {
+		dc.assignee = cur;
+		dc.assign_why = "sticky: the ticket's agent";
+	} else if (RC.assign && !dc.ro.spam && !as_reply && ticket_open && !(r.automatic && !r.is_new) &&
+	    AG.n) {
+		view_need();
+		dc.cand = xcalloc(AG.n, sizeof *dc.cand);
+		dc.ncand = AG.n;
+		for (size_t k = 0; k < AG.n; k++) {
+			dc.cand[k].a = &AG.v[k];
+			dc.cand[k].cal = agent_calendar(&AG.v[k]);
+			dc.cand[k].load = V.load[k];
+			dc.cand[k].last = V.last[k];
+		}
+		struct route_need need = { 0 };
+		const char *grp = dc.ro.group[0] ? dc.ro.group : route_queue_group(&D, r.queue);
+		need.group = grp;
+		need.skills = dc.ro.skills;
+		need.nskills = dc.ro.nskills;
+		need.lang = dc.lang[0] ? dc.lang : NULL;
+		need.forced = r.is_new && dc.ro.assign[0] ? dc.ro.assign : NULL;
+		need.sticky = RC.sticky && r.is_new ? customer_last_agent(from) : NULL;
+		need.round_robin = route_group_round_robin(&D, &RC, grp);
+		need.now = D.now;
+		const char *nobody;
+		int k = route_assign(dc.cand, dc.ncand, &need, &nobody);
+		if (k >= 0) {
+			dc.assignee = AG.v[k].login;
+			dc.assign_why = dc.cand[k].why;
+			e = event_new("assigned", "system", D.now);
+			jw_str(e, "agent", dc.assignee);
+			jw_str(e, "reason", dc.assign_why);
+			add_event(tx, ep, e, "assigned", ids.mid);
+		} else if (r.is_new) {
+			dc.assign_why = nobody;
+			e = event_new("unassigned", "system", D.now);
+			jw_str(e, "reason", nobody);
+			json_t *why = json_object();
+			for (size_t i = 0; i < dc.ncand; i++)
+				jw_str(why, dc.cand[i].a->login, dc.cand[i].why);
+			json_object_set_new(e, "agents", why);
+			add_event(tx, ep, e, "unassigned", ids.mid);
+		} else
+			dc.assign_why = nobody;
+	} else if (cur) {
+		dc.assignee = cur;
+		dc.assign_why = "kept";
+	}
+
+	/* the ticket's tags afterwards, for the headers */
+	dc.tags = json_array();
+	if (have_t) {
+		size_t i;
+		json_t *x;
+		json_array_foreach(t.tags, i, x)
+			json_array_append(dc.tags, x);
+	}
+	if (r.automatic)
+		json_array_append_new(dc.tags, json_string("auto"));
+	if (dc.malformed)
+		json_array_append_new(dc.tags, json_string("malformed"));
+	for (size_t i = 0; i < dc.ro.ntags; i++)
+		if (tag_valid(dc.ro.tags[i]))
+			json_array_append_new(dc.tags, json_string(dc.ro.tags[i]));
+
+	char cmsg[600];
+	snprintf(cmsg, sizeof cmsg, "%s: received from %.200s%s%s%s%s%s\n", r.ticket,
+	    from ? from : "unknown sender", r.is_new ? " (new ticket" : "",
+	    dc.follows[0] ? ", follows " : "", dc.follows,
+	    r.is_new && dc.assignee ? ", for " : "", r.is_new && dc.assignee ? dc.assignee : "");
+	if (r.is_new) {
+		size_t l = strlen(cmsg) - 1;
+		snprintf(cmsg + l, sizeof cmsg - l, ")\n");
+	}
+	buf_adds(&batch_log, cmsg);
+	if (nbm == capbm) {
+		capbm = capbm ? 2 * capbm : 64;
+		bm = xrealloc(bm, capbm * sizeof *bm);
+	}
+	bm[nbm].mid = xstrdup(ids.mid);
+	snprintf(bm[nbm].ticket, sizeof bm[nbm].ticket, "%s", r.ticket);
+	nbm++;
+	view_after_commit(r.ticket);
+	batch_new += r.is_new;
+	if (dryrun || explain) {
+		json_t *o = json_object();
+		explain_json(o, &r, &dc, ids.mid, r.automatic);
+		char *s = json_dumps(o, JSON_COMPACT);
+		fprintf(dryrun ? stdout : stderr, "%s\n", s);
+		free(s);
+		json_decref(o);
+	}
+	if (!dryrun)
+		emit(raw, len, &r, &dc, as_mbox, envelope);
+	if (have_t)
+		ticket_free(&t);
+	json_decref(dc.tags);
+	free(dc.cand);
+	rules_out_free(&dc.ro);
 	msg_free(&m);
+	if (++batch_n >= (size_t)batch_max)
+		batch_end();
 	return 0;
 }
 
@@ -486,6 +1168,8 @@ int main(int argc, char **argv)
 		{ "dry-run", no_argument, NULL, 'N' },
 		{ "quiet", no_argument, NULL, 'Q' },
 		{ "at-date", no_argument, NULL, 'A' },
+		{ "explain", no_argument, NULL, 'E' },
+		{ "batch", required_argument, NULL, 'b' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -502,6 +1186,14 @@ int main(int argc, char **argv)
 		case 'N': dryrun = 1; break;
 		case 'Q': quiet = 1; break;
 		case 'A': at_date = 1; break;
+		case 'E': explain = 1; break;
+		case 'b': {
+			char *end;
+			batch_max = strtol(optarg, &end, 10);
+			if (*end || batch_max < 1 || batch_max > 1000000)
+				die(EX_USAGE, "--batch: '%s' is not a number of messages (1 to 1000000)", optarg);
+			break;
+		}
 		case 'h': usage(stdout, 0); break;
 		case 'V': printf("mroute (mdesk) %s\n", MDESK_VERSION); return 0;
 		default: usage(stderr, EX_USAGE);
@@ -523,6 +1215,13 @@ int main(int argc, char **argv)
 	if (ct && customers_parse(&CU, ct, cl, NULL) != 0)
 		die(EX_CONFIG, "customers.csv has errors; run 'mdesk check'");
 	free(ct);
+	/* the desk's configuration, all of it checked before any message */
+	load_agents();
+	route_conf_load(&D, &RC);
+	int nf = 0;
+	RULES = route_rules_load(&D, &AG, rule_fault, &nf);
+	if (nf)
+		die(EX_CONFIG, "routing.sieve: %d problem%s; no message was touched", nf, nf == 1 ? "" : "s");
 	static char obuf[1 << 16];
 	setvbuf(stdout, obuf, _IOFBF, sizeof obuf);
 	if (optind == argc)
@@ -535,8 +1234,15 @@ int main(int argc, char **argv)
 		if (fd)
 			close(fd);
 	}
+	batch_end();
+	if (isatty(2) && total_n >= 100)
+		fputc('\n', stderr);
 	if (fflush(stdout) != 0 || ferror(stdout))
 		die(EX_IOERR, "write error: %s", strerror(errno));
+	view_free();
+	tickets_summary_free();
+	rules_free(RULES);
+	lang_done();
 	if (have_agents)
 		agents_free(&AG);
 	customers_free(&CU);

@@ -1,7 +1,9 @@
 /* desk.c: the desk, a git repository of plain files (see desk.h). */
+#define _GNU_SOURCE	/* RTLD_NEXT */
 #include "desk.h"
 
 #include <dirent.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -18,11 +20,34 @@
 
 #define GC_EVERY 200		/* commits between packing loose objects */
 
+/* A libgit2 built with mbedTLS (Debian's) parses the whole system CA
+ * bundle inside git_libgit2_init: about 6 ms of every run, for TLS that no
+ * local desk command uses.  While the library starts, that parse is
+ * skipped (the chain stays empty, so an https connection would fail its
+ * certificate check, never pass it); at any other time the call goes to
+ * mbedTLS, so code that talks https first sets the CA locations with
+ * git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS, ...).  A libgit2 built
+ * with OpenSSL never calls this. */
+static int git_starting;
+struct mbedtls_x509_crt;
+int mbedtls_x509_crt_parse_file(struct mbedtls_x509_crt *chain, const char *path);
+int mbedtls_x509_crt_parse_file(struct mbedtls_x509_crt *chain, const char *path)
+{
+	static int (*real)(struct mbedtls_x509_crt *, const char *);
+	if (git_starting)
+		return 0;
+	if (!real)
+		*(void **)&real = dlsym(RTLD_NEXT, "mbedtls_x509_crt_parse_file");
+	return real ? real(chain, path) : -1;
+}
+
 void desk_git_init(void)
 {
 	static int done;
 	if (!done) {
+		git_starting = 1;
 		git_libgit2_init();
+		git_starting = 0;
 		done = 1;
 	}
 }
@@ -553,6 +578,20 @@ size_t desk_tx_count(const struct desk_tx *tx)
 	return tx->n;
 }
 
+const char *desk_tx_pending(const struct desk_tx *tx, const char *path, size_t *len,
+    int *append)
+{
+	for (size_t i = 0; i < tx->n; i++)
+		if (!strcmp(tx->c[i].path, path)) {
+			if (tx->c[i].op == OP_REMOVE)
+				return NULL;
+			*len = tx->c[i].data.len;
+			*append = tx->c[i].op == OP_APPEND;
+			return tx->c[i].data.p ? tx->c[i].data.p : "";
+		}
+	return NULL;
+}
+
 void desk_tx_abort(struct desk_tx *tx)
 {
 	for (size_t i = 0; i < tx->n; i++) {
@@ -776,6 +815,24 @@ static void collect_loose(const char *objdir, struct loose *l)
 	}
 }
 
+static void push_reflog(struct desk *d, git_revwalk *w, const char *ref)
+{
+	git_reflog *rl;
+	if (git_reflog_read(&rl, d->repo, ref) != 0)
+		return;
+	for (size_t i = 0; i < git_reflog_entrycount(rl); i++) {
+		const git_reflog_entry *e = git_reflog_entry_byindex(rl, i);
+		const git_oid *o = git_reflog_entry_id_new(e);
+		git_object *obj;
+		/* only what is still there: a reflog may name lost objects */
+		if (o && !git_oid_is_zero(o) && git_object_lookup(&obj, d->repo, o, GIT_OBJECT_COMMIT) == 0) {
+			git_revwalk_push(w, o);
+			git_object_free(obj);
+		}
+	}
+	git_reflog_free(rl);
+}
+
 void desk_gc(struct desk *d, int full, int quiet)
 {
 	char *objdir = join(d->root, ".git/objects");
@@ -788,6 +845,16 @@ void desk_gc(struct desk *d, int full, int quiet)
 		git_revwalk *w;
 		git_revwalk_new(&w, d->repo);
 		git_revwalk_push_glob(w, "refs/*");
+		/* what the reflogs name stays too, as git gc keeps it: a commit
+		 * amended by hand is still in HEAD's reflog, and git fsck checks it */
+		git_reference_iterator *it;
+		const char *rn;
+		if (git_reference_iterator_glob_new(&it, d->repo, "refs/*") == 0) {
+			while (git_reference_next_name(&rn, it) == 0)
+				push_reflog(d, w, rn);
+			git_reference_iterator_free(it);
+		}
+		push_reflog(d, w, "HEAD");
 		if (git_packbuilder_insert_walk(pb, w) != 0)
 			desk_git_die(EX_TEMPFAIL, "pack");
 		git_revwalk_free(w);

@@ -63,6 +63,10 @@ void desk_tx_write(struct desk_tx *tx, const char *path, const void *p, size_t n
 void desk_tx_append(struct desk_tx *tx, const char *path, const void *p, size_t n);
 void desk_tx_remove(struct desk_tx *tx, const char *path);
 size_t desk_tx_count(const struct desk_tx *tx);
+/* What tx holds for path, not yet committed: NULL when nothing (or a
+ * removal); *append set when the bytes go after the file at HEAD. */
+const char *desk_tx_pending(const struct desk_tx *tx, const char *path, size_t *len,
+    int *append);
 /* Commit with the author (name, email) and message; returns 0, or exits
  * (EX_TEMPFAIL when a retry may succeed, EX_CANTCREAT when the disk
  * refuses).  The transaction is freed. */

@@ -23,6 +23,18 @@ static int in(const char *const *list, const char *s)
 }
 
 int status_valid(const char *s) { return in(statuses, s); }
+int tag_valid(const char *s)
+{
+	size_t n = strlen(s);
+	if (!n || n > 64)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') ||
+		    strchr("-_.:", s[i])))
+			return 0;
+	return 1;
+}
+
 int priority_valid(const char *s) { return in(priorities, s); }
 
 int status_active(const char *s)
@@ -172,8 +184,10 @@ static void apply(struct ticket *t, json_t *e, long long at)
 			t->status = v;
 	} else if (!strcmp(type, "note"))
 		t->notes++;
-	else if (!strcmp(type, "assigned"))
+	else if (!strcmp(type, "assigned")) {
 		t->assignee = sget(e, "agent");
+		t->assigned_at = at;
+	}
 	else if (!strcmp(type, "unassigned"))
 		t->assignee = NULL;
 	else if (!strcmp(type, "claimed")) {
@@ -296,6 +310,7 @@ void ticket_free(struct ticket *t)
 {
 	json_decref(t->tags);
 	json_decref(t->events);
+	json_decref(t->extra);
 	memset(t, 0, sizeof *t);
 }
 
@@ -326,6 +341,8 @@ json_t *ticket_json(const struct ticket *t)
 	set_t(o, "created", t->created);
 	set_t(o, "updated", t->updated);
 	set_t(o, "first_reply", t->first_reply);
+	if (t->assignee)
+		set_t(o, "assigned_at", t->assigned_at);
 	set_t(o, "solved", t->solved_at);
 	json_object_set_new(o, "replies", json_integer(t->replies));
 	json_object_set_new(o, "messages", json_integer(t->received));

@@ -14,6 +14,8 @@ int status_valid(const char *s);
 int status_active(const char *s);
 #define PRIORITY_LIST "low, normal, high, urgent"
 int priority_valid(const char *s);
+/* A tag: 1-64 of a-z 0-9 - _ . : */
+int tag_valid(const char *s);
 
 /* A new event: random id, at, type, by. */
 json_t *event_new(const char *type, const char *by, long long at);
@@ -31,10 +33,11 @@ struct ticket {
 	const char *status, *priority, *assignee, *merged_into;
 	const char *claim_by, *first_message_id;
 	long long claim_until, created, updated, solved_at, first_reply;
+	long long assigned_at;	/* when the current assignee was given it */
 	int reopened, replies, received, notes, opened, identified;
 	json_t *tags;		/* array of strings, sorted */
 	json_t *events;		/* array, sorted by (at, id), no duplicates */
-	json_t *extra;		/* owns the strings above */
+	json_t *extra;		/* owns the strings above when set (a summary) */
 };
 
 /* Fold the events text of a ticket.  On a malformed line returns its

@@ -2,9 +2,13 @@
 #include "tickets.h"
 
 #include <dirent.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "ticketid.h"
 
 void ticket_events_path(const char *id, char out[64])
@@ -156,57 +160,18 @@ char *ticket_read(struct desk *d, const char *id, const char *name, size_t *len,
 	return archived ? desk_read_head(d, path, len, 1) : desk_read_file(d, path, len);
 }
 
-void tickets_each(struct desk *d, int (*fn)(void *ctx, struct ticket *t), void *ctx)
-{
-	char *tdir = xmalloc(strlen(d->root) + 16);
-	sprintf(tdir, "%s/tickets", d->root);
-	DIR *a = opendir(tdir);
-	struct dirent *sh;
-	while (a && (sh = readdir(a))) {
-		if (sh->d_name[0] == '.' || strlen(sh->d_name) != 2)
-			continue;
-		char sd[600];
-		snprintf(sd, sizeof sd, "%s/%s", tdir, sh->d_name);
-		DIR *b = opendir(sd);
-		struct dirent *de;
-		while (b && (de = readdir(b))) {
-			struct ticket t;
-			if (!ticketid_valid(de->d_name) || ticket_load(d, de->d_name, &t, NULL, 0) != 0)
-				continue;
-			if (!fn(ctx, &t))
-				ticket_free(&t);
-		}
-		if (b)
-			closedir(b);
-	}
-	if (a)
-		closedir(a);
-	free(tdir);
-}
-
-struct old {
-	struct desk *d;
-	long long age;
-	char **ids;
-	size_t n;
-};
-
-static int old_cb(void *ctx, struct ticket *t)
-{
-	struct old *o = ctx;
-	if (!status_active(t->status) && t->updated + o->age <= o->d->now) {
-		o->ids = xrealloc(o->ids, (o->n + 1) * sizeof *o->ids);
-		o->ids[o->n++] = xstrdup(t->id);
-	}
-	return 0;
-}
-
 char **tickets_to_archive(struct desk *d, long long age, size_t *n)
 {
-	struct old o = { d, age, NULL, 0 };
-	tickets_each(d, old_cb, &o);
-	*n = o.n;
-	return o.ids;
+	size_t k;
+	const struct tsum *v = tickets_summary(d, 0, &k);
+	char **ids = NULL;
+	*n = 0;
+	for (size_t i = 0; i < k; i++)
+		if (!status_active(v[i].status) && v[i].updated + age <= d->now) {
+			ids = xrealloc(ids, (*n + 1) * sizeof *ids);
+			ids[(*n)++] = xstrdup(v[i].id);
+		}
+	return ids;
 }
 
 void tickets_upkeep(struct desk *d)
@@ -222,8 +187,518 @@ void tickets_upkeep(struct desk *d)
 	char **ids = tickets_to_archive(d, age, &n);
 	char name[64], email[300];
 	desk_system_author(name, sizeof name, email, sizeof email);
-	desk_archive(d, ids, n, name, email);
+	if (desk_archive(d, ids, n, name, email) > 0)
+		tickets_summary_refresh(d);
 	for (size_t i = 0; i < n; i++)
 		free(ids[i]);
 	free(ids);
+}
+
+/* --- the summary of every ticket (derived, under .git/mdesk/) --- */
+
+#define SUM_MAGIC "mdesk-tickets 1 "
+
+struct sumfile {
+	const char *branch, *name;
+	int loaded;
+	char key[GIT_OID_HEXSZ + 1];	/* the branch's tickets/ tree, or "-" */
+	struct tsum *v;
+	size_t n, cap;
+	char *text;			/* the file as read: entries point into it */
+	struct arena a;			/* strings of tickets folded here */
+};
+
+static struct sumfile sum_main = { DESK_BRANCH, "tickets-main", 0, "", NULL, 0, 0, NULL, { NULL, 0, 0 } };
+static struct sumfile sum_arch = { DESK_ARCHIVE, "tickets-archive", 0, "", NULL, 0, 0, NULL, { NULL, 0, 0 } };
+static struct tsum *sum_all;
+
+int status_load(const char *s)
+{
+	return s && (!strcmp(s, "new") || !strcmp(s, "open"));
+}
+
+static void sum_reset(struct sumfile *s)
+{
+	free(s->v);
+	free(s->text);
+	arena_free(&s->a);
+	s->v = NULL;
+	s->text = NULL;
+	s->n = s->cap = 0;
+	s->loaded = 0;
+	s->key[0] = 0;
+}
+
+void tickets_summary_free(void)
+{
+	sum_reset(&sum_main);
+	sum_reset(&sum_arch);
+	free(sum_all);
+	sum_all = NULL;
+}
+
+/* The oid of the tickets/ tree of a branch into key ("-": none); the
+ * tree itself into *out when out is set (NULL when none). */
+static void tickets_tree(struct desk *d, const char *branch, char key[GIT_OID_HEXSZ + 1],
+    git_tree **out)
+{
+	git_oid id;
+	git_commit *c;
+	git_tree *root;
+	git_tree_entry *e;
+	strcpy(key, "-");
+	if (out)
+		*out = NULL;
+	if (git_reference_name_to_id(&id, d->repo, branch) != 0)
+		return;
+	if (git_commit_lookup(&c, d->repo, &id) != 0 || git_commit_tree(&root, c) != 0)
+		desk_git_die(EX_TEMPFAIL, branch);
+	git_commit_free(c);
+	if (git_tree_entry_bypath(&e, root, "tickets") == 0) {
+		if (git_tree_entry_type(e) == GIT_OBJECT_TREE) {
+			git_oid_tostr(key, GIT_OID_HEXSZ + 1, git_tree_entry_id(e));
+			if (out && git_tree_lookup(out, d->repo, git_tree_entry_id(e)) != 0)
+				desk_git_die(EX_TEMPFAIL, "tickets");
+		}
+		git_tree_entry_free(e);
+	}
+	git_tree_free(root);
+}
+
+static struct tsum *sum_new(struct sumfile *s)
+{
+	if (s->n == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 1024;
+		s->v = xrealloc(s->v, s->cap * sizeof *s->v);
+	}
+	struct tsum *e = &s->v[s->n++];
+	memset(e, 0, sizeof *e);
+	return e;
+}
+
+/* A field of the file: no tab, no newline. */
+static char *sum_field(struct arena *a, const char *v)
+{
+	char *p = arena_strndup(a, v, strlen(v));
+	for (char *q = p; *q; q++)
+		if (*q == '\t' || *q == '\n' || *q == '\r')
+			*q = '?';
+	return p;
+}
+
+/* Fold the events blob of ticket id into a new entry. */
+static void sum_fold(struct desk *d, struct sumfile *s, const char *id, const git_oid *blob)
+{
+	git_blob *b;
+	char path[64];
+	ticket_events_path(id, path);
+	if (git_blob_lookup(&b, d->repo, blob) != 0)
+		desk_git_die(EX_TEMPFAIL, path);
+	struct ticket t;
+	const char *err;
+	int line = ticket_fold(&t, id, git_blob_rawcontent(b), (size_t)git_blob_rawsize(b), 0, &err);
+	git_blob_free(b);
+	if (line)
+		die(EX_DATAERR, "%s:%d: %s", path, line, err);
+	char *js = json_dumps(ticket_json(&t), JSON_COMPACT | JSON_PRESERVE_ORDER);
+	if (!js)
+		die(EX_SOFTWARE, "%s: cannot encode the ticket", id);
+	struct tsum *e = sum_new(s);
+	snprintf(e->id, sizeof e->id, "%s", id);
+	e->events = *blob;
+	e->status = sum_field(&s->a, t.status);
+	e->assignee = t.assignee ? sum_field(&s->a, t.assignee) : NULL;
+	e->created = t.created;
+	e->updated = t.updated;
+	e->json = arena_strndup(&s->a, js, strlen(js));
+	free(js);
+	ticket_free(&t);
+}
+
+/* tickets/ walk: SH/ID/events.jsonl */
+static int sum_walk(const char *root, const git_tree_entry *e, void *payload)
+{
+	void **p = payload;
+	if (git_tree_entry_type(e) == GIT_OBJECT_TREE)
+		return strlen(root) > 3 ? 1 : 0;	/* not below SH/ID/ */
+	char id[16];
+	size_t rl = strlen(root);
+	if (strcmp(git_tree_entry_name(e), "events.jsonl") || rl < 4 || rl - 4 > 12)
+		return 0;
+	snprintf(id, sizeof id, "%.*s", (int)(rl - 4), root + 3);
+	if (ticketid_valid(id) && !strncmp(root, id, 2))
+		sum_fold(p[0], p[1], id, git_tree_entry_id(e));
+	return 0;
+}
+
+static int by_tsum_id(const void *a, const void *b)
+{
+	return strcmp(((const struct tsum *)a)->id, ((const struct tsum *)b)->id);
+}
+
+/* Read the file; 0, or -1 when it is missing or not right. */
+static int sum_read(struct desk *d, struct sumfile *s)
+{
+	char *p = xmalloc(strlen(d->state) + 32);
+	sprintf(p, "%s/%s", d->state, s->name);
+	FILE *f = fopen(p, "r");
+	free(p);
+	if (!f)
+		return -1;
+	struct buf b = { 0 };
+	char tmp[65536];
+	size_t k;
+	while ((k = fread(tmp, 1, sizeof tmp, f)) > 0)
+		buf_add(&b, tmp, k);
+	int bad = ferror(f);
+	fclose(f);
+	buf_cstr(&b);
+	s->text = b.p;
+	if (bad || !b.p || strncmp(b.p, SUM_MAGIC, strlen(SUM_MAGIC)) != 0)
+		return -1;
+	char *line = b.p + strlen(SUM_MAGIC), *nl = strchr(line, '\n');
+	if (!nl || nl - line > GIT_OID_HEXSZ)
+		return -1;
+	*nl = 0;
+	snprintf(s->key, sizeof s->key, "%s", line);
+	for (line = nl + 1; *line; line = nl + 1) {
+		char *f7[7];
+		if (!(nl = strchr(line, '\n')))
+			return -1;
+		*nl = 0;
+		f7[0] = line;
+		for (int i = 1; i < 7; i++) {
+			char *t = strchr(f7[i - 1], '\t');
+			if (!t)
+				return -1;
+			*t = 0;
+			f7[i] = t + 1;
+		}
+		struct tsum *e = sum_new(s);
+		if (!ticketid_valid(f7[0]) || git_oid_fromstr(&e->events, f7[1]) != 0 ||
+		    !status_valid(f7[2]) || f7[6][0] != '{')
+			return -1;
+		snprintf(e->id, sizeof e->id, "%s", f7[0]);
+		if (s->n > 1 && strcmp(s->v[s->n - 2].id, e->id) >= 0)
+			return -1;	/* sorted, once each */
+		e->status = f7[2];
+		e->created = strtoll(f7[3], NULL, 10);
+		e->updated = strtoll(f7[4], NULL, 10);
+		e->assignee = *f7[5] ? f7[5] : NULL;
+		e->json = f7[6];
+	}
+	return 0;
+}
+
+static void sum_write(struct desk *d, struct sumfile *s)
+{
+	char *p = xmalloc(strlen(d->state) + 64);
+	sprintf(p, "%s/%s", d->state, s->name);
+	char *tmp = xmalloc(strlen(p) + 32);
+	sprintf(tmp, "%s.%ld.tmp", p, (long)getpid());
+	FILE *f = fopen(tmp, "w");
+	if (f) {
+		char hex[GIT_OID_HEXSZ + 1];
+		fprintf(f, "%s%s\n", SUM_MAGIC, s->key);
+		for (size_t i = 0; i < s->n; i++) {
+			const struct tsum *e = &s->v[i];
+			git_oid_tostr(hex, sizeof hex, &e->events);
+			fprintf(f, "%s\t%s\t%s\t%lld\t%lld\t%s\t%s\n", e->id, hex, e->status,
+			    e->created, e->updated, e->assignee ? e->assignee : "", e->json);
+		}
+		/* derived data: a desk that cannot take it is still answered */
+		if (fclose(f) != 0 || rename(tmp, p) != 0)
+			unlink(tmp);
+	}
+	free(tmp);
+	free(p);
+}
+
+struct sum_change {
+	char id[16];
+	int gone;
+	git_oid blob;
+};
+struct sum_changes {
+	struct sum_change *v;
+	size_t n;
+};
+
+static int sum_diff_cb(const git_diff_delta *delta, float progress, void *payload)
+{
+	(void)progress;
+	struct sum_changes *c = payload;
+	const char *path = delta->status == GIT_DELTA_DELETED ? delta->old_file.path :
+	    delta->new_file.path;
+	size_t l = strlen(path);
+	char id[16];
+	if (l < 3 + 6 + 13 || strcmp(path + l - 13, "/events.jsonl") || path[2] != '/' ||
+	    l - 16 > 12)
+		return 0;
+	snprintf(id, sizeof id, "%.*s", (int)(l - 16), path + 3);
+	if (!ticketid_valid(id))
+		return 0;
+	c->v = xrealloc(c->v, (c->n + 1) * sizeof *c->v);
+	struct sum_change *ch = &c->v[c->n++];
+	snprintf(ch->id, sizeof ch->id, "%s", id);
+	ch->gone = delta->status == GIT_DELTA_DELETED;
+	ch->blob = delta->new_file.id;
+	return 0;
+}
+
+/* Bring the entries from the tree of s->key to tree now; 0, or -1 when
+ * the old tree is not there (rebuild). */
+static int sum_update(struct desk *d, struct sumfile *s, git_tree *now)
+{
+	git_oid old_id;
+	git_tree *old = NULL;
+	if (strcmp(s->key, "-") && (git_oid_fromstr(&old_id, s->key) != 0 ||
+	    git_tree_lookup(&old, d->repo, &old_id) != 0))
+		return -1;
+	git_diff *diff;
+	git_diff_options o;
+	git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
+	if (git_diff_tree_to_tree(&diff, d->repo, old, now, &o) != 0) {
+		git_tree_free(old);
+		return -1;
+	}
+	struct sum_changes c = { NULL, 0 };
+	int rc = git_diff_foreach(diff, sum_diff_cb, NULL, NULL, NULL, &c);
+	git_diff_free(diff);
+	git_tree_free(old);
+	if (rc != 0) {
+		free(c.v);
+		return -1;
+	}
+	size_t old_n = s->n;
+	char *drop = xcalloc(old_n + 1, 1);
+	for (size_t i = 0; i < c.n; i++) {
+		struct tsum key;
+		snprintf(key.id, sizeof key.id, "%s", c.v[i].id);
+		struct tsum *e = bsearch(&key, s->v, old_n, sizeof *s->v, by_tsum_id);
+		if (e)
+			drop[e - s->v] = 1;
+	}
+	for (size_t i = 0; i < c.n; i++)
+		if (!c.v[i].gone)
+			sum_fold(d, s, c.v[i].id, &c.v[i].blob);
+	free(c.v);
+	size_t w = 0;
+	for (size_t i = 0; i < s->n; i++)
+		if (i >= old_n || !drop[i])
+			s->v[w++] = s->v[i];
+	s->n = w;
+	free(drop);
+	qsort(s->v, s->n, sizeof *s->v, by_tsum_id);
+	return 0;
+}
+
+/* Bring s up to its branch: read, update or rebuild, write back. */
+static void sum_sync(struct desk *d, struct sumfile *s)
+{
+	char now[GIT_OID_HEXSZ + 1];
+	tickets_tree(d, s->branch, now, NULL);
+	if (s->loaded && !strcmp(s->key, now))
+		return;
+	if (!s->loaded) {
+		if (sum_read(d, s) != 0)
+			sum_reset(s);
+		s->loaded = 1;
+		if (s->key[0] && !strcmp(s->key, now))
+			return;
+	}
+	git_tree *t;
+	tickets_tree(d, s->branch, now, &t);
+	if (!s->key[0] || sum_update(d, s, t) != 0) {
+		sum_reset(s);
+		s->loaded = 1;
+		void *p[2] = { d, s };
+		if (t)
+			git_tree_walk(t, GIT_TREEWALK_PRE, sum_walk, p);
+		qsort(s->v, s->n, sizeof *s->v, by_tsum_id);
+	}
+	git_tree_free(t);
+	snprintf(s->key, sizeof s->key, "%s", now);
+	sum_write(d, s);
+}
+
+const struct tsum *tickets_summary(struct desk *d, int all, size_t *n)
+{
+	sum_sync(d, &sum_main);
+	if (!all) {
+		*n = sum_main.n;
+		return sum_main.v;
+	}
+	sum_sync(d, &sum_arch);
+	free(sum_all);
+	sum_all = xmalloc((sum_main.n + sum_arch.n + 1) * sizeof *sum_all);
+	size_t i = 0, j = 0, k = 0;
+	while (i < sum_main.n || j < sum_arch.n) {
+		int c = i == sum_main.n ? 1 : j == sum_arch.n ? -1 :
+		    strcmp(sum_main.v[i].id, sum_arch.v[j].id);
+		if (c <= 0) {
+			sum_all[k++] = sum_main.v[i++];
+			j += c == 0;	/* on both: main's */
+		} else
+			sum_all[k++] = sum_arch.v[j++];
+	}
+	*n = k;
+	return sum_all;
+}
+
+static long long jtime(json_t *o, const char *k)
+{
+	long long t = 0;
+	const char *s = json_string_value(json_object_get(o, k));
+	return s && parse_rfc3339(s, &t) == 0 ? t : 0;
+}
+
+void tsum_ticket(const struct tsum *s, struct ticket *t)
+{
+	memset(t, 0, sizeof *t);
+	json_t *o = json_loads(s->json, 0, NULL);
+	if (!o || !json_is_object(o))
+		die(EX_SOFTWARE, "%s: a broken ticket summary", s->id);
+	snprintf(t->id, sizeof t->id, "%s", s->id);
+	t->extra = o;
+#define S(k) json_string_value(json_object_get(o, k))
+	t->status = S("status") ? S("status") : "new";
+	t->subject = S("subject");
+	t->customer = S("customer");
+	t->customer_name = S("customer_name");
+	t->assignee = S("assignee");
+	t->queue = S("queue");
+	t->priority = S("priority") ? S("priority") : "normal";
+	t->lang = S("lang");
+	t->claim_by = S("claimed_by");
+	t->merged_into = S("merged_into");
+#undef S
+	t->created = s->created;
+	t->updated = s->updated;
+	t->first_reply = jtime(o, "first_reply");
+	t->solved_at = jtime(o, "solved");
+	t->claim_until = jtime(o, "claimed_until");
+	t->replies = (int)json_integer_value(json_object_get(o, "replies"));
+	t->received = (int)json_integer_value(json_object_get(o, "messages"));
+	t->reopened = (int)json_integer_value(json_object_get(o, "reopened"));
+	json_t *tags = json_object_get(o, "tags");
+	t->tags = json_is_array(tags) ? json_incref(tags) : json_array();
+	t->events = json_array();
+}
+
+int agent_load(struct desk *d, const char *login)
+{
+	size_t n;
+	const struct tsum *v = tickets_summary(d, 0, &n);
+	int load = 0;
+	for (size_t i = 0; i < n; i++)
+		load += status_load(v[i].status) && v[i].assignee && !strcmp(v[i].assignee, login);
+	return load;
+}
+
+/* Is path in the tree of a branch? */
+static int tree_has(struct desk *d, const char *branch, const char *path)
+{
+	git_oid id;
+	git_commit *c;
+	git_tree *t;
+	git_tree_entry *e;
+	if (git_reference_name_to_id(&id, d->repo, branch) != 0)
+		return 0;
+	if (git_commit_lookup(&c, d->repo, &id) != 0 || git_commit_tree(&t, c) != 0)
+		desk_git_die(EX_TEMPFAIL, branch);
+	git_commit_free(c);
+	int found = git_tree_entry_bypath(&e, t, path) == 0;
+	if (found)
+		git_tree_entry_free(e);
+	git_tree_free(t);
+	return found;
+}
+
+/* Is ticket id in the summary file of s, when that file is current?  1 or
+ * 0; -1 when the file cannot tell (missing, stale, damaged).  A binary
+ * search over the lines (sorted by ID) of the mapped file. */
+static int sum_file_has(struct desk *d, struct sumfile *s, const char *id)
+{
+	char now[GIT_OID_HEXSZ + 1];
+	tickets_tree(d, s->branch, now, NULL);
+	if (s->loaded && !strcmp(s->key, now)) {
+		struct tsum key;
+		snprintf(key.id, sizeof key.id, "%s", id);
+		return bsearch(&key, s->v, s->n, sizeof *s->v, by_tsum_id) != NULL;
+	}
+	char *p = xmalloc(strlen(d->state) + 32);
+	sprintf(p, "%s/%s", d->state, s->name);
+	int fd = open(p, O_RDONLY);
+	free(p);
+	struct stat st;
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) != 0 || st.st_size < (off_t)strlen(SUM_MAGIC) + 2) {
+		close(fd);
+		return -1;
+	}
+	size_t len = (size_t)st.st_size;
+	const char *m = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (m == MAP_FAILED)
+		return -1;
+	int r = -1;
+	size_t kl = strlen(now), il = strlen(id);
+	const char *end = m + len, *lo = m + strlen(SUM_MAGIC);
+	if (!memcmp(m, SUM_MAGIC, strlen(SUM_MAGIC)) && (size_t)(end - lo) > kl &&
+	    !memcmp(lo, now, kl) && lo[kl] == '\n' && end[-1] == '\n') {
+		const char *hi = end;
+		lo += kl + 1;
+		r = 0;
+		while (lo < hi) {
+			const char *mid = lo + (hi - lo) / 2;
+			while (mid > lo && mid[-1] != '\n')
+				mid--;
+			const char *tab = memchr(mid, '\t', (size_t)(hi - mid));
+			const char *nl = memchr(mid, '\n', (size_t)(end - mid));
+			if (!tab || !nl || tab > nl) {
+				r = -1;	/* not a line of ours */
+				break;
+			}
+			size_t ml = (size_t)(tab - mid);
+			int c = memcmp(mid, id, ml < il ? ml : il);
+			if (!c)
+				c = ml < il ? -1 : ml > il ? 1 : 0;
+			if (!c) {
+				r = 1;
+				break;
+			}
+			if (c < 0)
+				lo = nl + 1;
+			else
+				hi = mid;
+		}
+	}
+	munmap((void *)m, len);
+	return r;
+}
+
+int ticket_exists(struct desk *d, const char *id)
+{
+	char dir[40];
+	desk_ticket_dir(id, dir);
+	if (tree_has(d, DESK_BRANCH, dir))
+		return 1;
+	int r = sum_file_has(d, &sum_arch, id);
+	return r >= 0 ? r : tree_has(d, DESK_ARCHIVE, dir);
+}
+
+void tickets_summary_refresh(struct desk *d)
+{
+	struct sumfile *v[2] = { &sum_main, &sum_arch };
+	for (int i = 0; i < 2; i++) {
+		char *p = xmalloc(strlen(d->state) + 32);
+		sprintf(p, "%s/%s", d->state, v[i]->name);
+		struct stat st;
+		int have = stat(p, &st) == 0;
+		free(p);
+		if (have)
+			sum_sync(d, v[i]);
+	}
 }

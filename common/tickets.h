@@ -22,15 +22,49 @@ void ticket_restore(struct desk *d, struct desk_tx *tx, const char *id);
 /* "tickets/SH/ID/events.jsonl" into out (64 bytes). */
 void ticket_events_path(const char *id, char out[64]);
 
-/* Fold every ticket of the working tree and call fn with it; fn keeps
- * the ticket (returns 1) or leaves it to be freed (returns 0). */
-void tickets_each(struct desk *d, int (*fn)(void *ctx, struct ticket *t), void *ctx);
-/* Tickets in the working tree that are solved or closed and untouched for
- * age seconds (malloc'd array of malloc'd ids). */
+/* Tickets on the main branch that are solved or closed and untouched for
+ * age seconds (malloc'd array of malloc'd ids; from the summaries). */
 char **tickets_to_archive(struct desk *d, long long age, size_t *n);
 /* The automatic upkeep after a commit (when d->upkeep_due is set): move
  * old closed tickets to the archive (desk.conf archive_after, 30d; 0 turns
  * it off).  Call with the lock held. */
 void tickets_upkeep(struct desk *d);
+
+/* The summary of every ticket: derived data under .git/mdesk/ (the files
+ * tickets-main and tickets-archive, one per branch), never committed.
+ * Each file is keyed by the oid of its branch's tickets/ tree and holds,
+ * sorted by ID, one line per ticket: the ticket's events blob oid and its
+ * folded state (the fields of ticket_json).  A reader compares the key
+ * with the branch; when the branch moved it folds again only the tickets
+ * whose events changed (a tree diff), when the file is missing or
+ * unreadable it folds every ticket, and writes the file back (atomically;
+ * a desk it cannot write is still answered).  Deleting the files changes
+ * no answer. */
+struct tsum {
+	char id[16];
+	git_oid events;		/* the blob of its events.jsonl */
+	const char *status;	/* new, open, ... */
+	const char *assignee;	/* NULL: unassigned */
+	long long created, updated;
+	const char *json;	/* ticket_json, one compact line (no newline) */
+};
+/* The summaries of the main branch (the working set; all == 0), or of main
+ * and the archive (all != 0; a ticket on both counted once, as on main),
+ * sorted by ID.  Valid until the next call or tickets_summary_free.  A
+ * malformed events file exits EX_DATAERR with file:line. */
+const struct tsum *tickets_summary(struct desk *d, int all, size_t *n);
+void tickets_summary_free(void);
+/* A summary as a ticket: the fields of ticket_json, no events; ticket_free. */
+void tsum_ticket(const struct tsum *s, struct ticket *t);
+/* Is there a ticket id, on main or archived?  The archive is asked
+ * through its summary when that is current (no walk of its tree). */
+int ticket_exists(struct desk *d, const char *id);
+/* Bring the summary files that exist up to the branches (after an
+ * archive move, so readers and ticket_exists find them current). */
+void tickets_summary_refresh(struct desk *d);
+/* Does the status run the SLA clock and count in an agent's load? (new, open) */
+int status_load(const char *status);
+/* An agent's load: tickets on main assigned to login in new or open. */
+int agent_load(struct desk *d, const char *login);
 
 #endif

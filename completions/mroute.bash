@@ -25,7 +25,7 @@ __mroute_queues()
 _mroute()
 {
 	local cur prev words cword split=false
-	local opts='-d --desk -q --queue --now --at-date --dry-run --quiet -h --help --version'
+	local opts='-d --desk -q --queue --now --at-date --batch --dry-run --explain --quiet -h --help --version'
 	local desk= i w
 	local IFS=$' \t\n'
 
@@ -72,7 +72,7 @@ _mroute()
 		COMPREPLY=($(compgen -W "$(__mroute_queues "$desk")" -- "$cur"))
 		return
 		;;
-	--now)
+	--now|--batch)
 		# an RFC 3339 time or @seconds: nothing to offer
 		return
 		;;

@@ -12,6 +12,13 @@ newdesk() {	# newdesk DIR: mdesk init, fsync off, committed
 	mv "$1/desk.conf.new" "$1/desk.conf" &&
 	GIT_AUTHOR_DATE=2026-11-02T08:00:01Z GIT_COMMITTER_DATE=2026-11-02T08:00:01Z git -C "$1" commit -qam "fsync off"
 }
+# manualdesk DIR: no automatic routing (for tests of mdesk itself): no
+# rules, no assignment, no joining by subject, no language detection
+manualdesk() {
+	: >"$1/routing.sieve" &&
+	sed -i 's/^subject_window = .*/subject_window = 0s/; s/^detect_language = .*/detect_language = no/; s/^reopen_window = .*/reopen_window = 0s/; s/^\[routing\]$/[routing]\nassign = no/' "$1/desk.conf" &&
+	GIT_AUTHOR_DATE=2026-11-02T08:00:01Z GIT_COMMITTER_DATE=2026-11-02T08:00:01Z git -C "$1" commit -q --amend -a --no-edit
+}
 commits() { git -C "$MDESK_DIR" rev-list --count HEAD; }
 head_id() { git -C "$MDESK_DIR" rev-parse HEAD; }
 porcelain() { git -C "$MDESK_DIR" status --porcelain; }

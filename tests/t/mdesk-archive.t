@@ -10,7 +10,7 @@ rel() { printf 'tickets/%.2s/%s' "$1" "$1"; }
 state() { mdesk show --json "$1" | jq -c "$2"; }
 arch() { git -C "$MDESK_DIR" rev-list --count archive 2>/dev/null || echo 0; }
 export MDESK_DIR="$TMP/desk"
-newdesk "$MDESK_DIR"
+newdesk "$MDESK_DIR" && manualdesk "$MDESK_DIR"
 
 msg() {	# msg N FROM SUBJECT: a message <arN@...>
 	printf 'From: %s\nTo: support@lumen.example\nSubject: %s\nDate: Mon, 2 Nov 2026 10:0%s:00 +0000\nMessage-ID: <ar%s@example.org>\nMIME-Version: 1.0\nContent-Type: text/plain; charset=UTF-8\nContent-Transfer-Encoding: 8bit\n\nMessage %s.\n' \
@@ -156,7 +156,8 @@ mdesk gc --full >"$TMP/out" 2>"$TMP/err"; rc=$?
 is "gc --full: exit 0" "$rc" 0
 check "gc --full: says what it packed" "grep -Eq '^packed [1-9][0-9]* objects' '$TMP/out'"
 is "gc --full: one pack" "$(git -C "$MDESK_DIR" count-objects -v | sed -n 's/^packs: //p')" 1
-check "gc --full: git fsck is happy" "git -C '$MDESK_DIR' fsck --no-progress --no-dangling 2>&1 | grep -v '^notice' | grep -q . && exit 1 || exit 0"
+git -C "$MDESK_DIR" fsck --no-progress --no-dangling >"$TMP/fsck" 2>&1; sed "s/^/# fsck: /" "$TMP/fsck"
+check "gc --full: git fsck is happy" "grep -v '^notice' '$TMP/fsck' | grep -q . && exit 1 || exit 0"
 is "gc --full: the desk reads the same (ls --all)" \
 	"$(mdesk ls --all --format json | jq -c 'select(.id != "'"$O"'")')" "$(jq -c 'select(.id != "'"$O"'")' "$TMP/before.json")"
 is "gc --full: archived tickets still read" "$(state "$C" '[.archived,.status]')" '[true,"closed"]'

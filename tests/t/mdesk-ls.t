@@ -6,7 +6,7 @@
 # ---------------------------------------------------------------- a desk
 . "$(dirname "$0")/../desklib.sh"
 export MDESK_DIR="$TMP/desk"
-newdesk "$MDESK_DIR"
+newdesk "$MDESK_DIR" && manualdesk "$MDESK_DIR"
 # route MSGFILE TIME: mroute it, print the ticket ID
 route() { mroute --now "$2" <"$1" | sed -n 's/^X-Mdesk-Ticket: //p'; }
 # ids: the ticket IDs of JSON lines on stdin, one line, space-separated

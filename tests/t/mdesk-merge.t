@@ -10,7 +10,7 @@ tdir() { printf '%s/tickets/%.2s/%s' "$MDESK_DIR" "$1" "$1"; }
 events() { cat "$(tdir "$1")/events.jsonl"; }
 state() { mdesk show --json "$1" | jq -c "$2"; }
 export MDESK_DIR="$TMP/desk"
-newdesk "$MDESK_DIR"
+newdesk "$MDESK_DIR" && manualdesk "$MDESK_DIR"
 
 # Mariana writes about her order (INTO), an agent answers; a day later she
 # writes again, anew, about the same order (FROM), and farah answers that.
@@ -182,7 +182,7 @@ is "git status is clean" "$(porcelain)" ""
 # ---------------------------------------------------------------- an older ticket merged into a newer one
 # The ticket merged into another is the older one here: INTO must keep its
 # own subject and customer all the same.
-newdesk "$TMP/d2"
+newdesk "$TMP/d2" && manualdesk "$TMP/d2"
 export MDESK_DIR="$TMP/d2"
 OLD=$(route "$TMP/x1.eml" 2026-11-10T14:10:00Z)
 sed 's/^From: .*/From: Priya Natarajan <priya.n@example.org>/; s/i1-mari@/p1-priya@/; s/^Subject: .*/Subject: Gift card balance/' "$TMP/i1.eml" >"$TMP/p1.eml"

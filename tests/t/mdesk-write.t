@@ -8,7 +8,7 @@ M=$DATA/mail
 # ---------------------------------------------------------------- a desk
 . "$(dirname "$0")/../desklib.sh"
 export MDESK_DIR="$TMP/desk"
-newdesk "$MDESK_DIR"
+newdesk "$MDESK_DIR" && manualdesk "$MDESK_DIR"
 T=$(mroute --now 2026-11-05T16:20:11Z <"$M/single.eml" | sed -n 's/^X-Mdesk-Ticket: //p')
 EV=$MDESK_DIR/tickets/$(printf %.2s "$T")/$T/events.jsonl
 last() { tail -1 "$EV"; }			# the newest event line
@@ -174,8 +174,10 @@ w "status open on a solved ticket (reopen)" mdesk --as bob --now 2026-11-07T12:1
 is "  ... open, reopened counts it" "$(state '[.status,.reopened]')" '["open",2]'
 w "status closed" mdesk --as bob --now 2026-11-07T12:20:00Z status "$T" closed
 sed 's/single-2@/single-4@/; s/And to Abuja?/Hello again./' "$TMP/r1.eml" >"$TMP/r3.eml"
-mroute --now 2026-11-07T13:00:00Z <"$TMP/r3.eml" >/dev/null
-is "mail does not reopen a closed ticket" "$(state '[.status,.reopened,.messages]')" '["closed",2,4]'
+mroute --now 2026-11-07T13:00:00Z <"$TMP/r3.eml" >"$TMP/out"
+is "mail does not reopen a closed ticket" "$(state '[.status,.reopened,.messages]')" '["closed",2,3]'
+is "  ... it opens a new ticket that follows it" \
+	"$(sed -n 's/^X-Mdesk-Status: //p' "$TMP/out") $(mdesk show --json "$(sed -n 's/^X-Mdesk-Ticket: //p' "$TMP/out")" | jq -r '.events[0].follows')" "new $T"
 w "status open on a closed ticket" mdesk --as bob --now 2026-11-07T13:10:00Z status "$T" open
 is "  ... reopened counts it" "$(state '[.status,.reopened]')" '["open",3]'
 m=0

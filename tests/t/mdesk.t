@@ -183,23 +183,24 @@ T=$(sed -n 's/^X-Mdesk-Ticket: //p' "$TMP/out")
 EV=tickets/$(printf %.2s "$T")/$T/events.jsonl
 check "check with a ticket: ok" "mdesk check"
 cp "$MDESK_DIR/$EV" "$TMP/events.good"
+L=$(wc -l <"$TMP/events.good" | tr -d ' ')	# the received event and the assignment
 { cat "$TMP/events.good"; echo '{"id":"0123456789abcdef","at":"2026-11-03T11:00:00Z","type":"note","by":"ana","text":"ok"}'; echo 'not json at all'; } >"$MDESK_DIR/$EV"
 mdesk check >"$TMP/out" 2>"$TMP/err"; rc=$?
 is "events.jsonl: a line that is not JSON: exit 78" "$rc" 78
-is "events.jsonl: a line that is not JSON: file:line" "$(cat "$TMP/err")" "mdesk: $EV:3: not JSON
+is "events.jsonl: a line that is not JSON: file:line" "$(cat "$TMP/err")" "mdesk: $EV:$((L + 2)): not JSON
 mdesk: 1 problem"
 { cat "$TMP/events.good"; echo '{"id":"0123456789abcdef","type":"note","by":"ana"}'; } >"$MDESK_DIR/$EV"
 mdesk check >"$TMP/out" 2>"$TMP/err"; rc=$?
-is "events.jsonl: an event without \"at\": exit 78, file:2" "$rc $(head -1 "$TMP/err")" "78 mdesk: $EV:2: no \"at\""
+is "events.jsonl: an event without \"at\": exit 78, file:2" "$rc $(head -1 "$TMP/err")" "78 mdesk: $EV:$((L + 1)): no \"at\""
 { cat "$TMP/events.good"; echo '{"id":"0123456789abcdef","at":"3 Nov 2026","type":"note"}'; } >"$MDESK_DIR/$EV"
 mdesk check >"$TMP/out" 2>"$TMP/err"; rc=$?
-is "events.jsonl: a bad time: exit 78, file:2" "$rc $(head -1 "$TMP/err")" "78 mdesk: $EV:2: bad \"at\" time (want RFC 3339)"
+is "events.jsonl: a bad time: exit 78, file:2" "$rc $(head -1 "$TMP/err")" "78 mdesk: $EV:$((L + 1)): bad \"at\" time (want RFC 3339)"
 { cat "$TMP/events.good"; echo '[1,2,3]'; } >"$MDESK_DIR/$EV"
 mdesk check >"$TMP/out" 2>"$TMP/err"; rc=$?
-is "events.jsonl: an array: exit 78, file:2" "$rc $(head -1 "$TMP/err")" "78 mdesk: $EV:2: not a JSON object"
+is "events.jsonl: an array: exit 78, file:2" "$rc $(head -1 "$TMP/err")" "78 mdesk: $EV:$((L + 1)): not a JSON object"
 mdesk show "$T" >"$TMP/out" 2>"$TMP/err"; rc=$?
 is "show of a ticket with a malformed events.jsonl: exit 65" "$rc" 65
-check "  ... names file:line" "grep -q '$EV:2' '$TMP/err'"
+check "  ... names file:line" "grep -q '$EV:$((L + 1))' '$TMP/err'"
 cp "$TMP/events.good" "$MDESK_DIR/$EV"
 mkdir -p "$MDESK_DIR/tickets/ZZ/not-a-ticket"
 mdesk check >"$TMP/out" 2>"$TMP/err"; rc=$?

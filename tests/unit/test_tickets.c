@@ -20,7 +20,7 @@ static void put(struct desk *d, const char *path, const char *text, int append)
 
 int main(void)
 {
-	char root[128], p[256];
+	char root[128], p[512];
 	snprintf(root, sizeof root, "/tmp/mdesk-unit-tk-%d", (int)getpid());
 	desk_git_create(root);
 	snprintf(p, sizeof p, "%s/desk.conf", root);
@@ -94,6 +94,56 @@ int main(void)
 	desk_unlock(&d);
 	ok(ticket_load(&d, "ABCDEF12", &t, &arch, 0) == 0 && arch == 0, "restored to the tree");
 	ticket_free(&t);
+
+	/* summaries and agents' load */
+	const char *ev = "{\"at\":\"2026-11-02T11:00:00Z\",\"by\":\"customer\",\"id\":\"3\","
+	    "\"type\":\"received\",\"message_id\":\"m3@x\",\"from\":\"c@x\",\"subject\":\"U\","
+	    "\"thread\":\"new\"}\n{\"at\":\"2026-11-02T11:01:00Z\",\"by\":\"rule:x\",\"id\":\"4\","
+	    "\"type\":\"assigned\",\"agent\":\"ana\"}\n";
+	put(&d, "tickets/EF/EFGH5678/events.jsonl", ev, 1);
+	put(&d, "tickets/GH/GHJK9012/events.jsonl", ev, 1);
+	put(&d, "tickets/JK/JKMN3456/events.jsonl", ev, 1);
+	put(&d, "tickets/JK/JKMN3456/events.jsonl", "{\"at\":\"2026-11-02T12:00:00Z\",\"by\":\"ana\","
+	    "\"id\":\"5\",\"type\":\"status\",\"status\":\"pending\"}\n", 1);
+	put(&d, "tickets/GH/GHJK9012/events.jsonl", "{\"at\":\"2026-11-02T12:00:00Z\",\"by\":\"ana\","
+	    "\"id\":\"6\",\"type\":\"status\",\"status\":\"open\"}\n", 1);
+	is_int(agent_load(&d, "ana"), 2, "load: new and open count, pending does not");
+	is_int(agent_load(&d, "bob"), 0, "load of an agent without tickets");
+	const struct tsum *sv = tickets_summary(&d, 0, &n);
+	is_int((long long)n, 5, "summary of main: every ticket on main");
+	ok(n == 5 && !strcmp(sv[0].id, "ABCDEF12") && !strcmp(sv[4].id, "JKMN3456") &&
+	    !strcmp(sv[4].status, "pending") && !strcmp(sv[4].assignee, "ana"), "sorted, folded");
+	tsum_ticket(&sv[3], &t);
+	ok(!strcmp(t.subject, "U") && !strcmp(t.status, "open") && !strcmp(t.assignee, "ana") &&
+	    t.created == 1793617200LL, "a summary as a ticket");
+	ticket_free(&t);
+	char *aid[] = { "CDEFGH34" };
+	desk_lock(&d);
+	desk_archive(&d, aid, 1, "t", "t@t");
+	desk_unlock(&d);
+	sv = tickets_summary(&d, 0, &n);
+	is_int((long long)n, 4, "archived: out of main's summary");
+	sv = tickets_summary(&d, 1, &n);
+	is_int((long long)n, 5, "main and archive: each ticket once");
+	/* deleting or spoiling the files changes no answer */
+	tickets_summary_free();
+	snprintf(p, sizeof p, "rm -f %s/.git/mdesk/tickets-main; echo garbage > %s/.git/mdesk/tickets-archive",
+	    root, root);
+	if (system(p) != 0)
+		return 1;
+	sv = tickets_summary(&d, 1, &n);
+	ok(n == 5 && !strcmp(sv[1].id, "CDEFGH34"), "rebuilt after deletion and damage");
+	is_int(agent_load(&d, "ana"), 2, "the same load");
+	tickets_summary_free();
+	snprintf(p, sizeof p, "grep -c . %s/.git/mdesk/tickets-main", root);
+	ok(system(p) == 0, "written back");
+	ok(ticket_exists(&d, "CDEFGH34") && ticket_exists(&d, "EFGH5678") &&
+	    ticket_exists(&d, "ABCDEF12") && !ticket_exists(&d, "ZZZZZZ99") &&
+	    !ticket_exists(&d, "CDEFGH3"), "exists: archived (by the summary), on main, not at all");
+	snprintf(p, sizeof p, "rm -f %s/.git/mdesk/tickets-archive", root);
+	if (system(p) != 0)
+		return 1;
+	ok(ticket_exists(&d, "CDEFGH34") && !ticket_exists(&d, "ZZZZZZ99"), "exists: without the summary");
 	desk_close(&d);
 	snprintf(p, sizeof p, "rm -rf %s", root);
 	if (system(p) != 0)

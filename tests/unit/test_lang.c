@@ -1,0 +1,32 @@
+/* Unit tests: common/lang.c on real sentences */
+#include <stdlib.h>
+#include "lang.h"
+#include "tap.h"
+
+static void t(const char *text, const char *want)
+{
+	is_str(lang_detect(text, strlen(text)), want, "%s: %.40s", want ? want : "none", text);
+}
+
+int main(void)
+{
+	t("Hello, my order has not arrived yet and the tracking page shows nothing. Could you check?", "en");
+	t("Olá, o meu pedido ainda não chegou e a página de rastreio não mostra nada. Podem verificar?", "pt");
+	t("Hola, mi pedido todavía no ha llegado y la página de seguimiento no muestra nada. ¿Pueden revisarlo?", "es");
+	t("Bonjour, ma commande n'est toujours pas arrivée et le suivi n'affiche rien. Pouvez-vous vérifier ?", "fr");
+	t("Hallo, meine Bestellung ist immer noch nicht angekommen und die Sendungsverfolgung zeigt nichts an.", "de");
+	t("Здравствуйте, мой заказ до сих пор не пришёл, а на странице отслеживания ничего нет. Проверьте, пожалуйста.", "ru");
+	t("سلام، سفارش من هنوز نرسیده است و صفحه پیگیری چیزی نشان نمی‌دهد. لطفا بررسی کنید.", "fa");
+	t("مرحبا، لم يصل طلبي حتى الآن وصفحة التتبع لا تظهر أي شيء. هل يمكنكم التحقق من ذلك؟", "ar");
+	t("你好，我的订单到现在还没有到，物流页面也没有任何信息。请帮我查一下。", "zh");
+	/* quotes and signatures do not count */
+	t("Obrigado, recebi o livro hoje de manhã e está tudo certo com a encomenda.\n\n"
+	  "> Hello, we shipped your order yesterday and it should arrive soon, thanks\n"
+	  "> for your patience and for shopping with us at Lumen Books.\n-- \nSent from my phone, please excuse the typos\n", "pt");
+	t("ok", NULL);
+	t("", NULL);
+	t("1234 5678 !!!! ???? ---- ++++", NULL);
+	t("\xff\xfe\x00 broken \xc3", NULL);
+	lang_done();
+	return done_testing();
+}
