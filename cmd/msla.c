@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,12 +73,20 @@ struct row {
 	struct sla_clock c;
 };
 
-/* The rows, and the memory of what they show. */
-static struct row *rows;
-static size_t nrows, caprows;
-static struct arena keep_ar;	/* ticket infos */
-static struct arena scratch;	/* one ticket's parse, reset for the next */
-static int breached;
+/* A reader's work: its rows and the memory of what they show. */
+struct work {
+	struct row *rows;
+	size_t n, cap;
+	struct arena keep;	/* ticket infos */
+	struct arena scratch;	/* one ticket's parse, reset for the next */
+	struct buf rd;		/* the file being read */
+	int breached;
+	/* the ticket folders tickets/SH this reader takes: every nth from first */
+	size_t first, step;
+};
+static char **shdirs;		/* tickets/SH names */
+static size_t nsh;
+static int tfd = -1;		/* tickets/ */
 static int selected(const struct sla_ticket *t)
 {
 	if (!status_active(t->status) || t->merged_into || !t->created)
@@ -110,18 +119,18 @@ static int escalated_before(const struct sla_ticket *t, const char *metric, cons
     const char *since);
 static int shown(const struct sla_clock *c);
 
-static const char *keep_str(const char *v)
+static const char *keep_str(struct work *w, const char *v)
 {
-	return v ? arena_strndup(&keep_ar, v, strlen(v)) : NULL;
+	return v ? arena_strndup(&w->keep, v, strlen(v)) : NULL;
 }
 
 /* One ticket: parse, select, evaluate, keep its rows. */
-static void one_ticket(const char *id, char *text, size_t len, const char *path)
+static void one_ticket(struct work *wk, const char *id, char *text, size_t len, const char *path)
 {
 	struct sla_ticket t;
 	const char *err;
-	arena_reset(&scratch);
-	int line = sla_ticket_parse(&t, id, text, len, asof, &scratch, &err);
+	arena_reset(&wk->scratch);
+	int line = sla_ticket_parse(&t, id, text, len, now, &wk->scratch, &err);
 	if (line)
 		die(EX_DATAERR, "%s:%d: %s", path, line, err);
 	if (!selected(&t))
@@ -135,24 +144,24 @@ static void one_ticket(const char *id, char *text, size_t len, const char *path)
 			continue;
 		int urgent = c->active && (c->state == SLA_AT_RISK || c->state == SLA_BREACHED);
 		if (c->state == SLA_BREACHED && c->active)
-			breached = 1;
+			wk->breached = 1;
 		if (!(opt_notify ? urgent : shown(c)))
 			continue;
 		if (!ti) {
-			ti = arena_alloc(&keep_ar, sizeof *ti);
+			ti = arena_alloc(&wk->keep, sizeof *ti);
 			snprintf(ti->id, sizeof ti->id, "%s", t.id);
-			ti->status = keep_str(t.status);
-			ti->priority = keep_str(t.priority);
-			ti->queue = keep_str(t.queue);
-			ti->assignee = keep_str(t.assignee);
-			ti->customer = keep_str(t.customer);
-			ti->subject = keep_str(t.subject);
+			ti->status = keep_str(wk, t.status);
+			ti->priority = keep_str(wk, t.priority);
+			ti->queue = keep_str(wk, t.queue);
+			ti->assignee = keep_str(wk, t.assignee);
+			ti->customer = keep_str(wk, t.customer);
+			ti->subject = keep_str(wk, t.subject);
 		}
-		if (nrows == caprows) {
-			caprows = caprows ? caprows * 2 : 1024;
-			rows = xrealloc(rows, caprows * sizeof *rows);
+		if (wk->n == wk->cap) {
+			wk->cap = wk->cap ? wk->cap * 2 : 1024;
+			wk->rows = xrealloc(wk->rows, wk->cap * sizeof *wk->rows);
 		}
-		struct row *w = &rows[nrows++];
+		struct row *w = &wk->rows[wk->n++];
 		w->t = ti;
 		w->m = m;
 		w->c = *c;
@@ -167,9 +176,9 @@ static void one_ticket(const char *id, char *text, size_t len, const char *path)
 }
 
 /* Read a whole file at dirfd/name into a buffer kept between calls. */
-static char *slurp(int dirfd, const char *name, size_t *len)
+static char *slurp(struct buf *bp, int dirfd, const char *name, size_t *len)
 {
-	static struct buf b;
+	struct buf b = *bp;
 	int fd = openat(dirfd, name, O_RDONLY);
 	if (fd < 0)
 		return NULL;
@@ -177,7 +186,8 @@ static char *slurp(int dirfd, const char *name, size_t *len)
 	for (;;) {
 		if (b.cap - b.len < 4096)
 			buf_grow(&b, b.cap ? b.cap : 65536);
-		ssize_t k = read(fd, b.p + b.len, b.cap - b.len - 1);
+		size_t want = b.cap - b.len - 1;
+		ssize_t k = read(fd, b.p + b.len, want);
 		if (k < 0) {
 			if (errno == EINTR)
 				continue;
@@ -187,24 +197,22 @@ static char *slurp(int dirfd, const char *name, size_t *len)
 		if (k == 0)
 			break;
 		b.len += (size_t)k;
+		if ((size_t)k < want)
+			break;	/* a short read of a regular file: its end */
 	}
 	close(fd);
 	b.p[b.len] = 0;
 	*len = b.len;
+	*bp = b;
 	return b.p;
 }
 
-/* Every ticket of the working tree: tickets/SH/ID/events.jsonl. */
-static void load_tree(void)
+/* A reader: its share of the folders tickets/SH/ID/events.jsonl. */
+static void *reader(void *arg)
 {
-	char *tdir = xmalloc(strlen(D.root) + 16);
-	sprintf(tdir, "%s/tickets", D.root);
-	DIR *a = opendir(tdir);
-	struct dirent *sh;
-	while (a && (sh = readdir(a))) {
-		if (sh->d_name[0] == '.' || strlen(sh->d_name) != 2)
-			continue;
-		int sfd = openat(dirfd(a), sh->d_name, O_RDONLY | O_DIRECTORY);
+	struct work *wk = arg;
+	for (size_t i = wk->first; i < nsh; i += wk->step) {
+		int sfd = openat(tfd, shdirs[i], O_RDONLY | O_DIRECTORY);
 		DIR *b = sfd < 0 ? NULL : fdopendir(sfd);
 		struct dirent *de;
 		while (b && (de = readdir(b))) {
@@ -213,19 +221,64 @@ static void load_tree(void)
 			char rel[300];
 			snprintf(rel, sizeof rel, "%s/events.jsonl", de->d_name);
 			size_t len;
-			char *text = slurp(dirfd(b), rel, &len);
+			char *text = slurp(&wk->rd, dirfd(b), rel, &len);
 			if (!text)
 				continue;
 			char path[320];
-			snprintf(path, sizeof path, "tickets/%s/%s", sh->d_name, rel);
-			one_ticket(de->d_name, text, len, path);
+			snprintf(path, sizeof path, "tickets/%s/%s", shdirs[i], rel);
+			one_ticket(wk, de->d_name, text, len, path);
 		}
 		if (b)
 			closedir(b);
 	}
+	return NULL;
+}
+
+static struct work *W;
+static size_t nw;
+
+/* Every ticket of the working tree, read by one reader per processor
+ * (at most 4). */
+static void load_tree(void)
+{
+	char *tdir = xmalloc(strlen(D.root) + 16);
+	sprintf(tdir, "%s/tickets", D.root);
+	DIR *a = opendir(tdir);
+	free(tdir);
+	struct dirent *sh;
+	while (a && (sh = readdir(a))) {
+		if (sh->d_name[0] == '.' || strlen(sh->d_name) != 2)
+			continue;
+		shdirs = xrealloc(shdirs, (nsh + 1) * sizeof *shdirs);
+		shdirs[nsh++] = xstrdup(sh->d_name);
+	}
+	if (a)
+		tfd = dirfd(a);
+	long np = sysconf(_SC_NPROCESSORS_ONLN);
+	const char *env = getenv("MSLA_THREADS");
+	if (env && atoi(env) > 0)
+		np = atoi(env);
+	nw = np < 1 ? 1 : np > 4 ? 4 : (size_t)np;
+	if (nsh < 8 * nw)
+		nw = 1;
+	W = xcalloc(nw, sizeof *W);
+	for (size_t i = 0; i < nw; i++) {
+		W[i].first = i;
+		W[i].step = nw;
+	}
+	sla_prepare(&S, now);
+	pthread_t th[4];
+	for (size_t i = 1; i < nw; i++)
+		if (pthread_create(&th[i], NULL, reader, &W[i]) != 0)
+			die(EX_OSERR, "cannot start a thread: %s", strerror(errno));
+	reader(&W[0]);
+	for (size_t i = 1; i < nw; i++)
+		pthread_join(th[i], NULL);
 	if (a)
 		closedir(a);
-	free(tdir);
+	for (size_t i = 0; i < nsh; i++)
+		free(shdirs[i]);
+	free(shdirs);
 }
 
 static void load_tickets(void)
@@ -246,7 +299,7 @@ static void load_tickets(void)
 			ticket_events_path(ids[i], p);
 			snprintf(full, sizeof full, "%s/%s", D.root, p);
 			if (stat(full, &st) != 0 && (text = desk_read_head(&D, p, &len, 1))) {
-				one_ticket(ids[i], text, len, p);
+				one_ticket(&W[0], ids[i], text, len, p);
 				free(text);
 			}
 		}
@@ -535,7 +588,11 @@ static void mail_text(struct buf *out, const char *to, size_t k, const struct ti
 	fprintf(f, "  Policy:    %s, %s of %s time\n", c->policy ? c->policy->name : "-",
 	    sla_fmt_duration(c->target, b[1]), c->business ? "business" : "calendar");
 	fprintf(f, "  Since:     %s\n", fmt_rfc3339(c->start, b[2]));
-	fprintf(f, "  Due:       %s\n", c->due == SLA_UNKNOWN ? "-" : fmt_rfc3339(c->due, b[3]));
+	if (c->due == SLA_UNKNOWN)
+		fprintf(f, "  Due:       -\n");
+	else
+		fprintf(f, "  Due:       %s (%s)\n", sla_fmt_local(c->due, conf_get(&D.conf, "", "",
+		    "timezone"), b[5]), fmt_rfc3339(c->due, b[3]));
 	fprintf(f, "  %s %s\n", c->remaining < 0 ? "Overdue:  " : "Left:     ",
 	    sla_fmt_duration(c->remaining < 0 ? -c->remaining : c->remaining, b[4]));
 	fprintf(f, "\nmsla --explain %s shows how the clock ran.\n\n", t->id);
@@ -793,7 +850,19 @@ int main(int argc, char **argv)
 	if (opt_notify && !dryrun)
 		desk_lock(&D);
 	load_tickets();
-	size_t nr = nrows;
+	size_t nr = W[0].n;
+	int breached = W[0].breached;
+	for (size_t i = 1; i < nw; i++)
+		nr += W[i].n;
+	struct row *rows = W[0].rows = xrealloc(W[0].rows, (nr + 1) * sizeof *rows);
+	nr = W[0].n;
+	for (size_t i = 1; i < nw; i++) {
+		if (W[i].n)
+			memcpy(rows + nr, W[i].rows, W[i].n * sizeof *rows);
+		nr += W[i].n;
+		breached |= W[i].breached;
+	}
+	W[0].rows = NULL;
 	qsort(rows, nr, sizeof *rows, by_urgency);
 	static char obuf[1 << 16];
 	setvbuf(stdout, obuf, _IOFBF, sizeof obuf);
@@ -806,8 +875,13 @@ int main(int argc, char **argv)
 	if (fflush(stdout) != 0 || ferror(stdout))
 		die(EX_IOERR, "write error: %s", strerror(errno));
 	free(rows);
-	arena_free(&keep_ar);
-	arena_free(&scratch);
+	for (size_t i = 0; i < nw; i++) {
+		free(W[i].rows);
+		arena_free(&W[i].keep);
+		arena_free(&W[i].scratch);
+		buf_free(&W[i].rd);
+	}
+	free(W);
 	jo_free(&J);
 	free(f_ids);
 	free(escalate);

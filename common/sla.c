@@ -1,6 +1,7 @@
 /* sla.c: service levels (see sla.h). */
 #include "sla.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -8,6 +9,7 @@
 
 #include "agents.h"
 #include "conf.h"
+#include "csvw.h"
 #include "desk.h"
 #include "util.h"
 
@@ -206,10 +208,18 @@ static void calx_free(struct sla_calx *x)
 	free(x);
 }
 
+/* The time zone is the process's: tables are built and calendar.c is
+ * asked under this lock. */
+static pthread_mutex_t tz_lock = PTHREAD_MUTEX_INITIALIZER;
+
 static int calx_ready(struct sla_calx *x, long long t)
 {
-	if (x->lo == x->hi && !x->a)
-		calx_build(x, t);
+	if (x->lo == x->hi && !x->a) {
+		pthread_mutex_lock(&tz_lock);
+		if (x->lo == x->hi && !x->a)
+			calx_build(x, t);
+		pthread_mutex_unlock(&tz_lock);
+	}
 	return t >= x->lo && t <= x->hi;
 }
 
@@ -245,7 +255,10 @@ static long long count(struct sla_calx *x, long long a, long long b)
 		return b - a;
 	if (calx_ready(x, a) && calx_ready(x, b))
 		return calx_cum(x, b) - calx_cum(x, a);
-	return calendar_seconds(x->cal, a, b);
+	pthread_mutex_lock(&tz_lock);
+	long long r = calendar_seconds(x->cal, a, b);
+	pthread_mutex_unlock(&tz_lock);
+	return r;
 }
 
 static long long add(struct sla_calx *x, long long from, long long secs)
@@ -268,7 +281,29 @@ static long long add(struct sla_calx *x, long long from, long long secs)
 		if (lo < x->n)
 			return x->a[lo] + (want - x->cum[lo]);
 	}
-	return calendar_add(x->cal, from, secs);
+	pthread_mutex_lock(&tz_lock);
+	long long r = calendar_add(x->cal, from, secs);
+	pthread_mutex_unlock(&tz_lock);
+	return r;
+}
+
+char *sla_fmt_local(long long t, const char *tz, char *buf)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	pthread_mutex_lock(&tz_lock);
+	set_tz(tz && *tz ? tz : "UTC");
+	localtime_r(&tt, &tm);
+	strftime(buf, 32, "%Y-%m-%d %H:%M %z", &tm);
+	set_tz("UTC");
+	pthread_mutex_unlock(&tz_lock);
+	return buf;
+}
+
+void sla_prepare(const struct sla *s, long long t)
+{
+	for (size_t i = 0; i < s->ncal; i++)
+		calx_ready(s->calx[i], t);
 }
 
 /* --- sla.conf ----------------------------------------------------------- */
@@ -304,6 +339,62 @@ static int name_ok(const char *s)
 	return 1;
 }
 
+struct holctx {
+	struct parse *p;
+	struct calendar *c;
+	const char *file;
+	int header;
+};
+
+static void holiday_row(void *ctx, char **f, size_t n, long line)
+{
+	struct holctx *h = ctx;
+	if (n == 0 || (n == 1 && !*f[0]) || f[0][0] == '#')
+		return;
+	if (!h->header) {
+		h->header = 1;
+		if (strcmp(f[0], "date"))
+			fault(h->p, h->file, (int)line, "the first row must be the header date,name",
+			    NULL, NULL);
+		return;
+	}
+	struct holiday d = { 0, 0, 0 };
+	int k = 0;
+	const char *v = f[0];
+	if (!((sscanf(v, "%4d-%2d-%2d%n", &d.y, &d.m, &d.d, &k) == 3 && k == 10 && !v[k]) ||
+	    (d.y = 0, sscanf(v, "%2d-%2d%n", &d.m, &d.d, &k) == 2 && k == 5 && !v[k])) ||
+	    d.m < 1 || d.m > 12 || d.d < 1 || d.d > 31) {
+		fault(h->p, h->file, (int)line, "holiday '%s' is not YYYY-MM-DD or MM-DD", v, NULL);
+		return;
+	}
+	h->c->hol = xrealloc(h->c->hol, (h->c->nhol + 1) * sizeof *h->c->hol);
+	h->c->hol[h->c->nhol++] = d;
+}
+
+/* holidays_file = NAME: more holidays from calendars/NAME (CSV, header
+ * date,name). */
+static void holidays_file(struct parse *p, struct calendar *c, const char *cpath, int line,
+    const char *name)
+{
+	char path[300];
+	if (strchr(name, '/') || !name_ok(name)) {
+		fault(p, cpath, line, "holidays_file: '%s' is not a file name in calendars/", name, NULL);
+		return;
+	}
+	snprintf(path, sizeof path, "calendars/%s", name);
+	size_t len;
+	char *text = p->rd(p->ctx, path, &len);
+	if (!text) {
+		fault(p, cpath, line, "holidays_file: no %s", path, NULL);
+		return;
+	}
+	struct holctx h = { p, c, path, 0 };
+	long bad = csvw_parse(text, len, holiday_row, &h);
+	if (bad)
+		fault(p, path, (int)bad, "not CSV (RFC 4180)", NULL, NULL);
+	free(text);
+}
+
 /* The index of calendar name, loaded on first use; -1 on a fault. */
 static int need_calendar(struct parse *p, const char *name, int line)
 {
@@ -334,9 +425,16 @@ static int need_calendar(struct parse *p, const char *name, int line)
 	}
 	/* no timezone of its own: the desk's */
 	struct conf cf;
-	if (conf_parse(&cf, path, text, len, &err) == 0 && !conf_get(&cf, "", "", "timezone") &&
-	    p->default_tz)
-		snprintf(c.tz, sizeof c.tz, "%s", p->default_tz);
+	const char *hf = NULL;
+	int hl = 0;
+	if (conf_parse(&cf, path, text, len, &err) == 0) {
+		if (!conf_get(&cf, "", "", "timezone") && p->default_tz)
+			snprintf(c.tz, sizeof c.tz, "%s", p->default_tz);
+		if ((hf = conf_get(&cf, "", "", "holidays_file")))
+			hl = conf_line(&cf, "", "", "holidays_file");
+	}
+	if (hf)
+		holidays_file(p, &c, path, hl, hf);
 	conf_free(&cf);
 	free(text);
 	s->cal = xrealloc(s->cal, (s->ncal + 1) * sizeof *s->cal);

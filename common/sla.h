@@ -184,6 +184,11 @@ int sla_ticket_parse(struct sla_ticket *t, const char *id, char *text, size_t le
 void sla_eval_ticket(const struct sla *s, const struct sla_ticket *t, long long now,
     const struct sla_warn *warn, struct sla_result *r, FILE *explain);
 
+/* Build the calendar tables for instants around t now rather than on
+ * first use.  After it, sla_eval_ticket (without explain) may run in
+ * several threads at once. */
+void sla_prepare(const struct sla *s, long long t);
+
 /* The policy t matches with its current state (NULL: none). */
 const struct sla_policy *sla_match(const struct sla *s, const struct ticket *t);
 
@@ -208,6 +213,10 @@ int sla_first_reply_due(struct desk *d, const struct ticket *t, long long now,
  * table (for mreport's business-time figures too). */
 long long sla_count(const struct sla *s, const struct sla_policy *p, long long a, long long b);
 long long sla_add(const struct sla *s, const struct sla_policy *p, long long from, long long secs);
+
+/* A time for people in zone tz (IANA name; NULL or "" for UTC), as in
+ * templates: "2026-11-03 14:00 -0300".  buf needs 32 bytes. */
+char *sla_fmt_local(long long t, const char *tz, char *buf);
 
 /* Durations for people: "1h30m", "40h", "45s", "0s" (hours, no days: a
  * business day is not 24 hours; seconds below a day); negative with '-'.

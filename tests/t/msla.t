@@ -104,7 +104,16 @@ is "A: 5 minutes overdue" "$(jq -r '[.metric,.state,.remaining,.due]|join(" ")' 
 msla --now 2026-11-17T20:00:00Z --format table >"$TMP/out"
 check "A: table: a header and the row" "grep -q '^TICKET  *METRIC' '$TMP/out' && grep -q '^$A  *first_reply  *breached  *normal  *8h  *2026-11-17 19:55  *-5m' '$TMP/out'"
 
+is "filters: --state at-risk" "$(msla --now 2026-11-17T18:00:00Z --all --state at-risk --format csv | tail -n +2 | cut -d, -f1-3)" "$A,first_reply,at-risk"
+is "filters: --metric resolution --assignee bob" "$(msla --now 2026-11-17T18:00:00Z --all --metric resolution --assignee bob --format json | jq -r '.ticket + " " + .metric')" "$A resolution"
+is "filters: --assignee - (unassigned) leaves A out" "$(msla --now 2026-11-17T18:00:00Z --all --assignee - --format json "$A" | wc -l)" 0
+msla --now 2026-11-17T20:00:00Z --queue billing --format json "$A" >"$TMP/out"; rc=$?
+is "filters: --queue billing leaves A's breach out: exit 0" "$(wc -l <"$TMP/out"):$rc" "0:0"
+
 # ------------------------------------------------ notify, once per level
+n=$(commits)
+msla --now 2026-11-17T18:00:00Z --notify --dry-run "$A" >"$TMP/mbox"
+is "notify --dry-run: the mail, no commit" "$(grep -c '^From ' "$TMP/mbox"):$(($(commits) - n))" "1:0"
 msla --now 2026-11-17T18:00:00Z --notify "$A" >"$TMP/mbox" 2>"$TMP/err"
 is "notify: one warning to the assignee" "$(grep -c '^From ' "$TMP/mbox"):$(sed -n 's/^To: //p' "$TMP/mbox")" "1:bob.marsh@lumen.example"
 check "notify: subject and automatic" "grep -q '^Subject: SLA warning: ticket $A, first reply due in 1h55m' '$TMP/mbox' && grep -q '^Auto-Submitted: auto-generated' '$TMP/mbox'"
@@ -223,6 +232,8 @@ is "a broken sla.conf: exit 78" "$rc" 78
 is "a broken sla.conf: file:line errors" "$(cat "$TMP/err")" "msla: sla.conf:2: match: priority 'soon' is not one of low, normal, high, urgent
 msla: sla.conf:3: first_reply: want a duration like 30m, 4h, 1h30m, not 'fast'"
 git -C "$MDESK_DIR" checkout -q sla.conf
+msla --explain ZZZZZZZZ >/dev/null 2>"$TMP/err"
+is "--explain: no such ticket: exit 66" "$?:$(cat "$TMP/err")" "66:msla: ZZZZZZZZ: no such ticket"
 msla --bogus >/dev/null 2>&1
 is "an unknown option: exit 64" $? 64
 check "--help" "msla --help | grep -q 'usage: msla'"

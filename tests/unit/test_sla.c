@@ -42,9 +42,11 @@ static const char *files[][2] = {
 	  "first_reply = pending on-hold\n" },
 	{ "calendars/biz.conf",
 	  "timezone = America/Sao_Paulo\n"
+	  "holidays_file = extra.csv\n"
 	  "mon = 09:00-18:00\ntue = 09:00-18:00\nwed = 09:00-18:00\n"
 	  "thu = 09:00-18:00\nfri = 09:00-18:00\n"
 	  "[holidays]\n2026-11-16 = A Monday holiday\n12-25 = Christmas\n" },
+	{ "calendars/extra.csv", "date,name\n2026-12-31,New Year's Eve\n\"01-04\",\"Day after, rest\"\n" },
 	{ "customers.csv", "email,name,tier,language,notes\nana@vip.example,Ana,vip,pt,\n" },
 	{ NULL, NULL }
 };
@@ -105,6 +107,10 @@ int main(void)
 	is_int(s.pol[0].warn.secs, 900, "warn 15m");
 	is_int(s.pol[2].warn.pct, 25, "warn 25%%");
 	is_int(s.pause[SLA_RESOLUTION], 1 << 3, "resolution pauses in on-hold by default");
+
+	is_int(s.cal[0].nhol, 4, "two holidays of biz.conf and two of its holidays_file");
+	ok(!calendar_is_open(s.pol[2].cal, T("2027-01-04T15:00:00Z")) && !calendar_is_open(s.pol[2].cal, T("2026-12-31T15:00:00Z")) && calendar_is_open(s.pol[2].cal, T("2027-01-05T15:00:00Z")) &&
+	    calendar_is_open(s.pol[2].cal, T("2026-12-30T15:00:00Z")), "holidays from the CSV file");
 
 	/* A: Friday 2026-11-13 17:55 local, Monday 16 a holiday.  First reply
 	 * 8h business: 5m on Friday, 7h55m on Tuesday from 09:00: 16:55 local
@@ -225,6 +231,11 @@ int main(void)
 	is_str(sla_fmt_duration(7 * 3600 + 55 * 60, d), "7h55m", "durations: 7h55m");
 	is_str(sla_fmt_duration(-90061, d), "-25h1m", "durations: hours, no seconds beyond a day");
 	is_str(sla_fmt_duration(3725, d), "1h2m5s", "durations: seconds");
+	is_str(sla_fmt_local(T("2026-11-17T19:55:00Z"), "America/Sao_Paulo", d), "2026-11-17 16:55 -0300",
+	    "local time for templates");
+	is_str(sla_fmt_local(T("2022-03-22T07:30:00Z"), "Asia/Tehran", d), "2022-03-22 12:00 +0430",
+	    "local time with DST");
+	is_str(sla_fmt_local(T("2026-11-17T19:55:00Z"), NULL, d), "2026-11-17 19:55 +0000", "UTC");
 
 	/* I: the events reader without jansson gives ticket_fold's fold and
 	 * sla_eval's clocks, on random histories */
