@@ -1,5 +1,6 @@
 /* mime.c: the readable text of a message (see mime.h). */
 #include "mime.h"
+#include "msg.h"
 
 #include <errno.h>
 #include <iconv.h>
@@ -200,8 +201,14 @@ char *mime_text(const char *raw, size_t len)
 	mu_stream_t s;
 	mu_message_t m;
 	char *out = NULL;
-	if (mu_static_memory_stream_create(&s, raw, len) != 0)
+	size_t fl;
+	char *fixed = msg_sound_header(raw, len, &fl);
+	if (fixed)
+		raw = fixed, len = fl;
+	if (mu_static_memory_stream_create(&s, raw, len) != 0) {
+		free(fixed);
 		return xstrdup("");
+	}
 	if (mu_stream_to_message(s, &m) == 0) {
 		struct pick p = { NULL, NULL, 0 };
 		walk(m, 0, &p);
@@ -210,6 +217,7 @@ char *mime_text(const char *raw, size_t len)
 		mu_message_unref(m);
 	}
 	mu_stream_unref(s);
+	free(fixed);
 	return clean_text(out ? out : xstrdup(""));
 }
 

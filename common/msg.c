@@ -634,6 +634,37 @@ void msg_hash_id(uint64_t h, char out[64])
 	snprintf(out, 64, "mdesk-%016llx@hash.invalid", (unsigned long long)hash64_final(h));
 }
 
+char *msg_sound_header(const char *raw, size_t len, size_t *outlen)
+{
+	size_t hl = msg_header_len(raw, len);
+	const char *p = raw, *end = raw + hl;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl ? nl + 1 : end;
+		if (*p == '\n' || *p == '\r')
+			return NULL;	/* the blank line: all sound */
+		if (*p != ' ' && *p != '\t') {
+			const char *q = p;
+			while (q < le && *q > ' ' && *q < 127 && *q != ':')
+				q++;
+			if (q == p || q == le || *q != ':')
+				break;
+		} else if (p == raw)
+			break;
+		p = le;
+	}
+	if (p >= end)
+		return NULL;
+	char *o = xmalloc(len + 2);
+	size_t k = (size_t)(p - raw);
+	memcpy(o, raw, k);
+	o[k] = '\n';
+	memcpy(o + k + 1, p, len - k);
+	o[len + 1] = 0;
+	*outlen = len + 1;
+	return o;
+}
+
 size_t msg_header_len(const char *raw, size_t len)
 {
 	if (len >= 1 && raw[0] == '\n')

@@ -61,6 +61,10 @@ void msg_hash_id(uint64_t h, char out[64]);
 /* Length of the header block of a raw message, its empty line (LF or
  * CRLF) included; len when there is no empty line. */
 size_t msg_header_len(const char *raw, size_t len);
+/* Mailutils refuses a header with a line that is no field ("Name: value")
+ * and leaks what it read: a copy where the body begins at the first such
+ * line (a blank line put before it), or NULL when the header is sound. */
+char *msg_sound_header(const char *raw, size_t len, size_t *outlen);
 
 /* The threading view of a message. */
 struct msg_ids {

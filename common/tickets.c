@@ -300,7 +300,9 @@ static void sum_fold(struct desk *d, struct sumfile *s, const char *id, const gi
 	git_blob_free(b);
 	if (line)
 		die(EX_DATAERR, "%s:%d: %s", path, line, err);
-	char *js = json_dumps(ticket_json(&t), JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_t *tj = ticket_json(&t);
+	char *js = json_dumps(tj, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(tj);
 	if (!js)
 		die(EX_SOFTWARE, "%s: cannot encode the ticket", id);
 	struct tsum *e = sum_new(s);
@@ -475,7 +477,7 @@ static int sum_update(struct desk *d, struct sumfile *s, git_tree *now)
 	for (size_t i = 0; i < c.n; i++) {
 		struct tsum key;
 		snprintf(key.id, sizeof key.id, "%s", c.v[i].id);
-		struct tsum *e = bsearch(&key, s->v, old_n, sizeof *s->v, by_tsum_id);
+		struct tsum *e = old_n ? bsearch(&key, s->v, old_n, sizeof *s->v, by_tsum_id) : NULL;
 		if (e)
 			drop[e - s->v] = 1;
 	}
@@ -627,7 +629,7 @@ static int sum_file_has(struct desk *d, struct sumfile *s, const char *id)
 	if (s->loaded && !strcmp(s->key, now)) {
 		struct tsum key;
 		snprintf(key.id, sizeof key.id, "%s", id);
-		return bsearch(&key, s->v, s->n, sizeof *s->v, by_tsum_id) != NULL;
+		return s->n && bsearch(&key, s->v, s->n, sizeof *s->v, by_tsum_id) != NULL;
 	}
 	char *p = xmalloc(strlen(d->state) + 32);
 	sprintf(p, "%s/%s", d->state, s->name);

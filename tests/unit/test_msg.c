@@ -1,4 +1,5 @@
 /* Unit tests: common/msg.c */
+#include <stdlib.h>
 #include "msg.h"
 #include "tap.h"
 
@@ -57,5 +58,20 @@ int main(void)
 	ok(msg_open(&m, S("Subject: a\0b\n\n")) == 0, "NUL in header");
 	is_str(msg_text(&m, "Subject"), "a b", "NUL read as a space");
 	msg_free(&m);
+
+	/* headers Mailutils would refuse: the body starts at the bad line */
+	size_t fl;
+	char *f = msg_sound_header(S("Subject: x\nhello\nmore\n"), &fl);
+	is_str(f, "Subject: x\n\nhello\nmore\n", "a line that is no field begins the body");
+	ok(f && fl == strlen(f), "its length");
+	free(f);
+	f = msg_sound_header(S("hello\n"), &fl);
+	is_str(f, "\nhello\n", "no field at all: all body");
+	free(f);
+	f = msg_sound_header(S(" folded first\nX: y\n\nb\n"), &fl);
+	is_str(f, "\n folded first\nX: y\n\nb\n", "a continuation line first: all body");
+	free(f);
+	ok(msg_sound_header(S("Subject: x\n y\nTo: a@b\n\nbody: no\n"), &fl) == NULL, "a sound header: NULL");
+	ok(msg_sound_header(S("Subject: x\r\n\r\nb\r\n"), &fl) == NULL, "CRLF: sound");
 	return done_testing();
 }
