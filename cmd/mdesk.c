@@ -582,8 +582,7 @@ static int cmd_check(int argc, char **argv)
 		int nf = 0;
 		struct rules *r = route_rules_load(&D, have ? &ra : NULL, count_rule_fault, &nf);
 		rules_free(r);
-		if (have)
-			agents_free(&ra);
+		agents_free(&ra);
 	}
 	t = desk_read_file(&D, "customers.csv", &len);
 	if (t) {

@@ -202,7 +202,7 @@ char *mime_text(const char *raw, size_t len)
 	mu_message_t m;
 	char *out = NULL;
 	size_t fl;
-	char *fixed = msg_sound_header(raw, len, &fl);
+	char *fixed = msg_for_mailutils(raw, len, &fl);
 	if (fixed)
 		raw = fixed, len = fl;
 	if (mu_static_memory_stream_create(&s, raw, len) != 0) {

@@ -665,6 +665,28 @@ char *msg_sound_header(const char *raw, size_t len, size_t *outlen)
 	return o;
 }
 
+char *msg_for_mailutils(const char *raw, size_t len, size_t *outlen)
+{
+	char *lf = NULL;
+	if (mem_find(raw, len, "\r\n", 2)) {
+		lf = xmalloc(len + 1);
+		size_t k = 0;
+		for (size_t i = 0; i < len; i++)
+			if (!(raw[i] == '\r' && i + 1 < len && raw[i + 1] == '\n'))
+				lf[k++] = raw[i];
+		lf[k] = 0;
+		raw = lf, len = k;
+	}
+	char *fixed = msg_sound_header(raw, len, outlen);
+	if (fixed) {
+		free(lf);
+		return fixed;
+	}
+	if (lf)
+		*outlen = len;
+	return lf;
+}
+
 size_t msg_header_len(const char *raw, size_t len)
 {
 	if (len >= 1 && raw[0] == '\n')

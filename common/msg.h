@@ -65,6 +65,9 @@ size_t msg_header_len(const char *raw, size_t len);
  * and leaks what it read: a copy where the body begins at the first such
  * line (a blank line put before it), or NULL when the header is sound. */
 char *msg_sound_header(const char *raw, size_t len, size_t *outlen);
+/* What to hand to Mailutils: LF line ends (it leaks on CRLF headers) and a
+ * sound header; NULL when raw is fine as it is. */
+char *msg_for_mailutils(const char *raw, size_t len, size_t *outlen);
 
 /* The threading view of a message. */
 struct msg_ids {

@@ -578,8 +578,10 @@ int rules_run(struct rules *r, const char *raw, size_t len, const struct rules_c
     struct rules_out *out)
 {
 	memset(out, 0, sizeof *out);
-	size_t dl;
-	char *dec = rules_decoded_message(raw, len, &dl);
+	size_t dl, fl;
+	char *fixed = msg_for_mailutils(raw, len, &fl);
+	char *dec = rules_decoded_message(fixed ? fixed : raw, fixed ? fl : len, &dl);
+	free(fixed);
 	mu_stream_t s;
 	mu_message_t m;
 	int rc = -1;

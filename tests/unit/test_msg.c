@@ -73,5 +73,13 @@ int main(void)
 	free(f);
 	ok(msg_sound_header(S("Subject: x\n y\nTo: a@b\n\nbody: no\n"), &fl) == NULL, "a sound header: NULL");
 	ok(msg_sound_header(S("Subject: x\r\n\r\nb\r\n"), &fl) == NULL, "CRLF: sound");
+	f = msg_for_mailutils(S("Subject: x\r\nbad\r\n\r\nb\r\n"), &fl);
+	is_str(f, "Subject: x\n\nbad\n\nb\n", "for Mailutils: LF line ends and a sound header");
+	ok(f && fl == strlen(f), "  ... its length");
+	free(f);
+	f = msg_for_mailutils(S("Subject: x\n\nb\r\n"), &fl);
+	is_str(f, "Subject: x\n\nb\n", "a CR LF in the body is made LF too");
+	free(f);
+	ok(msg_for_mailutils(S("Subject: x\n\nb\n"), &fl) == NULL, "nothing to change: NULL");
 	return done_testing();
 }
