@@ -161,6 +161,7 @@ int main(void)
 		ok(o.ntags == 0 && o.nfired == 0, "nothing fired");
 		rules_out_free(&o);
 	}
+	rules_free(r);
 	r = comp("if header :contains \"subject\" \"x\" { tag \"seen\"; }\n");
 	if (r) {
 		ok(rules_run(r, M("Subject: x\nnot a field\n"), &cx, &o) == 0 && o.ntags == 1,
