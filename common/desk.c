@@ -955,6 +955,58 @@ static int count_commit(struct desk *d)
 	return n >= GC_EVERY;
 }
 
+/* --- durable in groups ---
+ *
+ * With fsync on, libgit2 flushes every loose object and its directory as
+ * it writes them: one journal commit of the file system per object, a
+ * dozen per commit.  Instead the objects of a commit are written without,
+ * then flushed together, every file first and then their directories, so
+ * that the file system can commit them at once; only then does the branch
+ * move (libgit2 flushes the ref and its logs). */
+
+static void oid_add(git_oid **v, size_t *n, const git_oid *id)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (git_oid_equal(&(*v)[i], id))
+			return;
+	*v = xrealloc(*v, (*n + 1) * sizeof **v);
+	(*v)[(*n)++] = *id;
+}
+
+/* fsync a file or directory of the desk; a missing one is not an error. */
+static int sync_path(struct desk *d, const char *rel, int dir)
+{
+	char *p = join(d->root, rel);
+	int fd = open(p, O_RDONLY | (dir ? O_DIRECTORY : 0));
+	free(p);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : errno;
+	int e = fsync(fd) == 0 ? 0 : errno;
+	close(fd);
+	return e;
+}
+
+/* The loose objects ids (those that are loose: others are in packs
+ * already) reach the disk; 0 or an errno. */
+static int sync_objects(struct desk *d, const git_oid *ids, size_t n)
+{
+	unsigned char dirs[256] = { 0 };
+	char rel[80], hex[GIT_OID_HEXSZ + 1];
+	int e = 0;
+	for (size_t i = 0; i < n && !e; i++) {
+		git_oid_tostr(hex, sizeof hex, &ids[i]);
+		snprintf(rel, sizeof rel, ".git/objects/%.2s/%s", hex, hex + 2);
+		e = sync_path(d, rel, 0);
+		dirs[ids[i].id[0]] = 1;
+	}
+	for (int b = 0; b < 256 && !e; b++)
+		if (dirs[b]) {
+			snprintf(rel, sizeof rel, ".git/objects/%02x", b);
+			e = sync_path(d, rel, 1);
+		}
+	return e ? e : sync_path(d, ".git/objects", 1);
+}
+
 int desk_tx_commit(struct desk_tx *tx, const char *name, const char *email,
     const char *message)
 {
@@ -966,7 +1018,11 @@ int desk_tx_commit(struct desk_tx *tx, const char *name, const char *email,
 		desk_git_die(EX_DATAERR, "author");
 	git_oid commit_id, head;
 	git_tree *newtree = NULL;
+	if (d->fsync)	/* flushed in groups below */
+		git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 0);
 	for (int attempt = 0;; attempt++) {
+		git_oid *made = NULL;	/* the objects of this attempt */
+		size_t nmade = 0;
 		git_tree *base = branch_tree(d, DESK_BRANCH, &head);
 		int unborn = base == NULL;
 		git_tree_update *up = xcalloc(tx->n + 1, sizeof *up);
@@ -998,6 +1054,7 @@ int desk_tx_commit(struct desk_tx *tx, const char *name, const char *email,
 			    content.len) != 0)
 				desk_git_die(errno == ENOSPC ? EX_CANTCREAT : EX_TEMPFAIL, c->path);
 			buf_free(&content);
+			oid_add(&made, &nmade, &up[nu].id);
 			up[nu].action = GIT_TREE_UPDATE_UPSERT;
 			up[nu].filemode = GIT_FILEMODE_BLOB;
 			up[nu++].path = c->path;
@@ -1028,6 +1085,31 @@ int desk_tx_commit(struct desk_tx *tx, const char *name, const char *email,
 			desk_git_die(EX_TEMPFAIL, "commit");
 		git_commit_free(parent);
 		git_tree_free(base);
+		if (d->fsync) {
+			/* the commit, its trees (the root and the directories above
+			 * each change) and blobs reach the disk before the branch
+			 * names them */
+			oid_add(&made, &nmade, &commit_id);
+			oid_add(&made, &nmade, &tree_id);
+			for (size_t i = 0; i < tx->n; i++) {
+				char *pp = xstrdup(tx->c[i].path);
+				for (char *sl = strchr(pp, '/'); sl; sl = strchr(sl + 1, '/')) {
+					git_tree_entry *te;
+					*sl = 0;
+					if (git_tree_entry_bypath(&te, newtree, pp) == 0) {
+						oid_add(&made, &nmade, git_tree_entry_id(te));
+						git_tree_entry_free(te);
+					}
+					*sl = '/';
+				}
+				free(pp);
+			}
+			int e = sync_objects(d, made, nmade);
+			if (e)
+				die(e == ENOSPC || e == EDQUOT || e == EROFS ? EX_CANTCREAT : EX_TEMPFAIL,
+				    "%s/.git/objects: %s", d->root, strerror(e));
+		}
+		free(made);
 		write_journal(d, tx);
 		git_reference *ref = NULL;
 		int rc = unborn ?
@@ -1045,6 +1127,8 @@ int desk_tx_commit(struct desk_tx *tx, const char *name, const char *email,
 		nanosleep(&ts, NULL);
 	}
 	git_signature_free(sig);
+	if (d->fsync)
+		git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
 
 	/* the working tree and the index follow */
 	struct ixlist rec = { NULL, 0 };
