@@ -110,4 +110,20 @@ check "... the working tree has HEAD's events" "git -C '$D' show 'HEAD:$ev' | cm
 is "... git status is clean" "$(git -C "$D" status --porcelain)" ""
 check "... mdesk check finds nothing to repair" "mdesk check"
 check "... git fsck is clean" "git -C '$D' fsck --no-progress"
+
+# --- with fsync on, a commit's objects are flushed together before the
+# branch moves; a loose object cut short by a crash before that flush
+# (here: an empty file where the next message's blob goes) is written again
+sed -i 's/^fsync = no/fsync = yes/' "$D/desk.conf"
+git -C "$D" -c user.name=t -c user.email=t@t commit -qam "fsync on"
+sed 's/single-1@example.com/single-2@example.com/' "$M" >"$TMP/m2.eml"
+blob=$(git -C "$D" hash-object "$TMP/m2.eml")
+obj=$D/.git/objects/$(echo "$blob" | cut -c1-2)/$(echo "$blob" | cut -c3-)
+mkdir -p "$(dirname "$obj")"
+: >"$obj"
+id2=$(mroute <"$TMP/m2.eml" | sed -n 's/^X-Mdesk-Ticket: //p')
+check "fsync on, an empty object file in the way: the message is filed ($id2)" "test -n '$id2'"
+check "... its blob is whole" "git -C '$D' cat-file -e '$blob' && test -s '$obj'"
+check "... git fsck is clean" "git -C '$D' fsck --no-progress"
+is "... git status is clean" "$(git -C "$D" status --porcelain)" ""
 done_testing
