@@ -430,23 +430,20 @@ static void sha1_block(uint32_t h[5], const unsigned char *p)
 		    (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
 	for (int i = 16; i < 80; i++)
 		w[i] = ROL(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
-	for (int i = 0; i < 80; i++) {
-		uint32_t f, k;
-		if (i < 20)
-			f = (b & c) | (~b & d), k = 0x5a827999;
-		else if (i < 40)
-			f = b ^ c ^ d, k = 0x6ed9eba1;
-		else if (i < 60)
-			f = (b & c) | (b & d) | (c & d), k = 0x8f1bbcdc;
-		else
-			f = b ^ c ^ d, k = 0xca62c1d6;
-		uint32_t t = ROL(a, 5) + f + e + k + w[i];
-		e = d;
-		d = c;
-		c = ROL(b, 30);
-		b = a;
-		a = t;
-	}
+#define ROUND(f, k) do { \
+		uint32_t t = ROL(a, 5) + (f) + e + (k) + w[i]; \
+		e = d; d = c; c = ROL(b, 30); b = a; a = t; \
+	} while (0)
+	int i = 0;
+	for (; i < 20; i++)
+		ROUND((b & c) | (~b & d), 0x5a827999);
+	for (; i < 40; i++)
+		ROUND(b ^ c ^ d, 0x6ed9eba1);
+	for (; i < 60; i++)
+		ROUND((b & c) | (b & d) | (c & d), 0x8f1bbcdc);
+	for (; i < 80; i++)
+		ROUND(b ^ c ^ d, 0xca62c1d6);
+#undef ROUND
 	h[0] += a;
 	h[1] += b;
 	h[2] += c;
@@ -580,6 +577,7 @@ static int ix_splice(struct desk *d, struct ixlist *l)
 	size_t end = len - 20, p = 12;
 	qsort(l->v, l->n, sizeof *l->v, by_ixc_path);
 	struct buf out = { 0 };
+	buf_grow(&out, len + l->n * (64 + 4096));	/* no copy while it grows */
 	buf_add(&out, x, 12);
 	uint32_t count = 0;
 	size_t j = 0;	/* next change to put in */
