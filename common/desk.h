@@ -32,6 +32,7 @@ struct desk {
 	long long now;
 	const char *agent;	/* acting agent (--as, $MDESK_AGENT, git user) */
 	int upkeep_due;		/* many commits since the last upkeep */
+	int fsync;		/* desk.conf fsync: files of .git reach the disk */
 };
 
 /* Find the desk: dir (--desk), $MDESK_DIR, the current directory or its
