@@ -537,6 +537,86 @@ static int simple_addr(struct msg *m, const char *v,
 	return 1;
 }
 
+static int is_atext(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	    c >= 0x80 || (c && strchr("!#$%&'*+-/=?^_`{|}~", c));
+}
+
+/* Is every "<...>" of an address list (outside quoted strings and
+ * comments) a plain "<local@domain>" or "<local>"?  Mailutils 3.15 leaks
+ * the local part it parsed when a route-addr goes wrong after it ("<a.b",
+ * "<ab x>", "<ab@>") and on source routes ("<@r:a@b>"), found by fuzzing;
+ * such values take the rough path instead. */
+static int angles_ok(const char *v)
+{
+	const char *p = v;
+	int depth = 0;
+	while (*p) {
+		if (*p == '\\' && p[1]) {
+			p += 2;
+			continue;
+		}
+		if (depth) {
+			depth += *p == '(' ? 1 : *p == ')' ? -1 : 0;
+			p++;
+			continue;
+		}
+		if (*p == '(') {
+			depth = 1;
+			p++;
+			continue;
+		}
+		if (*p == '"') {
+			for (p++; *p && *p != '"'; p++)
+				if (*p == '\\' && p[1])
+					p++;
+			if (!*p)
+				return 0;
+			p++;
+			continue;
+		}
+		if (*p != '<') {
+			p++;
+			continue;
+		}
+		for (p++; *p == ' ' || *p == '\t'; p++)
+			;
+		if (*p == '"') {	/* quoted local part */
+			for (p++; *p && *p != '"'; p++)
+				if (*p == '\\' && p[1])
+					p++;
+			if (!*p)
+				return 0;
+			p++;
+		} else {		/* dot-atom */
+			for (;;) {
+				if (!is_atext((unsigned char)*p))
+					return 0;
+				while (is_atext((unsigned char)*p))
+					p++;
+				if (*p != '.')
+					break;
+				p++;
+			}
+		}
+		if (*p == '@') {
+			const char *d = ++p;
+			while (is_atext((unsigned char)*p) || *p == '.' || *p == '[' || *p == ']' ||
+			    *p == ':')
+				p++;
+			if (p == d)
+				return 0;
+		}
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p != '>')
+			return 0;
+		p++;
+	}
+	return 1;
+}
+
 void msg_addrs(struct msg *m, const char *names,
     void (*cb)(void *ctx, const char *addr, const char *display), void *ctx)
 {
@@ -563,7 +643,7 @@ void msg_addrs(struct msg *m, const char *names,
 			mu_address_t a = NULL;
 			size_t cnt = 0;
 			int got = 0;
-			if (strlen(v) < 16384 && mu_address_create(&a, v) == 0 &&
+			if (strlen(v) < 16384 && angles_ok(v) && mu_address_create(&a, v) == 0 &&
 			    mu_address_get_count(a, &cnt) == 0) {
 				for (size_t i = 1; i <= cnt; i++) {
 					const char *e = NULL, *pers = NULL;
