@@ -540,11 +540,11 @@ static int simple_addr(struct msg *m, const char *v,
 static int is_atext(unsigned char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	    c >= 0x80 || (c && strchr("!#$%&'*+-/=?^_`{|}~", c));
+	    (c && strchr("!#$%&'*+-/=?^_`{|}~", c));
 }
 
 /* Is every "<...>" of an address list (outside quoted strings and
- * comments) a plain "<local@domain>" or "<local>"?  Mailutils 3.15 leaks
+ * comments) a plain ASCII "<local@domain>" or "<local>"?  Mailutils 3.15 leaks
  * the local part it parsed when a route-addr goes wrong after it ("<a.b",
  * "<ab x>", "<ab@>") and on source routes ("<@r:a@b>"), found by fuzzing;
  * such values take the rough path instead. */
