@@ -397,6 +397,8 @@ static const char *clean_display(struct msg *m, const char *p)
 	if (!p || !*p)
 		return NULL;
 	char *d = rfc2047_text(p);
+	for (char *t = d; (t = strchr(t, '\t')) != NULL; t++)
+		*t = ' ';	/* no control characters at all (msg.h) */
 	char *s = d, *e = d + strlen(d);
 	while (*s == ' ' || *s == '"' || *s == '\'')
 		s++;
