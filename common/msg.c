@@ -602,10 +602,14 @@ static int angles_ok(const char *v)
 				p++;
 			}
 		}
-		if (*p == '@') {
+		if (*p == '@' && p[1] == '[') {	/* domain literal */
+			for (p += 2; *p > ' ' && *p < 0x7f && *p != '[' && *p != ']' && *p != '\\'; p++)
+				;
+			if (*p++ != ']')
+				return 0;
+		} else if (*p == '@') {
 			const char *d = ++p;
-			while (is_atext((unsigned char)*p) || *p == '.' || *p == '[' || *p == ']' ||
-			    *p == ':')
+			while (is_atext((unsigned char)*p) || *p == '.')
 				p++;
 			if (p == d)
 				return 0;
