@@ -184,8 +184,22 @@ const char *msg_raw(struct msg *m, const char *name, int n)
 		return m->known[k];
 	/* other fields: through Mailutils' header object, made on demand */
 	if (!m->hdr) {
+		/* Mailutils 3.15 reads and writes out of bounds on a block
+		 * that starts with ':' or ends in an empty last field without
+		 * its line end (found by fuzzing): a bad block is not given to
+		 * it, and the one it gets always ends with a line end */
 		mu_header_t h;
-		if (m->len == 0 || mu_header_create(&h, m->text, m->len) != 0)
+		const char *text = m->text;
+		if (m->bad || m->len == 0)
+			return NULL;
+		if (text[m->len - 1] != '\n') {
+			char *t = arena_alloc(&m->ar, m->len + 2);
+			memcpy(t, text, m->len);
+			t[m->len] = '\n';
+			t[m->len + 1] = 0;
+			text = t;
+		}
+		if (mu_header_create(&h, text, m->len + (text != m->text)) != 0)
 			return NULL;
 		m->hdr = h;
 	}
