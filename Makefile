@@ -92,7 +92,7 @@ units: $(UNITS)
 # a plain main (replay_NAME) that replays the seeds and the regression
 # inputs; `make fuzz` builds them with clang -fsanitize=fuzzer into
 # build-fuzz/ and runs each for FUZZ_TIME seconds.
-FUZZ_TARGETS = mbox msg msgid date thread subject calendar conf csv event
+FUZZ_TARGETS = mbox msg msgid date thread subject calendar conf csv event mime
 FUZZ_TIME   ?= 60
 FUZZ_CC     ?= clang
 FUZZ_SAN     = -fsanitize=address,undefined -fno-sanitize-recover=undefined

@@ -195,13 +195,48 @@ static char *clean_text(char *s)
 	return b.p ? b.p : xstrdup("");
 }
 
+/* Would Mailutils read this as a message?  mu_stream_to_message (3.15)
+ * fails, leaking a line buffer, when a line of the header block is not a
+ * field (no ':', not a continuation) or the From_ line is empty; such text
+ * is not given to it (found by the hostile corpus and fuzz_mime). */
+static int readable_header(const char *p, size_t len)
+{
+	const char *e = p + len;
+	if (len >= 5 && !memcmp(p, "From ", 5)) {
+		const char *nl = memchr(p, '\n', len);
+		if (!nl || nl == p + 5)
+			return 0;
+		p = nl + 1;
+	}
+	while (p < e && *p != '\n') {
+		const char *nl = memchr(p, '\n', (size_t)(e - p));
+		const char *le = nl ? nl : e;
+		if (*p != ' ' && *p != '\t' && !memchr(p, ':', (size_t)(le - p)))
+			return 0;
+		p = nl ? nl + 1 : e;
+	}
+	return 1;
+}
+
 char *mime_text(const char *raw, size_t len)
 {
 	mu_stream_t s;
 	mu_message_t m;
-	char *out = NULL;
-	if (mu_static_memory_stream_create(&s, raw, len) != 0)
+	char *out = NULL, *lf = NULL;
+	/* Mailutils reads LF line ends only: CRLF mail had no text at all */
+	if (mem_find(raw, len, "\r\n", 2)) {
+		size_t o = 0;
+		lf = xmalloc(len + 1);
+		for (size_t i = 0; i < len; i++)
+			if (!(raw[i] == '\r' && i + 1 < len && raw[i + 1] == '\n'))
+				lf[o++] = raw[i];
+		raw = lf;
+		len = o;
+	}
+	if (!readable_header(raw, len) || mu_static_memory_stream_create(&s, raw, len) != 0) {
+		free(lf);
 		return xstrdup("");
+	}
 	if (mu_stream_to_message(s, &m) == 0) {
 		struct pick p = { NULL, NULL, 0 };
 		walk(m, 0, &p);
@@ -210,6 +245,7 @@ char *mime_text(const char *raw, size_t len)
 		mu_message_unref(m);
 	}
 	mu_stream_unref(s);
+	free(lf);
 	return clean_text(out ? out : xstrdup(""));
 }
 

@@ -7,7 +7,7 @@
 . "$(dirname "$0")/../lib.sh"
 B=${MDESK_BUILD:-$TOP/build}
 F=$TOP/tests/fuzz
-for t in mbox msg msgid date thread subject calendar conf csv event; do
+for t in mbox msg msgid date thread subject calendar conf csv event mime; do
 	bin=$B/tests/fuzz/replay_$t
 	if [ ! -x "$bin" ]; then ok 1 "replay_$t built"; continue; fi
 	for set in corpus regress; do
