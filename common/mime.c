@@ -223,13 +223,14 @@ char *mime_text(const char *raw, size_t len)
 	mu_stream_t s;
 	mu_message_t m;
 	char *out = NULL, *lf = NULL;
-	/* Mailutils reads LF line ends only: CRLF mail had no text at all */
-	if (mem_find(raw, len, "\r\n", 2)) {
+	/* Mailutils reads LF line ends only: CRLF mail had no text at all;
+	 * and it reads header lines as C strings: NULs become spaces */
+	if (mem_find(raw, len, "\r\n", 2) || memchr(raw, 0, len)) {
 		size_t o = 0;
 		lf = xmalloc(len + 1);
 		for (size_t i = 0; i < len; i++)
 			if (!(raw[i] == '\r' && i + 1 < len && raw[i + 1] == '\n'))
-				lf[o++] = raw[i];
+				lf[o++] = raw[i] ? raw[i] : ' ';
 		raw = lf;
 		len = o;
 	}
