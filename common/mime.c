@@ -288,6 +288,14 @@ char *html_to_text(const char *h, size_t len)
 		{ "rdquo", 0x201d }, { "euro", 0x20ac }
 	};
 	struct buf b = { 0 };
+	/* the scan below looks a few bytes ahead (tag names, entities) and
+	 * stops at a NUL: work on a NUL-terminated copy, so that html need not
+	 * be one (fuzz_mime read past its end) */
+	char *copy = xmalloc(len + 1);
+	if (len)
+		memcpy(copy, h, len);
+	copy[len] = 0;
+	h = copy;
 	const char *p = h, *e = h + len;
 	int space = 0;
 	while (p < e) {
@@ -376,6 +384,7 @@ char *html_to_text(const char *h, size_t len)
 		space = 0;
 		buf_addc(&b, *p++);
 	}
+	free(copy);
 	while (b.len && (b.p[b.len - 1] == ' ' || b.p[b.len - 1] == '\n'))
 		b.len--;
 	buf_addc(&b, '\n');
