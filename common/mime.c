@@ -197,7 +197,8 @@ static char *clean_text(char *s)
 
 /* Would Mailutils read this as a message?  mu_stream_to_message (3.15)
  * fails, leaking a line buffer, when a line of the header block is not a
- * field (no ':', not a continuation) or the From_ line is empty; such text
+ * field (no ':', not a continuation; the first line is no continuation)
+ * or the From_ line is empty; such text
  * is not given to it (found by the hostile corpus and fuzz_mime). */
 static int readable_header(const char *p, size_t len)
 {
@@ -208,10 +209,10 @@ static int readable_header(const char *p, size_t len)
 			return 0;
 		p = nl + 1;
 	}
-	while (p < e && *p != '\n') {
+	for (const char *first = p; p < e && *p != '\n';) {
 		const char *nl = memchr(p, '\n', (size_t)(e - p));
 		const char *le = nl ? nl : e;
-		if (*p != ' ' && *p != '\t' && !memchr(p, ':', (size_t)(le - p)))
+		if (((*p != ' ' && *p != '\t') || p == first) && !memchr(p, ':', (size_t)(le - p)))
 			return 0;
 		p = nl ? nl + 1 : e;
 	}
