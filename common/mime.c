@@ -27,16 +27,65 @@ struct pick {
 	int parts;
 };
 
-static int ctype(mu_message_t m, char *type, size_t tn, char *cs, size_t cn)
+/* Does a Content-Type value name a parameter twice (or hold more than 64)?
+ * Mailutils 3.15 leaks when it parses such a value (fuzz_mime), in
+ * mu_message_is_multipart too, so those parts are read as leaves. */
+static int dup_params(const char *v)
+{
+	const char *name[64];
+	size_t len[64], n = 0;
+	const char *p = strchr(v, ';');
+	while (p) {
+		p++;
+		while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+			p++;
+		size_t l = strcspn(p, "=; \t\r\n");
+		if (l) {
+			for (size_t i = 0; i < n; i++)
+				if (len[i] == l && !strncasecmp(name[i], p, l))
+					return 1;
+			if (n == 64)
+				return 1;
+			name[n] = p;
+			len[n++] = l;
+		}
+		/* to the next ';' outside a quoted string */
+		int q = 0;
+		for (; *p && (q || *p != ';'); p++)
+			if (*p == '\\' && q && p[1])
+				p++;
+			else if (*p == '"')
+				q = !q;
+		p = *p ? p : NULL;
+	}
+	return 0;
+}
+
+static const char *ctype_value(mu_message_t m)
 {
 	mu_header_t h;
 	const char *v;
+	if (mu_message_get_header(m, &h) != 0 ||
+	    mu_header_sget_value(h, "Content-Type", &v) != 0)
+		return NULL;
+	return v;
+}
+
+static int ctype(mu_message_t m, char *type, size_t tn, char *cs, size_t cn)
+{
+	const char *v;
 	snprintf(type, tn, "text/plain");
 	snprintf(cs, cn, "us-ascii");
-	if (mu_message_get_header(m, &h) != 0)
+	if (!(v = ctype_value(m)))
 		return 0;
-	if (mu_header_sget_value(h, "Content-Type", &v) != 0)
+	if (dup_params(v)) {	/* the type alone */
+		size_t l = strcspn(v, "; \t\r\n");
+		snprintf(type, tn, "%.*s", (int)(l < tn ? l : tn - 1), v);
+		for (char *p = type; *p; p++)
+			if (*p >= 'A' && *p <= 'Z')
+				*p += 'a' - 'A';
 		return 0;
+	}
 	mu_content_type_t ct;
 	if (mu_content_type_parse_ext(v, NULL, MU_CONTENT_TYPE_RELAXED | MU_CONTENT_TYPE_PARAM, &ct) != 0)
 		return 0;
@@ -67,7 +116,8 @@ static void walk(mu_message_t m, int depth, struct pick *p)
 	int mp = 0;
 	if (depth > MAX_DEPTH || p->parts++ > MAX_PARTS || p->plain)
 		return;
-	if (mu_message_is_multipart(m, &mp) == 0 && mp) {
+	const char *v = ctype_value(m);
+	if (!(v && dup_params(v)) && mu_message_is_multipart(m, &mp) == 0 && mp) {
 		size_t n = 0;
 		if (mu_message_get_num_parts(m, &n) != 0)
 			return;
