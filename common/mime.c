@@ -264,9 +264,13 @@ static int readable_header(const char *p, size_t len)
 		const char *le = nl ? nl : e;
 		if (((*p != ' ' && *p != '\t') || p == first) && !memchr(p, ':', (size_t)(le - p)))
 			return 0;
-		p = nl ? nl + 1 : e;
+		if (*p == ':')
+			return 0;	/* no field name: its header parser */
+		p = nl ? nl + 1 : e;	/* writes out of bounds (as in msg.c) */
 	}
-	return 1;
+	/* a header without the empty line has no text, and an empty last
+	 * field without its line end makes that parser write out of bounds */
+	return p < e;
 }
 
 char *mime_text(const char *raw, size_t len)
