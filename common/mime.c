@@ -248,15 +248,18 @@ static char *clean_text(char *s)
 /* Would Mailutils read this as a message?  mu_stream_to_message (3.15)
  * fails, leaking a line buffer, when a line of the header block is not a
  * field (no ':', not a continuation; the first line is no continuation)
- * or the From_ line is empty; such text
- * is not given to it (found by the hostile corpus and fuzz_mime). */
+ * or the From_ line is empty (white space only: it reads out of bounds);
+ * such text is not given to it (found by the hostile corpus and
+ * fuzz_mime). */
 static int readable_header(const char *p, size_t len)
 {
 	const char *e = p + len;
 	if (len >= 5 && !memcmp(p, "From ", 5)) {
-		const char *nl = memchr(p, '\n', len);
-		if (!nl || nl == p + 5)
-			return 0;
+		const char *nl = memchr(p, '\n', len), *q = p + 5;
+		while (q < e && (*q == ' ' || *q == '\t' || *q == '\r'))
+			q++;
+		if (!nl || q >= nl)
+			return 0;	/* an envelope of white space: read out of bounds */
 		p = nl + 1;
 	}
 	for (const char *first = p; p < e && *p != '\n';) {
