@@ -27,13 +27,16 @@ struct pick {
 	int parts;
 };
 
-/* Does a Content-Type value name a parameter twice (or hold more than 64)?
- * Mailutils 3.15 leaks when it parses such a value (fuzz_mime), in
+/* Does a Content-Type value name a parameter twice (or hold more than 64),
+ * or hold a backslash?  Mailutils 3.15 leaks when it parses the former and
+ * reads out of bounds on a backslash at the end (fuzz_mime), in
  * mu_message_is_multipart too, so those parts are read as leaves. */
 static int dup_params(const char *v)
 {
 	const char *name[64];
 	size_t len[64], n = 0;
+	if (strchr(v, '\\'))
+		return 1;
 	const char *p = strchr(v, ';');
 	while (p) {
 		p++;
