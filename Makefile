@@ -100,6 +100,42 @@ $(B)/tests/unit/test_%: tests/unit/test_%.c tests/unit/tap.h $(B)/libmdesk.a
 
 units: $(UNITS)
 
+# --- fuzzing -------------------------------------------------------------
+# libFuzzer targets (tests/fuzz/fuzz_NAME.c).  `make check` builds each with
+# a plain main (replay_NAME) that replays the seeds and the regression
+# inputs; `make fuzz` builds them with clang -fsanitize=fuzzer into
+# build-fuzz/ and runs each for FUZZ_TIME seconds.
+FUZZ_TARGETS = mbox msg msgid date thread subject calendar conf csv event mime
+FUZZ_TIME   ?= 60
+FUZZ_CC     ?= clang
+FUZZ_SAN     = -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_CFLAGS  = -O1 -g -fno-omit-frame-pointer $(FUZZ_SAN) -fsanitize=fuzzer-no-link
+FUZZ_REPLAY  = $(FUZZ_TARGETS:%=$(B)/tests/fuzz/replay_%)
+
+$(B)/tests/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/fuzz/fuzz.h $(B)/libmdesk.a
+	@mkdir -p $(@D)
+	@$(if $(V),,echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) -Itests/fuzz $(LDFLAGS) -o $@ $< tests/fuzz/replay.c \
+		$(B)/libmdesk.a $(MU_LIBS) $(JSON_LIBS) $(CSV_LIBS)
+
+$(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(B)/libmdesk.a
+	@mkdir -p $(@D)
+	@$(if $(V),,echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) -fsanitize=fuzzer -Itests/fuzz $(LDFLAGS) -o $@ $< \
+		$(B)/libmdesk.a $(MU_LIBS) $(JSON_LIBS) $(CSV_LIBS)
+
+units: $(FUZZ_REPLAY)
+
+fuzz-bins: $(FUZZ_TARGETS:%=$(B)/fuzz/fuzz_%)
+
+fuzz-build:
+	@sh tests/deps.sh fuzz
+	@command -v $(FUZZ_CC) >/dev/null || { echo "fuzz: $(FUZZ_CC) not found" >&2; exit 1; }
+	$(MAKE) B=build-fuzz CC=$(FUZZ_CC) CFLAGS="$(FUZZ_CFLAGS)" LDFLAGS="$(FUZZ_SAN)" fuzz-bins
+
+fuzz: fuzz-build
+	sh tests/fuzz/run build-fuzz $(FUZZ_TIME) $(FUZZ_TARGETS)
+
 # --- dependencies ---------------------------------------------------------
 deps:
 	@sh tests/deps.sh
@@ -183,6 +219,7 @@ uninstall:
 	for m in $(MANS); do s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
-.PHONY: all units deps check check-asan check-valgrind lint-man demo bench install uninstall clean
+PHONY_FUZZ = fuzz fuzz-build fuzz-bins
+.PHONY: $(PHONY_FUZZ) all units deps check check-asan check-valgrind lint-man demo bench install uninstall clean

@@ -35,6 +35,11 @@ static int parse_intervals(const char *v, int out[][2], int *n)
 		int h1, m1, h2, m2, k = 0;
 		if (*n >= CAL_MAX_INTERVALS)
 			return -1;
+		/* exactly HH:MM-HH:MM: sscanf alone would take "-9" or " 9" */
+		for (int i = 0; i < 11; i++)
+			if (i == 2 || i == 8 ? p[i] != ':' : i == 5 ? p[i] != '-' :
+			    !(p[i] >= '0' && p[i] <= '9'))
+				return -1;
 		if (sscanf(p, "%2d:%2d-%2d:%2d%n", &h1, &m1, &h2, &m2, &k) != 4 || k != 11)
 			return -1;
 		int a = h1 * 60 + m1, b = h2 * 60 + m2;

@@ -113,6 +113,18 @@ static int by_at_id(const void *a, const void *b)
 	return c ? c : strcmp(sget(x, "id"), sget(y, "id"));
 }
 
+struct seen {
+	const char *id;
+	size_t i;
+};
+
+static int by_id_pos(const void *a, const void *b)
+{
+	const struct seen *x = a, *y = b;
+	int c = strcmp(x->id, y->id);
+	return c ? c : (x->i > y->i) - (x->i < y->i);
+}
+
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -267,15 +279,23 @@ int ticket_fold(struct ticket *t, const char *id, const char *text, size_t len,
 		p += l + 1;
 	}
 	qsort(ev, n, sizeof *ev, by_at_id);
-	char *prev = NULL;
+	/* the same event from two replicas: one id, kept at its first time
+	 * (the copies need not have the same "at", so they need not be
+	 * next to each other in (at, id) order) */
+	struct seen *ids = xmalloc((n ? n : 1) * sizeof *ids);
+	unsigned char *drop = xcalloc(n ? n : 1, 1);
+	for (size_t i = 0; i < n; i++)
+		ids[i] = (struct seen){ sget(ev[i], "id"), i };
+	qsort(ids, n, sizeof *ids, by_id_pos);
+	for (size_t i = 1; i < n; i++)
+		if (!strcmp(ids[i].id, ids[i - 1].id))
+			drop[ids[i].i] = 1;
+	free(ids);
 	for (size_t i = 0; i < n; i++) {
-		const char *eid = sget(ev[i], "id");
-		if (prev && !strcmp(eid, prev)) {
-			json_decref(ev[i]);	/* the same event from two replicas */
+		if (drop[i]) {
+			json_decref(ev[i]);
 			continue;
 		}
-		free(prev);
-		prev = xstrdup(eid);
 		long long at;
 		parse_rfc3339(sget(ev[i], "at"), &at);
 		if (asof && at > asof) {
@@ -285,7 +305,7 @@ int ticket_fold(struct ticket *t, const char *id, const char *text, size_t len,
 		json_array_append_new(t->events, ev[i]);
 		apply(t, ev[i], at);
 	}
-	free(prev);
+	free(drop);
 	free(ev);
 	if (!t->status)
 		t->status = "new";

@@ -28,16 +28,68 @@ struct pick {
 	int parts;
 };
 
-static int ctype(mu_message_t m, char *type, size_t tn, char *cs, size_t cn)
+/* Does a Content-Type value name a parameter twice (or hold more than 64),
+ * or hold a backslash?  Mailutils 3.15 leaks when it parses the former and
+ * reads out of bounds on a backslash at the end (fuzz_mime), in
+ * mu_message_is_multipart too, so those parts are read as leaves. */
+static int dup_params(const char *v)
+{
+	const char *name[64];
+	size_t len[64], n = 0;
+	if (strchr(v, '\\'))
+		return 1;
+	const char *p = strchr(v, ';');
+	while (p) {
+		p++;
+		while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+			p++;
+		size_t l = strcspn(p, "=; \t\r\n");
+		if (l) {
+			for (size_t i = 0; i < n; i++)
+				if (len[i] == l && !strncasecmp(name[i], p, l))
+					return 1;
+			if (n == 64)
+				return 1;
+			name[n] = p;
+			len[n++] = l;
+		}
+		/* to the next ';' outside a quoted string */
+		int q = 0;
+		for (; *p && (q || *p != ';'); p++)
+			if (*p == '\\' && q && p[1])
+				p++;
+			else if (*p == '"')
+				q = !q;
+		p = *p ? p : NULL;
+	}
+	return 0;
+}
+
+static const char *ctype_value(mu_message_t m)
 {
 	mu_header_t h;
 	const char *v;
+	if (mu_message_get_header(m, &h) != 0 ||
+	    mu_header_sget_value(h, "Content-Type", &v) != 0)
+		return NULL;
+	return v;
+}
+
+static int ctype(mu_message_t m, char *type, size_t tn, char *cs, size_t cn)
+{
+	const char *v;
 	snprintf(type, tn, "text/plain");
 	snprintf(cs, cn, "us-ascii");
-	if (mu_message_get_header(m, &h) != 0)
+	if (!(v = ctype_value(m)))
 		return 0;
-	if (mu_header_sget_value(h, "Content-Type", &v) != 0)
+	if (dup_params(v)) {	/* the type alone */
+		size_t l = strcspn(v, "; \t\r\n");
+		snprintf(type, tn, "%.*s", (int)(l < tn ? l : tn - 1), v);
+		for (char *p = type; *p; p++)
+			if (*p >= 'A' && *p <= 'Z')
+				*p += 'a' - 'A';
 		return 0;
+	}
 	mu_content_type_t ct;
 	if (mu_content_type_parse_ext(v, NULL, MU_CONTENT_TYPE_RELAXED | MU_CONTENT_TYPE_PARAM, &ct) != 0)
 		return 0;
@@ -68,7 +120,8 @@ static void walk(mu_message_t m, int depth, struct pick *p)
 	int mp = 0;
 	if (depth > MAX_DEPTH || p->parts++ > MAX_PARTS || p->plain)
 		return;
-	if (mu_message_is_multipart(m, &mp) == 0 && mp) {
+	const char *v = ctype_value(m);
+	if (!(v && dup_params(v)) && mu_message_is_multipart(m, &mp) == 0 && mp) {
 		size_t n = 0;
 		if (mu_message_get_num_parts(m, &n) != 0)
 			return;
@@ -196,17 +249,58 @@ static char *clean_text(char *s)
 	return b.p ? b.p : xstrdup("");
 }
 
+/* Would Mailutils read this as a message?  mu_stream_to_message (3.15)
+ * fails, leaking a line buffer, when a line of the header block is not a
+ * field (no ':', not a continuation; the first line is no continuation)
+ * or the From_ line is empty (white space only: it reads out of bounds);
+ * such text is not given to it (found by the hostile corpus and
+ * fuzz_mime). */
+static int readable_header(const char *p, size_t len)
+{
+	const char *e = p + len;
+	if (len >= 5 && !memcmp(p, "From ", 5)) {
+		const char *nl = memchr(p, '\n', len), *q = p + 5;
+		while (q < e && (*q == ' ' || *q == '\t' || *q == '\r'))
+			q++;
+		if (!nl || q >= nl)
+			return 0;	/* an envelope of white space: read out of bounds */
+		p = nl + 1;
+	}
+	for (const char *first = p; p < e && *p != '\n';) {
+		const char *nl = memchr(p, '\n', (size_t)(e - p));
+		const char *le = nl ? nl : e;
+		if (((*p != ' ' && *p != '\t') || p == first) && !memchr(p, ':', (size_t)(le - p)))
+			return 0;
+		if (*p == ':')
+			return 0;	/* no field name: its header parser */
+		p = nl ? nl + 1 : e;	/* writes out of bounds (as in msg.c) */
+	}
+	/* a header without the empty line has no text, and an empty last
+	 * field without its line end makes that parser write out of bounds */
+	return p < e;
+}
+
 char *mime_text(const char *raw, size_t len)
 {
 	mu_stream_t s;
 	mu_message_t m;
-	char *out = NULL;
+	char *out = NULL, *nul = NULL;
+	/* LF line ends and a sound header (msg_for_mailutils); header lines
+	 * are read as C strings: NULs become spaces; and what Mailutils still
+	 * could not read is not given to it */
 	size_t fl;
 	char *fixed = msg_for_mailutils(raw, len, &fl);
 	if (fixed)
 		raw = fixed, len = fl;
-	if (mu_static_memory_stream_create(&s, raw, len) != 0) {
+	if (memchr(raw, 0, len)) {
+		nul = xmalloc(len + 1);
+		for (size_t i = 0; i < len; i++)
+			nul[i] = raw[i] ? raw[i] : ' ';
+		raw = nul;
+	}
+	if (!readable_header(raw, len) || mu_static_memory_stream_create(&s, raw, len) != 0) {
 		free(fixed);
+		free(nul);
 		return xstrdup("");
 	}
 	if (mu_stream_to_message(s, &m) == 0) {
@@ -218,6 +312,7 @@ char *mime_text(const char *raw, size_t len)
 	}
 	mu_stream_unref(s);
 	free(fixed);
+	free(nul);
 	return clean_text(out ? out : xstrdup(""));
 }
 
@@ -259,6 +354,14 @@ char *html_to_text(const char *h, size_t len)
 		{ "rdquo", 0x201d }, { "euro", 0x20ac }
 	};
 	struct buf b = { 0 };
+	/* the scan below looks a few bytes ahead (tag names, entities) and
+	 * stops at a NUL: work on a NUL-terminated copy, so that html need not
+	 * be one (fuzz_mime read past its end) */
+	char *copy = xmalloc(len + 1);
+	if (len)
+		memcpy(copy, h, len);
+	copy[len] = 0;
+	h = copy;
 	const char *p = h, *e = h + len;
 	int space = 0;
 	while (p < e) {
@@ -347,6 +450,7 @@ char *html_to_text(const char *h, size_t len)
 		space = 0;
 		buf_addc(&b, *p++);
 	}
+	free(copy);
 	while (b.len && (b.p[b.len - 1] == ' ' || b.p[b.len - 1] == '\n'))
 		b.len--;
 	buf_addc(&b, '\n');

@@ -2,6 +2,7 @@
 #include "msg.h"
 
 #include <ctype.h>
+#include <iconv.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -183,8 +184,22 @@ const char *msg_raw(struct msg *m, const char *name, int n)
 		return m->known[k];
 	/* other fields: through Mailutils' header object, made on demand */
 	if (!m->hdr) {
+		/* Mailutils 3.15 reads and writes out of bounds on a block
+		 * that starts with ':' or ends in an empty last field without
+		 * its line end (found by fuzzing): a bad block is not given to
+		 * it, and the one it gets always ends with a line end */
 		mu_header_t h;
-		if (m->len == 0 || mu_header_create(&h, m->text, m->len) != 0)
+		const char *text = m->text;
+		if (m->bad || m->len == 0)
+			return NULL;
+		if (text[m->len - 1] != '\n') {
+			char *t = arena_alloc(&m->ar, m->len + 2);
+			memcpy(t, text, m->len);
+			t[m->len] = '\n';
+			t[m->len + 1] = 0;
+			text = t;
+		}
+		if (mu_header_create(&h, text, m->len + (text != m->text)) != 0)
 			return NULL;
 		m->hdr = h;
 	}
@@ -313,6 +328,29 @@ static int rfc2047_fast(const char *s, struct buf *out)
 	return 1;
 }
 
+/* Can every encoded word's charset be converted to UTF-8?  Mailutils 3.15
+ * leaks its filter streams when a charset cannot (found by fuzzing), so
+ * such text is not handed to it. */
+static int charsets_known(const char *s)
+{
+	for (const char *w = s; (w = strstr(w, "=?")) != NULL; w += 2) {
+		const char *cs = w + 2;
+		size_t n = strcspn(cs, "?*");
+		char name[64];
+		if (!cs[n])
+			break;		/* not a word: Mailutils leaves it */
+		if (n == 0 || n >= sizeof name)
+			return 0;
+		memcpy(name, cs, n);
+		name[n] = 0;
+		iconv_t cd = iconv_open("UTF-8", name);
+		if (cd == (iconv_t)-1)
+			return 0;
+		iconv_close(cd);
+	}
+	return 1;
+}
+
 char *rfc2047_text(const char *s)
 {
 	char *dec = NULL;
@@ -325,7 +363,7 @@ char *rfc2047_text(const char *s)
 		return c;
 	}
 	buf_free(&b);
-	if (mu_rfc2047_decode("UTF-8", s, &dec) == 0 && dec) {
+	if (charsets_known(s) && mu_rfc2047_decode("UTF-8", s, &dec) == 0 && dec) {
 		char *c = utf8_clean(dec, strlen(dec), 1);
 		free(dec);
 		return c;
@@ -373,6 +411,8 @@ static const char *clean_display(struct msg *m, const char *p)
 	if (!p || !*p)
 		return NULL;
 	char *d = rfc2047_text(p);
+	for (char *t = d; (t = strchr(t, '\t')) != NULL; t++)
+		*t = ' ';	/* no control characters at all (msg.h) */
 	char *s = d, *e = d + strlen(d);
 	while (*s == ' ' || *s == '"' || *s == '\'')
 		s++;
@@ -513,6 +553,90 @@ static int simple_addr(struct msg *m, const char *v,
 	return 1;
 }
 
+static int is_atext(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	    (c && strchr("!#$%&'*+-/=?^_`{|}~", c));
+}
+
+/* Is every "<...>" of an address list (outside quoted strings and
+ * comments) a plain ASCII "<local@domain>" or "<local>"?  Mailutils 3.15 leaks
+ * the local part it parsed when a route-addr goes wrong after it ("<a.b",
+ * "<ab x>", "<ab@>") and on source routes ("<@r:a@b>"), found by fuzzing;
+ * such values take the rough path instead. */
+static int angles_ok(const char *v)
+{
+	const char *p = v;
+	int depth = 0;
+	while (*p) {
+		if (*p == '\\' && p[1]) {
+			p += 2;
+			continue;
+		}
+		if (depth) {
+			depth += *p == '(' ? 1 : *p == ')' ? -1 : 0;
+			p++;
+			continue;
+		}
+		if (*p == '(') {
+			depth = 1;
+			p++;
+			continue;
+		}
+		if (*p == '"') {
+			for (p++; *p && *p != '"'; p++)
+				if (*p == '\\' && p[1])
+					p++;
+			if (!*p)
+				return 0;
+			p++;
+			continue;
+		}
+		if (*p != '<') {
+			p++;
+			continue;
+		}
+		for (p++; *p == ' ' || *p == '\t'; p++)
+			;
+		if (*p == '"') {	/* quoted local part */
+			for (p++; *p && *p != '"'; p++)
+				if (*p == '\\' && p[1])
+					p++;
+			if (!*p)
+				return 0;
+			p++;
+		} else {		/* dot-atom */
+			for (;;) {
+				if (!is_atext((unsigned char)*p))
+					return 0;
+				while (is_atext((unsigned char)*p))
+					p++;
+				if (*p != '.')
+					break;
+				p++;
+			}
+		}
+		if (*p == '@' && p[1] == '[') {	/* domain literal */
+			for (p += 2; *p > ' ' && *p < 0x7f && *p != '[' && *p != ']' && *p != '\\'; p++)
+				;
+			if (*p++ != ']')
+				return 0;
+		} else if (*p == '@') {
+			const char *d = ++p;
+			while (is_atext((unsigned char)*p) || *p == '.')
+				p++;
+			if (p == d)
+				return 0;
+		}
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p != '>')
+			return 0;
+		p++;
+	}
+	return 1;
+}
+
 void msg_addrs(struct msg *m, const char *names,
     void (*cb)(void *ctx, const char *addr, const char *display), void *ctx)
 {
@@ -539,7 +663,7 @@ void msg_addrs(struct msg *m, const char *names,
 			mu_address_t a = NULL;
 			size_t cnt = 0;
 			int got = 0;
-			if (strlen(v) < 16384 && mu_address_create(&a, v) == 0 &&
+			if (strlen(v) < 16384 && angles_ok(v) && mu_address_create(&a, v) == 0 &&
 			    mu_address_get_count(a, &cnt) == 0) {
 				for (size_t i = 1; i <= cnt; i++) {
 					const char *e = NULL, *pers = NULL;

@@ -3,6 +3,8 @@
 # As root: apt-get installs what is missing.  Otherwise: print the command.
 pkgs="build-essential pkg-config libmailutils-dev mailutils libjansson-dev libcsv-dev
 libgit2-dev libexttextcat-dev mandoc jq valgrind git perl"
+# `make fuzz` also needs clang and its libFuzzer runtime: deps.sh fuzz
+[ "${1:-}" = fuzz ] && pkgs="$pkgs clang libclang-rt-14-dev"
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'install ok installed' ||

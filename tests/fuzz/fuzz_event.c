@@ -1,0 +1,42 @@
+/* fuzz_event: the fold of a ticket's events.jsonl (common/event.c).
+ * Checks: the folded state has a valid status and priority, events come
+ * out sorted by (at, id) with every id once, and tags sorted. */
+#include "fuzz.h"
+#include "event.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct ticket t;
+	const char *err = NULL;
+	int line = ticket_fold(&t, "FUZZ01", (const char *)data, size, 0, &err);
+	if (line) {
+		FUZZ_CHECK(err != NULL && line > 0);
+		return 0;
+	}
+	FUZZ_CHECK(status_valid(t.status));
+	FUZZ_CHECK(priority_valid(t.priority));
+	size_t n = json_array_size(t.events);
+	for (size_t i = 0; i + 1 < n; i++) {
+		json_t *x = json_array_get(t.events, i), *y = json_array_get(t.events, i + 1);
+		const char *xa = json_string_value(json_object_get(x, "at"));
+		const char *ya = json_string_value(json_object_get(y, "at"));
+		FUZZ_CHECK(xa && ya && strcmp(xa, ya) <= 0);
+	}
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i + 1; j < n; j++) {
+			const char *a = json_string_value(json_object_get(json_array_get(t.events, i), "id"));
+			const char *b = json_string_value(json_object_get(json_array_get(t.events, j), "id"));
+			FUZZ_CHECK(strcmp(a, b) != 0);
+		}
+	size_t nt = json_array_size(t.tags);
+	for (size_t i = 0; i + 1 < nt; i++)
+		FUZZ_CHECK(strcmp(json_string_value(json_array_get(t.tags, i)),
+		    json_string_value(json_array_get(t.tags, i + 1))) < 0);
+	json_t *j = ticket_json(&t);
+	char *s = json_dumps(j, JSON_COMPACT);
+	FUZZ_CHECK(s != NULL);
+	free(s);
+	json_decref(j);
+	ticket_free(&t);
+	return 0;
+}
