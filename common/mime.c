@@ -75,6 +75,9 @@ static const char *ctype_value(mu_message_t m)
 	return v;
 }
 
+/* The type and charset of a Content-Type value, read here: Mailutils'
+ * parser leaks on hostile values (8-bit bytes, repeated parameters,
+ * backslashes; found by fuzz_mime). */
 static int ctype(mu_message_t m, char *type, size_t tn, char *cs, size_t cn)
 {
 	const char *v;
@@ -82,27 +85,48 @@ static int ctype(mu_message_t m, char *type, size_t tn, char *cs, size_t cn)
 	snprintf(cs, cn, "us-ascii");
 	if (!(v = ctype_value(m)))
 		return 0;
-	if (dup_params(v)) {	/* the type alone */
-		size_t l = strcspn(v, "; \t\r\n");
+	while (*v == ' ' || *v == '\t' || *v == '\r' || *v == '\n')
+		v++;
+	size_t l = strcspn(v, "; \t\r\n(");
+	if (l && memchr(v, '/', l)) {
 		snprintf(type, tn, "%.*s", (int)(l < tn ? l : tn - 1), v);
 		for (char *p = type; *p; p++)
 			if (*p >= 'A' && *p <= 'Z')
 				*p += 'a' - 'A';
-		return 0;
 	}
-	mu_content_type_t ct;
-	if (mu_content_type_parse_ext(v, NULL, MU_CONTENT_TYPE_RELAXED | MU_CONTENT_TYPE_PARAM, &ct) != 0)
-		return 0;
-	snprintf(type, tn, "%s/%s", ct->type ? ct->type : "text", ct->subtype ? ct->subtype : "plain");
-	for (char *p = type; *p; p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p += 'a' - 'A';
-	if (ct->param) {
-		struct mu_mime_param *pr = mu_assoc_get(ct->param, "charset");
-		if (pr && pr->value)
-			snprintf(cs, cn, "%s", pr->value);
+	/* the parameters: ; name = value | "quoted \" value" */
+	const char *p = v + l;
+	while ((p = strchr(p, ';')) != NULL) {
+		p++;
+		while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+			p++;
+		size_t kl = strcspn(p, "=; \t\r\n");
+		const char *q = p + kl;
+		while (*q == ' ' || *q == '\t')
+			q++;
+		if (*q != '=')
+			continue;
+		q++;
+		while (*q == ' ' || *q == '\t')
+			q++;
+		char val[64];
+		size_t n = 0;
+		if (*q == '"') {
+			for (q++; *q && *q != '"'; q++) {
+				if (*q == '\\' && q[1])
+					q++;
+				if (n + 1 < sizeof val)
+					val[n++] = *q;
+			}
+		} else
+			for (; *q && !strchr("; \t\r\n", *q); q++)
+				if (n + 1 < sizeof val)
+					val[n++] = *q;
+		val[n] = 0;
+		if (kl == 7 && !strncasecmp(p, "charset", 7) && n)
+			snprintf(cs, cn, "%s", val);
+		p = *q ? q : p + kl;
 	}
-	mu_content_type_destroy(&ct);
 	return 0;
 }
 
