@@ -23,47 +23,24 @@
 #define MAX_PARTS 1000
 #define MAX_TEXT (8 * 1024 * 1024)
 
+/* A part of a multipart, split here and read by Mailutils as a message
+ * of its own: Mailutils' own splitting writes out of bounds on hostile
+ * part headers (fuzz_mime). */
+struct held {
+	char *buf;
+	mu_stream_t s;
+	mu_message_t m;
+};
+
 struct pick {
 	mu_message_t plain, html;
 	int parts;
+	struct held *h;
+	size_t nh, caph;
+	size_t copied;		/* bytes of parts copied: bounded */
 };
 
-/* Does a Content-Type value name a parameter twice (or hold more than 64),
- * or hold a backslash?  Mailutils 3.15 leaks when it parses the former and
- * reads out of bounds on a backslash at the end (fuzz_mime), in
- * mu_message_is_multipart too, so those parts are read as leaves. */
-static int dup_params(const char *v)
-{
-	const char *name[64];
-	size_t len[64], n = 0;
-	if (strchr(v, '\\'))
-		return 1;
-	const char *p = strchr(v, ';');
-	while (p) {
-		p++;
-		while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
-			p++;
-		size_t l = strcspn(p, "=; \t\r\n");
-		if (l) {
-			for (size_t i = 0; i < n; i++)
-				if (len[i] == l && !strncasecmp(name[i], p, l))
-					return 1;
-			if (n == 64)
-				return 1;
-			name[n] = p;
-			len[n++] = l;
-		}
-		/* to the next ';' outside a quoted string */
-		int q = 0;
-		for (; *p && (q || *p != ';'); p++)
-			if (*p == '\\' && q && p[1])
-				p++;
-			else if (*p == '"')
-				q = !q;
-		p = *p ? p : NULL;
-	}
-	return 0;
-}
+#define MAX_COPIED (64 * 1024 * 1024)
 
 static const char *ctype_value(mu_message_t m)
 {
@@ -73,6 +50,45 @@ static const char *ctype_value(mu_message_t m)
 	    mu_header_sget_value(h, "Content-Type", &v) != 0)
 		return NULL;
 	return v;
+}
+
+/* The value of parameter name of a header value ("; name = value" or a
+ * quoted string with backslash escapes) into out; 0 when absent. */
+static int param(const char *v, const char *name, char *out, size_t on)
+{
+	size_t nl = strlen(name);
+	const char *p = v;
+	while ((p = strchr(p, ';')) != NULL) {
+		p++;
+		while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+			p++;
+		size_t kl = strcspn(p, "=; \t\r\n");
+		const char *q = p + kl;
+		while (*q == ' ' || *q == '\t')
+			q++;
+		if (*q != '=')
+			continue;
+		q++;
+		while (*q == ' ' || *q == '\t')
+			q++;
+		size_t n = 0;
+		if (*q == '"') {
+			for (q++; *q && *q != '"'; q++) {
+				if (*q == '\\' && q[1])
+					q++;
+				if (n + 1 < on)
+					out[n++] = *q;
+			}
+		} else
+			for (; *q && !strchr("; \t\r\n", *q); q++)
+				if (n + 1 < on)
+					out[n++] = *q;
+		out[n] = 0;
+		if (kl == nl && !strncasecmp(p, name, nl) && n)
+			return 1;
+		p = *q ? q : p + kl;
+	}
+	return 0;
 }
 
 /* The type and charset of a Content-Type value, read here: Mailutils'
@@ -94,39 +110,9 @@ static int ctype(mu_message_t m, char *type, size_t tn, char *cs, size_t cn)
 			if (*p >= 'A' && *p <= 'Z')
 				*p += 'a' - 'A';
 	}
-	/* the parameters: ; name = value | "quoted \" value" */
-	const char *p = v + l;
-	while ((p = strchr(p, ';')) != NULL) {
-		p++;
-		while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
-			p++;
-		size_t kl = strcspn(p, "=; \t\r\n");
-		const char *q = p + kl;
-		while (*q == ' ' || *q == '\t')
-			q++;
-		if (*q != '=')
-			continue;
-		q++;
-		while (*q == ' ' || *q == '\t')
-			q++;
-		char val[64];
-		size_t n = 0;
-		if (*q == '"') {
-			for (q++; *q && *q != '"'; q++) {
-				if (*q == '\\' && q[1])
-					q++;
-				if (n + 1 < sizeof val)
-					val[n++] = *q;
-			}
-		} else
-			for (; *q && !strchr("; \t\r\n", *q); q++)
-				if (n + 1 < sizeof val)
-					val[n++] = *q;
-		val[n] = 0;
-		if (kl == 7 && !strncasecmp(p, "charset", 7) && n)
-			snprintf(cs, cn, "%s", val);
-		p = *q ? q : p + kl;
-	}
+	char c[64];
+	if (param(v + l, "charset", c, sizeof c))
+		snprintf(cs, cn, "%s", c);
 	return 0;
 }
 
@@ -139,25 +125,126 @@ static int is_attachment(mu_message_t m)
 	    !strncasecmp(v, "attachment", 10);
 }
 
-static void walk(mu_message_t m, int depth, struct pick *p)
+static int readable_header(const char *p, size_t len);
+
+/* The raw body of m (not transfer-decoded), at most MAX_TEXT bytes. */
+static char *body_bytes(mu_message_t m, size_t *len)
 {
-	int mp = 0;
-	if (depth > MAX_DEPTH || p->parts++ > MAX_PARTS || p->plain)
+	mu_body_t body;
+	mu_stream_t bs;
+	struct buf b = { 0 };
+	*len = 0;
+	if (mu_message_get_body(m, &body) != 0 || mu_body_get_streamref(body, &bs) != 0)
+		return NULL;
+	char tmp[8192];
+	size_t n;
+	while (b.len < MAX_TEXT && mu_stream_read(bs, tmp, sizeof tmp, &n) == 0 && n > 0)
+		buf_add(&b, tmp, n);
+	mu_stream_unref(bs);
+	*len = b.len;
+	return b.p;
+}
+
+static void walk(mu_message_t m, int depth, struct pick *p);
+
+/* One part, given to Mailutils as a message of its own and walked. */
+static void walk_part(const char *raw, size_t len, int depth, struct pick *p)
+{
+	if (p->copied + len > MAX_COPIED)
 		return;
-	const char *v = ctype_value(m);
-	if (!(v && dup_params(v)) && mu_message_is_multipart(m, &mp) == 0 && mp) {
-		size_t n = 0;
-		if (mu_message_get_num_parts(m, &n) != 0)
-			return;
-		for (size_t i = 1; i <= n && !p->plain; i++) {
-			mu_message_t part;
-			if (mu_message_get_part(m, i, &part) == 0)
-				walk(part, depth + 1, p);
-		}
+	p->copied += len;
+	size_t fl;
+	char *buf = msg_for_mailutils(raw, len, &fl);
+	if (!buf) {
+		buf = xmalloc(len + 1);
+		memcpy(buf, raw, len);
+		buf[len] = 0;
+		fl = len;
+	}
+	for (size_t i = 0; i < fl; i++)
+		if (!buf[i])
+			buf[i] = ' ';
+	mu_stream_t s;
+	mu_message_t pm;
+	if (!readable_header(buf, fl) || mu_static_memory_stream_create(&s, buf, fl) != 0) {
+		free(buf);
 		return;
 	}
+	if (mu_stream_to_message(s, &pm) != 0) {
+		mu_stream_unref(s);
+		free(buf);
+		return;
+	}
+	if (p->nh == p->caph) {
+		p->caph = p->caph ? 2 * p->caph : 8;
+		p->h = xrealloc(p->h, p->caph * sizeof *p->h);
+	}
+	p->h[p->nh++] = (struct held){ buf, s, pm };
+	walk(pm, depth, p);
+	/* a part that was not chosen (nor one inside it) goes at once */
+	if (p->nh && p->h[p->nh - 1].m == pm && p->plain != pm && p->html != pm) {
+		p->nh--;
+		mu_message_unref(pm);
+		mu_stream_unref(s);
+		free(buf);
+	}
+}
+
+/* A delimiter line: "--" boundary, "--" when it closes, blanks, EOL. */
+static int delimiter(const char *l, const char *e, const char *bnd, size_t bl, int *close)
+{
+	if ((size_t)(e - l) < bl + 2 || l[0] != '-' || l[1] != '-' || memcmp(l + 2, bnd, bl))
+		return 0;
+	const char *q = l + 2 + bl;
+	*close = e - q >= 2 && q[0] == '-' && q[1] == '-';
+	if (*close)
+		q += 2;
+	while (q < e && (*q == ' ' || *q == '\t' || *q == '\r'))
+		q++;
+	return q == e;
+}
+
+static void walk(mu_message_t m, int depth, struct pick *p)
+{
+	if (depth > MAX_DEPTH || p->parts++ > MAX_PARTS || p->plain)
+		return;
 	char type[128], cs[64];
 	ctype(m, type, sizeof type, cs, sizeof cs);
+	if (!strncmp(type, "multipart/", 10)) {
+		char bnd[128];
+		const char *v = ctype_value(m);
+		size_t bl, len;
+		if (!v || !param(v, "boundary", bnd, sizeof bnd) || !(bl = strlen(bnd)))
+			return;
+		char *body = body_bytes(m, &len);
+		const char *b = body, *e = body + len, *start = NULL;
+		while (b && b < e && !p->plain) {
+			const char *nl = memchr(b, '\n', (size_t)(e - b));
+			const char *le = nl ? nl : e;
+			int close;
+			if (delimiter(b, le, bnd, bl, &close)) {
+				if (start) {
+					/* the line end before the delimiter is the delimiter's */
+					const char *pe = b;
+					if (pe > start && pe[-1] == '\n')
+						pe--;
+					if (pe > start && pe[-1] == '\r')
+						pe--;
+					walk_part(start, (size_t)(pe - start), depth + 1, p);
+				}
+				if (close) {
+					start = NULL;
+					break;
+				}
+				start = nl ? nl + 1 : e;
+			}
+			b = nl ? nl + 1 : e;
+		}
+		if (start && start < e && !p->plain)	/* never closed */
+			walk_part(start, (size_t)(e - start), depth + 1, p);
+		free(body);
+		return;
+	}
 	if (is_attachment(m))
 		return;
 	if (!strcmp(type, "text/plain"))
@@ -328,10 +415,16 @@ char *mime_text(const char *raw, size_t len)
 		return xstrdup("");
 	}
 	if (mu_stream_to_message(s, &m) == 0) {
-		struct pick p = { NULL, NULL, 0 };
+		struct pick p = { NULL, NULL, 0, NULL, 0, 0, 0 };
 		walk(m, 0, &p);
 		if (p.plain || p.html)
 			out = part_text(p.plain ? p.plain : p.html);
+		for (size_t i = 0; i < p.nh; i++) {
+			mu_message_unref(p.h[i].m);
+			mu_stream_unref(p.h[i].s);
+			free(p.h[i].buf);
+		}
+		free(p.h);
 		mu_message_unref(m);
 	}
 	mu_stream_unref(s);

@@ -66,6 +66,10 @@ is "... all four messages out" "$(jq -s 'map(.messages | length) | add' "$TMP/lo
 # ---------------------------------------------------------------- mroute
 export MDESK_DIR="$TMP/desk"
 newdesk "$MDESK_DIR"
+# routing.sieve and assignment still run: only the joining by subject is
+# off, so that every distinct message is a ticket of its own
+sed -i "s/^subject_window = .*/subject_window = 0s/" "$MDESK_DIR/desk.conf"
+git -C "$MDESK_DIR" commit -qam "no subject window"
 filed=0 refused=0 bad=0
 inputs=$(ls "$H"/* | grep -v '/deep-chain.mbox$')	# 10k commits: see deep-chain-short
 if [ -n "$vg" ]; then
