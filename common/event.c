@@ -113,18 +113,6 @@ static int by_at_id(const void *a, const void *b)
 	return c ? c : strcmp(sget(x, "id"), sget(y, "id"));
 }
 
-struct seen {
-	const char *id;
-	size_t i;
-};
-
-static int by_id_pos(const void *a, const void *b)
-{
-	const struct seen *x = a, *y = b;
-	int c = strcmp(x->id, y->id);
-	return c ? c : (x->i > y->i) - (x->i < y->i);
-}
-
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -282,14 +270,11 @@ int ticket_fold(struct ticket *t, const char *id, const char *text, size_t len,
 	/* the same event from two replicas: one id, kept at its first time
 	 * (the copies need not have the same "at", so they need not be
 	 * next to each other in (at, id) order) */
-	struct seen *ids = xmalloc((n ? n : 1) * sizeof *ids);
+	const char **ids = xmalloc((n ? n : 1) * sizeof *ids);
 	unsigned char *drop = xcalloc(n ? n : 1, 1);
 	for (size_t i = 0; i < n; i++)
-		ids[i] = (struct seen){ sget(ev[i], "id"), i };
-	qsort(ids, n, sizeof *ids, by_id_pos);
-	for (size_t i = 1; i < n; i++)
-		if (!strcmp(ids[i].id, ids[i - 1].id))
-			drop[ids[i].i] = 1;
+		ids[i] = sget(ev[i], "id");
+	mark_later_copies(ids, n, drop);
 	free(ids);
 	for (size_t i = 0; i < n; i++) {
 		if (drop[i]) {

@@ -1285,16 +1285,23 @@ int sla_ticket_parse(struct sla_ticket *t, const char *id, char *text, size_t le
 	if (n > 1)
 		qsort(ev, n, sizeof *ev, by_at_id);
 	size_t k = 0;
-	const char *prev = NULL;
+	/* the same event from two replicas: one id, kept at its first time,
+	 * as ticket_fold keeps it */
+	const char **ids = xmalloc((n ? n : 1) * sizeof *ids);
+	unsigned char *drop = xcalloc(n ? n : 1, 1);
+	for (size_t i = 0; i < n; i++)
+		ids[i] = ev[i].id;
+	mark_later_copies(ids, n, drop);
+	free(ids);
 	for (size_t i = 0; i < n; i++) {
-		if (prev && !strcmp(ev[i].id, prev))
-			continue;	/* the same event from two replicas */
-		prev = ev[i].id;
+		if (drop[i])
+			continue;
 		if (asof && ev[i].at > asof)
 			continue;
 		ev[k++] = ev[i];
 		fold_ev(t, &ev[k - 1], a);
 	}
+	free(drop);
 	t->ev = ev;
 	t->nev = k;
 	if (!t->status)

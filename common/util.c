@@ -397,3 +397,29 @@ long long mdesk_now(const char *opt)
 	}
 	return (long long)time(NULL);
 }
+
+struct idpos {
+	const char *id;
+	size_t i;
+};
+
+static int by_id_pos(const void *a, const void *b)
+{
+	const struct idpos *x = a, *y = b;
+	int c = strcmp(x->id, y->id);
+	return c ? c : (x->i > y->i) - (x->i < y->i);
+}
+
+void mark_later_copies(const char *const *ids, size_t n, unsigned char *drop)
+{
+	if (n < 2)
+		return;
+	struct idpos *v = xmalloc(n * sizeof *v);
+	for (size_t i = 0; i < n; i++)
+		v[i] = (struct idpos){ ids[i], i };
+	qsort(v, n, sizeof *v, by_id_pos);
+	for (size_t i = 1; i < n; i++)
+		if (!strcmp(v[i].id, v[i - 1].id))
+			drop[v[i].i] = 1;
+	free(v);
+}

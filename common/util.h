@@ -68,6 +68,9 @@ uint64_t hash64_final(uint64_t h);
 int utf8_valid(const char *s, size_t n);
 char *utf8_clean(const char *s, size_t n, int ctl_space);
 
+/* For ids[0..n): drop[i] = 1 when ids[i] already appeared at a lower index
+ * (the later copies of the same id). */
+void mark_later_copies(const char *const *ids, size_t n, unsigned char *drop);
 /* Time as RFC 3339 UTC "2026-11-02T09:14:00Z"; buf needs 32 bytes. */
 char *fmt_rfc3339(long long t, char *buf);
 /* Parse RFC 3339 (Z or +hh:mm) or "@epoch"; returns 0 on success. */
