@@ -217,8 +217,10 @@ static void walk(mu_message_t m, int depth, struct pick *p)
 		if (!v || !param(v, "boundary", bnd, sizeof bnd) || !(bl = strlen(bnd)))
 			return;
 		char *body = body_bytes(m, &len);
+		if (!body)
+			return;
 		const char *b = body, *e = body + len, *start = NULL;
-		while (b && b < e && !p->plain) {
+		while (b < e && !p->plain) {
 			const char *nl = memchr(b, '\n', (size_t)(e - b));
 			const char *le = nl ? nl : e;
 			int close;
