@@ -789,15 +789,34 @@ char *msg_sound_header(const char *raw, size_t len, size_t *outlen)
 	return o;
 }
 
+/* Header lines longer than this reach Mailutils cut short: it reads a
+ * line in steps that copy it again and again (a 10 MB Subject took
+ * minutes). */
+#define MU_LINE_MAX 16384
+
 char *msg_for_mailutils(const char *raw, size_t len, size_t *outlen)
 {
 	char *lf = NULL;
-	if (mem_find(raw, len, "\r\n", 2)) {
+	size_t hl = msg_header_len(raw, len), longest = 0;
+	for (const char *p = raw, *e = raw + hl; p < e;) {
+		const char *nl = memchr(p, '\n', (size_t)(e - p));
+		size_t l = (size_t)((nl ? nl : e) - p);
+		if (l > longest)
+			longest = l;
+		p = nl ? nl + 1 : e;
+	}
+	if (longest > MU_LINE_MAX || mem_find(raw, len, "\r\n", 2)) {
 		lf = xmalloc(len + 1);
-		size_t k = 0;
-		for (size_t i = 0; i < len; i++)
-			if (!(raw[i] == '\r' && i + 1 < len && raw[i + 1] == '\n'))
-				lf[k++] = raw[i];
+		size_t k = 0, col = 0;
+		for (size_t i = 0; i < len; i++) {
+			if (raw[i] == '\r' && i + 1 < len && raw[i + 1] == '\n')
+				continue;
+			if (raw[i] == '\n')
+				col = 0;
+			else if (i < hl && ++col > MU_LINE_MAX)
+				continue;	/* the rest of a long header line */
+			lf[k++] = raw[i];
+		}
 		lf[k] = 0;
 		raw = lf, len = k;
 	}

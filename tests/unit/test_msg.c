@@ -1,6 +1,7 @@
 /* Unit tests: common/msg.c */
 #include <stdlib.h>
 #include "msg.h"
+#include "util.h"
 #include "tap.h"
 
 #define S(x) x, sizeof(x) - 1
@@ -81,5 +82,20 @@ int main(void)
 	is_str(f, "Subject: x\n\nb\n", "a CR LF in the body is made LF too");
 	free(f);
 	ok(msg_for_mailutils(S("Subject: x\n\nb\n"), &fl) == NULL, "nothing to change: NULL");
+	{
+		struct buf lb = { 0 };
+		buf_adds(&lb, "Subject: ");
+		for (int i = 0; i < 20000; i++)
+			buf_addc(&lb, 'x');
+		buf_adds(&lb, "\nTo: a@b\n\n");
+		for (int i = 0; i < 20000; i++)
+			buf_addc(&lb, 'y');
+		buf_adds(&lb, "\n");
+		f = msg_for_mailutils(lb.p, lb.len, &fl);
+		ok(f && strstr(f, "\nTo: a@b\n\n") && strchr(f, '\n') - f == 16384 &&
+		    fl == 16385 + 9 + 20001, "a long header line is cut at 16384 bytes, the body is not");
+		free(f);
+		buf_free(&lb);
+	}
 	return done_testing();
 }
