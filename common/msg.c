@@ -797,24 +797,38 @@ char *msg_sound_header(const char *raw, size_t len, size_t *outlen)
 char *msg_for_mailutils(const char *raw, size_t len, size_t *outlen)
 {
 	char *lf = NULL;
-	size_t hl = msg_header_len(raw, len), longest = 0;
+	size_t hl = msg_header_len(raw, len), longest = 0, field = 0;
+	/* the longest field, continuation lines included */
 	for (const char *p = raw, *e = raw + hl; p < e;) {
 		const char *nl = memchr(p, '\n', (size_t)(e - p));
 		size_t l = (size_t)((nl ? nl : e) - p);
-		if (l > longest)
-			longest = l;
+		field = (*p == ' ' || *p == '\t') ? field + l : l;
+		if (field > longest)
+			longest = field;
 		p = nl ? nl + 1 : e;
 	}
 	if (longest > MU_LINE_MAX || mem_find(raw, len, "\r\n", 2)) {
 		lf = xmalloc(len + 1);
-		size_t k = 0, col = 0;
+		size_t k = 0;
+		field = 0;
+		int bol = 1, skip = 0;
 		for (size_t i = 0; i < len; i++) {
 			if (raw[i] == '\r' && i + 1 < len && raw[i + 1] == '\n')
 				continue;
-			if (raw[i] == '\n')
-				col = 0;
-			else if (i < hl && ++col > MU_LINE_MAX)
-				continue;	/* the rest of a long header line */
+			if (i < hl) {
+				if (bol) {
+					/* a continuation line of a field cut short goes whole */
+					int cont = raw[i] == ' ' || raw[i] == '\t';
+					if (!cont)
+						field = 0;
+					skip = cont && field > MU_LINE_MAX;
+				}
+				bol = raw[i] == '\n';
+				if (skip)
+					continue;
+				if (raw[i] != '\n' && ++field > MU_LINE_MAX)
+					continue;	/* the rest of a long field */
+			}
 			lf[k++] = raw[i];
 		}
 		lf[k] = 0;

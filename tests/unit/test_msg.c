@@ -96,6 +96,15 @@ int main(void)
 		    fl == 16385 + 9 + 20001, "a long header line is cut at 16384 bytes, the body is not");
 		free(f);
 		buf_free(&lb);
+		buf_adds(&lb, "X-Long: a\n");
+		for (int i = 0; i < 2000; i++)
+			buf_adds(&lb, " folded line of the same field\n");
+		buf_adds(&lb, "To: a@b\n\nbody\n");
+		f = msg_for_mailutils(lb.p, lb.len, &fl);
+		ok(f && fl < 16384 + 64 && strstr(f, "\nTo: a@b\n\nbody\n"),
+		    "a field folded over many lines is cut at 16384 bytes too (%zu)", fl);
+		free(f);
+		buf_free(&lb);
 	}
 	return done_testing();
 }
