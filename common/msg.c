@@ -793,25 +793,29 @@ char *msg_sound_header(const char *raw, size_t len, size_t *outlen)
  * line in steps that copy it again and again (a 10 MB Subject took
  * minutes). */
 #define MU_LINE_MAX 16384
+/* and only the first fields: it looks fields up one by one (100k fields
+ * took minutes) */
+#define MU_FIELDS_MAX 1000
 
 char *msg_for_mailutils(const char *raw, size_t len, size_t *outlen)
 {
 	char *lf = NULL;
-	size_t hl = msg_header_len(raw, len), longest = 0, field = 0;
-	/* the longest field, continuation lines included */
+	size_t hl = msg_header_len(raw, len), longest = 0, field = 0, nfields = 0;
+	/* the longest field, continuation lines included, and the fields */
 	for (const char *p = raw, *e = raw + hl; p < e;) {
 		const char *nl = memchr(p, '\n', (size_t)(e - p));
 		size_t l = (size_t)((nl ? nl : e) - p);
+		nfields += *p != ' ' && *p != '\t';
 		field = (*p == ' ' || *p == '\t') ? field + l : l;
 		if (field > longest)
 			longest = field;
 		p = nl ? nl + 1 : e;
 	}
-	if (longest > MU_LINE_MAX || mem_find(raw, len, "\r\n", 2)) {
+	if (longest > MU_LINE_MAX || nfields > MU_FIELDS_MAX || mem_find(raw, len, "\r\n", 2)) {
 		lf = xmalloc(len + 1);
-		size_t k = 0;
+		size_t k = 0, nf = 0;
 		field = 0;
-		int bol = 1, skip = 0;
+		int bol = 1, skip = 0, drop = 0;
 		for (size_t i = 0; i < len; i++) {
 			if (raw[i] == '\r' && i + 1 < len && raw[i + 1] == '\n')
 				continue;
@@ -819,9 +823,13 @@ char *msg_for_mailutils(const char *raw, size_t len, size_t *outlen)
 				if (bol) {
 					/* a continuation line of a field cut short goes whole */
 					int cont = raw[i] == ' ' || raw[i] == '\t';
-					if (!cont)
+					if (!cont) {
 						field = 0;
-					skip = cont && field > MU_LINE_MAX;
+						/* past the first fields, only those of MIME */
+						drop = ++nf > MU_FIELDS_MAX && strncasecmp(raw + i, "content-", 8) &&
+						    strncasecmp(raw + i, "mime-", 5);
+					}
+					skip = drop || (cont && field > MU_LINE_MAX);
 				}
 				bol = raw[i] == '\n';
 				if (skip)
