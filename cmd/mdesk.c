@@ -729,20 +729,6 @@ static void scan_tickets(const struct filter *f, struct tlist *l)
 	free(v);
 }
 
-static void put_col(const char *s, int w)
-{
-	int cols = 0;
-	for (const char *p = s ? s : "-"; *p && cols < w;) {
-		const char *q = p + 1;
-		while ((*q & 0xc0) == 0x80)
-			q++;
-		fwrite(p, 1, (size_t)(q - p), stdout);
-		p = q;
-		cols++;
-	}
-	for (; cols < w; cols++)
-		putchar(' ');
-}
 
 static void print_tickets(struct tlist *l, int fmt)
 {

@@ -133,31 +133,6 @@ static int own_address(const char *addr)
 	return dom && at && !strcasecmp(at + 1, dom);
 }
 
-/* RFC 3834 and common practice: mail written by a program (the list of
- * mroute(1)). */
-static int is_automatic(struct msg *m, const char *from)
-{
-	const char *v;
-	if ((v = msg_raw(m, "Auto-Submitted", 1)) && strncasecmp(v, "no", 2) != 0)
-		return 1;
-	if ((v = msg_raw(m, "Precedence", 1)) && (!strncasecmp(v, "bulk", 4) ||
-	    !strncasecmp(v, "junk", 4) || !strncasecmp(v, "list", 4)))
-		return 1;
-	if (msg_raw(m, "List-Id", 1) || msg_raw(m, "X-Autoreply", 1) ||
-	    msg_raw(m, "X-Autorespond", 1) || msg_raw(m, "X-Auto-Response-Suppress", 1))
-		return 1;
-	if ((v = msg_raw(m, "Return-Path", 1)) && strstr(v, "<>"))
-		return 1;
-	if (from) {
-		static const char *const robots[] = { "mailer-daemon@", "postmaster@",
-			"no-reply", "noreply", "do-not-reply", "donotreply", "bounce" };
-		for (size_t i = 0; i < sizeof robots / sizeof robots[0]; i++)
-			if (!strncasecmp(from, robots[i], strlen(robots[i])) ||
-			    strstr(from, robots[i]) == from)
-				return 1;
-	}
-	return 0;
-}
 
 static int has_tag(const struct ticket *t, const char *tag)
 {
@@ -519,7 +494,7 @@ static const char *no_ack(const struct ticket *t, json_t *rev, struct source *s,
 	if (!on)
 		return "acknowledgements are off ([ack] enabled = no)";
 	if ((rev && json_is_true(json_object_get(rev, "auto"))) || has_tag(t, "auto") ||
-	    is_automatic(&s->m, s->from))
+	    msg_is_automatic(&s->m, s->from))
 		return "automatic mail (RFC 3834)";
 	if (has_tag(t, "noack"))
 		return "the ticket is tagged noack";

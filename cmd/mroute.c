@@ -68,30 +68,6 @@ static void rule_fault(const char *file, int line, int col, const char *msg)
 
 /* --- the message --- */
 
-/* RFC 3834 and common practice: mail written by a program. */
-static int is_automatic(struct msg *m, const char *from)
-{
-	const char *v;
-	if ((v = msg_raw(m, "Auto-Submitted", 1)) && strncasecmp(v, "no", 2) != 0)
-		return 1;
-	if ((v = msg_raw(m, "Precedence", 1)) && (!strncasecmp(v, "bulk", 4) ||
-	    !strncasecmp(v, "junk", 4) || !strncasecmp(v, "list", 4)))
-		return 1;
-	if (msg_raw(m, "List-Id", 1) || msg_raw(m, "X-Autoreply", 1) ||
-	    msg_raw(m, "X-Autorespond", 1) || msg_raw(m, "X-Auto-Response-Suppress", 1))
-		return 1;
-	if ((v = msg_raw(m, "Return-Path", 1)) && strstr(v, "<>"))
-		return 1;
-	if (from) {
-		static const char *const robots[] = { "mailer-daemon@", "postmaster@",
-			"no-reply", "noreply", "do-not-reply", "donotreply", "bounce" };
-		for (size_t i = 0; i < sizeof robots / sizeof robots[0]; i++)
-			if (!strncasecmp(from, robots[i], strlen(robots[i])) ||
-			    strstr(from, robots[i]) == from)
-				return 1;
-	}
-	return 0;
-}
 
 /* The queue: the first [queue NAME] whose address is among the
  * recipients (To, Cc, Delivered-To, X-Original-To), else the first queue. */
@@ -829,6 +805,24 @@ static void acknowledge(const char *ticket)
 		    WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
 }
 
+/* What became of a message: the decisions as JSON (--dry-run on stdout,
+ * --explain on stderr) and, unless --dry-run, the message with its
+ * X-Mdesk-* fields. */
+static void report(const char *raw, size_t len, const struct result *r,
+    const struct decision *dc, const char *mid, int as_mbox, const char *envelope)
+{
+	if (dryrun || explain) {
+		json_t *o = json_object();
+		explain_json(o, r, dc, mid, r->automatic);
+		char *s = json_dumps(o, JSON_COMPACT);
+		fprintf(dryrun ? stdout : stderr, "%s\n", s);
+		free(s);
+		json_decref(o);
+	}
+	if (!dryrun)
+		emit(raw, len, r, dc, as_mbox, envelope);
+}
+
 static int route(const char *raw, size_t len, int as_mbox, const char *envelope)
 {
 	struct msg m = { 0 };
@@ -865,7 +859,7 @@ static int route(const char *raw, size_t len, int as_mbox, const char *envelope)
 	long long md;
 	if (at_date && msg_date(&m, &md) == 0 && md <= clock_now)
 		D.now = md;
-	r.automatic = is_automatic(&m, from) || is_queue_address(from);
+	r.automatic = msg_is_automatic(&m, from) || is_queue_address(from);
 
 	batch_begin();
 	char have[16];
@@ -875,16 +869,7 @@ static int route(const char *raw, size_t len, int as_mbox, const char *envelope)
 		follow_merges(r.ticket);
 		r.duplicate = 1;
 		r.why = "duplicate";
-		if (dryrun || explain) {
-			json_t *o = json_object();
-			explain_json(o, &r, &dc, ids.mid, r.automatic);
-			char *s = json_dumps(o, JSON_COMPACT);
-			fprintf(dryrun ? stdout : stderr, "%s\n", s);
-			free(s);
-			json_decref(o);
-		}
-		if (!dryrun)
-			emit(raw, len, &r, &dc, as_mbox, envelope);
+		report(raw, len, &r, &dc, ids.mid, as_mbox, envelope);
 		msg_free(&m);
 		if (++batch_n >= (size_t)batch_max)
 			batch_end();
@@ -1141,16 +1126,7 @@ static int route(const char *raw, size_t len, int as_mbox, const char *envelope)
 		}
 		snprintf(acks[nacks++], 16, "%s", r.ticket);
 	}
-	if (dryrun || explain) {
-		json_t *o = json_object();
-		explain_json(o, &r, &dc, ids.mid, r.automatic);
-		char *s = json_dumps(o, JSON_COMPACT);
-		fprintf(dryrun ? stdout : stderr, "%s\n", s);
-		free(s);
-		json_decref(o);
-	}
-	if (!dryrun)
-		emit(raw, len, &r, &dc, as_mbox, envelope);
+	report(raw, len, &r, &dc, ids.mid, as_mbox, envelope);
 	if (have_t)
 		ticket_free(&t);
 	json_decref(dc.tags);

@@ -349,20 +349,6 @@ static int shown(const struct sla_clock *c)
 
 /* --- output ------------------------------------------------------------ */
 
-static void put_col(const char *s, int w)
-{
-	int cols = 0;
-	for (const char *p = s ? s : "-"; *p && cols < w;) {
-		const char *q = p + 1;
-		while ((*q & 0xc0) == 0x80)
-			q++;
-		fwrite(p, 1, (size_t)(q - p), stdout);
-		p = q;
-		cols++;
-	}
-	for (; cols < w; cols++)
-		putchar(' ');
-}
 
 static const char *short_time(long long t, char *b)
 {

@@ -14,8 +14,7 @@
 
 static const char *const days[7] = { "sun", "mon", "tue", "wed", "thu", "fri", "sat" };
 
-/* Local time in zone tz (the process runs in UTC and comes back to it). */
-static void use_tz(const char *tz)
+void calendar_use_tz(const char *tz)
 {
 	static char cur[128] = "";
 	if (strcmp(cur, tz) != 0) {
@@ -128,7 +127,7 @@ void calendar_free(struct calendar *c)
 	c->nhol = 0;
 }
 
-static int holiday(const struct calendar *c, const struct tm *tm)
+int calendar_holiday(const struct calendar *c, const struct tm *tm)
 {
 	for (size_t i = 0; i < c->nhol; i++)
 		if (c->hol[i].m == tm->tm_mon + 1 && c->hol[i].d == tm->tm_mday &&
@@ -137,8 +136,7 @@ static int holiday(const struct calendar *c, const struct tm *tm)
 	return 0;
 }
 
-/* The instant of local date (y, m, d) at minute min in the zone. */
-static long long at_local(int y, int mo, int d, int min)
+long long calendar_local(int y, int mo, int d, int min)
 {
 	struct tm tm;
 	memset(&tm, 0, sizeof tm);
@@ -156,7 +154,7 @@ static long long at_local(int y, int mo, int d, int min)
 static void each_interval(const struct calendar *c, long long from,
     int (*fn)(void *, long long, long long), void *ctx)
 {
-	use_tz(c->tz);
+	calendar_use_tz(c->tz);
 	time_t t0 = (time_t)from;
 	struct tm day;
 	localtime_r(&t0, &day);
@@ -170,21 +168,21 @@ static void each_interval(const struct calendar *c, long long from,
 		tm.tm_hour = 12;
 		tm.tm_isdst = -1;
 		mktime(&tm);	/* normalises the date, gives the weekday */
-		if (holiday(c, &tm))
+		if (calendar_holiday(c, &tm))
 			continue;
 		int wd = tm.tm_wday;
 		for (int i = 0; i < c->nopen[wd]; i++) {
-			long long a = at_local(tm.tm_year + 1900, tm.tm_mon, tm.tm_mday, c->open[wd][i][0]);
-			long long b = at_local(tm.tm_year + 1900, tm.tm_mon, tm.tm_mday, c->open[wd][i][1]);
+			long long a = calendar_local(tm.tm_year + 1900, tm.tm_mon, tm.tm_mday, c->open[wd][i][0]);
+			long long b = calendar_local(tm.tm_year + 1900, tm.tm_mon, tm.tm_mday, c->open[wd][i][1]);
 			if (b <= from)
 				continue;
 			if (fn(ctx, a < from ? from : a, b)) {
-				use_tz("UTC");
+				calendar_use_tz("UTC");
 				return;
 			}
 		}
 	}
-	use_tz("UTC");
+	calendar_use_tz("UTC");
 }
 
 struct sum {

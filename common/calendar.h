@@ -29,6 +29,15 @@ struct calendar {
  * *err set. */
 int calendar_parse(struct calendar *c, const char *name, const char *text,
     size_t len, const char **err);
+/* Local time in zone tz: the process runs in UTC and comes back to it
+ * (calendar_use_tz("UTC")); every change of TZ goes through here. */
+void calendar_use_tz(const char *tz);
+/* The instant of local date (y, mo 0-11, d) at minute min of the day, in
+ * the zone set by calendar_use_tz. */
+long long calendar_local(int y, int mo, int d, int min);
+struct tm;
+/* Is the local day tm one of the calendar's holidays? */
+int calendar_holiday(const struct calendar *c, const struct tm *tm);
 /* A calendar open all the time, in UTC (calendar time). */
 void calendar_always(struct calendar *c);
 void calendar_free(struct calendar *c);

@@ -867,3 +867,28 @@ size_t msg_header_len(const char *raw, size_t len)
 	}
 	return len;
 }
+
+/* RFC 3834 and common practice: mail written by a program. */
+int msg_is_automatic(struct msg *m, const char *from)
+{
+	const char *v;
+	if ((v = msg_raw(m, "Auto-Submitted", 1)) && strncasecmp(v, "no", 2) != 0)
+		return 1;
+	if ((v = msg_raw(m, "Precedence", 1)) && (!strncasecmp(v, "bulk", 4) ||
+	    !strncasecmp(v, "junk", 4) || !strncasecmp(v, "list", 4)))
+		return 1;
+	if (msg_raw(m, "List-Id", 1) || msg_raw(m, "X-Autoreply", 1) ||
+	    msg_raw(m, "X-Autorespond", 1) || msg_raw(m, "X-Auto-Response-Suppress", 1))
+		return 1;
+	if ((v = msg_raw(m, "Return-Path", 1)) && strstr(v, "<>"))
+		return 1;
+	if (from) {
+		static const char *const robots[] = { "mailer-daemon@", "postmaster@",
+			"no-reply", "noreply", "do-not-reply", "donotreply", "bounce" };
+		for (size_t i = 0; i < sizeof robots / sizeof robots[0]; i++)
+			if (!strncasecmp(from, robots[i], strlen(robots[i])) ||
+			    strstr(from, robots[i]) == from)
+				return 1;
+	}
+	return 0;
+}

@@ -79,5 +79,10 @@ struct msg_ids {
 };
 /* Fill ids from the header (refs live in m's arena). */
 void msg_ids(struct msg *m, struct msg_ids *ids);
+/* Is the message written by a program (RFC 3834: Auto-Submitted other than
+ * no; Precedence bulk, junk or list; List-Id and auto-reply fields; a null
+ * Return-Path; mailer-daemon, postmaster, no-reply and bounce senders)?
+ * from is the sender's address, or NULL. */
+int msg_is_automatic(struct msg *m, const char *from);
 
 #endif

@@ -106,34 +106,6 @@ struct sla_calx {
 #define WINDOW_BACK (800LL * 86400)
 #define WINDOW_AHEAD (800LL * 86400)
 
-static void set_tz(const char *tz)
-{
-	setenv("TZ", tz, 1);
-	tzset();
-}
-
-static long long at_local(int y, int mo, int d, int min)
-{
-	struct tm tm;
-	memset(&tm, 0, sizeof tm);
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo;
-	tm.tm_mday = d;
-	tm.tm_hour = min / 60;
-	tm.tm_min = min % 60;
-	tm.tm_isdst = -1;
-	return (long long)mktime(&tm);
-}
-
-static int is_holiday(const struct calendar *c, const struct tm *tm)
-{
-	for (size_t i = 0; i < c->nhol; i++)
-		if (c->hol[i].m == tm->tm_mon + 1 && c->hol[i].d == tm->tm_mday &&
-		    (c->hol[i].y == 0 || c->hol[i].y == tm->tm_year + 1900))
-			return 1;
-	return 0;
-}
-
 static void calx_build(struct sla_calx *x, long long around)
 {
 	const struct calendar *c = x->cal;
@@ -142,7 +114,7 @@ static void calx_build(struct sla_calx *x, long long around)
 	x->b = xmalloc(cap * sizeof *x->b);
 	x->cum = xmalloc(cap * sizeof *x->cum);
 	x->n = 0;
-	set_tz(c->tz);
+	calendar_use_tz(c->tz);
 	time_t t0 = (time_t)(around - WINDOW_BACK);
 	struct tm day;
 	localtime_r(&t0, &day);
@@ -161,14 +133,14 @@ static void calx_build(struct sla_calx *x, long long around)
 		/* the window: from the start of the first local day to the
 		 * start of the day after the last */
 		if (k == 0)
-			first = at_local(tm.tm_year + 1900, tm.tm_mon, tm.tm_mday, 0);
-		last = at_local(tm.tm_year + 1900, tm.tm_mon, tm.tm_mday, 24 * 60);
-		if (is_holiday(c, &tm))
+			first = calendar_local(tm.tm_year + 1900, tm.tm_mon, tm.tm_mday, 0);
+		last = calendar_local(tm.tm_year + 1900, tm.tm_mon, tm.tm_mday, 24 * 60);
+		if (calendar_holiday(c, &tm))
 			continue;
 		int wd = tm.tm_wday;
 		for (int i = 0; i < c->nopen[wd]; i++) {
-			long long a = at_local(tm.tm_year + 1900, tm.tm_mon, tm.tm_mday, c->open[wd][i][0]);
-			long long b = at_local(tm.tm_year + 1900, tm.tm_mon, tm.tm_mday, c->open[wd][i][1]);
+			long long a = calendar_local(tm.tm_year + 1900, tm.tm_mon, tm.tm_mday, c->open[wd][i][0]);
+			long long b = calendar_local(tm.tm_year + 1900, tm.tm_mon, tm.tm_mday, c->open[wd][i][1]);
 			if (x->n && a < x->b[x->n - 1])
 				a = x->b[x->n - 1];	/* a repeated hour (DST): once */
 			if (b <= a)
@@ -186,7 +158,7 @@ static void calx_build(struct sla_calx *x, long long around)
 			x->n++;
 		}
 	}
-	set_tz("UTC");
+	calendar_use_tz("UTC");
 	x->lo = first;
 	x->hi = last;
 }
@@ -292,10 +264,10 @@ char *sla_fmt_local(long long t, const char *tz, char *buf)
 	time_t tt = (time_t)t;
 	struct tm tm;
 	pthread_mutex_lock(&tz_lock);
-	set_tz(tz && *tz ? tz : "UTC");
+	calendar_use_tz(tz && *tz ? tz : "UTC");
 	localtime_r(&tt, &tm);
 	strftime(buf, 32, "%Y-%m-%d %H:%M %z", &tm);
-	set_tz("UTC");
+	calendar_use_tz("UTC");
 	pthread_mutex_unlock(&tz_lock);
 	return buf;
 }

@@ -423,3 +423,18 @@ void mark_later_copies(const char *const *ids, size_t n, unsigned char *drop)
 			drop[v[i].i] = 1;
 	free(v);
 }
+
+void put_col(const char *s, int w)
+{
+	int cols = 0;
+	for (const char *p = s ? s : "-"; *p && cols < w;) {
+		const char *q = p + 1;
+		while ((*q & 0xc0) == 0x80)
+			q++;
+		fwrite(p, 1, (size_t)(q - p), stdout);
+		p = q;
+		cols++;
+	}
+	for (; cols < w; cols++)
+		putchar(' ');
+}

@@ -68,6 +68,9 @@ uint64_t hash64_final(uint64_t h);
 int utf8_valid(const char *s, size_t n);
 char *utf8_clean(const char *s, size_t n, int ctl_space);
 
+/* A table column on stdout: s ("-" when NULL) cut or padded to w
+ * characters (a UTF-8 sequence counts as one). */
+void put_col(const char *s, int w);
 /* For ids[0..n): drop[i] = 1 when ids[i] already appeared at a lower index
  * (the later copies of the same id). */
 void mark_later_copies(const char *const *ids, size_t n, unsigned char *drop);
