@@ -683,8 +683,16 @@ static void add_event(struct desk_tx *tx, const char *ep, json_t *e, const char 
 	json_decref(e);
 }
 
+/* The readable text of the message, read once (language and rules). */
+static const char *text_of(const char *raw, size_t len, char **text)
+{
+	if (!*text)
+		*text = mime_text(raw, len);
+	return *text;
+}
+
 static const char *detect_lang(struct msg *m, const char *raw, size_t len, const char *from,
-    char l[16], const char *subject)
+    char l[16], const char *subject, char **text)
 {
 	/* Content-Language (first tag, lower case, region kept) */
 	const char *lang = msg_raw(m, "Content-Language", 1);
@@ -708,16 +716,14 @@ static const char *detect_lang(struct msg *m, const char *raw, size_t len, const
 		}
 	}
 	if (RC.detect) {
-		char *text = mime_text(raw, len);
 		struct buf b = { 0 };
 		if (subject) {
 			buf_adds(&b, subject);
 			buf_adds(&b, "\n");
 		}
-		buf_adds(&b, text);
+		buf_adds(&b, text_of(raw, len, text));
 		const char *d = lang_detect(b.p, b.len);
 		buf_free(&b);
-		free(text);
 		if (d) {
 			snprintf(l, 16, "%s", d);
 			return "detected";
@@ -908,7 +914,8 @@ static int route(const char *raw, size_t len, int as_mbox, const char *envelope)
 	}
 
 	/* language */
-	dc.lang_from = detect_lang(&m, raw, len, from, dc.lang, subject);
+	char *text = NULL;
+	dc.lang_from = detect_lang(&m, raw, len, from, dc.lang, subject, &text);
 	if (!dc.lang_from && have_t && t.lang)
 		snprintf(dc.lang, sizeof dc.lang, "%s", t.lang), dc.lang_from = "ticket";
 
@@ -918,13 +925,13 @@ static int route(const char *raw, size_t len, int as_mbox, const char *envelope)
 		from_agent |= !strcasecmp(AG.v[k].email, from);
 	if (RULES && !(from_agent && !r.is_new)) {
 		struct customer *cu = from ? customer_find(&CU, from) : NULL;
-		char *text = mime_text(raw, len);
-		struct rules_ctx cx = { dc.lang[0] ? dc.lang : NULL, cu && *cu->tier ? cu->tier : NULL, text };
+		struct rules_ctx cx = { dc.lang[0] ? dc.lang : NULL, cu && *cu->tier ? cu->tier : NULL,
+			text_of(raw, len, &text) };
 		if (rules_run(RULES, raw, len, &cx, &dc.ro) != 0 && !dc.ro.nfired)
 			warnx_("routing.sieve: the rules failed on %s; filed without them", ids.mid);
 		dc.have_rules = 1;
-		free(text);
 	}
+	free(text);
 	if (r.is_new && dc.ro.queue[0])
 		r.queue = dc.ro.queue;
 
