@@ -504,7 +504,7 @@ static void view_need(void)
 {
 	git_oid h;
 	memset(&h, 0, sizeof h);
-	git_reference_name_to_id(&h, D.repo, "HEAD");
+	desk_branch_id(&D, DESK_BRANCH, &h);
 	if (V.built && !git_oid_cmp(&h, &V.head))
 		return;
 	view_free();
@@ -529,7 +529,7 @@ static void view_need(void)
 static void view_committed(void)
 {
 	if (V.built)
-		git_reference_name_to_id(&V.head, D.repo, "HEAD");
+		desk_branch_id(&D, DESK_BRANCH, &V.head);
 }
 
 static void view_after_commit(const char *id)

@@ -231,7 +231,34 @@ long long calendar_add(const struct calendar *c, long long from, long long secs)
 	return s.at;
 }
 
+struct first {
+	long long a, b;
+};
+
+static int first_cb(void *ctx, long long a, long long b)
+{
+	struct first *f = ctx;
+	f->a = a;
+	f->b = b;
+	return 1;
+}
+
 int calendar_is_open(const struct calendar *c, long long t)
 {
-	return calendar_seconds(c, t, t + 1) == 1;
+	struct calendar *m = (struct calendar *)c;	/* the memo only */
+	if (m->memo_hi && t >= m->memo_lo && t < m->memo_hi)
+		return m->memo_open;
+	/* the first open interval ending after t: open when it has begun,
+	 * closed until it begins otherwise (or for the horizon) */
+	struct first f = { -1, -1 };
+	each_interval(c, t, first_cb, &f);
+	m->memo_lo = t;
+	if (f.a < 0) {
+		m->memo_open = 0;
+		m->memo_hi = t + (long long)HORIZON_DAYS * 86400;
+	} else {
+		m->memo_open = f.a <= t;
+		m->memo_hi = m->memo_open ? f.b : f.a;
+	}
+	return m->memo_open;
 }

@@ -23,6 +23,11 @@ struct calendar {
 		int y, m, d;	/* y == 0: every year */
 	} *hol;
 	size_t nhol;
+	/* calendar_is_open's last answer and the span [lo, hi) over which it
+	 * holds (hi == 0: none): mroute asks for each agent at each message,
+	 * and every change of zone makes the C library read its file again */
+	long long memo_lo, memo_hi;
+	int memo_open;
 };
 
 /* Parse calendar text; returns 0, or the line of the first fault with
@@ -41,7 +46,8 @@ int calendar_holiday(const struct calendar *c, const struct tm *tm);
 /* A calendar open all the time, in UTC (calendar time). */
 void calendar_always(struct calendar *c);
 void calendar_free(struct calendar *c);
-/* Is the calendar open at t (and not on a holiday)? */
+/* Is the calendar open at t (and not on a holiday)?  Remembers the span
+ * of its answer in c (not for use by several threads at once). */
 int calendar_is_open(const struct calendar *c, long long t);
 /* Open seconds in [from, to). */
 long long calendar_seconds(const struct calendar *c, long long from, long long to);

@@ -48,6 +48,11 @@ void desk_git_init(void)
 		git_starting = 1;
 		git_libgit2_init();
 		git_starting = 0;
+		/* libgit2 caches only commits and trees under 4 KB: a desk's
+		 * tickets/ tree and a batch's commit are larger, and were read
+		 * and inflated again at every lookup */
+		git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, (int)GIT_OBJECT_COMMIT, (size_t)1 << 20);
+		git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, (int)GIT_OBJECT_TREE, (size_t)1 << 20);
 		done = 1;
 	}
 }
@@ -192,12 +197,37 @@ char *desk_read_file(struct desk *d, const char *path, size_t *len)
 	return b.p;
 }
 
+int desk_branch_id(struct desk *d, const char *ref, git_oid *out)
+{
+	int k = !strcmp(ref, DESK_BRANCH) ? 0 : !strcmp(ref, DESK_ARCHIVE) ? 1 : -1;
+	if (k >= 0 && d->lockfd >= 0 && d->refc_state[k]) {
+		if (d->refc_state[k] < 0)
+			return -1;
+		*out = d->refc[k];
+		return 0;
+	}
+	git_oid id;
+	int rc = git_reference_name_to_id(&id, d->repo, ref) == 0 ? 0 : -1;
+	if (k >= 0 && d->lockfd >= 0) {
+		d->refc_state[k] = rc == 0 ? 1 : -1;
+		d->refc[k] = id;
+	}
+	if (rc == 0)
+		*out = id;
+	return rc;
+}
+
+void desk_branch_moved(struct desk *d)
+{
+	d->refc_state[0] = d->refc_state[1] = 0;
+}
+
 static git_tree *branch_tree(struct desk *d, const char *ref, git_oid *head)
 {
 	git_oid id;
 	git_commit *c;
 	git_tree *t;
-	if (git_reference_name_to_id(&id, d->repo, ref) != 0)
+	if (desk_branch_id(d, ref, &id) != 0)
 		return NULL;
 	if (head)
 		*head = id;
@@ -818,6 +848,7 @@ void desk_lock(struct desk *d)
 	}
 	free(lp);
 	d->lockfd = fd;
+	desk_branch_moved(d);	/* others may have moved them before */
 	clear_stale_git_locks(d);
 	recover(d);
 }
@@ -827,6 +858,7 @@ void desk_unlock(struct desk *d)
 	if (d->lockfd >= 0) {
 		close(d->lockfd);	/* releases the flock */
 		d->lockfd = -1;
+		desk_branch_moved(d);
 	}
 }
 
@@ -1051,6 +1083,9 @@ static int objects_sound(struct desk *d, const git_oid *ids, size_t n)
 	return ok;
 }
 
+/* Changes from which a commit's objects go to one pack. */
+#define PACK_CHANGES 64
+
 int desk_tx_commit(struct desk_tx *tx, const char *name, const char *email,
     const char *message)
 {
@@ -1064,9 +1099,16 @@ int desk_tx_commit(struct desk_tx *tx, const char *name, const char *email,
 	git_tree *newtree = NULL;
 	if (d->fsync)	/* flushed in groups below */
 		git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 0);
+	/* a large change (a batch of mroute) makes its objects in memory and
+	 * writes them as one pack: no loose file for each (packw.h) */
+	int packed = tx->n >= PACK_CHANGES;
+	if (packed && !d->packw && !(d->packw = packw_attach(d->repo)))
+		packed = 0;
 	for (int attempt = 0;; attempt++) {
-		git_oid *made = NULL;	/* the objects of this attempt */
+		git_oid *made = NULL;	/* the loose objects of this attempt */
 		size_t nmade = 0;
+		if (packed)
+			packw_begin(d->packw);
 		git_tree *base = branch_tree(d, DESK_BRANCH, &head);
 		int unborn = base == NULL;
 		git_tree_update *up = xcalloc(tx->n + 1, sizeof *up);
@@ -1098,7 +1140,8 @@ int desk_tx_commit(struct desk_tx *tx, const char *name, const char *email,
 			    content.len) != 0)
 				desk_git_die(errno == ENOSPC ? EX_CANTCREAT : EX_TEMPFAIL, c->path);
 			buf_free(&content);
-			oid_add(&made, &nmade, &up[nu].id);
+			if (!packw_holds(packed ? d->packw : NULL, &up[nu].id))
+				oid_add(&made, &nmade, &up[nu].id);
 			up[nu].action = GIT_TREE_UPDATE_UPSERT;
 			up[nu].filemode = GIT_FILEMODE_BLOB;
 			up[nu++].path = c->path;
@@ -1109,6 +1152,8 @@ int desk_tx_commit(struct desk_tx *tx, const char *name, const char *email,
 			free(up);
 			free(made);
 			git_tree_free(base);
+			if (packed)
+				packw_discard(d->packw);
 			if (attempt >= 20)
 				die(EX_TEMPFAIL, "%s/.git/objects: damaged objects", d->root);
 			continue;
@@ -1139,7 +1184,15 @@ int desk_tx_commit(struct desk_tx *tx, const char *name, const char *email,
 			desk_git_die(EX_TEMPFAIL, "commit");
 		git_commit_free(parent);
 		git_tree_free(base);
-		if (d->fsync) {
+		if (packed) {
+			/* the pack reaches the disk (flushed with fsync on) before
+			 * the branch names its objects */
+			int e = packw_flush(d->packw, d->fsync);
+			if (e)
+				die(e == ENOSPC || e == EROFS ? EX_CANTCREAT : EX_TEMPFAIL,
+				    "%s/.git/objects/pack: %s", d->root, strerror(e));
+		}
+		if (d->fsync && !packed) {
 			/* the commit, its trees (the root and the directories above
 			 * each change) and blobs reach the disk before the branch
 			 * names them */
@@ -1158,6 +1211,8 @@ int desk_tx_commit(struct desk_tx *tx, const char *name, const char *email,
 				}
 				free(pp);
 			}
+		}
+		if (d->fsync) {
 			int e = sync_objects(d, made, nmade);
 			if (e)
 				die(e == ENOSPC || e == EDQUOT || e == EROFS ? EX_CANTCREAT : EX_TEMPFAIL,
@@ -1171,6 +1226,7 @@ int desk_tx_commit(struct desk_tx *tx, const char *name, const char *email,
 		    git_reference_create_matching(&ref, d->repo, DESK_BRANCH, &commit_id, 1,
 			&head, message);
 		git_reference_free(ref);
+		desk_branch_moved(d);
 		if (rc == 0)
 			break;
 		git_tree_free(newtree);
@@ -1408,6 +1464,7 @@ int desk_archive(struct desk *d, char **ids, size_t n, const char *name,
 		git_reference *ref = NULL;
 		int rc = unborn ? git_reference_create(&ref, d->repo, DESK_ARCHIVE, &cid, 0, msg) :
 		    git_reference_create_matching(&ref, d->repo, DESK_ARCHIVE, &cid, 1, &ahead, msg);
+		desk_branch_moved(d);
 		if (rc != 0)
 			desk_git_die(EX_TEMPFAIL, "archive branch");
 		git_reference_free(ref);

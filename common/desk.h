@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <git2.h>
 #include "conf.h"
+#include "packw.h"
 #include "util.h"
 
 #define DESK_BRANCH "refs/heads/main"
@@ -33,6 +34,11 @@ struct desk {
 	const char *agent;	/* acting agent (--as, $MDESK_AGENT, git user) */
 	int upkeep_due;		/* many commits since the last upkeep */
 	int fsync;		/* desk.conf fsync: files of .git reach the disk */
+	struct packw *packw;	/* a large commit's objects, in memory */
+	/* the commits of main and archive while the lock is held (no other
+	 * writer moves them then): 0 unknown, 1 known, -1 no such branch */
+	int refc_state[2];
+	git_oid refc[2];
 };
 
 /* Find the desk: dir (--desk), $MDESK_DIR, the current directory or its
@@ -50,6 +56,13 @@ _Noreturn void desk_git_die(int code, const char *what);
  * exit EX_TEMPFAIL.  Also repairs what a killed writer left. */
 void desk_lock(struct desk *d);
 void desk_unlock(struct desk *d);
+
+/* The commit a branch (DESK_BRANCH or DESK_ARCHIVE; any other ref is
+ * read every time) points to: 0, or -1 when there is none.  Remembered
+ * while the lock is held; desk_branch_moved forgets it (every change of
+ * a branch by this process goes through it). */
+int desk_branch_id(struct desk *d, const char *ref, git_oid *out);
+void desk_branch_moved(struct desk *d);
 
 /* Read a file of the desk at HEAD (or of the archive branch when
  * archived != 0); returns malloc'd bytes and *len, NULL if absent. */

@@ -98,7 +98,7 @@ void index_add(struct desk *d, const char *mid, const char *ticket)
 static void branch_oid(struct desk *d, const char *ref, char out[GIT_OID_HEXSZ + 1])
 {
 	git_oid id;
-	if (git_reference_name_to_id(&id, d->repo, ref) == 0)
+	if (desk_branch_id(d, ref, &id) == 0)
 		git_oid_tostr(out, GIT_OID_HEXSZ + 1, &id);
 	else
 		strcpy(out, "-");

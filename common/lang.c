@@ -17,7 +17,9 @@ static const char *const langs[] = { "en", "pt", "es", "fr", "de", "it", "nl", "
 	"ru", "uk", "fa", "ar", "zh-Hans" };
 #define NLANG (sizeof langs / sizeof langs[0])
 #define NGRAMS 400
-#define MAXTEXT 4096
+/* the first 1.5 KB of the customer's words: plenty for a fingerprint,
+ * whose cost grows with the text */
+#define MAXTEXT 1536
 
 static void *models[NLANG];
 static int loaded;		/* 0 not yet, 1 ok, -1 no models */

@@ -51,7 +51,7 @@ static git_tree *archived_tree(struct desk *d, const char *id)
 	git_tree *t, *sub = NULL;
 	git_tree_entry *e;
 	desk_ticket_dir(id, dir);
-	if (git_reference_name_to_id(&aid, d->repo, DESK_ARCHIVE) != 0 ||
+	if (desk_branch_id(d, DESK_ARCHIVE, &aid) != 0 ||
 	    git_commit_lookup(&c, d->repo, &aid) != 0)
 		return NULL;
 	git_commit_tree(&t, c);
@@ -249,7 +249,7 @@ static void tickets_tree(struct desk *d, const char *branch, char key[GIT_OID_HE
 	strcpy(key, "-");
 	if (out)
 		*out = NULL;
-	if (git_reference_name_to_id(&id, d->repo, branch) != 0)
+	if (desk_branch_id(d, branch, &id) != 0)
 		return;
 	if (git_commit_lookup(&c, d->repo, &id) != 0 || git_commit_tree(&root, c) != 0)
 		desk_git_die(EX_TEMPFAIL, branch);
@@ -607,7 +607,7 @@ static int tree_has(struct desk *d, const char *branch, const char *path)
 	git_commit *c;
 	git_tree *t;
 	git_tree_entry *e;
-	if (git_reference_name_to_id(&id, d->repo, branch) != 0)
+	if (desk_branch_id(d, branch, &id) != 0)
 		return 0;
 	if (git_commit_lookup(&c, d->repo, &id) != 0 || git_commit_tree(&t, c) != 0)
 		desk_git_die(EX_TEMPFAIL, branch);

@@ -37,6 +37,19 @@ ok $? "the next write succeeds"
 check "mdesk check is happy" "mdesk check"
 check "git fsck is clean" "git -C '$D' fsck --no-progress"
 
+# --- a batch whose pack does not fit: nothing of it lands
+head=$(git -C "$D" rev-parse HEAD)
+sh -c "ulimit -f 40; exec mroute --batch 100 '$DATA/support.mbox'" >"$TMP/out" 2>"$TMP/err"
+rc=$?
+check "a batch on a full disk: exit 75 or 73 (got $rc)" "test $rc -eq 75 -o $rc -eq 73"
+is "... nothing on stdout" "$(wc -c <"$TMP/out" | tr -d ' ')" 0
+is "... the branch did not move" "$(git -C "$D" rev-parse HEAD)" "$head"
+is "... the working tree is clean" "$(git -C "$D" status --porcelain)" ""
+check "... and says where: $(head -1 "$TMP/err")" "grep -q '^mroute: .*objects' '$TMP/err'"
+mroute --batch 100 "$DATA/support.mbox" >/dev/null 2>"$TMP/err"
+ok $? "with room again, the batch is filed"
+check "... git fsck is clean" "git -C '$D' fsck --no-progress"
+
 # --- a read-only disk: a read-only bind mount of the desk in a private
 # mount namespace (root), else write permission taken away (other users)
 ls_before=$(mdesk ls --format json)

@@ -571,6 +571,11 @@ is "support.mbox: 97 tickets, as mthread's 97 threads" \
 is "support.mbox: 307 .eml files" "$(ls "$TMP"/d4/tickets/*/*/*.eml | wc -l | tr -d ' ')" 307
 is "support.mbox: clean" "$(git -C "$TMP/d4" status --porcelain)" ""
 check "support.mbox: every ticket folder passes mdesk check" "MDESK_DIR=$TMP/d4 mdesk check"
+# a batch's objects go to one pack, not to a loose file each
+is "support.mbox: a pack for each batch of 100 (the last 8 stay loose)" "$(ls "$TMP"/d4/.git/objects/pack/*.pack | wc -l | tr -d ' ')" 3
+check "support.mbox: 300 messages, yet few loose objects ($(git -C "$TMP/d4" count-objects | cut -d' ' -f1))" \
+	"test $(git -C "$TMP/d4" count-objects | cut -d' ' -f1) -lt 100"
+check "support.mbox: git fsck --strict is clean" "git -C '$TMP/d4' fsck --strict --no-progress"
 is "support.mbox: the auto-replies are tagged (3 + the bounce)" \
 	"$(MDESK_DIR=$TMP/d4 mdesk ls --all --tag auto --format json | wc -l | tr -d ' ')" \
 	"$(awk '/^X-Mdesk-Ticket: / { t = $2 } /^X-Mdesk-Tags: (.*, )?auto(,|$)/ { print t }' "$TMP/out" | sort -u | wc -l | tr -d ' ')"

@@ -1,0 +1,465 @@
+/* packw.c: the objects of a large commit, written as one pack (packw.h). */
+#include "packw.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <git2/sys/odb_backend.h>
+#include <zlib.h>
+
+#include "util.h"
+
+/* --- SHA-1 (FIPS 180-4), for the pack's trailer ------------------------ */
+
+struct sha1 {
+	uint32_t h[5];
+	uint64_t len;
+	unsigned char blk[64];
+	size_t nblk;
+};
+
+static uint32_t rol(uint32_t x, int n)
+{
+	return (x << n) | (x >> (32 - n));
+}
+
+static void sha1_block(struct sha1 *s, const unsigned char *b)
+{
+	uint32_t w[80];
+	for (int i = 0; i < 16; i++)
+		w[i] = (uint32_t)b[4 * i] << 24 | (uint32_t)b[4 * i + 1] << 16 |
+		    (uint32_t)b[4 * i + 2] << 8 | b[4 * i + 3];
+	for (int i = 16; i < 80; i++)
+		w[i] = rol(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
+	uint32_t a = s->h[0], bb = s->h[1], c = s->h[2], d = s->h[3], e = s->h[4];
+	for (int i = 0; i < 80; i++) {
+		uint32_t f, k;
+		if (i < 20) {
+			f = (bb & c) | (~bb & d);
+			k = 0x5A827999;
+		} else if (i < 40) {
+			f = bb ^ c ^ d;
+			k = 0x6ED9EBA1;
+		} else if (i < 60) {
+			f = (bb & c) | (bb & d) | (c & d);
+			k = 0x8F1BBCDC;
+		} else {
+			f = bb ^ c ^ d;
+			k = 0xCA62C1D6;
+		}
+		uint32_t t = rol(a, 5) + f + e + k + w[i];
+		e = d;
+		d = c;
+		c = rol(bb, 30);
+		bb = a;
+		a = t;
+	}
+	s->h[0] += a;
+	s->h[1] += bb;
+	s->h[2] += c;
+	s->h[3] += d;
+	s->h[4] += e;
+}
+
+static void sha1_init(struct sha1 *s)
+{
+	static const uint32_t h0[5] = {
+		0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476, 0xC3D2E1F0
+	};
+	memcpy(s->h, h0, sizeof h0);
+	s->len = 0;
+	s->nblk = 0;
+}
+
+static void sha1_add(struct sha1 *s, const void *p, size_t n)
+{
+	const unsigned char *c = p;
+	s->len += n;
+	if (s->nblk) {
+		size_t k = 64 - s->nblk < n ? 64 - s->nblk : n;
+		memcpy(s->blk + s->nblk, c, k);
+		s->nblk += k;
+		c += k;
+		n -= k;
+		if (s->nblk < 64)
+			return;
+		sha1_block(s, s->blk);
+		s->nblk = 0;
+	}
+	for (; n >= 64; c += 64, n -= 64)
+		sha1_block(s, c);
+	memcpy(s->blk, c, n);
+	s->nblk = n;
+}
+
+static void sha1_end(struct sha1 *s, unsigned char out[20])
+{
+	uint64_t bits = s->len * 8;
+	unsigned char pad[72] = { 0x80 };
+	size_t np = (s->nblk < 56 ? 56 : 120) - s->nblk;
+	for (int i = 0; i < 8; i++)
+		pad[np + i] = (unsigned char)(bits >> (56 - 8 * i));
+	sha1_add(s, pad, np + 8);
+	for (int i = 0; i < 5; i++)
+		for (int j = 0; j < 4; j++)
+			out[4 * i + j] = (unsigned char)(s->h[i] >> (24 - 8 * j));
+}
+
+void packw_sha1(const void *p, size_t n, unsigned char out[20])
+{
+	struct sha1 s;
+	sha1_init(&s);
+	sha1_add(&s, p, n);
+	sha1_end(&s, out);
+}
+
+/* --- the backend --------------------------------------------------------- */
+
+struct obj {
+	git_oid id;
+	git_object_t type;
+	size_t len;
+	unsigned char data[];
+};
+
+struct packw {
+	git_odb_backend be;	/* first: libgit2 hands it back */
+	int active;
+	struct obj **tab;	/* open addressing on the id, cap a power of 2 */
+	size_t cap;
+	struct obj **order;	/* in the order written */
+	size_t n, ocap;
+	size_t bytes;
+	int err;		/* a spill that failed: its errno */
+	int fsync;
+};
+
+static size_t slot(const struct packw *p, const git_oid *id)
+{
+	uint64_t h;
+	memcpy(&h, id->id, sizeof h);
+	size_t i = (size_t)h & (p->cap - 1);
+	while (p->tab[i] && git_oid_cmp(&p->tab[i]->id, id) != 0)
+		i = (i + 1) & (p->cap - 1);
+	return i;
+}
+
+static struct obj *find(const struct packw *p, const git_oid *id)
+{
+	return p->n ? p->tab[slot(p, id)] : NULL;
+}
+
+static void clear(struct packw *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		free(p->order[i]);
+	if (p->tab)
+		memset(p->tab, 0, p->cap * sizeof *p->tab);
+	p->n = 0;
+	p->bytes = 0;
+}
+
+static int be_read(void **buf, size_t *len, git_object_t *type, git_odb_backend *be,
+    const git_oid *id)
+{
+	struct obj *o = find((struct packw *)be, id);
+	if (!o)
+		return GIT_ENOTFOUND;
+	*buf = git_odb_backend_data_alloc(be, o->len ? o->len : 1);
+	if (!*buf)
+		return -1;
+	memcpy(*buf, o->data, o->len);
+	*len = o->len;
+	*type = o->type;
+	return 0;
+}
+
+static int be_read_header(size_t *len, git_object_t *type, git_odb_backend *be,
+    const git_oid *id)
+{
+	struct obj *o = find((struct packw *)be, id);
+	if (!o)
+		return GIT_ENOTFOUND;
+	*len = o->len;
+	*type = o->type;
+	return 0;
+}
+
+static int be_exists(git_odb_backend *be, const git_oid *id)
+{
+	return find((struct packw *)be, id) != NULL;
+}
+
+static int be_freshen(git_odb_backend *be, const git_oid *id)
+{
+	return find((struct packw *)be, id) ? 0 : GIT_ENOTFOUND;
+}
+
+static int be_refresh(git_odb_backend *be)
+{
+	(void)be;
+	return 0;
+}
+
+static int be_foreach(git_odb_backend *be, git_odb_foreach_cb cb, void *payload)
+{
+	struct packw *p = (struct packw *)be;
+	for (size_t i = 0; i < p->n; i++) {
+		int e = cb(&p->order[i]->id, payload);
+		if (e)
+			return e;
+	}
+	return 0;
+}
+
+static int write_pack(struct packw *p);
+
+static int be_write(git_odb_backend *be, const git_oid *id, const void *data, size_t len,
+    git_object_t type)
+{
+	struct packw *p = (struct packw *)be;
+	if (find(p, id))
+		return 0;
+	if (2 * (p->n + 1) > p->cap) {
+		struct obj **old = p->tab;
+		size_t oc = p->cap;
+		p->cap = p->cap ? 2 * p->cap : 1024;
+		p->tab = xcalloc(p->cap, sizeof *p->tab);
+		for (size_t i = 0; i < oc; i++)
+			if (old[i])
+				p->tab[slot(p, &old[i]->id)] = old[i];
+		free(old);
+	}
+	if (p->n == p->ocap) {
+		p->ocap = p->ocap ? 2 * p->ocap : 1024;
+		p->order = xrealloc(p->order, p->ocap * sizeof *p->order);
+	}
+	struct obj *o = xmalloc(sizeof *o + len);
+	o->id = *id;
+	o->type = type;
+	o->len = len;
+	memcpy(o->data, data, len);
+	p->tab[slot(p, id)] = o;
+	p->order[p->n++] = o;
+	p->bytes += len;
+	if (p->bytes > PACKW_SPILL) {
+		int e = write_pack(p);
+		if (e) {
+			p->err = e;
+			git_error_set_str(GIT_ERROR_ODB, strerror(e));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void be_free(git_odb_backend *be)
+{
+	struct packw *p = (struct packw *)be;
+	clear(p);
+	free(p->tab);
+	free(p->order);
+	free(p);
+}
+
+struct packw *packw_attach(git_repository *repo)
+{
+	git_odb *odb;
+	if (git_repository_odb(&odb, repo) != 0)
+		return NULL;
+	struct packw *p = xcalloc(1, sizeof *p);
+	git_odb_init_backend(&p->be, GIT_ODB_BACKEND_VERSION);
+	p->be.read = be_read;
+	p->be.read_header = be_read_header;
+	/* write is set only while active: libgit2 then writes loose objects */
+	p->be.exists = be_exists;
+	p->be.freshen = be_freshen;
+	p->be.refresh = be_refresh;
+	p->be.foreach = be_foreach;
+	p->be.free = be_free;
+	/* tried before the loose (1) and packed (2) backends */
+	if (git_odb_add_backend(odb, &p->be, 1000) != 0) {
+		free(p);
+		p = NULL;
+	}
+	git_odb_free(odb);
+	return p;
+}
+
+void packw_begin(struct packw *p)
+{
+	if (p) {
+		p->active = 1;
+		p->err = 0;
+		p->be.write = be_write;
+	}
+}
+
+int packw_holds(const struct packw *p, const git_oid *id)
+{
+	return p && p->active && find(p, id) != NULL;
+}
+
+size_t packw_count(const struct packw *p)
+{
+	return p ? p->n : 0;
+}
+
+/* --- the pack: "PACK", version 2, the count, each object as its type
+ * and size and its deflated bytes, no deltas, and the SHA-1 of it all -- */
+
+struct out {
+	git_odb_writepack *wp;
+	git_indexer_progress st;
+	struct sha1 sum;
+	unsigned char buf[1 << 16];
+	size_t n;
+	int err;
+};
+
+static void out_flush(struct out *o)
+{
+	if (o->n && !o->err) {
+		sha1_add(&o->sum, o->buf, o->n);
+		errno = 0;
+		if (o->wp->append(o->wp, o->buf, o->n, &o->st) != 0)
+			o->err = errno ? errno : EIO;
+	}
+	o->n = 0;
+}
+
+static void out_add(struct out *o, const void *p, size_t n)
+{
+	const unsigned char *c = p;
+	while (n) {
+		size_t k = sizeof o->buf - o->n < n ? sizeof o->buf - o->n : n;
+		memcpy(o->buf + o->n, c, k);
+		o->n += k;
+		c += k;
+		n -= k;
+		if (o->n == sizeof o->buf)
+			out_flush(o);
+	}
+}
+
+static int pack_type(git_object_t t)
+{
+	switch (t) {
+	case GIT_OBJECT_COMMIT: return 1;
+	case GIT_OBJECT_TREE: return 2;
+	case GIT_OBJECT_BLOB: return 3;
+	case GIT_OBJECT_TAG: return 4;
+	default: return 3;
+	}
+}
+
+static int deflate_obj(struct out *o, const struct obj *ob)
+{
+	unsigned char hdr[16];
+	size_t h = 0, sz = ob->len;
+	hdr[h++] = (unsigned char)(pack_type(ob->type) << 4 | (sz & 15)) | (sz >= 16 ? 0x80 : 0);
+	sz >>= 4;
+	while (sz) {
+		hdr[h++] = (unsigned char)(sz & 0x7f) | (sz >= 128 ? 0x80 : 0);
+		sz >>= 7;
+	}
+	out_add(o, hdr, h);
+	z_stream z;
+	memset(&z, 0, sizeof z);
+	if (deflateInit(&z, Z_BEST_SPEED) != Z_OK)
+		return ENOMEM;
+	const unsigned char *in = ob->data;
+	size_t left = ob->len;
+	int rc;
+	do {
+		uInt chunk = left > (1u << 30) ? 1u << 30 : (uInt)left;
+		z.next_in = (Bytef *)in;
+		z.avail_in = chunk;
+		in += chunk;
+		left -= chunk;
+		do {
+			if (o->n == sizeof o->buf)
+				out_flush(o);
+			z.next_out = o->buf + o->n;
+			z.avail_out = (uInt)(sizeof o->buf - o->n);
+			rc = deflate(&z, left ? Z_NO_FLUSH : Z_FINISH);
+			o->n = sizeof o->buf - z.avail_out;
+		} while (rc == Z_OK && (z.avail_out == 0 || left == 0));
+	} while (left && (rc == Z_OK || rc == Z_BUF_ERROR));
+	deflateEnd(&z);
+	return rc == Z_STREAM_END ? 0 : EIO;
+}
+
+static int write_pack(struct packw *p)
+{
+	if (!p->n)
+		return 0;
+	struct out *o = xcalloc(1, sizeof *o);
+	int e = 0;
+	errno = 0;
+	if (git_odb_write_pack(&o->wp, p->be.odb, NULL, NULL) != 0) {
+		e = errno ? errno : EIO;
+		free(o);
+		clear(p);
+		return e;
+	}
+	sha1_init(&o->sum);
+	unsigned char head[12] = { 'P', 'A', 'C', 'K', 0, 0, 0, 2 };
+	uint32_t n = (uint32_t)p->n;
+	for (int i = 0; i < 4; i++)
+		head[8 + i] = (unsigned char)(n >> (24 - 8 * i));
+	out_add(o, head, sizeof head);
+	for (size_t i = 0; i < p->n && !o->err && !e; i++)
+		e = deflate_obj(o, p->order[i]);
+	out_flush(o);
+	unsigned char trailer[20];
+	sha1_end(&o->sum, trailer);
+	if (!e && !o->err) {
+		errno = 0;
+		if (o->wp->append(o->wp, trailer, sizeof trailer, &o->st) != 0)
+			o->err = errno ? errno : EIO;
+	}
+	if (!e && !o->err) {
+		if (p->fsync)
+			git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
+		errno = 0;
+		if (o->wp->commit(o->wp, &o->st) != 0)
+			o->err = errno ? errno : EIO;
+		if (p->fsync)
+			git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 0);
+	}
+	if (!e)
+		e = o->err;
+	o->wp->free(o->wp);
+	free(o);
+	clear(p);
+	if (e == EFBIG || e == EDQUOT)
+		e = ENOSPC;
+	if (!e)
+		git_odb_refresh(p->be.odb);
+	return e;
+}
+
+int packw_flush(struct packw *p, int fsync)
+{
+	if (!p)
+		return 0;
+	p->fsync = fsync;
+	int e = p->err ? p->err : write_pack(p);
+	p->active = 0;
+	p->be.write = NULL;
+	p->err = 0;
+	clear(p);
+	return e;
+}
+
+void packw_discard(struct packw *p)
+{
+	if (p) {
+		clear(p);
+		p->active = 0;
+		p->be.write = NULL;
+		p->err = 0;
+	}
+}

@@ -1,0 +1,43 @@
+/* packw.h: the objects of a large commit, kept in memory and written to
+ * the repository as one pack.
+ *
+ * libgit2 writes every new object as a loose file (a temporary file, a
+ * link, an unlink: four system calls and an inode each).  A batch of a
+ * thousand messages makes thousands of objects; packw holds them in
+ * memory instead (an object database backend tried before the others,
+ * active only between packw_begin and packw_flush) and writes them as one
+ * pack without deltas (objects/pack/pack-*.pack and .idx, through
+ * libgit2's indexer, which checks every object again).  The commit that
+ * names them is made before the flush, the branch moves after it: a
+ * process killed in between leaves only an unreferenced pack.  More than
+ * PACKW_SPILL bytes held are written as a pack of their own at once, so
+ * memory stays bounded. */
+#ifndef MDESK_PACKW_H
+#define MDESK_PACKW_H
+#include <stddef.h>
+#include <git2.h>
+
+#define PACKW_SPILL ((size_t)128 << 20)
+
+struct packw;
+
+/* Add the backend to repo's object database (once); it is freed with
+ * the database.  NULL when libgit2 refuses it (objects stay loose). */
+struct packw *packw_attach(git_repository *repo);
+/* New objects stay in memory from now on. */
+void packw_begin(struct packw *p);
+/* Write what is held as one pack and go back to loose objects.  0, or an
+ * errno value (ENOSPC when the disk is full) with nothing held any more.
+ * fsync: the pack, its index and the folder reach the disk. */
+int packw_flush(struct packw *p, int fsync);
+/* Drop what is held (nothing names it) and go back to loose objects. */
+void packw_discard(struct packw *p);
+/* Is id held in memory now? */
+int packw_holds(const struct packw *p, const git_oid *id);
+/* Objects held now. */
+size_t packw_count(const struct packw *p);
+
+/* SHA-1 of n bytes (the pack's trailer; exported for the unit test). */
+void packw_sha1(const void *p, size_t n, unsigned char out[20]);
+
+#endif
