@@ -425,6 +425,18 @@ struct tview {
 	long long updated;
 };
 
+/* A customer's tickets in the view, newest first (nodes may repeat or be
+ * stale: the readers check the customer again; ties go to the ticket
+ * that came first into the view, as a scan in view order gave). */
+struct cnode {
+	size_t i;
+	struct cnode *next;
+};
+struct centry {
+	char *key;		/* the customer, lower case */
+	struct cnode *head;
+};
+
 static struct {
 	int built;
 	git_oid head;		/* HEAD when built or last changed by us */
@@ -432,7 +444,71 @@ static struct {
 	size_t n, cap;
 	long *load;		/* per agent (AG order) */
 	long long *last;
+	size_t *idt, idcap;	/* ticket id -> index + 1 (open addressing) */
+	struct centry *ct;	/* customer -> their tickets */
+	size_t ccap, cn;
 } V;
+
+static size_t id_slot(const char *id)
+{
+	size_t i = (size_t)hash64(id, strlen(id)) & (V.idcap - 1);
+	while (V.idt[i] && strcmp(V.v[V.idt[i] - 1].id, id) != 0)
+		i = (i + 1) & (V.idcap - 1);
+	return i;
+}
+
+static char *lower_dup(const char *s)
+{
+	char *l = xstrdup(s);
+	for (char *p = l; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p | 0x20);
+	return l;
+}
+
+static size_t cust_slot(const char *key)
+{
+	size_t i = (size_t)hash64(key, strlen(key)) & (V.ccap - 1);
+	while (V.ct[i].key && strcmp(V.ct[i].key, key) != 0)
+		i = (i + 1) & (V.ccap - 1);
+	return i;
+}
+
+static void cust_add(const char *customer, size_t idx)
+{
+	if (2 * (V.cn + 1) > V.ccap) {
+		struct centry *old = V.ct;
+		size_t oc = V.ccap;
+		V.ccap = V.ccap ? 2 * V.ccap : 1024;
+		V.ct = xcalloc(V.ccap, sizeof *V.ct);
+		for (size_t i = 0; i < oc; i++)
+			if (old[i].key)
+				V.ct[cust_slot(old[i].key)] = old[i];
+		free(old);
+	}
+	char *key = lower_dup(customer);
+	size_t s = cust_slot(key);
+	if (!V.ct[s].key) {
+		V.ct[s].key = key;
+		V.cn++;
+	} else
+		free(key);
+	struct cnode *nd = xmalloc(sizeof *nd);
+	nd->i = idx;
+	nd->next = V.ct[s].head;
+	V.ct[s].head = nd;
+}
+
+/* The first node of a customer's tickets (NULL: none). */
+static const struct cnode *cust_tickets(const char *customer)
+{
+	if (!V.ccap || !customer)
+		return NULL;
+	char *key = lower_dup(customer);
+	size_t s = cust_slot(key);
+	free(key);
+	return V.ct[s].key ? V.ct[s].head : NULL;
+}
 
 static int agent_index(const char *login)
 {
@@ -446,26 +522,36 @@ static void view_put_fields(const char *id, const char *customer, const char *su
     const char *status, const char *assignee, long long updated, long long assigned_at)
 {
 	struct tview *w = NULL;
-	for (size_t i = 0; i < V.n; i++)
-		if (!strcmp(V.v[i].id, id)) {
-			w = &V.v[i];
-			int k = agent_index(w->assignee);
-			if (k >= 0 && status_load(w->status))
-				V.load[k]--;
-			free(w->customer);
-			free(w->base);
-			break;
-		}
-	if (!w) {
+	if (2 * (V.n + 1) > V.idcap) {
+		free(V.idt);
+		V.idcap = V.idcap ? 2 * V.idcap : 1024;
+		V.idt = xcalloc(V.idcap, sizeof *V.idt);
+		for (size_t i = 0; i < V.n; i++)
+			V.idt[id_slot(V.v[i].id)] = i + 1;
+	}
+	size_t slot = id_slot(id);
+	int same_customer = 0;
+	if (V.idt[slot]) {
+		w = &V.v[V.idt[slot] - 1];
+		int k = agent_index(w->assignee);
+		if (k >= 0 && status_load(w->status))
+			V.load[k]--;
+		same_customer = !strcasecmp(w->customer, customer ? customer : "");
+		free(w->customer);
+		free(w->base);
+	} else {
 		if (V.n == V.cap) {
 			V.cap = V.cap ? 2 * V.cap : 256;
 			V.v = xrealloc(V.v, V.cap * sizeof *V.v);
 		}
 		w = &V.v[V.n++];
+		V.idt[slot] = V.n;
 	}
 	memset(w, 0, sizeof *w);
 	snprintf(w->id, sizeof w->id, "%s", id);
 	w->customer = xstrdup(customer ? customer : "");
+	if (!same_customer)
+		cust_add(w->customer, (size_t)(w - V.v));
 	w->base = subject_base(subject ? subject : "", NULL);
 	snprintf(w->status, sizeof w->status, "%s", status ? status : "new");
 	snprintf(w->assignee, sizeof w->assignee, "%s", assignee ? assignee : "");
@@ -495,6 +581,15 @@ static void view_free(void)
 	free(V.v);
 	free(V.load);
 	free(V.last);
+	free(V.idt);
+	for (size_t i = 0; i < V.ccap; i++) {
+		free(V.ct[i].key);
+		for (struct cnode *nd = V.ct[i].head, *nx; nd; nd = nx) {
+			nx = nd->next;
+			free(nd);
+		}
+	}
+	free(V.ct);
 	memset(&V, 0, sizeof V);
 }
 
@@ -554,10 +649,10 @@ static int subject_join(const char *from, const char *subject, char id[16])
 	long long best = 0;
 	if (*base) {
 		view_need();
-		for (size_t i = 0; i < V.n; i++) {
-			const struct tview *w = &V.v[i];
+		for (const struct cnode *nd = cust_tickets(from); nd; nd = nd->next) {
+			const struct tview *w = &V.v[nd->i];
 			if (!strcasecmp(w->customer, from) && status_active(w->status) &&
-			    w->updated >= D.now - RC.subject_window && w->updated > best &&
+			    w->updated >= D.now - RC.subject_window && w->updated >= best &&
 			    !strcasecmp(w->base, base)) {
 				best = w->updated;
 				snprintf(id, 16, "%s", w->id);
@@ -575,11 +670,13 @@ static const char *customer_last_agent(const char *from)
 	long long best = 0;
 	const char *a = NULL;
 	view_need();
-	for (size_t i = 0; from && i < V.n; i++)
-		if (V.v[i].assignee[0] && !strcasecmp(V.v[i].customer, from) && V.v[i].updated >= best) {
-			best = V.v[i].updated;
-			a = V.v[i].assignee;
+	for (const struct cnode *nd = cust_tickets(from); nd; nd = nd->next) {
+		const struct tview *w = &V.v[nd->i];
+		if (w->assignee[0] && !strcasecmp(w->customer, from) && w->updated > best) {
+			best = w->updated;
+			a = w->assignee;
 		}
+	}
 	return a;
 }
 
