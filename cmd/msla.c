@@ -6,16 +6,14 @@
  * --notify writes escalation mail as an mbox and records one "escalated"
  * event per ticket, metric, level and cycle, so that a cron job tells
  * each of them once.  Exit 1 when a deadline is breached.  See msla(1). */
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -79,14 +77,8 @@ struct work {
 	size_t n, cap;
 	struct arena keep;	/* ticket infos */
 	struct arena scratch;	/* one ticket's parse, reset for the next */
-	struct buf rd;		/* the file being read */
 	int breached;
-	/* the ticket folders tickets/SH this reader takes: every nth from first */
-	size_t first, step;
 };
-static char **shdirs;		/* tickets/SH names */
-static size_t nsh;
-static int tfd = -1;		/* tickets/ */
 static int selected(const struct sla_ticket *t)
 {
 	if (!status_active(t->status) || t->merged_into || !t->created)
@@ -175,61 +167,27 @@ static void one_ticket(struct work *wk, const char *id, char *text, size_t len, 
 	}
 }
 
-/* Read a whole file at dirfd/name into a buffer kept between calls. */
-static char *slurp(struct buf *bp, int dirfd, const char *name, size_t *len)
-{
-	struct buf b = *bp;
-	int fd = openat(dirfd, name, O_RDONLY);
-	if (fd < 0)
-		return NULL;
-	b.len = 0;
-	for (;;) {
-		if (b.cap - b.len < 4096)
-			buf_grow(&b, b.cap ? b.cap : 65536);
-		size_t want = b.cap - b.len - 1;
-		ssize_t k = read(fd, b.p + b.len, want);
-		if (k < 0) {
-			if (errno == EINTR)
-				continue;
-			close(fd);
-			die(EX_IOERR, "%s: %s", name, strerror(errno));
-		}
-		if (k == 0)
-			break;
-		b.len += (size_t)k;
-		if ((size_t)k < want)
-			break;	/* a short read of a regular file: its end */
-	}
-	close(fd);
-	b.p[b.len] = 0;
-	*len = b.len;
-	*bp = b;
-	return b.p;
-}
+/* The tickets' events (tickets_events) and the next chunk of them a
+ * reader takes. */
+static const struct tevents *TE;
+static size_t nte;
+static atomic_size_t next_chunk;
+#define CHUNK 128
 
-/* A reader: its share of the folders tickets/SH/ID/events.jsonl. */
+/* A reader: chunks of the tickets until there are none left. */
 static void *reader(void *arg)
 {
 	struct work *wk = arg;
-	for (size_t i = wk->first; i < nsh; i += wk->step) {
-		int sfd = openat(tfd, shdirs[i], O_RDONLY | O_DIRECTORY);
-		DIR *b = sfd < 0 ? NULL : fdopendir(sfd);
-		struct dirent *de;
-		while (b && (de = readdir(b))) {
-			if (!ticketid_valid(de->d_name))
-				continue;
-			char rel[300];
-			snprintf(rel, sizeof rel, "%s/events.jsonl", de->d_name);
-			size_t len;
-			char *text = slurp(&wk->rd, dirfd(b), rel, &len);
-			if (!text)
-				continue;
-			char path[320];
-			snprintf(path, sizeof path, "tickets/%s/%s", shdirs[i], rel);
-			one_ticket(wk, de->d_name, text, len, path);
+	for (;;) {
+		size_t i = atomic_fetch_add(&next_chunk, 1) * CHUNK;
+		if (i >= nte)
+			break;
+		size_t end = nte - i < CHUNK ? nte : i + CHUNK;
+		for (; i < end; i++) {
+			char path[64];
+			ticket_events_path(TE[i].id, path);
+			one_ticket(wk, TE[i].id, TE[i].text, TE[i].len, path);
 		}
-		if (b)
-			closedir(b);
 	}
 	return NULL;
 }
@@ -237,36 +195,21 @@ static void *reader(void *arg)
 static struct work *W;
 static size_t nw;
 
-/* Every ticket of the working tree, read by one reader per processor
- * (at most 4). */
-static void load_tree(void)
+/* Every ticket of the main branch (with --as-of, and of the archive),
+ * read by one reader per processor (at most 4). */
+static void load_tickets(void)
 {
-	char *tdir = xmalloc(strlen(D.root) + 16);
-	sprintf(tdir, "%s/tickets", D.root);
-	DIR *a = opendir(tdir);
-	free(tdir);
-	struct dirent *sh;
-	while (a && (sh = readdir(a))) {
-		if (sh->d_name[0] == '.' || strlen(sh->d_name) != 2)
-			continue;
-		shdirs = xrealloc(shdirs, (nsh + 1) * sizeof *shdirs);
-		shdirs[nsh++] = xstrdup(sh->d_name);
-	}
-	if (a)
-		tfd = dirfd(a);
+	TE = tickets_events(&D, asof != 0, &nte);
 	long np = sysconf(_SC_NPROCESSORS_ONLN);
 	const char *env = getenv("MSLA_THREADS");
 	if (env && atoi(env) > 0)
 		np = atoi(env);
 	nw = np < 1 ? 1 : np > 4 ? 4 : (size_t)np;
-	if (nsh < 8 * nw)
+	if (nte < 4 * CHUNK)
 		nw = 1;
 	W = xcalloc(nw, sizeof *W);
-	for (size_t i = 0; i < nw; i++) {
-		W[i].first = i;
-		W[i].step = nw;
-	}
 	sla_prepare(&S, now);
+	atomic_init(&next_chunk, 0);
 	pthread_t th[4];
 	for (size_t i = 1; i < nw; i++)
 		if (pthread_create(&th[i], NULL, reader, &W[i]) != 0)
@@ -274,38 +217,6 @@ static void load_tree(void)
 	reader(&W[0]);
 	for (size_t i = 1; i < nw; i++)
 		pthread_join(th[i], NULL);
-	if (a)
-		closedir(a);
-	for (size_t i = 0; i < nsh; i++)
-		free(shdirs[i]);
-	free(shdirs);
-}
-
-static void load_tickets(void)
-{
-	/* the IDs of the working tree, for --as-of (archived ones are read
-	 * only when not there) */
-	load_tree();
-	if (!asof)
-		return;
-	size_t n;
-	char **ids = desk_archived_ids(&D, &n);
-	for (size_t i = 0; i < n; i++) {
-		char p[64], full[1100];
-		size_t len;
-		char *text;
-		struct stat st;
-		if (ticketid_valid(ids[i])) {
-			ticket_events_path(ids[i], p);
-			snprintf(full, sizeof full, "%s/%s", D.root, p);
-			if (stat(full, &st) != 0 && (text = desk_read_head(&D, p, &len, 1))) {
-				one_ticket(&W[0], ids[i], text, len, p);
-				free(text);
-			}
-		}
-		free(ids[i]);
-	}
-	free(ids);
 }
 
 /* --- the rows ---------------------------------------------------------- */
@@ -865,9 +776,9 @@ int main(int argc, char **argv)
 		free(W[i].rows);
 		arena_free(&W[i].keep);
 		arena_free(&W[i].scratch);
-		buf_free(&W[i].rd);
 	}
 	free(W);
+	tickets_events_free();
 	jo_free(&J);
 	free(f_ids);
 	free(escalate);

@@ -203,6 +203,78 @@ uint64_t hash64(const void *p, size_t n)
 	return hash64_final(hash64_update(HASH64_INIT, p, n));
 }
 
+/* XXH64 (Yann Collet's xxHash, 64 bits), read little-endian on every host */
+#define XP1 0x9E3779B185EBCA87ULL
+#define XP2 0xC2B2AE3D27D4EB4FULL
+#define XP3 0x165667B19E3779F9ULL
+#define XP4 0x85EBCA77C2B2AE63ULL
+#define XP5 0x27D4EB2F165667C5ULL
+
+static uint64_t rotl64(uint64_t x, int r)
+{
+	return (x << r) | (x >> (64 - r));
+}
+
+static uint64_t le64(const unsigned char *s)
+{
+	uint64_t v = 0;
+	for (int i = 7; i >= 0; i--)
+		v = v << 8 | s[i];
+	return v;
+}
+
+static uint32_t le32(const unsigned char *s)
+{
+	return (uint32_t)s[0] | (uint32_t)s[1] << 8 | (uint32_t)s[2] << 16 | (uint32_t)s[3] << 24;
+}
+
+static uint64_t xround(uint64_t acc, uint64_t v)
+{
+	return rotl64(acc + v * XP2, 31) * XP1;
+}
+
+static uint64_t xmerge(uint64_t acc, uint64_t v)
+{
+	return (acc ^ xround(0, v)) * XP1 + XP4;
+}
+
+uint64_t hash64_wide(const void *p, size_t n, uint64_t seed)
+{
+	const unsigned char *s = p, *e = s + n;
+	uint64_t h;
+	if (n >= 32) {
+		uint64_t v1 = seed + XP1 + XP2, v2 = seed + XP2, v3 = seed, v4 = seed - XP1;
+		do {
+			v1 = xround(v1, le64(s));
+			v2 = xround(v2, le64(s + 8));
+			v3 = xround(v3, le64(s + 16));
+			v4 = xround(v4, le64(s + 24));
+			s += 32;
+		} while (e - s >= 32);
+		h = rotl64(v1, 1) + rotl64(v2, 7) + rotl64(v3, 12) + rotl64(v4, 18);
+		h = xmerge(h, v1);
+		h = xmerge(h, v2);
+		h = xmerge(h, v3);
+		h = xmerge(h, v4);
+	} else
+		h = seed + XP5;
+	h += (uint64_t)n;
+	for (; e - s >= 8; s += 8)
+		h = rotl64(h ^ xround(0, le64(s)), 27) * XP1 + XP4;
+	if (e - s >= 4) {
+		h = rotl64(h ^ (uint64_t)le32(s) * XP1, 23) * XP2 + XP3;
+		s += 4;
+	}
+	for (; s < e; s++)
+		h = rotl64(h ^ *s * XP5, 11) * XP1;
+	h ^= h >> 33;
+	h *= XP2;
+	h ^= h >> 29;
+	h *= XP3;
+	h ^= h >> 32;
+	return h;
+}
+
 /* Length of the valid UTF-8 sequence at s (n bytes left), 0 if invalid. */
 static size_t u8len(const unsigned char *s, size_t n)
 {
