@@ -61,6 +61,7 @@ static void usage(FILE *f, int code)
 /* What the output needs of a ticket, copied out of its events. */
 struct tinfo {
 	char id[16];
+	size_t ord;		/* the ticket's place, by ID */
 	const char *status, *priority, *queue, *assignee, *customer, *subject;
 };
 
@@ -71,12 +72,23 @@ struct row {
 	struct sla_clock c;
 };
 
+/* A row's place in the output: most urgent first (rank), then the
+ * earliest deadline, then by ticket ID (the order of tickets_events) and
+ * metric (ord). */
+struct skey {
+	int rank;
+	long long due;
+	size_t ord;
+	const struct row *r;
+};
+
 /* A reader's work: its rows and the memory of what they show. */
 struct work {
 	struct row *rows;
 	size_t n, cap;
 	struct arena keep;	/* ticket infos */
 	struct arena scratch;	/* one ticket's parse, reset for the next */
+	struct buf text;	/* one ticket's events, parsed in place */
 	int breached;
 };
 static int selected(const struct sla_ticket *t)
@@ -117,14 +129,17 @@ static const char *keep_str(struct work *w, const char *v)
 }
 
 /* One ticket: parse, select, evaluate, keep its rows. */
-static void one_ticket(struct work *wk, const char *id, char *text, size_t len, const char *path)
+static void one_ticket(struct work *wk, size_t ord, const char *id, char *text, size_t len)
 {
 	struct sla_ticket t;
 	const char *err;
 	arena_reset(&wk->scratch);
 	int line = sla_ticket_parse(&t, id, text, len, now, &wk->scratch, &err);
-	if (line)
+	if (line) {
+		char path[64];
+		ticket_events_path(id, path);
 		die(EX_DATAERR, "%s:%d: %s", path, line, err);
+	}
 	if (!selected(&t))
 		return;
 	struct sla_result r;
@@ -142,6 +157,7 @@ static void one_ticket(struct work *wk, const char *id, char *text, size_t len, 
 		if (!ti) {
 			ti = arena_alloc(&wk->keep, sizeof *ti);
 			snprintf(ti->id, sizeof ti->id, "%s", t.id);
+			ti->ord = ord;
 			ti->status = keep_str(wk, t.status);
 			ti->priority = keep_str(wk, t.priority);
 			ti->queue = keep_str(wk, t.queue);
@@ -184,9 +200,9 @@ static void *reader(void *arg)
 			break;
 		size_t end = nte - i < CHUNK ? nte : i + CHUNK;
 		for (; i < end; i++) {
-			char path[64];
-			ticket_events_path(TE[i].id, path);
-			one_ticket(wk, TE[i].id, TE[i].text, TE[i].len, path);
+			wk->text.len = 0;
+			buf_add(&wk->text, TE[i].text, TE[i].len);
+			one_ticket(wk, i, TE[i].id, wk->text.p, TE[i].len);
 		}
 	}
 	return NULL;
@@ -235,16 +251,34 @@ static int rank(const struct sla_clock *c)
 
 static int by_urgency(const void *a, const void *b)
 {
-	const struct row *x = a, *y = b;
-	int rx = rank(&x->c), ry = rank(&y->c);
-	if (rx != ry)
-		return rx < ry ? -1 : 1;
-	long long kx = x->c.due != SLA_UNKNOWN ? x->c.due : now + x->c.remaining;
-	long long ky = y->c.due != SLA_UNKNOWN ? y->c.due : now + y->c.remaining;
-	if (kx != ky)
-		return kx < ky ? -1 : 1;
-	int c = strcmp(x->t->id, y->t->id);
-	return c ? c : x->m - y->m;
+	const struct skey *x = a, *y = b;
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
+	if (x->due != y->due)
+		return x->due < y->due ? -1 : 1;
+	return x->ord < y->ord ? -1 : x->ord > y->ord;
+}
+
+/* The rows of every reader in output order (n set). */
+static struct skey *sorted_rows(size_t *n)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < nw; i++)
+		k += W[i].n;
+	struct skey *v = xmalloc((k + 1) * sizeof *v);
+	k = 0;
+	for (size_t i = 0; i < nw; i++)
+		for (size_t j = 0; j < W[i].n; j++) {
+			const struct row *r = &W[i].rows[j];
+			const struct sla_clock *c = &r->c;
+			v[k].rank = rank(c);
+			v[k].due = c->due != SLA_UNKNOWN ? c->due : now + c->remaining;
+			v[k].ord = r->t->ord * SLA_NMETRICS + (size_t)r->m;
+			v[k++].r = r;
+		}
+	qsort(v, k, sizeof *v, by_urgency);
+	*n = k;
+	return v;
 }
 
 static int shown(const struct sla_clock *c)
@@ -284,20 +318,16 @@ static const char *const csv_cols[] = { "ticket", "metric", "state", "active", "
 	"subject" };
 #define NCOLS (sizeof csv_cols / sizeof csv_cols[0])
 
-static struct jout J;
-
-static void print_rows(struct row *r, size_t n)
+/* Rows v[0..n) in the format to f (the table: to stdout), without the
+ * header; through jo when JSON. */
+static void print_part(FILE *f, struct jout *jo, const struct skey *v, size_t n)
 {
 	char b[8][40];
-	if (fmt == F_CSV)
-		csvw_row(stdout, csv_cols, NCOLS);
-	else if (fmt == F_TABLE && n)
-		printf("TICKET    METRIC           STATE     POLICY    TARGET  DUE (UTC)         "
-		    "LEFT     LEFT-CAL  ASSIGNEE  SUBJECT\n");
+	struct jout J = *jo;
 	for (size_t i = 0; i < n; i++) {
-		const struct tinfo *t = r[i].t;
-		const struct sla_clock *c = &r[i].c;
-		const char *metric = sla_metric_names[r[i].m], *state = sla_state_name(c->state);
+		const struct tinfo *t = v[i].r->t;
+		const struct sla_clock *c = &v[i].r->c;
+		const char *metric = sla_metric_names[v[i].r->m], *state = sla_state_name(c->state);
 		const char *pol = c->policy ? c->policy->name : NULL;
 		if (fmt == F_TABLE) {
 			put_col(t->id, 10);
@@ -344,7 +374,7 @@ static void print_rows(struct row *r, size_t n)
 			jo_key(&J, "customer"); jo_str(&J, t->customer);
 			jo_key(&J, "subject"); jo_str(&J, t->subject);
 			jo_end(&J);
-			if (jo_line(&J, stdout) != 0)
+			if (jo_line(&J, f) != 0)
 				die(EX_IOERR, "write error: %s", strerror(errno));
 			continue;
 		}
@@ -371,7 +401,60 @@ static void print_rows(struct row *r, size_t n)
 		const char *row[NCOLS] = { t->id, metric, state, c->active ? "yes" : "no", pol,
 			c->business ? "business" : "calendar", tg, st, sp, du, el, rm, rc, cy, br, lg,
 			t->status, t->priority, t->queue, t->assignee, t->customer, t->subject };
-		csvw_row(stdout, row, NCOLS);
+		csvw_row(f, row, NCOLS);
+	}
+	*jo = J;
+}
+
+/* A part of the output, formatted in memory by a thread of its own. */
+struct part {
+	const struct skey *v;
+	size_t n;
+	char *mem;
+	size_t len;
+	struct jout jo;
+};
+
+static void *format_part(void *arg)
+{
+	struct part *p = arg;
+	FILE *f = open_memstream(&p->mem, &p->len);
+	if (!f)
+		die(EX_OSERR, "cannot format the output: %s", strerror(errno));
+	print_part(f, &p->jo, p->v, p->n);
+	if (fclose(f) != 0)
+		die(EX_OSERR, "cannot format the output: %s", strerror(errno));
+	return NULL;
+}
+
+/* Every row to stdout.  JSON and CSV: the first part written as it is
+ * formatted while the other threads format the rest in memory. */
+static void print_rows(const struct skey *v, size_t n)
+{
+	if (fmt == F_CSV)
+		csvw_row(stdout, csv_cols, NCOLS);
+	else if (fmt == F_TABLE && n)
+		printf("TICKET    METRIC           STATE     POLICY    TARGET  DUE (UTC)         "
+		    "LEFT     LEFT-CAL  ASSIGNEE  SUBJECT\n");
+	size_t np = fmt == F_TABLE || n < 2048 ? 1 : nw;
+	struct part parts[4];
+	pthread_t th[4];
+	for (size_t i = 0; i < np; i++) {
+		memset(&parts[i], 0, sizeof parts[i]);
+		parts[i].v = v + n * i / np;
+		parts[i].n = n * (i + 1) / np - n * i / np;
+	}
+	for (size_t i = 1; i < np; i++)
+		if (pthread_create(&th[i], NULL, format_part, &parts[i]) != 0)
+			die(EX_OSERR, "cannot start a thread: %s", strerror(errno));
+	print_part(stdout, &parts[0].jo, parts[0].v, parts[0].n);
+	jo_free(&parts[0].jo);
+	for (size_t i = 1; i < np; i++) {
+		pthread_join(th[i], NULL);
+		if (parts[i].len && fwrite(parts[i].mem, 1, parts[i].len, stdout) != parts[i].len)
+			die(EX_IOERR, "write error: %s", strerror(errno));
+		free(parts[i].mem);
+		jo_free(&parts[i].jo);
 	}
 }
 
@@ -500,7 +583,7 @@ static void mail_text(struct buf *out, const char *to, size_t k, const struct ti
 
 /* Mail and events for the clocks at risk or breached; returns how many
  * escalations there were. */
-static size_t notify(struct row *r, size_t n)
+static size_t notify(const struct skey *v, size_t n)
 {
 	load_agents();
 	struct buf mail = { 0 };
@@ -508,15 +591,15 @@ static size_t notify(struct row *r, size_t n)
 	struct buf msg = { 0 };
 	size_t count = 0;
 	for (size_t i = 0; i < n; i++) {
-		const struct sla_clock *c = &r[i].c;
+		const struct sla_clock *c = &v[i].r->c;
 		if (!c->active || (c->state != SLA_AT_RISK && c->state != SLA_BREACHED))
 			continue;
-		const struct tinfo *t = r[i].t;
+		const struct tinfo *t = v[i].r->t;
 		int breach = c->state == SLA_BREACHED;
-		const char *metric = sla_metric_names[r[i].m], *level = breach ? "breach" : "warn";
+		const char *metric = sla_metric_names[v[i].r->m], *level = breach ? "breach" : "warn";
 		char since[32];
 		fmt_rfc3339(c->start, since);
-		if (r[i].escalated)
+		if (v[i].r->escalated)
 			continue;
 		struct rcpt rc = { { 0 }, 0 };
 		struct agent *a = t->assignee && have_agents ? agent_find(&AG, t->assignee) : NULL;
@@ -530,7 +613,7 @@ static size_t notify(struct row *r, size_t n)
 		if (!rc.n)
 			continue;	/* nobody to tell: asked again next time */
 		for (size_t k = 0; k < rc.n; k++)
-			mail_text(&mail, rc.v[k], k, t, r[i].m, c, breach);
+			mail_text(&mail, rc.v[k], k, t, v[i].r->m, c, breach);
 		json_t *e = event_new("escalated", "system", now);
 		char key[128];
 		snprintf(key, sizeof key, "%s/%s/%s/%s", t->id, metric, level, since);
@@ -747,20 +830,11 @@ int main(int argc, char **argv)
 	if (opt_notify && !dryrun)
 		desk_lock(&D);
 	load_tickets();
-	size_t nr = W[0].n;
-	int breached = W[0].breached;
-	for (size_t i = 1; i < nw; i++)
-		nr += W[i].n;
-	struct row *rows = W[0].rows = xrealloc(W[0].rows, (nr + 1) * sizeof *rows);
-	nr = W[0].n;
-	for (size_t i = 1; i < nw; i++) {
-		if (W[i].n)
-			memcpy(rows + nr, W[i].rows, W[i].n * sizeof *rows);
-		nr += W[i].n;
+	int breached = 0;
+	for (size_t i = 0; i < nw; i++)
 		breached |= W[i].breached;
-	}
-	W[0].rows = NULL;
-	qsort(rows, nr, sizeof *rows, by_urgency);
+	size_t nr;
+	struct skey *rows = sorted_rows(&nr);
 	static char obuf[1 << 16];
 	setvbuf(stdout, obuf, _IOFBF, sizeof obuf);
 	if (opt_notify) {
@@ -776,10 +850,10 @@ int main(int argc, char **argv)
 		free(W[i].rows);
 		arena_free(&W[i].keep);
 		arena_free(&W[i].scratch);
+		buf_free(&W[i].text);
 	}
 	free(W);
 	tickets_events_free();
-	jo_free(&J);
 	free(f_ids);
 	free(escalate);
 	sla_free(&S);

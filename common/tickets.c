@@ -749,21 +749,24 @@ struct evfile {
 	char key[GIT_OID_HEXSZ + 1];	/* the branch's tickets/ tree, or "-" */
 	struct tevents *v;
 	size_t n, cap;
-	char *text;			/* the file as read: entries point into it */
+	void *map;			/* the file, mapped: entries point into it */
+	size_t maplen;
 	struct arena a;			/* texts read from blobs */
 };
 
-static struct evfile ev_main = { DESK_BRANCH, "events-main", 0, "", NULL, 0, 0, NULL, { NULL, 0, 0 } };
-static struct evfile ev_arch = { DESK_ARCHIVE, "events-archive", 1, "", NULL, 0, 0, NULL, { NULL, 0, 0 } };
+static struct evfile ev_main = { DESK_BRANCH, "events-main", 0, "", NULL, 0, 0, NULL, 0, { NULL, 0, 0 } };
+static struct evfile ev_arch = { DESK_ARCHIVE, "events-archive", 1, "", NULL, 0, 0, NULL, 0, { NULL, 0, 0 } };
 static struct tevents *ev_all;
 
 static void ev_reset(struct evfile *s)
 {
 	free(s->v);
-	free(s->text);
+	if (s->map)
+		munmap(s->map, s->maplen);
 	arena_free(&s->a);
 	s->v = NULL;
-	s->text = NULL;
+	s->map = NULL;
+	s->maplen = 0;
 	s->n = s->cap = 0;
 	s->key[0] = 0;
 }
@@ -803,7 +806,6 @@ static void ev_blob(void *ctx, const char *id, const git_oid *blob)
 	size_t len = (size_t)git_blob_rawsize(b);
 	char *text = arena_alloc(&s->a, len + 1);
 	memcpy(text, git_blob_rawcontent(b), len);
-	text[len] = 0;
 	git_blob_free(b);
 	struct tevents *e = ev_new(s);
 	snprintf(e->id, sizeof e->id, "%s", id);
@@ -838,8 +840,8 @@ static int ev_num(const char **p, const char *end, char stop, unsigned long long
 	return 0;
 }
 
-/* Read the file; 0, or -1 when it is missing or not right in any way
- * (then s holds nothing). */
+/* Map the file; 0, or -1 when it is missing or not right in any way
+ * (then s may hold part of it: ev_reset). */
 static int ev_read(struct desk *d, struct evfile *s)
 {
 	char *p = xmalloc(strlen(d->state) + 32);
@@ -854,24 +856,22 @@ static int ev_read(struct desk *d, struct evfile *s)
 		close(fd);
 		return -1;
 	}
-	size_t size = (size_t)st.st_size, got = 0;
-	char *b = xmalloc(size + 1);
-	while (got < size) {
-		ssize_t k = read(fd, b + got, size - got);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			break;
-		got += (size_t)k;
-	}
+	size_t size = (size_t)st.st_size;
+	int flags = MAP_PRIVATE;
+#ifdef MAP_POPULATE
+	flags |= MAP_POPULATE;	/* one call maps every page */
+#endif
+	void *m = mmap(NULL, size, PROT_READ, flags, fd, 0);
 	close(fd);
-	b[got] = 0;
-	s->text = b;
-	const char *end = b + got, *q = b;
+	if (m == MAP_FAILED)
+		return -1;
+	s->map = m;
+	s->maplen = size;
+	const char *b = m, *end = b + size, *q;
 	size_t ml = strlen(EV_MAGIC);
-	const char *nl = got > ml ? memchr(b + ml, '\n', got - ml) : NULL;
-	if (got != size || !nl || memcmp(b, EV_MAGIC, ml) != 0 ||
-	    (size_t)(nl - b - ml) > GIT_OID_HEXSZ || nl == b + ml)
+	const char *nl = size > ml ? memchr(b + ml, '\n', size - ml) : NULL;
+	if (!nl || memcmp(b, EV_MAGIC, ml) != 0 || (size_t)(nl - b - ml) > GIT_OID_HEXSZ ||
+	    nl == b + ml)
 		return -1;
 	uint64_t h = hash64_wide(b, (size_t)(nl + 1 - b), 0);
 	snprintf(s->key, sizeof s->key, "%.*s", (int)(nl - b - ml), b + ml);
@@ -898,7 +898,7 @@ static int ev_read(struct desk *d, struct evfile *s)
 			return -1;	/* sorted, once each */
 		h = hash64_wide(q, (size_t)(lp - q), h);
 		h = hash64_wide(lp, (size_t)len, h);
-		e->text = (char *)lp;
+		e->text = lp;
 		e->len = (size_t)len;
 		q = lp + len + 1;
 	}
@@ -914,11 +914,7 @@ static int ev_read(struct desk *d, struct evfile *s)
 			return -1;
 		sum = sum << 4 | (unsigned)v;
 	}
-	if (sum != h)
-		return -1;
-	for (size_t i = 0; i < s->n; i++)
-		s->v[i].text[s->v[i].len] = 0;	/* the "\n" after each text */
-	return 0;
+	return sum == h ? 0 : -1;
 }
 
 /* Write the file (atomically; a desk that cannot take it is still

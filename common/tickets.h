@@ -89,14 +89,15 @@ struct tevents {
 	char id[16];
 	int archived;		/* from the archive branch */
 	git_oid events;		/* the blob of its events.jsonl */
-	char *text;		/* the events.jsonl, len bytes and a NUL */
+	const char *text;	/* the events.jsonl: len bytes, no NUL after them */
 	size_t len;
 };
 /* The events of every ticket on the main branch (all == 0), or on main
  * and the archive (all != 0; a ticket on both counted once, as on main),
- * sorted by ID.  The texts are the caller's to change in place (as
- * sla_ticket_parse does): each call reads the files again and hands out
- * fresh texts; everything is valid until the next call or
+ * sorted by ID.  The texts are read-only (mostly the file, mapped): a
+ * parser that changes its text in place, as sla_ticket_parse and
+ * ticket_fold do, works on a copy, best in a buffer reused from ticket to
+ * ticket.  Valid until the next call (which reads the files again) or
  * tickets_events_free. */
 const struct tevents *tickets_events(struct desk *d, int all, size_t *n);
 void tickets_events_free(void);

@@ -215,17 +215,35 @@ static uint64_t rotl64(uint64_t x, int r)
 	return (x << r) | (x >> (64 - r));
 }
 
+/* Little-endian loads: one load and, on a big-endian host, a swap
+ * (compilers fold the test and the byte loop) */
+static int host_le(void)
+{
+	const uint16_t one = 1;
+	unsigned char b;
+	memcpy(&b, &one, 1);
+	return b == 1;
+}
+
 static uint64_t le64(const unsigned char *s)
 {
-	uint64_t v = 0;
-	for (int i = 7; i >= 0; i--)
-		v = v << 8 | s[i];
+	uint64_t v;
+	memcpy(&v, s, 8);
+	if (!host_le()) {
+		v = 0;
+		for (int i = 7; i >= 0; i--)
+			v = v << 8 | s[i];
+	}
 	return v;
 }
 
 static uint32_t le32(const unsigned char *s)
 {
-	return (uint32_t)s[0] | (uint32_t)s[1] << 8 | (uint32_t)s[2] << 16 | (uint32_t)s[3] << 24;
+	uint32_t v;
+	memcpy(&v, s, 4);
+	if (!host_le())
+		v = (uint32_t)s[0] | (uint32_t)s[1] << 8 | (uint32_t)s[2] << 16 | (uint32_t)s[3] << 24;
+	return v;
 }
 
 static uint64_t xround(uint64_t acc, uint64_t v)
@@ -312,6 +330,16 @@ int utf8_valid(const char *s, size_t n)
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0;
 	while (i < n) {
+		/* eight bytes at a time while they are ASCII and not NUL */
+		while (n - i >= 8) {
+			uint64_t w;
+			memcpy(&w, p + i, 8);
+			if ((w | ((w - 0x0101010101010101ULL) & ~w)) & 0x8080808080808080ULL)
+				break;
+			i += 8;
+		}
+		if (i == n)
+			break;
 		if (p[i] < 0x80) {
 			if (p[i] == 0)
 				return 0;
