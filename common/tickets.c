@@ -846,7 +846,7 @@ static int ev_read(struct desk *d, struct evfile *s)
 {
 	char *p = xmalloc(strlen(d->state) + 32);
 	sprintf(p, "%s/%s", d->state, s->name);
-	int fd = open(p, O_RDONLY);
+	int fd = open(p, O_RDONLY | O_NONBLOCK);	/* a FIFO there does not hang */
 	free(p);
 	struct stat st;
 	if (fd < 0)
