@@ -319,7 +319,8 @@ static const char *const csv_cols[] = { "ticket", "metric", "state", "active", "
 #define NCOLS (sizeof csv_cols / sizeof csv_cols[0])
 
 /* Rows v[0..n) in the format to f (the table: to stdout), without the
- * header; through jo when JSON. */
+ * header; through jo when JSON, which keeps the lines in jo->b when f is
+ * NULL. */
 static void print_part(FILE *f, struct jout *jo, const struct skey *v, size_t n)
 {
 	char b[8][40];
@@ -374,7 +375,9 @@ static void print_part(FILE *f, struct jout *jo, const struct skey *v, size_t n)
 			jo_key(&J, "customer"); jo_str(&J, t->customer);
 			jo_key(&J, "subject"); jo_str(&J, t->subject);
 			jo_end(&J);
-			if (jo_line(&J, f) != 0)
+			if (!f)
+				jo_newline(&J);
+			else if (jo_line(&J, f) != 0)
 				die(EX_IOERR, "write error: %s", strerror(errno));
 			continue;
 		}
@@ -406,29 +409,99 @@ static void print_part(FILE *f, struct jout *jo, const struct skey *v, size_t n)
 	*jo = J;
 }
 
-/* A part of the output, formatted in memory by a thread of its own. */
-struct part {
+/* JSON in chunks of OCHUNK rows, formatted by every thread into NSLOT
+ * buffers used again and again (new memory is dear), and written in
+ * order by the main thread, which formats too while it has nothing to
+ * write.  Chunk k goes to slot k % NSLOT once chunk k - NSLOT is out. */
+#define OCHUNK 256
+#define NSLOT 6
+enum { SLOT_FREE, SLOT_BUSY, SLOT_READY };
+static struct {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
 	const struct skey *v;
-	size_t n;
-	char *mem;
-	size_t len;
-	struct jout jo;
-};
+	size_t n, nchunks, claimed, written;
+	struct oslot {
+		struct jout jo;
+		size_t chunk;
+		int state;
+	} slot[NSLOT];
+} O = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, 0, 0, 0, 0,
+	{ { { { NULL, 0, 0 }, { 0 }, 0 }, 0, 0 } } };
 
-static void *format_part(void *arg)
+/* Take the next chunk if its slot is free (O.mu held). */
+static int claim_chunk(size_t *k)
 {
-	struct part *p = arg;
-	FILE *f = open_memstream(&p->mem, &p->len);
-	if (!f)
-		die(EX_OSERR, "cannot format the output: %s", strerror(errno));
-	print_part(f, &p->jo, p->v, p->n);
-	if (fclose(f) != 0)
-		die(EX_OSERR, "cannot format the output: %s", strerror(errno));
+	if (O.claimed >= O.nchunks || O.slot[O.claimed % NSLOT].state != SLOT_FREE)
+		return 0;
+	*k = O.claimed++;
+	O.slot[*k % NSLOT].state = SLOT_BUSY;
+	O.slot[*k % NSLOT].chunk = *k;
+	return 1;
+}
+
+/* Format chunk k (O.mu not held), then mark it ready. */
+static void format_chunk(size_t k)
+{
+	struct oslot *sl = &O.slot[k % NSLOT];
+	size_t a = k * OCHUNK, b = O.n - a < OCHUNK ? O.n : a + OCHUNK;
+	sl->jo.b.len = 0;
+	print_part(NULL, &sl->jo, O.v + a, b - a);
+	pthread_mutex_lock(&O.mu);
+	sl->state = SLOT_READY;
+	pthread_cond_broadcast(&O.cv);
+}
+
+static void *formatter(void *arg)
+{
+	(void)arg;
+	size_t k;
+	pthread_mutex_lock(&O.mu);
+	while (O.claimed < O.nchunks)
+		if (claim_chunk(&k)) {
+			pthread_mutex_unlock(&O.mu);
+			format_chunk(k);
+		} else
+			pthread_cond_wait(&O.cv, &O.mu);
+	pthread_mutex_unlock(&O.mu);
 	return NULL;
 }
 
-/* Every row to stdout.  JSON and CSV: the first part written as it is
- * formatted while the other threads format the rest in memory. */
+static void print_json_parallel(const struct skey *v, size_t n)
+{
+	pthread_t th[4];
+	size_t k;
+	O.v = v;
+	O.n = n;
+	O.nchunks = (n + OCHUNK - 1) / OCHUNK;
+	for (size_t i = 1; i < nw; i++)
+		if (pthread_create(&th[i], NULL, formatter, NULL) != 0)
+			die(EX_OSERR, "cannot start a thread: %s", strerror(errno));
+	pthread_mutex_lock(&O.mu);
+	while (O.written < O.nchunks) {
+		struct oslot *sl = &O.slot[O.written % NSLOT];
+		if (sl->state == SLOT_READY && sl->chunk == O.written) {
+			pthread_mutex_unlock(&O.mu);
+			if (fwrite(sl->jo.b.p, 1, sl->jo.b.len, stdout) != sl->jo.b.len)
+				die(EX_IOERR, "write error: %s", strerror(errno));
+			pthread_mutex_lock(&O.mu);
+			sl->state = SLOT_FREE;
+			O.written++;
+			pthread_cond_broadcast(&O.cv);
+		} else if (claim_chunk(&k)) {
+			pthread_mutex_unlock(&O.mu);
+			format_chunk(k);
+		} else
+			pthread_cond_wait(&O.cv, &O.mu);
+	}
+	pthread_mutex_unlock(&O.mu);
+	for (size_t i = 1; i < nw; i++)
+		pthread_join(th[i], NULL);
+	for (size_t i = 0; i < NSLOT; i++)
+		jo_free(&O.slot[i].jo);
+}
+
+/* Every row to stdout. */
 static void print_rows(const struct skey *v, size_t n)
 {
 	if (fmt == F_CSV)
@@ -436,25 +509,12 @@ static void print_rows(const struct skey *v, size_t n)
 	else if (fmt == F_TABLE && n)
 		printf("TICKET    METRIC           STATE     POLICY    TARGET  DUE (UTC)         "
 		    "LEFT     LEFT-CAL  ASSIGNEE  SUBJECT\n");
-	size_t np = fmt == F_TABLE || n < 2048 ? 1 : nw;
-	struct part parts[4];
-	pthread_t th[4];
-	for (size_t i = 0; i < np; i++) {
-		memset(&parts[i], 0, sizeof parts[i]);
-		parts[i].v = v + n * i / np;
-		parts[i].n = n * (i + 1) / np - n * i / np;
-	}
-	for (size_t i = 1; i < np; i++)
-		if (pthread_create(&th[i], NULL, format_part, &parts[i]) != 0)
-			die(EX_OSERR, "cannot start a thread: %s", strerror(errno));
-	print_part(stdout, &parts[0].jo, parts[0].v, parts[0].n);
-	jo_free(&parts[0].jo);
-	for (size_t i = 1; i < np; i++) {
-		pthread_join(th[i], NULL);
-		if (parts[i].len && fwrite(parts[i].mem, 1, parts[i].len, stdout) != parts[i].len)
-			die(EX_IOERR, "write error: %s", strerror(errno));
-		free(parts[i].mem);
-		jo_free(&parts[i].jo);
+	if (fmt == F_JSON && nw > 1 && n >= 4 * OCHUNK)
+		print_json_parallel(v, n);
+	else {
+		struct jout jo = { { NULL, 0, 0 }, { 0 }, 0 };
+		print_part(stdout, &jo, v, n);
+		jo_free(&jo);
 	}
 }
 
