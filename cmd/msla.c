@@ -86,9 +86,13 @@ struct skey {
 struct work {
 	struct row *rows;
 	size_t n, cap;
-	struct arena keep;	/* ticket infos */
+	/* the infos of the tickets shown, each with its strings: together,
+	 * since the output reads them in another order (big_alloc, room for
+	 * every ticket's text; the arena when that is full) */
+	char *keep;
+	size_t kept, keepcap;
+	struct arena more;
 	struct arena scratch;	/* one ticket's parse, reset for the next */
-	struct buf text;	/* one ticket's events, parsed in place */
 	int breached;
 };
 static int selected(const struct sla_ticket *t)
@@ -123,9 +127,24 @@ static int escalated_before(const struct sla_ticket *t, const char *metric, cons
     const char *since);
 static int shown(const struct sla_clock *c);
 
+static void *keep_alloc(struct work *w, size_t n)
+{
+	n = (n + 7) & ~(size_t)7;
+	if (w->keepcap - w->kept < n)
+		return arena_alloc(&w->more, n);
+	void *p = w->keep + w->kept;
+	w->kept += n;
+	return p;
+}
+
 static const char *keep_str(struct work *w, const char *v)
 {
-	return v ? arena_strndup(&w->keep, v, strlen(v)) : NULL;
+	if (!v)
+		return NULL;
+	size_t n = strlen(v);
+	char *p = keep_alloc(w, n + 1);
+	memcpy(p, v, n + 1);
+	return p;
 }
 
 /* One ticket: parse, select, evaluate, keep its rows. */
@@ -155,7 +174,7 @@ static void one_ticket(struct work *wk, size_t ord, const char *id, char *text, 
 		if (!(opt_notify ? urgent : shown(c)))
 			continue;
 		if (!ti) {
-			ti = arena_alloc(&wk->keep, sizeof *ti);
+			ti = keep_alloc(wk, sizeof *ti);
 			snprintf(ti->id, sizeof ti->id, "%s", t.id);
 			ti->ord = ord;
 			ti->status = keep_str(wk, t.status);
@@ -165,11 +184,7 @@ static void one_ticket(struct work *wk, size_t ord, const char *id, char *text, 
 			ti->customer = keep_str(wk, t.customer);
 			ti->subject = keep_str(wk, t.subject);
 		}
-		if (wk->n == wk->cap) {
-			wk->cap = wk->cap ? wk->cap * 2 : 1024;
-			wk->rows = xrealloc(wk->rows, wk->cap * sizeof *wk->rows);
-		}
-		struct row *w = &wk->rows[wk->n++];
+		struct row *w = &wk->rows[wk->n++];	/* room for every clock of every ticket */
 		w->t = ti;
 		w->m = m;
 		w->c = *c;
@@ -200,9 +215,7 @@ static void *reader(void *arg)
 			break;
 		size_t end = nte - i < CHUNK ? nte : i + CHUNK;
 		for (; i < end; i++) {
-			wk->text.len = 0;
-			buf_add(&wk->text, TE[i].text, TE[i].len);
-			one_ticket(wk, i, TE[i].id, wk->text.p, TE[i].len);
+			one_ticket(wk, i, TE[i].id, TE[i].text, TE[i].len);
 		}
 	}
 	return NULL;
@@ -224,6 +237,15 @@ static void load_tickets(void)
 	if (nte < 4 * CHUNK)
 		nw = 1;
 	W = xcalloc(nw, sizeof *W);
+	size_t text = 0;
+	for (size_t i = 0; i < nte; i++)
+		text += TE[i].len + sizeof(struct tinfo) + 6 * 8;
+	for (size_t i = 0; i < nw; i++) {
+		W[i].cap = (nte + 1) * SLA_NMETRICS;
+		W[i].rows = big_alloc(W[i].cap * sizeof *W[i].rows);
+		W[i].keepcap = text;
+		W[i].keep = big_alloc(text);
+	}
 	sla_prepare(&S, now);
 	atomic_init(&next_chunk, 0);
 	pthread_t th[4];
@@ -249,14 +271,35 @@ static int rank(const struct sla_clock *c)
 	}
 }
 
-static int by_urgency(const void *a, const void *b)
+static int before(const struct skey *x, const struct skey *y)
 {
-	const struct skey *x = a, *y = b;
 	if (x->rank != y->rank)
-		return x->rank < y->rank ? -1 : 1;
+		return x->rank < y->rank;
 	if (x->due != y->due)
-		return x->due < y->due ? -1 : 1;
-	return x->ord < y->ord ? -1 : x->ord > y->ord;
+		return x->due < y->due;
+	return x->ord < y->ord;
+}
+
+/* Sort v[0..n) by before(), a merge sort through tmp (n entries; qsort's
+ * own scratch would be new memory again). */
+static struct skey *merge_sort(struct skey *v, struct skey *tmp, size_t n)
+{
+	for (size_t w = 1; w < n; w *= 2) {
+		for (size_t lo = 0; lo < n; lo += 2 * w) {
+			size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
+			size_t i = lo, j = mid, k = lo;
+			while (i < mid && j < hi)
+				tmp[k++] = before(&v[j], &v[i]) ? v[j++] : v[i++];
+			while (i < mid)
+				tmp[k++] = v[i++];
+			while (j < hi)
+				tmp[k++] = v[j++];
+		}
+		struct skey *t = v;
+		v = tmp;
+		tmp = t;
+	}
+	return v;
 }
 
 /* The rows of every reader in output order (n set). */
@@ -265,7 +308,8 @@ static struct skey *sorted_rows(size_t *n)
 	size_t k = 0;
 	for (size_t i = 0; i < nw; i++)
 		k += W[i].n;
-	struct skey *v = xmalloc((k + 1) * sizeof *v);
+	size_t cap = k + 1;
+	struct skey *v = big_alloc(2 * cap * sizeof *v);
 	k = 0;
 	for (size_t i = 0; i < nw; i++)
 		for (size_t j = 0; j < W[i].n; j++) {
@@ -276,7 +320,9 @@ static struct skey *sorted_rows(size_t *n)
 			v[k].ord = r->t->ord * SLA_NMETRICS + (size_t)r->m;
 			v[k++].r = r;
 		}
-	qsort(v, k, sizeof *v, by_urgency);
+	struct skey *s = merge_sort(v, v + cap, k);
+	if (s != v)
+		memcpy(v, s, k * sizeof *v);
 	*n = k;
 	return v;
 }
@@ -413,7 +459,7 @@ static void print_part(FILE *f, struct jout *jo, const struct skey *v, size_t n)
  * buffers used again and again (new memory is dear), and written in
  * order by the main thread, which formats too while it has nothing to
  * write.  Chunk k goes to slot k % NSLOT once chunk k - NSLOT is out. */
-#define OCHUNK 256
+#define OCHUNK 128
 #define NSLOT 6
 enum { SLOT_FREE, SLOT_BUSY, SLOT_READY };
 static struct {
@@ -905,12 +951,12 @@ int main(int argc, char **argv)
 		print_rows(rows, nr);
 	if (fflush(stdout) != 0 || ferror(stdout))
 		die(EX_IOERR, "write error: %s", strerror(errno));
-	free(rows);
+	big_free(rows, 2 * (nr + 1) * sizeof *rows);
 	for (size_t i = 0; i < nw; i++) {
-		free(W[i].rows);
-		arena_free(&W[i].keep);
+		big_free(W[i].rows, W[i].cap * sizeof *W[i].rows);
+		big_free(W[i].keep, W[i].keepcap);
+		arena_free(&W[i].more);
 		arena_free(&W[i].scratch);
-		buf_free(&W[i].text);
 	}
 	free(W);
 	tickets_events_free();

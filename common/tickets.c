@@ -749,24 +749,28 @@ struct evfile {
 	char key[GIT_OID_HEXSZ + 1];	/* the branch's tickets/ tree, or "-" */
 	struct tevents *v;
 	size_t n, cap;
-	void *map;			/* the file, mapped: entries point into it */
-	size_t maplen;
+	size_t vbig;			/* v from big_alloc: its size; 0: xmalloc */
+	char *file;			/* the file as read (big_alloc): entries point into it */
+	size_t flen;
 	struct arena a;			/* texts read from blobs */
 };
 
-static struct evfile ev_main = { DESK_BRANCH, "events-main", 0, "", NULL, 0, 0, NULL, 0, { NULL, 0, 0 } };
-static struct evfile ev_arch = { DESK_ARCHIVE, "events-archive", 1, "", NULL, 0, 0, NULL, 0, { NULL, 0, 0 } };
+static struct evfile ev_main = { DESK_BRANCH, "events-main", 0, "", NULL, 0, 0, 0, NULL, 0, { NULL, 0, 0 } };
+static struct evfile ev_arch = { DESK_ARCHIVE, "events-archive", 1, "", NULL, 0, 0, 0, NULL, 0, { NULL, 0, 0 } };
 static struct tevents *ev_all;
 
 static void ev_reset(struct evfile *s)
 {
-	free(s->v);
-	if (s->map)
-		munmap(s->map, s->maplen);
+	if (s->vbig)
+		big_free(s->v, s->vbig);
+	else
+		free(s->v);
+	big_free(s->file, s->flen + 1);
 	arena_free(&s->a);
 	s->v = NULL;
-	s->map = NULL;
-	s->maplen = 0;
+	s->vbig = 0;
+	s->file = NULL;
+	s->flen = 0;
 	s->n = s->cap = 0;
 	s->key[0] = 0;
 }
@@ -782,8 +786,16 @@ void tickets_events_free(void)
 static struct tevents *ev_new(struct evfile *s)
 {
 	if (s->n == s->cap) {
-		s->cap = s->cap ? s->cap * 2 : 1024;
-		s->v = xrealloc(s->v, s->cap * sizeof *s->v);
+		size_t cap = s->cap ? s->cap * 2 : 1024;
+		if (s->vbig) {
+			struct tevents *v = xmalloc(cap * sizeof *v);
+			memcpy(v, s->v, s->n * sizeof *v);
+			big_free(s->v, s->vbig);
+			s->v = v;
+			s->vbig = 0;
+		} else
+			s->v = xrealloc(s->v, cap * sizeof *s->v);
+		s->cap = cap;
 	}
 	struct tevents *e = &s->v[s->n++];
 	memset(e, 0, sizeof *e);
@@ -806,6 +818,7 @@ static void ev_blob(void *ctx, const char *id, const git_oid *blob)
 	size_t len = (size_t)git_blob_rawsize(b);
 	char *text = arena_alloc(&s->a, len + 1);
 	memcpy(text, git_blob_rawcontent(b), len);
+	text[len] = 0;
 	git_blob_free(b);
 	struct tevents *e = ev_new(s);
 	snprintf(e->id, sizeof e->id, "%s", id);
@@ -840,7 +853,7 @@ static int ev_num(const char **p, const char *end, char stop, unsigned long long
 	return 0;
 }
 
-/* Map the file; 0, or -1 when it is missing or not right in any way
+/* Read the file; 0, or -1 when it is missing or not right in any way
  * (then s may hold part of it: ev_reset). */
 static int ev_read(struct desk *d, struct evfile *s)
 {
@@ -852,24 +865,32 @@ static int ev_read(struct desk *d, struct evfile *s)
 	if (fd < 0)
 		return -1;
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 1 ||
-	    (unsigned long long)st.st_size >= (size_t)-1 / 2) {
+	    (unsigned long long)st.st_size >= (size_t)-1 / 4) {
 		close(fd);
 		return -1;
 	}
-	size_t size = (size_t)st.st_size;
-	int flags = MAP_PRIVATE;
-#ifdef MAP_POPULATE
-	flags |= MAP_POPULATE;	/* one call maps every page */
-#endif
-	void *m = mmap(NULL, size, PROT_READ, flags, fd, 0);
+	size_t size = (size_t)st.st_size, got = 0;
+	char *b = s->file = big_alloc(size + 1);
+	s->flen = size;
+	while (got < size) {
+		ssize_t k = read(fd, b + got, size - got);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			break;
+		got += (size_t)k;
+	}
 	close(fd);
-	if (m == MAP_FAILED)
+	if (got != size)
 		return -1;
-	s->map = m;
-	s->maplen = size;
-	const char *b = m, *end = b + size, *q;
+	/* every entry takes 51 bytes at least: room for all of them */
+	s->cap = size / 51 + 1;
+	s->vbig = s->cap * sizeof *s->v;
+	s->v = big_alloc(s->vbig);
+	const char *end = b + size;
+	char *q;
 	size_t ml = strlen(EV_MAGIC);
-	const char *nl = size > ml ? memchr(b + ml, '\n', size - ml) : NULL;
+	char *nl = size > ml ? memchr(b + ml, '\n', size - ml) : NULL;
 	if (!nl || memcmp(b, EV_MAGIC, ml) != 0 || (size_t)(nl - b - ml) > GIT_OID_HEXSZ ||
 	    nl == b + ml)
 		return -1;
@@ -898,23 +919,27 @@ static int ev_read(struct desk *d, struct evfile *s)
 			return -1;	/* sorted, once each */
 		h = hash64_wide(q, (size_t)(lp - q), h);
 		h = hash64_wide(lp, (size_t)len, h);
-		e->text = lp;
+		e->text = b + (lp - b);
 		e->len = (size_t)len;
-		q = lp + len + 1;
+		q = e->text + len + 1;
 	}
 	unsigned long long count, sum = 0;
 	if (end - q < 4 || memcmp(q, "end ", 4) != 0)
 		return -1;
-	q += 4;
-	if (ev_num(&q, end, ' ', &count) != 0 || count != s->n || end - q != 17 || end[-1] != '\n')
+	const char *t = q + 4;
+	if (ev_num(&t, end, ' ', &count) != 0 || count != s->n || end - t != 17 || end[-1] != '\n')
 		return -1;
 	for (int i = 0; i < 16; i++) {
-		int c = q[i], v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+		int c = t[i], v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 		if (v < 0)
 			return -1;
 		sum = sum << 4 | (unsigned)v;
 	}
-	return sum == h ? 0 : -1;
+	if (sum != h)
+		return -1;
+	for (size_t i = 0; i < s->n; i++)
+		s->v[i].text[s->v[i].len] = 0;	/* the "\n" after each text */
+	return 0;
 }
 
 /* Write the file (atomically; a desk that cannot take it is still

@@ -89,15 +89,15 @@ struct tevents {
 	char id[16];
 	int archived;		/* from the archive branch */
 	git_oid events;		/* the blob of its events.jsonl */
-	const char *text;	/* the events.jsonl: len bytes, no NUL after them */
+	char *text;		/* the events.jsonl: len bytes and a NUL */
 	size_t len;
 };
 /* The events of every ticket on the main branch (all == 0), or on main
  * and the archive (all != 0; a ticket on both counted once, as on main),
- * sorted by ID.  The texts are read-only (mostly the file, mapped): a
- * parser that changes its text in place, as sla_ticket_parse and
- * ticket_fold do, works on a copy, best in a buffer reused from ticket to
- * ticket.  Valid until the next call (which reads the files again) or
+ * sorted by ID.  The texts are the caller's: copies in memory (the file
+ * as read, or the blobs) that it may change in place, as sla_ticket_parse
+ * and ticket_fold do, and point into; a text's changes are gone with the
+ * next call, which reads the files again.  Valid until the next call or
  * tickets_events_free. */
 const struct tevents *tickets_events(struct desk *d, int all, size_t *n);
 void tickets_events_free(void);

@@ -28,6 +28,14 @@ char *arena_strndup(struct arena *a, const char *s, size_t n);
 void arena_reset(struct arena *a);	/* free all but one block, keep it */
 void arena_free(struct arena *a);
 
+/* Big buffers: arrays of megabytes filled once (a file's text, a table
+ * of rows).  Every new page costs a fault, which some virtual machines
+ * make dear, so big_alloc asks for huge pages where the system offers
+ * them (2 MB: 512 times fewer faults); below 1 MB it is xmalloc.  The
+ * memory is zeroed; big_free takes the size given to big_alloc. */
+void *big_alloc(size_t n);
+void big_free(void *p, size_t n);
+
 /* First occurrence of needle in hay (memmem, which C11 lacks). */
 void *mem_find(const void *hay, size_t n, const void *needle, size_t m);
 
