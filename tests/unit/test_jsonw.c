@@ -37,6 +37,17 @@ int main(void)
 	is_str(json_string_value(json_object_get(v, "t")), "1970-01-01T00:00:00Z", "time");
 	ok(json_is_null(json_object_get(v, "u")), "no time is null");
 	json_decref(v);
+	/* lines gathered in the buffer */
+	j.b.len = 0;
+	j.depth = 0;
+	for (int i = 0; i < 3; i++) {
+		jo_obj(&j);
+		jo_key(&j, "i");
+		jo_int(&j, i);
+		jo_end(&j);
+		jo_newline(&j);
+	}
+	is_str(j.b.p, "{\"i\":0}\n{\"i\":1}\n{\"i\":2}\n", "jo_newline: lines gathered");
 	jo_free(&j);
 
 	json_t *o = json_object();
