@@ -1,7 +1,8 @@
 /* mdesk: administer the desk.
  *
  * init, check, ls, show, assign, unassign, claim, release, note, tag,
- * untag, priority, status, merge, log, customer, agent, archive, gc.
+ * untag, priority, status, merge, log, customer, agent, archive, gc,
+ * sync, clone.
  * Every write is one commit through common/desk.c.  See mdesk(1). */
 #include <dirent.h>
 #include <errno.h>
@@ -26,6 +27,7 @@
 #include "mime.h"
 #include "msg.h"
 #include "skel.h"
+#include "sync.h"
 #include "ticketid.h"
 #include "template.h"
 #include "tickets.h"
@@ -59,6 +61,8 @@ static void usage(FILE *f, int code)
 	    "  agent add|ls|set ...       manage agents.csv\n"
 	    "  archive [--older-than D]   move old closed tickets to the archive\n"
 	    "  gc [--full]                pack the repository\n"
+	    "  sync [--auto] [REMOTE]     fetch, merge and push (origin by default)\n"
+	    "  clone URL DIR              a new replica of a desk\n"
 	    "see mdesk(1)\n");
 	exit(code);
 }
@@ -1745,6 +1749,38 @@ static int cmd_gc(int argc, char **argv)
 	return 0;
 }
 
+/* --- several replicas --- */
+
+static int cmd_sync(int argc, char **argv)
+{
+	static const struct option o[] = {
+		{ "auto", no_argument, NULL, 'a' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int c, auto_mode = 0;
+	while ((c = getopt_long(argc, argv, "", o, NULL)) != -1) {
+		if (c == 'a')
+			auto_mode = 1;
+		else
+			usage(stderr, EX_USAGE);
+	}
+	if (argc - optind > 1)
+		usage(stderr, EX_USAGE);
+	open_desk();
+	return sync_desk(&D, optind < argc ? argv[optind] : NULL, auto_mode);
+}
+
+static int cmd_clone(int argc, char **argv)
+{
+	if (argc != 3)
+		usage(stderr, EX_USAGE);
+	sync_clone(argv[1], argv[2]);
+	desk_open(&D, argv[2]);	/* its state under .git/mdesk */
+	printf("cloned %s into %s\n", argv[1], D.root);
+	printf("next: 'mdesk sync' fetches, merges and pushes (see mdesk(1), SYNC)\n");
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(int, char **);
@@ -1755,7 +1791,7 @@ static const struct {
 	{ "tag", cmd_tag }, { "untag", cmd_tag }, { "priority", cmd_priority },
 	{ "status", cmd_status }, { "merge", cmd_merge }, { "log", cmd_log },
 	{ "customer", cmd_customer }, { "agent", cmd_agent }, { "archive", cmd_archive },
-	{ "gc", cmd_gc },
+	{ "gc", cmd_gc }, { "sync", cmd_sync }, { "clone", cmd_clone },
 };
 
 int main(int argc, char **argv)
