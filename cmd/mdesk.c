@@ -166,6 +166,7 @@ static void write_events(const char *id, json_t **ev, size_t n, const struct age
 	desk_lock(&D);
 	if (ticket_load(&D, id, &t, &archived, 1) != 0)
 		die(EX_NOINPUT, "%s: no such ticket", id);
+	sync_notice(&D, &t, a ? a->login : NULL);
 	if (check) {
 		int rc = check(&t, ctx);
 		if (rc) {
@@ -608,7 +609,7 @@ static int cmd_check(int argc, char **argv)
 
 struct filter {
 	const char *status, *assignee, *queue, *tag, *priority, *lang, *customer;
-	int unassigned, all;
+	int unassigned, all, collisions;
 };
 
 static int matches(const struct ticket *t, const struct filter *f)
@@ -619,6 +620,8 @@ static int matches(const struct ticket *t, const struct filter *f)
 	if (f->assignee && (!t->assignee || strcmp(t->assignee, f->assignee)))
 		return 0;
 	if (f->unassigned && t->assignee)
+		return 0;
+	if (f->collisions && !json_array_size(t->collisions))
 		return 0;
 	if (f->queue && (!t->queue || strcmp(t->queue, f->queue)))
 		return 0;
@@ -691,7 +694,7 @@ static const struct tsum **select_tickets(const struct filter *f, size_t *nout)
 	size_t n, k = 0;
 	const struct tsum *v = tickets_summary(&D, f->all, &n);
 	const struct tsum **out = xmalloc((n + 1) * sizeof *out);
-	int deep = f->queue || f->tag || f->priority || f->lang || f->customer ||
+	int deep = f->queue || f->tag || f->priority || f->lang || f->customer || f->collisions ||
 	    (f->assignee && !plain(f->assignee));
 	for (size_t i = 0; i < n; i++) {
 		const struct tsum *s = &v[i];
@@ -800,6 +803,7 @@ static int cmd_ls(int argc, char **argv)
 		{ "customer", required_argument, NULL, 'c' },
 		{ "unassigned", no_argument, NULL, 'u' },
 		{ "all", no_argument, NULL, 'A' },
+		{ "collisions", no_argument, NULL, 'C' },
 		{ "format", required_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -825,6 +829,7 @@ static int cmd_ls(int argc, char **argv)
 		case 'c': f.customer = optarg; break;
 		case 'u': f.unassigned = 1; break;
 		case 'A': f.all = 1; break;
+		case 'C': f.collisions = 1; break;
 		case 'f': fmt = parse_format(optarg); break;
 		default: usage(stderr, EX_USAGE);
 		}
@@ -914,6 +919,10 @@ static int cmd_show(int argc, char **argv)
 		die(EX_DATAERR, "'%.40s' is not a ticket ID (6 to 12 of 0-9 A-Z)", id);
 	if (ticket_load(&D, id, &t, &archived, 0) != 0)
 		die(EX_NOINPUT, "%s: no such ticket", id);
+	/* the acting agent, when known, hears of a collision it lost */
+	const char *who = opt_as ? opt_as : getenv("MDESK_AGENT");
+	if (who && *who)
+		sync_notice(&D, &t, who);
 	size_t nf;
 	char **files = ticket_files(&D, id, &nf, archived);
 	if (mbox) {
@@ -967,6 +976,17 @@ static int cmd_show(int argc, char **argv)
 		printf("%s\n", json_array_size(t.tags) ? "" : "(none)");
 		if (t.merged_into)
 			printf("Merged into: %s\n", t.merged_into);
+		size_t ci;
+		json_t *cv;
+		json_array_foreach(t.collisions, ci, cv)
+			printf("Collision: %s %s by %s at %s, after %s's (another replica); %s's stands\n",
+			    json_string_value(json_object_get(cv, "type")),
+			    !strcmp(json_string_value(json_object_get(cv, "type")), "claim") ?
+			    "claimed" : "answered",
+			    json_string_value(json_object_get(cv, "loser")),
+			    json_string_value(json_object_get(cv, "at")),
+			    json_string_value(json_object_get(cv, "winner")),
+			    json_string_value(json_object_get(cv, "winner")));
 		printf("Created:  %s   Updated: %s\n", fmt_rfc3339(t.created, cr), fmt_rfc3339(t.updated, up));
 		printf("\nEvents:\n");
 		json_array_foreach(t.events, i, v)
@@ -1086,6 +1106,8 @@ static int cmd_claim(int argc, char **argv)
 	char b[32];
 	json_object_set_new(e, "agent", json_string(a->login));
 	json_object_set_new(e, "until", json_string(fmt_rfc3339(D.now + secs, b)));
+	if (force)	/* over another's claim, knowingly */
+		json_object_set_new(e, "force", json_true());
 	struct claimctx cc = { a->login, force };
 	one_event(argv[optind], e, a, "claimed by %s", a->login, claim_check, &cc);
 	return 0;

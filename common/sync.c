@@ -867,3 +867,52 @@ void sync_clone(const char *url, const char *dir)
 	}
 	git_repository_free(repo);
 }
+
+/* --- collisions: the loser is told --- */
+
+void sync_notice(struct desk *d, const struct ticket *t, const char *login)
+{
+	if (!login || !t->collisions || !json_array_size(t->collisions))
+		return;
+	size_t i, len = 0;
+	json_t *c;
+	size_t pl = strlen(d->state) + 8;
+	char *path = xmalloc(pl);
+	snprintf(path, pl, "%s/told", d->state);
+	FILE *f = fopen(path, "r");
+	struct buf told = { 0 };
+	char tmp[4096];
+	size_t n;
+	while (f && (n = fread(tmp, 1, sizeof tmp, f)) > 0 && told.len < (1u << 24))
+		buf_add(&told, tmp, n);
+	if (f)
+		fclose(f);
+	len = told.len;
+	json_array_foreach(t->collisions, i, c) {
+		const char *loser = json_string_value(json_object_get(c, "loser"));
+		const char *ev = json_string_value(json_object_get(c, "event"));
+		const char *type = json_string_value(json_object_get(c, "type"));
+		const char *winner = json_string_value(json_object_get(c, "winner"));
+		const char *at = json_string_value(json_object_get(c, "at"));
+		if (!loser || !ev || !type || !winner || strcmp(loser, login))
+			continue;
+		char key[128];
+		snprintf(key, sizeof key, "%.16s %.60s\n", t->id, ev);
+		if (len && mem_find(told.p, told.len, key, strlen(key)))
+			continue;
+		if (!strcmp(type, "claim"))
+			warnx_("%s: your claim of %s collided with %s's earlier claim on another "
+			    "replica; %s has the ticket (see mdesk show %s)", t->id, at ? at : "?",
+			    winner, winner, t->id);
+		else
+			warnx_("%s: your reply of %s answered a message %s had already answered "
+			    "on another replica (see mdesk show %s)", t->id, at ? at : "?", winner, t->id);
+		FILE *w = fopen(path, "a");
+		if (w) {
+			fputs(key, w);
+			fclose(w);
+		}
+	}
+	buf_free(&told);
+	free(path);
+}

@@ -26,6 +26,7 @@
 #include <stddef.h>
 #include <git2.h>
 #include "desk.h"
+#include "event.h"
 #include "util.h"
 
 /* The union of two events files: a's lines, then b's lines whose id a
@@ -49,5 +50,9 @@ int sync_desk(struct desk *d, const char *remote, int auto_mode);
 
 /* mdesk clone: a new replica of the desk at url in dir. */
 void sync_clone(const char *url, const char *dir);
+
+/* Tell login, once per replica, of each collision of ticket t it lost
+ * (a line on stderr; the events told are kept in .git/mdesk/told). */
+void sync_notice(struct desk *d, const struct ticket *t, const char *login);
 
 #endif
