@@ -694,6 +694,38 @@ static int merge_branch(struct desk *d, const char *branch, const char *track,
 	return rc;
 }
 
+/* Files the move from commit a to commit b would write that hold
+ * changes not committed (a hand edit in progress): reported, counted. */
+static int dirty_paths(struct desk *d, const git_oid *a, const git_oid *b)
+{
+	git_commit *ca, *cb;
+	git_tree *ta, *tb;
+	git_diff *diff;
+	if (git_commit_lookup(&ca, d->repo, a) != 0 || git_commit_lookup(&cb, d->repo, b) != 0 ||
+	    git_commit_tree(&ta, ca) != 0 || git_commit_tree(&tb, cb) != 0 ||
+	    git_diff_tree_to_tree(&diff, d->repo, ta, tb, NULL) != 0)
+		desk_git_die(EX_TEMPFAIL, "diff");
+	int n = 0;
+	for (size_t i = 0; i < git_diff_num_deltas(diff); i++) {
+		const git_diff_delta *dd = git_diff_get_delta(diff, i);
+		const char *p = dd->new_file.path ? dd->new_file.path : dd->old_file.path;
+		unsigned int fl = 0;
+		if (git_status_file(&fl, d->repo, p) == 0 && fl != GIT_STATUS_CURRENT &&
+		    !(fl & GIT_STATUS_IGNORED)) {
+			fprintf(stderr, "%s: %s:1: changes not committed, and the sync changes "
+			    "this file; commit them (git -C %s commit -a) or undo them, then sync "
+			    "again\n", progname, p, d->root);
+			n++;
+		}
+	}
+	git_diff_free(diff);
+	git_tree_free(ta);
+	git_tree_free(tb);
+	git_commit_free(ca);
+	git_commit_free(cb);
+	return n;
+}
+
 int sync_desk(struct desk *d, const char *name, int auto_mode)
 {
 	git_remote *rem;
@@ -742,6 +774,11 @@ int sync_desk(struct desk *d, const char *name, int auto_mode)
 			    &has_from[k], &to[k]);
 			if (step[k] < 0)
 				conflicts = 1;
+		}
+		if (!conflicts && step[1] > 0 && has_from[1] && dirty_paths(d, &from[1], &to[1])) {
+			desk_unlock(d);
+			git_remote_free(rem);
+			return 1;
 		}
 		if (conflicts) {
 			desk_unlock(d);

@@ -173,6 +173,19 @@ mdesk --desk "$A" sync >/dev/null 2>&1 && mdesk --desk "$B" sync >/dev/null 2>&1
 is "changes on other lines merge: both on both replicas" \
 	"$(grep -c '^ana,.*,21,\|^dmitri,.*,16,' "$A/agents.csv"):$(cmp -s "$A/agents.csv" "$B/agents.csv" && echo same)" "2:same"
 
+w_in "$A" "replica 1: bob's capacity 22" mdesk --desk "$A" --as ana agent set bob capacity=22
+mdesk --desk "$A" sync >/dev/null 2>&1
+sed -i 's/^farah,\(.*\),10,active/farah,\1,11,active/' "$B/agents.csv"
+cp "$B/agents.csv" "$TMP/agents.before"
+h=$(git -C "$B" rev-parse HEAD)
+mdesk --desk "$B" sync >/dev/null 2>"$TMP/err"
+is "a hand edit not yet committed in a file the sync changes: exit 1, HEAD kept" \
+	"$?:$(grep -c '^mdesk: agents.csv:1: changes not committed' "$TMP/err"):$(git -C "$B" rev-parse HEAD)" "1:1:$h"
+cmp -s "$B/agents.csv" "$TMP/agents.before"; ok $? "... the edit is kept"
+git -C "$B" commit -qam "farah's capacity"
+mdesk --desk "$B" sync >/dev/null 2>&1
+is "... committed, it merges" "$?:$(grep -c '^bob,.*,22,\|^farah,.*,11,' "$B/agents.csv")" "0:2"
+
 # ------------------------------------------------------------ collisions
 C=$(rep 3)
 for r in 1 2 3; do mdesk --desk "$(rep $r)" sync --auto >/dev/null 2>&1; done
