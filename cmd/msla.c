@@ -64,6 +64,7 @@ static void usage(FILE *f, int code)
 struct tinfo {
 	char id[16];
 	const char *status, *priority, *queue, *assignee, *customer, *subject;
+	const char *collision;	/* "WINNER, LOSER" of a collision between replicas */
 };
 
 struct row {
@@ -156,6 +157,12 @@ static void one_ticket(struct work *wk, const char *id, char *text, size_t len, 
 			ti->assignee = keep_str(wk, t.assignee);
 			ti->customer = keep_str(wk, t.customer);
 			ti->subject = keep_str(wk, t.subject);
+			ti->collision = NULL;
+			if (t.collisions) {
+				char cb[80];
+				snprintf(cb, sizeof cb, "%.32s, %.32s", t.collision_winner, t.collision_loser);
+				ti->collision = keep_str(wk, cb);
+			}
 		}
 		if (wk->n == wk->cap) {
 			wk->cap = wk->cap ? wk->cap * 2 : 1024;
@@ -398,6 +405,8 @@ static void print_rows(struct row *r, size_t n)
 			put_col(c->state == SLA_MET ? "-" : dur(c->remaining, b[2]), 9);
 			put_col(c->state == SLA_MET ? "-" : dur(c->remaining_cal, b[3]), 10);
 			put_col(t->assignee, 10);
+			if (t->collision)	/* both agents of a collision between replicas */
+				printf("[collision: %s] ", t->collision);
 			printf("%s\n", t->subject ? t->subject : "(no subject)");
 			continue;
 		}
@@ -432,6 +441,9 @@ static void print_rows(struct row *r, size_t n)
 			jo_key(&J, "assignee"); jo_str(&J, t->assignee);
 			jo_key(&J, "customer"); jo_str(&J, t->customer);
 			jo_key(&J, "subject"); jo_str(&J, t->subject);
+			if (t->collision) {
+				jo_key(&J, "collision"); jo_str(&J, t->collision);
+			}
 			jo_end(&J);
 			if (jo_line(&J, stdout) != 0)
 				die(EX_IOERR, "write error: %s", strerror(errno));

@@ -213,6 +213,10 @@ is "... the tickets of mdesk ls --all that have collisions" "$(wc -l <"$TMP/col"
 is "... with the collisions in its JSON" \
 	"$(grep "\"id\":\"$T\"" "$TMP/col" | jq -c '[.collisions[] | [.type, .winner, .loser]] | sort')" \
 	'[["claim","ana","bob"],["claim","ana","bob"],["reply","ana","bob"]]'
+is "msla shows both agents" \
+	"$(msla --desk "$A" --all --format json --now 2026-11-03T12:00:00Z | jq -r "select(.ticket == \"$T\") | .collision" | sort -u)" "ana, bob"
+msla --desk "$A" --all --now 2026-11-03T12:00:00Z >"$TMP/out"
+is "... in its table too" "$(grep "^$T" "$TMP/out" | grep -c '\[collision: ana, bob\]')" "$(grep -c "^$T" "$TMP/out")"
 mdesk --desk "$A" --as ana note "$T" "mine" 2>"$TMP/err"
 is "the winner is not warned" "$(cat "$TMP/err")" ""
 mdesk --desk "$B" --as bob note "$T" "sorry" 2>"$TMP/err"
