@@ -1528,7 +1528,7 @@ int desk_move_branch(struct desk *d, const char *ref, const git_oid *old,
 		for (size_t i = 0; i < paths.n; i++)
 			if (materialize(d, &rec, nt, paths.v[i]) != 0)
 				bad = errno ? errno : EIO;
-		if (ix_update(d, &rec) != 0)
+		if (rec.n && ix_update(d, &rec) != 0)
 			bad = bad ? bad : errno ? errno : EIO;
 		ix_free(&rec);
 		if (bad)
