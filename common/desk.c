@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -1472,6 +1473,23 @@ static int diff_path(const git_diff_delta *dd, float progress, void *payload)
 	return 0;
 }
 
+/* A path a commit from elsewhere may bring into the working tree: no
+ * empty, "." or ".." component, nothing under .git. */
+static int safe_path(const char *p)
+{
+	if (!*p || *p == '/')
+		return 0;
+	for (const char *c = p; c;) {
+		const char *sl = strchr(c, '/');
+		size_t n = sl ? (size_t)(sl - c) : strlen(c);
+		if (n == 0 || (n == 1 && c[0] == '.') || (n == 2 && !strncmp(c, "..", 2)) ||
+		    (n == 4 && !strncasecmp(c, ".git", 4)))
+			return 0;
+		c = sl ? sl + 1 : NULL;
+	}
+	return 1;
+}
+
 int desk_move_branch(struct desk *d, const char *ref, const git_oid *old,
     const git_oid *to, const char *message)
 {
@@ -1496,6 +1514,10 @@ int desk_move_branch(struct desk *d, const char *ref, const git_oid *old,
 			desk_git_die(EX_TEMPFAIL, "diff");
 		git_diff_foreach(diff, diff_path, NULL, NULL, NULL, &paths);
 		git_diff_free(diff);
+		for (size_t i = 0; i < paths.n; i++)
+			if (!safe_path(paths.v[i]) || strchr(paths.v[i], '\n'))
+				die(EX_DATAERR, "%.200s: a path no desk has (under .git, or with "
+				    "'..'); nothing changed", paths.v[i]);
 		/* the journal names the paths in flight, as a commit's does */
 		struct buf b = { 0 };
 		struct stat st;
