@@ -279,4 +279,15 @@ is "... the desk unchanged" "$(git -C "$A" rev-parse HEAD):$(git -C "$A" status 
 mdesk sync >/dev/null 2>&1
 is "with room again, the sync goes through" "$?:$(git -C "$A" rev-parse main)" "0:$(git -C "$R" rev-parse main)"
 check "git fsck clean" "git -C '$A' fsck --no-progress"
+
+# ------------------------------------------------------------ a hostile remote
+git clone -q -b main "$R" "$TMP/evil"
+b=$(echo 'echo owned' | git -C "$TMP/evil" hash-object -w --stdin)
+sub=$(printf '100755 blob %s\tpost-checkout\n' "$b" | git -C "$TMP/evil" mktree)
+t=$( (git -C "$TMP/evil" ls-tree HEAD; printf '040000 tree %s\t.GIT\n' "$sub") | git -C "$TMP/evil" mktree)
+c=$(git -C "$TMP/evil" commit-tree "$t" -p HEAD -m evil)
+git -C "$TMP/evil" push -q origin "$c:refs/heads/main" 2>/dev/null
+refused "a remote commit with a path under .git: exit 65, nothing changed" 65 "^mdesk: .GIT/post-checkout: a path no desk has" \
+	mdesk sync
+check "... nothing written there" "test ! -e '$A/.GIT' && test ! -e '$A/.git/post-checkout'"
 done_testing
