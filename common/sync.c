@@ -534,6 +534,7 @@ int sync_merge_trees(git_repository *repo, git_tree *base, git_tree *ours,
 /* --- talking to the remote --- */
 
 struct cred {
+	const char *url;	/* the remote's, for the ssh port */
 	int tries;
 	int quiet;
 	int rejected;		/* a push refused by the remote */
@@ -575,6 +576,65 @@ static int cred_cb(git_credential **out, const char *url, const char *user,
 	if (allowed & GIT_CREDENTIAL_USERNAME)
 		return git_credential_username_new(out, user ? user : "git");
 	return GIT_PASSTHROUGH;
+}
+
+/* An ssh host key must be one that ~/.ssh/known_hosts records for the
+ * host (libgit2 1.5 checks none itself): its SHA256 fingerprint is looked
+ * for in what ssh-keygen -lF prints.  TLS is left to libgit2. */
+static int cert_cb(git_cert *cert, int valid, const char *host, void *payload)
+{
+	struct cred *c = payload;
+	if (cert->cert_type != GIT_CERT_HOSTKEY_LIBSSH2)
+		return GIT_PASSTHROUGH;
+	const git_cert_hostkey *hk = (const git_cert_hostkey *)cert;
+	(void)valid;
+	if (!host || !(hk->type & GIT_CERT_SSH_SHA256) || strpbrk(host, " \t\n'\"\\$`;|&<>()")) {
+		git_error_set_str(GIT_ERROR_SSH, "cannot check the host key");
+		return GIT_ECERTIFICATE;
+	}
+	static const char b64[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	char fp[64] = "SHA256:";
+	size_t o = 7;
+	for (int i = 0; i < 32; i += 3) {
+		unsigned v = (unsigned)hk->hash_sha256[i] << 16;
+		if (i + 1 < 32)
+			v |= (unsigned)hk->hash_sha256[i + 1] << 8;
+		if (i + 2 < 32)
+			v |= hk->hash_sha256[i + 2];
+		fp[o++] = b64[(v >> 18) & 63];
+		fp[o++] = b64[(v >> 12) & 63];
+		if (i + 1 < 32)
+			fp[o++] = b64[(v >> 6) & 63];
+		if (i + 2 < 32)
+			fp[o++] = b64[v & 63];
+	}
+	fp[o] = 0;
+	/* a port other than 22 is recorded as [host]:port */
+	char name[300];
+	const char *u = c && c->url ? c->url : "";
+	const char *at = strstr(u, host);
+	int port = at && at[strlen(host)] == ':' ? atoi(at + strlen(host) + 1) : 0;
+	if (port > 0 && port != 22 && !strncmp(u, "ssh://", 6))
+		snprintf(name, sizeof name, "[%.200s]:%d", host, port);
+	else
+		snprintf(name, sizeof name, "%.200s", host);
+	setenv("MDESK_SSH_HOST", name, 1);
+	FILE *f = popen("ssh-keygen -lF \"$MDESK_SSH_HOST\" 2>/dev/null", "r");
+	char line[1024];
+	int found = 0;
+	while (f && fgets(line, sizeof line, f))
+		if (strstr(line, fp))
+			found = 1;
+	if (f)
+		pclose(f);
+	if (found)
+		return 0;
+	char msg[512];
+	snprintf(msg, sizeof msg, "the host key of %s (%s) is not in ~/.ssh/known_hosts; "
+	    "check it and record it by connecting once with ssh", name, fp);
+	git_error_set_str(GIT_ERROR_SSH, msg);
+	return GIT_ECERTIFICATE;
 }
 
 /* https needs the system's certificates (see desk_git_init). */
@@ -753,10 +813,11 @@ int sync_desk(struct desk *d, const char *name, int auto_mode)
 	git_strarray fetchspecs = { specs, 2 };
 	int did = 0;
 	for (int attempt = 0;; attempt++) {
-		struct cred cr = { 0, auto_mode, 0, "" };
+		struct cred cr = { git_remote_url(rem), 0, auto_mode, 0, "" };
 		git_fetch_options fo;
 		git_fetch_options_init(&fo, GIT_FETCH_OPTIONS_VERSION);
 		fo.callbacks.credentials = cred_cb;
+		fo.callbacks.certificate_check = cert_cb;
 		fo.callbacks.payload = &cr;
 		fo.prune = GIT_FETCH_NO_PRUNE;
 		fo.update_fetchhead = 0;
@@ -824,8 +885,9 @@ int sync_desk(struct desk *d, const char *name, int auto_mode)
 		git_push_options po;
 		git_push_options_init(&po, GIT_PUSH_OPTIONS_VERSION);
 		po.callbacks.credentials = cred_cb;
+		po.callbacks.certificate_check = cert_cb;
 		po.callbacks.push_update_reference = push_ref_cb;
-		struct cred ps = { 0, auto_mode, 0, "" };
+		struct cred ps = { git_remote_url(rem), 0, auto_mode, 0, "" };
 		po.callbacks.payload = &ps;
 		int prc = git_remote_push(rem, &pushspecs, &po);
 		if (prc != 0 || ps.rejected) {
@@ -861,10 +923,11 @@ void sync_clone(const char *url, const char *dir)
 	}
 	desk_git_init();
 	tls_setup(url);
-	struct cred cr = { 0, 0, 0, "" };
+	struct cred cr = { url, 0, 0, 0, "" };
 	git_clone_options o;
 	git_clone_options_init(&o, GIT_CLONE_OPTIONS_VERSION);
 	o.fetch_opts.callbacks.credentials = cred_cb;
+	o.fetch_opts.callbacks.certificate_check = cert_cb;
 	o.fetch_opts.callbacks.payload = &cr;
 	/* the remote's HEAD may name another branch (a bare repository made
 	 * by git init says master): main is checked out below */
