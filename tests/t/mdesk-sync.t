@@ -34,7 +34,7 @@ is "mdesk sync with nothing to do says so" "$?:$(cat "$TMP/out")" "0:origin: up 
 seed=${MDESK_SYNC_SEED:-20261123}
 N=100
 if [ -n "${MDESK_VALGRIND:-}" ]; then N=15
-elif [ -n "${MDESK_SANITIZED:-}" ]; then N=40; fi
+elif [ -n "${MDESK_SANITIZED:-}" ]; then N=25; fi
 N=${MDESK_SYNC_N:-$N}
 rnd() { seed=$(( (seed * 1103515245 + 12345) % 2147483648 )); RN=$(( (seed / 65536) % $1 )); }
 base=$(date -u -d 2026-11-02T09:00:00Z +%s)
