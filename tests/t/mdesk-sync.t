@@ -265,17 +265,21 @@ git -C "$A" remote add gone "file://$TMP/nowhere.git"
 refused "an unreachable named remote: exit 75" 75 "^mdesk: gone: cannot fetch" mdesk sync gone
 refused "no such remote: exit 78" 78 "^mdesk: no remote 'upstream'" mdesk sync upstream
 mdesk --desk "$B" --as bob note "$T" "remote work" 2>/dev/null && mdesk --desk "$B" sync >/dev/null
-h=$(git -C "$A" rev-parse HEAD) s=$(git -C "$A" status --porcelain) f=$(cat "$A"/tickets/*/"$T"/events.jsonl | md5sum)
-err=$(sh -c 'ulimit -f 0; exec mdesk sync' 2>&1 >/dev/null); rc=$?
-check "a sync on a full disk: exit 75 or 73 (got $rc: $err)" "test $rc -eq 75 -o $rc -eq 73"
-is "... one line on stderr" "$(echo "$err" | wc -l)" 1
-is "... the desk unchanged" "$(git -C "$A" rev-parse HEAD):$(git -C "$A" status --porcelain):$(cat "$A"/tickets/*/"$T"/events.jsonl | md5sum)" "$h:$s:$f"
-# the remote's commits fetched already: the merge itself meets the full disk
-git -C "$A" fetch -q origin
-h=$(git -C "$A" rev-parse HEAD)
-err=$(sh -c 'ulimit -f 0; exec mdesk sync' 2>&1 >/dev/null); rc=$?
-check "a merge on a full disk: exit 75 or 73 (got $rc: $err)" "test $rc -eq 75 -o $rc -eq 73"
-is "... the desk unchanged" "$(git -C "$A" rev-parse HEAD):$(git -C "$A" status --porcelain):$(cat "$A"/tickets/*/"$T"/events.jsonl | md5sum)" "$h:$s:$f"
+if [ -n "${MDESK_VALGRIND:-}" ]; then	# valgrind itself dies of the file-size limit
+	skip "a sync and a merge on a full disk" "under valgrind"
+else
+	h=$(git -C "$A" rev-parse HEAD) s=$(git -C "$A" status --porcelain) f=$(cat "$A"/tickets/*/"$T"/events.jsonl | md5sum)
+	err=$(sh -c 'ulimit -f 0; exec mdesk sync' 2>&1 >/dev/null); rc=$?
+	check "a sync on a full disk: exit 75 or 73 (got $rc: $err)" "test $rc -eq 75 -o $rc -eq 73"
+	is "... one line on stderr" "$(echo "$err" | wc -l)" 1
+	is "... the desk unchanged" "$(git -C "$A" rev-parse HEAD):$(git -C "$A" status --porcelain):$(cat "$A"/tickets/*/"$T"/events.jsonl | md5sum)" "$h:$s:$f"
+	# the remote's commits fetched already: the merge itself meets the full disk
+	git -C "$A" fetch -q origin
+	h=$(git -C "$A" rev-parse HEAD)
+	err=$(sh -c 'ulimit -f 0; exec mdesk sync' 2>&1 >/dev/null); rc=$?
+	check "a merge on a full disk: exit 75 or 73 (got $rc: $err)" "test $rc -eq 75 -o $rc -eq 73"
+	is "... the desk unchanged" "$(git -C "$A" rev-parse HEAD):$(git -C "$A" status --porcelain):$(cat "$A"/tickets/*/"$T"/events.jsonl | md5sum)" "$h:$s:$f"
+fi
 mdesk sync >/dev/null 2>&1
 is "with room again, the sync goes through" "$?:$(git -C "$A" rev-parse main)" "0:$(git -C "$R" rev-parse main)"
 check "git fsck clean" "git -C '$A' fsck --no-progress"
