@@ -1,7 +1,8 @@
 /* mdesk: administer the desk.
  *
  * init, check, ls, show, assign, unassign, claim, release, note, tag,
- * untag, priority, status, merge, log, customer, agent, archive, gc.
+ * untag, priority, status, merge, log, customer, agent, archive, gc,
+ * sync, clone.
  * Every write is one commit through common/desk.c.  See mdesk(1). */
 #include <dirent.h>
 #include <errno.h>
@@ -26,6 +27,7 @@
 #include "mime.h"
 #include "msg.h"
 #include "skel.h"
+#include "sync.h"
 #include "ticketid.h"
 #include "template.h"
 #include "tickets.h"
@@ -59,6 +61,8 @@ static void usage(FILE *f, int code)
 	    "  agent add|ls|set ...       manage agents.csv\n"
 	    "  archive [--older-than D]   move old closed tickets to the archive\n"
 	    "  gc [--full]                pack the repository\n"
+	    "  sync [--auto] [REMOTE]     fetch, merge and push (origin by default)\n"
+	    "  clone URL DIR              a new replica of a desk\n"
 	    "see mdesk(1)\n");
 	exit(code);
 }
@@ -162,6 +166,7 @@ static void write_events(const char *id, json_t **ev, size_t n, const struct age
 	desk_lock(&D);
 	if (ticket_load(&D, id, &t, &archived, 1) != 0)
 		die(EX_NOINPUT, "%s: no such ticket", id);
+	sync_notice(&D, &t, a ? a->login : NULL);
 	if (check) {
 		int rc = check(&t, ctx);
 		if (rc) {
@@ -604,7 +609,7 @@ static int cmd_check(int argc, char **argv)
 
 struct filter {
 	const char *status, *assignee, *queue, *tag, *priority, *lang, *customer;
-	int unassigned, all;
+	int unassigned, all, collisions;
 };
 
 static int matches(const struct ticket *t, const struct filter *f)
@@ -615,6 +620,8 @@ static int matches(const struct ticket *t, const struct filter *f)
 	if (f->assignee && (!t->assignee || strcmp(t->assignee, f->assignee)))
 		return 0;
 	if (f->unassigned && t->assignee)
+		return 0;
+	if (f->collisions && !json_array_size(t->collisions))
 		return 0;
 	if (f->queue && (!t->queue || strcmp(t->queue, f->queue)))
 		return 0;
@@ -687,7 +694,7 @@ static const struct tsum **select_tickets(const struct filter *f, size_t *nout)
 	size_t n, k = 0;
 	const struct tsum *v = tickets_summary(&D, f->all, &n);
 	const struct tsum **out = xmalloc((n + 1) * sizeof *out);
-	int deep = f->queue || f->tag || f->priority || f->lang || f->customer ||
+	int deep = f->queue || f->tag || f->priority || f->lang || f->customer || f->collisions ||
 	    (f->assignee && !plain(f->assignee));
 	for (size_t i = 0; i < n; i++) {
 		const struct tsum *s = &v[i];
@@ -796,6 +803,7 @@ static int cmd_ls(int argc, char **argv)
 		{ "customer", required_argument, NULL, 'c' },
 		{ "unassigned", no_argument, NULL, 'u' },
 		{ "all", no_argument, NULL, 'A' },
+		{ "collisions", no_argument, NULL, 'C' },
 		{ "format", required_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -821,6 +829,7 @@ static int cmd_ls(int argc, char **argv)
 		case 'c': f.customer = optarg; break;
 		case 'u': f.unassigned = 1; break;
 		case 'A': f.all = 1; break;
+		case 'C': f.collisions = 1; break;
 		case 'f': fmt = parse_format(optarg); break;
 		default: usage(stderr, EX_USAGE);
 		}
@@ -910,6 +919,10 @@ static int cmd_show(int argc, char **argv)
 		die(EX_DATAERR, "'%.40s' is not a ticket ID (6 to 12 of 0-9 A-Z)", id);
 	if (ticket_load(&D, id, &t, &archived, 0) != 0)
 		die(EX_NOINPUT, "%s: no such ticket", id);
+	/* the acting agent, when known, hears of a collision it lost */
+	const char *who = opt_as ? opt_as : getenv("MDESK_AGENT");
+	if (who && *who)
+		sync_notice(&D, &t, who);
 	size_t nf;
 	char **files = ticket_files(&D, id, &nf, archived);
 	if (mbox) {
@@ -963,6 +976,17 @@ static int cmd_show(int argc, char **argv)
 		printf("%s\n", json_array_size(t.tags) ? "" : "(none)");
 		if (t.merged_into)
 			printf("Merged into: %s\n", t.merged_into);
+		size_t ci;
+		json_t *cv;
+		json_array_foreach(t.collisions, ci, cv)
+			printf("Collision: %s %s by %s at %s, after %s's (another replica); %s's stands\n",
+			    json_string_value(json_object_get(cv, "type")),
+			    !strcmp(json_string_value(json_object_get(cv, "type")), "claim") ?
+			    "claimed" : "answered",
+			    json_string_value(json_object_get(cv, "loser")),
+			    json_string_value(json_object_get(cv, "at")),
+			    json_string_value(json_object_get(cv, "winner")),
+			    json_string_value(json_object_get(cv, "winner")));
 		printf("Created:  %s   Updated: %s\n", fmt_rfc3339(t.created, cr), fmt_rfc3339(t.updated, up));
 		printf("\nEvents:\n");
 		json_array_foreach(t.events, i, v)
@@ -1082,6 +1106,8 @@ static int cmd_claim(int argc, char **argv)
 	char b[32];
 	json_object_set_new(e, "agent", json_string(a->login));
 	json_object_set_new(e, "until", json_string(fmt_rfc3339(D.now + secs, b)));
+	if (force)	/* over another's claim, knowingly */
+		json_object_set_new(e, "force", json_true());
 	struct claimctx cc = { a->login, force };
 	one_event(argv[optind], e, a, "claimed by %s", a->login, claim_check, &cc);
 	return 0;
@@ -1745,6 +1771,38 @@ static int cmd_gc(int argc, char **argv)
 	return 0;
 }
 
+/* --- several replicas --- */
+
+static int cmd_sync(int argc, char **argv)
+{
+	static const struct option o[] = {
+		{ "auto", no_argument, NULL, 'a' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int c, auto_mode = 0;
+	while ((c = getopt_long(argc, argv, "", o, NULL)) != -1) {
+		if (c == 'a')
+			auto_mode = 1;
+		else
+			usage(stderr, EX_USAGE);
+	}
+	if (argc - optind > 1)
+		usage(stderr, EX_USAGE);
+	open_desk();
+	return sync_desk(&D, optind < argc ? argv[optind] : NULL, auto_mode);
+}
+
+static int cmd_clone(int argc, char **argv)
+{
+	if (argc != 3)
+		usage(stderr, EX_USAGE);
+	sync_clone(argv[1], argv[2]);
+	desk_open(&D, argv[2]);	/* its state under .git/mdesk */
+	printf("cloned %s into %s\n", argv[1], D.root);
+	printf("next: 'mdesk sync' fetches, merges and pushes (see mdesk(1), SYNC)\n");
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(int, char **);
@@ -1755,7 +1813,7 @@ static const struct {
 	{ "tag", cmd_tag }, { "untag", cmd_tag }, { "priority", cmd_priority },
 	{ "status", cmd_status }, { "merge", cmd_merge }, { "log", cmd_log },
 	{ "customer", cmd_customer }, { "agent", cmd_agent }, { "archive", cmd_archive },
-	{ "gc", cmd_gc },
+	{ "gc", cmd_gc }, { "sync", cmd_sync }, { "clone", cmd_clone },
 };
 
 int main(int argc, char **argv)

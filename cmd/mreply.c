@@ -18,6 +18,7 @@
 
 #include <mailutils/mailutils.h>
 
+#include "sync.h"
 #include "agents.h"
 #include "desk.h"
 #include "event.h"
@@ -674,6 +675,7 @@ static int reply(void)
 			return 0;
 		}
 	} else {
+		sync_notice(&D, &t, a ? a->login : NULL);
 		if (own_address(to) && !opt_force)
 			die(EX_DATAERR, "%s: %s is one of the desk's own addresses; use --force to answer it",
 			    id, to);
@@ -945,6 +947,8 @@ static int reply(void)
 		event_id_for(e, "replied", mid);
 		if (a)
 			jw_str(e, "agent", a->login);
+		if (opt_force)	/* over another's claim or answer, knowingly */
+			json_object_set_new(e, "force", json_true());
 		jw_str(e, "message_id", mid);
 		jw_str(e, "to", to);
 		jw_str(e, "subject", subject);
@@ -1000,6 +1004,8 @@ static int reply(void)
 			char b[32];
 			e = event_new("claimed", by, D.now);
 			jw_str(e, "agent", a->login);
+			if (opt_force)
+				json_object_set_new(e, "force", json_true());
 			jw_str(e, "until", fmt_rfc3339(D.now + secs, b));
 			evs[ne++] = e;
 		}

@@ -63,6 +63,7 @@ struct tinfo {
 	char id[16];
 	size_t ord;		/* the ticket's place, by ID */
 	const char *status, *priority, *queue, *assignee, *customer, *subject;
+	const char *collision;	/* "WINNER, LOSER" of a collision between replicas */
 };
 
 struct row {
@@ -183,6 +184,12 @@ static void one_ticket(struct work *wk, size_t ord, const char *id, char *text, 
 			ti->assignee = keep_str(wk, t.assignee);
 			ti->customer = keep_str(wk, t.customer);
 			ti->subject = keep_str(wk, t.subject);
+			ti->collision = NULL;
+			if (t.collisions) {
+				char cb[80];
+				snprintf(cb, sizeof cb, "%.32s, %.32s", t.collision_winner, t.collision_loser);
+				ti->collision = keep_str(wk, cb);
+			}
 		}
 		struct row *w = &wk->rows[wk->n++];	/* room for every clock of every ticket */
 		w->t = ti;
@@ -386,6 +393,8 @@ static void print_part(FILE *f, struct jout *jo, const struct skey *v, size_t n)
 			put_col(c->state == SLA_MET ? "-" : dur(c->remaining, b[2]), 9);
 			put_col(c->state == SLA_MET ? "-" : dur(c->remaining_cal, b[3]), 10);
 			put_col(t->assignee, 10);
+			if (t->collision)	/* both agents of a collision between replicas */
+				printf("[collision: %s] ", t->collision);
 			printf("%s\n", t->subject ? t->subject : "(no subject)");
 			continue;
 		}
@@ -420,6 +429,9 @@ static void print_part(FILE *f, struct jout *jo, const struct skey *v, size_t n)
 			jo_key(&J, "assignee"); jo_str(&J, t->assignee);
 			jo_key(&J, "customer"); jo_str(&J, t->customer);
 			jo_key(&J, "subject"); jo_str(&J, t->subject);
+			if (t->collision) {
+				jo_key(&J, "collision"); jo_str(&J, t->collision);
+			}
 			jo_end(&J);
 			if (!f)
 				jo_newline(&J);

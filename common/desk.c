@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -1511,4 +1512,119 @@ char **desk_archived_ids(struct desk *d, size_t *n)
 	}
 	*n = c.n;
 	return c.v;
+}
+
+/* --- moving a branch to another commit (a sync) --- */
+
+static int diff_path(const git_diff_delta *dd, float progress, void *payload)
+{
+	(void)progress;
+	struct { char **v; size_t n; } *l = payload;
+	const char *p[2] = { dd->old_file.path, dd->new_file.path };
+	for (int k = 0; k < 2; k++) {
+		if (!p[k] || (k == 1 && dd->old_file.path && !strcmp(p[0], p[1])))
+			continue;
+		l->v = xrealloc(l->v, (l->n + 1) * sizeof *l->v);
+		l->v[l->n++] = xstrdup(p[k]);
+	}
+	return 0;
+}
+
+/* A path a commit from elsewhere may bring into the working tree: no
+ * empty, "." or ".." component, nothing under .git. */
+static int safe_path(const char *p)
+{
+	if (!*p || *p == '/')
+		return 0;
+	for (const char *c = p; c;) {
+		const char *sl = strchr(c, '/');
+		size_t n = sl ? (size_t)(sl - c) : strlen(c);
+		if (n == 0 || (n == 1 && c[0] == '.') || (n == 2 && !strncmp(c, "..", 2)) ||
+		    (n == 4 && !strncasecmp(c, ".git", 4)))
+			return 0;
+		c = sl ? sl + 1 : NULL;
+	}
+	return 1;
+}
+
+int desk_move_branch(struct desk *d, const char *ref, const git_oid *old,
+    const git_oid *to, const char *message)
+{
+	if (d->lockfd < 0)
+		die(EX_SOFTWARE, "branch move without the desk lock");
+	int main_branch = !strcmp(ref, DESK_BRANCH);
+	struct { char **v; size_t n; } paths = { NULL, 0 };
+	git_commit *nc;
+	git_tree *nt = NULL, *ot = NULL;
+	if (git_commit_lookup(&nc, d->repo, to) != 0 || git_commit_tree(&nt, nc) != 0)
+		desk_git_die(EX_TEMPFAIL, "sync commit");
+	git_commit_free(nc);
+	if (main_branch) {
+		git_commit *oc;
+		if (old && (git_commit_lookup(&oc, d->repo, old) != 0 ||
+		    git_commit_tree(&ot, oc) != 0))
+			desk_git_die(EX_TEMPFAIL, "main");
+		if (old)
+			git_commit_free(oc);
+		git_diff *diff;
+		if (git_diff_tree_to_tree(&diff, d->repo, ot, nt, NULL) != 0)
+			desk_git_die(EX_TEMPFAIL, "diff");
+		git_diff_foreach(diff, diff_path, NULL, NULL, NULL, &paths);
+		git_diff_free(diff);
+		for (size_t i = 0; i < paths.n; i++)
+			if (!safe_path(paths.v[i]) || strchr(paths.v[i], '\n'))
+				die(EX_DATAERR, "%.200s: a path no desk has (under .git, or with "
+				    "'..'); nothing changed", paths.v[i]);
+		/* the journal names the paths in flight, as a commit's does */
+		struct buf b = { 0 };
+		struct stat st;
+		for (size_t i = 0; i < paths.n; i++) {
+			buf_adds(&b, paths.v[i]);
+			buf_addc(&b, '\n');
+		}
+		if (write_atomic(d->root, ".git/mdesk/pending", b.p ? b.p : "", b.len, &st) != 0)
+			die(errno == ENOSPC || errno == EDQUOT || errno == EROFS ? EX_CANTCREAT :
+			    EX_TEMPFAIL, "%s/.git/mdesk/pending: %s", d->root, strerror(errno));
+		buf_free(&b);
+	}
+	git_reference *r = NULL;
+	int rc = old ? git_reference_create_matching(&r, d->repo, ref, to, 1, old, message) :
+	    git_reference_create(&r, d->repo, ref, to, 0, message);
+	git_reference_free(r);
+	desk_branch_moved(d);
+	int moved = rc == 0;
+	if (!moved && rc != GIT_EMODIFIED && rc != GIT_EEXISTS && rc != GIT_ELOCKED) {
+		const git_error *e = git_error_last();
+		int full = errno == ENOSPC || errno == EDQUOT || errno == EFBIG;
+		char *jp = state_path(d, "pending");
+		unlink(jp);
+		free(jp);
+		die(full ? EX_CANTCREAT : EX_TEMPFAIL, "%s: %s", ref,
+		    e && e->message ? e->message : "cannot update");
+	}
+	int bad = 0;
+	if (main_branch && moved) {
+		struct ixlist rec = { NULL, 0 };
+		for (size_t i = 0; i < paths.n; i++)
+			if (materialize(d, &rec, nt, paths.v[i]) != 0)
+				bad = errno ? errno : EIO;
+		if (rec.n && ix_update(d, &rec) != 0)
+			bad = bad ? bad : errno ? errno : EIO;
+		ix_free(&rec);
+		if (bad)
+			warnx_("%s: the working tree could not be updated (%s); the sync "
+			    "is committed and the next command repairs the files",
+			    d->root, strerror(bad));
+	}
+	if (main_branch && !bad) {
+		char *jp = state_path(d, "pending");
+		unlink(jp);
+		free(jp);
+	}
+	for (size_t i = 0; i < paths.n; i++)
+		free(paths.v[i]);
+	free(paths.v);
+	git_tree_free(nt);
+	git_tree_free(ot);
+	return moved ? 0 : 1;
 }

@@ -88,6 +88,15 @@ int desk_tx_commit(struct desk_tx *tx, const char *name, const char *email,
     const char *message);
 void desk_tx_abort(struct desk_tx *tx);
 
+/* Move branch ref (DESK_BRANCH or DESK_ARCHIVE) from old (NULL: the
+ * branch does not exist yet) to the commit to, by compare-and-swap, with
+ * the lock held.  For the main branch the working tree and the index follow
+ * (the changed paths, journalled like a commit), so `git status` stays
+ * clean.  0, 1 when the branch is no longer at old (nothing changed), or
+ * exits (EX_TEMPFAIL, EX_CANTCREAT when the disk refuses). */
+int desk_move_branch(struct desk *d, const char *ref, const git_oid *old,
+    const git_oid *to, const char *message);
+
 /* Ticket paths: "tickets/SH/ID" (ID validated: dies with EX_DATAERR on
  * anything but 6-12 of [0-9A-Z]). */
 void desk_ticket_dir(const char *id, char out[40]);

@@ -132,6 +132,20 @@ static void tag_set(struct ticket *t, const char *tag, int on)
 		json_array_append_new(t->tags, json_string(tag));
 }
 
+static void collide(struct ticket *t, const char *type, const char *winner,
+    const char *loser, json_t *e)
+{
+	if (!t->collisions)
+		t->collisions = json_array();
+	json_t *c = json_object();
+	json_object_set_new(c, "type", json_string(type));
+	json_object_set_new(c, "winner", json_string(winner));
+	json_object_set_new(c, "loser", json_string(loser));
+	json_object_set(c, "at", json_object_get(e, "at"));
+	json_object_set(c, "event", json_object_get(e, "id"));
+	json_array_append_new(t->collisions, c);
+}
+
 /* Apply one event to the state. */
 static void apply(struct ticket *t, json_t *e, long long at)
 {
@@ -151,6 +165,8 @@ static void apply(struct ticket *t, json_t *e, long long at)
 		const char *th = sget(e, "thread");
 		int opener = th && !strcmp(th, "new");
 		t->received++;
+		if (!json_is_true(json_object_get(e, "auto")))
+			t->answered_by = NULL;
 		if (!t->identified || (opener && !t->opened)) {
 			t->opened = opener;
 			t->identified = 1;
@@ -174,6 +190,12 @@ static void apply(struct ticket *t, json_t *e, long long at)
 	} else if (!strcmp(type, "replied")) {
 		json_t *au = json_object_get(e, "auto");
 		if (!json_is_true(au)) {
+			const char *who = sget(e, "agent") ? sget(e, "agent") : sget(e, "by");
+			if (who && t->answered_by && strcmp(who, t->answered_by) &&
+			    !json_is_true(json_object_get(e, "force")))
+				collide(t, "reply", t->answered_by, who, e);
+			if (who)
+				t->answered_by = who;
 			t->replies++;
 			if (!t->first_reply)
 				t->first_reply = at;
@@ -191,7 +213,15 @@ static void apply(struct ticket *t, json_t *e, long long at)
 	else if (!strcmp(type, "unassigned"))
 		t->assignee = NULL;
 	else if (!strcmp(type, "claimed")) {
-		t->claim_by = sget(e, "agent");
+		const char *who = sget(e, "agent");
+		if (who && t->claim_by && strcmp(who, t->claim_by) &&
+		    (!t->claim_until || t->claim_until > at) &&
+		    !json_is_true(json_object_get(e, "force"))) {
+			/* claimed on another replica first: that claim stands */
+			collide(t, "claim", t->claim_by, who, e);
+			return;
+		}
+		t->claim_by = who;
 		const char *u = sget(e, "until");
 		long long until = 0;
 		t->claim_until = u && parse_rfc3339(u, &until) == 0 ? until : 0;
@@ -316,6 +346,7 @@ void ticket_free(struct ticket *t)
 	json_decref(t->tags);
 	json_decref(t->events);
 	json_decref(t->extra);
+	json_decref(t->collisions);
 	memset(t, 0, sizeof *t);
 }
 
@@ -358,5 +389,7 @@ json_t *ticket_json(const struct ticket *t)
 	}
 	if (t->merged_into)
 		set_s(o, "merged_into", t->merged_into);
+	if (t->collisions)
+		json_object_set(o, "collisions", t->collisions);
 	return o;
 }

@@ -38,6 +38,14 @@ struct ticket {
 	json_t *tags;		/* array of strings, sorted */
 	json_t *events;		/* array, sorted by (at, id), no duplicates */
 	json_t *extra;		/* owns the strings above when set (a summary) */
+	/* Collisions between replicas: a claim over another agent's live
+	 * claim, or a reply to a customer message another agent had already
+	 * answered, neither made with --force (so made where the other was
+	 * not yet known).  The earlier one, by (at, id), wins; each entry is
+	 * {"type": "claim"|"reply", "winner", "loser", "at", "event"} (the
+	 * loser's event).  NULL when none. */
+	json_t *collisions;
+	const char *answered_by;	/* the last reply since the last message */
 };
 
 /* Fold the events text of a ticket.  On a malformed line returns its

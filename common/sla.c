@@ -796,6 +796,7 @@ static const char **ev_slot(struct sla_ev *e, const char *k, size_t n)
 		if (key_is(k, n, "thread")) return &e->thread;
 		if (key_is(k, n, "tag")) return &e->tag;
 		break;
+	case 'u': if (key_is(k, n, "until")) return &e->until; break;
 	}
 	return NULL;
 }
@@ -813,6 +814,8 @@ static void ev_from_json(struct sla_ev *e, json_t *o)
 			e->autom = json_is_true(v);
 		else if (!strcmp(k, "ack"))
 			e->ack = json_is_true(v);
+		else if (!strcmp(k, "force"))
+			e->force = json_is_true(v);
 		else if (!strcmp(k, "merged_from"))
 			e->merged = 1;
 		else if (!strcmp(k, "tags") && json_is_array(v)) {
@@ -1042,11 +1045,14 @@ static int jr_event(char *p, char *e, struct sla_ev *ev, struct arena *a)
 					return -1;	/* a duplicate key */
 				if (!(*slot = jr_str(&j)))
 					return -1;
-			} else if (key_is(k, kn, "auto") || key_is(k, kn, "ack")) {
+			} else if (key_is(k, kn, "auto") || key_is(k, kn, "ack") ||
+			    key_is(k, kn, "force")) {
 				int v = jr_lit(&j, "true") == 0;
 				if (!v && jr_skip(&j, 0) != 0)
 					return -1;
-				if (k[1] == 'u')
+				if (k[0] == 'f')
+					ev->force = (unsigned char)v;
+				else if (k[1] == 'u')
 					ev->autom = (unsigned char)v;
 				else
 					ev->ack = (unsigned char)v;
@@ -1141,6 +1147,14 @@ static int by_at_id(const void *a, const void *b)
 	return c ? c : strcmp(x->id, y->id);
 }
 
+static void collide(struct sla_ticket *t, const char *winner, const char *loser)
+{
+	if (!t->collisions++) {
+		t->collision_winner = winner;
+		t->collision_loser = loser;
+	}
+}
+
 /* The fold of event.c for the fields msla shows and filters on. */
 static void fold_ev(struct sla_ticket *t, const struct sla_ev *e, struct arena *a)
 {
@@ -1150,6 +1164,25 @@ static void fold_ev(struct sla_ticket *t, const struct sla_ev *e, struct arena *
 		t->created = e->at;
 	t->updated = e->at;
 	const char *ty = e->type;
+	/* collisions between replicas (see ticket_fold) */
+	const char *who = e->agent ? e->agent : e->by;
+	if (!strcmp(ty, "received") && !e->autom)
+		t->answered_by = NULL;
+	else if (!strcmp(ty, "replied") && !e->autom && who) {
+		if (t->answered_by && strcmp(who, t->answered_by) && !e->force)
+			collide(t, t->answered_by, who);
+		t->answered_by = who;
+	} else if (!strcmp(ty, "claimed") && e->agent) {
+		long long until = 0;
+		if (t->claim_by && strcmp(e->agent, t->claim_by) &&
+		    (!t->claim_until || t->claim_until > e->at) && !e->force) {
+			collide(t, t->claim_by, e->agent);
+			return;
+		}
+		t->claim_by = e->agent;
+		t->claim_until = e->until && parse_rfc3339(e->until, &until) == 0 ? until : 0;
+	} else if (!strcmp(ty, "released"))
+		t->claim_by = NULL, t->claim_until = 0;
 	if (!strcmp(ty, "received")) {
 		int opener = e->thread && !strcmp(e->thread, "new");
 		if (!t->identified || (opener && !t->opened)) {

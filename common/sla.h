@@ -155,7 +155,9 @@ struct sla_ev {
 	const char *thread, *status, *priority, *into, *tag, *metric, *level, *since;
 	const char **tags;	/* "tags": the strings of the array */
 	size_t ntags;
+	const char *until;	/* of a claim */
 	unsigned char autom, ack, merged;	/* auto, ack true; merged_from set */
+	unsigned char force;	/* force true: over another's claim or answer */
 };
 
 /* A ticket read for its service levels, without jansson: the events in
@@ -169,6 +171,12 @@ struct sla_ticket {
 	size_t ntags, tcap;
 	long long created, updated;
 	int identified, opened;
+	/* collisions between replicas, as ticket_fold finds them: their
+	 * number, and the first one's winner and loser */
+	int collisions;
+	const char *collision_winner, *collision_loser;
+	const char *claim_by, *answered_by;
+	long long claim_until;
 	struct sla_ev *ev;
 	size_t nev;
 };

@@ -197,7 +197,7 @@ void tickets_upkeep(struct desk *d)
 
 /* --- the summary of every ticket (derived, under .git/mdesk/) --- */
 
-#define SUM_MAGIC "mdesk-tickets 1 "
+#define SUM_MAGIC "mdesk-tickets 2 "	/* 2: collisions */
 
 struct sumfile {
 	const char *branch, *name;
@@ -619,6 +619,8 @@ void tsum_ticket(const struct tsum *s, struct ticket *t)
 	t->reopened = (int)json_integer_value(json_object_get(o, "reopened"));
 	json_t *tags = json_object_get(o, "tags");
 	t->tags = json_is_array(tags) ? json_incref(tags) : json_array();
+	json_t *col = json_object_get(o, "collisions");
+	t->collisions = json_is_array(col) ? json_incref(col) : NULL;
 	t->events = json_array();
 }
 

@@ -52,7 +52,8 @@ _mdesk()
 	local priorities='low normal high urgent'
 	local formats='table json csv'
 	local commands='init check ls show assign unassign claim release note
-		tag untag priority status merge log customer agent archive gc'
+		tag untag priority status merge log customer agent archive gc
+		sync clone'
 	local fields='name= email= groups= skills= languages= capacity= status=
 		calendar='
 	local -a words=() cand=()
@@ -184,7 +185,7 @@ _mdesk()
 			case $cmd in
 			ls)
 				cand=(-A --all -s --status -a --assignee --mine -u
-					--unassigned -q --queue -t --tag -p --priority
+					--unassigned --collisions -q --queue -t --tag -p --priority
 					-l --lang -c --customer -f --format) ;;
 			show) cand=(--json --mbox) ;;
 			claim) cand=(--for --force) ;;
@@ -195,10 +196,14 @@ _mdesk()
 			agent) [[ ${args[0]} == ls ]] && cand=(--format) ;;
 			archive) cand=(--older-than) ;;
 			gc) cand=(--full) ;;
+			sync) cand=(--auto) ;;
 			esac
 		else
 			case $cmd in
 			init) ((n == 0)) && dirs=true ;;
+			sync)
+				((n == 0)) && cand=($(git -C "${__mdesk_root:-${MDESK_DIR:-.}}" remote 2>/dev/null)) ;;
+			clone) ((n == 1)) && dirs=true ;;
 			show|unassign|claim|log)
 				((n == 0)) && cand=($(__mdesk_ids)) ;;
 			release)

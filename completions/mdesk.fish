@@ -213,6 +213,8 @@ complete -c mdesk -n __fish_mdesk_needs_command -a customer -d 'Show a customer 
 complete -c mdesk -n __fish_mdesk_needs_command -a agent -d 'List, add or change agents'
 complete -c mdesk -n __fish_mdesk_needs_command -a archive -d 'Move old solved and closed tickets to the archive'
 complete -c mdesk -n __fish_mdesk_needs_command -a gc -d 'Pack the repository'
+complete -c mdesk -n __fish_mdesk_needs_command -a sync -d 'Fetch, merge and push through a git remote'
+complete -c mdesk -n __fish_mdesk_needs_command -a clone -d 'Make a new replica of a desk'
 
 # init
 complete -c mdesk -n '__fish_mdesk_at init 0' -x -a '(__fish_complete_directories)'
@@ -223,6 +225,7 @@ complete -c mdesk -n '__fish_mdesk_using ls' -s s -l status -x -a "$statuses" -d
 complete -c mdesk -n '__fish_mdesk_using ls' -s a -l assignee -x -a '(__fish_mdesk_agents)' -d 'Only tickets of this agent'
 complete -c mdesk -n '__fish_mdesk_using ls' -l mine -d 'Only my tickets'
 complete -c mdesk -n '__fish_mdesk_using ls' -s u -l unassigned -d 'Only tickets of no agent'
+complete -c mdesk -n '__fish_mdesk_using ls' -l collisions -d 'Only tickets with a collision between replicas'
 complete -c mdesk -n '__fish_mdesk_using ls' -s q -l queue -x -a '(__fish_mdesk_ticket_values .queue)' -d 'Only this queue'
 complete -c mdesk -n '__fish_mdesk_using ls' -s t -l tag -x -a '(__fish_mdesk_ticket_values ".tags[]")' -d 'Only tickets with this tag'
 complete -c mdesk -n '__fish_mdesk_using ls' -s p -l priority -x -a "$priorities" -d 'Only this priority'
@@ -272,3 +275,8 @@ complete -c mdesk -n '__fish_mdesk_agent_at add 2' -a '(__fish_mdesk_agent_field
 complete -c mdesk -n '__fish_mdesk_using archive' -l older-than -x -a '7d 14d 30d 90d' -d 'Archive tickets quiet for this long'
 complete -c mdesk -n '__fish_mdesk_using archive' -a '(__fish_mdesk_tickets --status solved; __fish_mdesk_tickets --status closed)'
 complete -c mdesk -n '__fish_mdesk_using gc' -l full -d 'One pack of everything'
+
+# sync, clone
+complete -c mdesk -n '__fish_mdesk_using sync' -l auto -d 'Quiet when there is nothing to do (cron)'
+complete -c mdesk -n '__fish_mdesk_at sync 0' -x -a '(git remote 2>/dev/null)'
+complete -c mdesk -n '__fish_mdesk_at clone 1' -x -a '(__fish_complete_directories)'

@@ -79,6 +79,32 @@ int main(void)
 	is_str(t.status, "solved", "an automatic reply does not reopen");
 	ticket_free(&t);
 
+	/* collisions between replicas: the earlier claim and answer stand */
+	const char *co =
+	    "{\"at\":\"2026-11-02T09:00:00Z\",\"by\":\"customer\",\"id\":\"c1\",\"type\":\"received\",\"thread\":\"new\"}\n"
+	    "{\"at\":\"2026-11-02T09:06:00Z\",\"by\":\"bob\",\"id\":\"c3\",\"type\":\"claimed\",\"agent\":\"bob\",\"until\":\"2026-11-02T09:36:00Z\"}\n"
+	    "{\"at\":\"2026-11-02T09:05:00Z\",\"by\":\"ana\",\"id\":\"c2\",\"type\":\"claimed\",\"agent\":\"ana\",\"until\":\"2026-11-02T09:35:00Z\"}\n"
+	    "{\"at\":\"2026-11-02T09:10:00Z\",\"by\":\"ana\",\"id\":\"c4\",\"type\":\"replied\",\"agent\":\"ana\"}\n"
+	    "{\"at\":\"2026-11-02T09:11:00Z\",\"by\":\"bob\",\"id\":\"c5\",\"type\":\"replied\",\"agent\":\"bob\"}\n"
+	    "{\"at\":\"2026-11-02T09:12:00Z\",\"by\":\"dmitri\",\"id\":\"c6\",\"type\":\"replied\",\"agent\":\"dmitri\",\"force\":true}\n"
+	    "{\"at\":\"2026-11-02T09:40:00Z\",\"by\":\"bob\",\"id\":\"c7\",\"type\":\"claimed\",\"agent\":\"bob\",\"until\":\"2026-11-02T10:10:00Z\"}\n";
+	is_int(ticket_fold(&t, "COLLID11", co, strlen(co), 0, &err), 0, "collisions fold");
+	is_str(t.claim_by, "bob", "a claim after the first expired is no collision");
+	char *cj = json_dumps(t.collisions, JSON_COMPACT | JSON_SORT_KEYS);
+	is_str(cj, "[{\"at\":\"2026-11-02T09:06:00Z\",\"event\":\"c3\",\"loser\":\"bob\",\"type\":\"claim\",\"winner\":\"ana\"},"
+	    "{\"at\":\"2026-11-02T09:11:00Z\",\"event\":\"c5\",\"loser\":\"bob\",\"type\":\"reply\",\"winner\":\"ana\"}]",
+	    "the later claim and the second answer collide; a forced answer does not");
+	free(cj);
+	json_t *tj = ticket_json(&t);
+	ok(json_array_size(json_object_get(tj, "collisions")) == 2, "ticket_json carries them");
+	json_decref(tj);
+	ticket_free(&t);
+	is_int(ticket_fold(&t, "NEWNEW22", mg, strlen(mg), 0, &err), 0, "a ticket without collisions");
+	tj = ticket_json(&t);
+	ok(!json_object_get(tj, "collisions"), "... has no collisions key");
+	json_decref(tj);
+	ticket_free(&t);
+
 	ok(status_valid("on-hold") && !status_valid("done"), "statuses");
 	ok(priority_valid("urgent") && !priority_valid("meh"), "priorities");
 	return done_testing();

@@ -335,6 +335,15 @@ int main(void)
 		char t3[] = "{\"at\":\"2026-11-02T10:00:00Z\",\"type\":\"received\"}\n";
 		ok(sla_ticket_parse(&st, "R", t3, strlen(t3), 0, &ar, &err) == 1 && !strcmp(err, "no \"id\""),
 		    "J: no id");
+		/* collisions between replicas, as ticket_fold finds them */
+		char tc[] =
+		    "{\"at\":\"2026-11-02T09:00:00Z\",\"by\":\"customer\",\"id\":\"c1\",\"type\":\"received\",\"thread\":\"new\"}\n"
+		    "{\"agent\":\"ana\",\"at\":\"2026-11-02T09:05:00Z\",\"by\":\"ana\",\"id\":\"c2\",\"type\":\"claimed\",\"until\":\"2026-11-02T09:35:00Z\"}\n"
+		    "{\"agent\":\"bob\",\"at\":\"2026-11-02T09:06:00Z\",\"by\":\"bob\",\"id\":\"c3\",\"type\":\"claimed\",\"until\":\"2026-11-02T09:36:00Z\"}\n"
+		    "{\"agent\":\"dmitri\",\"at\":\"2026-11-02T09:07:00Z\",\"by\":\"dmitri\",\"force\":true,\"id\":\"c4\",\"type\":\"claimed\",\"until\":\"2026-11-02T09:37:00Z\"}\n";
+		is_int(sla_ticket_parse(&st, "R", tc, strlen(tc), 0, &ar, &err), 0, "K: claims fold");
+		ok(st.collisions == 1 && !strcmp(st.collision_winner, "ana") && !strcmp(st.collision_loser, "bob") &&
+		    !strcmp(st.claim_by, "dmitri"), "K: a claim over a live one collides; a forced one takes over");
 		char t4[] = "{\"at\":\"yesterday\",\"id\":\"a\",\"type\":\"received\"}\n";
 		ok(sla_ticket_parse(&st, "R", t4, strlen(t4), 0, &ar, &err) == 1 &&
 		    !strcmp(err, "bad \"at\" time (want RFC 3339)"), "J: a bad time");

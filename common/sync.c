@@ -1,0 +1,1018 @@
+/* sync.c: several replicas of a desk through any git remote (see sync.h). */
+#include "sync.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <jansson.h>
+
+#include "event.h"
+
+/* --- a set of strings (event ids, lines) --- */
+
+struct sset {
+	char **v;
+	size_t cap, n;
+};
+
+static int sset_add(struct sset *s, const char *k, size_t kl)	/* 1 when new */
+{
+	if (2 * (s->n + 1) > s->cap) {
+		struct sset t = { NULL, s->cap ? s->cap * 2 : 64, 0 };
+		t.v = xcalloc(t.cap, sizeof *t.v);
+		for (size_t i = 0; i < s->cap; i++)
+			if (s->v[i]) {
+				size_t h = (size_t)hash64(s->v[i], strlen(s->v[i])) & (t.cap - 1);
+				while (t.v[h])
+					h = (h + 1) & (t.cap - 1);
+				t.v[h] = s->v[i];
+				t.n++;
+			}
+		free(s->v);
+		*s = t;
+	}
+	size_t h = (size_t)hash64(k, kl) & (s->cap - 1);
+	for (; s->v[h]; h = (h + 1) & (s->cap - 1))
+		if (strlen(s->v[h]) == kl && !memcmp(s->v[h], k, kl))
+			return 0;
+	s->v[h] = xstrndup(k, kl);
+	s->n++;
+	return 1;
+}
+
+static int sset_has(const struct sset *s, const char *k, size_t kl)
+{
+	if (!s->cap)
+		return 0;
+	size_t h = (size_t)hash64(k, kl) & (s->cap - 1);
+	for (; s->v[h]; h = (h + 1) & (s->cap - 1))
+		if (strlen(s->v[h]) == kl && !memcmp(s->v[h], k, kl))
+			return 1;
+	return 0;
+}
+
+static void sset_free(struct sset *s)
+{
+	for (size_t i = 0; i < s->cap; i++)
+		free(s->v[i]);
+	free(s->v);
+	memset(s, 0, sizeof *s);
+}
+
+/* --- events: a union by id --- */
+
+/* The key of a line: "i" + its id, or "l" + the line when it has none. */
+static char *line_key(const char *p, size_t n, json_t **obj)
+{
+	json_error_t err;
+	json_t *o = json_loadb(p, n, JSON_REJECT_DUPLICATES, &err);
+	const char *id = o && json_is_object(o) ? json_string_value(json_object_get(o, "id")) : NULL;
+	char *k;
+	if (id && *id) {
+		k = xmalloc(strlen(id) + 2);
+		k[0] = 'i';
+		strcpy(k + 1, id);
+	} else {
+		k = xmalloc(n + 2);
+		k[0] = 'l';
+		memcpy(k + 1, p, n);
+		k[n + 1] = 0;
+	}
+	if (obj && id)
+		*obj = o;
+	else
+		json_decref(o);
+	return k;
+}
+
+void sync_union_events(const char *a, size_t al, const char *b, size_t bl, struct buf *out)
+{
+	struct sset seen = { 0 };
+	const char *src[2] = { a, b };
+	size_t len[2] = { al, bl };
+	for (int s = 0; s < 2; s++)
+		for (size_t i = 0; i < len[s];) {
+			const char *p = src[s] + i, *nl = memchr(p, '\n', len[s] - i);
+			size_t n = nl ? (size_t)(nl - p) : len[s] - i;
+			if (n) {
+				char *k = line_key(p, n, NULL);
+				if (sset_add(&seen, k, strlen(k)) || s == 0) {
+					buf_add(out, p, n);
+					buf_addc(out, '\n');
+				}
+				free(k);
+			}
+			i += n + 1;
+		}
+	sset_free(&seen);
+	if (!out->p)
+		buf_add(out, "", 0);
+}
+
+/* text's lines whose id other lacks and that name a file renamed in ren
+ * (nren pairs from, to) name the new file; the rest as they are. */
+static void rename_new(const char *text, size_t tl, const char *other, size_t ol,
+    char *const (*ren)[2], size_t nren, struct buf *out)
+{
+	struct sset theirs = { 0 };
+	for (size_t i = 0; i < ol;) {
+		const char *p = other + i, *nl = memchr(p, '\n', ol - i);
+		size_t n = nl ? (size_t)(nl - p) : ol - i;
+		if (n) {
+			char *k = line_key(p, n, NULL);
+			sset_add(&theirs, k, strlen(k));
+			free(k);
+		}
+		i += n + 1;
+	}
+	for (size_t i = 0; i < tl;) {
+		const char *p = text + i, *nl = memchr(p, '\n', tl - i);
+		size_t n = nl ? (size_t)(nl - p) : tl - i;
+		json_t *o = NULL;
+		char *k = n ? line_key(p, n, &o) : NULL;
+		const char *f = o ? json_string_value(json_object_get(o, "file")) : NULL;
+		size_t r = nren;
+		if (f && !sset_has(&theirs, k, strlen(k)))
+			for (r = 0; r < nren; r++)
+				if (!strcmp(f, ren[r][0]))
+					break;
+		if (r < nren) {
+			json_object_set_new(o, "file", json_string(ren[r][1]));
+			char *l = event_line(o);
+			buf_adds(out, l);
+			free(l);
+		} else if (n) {
+			buf_add(out, p, n);
+			buf_addc(out, '\n');
+		}
+		json_decref(o);
+		free(k);
+		i += n + 1;
+	}
+	sset_free(&theirs);
+	if (!out->p)
+		buf_add(out, "", 0);
+}
+
+/* --- merging trees --- */
+
+struct smerge {
+	git_repository *repo;
+	sync_report_fn report;
+	void *ctx;
+	int conflicts;
+};
+
+static void conflict(struct smerge *m, const char *path, int line, const char *what)
+{
+	m->conflicts++;
+	if (m->report)
+		m->report(path, line, what, m->ctx);
+}
+
+static int same(const git_tree_entry *x, const git_tree_entry *y)
+{
+	if (!x || !y)
+		return !x && !y;
+	return git_oid_equal(git_tree_entry_id(x), git_tree_entry_id(y)) &&
+	    git_tree_entry_filemode(x) == git_tree_entry_filemode(y);
+}
+
+static int is_tree(const git_tree_entry *e)
+{
+	return e && git_tree_entry_type(e) == GIT_OBJECT_TREE;
+}
+
+static int is_blob(const git_tree_entry *e)
+{
+	return e && git_tree_entry_type(e) == GIT_OBJECT_BLOB;
+}
+
+static char *path_join(const char *dir, const char *name)
+{
+	size_t n = strlen(dir) + strlen(name) + 2;
+	char *p = xmalloc(n);
+	snprintf(p, n, "%s%s%s", dir, *dir ? "/" : "", name);
+	return p;
+}
+
+static git_tree *subtree(struct smerge *m, const git_tree_entry *e)
+{
+	git_tree *t = NULL;
+	if (is_tree(e) && git_tree_lookup(&t, m->repo, git_tree_entry_id(e)) != 0)
+		desk_git_die(EX_TEMPFAIL, git_tree_entry_name(e));
+	return t;
+}
+
+static void blob_text(struct smerge *m, const git_tree_entry *e, git_blob **b,
+    const char **p, size_t *n)
+{
+	*b = NULL;
+	*p = "";
+	*n = 0;
+	if (!e)
+		return;
+	if (git_blob_lookup(b, m->repo, git_tree_entry_id(e)) != 0)
+		desk_git_die(EX_TEMPFAIL, git_tree_entry_name(e));
+	*p = git_blob_rawcontent(*b);
+	*n = (size_t)git_blob_rawsize(*b);
+}
+
+static void write_blob(struct smerge *m, const char *path, const void *p, size_t n, git_oid *out)
+{
+	if (git_blob_create_from_buffer(out, m->repo, n ? p : "", n) != 0)
+		desk_git_die(errno == ENOSPC || errno == EDQUOT || errno == EFBIG ?
+		    EX_CANTCREAT : EX_TEMPFAIL, path);
+}
+
+/* The local lines of each conflict in a merge result with markers. */
+static void report_markers(struct smerge *m, const char *path, const char *p, size_t n)
+{
+	int line = 0, start = 0, state = 0;	/* 0 outside, 1 ours, 2 theirs */
+	for (size_t i = 0; i < n;) {
+		const char *nl = memchr(p + i, '\n', n - i);
+		size_t l = nl ? (size_t)(nl - (p + i)) : n - i;
+		const char *s = p + i;
+		if (state == 0 && l >= 7 && !memcmp(s, "<<<<<<<", 7)) {
+			state = 1;
+			start = line + 1;
+		} else if (state == 1 && l >= 7 && !memcmp(s, "|||||||", 7))
+			state = 3;	/* the base's lines (diff3 style) */
+		else if ((state == 1 || state == 3) && l >= 7 && !memcmp(s, "=======", 7))
+			state = 2;
+		else if (state == 2 && l >= 7 && !memcmp(s, ">>>>>>>", 7)) {
+			char what[160];
+			int end = line < start ? start : line;
+			if (end > start)
+				snprintf(what, sizeof what, "conflict: lines %d-%d changed here "
+				    "and on the remote", start, end);
+			else
+				snprintf(what, sizeof what, "conflict: changed here and on the remote");
+			conflict(m, path, start, what);
+			state = 0;
+		} else if (state == 0 || state == 1)
+			line++;
+		i += l + 1;
+	}
+}
+
+static void merge_file(struct smerge *m, const char *path, const git_tree_entry *eb,
+    const git_tree_entry *eo, const git_tree_entry *et, git_treebuilder *tb, const char *name)
+{
+	if (!eo || !et) {
+		conflict(m, path, 1, eo ? "conflict: changed here and deleted on the remote" :
+		    "conflict: deleted here and changed on the remote");
+		return;
+	}
+	if (!is_blob(eo) || !is_blob(et) || (eb && !is_blob(eb))) {
+		conflict(m, path, 1, "conflict: a file on one side, a folder on the other");
+		return;
+	}
+	git_blob *bb, *bo, *bt;
+	git_merge_file_input ib, io, it;
+	git_merge_file_input_init(&ib, GIT_MERGE_FILE_INPUT_VERSION);
+	git_merge_file_input_init(&io, GIT_MERGE_FILE_INPUT_VERSION);
+	git_merge_file_input_init(&it, GIT_MERGE_FILE_INPUT_VERSION);
+	blob_text(m, eb, &bb, &ib.ptr, &ib.size);
+	blob_text(m, eo, &bo, &io.ptr, &io.size);
+	blob_text(m, et, &bt, &it.ptr, &it.size);
+	ib.path = io.path = it.path = path;
+	git_merge_file_result r;
+	git_merge_file_options opt;
+	git_merge_file_options_init(&opt, GIT_MERGE_FILE_OPTIONS_VERSION);
+	opt.our_label = "here";
+	opt.their_label = "remote";
+	if (git_merge_file(&r, &ib, &io, &it, &opt) != 0)
+		desk_git_die(EX_TEMPFAIL, path);
+	if (!r.automergeable) {
+		size_t before = (size_t)m->conflicts;
+		report_markers(m, path, r.ptr ? r.ptr : "", r.len);
+		if ((size_t)m->conflicts == before)
+			conflict(m, path, 1, "conflict: changed here and on the remote");
+	} else {
+		git_oid id;
+		write_blob(m, path, r.ptr, r.len, &id);
+		git_treebuilder_insert(NULL, tb, name, &id, git_tree_entry_filemode(eo));
+	}
+	git_merge_file_result_free(&r);
+	git_blob_free(bb);
+	git_blob_free(bo);
+	git_blob_free(bt);
+}
+
+/* The names of the entries of up to three trees, sorted, once each. */
+static int by_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static char **names_of(git_tree *const t[3], size_t *n)
+{
+	struct sset s = { 0 };
+	char **v = NULL;
+	*n = 0;
+	for (int k = 0; k < 3; k++)
+		for (size_t i = 0; t[k] && i < git_tree_entrycount(t[k]); i++) {
+			const char *nm = git_tree_entry_name(git_tree_entry_byindex(t[k], i));
+			if (sset_add(&s, nm, strlen(nm))) {
+				v = xrealloc(v, (*n + 1) * sizeof *v);
+				v[(*n)++] = xstrdup(nm);
+			}
+		}
+	sset_free(&s);
+	if (*n)
+		qsort(v, *n, sizeof *v, by_str);
+	return v;
+}
+
+static const git_tree_entry *entry(git_tree *t, const char *name)
+{
+	return t ? git_tree_entry_byname(t, name) : NULL;
+}
+
+static int eml_number(const char *name)
+{
+	size_t n = strlen(name);
+	if (n < 5 || strcmp(name + n - 4, ".eml"))
+		return -1;
+	int v = 0;
+	for (size_t i = 0; i < n - 4; i++) {
+		if (name[i] < '0' || name[i] > '9' || v > 9999999)
+			return -1;
+		v = v * 10 + (name[i] - '0');
+	}
+	return v;
+}
+
+static int merge_dir(struct smerge *m, const char *path, git_tree *b, git_tree *o,
+    git_tree *t, git_oid *out, int *empty);
+
+/* A ticket folder changed on both sides. */
+static void merge_ticket(struct smerge *m, const char *path, git_tree *b, git_tree *o,
+    git_tree *t, git_treebuilder *tb)
+{
+	git_tree *tt[3] = { o, t, b };
+	size_t nn;
+	char **names = names_of(tt, &nn);
+	int top = 0;
+	for (size_t i = 0; i < nn; i++) {
+		int k = eml_number(names[i]);
+		if (k > top)
+			top = k;
+	}
+	/* renames, per side: [0] ours, [1] theirs */
+	char *(*ren[2])[2] = { NULL, NULL };
+	size_t nren[2] = { 0, 0 };
+	for (size_t i = 0; i < nn; i++) {
+		const char *nm = names[i];
+		const git_tree_entry *eb = entry(b, nm), *eo = entry(o, nm), *et = entry(t, nm);
+		char *full = path_join(path, nm);
+		if (!strcmp(nm, "events.jsonl")) {
+			free(full);
+			continue;	/* last, after the renames */
+		}
+		if (same(eo, et) || same(eb, et)) {
+			if (eo)
+				git_treebuilder_insert(NULL, tb, nm, git_tree_entry_id(eo),
+				    git_tree_entry_filemode(eo));
+		} else if (same(eb, eo)) {
+			if (et)
+				git_treebuilder_insert(NULL, tb, nm, git_tree_entry_id(et),
+				    git_tree_entry_filemode(et));
+		} else if (eml_number(nm) >= 0 && is_blob(eo) && is_blob(et)) {
+			/* two messages, one name: both stay */
+			int lose = git_oid_cmp(git_tree_entry_id(eo), git_tree_entry_id(et)) < 0;
+			const git_tree_entry *keep = lose ? eo : et, *moved = lose ? et : eo;
+			char nname[32];
+			snprintf(nname, sizeof nname, "%04d.eml", ++top);
+			git_treebuilder_insert(NULL, tb, nm, git_tree_entry_id(keep),
+			    git_tree_entry_filemode(keep));
+			git_treebuilder_insert(NULL, tb, nname, git_tree_entry_id(moved),
+			    git_tree_entry_filemode(moved));
+			ren[lose] = xrealloc(ren[lose], (nren[lose] + 1) * sizeof *ren[lose]);
+			ren[lose][nren[lose]][0] = xstrdup(nm);
+			ren[lose][nren[lose]++][1] = xstrdup(nname);
+		} else if (eml_number(nm) >= 0 && (is_blob(eo) || is_blob(et)) && !(eo && et)) {
+			/* a message is never deleted by a merge */
+			const git_tree_entry *e = eo ? eo : et;
+			git_treebuilder_insert(NULL, tb, nm, git_tree_entry_id(e),
+			    git_tree_entry_filemode(e));
+		} else if (is_tree(eo) || is_tree(et)) {
+			git_tree *sb = subtree(m, eb), *so = subtree(m, eo), *st = subtree(m, et);
+			git_oid id;
+			int empty;
+			if (merge_dir(m, full, sb, so, st, &id, &empty) == 0 && !empty)
+				git_treebuilder_insert(NULL, tb, nm, &id, GIT_FILEMODE_TREE);
+			git_tree_free(sb);
+			git_tree_free(so);
+			git_tree_free(st);
+		} else
+			merge_file(m, full, eb, eo, et, tb, nm);
+		free(full);
+	}
+	const git_tree_entry *eo = entry(o, "events.jsonl"), *et = entry(t, "events.jsonl");
+	if (eo || et) {
+		git_blob *bo, *bt;
+		const char *po, *pt;
+		size_t lo, lt;
+		char *full = path_join(path, "events.jsonl");
+		blob_text(m, is_blob(eo) ? eo : NULL, &bo, &po, &lo);
+		blob_text(m, is_blob(et) ? et : NULL, &bt, &pt, &lt);
+		struct buf u = { 0 }, ro = { 0 }, rt = { 0 };
+		rename_new(po, lo, pt, lt, ren[0], nren[0], &ro);
+		rename_new(pt, lt, po, lo, ren[1], nren[1], &rt);
+		sync_union_events(ro.p, ro.len, rt.p, rt.len, &u);
+		buf_free(&ro);
+		buf_free(&rt);
+		git_oid id;
+		write_blob(m, full, u.p, u.len, &id);
+		git_treebuilder_insert(NULL, tb, "events.jsonl", &id, GIT_FILEMODE_BLOB);
+		buf_free(&u);
+		git_blob_free(bo);
+		git_blob_free(bt);
+		free(full);
+	}
+	for (int s = 0; s < 2; s++) {
+		for (size_t i = 0; i < nren[s]; i++) {
+			free(ren[s][i][0]);
+			free(ren[s][i][1]);
+		}
+		free(ren[s]);
+	}
+	for (size_t i = 0; i < nn; i++)
+		free(names[i]);
+	free(names);
+}
+
+/* Is path a ticket folder, tickets/SH/ID? */
+static int ticket_path(const char *path)
+{
+	return !strncmp(path, "tickets/", 8) && strlen(path) > 11 && path[10] == '/' &&
+	    !strchr(path + 11, '/');
+}
+
+static int merge_dir(struct smerge *m, const char *path, git_tree *b, git_tree *o,
+    git_tree *t, git_oid *out, int *empty)
+{
+	git_treebuilder *tb;
+	if (git_treebuilder_new(&tb, m->repo, NULL) != 0)
+		desk_git_die(EX_TEMPFAIL, "tree");
+	git_tree *tt[3] = { o, t, b };
+	size_t nn;
+	char **names = names_of(tt, &nn);
+	for (size_t i = 0; i < nn; i++) {
+		const char *nm = names[i];
+		const git_tree_entry *eb = entry(b, nm), *eo = entry(o, nm), *et = entry(t, nm);
+		const git_tree_entry *take = NULL;
+		int decided = 1;
+		char *full = path_join(path, nm);
+		if (same(eo, et) || same(eb, et))
+			take = eo;
+		else if (same(eb, eo))
+			take = et;
+		else if (ticket_path(full) && (!eo || !et) && (is_tree(eo) || is_tree(et)))
+			take = eo ? eo : et;	/* archived on one side, changed on the other */
+		else
+			decided = 0;
+		if (decided) {
+			if (take)
+				git_treebuilder_insert(NULL, tb, nm, git_tree_entry_id(take),
+				    git_tree_entry_filemode(take));
+		} else if (ticket_path(full) && is_tree(eo) && is_tree(et)) {
+			git_tree *sb = subtree(m, eb), *so = subtree(m, eo), *st = subtree(m, et);
+			git_treebuilder *sub;
+			git_oid id;
+			if (git_treebuilder_new(&sub, m->repo, NULL) != 0)
+				desk_git_die(EX_TEMPFAIL, "tree");
+			merge_ticket(m, full, sb, so, st, sub);
+			if (git_treebuilder_write(&id, sub) != 0)
+				desk_git_die(EX_TEMPFAIL, full);
+			if (git_treebuilder_entrycount(sub))
+				git_treebuilder_insert(NULL, tb, nm, &id, GIT_FILEMODE_TREE);
+			git_treebuilder_free(sub);
+			git_tree_free(sb);
+			git_tree_free(so);
+			git_tree_free(st);
+		} else if ((is_tree(eo) || !eo) && (is_tree(et) || !et)) {
+			git_tree *sb = subtree(m, eb), *so = subtree(m, eo), *st = subtree(m, et);
+			git_oid id;
+			int e;
+			if (merge_dir(m, full, sb, so, st, &id, &e) == 0 && !e)
+				git_treebuilder_insert(NULL, tb, nm, &id, GIT_FILEMODE_TREE);
+			git_tree_free(sb);
+			git_tree_free(so);
+			git_tree_free(st);
+		} else
+			merge_file(m, full, eb, eo, et, tb, nm);
+		free(full);
+	}
+	for (size_t i = 0; i < nn; i++)
+		free(names[i]);
+	free(names);
+	*empty = git_treebuilder_entrycount(tb) == 0;
+	if (git_treebuilder_write(out, tb) != 0)
+		desk_git_die(errno == ENOSPC || errno == EDQUOT || errno == EFBIG ?
+		    EX_CANTCREAT : EX_TEMPFAIL, *path ? path : "tree");
+	git_treebuilder_free(tb);
+	return m->conflicts;
+}
+
+int sync_merge_trees(git_repository *repo, git_tree *base, git_tree *ours,
+    git_tree *theirs, git_oid *out, sync_report_fn report, void *ctx)
+{
+	struct smerge m = { repo, report, ctx, 0 };
+	int empty;
+	merge_dir(&m, "", base, ours, theirs, out, &empty);
+	return m.conflicts;
+}
+
+/* --- talking to the remote --- */
+
+struct cred {
+	const char *url;	/* the remote's, for the ssh port */
+	int tries;
+	int quiet;
+	int rejected;		/* a push refused by the remote */
+	char why[256];
+};
+
+/* Credentials: ssh-agent for ssh; git's credential helpers (git credential
+ * fill) for https.  Nothing is stored by mdesk. */
+static int cred_cb(git_credential **out, const char *url, const char *user,
+    unsigned int allowed, void *payload)
+{
+	struct cred *c = payload;
+	if (c->tries++ >= 3)
+		return GIT_EUSER;
+	if (allowed & GIT_CREDENTIAL_SSH_KEY)
+		return git_credential_ssh_key_from_agent(out, user ? user : "git");
+	if (allowed & GIT_CREDENTIAL_USERPASS_PLAINTEXT) {
+		if (!url || strpbrk(url, "\n\r"))
+			return GIT_PASSTHROUGH;
+		setenv("MDESK_CRED_URL", url, 1);
+		if (c->quiet)
+			setenv("GIT_TERMINAL_PROMPT", "0", 1);
+		FILE *f = popen("printf 'url=%s\\n\\n' \"$MDESK_CRED_URL\" | "
+		    "git credential fill 2>/dev/null", "r");
+		char line[1024], u[1024] = "", p[1024] = "";
+		while (f && fgets(line, sizeof line, f)) {
+			line[strcspn(line, "\n")] = 0;
+			if (!strncmp(line, "username=", 9))
+				snprintf(u, sizeof u, "%s", line + 9);
+			else if (!strncmp(line, "password=", 9))
+				snprintf(p, sizeof p, "%s", line + 9);
+		}
+		if (f)
+			pclose(f);
+		int rc = *u ? git_credential_userpass_plaintext_new(out, u, p) : GIT_PASSTHROUGH;
+		memset(p, 0, sizeof p);
+		return rc;
+	}
+	if (allowed & GIT_CREDENTIAL_USERNAME)
+		return git_credential_username_new(out, user ? user : "git");
+	return GIT_PASSTHROUGH;
+}
+
+/* An ssh host key must be one that ~/.ssh/known_hosts records for the
+ * host (libgit2 1.5 checks none itself): its SHA256 fingerprint is looked
+ * for in what ssh-keygen -lF prints.  TLS is left to libgit2. */
+static int cert_cb(git_cert *cert, int valid, const char *host, void *payload)
+{
+	struct cred *c = payload;
+	if (cert->cert_type != GIT_CERT_HOSTKEY_LIBSSH2)
+		return GIT_PASSTHROUGH;
+	const git_cert_hostkey *hk = (const git_cert_hostkey *)cert;
+	(void)valid;
+	if (!host || !(hk->type & GIT_CERT_SSH_SHA256) || strpbrk(host, " \t\n'\"\\$`;|&<>()")) {
+		git_error_set_str(GIT_ERROR_SSH, "cannot check the host key");
+		return GIT_ECERTIFICATE;
+	}
+	static const char b64[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	char fp[64] = "SHA256:";
+	size_t o = 7;
+	for (int i = 0; i < 32; i += 3) {
+		unsigned v = (unsigned)hk->hash_sha256[i] << 16;
+		if (i + 1 < 32)
+			v |= (unsigned)hk->hash_sha256[i + 1] << 8;
+		if (i + 2 < 32)
+			v |= hk->hash_sha256[i + 2];
+		fp[o++] = b64[(v >> 18) & 63];
+		fp[o++] = b64[(v >> 12) & 63];
+		if (i + 1 < 32)
+			fp[o++] = b64[(v >> 6) & 63];
+		if (i + 2 < 32)
+			fp[o++] = b64[v & 63];
+	}
+	fp[o] = 0;
+	/* a port other than 22 is recorded as [host]:port */
+	char name[300];
+	const char *u = c && c->url ? c->url : "";
+	const char *at = strstr(u, host);
+	int port = at && at[strlen(host)] == ':' ? atoi(at + strlen(host) + 1) : 0;
+	if (port > 0 && port != 22 && !strncmp(u, "ssh://", 6))
+		snprintf(name, sizeof name, "[%.200s]:%d", host, port);
+	else
+		snprintf(name, sizeof name, "%.200s", host);
+	setenv("MDESK_SSH_HOST", name, 1);
+	FILE *f = popen("ssh-keygen -lF \"$MDESK_SSH_HOST\" 2>/dev/null", "r");
+	char line[1024];
+	int found = 0;
+	while (f && fgets(line, sizeof line, f))
+		if (strstr(line, fp))
+			found = 1;
+	if (f)
+		pclose(f);
+	if (found)
+		return 0;
+	char msg[512];
+	snprintf(msg, sizeof msg, "the host key of %s (%s) is not in ~/.ssh/known_hosts; "
+	    "check it and record it by connecting once with ssh", name, fp);
+	git_error_set_str(GIT_ERROR_SSH, msg);
+	return GIT_ECERTIFICATE;
+}
+
+/* https needs the system's certificates (see desk_git_init). */
+static void tls_setup(const char *url)
+{
+	static int done;
+	if (done || !url || strncmp(url, "https:", 6))
+		return;
+	done = 1;
+	struct stat st;
+	const char *file = "/etc/ssl/certs/ca-certificates.crt";
+	if (stat(file, &st) == 0)
+		git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS, file, NULL);
+	else
+		git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS, NULL, "/etc/ssl/certs");
+}
+
+static const char *git_msg(void)
+{
+	const git_error *e = git_error_last();
+	return e && e->message ? e->message : "git error";
+}
+
+static int push_ref_cb(const char *ref, const char *status, void *payload)
+{
+	struct cred *p = payload;
+	if (status) {
+		p->rejected = 1;
+		snprintf(p->why, sizeof p->why, "%s: %s", ref, status);
+	}
+	return 0;
+}
+
+static int ref_oid(git_repository *r, const char *name, git_oid *out)
+{
+	return git_reference_name_to_id(out, r, name) == 0;
+}
+
+struct conflicts {
+	int n;
+	const char *remote;
+};
+
+static void print_conflict(const char *path, int line, const char *what, void *ctx)
+{
+	struct conflicts *c = ctx;
+	c->n++;
+	fprintf(stderr, "%s: %s:%d: %s\n", progname, path, line, what);
+}
+
+/* Merge the fetched commit into the local branch: the new commit in
+ * *to, 0 nothing to do, 1 a new commit to move to, -1 conflicts. */
+static int merge_branch(struct desk *d, const char *branch, const char *track,
+    const char *remote, int *ahead, git_oid *from, int *has_from, git_oid *to)
+{
+	git_oid l, r;
+	*has_from = ref_oid(d->repo, branch, &l);
+	*ahead = 0;
+	if (*has_from)
+		*from = l;
+	if (!ref_oid(d->repo, track, &r)) {
+		*ahead = *has_from;
+		return 0;
+	}
+	if (*has_from && git_oid_equal(&l, &r))
+		return 0;
+	if (!*has_from) {
+		*to = r;
+		return 1;
+	}
+	git_oid base;
+	int hb = git_merge_base(&base, d->repo, &l, &r) == 0;
+	if (hb && git_oid_equal(&base, &r)) {
+		*ahead = 1;
+		return 0;
+	}
+	if (hb && git_oid_equal(&base, &l)) {
+		*to = r;
+		return 1;
+	}
+	git_commit *cl, *cr, *cb = NULL;
+	git_tree *tl, *tr, *tbase = NULL;
+	if (git_commit_lookup(&cl, d->repo, &l) != 0 || git_commit_lookup(&cr, d->repo, &r) != 0 ||
+	    git_commit_tree(&tl, cl) != 0 || git_commit_tree(&tr, cr) != 0 ||
+	    (hb && (git_commit_lookup(&cb, d->repo, &base) != 0 ||
+	    git_commit_tree(&tbase, cb) != 0)))
+		desk_git_die(EX_TEMPFAIL, branch);
+	struct conflicts cc = { 0, remote };
+	git_oid tree;
+	int nc = sync_merge_trees(d->repo, tbase, tl, tr, &tree, print_conflict, &cc);
+	int rc = -1;
+	if (!nc) {
+		git_tree *nt;
+		git_signature *sig;
+		char name[64], email[300], msg[512];
+		desk_system_author(name, sizeof name, email, sizeof email);
+		if (git_tree_lookup(&nt, d->repo, &tree) != 0 ||
+		    git_signature_new(&sig, name, email, (git_time_t)d->now, 0) != 0)
+			desk_git_die(EX_TEMPFAIL, branch);
+		snprintf(msg, sizeof msg, "sync: merged %.200s %s\n", remote,
+		    strrchr(branch, '/') + 1);
+		const git_commit *parents[2] = { cl, cr };
+		if (git_commit_create(to, d->repo, NULL, sig, sig, NULL, msg, nt, 2, parents) != 0)
+			desk_git_die(errno == ENOSPC || errno == EDQUOT || errno == EFBIG ?
+			    EX_CANTCREAT : EX_TEMPFAIL, "merge commit");
+		git_signature_free(sig);
+		git_tree_free(nt);
+		*ahead = 1;
+		rc = 1;
+	}
+	git_tree_free(tl);
+	git_tree_free(tr);
+	git_tree_free(tbase);
+	git_commit_free(cl);
+	git_commit_free(cr);
+	git_commit_free(cb);
+	return rc;
+}
+
+/* Files the move from commit a to commit b would write that hold
+ * changes not committed (a hand edit in progress): reported, counted. */
+static int dirty_paths(struct desk *d, const git_oid *a, const git_oid *b)
+{
+	git_commit *ca, *cb;
+	git_tree *ta, *tb;
+	git_diff *diff;
+	if (git_commit_lookup(&ca, d->repo, a) != 0 || git_commit_lookup(&cb, d->repo, b) != 0 ||
+	    git_commit_tree(&ta, ca) != 0 || git_commit_tree(&tb, cb) != 0 ||
+	    git_diff_tree_to_tree(&diff, d->repo, ta, tb, NULL) != 0)
+		desk_git_die(EX_TEMPFAIL, "diff");
+	int n = 0;
+	for (size_t i = 0; i < git_diff_num_deltas(diff); i++) {
+		const git_diff_delta *dd = git_diff_get_delta(diff, i);
+		const char *p = dd->new_file.path ? dd->new_file.path : dd->old_file.path;
+		unsigned int fl = 0;
+		if (git_status_file(&fl, d->repo, p) == 0 && fl != GIT_STATUS_CURRENT &&
+		    !(fl & GIT_STATUS_IGNORED)) {
+			fprintf(stderr, "%s: %s:1: changes not committed, and the sync changes "
+			    "this file; commit them (git -C %s commit -a) or undo them, then sync "
+			    "again\n", progname, p, d->root);
+			n++;
+		}
+	}
+	git_diff_free(diff);
+	git_tree_free(ta);
+	git_tree_free(tb);
+	git_commit_free(ca);
+	git_commit_free(cb);
+	return n;
+}
+
+int sync_desk(struct desk *d, const char *name, int auto_mode)
+{
+	git_remote *rem;
+	int named = 1;
+	if (!name)
+		name = "origin";
+	if (git_remote_lookup(&rem, d->repo, name) != 0) {
+		if (!strchr(name, '/') && !strchr(name, ':'))
+			die(EX_CONFIG, "no remote '%s'; add one with 'git -C %s remote add %s URL'",
+			    name, d->root, name);
+		if (git_remote_create_anonymous(&rem, d->repo, name) != 0)
+			desk_git_die(EX_USAGE, name);
+		named = 0;
+	}
+	tls_setup(git_remote_url(rem));
+	char track[2][300];
+	const char *branch[2] = { DESK_ARCHIVE, DESK_BRANCH };
+	for (int k = 0; k < 2; k++)
+		snprintf(track[k], sizeof track[k], named ? "refs/remotes/%s/%s" :
+		    "refs/mdesk/sync/%.0s%s", name, k ? "main" : "archive");
+	char spec[2][400];
+	for (int k = 0; k < 2; k++)
+		snprintf(spec[k], sizeof spec[k], "+%s:%s", branch[k], track[k]);
+	char *specs[2] = { spec[0], spec[1] };
+	git_strarray fetchspecs = { specs, 2 };
+	int did = 0;
+	for (int attempt = 0;; attempt++) {
+		struct cred cr = { git_remote_url(rem), 0, auto_mode, 0, "" };
+		git_fetch_options fo;
+		git_fetch_options_init(&fo, GIT_FETCH_OPTIONS_VERSION);
+		fo.callbacks.credentials = cred_cb;
+		fo.callbacks.certificate_check = cert_cb;
+		fo.callbacks.payload = &cr;
+		fo.prune = GIT_FETCH_NO_PRUNE;
+		fo.update_fetchhead = 0;
+		if (git_remote_fetch(rem, &fetchspecs, &fo, "mdesk sync") != 0) {
+			const char *m = git_msg();
+			int full = errno == ENOSPC || errno == EDQUOT || errno == EFBIG;
+			die(full ? EX_CANTCREAT : EX_TEMPFAIL, "%s: cannot fetch: %s%s", name, m,
+			    full ? "" : "; nothing changed, try again later");
+		}
+		desk_lock(d);
+		git_oid from[2], to[2];
+		int has_from[2], ahead[2], step[2], conflicts = 0;
+		for (int k = 0; k < 2; k++) {
+			step[k] = merge_branch(d, branch[k], track[k], name, &ahead[k], &from[k],
+			    &has_from[k], &to[k]);
+			if (step[k] < 0)
+				conflicts = 1;
+		}
+		if (!conflicts && step[1] > 0 && has_from[1] && dirty_paths(d, &from[1], &to[1])) {
+			desk_unlock(d);
+			git_remote_free(rem);
+			return 1;
+		}
+		if (conflicts) {
+			desk_unlock(d);
+			fprintf(stderr, "%s: nothing changed; make the files agree on both sides "
+			    "(or merge by hand: git merge %s%s), then sync again\n", progname,
+			    named ? name : "", named ? "/main" : "FETCHED");
+			git_remote_free(rem);
+			return 1;
+		}
+		int retry = 0;
+		for (int k = 0; k < 2 && !retry; k++)
+			if (step[k] > 0) {
+				if (desk_move_branch(d, branch[k], has_from[k] ? &from[k] : NULL,
+				    &to[k], "mdesk sync") != 0)
+					retry = 1;
+				else
+					did = 1;
+			}
+		desk_unlock(d);
+		if (retry) {
+			if (attempt >= 10)
+				die(EX_TEMPFAIL, "%s: the desk keeps moving; try again later", d->root);
+			continue;
+		}
+		if (!ahead[0] && !ahead[1]) {
+			if (!auto_mode || did)
+				printf("%s: %s\n", name, did ? "merged, up to date" : "up to date");
+			break;
+		}
+		/* push what the remote lacks */
+		char pspec[2][64];
+		char *pv[2];
+		size_t np = 0;
+		for (int k = 0; k < 2; k++) {
+			git_oid x;
+			if (ahead[k] && ref_oid(d->repo, branch[k], &x)) {
+				snprintf(pspec[np], sizeof pspec[np], "%s:%s", branch[k], branch[k]);
+				pv[np] = pspec[np];
+				np++;
+			}
+		}
+		git_strarray pushspecs = { pv, np };
+		git_push_options po;
+		git_push_options_init(&po, GIT_PUSH_OPTIONS_VERSION);
+		po.callbacks.credentials = cred_cb;
+		po.callbacks.certificate_check = cert_cb;
+		po.callbacks.push_update_reference = push_ref_cb;
+		struct cred ps = { git_remote_url(rem), 0, auto_mode, 0, "" };
+		po.callbacks.payload = &ps;
+		int prc = git_remote_push(rem, &pushspecs, &po);
+		if (prc != 0 || ps.rejected) {
+			if (attempt >= 10)
+				die(EX_TEMPFAIL, "%s: cannot push: %s; the local desk holds the "
+				    "merge, sync again later", name, ps.rejected ? ps.why : git_msg());
+			/* the remote moved since the fetch (or refused): again */
+			struct timespec ts = { 0, 20000000L * (attempt + 1) };
+			nanosleep(&ts, NULL);
+			continue;
+		}
+		printf("%s: %spushed\n", name, did ? "merged, " : "");
+		break;
+	}
+	git_remote_free(rem);
+	return 0;
+}
+
+void sync_clone(const char *url, const char *dir)
+{
+	struct stat st;
+	if (stat(dir, &st) == 0) {
+		DIR *dp = S_ISDIR(st.st_mode) ? opendir(dir) : NULL;
+		struct dirent *de;
+		int empty = dp != NULL;
+		while (dp && (de = readdir(dp)))
+			if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+				empty = 0;
+		if (dp)
+			closedir(dp);
+		if (!empty)
+			die(EX_CANTCREAT, "%s: exists and is not an empty directory", dir);
+	}
+	desk_git_init();
+	tls_setup(url);
+	struct cred cr = { url, 0, 0, 0, "" };
+	git_clone_options o;
+	git_clone_options_init(&o, GIT_CLONE_OPTIONS_VERSION);
+	o.fetch_opts.callbacks.credentials = cred_cb;
+	o.fetch_opts.callbacks.certificate_check = cert_cb;
+	o.fetch_opts.callbacks.payload = &cr;
+	/* the remote's HEAD may name another branch (a bare repository made
+	 * by git init says master): main is checked out below */
+	o.checkout_opts.checkout_strategy = GIT_CHECKOUT_NONE;
+	git_repository *repo;
+	if (git_clone(&repo, url, dir, &o) != 0) {
+		const char *m = git_msg();
+		die(errno == ENOSPC || errno == EDQUOT || errno == EFBIG ? EX_CANTCREAT :
+		    EX_TEMPFAIL, "%s: cannot clone: %s", url, m);
+	}
+	git_oid a, mn;
+	if (!ref_oid(repo, "refs/remotes/origin/main", &mn))
+		die(EX_DATAERR, "%s: not a desk (no branch main); make one with 'mdesk init', "
+		    "add this remote and 'mdesk sync'", url);
+	git_reference *br;
+	git_checkout_options co;
+	git_checkout_options_init(&co, GIT_CHECKOUT_OPTIONS_VERSION);
+	co.checkout_strategy = GIT_CHECKOUT_FORCE;
+	if (git_reference_create(&br, repo, DESK_BRANCH, &mn, 1, "mdesk clone") != 0 ||
+	    git_branch_set_upstream(br, "origin/main") != 0 ||
+	    git_repository_set_head(repo, DESK_BRANCH) != 0 ||
+	    git_checkout_head(repo, &co) != 0)
+		desk_git_die(errno == ENOSPC || errno == EDQUOT || errno == EFBIG ?
+		    EX_CANTCREAT : EX_TEMPFAIL, dir);
+	git_reference_free(br);
+	struct stat cs;
+	char *conf = path_join(dir, "desk.conf");
+	int isdesk = stat(conf, &cs) == 0;
+	free(conf);
+	if (!isdesk)
+		die(EX_DATAERR, "%s: not a desk (no desk.conf on main)", url);
+	if (ref_oid(repo, "refs/remotes/origin/archive", &a)) {
+		git_reference *r;
+		if (git_reference_create(&r, repo, DESK_ARCHIVE, &a, 0, "mdesk clone") != 0)
+			desk_git_die(EX_CANTCREAT, "archive");
+		git_reference_free(r);
+	}
+	git_repository_free(repo);
+}
+
+/* --- collisions: the loser is told --- */
+
+void sync_notice(struct desk *d, const struct ticket *t, const char *login)
+{
+	if (!login || !t->collisions || !json_array_size(t->collisions))
+		return;
+	size_t i, len = 0;
+	json_t *c;
+	size_t pl = strlen(d->state) + 8;
+	char *path = xmalloc(pl);
+	snprintf(path, pl, "%s/told", d->state);
+	FILE *f = fopen(path, "r");
+	struct buf told = { 0 };
+	char tmp[4096];
+	size_t n;
+	while (f && (n = fread(tmp, 1, sizeof tmp, f)) > 0 && told.len < (1u << 24))
+		buf_add(&told, tmp, n);
+	if (f)
+		fclose(f);
+	len = told.len;
+	json_array_foreach(t->collisions, i, c) {
+		const char *loser = json_string_value(json_object_get(c, "loser"));
+		const char *ev = json_string_value(json_object_get(c, "event"));
+		const char *type = json_string_value(json_object_get(c, "type"));
+		const char *winner = json_string_value(json_object_get(c, "winner"));
+		const char *at = json_string_value(json_object_get(c, "at"));
+		if (!loser || !ev || !type || !winner || strcmp(loser, login))
+			continue;
+		char key[128];
+		snprintf(key, sizeof key, "%.16s %.60s\n", t->id, ev);
+		if (len && mem_find(told.p, told.len, key, strlen(key)))
+			continue;
+		if (!strcmp(type, "claim"))
+			warnx_("%s: your claim of %s collided with %s's earlier claim on another "
+			    "replica; %s has the ticket (see mdesk show %s)", t->id, at ? at : "?",
+			    winner, winner, t->id);
+		else
+			warnx_("%s: your reply of %s answered a message %s had already answered "
+			    "on another replica (see mdesk show %s)", t->id, at ? at : "?", winner, t->id);
+		FILE *w = fopen(path, "a");
+		if (w) {
+			fputs(key, w);
+			fclose(w);
+		}
+	}
+	buf_free(&told);
+	free(path);
+}
