@@ -917,18 +917,12 @@ static int reply(void)
 	free(qp);
 	buf_free(&text);
 
-	/* out it goes */
-	if (opt_send) {
-		if (send_mail(out.p, out.len, err, sizeof err) != 0)
-			die(EX_TEMPFAIL, "%s: not sent, nothing recorded: %s", id, err);
-	} else {
-		if (fwrite(out.p, 1, out.len, stdout) != out.len || fflush(stdout) != 0)
-			die(EX_IOERR, "write error: %s", strerror(errno));
-	}
-
-	/* and into the desk, one commit */
+	/* the record, one commit: built first, so that a desk that cannot
+	 * take it (a full or read-only disk) stops the reply before it goes */
+	struct desk_tx *tx = NULL;
+	char cm[600], an[128], ae[300];
 	if (!opt_dry) {
-		struct desk_tx *tx = desk_tx_new(&D);
+		tx = desk_tx_new(&D);
 		if (archived)
 			ticket_restore(&D, tx, id);
 		int num = ticket_next_number(&D, id, archived);
@@ -1009,16 +1003,34 @@ static int reply(void)
 			free(line);
 			json_decref(evs[k]);
 		}
-		char cm[600], an[128], ae[300];
 		if (a) {
 			snprintf(cm, sizeof cm, "%s: replied by %s to %s (template %s)\n", id, a->login, to,
 			    tname);
-			desk_tx_commit(tx, a->name, a->email, cm);
+			desk_tx_prepare(tx, a->name, a->email, cm);
 		} else {
 			snprintf(cm, sizeof cm, "%s: acknowledged to %s\n", id, to);
 			desk_system_author(an, sizeof an, ae, sizeof ae);
-			desk_tx_commit(tx, an, ae, cm);
+			desk_tx_prepare(tx, an, ae, cm);
 		}
+	}
+
+	/* out it goes */
+	if (opt_send) {
+		if (send_mail(out.p, out.len, err, sizeof err) != 0) {
+			if (tx)
+				desk_tx_abort(tx);
+			die(EX_TEMPFAIL, "%s: not sent, nothing recorded: %s", id, err);
+		}
+	} else if (fwrite(out.p, 1, out.len, stdout) != out.len || fflush(stdout) != 0) {
+		int e = errno;
+		if (tx)
+			desk_tx_abort(tx);
+		die(EX_IOERR, "write error: %s", strerror(e));
+	}
+
+	/* and into the desk */
+	if (tx) {
+		desk_tx_commit(tx, a ? a->name : an, a ? a->email : ae, cm);
 		index_add(&D, mid, id);
 		index_mark(&D);
 		tickets_upkeep(&D);

@@ -645,20 +645,29 @@ static size_t notify(struct row *r, size_t n)
 		buf_adds(&msg, one);
 		count++;
 	}
-	if (mail.len && (fwrite(mail.p, 1, mail.len, stdout) != mail.len || fflush(stdout) != 0))
-		die(EX_IOERR, "write error: %s", strerror(errno));
+	/* the record is built before the mail goes: a desk that cannot take
+	 * it (a full or read-only disk) stops the mail too */
+	char an[64], ae[300];
+	struct buf cm = { 0 };
 	if (tx && count) {
-		char an[64], ae[300];
 		desk_system_author(an, sizeof an, ae, sizeof ae);
-		struct buf cm = { 0 };
 		char head[96];
 		snprintf(head, sizeof head, "msla: %zu escalation%s\n\n", count, count == 1 ? "" : "s");
 		buf_adds(&cm, head);
 		buf_add(&cm, msg.p, msg.len);
+		desk_tx_prepare(tx, an, ae, cm.p);
+	}
+	if (mail.len && (fwrite(mail.p, 1, mail.len, stdout) != mail.len || fflush(stdout) != 0)) {
+		int e = errno;
+		if (tx)
+			desk_tx_abort(tx);
+		die(EX_IOERR, "write error: %s", strerror(e));
+	}
+	if (tx && count)
 		desk_tx_commit(tx, an, ae, cm.p);
-		buf_free(&cm);
-	} else if (tx)
+	else if (tx)
 		desk_tx_abort(tx);
+	buf_free(&cm);
 	buf_free(&mail);
 	buf_free(&msg);
 	if (have_agents)
