@@ -613,6 +613,15 @@ static int reply(void)
 	struct agent *a = opt_ack ? NULL : me();
 	struct source s;
 	memset(&s, 0, sizeof s);
+	/* the message is read before the desk is locked: a slow or idle
+	 * standard input (a terminal) never holds up the desk's writers */
+	char *in = NULL;
+	size_t inlen = 0;
+	if (!opt_ticket) {
+		if (isatty(0))
+			warnx_("reading the message to answer from the terminal (see --ticket)");
+		in = read_all(0, &inlen);
+	}
 	desk_lock(&D);
 	index_sync(&D);
 	char id[16] = "";
@@ -632,11 +641,7 @@ static int reply(void)
 			die(EX_DATAERR, "%s: no customer message to answer", id);
 		source_open(&s, raw, len);
 	} else {
-		if (isatty(0))
-			warnx_("reading the message to answer from the terminal (see --ticket)");
-		size_t len;
-		char *raw = read_all(0, &len);
-		source_open(&s, raw, len);
+		source_open(&s, in, inlen);
 		if (!index_lookup(&D, s.mid, id))
 			die(EX_DATAERR, "<stdin>: message <%s> is not in the desk (file it with mroute first)",
 			    s.mid);
