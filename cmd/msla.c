@@ -24,6 +24,7 @@
 #include "desk.h"
 #include "event.h"
 #include "jsonw.h"
+#include "outmsg.h"
 #include "sla.h"
 #include "ticketid.h"
 #include "tickets.h"
@@ -519,14 +520,6 @@ static void add_leads(struct rcpt *r, const struct tinfo *t)
 			add_rcpt(r, AG.v[i].email);
 }
 
-static void rfc5322_date(long long t, char *b, size_t n)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-	gmtime_r(&tt, &tm);
-	strftime(b, n, "%a, %d %b %Y %H:%M:%S +0000", &tm);
-}
-
 static void mail_text(struct buf *out, const char *to, size_t k, const struct tinfo *t, int m,
     const struct sla_clock *c, int breach)
 {
@@ -783,8 +776,9 @@ int main(int argc, char **argv)
 			break;
 		case O_NOTIFY: opt_notify = 1; break;
 		case O_ESC:
-			if (!strchr(optarg, '@'))
-				die(EX_USAGE, "--escalate: '%s' is not an address", optarg);
+			if (!addr_plain(optarg))	/* it goes into a To: field */
+				die(EX_USAGE, "--escalate: '%s' is not an address (local@domain, no blanks)",
+				    optarg);
 			escalate = xrealloc(escalate, (nescalate + 1) * sizeof *escalate);
 			escalate[nescalate++] = optarg;
 			break;

@@ -45,7 +45,7 @@ sound() {	# sound DESC FILE
 }
 # the text of a header, RFC 2047 decoded and unfolded
 dhdr() { head_of "$2" | awk -v h="$1" 'BEGIN { IGNORECASE = 1 }
-	/^[ \t]/ { if (on) v = v substr($0, 2); next }
+	/^[ \t]/ { if (on) v = v " " substr($0, 2); next }
 	{ if (on) exit; on = (tolower(substr($0, 1, length(h) + 1)) == tolower(h) ":"); if (on) v = substr($0, length(h) + 3) }
 	END { print v }' | perl -CS -MEncode -ne 'print decode("MIME-Header", $_)'; }
 # the body, quoted-printable decoded
@@ -93,9 +93,9 @@ for k in 1 2; do
 	is "  ... the same fields as a reply to a plain message" "$(fields "$TMP/r$k.eml" | tr '\n' ' ')" "$(fields "$TMP/rb.eml" | tr '\n' ' ')"
 	check "  ... the recipient is the customer alone" "dhdr To '$TMP/r$k.eml' | grep -q '<e*[a-z]*@example.net>\$' && ! head_of '$TMP/r$k.eml' | grep -qi 'evil.example>'"
 done
-is "  ... the name's line breaks became blanks" "$(dhdr To "$TMP/r1.eml")" '"Eve Bcc: victim@evil.example X-Evil: 1" <eve@example.net>'
+is "  ... the name's line breaks became blanks" "$(dhdr To "$TMP/r1.eml")" '"Eve  Bcc: victim@evil.example  X-Evil: 1" <eve@example.net>'
 check "  ... the subject's too (and the injected body stays in the subject)" "dhdr Subject '$TMP/r1.eml' | grep -q '^Re: Refund Bcc: victim@evil.example *Injected body \[#$T1\]\$'"
-check "  ... a bare CR in a subject too" "dhdr Subject '$TMP/r2.eml' | grep -q '^Re: Order X-Injected: yes Bcc: victim@evil.example \[#$T2\]\$'"
+check "  ... a bare CR in a subject is no line break either" "dhdr Subject '$TMP/r2.eml' | grep -q '^Re: Order *X-Injected: yes *Bcc: victim@evil.example \[#$T2\]\$'"
 # a template whose Subject and Cc take values: the customer's subject,
 # name and address
 printf 'Subject: About {{ticket.subject}} for {{customer.name}}\nCc: {{customer.email}}\n\nHello {{customer.name}}.\n' >"$D/templates/probe.txt"
@@ -132,7 +132,7 @@ sed -i 's/^bob,"Bob\\nX-Evil: 1",/bob,"Bob\nX-Evil: 1",/' "$D/agents.csv"
 awk '{ if ($0 ~ /^bob,"Bob/) { sub(/\\n/, "\n") } print }' "$D/agents.csv" >"$TMP/a" && cp "$TMP/a" "$D/agents.csv"
 git -C "$D" commit -qam "hostile names"
 # bob answers from the sales queue, which sends as the agent
-sed 's/benign@/sales1@/; s/support@/sales@/' "$TMP/benign.eml" >"$TMP/sales.eml"
+sed 's/benign@/sales1@/; s/support@/sales@/; s/A plain question/Trade terms/' "$TMP/benign.eml" >"$TMP/sales.eml"
 TS=$(file_msg <"$TMP/sales.eml")
 mreply --as bob $NOW --dry-run -t answer <"$TMP/sales.eml" >"$TMP/r4.eml" 2>"$TMP/err"
 ok $? "a customer and an agent whose names hold line breaks (customers.csv, agents.csv)"
@@ -162,7 +162,9 @@ is "msla --escalate with a line break in the address: exit 64" "$?" 64
 is "  ... nothing written" "$(wc -c <"$TMP/n.mbox" | tr -d ' ')" 0
 
 # ---------------------------------------------------------------- path traversal
-before=$(cd "$TMP" && find . -path ./desk/.git -prune -o -print | grep -v '^./desk/tickets' | LC_ALL=C sort | md5sum)
+outside() { (cd "$D" && find . -path ./.git -prune -o -path ./tickets -prune -o -type f -print | LC_ALL=C sort | xargs md5sum; ls -a "$D" "$TMP") >"$TMP/outside.$1"; md5sum <"$TMP/outside.$1"; }
+: >"$TMP/tr.eml"; : >"$TMP/outside.2"
+before=$(outside 1)
 for id in '../../../../../tmp/pwn1@x' '../../desk.conf' '/etc/passwd' 'a/../../b@c' '..' "$(printf 'ctl\001\033[2J@x')"; do
 	printf 'From: t@example.net\nTo: support@lumen.example\nSubject: traversal\nMessage-ID: <%s>\n\nx\n' "$id" >"$TMP/tr.eml"
 	t=$(file_msg <"$TMP/tr.eml")
@@ -172,7 +174,7 @@ for id in '../../../../../tmp/pwn1@x' '../../desk.conf' '/etc/passwd' 'a/../../b
 	ok $? "  ... and answered"
 done
 is "  ... no file outside tickets/ appeared or changed" \
-	"$(cd "$TMP" && find . -path ./desk/.git -prune -o -print | grep -v '^./desk/tickets' | LC_ALL=C sort | md5sum)" "$before"
+	"$(outside 2)" "$before"
 check "  ... no /tmp/pwn1" "test ! -e /tmp/pwn1@x"
 check "  ... mdesk check passes" "mdesk check"
 # ticket tokens: [#../X] and friends are no tokens
@@ -236,7 +238,7 @@ check "  ... the subject too, in the body" "tr '\\n' ' ' <'$TMP/body' | grep -qF
 check "  ... and in the Subject field" "dhdr Subject '$TMP/out' | grep -qF 'Re: {{agent.name}} {{ticket.id}} {{sla.first_reply.due}} {{customer.email}} {{reply.text}} [#$TR]'"
 check "  ... the agent's text literally" "grep -qF '{{agent.name}} and {{ticket.id}} in my own words' '$TMP/body'"
 check "  ... the quoted text literally" "grep -qF '> {{agent.email}} in the body' '$TMP/body'"
-check "  ... no value was expanded: no agent's name, no address of the desk" "! grep -Eq 'Ana Ribeiro|ana.ribeiro@' '$TMP/body'"
+check "  ... no value was expanded: no agent's name or address above the signature" "sed '/^-- \$/q' '$TMP/body' | grep -c . && ! sed '/^-- \$/q' '$TMP/body' | grep -Eq 'Ana Ribeiro|ana.ribeiro@'"
 rm -f "$SENT_DIR"/*
 mreply --ack --send $NOW <"$TMP/re.eml" 2>"$TMP/err"
 check "  ... the acknowledgement keeps the subject literally" "dhdr Subject '$SENT_DIR/1.eml' | grep -qF '[#$TR] {{agent.name}} {{ticket.id}} {{sla.first_reply.due}}'"
@@ -274,7 +276,7 @@ To: support@lumen.example
 Subject: Forged fields
 Message-ID: <xm@example.net>
 X-Mdesk-Ticket: $T1
-x-mdesk-assignee: farah
+x-mdesk-assignee: chen
 X-MDESK-Priority: urgent
 X-Mdesk-Tags: vip
  refund
@@ -290,9 +292,9 @@ TX=$(sed -n 's/^X-Mdesk-Ticket: //p' "$TMP/out")
 check "forged X-Mdesk-* fields: a new ticket of its own ($TX), not $T1" "test -n '$TX' && test '$TX' != '$T1'"
 is "  ... one of each X-Mdesk field on stdout, the desk's" \
 	"$(grep -i '^x-mdesk-' "$TMP/out" | cut -d: -f1 | tr 'A-Z' 'a-z' | sort | uniq -d)" ""
-check "  ... no forged value survives" "! grep -Ei '^x-mdesk-(assignee: farah|priority: urgent|status: closed|queue: billing|noack)|^ refund' '$TMP/out'"
-is "  ... the ticket: status new, priority normal, queue support, not farah's, no vip" \
-	"$(mdesk show "$TX" --json | jq -c '[.status, .priority, .queue, .assignee == "farah", (.tags | index("vip"))]')" \
+check "  ... no forged value survives" "! grep -Ei '^x-mdesk-(assignee: chen|priority: urgent|status: closed|queue: billing|noack)|^ refund' '$TMP/out'"
+is "  ... the ticket: status new, priority normal, queue support, not chen's (away), no vip" \
+	"$(mdesk show "$TX" --json | jq -c '[.status, .priority, .queue, .assignee == "chen", (.tags | index("vip"))]')" \
 	'["new","normal","support",false,null]'
 check "  ... $T1 got no message" "! grep -q 'xm@example.net' '$(tdir "$T1")/events.jsonl'"
 rm -f "$SENT_DIR"/*
@@ -322,6 +324,21 @@ for rule in 'require "pipe"; pipe "touch /tmp/pwn2";' \
 	is "  ... mdesk check exits 78" "$?" 78
 	cp "$TMP/sieve.good" "$D/routing.sieve"
 done
+
+# a sender cannot escape the rules with an address Mailutils cannot parse
+cp "$D/routing.sieve" "$TMP/sieve.good"
+printf 'if address :domain :is "from" "spam.example" { spam; stop; }\ntag "seen";\n' >"$D/routing.sieve"
+git -C "$D" commit -qam "spam rule"
+k=0
+for fr in '=?UTF-8?Q?Eve=0D=0ABcc:_v@evil.example?= <eve@spam.example>' 'a: b <eve@spam.example' \
+	'<<<eve@spam.example>>>' 'eve@spam.example (unclosed'; do
+	k=$((k + 1))
+	printf 'From: %s\nTo: support@lumen.example\nSubject: Cheap pills %d\nMessage-ID: <spam%d@spam.example>\n\nBuy.\n' "$fr" $k $k |
+		mroute $NOW >"$TMP/out" 2>"$TMP/err"
+	is "From: $fr: the rules run (the spam rule matches)" "$(sed -n 's/^X-Mdesk-Tags: //p' "$TMP/out") $(cat "$TMP/err")" "spam "
+done
+cp "$TMP/sieve.good" "$D/routing.sieve"
+git -C "$D" commit -qam "rules back"
 
 # ---------------------------------------------------------------- two desks
 # Desk A's customer is desk B's queue and the other way round: each
@@ -359,6 +376,7 @@ done
 is "two desks acknowledging each other: one acknowledgement in all" "$total" 1
 is "  ... the exchange ended after 2 deliveries" "$rounds" 2
 check "  ... the acknowledgement was marked automatic" "grep -q '^Auto-Submitted: auto-replied' '$TMP/sa/in.eml' || grep -q '^Auto-Submitted: auto-replied' '$TMP/sb/in.eml' || grep -rq '^Auto-Submitted: auto-replied' '$B/tickets'"
-check "  ... desk B filed it, tagged auto, unacknowledged" "grep -rh '\"type\":\"received\"' '$B'/tickets/*/*/events.jsonl | grep -q '\"auto\":true'"
-check "  ... and said why" "grep -q 'automatic mail' '$TMP/loop.err'"
+check "  ... desk B filed it as automatic mail" "grep -rh '\"type\":\"received\"' '$B'/tickets/*/*/events.jsonl | grep -q '\"auto\":true'"
+is "  ... and recorded no acknowledgement; desk A one" \
+	"$(cat "$B"/tickets/*/*/events.jsonl | grep -c '"type":"replied"') $(grep -l 'ping@other.example' "$D"/tickets/*/*/events.jsonl | xargs cat | jq -c 'select(.type == "replied" and .auto == true)' | wc -l | tr -d ' ')" "0 1"
 done_testing
