@@ -140,13 +140,15 @@ sound "  ... the header is sound" "$TMP/r4.eml"
 is "  ... the agent's name in From, on one line" "$(dhdr From "$TMP/r4.eml")" '"Bob X-Evil: 1" <bob.marsh@lumen.example>'
 is "  ... the customer's in To" "$(dhdr To "$TMP/r4.eml")" '"Grace Bcc: victim@evil.example" <grace@example.net>'
 # an agent whose email holds a line break: refused where it is read
+TF=$(sed 's/benign@/farah1@/; s/A plain question/For Farah/' "$TMP/benign.eml" | file_msg)
+mdesk --as ana $NOW assign "$TF" farah >/dev/null
 cp "$D/agents.csv" "$TMP/agents.good"
 awk '{ if ($0 ~ /^farah,/) { sub(/farah.karimi@lumen.example/, "\"farah.karimi@lumen.example\nBcc: victim@evil.example\"") } print }' "$TMP/agents.good" >"$D/agents.csv"
 mdesk check >"$TMP/out" 2>&1; rc=$?
 is "agents.csv: an email with a line break: mdesk check exits 78" "$rc" 78
 check "  ... and names the line" "grep -q 'agents.csv:[0-9]*: email' '$TMP/out'"
-msla --now 2026-11-20T12:00:00Z --notify --dry-run >"$TMP/n.mbox" 2>"$TMP/err"
-check "  ... msla --notify writes no Bcc (exit $?)" "! grep -qi '^bcc:' '$TMP/n.mbox'"
+msla --now 2026-11-20T12:00:00Z --notify --dry-run "$TF" >"$TMP/n.mbox" 2>"$TMP/err"; rc=$?
+check "  ... msla --notify to her (exit $rc) writes no Bcc" "! grep -qi '^bcc:' '$TMP/n.mbox'"
 cp "$TMP/agents.good" "$D/agents.csv"
 git -C "$D" checkout -q agents.csv customers.csv
 # msla --notify: the hostile subject of a breached ticket
