@@ -515,6 +515,16 @@ static int is_address_field(const char *name, size_t n)
 	return 0;
 }
 
+/* Message-ID, In-Reply-To, References: ids, not addresses. */
+static int is_id_field(const char *name, size_t n)
+{
+	static const char *const f[] = { "message-id", "in-reply-to", "references" };
+	for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
+		if (strlen(f[i]) == n && !strncasecmp(f[i], name, n))
+			return 1;
+	return 0;
+}
+
 /* Does Mailutils parse the address list v (n bytes, folded)? */
 static int parses(const char *v, size_t n)
 {
@@ -525,7 +535,7 @@ static int parses(const char *v, size_t n)
 			*w++ = *r;
 	*w = 0;
 	mu_address_t a = NULL;
-	int ok = mu_address_create(&a, u) == 0;
+	int ok = strlen(u) < 16384 && msg_angles_ok(u) && mu_address_create(&a, u) == 0;
 	mu_address_destroy(&a);
 	free(u);
 	return ok;
@@ -587,18 +597,23 @@ char *rules_decoded_message(const char *raw, size_t len, size_t *outlen)
 			break;
 		}
 		size_t nlen = (size_t)(colon - f);
-		if (is_address_field(f, nlen) && nlen >= 4 && !mem_find(f, nlen, "-id", 3) &&
-		    !mem_find(f, nlen, "ences", 5) && !parses(colon + 1, (size_t)(p - colon - 1))) {
+		if (is_address_field(f, nlen) && !is_id_field(f, nlen) &&
+		    !parses(colon + 1, (size_t)(p - colon - 1))) {
 			/* an address field Mailutils cannot parse stops the whole
 			 * script in libmu_sieve's address test, where RFC 5228
 			 * 2.7.4 wants it only not to match: the rules see the
 			 * address in it alone, or no field */
 			char *a = rough_address(colon + 1, (size_t)(p - colon - 1));
 			if (a) {
-				buf_add(&b, f, nlen);
-				buf_adds(&b, ": <");
-				buf_adds(&b, a);
-				buf_adds(&b, ">\n");
+				char *v = xmalloc(strlen(a) + 3);
+				sprintf(v, "<%s>", a);
+				if (parses(v, strlen(v))) {
+					buf_add(&b, f, nlen);
+					buf_adds(&b, ": ");
+					buf_adds(&b, v);
+					buf_addc(&b, '\n');
+				}
+				free(v);
 				free(a);
 			}
 			continue;

@@ -194,10 +194,16 @@ int main(void)
 			    "unparsable From '%s': the rules run and match its address", froms[k]);
 			rules_out_free(&o);
 		}
-		const char *m = "From: a: b: c;\nSubject: x\n\nhi\n";
-		ok(rules_run(r, m, strlen(m), &cx, &o) == 0 && !has(o.tags, o.ntags, "spam") &&
-		    has(o.tags, o.ntags, "after"), "a From without an address: no match, the rules go on");
-		rules_out_free(&o);
+		static const char *const none[] = { "a: b: c;", "<a..b@spam.example>",
+			"<@r:a@spam.example>", "x <ab@>" };
+		for (int k = 0; k < 4; k++) {
+			char m[300];
+			snprintf(m, sizeof m, "From: %s\nSubject: x\n\nhi\n", none[k]);
+			ok(rules_run(r, m, strlen(m), &cx, &o) == 0 && !has(o.tags, o.ntags, "spam") &&
+			    has(o.tags, o.ntags, "after"), "From '%s': no address, no match, the rules go on",
+			    none[k]);
+			rules_out_free(&o);
+		}
 		rules_free(r);
 	}
 	d = rules_decoded_message(M("From: a: b <eve@x.example\nTo: t@x\n\nbody\n"), &dl);
