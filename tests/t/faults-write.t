@@ -1,5 +1,5 @@
 #!/bin/sh
-# valgrind: yes
+# valgrind: no
 # Every writer on a desk that cannot take the write: a full disk (a
 # file-size limit of 0) and a read-only one (a read-only bind mount).
 # mreply (plain, --send, --ack), mdesk note, claim, assign, status and
