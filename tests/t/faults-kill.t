@@ -32,7 +32,8 @@ for i in 1 2 3; do
 done
 MAXMS=$(( best * P * 5 / 2 ))
 [ $MAXMS -lt 30 ] && MAXMS=30
-[ $MAXMS -gt 600 ] && MAXMS=600
+cap=600; [ -n "${MDESK_SANITIZED:-}" ] && cap=4000
+[ $MAXMS -gt $cap ] && MAXMS=$cap
 echo "# seed $SEED, $N deliveries, $P at once, delays 0-$MAXMS ms"
 
 # N messages; every fifth answers the one before it (it joins that ticket
@@ -99,7 +100,8 @@ done
 is "every delivery that exited 0 is in the ticket its output named" "$bad" ""
 
 start=$(date +%s)
-mdesk --as ana $NOW note "$(sed -n 's/^X-Mdesk-Ticket: //p' "$TMP"/out.* | head -1)" "after the kills" >/dev/null 2>"$TMP/err"
+WT=$(jq -r 'select(.type == "received" and .message_id == "warm-1@example.com") | input_filename | split("/") | .[-2]' "$D"/tickets/*/*/events.jsonl)
+mdesk --as ana $NOW note "$WT" "after the kills" >/dev/null 2>"$TMP/err"
 ok $? "the next writer proceeds"
 is "  ... and says nothing" "$(cat "$TMP/err")" ""
 check "  ... at once" "test $(( $(date +%s) - start )) -le 5"
@@ -168,7 +170,7 @@ if [ -n "$caught" ]; then
 	check "  ... after the bounded wait (2 s; took $el s)" "test $el -ge 1 && test $el -le 6"
 	is "  ... nothing on stdout" "$(wc -c <"$TMP/out" | tr -d ' ')" 0
 	check "  ... it says the desk is locked" "grep -q 'locked by another writer' '$TMP/err'"
-	MDESK_LOCK_TIMEOUT=1 mdesk --as ana $NOW note "$(sed -n 's/^X-Mdesk-Ticket: //p' "$TMP/out.1")" "stopped?" >"$TMP/out" 2>"$TMP/err"; rc=$?
+	MDESK_LOCK_TIMEOUT=1 mdesk --as ana $NOW note "$WT" "stopped?" >"$TMP/out" 2>"$TMP/err"; rc=$?
 	is "  ... a note meanwhile: exit 75" "$rc" 75
 	is "  ... nothing changed: HEAD, git status" "$(head_id) $(porcelain)" "$s "
 	kill -CONT $caught
@@ -185,14 +187,15 @@ fi
 # --- mreply reads the message before it locks the desk: an agent's
 # mreply waiting on its standard input holds up no delivery
 T=$(sed -n 's/^X-Mdesk-Ticket: //p' "$TMP/out.3")
-{ sleep 2; cat "$TMP/m3.eml"; } | mreply --as ana $NOW -t answer >"$TMP/r.eml" 2>"$TMP/r.err" &
+idle=2; [ -n "${MDESK_SANITIZED:-}" ] && idle=8
+{ sleep $idle; cat "$TMP/m3.eml"; } | mreply --as ana $NOW -t answer >"$TMP/r.eml" 2>"$TMP/r.err" &
 r=$!
 sleep 0.5
 t0=$(date +%s)
 sed 's/kill-2@/idle-2@/' "$TMP/m2.eml" | MDESK_LOCK_TIMEOUT=10 mroute $NOW >/dev/null 2>"$TMP/err"
 ok $? "a delivery while mreply waits for its input"
 el=$(( $(date +%s) - t0 ))
-check "  ... before mreply has its input (in $el s)" "test $el -le 1 && ! grep -q replied '$D/tickets/$(printf %.2s "$T")/$T/events.jsonl'"
+check "  ... before mreply has its input (in $el s)" "! grep -q replied '$D/tickets/$(printf %.2s "$T")/$T/events.jsonl'"
 wait $r
 ok $? "  ... then mreply answers ($T)"
 check "  ... and records its reply" "grep -q '\"type\":\"replied\"' '$D/tickets/$(printf %.2s "$T")/$T/events.jsonl'"
