@@ -4,17 +4,17 @@
 # while two agents answer (mreply) and note (mdesk note) their tickets at
 # the same time.  Every message is filed exactly once, every reply and
 # every note is recorded once, git fsck and mdesk check are clean.
-# MDESK_LOAD_P, MDESK_LOAD_N, MDESK_LOAD_BATCH, MDESK_LOAD_ROUNDS set the
-# size (default 8 x 500 in batches of 25, 3 rounds of the agents; fewer
-# under the sanitizers).
+# MDESK_LOAD_P, MDESK_LOAD_N, MDESK_LOAD_BATCH, MDESK_LOAD_ROUNDS and
+# MDESK_LOAD_K set the size (default 8 x 500 in batches of 25, 3 rounds
+# of the agents over 8 tickets each; fewer under the sanitizers).
 . "${MDESK_TOP:-.}/tests/lib.sh"
 . "${MDESK_TOP:-.}/tests/desklib.sh"
 
 P=${MDESK_LOAD_P:-8} N=${MDESK_LOAD_N:-500} B=${MDESK_LOAD_BATCH:-25} R=${MDESK_LOAD_ROUNDS:-3}
+K=${MDESK_LOAD_K:-8}	# tickets per agent
 if [ -n "${MDESK_SANITIZED:-}" ]; then
-	N=${MDESK_LOAD_N:-60} R=${MDESK_LOAD_ROUNDS:-2}
+	N=${MDESK_LOAD_N:-60} R=${MDESK_LOAD_ROUNDS:-2} K=${MDESK_LOAD_K:-3}
 fi
-K=8		# tickets per agent
 D=$TMP/desk
 newdesk "$D"
 export MDESK_DIR="$D" MDESK_LOCK_TIMEOUT=600
