@@ -54,7 +54,7 @@ awk -v s="$SEED" -v n="$N" -v m="$MAXMS" 'BEGIN { srand(s); for (i = 1; i <= n; 
 deliver() {
 	mroute $NOW <"$TMP/m$1.eml" >"$TMP/out.$1" 2>"$TMP/err.$1" &
 	_p=$!
-	sleep "$(printf '0.%03d' "$2")"
+	sleep "$(( $2 / 1000 )).$(printf %03d $(( $2 % 1000 )))"
 	kill -9 $_p 2>/dev/null
 	{ wait $_p; } 2>/dev/null
 	echo $? >"$TMP/rc.$1"
