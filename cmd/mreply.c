@@ -614,6 +614,15 @@ static int reply(void)
 	struct agent *a = opt_ack ? NULL : me();
 	struct source s;
 	memset(&s, 0, sizeof s);
+	/* the message is read before the desk is locked: a slow or idle
+	 * standard input (a terminal) never holds up the desk's writers */
+	char *in = NULL;
+	size_t inlen = 0;
+	if (!opt_ticket) {
+		if (isatty(0))
+			warnx_("reading the message to answer from the terminal (see --ticket)");
+		in = read_all(0, &inlen);
+	}
 	desk_lock(&D);
 	index_sync(&D);
 	char id[16] = "";
@@ -633,11 +642,7 @@ static int reply(void)
 			die(EX_DATAERR, "%s: no customer message to answer", id);
 		source_open(&s, raw, len);
 	} else {
-		if (isatty(0))
-			warnx_("reading the message to answer from the terminal (see --ticket)");
-		size_t len;
-		char *raw = read_all(0, &len);
-		source_open(&s, raw, len);
+		source_open(&s, in, inlen);
 		if (!index_lookup(&D, s.mid, id))
 			die(EX_DATAERR, "<stdin>: message <%s> is not in the desk (file it with mroute first)",
 			    s.mid);
@@ -919,18 +924,12 @@ static int reply(void)
 	free(qp);
 	buf_free(&text);
 
-	/* out it goes */
-	if (opt_send) {
-		if (send_mail(out.p, out.len, err, sizeof err) != 0)
-			die(EX_TEMPFAIL, "%s: not sent, nothing recorded: %s", id, err);
-	} else {
-		if (fwrite(out.p, 1, out.len, stdout) != out.len || fflush(stdout) != 0)
-			die(EX_IOERR, "write error: %s", strerror(errno));
-	}
-
-	/* and into the desk, one commit */
+	/* the record, one commit: built first, so that a desk that cannot
+	 * take it (a full or read-only disk) stops the reply before it goes */
+	struct desk_tx *tx = NULL;
+	char cm[600], an[128], ae[300];
 	if (!opt_dry) {
-		struct desk_tx *tx = desk_tx_new(&D);
+		tx = desk_tx_new(&D);
 		if (archived)
 			ticket_restore(&D, tx, id);
 		int num = ticket_next_number(&D, id, archived);
@@ -1015,16 +1014,34 @@ static int reply(void)
 			free(line);
 			json_decref(evs[k]);
 		}
-		char cm[600], an[128], ae[300];
 		if (a) {
 			snprintf(cm, sizeof cm, "%s: replied by %s to %s (template %s)\n", id, a->login, to,
 			    tname);
-			desk_tx_commit(tx, a->name, a->email, cm);
+			desk_tx_prepare(tx, a->name, a->email, cm);
 		} else {
 			snprintf(cm, sizeof cm, "%s: acknowledged to %s\n", id, to);
 			desk_system_author(an, sizeof an, ae, sizeof ae);
-			desk_tx_commit(tx, an, ae, cm);
+			desk_tx_prepare(tx, an, ae, cm);
 		}
+	}
+
+	/* out it goes */
+	if (opt_send) {
+		if (send_mail(out.p, out.len, err, sizeof err) != 0) {
+			if (tx)
+				desk_tx_abort(tx);
+			die(EX_TEMPFAIL, "%s: not sent, nothing recorded: %s", id, err);
+		}
+	} else if (fwrite(out.p, 1, out.len, stdout) != out.len || fflush(stdout) != 0) {
+		int e = errno;
+		if (tx)
+			desk_tx_abort(tx);
+		die(EX_IOERR, "write error: %s", strerror(e));
+	}
+
+	/* and into the desk */
+	if (tx) {
+		desk_tx_commit(tx, a ? a->name : an, a ? a->email : ae, cm);
 		index_add(&D, mid, id);
 		index_mark(&D);
 		tickets_upkeep(&D);

@@ -22,6 +22,7 @@
 #include "desk.h"
 #include "event.h"
 #include "jsonw.h"
+#include "outmsg.h"
 #include "sla.h"
 #include "ticketid.h"
 #include "tickets.h"
@@ -631,14 +632,6 @@ static void add_leads(struct rcpt *r, const struct tinfo *t)
 			add_rcpt(r, AG.v[i].email);
 }
 
-static void rfc5322_date(long long t, char *b, size_t n)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-	gmtime_r(&tt, &tm);
-	strftime(b, n, "%a, %d %b %Y %H:%M:%S +0000", &tm);
-}
-
 static void mail_text(struct buf *out, const char *to, size_t k, const struct tinfo *t, int m,
     const struct sla_clock *c, int breach)
 {
@@ -757,20 +750,29 @@ static size_t notify(const struct skey *v, size_t n)
 		buf_adds(&msg, one);
 		count++;
 	}
-	if (mail.len && (fwrite(mail.p, 1, mail.len, stdout) != mail.len || fflush(stdout) != 0))
-		die(EX_IOERR, "write error: %s", strerror(errno));
+	/* the record is built before the mail goes: a desk that cannot take
+	 * it (a full or read-only disk) stops the mail too */
+	char an[64], ae[300];
+	struct buf cm = { 0 };
 	if (tx && count) {
-		char an[64], ae[300];
 		desk_system_author(an, sizeof an, ae, sizeof ae);
-		struct buf cm = { 0 };
 		char head[96];
 		snprintf(head, sizeof head, "msla: %zu escalation%s\n\n", count, count == 1 ? "" : "s");
 		buf_adds(&cm, head);
 		buf_add(&cm, msg.p, msg.len);
+		desk_tx_prepare(tx, an, ae, cm.p);
+	}
+	if (mail.len && (fwrite(mail.p, 1, mail.len, stdout) != mail.len || fflush(stdout) != 0)) {
+		int e = errno;
+		if (tx)
+			desk_tx_abort(tx);
+		die(EX_IOERR, "write error: %s", strerror(e));
+	}
+	if (tx && count)
 		desk_tx_commit(tx, an, ae, cm.p);
-		buf_free(&cm);
-	} else if (tx)
+	else if (tx)
 		desk_tx_abort(tx);
+	buf_free(&cm);
 	buf_free(&mail);
 	buf_free(&msg);
 	if (have_agents)
@@ -886,8 +888,9 @@ int main(int argc, char **argv)
 			break;
 		case O_NOTIFY: opt_notify = 1; break;
 		case O_ESC:
-			if (!strchr(optarg, '@'))
-				die(EX_USAGE, "--escalate: '%s' is not an address", optarg);
+			if (!addr_plain(optarg))	/* it goes into a To: field */
+				die(EX_USAGE, "--escalate: '%s' is not an address (local@domain, no blanks)",
+				    optarg);
 			escalate = xrealloc(escalate, (nescalate + 1) * sizeof *escalate);
 			escalate[nescalate++] = optarg;
 			break;

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 #include "csvw.h"
+#include "outmsg.h"
 #include "util.h"
 
 static const char *const agent_cols[] = { "login", "name", "email", "groups",
@@ -143,8 +144,8 @@ static void agent_row(struct pctx *p, char **f, size_t n, long line)
 		fault(p, line, "login '%s' appears twice", f[0]);
 		return;
 	}
-	if (!strchr(f[2], '@'))
-		fault(p, line, "email '%s' is not an address", f[2]);
+	if (!addr_plain(f[2]))	/* it goes into mail headers as it is */
+		fault(p, line, "email '%s' is not an address (local@domain, no blanks)", f[2]);
 	long cap = -1;
 	if (*f[6]) {
 		char *e;

@@ -877,6 +877,13 @@ struct desk_tx {
 	struct desk *d;
 	struct change *c;
 	size_t n, cap;
+	/* after desk_tx_prepare: the commit, built, the branch not moved */
+	int prepared;
+	git_signature *sig;
+	char *message;
+	git_oid commit_id, head;
+	git_tree *newtree;
+	int unborn;
 };
 
 struct desk_tx *desk_tx_new(struct desk *d)
@@ -944,14 +951,31 @@ const char *desk_tx_pending(const struct desk_tx *tx, const char *path, size_t *
 	return NULL;
 }
 
-void desk_tx_abort(struct desk_tx *tx)
+static void tx_free(struct desk_tx *tx)
 {
+	git_signature_free(tx->sig);
+	git_tree_free(tx->newtree);
+	free(tx->message);
+	if (tx->prepared && tx->d->fsync)
+		git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
 	for (size_t i = 0; i < tx->n; i++) {
 		free(tx->c[i].path);
 		buf_free(&tx->c[i].data);
 	}
 	free(tx->c);
 	free(tx);
+}
+
+void desk_tx_abort(struct desk_tx *tx)
+{
+	if (tx->prepared) {
+		/* the branch did not move: the journal names files that are
+		 * HEAD's still */
+		char *jp = state_path(tx->d, "pending");
+		unlink(jp);
+		free(jp);
+	}
+	tx_free(tx);
 }
 
 static void write_journal(struct desk *d, struct desk_tx *tx)
@@ -1087,33 +1111,29 @@ static int objects_sound(struct desk *d, const git_oid *ids, size_t n)
 /* Changes from which a commit's objects go to one pack. */
 #define PACK_CHANGES 64
 
-int desk_tx_commit(struct desk_tx *tx, const char *name, const char *email,
-    const char *message)
+/* Build the commit of tx on the branch's current tip: its blobs, trees
+ * and commit object (flushed together when fsync is on), then the
+ * journal.  Everything that needs room on the disk; dies on failure. */
+static void tx_build(struct desk_tx *tx)
 {
 	struct desk *d = tx->d;
-	git_signature *sig;
-	if (d->lockfd < 0)
-		die(EX_SOFTWARE, "commit without the desk lock");
-	if (git_signature_new(&sig, name, email, (git_time_t)d->now, 0) != 0)
-		desk_git_die(EX_DATAERR, "author");
-	git_oid commit_id, head;
-	git_tree *newtree = NULL;
-	if (d->fsync)	/* flushed in groups below */
-		git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 0);
+	git_oid *made = NULL;	/* the loose objects of this attempt */
+	size_t nmade = 0;
+	git_tree_update *up = NULL;
+	size_t nu = 0;
+	git_tree *base = NULL;
 	/* a large change (a batch of mroute) makes its objects in memory and
 	 * writes them as one pack: no loose file for each (packw.h) */
 	int packed = tx->n >= PACK_CHANGES;
 	if (packed && !d->packw && !(d->packw = packw_attach(d->repo)))
 		packed = 0;
 	for (int attempt = 0;; attempt++) {
-		git_oid *made = NULL;	/* the loose objects of this attempt */
-		size_t nmade = 0;
 		if (packed)
 			packw_begin(d->packw);
-		git_tree *base = branch_tree(d, DESK_BRANCH, &head);
-		int unborn = base == NULL;
-		git_tree_update *up = xcalloc(tx->n + 1, sizeof *up);
-		size_t nu = 0;
+		base = branch_tree(d, DESK_BRANCH, &tx->head);
+		tx->unborn = base == NULL;
+		up = xcalloc(tx->n + 1, sizeof *up);
+		nu = 0;
 		for (size_t i = 0; i < tx->n; i++) {
 			struct change *c = &tx->c[i];
 			if (c->op == OP_REMOVE) {
@@ -1147,111 +1167,138 @@ int desk_tx_commit(struct desk_tx *tx, const char *name, const char *email,
 			up[nu].filemode = GIT_FILEMODE_BLOB;
 			up[nu++].path = c->path;
 		}
-		if (d->fsync && !objects_sound(d, made, nmade)) {
-			/* a blob's loose file, cut short by a writer that died before
-			 * its flush, stood in for the blob: it is gone, write again */
-			free(up);
-			free(made);
-			git_tree_free(base);
-			if (packed)
-				packw_discard(d->packw);
-			if (attempt >= 20)
-				die(EX_TEMPFAIL, "%s/.git/objects: damaged objects", d->root);
-			continue;
-		}
-		git_oid tree_id;
-		git_tree *start = base;
-		if (unborn) {
-			git_treebuilder *tb;
-			git_oid empty;
-			if (git_treebuilder_new(&tb, d->repo, NULL) != 0 ||
-			    git_treebuilder_write(&empty, tb) != 0 ||
-			    git_tree_lookup(&start, d->repo, &empty) != 0)
-				desk_git_die(EX_TEMPFAIL, "empty tree");
-			git_treebuilder_free(tb);
-		}
-		if (git_tree_create_updated(&tree_id, d->repo, start, nu, up) != 0)
-			desk_git_die(EX_TEMPFAIL, "tree");
-		if (unborn)
-			git_tree_free(start);
+		if (!d->fsync || objects_sound(d, made, nmade))
+			break;
+		/* a blob's loose file, cut short by a writer that died before
+		 * its flush, stood in for the blob: it is gone, write again */
 		free(up);
-		git_tree_lookup(&newtree, d->repo, &tree_id);
-		git_commit *parent = NULL;
-		if (!unborn && git_commit_lookup(&parent, d->repo, &head) != 0)
-			desk_git_die(EX_TEMPFAIL, "HEAD");
-		const git_commit *parents[1] = { parent };
-		if (git_commit_create(&commit_id, d->repo, NULL, sig, sig, NULL, message,
-		    newtree, unborn ? 0 : 1, parents) != 0)
-			desk_git_die(EX_TEMPFAIL, "commit");
-		git_commit_free(parent);
-		git_tree_free(base);
-		if (packed) {
-			/* the pack reaches the disk (flushed with fsync on) before
-			 * the branch names its objects */
-			int e = packw_flush(d->packw, d->fsync);
-			if (e)
-				die(e == ENOSPC || e == EROFS ? EX_CANTCREAT : EX_TEMPFAIL,
-				    "%s/.git/objects/pack: %s", d->root, strerror(e));
-		}
-		if (d->fsync && !packed) {
-			/* the commit, its trees (the root and the directories above
-			 * each change) and blobs reach the disk before the branch
-			 * names them */
-			oid_add(&made, &nmade, &commit_id);
-			oid_add(&made, &nmade, &tree_id);
-			for (size_t i = 0; i < tx->n; i++) {
-				char *pp = xstrdup(tx->c[i].path);
-				for (char *sl = strchr(pp, '/'); sl; sl = strchr(sl + 1, '/')) {
-					git_tree_entry *te;
-					*sl = 0;
-					if (git_tree_entry_bypath(&te, newtree, pp) == 0) {
-						oid_add(&made, &nmade, git_tree_entry_id(te));
-						git_tree_entry_free(te);
-					}
-					*sl = '/';
-				}
-				free(pp);
-			}
-		}
-		if (d->fsync) {
-			int e = sync_objects(d, made, nmade);
-			if (e)
-				die(e == ENOSPC || e == EDQUOT || e == EROFS ? EX_CANTCREAT : EX_TEMPFAIL,
-				    "%s/.git/objects: %s", d->root, strerror(e));
-		}
+		if (packed)
+			packw_discard(d->packw);
 		free(made);
-		write_journal(d, tx);
+		made = NULL;
+		nmade = 0;
+		git_tree_free(base);
+		if (attempt >= 20)
+			die(EX_TEMPFAIL, "%s/.git/objects: damaged objects", d->root);
+	}
+	git_oid tree_id;
+	git_tree *start = base;
+	if (tx->unborn) {
+		git_treebuilder *tb;
+		git_oid empty;
+		if (git_treebuilder_new(&tb, d->repo, NULL) != 0 ||
+		    git_treebuilder_write(&empty, tb) != 0 ||
+		    git_tree_lookup(&start, d->repo, &empty) != 0)
+			desk_git_die(EX_TEMPFAIL, "empty tree");
+		git_treebuilder_free(tb);
+	}
+	if (git_tree_create_updated(&tree_id, d->repo, start, nu, up) != 0)
+		desk_git_die(EX_TEMPFAIL, "tree");
+	if (tx->unborn)
+		git_tree_free(start);
+	free(up);
+	git_tree_free(tx->newtree);
+	tx->newtree = NULL;
+	git_tree_lookup(&tx->newtree, d->repo, &tree_id);
+	git_commit *parent = NULL;
+	if (!tx->unborn && git_commit_lookup(&parent, d->repo, &tx->head) != 0)
+		desk_git_die(EX_TEMPFAIL, "HEAD");
+	const git_commit *parents[1] = { parent };
+	if (git_commit_create(&tx->commit_id, d->repo, NULL, tx->sig, tx->sig, NULL, tx->message,
+	    tx->newtree, tx->unborn ? 0 : 1, parents) != 0)
+		desk_git_die(EX_TEMPFAIL, "commit");
+	git_commit_free(parent);
+	git_tree_free(base);
+	if (packed) {
+		/* the pack reaches the disk (flushed with fsync on) before the
+		 * branch names its objects */
+		int e = packw_flush(d->packw, d->fsync);
+		if (e)
+			die(e == ENOSPC || e == EROFS ? EX_CANTCREAT : EX_TEMPFAIL,
+			    "%s/.git/objects/pack: %s", d->root, strerror(e));
+	}
+	if (d->fsync) {
+		/* the commit, its trees (the root and the directories above
+		 * each change) and blobs reach the disk before the branch
+		 * names them */
+		if (!packed) {
+			oid_add(&made, &nmade, &tx->commit_id);
+			oid_add(&made, &nmade, &tree_id);
+		}
+		for (size_t i = 0; i < tx->n && !packed; i++) {
+			char *pp = xstrdup(tx->c[i].path);
+			for (char *sl = strchr(pp, '/'); sl; sl = strchr(sl + 1, '/')) {
+				git_tree_entry *te;
+				*sl = 0;
+				if (git_tree_entry_bypath(&te, tx->newtree, pp) == 0) {
+					oid_add(&made, &nmade, git_tree_entry_id(te));
+					git_tree_entry_free(te);
+				}
+				*sl = '/';
+			}
+			free(pp);
+		}
+		int e = sync_objects(d, made, nmade);
+		if (e)
+			die(e == ENOSPC || e == EDQUOT || e == EROFS ? EX_CANTCREAT : EX_TEMPFAIL,
+			    "%s/.git/objects: %s", d->root, strerror(e));
+	}
+	free(made);
+	write_journal(d, tx);
+}
+
+void desk_tx_prepare(struct desk_tx *tx, const char *name, const char *email,
+    const char *message)
+{
+	struct desk *d = tx->d;
+	if (d->lockfd < 0)
+		die(EX_SOFTWARE, "commit without the desk lock");
+	if (tx->prepared)
+		return;
+	if (git_signature_new(&tx->sig, name, email, (git_time_t)d->now, 0) != 0)
+		desk_git_die(EX_DATAERR, "author");
+	tx->message = xstrdup(message);
+	if (d->fsync)	/* flushed in groups by tx_build */
+		git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 0);
+	tx->prepared = 1;
+	tx_build(tx);
+}
+
+int desk_tx_commit(struct desk_tx *tx, const char *name, const char *email,
+    const char *message)
+{
+	struct desk *d = tx->d;
+	desk_tx_prepare(tx, name, email, message);
+	for (int attempt = 0;; attempt++) {
 		git_reference *ref = NULL;
-		int rc = unborn ?
-		    git_reference_create(&ref, d->repo, DESK_BRANCH, &commit_id, 0, message) :
-		    git_reference_create_matching(&ref, d->repo, DESK_BRANCH, &commit_id, 1,
-			&head, message);
+		int rc = tx->unborn ?
+		    git_reference_create(&ref, d->repo, DESK_BRANCH, &tx->commit_id, 0, tx->message) :
+		    git_reference_create_matching(&ref, d->repo, DESK_BRANCH, &tx->commit_id, 1,
+			&tx->head, tx->message);
 		git_reference_free(ref);
 		desk_branch_moved(d);
 		if (rc == 0)
 			break;
-		git_tree_free(newtree);
-		newtree = NULL;
 		if ((rc != GIT_EMODIFIED && rc != GIT_ELOCKED && rc != GIT_EEXISTS) || attempt >= 20)
 			desk_git_die(EX_TEMPFAIL, "updating the branch");
 		struct timespec ts = { 0, 2000000L * (attempt + 1) };
 		nanosleep(&ts, NULL);
+		tx_build(tx);	/* on the branch's new tip */
 	}
-	git_signature_free(sig);
 	if (d->fsync)
 		git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
+	tx->prepared = 0;
 
 	/* the working tree and the index follow */
 	struct ixlist rec = { NULL, 0 };
 	int bad = 0;
 	for (size_t i = 0; i < tx->n; i++)
-		if (materialize(d, &rec, newtree, tx->c[i].path) != 0)
+		if (materialize(d, &rec, tx->newtree, tx->c[i].path) != 0)
 			bad = errno ? errno : EIO;
 	if (ix_update(d, &rec) != 0)
 		bad = bad ? bad : errno ? errno : EIO;
 	ix_free(&rec);
-	git_tree_free(newtree);
-	desk_tx_abort(tx);
+	tx_free(tx);
 	if (bad) {
 		/* committed, but the files could not follow: the journal stays
 		 * and the next writer completes the job */

@@ -83,10 +83,19 @@ const char *desk_tx_pending(const struct desk_tx *tx, const char *path, size_t *
     int *append);
 /* Commit with the author (name, email) and message; returns 0, or exits
  * (EX_TEMPFAIL when a retry may succeed, EX_CANTCREAT when the disk
- * refuses).  The transaction is freed. */
+ * refuses).  The transaction is freed.  After desk_tx_prepare the
+ * prepared commit is the one made (its author and message). */
 int desk_tx_commit(struct desk_tx *tx, const char *name, const char *email,
     const char *message);
+/* Abandon tx (after desk_tx_prepare too: the branch never moved). */
 void desk_tx_abort(struct desk_tx *tx);
+/* The first half of desk_tx_commit: build the commit's objects and write
+ * the journal, everything that needs room on the disk, and exit as
+ * desk_tx_commit does when the disk refuses; the branch does not move.
+ * A tool whose output must go only with the commit (a reply) prepares,
+ * writes or sends, then commits (or aborts: nothing is recorded). */
+void desk_tx_prepare(struct desk_tx *tx, const char *name, const char *email,
+    const char *message);
 
 /* Move branch ref (DESK_BRANCH or DESK_ARCHIVE) from old (NULL: the
  * branch does not exist yet) to the commit to, by compare-and-swap, with

@@ -564,7 +564,7 @@ static int is_atext(unsigned char c)
  * the local part it parsed when a route-addr goes wrong after it ("<a.b",
  * "<ab x>", "<ab@>") and on source routes ("<@r:a@b>"), found by fuzzing;
  * such values take the rough path instead. */
-static int angles_ok(const char *v)
+int msg_angles_ok(const char *v)
 {
 	const char *p = v;
 	int depth = 0;
@@ -663,7 +663,7 @@ void msg_addrs(struct msg *m, const char *names,
 			mu_address_t a = NULL;
 			size_t cnt = 0;
 			int got = 0;
-			if (strlen(v) < 16384 && angles_ok(v) && mu_address_create(&a, v) == 0 &&
+			if (strlen(v) < 16384 && msg_angles_ok(v) && mu_address_create(&a, v) == 0 &&
 			    mu_address_get_count(a, &cnt) == 0) {
 				for (size_t i = 1; i <= cnt; i++) {
 					const char *e = NULL, *pers = NULL;

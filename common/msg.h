@@ -85,4 +85,9 @@ void msg_ids(struct msg *m, struct msg_ids *ids);
  * from is the sender's address, or NULL. */
 int msg_is_automatic(struct msg *m, const char *from);
 
+/* Is every "<...>" of an address list a plain "<local@domain>" or
+ * "<local>"?  Mailutils 3.15 leaks in its parser on some others (see
+ * msg.c): such values must not reach mu_address_create. */
+int msg_angles_ok(const char *v);
+
 #endif

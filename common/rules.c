@@ -515,6 +515,60 @@ static int is_address_field(const char *name, size_t n)
 	return 0;
 }
 
+/* Message-ID, In-Reply-To, References: ids, not addresses. */
+static int is_id_field(const char *name, size_t n)
+{
+	static const char *const f[] = { "message-id", "in-reply-to", "references" };
+	for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
+		if (strlen(f[i]) == n && !strncasecmp(f[i], name, n))
+			return 1;
+	return 0;
+}
+
+/* Does Mailutils parse the address list v (n bytes, folded)? */
+static int parses(const char *v, size_t n)
+{
+	char *u = xstrndup(v, n);
+	char *w = u;
+	for (char *r = u; *r; r++)
+		if (*r != '\r' && *r != '\n')
+			*w++ = *r;
+	*w = 0;
+	mu_address_t a = NULL;
+	int ok = strlen(u) < 16384 && msg_angles_ok(u) && mu_address_create(&a, u) == 0;
+	mu_address_destroy(&a);
+	free(u);
+	return ok;
+}
+
+/* The address of an unparsable field: the last <...> that holds an '@',
+ * else the first word with one; printable ASCII only.  NULL if none. */
+static char *rough_address(const char *v, size_t n)
+{
+	const char *end = v + n, *lt = NULL, *s = NULL, *e = NULL;
+	for (const char *q = v; q < end; q++)
+		if (*q == '<')
+			lt = q;
+	if (lt) {
+		const char *gt = memchr(lt, '>', (size_t)(end - lt));
+		if (gt && memchr(lt, '@', (size_t)(gt - lt)))
+			s = lt + 1, e = gt;
+	}
+	if (!s) {
+		const char *at = memchr(v, '@', n);
+		if (!at)
+			return NULL;
+		for (s = at; s > v && !strchr(" \t\r\n,;:<>\"()", s[-1]); s--)
+			;
+		for (e = at; e < end && !strchr(" \t\r\n,;:<>\"()", *e); e++)
+			;
+	}
+	for (const char *q = s; q < e; q++)
+		if ((unsigned char)*q <= ' ' || (unsigned char)*q >= 127 || strchr("<>()[],;:\"\\", *q))
+			return NULL;
+	return e - s >= 3 && e - s < 256 ? xstrndup(s, (size_t)(e - s)) : NULL;
+}
+
 char *rules_decoded_message(const char *raw, size_t len, size_t *outlen)
 {
 	size_t hl = msg_header_len(raw, len);
@@ -543,6 +597,27 @@ char *rules_decoded_message(const char *raw, size_t len, size_t *outlen)
 			break;
 		}
 		size_t nlen = (size_t)(colon - f);
+		if (is_address_field(f, nlen) && !is_id_field(f, nlen) &&
+		    !parses(colon + 1, (size_t)(p - colon - 1))) {
+			/* an address field Mailutils cannot parse stops the whole
+			 * script in libmu_sieve's address test, where RFC 5228
+			 * 2.7.4 wants it only not to match: the rules see the
+			 * address in it alone, or no field */
+			char *a = rough_address(colon + 1, (size_t)(p - colon - 1));
+			if (a) {
+				char *v = xmalloc(strlen(a) + 3);
+				sprintf(v, "<%s>", a);
+				if (parses(v, strlen(v))) {
+					buf_add(&b, f, nlen);
+					buf_adds(&b, ": ");
+					buf_adds(&b, v);
+					buf_addc(&b, '\n');
+				}
+				free(v);
+				free(a);
+			}
+			continue;
+		}
 		if (is_address_field(f, nlen) || !mem_find(colon, (size_t)(p - colon), "=?", 2)) {
 			buf_add(&b, f, (size_t)(p - f));
 			continue;
