@@ -14,7 +14,7 @@
 
 SEED=${MDESK_SEED:-9}
 N=${MDESK_KILL_N:-200}
-[ -n "${MDESK_SANITIZED:-}" ] && N=${MDESK_KILL_N:-40}
+[ -n "${MDESK_SANITIZED:-}" ] && N=${MDESK_KILL_N:-30}
 P=4		# deliveries at once
 D=$TMP/desk
 newdesk "$D"

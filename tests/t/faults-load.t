@@ -13,7 +13,7 @@
 P=${MDESK_LOAD_P:-8} N=${MDESK_LOAD_N:-500} B=${MDESK_LOAD_BATCH:-25} R=${MDESK_LOAD_ROUNDS:-3}
 K=${MDESK_LOAD_K:-8}	# tickets per agent
 if [ -n "${MDESK_SANITIZED:-}" ]; then
-	N=${MDESK_LOAD_N:-60} R=${MDESK_LOAD_ROUNDS:-2} K=${MDESK_LOAD_K:-3}
+	N=${MDESK_LOAD_N:-40} R=${MDESK_LOAD_ROUNDS:-2} K=${MDESK_LOAD_K:-2}
 fi
 D=$TMP/desk
 newdesk "$D"
