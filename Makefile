@@ -34,10 +34,10 @@ override CFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
 B ?= build
 
 # The shared core. Each module: common/NAME.c + common/NAME.h + tests/unit/test_NAME.c
-CORE     = util mbox msg msgid date thread subject jsonw csvw ticketid conf event agents mime desk index tickets calendar rules lang route sla template outmsg
+CORE     = util mbox msg msgid date thread subject jsonw csvw ticketid conf event agents mime desk index tickets calendar rules lang route sla template outmsg report rephtml
 CORE_OBJ = $(CORE:%=$(B)/common/%.o)
 
-TOOLS    = mthread mdesk mroute msla mreply
+TOOLS    = mthread mdesk mroute msla mreply mreport
 TOOL_BIN = $(TOOLS:%=$(B)/%)
 
 UNITS    = $(CORE:%=$(B)/tests/unit/test_%)
@@ -84,6 +84,9 @@ $(B)/mroute: $(B)/cmd/mroute.o $(B)/libmdesk.a
 	@$(if $(V),,echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(GIT_LIBS) $(MU_LIBS) $(JSON_LIBS) $(CSV_LIBS)
 $(B)/msla: $(B)/cmd/msla.o $(B)/libmdesk.a
+	@$(if $(V),,echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(GIT_LIBS) $(MU_LIBS) $(JSON_LIBS) $(CSV_LIBS)
+$(B)/mreport: $(B)/cmd/mreport.o $(B)/libmdesk.a
 	@$(if $(V),,echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(GIT_LIBS) $(MU_LIBS) $(JSON_LIBS) $(CSV_LIBS)
 
@@ -198,6 +201,7 @@ bench: all
 	sh tests/bench/mroute
 	sh tests/bench/msla
 	sh tests/bench/mreply
+	sh tests/bench/mreport
 
 # --- install -----------------------------------------------------------
 install: all

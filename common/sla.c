@@ -1201,12 +1201,22 @@ static void fold_ev(struct sla_ticket *t, const struct sla_ev *e, struct arena *
 	}
 }
 
-int sla_ticket_parse(struct sla_ticket *t, const char *id, char *text, size_t len,
-    long long asof, struct arena *a, const char **err)
+void sla_ticket_start(struct sla_ticket *t, const char *id)
 {
 	memset(t, 0, sizeof *t);
 	snprintf(t->id, sizeof t->id, "%s", id);
 	t->priority = "normal";
+}
+
+void sla_ticket_step(struct sla_ticket *t, const struct sla_ev *e, struct arena *a)
+{
+	fold_ev(t, e, a);
+}
+
+int sla_ticket_parse(struct sla_ticket *t, const char *id, char *text, size_t len,
+    long long asof, struct arena *a, const char **err)
+{
+	sla_ticket_start(t, id);
 	size_t cap = 8, n = 0;
 	for (size_t i = 0; i < len; i++)
 		cap += text[i] == '\n';

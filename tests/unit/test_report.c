@@ -1,0 +1,4 @@
+/* Unit tests: common/report.c */
+#include "report.h"
+#include "tap.h"
+int main(void) { done_testing(); }
