@@ -390,8 +390,6 @@ static long long opt_time(const char *opt, const char *v, const char *tz)
 	long long t;
 	int y, m, d;
 	char tail;
-	if (parse_rfc3339(v, &t) == 0)
-		return t;
 	if (strlen(v) == 10 && sscanf(v, "%4d-%2d-%2d%c", &y, &m, &d, &tail) == 3 &&
 	    isdigit((unsigned char)v[0]) && v[4] == '-' && v[7] == '-' &&
 	    m >= 1 && m <= 12 && d >= 1 && d <= 31 && y >= 1970) {
@@ -400,6 +398,8 @@ static long long opt_time(const char *opt, const char *v, const char *tz)
 		calendar_use_tz("UTC");
 		return t;
 	}
+	if (parse_rfc3339(v, &t) == 0)
+		return t;
 	die(EX_USAGE, "%s: '%s' is not a time (RFC 3339, @seconds or YYYY-MM-DD)", opt, v);
 }
 
