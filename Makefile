@@ -193,6 +193,10 @@ demo: deps
 			--ticket $$t -t need-more-info > $(B)/demo-reply-$$t.eml || exit 1; \
 		sed -n '/^Subject:/,/^Message-ID:/p' $(B)/demo-reply-$$t.eml | sed '$$d'; done
 	$(B)/mdesk --desk $(B)/demo-desk log | head -3
+	@echo '== mreport: the desk per agent, and the report as a page =='
+	MDESK_NOW=2026-11-20T18:10:00Z $(B)/mreport --desk $(B)/demo-desk --by agent --format table
+	MDESK_NOW=2026-11-20T18:10:00Z $(B)/mreport --desk $(B)/demo-desk --by week --format html > $(B)/demo-report.html
+	@echo "the HTML report (charts, open it in a browser): $(CURDIR)/$(B)/demo-report.html"
 
 # --- benchmarks (not tests) ---------------------------------------------
 bench: all
