@@ -62,7 +62,8 @@ static char *read_rev(const char *path, size_t *len)
 	    git_blob_lookup(&blob, D.repo, git_tree_entry_id(e)) == 0) {
 		size_t n = (size_t)git_blob_rawsize(blob);
 		out = xmalloc(n + 1);
-		memcpy(out, git_blob_rawcontent(blob), n);
+		if (n)
+			memcpy(out, git_blob_rawcontent(blob), n);
 		out[n] = 0;
 		*len = n;
 	}
@@ -207,7 +208,8 @@ static void *read_tree(void *arg)
 				snprintf(it->sh, sizeof it->sh, "%s", git_tree_entry_name(she));
 				it->off = b->text.len;
 				it->len = n;
-				buf_add(&b->text, git_blob_rawcontent(blob), n);
+				if (n)
+					buf_add(&b->text, git_blob_rawcontent(blob), n);
 				buf_addc(&b->text, 0);
 				git_blob_free(blob);
 				if (r->want_keep) {
@@ -341,7 +343,8 @@ static void each_ticket(ticket_fn fn)
 {
 	struct seen main_ids = { 0 };
 	walk_commit(rev_commit, NULL, &main_ids, fn);
-	qsort(main_ids.id, main_ids.n, sizeof *main_ids.id, cmp_id);
+	if (main_ids.n > 1)
+		qsort(main_ids.id, main_ids.n, sizeof *main_ids.id, cmp_id);
 	/* the archive: its newest commit not later than the revision */
 	git_reference *ref = NULL;
 	git_commit *ac = NULL;

@@ -221,6 +221,14 @@ is "archive: D A B left the working tree" "$(ls -d "$MDESK_DIR"/tickets/*/* | wc
 mreport $R --format json >"$TMP/after.json"
 is "archive: the same totals" "$(cat "$TMP/after.json")" "$(cat "$TMP/all.json")"
 
+# ---------------------------------------------------------------- hostile
+# a malformed event committed by hand: refused with its file and line
+_p=$(cd "$MDESK_DIR" && ls tickets/*/"$E"/events.jsonl)
+printf '{"at":"2026-11-22T23:00:00Z","id":"bad",\n' >>"$MDESK_DIR/$_p"
+git -C "$MDESK_DIR" commit -qam "a broken line"
+refused "a malformed events file: exit 65 with file:line" 65 "$_p:3: not JSON" mreport $R
+git -C "$MDESK_DIR" reset -q --hard HEAD~1
+
 # ---------------------------------------------------------------- html
 mreport $R --format html >"$TMP/r.html"; rc=$?
 is "html: exit 0" "$rc" 0
