@@ -458,13 +458,14 @@ static size_t key_values(struct report *r, int k, const struct sla_ticket *t, co
 }
 
 #define MAXVAL 64	/* values of one key for one ticket (tags, groups) */
+#define MAXCOMBO 1024	/* groups of one ticket */
 
 void report_add(struct report *r, const struct sla_ticket *t, struct arena *scratch)
 {
 	if (t->merged_into || !t->created || !t->nev)
 		return;
 	/* the replay */
-	struct fact *fv = arena_alloc(scratch, (2 * t->nev + SLA_NMETRICS + 2) * sizeof *fv);
+	struct fact *fv = arena_alloc(scratch, (3 * t->nev + SLA_NMETRICS + 2) * sizeof *fv);
 	struct span *sv = arena_alloc(scratch, (t->nev + 1) * sizeof *sv);
 	size_t nf = 0, ns = 0;
 	struct sla_ticket st;
@@ -553,9 +554,20 @@ void report_add(struct report *r, const struct sla_ticket *t, struct arena *scra
 	/* the groups: every combination of the keys' values */
 	const char *vals[REP_MAXBY][MAXVAL];
 	size_t nv[REP_MAXBY], idx[REP_MAXBY];
+	size_t combos = 1;
 	for (size_t k = 0; k < r->nby; k++) {
 		nv[k] = key_values(r, r->by[k], &st, vals[k], MAXVAL, scratch);
 		idx[k] = 0;
+		combos *= nv[k];
+	}
+	/* many tags times many groups: bounded work per ticket */
+	while (combos > MAXCOMBO) {
+		size_t big = 0;
+		for (size_t k = 1; k < r->nby; k++)
+			if (nv[k] > nv[big])
+				big = k;
+		combos = combos / nv[big] * (nv[big] - 1);
+		nv[big]--;
 	}
 	for (;;) {
 		const char *key[REP_MAXBY];
