@@ -1201,22 +1201,12 @@ static void fold_ev(struct sla_ticket *t, const struct sla_ev *e, struct arena *
 	}
 }
 
-void sla_ticket_start(struct sla_ticket *t, const char *id)
+int sla_ticket_parse(struct sla_ticket *t, const char *id, char *text, size_t len,
+    long long asof, struct arena *a, const char **err)
 {
 	memset(t, 0, sizeof *t);
 	snprintf(t->id, sizeof t->id, "%s", id);
 	t->priority = "normal";
-}
-
-void sla_ticket_step(struct sla_ticket *t, const struct sla_ev *e, struct arena *a)
-{
-	fold_ev(t, e, a);
-}
-
-int sla_ticket_parse(struct sla_ticket *t, const char *id, char *text, size_t len,
-    long long asof, struct arena *a, const char **err)
-{
-	sla_ticket_start(t, id);
 	size_t cap = 8, n = 0;
 	for (size_t i = 0; i < len; i++)
 		cap += text[i] == '\n';
@@ -1674,4 +1664,18 @@ int sla_due(struct desk *d, const struct ticket *t, enum sla_metric m, long long
 int sla_first_reply_due(struct desk *d, const struct ticket *t, long long now, long long *due)
 {
 	return sla_due(d, t, SLA_FIRST_REPLY, now, due);
+}
+
+/* --- a replay, event by event (mreport) ------------------------------- */
+
+void sla_ticket_start(struct sla_ticket *t, const char *id)
+{
+	memset(t, 0, sizeof *t);
+	snprintf(t->id, sizeof t->id, "%s", id);
+	t->priority = "normal";
+}
+
+void sla_ticket_step(struct sla_ticket *t, const struct sla_ev *e, struct arena *a)
+{
+	fold_ev(t, e, a);
 }
