@@ -621,6 +621,14 @@ static int by_key(const void *a, const void *b)
 	return x->pstart < y->pstart ? -1 : x->pstart > y->pstart;
 }
 
+static int same_keys(const struct report *r, const struct rep_row *x, const struct rep_row *y)
+{
+	for (size_t i = 0; i < r->nby; i++)
+		if (strcmp(x->key[i], y->key[i]))
+			return 0;
+	return 1;
+}
+
 void report_finish(struct report *r)
 {
 	if (r->nby == 0 && r->nrows == 0)
@@ -634,7 +642,9 @@ void report_finish(struct report *r)
 				row_get(r, w->key, r->per.start[p]);
 		}
 	}
-	/* the backlog: the tickets open at the end of each period */
+	/* the backlog: the tickets open at the end of each period.  A span
+	 * [a, b) is open at the ends of periods p0..p1: +1 at p0 and -1 at
+	 * p1 + 1, summed along each group's periods once sorted. */
 	for (size_t i = 0; i < r->nspans; i++) {
 		const struct rep_span *s = &r->spans[i];
 		if (r->period < 0) {
@@ -642,17 +652,14 @@ void report_finish(struct report *r)
 				s->row->backlog++;
 			continue;
 		}
-		/* the first period ending after a */
-		long p = rep_period_of(&r->per, s->a);
-		size_t k = p < 0 ? 0 : (size_t)p;
-		for (; k < r->per.n; k++) {
-			long long end = r->per.start[k + 1] < r->until ? r->per.start[k + 1] : r->until;
-			if (end <= s->a)
-				continue;
-			if (end > s->b)
-				break;
-			row_get(r, s->row->key, r->per.start[k])->backlog++;
-		}
+		long p0 = s->a < r->per.start[0] ? 0 : rep_period_of(&r->per, s->a);
+		long p1 = s->b == LLONG_MAX ? (long)r->per.n - 1 : s->b < r->per.start[0] ? -1 :
+		    rep_period_of(&r->per, s->b) - 1;
+		if (p0 < 0 || p1 < p0)
+			continue;
+		row_get(r, s->row->key, r->per.start[p0])->bdelta++;
+		if ((size_t)p1 + 1 < r->per.n)
+			row_get(r, s->row->key, r->per.start[p1 + 1])->bdelta--;
 	}
 	for (size_t i = 0; i < r->nrows; i++) {
 		struct rep_row *w = r->rows[i];
@@ -670,6 +677,16 @@ void report_finish(struct report *r)
 	sort_r = r;
 	if (r->nrows > 1)
 		qsort(r->rows, r->nrows, sizeof *r->rows, by_key);
+	if (r->period >= 0) {
+		long long acc = 0;
+		for (size_t i = 0; i < r->nrows; i++) {
+			struct rep_row *w = r->rows[i];
+			if (i && !same_keys(r, w, r->rows[i - 1]))
+				acc = 0;
+			acc += w->bdelta;
+			w->backlog = acc;
+		}
+	}
 	calendar_use_tz("UTC");
 }
 

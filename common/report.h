@@ -90,6 +90,7 @@ struct rep_row {
 	long long from, to;	/* the row's span, inside [since, until) (finish) */
 	long long created, solved, reopened, backlog, incoming, escalations, acks;
 	long long replies;	/* public agent replies before the solves */
+	long long bdelta;	/* backlog change at this period (report_finish) */
 	long long one_touch;
 	struct rep_dist first_reply, first_reply_b, resolution, resolution_b;
 	long long met[SLA_NMETRICS], breached[SLA_NMETRICS];
