@@ -568,7 +568,9 @@ static long long opt_time(const char *opt, const char *v, const char *tz)
 	char tail;
 	if (strlen(v) == 10 && sscanf(v, "%4d-%2d-%2d%c", &y, &m, &d, &tail) == 3 &&
 	    isdigit((unsigned char)v[0]) && v[4] == '-' && v[7] == '-' &&
-	    m >= 1 && m <= 12 && d >= 1 && d <= 31 && y >= 1970) {
+	    m >= 1 && m <= 12 && d >= 1 && y >= 1970 &&
+	    d <= (m == 2 ? 28 + (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)) :
+	    m == 4 || m == 6 || m == 9 || m == 11 ? 30 : 31)) {
 		calendar_use_tz(tz);
 		t = calendar_local(y, m - 1, d, 0);
 		calendar_use_tz("UTC");

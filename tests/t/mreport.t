@@ -194,6 +194,7 @@ is "--tz: busiest hour in Sao Paulo" "$(mreport $R --tz America/Sao_Paulo --form
 refused "--tz: not a zone" 64 "not a time zone" mreport $R --tz Mars/Olympus
 refused "--by: unknown" 64 "is not agent" mreport $R --by planet
 refused "--by: two periods" 64 "one period" mreport $R --by day --by week
+refused "--since: no such date" 64 "not a time" mreport --since 2026-02-29
 refused "--since after --until" 64 "not before" mreport --since 2026-11-23 --until 2026-11-16
 
 # ---------------------------------------------------------------- CSV
