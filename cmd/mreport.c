@@ -662,7 +662,7 @@ int main(int argc, char **argv)
 
 	desk_open(&D, opt_desk);
 	/* every object is read once: libgit2's cache would only grow */
-	if (getenv("MREPORT_NOCACHE")) git_libgit2_opts(GIT_OPT_ENABLE_CACHING, 0);
+	git_libgit2_opts(GIT_OPT_ENABLE_CACHING, 0);
 	/* the revision */
 	git_object *obj = NULL;
 	if (opt_rev) {
