@@ -6,16 +6,14 @@
  * --notify writes escalation mail as an mbox and records one "escalated"
  * event per ticket, metric, level and cycle, so that a cron job tells
  * each of them once.  Exit 1 when a deadline is breached.  See msla(1). */
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -63,6 +61,7 @@ static void usage(FILE *f, int code)
 /* What the output needs of a ticket, copied out of its events. */
 struct tinfo {
 	char id[16];
+	size_t ord;		/* the ticket's place, by ID */
 	const char *status, *priority, *queue, *assignee, *customer, *subject;
 };
 
@@ -73,20 +72,29 @@ struct row {
 	struct sla_clock c;
 };
 
+/* A row's place in the output: most urgent first (rank), then the
+ * earliest deadline, then by ticket ID (the order of tickets_events) and
+ * metric (ord). */
+struct skey {
+	int rank;
+	long long due;
+	size_t ord;
+	const struct row *r;
+};
+
 /* A reader's work: its rows and the memory of what they show. */
 struct work {
 	struct row *rows;
 	size_t n, cap;
-	struct arena keep;	/* ticket infos */
+	/* the infos of the tickets shown, each with its strings: together,
+	 * since the output reads them in another order (big_alloc, room for
+	 * every ticket's text; the arena when that is full) */
+	char *keep;
+	size_t kept, keepcap;
+	struct arena more;
 	struct arena scratch;	/* one ticket's parse, reset for the next */
-	struct buf rd;		/* the file being read */
 	int breached;
-	/* the ticket folders tickets/SH this reader takes: every nth from first */
-	size_t first, step;
 };
-static char **shdirs;		/* tickets/SH names */
-static size_t nsh;
-static int tfd = -1;		/* tickets/ */
 static int selected(const struct sla_ticket *t)
 {
 	if (!status_active(t->status) || t->merged_into || !t->created)
@@ -119,20 +127,38 @@ static int escalated_before(const struct sla_ticket *t, const char *metric, cons
     const char *since);
 static int shown(const struct sla_clock *c);
 
+static void *keep_alloc(struct work *w, size_t n)
+{
+	n = (n + 7) & ~(size_t)7;
+	if (w->keepcap - w->kept < n)
+		return arena_alloc(&w->more, n);
+	void *p = w->keep + w->kept;
+	w->kept += n;
+	return p;
+}
+
 static const char *keep_str(struct work *w, const char *v)
 {
-	return v ? arena_strndup(&w->keep, v, strlen(v)) : NULL;
+	if (!v)
+		return NULL;
+	size_t n = strlen(v);
+	char *p = keep_alloc(w, n + 1);
+	memcpy(p, v, n + 1);
+	return p;
 }
 
 /* One ticket: parse, select, evaluate, keep its rows. */
-static void one_ticket(struct work *wk, const char *id, char *text, size_t len, const char *path)
+static void one_ticket(struct work *wk, size_t ord, const char *id, char *text, size_t len)
 {
 	struct sla_ticket t;
 	const char *err;
 	arena_reset(&wk->scratch);
 	int line = sla_ticket_parse(&t, id, text, len, now, &wk->scratch, &err);
-	if (line)
+	if (line) {
+		char path[64];
+		ticket_events_path(id, path);
 		die(EX_DATAERR, "%s:%d: %s", path, line, err);
+	}
 	if (!selected(&t))
 		return;
 	struct sla_result r;
@@ -148,8 +174,9 @@ static void one_ticket(struct work *wk, const char *id, char *text, size_t len, 
 		if (!(opt_notify ? urgent : shown(c)))
 			continue;
 		if (!ti) {
-			ti = arena_alloc(&wk->keep, sizeof *ti);
+			ti = keep_alloc(wk, sizeof *ti);
 			snprintf(ti->id, sizeof ti->id, "%s", t.id);
+			ti->ord = ord;
 			ti->status = keep_str(wk, t.status);
 			ti->priority = keep_str(wk, t.priority);
 			ti->queue = keep_str(wk, t.queue);
@@ -157,11 +184,7 @@ static void one_ticket(struct work *wk, const char *id, char *text, size_t len, 
 			ti->customer = keep_str(wk, t.customer);
 			ti->subject = keep_str(wk, t.subject);
 		}
-		if (wk->n == wk->cap) {
-			wk->cap = wk->cap ? wk->cap * 2 : 1024;
-			wk->rows = xrealloc(wk->rows, wk->cap * sizeof *wk->rows);
-		}
-		struct row *w = &wk->rows[wk->n++];
+		struct row *w = &wk->rows[wk->n++];	/* room for every clock of every ticket */
 		w->t = ti;
 		w->m = m;
 		w->c = *c;
@@ -175,61 +198,25 @@ static void one_ticket(struct work *wk, const char *id, char *text, size_t len, 
 	}
 }
 
-/* Read a whole file at dirfd/name into a buffer kept between calls. */
-static char *slurp(struct buf *bp, int dirfd, const char *name, size_t *len)
-{
-	struct buf b = *bp;
-	int fd = openat(dirfd, name, O_RDONLY);
-	if (fd < 0)
-		return NULL;
-	b.len = 0;
-	for (;;) {
-		if (b.cap - b.len < 4096)
-			buf_grow(&b, b.cap ? b.cap : 65536);
-		size_t want = b.cap - b.len - 1;
-		ssize_t k = read(fd, b.p + b.len, want);
-		if (k < 0) {
-			if (errno == EINTR)
-				continue;
-			close(fd);
-			die(EX_IOERR, "%s: %s", name, strerror(errno));
-		}
-		if (k == 0)
-			break;
-		b.len += (size_t)k;
-		if ((size_t)k < want)
-			break;	/* a short read of a regular file: its end */
-	}
-	close(fd);
-	b.p[b.len] = 0;
-	*len = b.len;
-	*bp = b;
-	return b.p;
-}
+/* The tickets' events (tickets_events) and the next chunk of them a
+ * reader takes. */
+static const struct tevents *TE;
+static size_t nte;
+static atomic_size_t next_chunk;
+#define CHUNK 128
 
-/* A reader: its share of the folders tickets/SH/ID/events.jsonl. */
+/* A reader: chunks of the tickets until there are none left. */
 static void *reader(void *arg)
 {
 	struct work *wk = arg;
-	for (size_t i = wk->first; i < nsh; i += wk->step) {
-		int sfd = openat(tfd, shdirs[i], O_RDONLY | O_DIRECTORY);
-		DIR *b = sfd < 0 ? NULL : fdopendir(sfd);
-		struct dirent *de;
-		while (b && (de = readdir(b))) {
-			if (!ticketid_valid(de->d_name))
-				continue;
-			char rel[300];
-			snprintf(rel, sizeof rel, "%s/events.jsonl", de->d_name);
-			size_t len;
-			char *text = slurp(&wk->rd, dirfd(b), rel, &len);
-			if (!text)
-				continue;
-			char path[320];
-			snprintf(path, sizeof path, "tickets/%s/%s", shdirs[i], rel);
-			one_ticket(wk, de->d_name, text, len, path);
+	for (;;) {
+		size_t i = atomic_fetch_add(&next_chunk, 1) * CHUNK;
+		if (i >= nte)
+			break;
+		size_t end = nte - i < CHUNK ? nte : i + CHUNK;
+		for (; i < end; i++) {
+			one_ticket(wk, i, TE[i].id, TE[i].text, TE[i].len);
 		}
-		if (b)
-			closedir(b);
 	}
 	return NULL;
 }
@@ -237,36 +224,30 @@ static void *reader(void *arg)
 static struct work *W;
 static size_t nw;
 
-/* Every ticket of the working tree, read by one reader per processor
- * (at most 4). */
-static void load_tree(void)
+/* Every ticket of the main branch (with --as-of, and of the archive),
+ * read by one reader per processor (at most 4). */
+static void load_tickets(void)
 {
-	char *tdir = xmalloc(strlen(D.root) + 16);
-	sprintf(tdir, "%s/tickets", D.root);
-	DIR *a = opendir(tdir);
-	free(tdir);
-	struct dirent *sh;
-	while (a && (sh = readdir(a))) {
-		if (sh->d_name[0] == '.' || strlen(sh->d_name) != 2)
-			continue;
-		shdirs = xrealloc(shdirs, (nsh + 1) * sizeof *shdirs);
-		shdirs[nsh++] = xstrdup(sh->d_name);
-	}
-	if (a)
-		tfd = dirfd(a);
+	TE = tickets_events(&D, asof != 0, &nte);
 	long np = sysconf(_SC_NPROCESSORS_ONLN);
 	const char *env = getenv("MSLA_THREADS");
 	if (env && atoi(env) > 0)
 		np = atoi(env);
 	nw = np < 1 ? 1 : np > 4 ? 4 : (size_t)np;
-	if (nsh < 8 * nw)
+	if (nte < 4 * CHUNK)
 		nw = 1;
 	W = xcalloc(nw, sizeof *W);
+	size_t text = 0;
+	for (size_t i = 0; i < nte; i++)
+		text += TE[i].len + sizeof(struct tinfo) + 6 * 8;
 	for (size_t i = 0; i < nw; i++) {
-		W[i].first = i;
-		W[i].step = nw;
+		W[i].cap = (nte + 1) * SLA_NMETRICS;
+		W[i].rows = big_alloc(W[i].cap * sizeof *W[i].rows);
+		W[i].keepcap = text;
+		W[i].keep = big_alloc(text);
 	}
 	sla_prepare(&S, now);
+	atomic_init(&next_chunk, 0);
 	pthread_t th[4];
 	for (size_t i = 1; i < nw; i++)
 		if (pthread_create(&th[i], NULL, reader, &W[i]) != 0)
@@ -274,38 +255,6 @@ static void load_tree(void)
 	reader(&W[0]);
 	for (size_t i = 1; i < nw; i++)
 		pthread_join(th[i], NULL);
-	if (a)
-		closedir(a);
-	for (size_t i = 0; i < nsh; i++)
-		free(shdirs[i]);
-	free(shdirs);
-}
-
-static void load_tickets(void)
-{
-	/* the IDs of the working tree, for --as-of (archived ones are read
-	 * only when not there) */
-	load_tree();
-	if (!asof)
-		return;
-	size_t n;
-	char **ids = desk_archived_ids(&D, &n);
-	for (size_t i = 0; i < n; i++) {
-		char p[64], full[1100];
-		size_t len;
-		char *text;
-		struct stat st;
-		if (ticketid_valid(ids[i])) {
-			ticket_events_path(ids[i], p);
-			snprintf(full, sizeof full, "%s/%s", D.root, p);
-			if (stat(full, &st) != 0 && (text = desk_read_head(&D, p, &len, 1))) {
-				one_ticket(&W[0], ids[i], text, len, p);
-				free(text);
-			}
-		}
-		free(ids[i]);
-	}
-	free(ids);
 }
 
 /* --- the rows ---------------------------------------------------------- */
@@ -322,18 +271,60 @@ static int rank(const struct sla_clock *c)
 	}
 }
 
-static int by_urgency(const void *a, const void *b)
+static int before(const struct skey *x, const struct skey *y)
 {
-	const struct row *x = a, *y = b;
-	int rx = rank(&x->c), ry = rank(&y->c);
-	if (rx != ry)
-		return rx < ry ? -1 : 1;
-	long long kx = x->c.due != SLA_UNKNOWN ? x->c.due : now + x->c.remaining;
-	long long ky = y->c.due != SLA_UNKNOWN ? y->c.due : now + y->c.remaining;
-	if (kx != ky)
-		return kx < ky ? -1 : 1;
-	int c = strcmp(x->t->id, y->t->id);
-	return c ? c : x->m - y->m;
+	if (x->rank != y->rank)
+		return x->rank < y->rank;
+	if (x->due != y->due)
+		return x->due < y->due;
+	return x->ord < y->ord;
+}
+
+/* Sort v[0..n) by before(), a merge sort through tmp (n entries; qsort's
+ * own scratch would be new memory again). */
+static struct skey *merge_sort(struct skey *v, struct skey *tmp, size_t n)
+{
+	for (size_t w = 1; w < n; w *= 2) {
+		for (size_t lo = 0; lo < n; lo += 2 * w) {
+			size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
+			size_t i = lo, j = mid, k = lo;
+			while (i < mid && j < hi)
+				tmp[k++] = before(&v[j], &v[i]) ? v[j++] : v[i++];
+			while (i < mid)
+				tmp[k++] = v[i++];
+			while (j < hi)
+				tmp[k++] = v[j++];
+		}
+		struct skey *t = v;
+		v = tmp;
+		tmp = t;
+	}
+	return v;
+}
+
+/* The rows of every reader in output order (n set). */
+static struct skey *sorted_rows(size_t *n)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < nw; i++)
+		k += W[i].n;
+	size_t cap = k + 1;
+	struct skey *v = big_alloc(2 * cap * sizeof *v);
+	k = 0;
+	for (size_t i = 0; i < nw; i++)
+		for (size_t j = 0; j < W[i].n; j++) {
+			const struct row *r = &W[i].rows[j];
+			const struct sla_clock *c = &r->c;
+			v[k].rank = rank(c);
+			v[k].due = c->due != SLA_UNKNOWN ? c->due : now + c->remaining;
+			v[k].ord = r->t->ord * SLA_NMETRICS + (size_t)r->m;
+			v[k++].r = r;
+		}
+	struct skey *s = merge_sort(v, v + cap, k);
+	if (s != v)
+		memcpy(v, s, k * sizeof *v);
+	*n = k;
+	return v;
 }
 
 static int shown(const struct sla_clock *c)
@@ -373,20 +364,17 @@ static const char *const csv_cols[] = { "ticket", "metric", "state", "active", "
 	"subject" };
 #define NCOLS (sizeof csv_cols / sizeof csv_cols[0])
 
-static struct jout J;
-
-static void print_rows(struct row *r, size_t n)
+/* Rows v[0..n) in the format to f (the table: to stdout), without the
+ * header; through jo when JSON, which keeps the lines in jo->b when f is
+ * NULL. */
+static void print_part(FILE *f, struct jout *jo, const struct skey *v, size_t n)
 {
 	char b[8][40];
-	if (fmt == F_CSV)
-		csvw_row(stdout, csv_cols, NCOLS);
-	else if (fmt == F_TABLE && n)
-		printf("TICKET    METRIC           STATE     POLICY    TARGET  DUE (UTC)         "
-		    "LEFT     LEFT-CAL  ASSIGNEE  SUBJECT\n");
+	struct jout J = *jo;
 	for (size_t i = 0; i < n; i++) {
-		const struct tinfo *t = r[i].t;
-		const struct sla_clock *c = &r[i].c;
-		const char *metric = sla_metric_names[r[i].m], *state = sla_state_name(c->state);
+		const struct tinfo *t = v[i].r->t;
+		const struct sla_clock *c = &v[i].r->c;
+		const char *metric = sla_metric_names[v[i].r->m], *state = sla_state_name(c->state);
 		const char *pol = c->policy ? c->policy->name : NULL;
 		if (fmt == F_TABLE) {
 			put_col(t->id, 10);
@@ -433,7 +421,9 @@ static void print_rows(struct row *r, size_t n)
 			jo_key(&J, "customer"); jo_str(&J, t->customer);
 			jo_key(&J, "subject"); jo_str(&J, t->subject);
 			jo_end(&J);
-			if (jo_line(&J, stdout) != 0)
+			if (!f)
+				jo_newline(&J);
+			else if (jo_line(&J, f) != 0)
 				die(EX_IOERR, "write error: %s", strerror(errno));
 			continue;
 		}
@@ -460,7 +450,117 @@ static void print_rows(struct row *r, size_t n)
 		const char *row[NCOLS] = { t->id, metric, state, c->active ? "yes" : "no", pol,
 			c->business ? "business" : "calendar", tg, st, sp, du, el, rm, rc, cy, br, lg,
 			t->status, t->priority, t->queue, t->assignee, t->customer, t->subject };
-		csvw_row(stdout, row, NCOLS);
+		csvw_row(f, row, NCOLS);
+	}
+	*jo = J;
+}
+
+/* JSON in chunks of OCHUNK rows, formatted by every thread into NSLOT
+ * buffers used again and again (new memory is dear), and written in
+ * order by the main thread, which formats too while it has nothing to
+ * write.  Chunk k goes to slot k % NSLOT once chunk k - NSLOT is out. */
+#define OCHUNK 128
+#define NSLOT 6
+enum { SLOT_FREE, SLOT_BUSY, SLOT_READY };
+static struct {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	const struct skey *v;
+	size_t n, nchunks, claimed, written;
+	struct oslot {
+		struct jout jo;
+		size_t chunk;
+		int state;
+	} slot[NSLOT];
+} O = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, 0, 0, 0, 0,
+	{ { { { NULL, 0, 0 }, { 0 }, 0 }, 0, 0 } } };
+
+/* Take the next chunk if its slot is free (O.mu held). */
+static int claim_chunk(size_t *k)
+{
+	if (O.claimed >= O.nchunks || O.slot[O.claimed % NSLOT].state != SLOT_FREE)
+		return 0;
+	*k = O.claimed++;
+	O.slot[*k % NSLOT].state = SLOT_BUSY;
+	O.slot[*k % NSLOT].chunk = *k;
+	return 1;
+}
+
+/* Format chunk k (O.mu not held), then mark it ready. */
+static void format_chunk(size_t k)
+{
+	struct oslot *sl = &O.slot[k % NSLOT];
+	size_t a = k * OCHUNK, b = O.n - a < OCHUNK ? O.n : a + OCHUNK;
+	sl->jo.b.len = 0;
+	print_part(NULL, &sl->jo, O.v + a, b - a);
+	pthread_mutex_lock(&O.mu);
+	sl->state = SLOT_READY;
+	pthread_cond_broadcast(&O.cv);
+}
+
+static void *formatter(void *arg)
+{
+	(void)arg;
+	size_t k;
+	pthread_mutex_lock(&O.mu);
+	while (O.claimed < O.nchunks)
+		if (claim_chunk(&k)) {
+			pthread_mutex_unlock(&O.mu);
+			format_chunk(k);
+		} else
+			pthread_cond_wait(&O.cv, &O.mu);
+	pthread_mutex_unlock(&O.mu);
+	return NULL;
+}
+
+static void print_json_parallel(const struct skey *v, size_t n)
+{
+	pthread_t th[4];
+	size_t k;
+	O.v = v;
+	O.n = n;
+	O.nchunks = (n + OCHUNK - 1) / OCHUNK;
+	for (size_t i = 1; i < nw; i++)
+		if (pthread_create(&th[i], NULL, formatter, NULL) != 0)
+			die(EX_OSERR, "cannot start a thread: %s", strerror(errno));
+	pthread_mutex_lock(&O.mu);
+	while (O.written < O.nchunks) {
+		struct oslot *sl = &O.slot[O.written % NSLOT];
+		if (sl->state == SLOT_READY && sl->chunk == O.written) {
+			pthread_mutex_unlock(&O.mu);
+			if (fwrite(sl->jo.b.p, 1, sl->jo.b.len, stdout) != sl->jo.b.len)
+				die(EX_IOERR, "write error: %s", strerror(errno));
+			pthread_mutex_lock(&O.mu);
+			sl->state = SLOT_FREE;
+			O.written++;
+			pthread_cond_broadcast(&O.cv);
+		} else if (claim_chunk(&k)) {
+			pthread_mutex_unlock(&O.mu);
+			format_chunk(k);
+		} else
+			pthread_cond_wait(&O.cv, &O.mu);
+	}
+	pthread_mutex_unlock(&O.mu);
+	for (size_t i = 1; i < nw; i++)
+		pthread_join(th[i], NULL);
+	for (size_t i = 0; i < NSLOT; i++)
+		jo_free(&O.slot[i].jo);
+}
+
+/* Every row to stdout. */
+static void print_rows(const struct skey *v, size_t n)
+{
+	if (fmt == F_CSV)
+		csvw_row(stdout, csv_cols, NCOLS);
+	else if (fmt == F_TABLE && n)
+		printf("TICKET    METRIC           STATE     POLICY    TARGET  DUE (UTC)         "
+		    "LEFT     LEFT-CAL  ASSIGNEE  SUBJECT\n");
+	if (fmt == F_JSON && nw > 1 && n >= 4 * OCHUNK)
+		print_json_parallel(v, n);
+	else {
+		struct jout jo = { { NULL, 0, 0 }, { 0 }, 0 };
+		print_part(stdout, &jo, v, n);
+		jo_free(&jo);
 	}
 }
 
@@ -589,7 +689,7 @@ static void mail_text(struct buf *out, const char *to, size_t k, const struct ti
 
 /* Mail and events for the clocks at risk or breached; returns how many
  * escalations there were. */
-static size_t notify(struct row *r, size_t n)
+static size_t notify(const struct skey *v, size_t n)
 {
 	load_agents();
 	struct buf mail = { 0 };
@@ -597,15 +697,15 @@ static size_t notify(struct row *r, size_t n)
 	struct buf msg = { 0 };
 	size_t count = 0;
 	for (size_t i = 0; i < n; i++) {
-		const struct sla_clock *c = &r[i].c;
+		const struct sla_clock *c = &v[i].r->c;
 		if (!c->active || (c->state != SLA_AT_RISK && c->state != SLA_BREACHED))
 			continue;
-		const struct tinfo *t = r[i].t;
+		const struct tinfo *t = v[i].r->t;
 		int breach = c->state == SLA_BREACHED;
-		const char *metric = sla_metric_names[r[i].m], *level = breach ? "breach" : "warn";
+		const char *metric = sla_metric_names[v[i].r->m], *level = breach ? "breach" : "warn";
 		char since[32];
 		fmt_rfc3339(c->start, since);
-		if (r[i].escalated)
+		if (v[i].r->escalated)
 			continue;
 		struct rcpt rc = { { 0 }, 0 };
 		struct agent *a = t->assignee && have_agents ? agent_find(&AG, t->assignee) : NULL;
@@ -619,7 +719,7 @@ static size_t notify(struct row *r, size_t n)
 		if (!rc.n)
 			continue;	/* nobody to tell: asked again next time */
 		for (size_t k = 0; k < rc.n; k++)
-			mail_text(&mail, rc.v[k], k, t, r[i].m, c, breach);
+			mail_text(&mail, rc.v[k], k, t, v[i].r->m, c, breach);
 		json_t *e = event_new("escalated", "system", now);
 		char key[128];
 		snprintf(key, sizeof key, "%s/%s/%s/%s", t->id, metric, level, since);
@@ -836,20 +936,11 @@ int main(int argc, char **argv)
 	if (opt_notify && !dryrun)
 		desk_lock(&D);
 	load_tickets();
-	size_t nr = W[0].n;
-	int breached = W[0].breached;
-	for (size_t i = 1; i < nw; i++)
-		nr += W[i].n;
-	struct row *rows = W[0].rows = xrealloc(W[0].rows, (nr + 1) * sizeof *rows);
-	nr = W[0].n;
-	for (size_t i = 1; i < nw; i++) {
-		if (W[i].n)
-			memcpy(rows + nr, W[i].rows, W[i].n * sizeof *rows);
-		nr += W[i].n;
+	int breached = 0;
+	for (size_t i = 0; i < nw; i++)
 		breached |= W[i].breached;
-	}
-	W[0].rows = NULL;
-	qsort(rows, nr, sizeof *rows, by_urgency);
+	size_t nr;
+	struct skey *rows = sorted_rows(&nr);
 	static char obuf[1 << 16];
 	setvbuf(stdout, obuf, _IOFBF, sizeof obuf);
 	if (opt_notify) {
@@ -860,15 +951,15 @@ int main(int argc, char **argv)
 		print_rows(rows, nr);
 	if (fflush(stdout) != 0 || ferror(stdout))
 		die(EX_IOERR, "write error: %s", strerror(errno));
-	free(rows);
+	big_free(rows, 2 * (nr + 1) * sizeof *rows);
 	for (size_t i = 0; i < nw; i++) {
-		free(W[i].rows);
-		arena_free(&W[i].keep);
+		big_free(W[i].rows, W[i].cap * sizeof *W[i].rows);
+		big_free(W[i].keep, W[i].keepcap);
+		arena_free(&W[i].more);
 		arena_free(&W[i].scratch);
-		buf_free(&W[i].rd);
 	}
 	free(W);
-	jo_free(&J);
+	tickets_events_free();
 	free(f_ids);
 	free(escalate);
 	sla_free(&S);

@@ -861,7 +861,17 @@ static int jr_hex4(const char *p)
  * malformed. */
 static char *jr_str(struct jr *j)
 {
-	char *out = ++j->p, *w = out;
+	char *out = ++j->p, *w, *p = out;
+	const char *e = j->e;
+	/* the usual string, without escapes, ends where it is */
+	for (unsigned char c; p < e && (c = (unsigned char)*p) >= 0x20 && c != '"' && c != '\\'; )
+		p++;
+	if (p < e && *p == '"') {
+		*p = 0;
+		j->p = p + 1;
+		return out;
+	}
+	j->p = w = p;
 	while (j->p < j->e) {
 		unsigned char c = (unsigned char)*j->p;
 		if (c == '"') {
@@ -1208,8 +1218,8 @@ int sla_ticket_parse(struct sla_ticket *t, const char *id, char *text, size_t le
 	snprintf(t->id, sizeof t->id, "%s", id);
 	t->priority = "normal";
 	size_t cap = 8, n = 0;
-	for (size_t i = 0; i < len; i++)
-		cap += text[i] == '\n';
+	for (const char *q = text, *qe = text + len; (q = memchr(q, '\n', (size_t)(qe - q))); q++)
+		cap++;
 	struct sla_ev *ev = arena_alloc(a, cap * sizeof *ev);
 	struct buf orig = { NULL, 0, 0 };
 	char *p = text, *e = text + len;
@@ -1221,7 +1231,7 @@ int sla_ticket_parse(struct sla_ticket *t, const char *id, char *text, size_t le
 		if (end > p) {
 			char *copy = NULL;
 			struct sla_ev *x = &ev[n];
-			if (memchr(p, 0, (size_t)(end - p)) || !utf8_valid(p, (size_t)(end - p)))
+			if (!utf8_valid(p, (size_t)(end - p)))	/* which refuses NULs too */
 				*err = "not JSON";
 			else if (buf_set(&orig, p, (size_t)(end - p)), jr_event(p, end, x, a) != 0) {
 				/* an unusual line: jansson decides, on the original */

@@ -2,6 +2,7 @@
 #include "tickets.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -317,10 +318,16 @@ static void sum_fold(struct desk *d, struct sumfile *s, const char *id, const gi
 	ticket_free(&t);
 }
 
-/* tickets/ walk: SH/ID/events.jsonl */
-static int sum_walk(const char *root, const git_tree_entry *e, void *payload)
+/* Every ticket of a tickets/ tree: fn(ctx, id, blob of SH/ID/events.jsonl). */
+typedef void (*ticket_fn)(void *ctx, const char *id, const git_oid *blob);
+struct tree_ctx {
+	ticket_fn fn;
+	void *ctx;
+};
+
+static int tree_walk_cb(const char *root, const git_tree_entry *e, void *payload)
 {
-	void **p = payload;
+	struct tree_ctx *w = payload;
 	if (git_tree_entry_type(e) == GIT_OBJECT_TREE)
 		return strlen(root) > 3 ? 1 : 0;	/* not below SH/ID/ */
 	char id[16];
@@ -329,8 +336,21 @@ static int sum_walk(const char *root, const git_tree_entry *e, void *payload)
 		return 0;
 	snprintf(id, sizeof id, "%.*s", (int)(rl - 4), root + 3);
 	if (ticketid_valid(id) && !strncmp(root, id, 2))
-		sum_fold(p[0], p[1], id, git_tree_entry_id(e));
+		w->fn(w->ctx, id, git_tree_entry_id(e));
 	return 0;
+}
+
+static void tree_tickets(git_tree *t, ticket_fn fn, void *ctx)
+{
+	struct tree_ctx w = { fn, ctx };
+	if (t)
+		git_tree_walk(t, GIT_TREEWALK_PRE, tree_walk_cb, &w);
+}
+
+static void sum_walk(void *ctx, const char *id, const git_oid *blob)
+{
+	void **p = ctx;
+	sum_fold(p[0], p[1], id, blob);
 }
 
 static int by_tsum_id(const void *a, const void *b)
@@ -448,13 +468,15 @@ static int sum_diff_cb(const git_diff_delta *delta, float progress, void *payloa
 	return 0;
 }
 
-/* Bring the entries from the tree of s->key to tree now; 0, or -1 when
- * the old tree is not there (rebuild). */
-static int sum_update(struct desk *d, struct sumfile *s, git_tree *now)
+/* The tickets whose events changed from the tickets/ tree key ("-":
+ * none) to tree now; 0, or -1 when the old tree is not there (rebuild). */
+static int tree_changes(struct desk *d, const char *key, git_tree *now, struct sum_changes *c)
 {
 	git_oid old_id;
 	git_tree *old = NULL;
-	if (strcmp(s->key, "-") && (git_oid_fromstr(&old_id, s->key) != 0 ||
+	c->v = NULL;
+	c->n = 0;
+	if (strcmp(key, "-") && (git_oid_fromstr(&old_id, key) != 0 ||
 	    git_tree_lookup(&old, d->repo, &old_id) != 0))
 		return -1;
 	git_diff *diff;
@@ -464,14 +486,25 @@ static int sum_update(struct desk *d, struct sumfile *s, git_tree *now)
 		git_tree_free(old);
 		return -1;
 	}
-	struct sum_changes c = { NULL, 0 };
-	int rc = git_diff_foreach(diff, sum_diff_cb, NULL, NULL, NULL, &c);
+	int rc = git_diff_foreach(diff, sum_diff_cb, NULL, NULL, NULL, c);
 	git_diff_free(diff);
 	git_tree_free(old);
 	if (rc != 0) {
-		free(c.v);
+		free(c->v);
+		c->v = NULL;
+		c->n = 0;
 		return -1;
 	}
+	return 0;
+}
+
+/* Bring the entries from the tree of s->key to tree now; 0, or -1 when
+ * the old tree is not there (rebuild). */
+static int sum_update(struct desk *d, struct sumfile *s, git_tree *now)
+{
+	struct sum_changes c;
+	if (tree_changes(d, s->key, now, &c) != 0)
+		return -1;
 	size_t old_n = s->n;
 	char *drop = xcalloc(old_n + 1, 1);
 	for (size_t i = 0; i < c.n; i++) {
@@ -516,8 +549,7 @@ static void sum_sync(struct desk *d, struct sumfile *s)
 		sum_reset(s);
 		s->loaded = 1;
 		void *p[2] = { d, s };
-		if (t)
-			git_tree_walk(t, GIT_TREEWALK_PRE, sum_walk, p);
+		tree_tickets(t, sum_walk, p);
 		if (s->n > 1)
 			qsort(s->v, s->n, sizeof *s->v, by_tsum_id);
 	}
@@ -705,4 +737,311 @@ void tickets_summary_refresh(struct desk *d)
 		if (have)
 			sum_sync(d, v[i]);
 	}
+}
+
+/* --- the events of every ticket (derived, under .git/mdesk/) --- */
+
+#define EV_MAGIC "mdesk-events 1 "
+
+struct evfile {
+	const char *branch, *name;
+	int archived;
+	char key[GIT_OID_HEXSZ + 1];	/* the branch's tickets/ tree, or "-" */
+	struct tevents *v;
+	size_t n, cap;
+	size_t vbig;			/* v from big_alloc: its size; 0: xmalloc */
+	char *file;			/* the file as read (big_alloc): entries point into it */
+	size_t flen;
+	struct arena a;			/* texts read from blobs */
+};
+
+static struct evfile ev_main = { DESK_BRANCH, "events-main", 0, "", NULL, 0, 0, 0, NULL, 0, { NULL, 0, 0 } };
+static struct evfile ev_arch = { DESK_ARCHIVE, "events-archive", 1, "", NULL, 0, 0, 0, NULL, 0, { NULL, 0, 0 } };
+static struct tevents *ev_all;
+
+static void ev_reset(struct evfile *s)
+{
+	if (s->vbig)
+		big_free(s->v, s->vbig);
+	else
+		free(s->v);
+	big_free(s->file, s->flen + 1);
+	arena_free(&s->a);
+	s->v = NULL;
+	s->vbig = 0;
+	s->file = NULL;
+	s->flen = 0;
+	s->n = s->cap = 0;
+	s->key[0] = 0;
+}
+
+void tickets_events_free(void)
+{
+	ev_reset(&ev_main);
+	ev_reset(&ev_arch);
+	free(ev_all);
+	ev_all = NULL;
+}
+
+static struct tevents *ev_new(struct evfile *s)
+{
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 1024;
+		if (s->vbig) {
+			struct tevents *v = xmalloc(cap * sizeof *v);
+			memcpy(v, s->v, s->n * sizeof *v);
+			big_free(s->v, s->vbig);
+			s->v = v;
+			s->vbig = 0;
+		} else
+			s->v = xrealloc(s->v, cap * sizeof *s->v);
+		s->cap = cap;
+	}
+	struct tevents *e = &s->v[s->n++];
+	memset(e, 0, sizeof *e);
+	e->archived = s->archived;
+	return e;
+}
+
+/* A new entry: ticket id with the text of its events blob. */
+static void ev_blob(void *ctx, const char *id, const git_oid *blob)
+{
+	void **p = ctx;
+	struct desk *d = p[0];
+	struct evfile *s = p[1];
+	git_blob *b;
+	if (git_blob_lookup(&b, d->repo, blob) != 0) {
+		char path[64];
+		ticket_events_path(id, path);
+		desk_git_die(EX_TEMPFAIL, path);
+	}
+	size_t len = (size_t)git_blob_rawsize(b);
+	char *text = arena_alloc(&s->a, len + 1);
+	memcpy(text, git_blob_rawcontent(b), len);
+	text[len] = 0;
+	git_blob_free(b);
+	struct tevents *e = ev_new(s);
+	snprintf(e->id, sizeof e->id, "%s", id);
+	e->events = *blob;
+	e->text = text;
+	e->len = len;
+}
+
+static int by_tev_id(const void *a, const void *b)
+{
+	return strcmp(((const struct tevents *)a)->id, ((const struct tevents *)b)->id);
+}
+
+/* The header line of an entry into out (80 bytes); its length. */
+static size_t ev_head(const struct tevents *e, char out[80])
+{
+	char hex[GIT_OID_HEXSZ + 1];
+	git_oid_tostr(hex, sizeof hex, &e->events);
+	return (size_t)snprintf(out, 80, "%s %s %zu\n", e->id, hex, e->len);
+}
+
+/* A decimal number of at most 18 digits ending at '\n' or ' '. */
+static int ev_num(const char **p, const char *end, char stop, unsigned long long *v)
+{
+	const char *s = *p;
+	*v = 0;
+	while (s < end && *s >= '0' && *s <= '9' && s - *p < 18)
+		*v = *v * 10 + (unsigned)(*s++ - '0');
+	if (s == *p || s == end || *s != stop)
+		return -1;
+	*p = s + 1;
+	return 0;
+}
+
+/* Read the file; 0, or -1 when it is missing or not right in any way
+ * (then s may hold part of it: ev_reset). */
+static int ev_read(struct desk *d, struct evfile *s)
+{
+	char *p = xmalloc(strlen(d->state) + 32);
+	sprintf(p, "%s/%s", d->state, s->name);
+	int fd = open(p, O_RDONLY | O_NONBLOCK);	/* a FIFO there does not hang */
+	free(p);
+	struct stat st;
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 1 ||
+	    (unsigned long long)st.st_size >= (size_t)-1 / 4) {
+		close(fd);
+		return -1;
+	}
+	size_t size = (size_t)st.st_size, got = 0;
+	char *b = s->file = big_alloc(size + 1);
+	s->flen = size;
+	while (got < size) {
+		ssize_t k = read(fd, b + got, size - got);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			break;
+		got += (size_t)k;
+	}
+	close(fd);
+	if (got != size)
+		return -1;
+	/* every entry takes 51 bytes at least: room for all of them */
+	s->cap = size / 51 + 1;
+	s->vbig = s->cap * sizeof *s->v;
+	s->v = big_alloc(s->vbig);
+	const char *end = b + size;
+	char *q;
+	size_t ml = strlen(EV_MAGIC);
+	char *nl = size > ml ? memchr(b + ml, '\n', size - ml) : NULL;
+	if (!nl || memcmp(b, EV_MAGIC, ml) != 0 || (size_t)(nl - b - ml) > GIT_OID_HEXSZ ||
+	    nl == b + ml)
+		return -1;
+	uint64_t h = hash64_wide(b, (size_t)(nl + 1 - b), 0);
+	snprintf(s->key, sizeof s->key, "%.*s", (int)(nl - b - ml), b + ml);
+	q = nl + 1;
+	/* entries: "ID OID LEN\n" then LEN bytes and "\n"; then the trailer
+	 * "end COUNT HASH\n", the last line */
+	while (end - q > 4 && memcmp(q, "end ", 4) != 0) {
+		const char *sp = memchr(q, ' ', (size_t)(end - q) < 16 ? (size_t)(end - q) : 16);
+		if (!sp || end - sp < GIT_OID_HEXSZ + 3 || sp[GIT_OID_HEXSZ + 1] != ' ')
+			return -1;
+		struct tevents *e = ev_new(s);
+		memcpy(e->id, q, (size_t)(sp - q));
+		e->id[sp - q] = 0;
+		char hex[GIT_OID_HEXSZ + 1];
+		memcpy(hex, sp + 1, GIT_OID_HEXSZ);
+		hex[GIT_OID_HEXSZ] = 0;
+		const char *lp = sp + GIT_OID_HEXSZ + 2;
+		unsigned long long len;
+		if (!ticketid_valid(e->id) || git_oid_fromstr(&e->events, hex) != 0 ||
+		    ev_num(&lp, end, '\n', &len) != 0 || len >= (unsigned long long)(end - lp) ||
+		    lp[len] != '\n')
+			return -1;
+		if (s->n > 1 && strcmp(s->v[s->n - 2].id, e->id) >= 0)
+			return -1;	/* sorted, once each */
+		h = hash64_wide(q, (size_t)(lp - q), h);
+		h = hash64_wide(lp, (size_t)len, h);
+		e->text = b + (lp - b);
+		e->len = (size_t)len;
+		q = e->text + len + 1;
+	}
+	unsigned long long count, sum = 0;
+	if (end - q < 4 || memcmp(q, "end ", 4) != 0)
+		return -1;
+	const char *t = q + 4;
+	if (ev_num(&t, end, ' ', &count) != 0 || count != s->n || end - t != 17 || end[-1] != '\n')
+		return -1;
+	for (int i = 0; i < 16; i++) {
+		int c = t[i], v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+		if (v < 0)
+			return -1;
+		sum = sum << 4 | (unsigned)v;
+	}
+	if (sum != h)
+		return -1;
+	for (size_t i = 0; i < s->n; i++)
+		s->v[i].text[s->v[i].len] = 0;	/* the "\n" after each text */
+	return 0;
+}
+
+/* Write the file (atomically; a desk that cannot take it is still
+ * answered). */
+static void ev_write(struct desk *d, struct evfile *s)
+{
+	char *p = xmalloc(strlen(d->state) + 64);
+	sprintf(p, "%s/%s", d->state, s->name);
+	char *tmp = xmalloc(strlen(p) + 32);
+	sprintf(tmp, "%s.%ld.tmp", p, (long)getpid());
+	FILE *f = fopen(tmp, "w");
+	if (f) {
+		char line[80];
+		int n = snprintf(line, sizeof line, "%s%s\n", EV_MAGIC, s->key);
+		uint64_t h = hash64_wide(line, (size_t)n, 0);
+		fwrite(line, 1, (size_t)n, f);
+		for (size_t i = 0; i < s->n; i++) {
+			const struct tevents *e = &s->v[i];
+			size_t hl = ev_head(e, line);
+			h = hash64_wide(line, hl, h);
+			h = hash64_wide(e->text, e->len, h);
+			fwrite(line, 1, hl, f);
+			fwrite(e->text, 1, e->len, f);
+			putc('\n', f);
+		}
+		fprintf(f, "end %zu %016llx\n", s->n, (unsigned long long)h);
+		int bad = ferror(f);
+		if (fclose(f) != 0 || bad || rename(tmp, p) != 0)
+			unlink(tmp);
+	}
+	free(tmp);
+	free(p);
+}
+
+/* Bring s up to its branch: read the file, update it with the tree diff
+ * or build it again, write it back when it changed. */
+static void ev_sync(struct desk *d, struct evfile *s)
+{
+	char now[GIT_OID_HEXSZ + 1];
+	ev_reset(s);
+	tickets_tree(d, s->branch, now, NULL);
+	if (ev_read(d, s) != 0)
+		ev_reset(s);
+	else if (!strcmp(s->key, now))
+		return;
+	git_tree *t;
+	tickets_tree(d, s->branch, now, &t);
+	struct sum_changes c;
+	void *p[2] = { d, s };
+	if (s->key[0] && tree_changes(d, s->key, t, &c) == 0) {
+		size_t old_n = s->n;
+		char *drop = xcalloc(old_n + 1, 1);
+		for (size_t i = 0; i < c.n; i++) {
+			struct tevents key;
+			snprintf(key.id, sizeof key.id, "%s", c.v[i].id);
+			struct tevents *e = old_n ? bsearch(&key, s->v, old_n, sizeof *s->v, by_tev_id) : NULL;
+			if (e)
+				drop[e - s->v] = 1;
+		}
+		for (size_t i = 0; i < c.n; i++)
+			if (!c.v[i].gone)
+				ev_blob(p, c.v[i].id, &c.v[i].blob);
+		free(c.v);
+		size_t w = 0;
+		for (size_t i = 0; i < s->n; i++)
+			if (i >= old_n || !drop[i])
+				s->v[w++] = s->v[i];
+		s->n = w;
+		free(drop);
+	} else {
+		ev_reset(s);
+		tree_tickets(t, ev_blob, p);
+	}
+	git_tree_free(t);
+	if (s->n > 1)
+		qsort(s->v, s->n, sizeof *s->v, by_tev_id);
+	snprintf(s->key, sizeof s->key, "%s", now);
+	ev_write(d, s);
+}
+
+const struct tevents *tickets_events(struct desk *d, int all, size_t *n)
+{
+	free(ev_all);
+	ev_all = NULL;
+	ev_sync(d, &ev_main);
+	if (!all) {
+		ev_reset(&ev_arch);
+		*n = ev_main.n;
+		return ev_main.v;
+	}
+	ev_sync(d, &ev_arch);
+	ev_all = xmalloc((ev_main.n + ev_arch.n + 1) * sizeof *ev_all);
+	size_t i = 0, j = 0, k = 0;
+	while (i < ev_main.n || j < ev_arch.n) {
+		int c = i == ev_main.n ? 1 : j == ev_arch.n ? -1 :
+		    strcmp(ev_main.v[i].id, ev_arch.v[j].id);
+		if (c <= 0) {
+			ev_all[k++] = ev_main.v[i++];
+			j += c == 0;	/* on both: main's */
+		} else
+			ev_all[k++] = ev_arch.v[j++];
+	}
+	*n = k;
+	return ev_all;
 }

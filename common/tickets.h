@@ -62,6 +62,45 @@ int ticket_exists(struct desk *d, const char *id);
 /* Bring the summary files that exist up to the branches (after an
  * archive move, so readers and ticket_exists find them current). */
 void tickets_summary_refresh(struct desk *d);
+/* The events of every ticket: derived data under .git/mdesk/ (the files
+ * events-main and events-archive, one per branch), never committed, so
+ * that a reader of every ticket's history reads one file, not a file per
+ * ticket.  Like the summaries, each file is keyed by the oid of its
+ * branch's tickets/ tree: a reader whose branch moved reads again only
+ * the events blobs that changed (a tree diff); a missing, truncated or
+ * damaged file (a checksum covers all of it) is built again from every
+ * blob; the file is written back whole (a temporary file renamed; a desk
+ * that cannot be written is still answered).  Deleting it changes no
+ * answer.  The text is the blob as committed, unparsed: a malformed
+ * events file is the reader's to report (at its events path).
+ *
+ * The format: a line "mdesk-events 1 TREE
+" (TREE: the tree's oid in hex,
+ * "-" when the branch has none); per ticket, sorted by ID, a line
+ * "ID BLOB LEN
+" (BLOB: the events blob's oid) followed by the LEN bytes
+ * of the blob and a "
+"; last, "end COUNT HASH
+", HASH the hash64_wide
+ * (XXH64, 16 hex digits) of everything before it, chained line by text:
+ * h = 0, then h = hash64_wide(span, len, h) for the first line and for
+ * each entry its line and its text. */
+struct tevents {
+	char id[16];
+	int archived;		/* from the archive branch */
+	git_oid events;		/* the blob of its events.jsonl */
+	char *text;		/* the events.jsonl: len bytes and a NUL */
+	size_t len;
+};
+/* The events of every ticket on the main branch (all == 0), or on main
+ * and the archive (all != 0; a ticket on both counted once, as on main),
+ * sorted by ID.  The texts are the caller's: copies in memory (the file
+ * as read, or the blobs) that it may change in place, as sla_ticket_parse
+ * and ticket_fold do, and point into; a text's changes are gone with the
+ * next call, which reads the files again.  Valid until the next call or
+ * tickets_events_free. */
+const struct tevents *tickets_events(struct desk *d, int all, size_t *n);
+void tickets_events_free(void);
 /* Does the status run the SLA clock and count in an agent's load? (new, open) */
 int status_load(const char *status);
 /* An agent's load: tickets on main assigned to login in new or open. */

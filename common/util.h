@@ -28,6 +28,14 @@ char *arena_strndup(struct arena *a, const char *s, size_t n);
 void arena_reset(struct arena *a);	/* free all but one block, keep it */
 void arena_free(struct arena *a);
 
+/* Big buffers: arrays of megabytes filled once (a file's text, a table
+ * of rows).  Every new page costs a fault, which some virtual machines
+ * make dear, so big_alloc asks for huge pages where the system offers
+ * them (2 MB: 512 times fewer faults); below 1 MB it is xmalloc.  The
+ * memory is zeroed; big_free takes the size given to big_alloc. */
+void *big_alloc(size_t n);
+void big_free(void *p, size_t n);
+
 /* First occurrence of needle in hay (memmem, which C11 lacks). */
 void *mem_find(const void *hay, size_t n, const void *needle, size_t m);
 
@@ -61,6 +69,9 @@ uint64_t hash64(const void *p, size_t n);
 uint64_t hash64_update(uint64_t h, const void *p, size_t n);
 uint64_t hash64_final(uint64_t h);
 #define HASH64_INIT 0xcbf29ce484222325ULL
+/* A checksum of many bytes: XXH64 (eight bytes a step, several GB/s);
+ * chain spans by passing one's result as the next one's seed. */
+uint64_t hash64_wide(const void *p, size_t n, uint64_t seed);
 
 /* UTF-8: is the span valid?  utf8_clean returns a malloc'd copy where every
  * invalid sequence and every control character except TAB is replaced by

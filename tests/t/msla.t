@@ -222,6 +222,53 @@ is "--as-of with --policy HEAD: next reply 2h, breached" \
 is "--policy HEAD~1: the old 4h" \
 	"$(msla --now 2026-11-10T19:30:00Z --policy HEAD~1 --all --format json "$B" | jq -r 'select(.metric=="next_reply") | .state')" at-risk
 
+# ------------------------------------------------ the events file
+# .git/mdesk/events-main (and events-archive) hold every ticket's events
+# for msla: derived data that changes no answer when deleted, damaged or
+# left behind by a commit
+EV=$MDESK_DIR/.git/mdesk/events-main
+answers() {
+	msla --now 2026-11-10T19:30:00Z --all --format json
+	msla --now 2026-11-10T19:30:00Z --all --format csv
+	msla --now 2026-11-20T00:00:00Z --as-of 2026-11-09T12:40:00Z --all --format json
+}
+answers >"$TMP/ev1"
+check "msla writes the events of main to .git/mdesk/events-main" "head -c 15 '$EV' | grep -q '^mdesk-events 1 '"
+check "  ... answering for several tickets" "test \$(wc -l <'$TMP/ev1') -gt 10 && grep -q \"$D\" '$TMP/ev1'"
+cp "$EV" "$TMP/evgood"
+rm -f "$EV"
+answers >"$TMP/ev2"
+check "deleted: the same answers" "cmp -s '$TMP/ev1' '$TMP/ev2'"
+check "  ... and the file built again" "cmp -s '$TMP/evgood' '$EV'"
+head -c 300 "$TMP/evgood" >"$EV"
+answers >"$TMP/ev3"
+check "truncated: the same answers" "cmp -s '$TMP/ev1' '$TMP/ev3'"
+check "  ... and the file built again" "cmp -s '$TMP/evgood' '$EV'"
+sed 's/"type":"received"/"type":"receiveD"/' "$TMP/evgood" >"$EV"
+answers >"$TMP/ev4"
+check "an event changed in the file: the same answers (the checksum)" "cmp -s '$TMP/ev1' '$TMP/ev4'"
+check "  ... and the file built again" "cmp -s '$TMP/evgood' '$EV'"
+printf 'mdesk-events 1 %s\nend 0 0000000000000000\n' "$(git -C "$MDESK_DIR" rev-parse HEAD:tickets)" >"$EV"
+answers >"$TMP/ev4"
+check "no tickets for the current tree, with a wrong checksum: the same answers" "cmp -s '$TMP/ev1' '$TMP/ev4'"
+# stale: a commit after the file was written
+mdesk --now 2026-11-10T19:00:00Z priority "$B" urgent >/dev/null
+answers >"$TMP/ev5"
+check "a commit: the answers follow it" "! cmp -s '$TMP/ev1' '$TMP/ev5' && grep '\"$B\"' '$TMP/ev5' | grep -q '\"priority\":\"urgent\"'"
+check "  ... the file keyed by the new tree" "! cmp -s '$TMP/evgood' '$EV' && test \"\$(head -n 1 '$EV' | cut -d' ' -f3)\" = \"\$(git -C '$MDESK_DIR' rev-parse HEAD:tickets)\""
+rm -f "$EV"
+answers >"$TMP/ev6"
+check "  ... the same answers as a file built afresh" "cmp -s '$TMP/ev5' '$TMP/ev6'"
+# --as-of counts archived tickets: from events-archive
+mdesk --now 2026-11-20T10:00:00Z archive "$D" >/dev/null
+answers >"$TMP/ev7"
+check "an archived ticket: --as-of still counts it" "cmp -s '$TMP/ev5' '$TMP/ev7' && ! ls -d '$MDESK_DIR'/tickets/*/'$D' 2>/dev/null"
+check "  ... from .git/mdesk/events-archive" "grep -q '^$D ' '$MDESK_DIR/.git/mdesk/events-archive'"
+rm -f "$MDESK_DIR/.git/mdesk/events-archive"
+answers >"$TMP/ev8"
+check "  ... deleted: the same answers" "cmp -s '$TMP/ev5' '$TMP/ev8'"
+check "the files are not in git" "test -z \"\$(git -C '$MDESK_DIR' status --porcelain --ignored)\""
+
 # ------------------------------------------------ errors
 refused "--policy: an unknown revision" 64 "not a revision" msla --policy nosuchrev
 refused "--as-of: not a time" 64 "not a time" msla --as-of yesterday

@@ -18,6 +18,47 @@ static void put(struct desk *d, const char *path, const char *text, int append)
 	desk_unlock(d);
 }
 
+/* The answer of tickets_events as one string: ID, archived, the text. */
+static char *snap(struct desk *d, int all)
+{
+	size_t n;
+	const struct tevents *v = tickets_events(d, all, &n);
+	struct buf b = { 0 };
+	for (size_t i = 0; i < n; i++) {
+		char h[64];
+		snprintf(h, sizeof h, "%s %d %zu\n", v[i].id, v[i].archived, v[i].len);
+		buf_adds(&b, h);
+		buf_add(&b, v[i].text, v[i].len);
+	}
+	buf_cstr(&b);
+	return b.p;
+}
+
+static char *slurp_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	struct buf b = { 0 };
+	char tmp[4096];
+	size_t k;
+	if (!f)
+		return NULL;
+	while ((k = fread(tmp, 1, sizeof tmp, f)) > 0)
+		buf_add(&b, tmp, k);
+	fclose(f);
+	*len = b.len;
+	buf_cstr(&b);
+	return b.p;
+}
+
+static void spit(const char *path, const char *text, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+	if (f) {
+		fwrite(text, 1, len, f);
+		fclose(f);
+	}
+}
+
 int main(void)
 {
 	char root[128], p[512];
@@ -144,6 +185,148 @@ int main(void)
 	if (system(p) != 0)
 		return 1;
 	ok(ticket_exists(&d, "CDEFGH34") && !ticket_exists(&d, "ZZZZZZ99"), "exists: without the summary");
+
+	/* the events of every ticket (events-main, events-archive) */
+	char evp[200];
+	snprintf(evp, sizeof evp, "%s/.git/mdesk/events-main", root);
+	const struct tevents *tv = tickets_events(&d, 0, &n);
+	is_int((long long)n, 4, "events of main: every ticket on main");
+	ok(n == 4 && !strcmp(tv[0].id, "ABCDEF12") && !strcmp(tv[1].id, "EFGH5678") &&
+	    !strcmp(tv[3].id, "JKMN3456") && !tv[0].archived, "sorted by ID");
+	const char *pend = "{\"at\":\"2026-11-02T12:00:00Z\",\"by\":\"ana\","
+	    "\"id\":\"5\",\"type\":\"status\",\"status\":\"pending\"}\n";
+	char want[2048];
+	snprintf(want, sizeof want, "%s%s", ev, pend);
+	ok(n == 4 && tv[3].len == strlen(want) && !memcmp(tv[3].text, want, tv[3].len),
+	    "the text is the events blob");
+	size_t flen;
+	char *file = slurp_file(evp, &flen);
+	ok(file && !strncmp(file, "mdesk-events 1 ", 15) && flen > 400 &&
+	    !strncmp(file + flen - 23, "end 4 ", 6), "written: header, entries, trailer");
+	free(file);
+	tv = tickets_events(&d, 1, &n);
+	ok(n == 5 && !strcmp(tv[1].id, "CDEFGH34") && tv[1].archived == 1 && tv[0].archived == 0,
+	    "main and archive: each ticket once, archived marked, main's copy first");
+	char *ref1 = snap(&d, 1), *ref0 = snap(&d, 0);
+	/* stale: a commit after the file was written */
+	put(&d, "tickets/GH/GHJK9012/events.jsonl", "{\"at\":\"2026-11-02T13:00:00Z\",\"by\":\"ana\","
+	    "\"id\":\"7\",\"type\":\"note\",\"text\":\"later\"}\n", 1);
+	tv = tickets_events(&d, 0, &n);
+	const char *note = "\"type\":\"note\",\"text\":\"later\"}\n";
+	ok(n == 4 && tv[2].len > 40 && !memcmp(tv[2].text + tv[2].len - strlen(note), note, strlen(note)),
+	    "stale after a commit: the changed ticket read again");
+	ok(n == 4 && tv[3].len == strlen(want) && !memcmp(tv[3].text, want, tv[3].len),
+	    "  ... the others kept");
+	free(ref0);
+	free(ref1);
+	ref0 = snap(&d, 0);
+	ref1 = snap(&d, 1);
+	snprintf(p, sizeof p, "rm -f %s/.git/mdesk/events-main %s/.git/mdesk/events-archive", root, root);
+	if (system(p) != 0)
+		return 1;
+	char *s2 = snap(&d, 1);
+	ok(!strcmp(s2, ref1), "deleted: the same answer (main and archive)");
+	free(s2);
+	s2 = snap(&d, 0);
+	ok(!strcmp(s2, ref0), "deleted: the same answer (main)");
+	free(s2);
+	char *good = slurp_file(evp, &flen);
+	ok(good != NULL, "written again");
+	/* every truncation and every flipped byte: ignored, built again */
+	int same = 1, rebuilt = 1;
+	/* every place in the header, the first entry and the trailer; every
+	 * 7th elsewhere (the loop rebuilds the file each time) */
+#define NEXT(i) ((i) < 140 || (i) + 80 > flen ? (i) + 1 : (i) + 7)
+	for (size_t cut = 0; good && cut < flen; cut = NEXT(cut)) {
+		spit(evp, good, cut);
+		s2 = snap(&d, 0);
+		same &= !strcmp(s2, ref0);
+		free(s2);
+		size_t l2;
+		char *again = slurp_file(evp, &l2);
+		rebuilt &= again && l2 == flen && !memcmp(again, good, flen);
+		free(again);
+	}
+	ok(same, "truncated anywhere: the same answer");
+	ok(rebuilt, "truncated anywhere: the file built again");
+	same = rebuilt = 1;
+	for (size_t at = 0; good && at < flen; at = NEXT(at)) {
+		good[at] ^= at % 3 == 0 ? 0x01 : at % 3 == 1 ? 0x20 : 0x80;
+		spit(evp, good, flen);
+		good[at] ^= at % 3 == 0 ? 0x01 : at % 3 == 1 ? 0x20 : 0x80;
+		s2 = snap(&d, 0);
+		same &= !strcmp(s2, ref0);
+		free(s2);
+		size_t l2;
+		char *again = slurp_file(evp, &l2);
+		rebuilt &= again && l2 == flen && !memcmp(again, good, flen);
+		free(again);
+	}
+	ok(same, "a byte changed anywhere: the same answer");
+	ok(rebuilt, "a byte changed anywhere: caught (the checksum) and built again");
+#undef NEXT
+	/* well-formed files that are still not right (their checksums right) */
+	char key[64];
+	sscanf(good, "mdesk-events 1 %63s", key);
+	const char *bad[] = {
+		"ABCDEF12 0123456789012345678901234567890123456789 3\nabc\n"
+		    "ABCDEF12 0123456789012345678901234567890123456789 3\nabc\n",	/* twice */
+		"EFGH5678 0123456789012345678901234567890123456789 3\nabc\n"
+		    "ABCDEF12 0123456789012345678901234567890123456789 3\nabc\n",	/* unsorted */
+		"abcdef12 0123456789012345678901234567890123456789 3\nabc\n",	/* not an ID */
+		"ABCDEF12 0123456789012345678901234567890123456789 99999999999999999999\nabc\n",
+		"ABCDEF12 0123456789012345678901234567890123456789 18446744073709551615\nabc\n",
+		"ABCDEF12 01234567890123456789012345678901234567zz 3\nabc\n",	/* not an oid */
+		"ABCDEF12 0123456789012345678901234567890123456789 -3\nabc\n",
+		"ABCDEF12 0123456789012345678901234567890123456789 4\nabc\n",	/* runs into the trailer */
+	};
+	same = rebuilt = 1;
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		char body[1024];
+		int hl = snprintf(body, sizeof body, "mdesk-events 1 %s\n", key);
+		uint64_t h = hash64_wide(body, (size_t)hl, 0);
+		/* the checksum chained as the reader would if it took the lines */
+		h = hash64_wide(bad[i], strlen(bad[i]), h);
+		int bl = snprintf(body + hl, sizeof body - (size_t)hl, "%send %d %016llx\n", bad[i],
+		    i < 2 ? 2 : 1, (unsigned long long)h);
+		spit(evp, body, (size_t)(hl + bl));
+		s2 = snap(&d, 0);
+		same &= !strcmp(s2, ref0);
+		free(s2);
+		size_t l2;
+		char *again = slurp_file(evp, &l2);
+		rebuilt &= again && l2 == flen && !memcmp(again, good, flen);
+		free(again);
+	}
+	ok(same && rebuilt, "wrong entries with a right checksum: refused, built again");
+	/* not a file at all: a directory, a FIFO */
+	snprintf(p, sizeof p, "rm -f %s && mkdir %s", evp, evp);
+	if (system(p) != 0)
+		return 1;
+	s2 = snap(&d, 0);
+	ok(!strcmp(s2, ref0), "a directory in its place: the same answer");
+	free(s2);
+	snprintf(p, sizeof p, "rmdir %s && mkfifo %s", evp, evp);
+	if (system(p) != 0)
+		return 1;
+	s2 = snap(&d, 0);
+	ok(!strcmp(s2, ref0), "a FIFO in its place: the same answer, no hang");
+	free(s2);
+	snprintf(p, sizeof p, "rm -f %s", evp);
+	if (system(p) != 0)
+		return 1;
+	/* a key of a tree that is not there: built again from every ticket */
+	spit(evp, good, flen);
+	snprintf(p, sizeof p, "sed -i '1s/.*/mdesk-events 1 0123456789abcdef0123456789abcdef01234567/' %s", evp);
+	if (system(p) != 0)
+		return 1;
+	s2 = snap(&d, 0);
+	ok(!strcmp(s2, ref0), "a key of a tree that is not there: the same answer");
+	free(s2);
+	free(good);
+	free(ref0);
+	free(ref1);
+	tickets_events_free();
 	desk_close(&d);
 	snprintf(p, sizeof p, "rm -rf %s", root);
 	if (system(p) != 0)

@@ -41,6 +41,31 @@ int main(void)
 	snprintf(hx, sizeof hx, "%016llx", (unsigned long long)hash64("x@y", 3));
 	is_str(hx, "34f2d34534ac948e", "hash64 value is fixed (IDs depend on it)");
 
+	/* hash64_wide is XXH64: the reference's values */
+	snprintf(hx, sizeof hx, "%016llx", (unsigned long long)hash64_wide("", 0, 0));
+	is_str(hx, "ef46db3751d8e999", "XXH64 of nothing");
+	snprintf(hx, sizeof hx, "%016llx", (unsigned long long)hash64_wide("abc", 3, 0));
+	is_str(hx, "44bc2cf5ad770999", "XXH64 of abc");
+	const char *spam = "Nobody inspects the spammish repetition";
+	snprintf(hx, sizeof hx, "%016llx", (unsigned long long)hash64_wide(spam, strlen(spam), 0));
+	is_str(hx, "fbcea83c8a378bf1", "XXH64 of 39 bytes (the 32-byte steps)");
+	ok(hash64_wide(spam, 39, 1) != hash64_wide(spam, 39, 0), "the seed counts");
+
+	/* big_alloc: zeroed, usable to the end, small or big */
+	size_t bigs[] = { 0, 100, (size_t)3 << 20, ((size_t)2 << 20) + 1 };
+	int bigok = 1;
+	for (size_t i = 0; i < sizeof bigs / sizeof *bigs; i++) {
+		unsigned char *bp = big_alloc(bigs[i]);
+		for (size_t k = 0; k < bigs[i]; k += 4093)
+			bigok &= bp[k] == 0;
+		if (bigs[i]) {
+			bigok &= bp[bigs[i] - 1] == 0;
+			memset(bp, 0xab, bigs[i]);
+		}
+		big_free(bp, bigs[i]);
+	}
+	ok(bigok, "big_alloc: zeroed, writable to the end");
+
 	/* mem_find */
 	const char *hay = "ab\nFrom x\n\nFrom y";
 	ok(mem_find(hay, strlen(hay), "\n\nFrom ", 7) == hay + 9, "mem_find finds");
