@@ -23,6 +23,7 @@
 #include "report.h"
 #include "sla.h"
 #include "ticketid.h"
+#include "tickets.h"
 #include "util.h"
 
 enum { F_TABLE, F_JSON, F_CSV, F_HTML };
@@ -338,9 +339,24 @@ static void queue_free(void)
 
 /* All of mreport's reading: the events text of every ticket at the
  * report's revision: the main branch, then the archive as it stood then
- * (a ticket on both is read once, from main). */
+ * (a ticket on both is read once, from main).  Without --rev, through
+ * the events files of tickets_events; at a revision, from git's trees by
+ * the reader threads. */
 static void each_ticket(ticket_fn fn)
 {
+	if (!opt_rev) {
+		/* the present: the events file of each branch under .git/mdesk
+		 * (tickets_events; brought up to date from git when stale) */
+		size_t n;
+		const struct tevents *te = tickets_events(&D, 1, &n);
+		for (size_t i = 0; i < n; i++) {
+			char path[64];
+			ticket_events_path(te[i].id, path);
+			fn(te[i].id, te[i].text, te[i].len, path);
+		}
+		tickets_events_free();
+		return;
+	}
 	struct seen main_ids = { 0 };
 	walk_commit(rev_commit, NULL, &main_ids, fn);
 	if (main_ids.n > 1)
