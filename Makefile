@@ -34,10 +34,10 @@ override CFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
 B ?= build
 
 # The shared core. Each module: common/NAME.c + common/NAME.h + tests/unit/test_NAME.c
-CORE     = util mbox msg msgid date thread subject jsonw csvw ticketid conf event agents mime packw desk index tickets calendar rules lang route sla template outmsg sync
+CORE     = util mbox msg msgid date thread subject jsonw csvw ticketid conf event agents mime packw desk index tickets calendar rules lang route sla template outmsg sync report rephtml
 CORE_OBJ = $(CORE:%=$(B)/common/%.o)
 
-TOOLS    = mthread mdesk mroute msla mreply
+TOOLS    = mthread mdesk mroute msla mreply mreport
 TOOL_BIN = $(TOOLS:%=$(B)/%)
 
 UNITS    = $(CORE:%=$(B)/tests/unit/test_%)
@@ -84,6 +84,9 @@ $(B)/mroute: $(B)/cmd/mroute.o $(B)/libmdesk.a
 	@$(if $(V),,echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(GIT_LIBS) $(MU_LIBS) $(JSON_LIBS) $(CSV_LIBS)
 $(B)/msla: $(B)/cmd/msla.o $(B)/libmdesk.a
+	@$(if $(V),,echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(GIT_LIBS) $(MU_LIBS) $(JSON_LIBS) $(CSV_LIBS)
+$(B)/mreport: $(B)/cmd/mreport.o $(B)/libmdesk.a
 	@$(if $(V),,echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(GIT_LIBS) $(MU_LIBS) $(JSON_LIBS) $(CSV_LIBS)
 
@@ -190,6 +193,10 @@ demo: deps
 			--ticket $$t -t need-more-info > $(B)/demo-reply-$$t.eml || exit 1; \
 		sed -n '/^Subject:/,/^Message-ID:/p' $(B)/demo-reply-$$t.eml | sed '$$d'; done
 	$(B)/mdesk --desk $(B)/demo-desk log | head -3
+	@echo '== mreport: the desk per agent, and the report as a page =='
+	MDESK_NOW=2026-11-20T18:10:00Z $(B)/mreport --desk $(B)/demo-desk --by agent --format table
+	MDESK_NOW=2026-11-20T18:10:00Z $(B)/mreport --desk $(B)/demo-desk --by week --format html > $(B)/demo-report.html
+	@echo "the HTML report (charts, open it in a browser): $(CURDIR)/$(B)/demo-report.html"
 
 # --- benchmarks (not tests) ---------------------------------------------
 bench: all
@@ -198,6 +205,7 @@ bench: all
 	sh tests/bench/mroute
 	sh tests/bench/msla
 	sh tests/bench/mreply
+	sh tests/bench/mreport
 
 # --- install -----------------------------------------------------------
 install: all

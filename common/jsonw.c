@@ -178,6 +178,13 @@ void jo_str(struct jout *j, const char *s)
 	value_done(j);
 }
 
+void jo_num(struct jout *j, const char *num)
+{
+	sep(j);
+	buf_adds(&j->b, num);
+	value_done(j);
+}
+
 void jo_int(struct jout *j, long long v)
 {
 	char t[24], *e = t + sizeof t, *p = e;

@@ -34,6 +34,8 @@ void jo_end_arr(struct jout *j);
 void jo_key(struct jout *j, const char *key);	/* key: plain ASCII */
 void jo_str(struct jout *j, const char *s);	/* NULL writes null */
 void jo_int(struct jout *j, long long v);
+/* A number already written as JSON (e.g. "0.75" by snprintf "%.4g"). */
+void jo_num(struct jout *j, const char *num);
 void jo_bool(struct jout *j, int v);
 void jo_null(struct jout *j);
 void jo_time(struct jout *j, long long t);	/* INT64_MIN writes null */

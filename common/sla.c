@@ -1708,3 +1708,17 @@ int sla_first_reply_due(struct desk *d, const struct ticket *t, long long now, l
 {
 	return sla_due(d, t, SLA_FIRST_REPLY, now, due);
 }
+
+/* --- a replay, event by event (mreport) ------------------------------- */
+
+void sla_ticket_start(struct sla_ticket *t, const char *id)
+{
+	memset(t, 0, sizeof *t);
+	snprintf(t->id, sizeof t->id, "%s", id);
+	t->priority = "normal";
+}
+
+void sla_ticket_step(struct sla_ticket *t, const struct sla_ev *e, struct arena *a)
+{
+	fold_ev(t, e, a);
+}

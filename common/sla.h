@@ -188,6 +188,11 @@ struct sla_ticket {
  * messages of ticket_fold). */
 int sla_ticket_parse(struct sla_ticket *t, const char *id, char *text, size_t len,
     long long asof, struct arena *a, const char **err);
+/* Fold one more event into t, as sla_ticket_parse folds each: a replay
+ * that watches the state change event by event starts from
+ * sla_ticket_start and steps through the events of a parsed ticket. */
+void sla_ticket_start(struct sla_ticket *t, const char *id);
+void sla_ticket_step(struct sla_ticket *t, const struct sla_ev *e, struct arena *a);
 /* sla_eval for a ticket of sla_ticket_parse. */
 void sla_eval_ticket(const struct sla *s, const struct sla_ticket *t, long long now,
     const struct sla_warn *warn, struct sla_result *r, FILE *explain);

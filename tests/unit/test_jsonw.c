@@ -25,6 +25,8 @@ int main(void)
 	jo_time(&j, 0);
 	jo_key(&j, "u");
 	jo_time(&j, INT64_MIN);
+	jo_key(&j, "r");
+	jo_num(&j, "0.75");
 	jo_end(&j);
 	json_error_t err;
 	json_t *v = json_loadb(j.b.p, j.b.len, 0, &err);
@@ -36,6 +38,7 @@ int main(void)
 	ok(json_array_size(json_object_get(v, "a")) == 4, "array");
 	is_str(json_string_value(json_object_get(v, "t")), "1970-01-01T00:00:00Z", "time");
 	ok(json_is_null(json_object_get(v, "u")), "no time is null");
+	ok(json_real_value(json_object_get(v, "r")) == 0.75, "a number as written (jo_num)");
 	json_decref(v);
 	/* lines gathered in the buffer */
 	j.b.len = 0;

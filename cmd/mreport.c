@@ -1,0 +1,780 @@
+/* mreport: the desk's figures for a support lead.
+ *
+ * Reads every ticket's events through libgit2 (the main branch and the
+ * archive, at --rev or now), counts them with common/report.c grouped by
+ * --by keys and periods, and writes a table, CSV, JSON Lines or one HTML
+ * page with SVG charts (common/rephtml.c).  See mreport(1). */
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "agents.h"
+#include "calendar.h"
+#include "csvw.h"
+#include "desk.h"
+#include "jsonw.h"
+#include "rephtml.h"
+#include "report.h"
+#include "sla.h"
+#include "ticketid.h"
+#include "tickets.h"
+#include "util.h"
+
+enum { F_TABLE, F_JSON, F_CSV, F_HTML };
+
+static struct desk D;
+static struct sla S;
+static const char *opt_desk, *opt_now, *opt_since, *opt_until, *opt_rev, *opt_tz;
+static int fmt = -1;
+static int by[REP_NBY];
+static size_t nby;
+static git_commit *rev_commit;	/* the main branch at --rev (or now) */
+static struct agents AG;
+
+static void usage(FILE *f, int code)
+{
+	fprintf(f,
+	    "usage: mreport [--desk DIR] [--since TIME] [--until TIME]\n"
+	    "               [--by agent|group|queue|tag|priority|language|customer|day|week|month]...\n"
+	    "               [--format table|csv|json|html] [--rev REV] [--tz ZONE] [--now TIME]\n"
+	    "TIME: RFC 3339, @seconds, or a date YYYY-MM-DD (midnight in the report's zone)\n"
+	    "see mreport(1)\n");
+	exit(code);
+}
+
+/* --- reading the desk -------------------------------------------------- */
+
+/* A file of the desk at the report's revision (malloc'd), or NULL. */
+static char *read_rev(const char *path, size_t *len)
+{
+	git_tree *tree = NULL;
+	git_tree_entry *e = NULL;
+	git_blob *blob = NULL;
+	char *out = NULL;
+	if (git_commit_tree(&tree, rev_commit) == 0 &&
+	    git_tree_entry_bypath(&e, tree, path) == 0 &&
+	    git_tree_entry_type(e) == GIT_OBJECT_BLOB &&
+	    git_blob_lookup(&blob, D.repo, git_tree_entry_id(e)) == 0) {
+		size_t n = (size_t)git_blob_rawsize(blob);
+		out = xmalloc(n + 1);
+		if (n)
+			memcpy(out, git_blob_rawcontent(blob), n);
+		out[n] = 0;
+		*len = n;
+	}
+	git_blob_free(blob);
+	git_tree_entry_free(e);
+	git_tree_free(tree);
+	return out;
+}
+
+typedef void (*ticket_fn)(const char *id, char *text, size_t len, const char *path);
+
+struct seen {
+	char (*id)[16];
+	size_t n, cap;
+};
+
+static int has_id(const struct seen *s, const char *id)
+{
+	size_t lo = 0, hi = s->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(s->id[mid], id);
+		if (!c)
+			return 1;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+/* The reading is done by reader threads (one per processor, at most 4,
+ * each with its own repository handle: libgit2 objects are not shared
+ * between threads) that take every nth folder tickets/SH of a tree and
+ * hand batches of events texts to the counting thread through a queue. */
+struct batch {
+	struct buf text;	/* the texts, each NUL-terminated */
+	struct item {
+		char id[16];
+		char sh[3];
+		size_t off, len;
+	} *it;
+	size_t n, cap;
+	struct batch *next;
+};
+
+struct queue {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct batch *head, *tail, *free;
+	size_t len;
+	int running;		/* readers still at work */
+};
+static struct queue Q = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, NULL,
+	NULL, 0, 0 };
+#define QMAX 16		/* batches waiting: bounded memory */
+#define BATCH 256	/* tickets in a batch */
+
+struct reader {
+	git_oid tree;		/* tickets/ */
+	size_t first, step;
+	const struct seen *skip;
+	struct seen keep;	/* the IDs read (main branch) */
+	int want_keep;
+	int failed;
+};
+
+static struct batch *batch_get(void)
+{
+	pthread_mutex_lock(&Q.mu);
+	struct batch *b = Q.free;
+	if (b)
+		Q.free = b->next;
+	pthread_mutex_unlock(&Q.mu);
+	if (!b)
+		b = xcalloc(1, sizeof *b);
+	b->n = 0;
+	b->text.len = 0;
+	b->next = NULL;
+	return b;
+}
+
+static void batch_put(struct batch *b)
+{
+	pthread_mutex_lock(&Q.mu);
+	while (Q.len >= QMAX)
+		pthread_cond_wait(&Q.cv, &Q.mu);
+	if (Q.tail)
+		Q.tail->next = b;
+	else
+		Q.head = b;
+	Q.tail = b;
+	Q.len++;
+	pthread_cond_broadcast(&Q.cv);
+	pthread_mutex_unlock(&Q.mu);
+}
+
+static void *read_tree(void *arg)
+{
+	struct reader *r = arg;
+	git_repository *repo = NULL;
+	git_tree *tk = NULL;
+	struct batch *b = batch_get();
+	if (git_repository_open(&repo, git_repository_path(D.repo)) != 0 ||
+	    git_tree_lookup(&tk, repo, &r->tree) != 0) {
+		r->failed = 1;
+		goto out;
+	}
+	size_t nsh = git_tree_entrycount(tk);
+	for (size_t i = r->first; i < nsh; i += r->step) {
+		const git_tree_entry *she = git_tree_entry_byindex(tk, i);
+		git_tree *sh = NULL;
+		if (git_tree_entry_type(she) != GIT_OBJECT_TREE || strlen(git_tree_entry_name(she)) != 2 ||
+		    git_tree_lookup(&sh, repo, git_tree_entry_id(she)) != 0)
+			continue;
+		size_t nid = git_tree_entrycount(sh);
+		for (size_t k = 0; k < nid; k++) {
+			const git_tree_entry *ide = git_tree_entry_byindex(sh, k);
+			const char *id = git_tree_entry_name(ide);
+			git_tree *td = NULL;
+			if (git_tree_entry_type(ide) != GIT_OBJECT_TREE || !ticketid_valid(id) ||
+			    (r->skip && has_id(r->skip, id)) ||
+			    git_tree_lookup(&td, repo, git_tree_entry_id(ide)) != 0)
+				continue;
+			const git_tree_entry *ev = git_tree_entry_byname(td, "events.jsonl");
+			git_blob *blob = NULL;
+			if (ev && git_tree_entry_type(ev) == GIT_OBJECT_BLOB &&
+			    git_blob_lookup(&blob, repo, git_tree_entry_id(ev)) == 0) {
+				size_t n = (size_t)git_blob_rawsize(blob);
+				if (b->n == b->cap) {
+					b->cap = b->cap ? b->cap * 2 : BATCH;
+					b->it = xrealloc(b->it, b->cap * sizeof *b->it);
+				}
+				struct item *it = &b->it[b->n++];
+				snprintf(it->id, sizeof it->id, "%s", id);
+				snprintf(it->sh, sizeof it->sh, "%s", git_tree_entry_name(she));
+				it->off = b->text.len;
+				it->len = n;
+				if (n)
+					buf_add(&b->text, git_blob_rawcontent(blob), n);
+				buf_addc(&b->text, 0);
+				git_blob_free(blob);
+				if (r->want_keep) {
+					struct seen *kp = &r->keep;
+					if (kp->n == kp->cap) {
+						kp->cap = kp->cap ? kp->cap * 2 : 1024;
+						kp->id = xrealloc(kp->id, kp->cap * sizeof *kp->id);
+					}
+					snprintf(kp->id[kp->n++], 16, "%s", id);
+				}
+				if (b->n == BATCH) {
+					batch_put(b);
+					b = batch_get();
+				}
+			}
+			git_tree_free(td);
+		}
+		git_tree_free(sh);
+	}
+out:
+	if (b->n)
+		batch_put(b);
+	else {
+		free(b->it);
+		buf_free(&b->text);
+		free(b);
+	}
+	git_tree_free(tk);
+	git_repository_free(repo);
+	pthread_mutex_lock(&Q.mu);
+	Q.running--;
+	pthread_cond_broadcast(&Q.cv);
+	pthread_mutex_unlock(&Q.mu);
+	return NULL;
+}
+
+/* Every tickets/SH/ID/events.jsonl of commit c to fn; IDs in skip are left
+ * out; the IDs read go to keep when not NULL. */
+static void walk_commit(git_commit *c, const struct seen *skip, struct seen *keep, ticket_fn fn)
+{
+	git_tree *root = NULL;
+	git_tree_entry *te = NULL;
+	if (git_commit_tree(&root, c) != 0)
+		desk_git_die(EX_DATAERR, "the commit's tree");
+	if (git_tree_entry_bypath(&te, root, "tickets") != 0 ||
+	    git_tree_entry_type(te) != GIT_OBJECT_TREE) {
+		git_tree_entry_free(te);
+		git_tree_free(root);
+		return;
+	}
+	long np = sysconf(_SC_NPROCESSORS_ONLN);
+	const char *env = getenv("MREPORT_THREADS");
+	if (env && atoi(env) > 0)
+		np = atoi(env);
+	size_t nr = np < 1 ? 1 : np > 4 ? 4 : (size_t)np;
+	struct reader *rd = xcalloc(nr, sizeof *rd);
+	pthread_t th[4];
+	Q.running = (int)nr;
+	for (size_t i = 0; i < nr; i++) {
+		git_oid_cpy(&rd[i].tree, git_tree_entry_id(te));
+		rd[i].first = i;
+		rd[i].step = nr;
+		rd[i].skip = skip;
+		rd[i].want_keep = keep != NULL;
+		if (pthread_create(&th[i], NULL, read_tree, &rd[i]) != 0)
+			die(EX_OSERR, "cannot start a thread: %s", strerror(errno));
+	}
+	/* count what the readers hand over, as it comes */
+	for (;;) {
+		pthread_mutex_lock(&Q.mu);
+		while (!Q.head && Q.running > 0)
+			pthread_cond_wait(&Q.cv, &Q.mu);
+		struct batch *b = Q.head;
+		if (b) {
+			Q.head = b->next;
+			if (!Q.head)
+				Q.tail = NULL;
+			Q.len--;
+			pthread_cond_broadcast(&Q.cv);
+		}
+		pthread_mutex_unlock(&Q.mu);
+		if (!b)
+			break;
+		for (size_t i = 0; i < b->n; i++) {
+			char path[64];
+			snprintf(path, sizeof path, "tickets/%s/%s/events.jsonl", b->it[i].sh, b->it[i].id);
+			fn(b->it[i].id, b->text.p + b->it[i].off, b->it[i].len, path);
+		}
+		pthread_mutex_lock(&Q.mu);
+		b->next = Q.free;
+		Q.free = b;
+		pthread_mutex_unlock(&Q.mu);
+	}
+	int failed = 0;
+	for (size_t i = 0; i < nr; i++) {
+		pthread_join(th[i], NULL);
+		failed |= rd[i].failed;
+		if (keep) {
+			for (size_t k = 0; k < rd[i].keep.n; k++) {
+				if (keep->n == keep->cap) {
+					keep->cap = keep->cap ? keep->cap * 2 : 1024;
+					keep->id = xrealloc(keep->id, keep->cap * sizeof *keep->id);
+				}
+				memcpy(keep->id[keep->n++], rd[i].keep.id[k], 16);
+			}
+		}
+		free(rd[i].keep.id);
+	}
+	free(rd);
+	if (failed)
+		die(EX_IOERR, "%s: cannot read the repository", D.root);
+	git_tree_entry_free(te);
+	git_tree_free(root);
+}
+
+static void queue_free(void)
+{
+	while (Q.free) {
+		struct batch *b = Q.free;
+		Q.free = b->next;
+		free(b->it);
+		buf_free(&b->text);
+		free(b);
+	}
+}
+
+/* All of mreport's reading: the events text of every ticket at the
+ * report's revision: the main branch, then the archive as it stood then
+ * (a ticket on both is read once, from main).  Without --rev, through
+ * the events files of tickets_events; at a revision, from git's trees by
+ * the reader threads. */
+static void each_ticket(ticket_fn fn)
+{
+	if (!opt_rev) {
+		/* the present: the events file of each branch under .git/mdesk
+		 * (tickets_events; brought up to date from git when stale) */
+		size_t n;
+		const struct tevents *te = tickets_events(&D, 1, &n);
+		for (size_t i = 0; i < n; i++) {
+			char path[64];
+			ticket_events_path(te[i].id, path);
+			fn(te[i].id, te[i].text, te[i].len, path);
+		}
+		tickets_events_free();
+		return;
+	}
+	struct seen main_ids = { 0 };
+	walk_commit(rev_commit, NULL, &main_ids, fn);
+	if (main_ids.n > 1)
+		qsort(main_ids.id, main_ids.n, sizeof *main_ids.id, cmp_id);
+	/* the archive: its newest commit not later than the revision */
+	git_reference *ref = NULL;
+	git_commit *ac = NULL;
+	if (git_reference_lookup(&ref, D.repo, DESK_ARCHIVE) == 0 &&
+	    git_commit_lookup(&ac, D.repo, git_reference_target(ref)) == 0) {
+		long long limit = git_commit_time(rev_commit);
+		while (ac && opt_rev && git_commit_time(ac) > limit) {
+			git_commit *p = NULL;
+			if (git_commit_parentcount(ac) == 0 || git_commit_parent(&p, ac, 0) != 0)
+				p = NULL;
+			git_commit_free(ac);
+			ac = p;
+		}
+		if (ac)
+			walk_commit(ac, &main_ids, NULL, fn);
+	}
+	git_commit_free(ac);
+	git_reference_free(ref);
+	free(main_ids.id);
+	queue_free();
+}
+
+/* --- counting ---------------------------------------------------------- */
+
+static struct report *reps[4];
+static size_t nreps;
+static struct arena scratch;
+static long long asof;
+
+static void one_ticket(const char *id, char *text, size_t len, const char *path)
+{
+	struct sla_ticket t;
+	const char *err;
+	arena_reset(&scratch);
+	int line = sla_ticket_parse(&t, id, text, len, asof, &scratch, &err);
+	if (line)
+		die(EX_DATAERR, "%s:%d: %s", path, line, err);
+	for (size_t i = 0; i < nreps; i++)
+		report_add(reps[i], &t, &scratch);
+}
+
+static const char *agent_groups(void *ctx, const char *login)
+{
+	(void)ctx;
+	struct agent *a = agent_find(&AG, login);
+	return a ? a->groups : NULL;
+}
+
+static void load_agents(void)
+{
+	size_t len;
+	char *text = read_rev("agents.csv", &len);
+	if (text) {
+		agents_parse(&AG, text, len, NULL);
+		free(text);
+	}
+}
+
+/* --- output ------------------------------------------------------------ */
+
+/* One field of a row: name, value (NULL: none), number or string. */
+typedef void (*field_fn)(const char *name, const char *val, int num);
+
+static void dist_fields(field_fn f, const char *m, struct rep_dist *d, struct rep_dist *db)
+{
+	char n[64], v[32];
+	snprintf(n, sizeof n, "%s_n", m);
+	snprintf(v, sizeof v, "%zu", d->n);
+	f(n, v, 1);
+	static const char *const what[] = { "median", "p90", "mean" };
+	for (int b = 0; b < 2; b++)
+		for (int k = 0; k < 3; k++) {
+			struct rep_dist *x = b ? db : d;
+			long long s = k == 0 ? rep_dist_pct(x, 50) : k == 1 ? rep_dist_pct(x, 90) :
+			    rep_dist_mean(x);
+			snprintf(n, sizeof n, "%s%s_%s_s", m, b ? "_business" : "", what[k]);
+			snprintf(v, sizeof v, "%lld", s);
+			f(n, s < 0 ? NULL : v, 1);
+		}
+}
+
+static void ratio(field_fn f, const char *name, long long a, long long b)
+{
+	char v[32];
+	snprintf(v, sizeof v, "%.4f", b ? (double)a / (double)b : 0);
+	f(name, b ? v : NULL, 1);
+}
+
+static void count(field_fn f, const char *name, long long v)
+{
+	char b[32];
+	snprintf(b, sizeof b, "%lld", v);
+	f(name, b, 1);
+}
+
+static void row_fields(const struct report *r, struct rep_row *w, field_fn f)
+{
+	char b[32];
+	for (size_t i = 0; i < r->nby; i++)
+		f(rep_by_names[r->by[i]], w->key[i], 0);
+	if (r->period >= 0)
+		f("period", r->per.label[w->period], 0);
+	f("from", w->from == REP_NOPERIOD ? NULL : fmt_rfc3339(w->from, b), 0);
+	f("to", fmt_rfc3339(w->to, b), 0);
+	count(f, "created", w->created);
+	count(f, "solved", w->solved);
+	count(f, "reopened", w->reopened);
+	count(f, "backlog", w->backlog);
+	count(f, "incoming", w->incoming);
+	dist_fields(f, "first_reply", &w->first_reply, &w->first_reply_b);
+	dist_fields(f, "resolution", &w->resolution, &w->resolution_b);
+	ratio(f, "replies_per_solved", w->replies, w->solved);
+	count(f, "one_touch", w->one_touch);
+	ratio(f, "one_touch_rate", w->one_touch, w->solved);
+	for (int m = 0; m < SLA_NMETRICS; m++) {
+		char n[64];
+		snprintf(n, sizeof n, "sla_%s_met", sla_metric_names[m]);
+		count(f, n, w->met[m]);
+		snprintf(n, sizeof n, "sla_%s_breached", sla_metric_names[m]);
+		count(f, n, w->breached[m]);
+		snprintf(n, sizeof n, "sla_%s_achievement", sla_metric_names[m]);
+		ratio(f, n, w->met[m], w->met[m] + w->breached[m]);
+	}
+	count(f, "escalations", w->escalations);
+	count(f, "acks", w->acks);
+	int wd = 0, h = 0;
+	long long busiest = rep_busiest((const long long (*)[24])w->heat, &wd, &h);
+	f("busiest_weekday", busiest ? rep_weekday[wd] : NULL, 0);
+	snprintf(b, sizeof b, "%d", h);
+	f("busiest_hour", busiest ? b : NULL, 1);
+}
+
+static struct jout J;
+static void json_field(const char *name, const char *val, int num)
+{
+	jo_key(&J, name);
+	if (!val)
+		jo_null(&J);
+	else if (num)
+		jo_num(&J, val);
+	else
+		jo_str(&J, val);
+}
+
+static const char *csv_v[128];
+static char *csv_store[128];
+static size_t csv_n;
+static int csv_header;
+static void csv_field(const char *name, const char *val, int num)
+{
+	(void)num;
+	if (csv_n == 128)
+		return;
+	csv_store[csv_n] = xstrdup(csv_header ? name : val ? val : "");
+	csv_v[csv_n] = csv_store[csv_n];
+	csv_n++;
+}
+static void csv_flush(void)
+{
+	if (csvw_row(stdout, csv_v, csv_n) != 0)
+		die(EX_IOERR, "write error: %s", strerror(errno));
+	for (size_t i = 0; i < csv_n; i++)
+		free(csv_store[i]);
+	csv_n = 0;
+}
+
+static const char *dur(long long s, char *b)
+{
+	return s < 0 ? "-" : sla_fmt_duration(s, b);
+}
+
+static const char *share(long long a, long long b, char *out)
+{
+	if (!b)
+		return "-";
+	snprintf(out, 16, "%.0f%%", 100.0 * (double)a / (double)b);
+	return out;
+}
+
+static void print_table(struct report *r)
+{
+	for (size_t i = 0; i < r->nby; i++) {
+		put_col(rep_by_names[r->by[i]], 16);
+		putchar(' ');
+	}
+	if (r->period >= 0)
+		printf("%-10s ", "period");
+	printf("%7s %7s %7s %7s %9s %9s %9s %9s %9s %7s %7s %5s %5s\n", "created", "solved",
+	    "reopen", "backlog", "frt-med", "frt-p90", "frt-bmed", "res-med", "res-bmed",
+	    "1touch", "sla-fr", "esc", "acks");
+	for (size_t i = 0; i < r->nrows; i++) {
+		struct rep_row *w = r->rows[i];
+		char b[8][32];
+		for (size_t k = 0; k < r->nby; k++) {
+			put_col(w->key[k], 16);
+			putchar(' ');
+		}
+		if (r->period >= 0)
+			printf("%-10s ", r->per.label[w->period]);
+		printf("%7lld %7lld %7lld %7lld %9s %9s %9s %9s %9s %7s %7s %5lld %5lld\n",
+		    w->created, w->solved, w->reopened, w->backlog,
+		    dur(rep_dist_pct(&w->first_reply, 50), b[0]),
+		    dur(rep_dist_pct(&w->first_reply, 90), b[1]),
+		    dur(rep_dist_pct(&w->first_reply_b, 50), b[2]),
+		    dur(rep_dist_pct(&w->resolution, 50), b[3]),
+		    dur(rep_dist_pct(&w->resolution_b, 50), b[4]),
+		    share(w->one_touch, w->solved, b[5]),
+		    share(w->met[SLA_FIRST_REPLY], w->met[SLA_FIRST_REPLY] + w->breached[SLA_FIRST_REPLY],
+		    b[6]), w->escalations, w->acks);
+	}
+}
+
+/* --- arguments --------------------------------------------------------- */
+
+/* A time of an option: RFC 3339, @seconds, or YYYY-MM-DD at local
+ * midnight in zone tz. */
+static long long opt_time(const char *opt, const char *v, const char *tz)
+{
+	long long t;
+	int y, m, d;
+	char tail;
+	if (strlen(v) == 10 && sscanf(v, "%4d-%2d-%2d%c", &y, &m, &d, &tail) == 3 &&
+	    isdigit((unsigned char)v[0]) && v[4] == '-' && v[7] == '-' &&
+	    m >= 1 && m <= 12 && d >= 1 && y >= 1970 &&
+	    d <= (m == 2 ? 28 + (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)) :
+	    m == 4 || m == 6 || m == 9 || m == 11 ? 30 : 31)) {
+		calendar_use_tz(tz);
+		t = calendar_local(y, m - 1, d, 0);
+		calendar_use_tz("UTC");
+		return t;
+	}
+	if (parse_rfc3339(v, &t) == 0)
+		return t;
+	die(EX_USAGE, "%s: '%s' is not a time (RFC 3339, @seconds or YYYY-MM-DD)", opt, v);
+}
+
+/* Is zone a name of the time zone database (or UTC)? */
+static int zone_ok(const char *z)
+{
+	if (!strcmp(z, "UTC"))
+		return 1;
+	if (!*z || strlen(z) > 100 || z[0] == '/' || strstr(z, ".."))
+		return 0;
+	for (const char *p = z; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("/_+-", *p))
+			return 0;
+	const char *dir = getenv("TZDIR");
+	char path[300];
+	snprintf(path, sizeof path, "%s/%s", dir && *dir ? dir : "/usr/share/zoneinfo", z);
+	return access(path, R_OK) == 0;
+}
+
+int main(int argc, char **argv)
+{
+	enum { O_NOW = 256, O_SINCE, O_UNTIL, O_REV, O_TZ, O_VERSION };
+	static const struct option opts[] = {
+		{ "desk", required_argument, NULL, 'd' },
+		{ "now", required_argument, NULL, O_NOW },
+		{ "since", required_argument, NULL, O_SINCE },
+		{ "until", required_argument, NULL, O_UNTIL },
+		{ "by", required_argument, NULL, 'b' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "rev", required_argument, NULL, O_REV },
+		{ "tz", required_argument, NULL, O_TZ },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, O_VERSION },
+		{ NULL, 0, NULL, 0 }
+	};
+	int c;
+	progname = "mreport";
+	setenv("TZ", "UTC", 1);
+	tzset();
+	while ((c = getopt_long(argc, argv, "hd:f:b:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': opt_desk = optarg; break;
+		case O_NOW: opt_now = optarg; break;
+		case O_SINCE: opt_since = optarg; break;
+		case O_UNTIL: opt_until = optarg; break;
+		case O_REV: opt_rev = optarg; break;
+		case O_TZ: opt_tz = optarg; break;
+		case 'b': {
+			int k = rep_by_find(optarg);
+			if (k < 0)
+				die(EX_USAGE, "--by: '%s' is not agent, group, queue, tag, priority, "
+				    "language, customer, day, week or month", optarg);
+			if (nby == REP_NBY)
+				die(EX_USAGE, "--by: too many groupings");
+			by[nby++] = k;
+			break;
+		}
+		case 'f':
+			if (!strcmp(optarg, "table"))
+				fmt = F_TABLE;
+			else if (!strcmp(optarg, "json"))
+				fmt = F_JSON;
+			else if (!strcmp(optarg, "csv"))
+				fmt = F_CSV;
+			else if (!strcmp(optarg, "html"))
+				fmt = F_HTML;
+			else
+				die(EX_USAGE, "--format: unknown format '%s' (table, csv, json or html)",
+				    optarg);
+			break;
+		case 'h': usage(stdout, 0); break;
+		case O_VERSION: printf("mreport (mdesk) %s\n", MDESK_VERSION); return 0;
+		default: usage(stderr, EX_USAGE);
+		}
+	}
+	if (optind < argc)
+		die(EX_USAGE, "unexpected argument '%s' (see mreport --help)", argv[optind]);
+	if (fmt < 0)
+		fmt = isatty(1) ? F_TABLE : F_JSON;
+	if (opt_tz && !zone_ok(opt_tz))
+		die(EX_USAGE, "--tz: '%s' is not a time zone (e.g. Europe/Lisbon or UTC)", opt_tz);
+
+	desk_open(&D, opt_desk);
+	/* every object is read once: libgit2's cache would only grow */
+	git_libgit2_opts(GIT_OPT_ENABLE_CACHING, 0);
+	/* the revision */
+	git_object *obj = NULL;
+	if (opt_rev) {
+		if (git_revparse_single(&obj, D.repo, opt_rev) != 0 ||
+		    git_object_peel((git_object **)&rev_commit, obj, GIT_OBJECT_COMMIT) != 0)
+			die(EX_USAGE, "--rev: '%s' is not a revision of the desk", opt_rev);
+		git_object_free(obj);
+	} else {
+		git_oid oid;
+		if (git_reference_name_to_id(&oid, D.repo, DESK_BRANCH) != 0 ||
+		    git_commit_lookup(&rev_commit, D.repo, &oid) != 0)
+			die(EX_CONFIG, "%s: the desk has no branch main (mdesk init makes one)", D.root);
+	}
+	long long now = opt_now || getenv("MDESK_NOW") || !opt_rev ? mdesk_now(opt_now) :
+	    (long long)git_commit_time(rev_commit) + 1;
+	D.now = now;
+	const char *tz = opt_tz ? opt_tz : conf_get(&D.conf, "", "", "timezone");
+	if (!tz || !*tz)
+		tz = "UTC";
+	if (!opt_tz && !zone_ok(tz))
+		die(EX_CONFIG, "desk.conf:%d: timezone '%s' is not a time zone",
+		    conf_line(&D.conf, "", "", "timezone"), tz);
+	long long until = opt_until ? opt_time("--until", opt_until, tz) : now;
+	long long since = opt_since ? opt_time("--since", opt_since, tz) : REP_NOPERIOD;
+	if (since != REP_NOPERIOD && since >= until)
+		die(EX_USAGE, "--since: %s is not before the end of the report", opt_since);
+	asof = until - 1;
+
+	sla_load(&S, &D, opt_rev);
+	sla_prepare(&S, until);
+	load_agents();
+
+	const char *err;
+	static struct report main_r, time_r, group_r, agent_r;
+	if (fmt == F_HTML) {
+		int pb[1] = { REP_WEEK }, gb[1] = { REP_GROUP }, ab[1] = { REP_AGENT };
+		for (size_t i = 0; i < nby; i++)
+			if (by[i] >= REP_DAY)
+				pb[0] = by[i];
+		if (report_init(&time_r, pb, 1, since, until, tz, &S, agent_groups, NULL, &err) ||
+		    report_init(&group_r, gb, 1, since, until, tz, &S, agent_groups, NULL, &err) ||
+		    report_init(&agent_r, ab, 1, since, until, tz, &S, agent_groups, NULL, &err))
+			die(EX_USAGE, "%s", err);
+		reps[nreps++] = &time_r;
+		reps[nreps++] = &group_r;
+		reps[nreps++] = &agent_r;
+	} else {
+		if (report_init(&main_r, by, nby, since, until, tz, &S, agent_groups, NULL, &err))
+			die(EX_USAGE, "--by: %s", err);
+		reps[nreps++] = &main_r;
+	}
+	each_ticket(one_ticket);
+	for (size_t i = 0; i < nreps; i++)
+		report_finish(reps[i]);
+
+	static char obuf[1 << 16];
+	setvbuf(stdout, obuf, _IOFBF, sizeof obuf);
+	if (fmt == F_HTML) {
+		const char *name = conf_get(&D.conf, "", "", "name");
+		struct rephtml h = { name ? name : "mdesk", tz, since, until, &time_r, &group_r,
+			&agent_r };
+		rephtml_write(stdout, &h);
+	} else if (fmt == F_TABLE)
+		print_table(&main_r);
+	else if (fmt == F_JSON) {
+		for (size_t i = 0; i < main_r.nrows; i++) {
+			jo_obj(&J);
+			row_fields(&main_r, main_r.rows[i], json_field);
+			jo_end(&J);
+			if (jo_line(&J, stdout) != 0)
+				die(EX_IOERR, "write error: %s", strerror(errno));
+		}
+	} else {
+		struct rep_row dummy;
+		memset(&dummy, 0, sizeof dummy);
+		for (size_t i = 0; i < main_r.nby; i++)
+			dummy.key[i] = "";
+		csv_header = 1;
+		row_fields(&main_r, main_r.nrows ? main_r.rows[0] : &dummy, csv_field);
+		csv_flush();
+		csv_header = 0;
+		for (size_t i = 0; i < main_r.nrows; i++) {
+			row_fields(&main_r, main_r.rows[i], csv_field);
+			csv_flush();
+		}
+	}
+	if (fflush(stdout) != 0 || ferror(stdout))
+		die(EX_IOERR, "write error: %s", strerror(errno));
+	for (size_t i = 0; i < nreps; i++)
+		report_free(reps[i]);
+	arena_free(&scratch);
+	jo_free(&J);
+	agents_free(&AG);
+	git_commit_free(rev_commit);
+	sla_free(&S);
+	desk_close(&D);
+	git_libgit2_shutdown();
+	return 0;
+}
