@@ -2,7 +2,8 @@
 # Install the Debian packages that building and testing mdesk need.
 # As root: apt-get installs what is missing.  Otherwise: print the command.
 pkgs="build-essential pkg-config libmailutils-dev mailutils libjansson-dev libcsv-dev
-libgit2-dev zlib1g-dev libexttextcat-dev mandoc jq valgrind git perl"
+libgit2-dev zlib1g-dev libexttextcat-dev mandoc jq valgrind git perl
+openssh-server openssh-client"
 # `make fuzz` also needs clang and its libFuzzer runtime: deps.sh fuzz
 [ "${1:-}" = fuzz ] && pkgs="$pkgs clang libclang-rt-14-dev"
 missing=
