@@ -20,6 +20,8 @@ if [ -n "$why" ]; then
 	done_testing; exit
 fi
 
+# under ASan: whole stacks through libgit2, for tests/lsan.supp
+[ -n "${MDESK_SANITIZED:-}" ] && export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}fast_unwind_on_malloc=0"
 S=$TMP/sshd
 mkdir -p "$S" "$HOME/.ssh" /run/sshd
 chmod 700 "$HOME/.ssh"
