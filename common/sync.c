@@ -620,7 +620,11 @@ static int cert_cb(git_cert *cert, int valid, const char *host, void *payload)
 	else
 		snprintf(name, sizeof name, "%.200s", host);
 	setenv("MDESK_SSH_HOST", name, 1);
-	FILE *f = popen("ssh-keygen -lF \"$MDESK_SSH_HOST\" 2>/dev/null", "r");
+	/* ~ is $HOME, as for git (ssh-keygen alone would take the passwd entry's) */
+	const char *home = getenv("HOME");
+	FILE *f = popen(home && *home ?
+	    "ssh-keygen -lF \"$MDESK_SSH_HOST\" -f \"$HOME/.ssh/known_hosts\" 2>/dev/null" :
+	    "ssh-keygen -lF \"$MDESK_SSH_HOST\" 2>/dev/null", "r");
 	char line[1024];
 	int found = 0;
 	while (f && fgets(line, sizeof line, f))

@@ -2,9 +2,11 @@
 # Install the Debian packages that building and testing mdesk need.
 # As root: apt-get installs what is missing.  Otherwise: print the command.
 pkgs="build-essential pkg-config libmailutils-dev mailutils libjansson-dev libcsv-dev
-libgit2-dev zlib1g-dev libexttextcat-dev mandoc jq valgrind git perl chromium"
-# chromium renders mreport's HTML page in tests/t/mreport.t; miller (mlr)
-# is only for the benchmark tests/bench/mreport: deps.sh bench
+libgit2-dev zlib1g-dev libexttextcat-dev mandoc jq valgrind git perl chromium
+openssh-server openssh-client"
+# chromium renders mreport's HTML page in tests/t/mreport.t; sshd serves
+# tests/t/mdesk-sync-ssh.t; miller (mlr) is only for the benchmark
+# tests/bench/mreport: deps.sh bench
 [ "${1:-}" = bench ] && pkgs="$pkgs miller"
 # `make fuzz` also needs clang and its libFuzzer runtime: deps.sh fuzz
 [ "${1:-}" = fuzz ] && pkgs="$pkgs clang libclang-rt-14-dev"
