@@ -641,13 +641,23 @@ static int cert_cb(git_cert *cert, int valid, const char *host, void *payload)
 	return GIT_ECERTIFICATE;
 }
 
-/* https needs the system's certificates (see desk_git_init). */
+/* https needs certificate authorities (see desk_git_init): those of
+ * SSL_CERT_FILE (a PEM bundle) or else SSL_CERT_DIR (a directory of PEM
+ * files) when set, as for git and curl built with OpenSSL, otherwise the
+ * system's. */
 static void tls_setup(const char *url)
 {
 	static int done;
 	if (done || !url || strncmp(url, "https:", 6))
 		return;
 	done = 1;
+	const char *cf = getenv("SSL_CERT_FILE"), *cd = getenv("SSL_CERT_DIR");
+	if ((cf && *cf) || (cd && *cd)) {
+		/* one that cannot be read adds no authority */
+		git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS, cf && *cf ? cf : NULL,
+		    cf && *cf ? NULL : cd);
+		return;
+	}
 	struct stat st;
 	const char *file = "/etc/ssl/certs/ca-certificates.crt";
 	if (stat(file, &st) == 0)
