@@ -547,8 +547,13 @@ static int cred_cb(git_credential **out, const char *url, const char *user,
     unsigned int allowed, void *payload)
 {
 	struct cred *c = payload;
-	if (c->tries++ >= 3)
+	if (c->tries++ >= 3) {
+		git_error_set_str(GIT_ERROR_NET, allowed & GIT_CREDENTIAL_SSH_KEY ?
+		    "the server refused the keys of ssh-agent" :
+		    "the server refused the credentials of git's credential helper "
+		    "(see git credential fill)");
 		return GIT_EUSER;
+	}
 	if (allowed & GIT_CREDENTIAL_SSH_KEY)
 		return git_credential_ssh_key_from_agent(out, user ? user : "git");
 	if (allowed & GIT_CREDENTIAL_USERPASS_PLAINTEXT) {

@@ -3,10 +3,11 @@
 # As root: apt-get installs what is missing.  Otherwise: print the command.
 pkgs="build-essential pkg-config libmailutils-dev mailutils libjansson-dev libcsv-dev
 libgit2-dev zlib1g-dev libexttextcat-dev mandoc jq valgrind git perl chromium
-openssh-server openssh-client"
+openssh-server openssh-client nginx-light fcgiwrap openssl curl"
 # chromium renders mreport's HTML page in tests/t/mreport.t; sshd serves
-# tests/t/mdesk-sync-ssh.t; miller (mlr) is only for the benchmark
-# tests/bench/mreport: deps.sh bench
+# tests/t/mdesk-sync-ssh.t; nginx-light, fcgiwrap, openssl and curl serve
+# tests/t/mdesk-sync-https.t (git http-backend over TLS); miller (mlr) is
+# only for the benchmark tests/bench/mreport: deps.sh bench
 [ "${1:-}" = bench ] && pkgs="$pkgs miller"
 # `make fuzz` also needs clang and its libFuzzer runtime: deps.sh fuzz
 [ "${1:-}" = fuzz ] && pkgs="$pkgs clang libclang-rt-14-dev"

@@ -7,8 +7,8 @@
 # ~/.gitconfig), never from the URL.  A wrong password and an untrusted
 # certificate are refused with nothing changed; with the right ones a desk
 # is pushed, cloned into a second replica, and a delivery on one side
-# reaches the other.  Skips unless root with nginx, fcgiwrap, openssl and
-# git http-backend installed.
+# reaches the other.  Skips unless root with nginx, fcgiwrap, openssl, curl
+# and git http-backend installed, or when the server does not answer.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../desklib.sh"
 
@@ -16,7 +16,7 @@ NGINX=/usr/sbin/nginx
 BACKEND=$(git --exec-path 2>/dev/null)/git-http-backend
 why=
 [ "$(id -u)" -eq 0 ] || why="not root"
-for p in fcgiwrap openssl git jq; do
+for p in fcgiwrap openssl curl git jq; do
 	[ -n "$why" ] || command -v "$p" >/dev/null 2>&1 || why="no $p"
 done
 [ -n "$why" ] || [ -x "$NGINX" ] || why="no $NGINX"
@@ -53,7 +53,7 @@ trap 'exit 1' INT TERM HUP
 	printf 'user:%s\n' "$(openssl passwd -apr1 s3cret)" >htpasswd
 ) >"$S/openssl.log" 2>&1 || { skip "mdesk sync and clone over https" "openssl failed: $(tail -1 "$S/openssl.log")"; done_testing; exit; }
 
-fcgiwrap -c 2 -s "unix:$S/fcgi.sock" 2>"$S/fcgi.log" &
+fcgiwrap -s "unix:$S/fcgi.sock" 2>"$S/fcgi.log" &
 fcgi_pid=$!
 
 # a free high port: nginx exits non-zero when it cannot bind
@@ -102,14 +102,19 @@ EOF
 	if "$NGINX" -q -c "$S/nginx.conf" -p "$S" -e "$S/error.log" 2>>"$S/start.err"; then port=$p; break; fi
 	try=$((try + 1))
 done
-# the server answers (401 without credentials) within a few seconds
+R=$S/srv/remote.git
+git init -q --bare --initial-branch=main "$R"
+git -C "$R" config http.receivepack true
+# within five seconds the server refuses a request without credentials
+# (401) and serves git to curl with them (200)
 up=
 i=0
 while [ -n "$port" ] && [ $i -lt 50 ]; do
-	code=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$S/ca.pem" \
-		"https://127.0.0.1:$port/remote.git/info/refs?service=git-upload-pack" 2>/dev/null) ||
-		code=$(git ls-remote "https://127.0.0.1:$port/x.git" 2>&1 | grep -c '401\|Authentication')
-	case $code in 401|[1-9]*) up=1; break ;; esac
+	u="https://127.0.0.1:$port/remote.git/info/refs?service=git-receive-pack"
+	code=$(curl -s -m 2 -o /dev/null -w '%{http_code}' --cacert "$S/ca.pem" "$u" 2>/dev/null)
+	[ "$code" = 401 ] &&
+		code=$(curl -s -m 2 -o /dev/null -w '%{http_code}' --cacert "$S/ca.pem" -u user:s3cret "$u" 2>/dev/null) &&
+		[ "$code" = 200 ] && { up=1; break; }
 	sleep 0.1; i=$((i + 1))
 done
 if [ -z "$port" ] || [ -z "$up" ] || ! kill -0 "$fcgi_pid" 2>/dev/null; then
@@ -117,10 +122,7 @@ if [ -z "$port" ] || [ -z "$up" ] || ! kill -0 "$fcgi_pid" 2>/dev/null; then
 	done_testing; exit
 fi
 
-R=$S/srv/remote.git
 URL="https://127.0.0.1:$port/remote.git"
-git init -q --bare --initial-branch=main "$R"
-git -C "$R" config http.receivepack true
 A=$TMP/a B=$TMP/b
 newdesk "$A"
 git -C "$A" remote add origin "$URL"
@@ -139,8 +141,8 @@ is "... nothing changed locally, the remote stays empty" \
 mdesk clone "$URL" "$B" >"$TMP/out" 2>"$TMP/err"
 is "mdesk clone from an untrusted server: exit 75, no replica" "$?:$( [ -e "$B/desk.conf" ] && echo made)" "75:"
 rm -rf "$B"
-is "... the server never saw a request with credentials" \
-	"$(grep -c ' - user \[' "$S/access.log" 2>/dev/null)" 0
+is "... the server never saw a request from mdesk" \
+	"$(grep -c 'libgit2' "$S/access.log" 2>/dev/null)" 0
 
 export SSL_CERT_FILE="$S/ca.pem"
 # ------------------------------------------------ a wrong password
@@ -150,6 +152,8 @@ is "the CA trusted, a wrong password: sync exits 75" "$rc" 75
 sed 's/^/#   stderr: /' "$TMP/err" | head -3
 is "... nothing changed locally, the remote stays empty" \
 	"$(git -C "$A" rev-parse main):$(git -C "$R" for-each-ref | wc -l)" "$mainA:0"
+check "... saying the credentials were refused" \
+	"grep -q \"origin: cannot fetch: the server refused the credentials of git's credential helper\" '$TMP/err'"
 check "... the server refused user's password" "grep -q 'user \"user\": password mismatch' '$S/error.log'"
 mdesk clone "$URL" "$B" >"$TMP/out" 2>"$TMP/err"
 is "mdesk clone with a wrong password: exit 75, no replica" "$?:$( [ -e "$B/desk.conf" ] && echo made)" "75:"
@@ -186,5 +190,5 @@ is "a sync with nothing to do says so" "$?:$(cat "$TMP/out")" "0:origin: up to d
 for d in "$A" "$B" "$R"; do
 	check "git fsck clean: ${d##*/}" "git -C '$d' fsck --strict --no-progress"
 done
-check "nginx saw user's authenticated pushes" "grep -q ' - user \\[.*POST /remote.git/git-receive-pack' '$S/access.log'"
+check "nginx saw user's authenticated pushes" "grep -q ' - user \\[.*POST /remote.git/git-receive-pack.*libgit2' '$S/access.log'"
 done_testing
