@@ -118,7 +118,7 @@ while [ -n "$port" ] && [ $i -lt 50 ]; do
 	sleep 0.1; i=$((i + 1))
 done
 if [ -z "$port" ] || [ -z "$up" ] || ! kill -0 "$fcgi_pid" 2>/dev/null; then
-	skip "mdesk sync and clone over https" "nginx or fcgiwrap does not start: $(tail -1 "$S/start.err" "$S/error.log" "$S/fcgi.log" 2>/dev/null | tr '\n' ' ' | head -c 200)"
+	skip "mdesk sync and clone over https" "nginx or fcgiwrap does not start: $(tail -qn 1 "$S/start.err" "$S/error.log" "$S/fcgi.log" 2>/dev/null | tr '\n' ' ' | head -c 200)"
 	done_testing; exit
 fi
 
