@@ -63,7 +63,7 @@ done
 i=0
 while [ -n "$port" ] && [ ! -s "$S/sshd.pid" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 if [ -z "$port" ] || [ ! -s "$S/sshd.pid" ]; then
-	skip "mdesk sync and clone over ssh" "sshd does not start: $(tail -1 "$S/start.err" "$S/sshd.log" 2>/dev/null | tr '\n' ' ' | head -c 200)"
+	skip "mdesk sync and clone over ssh" "sshd does not start: $(tail -qn 1 "$S/start.err" "$S/sshd.log" 2>/dev/null | tr '\n' ' ' | head -c 200)"
 	done_testing; exit
 fi
 
