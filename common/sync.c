@@ -352,6 +352,21 @@ static int eml_number(const char *name)
 static int merge_dir(struct smerge *m, const char *path, git_tree *b, git_tree *o,
     git_tree *t, git_oid *out, int *empty);
 
+/* Merge the folder nm (entries eb, eo, et of base, ours, theirs) into tb;
+ * a folder that comes out empty is left out. */
+static void merge_subdir(struct smerge *m, const char *full, const git_tree_entry *eb,
+    const git_tree_entry *eo, const git_tree_entry *et, git_treebuilder *tb, const char *nm)
+{
+	git_tree *sb = subtree(m, eb), *so = subtree(m, eo), *st = subtree(m, et);
+	git_oid id;
+	int empty;
+	if (merge_dir(m, full, sb, so, st, &id, &empty) == 0 && !empty)
+		git_treebuilder_insert(NULL, tb, nm, &id, GIT_FILEMODE_TREE);
+	git_tree_free(sb);
+	git_tree_free(so);
+	git_tree_free(st);
+}
+
 /* A ticket folder changed on both sides. */
 static void merge_ticket(struct smerge *m, const char *path, git_tree *b, git_tree *o,
     git_tree *t, git_treebuilder *tb)
@@ -403,14 +418,7 @@ static void merge_ticket(struct smerge *m, const char *path, git_tree *b, git_tr
 			git_treebuilder_insert(NULL, tb, nm, git_tree_entry_id(e),
 			    git_tree_entry_filemode(e));
 		} else if (is_tree(eo) || is_tree(et)) {
-			git_tree *sb = subtree(m, eb), *so = subtree(m, eo), *st = subtree(m, et);
-			git_oid id;
-			int empty;
-			if (merge_dir(m, full, sb, so, st, &id, &empty) == 0 && !empty)
-				git_treebuilder_insert(NULL, tb, nm, &id, GIT_FILEMODE_TREE);
-			git_tree_free(sb);
-			git_tree_free(so);
-			git_tree_free(st);
+			merge_subdir(m, full, eb, eo, et, tb, nm);
 		} else
 			merge_file(m, full, eb, eo, et, tb, nm);
 		free(full);
@@ -499,14 +507,7 @@ static int merge_dir(struct smerge *m, const char *path, git_tree *b, git_tree *
 			git_tree_free(so);
 			git_tree_free(st);
 		} else if ((is_tree(eo) || !eo) && (is_tree(et) || !et)) {
-			git_tree *sb = subtree(m, eb), *so = subtree(m, eo), *st = subtree(m, et);
-			git_oid id;
-			int e;
-			if (merge_dir(m, full, sb, so, st, &id, &e) == 0 && !e)
-				git_treebuilder_insert(NULL, tb, nm, &id, GIT_FILEMODE_TREE);
-			git_tree_free(sb);
-			git_tree_free(so);
-			git_tree_free(st);
+			merge_subdir(m, full, eb, eo, et, tb, nm);
 		} else
 			merge_file(m, full, eb, eo, et, tb, nm);
 		free(full);

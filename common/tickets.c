@@ -412,13 +412,34 @@ static int sum_read(struct desk *d, struct sumfile *s)
 	return 0;
 }
 
+/* A derived file under .git/mdesk: written to a temporary name, then
+ * renamed over name (state_install), so readers see the old file or the
+ * new one whole.  A desk that cannot take it is still answered: a failure
+ * leaves the old file. */
+static FILE *state_create(struct desk *d, const char *name, char **path, char **tmp)
+{
+	*path = xmalloc(strlen(d->state) + strlen(name) + 2);
+	sprintf(*path, "%s/%s", d->state, name);
+	*tmp = xmalloc(strlen(*path) + 32);
+	sprintf(*tmp, "%s.%ld.tmp", *path, (long)getpid());
+	return fopen(*tmp, "w");
+}
+
+static void state_install(FILE *f, char *path, char *tmp)
+{
+	if (f) {
+		int bad = ferror(f);
+		if (fclose(f) != 0 || bad || rename(tmp, path) != 0)
+			unlink(tmp);
+	}
+	free(tmp);
+	free(path);
+}
+
 static void sum_write(struct desk *d, struct sumfile *s)
 {
-	char *p = xmalloc(strlen(d->state) + 64);
-	sprintf(p, "%s/%s", d->state, s->name);
-	char *tmp = xmalloc(strlen(p) + 32);
-	sprintf(tmp, "%s.%ld.tmp", p, (long)getpid());
-	FILE *f = fopen(tmp, "w");
+	char *p, *tmp;
+	FILE *f = state_create(d, s->name, &p, &tmp);
 	if (f) {
 		char hex[GIT_OID_HEXSZ + 1];
 		fprintf(f, "%s%s\n", SUM_MAGIC, s->key);
@@ -428,12 +449,8 @@ static void sum_write(struct desk *d, struct sumfile *s)
 			fprintf(f, "%s\t%s\t%s\t%lld\t%lld\t%s\t%s\n", e->id, hex, e->status,
 			    e->created, e->updated, e->assignee ? e->assignee : "", e->json);
 		}
-		/* derived data: a desk that cannot take it is still answered */
-		if (fclose(f) != 0 || rename(tmp, p) != 0)
-			unlink(tmp);
 	}
-	free(tmp);
-	free(p);
+	state_install(f, p, tmp);
 }
 
 struct sum_change {
@@ -948,11 +965,8 @@ static int ev_read(struct desk *d, struct evfile *s)
  * answered). */
 static void ev_write(struct desk *d, struct evfile *s)
 {
-	char *p = xmalloc(strlen(d->state) + 64);
-	sprintf(p, "%s/%s", d->state, s->name);
-	char *tmp = xmalloc(strlen(p) + 32);
-	sprintf(tmp, "%s.%ld.tmp", p, (long)getpid());
-	FILE *f = fopen(tmp, "w");
+	char *p, *tmp;
+	FILE *f = state_create(d, s->name, &p, &tmp);
 	if (f) {
 		char line[80];
 		int n = snprintf(line, sizeof line, "%s%s\n", EV_MAGIC, s->key);
@@ -968,12 +982,8 @@ static void ev_write(struct desk *d, struct evfile *s)
 			putc('\n', f);
 		}
 		fprintf(f, "end %zu %016llx\n", s->n, (unsigned long long)h);
-		int bad = ferror(f);
-		if (fclose(f) != 0 || bad || rename(tmp, p) != 0)
-			unlink(tmp);
 	}
-	free(tmp);
-	free(p);
+	state_install(f, p, tmp);
 }
 
 /* Bring s up to its branch: read the file, update it with the tree diff
