@@ -1818,6 +1818,7 @@ static const struct {
 
 int main(int argc, char **argv)
 {
+	heap_init();
 	static const struct option opts[] = {
 		{ "desk", required_argument, NULL, 'd' },
 		{ "as", required_argument, NULL, 'a' },

@@ -1058,6 +1058,7 @@ static int reply(void)
 
 int main(int argc, char **argv)
 {
+	heap_init();
 	static const struct option opts[] = {
 		{ "template", required_argument, NULL, 't' },
 		{ "ticket", required_argument, NULL, 'T' },

@@ -615,6 +615,7 @@ static int zone_ok(const char *z)
 
 int main(int argc, char **argv)
 {
+	heap_init();
 	enum { O_NOW = 256, O_SINCE, O_UNTIL, O_REV, O_TZ, O_VERSION };
 	static const struct option opts[] = {
 		{ "desk", required_argument, NULL, 'd' },

@@ -565,13 +565,6 @@ static void view_put_fields(const char *id, const char *customer, const char *su
 	}
 }
 
-static long long json_time(json_t *o, const char *k)
-{
-	long long t;
-	const char *s = json_string_value(json_object_get(o, k));
-	return s && parse_rfc3339(s, &t) == 0 ? t : 0;
-}
-
 static void view_free(void)
 {
 	for (size_t i = 0; i < V.n; i++) {
@@ -607,15 +600,9 @@ static void view_need(void)
 	V.last = xcalloc(AG.n + 1, sizeof *V.last);
 	size_t n;
 	const struct tsum *ts = tickets_summary(&D, 0, &n);
-	for (size_t i = 0; i < n; i++) {
-		json_t *o = json_loads(ts[i].json, 0, NULL);
-		if (!o)
-			continue;
-		view_put_fields(ts[i].id, json_string_value(json_object_get(o, "customer")),
-		    json_string_value(json_object_get(o, "subject")), ts[i].status, ts[i].assignee,
-		    ts[i].updated, json_time(o, "assigned_at"));
-		json_decref(o);
-	}
+	for (size_t i = 0; i < n; i++)
+		view_put_fields(ts[i].id, ts[i].customer, ts[i].subject, ts[i].status, ts[i].assignee,
+		    ts[i].updated, ts[i].assigned_at);
 	V.built = 1;
 	V.head = h;
 }
@@ -1290,6 +1277,7 @@ static int read_fd(int fd, const char *name)
 
 int main(int argc, char **argv)
 {
+	heap_init();
 	static const struct option opts[] = {
 		{ "desk", required_argument, NULL, 'd' },
 		{ "now", required_argument, NULL, 'n' },

@@ -814,6 +814,7 @@ static int commit_at(long long t, char out[GIT_OID_HEXSZ + 1])
 
 int main(int argc, char **argv)
 {
+	heap_init();
 	enum { O_NOW = 256, O_ASOF, O_WARN, O_POLICY, O_NOTIFY, O_EXPLAIN, O_DRY, O_ESC,
 		O_VERSION };
 	static const struct option opts[] = {

@@ -42,6 +42,32 @@ int mbedtls_x509_crt_parse_file(struct mbedtls_x509_crt *chain, const char *path
 	return real ? real(chain, path) : -1;
 }
 
+/* Likewise libssh2_init, which libgit2 calls while it starts: with
+ * libssh2 built on OpenSSL it starts OpenSSL (its configuration read, and
+ * its clean-up at exit), about 3 ms of every run, for ssh that no local
+ * desk command uses.  It is put off until desk_git_net. */
+static int ssh_deferred;
+int libssh2_init(int flags);
+int libssh2_init(int flags)
+{
+	static int (*real)(int);
+	if (git_starting) {
+		ssh_deferred = 1;
+		return 0;
+	}
+	if (!real)
+		*(void **)&real = dlsym(RTLD_NEXT, "libssh2_init");
+	return real ? real(flags) : -1;
+}
+
+void desk_git_net(void)
+{
+	if (ssh_deferred) {
+		ssh_deferred = 0;
+		libssh2_init(0);
+	}
+}
+
 void desk_git_init(void)
 {
 	static int done;
@@ -585,30 +611,27 @@ static int ix_splice(struct desk *d, struct ixlist *l)
 {
 	char *ip = join(d->root, ".git/index");
 	int fd = open(ip, O_RDONLY);
-	struct stat st;
-	if (fd < 0 || fstat(fd, &st) != 0 || st.st_size < 32) {
-		if (fd >= 0)
-			close(fd);
+	size_t len = 0;
+	unsigned char *x = fd < 0 ? NULL : (unsigned char *)big_read_fd(fd, (size_t)1 << 40, &len);
+	if (fd >= 0)
+		close(fd);
+	uint32_t ver = x && len >= 32 ? be32(x + 4) : 0;
+	if (!x || len < 32 || memcmp(x, "DIRC", 4) || (ver != 2 && ver != 3)) {
+		if (x)
+			big_free(x, len + 1);
 		free(ip);
 		return 1;
 	}
-	size_t len = (size_t)st.st_size, got = 0;
-	unsigned char *x = xmalloc(len);
 	ssize_t k;
-	while (got < len && (k = read(fd, x + got, len - got)) > 0)
-		got += (size_t)k;
-	close(fd);
-	uint32_t ver = got == len ? be32(x + 4) : 0;
-	if (got != len || memcmp(x, "DIRC", 4) || (ver != 2 && ver != 3)) {
-		free(x);
-		free(ip);
-		return 1;
-	}
 	uint32_t n = be32(x + 8);
 	size_t end = len - 20, p = 12;
 	qsort(l->v, l->n, sizeof *l->v, by_ixc_path);
-	struct buf out = { 0 };
-	buf_grow(&out, len + l->n * (64 + 4096));	/* no copy while it grows */
+	/* the new index is the old one with the changes spliced in: its
+	 * room is known (an entry takes at most 72 bytes and its path) */
+	size_t room = len + 21;
+	for (size_t i = 0; i < l->n; i++)
+		room += 72 + strlen(l->v[i].path);
+	struct buf out = { big_alloc(room), 0, room };
 	buf_add(&out, x, 12);
 	uint32_t count = 0;
 	size_t j = 0;	/* next change to put in */
@@ -667,9 +690,9 @@ static int ix_splice(struct desk *d, struct ixlist *l)
 	for (size_t q = p; !bad && q + 8 <= end; q += 8 + be32(x + q + 4))
 		if (!memcmp(x + q, "link", 4) || !memcmp(x + q, "sdir", 4))
 			bad = 1;
-	free(x);
+	big_free(x, len + 1);
 	if (bad) {
-		buf_free(&out);
+		big_free(out.p, room);
 		free(ip);
 		return 1;
 	}
@@ -707,7 +730,7 @@ static int ix_splice(struct desk *d, struct ixlist *l)
 	}
 	free(lk);
 	free(ip);
-	buf_free(&out);
+	big_free(out.p, room);
 	return rc;
 }
 
@@ -1264,6 +1287,11 @@ void desk_tx_prepare(struct desk_tx *tx, const char *name, const char *email,
 	tx_build(tx);
 }
 
+void desk_on_commit(struct desk *d, desk_commit_fn fn)
+{
+	d->committed = fn;
+}
+
 int desk_tx_commit(struct desk_tx *tx, const char *name, const char *email,
     const char *message)
 {
@@ -1288,6 +1316,13 @@ int desk_tx_commit(struct desk_tx *tx, const char *name, const char *email,
 	if (d->fsync)
 		git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
 	tx->prepared = 0;
+	if (d->committed) {
+		const char **paths = xcalloc(tx->n + 1, sizeof *paths);
+		for (size_t i = 0; i < tx->n; i++)
+			paths[i] = tx->c[i].path;
+		d->committed(d, tx->unborn ? NULL : &tx->head, tx->newtree, paths, tx->n);
+		free(paths);
+	}
 
 	/* the working tree and the index follow */
 	struct ixlist rec = { NULL, 0 };

@@ -23,6 +23,13 @@
 #define DESK_BRANCH "refs/heads/main"
 #define DESK_ARCHIVE "refs/heads/archive"
 
+struct desk;
+/* An observer of the commits of desk_tx_commit: main moved from the
+ * commit old (NULL: the branch was unborn) to a commit of the tree root,
+ * changing paths (as given to desk_tx_write, _append, _remove). */
+typedef void (*desk_commit_fn)(struct desk *d, const git_oid *old, git_tree *root,
+    const char *const *paths, size_t n);
+
 struct desk {
 	char *root;		/* the working tree, absolute */
 	char *state;		/* .git/mdesk */
@@ -39,6 +46,7 @@ struct desk {
 	 * writer moves them then): 0 unknown, 1 known, -1 no such branch */
 	int refc_state[2];
 	git_oid refc[2];
+	desk_commit_fn committed;	/* desk_on_commit */
 };
 
 /* Find the desk: dir (--desk), $MDESK_DIR, the current directory or its
@@ -49,6 +57,9 @@ void desk_close(struct desk *d);
 void desk_git_create(const char *dir);
 /* The git library, once per process. */
 void desk_git_init(void);
+/* What only talking to a remote needs (ssh's library): call before any
+ * fetch, push or clone. */
+void desk_git_net(void);
 /* Die with the libgit2 error: "what: message". */
 _Noreturn void desk_git_die(int code, const char *what);
 
@@ -81,6 +92,8 @@ size_t desk_tx_count(const struct desk_tx *tx);
  * removal); *append set when the bytes go after the file at HEAD. */
 const char *desk_tx_pending(const struct desk_tx *tx, const char *path, size_t *len,
     int *append);
+/* Set the observer told after each commit (one per desk; NULL: none). */
+void desk_on_commit(struct desk *d, desk_commit_fn fn);
 /* Commit with the author (name, email) and message; returns 0, or exits
  * (EX_TEMPFAIL when a retry may succeed, EX_CANTCREAT when the disk
  * refuses).  The transaction is freed.  After desk_tx_prepare the

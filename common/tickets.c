@@ -197,7 +197,8 @@ void tickets_upkeep(struct desk *d)
 
 /* --- the summary of every ticket (derived, under .git/mdesk/) --- */
 
-#define SUM_MAGIC "mdesk-tickets 2 "	/* 2: collisions */
+#define SUM_MAGIC "mdesk-tickets 3 "	/* 2: collisions; 3: customer, subject, assigned_at */
+#define SUM_FIELDS 10
 
 struct sumfile {
 	const char *branch, *name;
@@ -206,11 +207,12 @@ struct sumfile {
 	struct tsum *v;
 	size_t n, cap;
 	char *text;			/* the file as read: entries point into it */
+	size_t tlen;			/* its length (big_alloc'd: tlen + 1) */
 	struct arena a;			/* strings of tickets folded here */
 };
 
-static struct sumfile sum_main = { DESK_BRANCH, "tickets-main", 0, "", NULL, 0, 0, NULL, { NULL, 0, 0 } };
-static struct sumfile sum_arch = { DESK_ARCHIVE, "tickets-archive", 0, "", NULL, 0, 0, NULL, { NULL, 0, 0 } };
+static struct sumfile sum_main = { DESK_BRANCH, "tickets-main", 0, "", NULL, 0, 0, NULL, 0, { NULL, 0, 0 } };
+static struct sumfile sum_arch = { DESK_ARCHIVE, "tickets-archive", 0, "", NULL, 0, 0, NULL, 0, { NULL, 0, 0 } };
 static struct tsum *sum_all;
 
 int status_load(const char *s)
@@ -220,11 +222,13 @@ int status_load(const char *s)
 
 static void sum_reset(struct sumfile *s)
 {
-	free(s->v);
-	free(s->text);
+	big_free(s->v, s->cap * sizeof *s->v);
+	if (s->text)
+		big_free(s->text, s->tlen + 1);
 	arena_free(&s->a);
 	s->v = NULL;
 	s->text = NULL;
+	s->tlen = 0;
 	s->n = s->cap = 0;
 	s->loaded = 0;
 	s->key[0] = 0;
@@ -266,12 +270,23 @@ static void tickets_tree(struct desk *d, const char *branch, char key[GIT_OID_HE
 	git_tree_free(root);
 }
 
+/* Room for cap entries (big_alloc'd: sum_reset frees with the size). */
+static void sum_room(struct sumfile *s, size_t cap)
+{
+	if (cap <= s->cap)
+		return;
+	struct tsum *v = big_alloc(cap * sizeof *v);
+	if (s->n)
+		memcpy(v, s->v, s->n * sizeof *v);
+	big_free(s->v, s->cap * sizeof *s->v);
+	s->v = v;
+	s->cap = cap;
+}
+
 static struct tsum *sum_new(struct sumfile *s)
 {
-	if (s->n == s->cap) {
-		s->cap = s->cap ? s->cap * 2 : 1024;
-		s->v = xrealloc(s->v, s->cap * sizeof *s->v);
-	}
+	if (s->n == s->cap)
+		sum_room(s, s->cap ? s->cap * 2 : 1024);
 	struct tsum *e = &s->v[s->n++];
 	memset(e, 0, sizeof *e);
 	return e;
@@ -283,7 +298,7 @@ static char *sum_field(struct arena *a, const char *v)
 	char *p = arena_strndup(a, v, strlen(v));
 	for (char *q = p; *q; q++)
 		if (*q == '\t' || *q == '\n' || *q == '\r')
-			*q = '?';
+			*q = ' ';
 	return p;
 }
 
@@ -313,6 +328,9 @@ static void sum_fold(struct desk *d, struct sumfile *s, const char *id, const gi
 	e->assignee = t.assignee ? sum_field(&s->a, t.assignee) : NULL;
 	e->created = t.created;
 	e->updated = t.updated;
+	e->assigned_at = t.assigned_at;
+	e->customer = t.customer ? sum_field(&s->a, t.customer) : NULL;
+	e->subject = t.subject ? sum_field(&s->a, t.subject) : NULL;
 	e->json = arena_strndup(&s->a, js, strlen(js));
 	free(js);
 	ticket_free(&t);
@@ -363,33 +381,35 @@ static int sum_read(struct desk *d, struct sumfile *s)
 {
 	char *p = xmalloc(strlen(d->state) + 32);
 	sprintf(p, "%s/%s", d->state, s->name);
-	FILE *f = fopen(p, "r");
+	int fd = open(p, O_RDONLY | O_NONBLOCK);	/* a FIFO there does not hang */
 	free(p);
-	if (!f)
+	if (fd < 0)
 		return -1;
-	struct buf b = { 0 };
-	char tmp[65536];
-	size_t k;
-	while ((k = fread(tmp, 1, sizeof tmp, f)) > 0)
-		buf_add(&b, tmp, k);
-	int bad = ferror(f);
-	fclose(f);
-	buf_cstr(&b);
-	s->text = b.p;
-	if (bad || !b.p || strncmp(b.p, SUM_MAGIC, strlen(SUM_MAGIC)) != 0)
+	size_t len;
+	char *b = big_read_fd(fd, (size_t)1 << 40, &len);
+	close(fd);
+	if (!b)
 		return -1;
-	char *line = b.p + strlen(SUM_MAGIC), *nl = strchr(line, '\n');
+	s->text = b;
+	s->tlen = len;
+	if (strlen(b) != len || strncmp(b, SUM_MAGIC, strlen(SUM_MAGIC)) != 0)
+		return -1;
+	size_t lines = 0;
+	for (const char *q = b; (q = memchr(q, '\n', len - (size_t)(q - b))); q++)
+		lines++;
+	sum_room(s, lines + 16);
+	char *line = b + strlen(SUM_MAGIC), *nl = strchr(line, '\n');
 	if (!nl || nl - line > GIT_OID_HEXSZ)
 		return -1;
 	*nl = 0;
 	snprintf(s->key, sizeof s->key, "%s", line);
 	for (line = nl + 1; *line; line = nl + 1) {
-		char *f7[7];
+		char *f7[SUM_FIELDS];
 		if (!(nl = strchr(line, '\n')))
 			return -1;
 		*nl = 0;
 		f7[0] = line;
-		for (int i = 1; i < 7; i++) {
+		for (int i = 1; i < SUM_FIELDS; i++) {
 			char *t = strchr(f7[i - 1], '\t');
 			if (!t)
 				return -1;
@@ -398,7 +418,7 @@ static int sum_read(struct desk *d, struct sumfile *s)
 		}
 		struct tsum *e = sum_new(s);
 		if (!ticketid_valid(f7[0]) || git_oid_fromstr(&e->events, f7[1]) != 0 ||
-		    !status_valid(f7[2]) || f7[6][0] != '{')
+		    !status_valid(f7[2]) || f7[9][0] != '{')
 			return -1;
 		snprintf(e->id, sizeof e->id, "%s", f7[0]);
 		if (s->n > 1 && strcmp(s->v[s->n - 2].id, e->id) >= 0)
@@ -406,8 +426,11 @@ static int sum_read(struct desk *d, struct sumfile *s)
 		e->status = f7[2];
 		e->created = strtoll(f7[3], NULL, 10);
 		e->updated = strtoll(f7[4], NULL, 10);
-		e->assignee = *f7[5] ? f7[5] : NULL;
-		e->json = f7[6];
+		e->assigned_at = strtoll(f7[5], NULL, 10);
+		e->assignee = *f7[6] ? f7[6] : NULL;
+		e->customer = *f7[7] ? f7[7] : NULL;
+		e->subject = *f7[8] ? f7[8] : NULL;
+		e->json = f7[9];
 	}
 	return 0;
 }
@@ -446,8 +469,10 @@ static void sum_write(struct desk *d, struct sumfile *s)
 		for (size_t i = 0; i < s->n; i++) {
 			const struct tsum *e = &s->v[i];
 			git_oid_tostr(hex, sizeof hex, &e->events);
-			fprintf(f, "%s\t%s\t%s\t%lld\t%lld\t%s\t%s\n", e->id, hex, e->status,
-			    e->created, e->updated, e->assignee ? e->assignee : "", e->json);
+			fprintf(f, "%s\t%s\t%s\t%lld\t%lld\t%lld\t%s\t%s\t%s\t%s\n", e->id, hex,
+			    e->status, e->created, e->updated, e->assigned_at,
+			    e->assignee ? e->assignee : "", e->customer ? e->customer : "",
+			    e->subject ? e->subject : "", e->json);
 		}
 	}
 	state_install(f, p, tmp);
@@ -517,11 +542,20 @@ static int tree_changes(struct desk *d, const char *key, git_tree *now, struct s
 
 /* Bring the entries from the tree of s->key to tree now; 0, or -1 when
  * the old tree is not there (rebuild). */
+static void sum_apply(struct desk *d, struct sumfile *s, struct sum_changes c);
+
 static int sum_update(struct desk *d, struct sumfile *s, git_tree *now)
 {
 	struct sum_changes c;
 	if (tree_changes(d, s->key, now, &c) != 0)
 		return -1;
+	sum_apply(d, s, c);
+	return 0;
+}
+
+/* Fold the changed tickets of c into s (c's array is freed). */
+static void sum_apply(struct desk *d, struct sumfile *s, struct sum_changes c)
+{
 	size_t old_n = s->n;
 	char *drop = xcalloc(old_n + 1, 1);
 	for (size_t i = 0; i < c.n; i++) {
@@ -543,7 +577,85 @@ static int sum_update(struct desk *d, struct sumfile *s, git_tree *now)
 	free(drop);
 	if (s->n > 1)
 		qsort(s->v, s->n, sizeof *s->v, by_tsum_id);
-	return 0;
+}
+
+/* The oid of the tickets/ tree of a root tree into key ("-": none). */
+static void root_tickets_key(git_tree *root, char key[GIT_OID_HEXSZ + 1])
+{
+	const git_tree_entry *e = root ? git_tree_entry_byname(root, "tickets") : NULL;
+	if (e && git_tree_entry_type(e) == GIT_OBJECT_TREE)
+		git_oid_tostr(key, GIT_OID_HEXSZ + 1, git_tree_entry_id(e));
+	else
+		strcpy(key, "-");
+}
+
+/* desk_tx_commit's observer (desk_on_commit): main moved from old (NULL:
+ * unborn) to a commit of tree root changing paths.  When the summary of
+ * main reflected old, the tickets the paths touch are folded again and
+ * the file written for the new tree: the next process finds it current
+ * and no reader has to diff the trees.  Otherwise, or on a path it
+ * cannot place, it is left as it was (a reader catches up). */
+static void sum_committed(struct desk *d, const git_oid *old, git_tree *root,
+    const char *const *paths, size_t n)
+{
+	struct sumfile *s = &sum_main;
+	if (!s->loaded || !s->key[0])
+		return;
+	char was[GIT_OID_HEXSZ + 1] = "-", key[GIT_OID_HEXSZ + 1];
+	if (old) {
+		git_commit *c;
+		git_tree *t;
+		if (git_commit_lookup(&c, d->repo, old) != 0)
+			return;
+		int rc = git_commit_tree(&t, c);
+		git_commit_free(c);
+		if (rc != 0)
+			return;
+		root_tickets_key(t, was);
+		git_tree_free(t);
+	}
+	if (strcmp(was, s->key))
+		return;
+	root_tickets_key(root, key);
+	struct sum_changes c = { NULL, 0 };
+	for (size_t i = 0; i < n; i++) {
+		const char *p = paths[i];
+		if (strncmp(p, "tickets/", 8) && strcmp(p, "tickets"))
+			continue;
+		/* tickets/SH/ID[/...]: the ticket's events.jsonl as now */
+		const char *sh = p + 8, *idp = sh + 3, *end;
+		char id[16], ev[64];
+		if (strlen(p) < 8 + 3 || sh[2] != '/')
+			goto stale;
+		end = idp + strcspn(idp, "/");
+		if (end - idp >= (ptrdiff_t)sizeof id)
+			goto stale;
+		snprintf(id, sizeof id, "%.*s", (int)(end - idp), idp);
+		if (!ticketid_valid(id) || strncmp(sh, id, 2))
+			goto stale;
+		int dup = 0;
+		for (size_t j = 0; j < c.n && !dup; j++)
+			dup = !strcmp(c.v[j].id, id);
+		if (dup)
+			continue;
+		ticket_events_path(id, ev);
+		git_tree_entry *e;
+		c.v = xrealloc(c.v, (c.n + 1) * sizeof *c.v);
+		struct sum_change *ch = &c.v[c.n++];
+		snprintf(ch->id, sizeof ch->id, "%s", id);
+		ch->gone = 1;
+		if (git_tree_entry_bypath(&e, root, ev) == 0) {
+			ch->gone = git_tree_entry_type(e) != GIT_OBJECT_BLOB;
+			ch->blob = *git_tree_entry_id(e);
+			git_tree_entry_free(e);
+		}
+	}
+	sum_apply(d, s, c);
+	snprintf(s->key, sizeof s->key, "%s", key);
+	sum_write(d, s);
+	return;
+stale:
+	free(c.v);
 }
 
 /* Bring s up to its branch: read, update or rebuild, write back. */
@@ -557,6 +669,8 @@ static void sum_sync(struct desk *d, struct sumfile *s)
 		if (sum_read(d, s) != 0)
 			sum_reset(s);
 		s->loaded = 1;
+		if (s == &sum_main)
+			desk_on_commit(d, sum_committed);
 		if (s->key[0] && !strcmp(s->key, now))
 			return;
 	}
@@ -741,7 +855,16 @@ int ticket_exists(struct desk *d, const char *id)
 	if (tree_has(d, DESK_BRANCH, dir))
 		return 1;
 	int r = sum_file_has(d, &sum_arch, id);
-	return r >= 0 ? r : tree_has(d, DESK_ARCHIVE, dir);
+	if (r >= 0)
+		return r;
+	/* the archive's summary is built (once) or brought up to date and
+	 * asked: a walk of the archive's trees costs every delivery the
+	 * inflating of long delta chains */
+	sum_sync(d, &sum_arch);
+	struct tsum key;
+	snprintf(key.id, sizeof key.id, "%s", id);
+	return sum_arch.n && bsearch(&key, sum_arch.v, sum_arch.n, sizeof *sum_arch.v,
+	    by_tsum_id) != NULL;
 }
 
 void tickets_summary_refresh(struct desk *d)
@@ -880,27 +1003,16 @@ static int ev_read(struct desk *d, struct evfile *s)
 	sprintf(p, "%s/%s", d->state, s->name);
 	int fd = open(p, O_RDONLY | O_NONBLOCK);	/* a FIFO there does not hang */
 	free(p);
-	struct stat st;
 	if (fd < 0)
 		return -1;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 1 ||
-	    (unsigned long long)st.st_size >= (size_t)-1 / 4) {
-		close(fd);
-		return -1;
-	}
-	size_t size = (size_t)st.st_size, got = 0;
-	char *b = s->file = big_alloc(size + 1);
-	s->flen = size;
-	while (got < size) {
-		ssize_t k = read(fd, b + got, size - got);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			break;
-		got += (size_t)k;
-	}
+	size_t size;
+	char *b = big_read_fd(fd, (size_t)-1 / 4, &size);
 	close(fd);
-	if (got != size)
+	if (!b)
+		return -1;
+	s->file = b;
+	s->flen = size;
+	if (size < 1)
 		return -1;
 	/* every entry takes 51 bytes at least: room for all of them */
 	s->cap = size / 51 + 1;

@@ -45,7 +45,9 @@ struct tsum {
 	git_oid events;		/* the blob of its events.jsonl */
 	const char *status;	/* new, open, ... */
 	const char *assignee;	/* NULL: unassigned */
-	long long created, updated;
+	const char *customer;	/* NULL: none */
+	const char *subject;	/* NULL: none; tabs and line ends as spaces */
+	long long created, updated, assigned_at;
 	const char *json;	/* ticket_json, one compact line (no newline) */
 };
 /* The summaries of the main branch (the working set; all == 0), or of main

@@ -71,6 +71,25 @@ printf 'mdesk-tickets 1 0123456789abcdef0123456789abcdef01234567\n' >"$S/tickets
 answers >"$TMP/a6" 2>&1
 check "a summary keyed to a tree that is gone: the answers before the hand commit" "cmp -s '$TMP/a1' '$TMP/a6'"
 
+# a writer that holds the summary brings it to its own commit: the next
+# reader finds it current, the same as one built from nothing
+# (mroute reads it to join mail to a ticket by subject)
+sed -i 's/^subject_window = .*/subject_window = 24h/' "$MDESK_DIR/desk.conf"
+git -C "$MDESK_DIR" commit -qam "subject window"
+mdesk ls --format json >/dev/null
+mroute --now 2026-11-03T10:00:00Z <"$DATA"/mail/multipart-mixed.mbox >/dev/null || echo "# mroute failed"
+is "after mroute: the summary is keyed to main's tickets tree" \
+    "$(sed -n '1s/^mdesk-tickets 3 //p' "$S/tickets-main")" "$(git -C "$MDESK_DIR" rev-parse main:tickets)"
+cp "$S/tickets-main" "$TMP/kept"
+rm -f "$S/tickets-main"
+mdesk ls --format json >/dev/null
+check "  ... and the same, byte for byte, as one built again" "cmp -s '$TMP/kept' '$S/tickets-main'"
+check "  ... where the new tickets are" "test \$(grep -c . '$S/tickets-main') -gt \$(grep -c . '$TMP/old-summary')"
+printf 'mdesk-tickets 2 %s\n' "$(git -C "$MDESK_DIR" rev-parse main:tickets)" >"$S/tickets-main"
+mdesk ls --format json >"$TMP/v2"
+check "a summary of an older version is built again" "cmp -s '$TMP/kept' '$S/tickets-main' && test -s '$TMP/v2'"
+answers >"$TMP/a1" 2>&1
+
 # a read-only state directory: answered, nothing written
 if [ "$(id -u)" != 0 ]; then
 	rm -f "$S/tickets-main"
