@@ -589,6 +589,22 @@ static void root_tickets_key(git_tree *root, char key[GIT_OID_HEXSZ + 1])
 		strcpy(key, "-");
 }
 
+/* Does the events blob of ticket id fold? */
+static int foldable(struct desk *d, const char *id, const git_oid *blob)
+{
+	git_blob *b;
+	if (git_blob_lookup(&b, d->repo, blob) != 0)
+		return 0;
+	struct ticket t;
+	const char *err;
+	int line = ticket_fold(&t, id, git_blob_rawcontent(b), (size_t)git_blob_rawsize(b), 0, &err);
+	git_blob_free(b);
+	if (line)
+		return 0;
+	ticket_free(&t);
+	return 1;
+}
+
 /* desk_tx_commit's observer (desk_on_commit): main moved from old (NULL:
  * unborn) to a commit of tree root changing paths.  When the summary of
  * main reflected old, the tickets the paths touch are folded again and
@@ -599,7 +615,7 @@ static void sum_committed(struct desk *d, const git_oid *old, git_tree *root,
     const char *const *paths, size_t n)
 {
 	struct sumfile *s = &sum_main;
-	if (!s->loaded || !s->key[0])
+	if (!s->loaded || !s->key[0] || !root)
 		return;
 	char was[GIT_OID_HEXSZ + 1] = "-", key[GIT_OID_HEXSZ + 1];
 	if (old) {
@@ -649,6 +665,10 @@ static void sum_committed(struct desk *d, const git_oid *old, git_tree *root,
 			ch->blob = *git_tree_entry_id(e);
 			git_tree_entry_free(e);
 		}
+		/* the commit has landed: what cannot be folded here (a file
+		 * edited by hand) is left for a reader to report */
+		if (!ch->gone && !foldable(d, id, &ch->blob))
+			goto stale;
 	}
 	sum_apply(d, s, c);
 	snprintf(s->key, sizeof s->key, "%s", key);
