@@ -1150,6 +1150,7 @@ static void tx_build(struct desk_tx *tx)
 	int packed = tx->n >= PACK_CHANGES;
 	if (packed && !d->packw && !(d->packw = packw_attach(d->repo)))
 		packed = 0;
+	packw_quiet(d->repo, 1);	/* with the lock: every miss is a new object */
 	for (int attempt = 0;; attempt++) {
 		if (packed)
 			packw_begin(d->packw);
@@ -1267,6 +1268,7 @@ static void tx_build(struct desk_tx *tx)
 			    "%s/.git/objects: %s", d->root, strerror(e));
 	}
 	free(made);
+	packw_quiet(d->repo, 0);
 	write_journal(d, tx);
 }
 

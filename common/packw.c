@@ -263,6 +263,46 @@ static void be_free(git_odb_backend *be)
 	free(p);
 }
 
+/* libgit2 takes a miss in its object database as a sign that another
+ * process may have written a pack: before every write of a new object it
+ * rereads the folder objects/pack and, for each pack there, looks for it
+ * among those it knows.  On a desk of a few hundred packs that was a
+ * third of an import.  While quiet, the pack backends' refresh does
+ * nothing: set by the writer holding the desk lock (no other writer makes
+ * packs then), after one refresh of its own.  The backend's own writing
+ * of a pack (writepack) loads the new pack without this entry point. */
+static int (*pack_refresh)(git_odb_backend *);
+static int refresh_off;
+
+static int quiet_refresh(git_odb_backend *b)
+{
+	return refresh_off ? 0 : pack_refresh(b);
+}
+
+void packw_quiet(git_repository *repo, int on)
+{
+	refresh_off = 0;
+	if (!on)
+		return;
+	git_odb *odb;
+	if (git_repository_odb(&odb, repo) != 0)
+		return;
+	size_t n = git_odb_num_backends(odb);
+	for (size_t i = 0; i < n; i++) {
+		git_odb_backend *b;
+		if (git_odb_get_backend(&b, odb, i) != 0 || !b->refresh || !b->writepack ||
+		    b->write || b->refresh == quiet_refresh)
+			continue;	/* not a pack backend, or done */
+		if (pack_refresh && b->refresh != pack_refresh)
+			continue;	/* another kind: left alone */
+		pack_refresh = b->refresh;
+		b->refresh = quiet_refresh;
+	}
+	git_odb_refresh(odb);	/* the packs made before the lock was taken */
+	refresh_off = pack_refresh != NULL;
+	git_odb_free(odb);
+}
+
 struct packw *packw_attach(git_repository *repo)
 {
 	git_odb *odb;

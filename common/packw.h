@@ -37,6 +37,11 @@ int packw_holds(const struct packw *p, const git_oid *id);
 /* Objects held now. */
 size_t packw_count(const struct packw *p);
 
+/* on: a miss in repo's object database no longer makes libgit2 reread
+ * the pack folder (packs made until now are loaded first); for the
+ * writer holding the desk lock, while it builds a commit.  0: as before. */
+void packw_quiet(git_repository *repo, int on);
+
 /* SHA-1 of n bytes (the pack's trailer; exported for the unit test). */
 void packw_sha1(const void *p, size_t n, unsigned char out[20]);
 

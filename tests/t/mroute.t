@@ -585,4 +585,23 @@ MDESK_DIR=$TMP/d4 mroute --now 2026-11-22T00:00:00Z "$DATA/support.mbox" >"$TMP/
 is "support.mbox again: all 308 duplicates" "$(grep -c '^X-Mdesk-Status: duplicate$' "$TMP/out")" 308
 is "support.mbox again: HEAD does not move" "$(git -C "$TMP/d4" rev-parse HEAD)" "$h0"
 
+# three imports of the same mailbox at once: each waits for the lock while
+# the others write packs, then reads the tickets they made from those packs
+rm -rf "$TMP/d6"; newdesk "$TMP/d6"
+sed -i 's/^subject_window = .*/subject_window = 0s/; s/^fsync = yes/fsync = no/' "$TMP/d6/desk.conf"
+git -C "$TMP/d6" commit -qam 'no subject window'
+for k in 1 2 3; do
+	(MDESK_DIR=$TMP/d6 mroute --batch 64 --now 2026-11-21T00:00:00Z "$DATA/support.mbox" \
+	    >"$TMP/c$k.out" 2>"$TMP/c$k.err"; echo $? >"$TMP/c$k.rc") &
+done
+wait
+is "three imports at once: each exits 0" "$(cat "$TMP"/c1.rc "$TMP"/c2.rc "$TMP"/c3.rc | tr '\n' ' ')" "0 0 0 "
+is "  ... each message filed once: 97 tickets, as one import makes" \
+	"$(MDESK_DIR=$TMP/d6 mdesk ls --all --format json | wc -l | tr -d ' ')" 97
+is "  ... 307 .eml files" "$(ls "$TMP"/d6/tickets/*/*/*.eml | wc -l | tr -d ' ')" 307
+is "  ... every copy is a duplicate but one of each (308 × 3 - 307)" \
+	"$(cat "$TMP"/c1.out "$TMP"/c2.out "$TMP"/c3.out | grep -c '^X-Mdesk-Status: duplicate$')" 617
+check "  ... git fsck --strict is clean" "git -C '$TMP/d6' fsck --strict --no-progress"
+is "  ... clean" "$(git -C "$TMP/d6" status --porcelain)" ""
+
 done_testing
