@@ -459,21 +459,47 @@ static void state_install(FILE *f, char *path, char *tmp)
 	free(path);
 }
 
+/* v in decimal into out (24 bytes). */
+static const char *lltoa_(long long v, char out[24])
+{
+	char *p = out + 23;
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+	*p = 0;
+	do
+		*--p = (char)('0' + u % 10);
+	while (u /= 10);
+	if (v < 0)
+		*--p = '-';
+	return p;
+}
+
 static void sum_write(struct desk *d, struct sumfile *s)
 {
 	char *p, *tmp;
 	FILE *f = state_create(d, s->name, &p, &tmp);
 	if (f) {
-		char hex[GIT_OID_HEXSZ + 1];
+		char hex[GIT_OID_HEXSZ + 1], num[3][24];
 		fprintf(f, "%s%s\n", SUM_MAGIC, s->key);
+		/* the lines built in a buffer, not through fprintf: the file
+		 * is written whole after every commit of a batch */
+		struct buf b = { 0 };
 		for (size_t i = 0; i < s->n; i++) {
 			const struct tsum *e = &s->v[i];
 			git_oid_tostr(hex, sizeof hex, &e->events);
-			fprintf(f, "%s\t%s\t%s\t%lld\t%lld\t%lld\t%s\t%s\t%s\t%s\n", e->id, hex,
-			    e->status, e->created, e->updated, e->assigned_at,
-			    e->assignee ? e->assignee : "", e->customer ? e->customer : "",
-			    e->subject ? e->subject : "", e->json);
+			const char *fld[10] = { e->id, hex, e->status, lltoa_(e->created, num[0]),
+				lltoa_(e->updated, num[1]), lltoa_(e->assigned_at, num[2]),
+				e->assignee ? e->assignee : "", e->customer ? e->customer : "",
+				e->subject ? e->subject : "", e->json };
+			for (int k = 0; k < 10; k++) {
+				buf_adds(&b, fld[k]);
+				buf_addc(&b, k < 9 ? '\t' : '\n');
+			}
+			if (b.len >= 65536 || i + 1 == s->n) {
+				fwrite(b.p, 1, b.len, f);
+				b.len = 0;
+			}
 		}
+		buf_free(&b);
 	}
 	state_install(f, p, tmp);
 }

@@ -59,7 +59,9 @@ void tickets_summary_free(void);
 /* A summary as a ticket: the fields of ticket_json, no events; ticket_free. */
 void tsum_ticket(const struct tsum *s, struct ticket *t);
 /* Is there a ticket id, on main or archived?  The archive is asked
- * through its summary when that is current (no walk of its tree). */
+ * through its summary file, built or brought up to date first when it is
+ * missing or stale (no walk of the archive's trees, whose delta chains
+ * made every delivery on a large desk pay for them). */
 int ticket_exists(struct desk *d, const char *id);
 /* Bring the summary files that exist up to the branches (after an
  * archive move, so readers and ticket_exists find them current). */
