@@ -208,11 +208,13 @@ struct sumfile {
 	size_t n, cap;
 	char *text;			/* the file as read: entries point into it */
 	size_t tlen;			/* its length (big_alloc'd: tlen + 1) */
+	int dirty;			/* ahead of the file: sum_flush writes it */
+	char *state;			/* the desk's .git/mdesk, for sum_flush */
 	struct arena a;			/* strings of tickets folded here */
 };
 
-static struct sumfile sum_main = { DESK_BRANCH, "tickets-main", 0, "", NULL, 0, 0, NULL, 0, { NULL, 0, 0 } };
-static struct sumfile sum_arch = { DESK_ARCHIVE, "tickets-archive", 0, "", NULL, 0, 0, NULL, 0, { NULL, 0, 0 } };
+static struct sumfile sum_main = { DESK_BRANCH, "tickets-main", 0, "", NULL, 0, 0, NULL, 0, 0, NULL, { NULL, 0, 0 } };
+static struct sumfile sum_arch = { DESK_ARCHIVE, "tickets-archive", 0, "", NULL, 0, 0, NULL, 0, 0, NULL, { NULL, 0, 0 } };
 static struct tsum *sum_all;
 
 int status_load(const char *s)
@@ -231,11 +233,17 @@ static void sum_reset(struct sumfile *s)
 	s->tlen = 0;
 	s->n = s->cap = 0;
 	s->loaded = 0;
+	s->dirty = 0;
 	s->key[0] = 0;
 }
 
+static void sum_flush(void);
+
 void tickets_summary_free(void)
 {
+	sum_flush();
+	free(sum_main.state);
+	sum_main.state = NULL;
 	sum_reset(&sum_main);
 	sum_reset(&sum_arch);
 	free(sum_all);
@@ -302,18 +310,25 @@ static char *sum_field(struct arena *a, const char *v)
 	return p;
 }
 
-/* Fold the events blob of ticket id into a new entry. */
-static void sum_fold(struct desk *d, struct sumfile *s, const char *id, const git_oid *blob)
+/* Fold the events blob of ticket id into a new entry; 0.  What cannot be
+ * read or folded exits, or when soft returns -1 (no entry). */
+static int sum_fold(struct desk *d, struct sumfile *s, const char *id, const git_oid *blob,
+    int soft)
 {
 	git_blob *b;
 	char path[64];
 	ticket_events_path(id, path);
-	if (git_blob_lookup(&b, d->repo, blob) != 0)
+	if (git_blob_lookup(&b, d->repo, blob) != 0) {
+		if (soft)
+			return -1;
 		desk_git_die(EX_TEMPFAIL, path);
+	}
 	struct ticket t;
 	const char *err;
 	int line = ticket_fold(&t, id, git_blob_rawcontent(b), (size_t)git_blob_rawsize(b), 0, &err);
 	git_blob_free(b);
+	if (line && soft)
+		return -1;
 	if (line)
 		die(EX_DATAERR, "%s:%d: %s", path, line, err);
 	json_t *tj = ticket_json(&t);
@@ -334,6 +349,7 @@ static void sum_fold(struct desk *d, struct sumfile *s, const char *id, const gi
 	e->json = arena_strndup(&s->a, js, strlen(js));
 	free(js);
 	ticket_free(&t);
+	return 0;
 }
 
 /* Every ticket of a tickets/ tree: fn(ctx, id, blob of SH/ID/events.jsonl). */
@@ -368,7 +384,7 @@ static void tree_tickets(git_tree *t, ticket_fn fn, void *ctx)
 static void sum_walk(void *ctx, const char *id, const git_oid *blob)
 {
 	void **p = ctx;
-	sum_fold(p[0], p[1], id, blob);
+	sum_fold(p[0], p[1], id, blob, 0);
 }
 
 static int by_tsum_id(const void *a, const void *b)
@@ -502,6 +518,7 @@ static void sum_write(struct desk *d, struct sumfile *s)
 		buf_free(&b);
 	}
 	state_install(f, p, tmp);
+	s->dirty = 0;
 }
 
 struct sum_change {
@@ -568,20 +585,22 @@ static int tree_changes(struct desk *d, const char *key, git_tree *now, struct s
 
 /* Bring the entries from the tree of s->key to tree now; 0, or -1 when
  * the old tree is not there (rebuild). */
-static void sum_apply(struct desk *d, struct sumfile *s, struct sum_changes c);
+static int sum_apply(struct desk *d, struct sumfile *s, struct sum_changes c, int soft);
 
 static int sum_update(struct desk *d, struct sumfile *s, git_tree *now)
 {
 	struct sum_changes c;
 	if (tree_changes(d, s->key, now, &c) != 0)
 		return -1;
-	sum_apply(d, s, c);
+	sum_apply(d, s, c, 0);
 	return 0;
 }
 
-/* Fold the changed tickets of c into s (c's array is freed). */
-static void sum_apply(struct desk *d, struct sumfile *s, struct sum_changes c)
+/* Fold the changed tickets of c into s (c's array is freed); 0, or when
+ * soft -1 if one could not be folded (s is then not to be trusted). */
+static int sum_apply(struct desk *d, struct sumfile *s, struct sum_changes c, int soft)
 {
+	int bad = 0;
 	size_t old_n = s->n;
 	char *drop = xcalloc(old_n + 1, 1);
 	for (size_t i = 0; i < c.n; i++) {
@@ -592,17 +611,35 @@ static void sum_apply(struct desk *d, struct sumfile *s, struct sum_changes c)
 			drop[e - s->v] = 1;
 	}
 	for (size_t i = 0; i < c.n; i++)
-		if (!c.v[i].gone)
-			sum_fold(d, s, c.v[i].id, &c.v[i].blob);
+		if (!c.v[i].gone && sum_fold(d, s, c.v[i].id, &c.v[i].blob, soft) != 0)
+			bad = -1;
 	free(c.v);
+	/* the entries kept stay sorted; the new ones are sorted and merged
+	 * in from the back (a sort of the whole, after every batch of an
+	 * import, cost more than the batch) */
 	size_t w = 0;
-	for (size_t i = 0; i < s->n; i++)
-		if (i >= old_n || !drop[i])
+	for (size_t i = 0; i < old_n; i++)
+		if (!drop[i])
 			s->v[w++] = s->v[i];
-	s->n = w;
+	size_t k = w, m = s->n - old_n;
+	memmove(s->v + k, s->v + old_n, m * sizeof *s->v);
+	s->n = k + m;
 	free(drop);
-	if (s->n > 1)
-		qsort(s->v, s->n, sizeof *s->v, by_tsum_id);
+	if (m > 1)
+		qsort(s->v + k, m, sizeof *s->v, by_tsum_id);
+	if (k && m && by_tsum_id(&s->v[k - 1], &s->v[k]) > 0) {
+		struct tsum *tmp = xmalloc(m * sizeof *tmp);
+		memcpy(tmp, s->v + k, m * sizeof *tmp);
+		size_t i = k, j = m, dst = k + m;
+		while (j > 0) {
+			if (i > 0 && by_tsum_id(&s->v[i - 1], &tmp[j - 1]) > 0)
+				s->v[--dst] = s->v[--i];
+			else
+				s->v[--dst] = tmp[--j];
+		}
+		free(tmp);
+	}
+	return bad;
 }
 
 /* The oid of the tickets/ tree of a root tree into key ("-": none). */
@@ -615,20 +652,17 @@ static void root_tickets_key(git_tree *root, char key[GIT_OID_HEXSZ + 1])
 		strcpy(key, "-");
 }
 
-/* Does the events blob of ticket id fold? */
-static int foldable(struct desk *d, const char *id, const git_oid *blob)
+/* At exit: the summary of main, brought to the commits of this process,
+ * to its file (a reader finds it current). */
+static void sum_flush(void)
 {
-	git_blob *b;
-	if (git_blob_lookup(&b, d->repo, blob) != 0)
-		return 0;
-	struct ticket t;
-	const char *err;
-	int line = ticket_fold(&t, id, git_blob_rawcontent(b), (size_t)git_blob_rawsize(b), 0, &err);
-	git_blob_free(b);
-	if (line)
-		return 0;
-	ticket_free(&t);
-	return 1;
+	struct sumfile *s = &sum_main;
+	if (s->dirty && s->loaded && s->state) {
+		struct desk d;
+		memset(&d, 0, sizeof d);
+		d.state = s->state;
+		sum_write(&d, s);
+	}
 }
 
 /* desk_tx_commit's observer (desk_on_commit): main moved from old (NULL:
@@ -691,14 +725,21 @@ static void sum_committed(struct desk *d, const git_oid *old, git_tree *root,
 			ch->blob = *git_tree_entry_id(e);
 			git_tree_entry_free(e);
 		}
-		/* the commit has landed: what cannot be folded here (a file
-		 * edited by hand) is left for a reader to report */
-		if (!ch->gone && !foldable(d, id, &ch->blob))
-			goto stale;
 	}
-	sum_apply(d, s, c);
+	/* the commit has landed: what cannot be folded here (a file edited
+	 * by hand) is left for a reader to report, the summary read again */
+	if (sum_apply(d, s, c, 1) != 0) {
+		sum_reset(s);
+		return;
+	}
 	snprintf(s->key, sizeof s->key, "%s", key);
-	sum_write(d, s);
+	/* written once, when the process ends: an import commits a batch at
+	 * a time, and the file is the size of the desk */
+	if (!s->state) {
+		s->state = xstrdup(d->state);
+		atexit(sum_flush);
+	}
+	s->dirty = 1;
 	return;
 stale:
 	free(c.v);
