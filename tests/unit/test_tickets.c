@@ -186,6 +186,49 @@ int main(void)
 		return 1;
 	ok(ticket_exists(&d, "CDEFGH34") && !ticket_exists(&d, "ZZZZZZ99"), "exists: without the summary");
 
+	/* a commit while the summary is held brings it along (desk_on_commit) */
+	char sp[300], *was, *now;
+	size_t wl, nl;
+	snprintf(sp, sizeof sp, "%s/.git/mdesk/tickets-main", root);
+	tickets_summary(&d, 0, &n);
+	was = slurp_file(sp, &wl);
+	put(&d, "tickets/EF/EFGH5678/events.jsonl", "{\"at\":\"2026-11-02T13:00:00Z\",\"by\":\"ana\","
+	    "\"id\":\"7\",\"type\":\"status\",\"status\":\"solved\"}\n", 1);
+	now = slurp_file(sp, &nl);
+	ok(was && now && wl == nl && !memcmp(was, now, wl), "observer: the file waits for the end");
+	free(now);
+	sv = tickets_summary(&d, 0, &n);
+	ok(n == 4 && !strcmp(sv[1].id, "EFGH5678") && !strcmp(sv[1].status, "solved"),
+	    "observer: the summary held has the commit");
+	tickets_summary_free();
+	now = slurp_file(sp, &nl);
+	ok(now && (wl != nl || memcmp(was, now, wl)), "observer: written when freed");
+	free(was);
+	snprintf(p, sizeof p, "rm -f %s", sp);
+	if (system(p) != 0)
+		return 1;
+	tickets_summary(&d, 0, &n);
+	tickets_summary_free();
+	was = slurp_file(sp, &wl);
+	ok(was && now && wl == nl && !memcmp(was, now, wl), "observer: the same file as one built again");
+	free(was);
+	free(now);
+	/* a ticket it cannot fold: no exit after the commit landed; the
+	 * summary is dropped, the file left as it was */
+	tickets_summary(&d, 0, &n);
+	was = slurp_file(sp, &wl);
+	put(&d, "tickets/GH/GHJK9012/events.jsonl", "not json\n", 1);
+	tickets_summary_free();
+	now = slurp_file(sp, &nl);
+	ok(was && now && wl == nl && !memcmp(was, now, wl), "observer: a broken ticket leaves the file");
+	free(was);
+	free(now);
+	put(&d, "tickets/GH/GHJK9012/events.jsonl", ev, 0);
+	sv = tickets_summary(&d, 0, &n);
+	ok(n == 4 && !strcmp(sv[2].id, "GHJK9012") && !strcmp(sv[2].status, "new"),
+	    "observer: mended by hand, read again");
+	tickets_summary_free();
+
 	/* the events of every ticket (events-main, events-archive) */
 	char evp[200];
 	snprintf(evp, sizeof evp, "%s/.git/mdesk/events-main", root);
