@@ -38,33 +38,43 @@ int index_lookup(struct desk *d, const char *mid, char ticket[16])
 	if (!mid_ok(mid))
 		return 0;
 	char *p = bucket(d, mid);
-	FILE *f = fopen(p, "r");
+	int fd = open(p, O_RDONLY | O_NONBLOCK);
 	free(p);
-	if (!f)
+	if (fd < 0)
 		return 0;
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
+	size_t len;
+	char *b = big_read_fd(fd, (size_t)1 << 30, &len);
+	close(fd);
+	if (!b)
+		return 0;
+	/* lines "TICKET\tMID\n": the whole bucket read at once and searched
+	 * for the Message-ID, not read a line at a time; the newest (last)
+	 * entry wins */
 	size_t ml = strlen(mid);
 	int found = 0;
-	while ((n = getline(&line, &cap, f)) > 0) {	/* the newest entry wins */
-		char *tab = strchr(line, '\t');
-		if (!tab || (size_t)(tab - line) > 12)
+	const char *end = b + len;
+	for (const char *q = b; q < end;) {
+		const char *m = mem_find(q, (size_t)(end - q), mid, ml);
+		if (!m)
+			break;
+		q = m + 1;
+		const char *after = m + ml;
+		if (m == b || m[-1] != '\t' || (after < end && *after != '\n'))
 			continue;
-		char *m = tab + 1;
-		size_t l = strlen(m);
-		if (l && m[l - 1] == '\n')
-			m[--l] = 0;
-		if (l == ml && !memcmp(m, mid, ml)) {
-			*tab = 0;
-			if (ticketid_valid(line)) {
-				snprintf(ticket, 16, "%s", line);
-				found = 1;
-			}
+		const char *ls = m - 1;
+		while (ls > b && ls[-1] != '\n')
+			ls--;
+		const char *tab = memchr(ls, '\t', (size_t)(m - ls));
+		if (tab != m - 1 || tab - ls > 12)
+			continue;	/* the Message-ID is not the line's second field */
+		char id[16];
+		snprintf(id, sizeof id, "%.*s", (int)(tab - ls), ls);
+		if (ticketid_valid(id)) {
+			snprintf(ticket, 16, "%s", id);
+			found = 1;
 		}
 	}
-	free(line);
-	fclose(f);
+	big_free(b, len + 1);
 	return found;
 }
 
