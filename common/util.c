@@ -295,6 +295,57 @@ uint64_t hash64(const void *p, size_t n)
 	return hash64_final(hash64_update(HASH64_INIT, p, n));
 }
 
+static size_t strtab_slot(const struct strtab *t, const char *key)
+{
+	size_t i = (size_t)hash64(key, strlen(key)) & (t->cap - 1);
+	while (t->k[i] && strcmp(t->k[i], key))
+		i = (i + 1) & (t->cap - 1);
+	return i;
+}
+
+size_t strtab_get(const struct strtab *t, const char *key)
+{
+	return t->n ? t->v[strtab_slot(t, key)] : 0;
+}
+
+void strtab_put(struct strtab *t, const char *key, size_t val)
+{
+	if (2 * (t->n + 1) > t->cap) {
+		struct strtab g = { NULL, NULL, t->cap ? 2 * t->cap : 16, 0 };
+		g.k = xcalloc(g.cap, sizeof *g.k);
+		g.v = xcalloc(g.cap, sizeof *g.v);
+		for (size_t i = 0; i < t->cap; i++)
+			if (t->k[i]) {
+				size_t j = strtab_slot(&g, t->k[i]);
+				g.k[j] = t->k[i];
+				g.v[j] = t->v[i];
+				g.n++;
+			}
+		strtab_free(t);
+		*t = g;
+	}
+	size_t i = strtab_slot(t, key);
+	t->n += !t->k[i];
+	t->k[i] = key;
+	t->v[i] = val;
+}
+
+void strtab_clear(struct strtab *t)
+{
+	if (t->n) {
+		memset(t->k, 0, t->cap * sizeof *t->k);
+		memset(t->v, 0, t->cap * sizeof *t->v);
+	}
+	t->n = 0;
+}
+
+void strtab_free(struct strtab *t)
+{
+	free(t->k);
+	free(t->v);
+	memset(t, 0, sizeof *t);
+}
+
 /* XXH64 (Yann Collet's xxHash, 64 bits), read little-endian on every host */
 #define XP1 0x9E3779B185EBCA87ULL
 #define XP2 0xC2B2AE3D27D4EB4FULL

@@ -81,6 +81,19 @@ uint64_t hash64_final(uint64_t h);
  * chain spans by passing one's result as the next one's seed. */
 uint64_t hash64_wide(const void *p, size_t n, uint64_t seed);
 
+/* Strings to numbers by hash (open addressing, grown at half full): the
+ * keys are the caller's and must outlive the table; a value is never 0
+ * (strtab_get's answer for a key not there). */
+struct strtab {
+	const char **k;
+	size_t *v;
+	size_t cap, n;
+};
+size_t strtab_get(const struct strtab *t, const char *key);
+void strtab_put(struct strtab *t, const char *key, size_t val);
+void strtab_clear(struct strtab *t);	/* empty, memory kept */
+void strtab_free(struct strtab *t);
+
 /* UTF-8: is the span valid?  utf8_clean returns a malloc'd copy where every
  * invalid sequence and every control character except TAB is replaced by
  * U+FFFD (controls by a space when ctl_space is set); NULs never survive. */

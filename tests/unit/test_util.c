@@ -1,5 +1,6 @@
 /* Unit tests: common/util.c */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include "tap.h"
 #include "util.h"
@@ -87,5 +88,26 @@ int main(void)
 		buf_adds(&bb, "0123456789");
 	is_int((long long)bb.len, 10000, "buf grows");
 	buf_free(&bb);
+	/* strtab: many keys, grown, found; absent keys are 0; clear */
+	{
+		struct strtab st = { 0 };
+		char (*keys)[16] = xmalloc(5000 * sizeof *keys);
+		for (int i = 0; i < 5000; i++) {
+			snprintf(keys[i], sizeof keys[i], "k%d", i * 7);
+			strtab_put(&st, keys[i], (size_t)i + 1);
+		}
+		strtab_put(&st, keys[42], 9999);	/* a key again: its value replaced */
+		int good = st.n == 5000;
+		for (int i = 0; i < 5000; i++)
+			good &= strtab_get(&st, keys[i]) == (i == 42 ? 9999u : (size_t)i + 1);
+		ok(good, "strtab: 5000 keys found, one replaced");
+		ok(strtab_get(&st, "k1") == 0 && strtab_get(&st, "") == 0, "strtab: absent keys are 0");
+		strtab_clear(&st);
+		ok(st.n == 0 && strtab_get(&st, keys[7]) == 0, "strtab: cleared");
+		strtab_put(&st, keys[7], 3);
+		ok(strtab_get(&st, keys[7]) == 3, "strtab: used again after a clear");
+		strtab_free(&st);
+		free(keys);
+	}
 	return done_testing();
 }
