@@ -423,9 +423,14 @@ static void ix_apply(git_index *idx, const struct ixlist *l)
 	}
 }
 
-/* Bring path in the working tree in line with tree; the change the index
- * needs goes to rec. */
-static int materialize(struct desk *d, struct ixlist *rec, git_tree *tree, const char *path)
+struct change;
+static const void *change_file(const struct change *c, size_t *len, const git_oid **id);
+
+/* Bring path in the working tree in line with tree (or with the file of
+ * the committed change ch, when given); the change the index needs goes
+ * to rec. */
+static int materialize(struct desk *d, struct ixlist *rec, git_tree *tree, const char *path,
+    const struct change *ch)
 {
 	git_tree_entry *e = NULL;
 	char *full = join(d->root, path);
@@ -434,14 +439,23 @@ static int materialize(struct desk *d, struct ixlist *rec, git_tree *tree, const
 	struct ixc *c = &rec->v[rec->n];
 	memset(c, 0, sizeof *c);
 	c->path = xstrdup(path);
-	if (tree && git_tree_entry_bypath(&e, tree, path) == 0 &&
-	    git_tree_entry_type(e) == GIT_OBJECT_BLOB) {
-		git_blob *b;
+	if (ch || (tree && git_tree_entry_bypath(&e, tree, path) == 0 &&
+	    git_tree_entry_type(e) == GIT_OBJECT_BLOB)) {
+		git_blob *b = NULL;
 		struct stat st;
-		if (git_blob_lookup(&b, d->repo, git_tree_entry_id(e)) != 0)
-			desk_git_die(EX_TEMPFAIL, path);
-		if (write_atomic(d->root, path, git_blob_rawcontent(b),
-		    (size_t)git_blob_rawsize(b), &st) != 0) {
+		const void *data;
+		size_t len;
+		const git_oid *id;
+		if (ch)
+			data = change_file(ch, &len, &id);
+		else {
+			if (git_blob_lookup(&b, d->repo, git_tree_entry_id(e)) != 0)
+				desk_git_die(EX_TEMPFAIL, path);
+			data = git_blob_rawcontent(b);
+			len = (size_t)git_blob_rawsize(b);
+			id = git_tree_entry_id(e);
+		}
+		if (write_atomic(d->root, path, data, len, &st) != 0) {
 			rc = -1;
 			free(c->path);
 		} else {
@@ -456,7 +470,7 @@ static int materialize(struct desk *d, struct ixlist *rec, git_tree *tree, const
 			ie->uid = (uint32_t)st.st_uid;
 			ie->gid = (uint32_t)st.st_gid;
 			ie->file_size = (uint32_t)st.st_size;
-			ie->id = *git_tree_entry_id(e);
+			ie->id = *id;
 			ie->path = c->path;
 			rec->n++;
 		}
@@ -808,7 +822,7 @@ static void recover(struct desk *d)
 		*nl = 0;
 		if (*p && !strstr(p, "..") && *p != '/') {
 			remove_temps(d, p);
-			materialize(d, &rec, t, p);
+			materialize(d, &rec, t, p, NULL);
 		}
 	}
 	if (ix_update(d, &rec) != 0)
@@ -894,12 +908,16 @@ struct change {
 	char *path;
 	int op;
 	struct buf data;
+	struct buf full;	/* after tx_build: the file as committed */
+	git_oid id;		/* and its blob */
 };
 
 struct desk_tx {
 	struct desk *d;
 	struct change *c;
 	size_t n, cap;
+	struct strtab paths;	/* path -> index + 1: a batch of mroute stages
+				 * thousands and looks them up per message */
 	/* after desk_tx_prepare: the commit, built, the branch not moved */
 	int prepared;
 	git_signature *sig;
@@ -916,28 +934,42 @@ struct desk_tx *desk_tx_new(struct desk *d)
 	return tx;
 }
 
+static struct change *tx_find(const struct desk_tx *tx, const char *path)
+{
+	size_t i = strtab_get(&tx->paths, path);
+	return i ? &tx->c[i - 1] : NULL;
+}
+
 static struct change *change_for(struct desk_tx *tx, const char *path, int op)
 {
 	if (!*path || *path == '/' || strstr(path, "..") || strstr(path, "//") ||
 	    strchr(path, '\n') || !strcmp(path, ".git") || !strncmp(path, ".git/", 5))
 		die(EX_SOFTWARE, "refusing to write the path '%s'", path);
-	for (size_t i = 0; i < tx->n; i++)
-		if (!strcmp(tx->c[i].path, path)) {
-			if (op != OP_APPEND || tx->c[i].op == OP_REMOVE) {
-				tx->c[i].op = op;
-				tx->c[i].data.len = 0;
-			}
-			return &tx->c[i];
+	struct change *c = tx_find(tx, path);
+	if (c) {
+		if (op != OP_APPEND || c->op == OP_REMOVE) {
+			c->op = op;
+			c->data.len = 0;
 		}
+		return c;
+	}
 	if (tx->n == tx->cap) {
 		tx->cap = tx->cap ? tx->cap * 2 : 8;
 		tx->c = xrealloc(tx->c, tx->cap * sizeof *tx->c);
 	}
-	struct change *c = &tx->c[tx->n++];
+	c = &tx->c[tx->n++];
 	memset(c, 0, sizeof *c);
 	c->path = xstrdup(path);
 	c->op = op;
+	strtab_put(&tx->paths, c->path, tx->n);
 	return c;
+}
+
+static const void *change_file(const struct change *c, size_t *len, const git_oid **id)
+{
+	*len = c->full.len;
+	*id = &c->id;
+	return c->full.p ? c->full.p : "";
 }
 
 void desk_tx_write(struct desk_tx *tx, const char *path, const void *p, size_t n)
@@ -963,15 +995,12 @@ size_t desk_tx_count(const struct desk_tx *tx)
 const char *desk_tx_pending(const struct desk_tx *tx, const char *path, size_t *len,
     int *append)
 {
-	for (size_t i = 0; i < tx->n; i++)
-		if (!strcmp(tx->c[i].path, path)) {
-			if (tx->c[i].op == OP_REMOVE)
-				return NULL;
-			*len = tx->c[i].data.len;
-			*append = tx->c[i].op == OP_APPEND;
-			return tx->c[i].data.p ? tx->c[i].data.p : "";
-		}
-	return NULL;
+	const struct change *c = tx_find(tx, path);
+	if (!c || c->op == OP_REMOVE)
+		return NULL;
+	*len = c->data.len;
+	*append = c->op == OP_APPEND;
+	return c->data.p ? c->data.p : "";
 }
 
 static void tx_free(struct desk_tx *tx)
@@ -984,8 +1013,10 @@ static void tx_free(struct desk_tx *tx)
 	for (size_t i = 0; i < tx->n; i++) {
 		free(tx->c[i].path);
 		buf_free(&tx->c[i].data);
+		buf_free(&tx->c[i].full);
 	}
 	free(tx->c);
+	strtab_free(&tx->paths);
 	free(tx);
 }
 
@@ -1169,22 +1200,23 @@ static void tx_build(struct desk_tx *tx)
 				up[nu++].path = c->path;
 				continue;
 			}
-			struct buf content = { 0 };
+			struct buf *content = &c->full;
+			content->len = 0;
 			if (c->op == OP_APPEND) {
 				size_t ol = 0;
 				char *old = blob_at(d, base, c->path, &ol);
 				if (old) {
-					buf_add(&content, old, ol);
+					buf_add(content, old, ol);
 					if (ol && old[ol - 1] != '\n')
-						buf_addc(&content, '\n');
+						buf_addc(content, '\n');
 					free(old);
 				}
 			}
-			buf_add(&content, c->data.p ? c->data.p : "", c->data.len);
-			if (git_blob_create_from_buffer(&up[nu].id, d->repo, content.p ? content.p : "",
-			    content.len) != 0)
+			buf_add(content, c->data.p ? c->data.p : "", c->data.len);
+			if (git_blob_create_from_buffer(&up[nu].id, d->repo, content->p ? content->p : "",
+			    content->len) != 0)
 				desk_git_die(errno == ENOSPC ? EX_CANTCREAT : EX_TEMPFAIL, c->path);
-			buf_free(&content);
+			c->id = up[nu].id;
 			if (!packw_holds(packed ? d->packw : NULL, &up[nu].id))
 				oid_add(&made, &nmade, &up[nu].id);
 			up[nu].action = GIT_TREE_UPDATE_UPSERT;
@@ -1329,9 +1361,11 @@ int desk_tx_commit(struct desk_tx *tx, const char *name, const char *email,
 	/* the working tree and the index follow */
 	struct ixlist rec = { NULL, 0 };
 	int bad = 0;
-	for (size_t i = 0; i < tx->n; i++)
-		if (materialize(d, &rec, tx->newtree, tx->c[i].path) != 0)
+	for (size_t i = 0; i < tx->n; i++) {
+		const struct change *c = &tx->c[i];
+		if (materialize(d, &rec, tx->newtree, c->path, c->op == OP_REMOVE ? NULL : c) != 0)
 			bad = errno ? errno : EIO;
+	}
 	if (ix_update(d, &rec) != 0)
 		bad = bad ? bad : errno ? errno : EIO;
 	ix_free(&rec);
@@ -1690,7 +1724,7 @@ int desk_move_branch(struct desk *d, const char *ref, const git_oid *old,
 	if (main_branch && moved) {
 		struct ixlist rec = { NULL, 0 };
 		for (size_t i = 0; i < paths.n; i++)
-			if (materialize(d, &rec, nt, paths.v[i]) != 0)
+			if (materialize(d, &rec, nt, paths.v[i], NULL) != 0)
 				bad = errno ? errno : EIO;
 		if (rec.n && ix_update(d, &rec) != 0)
 			bad = bad ? bad : errno ? errno : EIO;
