@@ -254,6 +254,83 @@ static void apply(struct ticket *t, json_t *e, long long at)
 	}
 }
 
+/* One line of an events file as an event object: NULL and *err set when
+ * it is not one. */
+static json_t *event_parse(const char *p, size_t l, const char **err)
+{
+	json_error_t je;
+	json_t *o = json_loadb(p, l, JSON_REJECT_DUPLICATES, &je);
+	const char *at, *eid, *type;
+	long long t0;
+	if (!o || !json_is_object(o) || !(eid = sget(o, "id")) || !*eid ||
+	    !(at = sget(o, "at")) || parse_rfc3339(at, &t0) != 0 ||
+	    !(type = sget(o, "type")) || !*type) {
+		*err = !o ? "not JSON" : !json_is_object(o) ? "not a JSON object" :
+		    !sget(o, "id") ? "no \"id\"" : !sget(o, "at") ? "no \"at\"" :
+		    !sget(o, "type") ? "no \"type\"" : "bad \"at\" time (want RFC 3339)";
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* The events of text, in file order, into *ev (malloc'd; *n of them): 0,
+ * or the 1-based number of the first malformed line (nothing kept). */
+static int parse_lines(const char *text, size_t len, json_t ***ev, size_t *n,
+    const char **err)
+{
+	size_t cap = 64;
+	*n = 0;
+	*ev = xmalloc(cap * sizeof **ev);
+	const char *p = text, *e = text + len;
+	int line = 0;
+	while (p < e) {
+		const char *nl = memchr(p, '\n', (size_t)(e - p));
+		size_t l = nl ? (size_t)(nl - p) : (size_t)(e - p);
+		line++;
+		if (l > 0) {
+			json_t *o = event_parse(p, l, err);
+			if (!o) {
+				for (size_t i = 0; i < *n; i++)
+					json_decref((*ev)[i]);
+				free(*ev);
+				*ev = NULL;
+				*n = 0;
+				return line;
+			}
+			if (*n == cap) {
+				cap *= 2;
+				*ev = xrealloc(*ev, cap * sizeof **ev);
+			}
+			(*ev)[(*n)++] = o;
+		}
+		p += l + 1;
+	}
+	return 0;
+}
+
+/* After the events: the default status, the tags sorted for stable
+ * output. */
+static void fold_finish(struct ticket *t)
+{
+	t->status_implied = !t->status;
+	if (!t->status)
+		t->status = "new";
+	size_t nt = json_array_size(t->tags);
+	if (nt > 1) {
+		const char **v = xmalloc(nt * sizeof *v);
+		for (size_t i = 0; i < nt; i++)
+			v[i] = json_string_value(json_array_get(t->tags, i));
+		qsort(v, nt, sizeof *v, cmp_str);
+		json_t *s = json_array();
+		for (size_t i = 0; i < nt; i++)
+			json_array_append_new(s, json_string(v[i]));
+		free(v);
+		json_decref(t->tags);
+		t->tags = s;
+	}
+}
+
 int ticket_fold(struct ticket *t, const char *id, const char *text, size_t len,
     long long asof, const char **err)
 {
@@ -262,39 +339,12 @@ int ticket_fold(struct ticket *t, const char *id, const char *text, size_t len,
 	t->tags = json_array();
 	t->events = json_array();
 	t->priority = "normal";
-	size_t cap = 64, n = 0;
-	json_t **ev = xmalloc(cap * sizeof *ev);
-	const char *p = text, *e = text + len;
-	int line = 0;
-	while (p < e) {
-		const char *nl = memchr(p, '\n', (size_t)(e - p));
-		size_t l = nl ? (size_t)(nl - p) : (size_t)(e - p);
-		line++;
-		if (l > 0) {
-			json_error_t je;
-			json_t *o = json_loadb(p, l, JSON_REJECT_DUPLICATES, &je);
-			const char *at, *eid, *type;
-			long long t0;
-			if (!o || !json_is_object(o) || !(eid = sget(o, "id")) || !*eid ||
-			    !(at = sget(o, "at")) || parse_rfc3339(at, &t0) != 0 ||
-			    !(type = sget(o, "type")) || !*type) {
-				*err = !o ? "not JSON" : !json_is_object(o) ? "not a JSON object" :
-				    !sget(o, "id") ? "no \"id\"" : !sget(o, "at") ? "no \"at\"" :
-				    !sget(o, "type") ? "no \"type\"" : "bad \"at\" time (want RFC 3339)";
-				json_decref(o);
-				for (size_t i = 0; i < n; i++)
-					json_decref(ev[i]);
-				free(ev);
-				ticket_free(t);
-				return line;
-			}
-			if (n == cap) {
-				cap *= 2;
-				ev = xrealloc(ev, cap * sizeof *ev);
-			}
-			ev[n++] = o;
-		}
-		p += l + 1;
+	size_t n;
+	json_t **ev;
+	int line = parse_lines(text, len, &ev, &n, err);
+	if (line) {
+		ticket_free(t);
+		return line;
 	}
 	qsort(ev, n, sizeof *ev, by_at_id);
 	/* the same event from two replicas: one id, kept at its first time
@@ -322,22 +372,46 @@ int ticket_fold(struct ticket *t, const char *id, const char *text, size_t len,
 	}
 	free(drop);
 	free(ev);
-	if (!t->status)
-		t->status = "new";
-	/* tags sorted for stable output */
-	size_t nt = json_array_size(t->tags);
-	if (nt > 1) {
-		const char **v = xmalloc(nt * sizeof *v);
-		for (size_t i = 0; i < nt; i++)
-			v[i] = json_string_value(json_array_get(t->tags, i));
-		qsort(v, nt, sizeof *v, cmp_str);
-		json_t *s = json_array();
-		for (size_t i = 0; i < nt; i++)
-			json_array_append_new(s, json_string(v[i]));
-		free(v);
-		json_decref(t->tags);
-		t->tags = s;
+	fold_finish(t);
+	return 0;
+}
+
+int ticket_fold_more(struct ticket *t, const char *text, size_t len)
+{
+	size_t n, have = json_array_size(t->events);
+	json_t **ev;
+	const char *err;
+	if (parse_lines(text, len, &ev, &n, &err))
+		return -1;
+	qsort(ev, n, sizeof *ev, by_at_id);
+	int ok = 1;
+	json_t *last = have ? json_array_get(t->events, have - 1) : NULL;
+	/* every new event after the last one folded, each id new */
+	if (n && last && by_at_id(&last, &ev[0]) >= 0)
+		ok = 0;
+	for (size_t i = 0; ok && i < n; i++) {
+		const char *id = sget(ev[i], "id");
+		for (size_t j = i + 1; ok && j < n; j++)
+			ok = strcmp(id, sget(ev[j], "id")) != 0;
+		for (size_t j = 0; ok && j < have; j++)
+			ok = strcmp(id, sget(json_array_get(t->events, j), "id")) != 0;
 	}
+	if (!ok) {
+		for (size_t i = 0; i < n; i++)
+			json_decref(ev[i]);
+		free(ev);
+		return -1;
+	}
+	if (t->status_implied)
+		t->status = NULL;
+	for (size_t i = 0; i < n; i++) {
+		long long at;
+		parse_rfc3339(sget(ev[i], "at"), &at);
+		json_array_append_new(t->events, ev[i]);
+		apply(t, ev[i], at);
+	}
+	free(ev);
+	fold_finish(t);
 	return 0;
 }
 

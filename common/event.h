@@ -35,6 +35,7 @@ struct ticket {
 	long long claim_until, created, updated, solved_at, first_reply;
 	long long assigned_at;	/* when the current assignee was given it */
 	int reopened, replies, received, notes, opened, identified;
+	int status_implied;	/* no event set a status: "new" by default */
 	json_t *tags;		/* array of strings, sorted */
 	json_t *events;		/* array, sorted by (at, id), no duplicates */
 	json_t *extra;		/* owns the strings above when set (a summary) */
@@ -53,6 +54,11 @@ struct ticket {
  * after asof when asof != 0. */
 int ticket_fold(struct ticket *t, const char *id, const char *text, size_t len,
     long long asof, const char **err);
+/* Fold more events (the lines of text) onto t, a fold of the events
+ * before them: 0, the same state as a fold of all of them; -1 when that
+ * needs a new fold of all (an event of text sorts before one already
+ * folded or repeats an id, or a line is malformed), t unchanged. */
+int ticket_fold_more(struct ticket *t, const char *text, size_t len);
 void ticket_free(struct ticket *t);
 /* The state as a JSON object (the fields of mdesk ls --format json). */
 json_t *ticket_json(const struct ticket *t);

@@ -1,5 +1,6 @@
 /* Unit tests: common/event.c (the fold) */
 #include <stdlib.h>
+#include <string.h>
 #include "event.h"
 #include "tap.h"
 #include "util.h"
@@ -103,6 +104,72 @@ int main(void)
 	tj = ticket_json(&t);
 	ok(!json_object_get(tj, "collisions"), "... has no collisions key");
 	json_decref(tj);
+	ticket_free(&t);
+
+	/* ticket_fold_more: a fold of the first lines, then the rest, is the
+	 * fold of all of them, wherever the text is cut */
+	const char *inc =
+	    "{\"at\":\"2026-11-02T08:59:00Z\",\"by\":\"ana\",\"id\":\"a0\",\"type\":\"replied\",\"agent\":\"ana\"}\n"
+	    "{\"at\":\"2026-11-02T09:00:00Z\",\"by\":\"customer\",\"id\":\"a1\",\"type\":\"received\",\"thread\":\"new\","
+	    "\"from\":\"x@y.com\",\"subject\":\"Pedido\",\"lang\":\"pt\"}\n"
+	    "{\"at\":\"2026-11-02T09:00:00Z\",\"by\":\"system\",\"id\":\"a2\",\"type\":\"tagged\",\"tags\":[\"vip\",\"auto\"]}\n"
+	    "{\"at\":\"2026-11-02T09:01:00Z\",\"by\":\"system\",\"id\":\"a3\",\"type\":\"assigned\",\"agent\":\"bob\"}\n"
+	    "{\"at\":\"2026-11-02T10:00:00Z\",\"by\":\"bob\",\"id\":\"b1\",\"type\":\"replied\",\"agent\":\"bob\"}\n"
+	    "{\"at\":\"2026-11-02T11:00:00Z\",\"by\":\"bob\",\"id\":\"b2\",\"type\":\"status\",\"status\":\"solved\"}\n"
+	    "{\"at\":\"2026-11-02T12:00:00Z\",\"by\":\"customer\",\"id\":\"b3\",\"type\":\"received\",\"from\":\"x@y.com\"}\n"
+	    "{\"at\":\"2026-11-02T12:00:00Z\",\"by\":\"system\",\"id\":\"b4\",\"type\":\"tagged\",\"tags\":[\"again\"]}\n";
+	struct ticket whole;
+	ticket_fold(&whole, "INCR1234", inc, strlen(inc), 0, &err);
+	json_t *wj = ticket_json(&whole);
+	char *ws = json_dumps(wj, JSON_COMPACT | JSON_SORT_KEYS);
+	int same = 1, cuts = 0;
+	for (const char *cut = inc; cut; cut = strchr(cut, '\n')) {
+		if (*cut == '\n')
+			cut++;
+		size_t k = (size_t)(cut - inc);
+		ticket_fold(&t, "INCR1234", inc, k, 0, &err);
+		if (ticket_fold_more(&t, cut, strlen(cut)) != 0)
+			same = 0;
+		json_t *ij = ticket_json(&t);
+		char *is = json_dumps(ij, JSON_COMPACT | JSON_SORT_KEYS);
+		same &= !strcmp(is, ws) && json_array_size(t.events) == json_array_size(whole.events);
+		free(is);
+		json_decref(ij);
+		ticket_free(&t);
+		cuts++;
+		if (!*cut)
+			break;
+	}
+	ok(same && cuts == 9, "fold_more after each of the %d cuts is the whole fold", cuts);
+	is_str(whole.status, "open", "... (reopened, tags sorted)");
+	free(ws);
+	json_decref(wj);
+	/* an event before the last one folded, a repeated id, a bad line:
+	 * refused, the ticket as it was */
+	ticket_fold(&t, "INCR1234", inc, strlen(inc), 0, &err);
+	is_int(ticket_fold_more(&t, S("{\"at\":\"2026-11-02T11:30:00Z\",\"by\":\"x\",\"id\":\"c1\",\"type\":\"note\"}\n")),
+	    -1, "an earlier event: fold all again");
+	is_int(ticket_fold_more(&t, S("{\"at\":\"2026-11-02T12:00:00Z\",\"by\":\"x\",\"id\":\"b35\",\"type\":\"note\"}\n")),
+	    -1, "an event of the same time and a smaller id: fold all again");
+	is_int(ticket_fold_more(&t, S("{\"at\":\"2026-11-03T12:00:00Z\",\"by\":\"x\",\"id\":\"a1\",\"type\":\"note\"}\n")),
+	    -1, "a repeated id: fold all again");
+	is_int(ticket_fold_more(&t, S("{\"at\":\"2026-11-03T12:00:00Z\",\"by\":\"x\",\"id\":\"z1\",\"type\":\"note\"}\nnot json\n")),
+	    -1, "a malformed line: refused");
+	ok(t.notes == 0 && json_array_size(t.events) == 8, "... the ticket unchanged");
+	is_int(ticket_fold_more(&t, S("{\"at\":\"2026-11-03T12:00:00Z\",\"by\":\"x\",\"id\":\"z1\",\"type\":\"note\"}\n"
+	    "{\"at\":\"2026-11-03T11:00:00Z\",\"by\":\"ana\",\"id\":\"z0\",\"type\":\"status\",\"status\":\"pending\"}\n")),
+	    0, "later events, themselves out of order: folded");
+	ok(t.notes == 1 && !strcmp(t.status, "pending"), "... in (at, id) order");
+	ticket_free(&t);
+	ticket_free(&whole);
+	/* no event sets a status: "new" by default, and still a default for
+	 * the events after (an agent's reply to a ticket of no status leaves it
+	 * so in a whole fold) */
+	const char *ns = "{\"at\":\"2026-11-02T08:00:00Z\",\"by\":\"x\",\"id\":\"n1\",\"type\":\"note\"}\n";
+	ticket_fold(&t, "NOSTAT12", ns, strlen(ns), 0, &err);
+	is_str(t.status, "new", "no status: new");
+	ticket_fold_more(&t, S("{\"at\":\"2026-11-02T09:00:00Z\",\"by\":\"ana\",\"id\":\"n2\",\"type\":\"replied\",\"agent\":\"ana\"}\n"));
+	is_str(t.status, "new", "... a reply then leaves it as a whole fold does");
 	ticket_free(&t);
 
 	ok(status_valid("on-hold") && !status_valid("done"), "statuses");
