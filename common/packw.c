@@ -2,7 +2,11 @@
 #include "packw.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <unistd.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <git2/sys/odb_backend.h>
@@ -133,6 +137,7 @@ struct packw {
 	size_t bytes;
 	int err;		/* a spill that failed: its errno */
 	int fsync;
+	char *dir;		/* .git/objects/pack/ */
 };
 
 static size_t slot(const struct packw *p, const git_oid *id)
@@ -214,6 +219,8 @@ static int be_foreach(git_odb_backend *be, git_odb_foreach_cb cb, void *payload)
 }
 
 static int write_pack(struct packw *p);
+static int (*pack_refresh)(git_odb_backend *);
+static int refresh_off;
 
 static int be_write(git_odb_backend *be, const git_oid *id, const void *data, size_t len,
     git_object_t type)
@@ -260,6 +267,7 @@ static void be_free(git_odb_backend *be)
 	clear(p);
 	free(p->tab);
 	free(p->order);
+	free(p->dir);
 	free(p);
 }
 
@@ -271,8 +279,6 @@ static void be_free(git_odb_backend *be)
  * nothing: set by the writer holding the desk lock (no other writer makes
  * packs then), after one refresh of its own.  The backend's own writing
  * of a pack (writepack) loads the new pack without this entry point. */
-static int (*pack_refresh)(git_odb_backend *);
-static int refresh_off;
 
 static int quiet_refresh(git_odb_backend *b)
 {
@@ -309,6 +315,10 @@ struct packw *packw_attach(git_repository *repo)
 	if (git_repository_odb(&odb, repo) != 0)
 		return NULL;
 	struct packw *p = xcalloc(1, sizeof *p);
+	const char *gd = git_repository_path(repo);
+	size_t dl = strlen(gd) + 16;
+	p->dir = xmalloc(dl);
+	snprintf(p->dir, dl, "%sobjects/pack/", gd);
 	git_odb_init_backend(&p->be, GIT_ODB_BACKEND_VERSION);
 	p->be.read = be_read;
 	p->be.read_header = be_read_header;
@@ -320,6 +330,7 @@ struct packw *packw_attach(git_repository *repo)
 	p->be.free = be_free;
 	/* tried before the loose (1) and packed (2) backends */
 	if (git_odb_add_backend(odb, &p->be, 1000) != 0) {
+		free(p->dir);
 		free(p);
 		p = NULL;
 	}
@@ -347,14 +358,24 @@ size_t packw_count(const struct packw *p)
 }
 
 /* --- the pack: "PACK", version 2, the count, each object as its type
- * and size and its deflated bytes, no deltas, and the SHA-1 of it all -- */
+ * and size and its deflated bytes, no deltas, and the SHA-1 of it all;
+ * then its index (version 2): the ids sorted, with each entry's CRC-32
+ * and offset.  Both are written here, each to a temporary file renamed
+ * into place, the index last (it makes the pack visible): libgit2's
+ * indexer would inflate and hash every object again. -- */
+
+struct ent {
+	git_oid id;
+	uint64_t off;
+	uint32_t crc;
+};
 
 struct out {
-	git_odb_writepack *wp;
-	git_indexer_progress st;
+	int fd;
 	struct sha1 sum;
 	unsigned char buf[1 << 16];
 	size_t n;
+	uint64_t off;		/* bytes written before buf */
 	int err;
 };
 
@@ -362,10 +383,21 @@ static void out_flush(struct out *o)
 {
 	if (o->n && !o->err) {
 		sha1_add(&o->sum, o->buf, o->n);
-		errno = 0;
-		if (o->wp->append(o->wp, o->buf, o->n, &o->st) != 0)
-			o->err = errno ? errno : EIO;
+		const unsigned char *c = o->buf;
+		size_t left = o->n;
+		while (left) {
+			ssize_t w = write(o->fd, c, left);
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0) {
+				o->err = w < 0 ? errno : EIO;
+				break;
+			}
+			c += w;
+			left -= (size_t)w;
+		}
 	}
+	o->off += o->n;
 	o->n = 0;
 }
 
@@ -394,7 +426,8 @@ static int pack_type(git_object_t t)
 	}
 }
 
-static int deflate_obj(struct out *o, const struct obj *ob)
+/* One object at the end of the pack; its offset and CRC-32 into e. */
+static int deflate_obj(struct out *o, const struct obj *ob, struct ent *e)
 {
 	unsigned char hdr[16];
 	size_t h = 0, sz = ob->len;
@@ -404,6 +437,9 @@ static int deflate_obj(struct out *o, const struct obj *ob)
 		hdr[h++] = (unsigned char)(sz & 0x7f) | (sz >= 128 ? 0x80 : 0);
 		sz >>= 7;
 	}
+	e->id = ob->id;
+	e->off = o->off + o->n;
+	uLong crc = crc32(crc32(0L, Z_NULL, 0), hdr, (uInt)h);
 	out_add(o, hdr, h);
 	z_stream z;
 	memset(&z, 0, sizeof z);
@@ -421,14 +457,107 @@ static int deflate_obj(struct out *o, const struct obj *ob)
 		do {
 			if (o->n == sizeof o->buf)
 				out_flush(o);
+			size_t at = o->n;
 			z.next_out = o->buf + o->n;
 			z.avail_out = (uInt)(sizeof o->buf - o->n);
 			rc = deflate(&z, left ? Z_NO_FLUSH : Z_FINISH);
 			o->n = sizeof o->buf - z.avail_out;
+			crc = crc32(crc, o->buf + at, (uInt)(o->n - at));
 		} while (rc == Z_OK && (z.avail_out == 0 || left == 0));
 	} while (left && (rc == Z_OK || rc == Z_BUF_ERROR));
 	deflateEnd(&z);
+	e->crc = (uint32_t)crc;
 	return rc == Z_STREAM_END ? 0 : EIO;
+}
+
+static void be32(unsigned char *p, uint32_t v)
+{
+	p[0] = (unsigned char)(v >> 24);
+	p[1] = (unsigned char)(v >> 16);
+	p[2] = (unsigned char)(v >> 8);
+	p[3] = (unsigned char)v;
+}
+
+static int by_ent_id(const void *a, const void *b)
+{
+	return git_oid_cmp(&((const struct ent *)a)->id, &((const struct ent *)b)->id);
+}
+
+/* A temporary file in the pack folder: its descriptor, or -1 (errno). */
+static int tmp_file(const struct packw *p, const char *stem, char **path)
+{
+	size_t n = strlen(p->dir) + strlen(stem) + 16;
+	*path = xmalloc(n);
+	snprintf(*path, n, "%s%s_XXXXXX", p->dir, stem);
+	int fd = mkstemp(*path);
+	if (fd < 0) {
+		int e = errno;
+		free(*path);
+		*path = NULL;
+		errno = e;
+	}
+	return fd;
+}
+
+/* Close fd (flushed to the disk first when asked), read-only, renamed to
+ * to: 0 or an errno value (the temporary file removed). */
+static int install(int fd, char *tmp, const char *to, int fsync_)
+{
+	int e = 0;
+	if (fsync_ && fsync(fd) != 0)
+		e = errno;
+	if (fchmod(fd, 0444) != 0 && !e)
+		e = errno;
+	if (close(fd) != 0 && !e)
+		e = errno;
+	if (!e && rename(tmp, to) != 0)
+		e = errno;
+	if (e)
+		unlink(tmp);
+	free(tmp);
+	return e;
+}
+
+/* The index of the entries (sorted here) of the pack whose checksum is
+ * sum, into out. */
+static void make_index(struct ent *v, size_t n, const unsigned char sum[20], struct out *o)
+{
+	qsort(v, n, sizeof *v, by_ent_id);
+	unsigned char b[8];
+	out_add(o, "\377tOc", 4);
+	be32(b, 2);
+	out_add(o, b, 4);
+	size_t k = 0;
+	for (int i = 0; i < 256; i++) {
+		while (k < n && v[k].id.id[0] == i)
+			k++;
+		be32(b, (uint32_t)k);
+		out_add(o, b, 4);
+	}
+	for (size_t i = 0; i < n; i++)
+		out_add(o, v[i].id.id, GIT_OID_RAWSZ);
+	for (size_t i = 0; i < n; i++) {
+		be32(b, v[i].crc);
+		out_add(o, b, 4);
+	}
+	uint32_t big = 0;
+	for (size_t i = 0; i < n; i++) {
+		be32(b, v[i].off < 0x80000000u ? (uint32_t)v[i].off : 0x80000000u | big++);
+		out_add(o, b, 4);
+	}
+	for (size_t i = 0; i < n; i++)
+		if (v[i].off >= 0x80000000u) {
+			be32(b, (uint32_t)(v[i].off >> 32));
+			be32(b + 4, (uint32_t)v[i].off);
+			out_add(o, b, 8);
+		}
+	out_add(o, sum, 20);
+	out_flush(o);
+	unsigned char isum[20];
+	sha1_end(&o->sum, isum);
+	memcpy(o->buf, isum, 20);
+	o->n = 20;
+	out_flush(o);
 }
 
 static int write_pack(struct packw *p)
@@ -436,48 +565,84 @@ static int write_pack(struct packw *p)
 	if (!p->n)
 		return 0;
 	struct out *o = xcalloc(1, sizeof *o);
+	struct ent *v = xmalloc(p->n * sizeof *v);
+	char *tmp = NULL, *itmp = NULL;
 	int e = 0;
 	errno = 0;
-	if (git_odb_write_pack(&o->wp, p->be.odb, NULL, NULL) != 0) {
+	o->fd = tmp_file(p, "tmp_pack", &tmp);
+	if (o->fd < 0) {
 		e = errno ? errno : EIO;
-		free(o);
-		clear(p);
-		return e;
+		goto out;
 	}
 	sha1_init(&o->sum);
 	unsigned char head[12] = { 'P', 'A', 'C', 'K', 0, 0, 0, 2 };
-	uint32_t n = (uint32_t)p->n;
-	for (int i = 0; i < 4; i++)
-		head[8 + i] = (unsigned char)(n >> (24 - 8 * i));
+	be32(head + 8, (uint32_t)p->n);
 	out_add(o, head, sizeof head);
 	for (size_t i = 0; i < p->n && !o->err && !e; i++)
-		e = deflate_obj(o, p->order[i]);
+		e = deflate_obj(o, p->order[i], &v[i]);
 	out_flush(o);
-	unsigned char trailer[20];
-	sha1_end(&o->sum, trailer);
-	if (!e && !o->err) {
-		errno = 0;
-		if (o->wp->append(o->wp, trailer, sizeof trailer, &o->st) != 0)
-			o->err = errno ? errno : EIO;
+	unsigned char sum[20];
+	sha1_end(&o->sum, sum);
+	memcpy(o->buf, sum, 20);
+	o->n = 20;
+	out_flush(o);
+	e = e ? e : o->err;
+	char hex[GIT_OID_HEXSZ + 1];
+	for (int i = 0; i < 20; i++)
+		snprintf(hex + 2 * i, 3, "%02x", sum[i]);
+	size_t nl = strlen(p->dir) + 64;
+	char *name = xmalloc(nl);
+	if (e) {
+		close(o->fd);
+		unlink(tmp);
+		free(tmp);
+	} else {
+		snprintf(name, nl, "%spack-%s.pack", p->dir, hex);
+		e = install(o->fd, tmp, name, p->fsync);
 	}
-	if (!e && !o->err) {
-		if (p->fsync)
-			git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
-		errno = 0;
-		if (o->wp->commit(o->wp, &o->st) != 0)
-			o->err = errno ? errno : EIO;
-		if (p->fsync)
-			git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 0);
+	if (!e) {
+		struct out *x = o;
+		memset(x, 0, sizeof *x);
+		x->fd = tmp_file(p, "tmp_idx", &itmp);
+		if (x->fd < 0)
+			e = errno ? errno : EIO;
+		else {
+			sha1_init(&x->sum);
+			make_index(v, p->n, sum, x);
+			snprintf(name, nl, "%spack-%s.idx", p->dir, hex);
+			if (x->err) {
+				e = x->err;
+				close(x->fd);
+				unlink(itmp);
+				free(itmp);
+			} else
+				e = install(x->fd, itmp, name, p->fsync);
+		}
+		if (e) {	/* no index: the pack is nothing */
+			snprintf(name, nl, "%spack-%s.pack", p->dir, hex);
+			unlink(name);
+		}
 	}
-	if (!e)
-		e = o->err;
-	o->wp->free(o->wp);
+	if (!e && p->fsync) {
+		int dfd = open(p->dir, O_RDONLY | O_DIRECTORY);
+		if (dfd < 0 || fsync(dfd) != 0)
+			e = errno ? errno : EIO;
+		if (dfd >= 0)
+			close(dfd);
+	}
+	free(name);
+out:
+	free(v);
 	free(o);
 	clear(p);
 	if (e == EFBIG || e == EDQUOT)
 		e = ENOSPC;
-	if (!e)
+	if (!e) {	/* the new pack, loaded (a quiet refresh would not) */
+		int q = refresh_off;
+		refresh_off = 0;
 		git_odb_refresh(p->be.odb);
+		refresh_off = q;
+	}
 	return e;
 }
 
