@@ -150,36 +150,81 @@ static struct bmid {
 	char ticket[16];
 } *bm;
 static size_t nbm, capbm;
+static struct strtab bm_ix;	/* Message-ID -> bm index + 1 */
 static struct bticket {
 	char id[16];
 	int next;		/* the next .eml number */
 	int restored;		/* brought back from the archive in this batch */
 } *bt;
 static size_t nbt, capbt;
+static struct strtab bt_ix;	/* ticket -> bt index + 1 */
 
 static struct bticket *bt_find(const char *id)
 {
-	for (size_t i = 0; i < nbt; i++)
-		if (!strcmp(bt[i].id, id))
-			return &bt[i];
-	return NULL;
+	size_t i = strtab_get(&bt_ix, id);
+	return i ? &bt[i - 1] : NULL;
 }
 
-/* A ticket as HEAD and the open transaction have it. */
-static int tload(const char *id, struct ticket *t, int *archived)
+/* --- the tickets this process has folded ---
+ * A ticket is folded once and kept: the events this process adds are
+ * folded onto it (ticket_fold_more) when it is next asked for, instead of
+ * folding all of its events again for every message of its thread.  An
+ * entry knows how many bytes of the open transaction's pending text for
+ * the ticket it holds; the entries stay while the branches are as this
+ * process left them (another writer between two batches, or an aborted
+ * transaction, empties the cache).  Bounded: emptied between messages
+ * when it holds more than TC_MAX tickets. */
+#define TC_MAX 16384
+static struct tcache {
+	char id[16];
+	struct ticket t;
+	int archived;
+	size_t folded;		/* bytes of TX's pending text in t */
+	unsigned gen;		/* the transaction those bytes are of */
+	int stale;		/* t is not the ticket (fold again) */
+} **tc;
+static size_t ntc, captc;
+static struct strtab tc_ix;	/* ticket -> tc index + 1 */
+static unsigned tx_gen;		/* transactions begun */
+static git_oid tc_heads[2];	/* main and archive when the lock was let go */
+static int tc_heads_ok[2];
+
+static void tc_clear(void)
 {
-	char ep[64];
-	size_t pl = 0;
-	int append = 0;
-	const char *pend = NULL;
-	if (archived)
-		*archived = 0;
-	if (TX && ticketid_valid(id)) {
-		ticket_events_path(id, ep);
-		pend = desk_tx_pending(TX, ep, &pl, &append);
+	for (size_t i = 0; i < ntc; i++) {
+		ticket_free(&tc[i]->t);
+		free(tc[i]);
 	}
+	ntc = 0;
+	strtab_clear(&tc_ix);
+}
+
+/* The entry of id is no longer the ticket: folded again when next asked. */
+static void tc_drop(const char *id)
+{
+	size_t i = strtab_get(&tc_ix, id);
+	if (i)
+		tc[i - 1]->stale = 1;
+}
+
+/* A reference to a folded ticket: t shares its events (ticket_free it). */
+static void ticket_ref(const struct ticket *src, struct ticket *t)
+{
+	*t = *src;
+	json_incref(t->tags);
+	json_incref(t->events);
+	json_incref(t->extra);
+	json_incref(t->collisions);
+}
+
+/* Fold a ticket as HEAD and the open transaction have it. */
+static int tfold(const char *id, struct ticket *t, int *archived, const char *pend, size_t pl,
+    int append)
+{
 	if (!pend)
 		return ticket_load(&D, id, t, archived, 1);
+	char ep[64];
+	ticket_events_path(id, ep);
 	struct buf text = { 0 };
 	if (append) {
 		size_t hl;
@@ -197,12 +242,102 @@ static int tload(const char *id, struct ticket *t, int *archived)
 	return 0;
 }
 
+/* A ticket as HEAD and the open transaction have it, through the cache:
+ * 0 and *t (a reference: ticket_free it), or -1 when there is none. */
+static int tload(const char *id, struct ticket *t, int *archived)
+{
+	char ep[64];
+	size_t pl = 0;
+	int append = 0, arch = 0;
+	const char *pend = NULL;
+	if (archived)
+		*archived = 0;
+	if (!ticketid_valid(id))
+		return ticket_load(&D, id, t, archived, 1);
+	if (TX) {
+		ticket_events_path(id, ep);
+		pend = desk_tx_pending(TX, ep, &pl, &append);
+	}
+	size_t i = strtab_get(&tc_ix, id);
+	struct tcache *c = i ? tc[i - 1] : NULL;
+	if (c && !c->stale && c->gen != tx_gen) {	/* folded before this transaction */
+		c->gen = tx_gen;
+		c->folded = 0;
+	}
+	if (c && !c->stale && c->folded < pl &&
+	    ticket_fold_more(&c->t, pend + c->folded, pl - c->folded) == 0) {
+		c->folded = pl;
+		c->archived = 0;
+	}
+	if (!c || c->stale || c->folded != pl) {
+		struct ticket f;
+		if (tfold(id, &f, &arch, pend, pl, append) != 0)
+			return -1;
+		if (!c) {
+			if (ntc == captc) {
+				captc = captc ? 2 * captc : 256;
+				tc = xrealloc(tc, captc * sizeof *tc);
+			}
+			c = tc[ntc++] = xcalloc(1, sizeof *c);
+			snprintf(c->id, sizeof c->id, "%s", id);
+			strtab_put(&tc_ix, c->id, ntc);
+		} else
+			ticket_free(&c->t);
+		c->t = f;
+		c->archived = pend ? 0 : arch;
+		c->folded = pl;
+		c->gen = tx_gen;
+		c->stale = 0;
+	}
+	if (archived)
+		*archived = c->archived;
+	ticket_ref(&c->t, t);
+	return 0;
+}
+
+/* The transaction is committed: an entry holds the ticket as committed
+ * only when it folded all of the ticket's pending text. */
+static void tc_committed(void)
+{
+	for (size_t i = 0; i < nbt; i++) {
+		char ep[64];
+		size_t pl = 0;
+		int append;
+		ticket_events_path(bt[i].id, ep);
+		size_t k = strtab_get(&tc_ix, bt[i].id);
+		if (k && tc[k - 1]->gen == tx_gen &&
+		    (!desk_tx_pending(TX, ep, &pl, &append) || tc[k - 1]->folded != pl))
+			tc_drop(bt[i].id);
+	}
+}
+
+/* The branches as this process leaves them (0), or are they still so? */
+static int tc_heads_same(int check)
+{
+	static const char *const refs[2] = { DESK_BRANCH, DESK_ARCHIVE };
+	int same = 1;
+	for (int k = 0; k < 2; k++) {
+		git_oid h;
+		int ok = desk_branch_id(&D, refs[k], &h) == 0;
+		if (check)
+			same &= ok == tc_heads_ok[k] && (!ok || !git_oid_cmp(&h, &tc_heads[k]));
+		else {
+			tc_heads_ok[k] = ok;
+			if (ok)
+				tc_heads[k] = h;
+		}
+	}
+	return same;
+}
+
 static void batch_begin(void)
 {
 	if (TX)
 		return;
 	desk_lock(&D);
 	index_sync(&D);
+	if (ntc && !tc_heads_same(1))
+		tc_clear();
 	TX = desk_tx_new(&D);
 	OUT = open_memstream(&out_mem, &out_len);
 	if (!OUT)
@@ -213,9 +348,13 @@ static void batch_end(void)
 {
 	if (!TX)
 		return;
-	if (dryrun || desk_tx_count(TX) == 0)
+	if (dryrun || desk_tx_count(TX) == 0) {
+		if (desk_tx_count(TX))
+			tc_clear();
 		desk_tx_abort(TX);
-	else {
+		tc_heads_same(0);
+	} else {
+		tc_committed();
 		char an[64], ae[300];
 		desk_system_author(an, sizeof an, ae, sizeof ae);
 		struct buf m = { 0 };
@@ -234,9 +373,13 @@ static void batch_end(void)
 			index_add(&D, bm[i].mid, bm[i].ticket);
 		index_mark(&D);
 		view_committed();
+		/* the cache holds the branches as they are now; an upkeep that
+		 * archives tickets moves one, and the next batch starts afresh */
+		tc_heads_same(0);
 		tickets_upkeep(&D);
 	}
 	TX = NULL;
+	tx_gen++;
 	desk_unlock(&D);
 	/* acknowledgements, by mreply, once the tickets are in the desk */
 	for (size_t i = 0; i < nacks; i++)
@@ -245,6 +388,8 @@ static void batch_end(void)
 	for (size_t i = 0; i < nbm; i++)
 		free(bm[i].mid);
 	nbm = nbt = 0;
+	strtab_clear(&bm_ix);
+	strtab_clear(&bt_ix);
 	batch_log.len = 0;
 	total_n += batch_n;
 	total_new += batch_new;
@@ -319,11 +464,11 @@ static void new_ticket_id(const char *mid, char id[16])
 static int lookup(const char *mid, char id[16])
 {
 	struct ticket t;
-	for (size_t i = 0; i < nbm; i++)
-		if (!strcmp(bm[i].mid, mid)) {
-			snprintf(id, 16, "%s", bm[i].ticket);
-			return 1;
-		}
+	size_t k = strtab_get(&bm_ix, mid);
+	if (k) {
+		snprintf(id, 16, "%s", bm[k - 1].ticket);
+		return 1;
+	}
 	if (!index_lookup(&D, mid, id) || tload(id, &t, NULL) != 0)
 		return 0;
 	int found = 0;
@@ -816,6 +961,44 @@ static const char *detect_lang(struct msg *m, const char *raw, size_t len, const
 	return NULL;
 }
 
+/* The rules on one message: 1, or 2 when they failed with nothing done. */
+static int run_rules(const char *raw, size_t len, const char *from, const char *lang,
+    char **text, struct rules_out *ro)
+{
+	char *own = NULL;
+	if (!text)
+		text = &own;
+	struct customer *cu = from ? customer_find(&CU, from) : NULL;
+	struct rules_ctx cx = { lang[0] ? lang : NULL, cu && *cu->tier ? cu->tier : NULL,
+		text_of(raw, len, text) };
+	int rc = rules_run(RULES, raw, len, &cx, ro) != 0 && !ro->nfired ? 2 : 1;
+	free(own);
+	return rc;
+}
+
+/* What a message's own bytes decide, whatever the desk holds: its
+ * language as the message and customers.csv tell it, and the rules run
+ * with that language (mroute runs them again when the language comes
+ * from the ticket instead). */
+struct pre {
+	char lang[16];
+	const char *lang_from;	/* NULL: not told */
+	int rules;		/* 0 not run, 1 run, 2 failed with nothing done */
+	struct rules_out ro;
+};
+static const char *const lang_froms[] = { "content-language", "customer", "detected" };
+
+static void prepare(struct msg *m, const char *raw, size_t len, const char *from,
+    const char *subject, struct pre *p)
+{
+	char *text = NULL;
+	memset(p, 0, sizeof *p);
+	p->lang_from = detect_lang(m, raw, len, from, p->lang, subject, &text);
+	if (RULES)
+		p->rules = run_rules(raw, len, from, p->lang, &text, &p->ro);
+	free(text);
+}
+
 static void explain_json(json_t *o, const struct result *r, const struct decision *dc,
     const char *mid, int automatic)
 {
@@ -913,7 +1096,31 @@ static void report(const char *raw, size_t len, const struct result *r,
 		emit(raw, len, r, dc, as_mbox, envelope);
 }
 
-static int route(const char *raw, size_t len, int as_mbox, const char *envelope)
+/* Parse a message's header (its first MBOX_HEADER_MAX bytes at most):
+ * 1 when it is malformed (too long, no field, no sender). */
+static int open_msg(struct msg *m, const char *raw, size_t len, size_t *hlp, const char **from,
+    const char **name, const char **subject)
+{
+	int bad = 0;
+	size_t hl = msg_header_len(raw, len);
+	if (hl > MBOX_HEADER_MAX) {
+		hl = MBOX_HEADER_MAX;
+		bad = 1;
+	}
+	msg_open(m, raw, hl);
+	*from = *name = NULL;
+	msg_addr(m, "From", from, name);
+	if (!*from)
+		msg_addr(m, "Sender", from, name);
+	if (!*from || !memchr(raw, ':', hl ? hl : 1))
+		bad = 1;
+	*subject = msg_text(m, "Subject");
+	*hlp = hl;
+	return bad;
+}
+
+static int route(const char *raw, size_t len, int as_mbox, const char *envelope,
+    struct pre *pre)
 {
 	struct msg m = { 0 };
 	struct msg_ids ids;
@@ -922,20 +1129,13 @@ static int route(const char *raw, size_t len, int as_mbox, const char *envelope)
 	const char *from = NULL, *name = NULL;
 	memset(&r, 0, sizeof r);
 	memset(&dc, 0, sizeof dc);
+	if (ntc > TC_MAX)
+		tc_clear();
 
-	size_t hl = msg_header_len(raw, len);
-	if (hl > MBOX_HEADER_MAX) {
-		hl = MBOX_HEADER_MAX;
-		dc.malformed = 1;
-	}
-	msg_open(&m, raw, hl);
+	size_t hl;
+	const char *subject;
+	dc.malformed = open_msg(&m, raw, len, &hl, &from, &name, &subject);
 	msg_ids(&m, &ids);
-	msg_addr(&m, "From", &from, &name);
-	if (!from)
-		msg_addr(&m, "Sender", &from, &name);
-	if (!from || !memchr(raw, ':', hl ? hl : 1))
-		dc.malformed = 1;
-	const char *subject = msg_text(&m, "Subject");
 	if (!ids.mid[0]) {	/* a stable id for mail without one (as mthread's) */
 		uint64_t h = msg_hash_header(HASH64_INIT, raw, hl);
 		char hid[64];
@@ -960,6 +1160,8 @@ static int route(const char *raw, size_t len, int as_mbox, const char *envelope)
 		r.duplicate = 1;
 		r.why = "duplicate";
 		report(raw, len, &r, &dc, ids.mid, as_mbox, envelope);
+		if (pre)
+			rules_out_free(&pre->ro);
 		msg_free(&m);
 		if (++batch_n >= (size_t)batch_max)
 			batch_end();
@@ -997,9 +1199,15 @@ static int route(const char *raw, size_t len, int as_mbox, const char *envelope)
 			dc.reopen = 1;
 	}
 
-	/* language */
-	char *text = NULL;
-	dc.lang_from = detect_lang(&m, raw, len, from, dc.lang, subject, &text);
+	/* language and rules: what the reading process worked out, else
+	 * here (the same function) */
+	struct pre local;
+	if (!pre) {
+		prepare(&m, raw, len, from, subject, &local);
+		pre = &local;
+	}
+	snprintf(dc.lang, sizeof dc.lang, "%s", pre->lang);
+	dc.lang_from = pre->lang_from;
 	if (!dc.lang_from && have_t && t.lang)
 		snprintf(dc.lang, sizeof dc.lang, "%s", t.lang), dc.lang_from = "ticket";
 
@@ -1008,14 +1216,18 @@ static int route(const char *raw, size_t len, int as_mbox, const char *envelope)
 	for (size_t k = 0; from && k < AG.n; k++)
 		from_agent |= !strcasecmp(AG.v[k].email, from);
 	if (RULES && !(from_agent && !r.is_new)) {
-		struct customer *cu = from ? customer_find(&CU, from) : NULL;
-		struct rules_ctx cx = { dc.lang[0] ? dc.lang : NULL, cu && *cu->tier ? cu->tier : NULL,
-			text_of(raw, len, &text) };
-		if (rules_run(RULES, raw, len, &cx, &dc.ro) != 0 && !dc.ro.nfired)
+		int rc;
+		if (pre->rules && !strcmp(pre->lang, dc.lang)) {
+			dc.ro = pre->ro;	/* moved */
+			memset(&pre->ro, 0, sizeof pre->ro);
+			rc = pre->rules;
+		} else
+			rc = run_rules(raw, len, from, dc.lang, NULL, &dc.ro);
+		if (rc == 2)
 			warnx_("routing.sieve: the rules failed on %s; filed without them", ids.mid);
 		dc.have_rules = 1;
 	}
-	free(text);
+	rules_out_free(&pre->ro);
 	if (r.is_new && dc.ro.queue[0])
 		r.queue = dc.ro.queue;
 
@@ -1025,15 +1237,20 @@ static int route(const char *raw, size_t len, int as_mbox, const char *envelope)
 		if (nbt == capbt) {
 			capbt = capbt ? 2 * capbt : 64;
 			bt = xrealloc(bt, capbt * sizeof *bt);
+			strtab_clear(&bt_ix);	/* its keys moved with bt */
+			for (size_t i = 0; i < nbt; i++)
+				strtab_put(&bt_ix, bt[i].id, i + 1);
 		}
 		bk = &bt[nbt++];
 		memset(bk, 0, sizeof *bk);
 		snprintf(bk->id, sizeof bk->id, "%s", r.ticket);
+		strtab_put(&bt_ix, bk->id, nbt);
 		bk->next = r.is_new ? 1 : ticket_next_number(&D, r.ticket, archived);
 	}
 	if (archived && !bk->restored) {
 		ticket_restore(&D, tx, r.ticket);
 		bk->restored = 1;
+		tc_drop(r.ticket);	/* its events are written whole now */
 	}
 	int num = bk->next++;
 	char dir[40], file[16], path[80], ep[64];
@@ -1208,6 +1425,8 @@ static int route(const char *raw, size_t len, int as_mbox, const char *envelope)
 	bm[nbm].mid = xstrdup(ids.mid);
 	snprintf(bm[nbm].ticket, sizeof bm[nbm].ticket, "%s", r.ticket);
 	nbm++;
+	if (!strtab_get(&bm_ix, bm[nbm - 1].mid))
+		strtab_put(&bm_ix, bm[nbm - 1].mid, nbm);
 	view_after_commit(r.ticket);
 	batch_new += r.is_new;
 	if (opt_ack && r.is_new && !dryrun && !r.automatic && !dc.ro.noack && !dc.ro.spam) {
@@ -1229,48 +1448,205 @@ static int route(const char *raw, size_t len, int as_mbox, const char *envelope)
 	return 0;
 }
 
-/* Read every message of fd; the whole message is kept (it is stored). */
+/* The next message of rd into raw (unescaped, whole: it is stored), its
+ * envelope into env: 1, or 0 at the end. */
+static int next_raw(struct mbox_reader *rd, const char *name, struct buf *raw, char env[512],
+    int *is_mbox, int *err)
+{
+	struct mbox_msg mm;
+	int k;
+	*err = 0;
+	for (;;) {
+		if ((k = mbox_next(rd, &mm)) <= 0)
+			break;
+		const char *p;
+		size_t len;
+		int bol = 1;
+		*is_mbox = mbox_is_mbox(rd);
+		raw->len = 0;
+		env[0] = 0;
+		if (mm.envelope)
+			snprintf(env, 512, "%.*s", (int)(mm.envelope_len < 500 ? mm.envelope_len : 500),
+			    mm.envelope);
+		if (*is_mbox)
+			mbox_unescape(raw, mm.header, mm.header_len, &bol);
+		else
+			buf_add(raw, mm.header, mm.header_len);
+		while ((k = mbox_body(rd, &p, &len)) > 0) {
+			if (*is_mbox)
+				mbox_unescape(raw, p, len, &bol);
+			else
+				buf_add(raw, p, len);
+		}
+		if (k < 0)
+			break;
+		if (*is_mbox) {	/* drop what the header took of the separator */
+			unsigned long long own = mbox_msg_end(rd) - mm.offset - mm.from_line_len;
+			if (own < raw->len)
+				raw->len = own;
+		}
+		if (raw->len)
+			return 1;
+	}
+	if (k < 0) {
+		*err = errno ? errno : EIO;
+		if (name)
+			die(EX_TEMPFAIL, "%s: %s", name, strerror(*err));
+	}
+	return 0;
+}
+
+/* --- the reading process ---
+ * Over an mbox, a second process reads ahead: it parses each message,
+ * tells its language and runs the rules (prepare), and hands the
+ * message and those results to mroute through a pipe, so that the work
+ * that needs no desk runs beside the work that does.  It starts at the
+ * second message (a single delivery never forks), writes nothing but the
+ * pipe, and ends with an end record: a pipe that closes without one (the
+ * process died) fails the run with EX_TEMPFAIL, as a read error does. */
+enum { REC_MSG, REC_END, REC_ERR };
+struct rec {
+	uint64_t raw_len;
+	uint32_t env_len, ro_len;
+	int32_t kind, is_mbox, lang_from, rules, err;
+	char lang[16];
+};
+
+static void put_all(int fd, const void *p, size_t n)
+{
+	const char *c = p;
+	while (n) {
+		ssize_t w = write(fd, c, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			_exit(EX_IOERR);
+		c += w;
+		n -= (size_t)w;
+	}
+}
+
+static _Noreturn void reader(struct mbox_reader *rd, struct buf *raw, char env[512], int is_mbox,
+    int fd)
+{
+	struct buf b = { 0 };
+	int err = 0;
+	do {
+		struct msg m = { 0 };
+		const char *from, *name, *subject;
+		size_t hl;
+		struct pre p;
+		open_msg(&m, raw->p, raw->len, &hl, &from, &name, &subject);
+		prepare(&m, raw->p, raw->len, from, subject, &p);
+		msg_free(&m);
+		struct rec r = { raw->len, (uint32_t)strlen(env), 0, REC_MSG, is_mbox, -1, p.rules, 0, "" };
+		for (int i = 0; i < 3; i++)
+			if (p.lang_from == lang_froms[i])
+				r.lang_from = i;
+		memcpy(r.lang, p.lang, sizeof r.lang);
+		b.len = 0;
+		buf_add(&b, &r, sizeof r);
+		size_t at = b.len;
+		if (p.rules)
+			rules_out_pack(&p.ro, &b);
+		rules_out_free(&p.ro);
+		((struct rec *)b.p)->ro_len = (uint32_t)(b.len - at);
+		buf_add(&b, env, r.env_len);
+		put_all(fd, b.p, b.len);
+		put_all(fd, raw->p, raw->len);
+	} while (next_raw(rd, NULL, raw, env, &is_mbox, &err));
+	struct rec end = { 0, 0, 0, err ? REC_ERR : REC_END, 0, -1, 0, err, "" };
+	put_all(fd, &end, sizeof end);
+	_exit(0);
+}
+
+static void get_all(FILE *f, void *p, size_t n, const char *name)
+{
+	if (n && fread(p, 1, n, f) != n)
+		die(EX_TEMPFAIL, "%s: the reading process ended before the mail did", name);
+}
+
+/* Route what the reading process sends; its messages are counted. */
+static int from_reader(int fd, pid_t pid, const char *name)
+{
+	FILE *f = fdopen(fd, "r");
+	if (!f)
+		die(EX_TEMPFAIL, "%s: %s", name, strerror(errno));
+	static char ibuf[1 << 20];
+	setvbuf(f, ibuf, _IOFBF, sizeof ibuf);
+	struct buf raw = { 0 }, ro = { 0 };
+	char env[512];
+	int n = 0;
+	for (;;) {
+		struct rec r;
+		get_all(f, &r, sizeof r, name);
+		if (r.kind == REC_END)
+			break;
+		if (r.kind == REC_ERR)
+			die(EX_TEMPFAIL, "%s: %s", name, strerror(r.err));
+		if (r.kind != REC_MSG || r.env_len >= sizeof env || r.raw_len > ((uint64_t)1 << 40) ||
+		    r.lang_from < -1 || r.lang_from > 2 || r.rules < 0 || r.rules > 2)
+			die(EX_SOFTWARE, "%s: the reading process sent nonsense", name);
+		struct pre p;
+		memset(&p, 0, sizeof p);
+		memcpy(p.lang, r.lang, sizeof p.lang);
+		p.lang[sizeof p.lang - 1] = 0;
+		p.lang_from = r.lang_from >= 0 ? lang_froms[r.lang_from] : NULL;
+		p.rules = r.rules;
+		ro.len = 0;
+		buf_grow(&ro, r.ro_len);
+		get_all(f, ro.p, r.ro_len, name);
+		if (p.rules && rules_out_unpack(&p.ro, ro.p, r.ro_len) != 0)
+			die(EX_SOFTWARE, "%s: the reading process sent nonsense", name);
+		get_all(f, env, r.env_len, name);
+		env[r.env_len] = 0;
+		raw.len = 0;
+		buf_grow(&raw, (size_t)r.raw_len);
+		get_all(f, raw.p, (size_t)r.raw_len, name);
+		raw.len = (size_t)r.raw_len;
+		route(raw.p, raw.len, r.is_mbox, *env ? env : NULL, &p);
+		n++;
+	}
+	fclose(f);
+	buf_free(&raw);
+	buf_free(&ro);
+	int st;
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	return n;
+}
+
+/* Read every message of fd and route it; from the second message on,
+ * through the reading process when one can be started. */
 static int read_fd(int fd, const char *name)
 {
 	struct mbox_reader *rd = mbox_open(fd);
-	struct mbox_msg mm;
-	int k, n = 0;
-	while ((k = mbox_next(rd, &mm)) > 0) {
-		struct buf raw = { 0 };
-		const char *p;
-		size_t len;
-		int bol = 1, is_mbox = mbox_is_mbox(rd);
-		char env[512] = "";
-		if (mm.envelope)
-			snprintf(env, sizeof env, "%.*s", (int)(mm.envelope_len < 500 ? mm.envelope_len : 500),
-			    mm.envelope);
-		if (is_mbox)
-			mbox_unescape(&raw, mm.header, mm.header_len, &bol);
-		else
-			buf_add(&raw, mm.header, mm.header_len);
-		while ((k = mbox_body(rd, &p, &len)) > 0) {
-			if (is_mbox)
-				mbox_unescape(&raw, p, len, &bol);
-			else
-				buf_add(&raw, p, len);
+	struct buf raw = { 0 };
+	char env[512];
+	int is_mbox, err, n = 0;
+	while (next_raw(rd, name, &raw, env, &is_mbox, &err)) {
+		int pfd[2];
+		pid_t pid = -1;
+		if (n == 1 && pipe(pfd) == 0) {
+			fflush(NULL);
+			if ((pid = fork()) == 0) {
+				close(pfd[0]);
+				if (D.lockfd >= 0)
+					close(D.lockfd);
+				reader(rd, &raw, env, is_mbox, pfd[1]);
+			}
+			close(pfd[1]);
+			if (pid < 0)
+				close(pfd[0]);
 		}
-		if (k < 0)
-			die(EX_TEMPFAIL, "%s: %s", name, strerror(errno));
-		if (is_mbox) {	/* drop what the header took of the separator */
-			unsigned long long own = mbox_msg_end(rd) - mm.offset - mm.from_line_len;
-			if (own < raw.len)
-				raw.len = own;
+		if (pid > 0) {
+			n += from_reader(pfd[0], pid, name);
+			break;
 		}
-		if (!raw.len) {
-			buf_free(&raw);
-			continue;
-		}
-		route(raw.p, raw.len, is_mbox, *env ? env : NULL);
-		buf_free(&raw);
+		route(raw.p, raw.len, is_mbox, *env ? env : NULL, NULL);
 		n++;
 	}
-	if (k < 0)
-		die(EX_TEMPFAIL, "%s: %s", name, strerror(errno));
+	buf_free(&raw);
 	mbox_close(rd);
 	return n;
 }
@@ -1363,6 +1739,13 @@ int main(int argc, char **argv)
 	if (fflush(stdout) != 0 || ferror(stdout))
 		die(EX_IOERR, "write error: %s", strerror(errno));
 	free(acks);
+	tc_clear();
+	free(tc);
+	strtab_free(&tc_ix);
+	strtab_free(&bm_ix);
+	strtab_free(&bt_ix);
+	free(bm);
+	free(bt);
 	view_free();
 	tickets_summary_free();
 	rules_free(RULES);

@@ -502,6 +502,100 @@ void rules_out_free(struct rules_out *o)
 	memset(o, 0, sizeof *o);
 }
 
+static void pack_str(struct buf *b, const char *s)
+{
+	uint32_t n = (uint32_t)strlen(s);
+	buf_add(b, &n, sizeof n);
+	buf_add(b, s, n);
+}
+
+static void pack_list(struct buf *b, char *const *v, size_t n)
+{
+	uint32_t k = (uint32_t)n;
+	buf_add(b, &k, sizeof k);
+	for (size_t i = 0; i < n; i++)
+		pack_str(b, v[i]);
+}
+
+void rules_out_pack(const struct rules_out *o, struct buf *b)
+{
+	pack_list(b, o->tags, o->ntags);
+	pack_list(b, o->skills, o->nskills);
+	pack_list(b, o->fired, o->nfired);
+	pack_str(b, o->priority);
+	pack_str(b, o->queue);
+	pack_str(b, o->group);
+	pack_str(b, o->assign);
+	int32_t f[2] = { o->noack, o->spam };
+	buf_add(b, f, sizeof f);
+}
+
+struct unpacker {
+	const char *p, *end;
+	int bad;
+};
+
+static void unpack(struct unpacker *u, void *out, size_t n)
+{
+	if (u->bad || (size_t)(u->end - u->p) < n) {
+		u->bad = 1;
+		memset(out, 0, n);
+		return;
+	}
+	memcpy(out, u->p, n);
+	u->p += n;
+}
+
+/* A string into out (size cap, NUL-terminated) or, with out NULL, a
+ * malloc'd copy. */
+static char *unpack_str(struct unpacker *u, char *out, size_t cap)
+{
+	uint32_t n;
+	unpack(u, &n, sizeof n);
+	if (u->bad || (size_t)(u->end - u->p) < n || (out && n >= cap) || memchr(u->p, 0, n)) {
+		u->bad = 1;
+		return NULL;
+	}
+	char *s = out ? out : xmalloc((size_t)n + 1);
+	memcpy(s, u->p, n);
+	s[n] = 0;
+	u->p += n;
+	return s;
+}
+
+static void unpack_list(struct unpacker *u, char **v, size_t *n, size_t max)
+{
+	uint32_t k;
+	unpack(u, &k, sizeof k);
+	if (k > max)
+		u->bad = 1;
+	for (uint32_t i = 0; !u->bad && i < k; i++)
+		if ((v[*n] = unpack_str(u, NULL, 0)))
+			++*n;
+}
+
+int rules_out_unpack(struct rules_out *o, const char *p, size_t n)
+{
+	struct unpacker u = { p, p + n, 0 };
+	memset(o, 0, sizeof *o);
+	unpack_list(&u, o->tags, &o->ntags, RULES_MAX_LIST);
+	unpack_list(&u, o->skills, &o->nskills, RULES_MAX_LIST);
+	unpack_list(&u, o->fired, &o->nfired, sizeof o->fired / sizeof o->fired[0]);
+	unpack_str(&u, o->priority, sizeof o->priority);
+	unpack_str(&u, o->queue, sizeof o->queue);
+	unpack_str(&u, o->group, sizeof o->group);
+	unpack_str(&u, o->assign, sizeof o->assign);
+	int32_t f[2];
+	unpack(&u, f, sizeof f);
+	o->noack = f[0] != 0;
+	o->spam = f[1] != 0;
+	if (u.bad || u.p != u.end) {
+		rules_out_free(o);
+		return -1;
+	}
+	return 0;
+}
+
 /* --- the message the rules see --------------------------------------- */
 
 static int is_address_field(const char *name, size_t n)
