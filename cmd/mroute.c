@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -226,11 +227,14 @@ static int tfold(const char *id, struct ticket *t, int *archived, const char *pe
 	char ep[64];
 	ticket_events_path(id, ep);
 	struct buf text = { 0 };
-	if (append) {
+	if (append) {	/* as the commit joins them (desk.c) */
 		size_t hl;
 		char *h = desk_read_head(&D, ep, &hl, 0);
-		if (h)
+		if (h) {
 			buf_add(&text, h, hl);
+			if (hl && h[hl - 1] != '\n')
+				buf_addc(&text, '\n');
+		}
 		free(h);
 	}
 	buf_add(&text, pend, pl);
@@ -309,6 +313,23 @@ static void tc_committed(void)
 		    (!desk_tx_pending(TX, ep, &pl, &append) || tc[k - 1]->folded != pl))
 			tc_drop(bt[i].id);
 	}
+}
+
+/* For the summary after a commit (tickets_known): the ticket as just
+ * committed, when the cache holds all of it. */
+static const struct ticket *tc_known(const char *id)
+{
+	size_t i = strtab_get(&tc_ix, id);
+	if (!i || !TX)
+		return NULL;
+	const struct tcache *c = tc[i - 1];
+	char ep[64];
+	size_t pl = 0;
+	int append;
+	ticket_events_path(id, ep);
+	if (c->stale || c->gen != tx_gen || !desk_tx_pending(TX, ep, &pl, &append) || c->folded != pl)
+		return NULL;
+	return &c->t;
 }
 
 /* The branches as this process leaves them (0), or are they still so? */
@@ -985,6 +1006,9 @@ struct pre {
 	const char *lang_from;	/* NULL: not told */
 	int rules;		/* 0 not run, 1 run, 2 failed with nothing done */
 	struct rules_out ro;
+	void *z;		/* the message deflated as a blob (reading process) */
+	size_t zlen;
+	git_oid blob;
 };
 static const char *const lang_froms[] = { "content-language", "customer", "detected" };
 
@@ -1160,8 +1184,10 @@ static int route(const char *raw, size_t len, int as_mbox, const char *envelope,
 		r.duplicate = 1;
 		r.why = "duplicate";
 		report(raw, len, &r, &dc, ids.mid, as_mbox, envelope);
-		if (pre)
+		if (pre) {
 			rules_out_free(&pre->ro);
+			free(pre->z);
+		}
 		msg_free(&m);
 		if (++batch_n >= (size_t)batch_max)
 			batch_end();
@@ -1259,6 +1285,10 @@ static int route(const char *raw, size_t len, int as_mbox, const char *envelope,
 	snprintf(path, sizeof path, "%s/%s", dir, file);
 	ticket_events_path(r.ticket, ep);
 	desk_tx_write(tx, path, raw, len);
+	if (pre->z) {
+		desk_tx_offer(tx, &pre->blob, pre->z, pre->zlen);
+		pre->z = NULL;
+	}
 
 	/* an agent's own mail (a reply sent from a mail client with the desk
 	 * in copy) is that agent's reply */
@@ -1510,6 +1540,8 @@ struct rec {
 	uint32_t env_len, ro_len;
 	int32_t kind, is_mbox, lang_from, rules, err;
 	char lang[16];
+	uint64_t zlen;		/* the deflated blob after the message */
+	unsigned char blob[GIT_OID_RAWSZ];
 };
 
 static void put_all(int fd, const void *p, size_t n)
@@ -1539,7 +1571,15 @@ static _Noreturn void reader(struct mbox_reader *rd, struct buf *raw, char env[5
 		open_msg(&m, raw->p, raw->len, &hl, &from, &name, &subject);
 		prepare(&m, raw->p, raw->len, from, subject, &p);
 		msg_free(&m);
-		struct rec r = { raw->len, (uint32_t)strlen(env), 0, REC_MSG, is_mbox, -1, p.rules, 0, "" };
+		struct rec r = { raw->len, (uint32_t)strlen(env), 0, REC_MSG, is_mbox, -1, p.rules, 0, "",
+			0, { 0 } };
+		git_oid id;
+		size_t zl = 0;
+		void *z = packw_deflate_blob(raw->p, raw->len, &id, &zl);
+		if (z) {
+			r.zlen = zl;
+			memcpy(r.blob, id.id, sizeof r.blob);
+		}
 		for (int i = 0; i < 3; i++)
 			if (p.lang_from == lang_froms[i])
 				r.lang_from = i;
@@ -1554,37 +1594,117 @@ static _Noreturn void reader(struct mbox_reader *rd, struct buf *raw, char env[5
 		buf_add(&b, env, r.env_len);
 		put_all(fd, b.p, b.len);
 		put_all(fd, raw->p, raw->len);
+		if (z)
+			put_all(fd, z, zl);
+		free(z);
 	} while (next_raw(rd, NULL, raw, env, &is_mbox, &err));
-	struct rec end = { 0, 0, 0, err ? REC_ERR : REC_END, 0, -1, 0, err, "" };
+	struct rec end = { 0, 0, 0, err ? REC_ERR : REC_END, 0, -1, 0, err, "", 0, { 0 } };
 	put_all(fd, &end, sizeof end);
 	_exit(0);
 }
 
-static void get_all(FILE *f, void *p, size_t n, const char *name)
+/* The pipe from the reading process, drained by a thread of its own into
+ * memory (at most INQ_MAX bytes ahead): while a batch commits, the
+ * reading process goes on instead of waiting on a full pipe. */
+#define INQ_MAX ((size_t)64 << 20)
+#define INQ_CHUNK ((size_t)1 << 20)
+struct chunk {
+	struct chunk *next;
+	size_t len, pos;
+	char data[];
+};
+static struct inq {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct chunk *head, *tail;
+	size_t held;
+	int fd, done;
+} Q = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, NULL, 0, -1, 0 };
+
+static void *inq_drain(void *arg)
 {
-	if (n && fread(p, 1, n, f) != n)
-		die(EX_TEMPFAIL, "%s: the reading process ended before the mail did", name);
+	(void)arg;
+	for (;;) {
+		pthread_mutex_lock(&Q.mu);
+		while (Q.held >= INQ_MAX)
+			pthread_cond_wait(&Q.cv, &Q.mu);
+		pthread_mutex_unlock(&Q.mu);
+		struct chunk *c = malloc(sizeof *c + INQ_CHUNK);
+		ssize_t r = -1;
+		if (c)
+			while ((r = read(Q.fd, c->data, INQ_CHUNK)) < 0 && errno == EINTR)
+				;
+		pthread_mutex_lock(&Q.mu);
+		if (r <= 0) {
+			free(c);
+			Q.done = 1;	/* the end, or an error: the reader tells */
+			pthread_cond_broadcast(&Q.cv);
+			pthread_mutex_unlock(&Q.mu);
+			return NULL;
+		}
+		c->len = (size_t)r;
+		c->pos = 0;
+		c->next = NULL;
+		if (Q.tail)
+			Q.tail->next = c;
+		else
+			Q.head = c;
+		Q.tail = c;
+		Q.held += c->len;
+		pthread_cond_broadcast(&Q.cv);
+		pthread_mutex_unlock(&Q.mu);
+	}
+}
+
+static void get_all(void *p, size_t n, const char *name)
+{
+	char *o = p;
+	pthread_mutex_lock(&Q.mu);
+	while (n) {
+		while (!Q.head && !Q.done)
+			pthread_cond_wait(&Q.cv, &Q.mu);
+		struct chunk *c = Q.head;
+		if (!c) {
+			pthread_mutex_unlock(&Q.mu);
+			die(EX_TEMPFAIL, "%s: the reading process ended before the mail did", name);
+		}
+		size_t k = c->len - c->pos < n ? c->len - c->pos : n;
+		memcpy(o, c->data + c->pos, k);
+		o += k;
+		n -= k;
+		c->pos += k;
+		if (c->pos == c->len) {
+			Q.head = c->next;
+			if (!Q.head)
+				Q.tail = NULL;
+			Q.held -= c->len;
+			free(c);
+			pthread_cond_broadcast(&Q.cv);
+		}
+	}
+	pthread_mutex_unlock(&Q.mu);
 }
 
 /* Route what the reading process sends; its messages are counted. */
 static int from_reader(int fd, pid_t pid, const char *name)
 {
-	FILE *f = fdopen(fd, "r");
-	if (!f)
-		die(EX_TEMPFAIL, "%s: %s", name, strerror(errno));
-	static char ibuf[1 << 20];
-	setvbuf(f, ibuf, _IOFBF, sizeof ibuf);
+	pthread_t th;
+	Q.fd = fd;
+	Q.done = 0;
+	if (pthread_create(&th, NULL, inq_drain, NULL) != 0)
+		die(EX_TEMPFAIL, "%s: cannot start a thread", name);
 	struct buf raw = { 0 }, ro = { 0 };
 	char env[512];
 	int n = 0;
 	for (;;) {
 		struct rec r;
-		get_all(f, &r, sizeof r, name);
+		get_all(&r, sizeof r, name);
 		if (r.kind == REC_END)
 			break;
 		if (r.kind == REC_ERR)
 			die(EX_TEMPFAIL, "%s: %s", name, strerror(r.err));
 		if (r.kind != REC_MSG || r.env_len >= sizeof env || r.raw_len > ((uint64_t)1 << 40) ||
+		    r.zlen > r.raw_len + (r.raw_len >> 8) + 64 ||
 		    r.lang_from < -1 || r.lang_from > 2 || r.rules < 0 || r.rules > 2)
 			die(EX_SOFTWARE, "%s: the reading process sent nonsense", name);
 		struct pre p;
@@ -1595,19 +1715,33 @@ static int from_reader(int fd, pid_t pid, const char *name)
 		p.rules = r.rules;
 		ro.len = 0;
 		buf_grow(&ro, r.ro_len);
-		get_all(f, ro.p, r.ro_len, name);
+		get_all(ro.p, r.ro_len, name);
 		if (p.rules && rules_out_unpack(&p.ro, ro.p, r.ro_len) != 0)
 			die(EX_SOFTWARE, "%s: the reading process sent nonsense", name);
-		get_all(f, env, r.env_len, name);
+		get_all(env, r.env_len, name);
 		env[r.env_len] = 0;
 		raw.len = 0;
 		buf_grow(&raw, (size_t)r.raw_len);
-		get_all(f, raw.p, (size_t)r.raw_len, name);
+		get_all(raw.p, (size_t)r.raw_len, name);
 		raw.len = (size_t)r.raw_len;
+		if (r.zlen) {
+			p.z = xmalloc((size_t)r.zlen);
+			p.zlen = (size_t)r.zlen;
+			memcpy(p.blob.id, r.blob, sizeof r.blob);
+			get_all(p.z, p.zlen, name);
+		}
 		route(raw.p, raw.len, r.is_mbox, *env ? env : NULL, &p);
 		n++;
 	}
-	fclose(f);
+	pthread_join(th, NULL);
+	close(fd);
+	while (Q.head) {	/* nothing should follow the end */
+		struct chunk *c = Q.head;
+		Q.head = c->next;
+		free(c);
+	}
+	Q.tail = NULL;
+	Q.held = 0;
 	buf_free(&raw);
 	buf_free(&ro);
 	int st;
@@ -1717,6 +1851,7 @@ int main(int argc, char **argv)
 	/* the desk's configuration, all of it checked before any message */
 	load_agents();
 	route_conf_load(&D, &RC);
+	tickets_known(tc_known);
 	int nf = 0;
 	RULES = route_rules_load(&D, &AG, rule_fault, &nf);
 	if (nf)

@@ -1003,8 +1003,17 @@ const char *desk_tx_pending(const struct desk_tx *tx, const char *path, size_t *
 	return c->data.p ? c->data.p : "";
 }
 
+void desk_tx_offer(struct desk_tx *tx, const git_oid *id, void *z, size_t zlen)
+{
+	struct desk *d = tx->d;
+	if (!d->packw)
+		d->packw = packw_attach(d->repo);
+	packw_offer(d->packw, id, z, zlen);
+}
+
 static void tx_free(struct desk_tx *tx)
 {
+	packw_offers_clear(tx->d->packw);
 	git_signature_free(tx->sig);
 	git_tree_free(tx->newtree);
 	free(tx->message);

@@ -88,6 +88,10 @@ void desk_tx_write(struct desk_tx *tx, const char *path, const void *p, size_t n
 void desk_tx_append(struct desk_tx *tx, const char *path, const void *p, size_t n);
 void desk_tx_remove(struct desk_tx *tx, const char *path);
 size_t desk_tx_count(const struct desk_tx *tx);
+/* The deflated bytes of a blob the transaction writes, made ahead
+ * (packw_deflate_blob): a large commit writes them to its pack instead of
+ * deflating the blob again.  z is taken over. */
+void desk_tx_offer(struct desk_tx *tx, const git_oid *id, void *z, size_t zlen);
 /* What tx holds for path, not yet committed: NULL when nothing (or a
  * removal); *append set when the bytes go after the file at HEAD. */
 const char *desk_tx_pending(const struct desk_tx *tx, const char *path, size_t *len,

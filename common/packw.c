@@ -124,7 +124,16 @@ struct obj {
 	git_oid id;
 	git_object_t type;
 	size_t len;
+	unsigned char *z;	/* its deflated bytes, made before (packw_offer) */
+	size_t zlen;
 	unsigned char data[];
+};
+
+/* Deflated blobs offered ahead of their write (packw_offer). */
+struct offer {
+	git_oid id;
+	unsigned char *z;
+	size_t zlen;
 };
 
 struct packw {
@@ -138,6 +147,8 @@ struct packw {
 	int err;		/* a spill that failed: its errno */
 	int fsync;
 	char *dir;		/* .git/objects/pack/ */
+	struct offer *off;	/* open addressing on the id, cap a power of 2 */
+	size_t offcap, noff;
 };
 
 static size_t slot(const struct packw *p, const git_oid *id)
@@ -155,10 +166,84 @@ static struct obj *find(const struct packw *p, const git_oid *id)
 	return p->n ? p->tab[slot(p, id)] : NULL;
 }
 
+static size_t offer_slot(const struct packw *p, const git_oid *id)
+{
+	uint64_t h;
+	memcpy(&h, id->id, sizeof h);
+	size_t i = (size_t)h & (p->offcap - 1);
+	while (p->off[i].z && git_oid_cmp(&p->off[i].id, id) != 0)
+		i = (i + 1) & (p->offcap - 1);
+	return i;
+}
+
+void packw_offers_clear(struct packw *p)
+{
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->offcap && p->noff; i++)
+		if (p->off[i].z) {
+			free(p->off[i].z);
+			p->off[i].z = NULL;
+			p->noff--;
+		}
+	p->noff = 0;
+}
+
+void packw_offer(struct packw *p, const git_oid *id, void *z, size_t zlen)
+{
+	if (!p || !z) {
+		free(z);
+		return;
+	}
+	if (2 * (p->noff + 1) > p->offcap) {
+		struct offer *old = p->off;
+		size_t oc = p->offcap;
+		p->offcap = p->offcap ? 2 * p->offcap : 1024;
+		p->off = xcalloc(p->offcap, sizeof *p->off);
+		for (size_t i = 0; i < oc; i++)
+			if (old[i].z)
+				p->off[offer_slot(p, &old[i].id)] = old[i];
+		free(old);
+	}
+	struct offer *o = &p->off[offer_slot(p, id)];
+	if (o->z && o->zlen) {	/* offered before: the same bytes */
+		free(z);
+		return;
+	}
+	if (o->z)	/* a tombstone: its slot again */
+		free(o->z);
+	else
+		p->noff++;
+	o->id = *id;
+	o->z = z;
+	o->zlen = zlen;
+}
+
+void *packw_deflate_blob(const void *data, size_t len, git_oid *id, size_t *zlen)
+{
+	char hdr[32];
+	int hl = snprintf(hdr, sizeof hdr, "blob %zu", len) + 1;
+	struct sha1 s;
+	sha1_init(&s);
+	sha1_add(&s, hdr, (size_t)hl);
+	sha1_add(&s, data, len);
+	sha1_end(&s, id->id);
+	uLongf zl = compressBound((uLong)len);
+	unsigned char *z = xmalloc(zl ? zl : 1);
+	if (len > (1u << 30) || compress2(z, &zl, data, (uLong)len, Z_BEST_SPEED) != Z_OK) {
+		free(z);
+		return NULL;
+	}
+	*zlen = zl;
+	return z;
+}
+
 static void clear(struct packw *p)
 {
-	for (size_t i = 0; i < p->n; i++)
+	for (size_t i = 0; i < p->n; i++) {
+		free(p->order[i]->z);
 		free(p->order[i]);
+	}
 	if (p->tab)
 		memset(p->tab, 0, p->cap * sizeof *p->tab);
 	p->n = 0;
@@ -246,7 +331,18 @@ static int be_write(git_odb_backend *be, const git_oid *id, const void *data, si
 	o->id = *id;
 	o->type = type;
 	o->len = len;
+	o->z = NULL;
+	o->zlen = 0;
 	memcpy(o->data, data, len);
+	if (p->noff && type == GIT_OBJECT_BLOB) {
+		struct offer *f = &p->off[offer_slot(p, id)];
+		if (f->z && f->zlen) {	/* taken over; its slot stays (a tombstone) */
+			o->z = f->z;
+			o->zlen = f->zlen;
+			f->z = xmalloc(1);
+			f->zlen = 0;
+		}
+	}
 	p->tab[slot(p, id)] = o;
 	p->order[p->n++] = o;
 	p->bytes += len;
@@ -265,6 +361,8 @@ static void be_free(git_odb_backend *be)
 {
 	struct packw *p = (struct packw *)be;
 	clear(p);
+	packw_offers_clear(p);
+	free(p->off);
 	free(p->tab);
 	free(p->order);
 	free(p->dir);
@@ -441,6 +539,11 @@ static int deflate_obj(struct out *o, const struct obj *ob, struct ent *e)
 	e->off = o->off + o->n;
 	uLong crc = crc32(crc32(0L, Z_NULL, 0), hdr, (uInt)h);
 	out_add(o, hdr, h);
+	if (ob->z) {
+		e->crc = (uint32_t)crc32(crc, ob->z, (uInt)ob->zlen);
+		out_add(o, ob->z, ob->zlen);
+		return 0;
+	}
 	z_stream z;
 	memset(&z, 0, sizeof z);
 	if (deflateInit(&z, Z_BEST_SPEED) != Z_OK)
@@ -656,6 +759,7 @@ int packw_flush(struct packw *p, int fsync)
 	p->be.write = NULL;
 	p->err = 0;
 	clear(p);
+	packw_offers_clear(p);
 	return e;
 }
 

@@ -6,8 +6,8 @@
  * thousand messages makes thousands of objects; packw holds them in
  * memory instead (an object database backend tried before the others,
  * active only between packw_begin and packw_flush) and writes them as one
- * pack without deltas (objects/pack/pack-*.pack and .idx, through
- * libgit2's indexer, which checks every object again).  The commit that
+ * pack without deltas (objects/pack/pack-*.pack, then its .idx, both
+ * written here: the index last, since it makes the pack visible).  The commit that
  * names them is made before the flush, the branch moves after it: a
  * process killed in between leaves only an unreferenced pack.  More than
  * PACKW_SPILL bytes held are written as a pack of their own at once, so
@@ -41,6 +41,16 @@ size_t packw_count(const struct packw *p);
  * the pack folder (packs made until now are loaded first); for the
  * writer holding the desk lock, while it builds a commit.  0: as before. */
 void packw_quiet(git_repository *repo, int on);
+
+/* A blob deflated ahead of its write (by another process, say): its id
+ * into *id and its zlib bytes (malloc'd, *zlen of them), NULL when it
+ * cannot be made.  packw_offer hands such bytes to p, which takes them
+ * over and writes them instead of deflating the blob again when it is
+ * written to the pack; the offers go with the next flush or
+ * packw_offers_clear. */
+void *packw_deflate_blob(const void *data, size_t len, git_oid *id, size_t *zlen);
+void packw_offer(struct packw *p, const git_oid *id, void *z, size_t zlen);
+void packw_offers_clear(struct packw *p);
 
 /* SHA-1 of n bytes (the pack's trailer; exported for the unit test). */
 void packw_sha1(const void *p, size_t n, unsigned char out[20]);

@@ -312,26 +312,38 @@ static char *sum_field(struct arena *a, const char *v)
 
 /* Fold the events blob of ticket id into a new entry; 0.  What cannot be
  * read or folded exits, or when soft returns -1 (no entry). */
+static ticket_known_fn known;
+
+void tickets_known(ticket_known_fn fn)
+{
+	known = fn;
+}
+
 static int sum_fold(struct desk *d, struct sumfile *s, const char *id, const git_oid *blob,
     int soft)
 {
-	git_blob *b;
-	char path[64];
-	ticket_events_path(id, path);
-	if (git_blob_lookup(&b, d->repo, blob) != 0) {
-		if (soft)
-			return -1;
-		desk_git_die(EX_TEMPFAIL, path);
-	}
 	struct ticket t;
-	const char *err;
-	int line = ticket_fold(&t, id, git_blob_rawcontent(b), (size_t)git_blob_rawsize(b), 0, &err);
-	git_blob_free(b);
-	if (line && soft)
-		return -1;
-	if (line)
-		die(EX_DATAERR, "%s:%d: %s", path, line, err);
-	json_t *tj = ticket_json(&t);
+	const struct ticket *k = soft && known ? known(id) : NULL;
+	if (!k) {
+		git_blob *b;
+		char path[64];
+		ticket_events_path(id, path);
+		if (git_blob_lookup(&b, d->repo, blob) != 0) {
+			if (soft)
+				return -1;
+			desk_git_die(EX_TEMPFAIL, path);
+		}
+		const char *err;
+		int line = ticket_fold(&t, id, git_blob_rawcontent(b), (size_t)git_blob_rawsize(b), 0,
+		    &err);
+		git_blob_free(b);
+		if (line && soft)
+			return -1;
+		if (line)
+			die(EX_DATAERR, "%s:%d: %s", path, line, err);
+		k = &t;
+	}
+	json_t *tj = ticket_json(k);
 	char *js = json_dumps(tj, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(tj);
 	if (!js)
@@ -339,16 +351,17 @@ static int sum_fold(struct desk *d, struct sumfile *s, const char *id, const git
 	struct tsum *e = sum_new(s);
 	snprintf(e->id, sizeof e->id, "%s", id);
 	e->events = *blob;
-	e->status = sum_field(&s->a, t.status);
-	e->assignee = t.assignee ? sum_field(&s->a, t.assignee) : NULL;
-	e->created = t.created;
-	e->updated = t.updated;
-	e->assigned_at = t.assigned_at;
-	e->customer = t.customer ? sum_field(&s->a, t.customer) : NULL;
-	e->subject = t.subject ? sum_field(&s->a, t.subject) : NULL;
+	e->status = sum_field(&s->a, k->status);
+	e->assignee = k->assignee ? sum_field(&s->a, k->assignee) : NULL;
+	e->created = k->created;
+	e->updated = k->updated;
+	e->assigned_at = k->assigned_at;
+	e->customer = k->customer ? sum_field(&s->a, k->customer) : NULL;
+	e->subject = k->subject ? sum_field(&s->a, k->subject) : NULL;
 	e->json = arena_strndup(&s->a, js, strlen(js));
 	free(js);
-	ticket_free(&t);
+	if (k == &t)
+		ticket_free(&t);
 	return 0;
 }
 

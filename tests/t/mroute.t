@@ -576,6 +576,10 @@ is "support.mbox: a pack for each batch of 100 (the last 8 stay loose)" "$(ls "$
 check "support.mbox: 300 messages, yet few loose objects ($(git -C "$TMP/d4" count-objects | cut -d' ' -f1))" \
 	"test $(git -C "$TMP/d4" count-objects | cut -d' ' -f1) -lt 100"
 check "support.mbox: git fsck --strict is clean" "git -C '$TMP/d4' fsck --strict --no-progress"
+# the packs and their indexes are mroute's own: git reads them back whole
+# (every object's CRC-32, offset and id checked against the pack)
+is "support.mbox: git verify-pack accepts each pack and index" \
+	"$(for i in "$TMP"/d4/.git/objects/pack/*.idx; do git -C "$TMP/d4" verify-pack -v "$i" >/dev/null 2>&1 && echo ok; done | wc -l | tr -d ' ')" 3
 is "support.mbox: the auto-replies are tagged (3 + the bounce)" \
 	"$(MDESK_DIR=$TMP/d4 mdesk ls --all --tag auto --format json | wc -l | tr -d ' ')" \
 	"$(awk '/^X-Mdesk-Ticket: / { t = $2 } /^X-Mdesk-Tags: (.*, )?auto(,|$)/ { print t }' "$TMP/out" | sort -u | wc -l | tr -d ' ')"
