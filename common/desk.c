@@ -489,64 +489,6 @@ static int materialize(struct desk *d, struct ixlist *rec, git_tree *tree, const
 	return rc;
 }
 
-/* --- SHA-1 (FIPS 180-4), for the index's checksum --- */
-
-#define ROL(x, n) (((x) << (n)) | ((x) >> (32 - (n))))
-
-static void sha1_block(uint32_t h[5], const unsigned char *p)
-{
-	uint32_t w[80], a = h[0], b = h[1], c = h[2], d = h[3], e = h[4];
-	for (int i = 0; i < 16; i++)
-		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
-		    (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
-	for (int i = 16; i < 80; i++)
-		w[i] = ROL(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
-#define ROUND(f, k) do { \
-		uint32_t t = ROL(a, 5) + (f) + e + (k) + w[i]; \
-		e = d; d = c; c = ROL(b, 30); b = a; a = t; \
-	} while (0)
-	int i = 0;
-	for (; i < 20; i++)
-		ROUND((b & c) | (~b & d), 0x5a827999);
-	for (; i < 40; i++)
-		ROUND(b ^ c ^ d, 0x6ed9eba1);
-	for (; i < 60; i++)
-		ROUND((b & c) | (b & d) | (c & d), 0x8f1bbcdc);
-	for (; i < 80; i++)
-		ROUND(b ^ c ^ d, 0xca62c1d6);
-#undef ROUND
-	h[0] += a;
-	h[1] += b;
-	h[2] += c;
-	h[3] += d;
-	h[4] += e;
-}
-
-static void sha1(const void *data, size_t n, unsigned char out[20])
-{
-	uint32_t h[5] = { 0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0 };
-	const unsigned char *p = data;
-	size_t i = 0;
-	for (; i + 64 <= n; i += 64)
-		sha1_block(h, p + i);
-	unsigned char last[128] = { 0 };
-	size_t r = n - i;
-	memcpy(last, p + i, r);
-	last[r] = 0x80;
-	size_t tl = r + 9 <= 64 ? 64 : 128;
-	uint64_t bits = (uint64_t)n * 8;
-	for (int k = 0; k < 8; k++)
-		last[tl - 1 - k] = (unsigned char)(bits >> (8 * k));
-	sha1_block(h, last);
-	if (tl == 128)
-		sha1_block(h, last + 64);
-	for (int k = 0; k < 5; k++) {
-		out[4 * k] = (unsigned char)(h[k] >> 24);
-		out[4 * k + 1] = (unsigned char)(h[k] >> 16);
-		out[4 * k + 2] = (unsigned char)(h[k] >> 8);
-		out[4 * k + 3] = (unsigned char)h[k];
-	}
-}
 
 /* --- the index file, spliced ---
  *
@@ -649,7 +591,9 @@ static int ix_splice(struct desk *d, struct ixlist *l)
 	buf_add(&out, x, 12);
 	uint32_t count = 0;
 	size_t j = 0;	/* next change to put in */
-	int bad = 0;
+	int bad = 0, gone = 0;
+	for (size_t i = 0; i < l->n; i++)
+		gone |= l->v[i].gone;
 	for (uint32_t i = 0; i < n && !bad; i++) {
 		if (p + 62 > end) {
 			bad = 1;
@@ -672,7 +616,9 @@ static int ix_splice(struct desk *d, struct ixlist *l)
 			bad = 1;
 			break;
 		}
-		/* changes that sort before this entry go in first */
+		/* changes that sort before this entry go in first; one that
+		 * names it takes its place */
+		int drop = 0;
 		while (j < l->n) {
 			const struct ixc *c = &l->v[j];
 			size_t cl = strlen(c->path);
@@ -681,15 +627,16 @@ static int ix_splice(struct desk *d, struct ixlist *l)
 				cmp = cl < nl ? -1 : cl > nl ? 1 : 0;
 			if (cmp > 0)
 				break;
+			drop |= cmp == 0;
 			if (!c->gone) {
 				ix_entry(&out, &c->e);
 				count++;
 			}
 			j++;
 		}
-		/* the entry stays unless a change names it or a directory above it */
-		int drop = ix_find(l, name, nl) != NULL;
-		for (size_t s = 0; s < nl && !drop; s++)
+		/* the entry stays unless a change names it or a directory above
+		 * it is gone */
+		for (size_t s = 0; s < nl && !drop && gone; s++)
 			if (name[s] == '/') {
 				const struct ixc *c = ix_find(l, name, s);
 				drop = c && c->gone;
@@ -721,7 +668,7 @@ static int ix_splice(struct desk *d, struct ixlist *l)
 	h[2] = (unsigned char)(count >> 8);
 	h[3] = (unsigned char)count;
 	unsigned char sum[20];
-	sha1(out.p, out.len, sum);
+	packw_sha1(out.p, out.len, sum);
 	buf_add(&out, sum, 20);
 	char *lk = join(d->root, ".git/index.lock");
 	int rc = -1;
@@ -1222,7 +1169,11 @@ static void tx_build(struct desk_tx *tx)
 				}
 			}
 			buf_add(content, c->data.p ? c->data.p : "", c->data.len);
-			if (git_blob_create_from_buffer(&up[nu].id, d->repo, content->p ? content->p : "",
+			/* held for the pack at once: asking every pack whether it
+			 * has the blob costs more than a second copy would */
+			if (packed ? packw_put(d->packw, &up[nu].id, GIT_OBJECT_BLOB,
+			    content->p ? content->p : "", content->len) != 0 :
+			    git_blob_create_from_buffer(&up[nu].id, d->repo, content->p ? content->p : "",
 			    content->len) != 0)
 				desk_git_die(errno == ENOSPC ? EX_CANTCREAT : EX_TEMPFAIL, c->path);
 			c->id = up[nu].id;

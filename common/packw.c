@@ -10,104 +10,39 @@
 #include <stdlib.h>
 #include <string.h>
 #include <git2/sys/odb_backend.h>
+#include <openssl/evp.h>
 #include <zlib.h>
 
 #include "util.h"
 
-/* --- SHA-1 (FIPS 180-4), for the pack's trailer ------------------------ */
+/* --- SHA-1, through libcrypto (SHA-NI where the processor has it: the
+ * index of a large desk is tens of megabytes, summed at every commit) --- */
 
 struct sha1 {
-	uint32_t h[5];
-	uint64_t len;
-	unsigned char blk[64];
-	size_t nblk;
+	EVP_MD_CTX *c;
 };
-
-static uint32_t rol(uint32_t x, int n)
-{
-	return (x << n) | (x >> (32 - n));
-}
-
-static void sha1_block(struct sha1 *s, const unsigned char *b)
-{
-	uint32_t w[80];
-	for (int i = 0; i < 16; i++)
-		w[i] = (uint32_t)b[4 * i] << 24 | (uint32_t)b[4 * i + 1] << 16 |
-		    (uint32_t)b[4 * i + 2] << 8 | b[4 * i + 3];
-	for (int i = 16; i < 80; i++)
-		w[i] = rol(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
-	uint32_t a = s->h[0], bb = s->h[1], c = s->h[2], d = s->h[3], e = s->h[4];
-	for (int i = 0; i < 80; i++) {
-		uint32_t f, k;
-		if (i < 20) {
-			f = (bb & c) | (~bb & d);
-			k = 0x5A827999;
-		} else if (i < 40) {
-			f = bb ^ c ^ d;
-			k = 0x6ED9EBA1;
-		} else if (i < 60) {
-			f = (bb & c) | (bb & d) | (c & d);
-			k = 0x8F1BBCDC;
-		} else {
-			f = bb ^ c ^ d;
-			k = 0xCA62C1D6;
-		}
-		uint32_t t = rol(a, 5) + f + e + k + w[i];
-		e = d;
-		d = c;
-		c = rol(bb, 30);
-		bb = a;
-		a = t;
-	}
-	s->h[0] += a;
-	s->h[1] += bb;
-	s->h[2] += c;
-	s->h[3] += d;
-	s->h[4] += e;
-}
 
 static void sha1_init(struct sha1 *s)
 {
-	static const uint32_t h0[5] = {
-		0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476, 0xC3D2E1F0
-	};
-	memcpy(s->h, h0, sizeof h0);
-	s->len = 0;
-	s->nblk = 0;
+	s->c = EVP_MD_CTX_new();
+	if (!s->c || EVP_DigestInit_ex(s->c, EVP_sha1(), NULL) != 1)
+		die(EX_SOFTWARE, "libcrypto: no SHA-1");
 }
 
+/* (after sha1_end, nothing: a checksum written is not summed) */
 static void sha1_add(struct sha1 *s, const void *p, size_t n)
 {
-	const unsigned char *c = p;
-	s->len += n;
-	if (s->nblk) {
-		size_t k = 64 - s->nblk < n ? 64 - s->nblk : n;
-		memcpy(s->blk + s->nblk, c, k);
-		s->nblk += k;
-		c += k;
-		n -= k;
-		if (s->nblk < 64)
-			return;
-		sha1_block(s, s->blk);
-		s->nblk = 0;
-	}
-	for (; n >= 64; c += 64, n -= 64)
-		sha1_block(s, c);
-	memcpy(s->blk, c, n);
-	s->nblk = n;
+	if (n && s->c && EVP_DigestUpdate(s->c, p, n) != 1)
+		die(EX_SOFTWARE, "libcrypto: SHA-1 failed");
 }
 
 static void sha1_end(struct sha1 *s, unsigned char out[20])
 {
-	uint64_t bits = s->len * 8;
-	unsigned char pad[72] = { 0x80 };
-	size_t np = (s->nblk < 56 ? 56 : 120) - s->nblk;
-	for (int i = 0; i < 8; i++)
-		pad[np + i] = (unsigned char)(bits >> (56 - 8 * i));
-	sha1_add(s, pad, np + 8);
-	for (int i = 0; i < 5; i++)
-		for (int j = 0; j < 4; j++)
-			out[4 * i + j] = (unsigned char)(s->h[i] >> (24 - 8 * j));
+	unsigned int n = 20;
+	if (EVP_DigestFinal_ex(s->c, out, &n) != 1 || n != 20)
+		die(EX_SOFTWARE, "libcrypto: SHA-1 failed");
+	EVP_MD_CTX_free(s->c);
+	s->c = NULL;
 }
 
 void packw_sha1(const void *p, size_t n, unsigned char out[20])
@@ -357,6 +292,13 @@ static int be_write(git_odb_backend *be, const git_oid *id, const void *data, si
 	return 0;
 }
 
+int packw_put(struct packw *p, git_oid *id, git_object_t type, const void *data, size_t len)
+{
+	if (!p || !p->active || git_odb_hash(id, data, len, type) != 0)
+		return -1;
+	return be_write(&p->be, id, data, len, type);
+}
+
 static void be_free(git_odb_backend *be)
 {
 	struct packw *p = (struct packw *)be;
@@ -383,6 +325,18 @@ static int quiet_refresh(git_odb_backend *b)
 	return refresh_off ? 0 : pack_refresh(b);
 }
 
+/* Likewise, before writing an object libgit2 asks each backend whether
+ * it has it already (freshen): the pack backend looks in every pack, and
+ * each miss formats an error message.  While quiet the packs answer no at
+ * once: the writer's objects are new (its trees and blobs changed), and
+ * one that was not is written a second time, which git allows. */
+static int (*pack_freshen)(git_odb_backend *, const git_oid *);
+
+static int quiet_freshen(git_odb_backend *b, const git_oid *id)
+{
+	return refresh_off ? GIT_ENOTFOUND : pack_freshen(b, id);
+}
+
 void packw_quiet(git_repository *repo, int on)
 {
 	refresh_off = 0;
@@ -401,6 +355,11 @@ void packw_quiet(git_repository *repo, int on)
 			continue;	/* another kind: left alone */
 		pack_refresh = b->refresh;
 		b->refresh = quiet_refresh;
+		if (b->freshen && b->freshen != quiet_freshen &&
+		    (!pack_freshen || b->freshen == pack_freshen)) {
+			pack_freshen = b->freshen;
+			b->freshen = quiet_freshen;
+		}
 	}
 	git_odb_refresh(odb);	/* the packs made before the lock was taken */
 	refresh_off = pack_refresh != NULL;

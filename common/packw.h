@@ -32,6 +32,11 @@ void packw_begin(struct packw *p);
 int packw_flush(struct packw *p, int fsync);
 /* Drop what is held (nothing names it) and go back to loose objects. */
 void packw_discard(struct packw *p);
+/* Hold a new object (its id into *id) without asking the other backends
+ * whether they have it (libgit2 asks every pack, and each miss costs):
+ * for a writer that knows the object is new, or does not mind a second
+ * copy in a pack.  0, or -1 (not active, or the spill failed). */
+int packw_put(struct packw *p, git_oid *id, git_object_t type, const void *data, size_t len);
 /* Is id held in memory now? */
 int packw_holds(const struct packw *p, const git_oid *id);
 /* Objects held now. */
