@@ -33,49 +33,118 @@ static int mid_ok(const char *mid)
 	return *mid && strlen(mid) < 1000 && !strpbrk(mid, "\t\n\r");
 }
 
+/* The buckets this process has read, kept as hash tables: a bucket file
+ * only grows (entries are appended; a rebuild makes a new file), so a
+ * look-up checks the file's size and reads only what was added since.
+ * An import looks up every In-Reply-To and References field and adds
+ * every message: reading a whole bucket for each grew with the desk. */
+static struct bcache {
+	int loaded;
+	dev_t dev;
+	ino_t ino;
+	off_t size;		/* bytes read into map */
+	struct timespec mtime;	/* the file's when read */
+	char tail[32];		/* the last bytes of those (a file made anew
+				 * under a reused inode differs there) */
+	size_t tl;
+	struct strtab map;	/* Message-ID -> its ticket (arena strings) */
+	struct arena a;
+} B[256];
+
+static void bcache_drop(struct bcache *c)
+{
+	strtab_free(&c->map);
+	arena_free(&c->a);
+	memset(c, 0, sizeof *c);
+}
+
+/* One line "TICKET\tMID" into c's table (the newest entry wins). */
+static void bcache_line(struct bcache *c, const char *q, const char *nl)
+{
+	const char *tab = memchr(q, '\t', (size_t)(nl - q));
+	if (!tab || tab - q > 12 || tab + 1 >= nl)
+		return;
+	char id[16];
+	snprintf(id, sizeof id, "%.*s", (int)(tab - q), q);
+	if (ticketid_valid(id))
+		strtab_put(&c->map, arena_strndup(&c->a, tab + 1, (size_t)(nl - tab - 1)),
+		    (size_t)arena_strndup(&c->a, id, strlen(id)));
+}
+
+/* The lines of b into c's table.  Returns the bytes up to the last
+ * newline: a last line without one counts now and is read again with
+ * what follows it. */
+static size_t bcache_parse(struct bcache *c, const char *b, size_t len)
+{
+	const char *q = b, *end = b + len;
+	while (q < end) {
+		const char *nl = memchr(q, '\n', (size_t)(end - q));
+		bcache_line(c, q, nl ? nl : end);
+		if (!nl)
+			break;
+		q = nl + 1;
+	}
+	return (size_t)(q - b);
+}
+
+/* The bucket of mid, brought up to its file: NULL when there is none. */
+static struct bcache *bcache_get(struct desk *d, const char *mid)
+{
+	unsigned k = (unsigned)(hash64(mid, strlen(mid)) >> 56);
+	struct bcache *c = &B[k];
+	char *p = bucket(d, mid);
+	int fd = open(p, O_RDONLY | O_NONBLOCK);
+	free(p);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		if (fd >= 0)
+			close(fd);
+		bcache_drop(c);
+		return NULL;
+	}
+	char t[32];
+	int same_size_changed = st.st_size == c->size && (st.st_mtim.tv_sec != c->mtime.tv_sec ||
+	    st.st_mtim.tv_nsec != c->mtime.tv_nsec);
+	if (c->loaded && (c->dev != st.st_dev || c->ino != st.st_ino || st.st_size < c->size ||
+	    same_size_changed ||
+	    (st.st_size > c->size && (pread(fd, t, c->tl, c->size - (off_t)c->tl) != (ssize_t)c->tl ||
+	    memcmp(t, c->tail, c->tl)))))
+		bcache_drop(c);		/* another file (a rebuild) */
+	if (!c->loaded) {
+		c->loaded = 1;
+		c->dev = st.st_dev;
+		c->ino = st.st_ino;
+	}
+	c->mtime = st.st_mtim;
+	if (st.st_size > c->size && st.st_size - c->size <= (off_t)1 << 30) {
+		size_t len = (size_t)(st.st_size - c->size), got = 0;
+		char *b = xmalloc(len);
+		ssize_t k;
+		while (got < len && ((k = pread(fd, b + got, len - got, c->size + (off_t)got)) > 0 ||
+		    (k < 0 && errno == EINTR)))
+			got += k > 0 ? (size_t)k : 0;
+		size_t took = bcache_parse(c, b, got);
+		if (took) {
+			c->size += (off_t)took;
+			c->tl = took < sizeof c->tail ? took : sizeof c->tail;
+			memcpy(c->tail, b + took - c->tl, c->tl);
+		}
+		free(b);
+	}
+	close(fd);
+	return c;
+}
+
 int index_lookup(struct desk *d, const char *mid, char ticket[16])
 {
 	if (!mid_ok(mid))
 		return 0;
-	char *p = bucket(d, mid);
-	int fd = open(p, O_RDONLY | O_NONBLOCK);
-	free(p);
-	if (fd < 0)
+	struct bcache *c = bcache_get(d, mid);
+	const char *id = c ? (const char *)strtab_get(&c->map, mid) : NULL;
+	if (!id)
 		return 0;
-	size_t len;
-	char *b = big_read_fd(fd, (size_t)1 << 30, &len);
-	close(fd);
-	if (!b)
-		return 0;
-	/* lines "TICKET\tMID\n": the whole bucket read at once and searched
-	 * for the Message-ID, not read a line at a time; the newest (last)
-	 * entry wins */
-	size_t ml = strlen(mid);
-	int found = 0;
-	const char *end = b + len;
-	for (const char *q = b; q < end;) {
-		const char *m = mem_find(q, (size_t)(end - q), mid, ml);
-		if (!m)
-			break;
-		q = m + 1;
-		const char *after = m + ml;
-		if (m == b || m[-1] != '\t' || (after < end && *after != '\n'))
-			continue;
-		const char *ls = m - 1;
-		while (ls > b && ls[-1] != '\n')
-			ls--;
-		const char *tab = memchr(ls, '\t', (size_t)(m - ls));
-		if (tab != m - 1 || tab - ls > 12)
-			continue;	/* the Message-ID is not the line's second field */
-		char id[16];
-		snprintf(id, sizeof id, "%.*s", (int)(tab - ls), ls);
-		if (ticketid_valid(id)) {
-			snprintf(ticket, 16, "%s", id);
-			found = 1;
-		}
-	}
-	big_free(b, len + 1);
-	return found;
+	snprintf(ticket, 16, "%s", id);
+	return 1;
 }
 
 static int bulk;	/* rebuilding: no look-up before each add */
@@ -265,6 +334,8 @@ void index_rebuild(struct desk *d)
 	char m[GIT_OID_HEXSZ + 1], a[GIT_OID_HEXSZ + 1];
 	branch_oid(d, DESK_BRANCH, m);
 	branch_oid(d, DESK_ARCHIVE, a);
+	for (int i = 0; i < 256; i++)
+		bcache_drop(&B[i]);
 	bulk = 1;	/* a fresh index: every entry is new */
 	update_branch(d, "-", m);
 	update_branch(d, "-", a);

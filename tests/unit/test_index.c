@@ -65,6 +65,20 @@ int main(void)
 	is_str(look(&d, "b@x"), "-", "a first field that is no ticket ID names nothing");
 	write_bucket("b@x", "");
 	is_str(look(&d, "b@x"), "-", "an empty bucket");
+	/* the buckets read are kept: what another process appends is read,
+	 * a bucket made anew is read again */
+	write_bucket("b@x", "ABCDEF12\tb@x\n");
+	is_str(look(&d, "b@x"), "ABCDEF12", "kept bucket: read");
+	char bp[256];
+	snprintf(bp, sizeof bp, "%s/ids/%02x", state, (unsigned)(hash64("b@x", 3) >> 56));
+	FILE *af = fopen(bp, "a");
+	if (af) {
+		fputs("GHJK3456\tb@x\n", af);
+		fclose(af);
+	}
+	is_str(look(&d, "b@x"), "GHJK3456", "kept bucket: a line appended by another process is read");
+	write_bucket("b@x", "MNPQ7890\tb@x\n");
+	is_str(look(&d, "b@x"), "MNPQ7890", "kept bucket: a file written anew is read again");
 
 	char cmd[300];
 	snprintf(cmd, sizeof cmd, "rm -rf %s", state);
