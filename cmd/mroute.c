@@ -1617,9 +1617,10 @@ static struct inq {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	struct chunk *head, *tail;
-	size_t held;
+	struct chunk *spare;	/* read chunks kept for the next reads */
+	size_t held, nspare;
 	int fd, done;
-} Q = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, NULL, 0, -1, 0 };
+} Q = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, NULL, NULL, 0, 0, -1, 0 };
 
 static void *inq_drain(void *arg)
 {
@@ -1628,8 +1629,14 @@ static void *inq_drain(void *arg)
 		pthread_mutex_lock(&Q.mu);
 		while (Q.held >= INQ_MAX)
 			pthread_cond_wait(&Q.cv, &Q.mu);
+		struct chunk *c = Q.spare;
+		if (c) {
+			Q.spare = c->next;
+			Q.nspare--;
+		}
 		pthread_mutex_unlock(&Q.mu);
-		struct chunk *c = malloc(sizeof *c + INQ_CHUNK);
+		if (!c)
+			c = malloc(sizeof *c + INQ_CHUNK);
 		ssize_t r = -1;
 		if (c)
 			while ((r = read(Q.fd, c->data, INQ_CHUNK)) < 0 && errno == EINTR)
@@ -1678,7 +1685,12 @@ static void get_all(void *p, size_t n, const char *name)
 			if (!Q.head)
 				Q.tail = NULL;
 			Q.held -= c->len;
-			free(c);
+			if (Q.nspare < 8) {	/* a new chunk costs page faults */
+				c->next = Q.spare;
+				Q.spare = c;
+				Q.nspare++;
+			} else
+				free(c);
 			pthread_cond_broadcast(&Q.cv);
 		}
 	}
@@ -1740,6 +1752,12 @@ static int from_reader(int fd, pid_t pid, const char *name)
 		Q.head = c->next;
 		free(c);
 	}
+	while (Q.spare) {
+		struct chunk *c = Q.spare;
+		Q.spare = c->next;
+		free(c);
+	}
+	Q.nspare = 0;
 	Q.tail = NULL;
 	Q.held = 0;
 	buf_free(&raw);

@@ -59,6 +59,11 @@ int main(void)
 	packw_sha1(mil, 1000000, d);
 	is_str(hex(d), "34aa973cd4c4daa4f61eeb2bdbad27316534016f", "sha1 of a million a");
 	free(mil);
+	mil = malloc(2097152);	/* over 1 MB: libcrypto's */
+	memset(mil, 'a', 2097152);
+	packw_sha1(mil, 2097152, d);
+	is_str(hex(d), "b84b7b775430232c2ee4e2216db1a591d97b2db0", "sha1 of 2 MiB of a (libcrypto)");
+	free(mil);
 
 	char tmpl[] = "/tmp/test_packw.XXXXXX";
 	char *dir = mkdtemp(tmpl);
