@@ -309,9 +309,9 @@ static void tc_committed(void)
 		int append;
 		ticket_events_path(bt[i].id, ep);
 		size_t k = strtab_get(&tc_ix, bt[i].id);
-		if (k && tc[k - 1]->gen == tx_gen &&
-		    (!desk_tx_pending(TX, ep, &pl, &append) || tc[k - 1]->folded != pl))
-			tc_drop(bt[i].id);
+		if (k && desk_tx_pending(TX, ep, &pl, &append) &&
+		    (tc[k - 1]->gen != tx_gen || tc[k - 1]->folded != pl))
+			tc_drop(bt[i].id);	/* events it has not folded */
 	}
 }
 
@@ -1780,6 +1780,9 @@ static int read_fd(int fd, const char *name)
 		int pfd[2];
 		pid_t pid = -1;
 		if (n == 1 && pipe(pfd) == 0) {
+			/* (not for the mreply processes of --ack) */
+			fcntl(pfd[0], F_SETFD, FD_CLOEXEC);
+			fcntl(pfd[1], F_SETFD, FD_CLOEXEC);
 			fflush(NULL);
 			if ((pid = fork()) == 0) {
 				close(pfd[0]);
