@@ -1571,8 +1571,14 @@ static _Noreturn void reader(struct mbox_reader *rd, struct buf *raw, char env[5
 		open_msg(&m, raw->p, raw->len, &hl, &from, &name, &subject);
 		prepare(&m, raw->p, raw->len, from, subject, &p);
 		msg_free(&m);
-		struct rec r = { raw->len, (uint32_t)strlen(env), 0, REC_MSG, is_mbox, -1, p.rules, 0, "",
-			0, { 0 } };
+		struct rec r;
+		memset(&r, 0, sizeof r);	/* padding too: it goes down the pipe */
+		r.raw_len = raw->len;
+		r.env_len = (uint32_t)strlen(env);
+		r.kind = REC_MSG;
+		r.is_mbox = is_mbox;
+		r.lang_from = -1;
+		r.rules = p.rules;
 		git_oid id;
 		size_t zl = 0;
 		void *z = packw_deflate_blob(raw->p, raw->len, &id, &zl);
@@ -1598,7 +1604,10 @@ static _Noreturn void reader(struct mbox_reader *rd, struct buf *raw, char env[5
 			put_all(fd, z, zl);
 		free(z);
 	} while (next_raw(rd, NULL, raw, env, &is_mbox, &err));
-	struct rec end = { 0, 0, 0, err ? REC_ERR : REC_END, 0, -1, 0, err, "", 0, { 0 } };
+	struct rec end;
+	memset(&end, 0, sizeof end);
+	end.kind = err ? REC_ERR : REC_END;
+	end.err = err;
 	put_all(fd, &end, sizeof end);
 	_exit(0);
 }
