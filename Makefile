@@ -174,7 +174,7 @@ demo: deps
 	@echo '== mdesk init: a new desk with the example files =='
 	MDESK_NOW=2026-11-20T18:00:00Z $(B)/mdesk init $(B)/demo-desk
 	$(B)/mdesk --desk $(B)/demo-desk check
-	@echo '== mroute: the mailbox filed into tickets, one commit per message =='
+	@echo '== mroute: the mailbox filed into tickets (a commit for each batch of 1000 messages) =='
 	MDESK_NOW=2026-11-20T18:00:00Z $(B)/mroute --at-date --desk $(B)/demo-desk < tests/data/support.mbox > /dev/null
 	@echo "$$(git -C $(B)/demo-desk rev-list --count HEAD) commits"
 	@echo '== who took what (routing.sieve, shifts, skills, languages, capacity) =='
