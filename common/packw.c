@@ -666,7 +666,9 @@ static int tmp_file(const struct packw *p, const char *stem, char **path)
 {
 	size_t n = strlen(p->dir) + strlen(stem) + 16;
 	*path = xmalloc(n);
-	snprintf(*path, n, "%s%s_XXXXXX", p->dir, stem);
+	int k = snprintf(*path, n, "%s%s_", p->dir, stem);
+	memset(*path + k, 'X', 6);	/* mkstemp's template: six of them */
+	(*path)[k + 6] = 0;
 	int fd = mkstemp(*path);
 	if (fd < 0) {
 		int e = errno;
