@@ -93,9 +93,17 @@ static struct bcache *bcache_get(struct desk *d, const char *mid)
 	unsigned k = (unsigned)(hash64(mid, strlen(mid)) >> 56);
 	struct bcache *c = &B[k];
 	char *p = bucket(d, mid);
+	struct stat st;
+	/* as read before: a stat, no more (a message looks up each of its
+	 * References) */
+	if (c->loaded && stat(p, &st) == 0 && st.st_dev == c->dev && st.st_ino == c->ino &&
+	    st.st_size == c->size && st.st_mtim.tv_sec == c->mtime.tv_sec &&
+	    st.st_mtim.tv_nsec == c->mtime.tv_nsec) {
+		free(p);
+		return c;
+	}
 	int fd = open(p, O_RDONLY | O_NONBLOCK);
 	free(p);
-	struct stat st;
 	if (fd < 0 || fstat(fd, &st) != 0) {
 		if (fd >= 0)
 			close(fd);
