@@ -308,20 +308,45 @@ static int mkdirs(const char *root, const char *path)
 	return 0;
 }
 
+/* A temporary file next to full, named as remove_temps expects (".NAME."
+ * and six characters), made with the mode git gives a file; its
+ * directories are made when missing.  The descriptor, or -1. */
+static int open_temp(const char *root, const char *path, const char *full, char *tmp,
+    size_t tl)
+{
+	static unsigned long seq;
+	const char *sl = strrchr(full, '/');
+	int tn = snprintf(tmp, tl, "%.*s/.%s.", (int)(sl - full), full, sl + 1);
+	static const char digits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+	for (int tries = 0, made = 0; tries < 100; tries++) {
+		/* unique for the writer holding the lock, which is the only one */
+		unsigned long v = (unsigned long)getpid() * 7919u + seq++;
+		for (int i = 0; i < 6; i++, v /= 36)
+			tmp[tn + i] = digits[v % 36];
+		tmp[tn + 6] = 0;
+		int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		if (fd >= 0)
+			return fd;
+		if (errno == ENOENT && !made) {
+			made = 1;
+			if (mkdirs(root, path) != 0)
+				return -1;
+			continue;
+		}
+		if (errno != EEXIST)
+			return -1;
+	}
+	return -1;
+}
+
 /* Write path (relative to root) by a temporary file and rename. */
 static int write_atomic(const char *root, const char *path, const void *data,
     size_t len, struct stat *st)
 {
-	if (mkdirs(root, path) != 0)
-		return -1;
 	char *full = join(root, path);
 	size_t tl = strlen(full) + 16;
 	char *tmp = xmalloc(tl);
-	char *sl = strrchr(full, '/');
-	int tn = snprintf(tmp, tl, "%.*s/.%s.", (int)(sl - full), full, sl + 1);
-	memset(tmp + tn, 'X', 6);	/* mkstemp's template: six of them */
-	tmp[tn + 6] = 0;
-	int fd = mkstemp(tmp);
+	int fd = open_temp(root, path, full, tmp, tl);
 	int rc = -1;
 	if (fd >= 0) {
 		const char *p = data;
@@ -336,7 +361,7 @@ static int write_atomic(const char *root, const char *path, const void *data,
 			p += n;
 			left -= (size_t)n;
 		}
-		if (left == 0 && fchmod(fd, 0644) == 0 && close(fd) == 0) {
+		if (left == 0 && close(fd) == 0) {
 			fd = -1;
 			if (rename(tmp, full) == 0 && stat(full, st) == 0)
 				rc = 0;
