@@ -189,6 +189,8 @@ struct packw {
 	char *dir;		/* .git/objects/pack/ */
 	struct offer *off;	/* open addressing on the id, cap a power of 2 */
 	size_t offcap, noff;
+	z_stream zs[2];		/* trees (stored), the rest (fastest) */
+	int zinit[2];
 };
 
 static size_t slot(const struct packw *p, const git_oid *id)
@@ -413,6 +415,9 @@ static void be_free(git_odb_backend *be)
 	free(p->tab);
 	free(p->order);
 	free(p->dir);
+	for (int i = 0; i < 2; i++)
+		if (p->zinit[i])
+			deflateEnd(&p->zs[i]);
 	free(p);
 }
 
@@ -599,8 +604,13 @@ static int pack_type(git_object_t t)
 	}
 }
 
-/* One object at the end of the pack; its offset and CRC-32 into e. */
-static int deflate_obj(struct out *o, const struct obj *ob, struct ent *e)
+/* One object at the end of the pack; its offset and CRC-32 into e.
+ * Trees are stored, not compressed: twenty of their every thirty-odd
+ * bytes are hashes, deflate saves a fifth of them at the cost of most of
+ * a batch's compression time, and a repack (mdesk gc) deltifies them
+ * anyway.  The streams are kept from one object to the next: setting one
+ * up costs more than deflating a small object. */
+static int deflate_obj(struct packw *p, struct out *o, const struct obj *ob, struct ent *e)
 {
 	unsigned char hdr[16];
 	size_t h = 0, sz = ob->len;
@@ -619,31 +629,35 @@ static int deflate_obj(struct out *o, const struct obj *ob, struct ent *e)
 		out_add(o, ob->z, ob->zlen);
 		return 0;
 	}
-	z_stream z;
-	memset(&z, 0, sizeof z);
-	if (deflateInit(&z, Z_BEST_SPEED) != Z_OK)
-		return ENOMEM;
+	int k = ob->type != GIT_OBJECT_TREE;
+	z_stream *zp = &p->zs[k];
+	if (!p->zinit[k]) {
+		memset(zp, 0, sizeof *zp);
+		if (deflateInit(zp, k ? Z_BEST_SPEED : Z_NO_COMPRESSION) != Z_OK)
+			return ENOMEM;
+		p->zinit[k] = 1;
+	} else if (deflateReset(zp) != Z_OK)
+		return EIO;
 	const unsigned char *in = ob->data;
 	size_t left = ob->len;
 	int rc;
 	do {
 		uInt chunk = left > (1u << 30) ? 1u << 30 : (uInt)left;
-		z.next_in = (Bytef *)in;
-		z.avail_in = chunk;
+		zp->next_in = (Bytef *)in;
+		zp->avail_in = chunk;
 		in += chunk;
 		left -= chunk;
 		do {
 			if (o->n == sizeof o->buf)
 				out_flush(o);
 			size_t at = o->n;
-			z.next_out = o->buf + o->n;
-			z.avail_out = (uInt)(sizeof o->buf - o->n);
-			rc = deflate(&z, left ? Z_NO_FLUSH : Z_FINISH);
-			o->n = sizeof o->buf - z.avail_out;
+			zp->next_out = o->buf + o->n;
+			zp->avail_out = (uInt)(sizeof o->buf - o->n);
+			rc = deflate(zp, left ? Z_NO_FLUSH : Z_FINISH);
+			o->n = sizeof o->buf - zp->avail_out;
 			crc = crc32(crc, o->buf + at, (uInt)(o->n - at));
-		} while (rc == Z_OK && (z.avail_out == 0 || left == 0));
+		} while (rc == Z_OK && (zp->avail_out == 0 || left == 0));
 	} while (left && (rc == Z_OK || rc == Z_BUF_ERROR));
-	deflateEnd(&z);
 	e->crc = (uint32_t)crc;
 	return rc == Z_STREAM_END ? 0 : EIO;
 }
@@ -755,7 +769,7 @@ static int write_pack(struct packw *p)
 	be32(head + 8, (uint32_t)p->n);
 	out_add(o, head, sizeof head);
 	for (size_t i = 0; i < p->n && !o->err && !e; i++)
-		e = deflate_obj(o, p->order[i], &v[i]);
+		e = deflate_obj(p, o, p->order[i], &v[i]);
 	unsigned char sum[20];
 	out_finish(o, sum);
 	e = e ? e : o->err;
