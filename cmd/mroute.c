@@ -390,8 +390,15 @@ static void batch_end(void)
 		}
 		desk_tx_commit(TX, an, ae, m.p ? m.p : "");
 		buf_free(&m);
-		for (size_t i = 0; i < nbm; i++)
-			index_add(&D, bm[i].mid, bm[i].ticket);
+		const char **mids = xcalloc(nbm + 1, sizeof *mids);
+		const char **tids = xcalloc(nbm + 1, sizeof *tids);
+		for (size_t i = 0; i < nbm; i++) {
+			mids[i] = bm[i].mid;
+			tids[i] = bm[i].ticket;
+		}
+		index_add_many(&D, mids, tids, nbm);
+		free(mids);
+		free(tids);
 		index_mark(&D);
 		view_committed();
 		/* the cache holds the branches as they are now; an upkeep that

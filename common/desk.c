@@ -858,6 +858,8 @@ void desk_lock(struct desk *d)
 	}
 	free(lp);
 	d->lockfd = fd;
+	if (++d->lock_gen == 0)	/* 0 stands for none */
+		d->lock_gen = 1;
 	desk_branch_moved(d);	/* others may have moved them before */
 	clear_stale_git_locks(d);
 	recover(d);

@@ -35,6 +35,7 @@ struct desk {
 	char *state;		/* .git/mdesk */
 	git_repository *repo;
 	int lockfd;
+	unsigned lock_gen;	/* counts the times the lock was taken */
 	struct conf conf;	/* desk.conf */
 	int conf_loaded;
 	long long now;

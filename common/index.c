@@ -47,6 +47,8 @@ static struct bcache {
 	char tail[32];		/* the last bytes of those (a file made anew
 				 * under a reused inode differs there) */
 	size_t tl;
+	unsigned gen;		/* brought up to its file in this tenure of the
+				 * desk lock (0: not since the last add) */
 	struct strtab map;	/* Message-ID -> its ticket (arena strings) */
 	struct arena a;
 } B[256];
@@ -94,12 +96,19 @@ static struct bcache *bcache_get(struct desk *d, const char *mid)
 	struct bcache *c = &B[k];
 	char *p = bucket(d, mid);
 	struct stat st;
+	/* every writer of a bucket holds the desk lock: one brought up to its
+	 * file while this process holds it is as it was */
+	if (c->loaded && d->lockfd >= 0 && c->gen && c->gen == d->lock_gen) {
+		free(p);
+		return c;
+	}
 	/* as read before: a stat, no more (a message looks up each of its
 	 * References) */
 	if (c->loaded && stat(p, &st) == 0 && st.st_dev == c->dev && st.st_ino == c->ino &&
 	    st.st_size == c->size && st.st_mtim.tv_sec == c->mtime.tv_sec &&
 	    st.st_mtim.tv_nsec == c->mtime.tv_nsec) {
 		free(p);
+		c->gen = d->lockfd >= 0 ? d->lock_gen : 0;
 		return c;
 	}
 	int fd = open(p, O_RDONLY | O_NONBLOCK);
@@ -140,6 +149,7 @@ static struct bcache *bcache_get(struct desk *d, const char *mid)
 		free(b);
 	}
 	close(fd);
+	c->gen = d->lockfd >= 0 ? d->lock_gen : 0;
 	return c;
 }
 
@@ -157,29 +167,65 @@ int index_lookup(struct desk *d, const char *mid, char ticket[16])
 
 static int bulk;	/* rebuilding: no look-up before each add */
 
+static int by_bucket(const void *a, const void *b)
+{
+	/* the bucket, then the order given (the newest entry wins) */
+	unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
+	return x < y ? -1 : x > y;
+}
+
+void index_add_many(struct desk *d, const char *const *mids, const char *const *tickets,
+    size_t n)
+{
+	/* the new entries, grouped by bucket: one append to each */
+	unsigned *v = xmalloc((n ? n : 1) * sizeof *v);
+	size_t k = 0;
+	for (size_t i = 0; i < n && i < (1u << 24); i++) {
+		char have[16];
+		if (!mid_ok(mids[i]) || !ticketid_valid(tickets[i]))
+			continue;
+		if (!bulk && index_lookup(d, mids[i], have) && !strcmp(have, tickets[i]))
+			continue;
+		v[k++] = (unsigned)(hash64(mids[i], strlen(mids[i])) >> 56) << 24 | (unsigned)i;
+	}
+	qsort(v, k, sizeof *v, by_bucket);
+	struct buf b = { 0 };
+	for (size_t i = 0; i < k;) {
+		size_t j = i;
+		b.len = 0;
+		for (; j < k && v[j] >> 24 == v[i] >> 24; j++) {
+			size_t m = v[j] & 0xffffffu;
+			buf_adds(&b, tickets[m]);
+			buf_addc(&b, '\t');
+			buf_adds(&b, mids[m]);
+			buf_addc(&b, '\n');
+		}
+		const char *mid = mids[v[i] & 0xffffffu];
+		B[v[i] >> 24].gen = 0;	/* its file grew */
+		char *p = bucket(d, mid);
+		int fd = open(p, O_WRONLY | O_CREAT | O_APPEND, 0666);
+		if (fd < 0 && errno == ENOENT && !bulk) {
+			char *dir = ids_dir(d);
+			mkdir(dir, 0777);
+			free(dir);
+			fd = open(p, O_WRONLY | O_CREAT | O_APPEND, 0666);
+		}
+		free(p);
+		/* derived data: what cannot be written the next sync rebuilds */
+		if (fd >= 0) {
+			if (write(fd, b.p, b.len) != (ssize_t)b.len)
+				warnx_("index: %s", strerror(errno));
+			close(fd);
+		}
+		i = j;
+	}
+	buf_free(&b);
+	free(v);
+}
+
 void index_add(struct desk *d, const char *mid, const char *ticket)
 {
-	char have[16];
-	if (!mid_ok(mid) || !ticketid_valid(ticket))
-		return;
-	if (!bulk && index_lookup(d, mid, have) && !strcmp(have, ticket))
-		return;
-	if (!bulk) {
-		char *dir = ids_dir(d);
-		mkdir(dir, 0777);
-		free(dir);
-	}
-	char *p = bucket(d, mid);
-	int fd = open(p, O_WRONLY | O_CREAT | O_APPEND, 0666);
-	free(p);
-	if (fd < 0)
-		return;		/* derived data: the next sync rebuilds it */
-	char *line = xmalloc(strlen(mid) + 20);
-	int n = sprintf(line, "%s\t%s\n", ticket, mid);
-	if (write(fd, line, (size_t)n) != n)
-		warnx_("index: %s", strerror(errno));
-	free(line);
-	close(fd);
+	index_add_many(d, &mid, &ticket, 1);
 }
 
 static void branch_oid(struct desk *d, const char *ref, char out[GIT_OID_HEXSZ + 1])
