@@ -9,7 +9,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +24,7 @@
 #include "lang.h"
 #include "mime.h"
 #include "route.h"
+#include "ring.h"
 #include "rules.h"
 #include "mbox.h"
 #include "msg.h"
@@ -1536,11 +1536,12 @@ static int next_raw(struct mbox_reader *rd, const char *name, struct buf *raw, c
 /* --- the reading process ---
  * Over an mbox, a second process reads ahead: it parses each message,
  * tells its language and runs the rules (prepare), and hands the
- * message and those results to mroute through a pipe, so that the work
- * that needs no desk runs beside the work that does.  It starts at the
- * second message (a single delivery never forks), writes nothing but the
- * pipe, and ends with an end record: a pipe that closes without one (the
- * process died) fails the run with EX_TEMPFAIL, as a read error does. */
+ * message and those results to mroute through a ring of shared memory
+ * (ring.h), so that the work that needs no desk runs beside the work that
+ * does.  It starts at the second message (a single delivery never
+ * forks), writes nothing but the ring, and ends with an end record: a
+ * process that ends without one (it died) fails the run with
+ * EX_TEMPFAIL, as a read error does. */
 enum { REC_MSG, REC_END, REC_ERR };
 struct rec {
 	uint64_t raw_len;
@@ -1551,22 +1552,17 @@ struct rec {
 	unsigned char blob[GIT_OID_RAWSZ];
 };
 
-static void put_all(int fd, const void *p, size_t n)
+/* The ring: the size of what the reading process may run ahead. */
+#define RING_CAP ((size_t)64 << 20)
+static struct ring *RING;
+
+static void put_all(const void *p, size_t n)
 {
-	const char *c = p;
-	while (n) {
-		ssize_t w = write(fd, c, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			_exit(EX_IOERR);
-		c += w;
-		n -= (size_t)w;
-	}
+	if (ring_put(RING, p, n) != 0)
+		_exit(EX_IOERR);
 }
 
-static _Noreturn void reader(struct mbox_reader *rd, struct buf *raw, char env[512], int is_mbox,
-    int fd)
+static _Noreturn void reader(struct mbox_reader *rd, struct buf *raw, char env[512], int is_mbox)
 {
 	struct buf b = { 0 };
 	int err = 0;
@@ -1579,7 +1575,7 @@ static _Noreturn void reader(struct mbox_reader *rd, struct buf *raw, char env[5
 		prepare(&m, raw->p, raw->len, from, subject, &p);
 		msg_free(&m);
 		struct rec r;
-		memset(&r, 0, sizeof r);	/* padding too: it goes down the pipe */
+		memset(&r, 0, sizeof r);	/* padding too: it goes to the other process */
 		r.raw_len = raw->len;
 		r.env_len = (uint32_t)strlen(env);
 		r.kind = REC_MSG;
@@ -1605,128 +1601,36 @@ static _Noreturn void reader(struct mbox_reader *rd, struct buf *raw, char env[5
 		rules_out_free(&p.ro);
 		((struct rec *)b.p)->ro_len = (uint32_t)(b.len - at);
 		buf_add(&b, env, r.env_len);
-		put_all(fd, b.p, b.len);
-		put_all(fd, raw->p, raw->len);
+		put_all(b.p, b.len);
+		put_all(raw->p, raw->len);
 		if (z)
-			put_all(fd, z, zl);
+			put_all(z, zl);
 		free(z);
 	} while (next_raw(rd, NULL, raw, env, &is_mbox, &err));
 	struct rec end;
 	memset(&end, 0, sizeof end);
 	end.kind = err ? REC_ERR : REC_END;
 	end.err = err;
-	put_all(fd, &end, sizeof end);
+	put_all(&end, sizeof end);
+	ring_close_put(RING);
 	_exit(0);
 }
 
-/* The pipe from the reading process, drained by a thread of its own into
- * memory (at most INQ_MAX bytes ahead): while a batch commits, the
- * reading process goes on instead of waiting on a full pipe. */
-#define INQ_MAX ((size_t)64 << 20)
-#define INQ_CHUNK ((size_t)1 << 20)
-struct chunk {
-	struct chunk *next;
-	size_t len, pos;
-	char data[];
-};
-static struct inq {
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	struct chunk *head, *tail;
-	struct chunk *spare;	/* read chunks kept for the next reads */
-	size_t held, nspare;
-	int fd, done;
-} Q = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, NULL, NULL, 0, 0, -1, 0 };
-
-static void *inq_drain(void *arg)
+static void get_all(void *p, size_t n, pid_t pid, const char *name)
 {
-	(void)arg;
-	for (;;) {
-		pthread_mutex_lock(&Q.mu);
-		while (Q.held >= INQ_MAX)
-			pthread_cond_wait(&Q.cv, &Q.mu);
-		struct chunk *c = Q.spare;
-		if (c) {
-			Q.spare = c->next;
-			Q.nspare--;
-		}
-		pthread_mutex_unlock(&Q.mu);
-		if (!c)
-			c = malloc(sizeof *c + INQ_CHUNK);
-		ssize_t r = -1;
-		if (c)
-			while ((r = read(Q.fd, c->data, INQ_CHUNK)) < 0 && errno == EINTR)
-				;
-		pthread_mutex_lock(&Q.mu);
-		if (r <= 0) {
-			free(c);
-			Q.done = 1;	/* the end, or an error: the reader tells */
-			pthread_cond_broadcast(&Q.cv);
-			pthread_mutex_unlock(&Q.mu);
-			return NULL;
-		}
-		c->len = (size_t)r;
-		c->pos = 0;
-		c->next = NULL;
-		if (Q.tail)
-			Q.tail->next = c;
-		else
-			Q.head = c;
-		Q.tail = c;
-		Q.held += c->len;
-		pthread_cond_broadcast(&Q.cv);
-		pthread_mutex_unlock(&Q.mu);
-	}
-}
-
-static void get_all(void *p, size_t n, const char *name)
-{
-	char *o = p;
-	pthread_mutex_lock(&Q.mu);
-	while (n) {
-		while (!Q.head && !Q.done)
-			pthread_cond_wait(&Q.cv, &Q.mu);
-		struct chunk *c = Q.head;
-		if (!c) {
-			pthread_mutex_unlock(&Q.mu);
-			die(EX_TEMPFAIL, "%s: the reading process ended before the mail did", name);
-		}
-		size_t k = c->len - c->pos < n ? c->len - c->pos : n;
-		memcpy(o, c->data + c->pos, k);
-		o += k;
-		n -= k;
-		c->pos += k;
-		if (c->pos == c->len) {
-			Q.head = c->next;
-			if (!Q.head)
-				Q.tail = NULL;
-			Q.held -= c->len;
-			if (Q.nspare < 8) {	/* a new chunk costs page faults */
-				c->next = Q.spare;
-				Q.spare = c;
-				Q.nspare++;
-			} else
-				free(c);
-			pthread_cond_broadcast(&Q.cv);
-		}
-	}
-	pthread_mutex_unlock(&Q.mu);
+	if (ring_get(RING, p, n, pid) != 0)
+		die(EX_TEMPFAIL, "%s: the reading process ended before the mail did", name);
 }
 
 /* Route what the reading process sends; its messages are counted. */
-static int from_reader(int fd, pid_t pid, const char *name)
+static int from_reader(pid_t pid, const char *name)
 {
-	pthread_t th;
-	Q.fd = fd;
-	Q.done = 0;
-	if (pthread_create(&th, NULL, inq_drain, NULL) != 0)
-		die(EX_TEMPFAIL, "%s: cannot start a thread", name);
 	struct buf raw = { 0 }, ro = { 0 };
 	char env[512];
 	int n = 0;
 	for (;;) {
 		struct rec r;
-		get_all(&r, sizeof r, name);
+		get_all(&r, sizeof r, pid, name);
 		if (r.kind == REC_END)
 			break;
 		if (r.kind == REC_ERR)
@@ -1734,7 +1638,7 @@ static int from_reader(int fd, pid_t pid, const char *name)
 		if (r.kind != REC_MSG || r.env_len >= sizeof env || r.raw_len > ((uint64_t)1 << 40) ||
 		    r.zlen > r.raw_len + (r.raw_len >> 8) + 64 ||
 		    r.lang_from < -1 || r.lang_from > 2 || r.rules < 0 || r.rules > 2)
-			die(EX_SOFTWARE, "%s: the reading process sent nonsense", name);
+			die(EX_SOFTWARE, "%s: the reading process sent nonsense", pid, name);
 		struct pre p;
 		memset(&p, 0, sizeof p);
 		memcpy(p.lang, r.lang, sizeof p.lang);
@@ -1743,39 +1647,25 @@ static int from_reader(int fd, pid_t pid, const char *name)
 		p.rules = r.rules;
 		ro.len = 0;
 		buf_grow(&ro, r.ro_len);
-		get_all(ro.p, r.ro_len, name);
+		get_all(ro.p, r.ro_len, pid, name);
 		if (p.rules && rules_out_unpack(&p.ro, ro.p, r.ro_len) != 0)
-			die(EX_SOFTWARE, "%s: the reading process sent nonsense", name);
-		get_all(env, r.env_len, name);
+			die(EX_SOFTWARE, "%s: the reading process sent nonsense", pid, name);
+		get_all(env, r.env_len, pid, name);
 		env[r.env_len] = 0;
 		raw.len = 0;
 		buf_grow(&raw, (size_t)r.raw_len);
-		get_all(raw.p, (size_t)r.raw_len, name);
+		get_all(raw.p, (size_t)r.raw_len, pid, name);
 		raw.len = (size_t)r.raw_len;
 		if (r.zlen) {
 			p.z = xmalloc((size_t)r.zlen);
 			p.zlen = (size_t)r.zlen;
 			memcpy(p.blob.id, r.blob, sizeof r.blob);
-			get_all(p.z, p.zlen, name);
+			get_all(p.z, p.zlen, pid, name);
 		}
 		route(raw.p, raw.len, r.is_mbox, *env ? env : NULL, &p);
 		n++;
 	}
-	pthread_join(th, NULL);
-	close(fd);
-	while (Q.head) {	/* nothing should follow the end */
-		struct chunk *c = Q.head;
-		Q.head = c->next;
-		free(c);
-	}
-	while (Q.spare) {
-		struct chunk *c = Q.spare;
-		Q.spare = c->next;
-		free(c);
-	}
-	Q.nspare = 0;
-	Q.tail = NULL;
-	Q.held = 0;
+	ring_close_get(RING);
 	buf_free(&raw);
 	buf_free(&ro);
 	int st;
@@ -1793,25 +1683,19 @@ static int read_fd(int fd, const char *name)
 	char env[512];
 	int is_mbox, err, n = 0;
 	while (next_raw(rd, name, &raw, env, &is_mbox, &err)) {
-		int pfd[2];
 		pid_t pid = -1;
-		if (n == 1 && pipe(pfd) == 0) {
-			/* (not for the mreply processes of --ack) */
-			fcntl(pfd[0], F_SETFD, FD_CLOEXEC);
-			fcntl(pfd[1], F_SETFD, FD_CLOEXEC);
+		if (n == 1 && (RING || (RING = ring_new(RING_CAP)))) {
 			fflush(NULL);
 			if ((pid = fork()) == 0) {
-				close(pfd[0]);
 				if (D.lockfd >= 0)
 					close(D.lockfd);
-				reader(rd, &raw, env, is_mbox, pfd[1]);
+				reader(rd, &raw, env, is_mbox);
 			}
-			close(pfd[1]);
-			if (pid < 0)
-				close(pfd[0]);
 		}
 		if (pid > 0) {
-			n += from_reader(pfd[0], pid, name);
+			n += from_reader(pid, name);
+			ring_free(RING);
+			RING = NULL;
 			break;
 		}
 		route(raw.p, raw.len, is_mbox, *env ? env : NULL, NULL);
