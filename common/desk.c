@@ -1339,10 +1339,15 @@ int desk_tx_commit(struct desk_tx *tx, const char *name, const char *email,
 	tx->prepared = 0;
 	if (d->committed) {
 		const char **paths = xcalloc(tx->n + 1, sizeof *paths);
-		for (size_t i = 0; i < tx->n; i++)
+		git_oid *ids = xcalloc(tx->n + 1, sizeof *ids);
+		for (size_t i = 0; i < tx->n; i++) {
 			paths[i] = tx->c[i].path;
-		d->committed(d, tx->unborn ? NULL : &tx->head, tx->newtree, paths, tx->n);
+			if (tx->c[i].op != OP_REMOVE)
+				ids[i] = tx->c[i].id;
+		}
+		d->committed(d, tx->unborn ? NULL : &tx->head, tx->newtree, paths, ids, tx->n);
 		free(paths);
+		free(ids);
 	}
 
 	/* the working tree and the index follow */

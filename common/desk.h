@@ -26,9 +26,10 @@
 struct desk;
 /* An observer of the commits of desk_tx_commit: main moved from the
  * commit old (NULL: the branch was unborn) to a commit of the tree root,
- * changing paths (as given to desk_tx_write, _append, _remove). */
+ * changing paths (as given to desk_tx_write, _append, _remove); ids[i]
+ * is the blob path i holds now, all zeros for a removal. */
 typedef void (*desk_commit_fn)(struct desk *d, const git_oid *old, git_tree *root,
-    const char *const *paths, size_t n);
+    const char *const *paths, const git_oid *ids, size_t n);
 
 struct desk {
 	char *root;		/* the working tree, absolute */

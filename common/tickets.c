@@ -685,7 +685,7 @@ static void sum_flush(void)
  * and no reader has to diff the trees.  Otherwise, or on a path it
  * cannot place, it is left as it was (a reader catches up). */
 static void sum_committed(struct desk *d, const git_oid *old, git_tree *root,
-    const char *const *paths, size_t n)
+    const char *const *paths, const git_oid *ids, size_t n)
 {
 	struct sumfile *s = &sum_main;
 	if (!s->loaded || !s->key[0] || !root)
@@ -706,14 +706,18 @@ static void sum_committed(struct desk *d, const git_oid *old, git_tree *root,
 	if (strcmp(was, s->key))
 		return;
 	root_tickets_key(root, key);
-	struct sum_changes c = { NULL, 0 };
+	/* room for every path: the ids, the table's keys, never move */
+	struct sum_changes c = { xcalloc(n + 1, sizeof *c.v), 0 };
+	unsigned char *known = xcalloc(n + 1, 1);
+	struct strtab seen = { 0 };
+	static const git_oid zero;
 	for (size_t i = 0; i < n; i++) {
 		const char *p = paths[i];
 		if (strncmp(p, "tickets/", 8) && strcmp(p, "tickets"))
 			continue;
 		/* tickets/SH/ID[/...]: the ticket's events.jsonl as now */
 		const char *sh = p + 8, *idp = sh + 3, *end;
-		char id[16], ev[64];
+		char id[16];
 		if (strlen(p) < 8 + 3 || sh[2] != '/')
 			goto stale;
 		end = idp + strcspn(idp, "/");
@@ -722,23 +726,34 @@ static void sum_committed(struct desk *d, const git_oid *old, git_tree *root,
 		snprintf(id, sizeof id, "%.*s", (int)(end - idp), idp);
 		if (!ticketid_valid(id) || strncmp(sh, id, 2))
 			goto stale;
-		int dup = 0;
-		for (size_t j = 0; j < c.n && !dup; j++)
-			dup = !strcmp(c.v[j].id, id);
-		if (dup)
-			continue;
-		ticket_events_path(id, ev);
+		size_t k = strtab_get(&seen, id);
+		if (!k) {
+			struct sum_change *ch = &c.v[c.n++];
+			snprintf(ch->id, sizeof ch->id, "%s", id);
+			ch->gone = 1;
+			strtab_put(&seen, ch->id, k = c.n);
+		}
+		/* the commit wrote the events file itself: its blob is known */
+		if (!strcmp(end, "/events.jsonl") && ids && git_oid_cmp(&ids[i], &zero)) {
+			c.v[k - 1].gone = 0;
+			c.v[k - 1].blob = ids[i];
+			known[k - 1] = 1;
+		}
+	}
+	for (size_t k = 0; k < c.n; k++) {
 		git_tree_entry *e;
-		c.v = xrealloc(c.v, (c.n + 1) * sizeof *c.v);
-		struct sum_change *ch = &c.v[c.n++];
-		snprintf(ch->id, sizeof ch->id, "%s", id);
-		ch->gone = 1;
+		char ev[64];
+		if (known[k])
+			continue;
+		ticket_events_path(c.v[k].id, ev);
 		if (git_tree_entry_bypath(&e, root, ev) == 0) {
-			ch->gone = git_tree_entry_type(e) != GIT_OBJECT_BLOB;
-			ch->blob = *git_tree_entry_id(e);
+			c.v[k].gone = git_tree_entry_type(e) != GIT_OBJECT_BLOB;
+			c.v[k].blob = *git_tree_entry_id(e);
 			git_tree_entry_free(e);
 		}
 	}
+	strtab_free(&seen);
+	free(known);
 	/* the commit has landed: what cannot be folded here (a file edited
 	 * by hand) is left for a reader to report, the summary read again */
 	if (sum_apply(d, s, c, 1) != 0) {
@@ -755,6 +770,8 @@ static void sum_committed(struct desk *d, const git_oid *old, git_tree *root,
 	s->dirty = 1;
 	return;
 stale:
+	strtab_free(&seen);
+	free(known);
 	free(c.v);
 }
 
