@@ -149,6 +149,22 @@ int main(void)
 	ok(!git_odb_exists(rodb, &gone), "a discarded object is gone");
 	git_odb_free(rodb);
 
+	/* packw_put hashes as git does: empty, small and large objects */
+	packw_begin(p);
+	int same = 1;
+	for (size_t n = 0; n < 300000; n = n ? n * 7 : 1) {
+		static char big[300000];
+		for (size_t k = 0; k < n; k++)
+			big[k] = (char)(k * 31 + n);
+		git_oid a, b;
+		same &= packw_put(p, &a, GIT_OBJECT_BLOB, big, n) == 0 &&
+		    git_odb_hash(&b, big, n, GIT_OBJECT_BLOB) == 0 && git_oid_equal(&a, &b);
+		same &= packw_put(p, &a, GIT_OBJECT_TREE, big, n) == 0 &&
+		    git_odb_hash(&b, big, n, GIT_OBJECT_TREE) == 0 && git_oid_equal(&a, &b);
+	}
+	packw_discard(p);
+	ok(same, "packw_put names blobs and trees as git does");
+
 	char cmd[1400];
 	snprintf(cmd, sizeof cmd, "git -C '%s' fsck --strict >/dev/null 2>&1", dir);
 	ok(system(cmd) == 0, "git fsck accepts the pack");
