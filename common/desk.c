@@ -339,14 +339,26 @@ static int open_temp(const char *root, const char *path, const char *full, char 
 	return -1;
 }
 
-/* Write path (relative to root) by a temporary file and rename. */
+/* Write path (relative to root) by a temporary file and rename; a file
+ * expected to be new (fresh) is made in place when it is, as a message's
+ * file in its ticket is: the journal of the commit names it, so a writer
+ * killed halfway leaves it to the next writer to make again. */
 static int write_atomic(const char *root, const char *path, const void *data,
-    size_t len, struct stat *st)
+    size_t len, struct stat *st, int fresh)
 {
 	char *full = join(root, path);
 	size_t tl = strlen(full) + 16;
 	char *tmp = xmalloc(tl);
-	int fd = open_temp(root, path, full, tmp, tl);
+	int fd = -1;
+	if (fresh) {
+		fd = open(full, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		if (fd < 0 && errno == ENOENT && mkdirs(root, path) == 0)
+			fd = open(full, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		if (fd >= 0)
+			snprintf(tmp, tl, "%s", full);	/* no rename */
+	}
+	if (fd < 0)
+		fd = open_temp(root, path, full, tmp, tl);
 	int rc = -1;
 	if (fd >= 0) {
 		const char *p = data;
@@ -363,7 +375,7 @@ static int write_atomic(const char *root, const char *path, const void *data,
 		}
 		if (left == 0 && close(fd) == 0) {
 			fd = -1;
-			if (rename(tmp, full) == 0 && stat(full, st) == 0)
+			if ((!strcmp(tmp, full) || rename(tmp, full) == 0) && stat(full, st) == 0)
 				rc = 0;
 		}
 		if (fd >= 0)
@@ -450,6 +462,7 @@ static void ix_apply(git_index *idx, const struct ixlist *l)
 
 struct change;
 static const void *change_file(const struct change *c, size_t *len, const git_oid **id);
+static int change_new(const struct change *c);
 
 /* Bring path in the working tree in line with tree (or with the file of
  * the committed change ch, when given); the change the index needs goes
@@ -480,7 +493,7 @@ static int materialize(struct desk *d, struct ixlist *rec, git_tree *tree, const
 			len = (size_t)git_blob_rawsize(b);
 			id = git_tree_entry_id(e);
 		}
-		if (write_atomic(d->root, path, data, len, &st) != 0) {
+		if (write_atomic(d->root, path, data, len, &st, ch && change_new(ch)) != 0) {
 			rc = -1;
 			free(c->path);
 		} else {
@@ -939,6 +952,12 @@ static struct change *change_for(struct desk_tx *tx, const char *path, int op)
 	return c;
 }
 
+/* A file written whole, not appended to: often one not there before. */
+static int change_new(const struct change *c)
+{
+	return c->op == OP_WRITE;
+}
+
 static const void *change_file(const struct change *c, size_t *len, const git_oid **id)
 {
 	*len = c->full.len;
@@ -1024,7 +1043,7 @@ static void write_journal(struct desk *d, struct desk_tx *tx)
 		buf_addc(&b, '\n');
 	}
 	char *rel = join(".git/mdesk", "pending");
-	if (write_atomic(d->root, rel, b.p, b.len, &st) != 0)
+	if (write_atomic(d->root, rel, b.p, b.len, &st, 0) != 0)
 		die(errno == ENOSPC || errno == EDQUOT || errno == EROFS ? EX_CANTCREAT :
 		    EX_TEMPFAIL, "%s/%s: %s", d->root, rel, strerror(errno));
 	free(rel);
@@ -1692,7 +1711,7 @@ int desk_move_branch(struct desk *d, const char *ref, const git_oid *old,
 			buf_adds(&b, paths.v[i]);
 			buf_addc(&b, '\n');
 		}
-		if (write_atomic(d->root, ".git/mdesk/pending", b.p ? b.p : "", b.len, &st) != 0)
+		if (write_atomic(d->root, ".git/mdesk/pending", b.p ? b.p : "", b.len, &st, 0) != 0)
 			die(errno == ENOSPC || errno == EDQUOT || errno == EROFS ? EX_CANTCREAT :
 			    EX_TEMPFAIL, "%s/.git/mdesk/pending: %s", d->root, strerror(errno));
 		buf_free(&b);
