@@ -183,6 +183,7 @@ static struct tcache {
 	size_t folded;		/* bytes of TX's pending text in t */
 	unsigned gen;		/* the transaction those bytes are of */
 	int stale;		/* t is not the ticket (fold again) */
+	int next;		/* its next message's number when known, or 0 */
 } **tc;
 static size_t ntc, captc;
 static struct strtab tc_ix;	/* ticket -> tc index + 1 */
@@ -204,8 +205,10 @@ static void tc_clear(void)
 static void tc_drop(const char *id)
 {
 	size_t i = strtab_get(&tc_ix, id);
-	if (i)
+	if (i) {
 		tc[i - 1]->stale = 1;
+		tc[i - 1]->next = 0;
+	}
 }
 
 /* A reference to a folded ticket: t shares its events (ticket_free it). */
@@ -312,6 +315,8 @@ static void tc_committed(void)
 		if (k && desk_tx_pending(TX, ep, &pl, &append) &&
 		    (tc[k - 1]->gen != tx_gen || tc[k - 1]->folded != pl))
 			tc_drop(bt[i].id);	/* events it has not folded */
+		else if (k && !tc[k - 1]->stale)
+			tc[k - 1]->next = bt[i].next;
 	}
 }
 
@@ -1278,7 +1283,11 @@ static int route(const char *raw, size_t len, int as_mbox, const char *envelope,
 		memset(bk, 0, sizeof *bk);
 		snprintf(bk->id, sizeof bk->id, "%s", r.ticket);
 		strtab_put(&bt_ix, bk->id, nbt);
-		bk->next = r.is_new ? 1 : ticket_next_number(&D, r.ticket, archived);
+		/* the number after the ticket's last message: kept from the
+		 * batches before (listing the folder costs) */
+		size_t k = strtab_get(&tc_ix, r.ticket);
+		bk->next = r.is_new ? 1 : k && !tc[k - 1]->stale && tc[k - 1]->next ?
+		    tc[k - 1]->next : ticket_next_number(&D, r.ticket, archived);
 	}
 	if (archived && !bk->restored) {
 		ticket_restore(&D, tx, r.ticket);
