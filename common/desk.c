@@ -354,10 +354,11 @@ static int write_atomic(const char *root, const char *path, const void *data,
 		fd = open(full, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 		if (fd < 0 && errno == ENOENT && mkdirs(root, path) == 0)
 			fd = open(full, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-		if (fd >= 0)
-			snprintf(tmp, tl, "%s", full);	/* no rename */
 	}
-	if (fd < 0)
+	int direct = fd >= 0;	/* made in place: no rename */
+	if (direct)
+		snprintf(tmp, tl, "%s", full);	/* what a failure unlinks */
+	else
 		fd = open_temp(root, path, full, tmp, tl);
 	int rc = -1;
 	if (fd >= 0) {
@@ -375,7 +376,7 @@ static int write_atomic(const char *root, const char *path, const void *data,
 		}
 		if (left == 0 && close(fd) == 0) {
 			fd = -1;
-			if ((!strcmp(tmp, full) || rename(tmp, full) == 0) && stat(full, st) == 0)
+			if ((direct || rename(tmp, full) == 0) && stat(full, st) == 0)
 				rc = 0;
 		}
 		if (fd >= 0)
