@@ -1591,9 +1591,14 @@ static _Noreturn void reader(struct mbox_reader *rd, struct buf *raw, char env[5
 		r.is_mbox = is_mbox;
 		r.lang_from = -1;
 		r.rules = p.rules;
+		/* the message deflated as a blob here, while the filing
+		 * process is the one behind (the ring holds more than a
+		 * quarter); when this process is the slower, the filing
+		 * process deflates it itself */
 		git_oid id;
 		size_t zl = 0;
-		void *z = packw_deflate_blob(raw->p, raw->len, &id, &zl);
+		void *z = ring_filled(RING) > RING_CAP / 4 ?
+		    packw_deflate_blob(raw->p, raw->len, &id, &zl) : NULL;
 		if (z) {
 			r.zlen = zl;
 			memcpy(r.blob, id.id, sizeof r.blob);

@@ -4,6 +4,7 @@
  * fingerprint API is used directly instead, with only the models of the
  * languages mdesk tells apart, so that loading costs a few milliseconds.
  * Scripts that settle the question alone (Han) are decided first. */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -128,11 +129,19 @@ const char *lang_detect(const char *text, size_t len)
 			if (u && fp_Create(u, clean, (unsigned)cl, NGRAMS)) {
 				long sc[NLANG], s1 = -1;
 				size_t bi = 0, close = 0;
+				/* as textcat does: a model stops counting once it is
+				 * more than 3% behind the best so far, since it can
+				 * be neither the best nor close to it (fp_Compare
+				 * then answers above the cutoff) */
+				int cut = 1 << 30;
 				for (size_t i = 0; i < NLANG; i++) {
-					sc[i] = models[i] ? fp_Compare(models[i], u, 1 << 30) : -1;
+					sc[i] = models[i] ? fp_Compare(models[i], u, cut) : -1;
+					if (sc[i] > cut)
+						sc[i] = LONG_MAX / 200;
 					if (sc[i] >= 0 && (s1 < 0 || sc[i] < s1)) {
 						s1 = sc[i];
 						bi = i;
+						cut = (int)(s1 * 103 / 100);
 					}
 				}
 				/* textcat's rule: the models within 3% of the best are

@@ -169,6 +169,12 @@ int ring_get(struct ring *r, void *p, size_t n, pid_t writer)
 	return 0;
 }
 
+size_t ring_filled(struct ring *r)
+{
+	uint64_t h = atomic_load(&r->head), t = atomic_load(&r->tail);
+	return h >= t ? (size_t)(h - t) : 0;
+}
+
 void ring_close_get(struct ring *r)
 {
 	atomic_store(&r->rclosed, 1);

@@ -33,6 +33,9 @@ void ring_close_put(struct ring *r);
 /* The reader: get n bytes, waiting for them.  0, or -1 when the writer
  * closed the ring or the process writer (when > 0) ended first. */
 int ring_get(struct ring *r, void *p, size_t n, pid_t writer);
+/* The bytes put and not yet got (a snapshot): how far the writer is
+ * ahead. */
+size_t ring_filled(struct ring *r);
 /* The reader stops: a writer waiting for room is told. */
 void ring_close_get(struct ring *r);
 

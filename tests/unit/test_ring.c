@@ -120,5 +120,14 @@ int main(void)
 	close(pfd[0]);
 	waitpid(pid, &st, 0);
 	ring_free(r);
+
+	/* how far the writer is ahead */
+	r = ring_new(4096);
+	ok(ring_filled(r) == 0, "an empty ring holds nothing");
+	ring_put(r, "abcdef", 6);
+	ok(ring_filled(r) == 6, "six bytes put: six held");
+	ring_get(r, s, 4, 0);
+	ok(ring_filled(r) == 2, "four got: two held");
+	ring_free(r);
 	return done_testing();
 }
