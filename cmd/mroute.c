@@ -1561,6 +1561,10 @@ struct rec {
 	unsigned char blob[GIT_OID_RAWSZ];
 };
 
+/* Index changes an import lets wait (a batch makes one or two per
+ * message): the journal names them meanwhile. */
+#define INDEX_DEFER 16384
+
 /* The ring: the size of what the reading process may run ahead. */
 #define RING_CAP ((size_t)64 << 20)
 static struct ring *RING;
@@ -1707,6 +1711,9 @@ static int read_fd(int fd, const char *name)
 			}
 		}
 		if (pid > 0) {
+			/* an import: the index of the desk follows every so
+			 * many batches (desk_defer_index) */
+			desk_defer_index(&D, INDEX_DEFER);
 			n += from_reader(pid, name);
 			ring_free(RING);
 			RING = NULL;
@@ -1803,6 +1810,8 @@ int main(int argc, char **argv)
 		if (fd)
 			close(fd);
 	}
+	/* what the index still waits for goes in with the last batch */
+	desk_defer_index(&D, 0);
 	batch_end();
 	if (isatty(2) && total_n >= 100)
 		fputc('\n', stderr);

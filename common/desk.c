@@ -187,9 +187,13 @@ void desk_open(struct desk *d, const char *dir)
 	d->fsync = on;
 }
 
+static void ixd_free(struct desk *d);
+
 void desk_close(struct desk *d)
 {
+	desk_defer_index(d, 0);
 	desk_unlock(d);
+	ixd_free(d);
 	if (d->repo)
 		git_repository_free(d->repo);
 	if (d->conf_loaded)
@@ -752,6 +756,99 @@ static int ix_update(struct desk *d, struct ixlist *l)
 	return rc;
 }
 
+/* --- the index, deferred ---
+ *
+ * An import commits a batch at a time, and on a large desk splicing the
+ * index (tens of megabytes) after each batch is most of what the batch
+ * writes.  Under desk_defer_index the index changes of the commits wait
+ * in memory, while the working tree follows every commit as ever, and go
+ * in at once every so many changes and when the deferral ends.  Their
+ * paths stay in the journal meanwhile: a process that dies leaves them
+ * to the next writer, which repairs them as it repairs any journal; a
+ * writer that takes the lock between two batches does the same and the
+ * changes in memory are dropped; the lock taken again by this process
+ * finds its own journal as it left it and keeps waiting. */
+struct ixdefer {
+	struct ixlist l;
+	struct strtab at;	/* path -> 1 + its place in l */
+	size_t max;
+	struct stat js;		/* the journal as written */
+	int have_js;
+};
+
+static void ixd_drop(struct ixdefer *x)
+{
+	ix_free(&x->l);
+	strtab_clear(&x->at);
+	x->have_js = 0;
+}
+
+static void ixd_free(struct desk *d)
+{
+	if (d->ixd) {
+		ixd_drop(d->ixd);
+		strtab_free(&d->ixd->at);
+		free(d->ixd);
+		d->ixd = NULL;
+	}
+}
+
+/* The changes of rec join the waiting ones (rec is emptied); a path's
+ * last change wins. */
+static void ixd_add(struct ixdefer *x, struct ixlist *rec)
+{
+	for (size_t i = 0; i < rec->n; i++) {
+		struct ixc *c = &rec->v[i];
+		size_t k = strtab_get(&x->at, c->path);
+		if (k) {
+			struct ixc *o = &x->l.v[k - 1];
+			char *keep = o->path;
+			free(c->path);
+			*o = *c;
+			o->path = keep;
+			o->e.path = keep;
+			continue;
+		}
+		x->l.v = xrealloc(x->l.v, (x->l.n + 1) * sizeof *x->l.v);
+		x->l.v[x->l.n] = *c;
+		strtab_put(&x->at, c->path, ++x->l.n);
+	}
+	free(rec->v);
+	rec->v = NULL;
+	rec->n = 0;
+}
+
+static int ix_gone(const struct ixlist *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (l->v[i].gone)
+			return 1;
+	return 0;
+}
+
+/* The waiting changes into the index (the lock held); 0, or -1 with
+ * errno (they are dropped either way: the journal names them). */
+static int ixd_flush(struct desk *d)
+{
+	struct ixdefer *x = d->ixd;
+	if (!x || !x->l.n)
+		return 0;
+	int rc = ix_update(d, &x->l);
+	ixd_drop(x);
+	return rc;
+}
+
+/* Is the journal at jp the one this process wrote last? */
+static int journal_ours(struct desk *d, const char *jp)
+{
+	struct stat st;
+	const struct ixdefer *x = d->ixd;
+	return x && x->have_js && stat(jp, &st) == 0 && st.st_dev == x->js.st_dev &&
+	    st.st_ino == x->js.st_ino && st.st_size == x->js.st_size &&
+	    st.st_mtim.tv_sec == x->js.st_mtim.tv_sec &&
+	    st.st_mtim.tv_nsec == x->js.st_mtim.tv_nsec;
+}
+
 /* --- the lock and the journal --- */
 
 static char *state_path(struct desk *d, const char *name)
@@ -788,6 +885,14 @@ static void remove_temps(struct desk *d, const char *path)
 static void recover(struct desk *d)
 {
 	char *jp = state_path(d, "pending");
+	if (d->ixd && d->ixd->l.n) {
+		if (journal_ours(d, jp)) {
+			free(jp);
+			return;
+		}
+		/* another writer took the lock and repaired them */
+		ixd_drop(d->ixd);
+	}
 	int fd = open(jp, O_RDONLY);
 	if (fd < 0) {
 		free(jp);
@@ -801,12 +906,14 @@ static void recover(struct desk *d)
 	close(fd);
 	git_tree *t = branch_tree(d, DESK_BRANCH, NULL);
 	struct ixlist rec = { NULL, 0 };
+	struct strtab seen = { 0 };	/* a path once: the index takes no twins */
 	for (char *p = b.p, *nl; p && *p; p = nl + 1) {
 		nl = strchr(p, '\n');
 		if (!nl)
 			break;
 		*nl = 0;
-		if (*p && !strstr(p, "..") && *p != '/') {
+		if (*p && !strstr(p, "..") && *p != '/' && !strtab_get(&seen, p)) {
+			strtab_put(&seen, p, 1);
 			remove_temps(d, p);
 			materialize(d, &rec, t, p, NULL);
 		}
@@ -814,6 +921,7 @@ static void recover(struct desk *d)
 	if (ix_update(d, &rec) != 0)
 		desk_git_die(EX_TEMPFAIL, "index");
 	ix_free(&rec);
+	strtab_free(&seen);
 	git_tree_free(t);
 	buf_free(&b);
 	unlink(jp);
@@ -840,6 +948,32 @@ static void clear_stale_git_locks(struct desk *d)
 			unlink(p);
 		free(p);
 	}
+}
+
+void desk_defer_index(struct desk *d, size_t max)
+{
+	if (max && !d->ixd)
+		d->ixd = xcalloc(1, sizeof *d->ixd);
+	if (!d->ixd)
+		return;
+	d->ixd->max = max;
+	if (max || !d->ixd->l.n)
+		return;
+	/* the end: what waits goes in now, unless another writer has
+	 * repaired it meanwhile (desk_lock tells) */
+	int held = d->lockfd >= 0;
+	if (!held)
+		desk_lock(d);
+	char *jp = state_path(d, "pending");
+	int ours = journal_ours(d, jp);
+	if (ixd_flush(d) != 0)
+		die(EX_TEMPFAIL, "%s/.git/index: %s; the next command repairs it", d->root,
+		    strerror(errno));
+	if (ours)
+		unlink(jp);
+	free(jp);
+	if (!held)
+		desk_unlock(d);
 }
 
 void desk_lock(struct desk *d)
@@ -1029,7 +1163,8 @@ void desk_tx_abort(struct desk_tx *tx)
 		/* the branch did not move: the journal names files that are
 		 * HEAD's still */
 		char *jp = state_path(tx->d, "pending");
-		unlink(jp);
+		if (ixd_flush(tx->d) == 0)
+			unlink(jp);
 		free(jp);
 	}
 	tx_free(tx);
@@ -1043,6 +1178,11 @@ static void write_journal(struct desk *d, struct desk_tx *tx)
 		buf_adds(&b, tx->c[i].path);
 		buf_addc(&b, '\n');
 	}
+	for (size_t i = 0; d->ixd && i < d->ixd->l.n; i++)
+		if (!strtab_get(&tx->paths, d->ixd->l.v[i].path)) {
+			buf_adds(&b, d->ixd->l.v[i].path);
+			buf_addc(&b, '\n');
+		}
 	char *rel = join(".git/mdesk", "pending");
 	if (write_atomic(d->root, rel, b.p, b.len, &st, 0) != 0)
 		die(errno == ENOSPC || errno == EDQUOT || errno == EROFS ? EX_CANTCREAT :
@@ -1378,7 +1518,21 @@ int desk_tx_commit(struct desk_tx *tx, const char *name, const char *email,
 		if (materialize(d, &rec, tx->newtree, c->path, c->op == OP_REMOVE ? NULL : c) != 0)
 			bad = errno ? errno : EIO;
 	}
-	if (ix_update(d, &rec) != 0)
+	struct ixdefer *x = d->ixd;
+	char *jp = state_path(d, "pending");
+	if (!bad && x && x->max && !ix_gone(&rec) && x->l.n + rec.n <= x->max) {
+		/* the index waits; the journal names its paths meanwhile */
+		ixd_add(x, &rec);
+		x->have_js = stat(jp, &x->js) == 0;
+		free(jp);
+		tx_free(tx);
+		goto done;
+	}
+	if (x && x->l.n && !ix_gone(&rec))
+		ixd_add(x, &rec);	/* one splice for all */
+	if (ixd_flush(d) != 0)
+		bad = bad ? bad : errno ? errno : EIO;
+	if (rec.n && ix_update(d, &rec) != 0)
 		bad = bad ? bad : errno ? errno : EIO;
 	ix_free(&rec);
 	tx_free(tx);
@@ -1388,11 +1542,12 @@ int desk_tx_commit(struct desk_tx *tx, const char *name, const char *email,
 		warnx_("%s: the working tree could not be updated (%s); the change "
 		    "is committed and the next command repairs the files",
 		    d->root, strerror(bad));
+		free(jp);
 		return 0;
 	}
-	char *jp = state_path(d, "pending");
 	unlink(jp);
 	free(jp);
+done:
 	if (count_commit(d)) {
 		desk_gc(d, 0, 1);
 		d->upkeep_due = 1;	/* the tools archive old tickets then */
@@ -1683,6 +1838,8 @@ int desk_move_branch(struct desk *d, const char *ref, const git_oid *old,
 	if (d->lockfd < 0)
 		die(EX_SOFTWARE, "branch move without the desk lock");
 	int main_branch = !strcmp(ref, DESK_BRANCH);
+	if (ixd_flush(d) != 0)
+		die(EX_TEMPFAIL, "%s/.git/index: %s", d->root, strerror(errno));
 	struct { char **v; size_t n; } paths = { NULL, 0 };
 	git_commit *nc;
 	git_tree *nt = NULL, *ot = NULL;

@@ -49,6 +49,7 @@ struct desk {
 	int refc_state[2];
 	git_oid refc[2];
 	desk_commit_fn committed;	/* desk_on_commit */
+	struct ixdefer *ixd;	/* desk_defer_index */
 };
 
 /* Find the desk: dir (--desk), $MDESK_DIR, the current directory or its
@@ -64,6 +65,13 @@ void desk_git_init(void);
 void desk_git_net(void);
 /* Die with the libgit2 error: "what: message". */
 _Noreturn void desk_git_die(int code, const char *what);
+
+/* Many commits to come (an import): the index takes their changes at
+ * most every max changes instead of after each commit, the working tree
+ * still following every commit (the journal names the paths meanwhile,
+ * so that a writer that dies leaves nothing for good).  0 ends it: what
+ * waits goes into the index (taking the lock when not held). */
+void desk_defer_index(struct desk *d, size_t max);
 
 /* The lock: bounded wait ($MDESK_LOCK_TIMEOUT seconds, default 30), then
  * exit EX_TEMPFAIL.  Also repairs what a killed writer left. */
