@@ -14,6 +14,7 @@
 #include <strings.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -976,6 +977,49 @@ void desk_defer_index(struct desk *d, size_t max)
 		desk_unlock(d);
 }
 
+/* Wait for the lock on fd for at most limit seconds: 0 held, -1 not.
+ * The wait sleeps in flock itself, so that the kernel hands the lock
+ * over as soon as its holder lets go: polling would lose, time after
+ * time, to a holder that takes it again at once (an import between two
+ * batches); an interval timer ends the wait. */
+static volatile sig_atomic_t lock_timed_out;
+
+static void on_lock_alarm(int sig)
+{
+	(void)sig;
+	lock_timed_out = 1;
+}
+
+static int wait_lock(int fd, double limit)
+{
+	if (!(limit > 0))
+		return -1;
+	if (limit > 1e6)
+		limit = 1e6;
+	struct sigaction sa, osa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_lock_alarm;	/* no SA_RESTART: flock returns EINTR */
+	sigemptyset(&sa.sa_mask);
+	struct itimerval it, oit;
+	memset(&it, 0, sizeof it);
+	it.it_value.tv_sec = (time_t)limit;
+	it.it_value.tv_usec = (suseconds_t)((limit - (double)(time_t)limit) * 1e6);
+	if (!it.it_value.tv_sec && !it.it_value.tv_usec)
+		it.it_value.tv_usec = 1;
+	lock_timed_out = 0;
+	sigaction(SIGALRM, &sa, &osa);
+	setitimer(ITIMER_REAL, &it, &oit);
+	int rc;
+	while ((rc = flock(fd, LOCK_EX)) != 0 && errno == EINTR && !lock_timed_out)
+		;
+	memset(&it, 0, sizeof it);
+	setitimer(ITIMER_REAL, &it, NULL);
+	sigaction(SIGALRM, &osa, NULL);
+	if (oit.it_value.tv_sec || oit.it_value.tv_usec)
+		setitimer(ITIMER_REAL, &oit, NULL);
+	return rc == 0 ? 0 : -1;
+}
+
 void desk_lock(struct desk *d)
 {
 	if (d->lockfd >= 0)
@@ -987,22 +1031,12 @@ void desk_lock(struct desk *d)
 		    "%s: cannot open the desk lock: %s", lp, strerror(errno));
 	const char *to = getenv("MDESK_LOCK_TIMEOUT");
 	double limit = to && *to ? atof(to) : 30.0;
-	struct timespec start, now;
-	clock_gettime(CLOCK_MONOTONIC, &start);
-	long delay = 1000000;	/* 1 ms, doubling to 50 ms */
-	while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
 		if (errno != EWOULDBLOCK && errno != EINTR)
 			die(EX_TEMPFAIL, "%s: %s", lp, strerror(errno));
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		double el = (double)(now.tv_sec - start.tv_sec) +
-		    (double)(now.tv_nsec - start.tv_nsec) / 1e9;
-		if (el >= limit)
+		if (wait_lock(fd, limit) != 0)
 			die(EX_TEMPFAIL, "%s: the desk is locked by another writer "
-			    "(waited %.0f s); try again later", lp, el);
-		struct timespec ts = { 0, delay };
-		nanosleep(&ts, NULL);
-		if (delay < 50000000)
-			delay *= 2;
+			    "(waited %.0f s); try again later", lp, limit > 0 ? limit : 0);
 	}
 	free(lp);
 	d->lockfd = fd;

@@ -4,7 +4,8 @@
 # working tree follows every batch: at the end the index is HEAD's and git
 # status clean; an import killed in the middle leaves a journal that the
 # next writer repairs; single deliveries between the batches of an import
-# repair what waits, and the import goes on without undoing their work.
+# repair what waits, and the import goes on without undoing their work;
+# a delivery during an import gets the lock after one batch.
 . "${MDESK_TOP:-.}/tests/lib.sh"
 . "${MDESK_TOP:-.}/tests/desklib.sh"
 
@@ -113,4 +114,20 @@ is "... git status is clean" "$(porcelain)" ""
 check "... no journal left" "test ! -e '$D/.git/mdesk/pending'"
 check "... git fsck is clean" "git -C '$D' fsck --strict --no-progress"
 check "... mdesk check passes" "mdesk check"
+
+# --- a delivery during an import waits for one batch, not for the import
+genmail 3000 e >"$TMP/e.mbox"
+base=$(commits)
+mroute $NOW --batch 100 "$TMP/e.mbox" >/dev/null 2>"$TMP/e.err" &
+pid=$!
+i=0
+while [ "$(commits)" -lt $((base + 1)) ] && [ $i -lt 1200 ]; do sleep 0.05; i=$((i + 1)); done
+printf 'From: late@example.com\nTo: support@lumen.example\nSubject: during the import\nMessage-ID: <during@example.com>\n\nHello.\n' |
+	MDESK_LOCK_TIMEOUT=120 mroute $NOW >/dev/null
+ok $? "a delivery during an import"
+wait $pid
+ok $? "... the import ends well"
+after=$(git -C "$D" log --format=%s | grep -n 'received from late@example.com' | cut -d: -f1)
+echo "# import batches after the delivery: $((after - 1))"
+check "... it went in between two batches, the import's last far off" "test $((after - 1)) -ge 5"
 done_testing
