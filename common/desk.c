@@ -466,6 +466,28 @@ static void ix_apply(git_index *idx, const struct ixlist *l)
 	}
 }
 
+/* Is the file at full a plain file holding exactly data[0..len)?  Its
+ * stat into *st when it is. */
+static int file_holds(const char *full, const void *data, size_t len, struct stat *st)
+{
+	if (lstat(full, st) != 0 || !S_ISREG(st->st_mode) || (size_t)st->st_size != len)
+		return 0;
+	int fd = open(full, O_RDONLY | O_NOFOLLOW);
+	if (fd < 0)
+		return 0;
+	char buf[65536];
+	size_t at = 0;
+	ssize_t n = 0;
+	int same = 1;
+	while (same && (n = read(fd, buf, sizeof buf)) > 0) {
+		same = at + (size_t)n <= len && !memcmp((const char *)data + at, buf, (size_t)n);
+		at += (size_t)n;
+	}
+	same = same && n == 0 && at == len && fstat(fd, st) == 0;
+	close(fd);
+	return same;
+}
+
 struct change;
 static const void *change_file(const struct change *c, size_t *len, const git_oid **id);
 static int change_new(const struct change *c);
@@ -499,7 +521,10 @@ static int materialize(struct desk *d, struct ixlist *rec, git_tree *tree, const
 			len = (size_t)git_blob_rawsize(b);
 			id = git_tree_entry_id(e);
 		}
-		if (write_atomic(d->root, path, data, len, &st, ch && change_new(ch)) != 0) {
+		/* a file already as the tree has it (a path of the journal
+		 * whose writer got that far) is kept: only the index needs it */
+		if (!(!ch && file_holds(full, data, len, &st)) &&
+		    write_atomic(d->root, path, data, len, &st, ch && change_new(ch)) != 0) {
 			rc = -1;
 			free(c->path);
 		} else {
