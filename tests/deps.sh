@@ -2,7 +2,7 @@
 # Install the Debian packages that building and testing mdesk need.
 # As root: apt-get installs what is missing.  Otherwise: print the command.
 pkgs="build-essential pkg-config libmailutils-dev mailutils libjansson-dev libcsv-dev libssl-dev
-libgit2-dev zlib1g-dev libexttextcat-dev mandoc jq valgrind git perl chromium
+libgit2-dev zlib1g-dev libdeflate-dev libexttextcat-dev mandoc jq valgrind git perl chromium
 openssh-client openssl curl"
 # chromium renders mreport's HTML page in tests/t/mreport.t.  The servers
 # of the sync tests are installed too, but a machine where their packages
