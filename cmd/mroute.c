@@ -1556,6 +1556,7 @@ struct rec {
 	uint64_t raw_len;
 	uint32_t env_len, ro_len;
 	int32_t kind, is_mbox, lang_from, rules, err;
+	int32_t prepared;	/* 0: the filing process prepares it itself */
 	char lang[16];
 	uint64_t zlen;		/* the deflated blob after the message */
 	unsigned char blob[GIT_OID_RAWSZ];
@@ -1567,6 +1568,14 @@ struct rec {
 
 /* The ring: the size of what the reading process may run ahead. */
 #define RING_CAP ((size_t)64 << 20)
+/* The share of the work: while less than RING_LOW waits in the ring the
+ * filing process is about to wait for the reading one, and takes the
+ * next message as it comes (it tells the language and runs the rules
+ * itself, as for a single delivery); while more than RING_CAP / 4
+ * waits, the filing process is the slower, and the reading one deflates
+ * the message as a blob besides. */
+#define RING_LOW ((size_t)2 << 20)
+static size_t ring_low = RING_LOW;	/* $MDESK_RING_LOW */
 static struct ring *RING;
 
 static void put_all(const void *p, size_t n)
@@ -1584,9 +1593,13 @@ static _Noreturn void reader(struct mbox_reader *rd, struct buf *raw, char env[5
 		const char *from, *name, *subject;
 		size_t hl;
 		struct pre p;
-		open_msg(&m, raw->p, raw->len, &hl, &from, &name, &subject);
-		prepare(&m, raw->p, raw->len, from, subject, &p);
-		msg_free(&m);
+		size_t ahead = ring_filled(RING);
+		memset(&p, 0, sizeof p);
+		if (ahead >= ring_low) {
+			open_msg(&m, raw->p, raw->len, &hl, &from, &name, &subject);
+			prepare(&m, raw->p, raw->len, from, subject, &p);
+			msg_free(&m);
+		}
 		struct rec r;
 		memset(&r, 0, sizeof r);	/* padding too: it goes to the other process */
 		r.raw_len = raw->len;
@@ -1595,13 +1608,10 @@ static _Noreturn void reader(struct mbox_reader *rd, struct buf *raw, char env[5
 		r.is_mbox = is_mbox;
 		r.lang_from = -1;
 		r.rules = p.rules;
-		/* the message deflated as a blob here, while the filing
-		 * process is the one behind (the ring holds more than a
-		 * quarter); when this process is the slower, the filing
-		 * process deflates it itself */
+		r.prepared = ahead >= ring_low;
 		git_oid id;
 		size_t zl = 0;
-		void *z = ring_filled(RING) > RING_CAP / 4 ?
+		void *z = ahead > RING_CAP / 4 ?
 		    packw_deflate_blob(raw->p, raw->len, &id, &zl) : NULL;
 		if (z) {
 			r.zlen = zl;
@@ -1655,7 +1665,8 @@ static int from_reader(pid_t pid, const char *name)
 			die(EX_TEMPFAIL, "%s: %s", name, strerror(r.err));
 		if (r.kind != REC_MSG || r.env_len >= sizeof env || r.raw_len > ((uint64_t)1 << 40) ||
 		    r.zlen > r.raw_len + (r.raw_len >> 8) + 64 ||
-		    r.lang_from < -1 || r.lang_from > 2 || r.rules < 0 || r.rules > 2)
+		    r.lang_from < -1 || r.lang_from > 2 || r.rules < 0 || r.rules > 2 ||
+		    r.prepared < 0 || r.prepared > 1 || (!r.prepared && (r.rules || r.ro_len)))
 			die(EX_SOFTWARE, "%s: the reading process sent nonsense", pid, name);
 		struct pre p;
 		memset(&p, 0, sizeof p);
@@ -1680,7 +1691,11 @@ static int from_reader(pid_t pid, const char *name)
 			memcpy(p.blob.id, r.blob, sizeof r.blob);
 			get_all(p.z, p.zlen, pid, name);
 		}
-		route(raw.p, raw.len, r.is_mbox, *env ? env : NULL, &p);
+		if (!r.prepared) {
+			free(p.z);	/* (not sent: a blob is deflated only with the rest) */
+			p.z = NULL;
+		}
+		route(raw.p, raw.len, r.is_mbox, *env ? env : NULL, r.prepared ? &p : NULL);
 		n++;
 	}
 	ring_close_get(RING);
@@ -1703,6 +1718,14 @@ static int read_fd(int fd, const char *name)
 	while (next_raw(rd, name, &raw, env, &is_mbox, &err)) {
 		pid_t pid = -1;
 		if (n == 1 && (RING || (RING = ring_new(RING_CAP)))) {
+			const char *lo = getenv("MDESK_RING_LOW");
+			if (lo && *lo) {
+				char *end;
+				unsigned long long v = strtoull(lo, &end, 10);
+				if (*end || *lo == '-')
+					die(EX_USAGE, "MDESK_RING_LOW: '%.40s' is not a number of bytes", lo);
+				ring_low = v > RING_CAP ? RING_CAP : (size_t)v;
+			}
 			fflush(NULL);
 			if ((pid = fork()) == 0) {
 				if (D.lockfd >= 0)
