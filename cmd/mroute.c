@@ -1611,7 +1611,7 @@ static _Noreturn void reader(struct mbox_reader *rd, struct buf *raw, char env[5
 		r.prepared = ahead >= ring_low;
 		git_oid id;
 		size_t zl = 0;
-		void *z = ahead > RING_CAP / 4 ?
+		void *z = r.prepared && ahead > RING_CAP / 4 ?
 		    packw_deflate_blob(raw->p, raw->len, &id, &zl) : NULL;
 		if (z) {
 			r.zlen = zl;
@@ -1666,8 +1666,8 @@ static int from_reader(pid_t pid, const char *name)
 		if (r.kind != REC_MSG || r.env_len >= sizeof env || r.raw_len > ((uint64_t)1 << 40) ||
 		    r.zlen > r.raw_len + (r.raw_len >> 8) + 64 ||
 		    r.lang_from < -1 || r.lang_from > 2 || r.rules < 0 || r.rules > 2 ||
-		    r.prepared < 0 || r.prepared > 1 || (!r.prepared && (r.rules || r.ro_len)))
-			die(EX_SOFTWARE, "%s: the reading process sent nonsense", pid, name);
+		    r.prepared < 0 || r.prepared > 1 || (!r.prepared && (r.rules || r.ro_len || r.zlen)))
+			die(EX_SOFTWARE, "%s: the reading process sent nonsense", name);
 		struct pre p;
 		memset(&p, 0, sizeof p);
 		memcpy(p.lang, r.lang, sizeof p.lang);
@@ -1678,7 +1678,7 @@ static int from_reader(pid_t pid, const char *name)
 		buf_grow(&ro, r.ro_len);
 		get_all(ro.p, r.ro_len, pid, name);
 		if (p.rules && rules_out_unpack(&p.ro, ro.p, r.ro_len) != 0)
-			die(EX_SOFTWARE, "%s: the reading process sent nonsense", pid, name);
+			die(EX_SOFTWARE, "%s: the reading process sent nonsense", name);
 		get_all(env, r.env_len, pid, name);
 		env[r.env_len] = 0;
 		raw.len = 0;
@@ -1690,10 +1690,6 @@ static int from_reader(pid_t pid, const char *name)
 			p.zlen = (size_t)r.zlen;
 			memcpy(p.blob.id, r.blob, sizeof r.blob);
 			get_all(p.z, p.zlen, pid, name);
-		}
-		if (!r.prepared) {
-			free(p.z);	/* (not sent: a blob is deflated only with the rest) */
-			p.z = NULL;
 		}
 		route(raw.p, raw.len, r.is_mbox, *env ? env : NULL, r.prepared ? &p : NULL);
 		n++;

@@ -1579,7 +1579,8 @@ int desk_tx_commit(struct desk_tx *tx, const char *name, const char *email,
 	}
 	struct ixdefer *x = d->ixd;
 	char *jp = state_path(d, "pending");
-	if (!bad && x && x->max && !ix_gone(&rec) && x->l.n + rec.n <= x->max) {
+	int gone = ix_gone(&rec);
+	if (!bad && x && x->max && !gone && x->l.n + rec.n <= x->max) {
 		/* the index waits; the journal names its paths meanwhile */
 		ixd_add(x, &rec);
 		x->have_js = stat(jp, &x->js) == 0;
@@ -1587,7 +1588,7 @@ int desk_tx_commit(struct desk_tx *tx, const char *name, const char *email,
 		tx_free(tx);
 		goto done;
 	}
-	if (x && x->l.n && !ix_gone(&rec))
+	if (x && x->l.n && !gone)
 		ixd_add(x, &rec);	/* one splice for all */
 	if (ixd_flush(d) != 0)
 		bad = bad ? bad : errno ? errno : EIO;

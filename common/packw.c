@@ -277,17 +277,13 @@ void packw_offer(struct packw *p, const git_oid *id, void *z, size_t zlen)
 
 /* Blobs and commits are deflated by libdeflate at its fastest level:
  * four times zlib's speed at its fastest, for a little less room, and
- * its output a zlib stream as git wants.  One compressor per process. */
+ * its output a zlib stream as git wants. */
 static struct libdeflate_compressor *fast_deflater(void)
 {
-	static struct libdeflate_compressor *c;
-	static pid_t owner;
-	if (!c || owner != getpid()) {
-		c = libdeflate_alloc_compressor(1);	/* a forked copy's is its own */
-		owner = getpid();
-		if (!c)
-			die(EX_OSERR, "libdeflate: %s", strerror(ENOMEM));
-	}
+	static struct libdeflate_compressor *c;	/* (plain memory: a forked
+						 * process has its own copy) */
+	if (!c && !(c = libdeflate_alloc_compressor(1)))
+		die(EX_OSERR, "libdeflate: %s", strerror(ENOMEM));
 	return c;
 }
 
