@@ -1,45 +1,97 @@
 #!/bin/sh
 # Install the Debian packages that building and testing mdesk need.
-# As root: apt-get installs what is missing.  Otherwise: print the command.
-pkgs="build-essential pkg-config libmailutils-dev mailutils libjansson-dev libcsv-dev libssl-dev
-libgit2-dev zlib1g-dev libdeflate-dev libexttextcat-dev mandoc jq valgrind git perl chromium
-openssh-client openssl curl"
-# chromium renders mreport's HTML page in tests/t/mreport.t.  The servers
-# of the sync tests are installed too, but a machine where their packages
-# cannot be installed (or their services cannot start) still builds and
-# tests: those tests skip.  sshd serves tests/t/mdesk-sync-ssh.t; nginx-light
-# and fcgiwrap serve tests/t/mdesk-sync-https.t (git http-backend over TLS).
+# As root: apt-get installs what is missing, after saying what and why.
+# Otherwise: print the command to run.
+#
+#   sh tests/deps.sh          the build, the tests and the man page checks
+#   sh tests/deps.sh bench    also miller (mlr), for tests/bench/mreport
+#   sh tests/deps.sh fuzz     also clang and its libFuzzer runtime (make fuzz)
+
+# the build: compiler, pkg-config and the libraries
+build="build-essential pkg-config libmailutils-dev libjansson-dev libcsv-dev libssl-dev
+libgit2-dev zlib1g-dev libdeflate-dev libexttextcat-dev"
+# the tests: jq reads the tools' JSON; mailutils' decodemail and perl decode
+# RFC 2047; git inspects desks; valgrind runs make check-valgrind; python3
+# writes the hostile mail of tests/t/hostile.t, whose /usr/bin/time (package
+# time) measures each tool's memory; chromium renders mreport's page
+# (tests/t/mreport.t); openssl and curl set up and probe the https server;
+# procmail runs examples/procmailrc (tests/t/examples.t); zsh and fish load
+# the completions (tests/t/completions.t); mandoc, groff and man-db check
+# the man pages (make lint-man)
+tests="mailutils jq valgrind git perl python3 time chromium openssh-client openssl curl
+procmail zsh fish mandoc groff man-db"
+# servers for the sync tests, each started by its test on 127.0.0.1 with its
+# own configuration: sshd serves tests/t/mdesk-sync-ssh.t; nginx-light and
+# fcgiwrap serve tests/t/mdesk-sync-https.t (git http-backend over TLS).
+# Debian enables and starts these services when they are installed: they
+# are installed with every service start refused and are then disabled, so
+# none runs on this machine.  Where they cannot be installed, the two tests
+# skip.
 servers="openssh-server nginx-light fcgiwrap"
-# miller (mlr) is only for the benchmark tests/bench/mreport: deps.sh bench
-[ "${1:-}" = bench ] && pkgs="$pkgs miller"
-# `make fuzz` also needs clang and its libFuzzer runtime: deps.sh fuzz
-[ "${1:-}" = fuzz ] && pkgs="$pkgs clang libclang-rt-14-dev"
-missing=
-for p in $pkgs; do
-	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'install ok installed' ||
-		missing="$missing $p"
-done
-if [ "$(id -u)" -eq 0 ] && [ "${1:-}" != bench ] && [ "${1:-}" != fuzz ]; then
-	smissing=
-	for p in $servers; do
+pkgs="$build $tests"
+extra=
+case ${1:-} in
+bench) extra="miller" ;;
+fuzz) extra="clang libclang-rt-14-dev" ;;
+'') ;;
+*) echo "usage: sh tests/deps.sh [bench|fuzz]" >&2; exit 64 ;;
+esac
+[ -n "$extra" ] && pkgs=$extra servers=
+
+missing() {
+	m=
+	for p in "$@"; do
 		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'install ok installed' ||
-			smissing="$smissing $p"
+			m="$m $p"
 	done
-	if [ -n "$smissing" ]; then
-		echo "deps: installing (for the sync tests):$smissing"
-		DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-			$smissing >/dev/null 2>&1 ||
-			echo "deps: could not install$smissing; the ssh and https sync tests will skip" >&2
-	fi
+	echo "$m"
+}
+missing=$(missing $pkgs)
+smissing=$(missing $servers)
+[ -z "$missing$smissing" ] && exit 0
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps: missing packages; run as root: apt-get install$missing$smissing" >&2
+	[ -z "$missing" ]
+	exit
 fi
-[ -z "$missing" ] && exit 0
-if [ "$(id -u)" -eq 0 ]; then
-	echo "deps: installing:$missing"
-	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq && apt-get install -y -qq --no-install-recommends $missing >/dev/null ||
+
+export DEBIAN_FRONTEND=noninteractive
+apt_install() {
+	apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+apt-get update -qq || echo "deps: apt-get update failed; trying the lists there are" >&2
+if [ -n "$missing" ]; then
+	echo "deps: installing (to build and test mdesk):$missing"
+	apt_install $missing ||
 		{ echo "deps: apt-get failed; run: apt-get install$missing" >&2; exit 1; }
-else
-	echo "deps: missing packages; run as root: apt-get install$missing" >&2
-	exit 1
 fi
+[ -z "$smissing" ] && exit 0
+
+# The servers: invoke-rc.d asks /usr/sbin/policy-rc.d, and its exit 101
+# refuses every start; one already in place (a container's) is kept.
+echo "deps: installing (servers for the sync tests, started by the tests alone;" \
+	"no service is enabled or started):$smissing"
+policy=/usr/sbin/policy-rc.d
+ours=
+if [ ! -e "$policy" ]; then
+	printf '#!/bin/sh\n# tests/deps.sh: no service starts while it installs\nexit 101\n' >"$policy"
+	chmod 755 "$policy"
+	ours=1
+	trap 'rm -f "$policy"' EXIT
+	trap 'exit 1' INT TERM HUP
+fi
+apt_install $smissing 2>/dev/null ||
+	echo "deps: could not install$smissing; the ssh and https sync tests will skip" >&2
+# what the packages enabled for the next boot is disabled again
+for p in $smissing; do
+	case $p in
+	openssh-server) units="ssh.service ssh.socket" init=ssh ;;
+	nginx-light) units="nginx.service" init=nginx ;;
+	fcgiwrap) units="fcgiwrap.service fcgiwrap.socket" init=fcgiwrap ;;
+	*) continue ;;
+	esac
+	command -v systemctl >/dev/null && systemctl disable --quiet $units 2>/dev/null
+	[ -x /etc/init.d/$init ] && update-rc.d $init disable >/dev/null 2>&1
+done
+[ -n "$ours" ] && rm -f "$policy"
+exit 0
