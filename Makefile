@@ -161,8 +161,13 @@ check-valgrind: deps
 	$(MAKE) all units
 	MDESK_VALGRIND=1 sh tests/run $(B)
 
+# every page clean under mandoc and under groff as Debian's man runs it
 lint-man:
 	mandoc -T lint -W warning $(MANS)
+	@fail=; for m in $(MANS); do \
+		w=$$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l $$m 2>&1 >/dev/null); \
+		[ -z "$$w" ] || { echo "$$m: man --warnings:"; echo "$$w"; fail=1; } >&2; \
+	done; [ -z "$$fail" ] && echo "lint-man: $(words $(MANS)) pages clean under mandoc and groff"
 
 # --- demo --------------------------------------------------------------
 demo: deps
