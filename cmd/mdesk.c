@@ -27,6 +27,7 @@
 #include "mime.h"
 #include "msg.h"
 #include "skel.h"
+#include "sla.h"
 #include "sync.h"
 #include "ticketid.h"
 #include "template.h"
@@ -253,9 +254,20 @@ static int cmd_init(int argc, char **argv)
 /* --- check --- */
 
 static int faults;
+static char **said;	/* the faults reported: each once */
+static size_t nsaid;
 
 static void count_fault(const char *file, int line, const char *msg)
 {
+	char *m = xmalloc(strlen(file) + strlen(msg) + 32);
+	sprintf(m, "%s:%d: %s", file, line, msg);
+	for (size_t i = 0; i < nsaid; i++)
+		if (!strcmp(said[i], m)) {
+			free(m);
+			return;
+		}
+	said = xrealloc(said, (nsaid + 1) * sizeof *said);
+	said[nsaid++] = m;
 	faults++;
 	report_fault(file, line, msg);
 }
@@ -316,20 +328,9 @@ static void check_conf_file(const char *path, const char *const *top,
 		}
 		long long dur;
 		int b;
-		if (!strcmp(e->section, "pause")) {
-			/* statuses in which the metric's clock stops */
-			char *v = xstrdup(e->value);
-			for (char *w = strtok(v, " ,;"); w; w = strtok(NULL, " ,;"))
-				if (!status_valid(w)) {
-					snprintf(m, sizeof m, "%s: '%s' is not one of " STATUS_LIST, e->key, w);
-					count_fault(path, e->line, m);
-				}
-			free(v);
-		} else if ((!strcmp(e->key, "claim_for") || !strcmp(e->key, "archive_after") ||
-		    !strcmp(e->key, "subject_window") || !strcmp(e->key, "reopen_window") ||
-		    !strcmp(e->key, "first_reply") ||
-		    !strcmp(e->key, "next_reply") || !strcmp(e->key, "periodic_update") ||
-		    !strcmp(e->key, "resolution")) && conf_duration(e->value, &dur) != 0) {
+		if ((!strcmp(e->key, "claim_for") || !strcmp(e->key, "archive_after") ||
+		    !strcmp(e->key, "subject_window") || !strcmp(e->key, "reopen_window")) &&
+		    conf_duration(e->value, &dur) != 0) {
 			snprintf(m, sizeof m, "%s: '%s' is not a duration (like 30m, 4h, 2d)",
 			    e->key, e->value);
 			count_fault(path, e->line, m);
@@ -354,11 +355,6 @@ static void check_conf_file(const char *path, const char *const *top,
 			snprintf(m, sizeof m, "priority: '%s' is not one of " PRIORITY_LIST, e->value);
 			count_fault(path, e->line, m);
 		}
-		if (!strcmp(e->key, "time") && strcmp(e->value, "business") &&
-		    strcmp(e->value, "calendar")) {
-			snprintf(m, sizeof m, "time: '%s' is not business or calendar", e->value);
-			count_fault(path, e->line, m);
-		}
 		if (!strcmp(e->key, "timezone")) {
 			char z[300];
 			snprintf(z, sizeof z, "/usr/share/zoneinfo/%s", e->value);
@@ -373,33 +369,9 @@ static void check_conf_file(const char *path, const char *const *top,
 	conf_free(&c);
 }
 
-static int valid_hhmm_list(const char *v)
-{
-	/* "09:00-12:00 13:00-18:00", "closed" or empty */
-	if (!*v || !strcmp(v, "closed"))
-		return 1;
-	const char *p = v;
-	while (*p) {
-		int h1, m1, h2, m2, n = 0;
-		if (sscanf(p, "%2d:%2d-%2d:%2d%n", &h1, &m1, &h2, &m2, &n) != 4 || n != 11)
-			return 0;
-		if (h1 > 24 || h2 > 24 || m1 > 59 || m2 > 59 || h1 * 60 + m1 >= h2 * 60 + m2 ||
-		    (h2 == 24 && m2) || (h1 == 24))
-			return 0;
-		p += n;
-		while (*p == ' ' || *p == ',')
-			p++;
-	}
-	return 1;
-}
-
+/* Every calendars/NAME.conf, read as the tools read it (sla.c). */
 static void check_calendars(void)
 {
-	static const char *const top[] = { "timezone", "mon", "tue", "wed", "thu",
-		"fri", "sat", "sun", "holidays_file", NULL };
-	static const char *const any[] = { "*", NULL };
-	static const char *const secs[] = { "holidays", NULL };
-	static const char *const *const seckeys[] = { any };
 	char *dir = xmalloc(strlen(D.root) + 16);
 	sprintf(dir, "%s/calendars", D.root);
 	DIR *dp = opendir(dir);
@@ -408,39 +380,12 @@ static void check_calendars(void)
 		size_t l = strlen(de->d_name);
 		if (l < 6 || strcmp(de->d_name + l - 5, ".conf"))
 			continue;
-		char path[512];
+		char name[256], path[300];
+		snprintf(name, sizeof name, "%.*s", (int)(l - 5), de->d_name);
 		snprintf(path, sizeof path, "calendars/%s", de->d_name);
-		check_conf_file(path, top, secs, seckeys);
-		size_t len;
-		char *t = desk_read_file(&D, path, &len);
-		struct conf c;
-		const char *err;
-		if (t && conf_parse(&c, path, t, len, &err) == 0) {
-			for (size_t i = 0; i < c.n; i++) {
-				const struct conf_entry *e = &c.e[i];
-				char m[256];
-				if (!*e->section && strlen(e->key) == 3 &&
-				    strstr("mon tue wed thu fri sat sun", e->key) && !valid_hhmm_list(e->value)) {
-					snprintf(m, sizeof m, "%s: '%s' is not like 09:00-12:00 13:00-18:00 or closed",
-					    e->key, e->value);
-					count_fault(path, e->line, m);
-				}
-				if (!strcmp(e->section, "holidays")) {
-					int y, mo, d, n = 0;
-					int okd = (sscanf(e->key, "%4d-%2d-%2d%n", &y, &mo, &d, &n) == 3 &&
-					    n == 10 && mo >= 1 && mo <= 12 && d >= 1 && d <= 31) ||
-					    (sscanf(e->key, "%2d-%2d%n", &mo, &d, &n) == 2 && n == 5 &&
-					    mo >= 1 && mo <= 12 && d >= 1 && d <= 31);
-					if (!okd) {
-						snprintf(m, sizeof m, "holiday '%s' is not YYYY-MM-DD or MM-DD", e->key);
-						count_fault(path, e->line, m);
-					}
-				}
-			}
-			conf_free(&c);
-		} else if (t)
-			conf_free(&c);
-		free(t);
+		struct calendar c;
+		sla_calendar_read(&c, &D, name, path, 0, count_fault);
+		calendar_free(&c);
 	}
 	if (dp)
 		closedir(dp);
@@ -546,33 +491,31 @@ static int cmd_check(int argc, char **argv)
 	static const char *const *const desk_seckeys[] = { queue_keys, ack_keys, mail_keys, routing_keys,
 		group_keys };
 	check_conf_file("desk.conf", desk_top, desk_secs, desk_seckeys);
-	static const char *const sla_top[] = { NULL };
-	static const char *const policy_keys[] = { "match", "first_reply", "next_reply",
-		"periodic_update", "resolution", "time", "calendar", "warn", NULL };
-	static const char *const pause_keys[] = { "first_reply", "next_reply",
-		"periodic_update", "resolution", NULL };
-	static const char *const sla_secs[] = { "policy", "pause", NULL };
-	static const char *const *const sla_seckeys[] = { policy_keys, pause_keys };
-	check_conf_file("sla.conf", sla_top, sla_secs, sla_seckeys);
+	/* sla.conf, the calendars and customers.csv as msla, mreply and
+	 * mreport read them */
+	struct sla sla;
+	size_t len;
+	char *t = desk_read_file(&D, "sla.conf", &len);
+	if (!t)
+		count_fault("sla.conf", 0, "missing (mdesk init writes an example)");
+	free(t);
+	sla_read(&sla, &D, NULL, count_fault);
+	sla_free(&sla);
 	check_calendars();
 	check_templates();
-	size_t len;
-	char *t = desk_read_file(&D, "agents.csv", &len);
+	t = desk_read_file(&D, "agents.csv", &len);
 	struct agents ag;
 	if (!t)
 		count_fault("agents.csv", 0, "missing");
 	else {
 		agents_parse(&ag, t, len, count_fault);
 		for (size_t i = 0; i < ag.n; i++) {
-			char p[300];
-			struct stat st;
-			snprintf(p, sizeof p, "%s/calendars/%s.conf", D.root, ag.v[i].calendar);
-			if (*ag.v[i].calendar && (strchr(ag.v[i].calendar, '/') || stat(p, &st) != 0)) {
-				char m[300];
-				snprintf(m, sizeof m, "calendar '%s' of %s: no calendars/%s.conf",
-				    ag.v[i].calendar, ag.v[i].login, ag.v[i].calendar);
-				count_fault("agents.csv", ag.v[i].line, m);
-			}
+			struct calendar c;
+			if (!*ag.v[i].calendar)
+				continue;
+			sla_calendar_read(&c, &D, ag.v[i].calendar, "agents.csv", ag.v[i].line,
+			    count_fault);
+			calendar_free(&c);
 		}
 		agents_free(&ag);
 		free(t);

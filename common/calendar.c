@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "conf.h"
+#include "csvw.h"
 #include "util.h"
 
 #define HORIZON_DAYS 3660
@@ -56,6 +57,79 @@ static int parse_intervals(const char *v, int out[][2], int *n)
 	return 0;
 }
 
+static const char *const top_keys[] = { "timezone", "sun", "mon", "tue", "wed", "thu",
+	"fri", "sat", "holidays_file", NULL };
+
+static int zone_valid(const char *tz)
+{
+	char zp[300];
+	struct stat st;
+	snprintf(zp, sizeof zp, "/usr/share/zoneinfo/%s", tz);
+	return *tz && !strstr(tz, "..") && tz[0] != '/' && stat(zp, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* The calendar of a parsed file: 0, or the line of the first fault with
+ * *err set.  A file without a timezone takes default_tz. */
+static int from_conf(struct calendar *c, struct conf *cf, const char *default_tz,
+    const char **err)
+{
+	for (size_t i = 0; i < cf->n; i++) {
+		const struct conf_entry *e = &cf->e[i];
+		int known = 0;
+		for (int k = 0; !*e->section && top_keys[k]; k++)
+			known |= !strcmp(e->key, top_keys[k]);
+		if (!*e->section && !known) {
+			*err = "unknown key (timezone, mon ... sun, holidays_file; "
+			    "dates under [holidays])";
+			return e->line;
+		}
+	}
+	for (size_t i = 0; i < cf->nsecs; i++)
+		if (strcmp(cf->secs[i].section, "holidays") || *cf->secs[i].name) {
+			*err = "unknown section (a calendar has [holidays] only)";
+			return cf->secs[i].line;
+		}
+	const char *tz = conf_get(cf, "", "", "timezone");
+	snprintf(c->tz, sizeof c->tz, "%s", tz ? tz : default_tz);
+	if (!zone_valid(c->tz)) {
+		*err = tz ? "timezone: not an IANA time zone (like America/Sao_Paulo)" :
+		    "no timezone, and the desk's is not an IANA time zone";
+		int line = conf_line(cf, "", "", "timezone");
+		return line ? line : 1;
+	}
+	for (int d = 0; d < 7; d++) {
+		const char *v = conf_get(cf, "", "", days[d]);
+		if (v && parse_intervals(v, c->open[d], &c->nopen[d]) != 0) {
+			*err = "want intervals like 09:00-12:00 13:00-18:00 (in order, "
+			    "not overlapping), or closed";
+			return conf_line(cf, "", "", days[d]);
+		}
+	}
+	for (size_t i = 0; i < cf->n; i++) {
+		if (strcmp(cf->e[i].section, "holidays"))
+			continue;
+		if (calendar_holiday_add(c, cf->e[i].key) != 0) {
+			*err = "a holiday is YYYY-MM-DD or MM-DD = name";
+			return cf->e[i].line;
+		}
+	}
+	return 0;
+}
+
+int calendar_holiday_add(struct calendar *c, const char *v)
+{
+	struct holiday h = { 0, 0, 0 };
+	int k = 0;
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	if (!((sscanf(v, "%4d-%2d-%2d%n", &h.y, &h.m, &h.d, &k) == 3 && k == 10 && !v[k]) ||
+	    (h.y = 0, sscanf(v, "%2d-%2d%n", &h.m, &h.d, &k) == 2 && k == 5 && !v[k])) ||
+	    (h.y && h.y < 1970) || h.m < 1 || h.m > 12 || h.d < 1 || h.d > mdays[h.m - 1])
+		return -1;
+	c->hol = xrealloc(c->hol, (c->nhol + 1) * sizeof *c->hol);
+	c->hol[c->nhol++] = h;
+	return 0;
+}
+
 int calendar_parse(struct calendar *c, const char *name, const char *text,
     size_t len, const char **err)
 {
@@ -63,49 +137,121 @@ int calendar_parse(struct calendar *c, const char *name, const char *text,
 	memset(c, 0, sizeof *c);
 	snprintf(c->name, sizeof c->name, "%s", name);
 	int line = conf_parse(&cf, name, text, len, err);
-	if (line) {
-		conf_free(&cf);
-		return line;
-	}
-	const char *tz = conf_get(&cf, "", "", "timezone");
-	snprintf(c->tz, sizeof c->tz, "%s", tz ? tz : "UTC");
-	char zp[300];
-	struct stat st;
-	snprintf(zp, sizeof zp, "/usr/share/zoneinfo/%s", c->tz);
-	if (strstr(c->tz, "..") || stat(zp, &st) != 0) {
-		*err = "timezone: not an IANA time zone (like America/Sao_Paulo)";
-		line = conf_line(&cf, "", "", "timezone");
-		conf_free(&cf);
-		return line ? line : 1;
-	}
-	for (int d = 0; d < 7; d++) {
-		const char *v = conf_get(&cf, "", "", days[d]);
-		if (v && parse_intervals(v, c->open[d], &c->nopen[d]) != 0) {
-			*err = "want intervals like 09:00-12:00 13:00-18:00 (in order), or closed";
-			line = conf_line(&cf, "", "", days[d]);
-			conf_free(&cf);
-			return line;
-		}
-	}
-	for (size_t i = 0; i < cf.n; i++) {
-		if (strcmp(cf.e[i].section, "holidays"))
-			continue;
-		struct holiday h = { 0, 0, 0 };
-		int k = 0;
-		const char *key = cf.e[i].key;
-		if (!((sscanf(key, "%4d-%2d-%2d%n", &h.y, &h.m, &h.d, &k) == 3 && k == 10) ||
-		    (h.y = 0, sscanf(key, "%2d-%2d%n", &h.m, &h.d, &k) == 2 && k == 5)) ||
-		    h.m < 1 || h.m > 12 || h.d < 1 || h.d > 31) {
-			*err = "a holiday is YYYY-MM-DD or MM-DD = name";
-			line = cf.e[i].line;
-			conf_free(&cf);
-			return line;
-		}
-		c->hol = xrealloc(c->hol, (c->nhol + 1) * sizeof *c->hol);
-		c->hol[c->nhol++] = h;
-	}
+	if (!line)
+		line = from_conf(c, &cf, "UTC", err);
 	conf_free(&cf);
-	return 0;
+	return line;
+}
+
+int calendar_name_valid(const char *s)
+{
+	if (!*s || strlen(s) > 60)
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+		    *s == '_' || *s == '-' || *s == '.') || (s[0] == '.' && s[1] == '.'))
+			return 0;
+	return 1;
+}
+
+struct holctx {
+	struct calendar *c;
+	const char *file;
+	cal_report report;
+	int header, faults;
+};
+
+static void holiday_row(void *ctx, char **f, size_t n, long line)
+{
+	struct holctx *h = ctx;
+	if (n == 0 || (n == 1 && !*f[0]) || f[0][0] == '#')
+		return;
+	if (!h->header) {
+		h->header = 1;
+		if (strcmp(f[0], "date")) {
+			h->faults++;
+			h->report(h->file, (int)line, "the first row must be the header date,name");
+		}
+		return;
+	}
+	if (calendar_holiday_add(h->c, f[0]) != 0) {
+		char m[200];
+		snprintf(m, sizeof m, "holiday '%.60s' is not YYYY-MM-DD or MM-DD", f[0]);
+		h->faults++;
+		h->report(h->file, (int)line, m);
+	}
+}
+
+/* holidays_file = NAME: more holidays from calendars/NAME (CSV, header
+ * date,name). */
+static int holidays_file(struct calendar *c, const char *cpath, int line, const char *name,
+    cal_reader rd, void *ctx, cal_report report)
+{
+	char path[300], m[300];
+	if (!calendar_name_valid(name)) {
+		snprintf(m, sizeof m, "holidays_file: '%.60s' is not a file name in calendars/", name);
+		report(cpath, line, m);
+		return 1;
+	}
+	snprintf(path, sizeof path, "calendars/%s", name);
+	size_t len;
+	char *text = rd(ctx, path, &len);
+	if (!text) {
+		snprintf(m, sizeof m, "holidays_file: no %.200s", path);
+		report(cpath, line, m);
+		return 1;
+	}
+	struct holctx h = { c, path, report, 0, 0 };
+	long bad = csvw_parse(text, len, holiday_row, &h);
+	free(text);
+	if (bad) {
+		report(path, (int)bad, "not CSV (RFC 4180)");
+		h.faults++;
+	}
+	return h.faults;
+}
+
+static void no_report(const char *file, int line, const char *msg)
+{
+	(void)file, (void)line, (void)msg;
+}
+
+int calendar_load(struct calendar *c, const char *name, cal_reader rd, void *ctx,
+    const char *default_tz, const char *from, int from_line, cal_report report)
+{
+	char path[128], m[300];
+	if (!report)
+		report = no_report;
+	memset(c, 0, sizeof *c);
+	snprintf(c->name, sizeof c->name, "%s", name);
+	if (!calendar_name_valid(name)) {
+		snprintf(m, sizeof m, "calendar: '%.60s' is not a calendar name", name);
+		report(from, from_line, m);
+		return 1;
+	}
+	snprintf(path, sizeof path, "calendars/%s.conf", name);
+	size_t len;
+	char *text = rd(ctx, path, &len);
+	if (!text) {
+		snprintf(m, sizeof m, "calendar '%s': no %s", name, path);
+		report(from, from_line, m);
+		return 1;
+	}
+	struct conf cf;
+	const char *err;
+	int line = conf_parse(&cf, path, text, len, &err);
+	free(text);
+	if (!line)
+		line = from_conf(c, &cf, default_tz && *default_tz ? default_tz : "UTC", &err);
+	int faults = 0;
+	if (line) {
+		report(path, line, err);
+		faults = 1;
+	} else if (conf_get(&cf, "", "", "holidays_file"))
+		faults = holidays_file(c, path, conf_line(&cf, "", "", "holidays_file"),
+		    conf_get(&cf, "", "", "holidays_file"), rd, ctx, report);
+	conf_free(&cf);
+	return faults;
 }
 
 void calendar_always(struct calendar *c)

@@ -31,9 +31,27 @@ struct calendar {
 };
 
 /* Parse calendar text; returns 0, or the line of the first fault with
- * *err set. */
+ * *err set.  Without a timezone, the calendar is in UTC. */
 int calendar_parse(struct calendar *c, const char *name, const char *text,
     size_t len, const char **err);
+
+/* Reads a file of the desk (path relative to its root): malloc'd bytes
+ * and *len, or NULL when absent. */
+typedef char *(*cal_reader)(void *ctx, const char *path, size_t *len);
+/* Reports one fault: "file:line: msg". */
+typedef void (*cal_report)(const char *file, int line, const char *msg);
+/* The one way a desk's calendar is read: calendars/NAME.conf through rd,
+ * with its holidays_file; a calendar without a timezone takes default_tz
+ * (desk.conf's).  A missing file or a bad NAME is reported at from:from_line
+ * (the file that names the calendar).  Returns the number of faults, each
+ * reported (report may be NULL); 0: c is ready (calendar_free it either
+ * way). */
+int calendar_load(struct calendar *c, const char *name, cal_reader rd, void *ctx,
+    const char *default_tz, const char *from, int from_line, cal_report report);
+/* A calendar NAME: 1-60 of A-Z a-z 0-9 _ - . without "..". */
+int calendar_name_valid(const char *s);
+/* Add holiday "YYYY-MM-DD" or "MM-DD" (every year); -1 when it is neither. */
+int calendar_holiday_add(struct calendar *c, const char *v);
 /* Local time in zone tz: the process runs in UTC and comes back to it
  * (calendar_use_tz("UTC")); every change of TZ goes through here. */
 void calendar_use_tz(const char *tz);

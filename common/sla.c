@@ -9,7 +9,6 @@
 
 #include "agents.h"
 #include "conf.h"
-#include "csvw.h"
 #include "desk.h"
 #include "util.h"
 
@@ -300,73 +299,6 @@ static void fault(struct parse *p, const char *file, int line, const char *fmt, 
 	p->faults++;
 }
 
-static int name_ok(const char *s)
-{
-	if (!*s || strlen(s) > 60)
-		return 0;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
-		    *s == '_' || *s == '-' || *s == '.') || (s[0] == '.' && s[1] == '.'))
-			return 0;
-	return 1;
-}
-
-struct holctx {
-	struct parse *p;
-	struct calendar *c;
-	const char *file;
-	int header;
-};
-
-static void holiday_row(void *ctx, char **f, size_t n, long line)
-{
-	struct holctx *h = ctx;
-	if (n == 0 || (n == 1 && !*f[0]) || f[0][0] == '#')
-		return;
-	if (!h->header) {
-		h->header = 1;
-		if (strcmp(f[0], "date"))
-			fault(h->p, h->file, (int)line, "the first row must be the header date,name",
-			    NULL, NULL);
-		return;
-	}
-	struct holiday d = { 0, 0, 0 };
-	int k = 0;
-	const char *v = f[0];
-	if (!((sscanf(v, "%4d-%2d-%2d%n", &d.y, &d.m, &d.d, &k) == 3 && k == 10 && !v[k]) ||
-	    (d.y = 0, sscanf(v, "%2d-%2d%n", &d.m, &d.d, &k) == 2 && k == 5 && !v[k])) ||
-	    d.m < 1 || d.m > 12 || d.d < 1 || d.d > 31) {
-		fault(h->p, h->file, (int)line, "holiday '%s' is not YYYY-MM-DD or MM-DD", v, NULL);
-		return;
-	}
-	h->c->hol = xrealloc(h->c->hol, (h->c->nhol + 1) * sizeof *h->c->hol);
-	h->c->hol[h->c->nhol++] = d;
-}
-
-/* holidays_file = NAME: more holidays from calendars/NAME (CSV, header
- * date,name). */
-static void holidays_file(struct parse *p, struct calendar *c, const char *cpath, int line,
-    const char *name)
-{
-	char path[300];
-	if (strchr(name, '/') || !name_ok(name)) {
-		fault(p, cpath, line, "holidays_file: '%s' is not a file name in calendars/", name, NULL);
-		return;
-	}
-	snprintf(path, sizeof path, "calendars/%s", name);
-	size_t len;
-	char *text = p->rd(p->ctx, path, &len);
-	if (!text) {
-		fault(p, cpath, line, "holidays_file: no %s", path, NULL);
-		return;
-	}
-	struct holctx h = { p, c, path, 0 };
-	long bad = csvw_parse(text, len, holiday_row, &h);
-	if (bad)
-		fault(p, path, (int)bad, "not CSV (RFC 4180)", NULL, NULL);
-	free(text);
-}
-
 /* The index of calendar name, loaded on first use; -1 on a fault. */
 static int need_calendar(struct parse *p, const char *name, int line)
 {
@@ -374,41 +306,13 @@ static int need_calendar(struct parse *p, const char *name, int line)
 	for (size_t i = 0; i < s->ncal; i++)
 		if (!strcmp(p->calnames[i], name))
 			return (int)i;
-	char path[128];
-	if (!name_ok(name)) {
-		fault(p, "sla.conf", line, "calendar: '%s' is not a calendar name", name, NULL);
-		return -1;
-	}
-	snprintf(path, sizeof path, "calendars/%s.conf", name);
-	size_t len;
-	char *text = p->rd(p->ctx, path, &len);
-	if (!text) {
-		fault(p, "sla.conf", line, "calendar '%s': no %s", name, path);
-		return -1;
-	}
 	struct calendar c;
-	const char *err;
-	int l = calendar_parse(&c, name, text, len, &err);
-	if (l) {
-		fault(p, path, l, "%s", err, NULL);
+	int n = calendar_load(&c, name, p->rd, p->ctx, p->default_tz, "sla.conf", line, p->report);
+	if (n) {
+		p->faults += n;
 		calendar_free(&c);
-		free(text);
 		return -1;
 	}
-	/* no timezone of its own: the desk's */
-	struct conf cf;
-	const char *hf = NULL;
-	int hl = 0;
-	if (conf_parse(&cf, path, text, len, &err) == 0) {
-		if (!conf_get(&cf, "", "", "timezone") && p->default_tz)
-			snprintf(c.tz, sizeof c.tz, "%s", p->default_tz);
-		if ((hf = conf_get(&cf, "", "", "holidays_file")))
-			hl = conf_line(&cf, "", "", "holidays_file");
-	}
-	if (hf)
-		holidays_file(p, &c, path, hl, hf);
-	conf_free(&cf);
-	free(text);
 	s->cal = xrealloc(s->cal, (s->ncal + 1) * sizeof *s->cal);
 	s->calx = xrealloc(s->calx, (s->ncal + 1) * sizeof *s->calx);
 	p->calnames = xrealloc(p->calnames, (s->ncal + 1) * sizeof *p->calnames);
@@ -651,7 +555,7 @@ static void print_fault(const char *file, int line, const char *msg)
 	fprintf(stderr, "%s: %s:%d: %s\n", progname, file, line, msg);
 }
 
-void sla_load(struct sla *s, struct desk *d, const char *rev)
+int sla_read(struct sla *s, struct desk *d, const char *rev, sla_report report)
 {
 	struct deskrd r = { d, NULL };
 	if (rev) {
@@ -667,9 +571,22 @@ void sla_load(struct sla *s, struct desk *d, const char *rev)
 	}
 	const char *cal = conf_get(&d->conf, "", "", "calendar");
 	const char *tz = conf_get(&d->conf, "", "", "timezone");
-	int n = sla_parse(s, desk_reader, &r, cal ? cal : "business", tz ? tz : "UTC", print_fault);
+	int n = sla_parse(s, desk_reader, &r, cal ? cal : "business", tz ? tz : "UTC", report);
 	git_tree_free(r.tree);
-	if (n) {
+	return n;
+}
+
+int sla_calendar_read(struct calendar *c, struct desk *d, const char *name, const char *from,
+    int from_line, sla_report report)
+{
+	struct deskrd r = { d, NULL };
+	const char *tz = conf_get(&d->conf, "", "", "timezone");
+	return calendar_load(c, name, desk_reader, &r, tz ? tz : "UTC", from, from_line, report);
+}
+
+void sla_load(struct sla *s, struct desk *d, const char *rev)
+{
+	if (sla_read(s, d, rev, print_fault)) {
 		fflush(stdout);
 		exit(EX_CONFIG);
 	}

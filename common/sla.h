@@ -114,6 +114,13 @@ void sla_free(struct sla *s);
  * not NULL.  Faults are printed as "prog: file:line: what" and the
  * process exits EX_CONFIG (78); an unknown rev exits EX_USAGE. */
 void sla_load(struct sla *s, struct desk *d, const char *rev);
+/* The same, with every fault given to report (mdesk check): returns their
+ * number (sla_free s either way). */
+int sla_read(struct sla *s, struct desk *d, const char *rev, sla_report report);
+/* Calendar NAME of the desk's working tree, read as sla_read reads the
+ * calendars of the policies (calendar_load with desk.conf's timezone). */
+int sla_calendar_read(struct calendar *c, struct desk *d, const char *name, const char *from,
+    int from_line, sla_report report);
 
 /* One metric's clock of one ticket at now. */
 struct sla_clock {
