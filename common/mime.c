@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <iconv.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -255,35 +256,166 @@ static void walk(mu_message_t m, int depth, struct pick *p)
 		p->html = m;
 }
 
-/* Convert from charset cs to UTF-8; NULL when iconv does not know it
- * (the caller then keeps the bytes, made valid later). */
-static char *to_utf8(const char *in, size_t len, const char *cs)
+/* ------------------------------------------------------------ charsets */
+
+/* windows-1252's 0x80..0x9f (WHATWG); 0 where it has no character */
+static const unsigned short CP1252[32] = {
+	0x20ac, 0, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
+	0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017d, 0,
+	0, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
+	0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0, 0x017e, 0 };
+
+static void put_cp(struct buf *out, unsigned c)
 {
-	iconv_t cd = iconv_open("UTF-8", cs);
-	if (cd == (iconv_t)-1)
-		return NULL;
-	size_t cap = len * 4 + 16, left = cap - 1;
-	char *out = xmalloc(cap), *o = out;
+	if (c < 0x80)
+		buf_addc(out, (int)c);
+	else if (c < 0x800) {
+		buf_addc(out, (int)(0xc0 | c >> 6));
+		buf_addc(out, (int)(0x80 | (c & 0x3f)));
+	} else {
+		buf_addc(out, (int)(0xe0 | c >> 12));
+		buf_addc(out, (int)(0x80 | (c >> 6 & 0x3f)));
+		buf_addc(out, (int)(0x80 | (c & 0x3f)));
+	}
+}
+
+/* The bytes as UTF-8 when they are valid UTF-8, else as windows-1252. */
+static void sniff_to_utf8(const char *in, size_t len, struct buf *out)
+{
+	if (utf8_valid(in, len)) {
+		buf_add(out, in, len);
+		return;
+	}
+	for (size_t i = 0; i < len; i++) {
+		unsigned c = (unsigned char)in[i];
+		put_cp(out, c >= 0x80 && c < 0xa0 ? (CP1252[c - 0x80] ? CP1252[c - 0x80] : 0xfffd) : c);
+	}
+}
+
+enum { CS_SNIFF, CS_UTF8, CS_ICONV };
+
+/* What a label means: the kind, and for iconv the name to open. */
+static int cs_resolve(const char *label, char *name, size_t nn)
+{
+	static const char *const sniff[] = { "us-ascii", "ascii", "iso-8859-1", "iso8859-1",
+		"latin1", "iso_8859-1", "l1", "windows-1252", "cp1252", "x-cp1252", "ansi_x3.4-1968",
+		"unknown-8bit", "x-unknown", "unknown", "8bit", "default", "x-user-defined", "" };
+	static const char *const alias[][2] = {
+		{ "gb2312", "GB18030" }, { "gbk", "GB18030" }, { "x-gbk", "GB18030" },
+		{ "euc-cn", "GB18030" }, { "gb_2312-80", "GB18030" }, { "cp936", "GB18030" },
+		{ "euc-kr", "CP949" }, { "ks_c_5601-1987", "CP949" }, { "ks_c_5601", "CP949" },
+		{ "ksc5601", "CP949" }, { "x-windows-949", "CP949" },
+		{ "shift_jis", "CP932" }, { "shift-jis", "CP932" }, { "sjis", "CP932" },
+		{ "x-sjis", "CP932" }, { "ms_kanji", "CP932" }, { "windows-31j", "CP932" },
+		{ "big5", "BIG5-HKSCS" }, { "x-big5", "BIG5-HKSCS" }, { "cn-big5", "BIG5-HKSCS" },
+		{ "iso-2022-jp", "ISO-2022-JP-2" }, { "iso-8859-8-i", "ISO-8859-8" },
+		{ "tis-620", "CP874" }, { "iso-8859-11", "CP874" } };
+	for (size_t i = 0; i < sizeof sniff / sizeof *sniff; i++)
+		if (!strcmp(label, sniff[i]))
+			return CS_SNIFF;
+	if (!strcmp(label, "utf-8") || !strcmp(label, "utf8"))
+		return CS_UTF8;
+	for (size_t i = 0; i < sizeof alias / sizeof *alias; i++)
+		if (!strcmp(label, alias[i][0])) {
+			snprintf(name, nn, "%s", alias[i][1]);
+			return CS_ICONV;
+		}
+	/* "x-cp1251" and the like: the name without its "x-" */
+	snprintf(name, nn, "%s", strncmp(label, "x-", 2) ? label : label + 2);
+	return CS_ICONV;
+}
+
+#define CS_CACHE 48
+
+static struct cs_entry {
+	char label[40];
+	int kind;		/* CS_*; CS_SNIFF also for labels iconv does not know */
+	iconv_t cd;
+} cs_cache[CS_CACHE];
+static size_t cs_n;
+static pthread_mutex_t cs_mu = PTHREAD_MUTEX_INITIALIZER;
+
+/* The label lower-cased, quotes and blanks dropped; 0 when too long. */
+static int cs_label(const char *cs, size_t cslen, char *label, size_t ln)
+{
+	size_t o = 0;
+	for (size_t i = 0; i < cslen; i++) {
+		unsigned char c = (unsigned char)cs[i];
+		if (c == '"' || c == '\'' || c == ' ' || c == '\t')
+			continue;
+		if (o + 1 >= ln)
+			return 0;
+		label[o++] = (char)(c >= 'A' && c <= 'Z' ? c + 'a' - 'A' : c);
+	}
+	label[o] = 0;
+	return 1;
+}
+
+/* The cache entry of a label, made on first use; NULL when the cache is
+ * full (*tmp then holds a converter for this one call, or -1).  Called
+ * with cs_mu held. */
+static struct cs_entry *cs_lookup(const char *label, struct cs_entry *tmp)
+{
+	for (size_t i = 0; i < cs_n; i++)
+		if (!strcmp(cs_cache[i].label, label))
+			return &cs_cache[i];
+	struct cs_entry *e = cs_n < CS_CACHE ? &cs_cache[cs_n] : tmp;
+	char name[48];
+	snprintf(e->label, sizeof e->label, "%s", label);
+	e->kind = cs_resolve(label, name, sizeof name);
+	e->cd = (iconv_t)-1;
+	if (e->kind == CS_ICONV) {
+		e->cd = iconv_open("UTF-8", name);
+		if (e->cd == (iconv_t)-1)
+			e->kind = CS_SNIFF;
+	}
+	if (e != tmp)
+		cs_n++;
+	return e;
+}
+
+static void iconv_to_utf8(iconv_t cd, const char *in, size_t len, struct buf *out)
+{
 	char *ip = (char *)in;
 	size_t il = len;
+	iconv(cd, NULL, NULL, NULL, NULL);	/* initial shift state */
 	while (il > 0) {
-		if (iconv(cd, &ip, &il, &o, &left) == (size_t)-1) {
-			if (errno == EILSEQ || errno == EINVAL) {
-				if (left < 4)
-					break;
-				memcpy(o, "\xef\xbf\xbd", 3);	/* U+FFFD, skip the byte */
-				o += 3;
-				left -= 3;
-				ip++;
-				il--;
-				continue;
-			}
-			break;
-		}
+		buf_grow(out, il * 4 + 16);
+		char *o = out->p + out->len, *o0 = o;
+		size_t left = out->cap - out->len - 1;
+		size_t r = iconv(cd, &ip, &il, &o, &left);
+		out->len += (size_t)(o - o0);
+		if (r != (size_t)-1 || errno == E2BIG)
+			continue;
+		/* EILSEQ, or EINVAL (cut short): U+FFFD for the byte */
+		buf_add(out, "\xef\xbf\xbd", 3);
+		ip++;
+		il--;
 	}
-	*o = 0;
-	iconv_close(cd);
-	return out;
+	out->p[out->len] = 0;
+}
+
+void mime_to_utf8(const char *cs, size_t cslen, const char *in, size_t len, struct buf *out)
+{
+	char label[40];
+	if (!len)
+		return;
+	if (!cs_label(cs, cslen, label, sizeof label)) {
+		sniff_to_utf8(in, len, out);
+		return;
+	}
+	struct cs_entry tmp, *e;
+	pthread_mutex_lock(&cs_mu);
+	e = cs_lookup(label, &tmp);
+	if (e->kind == CS_UTF8)
+		buf_add(out, in, len);	/* made valid by the caller */
+	else if (e->kind == CS_SNIFF)
+		sniff_to_utf8(in, len, out);
+	else
+		iconv_to_utf8(e->cd, in, len, out);
+	pthread_mutex_unlock(&cs_mu);
+	if (e == &tmp && tmp.cd != (iconv_t)-1)
+		iconv_close(tmp.cd);
 }
 
 static char *part_text(mu_message_t m)
@@ -322,13 +454,11 @@ static char *part_text(mu_message_t m)
 	if (fs)
 		mu_stream_unref(fs);
 	mu_stream_unref(bs);
-	if (b.p && strcasecmp(cs, "utf-8") && strcasecmp(cs, "us-ascii")) {
-		char *u = to_utf8(b.p, b.len, cs);
-		if (u) {
-			buf_free(&b);
-			b.p = u;
-			b.len = strlen(u);
-		}
+	if (b.p && strcasecmp(cs, "utf-8")) {
+		struct buf u = { 0 };
+		mime_to_utf8(cs, strlen(cs), b.p, b.len, &u);
+		buf_free(&b);
+		b = u;
 	}
 	char *out = b.p ? b.p : xstrdup("");
 	if (!strcmp(type, "text/html")) {

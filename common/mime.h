@@ -12,4 +12,15 @@ char *mime_text(const char *raw, size_t len);
  * decoded, script and style removed. */
 char *html_to_text(const char *html, size_t len);
 
+struct buf;
+/* Append len bytes in charset cs (a MIME label of cslen bytes) to out as
+ * UTF-8.  Labels are read as mailers mean them: US-ASCII, Latin-1,
+ * windows-1252 and unknown labels as UTF-8 when the bytes are valid UTF-8,
+ * else as windows-1252; GB2312 and GBK as GB18030, EUC-KR and
+ * ks_c_5601-1987 as CP949, Shift_JIS as CP932, Big5 as Big5-HKSCS,
+ * ISO-2022-JP as ISO-2022-JP-2.  A byte that does not convert becomes
+ * U+FFFD.  The converter of each charset is opened once and kept for the
+ * life of the process (at most 48 charsets; others are opened per call). */
+void mime_to_utf8(const char *cs, size_t cslen, const char *in, size_t len, struct buf *out);
+
 #endif

@@ -1,5 +1,6 @@
 /* msg.c: a message's header block, parsed with Mailutils (see msg.h). */
 #include "msg.h"
+#include "mime.h"
 
 #include <ctype.h>
 #include <iconv.h>
@@ -235,97 +236,94 @@ static int hexval(int c)
 	return -1;
 }
 
-/* Fast path of RFC 2047 for the charsets most mail uses (UTF-8, US-ASCII,
- * ISO-8859-1): 1 on success, 0 to leave the text to Mailutils (other
- * charsets, malformed words). */
-static int rfc2047_fast(const char *s, struct buf *out)
+/* The bytes of one encoded word's text (B or Q); 0 when malformed. */
+static int word_bytes(char enc, const char *t, const char *te, struct buf *raw)
 {
-	const char *p = s;
-	const char *pending_ws = NULL;	/* white space after an encoded word */
-	int after_word = 0;
+	if (enc == 'B' || enc == 'b') {
+		unsigned acc = 0;
+		int bits = 0;
+		for (const char *x = t; x < te; x++) {
+			if (*x == '=')
+				break;
+			int v = b64val((unsigned char)*x);
+			if (v < 0)
+				return 0;
+			acc = (acc << 6) | (unsigned)v;
+			bits += 6;
+			if (bits >= 8) {
+				bits -= 8;
+				buf_addc(raw, (int)((acc >> bits) & 0xff));
+			}
+		}
+		return 1;
+	}
+	if (enc != 'Q' && enc != 'q')
+		return 0;
+	for (const char *x = t; x < te; x++) {
+		if (*x == '_')
+			buf_addc(raw, ' ');
+		else if (*x == '=' && x + 2 < te && hexval((unsigned char)x[1]) >= 0 &&
+		    hexval((unsigned char)x[2]) >= 0) {
+			buf_addc(raw, hexval((unsigned char)x[1]) * 16 + hexval((unsigned char)x[2]));
+			x += 2;
+		} else
+			buf_addc(raw, *x);
+	}
+	return 1;
+}
+
+/* RFC 2047: 1 on success, 0 to leave the text to Mailutils (a malformed
+ * word).  The bytes of adjacent words in the same charset are joined
+ * before conversion, so a character split across two words (as some
+ * mailers write them) comes out whole.  Conversion: mime_to_utf8, one
+ * converter per charset for the life of the process. */
+static int rfc2047_words(const char *s, struct buf *out)
+{
+	const char *p = s, *pcs = NULL;	/* charset of the bytes in raw */
+	size_t pcl = 0;
+	int after_word = 0, ok = 1;
+	struct buf raw = { 0 };
 	while (*p) {
 		const char *w = strstr(p, "=?");
-		if (!w) {
-			buf_adds(out, p);
-			return 1;
-		}
 		/* text before the word: dropped if only white space between words */
-		const char *q = p;
+		const char *q = p, *end = w ? w : p + strlen(p);
 		int only_ws = 1;
-		for (; q < w; q++)
+		for (; q < end; q++)
 			if (*q != ' ' && *q != '\t')
 				only_ws = 0;
-		if (!(after_word && only_ws))
-			buf_add(out, p, (size_t)(w - p));
-		(void)pending_ws;
-		const char *cs = w + 2, *ce = strchr(cs, '?');
-		if (!ce || !ce[1] || ce[2] != '?')
-			return 0;
-		size_t cl = (size_t)(ce - cs);
-		const char *star = memchr(cs, '*', cl);	/* RFC 2231 language */
+		const char *cs = w ? w + 2 : NULL, *ce = cs ? strchr(cs, '?') : NULL;
+		if (w && (!ce || !ce[1] || ce[2] != '?')) {
+			ok = 0;
+			break;
+		}
+		size_t cl = w ? (size_t)(ce - cs) : 0;
+		const char *star = w ? memchr(cs, '*', cl) : NULL;	/* RFC 2231 language */
 		if (star)
 			cl = (size_t)(star - cs);
-		int latin1 = 0;
-		if (cl == 10 && !strncasecmp(cs, "iso-8859-1", 10))
-			latin1 = 1;
-		else if (!((cl == 5 && !strncasecmp(cs, "utf-8", 5)) ||
-		    (cl == 8 && !strncasecmp(cs, "us-ascii", 8))))
-			return 0;
-		char enc = ce[1];
-		const char *t = ce + 3, *te = strstr(t, "?=");
-		if (!te)
-			return 0;
-		struct buf raw = { 0 };
-		if (enc == 'B' || enc == 'b') {
-			unsigned acc = 0;
-			int bits = 0;
-			for (const char *x = t; x < te; x++) {
-				if (*x == '=')
-					break;
-				int v = b64val((unsigned char)*x);
-				if (v < 0) {
-					buf_free(&raw);
-					return 0;
-				}
-				acc = (acc << 6) | (unsigned)v;
-				bits += 6;
-				if (bits >= 8) {
-					bits -= 8;
-					buf_addc(&raw, (int)((acc >> bits) & 0xff));
-				}
-			}
-		} else if (enc == 'Q' || enc == 'q') {
-			for (const char *x = t; x < te; x++) {
-				if (*x == '_')
-					buf_addc(&raw, ' ');
-				else if (*x == '=' && x + 2 < te && hexval((unsigned char)x[1]) >= 0 &&
-				    hexval((unsigned char)x[2]) >= 0) {
-					buf_addc(&raw, hexval((unsigned char)x[1]) * 16 + hexval((unsigned char)x[2]));
-					x += 2;
-				} else
-					buf_addc(&raw, *x);
-			}
-		} else {
-			buf_free(&raw);
-			return 0;
+		int joined = w && after_word && only_ws && pcs && cl == pcl &&
+		    !strncasecmp(cs, pcs, cl);
+		if (!joined && raw.len) {
+			mime_to_utf8(pcs, pcl, raw.p, raw.len, out);
+			raw.len = 0;
 		}
-		if (latin1)
-			for (size_t i = 0; i < raw.len; i++) {
-				unsigned char c = (unsigned char)raw.p[i];
-				if (c < 0x80)
-					buf_addc(out, c);
-				else {
-					buf_addc(out, 0xc0 | (c >> 6));
-					buf_addc(out, 0x80 | (c & 0x3f));
-				}
-			}
-		else if (raw.len)
-			buf_add(out, raw.p, raw.len);
-		buf_free(&raw);
+		if (!(after_word && only_ws && w))
+			buf_add(out, p, (size_t)(end - p));
+		if (!w)
+			break;
+		const char *t = ce + 3, *te = strstr(t, "?=");
+		if (!te || !word_bytes(ce[1], t, te, &raw)) {
+			ok = 0;
+			break;
+		}
+		pcs = cs;
+		pcl = cl;
 		p = te + 2;
 		after_word = 1;
 	}
-	return 1;
+	if (ok && raw.len)
+		mime_to_utf8(pcs, pcl, raw.p, raw.len, out);
+	buf_free(&raw);
+	return ok;
 }
 
 /* Can every encoded word's charset be converted to UTF-8?  Mailutils 3.15
@@ -357,7 +355,7 @@ char *rfc2047_text(const char *s)
 	if (!strstr(s, "=?"))
 		return utf8_clean(s, strlen(s), 1);
 	struct buf b = { 0 };
-	if (rfc2047_fast(s, &b)) {
+	if (rfc2047_words(s, &b)) {
 		char *c = utf8_clean(b.p ? b.p : "", b.len, 1);
 		buf_free(&b);
 		return c;

@@ -22,6 +22,7 @@ void thr_free(struct thr *t)
 		return;
 	free(t->n);
 	free(t->tab);
+	free(t->strs);
 	free(t->refs);
 	free(t->roots);
 	free(t->tid);
@@ -101,9 +102,33 @@ uint32_t thr_find(const struct thr *t, const char *mid)
 	}
 }
 
+/* A copy of s, one per distinct string: senders, names and subjects
+ * repeat across a mailbox. */
 static const char *keep(struct thr *t, const char *s)
 {
-	return s && *s ? arena_strndup(&t->ar, s, strlen(s)) : NULL;
+	if (!s || !*s)
+		return NULL;
+	size_t len = strlen(s);
+	if ((size_t)t->nstr * 2 >= t->strcap) {
+		uint32_t cap = t->strcap ? t->strcap * 2 : 4096;
+		const char **tab = xcalloc(cap, sizeof *tab);
+		for (uint32_t i = 0; i < t->strcap; i++)
+			if (t->strs[i]) {
+				uint32_t j = (uint32_t)hash64(t->strs[i], strlen(t->strs[i])) & (cap - 1);
+				while (tab[j])
+					j = (j + 1) & (cap - 1);
+				tab[j] = t->strs[i];
+			}
+		free(t->strs);
+		t->strs = tab;
+		t->strcap = cap;
+	}
+	uint32_t j = (uint32_t)hash64(s, len) & (t->strcap - 1);
+	for (; t->strs[j]; j = (j + 1) & (t->strcap - 1))
+		if (!strcmp(t->strs[j], s))
+			return t->strs[j];
+	t->nstr++;
+	return t->strs[j] = arena_strndup(&t->ar, s, len);
 }
 
 uint32_t thr_add(struct thr *t, const struct msg_ids *ids, uint32_t index,

@@ -54,6 +54,8 @@ struct thr {
 	uint32_t *refs;
 	size_t nrefs, refscap;
 	struct arena ar;
+	const char **strs;		/* the strings kept, open addressing */
+	uint32_t nstr, strcap;
 	uint32_t *roots, nroots;	/* after thr_link, sorted */
 	char (*tid)[TICKETID_MAX + 1];	/* thread ID per root */
 };

@@ -1,8 +1,8 @@
 /*
  * genmbox: write a deterministic synthetic support mailbox for benchmarks.
  *
- *   genmbox [-v] [N [SEED]]          mboxrd of N messages on stdout
- *   genmbox [-v] -m DIR [N [SEED]]   the same messages as a maildir in DIR
+ *   genmbox [-uv] [N [SEED]]          mboxrd of N messages on stdout
+ *   genmbox [-uv] -m DIR [N [SEED]]   the same messages as a maildir in DIR
  *
  * N defaults to 200000 (about 500 MB), SEED to 1.  The output depends only on
  * N and SEED: no clock, no locale, no libc random numbers, so it is the same
@@ -14,9 +14,13 @@
  * (a customer writes), replies follow after minutes to days; thread sizes
  * are mostly 1-3 messages with a long tail (up to 300).  About 60% of the
  * messages are replies, with In-Reply-To and folded References (at most 10
- * ids: the root and the 9 nearest ancestors).  10% of the people have
- * non-ASCII names and 10% of the threads non-ASCII subjects, both written as
- * RFC 2047 encoded words.  Bodies are 0.5-6 KB of plain text; a few lines
+ * ids: the root and the 9 nearest ancestors).  About a third of the people
+ * have non-ASCII names and a third of the threads non-ASCII subjects, written
+ * as RFC 2047 encoded words in the field's charsets (see LOC), some split
+ * mid-character, some labelled wrongly; those customers' bodies are in their
+ * charset, quoted-printable or base64.  Outlook senders write Thread-Index,
+ * a few replies an exmh/MH In-Reply-To, a few a broken header line.  -u
+ * writes UTF-8, US-ASCII and Latin-1 only, as earlier versions did.  Bodies are 0.5-6 KB of plain text; a few lines
  * start with "From " (written ">From " in the mbox) and a few quoted lines
  * start with ">From " (written ">>From ").  -v prints statistics on stderr.
  *
@@ -349,7 +353,112 @@ static const char *const CLOSING[] = {
 	"Best regards,", "Thanks,", "Kind regards,", "Cheers,", "Thank you,",
 	"Regards,", "Many thanks,"};
 
+/* The charsets of the field's mail (-u leaves them out): a subject, a
+ * display name and a sentence in each, as the bytes of that charset. */
+struct loc {
+	const char *cs;	  /* label */
+	char mode;	  /* RFC 2047 encoding its mailers use */
+	const char *subj; /* printf format: %u is the number */
+	const char *pre;  /* reply prefix */
+	const char *name, *local;
+	const char *body;
+};
+static const struct loc LOC[] = {
+	{"iso-8859-1", 'Q',
+	 "Probl\xe8me de facturation n\xb0 %u",
+	 "RE: ",
+	 "H\xe9l\xe8ne Dupr\xe9", "helene.dupre",
+	 "Bonjour, je n'ai pas re\xe7u la facture du mois dernier. Pourriez-vous v\xe9rifier ma commande ? Merci d'avance, \xe0 bient\xf4t."},
+	{"iso-8859-2", 'Q',
+	 "Zam\xf3wienie %u nie dotar\xb3o",
+	 "Odp: ",
+	 "\xa3ukasz Wr\xf3" "bel", "lukasz.wrobel",
+	 "Dzie\xf1 dobry, moje zam\xf3wienie jeszcze nie dotar\xb3o. Prosz\xea o sprawdzenie statusu przesy\xb3ki. Pozdrawiam serdecznie."},
+	{"iso-8859-15", 'Q',
+	 "R\xfc" "ckerstattung von %u \xa4 f\xfcr meine Bestellung",
+	 "AW: ",
+	 "J\xfcrgen Gr\xf6\xdf" "er", "juergen.groesser",
+	 "Guten Tag, ich habe die R\xfc" "ckerstattung \xfc" "ber 49 \xa4 noch nicht erhalten. K\xf6nnen Sie bitte nachsehen? Mit freundlichen Gr\xfc\xdf" "en."},
+	{"windows-1250", 'Q',
+	 "Objedn\xe1vka %u \x96 \x9apatn\xe9 zbo\x9e\xed",
+	 "Odp: ",
+	 "Tom\xe1\x9a Dvo\xf8\xe1k", "tomas.dvorak",
+	 "Dobr\xfd den, obdr\x9e" "el jsem \x9apatn\xe9 zbo\x9e\xed. Pros\xedm o v\xfdm\xecnu co nejd\xf8\xedve. D\xeckuji za pochopen\xed."},
+	{"windows-1251", 'B',
+	 "\xcd\xe5 \xf0\xe0\xe1\xee\xf2\xe0\xe5\xf2 \xe2\xf5\xee\xe4 \xe2 \xe0\xea\xea\xe0\xf3\xed\xf2 %u",
+	 "Re: ",
+	 "\xc4\xec\xe8\xf2\xf0\xe8\xe9 \xd1\xee\xea\xee\xeb\xee\xe2", "dmitry.sokolov",
+	 "\xc7\xe4\xf0\xe0\xe2\xf1\xf2\xe2\xf3\xe9\xf2\xe5, \xff \xed\xe5 \xec\xee\xe3\xf3 \xe2\xee\xe9\xf2\xe8 \xe2 \xf1\xe2\xee\xe9 \xe0\xea\xea\xe0\xf3\xed\xf2 \xef\xee\xf1\xeb\xe5 \xee\xe1\xed\xee\xe2\xeb\xe5\xed\xe8\xff. \xcf\xee\xe6\xe0\xeb\xf3\xe9\xf1\xf2\xe0, \xef\xee\xec\xee\xe3\xe8\xf2\xe5. \xd1\xef\xe0\xf1\xe8\xe1\xee."},
+	{"windows-1252", 'Q',
+	 "Pedido %u \x96 \x93urgente\x94",
+	 "RE: ",
+	 "Jos\xe9 Mu\xf1oz", "jose.munoz",
+	 "Hola, el pedido todav\xed" "a no ha llegado y necesito una soluci\xf3n \x93urgente\x94. Gracias por su ayuda\x85"},
+	{"windows-1256", 'B',
+	 "\xe3\xd4\xdf\xe1\xc9 \xdd\xed \xc7\xe1\xdd\xc7\xca\xe6\xd1\xc9 \xd1\xde\xe3 %u",
+	 "\xd1\xcf: ",
+	 "\xe3\xcd\xe3\xcf \xc7\xe1\xda\xe1\xed", "mohammed.alali",
+	 "\xe3\xd1\xcd\xc8\xc7\xa1 \xe1\xe3 \xc3\xd3\xca\xe1\xe3 \xc7\xe1\xdd\xc7\xca\xe6\xd1\xc9 \xcd\xca\xec \xc7\xe1\xc2\xe4. \xc3\xd1\xcc\xe6 \xc7\xe1\xe3\xd3\xc7\xda\xcf\xc9 \xdd\xed \xc3\xde\xd1\xc8 \xe6\xde\xca. \xd4\xdf\xd1\xc7 \xe1\xdf\xe3."},
+	{"koi8-r", 'B',
+	 "\xf7\xcf\xda\xd7\xd2\xc1\xd4 \xd3\xd2\xc5\xc4\xd3\xd4\xd7 \xd0\xcf \xda\xc1\xcb\xc1\xda\xd5 %u",
+	 "Re: ",
+	 "\xe1\xce\xce\xc1 \xeb\xd5\xda\xce\xc5\xc3\xcf\xd7\xc1", "anna.kuznetsova",
+	 "\xe4\xcf\xc2\xd2\xd9\xca \xc4\xc5\xce\xd8, \xd0\xd2\xcf\xdb\xd5 \xd7\xc5\xd2\xce\xd5\xd4\xd8 \xc4\xc5\xce\xd8\xc7\xc9 \xda\xc1 \xda\xc1\xcb\xc1\xda. \xf4\xcf\xd7\xc1\xd2 \xd0\xd2\xc9\xdb\xa3\xcc \xd0\xcf\xd7\xd2\xc5\xd6\xc4\xa3\xce\xce\xd9\xcd. \xf3 \xd5\xd7\xc1\xd6\xc5\xce\xc9\xc5\xcd."},
+	{"gb2312", 'B',
+	 "\xb6\xa9\xb5\xa5 %u \xc3\xbb\xd3\xd0\xca\xd5\xb5\xbd",
+	 "\xbb\xd8\xb8\xb4: ",
+	 "\xc0\xee\xc4\xc8", "li.na",
+	 "\xc4\xfa\xba\xc3\xa3\xac\xce\xd2\xb5\xc4\xb6\xa9\xb5\xa5\xbb\xb9\xc3\xbb\xd3\xd0\xca\xd5\xb5\xbd\xa3\xac\xc7\xeb\xb0\xef\xce\xd2\xb2\xe9\xd2\xbb\xcf\xc2\xce\xef\xc1\xf7\xd0\xc5\xcf\xa2\xa1\xa3\xd0\xbb\xd0\xbb\xa3\xa1"},
+	{"gbk", 'B',
+	 "\xb7\xa2\xc6\xb1 %u \xbd\xf0\xb6\xee\xb4\xed\xce\xf3",
+	 "\xb4\xf0\xb8\xb4: ",
+	 "\xcd\xf5\x88\xd2", "wang.kun",
+	 "\xc4\xfa\xba\xc3\xa3\xac\xb7\xa2\xc6\xb1\xc9\xcf\xb5\xc4\xbd\xf0\xb6\xee\xb2\xbb\xb6\xd4\xa3\xac\xc7\xeb\xd6\xd8\xd0\xc2\xbf\xaa\xbe\xdf\xa1\xa3\xc2\xe9\xb7\xb3\xc1\xcb\xa3\xac\xd0\xbb\xd0\xbb\xa1\xa3"},
+	{"big5", 'B',
+	 "\xb1" "b\xa4\xe1 %u \xb5L\xaak\xb5n\xa4J",
+	 "\xa6^\xc2\xd0: ",
+	 "\xb3\xaf\xa7\xd3\xa9\xfa", "chen.zhiming",
+	 "\xb1z\xa6n\xa1" "A\xa7\xda\xaa\xba\xb1" "b\xa4\xe1\xb5L\xaak\xb5n\xa4J\xa1" "A\xb1K\xbdX\xad\xab\xb3]\xb3s\xb5\xb2\xa4]\xa5\xa2\xae\xc4\xa4" "F\xa1" "C\xbd\xd0\xa8\xf3\xa7U\xb3" "B\xb2z\xa1" "A\xc1\xc2\xc1\xc2\xa1" "C"},
+	{"iso-2022-jp", 'B',
+	 "\x1b$BCmJ8\x1b(B %u \x1b$B$NG[Aw$K$D$$$F\x1b(B",
+	 "Re: ",
+	 "\x1b$B:4F#\x1b(B \x1b$B2V;R\x1b(B", "hanako.sato",
+	 "\x1b$B$*@$OC$K$J$C$F$*$j$^$9!#CmJ8$7$?>&IJ$,$^$@FO$$$F$$$^$;$s!#3NG'$r$*4j$$$$$?$7$^$9!#\x1b(B"},
+	{"shift_jis", 'B',
+	 "\x90\xbf\x8b\x81\x8f\x91 %u \x82\xcc\x8d\xc4\x94\xad\x8ds",
+	 "RE: ",
+	 "\x97\xe9\x96\xd8 \x88\xea\x98Y", "ichiro.suzuki",
+	 "\x82\xa2\x82\xc2\x82\xe0\x82\xa8\x90\xa2\x98" "b\x82\xc9\x82\xc8\x82\xc1\x82\xc4\x82\xa8\x82\xe8\x82\xdc\x82\xb7\x81" "B\x90\xbf\x8b\x81\x8f\x91\x82\xcc\x8d\xc4\x94\xad\x8ds\x82\xf0\x82\xa8\x8a\xe8\x82\xa2\x82\xc5\x82\xab\x82\xdc\x82\xb7\x82\xc5\x82\xb5\x82\xe5\x82\xa4\x82\xa9\x81" "B\x82\xe6\x82\xeb\x82\xb5\x82\xad\x82\xa8\x8a\xe8\x82\xa2\x82\xb5\x82\xdc\x82\xb7\x81" "B"},
+	{"euc-kr", 'B',
+	 "\xc1\xd6\xb9\xae %u \xc8\xaf\xba\xd2 \xbf\xe4\xc3\xbb",
+	 "RE: ",
+	 "\xb9\xda\xb9\xce\xc1\xd8", "minjun.park",
+	 "\xbe\xc8\xb3\xe7\xc7\xcf\xbc\xbc\xbf\xe4, \xc1\xd6\xb9\xae\xc7\xd1 \xbb\xf3\xc7\xb0\xc0\xbb \xc8\xaf\xba\xd2\xc7\xcf\xb0\xed \xbd\xcd\xbd\xc0\xb4\xcf\xb4\xd9. \xba\xfc\xb8\xa5 \xc3\xb3\xb8\xae \xba\xce\xc5\xb9\xb5\xe5\xb8\xb3\xb4\xcf\xb4\xd9. \xb0\xa8\xbb\xe7\xc7\xd5\xb4\xcf\xb4\xd9."},
+};
+
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+#define NLOC ((uint32_t)NELEM(LOC))
+
+/* -u: only UTF-8, US-ASCII and Latin-1 (the mail of earlier versions) */
+static int fastmix;
+
+/* The label a mailer wrote for charset cs: now and then a wrong or an
+ * unknown one, as in the field. */
+static const char *label(const char *cs, uint64_t *r)
+{
+	static const char *const wrong[][2] = {
+		{"iso-8859-1", "us-ascii"}, {"windows-1252", "unknown-8bit"},
+		{"gbk", "gb2312"}, {"euc-kr", "ks_c_5601-1987"},
+		{"windows-1251", "x-cp1251"}, {"utf-8", "iso-8859-1"},
+		{"windows-1250", "x-unknown"}};
+	size_t i;
+	if (!chance(r, 0.06))
+		return cs;
+	for (i = 0; i < NELEM(wrong); i++)
+		if (!strcmp(wrong[i][0], cs))
+			return wrong[i][1];
+	return cs;
+}
 
 /* ---------------------------------------------------------------- people */
 
@@ -364,6 +473,7 @@ struct person {
 	int tz;		/* minutes east of UTC */
 	int quote_nospace; /* quotes with ">" and no space */
 	int pad;	/* zero-padded day in Date */
+	int loc;	/* name in LOC[loc]'s charset (enc 2), else -1 */
 	const char *domain;
 };
 
@@ -379,8 +489,9 @@ static void lower_ascii(char *s)
 
 static void person(uint64_t seed, uint32_t id, struct person *p)
 {
-	uint64_t r = hash3(seed, 0x9e50, id);
+	uint64_t r = hash3(seed, 0x9e50, id), r2 = hash3(seed, 0x9e51, id);
 	memset(p, 0, sizeof *p);
+	p->loc = -1;
 	if (id >= AGENT_BASE) {
 		const char *n = AGENT[(id - AGENT_BASE) % NELEM(AGENT)];
 		char local[64];
@@ -418,6 +529,12 @@ static void person(uint64_t seed, uint32_t id, struct person *p)
 		lower_ascii(local);
 		snprintf(p->addr, sizeof p->addr, "%s@%s", local, p->domain);
 	}
+	if (!fastmix && !p->enc && chance(&r2, 0.25)) {
+		p->loc = (int)rnd(&r2, NLOC);
+		p->enc = 2;
+		snprintf(p->name, sizeof p->name, "%s", LOC[p->loc].name);
+		snprintf(p->addr, sizeof p->addr, "%s%u@%s", LOC[p->loc].local, id % 97, p->domain);
+	}
 	if (!strcmp(p->domain, "gmail.com"))
 		p->style = GMAIL;
 	else if (!strcmp(p->domain, "outlook.com") || !strcmp(p->domain, "hotmail.com"))
@@ -439,10 +556,12 @@ static void person(uint64_t seed, uint32_t id, struct person *p)
 /* ------------------------------------------------------------- RFC 2047 */
 
 /* Append str as RFC 2047 encoded words ('B' or 'Q' encoding), each at most
- * 75 characters and never splitting a UTF-8 character; the second and later
+ * 75 characters and never splitting a UTF-8 character (bytewise: any
+ * character of another charset may be split); the second and later
  * words go on folded continuation lines.  col: the column where the first
  * word starts (it is made shorter to keep that line within 78). */
-static void enc2047(struct buf *b, const char *str, int mode, const char *cs, size_t col)
+static void enc2047(struct buf *b, const char *str, int mode, const char *cs, size_t col,
+		    int bytewise)
 {
 	static const char b64[] =
 		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -454,7 +573,9 @@ static void enc2047(struct buf *b, const char *str, int mode, const char *cs, si
 			maxpay = 78 - col - over;
 		while (j < n) {
 			size_t cl = 1, cost = 0;
-			if (s[j] >= 0xf0)
+			if (bytewise)
+				cl = 1;
+			else if (s[j] >= 0xf0)
 				cl = 4;
 			else if (s[j] >= 0xe0)
 				cl = 3;
@@ -522,6 +643,7 @@ struct thread {
 	uint32_t size, n;
 	uint32_t cust, coll, agent, agent2;
 	int has_coll, intl;
+	int loc;	/* subject and customer's bodies in LOC[loc]'s charset, or -1 */
 	uint32_t topic, num;
 	struct tmsg *m;
 };
@@ -696,7 +818,7 @@ static int own_text(struct buf *out, uint64_t h, size_t len, const struct person
 		char first[64] = "";
 		if (!strcmp(to->addr, "support@example.com") && strstr(g, "%s"))
 			g = GREETING[2];
-		sscanf(to->name[0] ? to->name : "there", "%63s", first);
+		sscanf(to->name[0] && to->enc != 2 ? to->name : "there", "%63s", first);
 		if (strchr(first, ','))
 			*strchr(first, ',') = 0;
 		snprintf(tmp, sizeof tmp, g, first);
@@ -753,7 +875,7 @@ static int own_text(struct buf *out, uint64_t h, size_t len, const struct person
 			from->name);
 	else {
 		char first[64] = "";
-		sscanf(from->name[0] ? from->name : from->addr, "%63s", first);
+		sscanf(from->name[0] && from->enc != 2 ? from->name : from->addr, "%63s", first);
 		if (strchr(first, ','))
 			*strchr(first, ',') = 0;
 		bprintf(out, "%s\n", first);
@@ -808,7 +930,12 @@ static void put_addr(struct buf *b, const char *hdr, const struct person *p, int
 {
 	bputs(b, hdr);
 	if (p->enc) {
-		enc2047(b, p->name, mode, p->style == OUTLOOK ? "utf-8" : "UTF-8", strlen(hdr));
+		if (p->enc == 2) {
+			uint64_t r = hash3(0x1abe1, (uint64_t)p->loc, strlen(p->addr) + (uint64_t)hdr[0]);
+			enc2047(b, p->name, LOC[p->loc].mode, label(LOC[p->loc].cs, &r), strlen(hdr), 1);
+		} else
+			enc2047(b, p->name, mode, p->style == OUTLOOK ? "utf-8" : "UTF-8", strlen(hdr),
+				0);
 		bprintf(b, " <%s>\n", p->addr);
 		st.encnames++;
 	} else if (!p->name[0])
@@ -819,6 +946,91 @@ static void put_addr(struct buf *b, const char *hdr, const struct person *p, int
 		bprintf(b, "%s <%s>\n", p->name, p->addr);
 }
 
+/* Outlook's Thread-Index: 22 bytes of the thread's first message, 5 more
+ * for every reply on the way to message k; and Thread-Topic when the
+ * subject is plain. */
+static void thread_index(struct buf *b, const struct thread *th, uint32_t k, uint64_t seed,
+			 const char *subject)
+{
+	static const char b64[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	unsigned char ti[22 + 5 * 64];
+	uint32_t chain[64], nc = 0, p, i;
+	size_t n = 0;
+	uint64_t r = hash3(seed, 0x7171, th->no);
+	for (p = k; p != UINT32_MAX && nc < 64; p = th->m[p].parent)
+		chain[nc++] = p;
+	for (i = 0; i < 22; i++)
+		ti[n++] = (unsigned char)splitmix(&r);
+	for (i = nc - 1; i-- > 0;) {
+		uint64_t q = hash3(seed, th->no, chain[i]) ^ 0x71;
+		for (int j = 0; j < 5; j++)
+			ti[n++] = (unsigned char)splitmix(&q);
+	}
+	if (subject[0])
+		bprintf(b, "Thread-Topic: %s\n", subject);
+	bputs(b, "Thread-Index: ");
+	for (i = 0; i < n; i += 3) {
+		size_t left = n - i;
+		unsigned v = (unsigned)ti[i] << 16;
+		if (left > 1)
+			v |= (unsigned)ti[i + 1] << 8;
+		if (left > 2)
+			v |= ti[i + 2];
+		bputc(b, b64[v >> 18 & 63]);
+		bputc(b, b64[v >> 12 & 63]);
+		bputc(b, left > 1 ? b64[v >> 6 & 63] : '=');
+		bputc(b, left > 2 ? b64[v & 63] : '=');
+	}
+	bputc(b, '\n');
+}
+
+/* src as quoted-printable (mode 'Q') or base64 lines into b. */
+static void put_encoded(struct buf *b, const struct buf *src, int mode)
+{
+	static const char b64[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const unsigned char *s = (const unsigned char *)src->p;
+	size_t n = src->len, i, col = 0;
+	if (mode != 'Q') {
+		for (i = 0; i < n; i += 3) {
+			size_t left = n - i;
+			unsigned v = (unsigned)s[i] << 16;
+			if (left > 1)
+				v |= (unsigned)s[i + 1] << 8;
+			if (left > 2)
+				v |= s[i + 2];
+			bputc(b, b64[v >> 18 & 63]);
+			bputc(b, b64[v >> 12 & 63]);
+			bputc(b, left > 1 ? b64[v >> 6 & 63] : '=');
+			bputc(b, left > 2 ? b64[v & 63] : '=');
+			if ((col += 4) == 76 || i + 3 >= n) {
+				bputc(b, '\n');
+				col = 0;
+			}
+		}
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		int lit = s[i] >= 33 && s[i] <= 126 && s[i] != '=';
+		lit |= s[i] == ' ' && i + 1 < n && s[i + 1] != '\n';
+		if (s[i] == '\n') {
+			bputc(b, '\n');
+			col = 0;
+			continue;
+		}
+		if (col + (lit ? 1 : 3) > 75) {
+			bputs(b, "=\n");
+			col = 0;
+		}
+		if (lit)
+			bputc(b, (char)s[i]);
+		else
+			bprintf(b, "=%02X", s[i]);
+		col += lit ? 1 : 3;
+	}
+}
+
 /* Message k of thread th (headers and body, without From_ line) into b;
  * *recv: when the desk's mail server received it. */
 static void build(struct buf *b, struct thread *th, uint32_t k, uint64_t seed,
@@ -827,9 +1039,10 @@ static void build(struct buf *b, struct thread *th, uint32_t k, uint64_t seed,
 	static const char b64[] =
 		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	static const char *const nets[] = {"192.0.2", "198.51.100", "203.0.113"};
-	static struct buf tmp, own, quoted;
+	static struct buf tmp, own, quoted, bodyb;
+	struct buf *body;
 	struct tmsg *m = &th->m[k];
-	uint64_t h = hash3(seed, th->no, k), r = h;
+	uint64_t h = hash3(seed, th->no, k), r = h, r2;
 	struct person from, to;
 	int reply = m->parent != UINT32_MAX;
 	char subject[256];
@@ -894,7 +1107,28 @@ static void build(struct buf *b, struct thread *th, uint32_t k, uint64_t seed,
 	}
 
 	/* Subject: replies keep the root's subject behind a prefix */
-	if (th->intl) {
+	r2 = hash3(h, 0x5b1, 0);
+	if (th->loc >= 0) {
+		const struct loc *l = &LOC[th->loc];
+		const char *pre = reply ? l->pre : "";
+		snprintf(subject, sizeof subject, l->subj, th->num);
+		tmp.len = 0;
+		if (chance(&r2, 0.02)) /* raw bytes: no encoded words */
+			bprintf(b, "Subject: %s%s", pre, subject);
+		else if (reply && (k % 3 == 0 || (unsigned char)pre[0] >= 0x80)) {
+			bputs(&tmp, pre);
+			bputs(&tmp, subject);
+			bputs(b, "Subject: ");
+			enc2047(b, tmp.p, l->mode, label(l->cs, &r2), 9, 1);
+		} else {
+			bprintf(b, "Subject: %s", pre);
+			enc2047(b, subject, k % 2 ? l->mode : 'B', label(l->cs, &r2), 9 + strlen(pre),
+				1);
+		}
+		bputc(b, '\n');
+		st.encsubj++;
+		subject[0] = 0;
+	} else if (th->intl) {
 		const char *pre = reply ? USUBJ[th->topic][1] : "";
 		snprintf(subject, sizeof subject, USUBJ[th->topic][0], th->num);
 		if (reply && k % 3 == 0) { /* prefix inside the encoded text */
@@ -902,11 +1136,12 @@ static void build(struct buf *b, struct thread *th, uint32_t k, uint64_t seed,
 			bputs(&tmp, pre);
 			bputs(&tmp, subject);
 			bputs(b, "Subject: ");
-			enc2047(b, tmp.p, 'B', "utf-8", 9);
+			enc2047(b, tmp.p, 'B', fastmix ? "utf-8" : label("utf-8", &r2), 9, 0);
 		} else {
 			bprintf(b, "Subject: %s", pre);
-			enc2047(b, subject, k % 2 ? 'Q' : 'B', "UTF-8", 9 + strlen(pre));
+			enc2047(b, subject, k % 2 ? 'Q' : 'B', "UTF-8", 9 + strlen(pre), 0);
 		}
+		subject[0] = 0;
 		bputc(b, '\n');
 		st.encsubj++;
 	} else {
@@ -925,7 +1160,19 @@ static void build(struct buf *b, struct thread *th, uint32_t k, uint64_t seed,
 				chain[nc++] = p; /* nearest first */
 		if (depth > 9)
 			chain[nc++] = 0; /* the root */
-		if (!noirt)
+		if (!noirt && !fastmix && chance(&r2, 0.02)) {
+			/* exmh/MH: the parent's sender, date and id */
+			struct person pp;
+			person(seed, th->m[m->parent].who, &pp);
+			bputs(b, "In-Reply-To: Message from ");
+			if (pp.name[0] && !pp.enc)
+				bprintf(b, "%s <%s>", pp.name, pp.addr);
+			else
+				bputs(b, pp.addr);
+			bputs(b, " \n   of \"");
+			rfcdate(b, th->m[m->parent].t, pp.tz, 0, NULL);
+			bprintf(b, ".\" %s\n", th->m[m->parent].id);
+		} else if (!noirt)
 			bprintf(b, "In-Reply-To: %s\n", th->m[m->parent].id);
 		if (!norefs) {
 			bputs(b, "References:");
@@ -953,6 +1200,8 @@ static void build(struct buf *b, struct thread *th, uint32_t k, uint64_t seed,
 		bputs(b, "X-Mailer: Apple Mail (2.3774.300.61.1.2)\n");
 		break;
 	case OUTLOOK:
+		if (!fastmix)
+			thread_index(b, th, k, seed, subject);
 		bputs(b, "Accept-Language: en-US\nContent-Language: en-US\n"
 			 "X-MS-Has-Attach:\nX-MS-TNEF-Correlator:\n");
 		break;
@@ -963,7 +1212,19 @@ static void build(struct buf *b, struct thread *th, uint32_t k, uint64_t seed,
 		break;
 	}
 	bputs(b, "MIME-Version: 1.0\n");
-	if (from.style == THUNDERBIRD)
+	if (!fastmix && chance(&r2, 0.005)) /* a broken line: no field */
+		bputs(b, "X-Mailer Microsoft Outlook 16.0\n");
+	body = b;
+	if (th->loc >= 0 && from.style != DESK) {
+		const struct loc *l = &LOC[th->loc];
+		bprintf(b, "Content-Type: text/plain; charset=\"%s\"\n"
+			   "Content-Transfer-Encoding: %s\n\n",
+			label(l->cs, &r2), l->mode == 'Q' ? "quoted-printable" : "base64");
+		body = &bodyb;
+		bodyb.len = 0;
+		bputs(body, l->body);
+		bputs(body, "\n\n");
+	} else if (from.style == THUNDERBIRD)
 		bputs(b, "Content-Type: text/plain; charset=UTF-8; format=flowed\n"
 			 "Content-Transfer-Encoding: 8bit\n\n");
 	else if (th->intl || from.enc)
@@ -976,7 +1237,7 @@ static void build(struct buf *b, struct thread *th, uint32_t k, uint64_t seed,
 	/* body: own words, then for replies the parent's own words quoted */
 	own.len = 0;
 	st.fromlines += (uint64_t)own_text(&own, h, own_len(h, reply), &from, &to, th->intl);
-	bput(b, own.p, own.len);
+	bput(body, own.p, own.len);
 	if (reply) {
 		uint32_t pk = m->parent;
 		const struct tmsg *pm = &th->m[pk];
@@ -989,19 +1250,19 @@ static void build(struct buf *b, struct thread *th, uint32_t k, uint64_t seed,
 		quoted.len = 0;
 		own_text(&quoted, ph, own_len(ph, pm->parent != UINT32_MAX), &pfrom, &pto,
 			 th->intl);
-		bputs(b, "\nOn ");
-		rfcdate(b, pm->t, from.tz, 0, NULL);
-		bprintf(b, ", %s <%s> wrote:\n",
+		bputs(body, "\nOn ");
+		rfcdate(body, pm->t, from.tz, 0, NULL);
+		bprintf(body, ", %s <%s> wrote:\n",
 			pfrom.name[0] && !pfrom.enc ? pfrom.name : pfrom.addr, pfrom.addr);
 		for (s = quoted.p; *s && q < budget;) {
 			const char *e = strchr(s, '\n');
 			size_t n = e ? (size_t)(e - s) : strlen(s);
 			if (n == 0)
-				bputs(b, ">\n");
+				bputs(body, ">\n");
 			else {
-				bputs(b, from.quote_nospace ? ">" : "> ");
-				bput(b, s, n);
-				bputc(b, '\n');
+				bputs(body, from.quote_nospace ? ">" : "> ");
+				bput(body, s, n);
+				bputc(body, '\n');
 				if (from.quote_nospace && n >= 5 && !memcmp(s, "From ", 5))
 					st.quotedfrom++;
 			}
@@ -1009,6 +1270,8 @@ static void build(struct buf *b, struct thread *th, uint32_t k, uint64_t seed,
 			s = e ? e + 1 : s + n;
 		}
 	}
+	if (body != b)
+		put_encoded(b, body, LOC[th->loc].mode);
 }
 
 /* Write msg as one mboxrd entry: From_ line, ">*From " lines escaped, blank line. */
@@ -1057,7 +1320,7 @@ static void mkdir_or_die(const char *d)
 
 static int usage(void)
 {
-	fputs("usage: genmbox [-v] [-m DIR] [N [SEED]]\n", stderr);
+	fputs("usage: genmbox [-uv] [-m DIR] [N [SEED]]\n", stderr);
 	return 64;
 }
 
@@ -1081,6 +1344,8 @@ int main(int argc, char **argv)
 	for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
 		if (!strcmp(argv[i], "-v"))
 			verbose = 1;
+		else if (!strcmp(argv[i], "-u"))
+			fastmix = 1;
 		else if (!strcmp(argv[i], "-m") && i + 1 < argc)
 			maildir = argv[++i];
 		else if (!strcmp(argv[i], "--")) {
@@ -1169,6 +1434,14 @@ int main(int argc, char **argv)
 			th->intl = chance(&r, 0.10);
 			th->topic = rnd(&r, th->intl ? NELEM(USUBJ) : NELEM(TOPIC));
 			th->num = 10000 + rnd(&r, 890000);
+			th->loc = -1;
+			if (!fastmix) {
+				uint64_t r2 = hash3(seed, 0xc5e7, th->no);
+				if (chance(&r2, 0.25)) {
+					th->loc = (int)rnd(&r2, NLOC);
+					th->intl = 0;
+				}
+			}
 			/* a few threads start with the desk writing to a customer */
 			th->m[0].who = chance(&r, 0.05) ? th->agent : th->cust;
 			th->m[0].parent = UINT32_MAX;

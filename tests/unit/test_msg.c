@@ -37,10 +37,30 @@ int main(void)
 	msg_close(&m);
 
 	ok(msg_open(&m, S("Subject: =?koi8-r?B?8NLJ18XU?=\r\nFrom: =?UTF-8?B?0JjQstCw0L0=?= <ivan@example.ru>\r\n\r\n")) == 0, "CRLF header");
-	is_str(msg_text(&m, "Subject"), "Привет", "KOI8-R through Mailutils");
+	is_str(msg_text(&m, "Subject"), "Привет", "KOI8-R");
 	msg_addr(&m, "From", &a, &d);
 	is_str(d, "Иван", "encoded display name");
 	msg_close(&m);
+
+	/* the field's charsets and labels */
+	static const char *const cs[][2] = {
+		{ "=?shift_jis?B?kL+L?= =?shift_jis?B?gY+R?=", "請求書" },	/* a character split */
+		{ "=?gb2312?B?zfWI0g==?=", "王堃" },	/* GBK bytes labelled GB2312 */
+		{ "=?ks_c_5601-1987?B?udq5zsHY?=", "박민준" },	/* Outlook's label */
+		{ "=?windows-1256?B?483jzw==?=", "محمد" },
+		{ "=?ISO-2022-JP?B?GyRCQ21KOBsoQg==?=", "注文" },
+		{ "=?big5?B?s6+n06n6?= x", "陳志明 x" },
+		{ "=?iso-8859-1?Q?=47=72=C3=B6=C3=9F=65?=", "Größe" },	/* UTF-8 labelled Latin-1 */
+		{ "=?us-ascii?Q?caf=E9?=", "café" },
+		{ "=?unknown-8bit?Q?=93ok=94?=", "\xe2\x80\x9cok\xe2\x80\x9d" },	/* windows-1252 */
+		{ "=?x-cp1251?Q?=CF=F0=E8?=", "При" },
+		{ "=?koi8-r?B?8NLJ?= =?utf-8?Q?_=C3=A9?=", "При é" },
+		{ "a =?no-such-charset?Q?x?= b", "a x b" } };
+	for (size_t i = 0; i < sizeof cs / sizeof *cs; i++) {
+		char *d = rfc2047_text(cs[i][0]);
+		is_str(d, cs[i][1], "RFC 2047: %s", cs[i][0]);
+		free(d);
+	}
 
 	ok(msg_open(&m, S("Subject: =?UTF-8?B?2LPZgdin2LHYtCDZhdmG?=\n\n")) == 0, "Persian subject");
 	is_str(msg_text(&m, "Subject"), "سفارش من", "base64 UTF-8");
