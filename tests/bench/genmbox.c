@@ -555,6 +555,30 @@ static void person(uint64_t seed, uint32_t id, struct person *p)
 
 /* ------------------------------------------------------------- RFC 2047 */
 
+/* n bytes as base64; wrap: in lines of 76 characters, each ended. */
+static void put_b64(struct buf *b, const unsigned char *s, size_t n, int wrap)
+{
+	static const char b64[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t i, col = 0;
+	for (i = 0; i < n; i += 3) {
+		size_t left = n - i;
+		unsigned v = (unsigned)s[i] << 16;
+		if (left > 1)
+			v |= (unsigned)s[i + 1] << 8;
+		if (left > 2)
+			v |= s[i + 2];
+		bputc(b, b64[v >> 18 & 63]);
+		bputc(b, b64[v >> 12 & 63]);
+		bputc(b, left > 1 ? b64[v >> 6 & 63] : '=');
+		bputc(b, left > 2 ? b64[v & 63] : '=');
+		if (wrap && ((col += 4) == 76 || i + 3 >= n)) {
+			bputc(b, '\n');
+			col = 0;
+		}
+	}
+}
+
 /* Append str as RFC 2047 encoded words ('B' or 'Q' encoding), each at most
  * 75 characters and never splitting a UTF-8 character (bytewise: any
  * character of another charset may be split); the second and later
@@ -563,8 +587,6 @@ static void person(uint64_t seed, uint32_t id, struct person *p)
 static void enc2047(struct buf *b, const char *str, int mode, const char *cs, size_t col,
 		    int bytewise)
 {
-	static const char b64[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	const unsigned char *s = (const unsigned char *)str;
 	size_t n = strlen(str), i = 0, over = strlen(cs) + 7; /* =?cs?X? ?= */
 	while (i < n) {
@@ -600,20 +622,9 @@ static void enc2047(struct buf *b, const char *str, int mode, const char *cs, si
 		if (i > 0)
 			bputs(b, "\n ");
 		bprintf(b, "=?%s?%c?", cs, mode);
-		if (mode == 'B') {
-			for (k = i; k < j; k += 3) {
-				size_t left = j - k;
-				unsigned v = (unsigned)s[k] << 16;
-				if (left > 1)
-					v |= (unsigned)s[k + 1] << 8;
-				if (left > 2)
-					v |= s[k + 2];
-				bputc(b, b64[v >> 18 & 63]);
-				bputc(b, b64[v >> 12 & 63]);
-				bputc(b, left > 1 ? b64[v >> 6 & 63] : '=');
-				bputc(b, left > 2 ? b64[v & 63] : '=');
-			}
-		} else {
+		if (mode == 'B')
+			put_b64(b, s + i, j - i, 0);
+		else {
 			for (k = i; k < j; k++) {
 				if (s[k] == ' ')
 					bputc(b, '_');
@@ -952,8 +963,6 @@ static void put_addr(struct buf *b, const char *hdr, const struct person *p, int
 static void thread_index(struct buf *b, const struct thread *th, uint32_t k, uint64_t seed,
 			 const char *subject)
 {
-	static const char b64[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	unsigned char ti[22 + 5 * 64];
 	uint32_t chain[64], nc = 0, p, i;
 	size_t n = 0;
@@ -970,45 +979,17 @@ static void thread_index(struct buf *b, const struct thread *th, uint32_t k, uin
 	if (subject[0])
 		bprintf(b, "Thread-Topic: %s\n", subject);
 	bputs(b, "Thread-Index: ");
-	for (i = 0; i < n; i += 3) {
-		size_t left = n - i;
-		unsigned v = (unsigned)ti[i] << 16;
-		if (left > 1)
-			v |= (unsigned)ti[i + 1] << 8;
-		if (left > 2)
-			v |= ti[i + 2];
-		bputc(b, b64[v >> 18 & 63]);
-		bputc(b, b64[v >> 12 & 63]);
-		bputc(b, left > 1 ? b64[v >> 6 & 63] : '=');
-		bputc(b, left > 2 ? b64[v & 63] : '=');
-	}
+	put_b64(b, ti, n, 0);
 	bputc(b, '\n');
 }
 
 /* src as quoted-printable (mode 'Q') or base64 lines into b. */
 static void put_encoded(struct buf *b, const struct buf *src, int mode)
 {
-	static const char b64[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	const unsigned char *s = (const unsigned char *)src->p;
 	size_t n = src->len, i, col = 0;
 	if (mode != 'Q') {
-		for (i = 0; i < n; i += 3) {
-			size_t left = n - i;
-			unsigned v = (unsigned)s[i] << 16;
-			if (left > 1)
-				v |= (unsigned)s[i + 1] << 8;
-			if (left > 2)
-				v |= s[i + 2];
-			bputc(b, b64[v >> 18 & 63]);
-			bputc(b, b64[v >> 12 & 63]);
-			bputc(b, left > 1 ? b64[v >> 6 & 63] : '=');
-			bputc(b, left > 2 ? b64[v & 63] : '=');
-			if ((col += 4) == 76 || i + 3 >= n) {
-				bputc(b, '\n');
-				col = 0;
-			}
-		}
+		put_b64(b, s, n, 1);
 		return;
 	}
 	for (i = 0; i < n; i++) {
