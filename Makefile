@@ -34,7 +34,7 @@ override CFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
 B ?= build
 
 # The shared core. Each module: common/NAME.c + common/NAME.h + tests/unit/test_NAME.c
-CORE     = util ring mbox msg msgid date thread subject jsonw csvw ticketid conf event agents mime packw desk index tickets calendar rules lang route sla template outmsg sync report rephtml
+CORE     = util ring mbox msg msgid date thread subject jsonw csvw ticketid conf event agents mime packw desk index tickets calendar rules lang route sla template outmsg outbox sync report rephtml
 CORE_OBJ = $(CORE:%=$(B)/common/%.o)
 
 TOOLS    = mthread mdesk mroute msla mreply mreport
@@ -192,9 +192,9 @@ demo: deps
 	MDESK_NOW=2026-11-20T18:00:00Z $(B)/msla --desk $(B)/demo-desk --all --format table | head -20
 	@echo '== mdesk show: the first ticket =='
 	$(B)/mdesk --desk $(B)/demo-desk show $$($(B)/mdesk --desk $(B)/demo-desk ls --format json | head -1 | sed 's/.*"id":"\([0-9A-Z]*\)".*/\1/') | head -40
-	@echo '== mreply: the first three tickets answered (need-more-info), one commit each =='
+	@echo '== mreply --record: the first three tickets answered (need-more-info), one commit each =='
 	for t in $$($(B)/mdesk --desk $(B)/demo-desk ls --format json | head -3 | sed 's/.*"id":"\([0-9A-Z]*\)".*/\1/'); do \
-		MDESK_NOW=2026-11-20T18:05:00Z $(B)/mreply --desk $(B)/demo-desk --as ana --force \
+		MDESK_NOW=2026-11-20T18:05:00Z $(B)/mreply --desk $(B)/demo-desk --as ana --force --record \
 			--ticket $$t -t need-more-info > $(B)/demo-reply-$$t.eml || exit 1; \
 		sed -n '/^Subject:/,/^Message-ID:/p' $(B)/demo-reply-$$t.eml | sed '$$d'; done
 	$(B)/mdesk --desk $(B)/demo-desk log | head -3

@@ -1,6 +1,7 @@
 /* desk.c: the desk, a git repository of plain files (see desk.h). */
 #define _GNU_SOURCE	/* RTLD_NEXT */
 #include "desk.h"
+#include "outbox.h"
 
 #include <dirent.h>
 #include <dlfcn.h>
@@ -1045,10 +1046,12 @@ static int wait_lock(int fd, double limit)
 	return rc == 0 ? 0 : -1;
 }
 
-void desk_lock(struct desk *d)
+/* The lock, waiting at most $MDESK_LOCK_TIMEOUT: 0 held, or -1 (when
+ * may_fail) or exit EX_TEMPFAIL when it stays taken. */
+static int lock_take(struct desk *d, int may_fail)
 {
 	if (d->lockfd >= 0)
-		return;
+		return 0;
 	char *lp = state_path(d, "lock");
 	int fd = open(lp, O_RDWR | O_CREAT, 0666);
 	if (fd < 0)
@@ -1059,9 +1062,15 @@ void desk_lock(struct desk *d)
 	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
 		if (errno != EWOULDBLOCK && errno != EINTR)
 			die(EX_TEMPFAIL, "%s: %s", lp, strerror(errno));
-		if (wait_lock(fd, limit) != 0)
+		if (wait_lock(fd, limit) != 0) {
+			if (may_fail) {
+				close(fd);
+				free(lp);
+				return -1;
+			}
 			die(EX_TEMPFAIL, "%s: the desk is locked by another writer "
 			    "(waited %.0f s); try again later", lp, limit > 0 ? limit : 0);
+		}
 	}
 	free(lp);
 	d->lockfd = fd;
@@ -1070,6 +1079,18 @@ void desk_lock(struct desk *d)
 	desk_branch_moved(d);	/* others may have moved them before */
 	clear_stale_git_locks(d);
 	recover(d);
+	outbox_finish(d);	/* replies that left and are not recorded yet */
+	return 0;
+}
+
+void desk_lock(struct desk *d)
+{
+	lock_take(d, 0);
+}
+
+int desk_lock_try(struct desk *d)
+{
+	return lock_take(d, 1);
 }
 
 void desk_unlock(struct desk *d)

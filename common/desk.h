@@ -8,7 +8,8 @@
  * touched paths are brought to the new commit, so `git status` stays
  * clean.  A journal (.git/mdesk/pending) names the paths in flight; a
  * writer killed at any point is repaired by the next one, which brings
- * those paths back in line with HEAD.
+ * those paths back in line with HEAD.  It also records the replies that
+ * left while no lock was held (outbox.h).
  *
  * Closed tickets move to the branch "archive" (mdesk archive): still in
  * git, still read by every tool, but out of the working tree and index. */
@@ -76,6 +77,8 @@ void desk_defer_index(struct desk *d, size_t max);
 /* The lock: bounded wait ($MDESK_LOCK_TIMEOUT seconds, default 30), then
  * exit EX_TEMPFAIL.  Also repairs what a killed writer left. */
 void desk_lock(struct desk *d);
+/* The same, but -1 instead of exiting when the wait is over. */
+int desk_lock_try(struct desk *d);
 void desk_unlock(struct desk *d);
 
 /* The commit a branch (DESK_BRANCH or DESK_ARCHIVE; any other ref is
