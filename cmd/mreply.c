@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,7 @@
 #include "jsonw.h"
 #include "mime.h"
 #include "msg.h"
+#include "outbox.h"
 #include "outmsg.h"
 #include "sla.h"
 #include "subject.h"
@@ -36,15 +38,15 @@
 static struct desk D;
 static const char *opt_desk, *opt_now, *opt_as, *opt_template, *opt_ticket, *opt_mailer,
     *opt_text;
-static int opt_quote, opt_send, opt_ack, opt_force, opt_dry, opt_quiet;
+static int opt_quote, opt_send, opt_record, opt_ack, opt_force, opt_dry, opt_quiet;
 static struct agents AG;
 static struct customers CU;
 
 static void usage(FILE *f, int code)
 {
-	fprintf(f, "usage: %s [-t TEMPLATE] [--text FILE] [--ticket ID] [--quote] [--send]\n"
-	    "              [--as AGENT] [--force] [--dry-run] [--desk DIR] [--now TIME] < message\n"
-	    "       %s --ack [--ticket ID] [--send] [--dry-run] < message\n"
+	fprintf(f, "usage: %s [-t TEMPLATE] [--text FILE] [--ticket ID] [--quote] [--send | --record]\n"
+	    "              [--as AGENT] [--force] [--desk DIR] [--now TIME] < message\n"
+	    "       %s --ack [--ticket ID] [--send | --record] < message\n"
 	    "       %s --check | --list\n"
 	    "see mreply(1)\n", progname, progname, progname);
 	exit(code);
@@ -580,6 +582,30 @@ static int collision(const struct ticket *t, const struct agent *a, long long si
 	return 0;
 }
 
+/* The same answer to the same message by the same agent, recorded
+ * already (a retry after a send that was cut short): never twice. */
+static int sent_before(const struct ticket *t, const struct agent *a, const char *in_reply_to,
+    const char *digest)
+{
+	size_t i;
+	json_t *e;
+	json_array_foreach(t->events, i, e) {
+		const char *ty = json_string_value(json_object_get(e, "type"));
+		const char *by = json_string_value(json_object_get(e, "agent"));
+		const char *irt = json_string_value(json_object_get(e, "in_reply_to"));
+		const char *dg = json_string_value(json_object_get(e, "digest"));
+		if (ty && !strcmp(ty, "replied") && by && !strcmp(by, a->login) && irt &&
+		    !strcmp(irt, in_reply_to) && dg && !strcmp(dg, digest)) {
+			fprintf(stderr, "%s: %s: this answer went to %s at %s already; use --force "
+			    "to send it again\n", progname, t->id,
+			    json_string_value(json_object_get(e, "to")),
+			    json_string_value(json_object_get(e, "at")));
+			return 1;
+		}
+	}
+	return 0;
+}
+
 /* The attribution line of a quote, in the reply's language. */
 static void attribution(struct buf *b, struct source *s, const char *lang, const char *tz)
 {
@@ -607,6 +633,140 @@ static void attribution(struct buf *b, struct source *s, const char *lang, const
 			buf_addc(b, *f);
 	}
 	buf_addc(b, '\n');
+}
+
+/* --- the record and the delivery --- */
+
+/* The record of a reply (outbox.h): the replied event, the template's
+ * tag, priority and status changes, the agent's claim; the commit's
+ * author and message. */
+static json_t *record_of(const struct ticket *t, const struct template *tp,
+    const struct agent *a, const char *id, const char *mid, const char *to,
+    const char *subject, const char *tname, const char *in_reply_to, const char *digest)
+{
+	const char *by = a ? a->login : "system";
+	json_t *evs = json_array();
+	json_t *e = event_new("replied", by, D.now);
+	event_id_for(e, "replied", mid);
+	if (a)
+		jw_str(e, "agent", a->login);
+	if (opt_force)	/* over another's claim or answer, knowingly */
+		json_object_set_new(e, "force", json_true());
+	jw_str(e, "message_id", mid);
+	jw_str(e, "to", to);
+	jw_str(e, "subject", subject);
+	jw_str(e, "template", tname);
+	jw_str(e, "in_reply_to", in_reply_to);
+	jw_str(e, "digest", digest);
+	if (opt_ack)
+		json_object_set_new(e, "auto", json_true());
+	else {
+		const char *st = tpl_header(tp, "X-Mdesk-Status");
+		jw_str(e, "status", st ? st : "pending");
+	}
+	json_array_append_new(evs, e);
+	const char *tags = tpl_header(tp, "X-Mdesk-Tags");
+	if (tags) {
+		json_t *add = json_array(), *del = json_array();
+		char *tg = xstrdup(tags);
+		for (char *x = strtok(tg, " \t,"); x; x = strtok(NULL, " \t,")) {
+			int minus = *x == '-';
+			if (*x == '+' || *x == '-')
+				x++;
+			if (!*x)
+				continue;
+			if (minus && has_tag(t, x))
+				json_array_append_new(del, json_string(x));
+			else if (!minus && !has_tag(t, x))
+				json_array_append_new(add, json_string(x));
+		}
+		free(tg);
+		json_t *ch[2] = { add, del };
+		for (int k = 0; k < 2; k++) {
+			if (json_array_size(ch[k])) {
+				e = event_new(k ? "untagged" : "tagged", by, D.now);
+				json_object_set_new(e, "tags", ch[k]);
+				json_array_append_new(evs, e);
+			} else
+				json_decref(ch[k]);
+		}
+	}
+	const char *pr = tpl_header(tp, "X-Mdesk-Priority");
+	if (pr && strcmp(pr, t->priority)) {
+		e = event_new("priority", by, D.now);
+		jw_str(e, "priority", pr);
+		json_array_append_new(evs, e);
+	}
+	if (a) {
+		long long secs = 30 * 60;
+		const char *cf = conf("", "", "claim_for", "30m");
+		conf_duration(cf, &secs);
+		char b[32];
+		e = event_new("claimed", by, D.now);
+		jw_str(e, "agent", a->login);
+		if (opt_force)
+			json_object_set_new(e, "force", json_true());
+		jw_str(e, "until", fmt_rfc3339(D.now + secs, b));
+		json_array_append_new(evs, e);
+	}
+	char cm[600], an[128], ae[300];
+	if (a)
+		snprintf(cm, sizeof cm, "%s: replied by %s to %s (template %s)\n", id, a->login, to,
+		    tname);
+	else {
+		snprintf(cm, sizeof cm, "%s: acknowledged to %s\n", id, to);
+		desk_system_author(an, sizeof an, ae, sizeof ae);
+	}
+	return json_pack("{s:s, s:s, s:s, s:s, s:o}", "ticket", id, "name", a ? a->name : an,
+	    "email", a ? a->email : ae, "message", cm, "events", evs);
+}
+
+static int write_out(const char *raw, size_t len)
+{
+	return fwrite(raw, 1, len, stdout) != len || fflush(stdout) != 0 ? -1 : 0;
+}
+
+/* Out it goes: written (a preview: nothing recorded), written and
+ * recorded (--record), or sent and then recorded (--send).  The lock is
+ * held on entry; a send hands the message to the mailer without it. */
+static int deliver(const char *id, json_t *rec, const char *raw, size_t len)
+{
+	if (!rec) {
+		int bad = write_out(raw, len);
+		desk_unlock(&D);
+		if (bad)
+			die(EX_IOERR, "write error: %s", strerror(errno));
+		return 0;
+	}
+	struct outbox_entry *e = outbox_put(&D, rec, raw, len);
+	json_decref(rec);
+	if (!opt_send) {
+		signal(SIGPIPE, SIG_IGN);	/* a reader gone: EPIPE, nothing recorded */
+		if (write_out(raw, len) != 0) {
+			int er = errno;
+			outbox_drop(e);
+			die(EX_IOERR, "write error: %s; nothing recorded", strerror(er));
+		}
+		outbox_sent(e);
+		outbox_finish(&D);
+		tickets_upkeep(&D);
+		desk_unlock(&D);
+		return 0;
+	}
+	desk_unlock(&D);
+	char err[300];
+	if (send_mail(raw, len, err, sizeof err) != 0) {
+		outbox_drop(e);
+		die(EX_TEMPFAIL, "%s: not sent, nothing recorded: %s", id, err);
+	}
+	outbox_sent(e);
+	if (desk_lock_try(&D) != 0) {	/* it is in the outbox: the next writer records it */
+		warnx_("%s: sent; the desk is busy, its next writer records the reply", id);
+		return 0;
+	}
+	tickets_upkeep(&D);
+	desk_unlock(&D);
+	return 0;
 }
 
 static int reply(void)
@@ -922,138 +1082,26 @@ static int reply(void)
 	char *qp = qp_encode(text.p, text.len);
 	buf_adds(&out, qp);
 	free(qp);
+	char digest[17];
+	snprintf(digest, sizeof digest, "%016llx", (unsigned long long)hash64(text.p, text.len));
 	buf_free(&text);
-
-	/* the record, one commit: built first, so that a desk that cannot
-	 * take it (a full or read-only disk) stops the reply before it goes */
-	struct desk_tx *tx = NULL;
-	char cm[600], an[128], ae[300];
-	if (!opt_dry) {
-		tx = desk_tx_new(&D);
-		if (archived)
-			ticket_restore(&D, tx, id);
-		int num = ticket_next_number(&D, id, archived);
-		char dir[40], file[16], path[80], ep[64];
-		desk_ticket_dir(id, dir);
-		snprintf(file, sizeof file, "%04d.eml", num);
-		snprintf(path, sizeof path, "%s/%s", dir, file);
-		ticket_events_path(id, ep);
-		desk_tx_write(tx, path, out.p, out.len);
-		const char *by = a ? a->login : "system";
-		json_t *evs[8];
-		int ne = 0;
-		json_t *e = event_new("replied", by, D.now);
-		event_id_for(e, "replied", mid);
-		if (a)
-			jw_str(e, "agent", a->login);
-		if (opt_force)	/* over another's claim or answer, knowingly */
-			json_object_set_new(e, "force", json_true());
-		jw_str(e, "message_id", mid);
-		jw_str(e, "to", to);
-		jw_str(e, "subject", subject);
-		jw_str(e, "file", file);
-		jw_str(e, "template", tname);
-		jw_str(e, "in_reply_to", s.mid);
-		if (opt_ack)
-			json_object_set_new(e, "auto", json_true());
-		else {
-			const char *st = tpl_header(&tp, "X-Mdesk-Status");
-			jw_str(e, "status", st ? st : "pending");
-		}
-		evs[ne++] = e;
-		const char *tags = tpl_header(&tp, "X-Mdesk-Tags");
-		if (tags) {
-			json_t *add = json_array(), *del = json_array();
-			char *tg = xstrdup(tags);
-			for (char *x = strtok(tg, " \t,"); x; x = strtok(NULL, " \t,")) {
-				int minus = *x == '-';
-				if (*x == '+' || *x == '-')
-					x++;
-				if (!*x)
-					continue;
-				if (minus && has_tag(&t, x))
-					json_array_append_new(del, json_string(x));
-				else if (!minus && !has_tag(&t, x))
-					json_array_append_new(add, json_string(x));
-			}
-			free(tg);
-			if (json_array_size(add)) {
-				e = event_new("tagged", by, D.now);
-				json_object_set_new(e, "tags", add);
-				evs[ne++] = e;
-			} else
-				json_decref(add);
-			if (json_array_size(del)) {
-				e = event_new("untagged", by, D.now);
-				json_object_set_new(e, "tags", del);
-				evs[ne++] = e;
-			} else
-				json_decref(del);
-		}
-		const char *pr = tpl_header(&tp, "X-Mdesk-Priority");
-		if (pr && strcmp(pr, t.priority)) {
-			e = event_new("priority", by, D.now);
-			jw_str(e, "priority", pr);
-			evs[ne++] = e;
-		}
-		if (a) {
-			long long secs = 30 * 60;
-			const char *cf = conf("", "", "claim_for", "30m");
-			conf_duration(cf, &secs);
-			char b[32];
-			e = event_new("claimed", by, D.now);
-			jw_str(e, "agent", a->login);
-			if (opt_force)
-				json_object_set_new(e, "force", json_true());
-			jw_str(e, "until", fmt_rfc3339(D.now + secs, b));
-			evs[ne++] = e;
-		}
-		for (int k = 0; k < ne; k++) {
-			char *line = event_line(evs[k]);
-			desk_tx_append(tx, ep, line, strlen(line));
-			free(line);
-			json_decref(evs[k]);
-		}
-		if (a) {
-			snprintf(cm, sizeof cm, "%s: replied by %s to %s (template %s)\n", id, a->login, to,
-			    tname);
-			desk_tx_prepare(tx, a->name, a->email, cm);
-		} else {
-			snprintf(cm, sizeof cm, "%s: acknowledged to %s\n", id, to);
-			desk_system_author(an, sizeof an, ae, sizeof ae);
-			desk_tx_prepare(tx, an, ae, cm);
-		}
+	int rc = 1;
+	if (!opt_ack && !opt_force && sent_before(&t, a, s.mid, digest))
+		desk_unlock(&D);
+	else {
+		/* the record: the events, the commit's author and message */
+		json_t *rec = NULL;
+		if (opt_send || opt_record)
+			rec = record_of(&t, &tp, a, id, mid, to, subject, tname, s.mid, digest);
+		rc = deliver(id, rec, out.p, out.len);
 	}
-
-	/* out it goes */
-	if (opt_send) {
-		if (send_mail(out.p, out.len, err, sizeof err) != 0) {
-			if (tx)
-				desk_tx_abort(tx);
-			die(EX_TEMPFAIL, "%s: not sent, nothing recorded: %s", id, err);
-		}
-	} else if (fwrite(out.p, 1, out.len, stdout) != out.len || fflush(stdout) != 0) {
-		int e = errno;
-		if (tx)
-			desk_tx_abort(tx);
-		die(EX_IOERR, "write error: %s", strerror(e));
-	}
-
-	/* and into the desk */
-	if (tx) {
-		desk_tx_commit(tx, a ? a->name : an, a ? a->email : ae, cm);
-		index_add(&D, mid, id);
-		index_mark(&D);
-		tickets_upkeep(&D);
-	}
-	desk_unlock(&D);
 	buf_free(&out);
 	free(subject);
 	tpl_free(&tp);
 	ticket_free(&t);
 	msg_free(&s.m);
 	free(s.raw);
-	return 0;
+	return rc;
 }
 
 int main(int argc, char **argv)
@@ -1064,6 +1112,7 @@ int main(int argc, char **argv)
 		{ "ticket", required_argument, NULL, 'T' },
 		{ "quote", no_argument, NULL, 'q' },
 		{ "send", no_argument, NULL, 's' },
+		{ "record", no_argument, NULL, 'R' },
 		{ "as", required_argument, NULL, 'a' },
 		{ "ack", no_argument, NULL, 'A' },
 		{ "force", no_argument, NULL, 'f' },
@@ -1089,6 +1138,7 @@ int main(int argc, char **argv)
 		case 'T': opt_ticket = optarg; break;
 		case 'q': opt_quote = 1; break;
 		case 's': opt_send = 1; break;
+		case 'R': opt_record = 1; break;
 		case 'a': opt_as = optarg; break;
 		case 'A': opt_ack = 1; break;
 		case 'f': opt_force = 1; break;
@@ -1109,6 +1159,8 @@ int main(int argc, char **argv)
 		usage(stderr, EX_USAGE);
 	if (opt_ack && (opt_template || opt_quote || opt_as || opt_force || opt_text))
 		die(EX_USAGE, "--ack takes the [ack] template of desk.conf; no -t, --text, --quote, --as or --force");
+	if (opt_send + opt_record + opt_dry > 1)
+		die(EX_USAGE, "one of --send, --record and --dry-run");
 	if (check + list > 1 || ((check || list) && (opt_ack || opt_template || opt_ticket)))
 		usage(stderr, EX_USAGE);
 	long long now = mdesk_now(opt_now);
@@ -1122,6 +1174,7 @@ int main(int argc, char **argv)
 	else {
 		mu_registrar_record(mu_sendmail_record);
 		mu_registrar_record(mu_smtp_record);
+		mu_registrar_record(mu_smtps_record);
 		load_people();
 		rc = reply();
 		agents_free(&AG);

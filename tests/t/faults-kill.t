@@ -188,7 +188,7 @@ fi
 # mreply waiting on its standard input holds up no delivery
 T=$(sed -n 's/^X-Mdesk-Ticket: //p' "$TMP/out.3")
 idle=2; [ -n "${MDESK_SANITIZED:-}" ] && idle=8
-{ sleep $idle; cat "$TMP/m3.eml"; } | mreply --as ana $NOW -t answer >"$TMP/r.eml" 2>"$TMP/r.err" &
+{ sleep $idle; cat "$TMP/m3.eml"; } | mreply --record --as ana $NOW -t answer >"$TMP/r.eml" 2>"$TMP/r.err" &
 r=$!
 sleep 0.5
 t0=$(date +%s)

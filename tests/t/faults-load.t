@@ -54,7 +54,8 @@ for a in ana bob; do
 		r=1
 		while [ $r -le $R ]; do
 			for t in $(cat "$TMP/$a.tickets"); do
-				mreply --as $a $NOW --ticket "$t" -t answer >"$TMP/r-$a-$r-$t.eml" 2>>"$TMP/$a.err" ||
+				# --force: the same answer to the same message, round after round
+				mreply --record --force --as $a $NOW --ticket "$t" -t answer >"$TMP/r-$a-$r-$t.eml" 2>>"$TMP/$a.err" ||
 					echo "reply $r $t: $?" >>"$TMP/$a.fail"
 				mdesk --as $a $NOW note "$t" "note-$a-$r-$t" >/dev/null 2>>"$TMP/$a.err" ||
 					echo "note $r $t: $?" >>"$TMP/$a.fail"

@@ -54,7 +54,7 @@ unchanged() {
 }
 NOW=--now=2026-11-02T10:00:00Z
 
-unchanged "mreply on a full disk" mreply --as ana $NOW -t answer <"$M"
+unchanged "mreply on a full disk" mreply --record --as ana $NOW -t answer <"$M"
 unchanged "mreply --send on a full disk" mreply --as ana $NOW -t answer --send <"$M"
 unchanged "mreply --ack --send on a full disk" mreply --ack $NOW --send <"$M"
 unchanged "mdesk note on a full disk" mdesk --as ana $NOW note "$id" "full?"
@@ -67,7 +67,7 @@ check "msla sees a breach to notify" "msla $late --notify --dry-run | grep -q '^
 unchanged "msla --notify on a full disk" msla $late --notify
 
 # with room again: each succeeds once
-w "with room: mreply" sh -c 'mreply --as ana "$1" -t answer <"$2" >"$3"' sh "$NOW" "$M" "$TMP/r.eml"
+w "with room: mreply" sh -c 'mreply --record --as ana "$1" -t answer <"$2" >"$3"' sh "$NOW" "$M" "$TMP/r.eml"
 is "  ... one reply event" "$(grep -c '"type":"replied"' "$D"/tickets/*/"$id"/events.jsonl)" 1
 check "  ... the reply written is the one stored" "cmp '$TMP/r.eml' '$D/tickets/$(printf %.2s "$id")/$id/0002.eml'"
 w "with room: mdesk note" mdesk --as ana $NOW note "$id" "room again"
@@ -78,7 +78,7 @@ check "git fsck is clean" "git -C '$D' fsck --no-progress"
 
 # mreply whose stdout cannot be written: nothing recorded either
 _s=$(snap)
-mreply --as ana --force $NOW -t answer <"$M" >/dev/full 2>"$TMP/err"; rc=$?
+mreply --record --as ana --force $NOW -t answer <"$M" >/dev/full 2>"$TMP/err"; rc=$?
 is "mreply with stdout on a full device: exit 74" "$rc" 74
 is "  ... nothing recorded" "$(snap)" "$_s"
 
@@ -87,7 +87,7 @@ is "  ... nothing recorded" "$(snap)" "$_s"
 cat >"$TMP/ro.sh" <<EOF
 export MDESK_DIR="$D"
 one() { n=\$1; shift; rm -f "$TMP/sent"; "\$@" >"$TMP/ro-\$n.out" 2>"$TMP/ro-\$n.err"; echo "\$n \$? \$(wc -c <"$TMP/ro-\$n.out") \$(test -e "$TMP/sent" && echo sent || echo none)"; }
-one reply mreply --as ana $NOW -t answer --force <"$M"
+one reply mreply --record --as ana $NOW -t answer --force <"$M"
 one send mreply --as ana $NOW -t answer --force --send <"$M"
 one note mdesk --as ana $NOW note "$id" "read-only?"
 one claim mdesk --as chen $NOW claim "$id" --force

@@ -88,7 +88,7 @@ for i in $(seq 1 $N); do
 	4|5)
 		if pick_ticket "$D"; then
 			pick_agent
-			MDESK_DIR=$D mreply --as "$AG" --now "$now" --ticket "$TK" -t answer >/dev/null 2>>"$TMP/errs"
+			MDESK_DIR=$D mreply --record --as "$AG" --now "$now" --ticket "$TK" -t answer >/dev/null 2>>"$TMP/errs"
 			case $? in 0) replies=$((replies + 1)) ;; 1) refused=$((refused + 1)) ;; *) rc=1 ;; esac
 		fi ;;
 	6)
@@ -196,8 +196,8 @@ T=$(MDESK_DIR=$A mroute --now 2026-11-03T08:00:00Z <"$TMP/m.eml" | sed -n 's/^X-
 mdesk --desk "$A" sync >/dev/null && mdesk --desk "$B" sync >/dev/null
 w_in "$A" "ana claims $T on replica 1" mdesk --desk "$A" --as ana --now 2026-11-03T08:05:00Z claim "$T"
 w_in "$B" "bob claims $T on replica 2, not knowing" mdesk --desk "$B" --as bob --now 2026-11-03T08:06:00Z claim "$T"
-w_in "$A" "ana answers $T on replica 1" sh -c 'mreply --desk "$1" --as ana --now 2026-11-03T08:10:00Z --ticket "$2" -t answer >/dev/null' sh "$A" "$T"
-w_in "$B" "bob answers $T on replica 2" sh -c 'mreply --desk "$1" --as bob --now 2026-11-03T08:11:00Z --ticket "$2" -t answer >/dev/null' sh "$B" "$T"
+w_in "$A" "ana answers $T on replica 1" sh -c 'mreply --record --desk "$1" --as ana --now 2026-11-03T08:10:00Z --ticket "$2" -t answer >/dev/null' sh "$A" "$T"
+w_in "$B" "bob answers $T on replica 2" sh -c 'mreply --record --desk "$1" --as bob --now 2026-11-03T08:11:00Z --ticket "$2" -t answer >/dev/null' sh "$B" "$T"
 mdesk --desk "$B" sync >/dev/null && mdesk --desk "$A" sync >/dev/null && mdesk --desk "$B" sync >/dev/null
 for r in 1 2; do
 	is "replica $r: ana's earlier claim stands" "$(mdesk --desk "$(rep $r)" show --json "$T" | jq -r .claimed_by)" ana

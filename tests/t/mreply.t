@@ -104,7 +104,7 @@ refused "an unknown template: exit 78" 78 "templates/nope.txt: no such template"
 printf 'Subject: x\nMessage-ID: <not-filed@example.com>\nFrom: a@example.com\n\nhi\n' >"$TMP/nf.eml"
 refused "a message that is not in the desk: exit 65" 65 "not in the desk \\(file it with mroute first\\)" \
 	mreply --as ana -t refund <"$TMP/nf.eml"
-w "reply with refund, --quote, as ana" sh -c 'mreply --as ana --now 2026-11-03T14:00:00Z -t refund --quote <"$1" >"$2"' sh "$TMP/m1.eml" "$TMP/r1.eml"
+w "reply with refund, --quote, as ana" sh -c 'mreply --record --as ana --now 2026-11-03T14:00:00Z -t refund --quote <"$1" >"$2"' sh "$TMP/m1.eml" "$TMP/r1.eml"
 # golden: byte for byte (fixed clock and Message-ID seed)
 check "  ... the message is the golden one, byte for byte" "cmp '$TMP/r1.eml' '$GOLD/refund-pt.eml'"
 R=$TMP/r1.eml
@@ -151,9 +151,9 @@ refused "bob answering after ana replied (claim over): exit 1" 1 "^mreply: $T1: 
 w "mdesk claim by dmitri (ana's claim has run out)" mdesk --as dmitri --now 2026-11-03T15:01:00Z claim "$T1"
 refused "ana answering the new message while dmitri holds the claim: exit 1" 1 "^mreply: $T1: claimed by dmitri until 2026-11-03T15:31:00Z; use --force" \
 	mreply --as ana --now 2026-11-03T15:05:00Z -t closing <"$TMP/m1b.eml"
-w "--force answers anyway" sh -c 'mreply --as ana --force --now 2026-11-03T15:06:00Z -t closing <"$1" >/dev/null' sh "$TMP/m1b.eml"
+w "--force answers anyway" sh -c 'mreply --record --as ana --force --now 2026-11-03T15:06:00Z -t closing <"$1" >/dev/null' sh "$TMP/m1b.eml"
 is "  ... status solved (closing), the claim is ana's" "$(state "$T1" '[.status, .claimed_by]')" '["solved","ana"]'
-w "--ticket: the last customer message, by dmitri with --force" sh -c 'mreply --as dmitri --force --now 2026-11-03T15:07:00Z --ticket "$1" -t need-more-info >"$2"' sh "$T1" "$TMP/r3.eml"
+w "--ticket: the last customer message, by dmitri with --force" sh -c 'mreply --record --as dmitri --force --now 2026-11-03T15:07:00Z --ticket "$1" -t need-more-info >"$2"' sh "$T1" "$TMP/r3.eml"
 is "  ... answers the last customer message" "$(hdr In-Reply-To "$TMP/r3.eml")" "<r2@uol.example>"
 is "  ... References: the chain, oldest first" "$(hdr References "$TMP/r3.eml")" "$mid <r2@uol.example>"
 is "  ... Subject from that message: one Re:" "$(dhdr Subject "$TMP/r3.eml")" "Re: Livro [#$T1]"
@@ -198,7 +198,7 @@ Hello, {{agent.email}} is my name.
 EOF
 T2=$(file_msg 2026-11-04T12:00:00Z <"$TMP/m2.eml")
 printf 'First line of my own words, {{customer.email}} left as it is.\n' >"$TMP/text"
-w "every placeholder (sales queue: from = agent)" sh -c 'mreply --as bob --now 2026-11-04T12:30:00Z -t all --text "$1" <"$2" >"$3"' sh "$TMP/text" "$TMP/m2.eml" "$TMP/r2.eml"
+w "every placeholder (sales queue: from = agent)" sh -c 'mreply --record --as bob --now 2026-11-04T12:30:00Z -t all --text "$1" <"$2" >"$3"' sh "$TMP/text" "$TMP/m2.eml" "$TMP/r2.eml"
 decode "$TMP/r2.eml" >"$TMP/d2"
 is "  ... From: the agent (from = agent)" "$(hdr From "$TMP/r2.eml")" 'Bob Marsh <bob.marsh@lumen.example>'
 is "  ... Reply-To: the queue" "$(hdr Reply-To "$TMP/r2.eml")" 'Lumen Books Sales <sales@lumen.example>'
@@ -225,7 +225,7 @@ check "  ... the URL is whole, on its own line, the period outside" \
 is "  ... X-Mdesk-* lines are not sent" "$(grep -ci '^X-Mdesk' "$TMP/r2.eml")" 0
 state_t2=$(state "$T2" '[.status,.priority]')
 is "  ... (the ticket: $T2)" "$state_t2" '["on-hold","high"]'
-w "no signature placeholder: a signature block is added" sh -c 'mreply --as bob --force --now 2026-11-04T12:40:00Z -t sig <"$1" >"$2"' sh "$TMP/m2.eml" "$TMP/r2b.eml"
+w "no signature placeholder: a signature block is added" sh -c 'mreply --record --as bob --force --now 2026-11-04T12:40:00Z -t sig <"$1" >"$2"' sh "$TMP/m2.eml" "$TMP/r2b.eml"
 decode "$TMP/r2b.eml" >"$TMP/d2b"
 check "  ... '-- ', name, queue" "body '$TMP/d2b' | grep -A2 -x -- '-- ' | tr '\\n' '|' | grep -qx -- '-- |Bob Marsh|Lumen Books Sales|'"
 
@@ -251,7 +251,7 @@ Content-Transfer-Encoding: base64
 PGh0bWw+PGJvZHk+PHA+0JfQsNC60LDQtyA8Yj5MQi03NzAxPC9iPiDQvdC1INC/0YDQuNGI0ZHQuy48L3A+PHA+0KHQv9Cw0YHQuNCx0L4hPC9wPjwvYm9keT48L2h0bWw+
 EOF
 T3=$(file_msg 2026-11-05T06:00:00Z <"$TMP/m3.eml")
-w "reply to HTML-only Russian mail with --quote" sh -c 'mreply --as dmitri --now 2026-11-05T07:00:00Z -t answer --quote <"$1" >"$2"' sh "$TMP/m3.eml" "$TMP/r3.eml"
+w "reply to HTML-only Russian mail with --quote" sh -c 'mreply --record --as dmitri --now 2026-11-05T07:00:00Z -t answer --quote <"$1" >"$2"' sh "$TMP/m3.eml" "$TMP/r3.eml"
 decode "$TMP/r3.eml" >"$TMP/d3"
 is "  ... To: the Reply-To address" "$(hdr To "$TMP/r3.eml")" "orders@example.ru"
 is "  ... one Re:, one token (the old one dropped)" "$(dhdr Subject "$TMP/r3.eml")" "Re: Заказ не пришёл [#$T3]"
@@ -275,7 +275,10 @@ is "a domain record's name is not the customer's: the default greeting, the bare
 
 # ---------------------------------------------------------------- internal notes
 w "a note on the ticket" mdesk --as dmitri --now 2026-11-05T07:10:00Z note "$T3" "INTERNAL: customer owes us 40 EUR"
-w "a reply with --quote --ticket" sh -c 'mreply --as dmitri --now 2026-11-05T07:20:00Z --ticket "$1" -t answer --quote >"$2"' sh "$T3" "$TMP/r4.eml"
+refused "the same answer to the same message by the same agent again: exit 1" 1 \
+	"^mreply: $T3: this answer went to orders@example.ru at 2026-11-05T07:00:00Z already; use --force" \
+	mreply --record --as dmitri --now 2026-11-05T07:20:00Z --ticket "$T3" -t answer --quote
+w "a reply with --quote --ticket (--force: the same answer again)" sh -c 'mreply --record --force --as dmitri --now 2026-11-05T07:20:00Z --ticket "$1" -t answer --quote >"$2"' sh "$T3" "$TMP/r4.eml"
 decode "$TMP/r4.eml" >"$TMP/d4"
 check "  ... the note is nowhere in the mail" "! grep -q 'INTERNAL' '$TMP/r4.eml' '$TMP/d4'"
 

@@ -76,11 +76,11 @@ mail() {
 # new TIME FROM MSGID: a new ticket, acknowledged; prints its ID
 new() {
 	mail "$2" "$3" | mroute --now "$1" >"$TMP/routed" &&
-	MDESK_NOW=$1 mreply --ack <"$TMP/routed" >/dev/null &&
+	MDESK_NOW=$1 mreply --ack --record <"$TMP/routed" >/dev/null &&
 	sed -n 's/^X-Mdesk-Ticket: //p' "$TMP/routed"
 }
 more() { mail "$2" "$3" "$4" | mroute --now "$1" >/dev/null; }	# TIME FROM MSGID IRT
-reply() { MDESK_NOW=$1 mreply --as "$2" --force --ticket "$3" -t answer >/dev/null; }
+reply() { MDESK_NOW=$1 mreply --record --as "$2" --force --ticket "$3" -t answer >/dev/null; }
 st() { mdesk --now "$1" status "$2" "$3" >/dev/null; }
 as() { mdesk --now "$1" assign "$2" "$3" >/dev/null; }
 
