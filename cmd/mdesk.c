@@ -425,6 +425,13 @@ static void check_templates(void)
 	free(dir);
 }
 
+static void count_bad_line(const char *id, int line, const char *err)
+{
+	char path[64];
+	ticket_events_path(id, path);
+	count_fault(path, line, err);
+}
+
 static void check_tickets(void)
 {
 	char *tdir = xmalloc(strlen(D.root) + 16);
@@ -455,12 +462,10 @@ static void check_tickets(void)
 				continue;
 			}
 			struct ticket tk;
-			const char *err;
-			int line = ticket_fold(&tk, id->d_name, t, len, 0, &err);
-			if (line)
-				count_fault(path, line, err);
-			else
-				ticket_free(&tk);
+			ticket_on_bad_line(count_bad_line);
+			ticket_fold(&tk, id->d_name, t, len, 0);
+			ticket_on_bad_line(NULL);
+			ticket_free(&tk);
 			free(t);
 		}
 		if (b)
@@ -1045,6 +1050,8 @@ static int cmd_claim(int argc, char **argv)
 	long long secs = 30 * 60;
 	if (dur && conf_duration(dur, &secs) != 0)
 		die(EX_USAGE, "--for: '%s' is not a duration (like 30m or 2h)", dur);
+	if (D.now + secs > TIME_MAX)
+		die(EX_USAGE, "--for: the claim would end after 9999");
 	json_t *e = event_new("claimed", a->login, D.now);
 	char b[32];
 	json_object_set_new(e, "agent", json_string(a->login));

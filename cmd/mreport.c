@@ -590,11 +590,12 @@ static long long opt_time(const char *opt, const char *v, const char *tz)
 		calendar_use_tz(tz);
 		t = calendar_local(y, m - 1, d, 0);
 		calendar_use_tz("UTC");
+		if (t >= TIME_MIN && t <= TIME_MAX)
+			return t;
+	} else if (parse_rfc3339(v, &t) == 0)
 		return t;
-	}
-	if (parse_rfc3339(v, &t) == 0)
-		return t;
-	die(EX_USAGE, "%s: '%s' is not a time (RFC 3339, @seconds or YYYY-MM-DD)", opt, v);
+	die(EX_USAGE, "%s: '%s' is not a time of 1970-9999 (RFC 3339, @seconds or YYYY-MM-DD)",
+	    opt, v);
 }
 
 /* Is zone a name of the time zone database (or UTC)? */

@@ -241,11 +241,8 @@ static int tfold(const char *id, struct ticket *t, int *archived, const char *pe
 		free(h);
 	}
 	buf_add(&text, pend, pl);
-	const char *err = NULL;
-	int line = ticket_fold(t, id, text.p ? text.p : "", text.len, 0, &err);
+	ticket_fold(t, id, text.p ? text.p : "", text.len, 0);
 	buf_free(&text);
-	if (line)
-		die(EX_DATAERR, "%s:%d: %s", ep, line, err ? err : "bad event");
 	return 0;
 }
 

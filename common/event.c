@@ -274,39 +274,55 @@ static json_t *event_parse(const char *p, size_t l, const char **err)
 	return o;
 }
 
-/* The events of text, in file order, into *ev (malloc'd; *n of them): 0,
- * or the 1-based number of the first malformed line (nothing kept). */
-static int parse_lines(const char *text, size_t len, json_t ***ev, size_t *n,
-    const char **err)
+static void warn_bad_line(const char *id, int line, const char *err)
+{
+	warnx_("tickets/%.2s/%s/events.jsonl:%d: %s; the line is skipped", id, id, line, err);
+}
+
+static ticket_bad_line_fn bad_line = warn_bad_line;
+
+void ticket_on_bad_line(ticket_bad_line_fn fn)
+{
+	bad_line = fn ? fn : warn_bad_line;
+}
+
+void ticket_bad_line(const char *id, int line, const char *err)
+{
+	bad_line(id, line, err);
+}
+
+/* The events of text, in file order, into *ev (malloc'd; *n of them).  A
+ * line that is not an event is told to report (when not NULL) and
+ * skipped; returns the number of such lines. */
+static int parse_lines(const char *id, const char *text, size_t len, json_t ***ev, size_t *n,
+    ticket_bad_line_fn report)
 {
 	size_t cap = 64;
 	*n = 0;
 	*ev = xmalloc(cap * sizeof **ev);
-	const char *p = text, *e = text + len;
-	int line = 0;
+	const char *p = text, *e = text + len, *err;
+	int line = 0, bad = 0;
 	while (p < e) {
 		const char *nl = memchr(p, '\n', (size_t)(e - p));
 		size_t l = nl ? (size_t)(nl - p) : (size_t)(e - p);
 		line++;
 		if (l > 0) {
-			json_t *o = event_parse(p, l, err);
+			json_t *o = event_parse(p, l, &err);
 			if (!o) {
-				for (size_t i = 0; i < *n; i++)
-					json_decref((*ev)[i]);
-				free(*ev);
-				*ev = NULL;
-				*n = 0;
-				return line;
+				bad++;
+				if (report)
+					report(id, line, err);
+			} else {
+				if (*n == cap) {
+					cap *= 2;
+					*ev = xrealloc(*ev, cap * sizeof **ev);
+				}
+				(*ev)[(*n)++] = o;
 			}
-			if (*n == cap) {
-				cap *= 2;
-				*ev = xrealloc(*ev, cap * sizeof **ev);
-			}
-			(*ev)[(*n)++] = o;
 		}
 		p += l + 1;
 	}
-	return 0;
+	return bad;
 }
 
 /* After the events: the default status, the tags sorted for stable
@@ -331,8 +347,8 @@ static void fold_finish(struct ticket *t)
 	}
 }
 
-int ticket_fold(struct ticket *t, const char *id, const char *text, size_t len,
-    long long asof, const char **err)
+void ticket_fold(struct ticket *t, const char *id, const char *text, size_t len,
+    long long asof)
 {
 	memset(t, 0, sizeof *t);
 	snprintf(t->id, sizeof t->id, "%s", id);
@@ -341,11 +357,7 @@ int ticket_fold(struct ticket *t, const char *id, const char *text, size_t len,
 	t->priority = "normal";
 	size_t n;
 	json_t **ev;
-	int line = parse_lines(text, len, &ev, &n, err);
-	if (line) {
-		ticket_free(t);
-		return line;
-	}
+	parse_lines(t->id, text, len, &ev, &n, bad_line);
 	qsort(ev, n, sizeof *ev, by_at_id);
 	/* the same event from two replicas: one id, kept at its first time
 	 * (the copies need not have the same "at", so they need not be
@@ -373,16 +385,18 @@ int ticket_fold(struct ticket *t, const char *id, const char *text, size_t len,
 	free(drop);
 	free(ev);
 	fold_finish(t);
-	return 0;
 }
 
 int ticket_fold_more(struct ticket *t, const char *text, size_t len)
 {
 	size_t n, have = json_array_size(t->events);
 	json_t **ev;
-	const char *err;
-	if (parse_lines(text, len, &ev, &n, &err))
+	if (parse_lines(t->id, text, len, &ev, &n, NULL)) {
+		for (size_t i = 0; i < n; i++)
+			json_decref(ev[i]);
+		free(ev);
 		return -1;
+	}
 	qsort(ev, n, sizeof *ev, by_at_id);
 	int ok = 1;
 	json_t *last = have ? json_array_get(t->events, have - 1) : NULL;

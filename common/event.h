@@ -49,15 +49,23 @@ struct ticket {
 	const char *answered_by;	/* the last reply since the last message */
 };
 
-/* Fold the events text of a ticket.  On a malformed line returns its
- * 1-based number and sets *err; 0 on success.  Folding stops at events
- * after asof when asof != 0. */
-int ticket_fold(struct ticket *t, const char *id, const char *text, size_t len,
-    long long asof, const char **err);
+/* Fold the events text of a ticket.  Folding stops at events after asof
+ * when asof != 0.  A line that is not an event (not a JSON object, no
+ * "id", "type" or "at", a time outside 1970-9999) is skipped and told to
+ * the handler of ticket_on_bad_line: one line never stops a reader. */
+void ticket_fold(struct ticket *t, const char *id, const char *text, size_t len,
+    long long asof);
+/* Who is told of a skipped line (ticket ID, 1-based line, what is wrong):
+ * by default a warning on stderr, "prog: tickets/AB/ID/events.jsonl:LINE:
+ * what; the line is skipped"; NULL restores it. */
+typedef void (*ticket_bad_line_fn)(const char *id, int line, const char *err);
+void ticket_on_bad_line(ticket_bad_line_fn fn);
+/* Tell the handler of a skipped line. */
+void ticket_bad_line(const char *id, int line, const char *err);
 /* Fold more events (the lines of text) onto t, a fold of the events
  * before them: 0, the same state as a fold of all of them; -1 when that
  * needs a new fold of all (an event of text sorts before one already
- * folded or repeats an id, or a line is malformed), t unchanged. */
+ * folded or repeats an id, or a line is not an event), t unchanged. */
 int ticket_fold_more(struct ticket *t, const char *text, size_t len);
 void ticket_free(struct ticket *t);
 /* The state as a JSON object (the fields of mdesk ls --format json). */

@@ -1047,7 +1047,7 @@ static int fast_time(const char *s, long long *t)
 	long long y = N2(0) * 100 + N2(2), m = N2(5), d = N2(8);
 	long long hh = N2(11), mm = N2(14), ss = N2(17);
 #undef N2
-	if (m < 1 || m > 12 || d < 1 || d > 31 || hh > 23 || mm > 59 || ss > 60)
+	if (y < 1970 || m < 1 || m > 12 || d < 1 || d > 31 || hh > 23 || mm > 59 || ss > 60)
 		return parse_rfc3339(s, t);
 	y -= m <= 2;
 	long long era = (y >= 0 ? y : y - 399) / 400, yoe = y - era * 400;
@@ -1205,11 +1205,10 @@ int sla_ticket_parse(struct sla_ticket *t, const char *id, char *text, size_t le
 				*err = !x->id || !*x->id ? "no \"id\"" : !x->at_s ? "no \"at\"" :
 				    !x->type || !*x->type ? "no \"type\"" :
 				    fast_time(x->at_s, &x->at) != 0 ? "bad \"at\" time (want RFC 3339)" : NULL;
-			if (*err) {
-				buf_free(&orig);
-				return line;
-			}
-			n++;
+			if (*err)
+				ticket_bad_line(t->id, line, *err);	/* skipped */
+			else
+				n++;
 		}
 		p = end + 1;
 	}

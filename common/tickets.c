@@ -33,10 +33,7 @@ int ticket_load(struct desk *d, const char *id, struct ticket *t, int *archived,
 	}
 	if (!text)
 		return -1;
-	const char *err;
-	int line = ticket_fold(t, id, text, len, 0, &err);
-	if (line)
-		die(EX_DATAERR, "%s:%d: %s", p, line, err);
+	ticket_fold(t, id, text, len, 0);
 	free(text);
 	if (archived)
 		*archived = arch;
@@ -333,14 +330,8 @@ static int sum_fold(struct desk *d, struct sumfile *s, const char *id, const git
 				return -1;
 			desk_git_die(EX_TEMPFAIL, path);
 		}
-		const char *err;
-		int line = ticket_fold(&t, id, git_blob_rawcontent(b), (size_t)git_blob_rawsize(b), 0,
-		    &err);
+		ticket_fold(&t, id, git_blob_rawcontent(b), (size_t)git_blob_rawsize(b), 0);
 		git_blob_free(b);
-		if (line && soft)
-			return -1;
-		if (line)
-			die(EX_DATAERR, "%s:%d: %s", path, line, err);
 		k = &t;
 	}
 	json_t *tj = ticket_json(k);

@@ -545,6 +545,7 @@ static long long days_from_civil(long long y, unsigned m, unsigned d)
 
 char *fmt_rfc3339(long long t, char *buf)
 {
+	t = t < TIME_MIN ? TIME_MIN : t > TIME_MAX ? TIME_MAX : t;
 	long long days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
 	long long secs = t - days * 86400;
 	long long z = days + 719468;
@@ -558,8 +559,6 @@ char *fmt_rfc3339(long long t, char *buf)
 	unsigned m = mp < 10 ? mp + 3 : mp - 9;
 	y += m <= 2;
 	int hh = (int)(secs / 3600), mi = (int)(secs / 60 % 60), ss = (int)(secs % 60);
-	if (y < 0 || y > 9999)
-		y = y < 0 ? 0 : 9999;
 	int yy = (int)y;
 	char *o = buf;
 	*o++ = (char)('0' + yy / 1000);
@@ -585,7 +584,7 @@ int parse_rfc3339(const char *s, long long *t)
 	if (s[0] == '@') {
 		errno = 0;
 		long long v = strtoll(s + 1, &end, 10);
-		if (errno || end == s + 1 || *end)
+		if (errno || end == s + 1 || *end || v < TIME_MIN || v > TIME_MAX)
 			return -1;
 		*t = v;
 		return 0;
@@ -622,8 +621,11 @@ int parse_rfc3339(const char *s, long long *t)
 		return -1;
 	if (mo == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
 		return -1;
-	*t = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 +
+	long long v = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 +
 	    mi * 60 + sec - off;
+	if (v < TIME_MIN || v > TIME_MAX)
+		return -1;
+	*t = v;
 	return 0;
 }
 
@@ -633,8 +635,8 @@ long long mdesk_now(const char *opt)
 	const char *s = opt ? opt : getenv("MDESK_NOW");
 	if (s && *s) {
 		if (parse_rfc3339(s, &t) != 0)
-			die(EX_USAGE, "%s: bad time '%s' (use RFC 3339, e.g. "
-			    "2026-11-23T09:00:00Z, or @EPOCH)",
+			die(EX_USAGE, "%s: bad time '%s' (use RFC 3339 between 1970 and 9999, "
+			    "e.g. 2026-11-23T09:00:00Z, or @EPOCH)",
 			    opt ? "--now" : "MDESK_NOW", s);
 		return t;
 	}

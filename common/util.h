@@ -106,11 +106,18 @@ void put_col(const char *s, int w);
 /* For ids[0..n): drop[i] = 1 when ids[i] already appeared at a lower index
  * (the later copies of the same id). */
 void mark_later_copies(const char *const *ids, size_t n, unsigned char *drop);
-/* Time as RFC 3339 UTC "2026-11-02T09:14:00Z"; buf needs 32 bytes. */
+/* The times a desk holds: 1970-01-01T00:00:00Z to 9999-12-31T23:59:59Z. */
+#define TIME_MIN 0LL
+#define TIME_MAX 253402300799LL
+/* Time as RFC 3339 UTC "2026-11-02T09:14:00Z"; buf needs 32 bytes.  A
+ * time outside TIME_MIN..TIME_MAX (only ever computed: no input holds
+ * one) is written as the nearer bound. */
 char *fmt_rfc3339(long long t, char *buf);
-/* Parse RFC 3339 (Z or +hh:mm) or "@epoch"; returns 0 on success. */
+/* Parse RFC 3339 (Z or +hh:mm) or "@epoch"; returns 0 on success, -1 when
+ * malformed or outside TIME_MIN..TIME_MAX. */
 int parse_rfc3339(const char *s, long long *t);
-/* The clock: --now value, else $MDESK_NOW, else time(). */
+/* The clock: --now value, else $MDESK_NOW, else time(); a value that is
+ * not a time of 1970-9999 exits EX_USAGE. */
 long long mdesk_now(const char *opt);
 
 #endif
