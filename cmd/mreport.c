@@ -32,6 +32,7 @@ static struct desk D;
 static struct sla S;
 static const char *opt_desk, *opt_now, *opt_since, *opt_until, *opt_rev, *opt_tz;
 static int fmt = -1;
+static int opt_target = 90;	/* --sla-target, percent */
 static int by[REP_NBY];
 static size_t nby;
 static git_commit *rev_commit;	/* the main branch at --rev (or now) */
@@ -43,6 +44,7 @@ static void usage(FILE *f, int code)
 	    "usage: mreport [--desk DIR] [--since TIME] [--until TIME]\n"
 	    "               [--by agent|group|queue|tag|priority|language|customer|day|week|month]...\n"
 	    "               [--format table|csv|json|html] [--rev REV] [--tz ZONE] [--now TIME]\n"
+	    "               [--sla-target PERCENT]\n"
 	    "TIME: RFC 3339, @seconds, or a date YYYY-MM-DD (midnight in the report's zone)\n"
 	    "see mreport(1)\n");
 	exit(code);
@@ -386,6 +388,10 @@ static void each_ticket(ticket_fn fn)
 /* --- counting ---------------------------------------------------------- */
 
 static struct report *reps[4];
+/* The HTML page's comparison: the period of the same length before, read
+ * as the desk stood then (the tickets parsed up to its end). */
+static struct report *prev_rep;
+static long long prev_asof;
 static size_t nreps;
 static struct arena scratch;
 static long long asof;
@@ -395,11 +401,21 @@ static void one_ticket(const char *id, char *text, size_t len, const char *path)
 	struct sla_ticket t;
 	const char *err;
 	arena_reset(&scratch);
+	char *copy = prev_rep ? xmalloc(len + 1) : NULL;
+	if (copy) {	/* parsing works in place */
+		memcpy(copy, text, len);
+		copy[len] = 0;
+	}
 	int line = sla_ticket_parse(&t, id, text, len, asof, &scratch, &err);
 	if (line)
 		die(EX_DATAERR, "%s:%d: %s", path, line, err);
 	for (size_t i = 0; i < nreps; i++)
 		report_add(reps[i], &t, &scratch);
+	if (copy) {
+		if (sla_ticket_parse(&t, id, copy, len, prev_asof, &scratch, &err) == 0)
+			report_add(prev_rep, &t, &scratch);
+		free(copy);
+	}
 }
 
 static const char *agent_groups(void *ctx, const char *login)
@@ -617,7 +633,7 @@ static int zone_ok(const char *z)
 int main(int argc, char **argv)
 {
 	heap_init();
-	enum { O_NOW = 256, O_SINCE, O_UNTIL, O_REV, O_TZ, O_VERSION };
+	enum { O_NOW = 256, O_SINCE, O_UNTIL, O_REV, O_TZ, O_TARGET, O_VERSION };
 	static const struct option opts[] = {
 		{ "desk", required_argument, NULL, 'd' },
 		{ "now", required_argument, NULL, O_NOW },
@@ -627,6 +643,7 @@ int main(int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "rev", required_argument, NULL, O_REV },
 		{ "tz", required_argument, NULL, O_TZ },
+		{ "sla-target", required_argument, NULL, O_TARGET },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, O_VERSION },
 		{ NULL, 0, NULL, 0 }
@@ -643,6 +660,15 @@ int main(int argc, char **argv)
 		case O_UNTIL: opt_until = optarg; break;
 		case O_REV: opt_rev = optarg; break;
 		case O_TZ: opt_tz = optarg; break;
+		case O_TARGET: {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			if (end == optarg || (*end && strcmp(end, "%")) || v < 1 || v > 100)
+				die(EX_USAGE, "--sla-target: '%s' is not a percentage from 1 to 100",
+				    optarg);
+			opt_target = (int)v;
+			break;
+		}
 		case 'b': {
 			int k = rep_by_find(optarg);
 			if (k < 0)
@@ -714,7 +740,7 @@ int main(int argc, char **argv)
 	load_agents();
 
 	const char *err;
-	static struct report main_r, time_r, group_r, agent_r;
+	static struct report main_r, time_r, group_r, agent_r, prev_r;
 	if (fmt == F_HTML) {
 		int pb[1] = { REP_WEEK }, gb[1] = { REP_GROUP }, ab[1] = { REP_AGENT };
 		for (size_t i = 0; i < nby; i++)
@@ -722,11 +748,21 @@ int main(int argc, char **argv)
 				pb[0] = by[i];
 		if (report_init(&time_r, pb, 1, since, until, tz, &S, agent_groups, NULL, &err) ||
 		    report_init(&group_r, gb, 1, since, until, tz, &S, agent_groups, NULL, &err) ||
-		    report_init(&agent_r, ab, 1, since, until, tz, &S, agent_groups, NULL, &err))
+		    report_init(&agent_r, ab, 1, since, until, tz, &S, agent_groups, NULL, &err) ||
+		    report_init(&main_r, NULL, 0, since, until, tz, &S, agent_groups, NULL, &err))
 			die(EX_USAGE, "%s", err);
 		reps[nreps++] = &time_r;
 		reps[nreps++] = &group_r;
 		reps[nreps++] = &agent_r;
+		reps[nreps++] = &main_r;
+		/* the period of the same length before, when there is a start */
+		if (since != REP_NOPERIOD && since >= 0 && until - since <= since) {
+			if (report_init(&prev_r, NULL, 0, since - (until - since), since, tz, &S,
+			    agent_groups, NULL, &err))
+				die(EX_USAGE, "%s", err);
+			prev_rep = &prev_r;
+			prev_asof = since - 1;
+		}
 	} else {
 		if (report_init(&main_r, by, nby, since, until, tz, &S, agent_groups, NULL, &err))
 			die(EX_USAGE, "--by: %s", err);
@@ -735,13 +771,16 @@ int main(int argc, char **argv)
 	each_ticket(one_ticket);
 	for (size_t i = 0; i < nreps; i++)
 		report_finish(reps[i]);
+	if (prev_rep)
+		report_finish(prev_rep);
 
 	static char obuf[1 << 16];
 	setvbuf(stdout, obuf, _IOFBF, sizeof obuf);
 	if (fmt == F_HTML) {
 		const char *name = conf_get(&D.conf, "", "", "name");
-		struct rephtml h = { name ? name : "mdesk", tz, since, until, &time_r, &group_r,
-			&agent_r };
+		struct rephtml h = { .title = name ? name : "mdesk", .tz = tz, .since = since,
+			.until = until, .time = &time_r, .groups = &group_r, .agents = &agent_r,
+			.total = &main_r, .prev = prev_rep, .sla = &S, .target = opt_target };
 		rephtml_write(stdout, &h);
 	} else if (fmt == F_TABLE)
 		print_table(&main_r);
@@ -771,6 +810,8 @@ int main(int argc, char **argv)
 		die(EX_IOERR, "write error: %s", strerror(errno));
 	for (size_t i = 0; i < nreps; i++)
 		report_free(reps[i]);
+	if (prev_rep)
+		report_free(prev_rep);
 	arena_free(&scratch);
 	jo_free(&J);
 	agents_free(&AG);

@@ -251,12 +251,13 @@ if [ -z "$CHROME" ]; then
 else
 	cflags="--headless --no-sandbox --disable-gpu --disable-dev-shm-usage --no-first-run --user-data-dir=$TMP/chrome"
 	timeout 120 "$CHROME" $cflags --dump-dom "file://$TMP/r.html" >"$TMP/dom.html" 2>/dev/null
-	# marks: a created bar per week (one, and the legend's), 168 heat
-	# cells, three SLA bars for each of the four groups (-, billing,
-	# sales, support), the three agents' rows
+	# marks: a created bar per week (one), 168 heat cells, an SLA bar
+	# for each metric with clocks in each of the four groups (-, billing,
+	# sales, support): six here, the others say "no tickets"; the three
+	# agents' rows
 	is "html in chromium: the DOM has the charts and marks" \
-		"$(grep -c '<svg class="chart"' "$TMP/dom.html"):$(grep -o '<rect class="cell"' "$TMP/dom.html" | wc -l):$(grep -o '<rect class="created"' "$TMP/dom.html" | wc -l):$(grep -o '<rect class="met"' "$TMP/dom.html" | wc -l):$(grep -o '<tr><td>' "$TMP/dom.html" | wc -l)" \
-		"4:168:2:12:3"
+		"$(grep -c '<svg class="chart"' "$TMP/dom.html"):$(grep -o '<rect class="cell l[0-5]"' "$TMP/dom.html" | wc -l):$(grep -o '<rect class="created"' "$TMP/dom.html" | wc -l):$(grep -oE '<rect class="(ok|near|low)"' "$TMP/dom.html" | wc -l):$(grep -o '<tr><td>' "$TMP/dom.html" | wc -l)" \
+		"4:168:1:6:3"
 	timeout 120 "$CHROME" $cflags --window-size=900,1600 --screenshot="$TMP/shot.png" "file://$TMP/r.html" >/dev/null 2>&1
 	# non-blank: a PNG whose compressed size shows drawing (a white page
 	# of this size is about 10 KB), and more than one colour in it
