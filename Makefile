@@ -176,31 +176,35 @@ demo: deps
 	$(B)/mthread --format tree tests/data/support.mbox | head -40
 	@echo '...'
 	@rm -rf $(B)/demo-desk
-	@echo '== mdesk init: a new desk with the example files =='
-	MDESK_NOW=2026-11-20T18:00:00Z $(B)/mdesk init $(B)/demo-desk
+	@echo '== mdesk init: a new desk with the example files (no fsync: a demo) =='
+	MDESK_NOW=2026-11-02T00:00:00Z $(B)/mdesk init $(B)/demo-desk
+	sed -i 's/^fsync = yes/fsync = no/' $(B)/demo-desk/desk.conf
+	GIT_AUTHOR_DATE=2026-11-02T00:00:00Z GIT_COMMITTER_DATE=2026-11-02T00:00:00Z \
+		git -C $(B)/demo-desk -c user.name=Demo -c user.email=demo@lumen.example \
+		commit -q -m 'desk.conf: no fsync for the demo' desk.conf
 	$(B)/mdesk --desk $(B)/demo-desk check
-	@echo '== mroute: the mailbox filed into tickets (a commit for each batch of 1000 messages) =='
-	MDESK_NOW=2026-11-20T18:00:00Z $(B)/mroute --at-date --desk $(B)/demo-desk < tests/data/support.mbox > /dev/null
+	@echo '== 2-20 November: the mail filed half a day at a time (mroute), the team at work =='
+	@echo '   (assign, claim, note, mreply, solve, reopen; msla --notify escalates): tests/demo-desk.sh'
+	sh tests/demo-desk.sh $(B) $(B)/demo-desk tests/data/support.mbox
 	@echo "$$(git -C $(B)/demo-desk rev-list --count HEAD) commits"
-	@echo '== who took what (routing.sieve, shifts, skills, languages, capacity) =='
-	$(B)/mdesk --desk $(B)/demo-desk ls --format json | jq -r '"\(.assignee // "unassigned") \(.queue)"' | sort | uniq -c
+	$(B)/mdesk --desk $(B)/demo-desk log | sed -n '1,12p'
+	@echo '== who has what: every ticket by assignee and status =='
+	$(B)/mdesk --desk $(B)/demo-desk ls --all --format json | jq -r '"\(.assignee // "unassigned") \(.status)"' | sort | uniq -c
 	@echo '== mroute --dry-run: the decisions for one more message, and why =='
-	MDESK_NOW=2026-11-23T14:00:00Z $(B)/mroute --dry-run --desk $(B)/demo-desk < tests/data/mail/single.eml | jq .
+	MDESK_NOW=2026-11-21T00:05:00Z $(B)/mroute --dry-run --desk $(B)/demo-desk < tests/data/mail/single.eml | jq .
 	@echo '== mdesk ls: the open tickets =='
 	$(B)/mdesk --desk $(B)/demo-desk ls --format table
 	@echo '== msla: the deadlines of the open tickets, most urgent first =='
-	MDESK_NOW=2026-11-20T18:00:00Z $(B)/msla --desk $(B)/demo-desk --all --format table | head -20
-	@echo '== mdesk show: the first ticket =='
-	$(B)/mdesk --desk $(B)/demo-desk show $$($(B)/mdesk --desk $(B)/demo-desk ls --format json | head -1 | sed 's/.*"id":"\([0-9A-Z]*\)".*/\1/') | head -40
-	@echo '== mreply --record: the first three tickets answered (need-more-info), one commit each =='
-	for t in $$($(B)/mdesk --desk $(B)/demo-desk ls --format json | head -3 | sed 's/.*"id":"\([0-9A-Z]*\)".*/\1/'); do \
-		MDESK_NOW=2026-11-20T18:05:00Z $(B)/mreply --desk $(B)/demo-desk --as ana --force --record \
-			--ticket $$t -t need-more-info > $(B)/demo-reply-$$t.eml || exit 1; \
-		sed -n '/^Subject:/,/^Message-ID:/p' $(B)/demo-reply-$$t.eml | sed '$$d'; done
-	$(B)/mdesk --desk $(B)/demo-desk log | head -3
-	@echo '== mreport: the desk per agent, and the report as a page =='
-	MDESK_NOW=2026-11-20T18:10:00Z $(B)/mreport --desk $(B)/demo-desk --by agent --format table
-	MDESK_NOW=2026-11-20T18:10:00Z $(B)/mreport --desk $(B)/demo-desk --by week --format html > $(B)/demo-report.html
+	MDESK_NOW=2026-11-21T00:05:00Z $(B)/msla --desk $(B)/demo-desk --all --format table | head -20
+	@echo '== mdesk show: the first open ticket =='
+	$(B)/mdesk --desk $(B)/demo-desk show $$($(B)/mdesk --desk $(B)/demo-desk ls --format json | head -1 | jq -r .id) | head -40
+	@echo '== mreply: the answer to that ticket, a preview (--send or --record would record it) =='
+	MDESK_NOW=2026-11-21T00:05:00Z $(B)/mreply --desk $(B)/demo-desk --as ana --force \
+		--ticket $$($(B)/mdesk --desk $(B)/demo-desk ls --format json | head -1 | jq -r .id) -t need-more-info | \
+		sed -n '/^From:/,/^$$/p'
+	@echo '== mreport: the last seven days per agent, and the report as a page =='
+	MDESK_NOW=2026-11-21T03:00:00Z $(B)/mreport --desk $(B)/demo-desk --since 2026-11-14 --by agent --format table
+	MDESK_NOW=2026-11-21T03:00:00Z $(B)/mreport --desk $(B)/demo-desk --since 2026-11-14 --by day --format html > $(B)/demo-report.html
 	@echo "the HTML report (charts, open it in a browser): $(CURDIR)/$(B)/demo-report.html"
 
 # --- benchmarks (not tests) ---------------------------------------------
