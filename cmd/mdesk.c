@@ -47,7 +47,7 @@ static void usage(FILE *f, int code)
 	    "usage: mdesk [--desk DIR] [--as AGENT] [--now TIME] COMMAND [ARGS]\n"
 	    "commands:\n"
 	    "  init [DIR]                 create a desk with example files\n"
-	    "  check                      validate the desk's files\n"
+	    "  check [--repair [REMOTE]]  validate the desk's files and history\n"
 	    "  ls [filters] [--all]       list tickets (open ones by default)\n"
 	    "  show ID [--mbox|--json]    a ticket: state, events, conversation\n"
 	    "  assign ID AGENT | unassign ID\n"
@@ -477,12 +477,27 @@ static void check_tickets(void)
 	free(tdir);
 }
 
+/* The desk's history: main and archive complete (every object they reach
+ * there), no ticket on both with what one copy lacks.  --repair first
+ * fetches from the remote and joins such tickets. */
+static void check_history(int repair, const char *remote)
+{
+	if (repair) {
+		int j = sync_repair(&D, remote);
+		if (j > 0)
+			printf("joined %d ticket%s found on both branches\n", j, j == 1 ? "" : "s");
+	}
+	faults += (int)sync_check_history(&D, report_fault);
+	faults += (int)sync_check_branches(&D, report_fault);
+}
+
 static int cmd_check(int argc, char **argv)
 {
-	(void)argv;
-	if (argc > 1)
+	int repair = argc > 1 && !strcmp(argv[1], "--repair");
+	if (argc > 2 + repair || (argc > 1 && !repair))
 		usage(stderr, EX_USAGE);
 	open_desk();
+	check_history(repair, argc > 2 ? argv[2] : NULL);
 	static const char *const desk_top[] = { "name", "domain", "timezone", "language",
 		"languages", "calendar", "claim_for", "archive_after", "fsync", NULL };
 	static const char *const queue_keys[] = { "address", "name", "group", "priority",

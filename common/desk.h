@@ -91,7 +91,8 @@ void desk_branch_moved(struct desk *d);
 /* Read a file of the desk at HEAD (or of the archive branch when
  * archived != 0); returns malloc'd bytes and *len, NULL if absent. */
 char *desk_read_head(struct desk *d, const char *path, size_t *len, int archived);
-/* Read a file of the working tree; NULL if absent. */
+/* Read a file of the working tree; NULL if absent, not a regular file or
+ * reached through a symbolic link (no component of path is followed). */
 char *desk_read_file(struct desk *d, const char *path, size_t *len);
 
 /* A transaction: one commit. */

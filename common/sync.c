@@ -3,15 +3,18 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include <jansson.h>
 
 #include "event.h"
+#include "ticketid.h"
 
 /* --- a set of strings (event ids, lines) --- */
 
@@ -532,6 +535,471 @@ int sync_merge_trees(git_repository *repo, git_tree *base, git_tree *ours,
 	return m.conflicts;
 }
 
+/* --- the desk's layout: what a replica accepts from a remote --- */
+
+static int plain_name(const char *s, size_t n)
+{
+	if (!n || s[0] == '.')
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+		    (s[i] >= '0' && s[i] <= '9') || s[i] == '.' || s[i] == '-' || s[i] == '_'))
+			return 0;
+	return 1;
+}
+
+static int under(const char *p, const char *dir, const char *ext)
+{
+	size_t dl = strlen(dir), el = strlen(ext), n = strlen(p);
+	if (strncmp(p, dir, dl) || n <= dl + el || strcmp(p + n - el, ext))
+		return 0;
+	return !strchr(p + dl, '/') && plain_name(p + dl, n - dl - el);
+}
+
+int sync_desk_path(const char *p)
+{
+	static const char *const top[] = { "desk.conf", "agents.csv", "customers.csv",
+		"routing.sieve", "sla.conf", ".gitattributes", ".gitignore", NULL };
+	for (int i = 0; top[i]; i++)
+		if (!strcmp(p, top[i]))
+			return 1;
+	if (under(p, "calendars/", ".conf") || under(p, "templates/", ".txt"))
+		return 1;
+	/* tickets/SH/ID/events.jsonl or tickets/SH/ID/NNNN.eml */
+	if (strncmp(p, "tickets/", 8) || strlen(p) < 12 || p[10] != '/')
+		return 0;
+	const char *id = p + 11, *sl = strchr(id, '/');
+	char buf[16];
+	if (!sl || (size_t)(sl - id) >= sizeof buf || strncmp(id, p + 8, 2))
+		return 0;
+	memcpy(buf, id, (size_t)(sl - id));
+	buf[sl - id] = 0;
+	if (!ticketid_valid(buf) || strchr(sl + 1, '/'))
+		return 0;
+	return !strcmp(sl + 1, "events.jsonl") || eml_number(sl + 1) >= 0;
+}
+
+/* What is wrong with a file the tree new brings (against old, NULL: none):
+ * the first such path and why, or 0 when none. */
+struct refusal {
+	char path[512];
+	const char *why;
+};
+
+static int refuse_cb(const git_diff_delta *dd, float progress, void *payload)
+{
+	struct refusal *r = payload;
+	(void)progress;
+	if (dd->status == GIT_DELTA_DELETED)
+		return 0;
+	const char *p = dd->new_file.path;
+	const char *why = NULL;
+	switch (dd->new_file.mode) {
+	case GIT_FILEMODE_BLOB:
+		if (!sync_desk_path(p))
+			why = "a file outside the desk's layout (see mdesk-files(5))";
+		break;
+	case GIT_FILEMODE_LINK:
+		why = "a symbolic link; a desk holds only plain files";
+		break;
+	case GIT_FILEMODE_COMMIT:
+		why = "a submodule (gitlink); a desk holds only plain files";
+		break;
+	case GIT_FILEMODE_BLOB_EXECUTABLE:
+		why = "an executable file; a desk holds only plain files";
+		break;
+	default:
+		why = "not a plain file";
+	}
+	if (!why)
+		return 0;
+	snprintf(r->path, sizeof r->path, "%s", p);
+	r->why = why;
+	return 1;
+}
+
+static int tree_refused(git_repository *repo, git_tree *old, git_tree *nt, struct refusal *r)
+{
+	git_diff *diff;
+	git_diff_options o;
+	git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
+	o.flags |= GIT_DIFF_INCLUDE_TYPECHANGE;
+	r->why = NULL;
+	if (git_diff_tree_to_tree(&diff, repo, old, nt, &o) != 0)
+		desk_git_die(EX_TEMPFAIL, "diff");
+	git_diff_foreach(diff, refuse_cb, NULL, NULL, NULL, r);
+	git_diff_free(diff);
+	return r->why != NULL;
+}
+
+static git_tree *commit_tree(git_repository *repo, const git_oid *c)
+{
+	git_commit *cm;
+	git_tree *t = NULL;
+	if (git_commit_lookup(&cm, repo, c) != 0)
+		return NULL;
+	if (git_commit_tree(&t, cm) != 0)
+		t = NULL;
+	git_commit_free(cm);
+	return t;
+}
+
+/* --- a set of object ids --- */
+
+struct oidset {
+	git_oid *v;
+	unsigned char *used;
+	size_t cap, n;
+};
+
+static size_t oid_hash(const git_oid *id, size_t cap)
+{
+	uint64_t h;
+	memcpy(&h, id->id, sizeof h);
+	return (size_t)h & (cap - 1);
+}
+
+static int oidset_add(struct oidset *s, const git_oid *id)	/* 1 when new */
+{
+	if (2 * (s->n + 1) > s->cap) {
+		struct oidset t = { NULL, NULL, s->cap ? s->cap * 2 : 4096, 0 };
+		t.v = xcalloc(t.cap, sizeof *t.v);
+		t.used = xcalloc(t.cap, 1);
+		for (size_t i = 0; i < s->cap; i++)
+			if (s->used[i])
+				oidset_add(&t, &s->v[i]);
+		free(s->v);
+		free(s->used);
+		*s = t;
+	}
+	size_t h = oid_hash(id, s->cap);
+	for (; s->used[h]; h = (h + 1) & (s->cap - 1))
+		if (git_oid_equal(&s->v[h], id))
+			return 0;
+	s->v[h] = *id;
+	s->used[h] = 1;
+	s->n++;
+	return 1;
+}
+
+static void oidset_free(struct oidset *s)
+{
+	free(s->v);
+	free(s->used);
+	memset(s, 0, sizeof *s);
+}
+
+/* --- history: every object main and archive reach is there --- */
+
+struct walk {
+	git_repository *repo;
+	git_odb *odb;
+	struct oidset seen;
+	const char *branch;
+	const git_oid *commit;
+	sync_fault_fn report;
+	size_t missing;
+};
+
+static void missing(struct walk *w, const char *what, const git_oid *id, const char *path)
+{
+	char m[900], hex[GIT_OID_HEXSZ + 1], c[GIT_OID_HEXSZ + 1];
+	if (w->missing++ >= 10)
+		return;	/* the count says the rest */
+	git_oid_tostr(hex, sizeof hex, id);
+	git_oid_tostr(c, sizeof c, w->commit);
+	if (!strcmp(what, "commit"))
+		snprintf(m, sizeof m, "commit %s missing; 'mdesk check --repair' fetches it "
+		    "from the remote", hex);
+	else
+		snprintf(m, sizeof m, "%s %s missing (%.400s of commit %s); 'mdesk check "
+		    "--repair' fetches it from the remote", what, hex, *path ? path : "the tree", c);
+	w->report(w->branch, 0, m);
+}
+
+static void walk_tree(struct walk *w, const git_oid *id, const char *path, int depth)
+{
+	if (!oidset_add(&w->seen, id))
+		return;
+	git_tree *t;
+	if (depth > 64 || git_tree_lookup(&t, w->repo, id) != 0) {
+		missing(w, "tree", id, path);
+		return;
+	}
+	for (size_t i = 0; i < git_tree_entrycount(t); i++) {
+		const git_tree_entry *e = git_tree_entry_byindex(t, i);
+		const git_oid *eid = git_tree_entry_id(e);
+		git_object_t ty = git_tree_entry_type(e);
+		char *full = path_join(path, git_tree_entry_name(e));
+		if (ty == GIT_OBJECT_TREE)
+			walk_tree(w, eid, full, depth + 1);
+		else if (ty == GIT_OBJECT_BLOB && oidset_add(&w->seen, eid) &&
+		    !git_odb_exists(w->odb, eid))
+			missing(w, "blob", eid, full);
+		free(full);
+	}
+	git_tree_free(t);
+}
+
+static void walk_branch(struct walk *w, const char *ref)
+{
+	git_oid tip;
+	if (git_reference_name_to_id(&tip, w->repo, ref) != 0)
+		return;
+	w->branch = ref;
+	git_oid *stack = xmalloc(sizeof *stack);
+	size_t n = 1, cap = 1;
+	stack[0] = tip;
+	while (n) {
+		git_oid c = stack[--n];
+		git_commit *cm;
+		if (!oidset_add(&w->seen, &c))
+			continue;
+		w->commit = &c;
+		if (git_commit_lookup(&cm, w->repo, &c) != 0) {
+			missing(w, "commit", &c, "");
+			continue;
+		}
+		walk_tree(w, git_commit_tree_id(cm), "", 0);
+		for (unsigned i = 0; i < git_commit_parentcount(cm); i++) {
+			if (n == cap)
+				stack = xrealloc(stack, (cap *= 2) * sizeof *stack);
+			stack[n++] = *git_commit_parent_id(cm, i);
+		}
+		git_commit_free(cm);
+	}
+	free(stack);
+}
+
+size_t sync_check_history(struct desk *d, sync_fault_fn report)
+{
+	struct walk w = { d->repo, NULL, { 0 }, NULL, NULL, report, 0 };
+	if (git_repository_odb(&w.odb, d->repo) != 0)
+		desk_git_die(EX_TEMPFAIL, "objects");
+	const char *refs[2] = { DESK_BRANCH, DESK_ARCHIVE };
+	for (int k = 0; k < 2; k++) {
+		size_t before = w.missing;
+		walk_branch(&w, refs[k]);
+		if (w.missing - before > 10) {
+			char m[200];
+			snprintf(m, sizeof m, "%zu objects missing in all; 'mdesk check --repair' "
+			    "fetches them from the remote", w.missing - before);
+			report(refs[k], 0, m);
+		}
+	}
+	git_odb_free(w.odb);
+	oidset_free(&w.seen);
+	return w.missing;
+}
+
+/* --- a ticket on both branches --- */
+
+/* The tickets of a tree (tickets/SH/ID), each with its folder's id. */
+struct tlist {
+	char (*path)[40];
+	git_oid *id;
+	size_t n, cap;
+};
+
+static int tlist_cb(const char *root, const git_tree_entry *e, void *payload)
+{
+	struct tlist *l = payload;
+	if (!*root)
+		return strcmp(git_tree_entry_name(e), "tickets") ? 1 : 0;
+	if (git_tree_entry_type(e) != GIT_OBJECT_TREE || strlen(root) != 11)
+		return 0;
+	char p[64];
+	snprintf(p, sizeof p, "%s%s", root, git_tree_entry_name(e));
+	if (strlen(p) >= 40 || !ticket_path(p))
+		return 1;
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 16;
+		l->path = xrealloc(l->path, l->cap * sizeof *l->path);
+		l->id = xrealloc(l->id, l->cap * sizeof *l->id);
+	}
+	snprintf(l->path[l->n], 40, "%s", p);
+	l->id[l->n++] = *git_tree_entry_id(e);
+	return 1;	/* not into the ticket's folder */
+}
+
+static void tickets_of(git_tree *t, struct tlist *l)
+{
+	memset(l, 0, sizeof *l);
+	git_tree_walk(t, GIT_TREEWALK_PRE, tlist_cb, l);
+}
+
+static void tlist_free(struct tlist *l)
+{
+	free(l->path);
+	free(l->id);
+}
+
+/* Does the folder a hold everything of folder b (every file b has, every
+ * event id of b's events.jsonl)? */
+static int holds(git_repository *repo, const git_oid *a, const git_oid *b)
+{
+	git_tree *ta, *tb;
+	if (git_tree_lookup(&ta, repo, a) != 0)
+		return 0;
+	if (git_tree_lookup(&tb, repo, b) != 0) {
+		git_tree_free(ta);
+		return 1;
+	}
+	int ok = 1;
+	for (size_t i = 0; ok && i < git_tree_entrycount(tb); i++) {
+		const git_tree_entry *eb = git_tree_entry_byindex(tb, i);
+		const git_tree_entry *ea = git_tree_entry_byname(ta, git_tree_entry_name(eb));
+		if (!ea)
+			ok = 0;
+		else if (same(ea, eb))
+			continue;
+		else if (strcmp(git_tree_entry_name(eb), "events.jsonl"))
+			ok = 0;
+		else {
+			git_blob *ba, *bb;
+			if (git_blob_lookup(&ba, repo, git_tree_entry_id(ea)) != 0 ||
+			    git_blob_lookup(&bb, repo, git_tree_entry_id(eb)) != 0) {
+				ok = 0;
+				break;
+			}
+			struct buf u = { 0 };
+			size_t la = (size_t)git_blob_rawsize(ba);
+			sync_union_events(git_blob_rawcontent(ba), la, git_blob_rawcontent(bb),
+			    (size_t)git_blob_rawsize(bb), &u);
+			const char *pa = git_blob_rawcontent(ba);
+			ok = u.len == la || (la && pa[la - 1] != '\n' && u.len == la + 1);
+			buf_free(&u);
+			git_blob_free(ba);
+			git_blob_free(bb);
+		}
+	}
+	git_tree_free(ta);
+	git_tree_free(tb);
+	return ok;
+}
+
+/* A commit of base's tree with the updates up, on parent. */
+static void new_commit(struct desk *d, const git_oid *parent, git_tree *base,
+    const git_tree_update *up, size_t n, const char *msg, git_oid *out)
+{
+	git_oid tid;
+	git_tree *nt;
+	git_commit *pc;
+	git_signature *sig;
+	char name[64], email[300];
+	desk_system_author(name, sizeof name, email, sizeof email);
+	if (git_tree_create_updated(&tid, d->repo, base, n, up) != 0 ||
+	    git_tree_lookup(&nt, d->repo, &tid) != 0 ||
+	    git_commit_lookup(&pc, d->repo, parent) != 0 ||
+	    git_signature_new(&sig, name, email, (git_time_t)d->now, 0) != 0)
+		desk_git_die(EX_TEMPFAIL, "joining the branches");
+	const git_commit *ps[1] = { pc };
+	if (git_commit_create(out, d->repo, NULL, sig, sig, NULL, msg, nt, 1, ps) != 0)
+		desk_git_die(errno == ENOSPC || errno == EDQUOT || errno == EFBIG ?
+		    EX_CANTCREAT : EX_TEMPFAIL, "joining the branches");
+	git_signature_free(sig);
+	git_commit_free(pc);
+	git_tree_free(nt);
+}
+
+/* Tickets on both main (commit mc) and archive (commit ac) come back to
+ * main with the files and events of both and leave the archive: new
+ * commits in nm, na (parents mc, ac); the number joined, 0 when none,
+ * -1 when a commit cannot be read. */
+static int join_branches(struct desk *d, const git_oid *mc, const git_oid *ac,
+    git_oid *nm, git_oid *na)
+{
+	git_tree *tm = commit_tree(d->repo, mc), *ta = commit_tree(d->repo, ac);
+	if (!tm || !ta) {
+		git_tree_free(tm);
+		git_tree_free(ta);
+		return -1;
+	}
+	struct tlist la;
+	tickets_of(ta, &la);
+	git_tree_update *um = xcalloc(la.n + 1, sizeof *um), *ua = xcalloc(la.n + 1, sizeof *ua);
+	size_t nj = 0, numain = 0;
+	struct smerge m = { d->repo, NULL, NULL, 0 };
+	for (size_t i = 0; i < la.n; i++) {
+		git_tree_entry *e;
+		if (git_tree_entry_bypath(&e, tm, la.path[i]) != 0)
+			continue;
+		git_oid mid = *git_tree_entry_id(e);
+		git_tree_entry_free(e);
+		git_tree *so = NULL, *st = NULL;
+		git_treebuilder *tb;
+		git_oid jid;
+		if (git_tree_lookup(&so, d->repo, &mid) != 0 ||
+		    git_tree_lookup(&st, d->repo, &la.id[i]) != 0 ||
+		    git_treebuilder_new(&tb, d->repo, NULL) != 0) {
+			git_tree_free(so);
+			continue;
+		}
+		m.conflicts = 0;
+		merge_ticket(&m, la.path[i], NULL, so, st, tb);
+		int okw = !m.conflicts && git_treebuilder_write(&jid, tb) == 0;
+		git_treebuilder_free(tb);
+		git_tree_free(so);
+		git_tree_free(st);
+		if (!okw)
+			continue;	/* left on both: mdesk check tells */
+		if (!git_oid_equal(&jid, &mid)) {
+			um[numain].action = GIT_TREE_UPDATE_UPSERT;
+			um[numain].filemode = GIT_FILEMODE_TREE;
+			um[numain].id = jid;
+			um[numain++].path = la.path[i];
+		}
+		ua[nj].action = GIT_TREE_UPDATE_REMOVE;
+		ua[nj++].path = la.path[i];
+	}
+	*nm = *mc;
+	*na = *ac;
+	if (nj) {
+		char msg[160];
+		snprintf(msg, sizeof msg, "sync: %zu ticket%s on both branches joined on main\n",
+		    nj, nj == 1 ? "" : "s");
+		if (numain)
+			new_commit(d, mc, tm, um, numain, msg, nm);
+		new_commit(d, ac, ta, ua, nj, msg, na);
+	}
+	free(um);
+	free(ua);
+	tlist_free(&la);
+	git_tree_free(tm);
+	git_tree_free(ta);
+	return (int)nj;
+}
+
+size_t sync_check_branches(struct desk *d, sync_fault_fn report)
+{
+	git_oid mc, ac;
+	if (git_reference_name_to_id(&mc, d->repo, DESK_BRANCH) != 0 ||
+	    git_reference_name_to_id(&ac, d->repo, DESK_ARCHIVE) != 0)
+		return 0;
+	git_tree *tm = commit_tree(d->repo, &mc), *ta = commit_tree(d->repo, &ac);
+	size_t n = 0;
+	struct tlist la = { 0 };
+	if (tm && ta)
+		tickets_of(ta, &la);
+	for (size_t i = 0; i < la.n; i++) {
+		git_tree_entry *e;
+		if (git_tree_entry_bypath(&e, tm, la.path[i]) != 0)
+			continue;
+		/* a ticket restored by a change holds what the archive had */
+		if (!holds(d->repo, git_tree_entry_id(e), &la.id[i])) {
+			report(la.path[i], 0, "on both main and archive, and the archive holds "
+			    "what main lacks; 'mdesk sync' or 'mdesk check --repair' joins them "
+			    "on main");
+			n++;
+		}
+		git_tree_entry_free(e);
+	}
+	tlist_free(&la);
+	git_tree_free(tm);
+	git_tree_free(ta);
+	return n;
+}
+
 /* --- talking to the remote --- */
 
 struct cred {
@@ -808,48 +1276,350 @@ static int dirty_paths(struct desk *d, const git_oid *a, const git_oid *b)
 	return n;
 }
 
-int sync_desk(struct desk *d, const char *name, int auto_mode)
+/* --- the quarantine: a fetch lands outside the desk --- */
+
+/* A fetch writes its pack into .git/mdesk/incoming, a repository of its
+ * own that borrows the desk's objects (objects/info/alternates); under the
+ * desk lock the pack moves into the desk, so that no other command (gc
+ * --full) ever sees a pack no ref reaches yet. */
+
+static void rm_tree(const char *path)
+{
+	struct stat st;
+	if (lstat(path, &st) != 0)
+		return;
+	if (S_ISDIR(st.st_mode)) {
+		DIR *dp = opendir(path);
+		struct dirent *de;
+		while (dp && (de = readdir(dp)))
+			if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..")) {
+				char *p = path_join(path, de->d_name);
+				rm_tree(p);
+				free(p);
+			}
+		if (dp)
+			closedir(dp);
+		rmdir(path);
+	} else
+		unlink(path);
+}
+
+static int full_disk(void)
+{
+	return errno == ENOSPC || errno == EDQUOT || errno == EFBIG;
+}
+
+/* Syncs of one desk, one at a time (they share the quarantine). */
+static int sync_lock(struct desk *d)
+{
+	char *p = path_join(d->state, "sync.lock");
+	int fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+	if (fd < 0)
+		die(EX_CANTCREAT, "%s: %s", p, strerror(errno));
+	const char *to = getenv("MDESK_LOCK_TIMEOUT");
+	double limit = to && *to ? atof(to) : 30.0;
+	for (double waited = 0; flock(fd, LOCK_EX | LOCK_NB) != 0; waited += 0.05) {
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			die(EX_TEMPFAIL, "%s: %s", p, strerror(errno));
+		if (!(waited < limit))
+			die(EX_TEMPFAIL, "%s: another sync of this desk is running (waited %.0f s); "
+			    "try again later", p, limit > 0 ? limit : 0);
+		struct timespec ts = { 0, 50000000L };
+		nanosleep(&ts, NULL);
+	}
+	free(p);
+	return fd;
+}
+
+/* A new quarantine; borrow: it sees the desk's objects (a fetch then
+ * brings only what the desk lacks) and the desk's commits are its own. */
+static git_repository *quarantine(struct desk *d, int borrow)
+{
+	char *qp = path_join(d->state, "incoming");
+	git_repository *q;
+	rm_tree(qp);
+	if (git_repository_init(&q, qp, 1) != 0)
+		desk_git_die(full_disk() ? EX_CANTCREAT : EX_TEMPFAIL, qp);
+	git_repository_free(q);
+	if (borrow) {
+		char *alt = path_join(qp, "objects/info/alternates");
+		FILE *f = fopen(alt, "w");
+		if (!f || fprintf(f, "%sobjects\n", git_repository_path(d->repo)) < 0 ||
+		    fclose(f) != 0)
+			die(EX_CANTCREAT, "%s: %s", alt, strerror(errno));
+		free(alt);
+	}
+	if (git_repository_open_bare(&q, qp) != 0)
+		desk_git_die(EX_TEMPFAIL, qp);
+	free(qp);
+	git_reference_iterator *it;
+	const char *rn;
+	int k = 0;
+	if (borrow && git_reference_iterator_glob_new(&it, d->repo, "refs/*") == 0) {
+		/* what the desk has: the fetch names it to the remote */
+		while (git_reference_next_name(&rn, it) == 0) {
+			git_oid id;
+			git_reference *r;
+			char name[64];
+			if (git_reference_name_to_id(&id, d->repo, rn) != 0)
+				continue;
+			snprintf(name, sizeof name, "refs/have/%d", k++);
+			if (git_reference_create(&r, q, name, &id, 1, NULL) == 0)
+				git_reference_free(r);
+		}
+		git_reference_iterator_free(it);
+	}
+	return q;
+}
+
+/* The files of dir ending in ext move to todir (kept when there). */
+static void move_files(struct desk *d, const char *dir, const char *todir, const char *ext)
+{
+	DIR *dp = opendir(dir);
+	struct dirent *de;
+	int any = 0;
+	while (dp && (de = readdir(dp))) {
+		size_t n = strlen(de->d_name), el = strlen(ext);
+		if (de->d_name[0] == '.' || n <= el || strcmp(de->d_name + n - el, ext))
+			continue;
+		char *from = path_join(dir, de->d_name), *to = path_join(todir, de->d_name);
+		struct stat st;
+		if (d->fsync) {
+			int fd = open(from, O_RDONLY);
+			if (fd < 0 || fsync(fd) != 0)
+				die(full_disk() ? EX_CANTCREAT : EX_TEMPFAIL, "%s: %s", from,
+				    strerror(errno));
+			close(fd);
+		}
+		if (stat(to, &st) != 0) {
+			if (mkdir(todir, 0777) != 0 && errno != EEXIST)
+				die(EX_CANTCREAT, "%s: %s", todir, strerror(errno));
+			if (rename(from, to) != 0)
+				die(full_disk() ? EX_CANTCREAT : EX_TEMPFAIL, "%s: %s", to,
+				    strerror(errno));
+			any = 1;
+		}
+		free(from);
+		free(to);
+	}
+	if (dp)
+		closedir(dp);
+	if (any && d->fsync) {
+		int fd = open(todir, O_RDONLY | O_DIRECTORY);
+		if (fd >= 0) {
+			fsync(fd);
+			close(fd);
+		}
+	}
+}
+
+/* What the quarantine holds moves into the desk (the lock held). */
+static void move_in(struct desk *d)
+{
+	char *qo = path_join(d->state, "incoming/objects");
+	char *mo = xmalloc(strlen(git_repository_path(d->repo)) + 8);
+	sprintf(mo, "%sobjects", git_repository_path(d->repo));
+	char *qp = path_join(qo, "pack"), *mp = path_join(mo, "pack");
+	move_files(d, qp, mp, ".pack");	/* a pack is found by its index: last */
+	move_files(d, qp, mp, ".idx");
+	free(qp);
+	free(mp);
+	for (int i = 0; i < 256; i++) {
+		char sub[4];
+		snprintf(sub, sizeof sub, "%02x", i);
+		char *from = path_join(qo, sub), *to = path_join(mo, sub);
+		move_files(d, from, to, "");
+		free(from);
+		free(to);
+	}
+	free(qo);
+	free(mo);
+	git_odb *odb;
+	if (git_repository_odb(&odb, d->repo) == 0) {
+		git_odb_refresh(odb);
+		git_odb_free(odb);
+	}
+}
+
+/* The remote's archive [0] and main [1], fetched into q. */
+static void fetch_into(git_repository *q, const char *url, const char *name, int quiet,
+    git_oid tip[2], int has[2])
+{
+	git_remote *r;
+	if (git_remote_create_anonymous(&r, q, url) != 0)
+		desk_git_die(EX_USAGE, url);
+	char s0[] = "+refs/heads/archive:refs/in/archive", s1[] = "+refs/heads/main:refs/in/main";
+	char *specs[2] = { s0, s1 };
+	git_strarray fetchspecs = { specs, 2 };
+	struct cred cr = { url, 0, quiet, 0, "" };
+	git_fetch_options fo;
+	git_fetch_options_init(&fo, GIT_FETCH_OPTIONS_VERSION);
+	fo.callbacks.credentials = cred_cb;
+	fo.callbacks.certificate_check = cert_cb;
+	fo.callbacks.payload = &cr;
+	fo.prune = GIT_FETCH_NO_PRUNE;
+	fo.update_fetchhead = 0;
+	if (git_remote_fetch(r, &fetchspecs, &fo, NULL) != 0) {
+		const char *m = git_msg();
+		int full = full_disk();
+		die(full ? EX_CANTCREAT : EX_TEMPFAIL, "%s: cannot fetch: %s%s", name, m,
+		    full ? "" : "; nothing changed, try again later");
+	}
+	git_remote_free(r);
+	has[0] = ref_oid(q, "refs/in/archive", &tip[0]);
+	has[1] = ref_oid(q, "refs/in/main", &tip[1]);
+}
+
+/* The files a fetched branch brings must be a desk's: plain files of the
+ * layout.  Otherwise exit EX_DATAERR, naming the path (nothing moved in). */
+static void vet(struct desk *d, git_repository *q, const char *name, const char *branch,
+    const git_oid *tip)
+{
+	git_oid l;
+	git_tree *old = ref_oid(d->repo, branch, &l) ? commit_tree(q, &l) : NULL;
+	git_tree *nt = commit_tree(q, tip);
+	struct refusal r;
+	if (!nt)
+		desk_git_die(EX_TEMPFAIL, branch);
+	if (tree_refused(q, old, nt, &r)) {
+		git_repository_free(q);
+		char *qp = path_join(d->state, "incoming");
+		rm_tree(qp);
+		free(qp);
+		die(EX_DATAERR, "%s: %s (on %s's %s); nothing changed: remove it on the remote",
+		    r.path, r.why, name, strrchr(branch, '/') + 1);
+	}
+	git_tree_free(old);
+	git_tree_free(nt);
+}
+
+/* Fetch into the quarantine, vet, and under the lock (taken here, held
+ * on return) move the objects in and the tracking refs track[]. */
+static void fetch_locked(struct desk *d, git_remote *rem, const char *name, int quiet,
+    char track[2][300])
+{
+	const char *branch[2] = { DESK_ARCHIVE, DESK_BRANCH };
+	git_repository *q = quarantine(d, 1);
+	git_oid tip[2];
+	int has[2];
+	fetch_into(q, git_remote_url(rem), name, quiet, tip, has);
+	for (int k = 0; k < 2; k++)
+		if (has[k])
+			vet(d, q, name, branch[k], &tip[k]);
+	git_repository_free(q);
+	desk_lock(d);
+	move_in(d);
+	for (int k = 0; k < 2; k++) {
+		git_reference *r;
+		if (has[k] && git_reference_create(&r, d->repo, track[k], &tip[k], 1,
+		    "mdesk sync: fetch") != 0)
+			desk_git_die(full_disk() ? EX_CANTCREAT : EX_TEMPFAIL, track[k]);
+		if (has[k])
+			git_reference_free(r);
+	}
+}
+
+static git_remote *remote_of(struct desk *d, const char *name, int *named)
 {
 	git_remote *rem;
-	int named = 1;
-	if (!name)
-		name = "origin";
+	*named = 1;
 	if (git_remote_lookup(&rem, d->repo, name) != 0) {
 		if (!strchr(name, '/') && !strchr(name, ':'))
 			die(EX_CONFIG, "no remote '%s'; add one with 'git -C %s remote add %s URL'",
 			    name, d->root, name);
 		if (git_remote_create_anonymous(&rem, d->repo, name) != 0)
 			desk_git_die(EX_USAGE, name);
-		named = 0;
+		*named = 0;
 	}
 	tls_setup(git_remote_url(rem));
+	return rem;
+}
+
+/* Move the branches to what the merges (step[k] > 0: to[k]) and the
+ * joining of tickets on both branches make: archive first, then main,
+ * then the archive's tickets that went back to main leave it, so that a
+ * ticket is always on a branch.  -1 when a branch moved meanwhile. */
+static int move_branches(struct desk *d, const git_oid from[2], const int has_from[2],
+    const int step[2], const git_oid to[2], int ahead[2], int *did)
+{
+	const char *branch[2] = { DESK_ARCHIVE, DESK_BRANCH };
+	git_oid fin[2], j[2];
+	int hasfin[2], nj = 0;
+	for (int k = 0; k < 2; k++) {
+		hasfin[k] = step[k] > 0 || has_from[k];
+		fin[k] = step[k] > 0 ? to[k] : from[k];
+	}
+	if (hasfin[0] && hasfin[1])
+		nj = join_branches(d, &fin[1], &fin[0], &j[1], &j[0]);
+	if (nj <= 0) {
+		j[0] = fin[0];
+		j[1] = fin[1];
+	}
+	if (step[1] > 0 || (nj > 0 && !git_oid_equal(&j[1], &fin[1])))
+		if (has_from[1] && dirty_paths(d, &from[1], &j[1]))
+			return 1;
+	if (step[0] > 0) {
+		if (desk_move_branch(d, branch[0], has_from[0] ? &from[0] : NULL, &fin[0],
+		    "mdesk sync") != 0)
+			return -1;
+		*did = 1;
+	}
+	if (hasfin[1] && (!has_from[1] || !git_oid_equal(&from[1], &j[1]))) {
+		if (desk_move_branch(d, branch[1], has_from[1] ? &from[1] : NULL, &j[1],
+		    "mdesk sync") != 0)
+			return -1;
+		*did = 1;
+		ahead[1] |= nj > 0;
+	}
+	if (nj > 0) {
+		if (desk_move_branch(d, branch[0], &fin[0], &j[0], "mdesk sync") != 0)
+			return -1;
+		*did = 1;
+		ahead[0] = 1;
+	}
+	return 0;
+}
+
+static int push_branches(git_remote *rem, struct desk *d, const int ahead[2], int quiet,
+    struct cred *ps)
+{
+	const char *branch[2] = { DESK_ARCHIVE, DESK_BRANCH };
+	char pspec[2][64];
+	char *pv[2];
+	size_t np = 0;
+	for (int k = 0; k < 2; k++) {
+		git_oid x;
+		if (ahead[k] && ref_oid(d->repo, branch[k], &x)) {
+			snprintf(pspec[np], sizeof pspec[np], "%s:%s", branch[k], branch[k]);
+			pv[np] = pspec[np];
+			np++;
+		}
+	}
+	git_strarray pushspecs = { pv, np };
+	git_push_options po;
+	git_push_options_init(&po, GIT_PUSH_OPTIONS_VERSION);
+	po.callbacks.credentials = cred_cb;
+	po.callbacks.certificate_check = cert_cb;
+	po.callbacks.push_update_reference = push_ref_cb;
+	*ps = (struct cred){ git_remote_url(rem), 0, quiet, 0, "" };
+	po.callbacks.payload = ps;
+	return git_remote_push(rem, &pushspecs, &po) != 0 || ps->rejected ? -1 : 0;
+}
+
+int sync_desk(struct desk *d, const char *name, int auto_mode)
+{
+	int named;
+	if (!name)
+		name = "origin";
+	git_remote *rem = remote_of(d, name, &named);
 	char track[2][300];
 	const char *branch[2] = { DESK_ARCHIVE, DESK_BRANCH };
 	for (int k = 0; k < 2; k++)
 		snprintf(track[k], sizeof track[k], named ? "refs/remotes/%s/%s" :
 		    "refs/mdesk/sync/%.0s%s", name, k ? "main" : "archive");
-	char spec[2][400];
-	for (int k = 0; k < 2; k++)
-		snprintf(spec[k], sizeof spec[k], "+%s:%s", branch[k], track[k]);
-	char *specs[2] = { spec[0], spec[1] };
-	git_strarray fetchspecs = { specs, 2 };
-	int did = 0;
+	int slock = sync_lock(d), did = 0;
 	for (int attempt = 0;; attempt++) {
-		struct cred cr = { git_remote_url(rem), 0, auto_mode, 0, "" };
-		git_fetch_options fo;
-		git_fetch_options_init(&fo, GIT_FETCH_OPTIONS_VERSION);
-		fo.callbacks.credentials = cred_cb;
-		fo.callbacks.certificate_check = cert_cb;
-		fo.callbacks.payload = &cr;
-		fo.prune = GIT_FETCH_NO_PRUNE;
-		fo.update_fetchhead = 0;
-		if (git_remote_fetch(rem, &fetchspecs, &fo, "mdesk sync") != 0) {
-			const char *m = git_msg();
-			int full = errno == ENOSPC || errno == EDQUOT || errno == EFBIG;
-			die(full ? EX_CANTCREAT : EX_TEMPFAIL, "%s: cannot fetch: %s%s", name, m,
-			    full ? "" : "; nothing changed, try again later");
-		}
-		desk_lock(d);
+		fetch_locked(d, rem, name, auto_mode, track);
 		git_oid from[2], to[2];
 		int has_from[2], ahead[2], step[2], conflicts = 0;
 		for (int k = 0; k < 2; k++) {
@@ -858,30 +1628,23 @@ int sync_desk(struct desk *d, const char *name, int auto_mode)
 			if (step[k] < 0)
 				conflicts = 1;
 		}
-		if (!conflicts && step[1] > 0 && has_from[1] && dirty_paths(d, &from[1], &to[1])) {
-			desk_unlock(d);
-			git_remote_free(rem);
-			return 1;
-		}
 		if (conflicts) {
 			desk_unlock(d);
 			fprintf(stderr, "%s: nothing changed; make the files agree on both sides "
 			    "(or merge by hand: git merge %s%s), then sync again\n", progname,
 			    named ? name : "", named ? "/main" : "FETCHED");
 			git_remote_free(rem);
+			close(slock);
 			return 1;
 		}
-		int retry = 0;
-		for (int k = 0; k < 2 && !retry; k++)
-			if (step[k] > 0) {
-				if (desk_move_branch(d, branch[k], has_from[k] ? &from[k] : NULL,
-				    &to[k], "mdesk sync") != 0)
-					retry = 1;
-				else
-					did = 1;
-			}
+		int mv = move_branches(d, from, has_from, step, to, ahead, &did);
 		desk_unlock(d);
-		if (retry) {
+		if (mv > 0) {
+			git_remote_free(rem);
+			close(slock);
+			return 1;
+		}
+		if (mv < 0) {
 			if (attempt >= 10)
 				die(EX_TEMPFAIL, "%s: the desk keeps moving; try again later", d->root);
 			continue;
@@ -891,28 +1654,8 @@ int sync_desk(struct desk *d, const char *name, int auto_mode)
 				printf("%s: %s\n", name, did ? "merged, up to date" : "up to date");
 			break;
 		}
-		/* push what the remote lacks */
-		char pspec[2][64];
-		char *pv[2];
-		size_t np = 0;
-		for (int k = 0; k < 2; k++) {
-			git_oid x;
-			if (ahead[k] && ref_oid(d->repo, branch[k], &x)) {
-				snprintf(pspec[np], sizeof pspec[np], "%s:%s", branch[k], branch[k]);
-				pv[np] = pspec[np];
-				np++;
-			}
-		}
-		git_strarray pushspecs = { pv, np };
-		git_push_options po;
-		git_push_options_init(&po, GIT_PUSH_OPTIONS_VERSION);
-		po.callbacks.credentials = cred_cb;
-		po.callbacks.certificate_check = cert_cb;
-		po.callbacks.push_update_reference = push_ref_cb;
-		struct cred ps = { git_remote_url(rem), 0, auto_mode, 0, "" };
-		po.callbacks.payload = &ps;
-		int prc = git_remote_push(rem, &pushspecs, &po);
-		if (prc != 0 || ps.rejected) {
+		struct cred ps;
+		if (push_branches(rem, d, ahead, auto_mode, &ps) != 0) {
 			if (attempt >= 10)
 				die(EX_TEMPFAIL, "%s: cannot push: %s; the local desk holds the "
 				    "merge, sync again later", name, ps.rejected ? ps.why : git_msg());
@@ -925,13 +1668,77 @@ int sync_desk(struct desk *d, const char *name, int auto_mode)
 		break;
 	}
 	git_remote_free(rem);
+	close(slock);
 	return 0;
+}
+
+int sync_repair(struct desk *d, const char *name)
+{
+	int named;
+	if (!name)
+		name = "origin";
+	git_remote *rem = remote_of(d, name, &named);
+	int slock = sync_lock(d);
+	/* a quarantine of its own: the desk's commits may lack what they reach */
+	git_repository *q = quarantine(d, 0);
+	git_oid tip[2];
+	int has[2];
+	fetch_into(q, git_remote_url(rem), name, 0, tip, has);
+	git_repository_free(q);
+	desk_lock(d);
+	move_in(d);
+	git_oid mc, ac, nm, na;
+	int joined = 0;
+	if (ref_oid(d->repo, DESK_BRANCH, &mc) && ref_oid(d->repo, DESK_ARCHIVE, &ac))
+		joined = join_branches(d, &mc, &ac, &nm, &na);
+	if (joined > 0 && (git_oid_equal(&nm, &mc) ||
+	    desk_move_branch(d, DESK_BRANCH, &mc, &nm, "mdesk check --repair") == 0))
+		desk_move_branch(d, DESK_ARCHIVE, &ac, &na, "mdesk check --repair");
+	desk_unlock(d);
+	char *qp = path_join(d->state, "incoming");
+	rm_tree(qp);
+	free(qp);
+	git_remote_free(rem);
+	close(slock);
+	return joined > 0 ? joined : 0;
+}
+
+/* A clone whose branch brings what no desk holds is undone: exit
+ * EX_DATAERR naming the path, dir as it was (empty or absent). */
+static void clone_vet(git_repository *repo, const char *url, const char *dir, int existed,
+    const char *branch, const git_oid *tip)
+{
+	git_tree *t = commit_tree(repo, tip);
+	struct refusal r;
+	if (!t)
+		desk_git_die(EX_TEMPFAIL, branch);
+	if (!tree_refused(repo, NULL, t, &r)) {
+		git_tree_free(t);
+		return;
+	}
+	git_tree_free(t);
+	git_repository_free(repo);
+	if (existed) {
+		DIR *dp = opendir(dir);
+		struct dirent *de;
+		while (dp && (de = readdir(dp)))
+			if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..")) {
+				char *p = path_join(dir, de->d_name);
+				rm_tree(p);
+				free(p);
+			}
+		if (dp)
+			closedir(dp);
+	} else
+		rm_tree(dir);
+	die(EX_DATAERR, "%s: %s (on %s's %s); nothing cloned", r.path, r.why, url, branch);
 }
 
 void sync_clone(const char *url, const char *dir)
 {
 	struct stat st;
-	if (stat(dir, &st) == 0) {
+	int existed = stat(dir, &st) == 0;
+	if (existed) {
 		DIR *dp = S_ISDIR(st.st_mode) ? opendir(dir) : NULL;
 		struct dirent *de;
 		int empty = dp != NULL;
@@ -964,6 +1771,9 @@ void sync_clone(const char *url, const char *dir)
 	if (!ref_oid(repo, "refs/remotes/origin/main", &mn))
 		die(EX_DATAERR, "%s: not a desk (no branch main); make one with 'mdesk init', "
 		    "add this remote and 'mdesk sync'", url);
+	clone_vet(repo, url, dir, existed, "main", &mn);
+	if (ref_oid(repo, "refs/remotes/origin/archive", &a))
+		clone_vet(repo, url, dir, existed, "archive", &a);
 	git_reference *br;
 	git_checkout_options co;
 	git_checkout_options_init(&co, GIT_CHECKOUT_OPTIONS_VERSION);

@@ -16,7 +16,9 @@
  *    the events of its side that name it (new on that side only) follow.
  *    A message added or changed on one side is never dropped.
  *  - a ticket folder gone on one side (archived) and changed on the
- *    other comes back with the changes.
+ *    other comes back with the changes; then a ticket found on both
+ *    branches (main and archive) comes back to main with the files and
+ *    events of both and leaves the archive.
  *  - every other file (desk.conf, agents.csv, routing.sieve, ...): a
  *    line-based three-way merge; overlapping changes are a conflict,
  *    reported as "FILE:LINE: conflict: ..." and nothing is changed.
@@ -44,12 +46,40 @@ int sync_merge_trees(git_repository *repo, git_tree *base, git_tree *ours,
     git_tree *theirs, git_oid *out, sync_report_fn report, void *ctx);
 
 /* mdesk sync: fetch, merge, push; the exit status (0, 1 on a conflict).
+ * The fetch lands in a quarantine (.git/mdesk/incoming) whose objects
+ * move into the desk under the desk lock, after the remote's branches
+ * are vetted: anything but plain files of the desk's layout is refused
+ * (EX_DATAERR, the path named, the desk unchanged).
  * auto_mode: nothing printed when nothing is to do, no prompts.
  * Exits EX_TEMPFAIL when the remote cannot be reached. */
 int sync_desk(struct desk *d, const char *remote, int auto_mode);
 
-/* mdesk clone: a new replica of the desk at url in dir. */
+/* mdesk clone: a new replica of the desk at url in dir.  A branch that
+ * holds anything but plain files of the desk's layout is refused
+ * (EX_DATAERR, the path named, nothing left in dir). */
 void sync_clone(const char *url, const char *dir);
+
+/* Is path (a file's, from the top of the desk) in the desk's layout
+ * (mdesk-files(5))?  A sync or a clone takes nothing else. */
+int sync_desk_path(const char *path);
+
+/* A problem mdesk check reports: "file:line: what". */
+typedef void (*sync_fault_fn)(const char *file, int line, const char *what);
+
+/* Every object that main and archive reach (commits, trees, blobs) is
+ * in the desk: the number missing, each reported (the first ten, then a
+ * count). */
+size_t sync_check_history(struct desk *d, sync_fault_fn report);
+
+/* Tickets on both main and archive whose archive copy holds a file or an
+ * event main's lacks (a copy restored by a change holds them all): the
+ * number, each reported. */
+size_t sync_check_branches(struct desk *d, sync_fault_fn report);
+
+/* mdesk check --repair: fetch everything the remote's main and archive
+ * reach into the desk (what the desk lacks is then there), and join the
+ * tickets on both branches on main.  Returns the number joined. */
+int sync_repair(struct desk *d, const char *remote);
 
 /* Tell login, once per replica, of each collision of ticket t it lost
  * (a line on stderr; the events told are kept in .git/mdesk/told). */

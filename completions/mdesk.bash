@@ -197,12 +197,16 @@ _mdesk()
 			archive) cand=(--older-than) ;;
 			gc) cand=(--full) ;;
 			sync) cand=(--auto) ;;
+			check) ((n == 0)) && cand=(--repair) ;;
 			esac
 		else
 			case $cmd in
 			init) ((n == 0)) && dirs=true ;;
 			sync)
 				((n == 0)) && cand=($(git -C "${__mdesk_root:-${MDESK_DIR:-.}}" remote 2>/dev/null)) ;;
+			check)
+				((n == 1)) && [[ ${args[0]} == --repair ]] &&
+					cand=($(git -C "${__mdesk_root:-${MDESK_DIR:-.}}" remote 2>/dev/null)) ;;
 			clone) ((n == 1)) && dirs=true ;;
 			show|unassign|claim|log)
 				((n == 0)) && cand=($(__mdesk_ids)) ;;

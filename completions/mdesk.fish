@@ -276,7 +276,8 @@ complete -c mdesk -n '__fish_mdesk_using archive' -l older-than -x -a '7d 14d 30
 complete -c mdesk -n '__fish_mdesk_using archive' -a '(__fish_mdesk_tickets --status solved; __fish_mdesk_tickets --status closed)'
 complete -c mdesk -n '__fish_mdesk_using gc' -l full -d 'One pack of everything'
 
-# sync, clone
+# check, sync, clone
+complete -c mdesk -n '__fish_mdesk_using check' -l repair -d 'Fetch what the desk lacks from a remote, then check'
 complete -c mdesk -n '__fish_mdesk_using sync' -l auto -d 'Quiet when there is nothing to do (cron)'
 complete -c mdesk -n '__fish_mdesk_at sync 0' -x -a '(git remote 2>/dev/null)'
 complete -c mdesk -n '__fish_mdesk_at clone 1' -x -a '(__fish_complete_directories)'

@@ -133,8 +133,30 @@ static int is(const char *a, size_t al, const char *b, size_t bl, const char *wa
 }
 #define IS(a, b, want) is(a, strlen(a), b, strlen(b), want)
 
+/* The desk's layout: what a sync or a clone takes. */
+static void layout(void)
+{
+	static const char *const yes[] = { "desk.conf", "agents.csv", "customers.csv",
+		"routing.sieve", "sla.conf", ".gitattributes", "calendars/support-eu.conf",
+		"templates/ack.txt", "templates/answer.pt.txt", "tickets/4H/4HGMEEHM/events.jsonl",
+		"tickets/4H/4HGMEEHM/0001.eml", "tickets/4H/4HGMEEHM/10000.eml", NULL };
+	static const char *const no[] = { "", "passwd-link", ".gitmodules", "README",
+		"desk.conf/x", "calendars/.conf", "calendars/a/b.conf", "calendars/x.txt",
+		"templates/.hidden.txt", "templates/x", "templates/a b.txt", "tickets/ZZ",
+		"tickets/ZZ/x", "tickets/4H/4HGMEEHM", "tickets/4H/5HGMEEHM/events.jsonl",
+		"tickets/4H/4hgmeehm/events.jsonl", "tickets/4H/4HGMEEHM/run",
+		"tickets/4H/4HGMEEHM/x.eml", "tickets/4H/4HGMEEHM/sub/0001.eml",
+		"tickets/4H/4H/events.jsonl", ".git/config", "tickets/4H/../4HGMEEHM/events.jsonl",
+		NULL };
+	for (int i = 0; yes[i]; i++)
+		ok(sync_desk_path(yes[i]) == 1, "layout: %s", yes[i]);
+	for (int i = 0; no[i]; i++)
+		ok(sync_desk_path(no[i]) == 0, "not in the layout: '%s'", no[i]);
+}
+
 int main(void)
 {
+	layout();
 	ok(IS("", "", ""), "empty");
 	ok(IS("{\"id\":\"1\"}\n", "{\"id\":\"1\"}\n", "{\"id\":\"1\"}\n"), "one event on both sides is one");
 	ok(IS("{\"id\":\"1\",\"at\":\"a\"}\n", "{\"at\":\"a\",\"id\":\"1\"}\n{\"id\":\"2\"}\n",
