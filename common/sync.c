@@ -1283,7 +1283,8 @@ static int dirty_paths(struct desk *d, const git_oid *a, const git_oid *b)
  * desk lock the pack moves into the desk, so that no other command (gc
  * --full) ever sees a pack no ref reaches yet. */
 
-static void rm_tree(const char *path)
+/* Remove path and what it holds (keep: the folder itself stays). */
+static void rm_tree(const char *path, int keep)
 {
 	struct stat st;
 	if (lstat(path, &st) != 0)
@@ -1294,12 +1295,13 @@ static void rm_tree(const char *path)
 		while (dp && (de = readdir(dp)))
 			if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..")) {
 				char *p = path_join(path, de->d_name);
-				rm_tree(p);
+				rm_tree(p, 0);
 				free(p);
 			}
 		if (dp)
 			closedir(dp);
-		rmdir(path);
+		if (!keep)
+			rmdir(path);
 	} else
 		unlink(path);
 }
@@ -1337,7 +1339,7 @@ static git_repository *quarantine(struct desk *d, int borrow)
 {
 	char *qp = path_join(d->state, "incoming");
 	git_repository *q;
-	rm_tree(qp);
+	rm_tree(qp, 0);
 	if (git_repository_init(&q, qp, 1) != 0)
 		desk_git_die(full_disk() ? EX_CANTCREAT : EX_TEMPFAIL, qp);
 	git_repository_free(q);
@@ -1481,16 +1483,17 @@ static void vet(struct desk *d, git_repository *q, const char *name, const char 
 	struct refusal r;
 	if (!nt)
 		desk_git_die(EX_TEMPFAIL, branch);
-	if (tree_refused(q, old, nt, &r)) {
+	int bad = tree_refused(q, old, nt, &r);
+	git_tree_free(old);
+	git_tree_free(nt);
+	if (bad) {
 		git_repository_free(q);
 		char *qp = path_join(d->state, "incoming");
-		rm_tree(qp);
+		rm_tree(qp, 0);
 		free(qp);
 		die(EX_DATAERR, "%s: %s (on %s's %s); nothing changed: remove it on the remote",
 		    r.path, r.why, name, strrchr(branch, '/') + 1);
 	}
-	git_tree_free(old);
-	git_tree_free(nt);
 }
 
 /* Fetch into the quarantine, vet, and under the lock (taken here, held
@@ -1696,7 +1699,7 @@ int sync_repair(struct desk *d, const char *name)
 		desk_move_branch(d, DESK_ARCHIVE, &ac, &na, "mdesk check --repair");
 	desk_unlock(d);
 	char *qp = path_join(d->state, "incoming");
-	rm_tree(qp);
+	rm_tree(qp, 0);
 	free(qp);
 	git_remote_free(rem);
 	close(slock);
@@ -1718,19 +1721,7 @@ static void clone_vet(git_repository *repo, const char *url, const char *dir, in
 	}
 	git_tree_free(t);
 	git_repository_free(repo);
-	if (existed) {
-		DIR *dp = opendir(dir);
-		struct dirent *de;
-		while (dp && (de = readdir(dp)))
-			if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..")) {
-				char *p = path_join(dir, de->d_name);
-				rm_tree(p);
-				free(p);
-			}
-		if (dp)
-			closedir(dp);
-	} else
-		rm_tree(dir);
+	rm_tree(dir, existed);
 	die(EX_DATAERR, "%s: %s (on %s's %s); nothing cloned", r.path, r.why, url, branch);
 }
 
