@@ -20,6 +20,7 @@
 #include "rules.h"
 #include "conf.h"
 #include "csvw.h"
+#include "compose.h"
 #include "desk.h"
 #include "event.h"
 #include "jsonw.h"
@@ -853,7 +854,17 @@ static void print_event(json_t *e)
 	}
 	if (json_is_true(json_object_get(e, "auto")))
 		strncat(detail, " (automatic)", sizeof detail - strlen(detail) - 1);
+	if (json_is_true(json_object_get(e, "unconfirmed")))
+		strncat(detail, " (unconfirmed: its sender stopped while the mailer had it)",
+		    sizeof detail - strlen(detail) - 1);
 	printf("  %s  %-10s %-10s %s\n", at, type, by ? by : "-", detail);
+}
+
+static void show_claim(void *ctx, const char *field, const char *addr)
+{
+	(void)ctx;
+	printf("%s: %s (not the customer's address: never answered unless an agent says so)\n",
+	    field, addr);
 }
 
 static int cmd_show(int argc, char **argv)
@@ -937,6 +948,22 @@ static int cmd_show(int argc, char **argv)
 		json_array_foreach(t.tags, i, v)
 			printf("%s%s", i ? ", " : "", json_string_value(v));
 		printf("%s\n", json_array_size(t.tags) ? "" : "(none)");
+		struct addrs pp = { 0 };
+		struct agents ag = { 0 };	/* their addresses are the desk's; a broken
+						 * agents.csv only shows more */
+		size_t al;
+		char *at = desk_read_file(&D, "agents.csv", &al);
+		int have = at && agents_parse(&ag, at, al, NULL) == 0;
+		free(at);
+		ticket_participants(&D, have ? &ag : NULL, &t, archived, &pp);
+		agents_free(&ag);
+		if (pp.n > 1) {
+			printf("Participants:");
+			for (size_t k = 0; k < pp.n; k++)
+				printf("%s %s", k ? "," : "", pp.addr[k]);
+			putchar('\n');
+		}
+		addrs_free(&pp);
 		if (t.merged_into)
 			printf("Merged into: %s\n", t.merged_into);
 		size_t ci;
@@ -965,9 +992,11 @@ static int cmd_show(int argc, char **argv)
 			msg_open(&m, raw, hl);
 			msg_addr(&m, "From", &from, &name);
 			const char *subj = msg_text(&m, "Subject"), *date = msg_raw(&m, "Date", 1);
-			printf("\n--- %s ---\nFrom: %s%s%s%s\nDate: %s\nSubject: %s\n\n", files[k],
-			    name ? name : "", name ? " <" : "", from ? from : "?", name ? ">" : "",
-			    date ? date : "?", subj ? subj : "");
+			printf("\n--- %s ---\nFrom: %s%s%s%s\n", files[k], name ? name : "",
+			    name ? " <" : "", from ? from : "?", name ? ">" : "");
+			/* where the message asks answers to go, when not to the customer */
+			reply_claims(&m, t.customer, show_claim, NULL);
+			printf("Date: %s\nSubject: %s\n\n", date ? date : "?", subj ? subj : "");
 			char *text = mime_text(raw, len);
 			fputs(text, stdout);
 			if (*text && text[strlen(text) - 1] != '\n')

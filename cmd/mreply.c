@@ -23,6 +23,7 @@
 #include "agents.h"
 #include "desk.h"
 #include "event.h"
+#include "compose.h"
 #include "index.h"
 #include "jsonw.h"
 #include "mime.h"
@@ -41,6 +42,17 @@ static const char *opt_desk, *opt_now, *opt_as, *opt_template, *opt_ticket, *opt
 static int opt_quote, opt_send, opt_record, opt_ack, opt_force, opt_dry, opt_quiet;
 static struct agents AG;
 static struct customers CU;
+static struct addrs opt_to, opt_cc, opt_bcc;	/* --to, --cc, --bcc */
+static struct addrs rcpt[3];	/* the reply's To, Cc, Bcc */
+static int opt_no_cc;
+
+/* A message's claim about where answers go, shown (never followed). */
+static void show_claim(void *ctx, const char *field, const char *addr)
+{
+	fprintf(stderr, "%s: %s: the message names %s as its %s, not the customer's address; "
+	    "the reply goes to the customer (use --to to answer %s)\n", progname,
+	    (const char *)ctx, addr, field, addr);
+}
 
 static void usage(FILE *f, int code)
 {
@@ -111,31 +123,6 @@ static struct agent *me(void)
 		die(EX_USAGE, "agent '%s' is not in agents.csv (see mdesk agent ls)", who);
 	return a;
 }
-
-static const char *queue_of_addr(const char *addr)
-{
-	for (size_t i = 0; addr && i < D.conf.n; i++) {
-		const struct conf_entry *e = &D.conf.e[i];
-		if (!strcmp(e->section, "queue") && !strcmp(e->key, "address") &&
-		    !strcasecmp(e->value, addr))
-			return e->name;
-	}
-	return NULL;
-}
-
-/* One of the desk's own addresses: a queue's, an agent's, or any address
- * of the desk's mail domain. */
-static int own_address(const char *addr)
-{
-	if (!addr || queue_of_addr(addr))
-		return 1;
-	for (size_t i = 0; i < AG.n; i++)
-		if (!strcasecmp(AG.v[i].email, addr))
-			return 1;
-	const char *dom = conf("", "", "domain", NULL), *at = strrchr(addr, '@');
-	return dom && at && !strcasecmp(at + 1, dom);
-}
-
 
 static int has_tag(const struct ticket *t, const char *tag)
 {
@@ -503,7 +490,7 @@ static const char *no_ack(const struct ticket *t, json_t *rev, struct source *s,
 		return "the ticket is tagged noack";
 	if (has_tag(t, "spam"))
 		return "the ticket is tagged spam";
-	if (own_address(to))
+	if (desk_own_address(&D, &AG, to))
 		return "the sender is one of the desk's own addresses";
 	size_t i;
 	json_t *e;
@@ -642,7 +629,8 @@ static void attribution(struct buf *b, struct source *s, const char *lang, const
  * author and message. */
 static json_t *record_of(const struct ticket *t, const struct template *tp,
     const struct agent *a, const char *id, const char *mid, const char *to,
-    const char *subject, const char *tname, const char *in_reply_to, const char *digest)
+    const char *subject, const char *tname, const char *in_reply_to, const char *digest,
+    const struct addrs *cc)
 {
 	const char *by = a ? a->login : "system";
 	json_t *evs = json_array();
@@ -654,6 +642,12 @@ static json_t *record_of(const struct ticket *t, const struct template *tp,
 		json_object_set_new(e, "force", json_true());
 	jw_str(e, "message_id", mid);
 	jw_str(e, "to", to);
+	if (cc->n) {
+		json_t *l = json_array();
+		for (size_t k = 0; k < cc->n; k++)
+			json_array_append_new(l, json_string(cc->addr[k]));
+		json_object_set_new(e, "cc", l);
+	}
 	jw_str(e, "subject", subject);
 	jw_str(e, "template", tname);
 	jw_str(e, "in_reply_to", in_reply_to);
@@ -813,15 +807,34 @@ static int reply(void)
 	}
 	s.at = rev ? ev_at(rev) : t.created;
 
-	/* the customer */
-	const char *to = NULL, *to_name = NULL;
-	msg_addr(&s.m, "Reply-To", &to, &to_name);
+	/* the customer of record: a Reply-To or Sender is a claim, shown and
+	 * never followed; another address only when the agent names it */
+	const char *to = t.customer, *to_name = t.customer_name;
 	if (!to || !addr_plain(to))
 		to = s.from, to_name = s.from_name;
-	if (!to && t.customer)
-		to = t.customer, to_name = t.customer_name;
+	if (!opt_quiet)
+		reply_claims(&s.m, to, show_claim, id);
+	if (opt_to.n) {
+		for (size_t k = 0; k < opt_to.n; k++)
+			addrs_add(&rcpt[0], opt_to.addr[k], opt_to.name[k]);
+		to = rcpt[0].addr[0], to_name = rcpt[0].name[0];
+	} else if (to && addr_plain(to))
+		addrs_add(&rcpt[0], to, to_name);
 	if (!to || !addr_plain(to))
 		die(EX_DATAERR, "%s: the message has no address to answer", id);
+	if (opt_cc.n || opt_no_cc)
+		for (size_t k = 0; k < opt_cc.n; k++)
+			addrs_add(&rcpt[1], opt_cc.addr[k], opt_cc.name[k]);
+	else if (!opt_ack) {	/* everyone in the conversation who is not the desk */
+		struct addrs all = { 0 };
+		ticket_participants(&D, &AG, &t, archived, &all);
+		for (size_t k = 0; k < all.n; k++)
+			if (!addrs_has(&rcpt[0], all.addr[k]))
+				addrs_add(&rcpt[1], all.addr[k], all.name[k]);
+		addrs_free(&all);
+	}
+	for (size_t k = 0; k < opt_bcc.n; k++)
+		addrs_add(&rcpt[2], opt_bcc.addr[k], opt_bcc.name[k]);
 	struct customer *cu = customer_find(&CU, to);
 	/* a person's record names the person; a domain's names a company */
 	int person = cu && strchr(cu->key, '@') != NULL;
@@ -841,7 +854,7 @@ static int reply(void)
 		}
 	} else {
 		sync_notice(&D, &t, a ? a->login : NULL);
-		if (own_address(to) && !opt_force)
+		if (desk_own_address(&D, &AG, to) && !opt_force)
 			die(EX_DATAERR, "%s: %s is one of the desk's own addresses; use --force to answer it",
 			    id, to);
 		if (!opt_force && collision(&t, a, s.at)) {
@@ -859,7 +872,7 @@ static int reply(void)
 	const char *tz = conf("", "", "timezone", "UTC");
 
 	/* the queue */
-	const char *queue = t.queue && *t.queue ? t.queue : queue_of_addr(NULL);
+	const char *queue = t.queue && *t.queue ? t.queue : NULL;
 	if (!queue || !conf_get(&D.conf, "queue", queue, "address"))
 		for (size_t i = 0; i < D.conf.nsecs; i++)
 			if (!strcmp(D.conf.secs[i].section, "queue")) {
@@ -1023,18 +1036,21 @@ static int reply(void)
 		hdr_addr(&out, "Reply-To", qname, qaddr);
 	} else if (hdr_addr(&out, "From", qname, qaddr) != 0)
 		die(EX_CONFIG, "desk.conf: [queue %s] address '%s' is not an address", queue, qaddr);
-	hdr_addr(&out, "To", cname, to);
+	if (!opt_to.n) {	/* the customer's name as the desk knows it */
+		free(rcpt[0].name[0]);
+		rcpt[0].name[0] = cname ? xstrdup(cname) : NULL;
+	}
+	hdr_addrs(&out, "To", &rcpt[0]);
 	const char *lists[2] = { "Cc", "Bcc" };
 	for (int k = 0; k < 2; k++) {
 		const char *v = tpl_header(&tp, lists[k]);
-		if (!v)
-			continue;
-		char *r = tpl_render(v, lookup, NULL, 1, err, sizeof err);
-		if (!r)
+		char *r = v ? tpl_render(v, lookup, NULL, 1, err, sizeof err) : NULL;
+		if (v && !r)
 			die(EX_CONFIG, "%s: %s: %s", tpath, lists[k], err);
-		if (*r && hdr_addrlist(&out, lists[k], r) != 0)
+		if (r && *r && addrs_parse(&rcpt[k + 1], r) != 0)
 			die(EX_DATAERR, "%s: %s: '%s' is not a list of addresses", tpath, lists[k], r);
 		free(r);
+		hdr_addrs(&out, lists[k], &rcpt[k + 1]);
 	}
 	hdr_text(&out, "Subject", subject);
 	buf_adds(&out, "Message-ID: <");
@@ -1092,7 +1108,8 @@ static int reply(void)
 		/* the record: the events, the commit's author and message */
 		json_t *rec = NULL;
 		if (opt_send || opt_record)
-			rec = record_of(&t, &tp, a, id, mid, to, subject, tname, s.mid, digest);
+			rec = record_of(&t, &tp, a, id, mid, to, subject, tname, s.mid, digest,
+			    &rcpt[1]);
 		rc = deliver(id, rec, out.p, out.len);
 	}
 	buf_free(&out);
@@ -1104,6 +1121,12 @@ static int reply(void)
 	return rc;
 }
 
+static void addr_opt(const char *opt, struct addrs *l, const char *v)
+{
+	if (addrs_parse(l, v) != 0)
+		die(EX_USAGE, "%s: '%s' is not a list of addresses", opt, v);
+}
+
 int main(int argc, char **argv)
 {
 	heap_init();
@@ -1113,6 +1136,10 @@ int main(int argc, char **argv)
 		{ "quote", no_argument, NULL, 'q' },
 		{ "send", no_argument, NULL, 's' },
 		{ "record", no_argument, NULL, 'R' },
+		{ "to", required_argument, NULL, 'o' },
+		{ "cc", required_argument, NULL, 'c' },
+		{ "bcc", required_argument, NULL, 'b' },
+		{ "no-cc", no_argument, NULL, 'O' },
 		{ "as", required_argument, NULL, 'a' },
 		{ "ack", no_argument, NULL, 'A' },
 		{ "force", no_argument, NULL, 'f' },
@@ -1139,6 +1166,10 @@ int main(int argc, char **argv)
 		case 'q': opt_quote = 1; break;
 		case 's': opt_send = 1; break;
 		case 'R': opt_record = 1; break;
+		case 'o': addr_opt("--to", &opt_to, optarg); break;
+		case 'c': addr_opt("--cc", &opt_cc, optarg); break;
+		case 'b': addr_opt("--bcc", &opt_bcc, optarg); break;
+		case 'O': opt_no_cc = 1; break;
 		case 'a': opt_as = optarg; break;
 		case 'A': opt_ack = 1; break;
 		case 'f': opt_force = 1; break;
@@ -1159,6 +1190,8 @@ int main(int argc, char **argv)
 		usage(stderr, EX_USAGE);
 	if (opt_ack && (opt_template || opt_quote || opt_as || opt_force || opt_text))
 		die(EX_USAGE, "--ack takes the [ack] template of desk.conf; no -t, --text, --quote, --as or --force");
+	if (opt_ack && (opt_to.n || opt_cc.n || opt_bcc.n || opt_no_cc))
+		die(EX_USAGE, "--ack goes to the customer alone; no --to, --cc, --bcc or --no-cc");
 	if (opt_send + opt_record + opt_dry > 1)
 		die(EX_USAGE, "one of --send, --record and --dry-run");
 	if (check + list > 1 || ((check || list) && (opt_ack || opt_template || opt_ticket)))
@@ -1182,6 +1215,11 @@ int main(int argc, char **argv)
 	}
 	for (int k = 0; tpl_placeholders[k]; k++)
 		free((char *)V.v[k]);
+	addrs_free(&opt_to);
+	addrs_free(&opt_cc);
+	addrs_free(&opt_bcc);
+	for (int k = 0; k < 3; k++)
+		addrs_free(&rcpt[k]);
 	desk_close(&D);
 	git_libgit2_shutdown();
 	return rc;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <mailutils/address.h>
@@ -256,41 +257,103 @@ int hdr_addr(struct buf *b, const char *name, const char *display, const char *a
 	return 0;
 }
 
-int hdr_addrlist(struct buf *b, const char *name, const char *list)
+void addrs_add(struct addrs *l, const char *addr, const char *name)
+{
+	if (!addr_plain(addr) || addrs_has(l, addr))
+		return;
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 8;
+		l->addr = xrealloc(l->addr, l->cap * sizeof *l->addr);
+		l->name = xrealloc(l->name, l->cap * sizeof *l->name);
+	}
+	l->addr[l->n] = xstrdup(addr);
+	l->name[l->n++] = name && *name ? xstrdup(name) : NULL;
+}
+
+int addrs_has(const struct addrs *l, const char *addr)
+{
+	for (size_t i = 0; addr && i < l->n; i++)
+		if (!strcasecmp(l->addr[i], addr))
+			return 1;
+	return 0;
+}
+
+void addrs_del(struct addrs *l, const char *addr)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (!strcasecmp(l->addr[i], addr)) {
+			free(l->addr[i]);
+			free(l->name[i]);
+			memmove(l->addr + i, l->addr + i + 1, (l->n - i - 1) * sizeof *l->addr);
+			memmove(l->name + i, l->name + i + 1, (l->n - i - 1) * sizeof *l->name);
+			l->n--;
+			return;
+		}
+}
+
+int addrs_parse(struct addrs *l, const char *list)
 {
 	mu_address_t a = NULL;
 	size_t n = 0;
-	if (mu_address_create(&a, list) != 0 || mu_address_get_count(a, &n) != 0 || n == 0) {
+	if (!msg_angles_ok(list) || mu_address_create(&a, list) != 0 ||
+	    mu_address_get_count(a, &n) != 0 || n == 0) {
 		mu_address_destroy(&a);
 		return -1;
 	}
-	struct buf tmp = { 0 };
-	buf_adds(&tmp, name);
-	buf_adds(&tmp, ": ");
-	size_t col = strlen(name) + 2;
-	for (size_t i = 1; i <= n; i++) {
+	int rc = 0;
+	for (size_t i = 1; i <= n && !rc; i++) {
 		const char *e = NULL, *p = NULL;
 		if (mu_address_sget_email(a, i, &e) != 0 || !e || !addr_plain(e)) {
-			mu_address_destroy(&a);
-			buf_free(&tmp);
-			return -1;
+			rc = -1;
+			break;
 		}
 		mu_address_sget_personal(a, i, &p);
 		char *dp = p ? rfc2047_text(p) : NULL;
-		if (i > 1) {
-			buf_adds(&tmp, ",\n ");
-			col = 1;
-		}
-		size_t at = tmp.len;
-		one_addr(&tmp, dp, e, col);
-		col += tmp.len - at;
+		addrs_add(l, e, dp);
 		free(dp);
 	}
-	buf_addc(&tmp, '\n');
-	buf_add(b, tmp.p, tmp.len);
-	buf_free(&tmp);
 	mu_address_destroy(&a);
-	return 0;
+	return rc;
+}
+
+void addrs_free(struct addrs *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->addr[i]);
+		free(l->name[i]);
+	}
+	free(l->addr);
+	free(l->name);
+	memset(l, 0, sizeof *l);
+}
+
+void hdr_addrs(struct buf *b, const char *name, const struct addrs *l)
+{
+	if (!l->n)
+		return;
+	buf_adds(b, name);
+	buf_adds(b, ": ");
+	size_t col = strlen(name) + 2;
+	for (size_t i = 0; i < l->n; i++) {
+		if (i) {
+			buf_adds(b, ",\n ");
+			col = 1;
+		}
+		size_t at = b->len;
+		one_addr(b, l->name[i], l->addr[i], col);
+		col += b->len - at;
+	}
+	buf_addc(b, '\n');
+}
+
+int hdr_addrlist(struct buf *b, const char *name, const char *list)
+{
+	struct addrs l = { 0 };
+	int rc = addrs_parse(&l, list);
+	if (rc == 0)
+		hdr_addrs(b, name, &l);
+	addrs_free(&l);
+	return rc;
 }
 
 char *qp_encode(const char *text, size_t len)

@@ -17,6 +17,22 @@ int hdr_addr(struct buf *b, const char *name, const char *display, const char *a
 /* An address list (as a user writes it: "A <a@x>, b@y"), parsed by
  * Mailutils and written again; -1 when it does not parse. */
 int hdr_addrlist(struct buf *b, const char *name, const char *list);
+/* A list of addresses, each once (compared without case), in order. */
+struct addrs {
+	size_t n, cap;
+	char **addr, **name;	/* name[i] may be NULL */
+};
+/* Add addr (ignored when it is not plain or is there already). */
+void addrs_add(struct addrs *l, const char *addr, const char *name);
+int addrs_has(const struct addrs *l, const char *addr);
+void addrs_del(struct addrs *l, const char *addr);
+/* Add the addresses of a list as a user writes it ("A <a@x>, b@y"),
+ * parsed by Mailutils: 0, or -1 when it does not parse or holds an
+ * address that is not plain. */
+int addrs_parse(struct addrs *l, const char *list);
+void addrs_free(struct addrs *l);
+/* "Name: a, b\n", folded; nothing when l is empty. */
+void hdr_addrs(struct buf *b, const char *name, const struct addrs *l);
 /* Is addr a plain address (local@domain, printable ASCII, no blanks)? */
 int addr_plain(const char *addr);
 

@@ -253,9 +253,12 @@ EOF
 T3=$(file_msg 2026-11-05T06:00:00Z <"$TMP/m3.eml")
 w "reply to HTML-only Russian mail with --quote" sh -c 'mreply --record --as dmitri --now 2026-11-05T07:00:00Z -t answer --quote <"$1" >"$2"' sh "$TMP/m3.eml" "$TMP/r3.eml"
 decode "$TMP/r3.eml" >"$TMP/d3"
-is "  ... To: the Reply-To address" "$(hdr To "$TMP/r3.eml")" "orders@example.ru"
+is "  ... To: the customer of record, not the Reply-To" "$(hdr To "$TMP/r3.eml")" "Dmitri Ivanov <d.ivanov@example.ru>"
+check "  ... the Reply-To is shown, not followed" "grep -q '^mreply: $T3: the message names orders@example.ru as its Reply-To, not the customer.s address; the reply goes to the customer (use --to to answer orders@example.ru)\$' '$TMP/err'"
+mreply --as dmitri --now 2026-11-05T07:00:00Z -t answer --to orders@example.ru <"$TMP/m3.eml" >"$TMP/r3to.eml" 2>/dev/null
+is "  ... --to: the address the agent names" "$(hdr To "$TMP/r3to.eml")" "orders@example.ru"
 is "  ... one Re:, one token (the old one dropped)" "$(dhdr Subject "$TMP/r3.eml")" "Re: Заказ не пришёл [#$T3]"
-check "  ... the ru variant" "grep -q '^Здравствуйте, уважаемый клиент!\$' '$TMP/d3'"
+check "  ... the ru variant" "grep -q '^Здравствуйте, Dmitri!\$' '$TMP/d3'"
 check "  ... the HTML part quoted as text" "grep -q '^> Заказ LB-7701 не пришёл.\$' '$TMP/d3' && grep -q '^> Спасибо!\$' '$TMP/d3'"
 check "  ... no tags in the quote" "! grep -q '<p>' '$TMP/d3'"
 check "  ... attribution in Russian" "grep -q 'Dmitri Ivanov написал(а):\$' '$TMP/d3'"
@@ -276,7 +279,7 @@ is "a domain record's name is not the customer's: the default greeting, the bare
 # ---------------------------------------------------------------- internal notes
 w "a note on the ticket" mdesk --as dmitri --now 2026-11-05T07:10:00Z note "$T3" "INTERNAL: customer owes us 40 EUR"
 refused "the same answer to the same message by the same agent again: exit 1" 1 \
-	"^mreply: $T3: this answer went to orders@example.ru at 2026-11-05T07:00:00Z already; use --force" \
+	"^mreply: $T3: this answer went to d.ivanov@example.ru at 2026-11-05T07:00:00Z already; use --force" \
 	mreply --record --as dmitri --now 2026-11-05T07:20:00Z --ticket "$T3" -t answer --quote
 w "a reply with --quote --ticket (--force: the same answer again)" sh -c 'mreply --record --force --as dmitri --now 2026-11-05T07:20:00Z --ticket "$1" -t answer --quote >"$2"' sh "$T3" "$TMP/r4.eml"
 decode "$TMP/r4.eml" >"$TMP/d4"
