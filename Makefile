@@ -210,6 +210,7 @@ demo: deps
 # --- benchmarks (not tests) ---------------------------------------------
 bench: all
 	sh tests/bench/mthread
+	python3 tests/bench/threads-compare
 	sh tests/bench/desk
 	sh tests/bench/mroute
 	sh tests/bench/msla

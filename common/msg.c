@@ -713,6 +713,16 @@ static void add_ref(void *ctx, const char *id, size_t len)
 	r->v[r->n++] = arena_strndup(&r->m->ar, id, len);
 }
 
+/* An In-Reply-To that names its parent in words before the id: exmh and
+ * MH ("Message from NAME <ADDR> of "DATE." <ID>"), Eudora and others
+ * ("Your message of DATE. <ID>"), whose last id is the parent. */
+static int irt_phrase(const char *v)
+{
+	while (*v == ' ' || *v == '\t')
+		v++;
+	return *v && *v != '<' && *v != '(';
+}
+
 void msg_ids(struct msg *m, struct msg_ids *ids)
 {
 	const char *v;
@@ -723,10 +733,12 @@ void msg_ids(struct msg *m, struct msg_ids *ids)
 		msgid_self(v, strlen(v), ids->mid);
 	if ((v = msg_raw(m, "In-Reply-To", 1)) != NULL) {
 		size_t n = strlen(v);
-		if (msgid_strict(v, n, ids->irt) && !strcmp(ids->irt, ids->mid))
-			ids->irt[0] = 0;
-		if (msgid_first(v, n, ids->irt_any) && !strcmp(ids->irt_any, ids->mid))
+		if (msgid_last(v, n, ids->irt_any) && !strcmp(ids->irt_any, ids->mid))
 			ids->irt_any[0] = 0;
+		if (!msgid_strict(v, n, ids->irt) && irt_phrase(v))
+			snprintf(ids->irt, sizeof ids->irt, "%s", ids->irt_any);
+		if (!strcmp(ids->irt, ids->mid))
+			ids->irt[0] = 0;
 	}
 	struct refs_ctx r = { m, ids->mid, NULL, 0, 0 };
 	if ((v = msg_raw(m, "References", 1)) != NULL)

@@ -72,8 +72,9 @@ char *msg_for_mailutils(const char *raw, size_t len, size_t *outlen);
 /* The threading view of a message. */
 struct msg_ids {
 	char mid[996];		/* Message-ID, no brackets; "" when none */
-	char irt[996];		/* a clean single-id In-Reply-To, else "" */
-	char irt_any[996];	/* first valid id of In-Reply-To, else "" */
+	char irt[996];		/* a clean single-id In-Reply-To, or the id after
+				 * the words of an exmh/MH one, else "" */
+	char irt_any[996];	/* last valid id of In-Reply-To, else "" */
 	const char **refs;	/* valid References ids, in order, no self */
 	size_t nrefs;
 };

@@ -170,6 +170,22 @@ size_t msgid_first(const char *s, size_t n, char *out)
 	return f.len;
 }
 
+static void take_last(void *ctx, const char *id, size_t len)
+{
+	struct first *f = ctx;
+	memcpy(f->out, id, len);
+	f->out[len] = 0;
+	f->len = len;
+}
+
+size_t msgid_last(const char *s, size_t n, char *out)
+{
+	struct first f = { out, 0 };
+	out[0] = 0;
+	msgid_each(s, n, take_last, &f);
+	return f.len;
+}
+
 size_t msgid_self(const char *s, size_t n, char *out)
 {
 	need_at = 0;

@@ -21,6 +21,11 @@ size_t msgid_strict(const char *s, size_t n, char *out);
 
 /* First valid id of a list into out (size MSGID_MAX + 1); 0 if none. */
 size_t msgid_first(const char *s, size_t n, char *out);
+/* Last valid id of a list into out (size MSGID_MAX + 1); 0 if none.  The
+ * parent an In-Reply-To names: exmh and MH write the parent's sender
+ * before its id ("Message from A <a@b> of "DATE." <id>"), other mailers
+ * the id last. */
+size_t msgid_last(const char *s, size_t n, char *out);
 
 /* A message's own Message-ID: like msgid_first, but an id without '@'
  * is accepted (it names this message; as a reference it would not count). */

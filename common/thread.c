@@ -184,6 +184,11 @@ uint32_t thr_add(struct thr *t, const struct msg_ids *ids, uint32_t index,
 	return k;
 }
 
+static int64_t key_date(int64_t d)
+{
+	return d == THR_NODATE ? INT64_MAX : d;
+}
+
 /* --- union-find: one set per conversation, uroot its real root --- */
 
 static uint32_t uf_find(struct thr *t, uint32_t x)
@@ -274,6 +279,36 @@ static void link_one(struct thr *t, uint32_t m, struct cand *cv)
 	t->n[m].why = WHY_ROOT;
 }
 
+/* Membership: a message belongs to the conversation of every id it
+ * refers to (References and In-Reply-To), as notmuch decides it, even
+ * where the tree above gave it one parent only: a reply whose In-Reply-To
+ * parent hangs under a phantom while its References name the
+ * conversation's root.  The tree stays: the root of one conversation hangs
+ * under the other's message ("references"), a phantom root first, else
+ * the later root.  Ids without '@' never got here (msgid.c), so junk such
+ * as <yes> joins nothing. */
+static void join_refs(struct thr *t, const uint32_t *order, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		uint32_t m = order[i];
+		uint32_t nr = t->n[m].nrefs, off = t->n[m].refs;
+		for (uint32_t j = 0; j <= nr; j++) {
+			uint32_t r = j < nr ? t->refs[off + j] : t->n[m].irt;
+			if (r == THR_NONE)
+				continue;
+			uint32_t a = uf_find(t, m), b = uf_find(t, r);
+			if (a == b || (t->n[b].ufsize == 1 && !present(t, r)))
+				continue;
+			uint32_t ra = t->n[a].uroot, rb = t->n[b].uroot;
+			int64_t da = key_date(t->n[ra].date), db = key_date(t->n[rb].date);
+			if (!present(t, ra) || (present(t, rb) && da >= db))
+				attach(t, ra, r, WHY_REFS);
+			else
+				attach(t, rb, m, WHY_REFS);
+		}
+	}
+}
+
 static int cmp_hash_mid(const struct thr *t, uint32_t a, uint32_t b)
 {
 	const struct thr_node *x = &t->n[a], *y = &t->n[b];
@@ -287,11 +322,6 @@ static struct thr *sort_ctx;	/* qsort has no context argument in C11 */
 static int by_hash(const void *a, const void *b)
 {
 	return cmp_hash_mid(sort_ctx, *(const uint32_t *)a, *(const uint32_t *)b);
-}
-
-static int64_t key_date(int64_t d)
-{
-	return d == THR_NODATE ? INT64_MAX : d;
 }
 
 static int by_sortdate(const void *a, const void *b)
@@ -491,6 +521,7 @@ void thr_link(struct thr *t, int flags, int reverse)
 	for (size_t i = 0; i < n; i++)
 		link_one(t, order[i], cv);
 	free(cv);
+	join_refs(t, order, n);
 
 	/* splice out phantoms whose only child is a phantom */
 	for (uint32_t i = 0; i < t->count; i++) {

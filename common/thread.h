@@ -6,7 +6,8 @@
  * (date, hash).
  *
  * Parent of a message, first rule that applies:
- *  1. a clean single-id In-Reply-To naming a message present ("in-reply-to");
+ *  1. a clean single-id In-Reply-To, or the id after the words of an
+ *     exmh/MH one, naming a message present ("in-reply-to");
  *  2. the deepest References entry present, i.e. the one with the longest
  *     References of its own, the later one on a tie ("references");
  *     without References, the ids of In-Reply-To stand in for them;
@@ -16,7 +17,10 @@
  * A link that would close a loop is refused (the next rule is tried):
  * each conversation is a set in a union-find structure, so the test is
  * "is the candidate's conversation rooted at the message itself", in
- * near-constant time.  Phantoms whose only child is a phantom are spliced out.
+ * near-constant time.  Then every message joins the conversation of every
+ * id it references (notmuch's membership): the other conversation's root
+ * hangs under the id referenced ("references").  Phantoms whose only child
+ * is a phantom are spliced out.
  * Options join roots afterwards: THR_SUBJECT (same RFC 5256 base subject,
  * "subject") and THR_TOKEN ("[#ID]" of another conversation, "token").
  * Duplicate Message-IDs are one message; later copies are kept aside. */

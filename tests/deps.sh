@@ -4,7 +4,9 @@
 # Otherwise: print the command to run.
 #
 #   sh tests/deps.sh          the build, the tests and the man page checks
-#   sh tests/deps.sh bench    also miller (mlr), for tests/bench/mreport
+#   sh tests/deps.sh bench    also miller (mlr), for tests/bench/mreport, and
+#                             notmuch and mblaze, for tests/bench/mthread and
+#                             tests/bench/threads-compare
 #   sh tests/deps.sh fuzz     also clang and its libFuzzer runtime (make fuzz)
 
 # the build: compiler, pkg-config and the libraries
@@ -31,7 +33,7 @@ servers="openssh-server nginx-light fcgiwrap"
 pkgs="$build $tests"
 extra=
 case ${1:-} in
-bench) extra="miller" ;;
+bench) extra="miller notmuch mblaze" ;;
 fuzz) extra="clang libclang-rt-14-dev" ;;
 '') ;;
 *) echo "usage: sh tests/deps.sh [bench|fuzz]" >&2; exit 64 ;;

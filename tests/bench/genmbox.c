@@ -3,6 +3,7 @@
  *
  *   genmbox [-uv] [N [SEED]]          mboxrd of N messages on stdout
  *   genmbox [-uv] -m DIR [N [SEED]]   the same messages as a maildir in DIR
+ *   -t TRUTH                          also write "MESSAGE-ID THREAD" lines
  *
  * N defaults to 200000 (about 500 MB), SEED to 1.  The output depends only on
  * N and SEED: no clock, no locale, no libc random numbers, so it is the same
@@ -910,6 +911,7 @@ struct stats {
 };
 
 static const char *maildir;
+static FILE *truth;
 static struct stats st;
 
 /* Who message k of a thread is written to: the sender of its parent, or the
@@ -1301,7 +1303,7 @@ static void mkdir_or_die(const char *d)
 
 static int usage(void)
 {
-	fputs("usage: genmbox [-uv] [-m DIR] [N [SEED]]\n", stderr);
+	fputs("usage: genmbox [-uv] [-t TRUTH] [-m DIR] [N [SEED]]\n", stderr);
 	return 64;
 }
 
@@ -1327,6 +1329,13 @@ int main(int argc, char **argv)
 			verbose = 1;
 		else if (!strcmp(argv[i], "-u"))
 			fastmix = 1;
+		else if (!strcmp(argv[i], "-t") && i + 1 < argc) {
+			truth = fopen(argv[++i], "w");
+			if (!truth) {
+				fprintf(stderr, "genmbox: %s: %s\n", argv[i], strerror(errno));
+				return 1;
+			}
+		}
 		else if (!strcmp(argv[i], "-m") && i + 1 < argc)
 			maildir = argv[++i];
 		else if (!strcmp(argv[i], "--")) {
@@ -1434,6 +1443,9 @@ int main(int argc, char **argv)
 		}
 		msg.len = 0;
 		build(&msg, th, k, seed, &recv);
+		if (truth) /* the conversation each message belongs to */
+			fprintf(truth, "%.*s %llu\n", (int)strlen(th->m[k].id) - 2, th->m[k].id + 1,
+				(unsigned long long)th->no);
 		if (maildir)
 			write_maildir(maildir, emitted, &msg, recv, emitted % 10 == 9);
 		else {
@@ -1455,6 +1467,10 @@ int main(int argc, char **argv)
 			free(th->m);
 			free(th);
 		}
+	}
+	if (truth && fclose(truth) != 0) {
+		fprintf(stderr, "genmbox: truth: %s\n", strerror(errno));
+		return 1;
 	}
 	if (!maildir && (fflush(stdout) != 0 || ferror(stdout))) {
 		fprintf(stderr, "genmbox: write error: %s\n", strerror(errno));

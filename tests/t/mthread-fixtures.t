@@ -50,8 +50,8 @@ is "mangled-ids: 2 threads" "$(nthreads <"$TMP/mg.json")" 2
 once 12 mangled-ids <"$TMP/mg.json"
 R=mangle-root@example.scot
 is "In-Reply-To names the parent (b)" "$(parent_of mangle-b@lumen.example <"$TMP/mg.json")" "$R"
-is "In-Reply-To 'Your message of ... <id>' is not clean: References decide (c -> root)" \
-	"$(parent_of mangle-c@example.scot <"$TMP/mg.json")" "$R"
+is "In-Reply-To 'Your message of ... <id>' names the id after the words (c -> b)" \
+	"$(parent_of mangle-c@example.scot <"$TMP/mg.json")" mangle-b@lumen.example
 is "two ids in In-Reply-To: References decide, deepest present (d -> b)" \
 	"$(parent_of mangle-d@lumen.example <"$TMP/mg.json")" mangle-b@lumen.example
 is "comments around and between References ids are skipped (e -> d)" \
@@ -82,7 +82,7 @@ is "mangled-ids reversed: same parents" "$(cat "$TMP/mg.rev")" "$(pairs <"$TMP/m
 mthread --explain "$M/mangled-ids.mbox" >"$TMP/mgx.json"
 is "--explain: root" "$(field_of "$R" why <"$TMP/mgx.json")" '"root"'
 is "--explain: in-reply-to" "$(field_of mangle-b@lumen.example why <"$TMP/mgx.json")" '"in-reply-to"'
-is "--explain: references (mangled In-Reply-To)" "$(field_of mangle-c@example.scot why <"$TMP/mgx.json")" '"references"'
+is "--explain: in-reply-to (words before the id)" "$(field_of mangle-c@example.scot why <"$TMP/mgx.json")" '"in-reply-to"'
 is "--explain: references (comments)" "$(field_of mangle-e@example.scot why <"$TMP/mgx.json")" '"references"'
 is "--explain: root (<yes>)" "$(field_of mangle-g@example.scot why <"$TMP/mgx.json")" '"root"'
 is "--explain: in-reply-to (k)" "$(field_of mangle-k@example.scot why <"$TMP/mgx.json")" '"in-reply-to"'
@@ -161,6 +161,28 @@ is "--dups: still 2 threads" "$(nthreads <"$TMP/dpd.json")" 2
 mthread --dups --explain "$M/dups.mbox" >"$TMP/dpx.json"
 is "--dups --explain: the later copies are 'duplicate'" \
 	"$(jq -r '.messages[] | select(.why == "duplicate") | .index' "$TMP/dpx.json" | sort | tr '\n' ' ')" "2 5 "
+
+# ---------------------------------------------------------------- join.mbox
+# 5 messages, one conversation.  p hangs under the ghost join-missing; r's
+# In-Reply-To names p, its References the root: r joins the root's thread,
+# whose root is older, so the ghost hangs under the root.  mh and mh2 carry
+# exmh/MH In-Reply-To fields: the id after the words is the parent, not the
+# sender's address.
+mthread --explain "$M/join.mbox" >"$TMP/jn.json"
+is "join: 1 thread" "$(nthreads <"$TMP/jn.json")" 1
+once 5 join <"$TMP/jn.json"
+is "join: parents" "$(pairs <"$TMP/jn.json")" "join-mh2@example.org join-mh@lumen.example
+join-mh@lumen.example join-root@example.org
+join-missing@lumen.example join-root@example.org
+join-p@lumen.example join-missing@lumen.example
+join-r@example.org join-p@lumen.example
+join-root@example.org -"
+is "join: the ghost joined through References" "$(field_of join-missing@lumen.example why <"$TMP/jn.json")" '"references"'
+is "join: exmh In-Reply-To" "$(field_of join-mh@lumen.example why <"$TMP/jn.json")" '"in-reply-to"'
+is "join: no sender address taken as an id" \
+	"$(jq -r '.messages[] | .message_id, .parent' "$TMP/jn.json" | grep -c '^tom.lane\|^chen.wei')" 0
+reverse_mbox "$M/join.mbox" | mthread | pairs >"$TMP/jn.rev"
+is "join reversed: same parents" "$(cat "$TMP/jn.rev")" "$(pairs <"$TMP/jn.json")"
 
 # ---------------------------------------------------------------- dates.mbox
 # P: p0 12:00Z; children p1 13:00Z (-0300), p2 12:30Z, p3 12:15Z (+0330),

@@ -41,6 +41,14 @@ int main(void)
 	ok(msgid_strict("Your message <a@b>", 18, out) == 0, "strict refuses prose");
 	ok(msgid_self("<xxxx>", 6, out) == 4 && !strcmp(out, "xxxx"),
 	    "own Message-ID without @ accepted");
+	{
+		static const char mh[] = "Message from Tom Lane <tgl@sss.example> of \"Wed, 07 Aug "
+		    "2002 01:38:55 EDT.\" <12948.1028698735@sss.example>";
+		ok(msgid_last(mh, sizeof mh - 1, out) > 0 && !strcmp(out, "12948.1028698735@sss.example"),
+		    "last id of an exmh/MH In-Reply-To: the parent, not the sender");
+		ok(msgid_last("<a@b> <yes>", 11, out) == 3 && !strcmp(out, "a@b"), "last valid id");
+		ok(msgid_last("<yes>", 5, out) == 0 && out[0] == 0, "no valid id: nothing");
+	}
 	char *longid = malloc(2100);
 	longid[0] = '<';
 	memset(longid + 1, 'a', 2000);
