@@ -387,11 +387,7 @@ static void each_ticket(ticket_fn fn)
 
 /* --- counting ---------------------------------------------------------- */
 
-static struct report *reps[4];
-/* The HTML page's comparison: the period of the same length before, read
- * as the desk stood then (the tickets parsed up to its end). */
-static struct report *prev_rep;
-static long long prev_asof;
+static struct report *reps[5];
 static size_t nreps;
 static struct arena scratch;
 static long long asof;
@@ -401,21 +397,11 @@ static void one_ticket(const char *id, char *text, size_t len, const char *path)
 	struct sla_ticket t;
 	const char *err;
 	arena_reset(&scratch);
-	char *copy = prev_rep ? xmalloc(len + 1) : NULL;
-	if (copy) {	/* parsing works in place */
-		memcpy(copy, text, len);
-		copy[len] = 0;
-	}
 	int line = sla_ticket_parse(&t, id, text, len, asof, &scratch, &err);
 	if (line)
 		die(EX_DATAERR, "%s:%d: %s", path, line, err);
 	for (size_t i = 0; i < nreps; i++)
 		report_add(reps[i], &t, &scratch);
-	if (copy) {
-		if (sla_ticket_parse(&t, id, copy, len, prev_asof, &scratch, &err) == 0)
-			report_add(prev_rep, &t, &scratch);
-		free(copy);
-	}
 }
 
 static const char *agent_groups(void *ctx, const char *login)
@@ -741,6 +727,7 @@ int main(int argc, char **argv)
 
 	const char *err;
 	static struct report main_r, time_r, group_r, agent_r, prev_r;
+	struct report *prev_rep = NULL;
 	if (fmt == F_HTML) {
 		int pb[1] = { REP_WEEK }, gb[1] = { REP_GROUP }, ab[1] = { REP_AGENT };
 		for (size_t i = 0; i < nby; i++)
@@ -760,8 +747,7 @@ int main(int argc, char **argv)
 			if (report_init(&prev_r, NULL, 0, since - (until - since), since, tz, &S,
 			    agent_groups, NULL, &err))
 				die(EX_USAGE, "%s", err);
-			prev_rep = &prev_r;
-			prev_asof = since - 1;
+			prev_rep = reps[nreps++] = &prev_r;
 		}
 	} else {
 		if (report_init(&main_r, by, nby, since, until, tz, &S, agent_groups, NULL, &err))
@@ -771,8 +757,6 @@ int main(int argc, char **argv)
 	each_ticket(one_ticket);
 	for (size_t i = 0; i < nreps; i++)
 		report_finish(reps[i]);
-	if (prev_rep)
-		report_finish(prev_rep);
 
 	static char obuf[1 << 16];
 	setvbuf(stdout, obuf, _IOFBF, sizeof obuf);
@@ -810,8 +794,6 @@ int main(int argc, char **argv)
 		die(EX_IOERR, "write error: %s", strerror(errno));
 	for (size_t i = 0; i < nreps; i++)
 		report_free(reps[i]);
-	if (prev_rep)
-		report_free(prev_rep);
 	arena_free(&scratch);
 	jo_free(&J);
 	agents_free(&AG);
