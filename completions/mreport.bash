@@ -4,7 +4,7 @@ _mreport()
 {
 	local cur prev words cword split=false
 	local opts='-d --desk --since --until -b --by -f --format --rev --tz --now
-		-h --help --version'
+		--sla-target -h --help --version'
 	local IFS=$' \t\n'
 
 	if declare -F _init_completion >/dev/null; then
@@ -42,7 +42,7 @@ _mreport()
 		compopt -o filenames 2>/dev/null
 		return
 		;;
-	--since|--until|--now|--rev|-h|--help|--version)
+	--since|--until|--now|--rev|--sla-target|-h|--help|--version)
 		return
 		;;
 	esac

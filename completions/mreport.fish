@@ -8,6 +8,7 @@ complete -c mreport -s b -l by -x -a 'agent group queue tag priority language cu
 complete -c mreport -s f -l format -x -a 'table csv json html' -d 'Output format'
 complete -c mreport -l rev -x -d 'Report the desk as it was at this git revision'
 complete -c mreport -l tz -x -a '(string replace -r "^.*/zoneinfo/" "" /usr/share/zoneinfo/*/*)' -d 'The time zone of periods and hours'
+complete -c mreport -l sla-target -x -d 'The SLA achievement (percent) the HTML bars are measured against'
 complete -c mreport -l now -x -d 'Take this time (RFC 3339 or @seconds) as the current time'
 complete -c mreport -s h -l help -d 'Print a usage summary and exit'
 complete -c mreport -l version -d 'Print the version and exit'

@@ -86,6 +86,22 @@ check "rules for a phone and for print" "grep -q '@media (max-width:600px)' '$TM
 check "words, not internal names" "! grep -qE '>(first_reply|next_reply|resolution|-)</(text|td)>' '$TMP/page.html' && grep -q '>First reply<' '$TMP/page.html'"
 check "round ticks on the axes" "grep -o 'class=\"tick\" x=\"[0-9.]*\" y=\"[0-9.]*\" text-anchor=\"end\">[0-9]*<' '$TMP/page.html' | sed 's/.*>\\([0-9]*\\)</\\1/' | awk '\$1 % 5 && \$1 > 5 { bad = 1 } END { exit bad }'"
 
+# SLA bars: each graded against the target (ok at or above, near up to
+# 10 points below, low further) and labelled "M of N"
+grades() {	# grades TARGET: "bad" lines for bars whose class or label is wrong
+	mreport $R --format html --sla-target "$1" | tr '\n' ' ' |
+	grep -o '<rect class="[a-z]*" x="[0-9]*" y="[0-9]*" width="[0-9.]*" height="14"><title>[^<]*: [0-9]* met, [0-9]* breached</title></rect> <text[^>]*>[^<]*' |
+	sed 's/<rect class="\([a-z]*\)".*: \([0-9]*\) met, \([0-9]*\) breached.*>\([0-9]*\) of \([0-9]*\), .*/\1 \2 \3 \4 \5/' |
+	awk -v t="$1" '{ p = 100 * $2 / ($2 + $3); want = p >= t ? "ok" : p >= t - 10 ? "near" : "low"
+		n++; if ($1 != want || $4 != $2 || $5 != $2 + $3) print "bad: " $0 }
+		END { if (n < 8) print "only " n " bars" }'
+}
+is "SLA bars graded against a target of 90%, with counts" "$(grades 90)" ""
+is "SLA bars graded against a target of 50%, with counts" "$(grades 50)" ""
+check "SLA target: the legend says it" "mreport $R --format html --sla-target 75% | grep -q 'At or above the target (75%)'"
+mreport $R --format html --sla-target 101 >/dev/null 2>"$TMP/err"; rc=$?
+is "SLA target: 101 refused" "$rc $(cat "$TMP/err")" "64 mreport: --sla-target: '101' is not a percentage from 1 to 100"
+
 # --------------------------------------------------------------- chromium
 CHROME=
 for c in chromium chromium-browser google-chrome; do
