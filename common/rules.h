@@ -52,12 +52,6 @@ struct rules *rules_compile(const char *text, size_t len, const char *file,
 int rules_run(struct rules *r, const char *raw, size_t len, const struct rules_ctx *ctx,
     struct rules_out *out);
 void rules_out_free(struct rules_out *o);
-/* A rules_out as bytes (appended to b) and back: for a process that runs
- * the rules ahead of the one that files the mail.  rules_out_unpack
- * returns 0, or -1 on bytes that are not one (o left empty). */
-struct buf;
-void rules_out_pack(const struct rules_out *o, struct buf *b);
-int rules_out_unpack(struct rules_out *o, const char *p, size_t n);
 void rules_free(struct rules *r);
 
 /* The message as the rules see it: unstructured header fields decoded

@@ -260,13 +260,12 @@ done >"$TMP/box.mbox"
 for f in b1 b2 b3 b4 b1; do
 	MDESK_DIR=$TMP/one mroute --now $MON <"$TMP/$f.eml" >/dev/null 2>>"$TMP/one.err"
 done
-# the reading process prepares every message (MDESK_RING_LOW=0), then
-# none (the default, on so small an mbox: mroute prepares them itself)
-for low in 0 ''; do
+# an mbox filed in one run: the same as one delivery at a time
+for batch in 1000 2; do
 	rm -rf "$TMP/box"
 	cp -R "$TMP/box0" "$TMP/box"
-	MDESK_RING_LOW=$low MDESK_DIR=$TMP/box mroute --now $MON --explain "$TMP/box.mbox" >"$TMP/box.out" 2>"$TMP/box.err"
-	is "mbox (MDESK_RING_LOW=$low): exit 0, five messages out" "$?:$(grep -c '^X-Mdesk-Ticket:' "$TMP/box.out")" "0:5"
+	MDESK_DIR=$TMP/box mroute --now $MON --batch $batch --explain "$TMP/box.mbox" >"$TMP/box.out" 2>"$TMP/box.err"
+	is "mbox (--batch $batch): exit 0, five messages out" "$?:$(grep -c '^X-Mdesk-Ticket:' "$TMP/box.out")" "0:5"
 	is "  ... the same tickets and events as one delivery at a time" \
 		"$(cd "$TMP/box" && cat tickets/*/*/events.jsonl | sort | cksum)" \
 		"$(cd "$TMP/one" && cat tickets/*/*/events.jsonl | sort | cksum)"

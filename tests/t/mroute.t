@@ -174,7 +174,9 @@ check "the same message again: the message is still on stdout" \
 	"sed '/^X-Mdesk-/d' '$TMP/out' | cmp -s - '$TMP/m1.clean'"
 is "git status is clean" "$(porcelain)" ""
 
-# ---------------------------------------------------------------- an agent's reply, sent with the desk in copy
+# ---------------------------------------------------------------- mail in an agent's name (anyone can write that From)
+# an agent's reply sent with the desk in copy, or a stranger claiming to be
+# ana: filed for review, counting for nothing (agents answer through mreply)
 cat >"$TMP/m2.eml" <<EOF
 Return-Path: <ana.ribeiro@lumen.example>
 Message-ID: <5b1e9c0a-77d2-4f3e-b0a1-ana00000001@lumen.example>
@@ -202,18 +204,19 @@ Ana Ribeiro
 Lumen Books
 EOF
 mroute --now 2026-11-03T14:20:50Z <"$TMP/m2.eml" >"$TMP/out" 2>"$TMP/err"; rc=$?
-is "an agent's reply: exit 0" "$rc" 0
-is "an agent's reply: same ticket" "$(hdr X-Mdesk-Ticket "$TMP/out")" "$T1"
-is "an agent's reply: X-Mdesk-Status: reply" "$(hdr X-Mdesk-Status "$TMP/out")" reply
-check "an agent's reply: 0002.eml is the message" "cmp -s '$D1/0002.eml' '$TMP/m2.eml'"
-is "an agent's reply: a replied event by ana" \
-	"$(events "$T1" | sed -n 2p | jq -c '[.type,.by,.agent,.file,.thread,.lang]')" \
-	'["replied","ana","ana","0002.eml","in-reply-to","pt-br"]'
-is "an agent's reply: the ticket is open, one reply" \
-	"$(mdesk show --json "$T1" | jq -c '[.status,.replies,.messages,.first_reply]')" \
-	'["open",1,1,"2026-11-03T14:20:50Z"]'
-is "an agent's reply: one commit, clean" "$(commits) $(porcelain)" "4 "
-is "an agent's reply: the commit's author is mdesk" "$(git -C "$MDESK_DIR" log -1 --format=%an)" mdesk
+is "ana's address: exit 0" "$rc" 0
+is "ana's address: same ticket" "$(hdr X-Mdesk-Ticket "$TMP/out")" "$T1"
+is "ana's address: X-Mdesk-Status: reply, tagged review" \
+	"$(hdr X-Mdesk-Status "$TMP/out") $(hdr X-Mdesk-Tags "$TMP/out")" "reply review"
+check "ana's address: 0002.eml is the message" "cmp -s '$D1/0002.eml' '$TMP/m2.eml'"
+is "ana's address: a received event for review, counting for nothing, never ana's reply" \
+	"$(events "$T1" | sed -n 2p | jq -c '[.type,.by,.agent,.file,.thread,.lang,.auto,(.review != null)]')" \
+	'["received","customer",null,"0002.eml","in-reply-to","pt-br",true,true]'
+is "ana's address: status, replies and the SLA untouched (new, 0 replies, no first reply)" \
+	"$(mdesk show --json "$T1" | jq -c '[.status,.replies,.first_reply,(.tags | index("review") != null)]')" \
+	'["new",0,null,true]'
+is "ana's address: one commit, clean" "$(commits) $(porcelain)" "4 "
+is "ana's address: the commit's author is mdesk" "$(git -C "$MDESK_DIR" log -1 --format=%an)" mdesk
 
 # ---------------------------------------------------------------- the customer answers (References only)
 cat >"$TMP/m3.eml" <<EOF
@@ -238,9 +241,9 @@ check "a customer reply: 0003.eml is the message" "cmp -s '$D1/0003.eml' '$TMP/m
 is "a customer reply: received, by customer, thread references" \
 	"$(events "$T1" | sed -n 3p | jq -c '[.type,.by,.file,.thread]')" '["received","customer","0003.eml","references"]'
 is "a customer reply: one commit, clean" "$(commits) $(porcelain)" "5 "
-is "mdesk show --json: 2 messages from customers, 1 reply" \
+is "mdesk show --json: 3 messages, no reply" \
 	"$(mdesk show --json "$T1" | jq -c '[.messages,.replies,.customer,.subject]')" \
-	'[2,1,"joana.alves@example.com.br","Livro chegou com a capa rasgada — pedido LB-50112"]'
+	'[3,0,"joana.alves@example.com.br","Livro chegou com a capa rasgada — pedido LB-50112"]'
 
 # ---------------------------------------------------------------- the [#ID] token
 # a stranger quoting someone else's ticket token opens a ticket of their own
@@ -294,8 +297,8 @@ Joana, o novo exemplar foi enviado hoje.
 EOF
 mroute --now 2026-11-04T13:00:10Z <"$TMP/m6.eml" >"$TMP/out" 2>"$TMP/err"
 is "an agent's token: same ticket" "$(hdr X-Mdesk-Ticket "$TMP/out")" "$T1"
-is "an agent's token: replied by farah" \
-	"$(events "$T1" | jq -r 'select(.message_id == "farah-1@lumen.example") | "\(.type) \(.by) \(.thread)"')" "replied farah token"
+is "an agent's token: received for review, never farah's reply" \
+	"$(events "$T1" | jq -r 'select(.message_id == "farah-1@lumen.example") | "\(.type) \(.by) \(.thread) \(.auto)"')" "received customer token true"
 
 # a token of no ticket: a new ticket
 sed "s/$T1/ZZZZZZZZ/; s/stranger-1/stranger-2/; s/Livro chegou/Another thing/" "$TMP/m4.eml" >"$TMP/m7.eml"
@@ -498,9 +501,9 @@ TQ=$(hdr X-Mdesk-Ticket "$TMP/out")
 awk 'NR == 1 { next } /^From / { exit } { print }' "$M/qp-pt.mbox" | sed '$d' >"$TMP/qp1.eml"
 check "an mbox message is stored without From_ line, byte for byte" \
 	"cmp -s '$TMP/d2/tickets/$(printf %.2s "$TQ")/$TQ/0001.eml' '$TMP/qp1.eml'"
-is "qp-pt.mbox: one ticket, a reply by ana" \
-	"$(jq -r 'select(.type == "received" or .type == "replied") | "\(.type) \(.by)"' "$TMP/d2/tickets/$(printf %.2s "$TQ")/$TQ/events.jsonl" | tr '\n' ',')" \
-	"received customer,replied ana,"
+is "qp-pt.mbox: one ticket, ana's mail in it for review" \
+	"$(jq -r 'select(.type == "received" or .type == "replied") | "\(.type) \(.by) \(.review != null)"' "$TMP/d2/tickets/$(printf %.2s "$TQ")/$TQ/events.jsonl" | tr '\n' ',')" \
+	"received customer false,received customer true,"
 is "qp-pt.mbox: commits 2 + 1 (a batch), clean" \
 	"$(git -C "$TMP/d2" rev-list --count HEAD) $(git -C "$TMP/d2" status --porcelain)" "3 "
 

@@ -89,24 +89,6 @@ int main(void)
 		    has(o.tags, o.ntags, "urgent"), "skill refunds, tags refund and urgent");
 		is_str(o.priority, "high", "urgent in the subject: high");
 		ok(o.nfired > 3 && strstr(o.fired[0], ": queue \"billing\""), "fired lines: %s", o.fired[0]);
-		/* as bytes and back (the reading process of mroute) */
-		struct buf pk = { 0 };
-		struct rules_out o2;
-		o.spam = 1;
-		rules_out_pack(&o, &pk);
-		ok(rules_out_unpack(&o2, pk.p, pk.len) == 0 && o2.ntags == o.ntags &&
-		    !strcmp(o2.tags[o.ntags - 1], o.tags[o.ntags - 1]) && o2.nskills == o.nskills &&
-		    o2.nfired == o.nfired && !strcmp(o2.fired[0], o.fired[0]) &&
-		    !strcmp(o2.queue, "billing") && !strcmp(o2.priority, "high") && o2.spam && !o2.noack,
-		    "a rules_out packed and unpacked is the same");
-		rules_out_free(&o2);
-		int bad = 0;
-		for (size_t cut = 0; cut < pk.len; cut++)
-			bad += rules_out_unpack(&o2, pk.p, cut) == 0;
-		pk.p[4] = 0x7f;	/* a length past the end */
-		bad += rules_out_unpack(&o2, pk.p, pk.len) == 0;
-		ok(!bad, "every truncation and a bad length are refused");
-		buf_free(&pk);
 		rules_out_free(&o);
 
 		const char *m2 = "From: MAILER-DAEMON@mx.example\nTo: support@lumen.example\n"

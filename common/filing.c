@@ -1,0 +1,1167 @@
+/* filing.c: incoming mail filed into the desk's tickets (see filing.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "agents.h"
+#include "calendar.h"
+#include "desk.h"
+#include "event.h"
+#include "filing.h"
+#include "index.h"
+#include "jsonw.h"
+#include "lang.h"
+#include "mbox.h"
+#include "mime.h"
+#include "msg.h"
+#include "route.h"
+#include "rules.h"
+#include "subject.h"
+#include "ticketid.h"
+#include "tickets.h"
+#include "util.h"
+
+/* A batch is committed at the latest when it holds this many bytes of
+ * mail, or this many tickets: what waits for the commit is in memory. */
+#define BATCH_BYTES ((size_t)32 << 20)
+#define BATCH_TICKETS 16384
+
+/* A ticket the open batch has read or written, folded once: the events
+ * this batch adds are folded onto it (ticket_fold_more) when next asked
+ * for, instead of folding all of its events again for every message of
+ * its thread. */
+struct batch_ticket {
+	char id[16];
+	struct ticket t;
+	int loaded;		/* t is the ticket (else: fold again when asked) */
+	int archived;		/* t came from the archive branch */
+	size_t folded;		/* bytes of the batch's pending events in t */
+	int next;		/* the number of its next message file; 0 unknown */
+	int restored;		/* brought back from the archive in this batch */
+};
+
+/* A message filed in the open batch: its Message-ID and ticket. */
+struct batch_msg {
+	char *mid;
+	char ticket[16];
+};
+
+/* The desk as assignment and subject joining see it: each ticket of the
+ * main branch with its customer, base subject, status and agent, and
+ * each agent's load and last assignment. */
+struct view_ticket {
+	char id[16];
+	char *customer, *base;
+	char status[16], assignee[40];
+	long long updated;
+};
+/* A customer's tickets, newest first, as a list of nodes (a ticket whose
+ * customer changed stays in the old list too: readers check the
+ * customer; ties go to the ticket that came first into the view). */
+struct view_node {
+	size_t ticket;		/* v index */
+	size_t next;		/* nodes index + 1; 0 ends */
+};
+struct view_customer {
+	char *key;		/* the customer, lower case */
+	size_t newest;		/* nodes index + 1 */
+};
+struct desk_view {
+	int built;
+	git_oid head;		/* main when built or last changed by us */
+	struct view_ticket **v;
+	size_t n, cap;
+	struct strtab by_id;	/* ticket id -> v index + 1 */
+	struct view_customer **c;
+	size_t nc, capc;
+	struct strtab by_customer;	/* customer key -> c index + 1 */
+	struct view_node *nodes;
+	size_t nnodes, capnodes;
+	long *load;		/* per agent (agents.csv order) */
+	long long *last;
+};
+
+struct filing {
+	struct desk *desk;
+	struct filing_opts opt;
+	struct agents agents;
+	struct customers customers;
+	struct rules *rules;
+	struct route_conf routing;
+	struct desk_view view;
+	struct calendar_cache {
+		char name[64];
+		struct calendar c;
+		int ok;
+	} calendars[64];
+	size_t ncalendars;
+	/* the open batch */
+	struct desk_tx *tx;
+	struct batch_ticket **tickets;
+	size_t ntickets, captickets;
+	struct strtab ticket_ix;	/* id -> tickets index + 1 */
+	struct batch_msg *msgs;
+	size_t nmsgs, capmsgs;
+	struct strtab msg_ix;	/* Message-ID -> msgs index + 1 */
+	size_t batch_seen, batch_new, batch_bytes;	/* messages, new tickets, bytes */
+	struct buf log;		/* the commit message's lines */
+	size_t total_n, total_new;
+};
+
+static int addr_is_agent(const struct filing *f, const char *addr)
+{
+	for (size_t k = 0; addr && k < f->agents.n; k++)
+		if (!strcasecmp(f->agents.v[k].email, addr))
+			return 1;
+	return 0;
+}
+
+/* --- the session ----------------------------------------------------- */
+
+struct filing *filing_new(struct desk *d, const struct filing_opts *o)
+{
+	struct filing *f = xcalloc(1, sizeof *f);
+	f->desk = d;
+	f->opt = *o;
+	if (f->opt.batch_max < 1)
+		f->opt.batch_max = 1000;
+	size_t len;
+	char *t = desk_read_file(d, "customers.csv", &len);
+	if (t && customers_parse(&f->customers, t, len, NULL) != 0)
+		die(EX_CONFIG, "customers.csv has errors; run 'mdesk check'");
+	free(t);
+	t = desk_read_file(d, "agents.csv", &len);
+	if (t && agents_parse(&f->agents, t, len, NULL) != 0)
+		die(EX_CONFIG, "agents.csv has errors; run 'mdesk check'");
+	free(t);
+	route_conf_load(d, &f->routing);
+	int nf = 0;
+	f->rules = route_rules_load(d, &f->agents, o->rule_fault, &nf);
+	if (nf)
+		die(EX_CONFIG, "routing.sieve: %d problem%s; no message was touched", nf, nf == 1 ? "" : "s");
+	return f;
+}
+
+static void view_free(struct desk_view *v);
+
+void filing_free(struct filing *f)
+{
+	if (!f)
+		return;
+	filing_commit(f);
+	view_free(&f->view);
+	strtab_free(&f->view.by_id);
+	strtab_free(&f->view.by_customer);
+	strtab_free(&f->ticket_ix);
+	strtab_free(&f->msg_ix);
+	free(f->tickets);
+	free(f->msgs);
+	buf_free(&f->log);
+	rules_free(f->rules);
+	agents_free(&f->agents);
+	customers_free(&f->customers);
+	free(f);
+}
+
+void filing_counts(const struct filing *f, size_t *messages, size_t *new_tickets)
+{
+	*messages = f->total_n;
+	*new_tickets = f->total_new;
+}
+
+/* --- the queue ------------------------------------------------------- */
+
+static const char *queue_of_addr(struct desk *d, const char *addr)
+{
+	for (size_t i = 0; addr && i < d->conf.n; i++) {
+		const struct conf_entry *e = &d->conf.e[i];
+		if (!strcmp(e->section, "queue") && !strcmp(e->key, "address") &&
+		    !strcasecmp(e->value, addr))
+			return e->name;
+	}
+	return NULL;
+}
+
+struct queue_search {
+	struct desk *d;
+	const char *found;
+};
+
+static void queue_cb(void *ctx, const char *addr, const char *display)
+{
+	struct queue_search *q = ctx;
+	(void)display;
+	if (!q->found)
+		q->found = queue_of_addr(q->d, addr);
+}
+
+/* The first [queue NAME] whose address is among the recipients (To, Cc,
+ * Delivered-To, X-Original-To), else the first queue. */
+static const char *pick_queue(struct filing *f, struct msg *m)
+{
+	if (f->opt.queue)
+		return f->opt.queue;
+	struct queue_search q = { f->desk, NULL };
+	msg_addrs(m, "Delivered-To,X-Original-To,To,Cc", queue_cb, &q);
+	if (q.found)
+		return q.found;
+	for (size_t i = 0; i < f->desk->conf.nsecs; i++)
+		if (!strcmp(f->desk->conf.secs[i].section, "queue"))
+			return f->desk->conf.secs[i].name;
+	return "support";
+}
+
+/* --- the tickets of the batch ---------------------------------------- */
+
+static struct batch_ticket *batch_ticket(struct filing *f, const char *id, int make)
+{
+	size_t i = strtab_get(&f->ticket_ix, id);
+	if (i || !make)
+		return i ? f->tickets[i - 1] : NULL;
+	if (f->ntickets == f->captickets) {
+		f->captickets = f->captickets ? 2 * f->captickets : 64;
+		f->tickets = xrealloc(f->tickets, f->captickets * sizeof *f->tickets);
+	}
+	struct batch_ticket *b = xcalloc(1, sizeof *b);
+	snprintf(b->id, sizeof b->id, "%s", id);
+	f->tickets[f->ntickets++] = b;
+	strtab_put(&f->ticket_ix, b->id, f->ntickets);
+	return b;
+}
+
+/* A reference to a folded ticket: t shares its events (ticket_free it). */
+static void ticket_ref(const struct ticket *src, struct ticket *t)
+{
+	*t = *src;
+	json_incref(t->tags);
+	json_incref(t->events);
+	json_incref(t->extra);
+	json_incref(t->collisions);
+}
+
+/* Fold ticket id from its events at HEAD followed by the batch's pending
+ * text (pend: pl bytes, after HEAD's when append, else instead of it). */
+static void fold_pending(struct filing *f, const char *id, struct ticket *t, const char *pend,
+    size_t pl, int append)
+{
+	struct buf text = { 0 };
+	if (append) {	/* as the commit joins them (desk.c) */
+		char ep[64];
+		size_t hl;
+		ticket_events_path(id, ep);
+		char *h = desk_read_head(f->desk, ep, &hl, 0);
+		if (h) {
+			buf_add(&text, h, hl);
+			if (hl && h[hl - 1] != '\n')
+				buf_addc(&text, '\n');
+		}
+		free(h);
+	}
+	buf_add(&text, pend, pl);
+	ticket_fold(t, id, text.p ? text.p : "", text.len, 0);
+	buf_free(&text);
+}
+
+/* Ticket id as HEAD and the open batch have it: 0 and *t (a reference:
+ * ticket_free it), or -1 when there is none. */
+static int load_ticket(struct filing *f, const char *id, struct ticket *t, int *archived)
+{
+	if (archived)
+		*archived = 0;
+	if (!ticketid_valid(id) || !f->tx)
+		return ticket_load(f->desk, id, t, archived, 1);
+	char ep[64];
+	size_t pl = 0;
+	int append = 0;
+	ticket_events_path(id, ep);
+	const char *pend = desk_tx_pending(f->tx, ep, &pl, &append);
+	struct batch_ticket *b = batch_ticket(f, id, 0);
+	if (!b && !pend) {	/* untouched by the batch: HEAD's */
+		struct ticket h;
+		int arch = 0;
+		if (ticket_load(f->desk, id, &h, &arch, 1) != 0)
+			return -1;
+		b = batch_ticket(f, id, 1);
+		b->t = h;
+		b->loaded = 1;
+		b->archived = arch;
+	}
+	if (!b)
+		b = batch_ticket(f, id, 1);
+	if (b->loaded && b->folded < pl && append &&
+	    ticket_fold_more(&b->t, pend + b->folded, pl - b->folded) == 0) {
+		b->folded = pl;
+		b->archived = 0;
+	}
+	if (!b->loaded || b->folded != pl) {
+		struct ticket n;
+		if (pend)
+			fold_pending(f, id, &n, pend, pl, append);
+		else if (ticket_load(f->desk, id, &n, &b->archived, 1) != 0)
+			return -1;
+		if (b->loaded)
+			ticket_free(&b->t);
+		b->t = n;
+		b->loaded = 1;
+		b->folded = pl;
+		if (pend)
+			b->archived = 0;
+	}
+	if (archived)
+		*archived = b->archived;
+	ticket_ref(&b->t, t);
+	return 0;
+}
+
+/* --- threading ------------------------------------------------------- */
+
+/* The ticket of a Message-ID, checked: the ticket the desk's map names
+ * must hold the message (the map may be stale after a reset). */
+static int ticket_of_message(struct filing *f, const char *mid, char id[16])
+{
+	size_t k = strtab_get(&f->msg_ix, mid);
+	if (k) {
+		snprintf(id, 16, "%s", f->msgs[k - 1].ticket);
+		return 1;
+	}
+	struct ticket t;
+	if (!index_lookup(f->desk, mid, id) || load_ticket(f, id, &t, NULL) != 0)
+		return 0;
+	int found = 0;
+	size_t i;
+	json_t *e;
+	json_array_foreach(t.events, i, e) {
+		const char *m = json_string_value(json_object_get(e, "message_id"));
+		if (m && !strcmp(m, mid))
+			found = 1;
+	}
+	ticket_free(&t);
+	return found;
+}
+
+/* Does addr take part in the ticket (a sender of one of its messages, or
+ * an agent)? */
+static int participant(struct filing *f, const struct ticket *t, const char *addr)
+{
+	if (!addr)
+		return 0;
+	size_t i;
+	json_t *e;
+	json_array_foreach(t->events, i, e) {
+		const char *from = json_string_value(json_object_get(e, "from"));
+		if (from && !strcasecmp(from, addr))
+			return 1;
+	}
+	return addr_is_agent(f, addr);
+}
+
+/* The ticket a reply belongs to: In-Reply-To, then References from the
+ * deepest, then the [#ID] token of the subject from a participant of
+ * that ticket.  1 with id and *why, or 0. */
+static int find_parent_ticket(struct filing *f, const struct msg_ids *ids, const char *subject,
+    const char *from, char id[16], const char **why)
+{
+	if (ids->irt[0] && ticket_of_message(f, ids->irt, id)) {
+		*why = "in-reply-to";
+		return 1;
+	}
+	for (size_t i = ids->nrefs; i-- > 0;)
+		if (ticket_of_message(f, ids->refs[i], id)) {
+			*why = "references";
+			return 1;
+		}
+	if (ids->irt_any[0] && ticket_of_message(f, ids->irt_any, id)) {
+		*why = "in-reply-to";
+		return 1;
+	}
+	char tok[16];
+	struct ticket t;
+	if (subject && subject_token(subject, tok) && load_ticket(f, tok, &t, NULL) == 0) {
+		int ok = participant(f, &t, from);
+		ticket_free(&t);
+		if (ok) {
+			snprintf(id, 16, "%s", tok);
+			*why = "token";
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Follow merges to the ticket that answers now. */
+static void follow_merges(struct filing *f, char id[16])
+{
+	for (int hops = 0; hops < 16; hops++) {
+		struct ticket t;
+		if (load_ticket(f, id, &t, NULL) != 0)
+			return;
+		int more = t.merged_into && ticketid_valid(t.merged_into);
+		if (more)
+			snprintf(id, 16, "%s", t.merged_into);
+		ticket_free(&t);
+		if (!more)
+			return;
+	}
+}
+
+/* A new ticket's ID: from the root Message-ID, lengthened while taken by
+ * a ticket of another root. */
+static void new_ticket_id(struct filing *f, const char *mid, char id[16])
+{
+	for (int len = TICKETID_LEN; len <= TICKETID_MAX; len++) {
+		ticketid(mid, strlen(mid), len, id);
+		struct ticket t;
+		if ((!batch_ticket(f, id, 0) && !ticket_exists(f->desk, id)) ||
+		    load_ticket(f, id, &t, NULL) != 0)
+			return;
+		int same = t.first_message_id && !strcmp(t.first_message_id, mid);
+		ticket_free(&t);
+		if (same)
+			return;
+	}
+	die(EX_SOFTWARE, "%s: no free ticket ID", mid);
+}
+
+/* --- the desk view --------------------------------------------------- */
+
+static void view_free(struct desk_view *v)
+{
+	for (size_t i = 0; i < v->n; i++) {
+		free(v->v[i]->customer);
+		free(v->v[i]->base);
+		free(v->v[i]);
+	}
+	for (size_t i = 0; i < v->nc; i++) {
+		free(v->c[i]->key);
+		free(v->c[i]);
+	}
+	free(v->v);
+	free(v->c);
+	free(v->nodes);
+	free(v->load);
+	free(v->last);
+	struct strtab a = v->by_id, b = v->by_customer;
+	strtab_clear(&a);
+	strtab_clear(&b);
+	memset(v, 0, sizeof *v);
+	v->by_id = a;
+	v->by_customer = b;
+}
+
+static char *lower_dup(const char *s)
+{
+	char *l = xstrdup(s);
+	for (char *p = l; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p | 0x20);
+	return l;
+}
+
+static struct view_customer *view_customer(struct desk_view *v, const char *customer, int make)
+{
+	if (!customer)
+		return NULL;
+	char *key = lower_dup(customer);
+	size_t i = strtab_get(&v->by_customer, key);
+	if (i || !make) {
+		free(key);
+		return i ? v->c[i - 1] : NULL;
+	}
+	if (v->nc == v->capc) {
+		v->capc = v->capc ? 2 * v->capc : 256;
+		v->c = xrealloc(v->c, v->capc * sizeof *v->c);
+	}
+	struct view_customer *c = xcalloc(1, sizeof *c);
+	c->key = key;
+	v->c[v->nc++] = c;
+	strtab_put(&v->by_customer, c->key, v->nc);
+	return c;
+}
+
+static int agent_index(const struct filing *f, const char *login)
+{
+	for (size_t k = 0; login && k < f->agents.n; k++)
+		if (!strcmp(f->agents.v[k].login, login))
+			return (int)k;
+	return -1;
+}
+
+/* Put ticket i of the view at the head of its customer's list. */
+static void view_link(struct desk_view *v, size_t i)
+{
+	struct view_customer *c = view_customer(v, v->v[i]->customer, 1);
+	if (v->nnodes == v->capnodes) {
+		v->capnodes = v->capnodes ? 2 * v->capnodes : 256;
+		v->nodes = xrealloc(v->nodes, v->capnodes * sizeof *v->nodes);
+	}
+	v->nodes[v->nnodes].ticket = i;
+	v->nodes[v->nnodes].next = c->newest;
+	c->newest = ++v->nnodes;
+}
+
+/* Put a ticket's present state into the view. */
+static void view_put(struct filing *f, const struct ticket *t)
+{
+	struct desk_view *v = &f->view;
+	size_t i = strtab_get(&v->by_id, t->id);
+	struct view_ticket *w;
+	const char *customer = t->customer ? t->customer : "";
+	int link = 1;
+	if (i) {
+		w = v->v[i - 1];
+		int k = agent_index(f, w->assignee);
+		if (k >= 0 && status_load(w->status))
+			v->load[k]--;
+		link = strcasecmp(w->customer, customer) != 0;
+		free(w->customer);
+		free(w->base);
+	} else {
+		if (v->n == v->cap) {
+			v->cap = v->cap ? 2 * v->cap : 256;
+			v->v = xrealloc(v->v, v->cap * sizeof *v->v);
+		}
+		w = v->v[v->n++] = xcalloc(1, sizeof *w);
+		snprintf(w->id, sizeof w->id, "%s", t->id);
+		strtab_put(&v->by_id, w->id, v->n);
+		i = v->n;
+	}
+	w->customer = xstrdup(customer);
+	if (link)
+		view_link(v, i - 1);
+	w->base = subject_base(t->subject ? t->subject : "", NULL);
+	snprintf(w->status, sizeof w->status, "%s", t->status ? t->status : "new");
+	snprintf(w->assignee, sizeof w->assignee, "%s", t->assignee ? t->assignee : "");
+	w->updated = t->updated;
+	int k = agent_index(f, w->assignee);
+	if (k >= 0) {
+		if (status_load(w->status))
+			v->load[k]++;
+		if (t->assigned_at > v->last[k])
+			v->last[k] = t->assigned_at;
+	}
+}
+
+/* The customer's tickets in the view, newest first: the first, then
+ * view_next until NULL. */
+static const struct view_ticket *view_next(const struct desk_view *v, size_t *node)
+{
+	if (!*node)
+		return NULL;
+	const struct view_node *nd = &v->nodes[*node - 1];
+	*node = nd->next;
+	return v->v[nd->ticket];
+}
+
+static size_t view_first(struct desk_view *v, const char *customer)
+{
+	struct view_customer *c = view_customer(v, customer, 0);
+	return c ? c->newest : 0;
+}
+
+/* The view from the tickets' summaries, built again when someone else
+ * moved the main branch. */
+static struct desk_view *view_need(struct filing *f)
+{
+	struct desk_view *v = &f->view;
+	git_oid h;
+	memset(&h, 0, sizeof h);
+	desk_branch_id(f->desk, DESK_BRANCH, &h);
+	if (v->built && !git_oid_cmp(&h, &v->head))
+		return v;
+	view_free(v);
+	v->load = xcalloc(f->agents.n + 1, sizeof *v->load);
+	v->last = xcalloc(f->agents.n + 1, sizeof *v->last);
+	size_t n;
+	const struct tsum *ts = tickets_summary(f->desk, 0, &n);
+	for (size_t i = 0; i < n; i++) {
+		struct ticket t;
+		memset(&t, 0, sizeof t);
+		snprintf(t.id, sizeof t.id, "%s", ts[i].id);
+		t.customer = ts[i].customer;
+		t.subject = ts[i].subject;
+		t.status = ts[i].status;
+		t.assignee = ts[i].assignee;
+		t.updated = ts[i].updated;
+		t.assigned_at = ts[i].assigned_at;
+		view_put(f, &t);
+	}
+	v->built = 1;
+	v->head = h;
+	return v;
+}
+
+/* The customer's open ticket with the same base subject, active within
+ * the window: mail that is not a reply but belongs to it. */
+static int subject_join(struct filing *f, const char *from, const char *subject, char id[16])
+{
+	if (f->routing.subject_window <= 0 || !from || !subject)
+		return 0;
+	char *base = subject_base(subject, NULL);
+	int found = 0;
+	long long best = 0, since = f->desk->now - f->routing.subject_window;
+	struct desk_view *v = view_need(f);
+	size_t nd = *base ? view_first(v, from) : 0;
+	for (const struct view_ticket *w; (w = view_next(v, &nd));)
+		if (!strcasecmp(w->customer, from) && status_active(w->status) &&
+		    w->updated >= since && w->updated >= best && !strcasecmp(w->base, base)) {
+			best = w->updated;
+			snprintf(id, 16, "%s", w->id);
+			found = 1;
+		}
+	free(base);
+	return found;
+}
+
+/* The agent of the customer's most recent ticket. */
+static const char *customer_last_agent(struct filing *f, const char *from)
+{
+	long long best = 0;
+	const char *a = NULL;
+	struct desk_view *v = view_need(f);
+	size_t nd = view_first(v, from);
+	for (const struct view_ticket *w; (w = view_next(v, &nd));)
+		if (w->assignee[0] && !strcasecmp(w->customer, from) && w->updated > best) {
+			best = w->updated;
+			a = w->assignee;
+		}
+	return a;
+}
+
+/* An agent's calendar (agents.csv, else desk.conf's, else "business");
+ * NULL when the desk has none: shifts do not limit. */
+static const struct calendar *agent_calendar(struct filing *f, const struct agent *a)
+{
+	const char *name = *a->calendar ? a->calendar : conf_get(&f->desk->conf, "", "", "calendar");
+	if (!name || !*name)
+		name = "business";
+	for (size_t i = 0; i < f->ncalendars; i++)
+		if (!strcmp(f->calendars[i].name, name))
+			return f->calendars[i].ok ? &f->calendars[i].c : NULL;
+	size_t max = sizeof f->calendars / sizeof f->calendars[0];
+	if (f->ncalendars == max || strchr(name, '/'))
+		return NULL;
+	struct calendar_cache *cc = &f->calendars[f->ncalendars++];
+	snprintf(cc->name, sizeof cc->name, "%s", name);
+	char path[128];
+	size_t len;
+	const char *err;
+	snprintf(path, sizeof path, "calendars/%s.conf", name);
+	char *t = desk_read_file(f->desk, path, &len);
+	if (!t) {
+		if (*a->calendar)
+			die(EX_CONFIG, "agents.csv:%d: calendar '%s' of %s: no %s; run 'mdesk check'",
+			    a->line, a->calendar, a->login, path);
+		return NULL;
+	}
+	int line = calendar_parse(&cc->c, name, t, len, &err);
+	free(t);
+	if (line)
+		die(EX_CONFIG, "%s:%d: %s; run 'mdesk check'", path, line, err);
+	cc->ok = 1;
+	return &cc->c;
+}
+
+/* --- one message ----------------------------------------------------- */
+
+/* The message as filing reads it. */
+struct incoming {
+	const char *raw;
+	size_t len, header_len;
+	struct msg m;
+	struct msg_ids ids;
+	const char *from, *name, *subject;
+	const char *reply_to, *sender;	/* the claims beside From, when they differ */
+	char *text;		/* the readable text, read once (language, rules) */
+	int archived;		/* its ticket is on the archive branch */
+	char events[64];	/* its ticket's events file */
+};
+
+/* Parse the header (its first MBOX_HEADER_MAX bytes at most): 1 when it is
+ * malformed (too long, no field, no sender). */
+static int read_header(struct incoming *in)
+{
+	int bad = 0;
+	size_t hl = msg_header_len(in->raw, in->len);
+	if (hl > MBOX_HEADER_MAX) {
+		hl = MBOX_HEADER_MAX;
+		bad = 1;
+	}
+	msg_open(&in->m, in->raw, hl);
+	const char *display;
+	msg_addr(&in->m, "From", &in->from, &in->name);
+	msg_addr(&in->m, "Sender", &in->sender, &display);
+	if (!in->from) {	/* the Sender stands for the author */
+		in->from = in->sender;
+		in->name = display;
+	} else if (in->sender && !strcasecmp(in->sender, in->from))
+		in->sender = NULL;
+	msg_addr(&in->m, "Reply-To", &in->reply_to, &display);
+	if (in->reply_to && in->from && !strcasecmp(in->reply_to, in->from))
+		in->reply_to = NULL;
+	if (!in->from || !memchr(in->raw, ':', hl ? hl : 1))
+		bad = 1;
+	in->subject = msg_text(&in->m, "Subject");
+	in->header_len = hl;
+	msg_ids(&in->m, &in->ids);
+	if (!in->ids.mid[0]) {	/* a stable id for mail without one (as mthread's) */
+		uint64_t h = msg_hash_header(HASH64_INIT, in->raw, hl);
+		char hid[64];
+		msg_hash_id(hash64_update(h, in->raw + hl, in->len - hl), hid);
+		snprintf(in->ids.mid, sizeof in->ids.mid, "%s", hid);
+	}
+	return bad;
+}
+
+static const char *text_of(struct incoming *in)
+{
+	if (!in->text)
+		in->text = mime_text(in->raw, in->len);
+	return in->text;
+}
+
+/* The language: Content-Language (its first tag, lower case, region
+ * kept), the customer's in customers.csv, or detected; NULL when none. */
+static const char *message_lang(struct filing *f, struct incoming *in, char l[16])
+{
+	const char *lang = msg_raw(&in->m, "Content-Language", 1);
+	if (lang) {
+		while (*lang == ' ')
+			lang++;
+		size_t k = 0;
+		for (; lang[k] && k < 15 && ((lang[k] >= 'a' && lang[k] <= 'z') ||
+		    (lang[k] >= 'A' && lang[k] <= 'Z') || lang[k] == '-'); k++)
+			l[k] = (char)(lang[k] == '-' ? '-' : lang[k] | 0x20);
+		l[k] = 0;
+		if (k >= 2)
+			return "content-language";
+		l[0] = 0;
+	}
+	struct customer *cu = in->from ? customer_find(&f->customers, in->from) : NULL;
+	if (cu && *cu->language) {
+		snprintf(l, 16, "%s", cu->language);
+		return "customer";
+	}
+	if (f->routing.detect) {
+		struct buf b = { 0 };
+		if (in->subject) {
+			buf_adds(&b, in->subject);
+			buf_adds(&b, "\n");
+		}
+		buf_adds(&b, text_of(in));
+		const char *d = lang_detect(b.p, b.len);
+		buf_free(&b);
+		if (d) {
+			snprintf(l, 16, "%s", d);
+			return "detected";
+		}
+	}
+	return NULL;
+}
+
+/* The language, then the rules with it (mail from outside: an agent's
+ * reply in copy is not routed). */
+static void decide_lang_and_rules(struct filing *f, struct incoming *in, struct filed *r)
+{
+	r->lang_from = message_lang(f, in, r->lang);
+	if (!r->lang_from && r->have_t && r->t.lang) {
+		snprintf(r->lang, sizeof r->lang, "%s", r->t.lang);
+		r->lang_from = "ticket";
+	}
+	if (!f->rules || (addr_is_agent(f, in->from) && !r->is_new))
+		return;
+	struct customer *cu = in->from ? customer_find(&f->customers, in->from) : NULL;
+	struct rules_ctx cx = { r->lang[0] ? r->lang : NULL, cu && *cu->tier ? cu->tier : NULL,
+		text_of(in) };
+	if (rules_run(f->rules, in->raw, in->len, &cx, &r->ro) != 0 && !r->ro.nfired)
+		warnx_("routing.sieve: the rules failed on %s; filed without them", in->ids.mid);
+	if (r->is_new && r->ro.queue[0])
+		r->queue = r->ro.queue;
+}
+
+/* Its ticket: a reply's, the same subject's, else a new one; a ticket
+ * closed, or solved longer ago than reopen_window, is followed by a new
+ * one.  r->t is the ticket when it exists. */
+static void decide_ticket(struct filing *f, struct incoming *in, struct filed *r)
+{
+	char id[16];
+	if (find_parent_ticket(f, &in->ids, in->subject, in->from, r->ticket, &r->thread))
+		follow_merges(f, r->ticket);
+	else if (!r->automatic && subject_join(f, in->from, in->subject, id)) {
+		snprintf(r->ticket, sizeof r->ticket, "%s", id);
+		r->thread = "subject";
+	} else {
+		r->is_new = 1;
+		r->thread = "new";
+		new_ticket_id(f, in->ids.mid, r->ticket);
+		return;
+	}
+	if (load_ticket(f, r->ticket, &r->t, &in->archived) != 0)
+		return;
+	r->have_t = 1;
+	int from_outside = !addr_is_agent(f, in->from) && !r->automatic;
+	const struct ticket *t = &r->t;
+	if (from_outside && (!strcmp(t->status, "closed") || (!strcmp(t->status, "solved") &&
+	    f->routing.reopen_window > 0 && t->solved_at &&
+	    f->desk->now - t->solved_at > f->routing.reopen_window))) {
+		snprintf(r->follows, sizeof r->follows, "%s", r->ticket);
+		ticket_free(&r->t);
+		r->have_t = 0;
+		in->archived = 0;
+		r->is_new = 1;
+		r->thread = "new";
+		new_ticket_id(f, in->ids.mid, r->ticket);
+	} else if (from_outside && !strcmp(t->status, "solved"))
+		r->reopen = 1;
+}
+
+static void add_event(struct filing *f, struct incoming *in, json_t *e, const char *kind)
+{
+	event_id_for(e, kind, in->ids.mid);
+	char *line = event_line(e);
+	desk_tx_append(f->tx, in->events, line, strlen(line));
+	free(line);
+	json_decref(e);
+}
+
+/* Store the message as the ticket's next NNNN.eml (bringing an archived
+ * ticket back first); its file name into file. */
+static void stage_message(struct filing *f, struct incoming *in, struct filed *r, char file[16])
+{
+	struct batch_ticket *b = batch_ticket(f, r->ticket, 1);
+	if (!b->next)
+		b->next = r->is_new ? 1 : ticket_next_number(f->desk, r->ticket, in->archived);
+	if (in->archived && !b->restored) {
+		ticket_restore(f->desk, f->tx, r->ticket);
+		b->restored = 1;
+		b->loaded = 0;	/* its events are written whole now */
+	}
+	char dir[40], path[80];
+	desk_ticket_dir(r->ticket, dir);
+	snprintf(file, 16, "%04d.eml", b->next++);
+	snprintf(path, sizeof path, "%s/%s", dir, file);
+	desk_tx_write(f->tx, path, in->raw, in->len);
+}
+
+/* The "received" event: who wrote, to whom, about what, and what filing
+ * decided. */
+static void add_received(struct filing *f, struct incoming *in, struct filed *r,
+    const char *file)
+{
+	json_t *e = event_new("received", "customer", f->desk->now);
+	jw_str(e, "message_id", in->ids.mid);
+	jw_str(e, "from", in->from);
+	if (in->name)
+		jw_str(e, "name", in->name);
+	/* claims a reply must not follow silently (mreply, mdesk show) */
+	if (in->reply_to)
+		jw_str(e, "reply_to", in->reply_to);
+	if (in->sender)
+		jw_str(e, "sender", in->sender);
+	const char *to = msg_raw(&in->m, "To", 1);
+	if (to) {
+		char *c = rfc2047_text(to);
+		jw_str(e, "to", c);
+		free(c);
+	}
+	jw_str(e, "subject", in->subject ? in->subject : "");
+	jw_str(e, "queue", r->queue);
+	if (r->lang[0]) {
+		jw_str(e, "lang", r->lang);
+		jw_str(e, "lang_from", r->lang_from);
+	}
+	jw_str(e, "file", file);
+	jw_str(e, "thread", r->thread);
+	if (r->follows[0])
+		jw_str(e, "follows", r->follows);
+	if (r->automatic || (r->review && !r->is_new))	/* counts for nothing */
+		json_object_set_new(e, "auto", json_true());
+	if (r->review)
+		jw_str(e, "review", "the sender's address is an agent's");
+	if (r->ro.noack)
+		json_object_set_new(e, "noack", json_true());
+	if (r->ro.nfired) {
+		json_t *rl = json_array();
+		for (size_t i = 0; i < r->ro.nfired; i++)
+			json_array_append_new(rl, json_string(r->ro.fired[i]));
+		json_object_set_new(e, "rules", rl);
+	}
+	add_event(f, in, e, "received");
+}
+
+/* The tags this message gives its ticket: auto, malformed and the rules'. */
+static json_t *message_tags(const struct filed *r)
+{
+	json_t *tags = json_array();
+	if (r->automatic)
+		json_array_append_new(tags, json_string("auto"));
+	if (r->malformed)
+		json_array_append_new(tags, json_string("malformed"));
+	if (r->review)
+		json_array_append_new(tags, json_string("review"));
+	for (size_t i = 0; i < r->ro.ntags; i++)
+		if (tag_valid(r->ro.tags[i]))
+			json_array_append_new(tags, json_string(r->ro.tags[i]));
+	return tags;
+}
+
+/* Tags, priority (the rules', else the queue's for a new ticket) and
+ * spam (closed at once, nobody's). */
+static void add_tags_priority(struct filing *f, struct incoming *in, struct filed *r)
+{
+	long long now = f->desk->now;
+	json_t *tags = message_tags(r), *e;
+	if (json_array_size(tags)) {
+		e = event_new("tagged", "system", now);
+		json_object_set(e, "tags", tags);
+		add_event(f, in, e, "tagged");
+	}
+	r->tags = json_array();
+	if (r->have_t)
+		json_array_extend(r->tags, r->t.tags);
+	json_array_extend(r->tags, tags);
+	json_decref(tags);
+
+	r->priority = r->have_t ? r->t.priority : "normal";
+	const char *want = r->ro.priority[0] && priority_valid(r->ro.priority) ? r->ro.priority :
+	    r->is_new ? route_queue_priority(f->desk, r->queue) : NULL;
+	if (want && strcmp(want, r->priority)) {
+		e = event_new("priority", "system", now);
+		jw_str(e, "priority", want);
+		add_event(f, in, e, "priority");
+		r->priority = want;
+	}
+	if (r->ro.spam && r->is_new) {
+		e = event_new("status", "system", now);
+		jw_str(e, "status", "closed");
+		add_event(f, in, e, "status-spam");
+	}
+}
+
+/* Choose among the agents (route_assign) and record the choice, or why
+ * nobody. */
+static void assign_agent(struct filing *f, struct incoming *in, struct filed *r)
+{
+	struct desk_view *v = view_need(f);
+	r->cand = xcalloc(f->agents.n, sizeof *r->cand);
+	r->ncand = f->agents.n;
+	for (size_t k = 0; k < f->agents.n; k++) {
+		r->cand[k].a = &f->agents.v[k];
+		r->cand[k].cal = agent_calendar(f, &f->agents.v[k]);
+		r->cand[k].load = v->load[k];
+		r->cand[k].last = v->last[k];
+	}
+	struct route_need need = { 0 };
+	const char *grp = r->ro.group[0] ? r->ro.group : route_queue_group(f->desk, r->queue);
+	need.group = grp;
+	need.skills = r->ro.skills;
+	need.nskills = r->ro.nskills;
+	need.lang = r->lang[0] ? r->lang : NULL;
+	need.forced = r->is_new && r->ro.assign[0] ? r->ro.assign : NULL;
+	need.sticky = f->routing.sticky && r->is_new ? customer_last_agent(f, in->from) : NULL;
+	need.round_robin = route_group_round_robin(f->desk, &f->routing, grp);
+	need.now = f->desk->now;
+	const char *nobody;
+	int k = route_assign(r->cand, r->ncand, &need, &nobody);
+	json_t *e;
+	if (k >= 0) {
+		r->assignee = f->agents.v[k].login;
+		r->assign_why = r->cand[k].why;
+		e = event_new("assigned", "system", f->desk->now);
+		jw_str(e, "agent", r->assignee);
+		jw_str(e, "reason", r->assign_why);
+		add_event(f, in, e, "assigned");
+	} else if (r->is_new) {
+		r->assign_why = nobody;
+		e = event_new("unassigned", "system", f->desk->now);
+		jw_str(e, "reason", nobody);
+		json_t *why = json_object();
+		for (size_t i = 0; i < r->ncand; i++)
+			jw_str(why, r->cand[i].a->login, r->cand[i].why);
+		json_object_set_new(e, "agents", why);
+		add_event(f, in, e, "unassigned");
+	} else
+		r->assign_why = nobody;
+}
+
+/* The ticket's agent stays while active; else an open ticket is given
+ * to one ([routing] assign). */
+static void decide_agent(struct filing *f, struct incoming *in, struct filed *r)
+{
+	const char *cur = r->have_t ? r->t.assignee : NULL;
+	int k = agent_index(f, cur);
+	int open = r->is_new || (r->have_t && (status_active(r->t.status) || r->reopen));
+	if (k >= 0 && !strcmp(f->agents.v[k].status, "active")) {
+		r->assignee = cur;
+		r->assign_why = "sticky: the ticket's agent";
+	} else if (f->routing.assign && !r->ro.spam && open &&
+	    !((r->automatic || r->review) && !r->is_new) &&
+	    f->agents.n)
+		assign_agent(f, in, r);
+	else if (cur) {
+		r->assignee = cur;
+		r->assign_why = "kept";
+	}
+}
+
+/* The batch's record of a message: its commit message line, its
+ * Message-ID for the messages after it, the view's ticket. */
+static void remember(struct filing *f, struct incoming *in, const struct filed *r)
+{
+	char line[600];
+	snprintf(line, sizeof line, "%s: received from %.200s%s%s%s%s%s%s\n", r->ticket,
+	    in->from ? in->from : "unknown sender", r->is_new ? " (new ticket" : "",
+	    r->follows[0] ? ", follows " : "", r->follows,
+	    r->is_new && r->assignee ? ", for " : "", r->is_new && r->assignee ? r->assignee : "",
+	    r->is_new ? ")" : "");
+	buf_adds(&f->log, line);
+	if (f->nmsgs == f->capmsgs) {
+		f->capmsgs = f->capmsgs ? 2 * f->capmsgs : 64;
+		f->msgs = xrealloc(f->msgs, f->capmsgs * sizeof *f->msgs);
+	}
+	struct batch_msg *bm = &f->msgs[f->nmsgs++];
+	bm->mid = xstrdup(in->ids.mid);
+	snprintf(bm->ticket, sizeof bm->ticket, "%s", r->ticket);
+	if (!strtab_get(&f->msg_ix, bm->mid))
+		strtab_put(&f->msg_ix, bm->mid, f->nmsgs);
+	f->batch_new += r->is_new;
+	struct ticket t;
+	if (f->view.built && load_ticket(f, r->ticket, &t, NULL) == 0) {
+		view_put(f, &t);
+		ticket_free(&t);
+	}
+}
+
+static void batch_open(struct filing *f)
+{
+	if (f->tx)
+		return;
+	desk_lock(f->desk);
+	index_sync(f->desk);
+	f->tx = desk_tx_new(f->desk);
+}
+
+int filing_file(struct filing *f, const char *raw, size_t len, struct filed *r, const char **why)
+{
+	struct incoming in;
+	memset(&in, 0, sizeof in);
+	memset(r, 0, sizeof *r);
+	*why = NULL;
+	in.raw = raw;
+	in.len = len;
+	r->malformed = read_header(&in);
+	snprintf(r->message_id, sizeof r->message_id, "%s", in.ids.mid);
+	r->queue = pick_queue(f, &in.m);
+	struct desk *d = f->desk;
+	d->now = f->opt.clock;
+	long long date;
+	if (f->opt.at_date && msg_date(&in.m, &date) == 0 && date <= f->opt.clock)
+		d->now = date;
+	r->automatic = msg_is_automatic(&in.m, in.from) || queue_of_addr(d, in.from);
+
+	batch_open(f);
+	f->batch_seen++;
+	f->batch_bytes += len;
+	if (ticket_of_message(f, in.ids.mid, r->ticket)) {	/* delivered before */
+		follow_merges(f, r->ticket);
+		r->duplicate = 1;
+		r->thread = "duplicate";
+		msg_free(&in.m);
+		return 0;
+	}
+	decide_ticket(f, &in, r);
+	/* mail in an agent's name: anyone can write that From; agents
+	 * answer through mreply and mdesk */
+	r->review = addr_is_agent(f, in.from);
+	decide_lang_and_rules(f, &in, r);
+	ticket_events_path(r->ticket, in.events);
+	char file[16];
+	stage_message(f, &in, r, file);
+	add_received(f, &in, r, file);
+	add_tags_priority(f, &in, r);
+	decide_agent(f, &in, r);
+	remember(f, &in, r);
+	r->ack = r->is_new && !r->automatic && !r->review && !r->ro.noack && !r->ro.spam && !f->opt.dry_run;
+	free(in.text);
+	msg_free(&in.m);
+	return 0;
+}
+
+void filed_free(struct filed *r)
+{
+	if (r->have_t)
+		ticket_free(&r->t);
+	json_decref(r->tags);
+	free(r->cand);
+	rules_out_free(&r->ro);
+	memset(r, 0, sizeof *r);
+}
+
+int filing_batch_full(const struct filing *f)
+{
+	return f->tx && (f->batch_seen >= (size_t)f->opt.batch_max || f->batch_bytes >= BATCH_BYTES ||
+	    f->ntickets >= BATCH_TICKETS);
+}
+
+/* --- the commit ------------------------------------------------------ */
+
+static void batch_clear(struct filing *f)
+{
+	for (size_t i = 0; i < f->ntickets; i++) {
+		if (f->tickets[i]->loaded)
+			ticket_free(&f->tickets[i]->t);
+		free(f->tickets[i]);
+	}
+	for (size_t i = 0; i < f->nmsgs; i++)
+		free(f->msgs[i].mid);
+	f->ntickets = f->nmsgs = 0;
+	strtab_clear(&f->ticket_ix);
+	strtab_clear(&f->msg_ix);
+	f->log.len = 0;
+	f->batch_seen = f->batch_new = f->batch_bytes = 0;
+}
+
+void filing_commit(struct filing *f)
+{
+	if (!f->tx)
+		return;
+	struct desk *d = f->desk;
+	size_t n = f->nmsgs, seen = f->batch_seen;
+	if (f->opt.dry_run || desk_tx_count(f->tx) == 0) {
+		desk_tx_abort(f->tx);
+		if (n)	/* the view has what was not committed */
+			view_free(&f->view);
+	} else {
+		char an[64], ae[300];
+		desk_system_author(an, sizeof an, ae, sizeof ae);
+		struct buf m = { 0 };
+		if (seen > 1) {
+			char head[128];
+			snprintf(head, sizeof head, "%zu messages received (%zu new ticket%s)\n\n",
+			    seen, f->batch_new, f->batch_new == 1 ? "" : "s");
+			buf_adds(&m, head);
+		}
+		buf_add(&m, f->log.p, f->log.len);
+		desk_tx_commit(f->tx, an, ae, m.p ? m.p : "");
+		buf_free(&m);
+		const char **mids = xcalloc(n + 1, sizeof *mids);
+		const char **tids = xcalloc(n + 1, sizeof *tids);
+		for (size_t i = 0; i < n; i++) {
+			mids[i] = f->msgs[i].mid;
+			tids[i] = f->msgs[i].ticket;
+		}
+		index_add_many(d, mids, tids, n);
+		free(mids);
+		free(tids);
+		index_mark(d);
+		if (f->view.built)	/* it has what the commit changed */
+			desk_branch_id(d, DESK_BRANCH, &f->view.head);
+		tickets_upkeep(d);
+	}
+	f->tx = NULL;
+	desk_unlock(d);
+	f->total_n += seen;
+	f->total_new += f->batch_new;
+	batch_clear(f);
+}
