@@ -43,3 +43,15 @@ refused() {
 	else ok 1 "$_d"; echo "#   exit $_rc (want $_c), HEAD $( [ "$(head_id)" = "$_h" ] && echo kept || echo moved), status: $(echo $_s | head -c 200)"
 		sed 's/^/#   stderr: /' "$TMP/err" | head -5; fi
 }
+# record_reply ID FILE TIME LOGIN: FILE as LOGIN's reply in ticket ID, as
+# mreply --send records one (mail in an agent's name through mroute only
+# goes in for review)
+record_reply() {
+	_d=$(ls -d "$MDESK_DIR"/tickets/*/"$1")
+	_f=$(printf '%04d.eml' $(($(ls "$_d" | grep -c '\.eml$') + 1)))
+	cp "$2" "$_d/$_f"
+	_mid=$(sed -n 's/^Message-ID: *<\([^>]*\)>.*/\1/p' "$2" | head -1)
+	printf '{"agent":"%s","at":"%s","by":"%s","file":"%s","id":"reply-%s","message_id":"%s","type":"replied"}\n' \
+		"$4" "$3" "$4" "$_f" "$_mid" "$_mid" >>"$_d/events.jsonl"
+	git -C "$MDESK_DIR" add -A && GIT_COMMITTER_DATE=$3 GIT_AUTHOR_DATE=$3 git -C "$MDESK_DIR" commit -qm "$1: replied by $4"
+}

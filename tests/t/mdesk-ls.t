@@ -291,7 +291,7 @@ References: <a1-joao@uol.example> <a2-ana@lumen.example>
 
 A capa dura, por favor.
 EOF
-route "$TMP/a2.eml" 2026-11-10T09:30:05Z >/dev/null
+record_reply "$A" "$TMP/a2.eml" 2026-11-10T09:30:05Z ana
 route "$TMP/a3.eml" 2026-11-10T11:15:05Z >/dev/null
 mdesk show --mbox "$A" >"$TMP/a.mbox"; rc=$?
 is "show --mbox: exit 0" "$rc" 0
@@ -332,7 +332,7 @@ is "log: abbreviated commit IDs" "$(head -1 "$TMP/log" | cut -c1-10)" "$(git -C 
 mdesk log "$A" >"$TMP/log"
 is "log ID: only that ticket's commits" "$(cut -c35- "$TMP/log")" \
 	"mdesk          $A: received from joao.pereira@uol.example
-mdesk          $A: received from ana.ribeiro@lumen.example
+Tester         $A: replied by ana
 Ana Ribeiro    $A: assigned to ana by ana
 mdesk          $A: received from joao.pereira@uol.example (new ticket)"
 is "log ID: as git log of the ticket's folder" "$(cut -c1-10 "$TMP/log")" \

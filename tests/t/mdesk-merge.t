@@ -73,9 +73,9 @@ References: <f1-mari@example.com.br>
 We're on it.
 EOF
 INTO=$(route "$TMP/i1.eml" 2026-11-09T13:00:05Z)
-route "$TMP/i2.eml" 2026-11-09T14:00:05Z >/dev/null
+record_reply "$INTO" "$TMP/i2.eml" 2026-11-09T14:00:05Z ana
 FROM=$(route "$TMP/f1.eml" 2026-11-10T12:00:05Z)
-route "$TMP/f2.eml" 2026-11-10T13:00:05Z >/dev/null
+record_reply "$FROM" "$TMP/f2.eml" 2026-11-10T13:00:05Z farah
 mdesk --as farah --now 2026-11-10T13:01:00Z tag "$FROM" shipping
 mdesk --as farah --now 2026-11-10T13:02:00Z note "$FROM" '@ana this is your LB-51234 customer'
 check "two tickets" "test -n '$INTO' && test -n '$FROM' && test '$INTO' != '$FROM'"
