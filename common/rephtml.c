@@ -181,9 +181,10 @@ static void volume(FILE *f, const struct report *r, const char *tz)
 		esc(f, lab);
 		fprintf(f, ": %lld open at the end</title></circle>\n", w->backlog);
 		if (i % every == 0) {
+			/* every other label is left out on a phone ("alt") */
 			char b[32];
-			fprintf(f, "<text class=\"tick\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">",
-			    cx, bot + 18);
+			fprintf(f, "<text class=\"tick%s\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">",
+			    n / every > 5 && i / every % 2 ? " alt" : "", cx, bot + 18);
 			esc(f, short_label(r, w, b));
 			fputs("</text>\n", f);
 		}
@@ -256,7 +257,7 @@ static void first_reply(FILE *f, const struct rephtml *h, struct rep_dist *d)
 	long long step = rephtml_step(max), top = (max + step - 1) / step * step;
 	struct mark mk[8];
 	size_t nm = marks(h, rep_dist_pct(d, 50), mk, 8);
-	int top0 = 16 + 16 * (int)nm, hh = FH + 16 * (int)nm, bot = hh - BOT;
+	int top0 = 16 + 20 * (int)nm, hh = FH + 20 * (int)nm, bot = hh - BOT;
 	svg_open(f, "first-reply", hh, "First reply times");
 	y_axis(f, step, top, top0, bot, "Tickets");
 	double slot = (double)(W - R - L) / REPHTML_NBUCKETS, ph = bot - top0;
@@ -270,7 +271,7 @@ static void first_reply(FILE *f, const struct rephtml *h, struct rep_dist *d)
 	}
 	for (size_t i = 0; i < nm; i++) {
 		double x = L + slot * bucket_pos(mk[i].at);
-		int ly = 14 + 16 * (int)i;
+		int ly = 16 + 20 * (int)i;
 		fprintf(f, "<line class=\"%s\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\"/>"
 		    "<text class=\"%s\" x=\"%.1f\" y=\"%d\" text-anchor=\"%s\">", mk[i].target ?
 		    "target" : "median", x, ly + 4, x, bot, mk[i].target ? "target" : "median",
@@ -621,10 +622,12 @@ static const char css[] =
     "th:first-child,td:first-child{text-align:left}td small{color:#7b8794}\n"
     "@media (max-width:600px){main{padding:12px}h1{font-size:20px}"
     "#headline{grid-template-columns:1fr 1fr;gap:8px}.kpi .value{font-size:22px}"
-    ".grid2{grid-template-columns:1fr}svg text{font-size:21px}}\n"
+    ".grid2{grid-template-columns:1fr}svg text{font-size:21px}svg .alt{display:none}}\n"
     "@media print{body{background:#fff;font-size:11pt}main{max-width:none;padding:0}"
     ".kpi,.card{border-color:#ccc;break-inside:avoid}"
-    "#headline{grid-template-columns:repeat(6,1fr)}.grid2{grid-template-columns:1fr 1fr}"
+    "#headline{grid-template-columns:repeat(3,1fr)}.grid2{grid-template-columns:1fr 1fr}"
+    ".kpi .value{font-size:20pt}.scroll{overflow:visible}table{font-size:8.5pt}"
+    "th,td{padding:3px 4px}"
     "h2{break-after:avoid}*{-webkit-print-color-adjust:exact;print-color-adjust:exact}"
     "@page{margin:12mm}}\n";
 

@@ -83,6 +83,12 @@ int main(void)
 	    "the range in the desk's zone");
 	ok(!strstr(out, ">first_reply<") && !strstr(out, "<tr><td>-</td>") &&
 	    strstr(out, ">No group<") && strstr(out, ">First reply<"), "words, not internal names");
+	ok(strstr(out, "against 0 in the previous 14 days") != NULL,
+	    "the change: against the previous period of the same length");
+	ok(strstr(out, "nothing to compare with") != NULL, "no first-reply median before: nothing to compare");
+	ok(strstr(out, "Median 1h") != NULL, "the median marked on the first-reply chart");
+	ok(strstr(out, "class=\"cell l5\"") != NULL && strstr(out, "<i class=\"sw l5\"></i>1</span>"),
+	    "the heat map's scale");
 	ok(strstr(out, "@media print") && strstr(out, "@media (max-width:600px)") &&
 	    strstr(out, "viewport"), "prints and reflows");
 	free(out);
