@@ -747,6 +747,27 @@ void msg_ids(struct msg *m, struct msg_ids *ids)
 	ids->nrefs = r.n;
 }
 
+static int listed(const char **v, size_t n, const char *id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(v[i], id))
+			return 1;
+	return 0;
+}
+
+size_t msg_links(const struct msg_ids *ids, const char **out, size_t max)
+{
+	size_t n = 0;
+	if (ids->irt[0] && n < max)
+		out[n++] = ids->irt;
+	for (size_t i = ids->nrefs; i-- > 0 && n < max;)
+		if (!listed(out, n, ids->refs[i]))
+			out[n++] = ids->refs[i];
+	if (ids->irt_any[0] && n < max && !listed(out, n, ids->irt_any))
+		out[n++] = ids->irt_any;
+	return n;
+}
+
 uint64_t msg_hash_header(uint64_t h, const char *hdr, size_t len)
 {
 	const char *p = hdr, *e = hdr + len;

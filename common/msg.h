@@ -80,6 +80,11 @@ struct msg_ids {
 };
 /* Fill ids from the header (refs live in m's arena). */
 void msg_ids(struct msg *m, struct msg_ids *ids);
+/* The ids a message is linked by, in the order its parent (mthread) or
+ * ticket (mroute) is looked for: the In-Reply-To it names, the
+ * References from the deepest, the last id of In-Reply-To.  Each once; at most max
+ * into out (pointers into ids).  Returns how many. */
+size_t msg_links(const struct msg_ids *ids, const char **out, size_t max);
 /* Is the message written by a program (RFC 3834: Auto-Submitted other than
  * no; Precedence bulk, junk or list; List-Id and auto-reply fields; a null
  * Return-Path; mailer-daemon, postmaster, no-reply and bounce senders)?

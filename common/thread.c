@@ -131,6 +131,22 @@ static const char *keep(struct thr *t, const char *s)
 	return t->strs[j] = arena_strndup(&t->ar, s, len);
 }
 
+/* Append the node of id to the references of node k (not k itself). */
+static void add_ref(struct thr *t, uint32_t k, const char *id, uint32_t *nr)
+{
+	uint32_t x = intern(t, id, strlen(id));
+	if (x != k)
+		t->refs[t->nrefs + (*nr)++] = x;
+}
+
+static int in_refs(const struct msg_ids *ids, const char *id)
+{
+	for (size_t i = 0; i < ids->nrefs; i++)
+		if (!strcmp(ids->refs[i], id))
+			return 1;
+	return 0;
+}
+
 uint32_t thr_add(struct thr *t, const struct msg_ids *ids, uint32_t index,
     int64_t date, const char *subject, const char *from, const char *name)
 {
@@ -151,30 +167,35 @@ uint32_t thr_add(struct thr *t, const struct msg_ids *ids, uint32_t index,
 		t->n[i].name = keep(t, name);
 		return i;
 	}
-	/* references: the last REFS_KEEP, In-Reply-To standing in when none */
+	/* references: the last REFS_KEEP; without References, the other links
+	 * (msg_links: In-Reply-To) stand in */
 	size_t first = ids->nrefs > REFS_KEEP ? ids->nrefs - REFS_KEEP : 0;
-	size_t want = ids->nrefs - first + 1;
+	size_t want = ids->nrefs - first + 4;
 	if (t->nrefs + want > t->refscap) {
 		while (t->nrefs + want > t->refscap)
 			t->refscap = t->refscap ? t->refscap * 2 : 4096;
 		t->refs = xrealloc(t->refs, t->refscap * sizeof *t->refs);
 	}
-	uint32_t off = (uint32_t)t->nrefs, nr = 0;
-	for (size_t r = first; r < ids->nrefs; r++) {
-		uint32_t x = intern(t, ids->refs[r], strlen(ids->refs[r]));
-		if (x != k)
-			t->refs[t->nrefs + nr++] = x;
-	}
-	if (nr == 0 && ids->irt_any[0]) {
-		uint32_t x = intern(t, ids->irt_any, strlen(ids->irt_any));
-		if (x != k)
-			t->refs[t->nrefs + nr++] = x;
-	}
+	uint32_t off = (uint32_t)t->nrefs, nr = 0, nx = 0;
+	const char *lk[4];
+	size_t nl = ids->nrefs ? 0 : msg_links(ids, lk, 4);
+	for (size_t r = first; r < ids->nrefs; r++)
+		add_ref(t, k, ids->refs[r], &nr);
+	for (size_t r = nl; r-- > 0;)
+		add_ref(t, k, lk[r], &nr);
+	nx = nr;
+	/* a link that joins, not parent: an In-Reply-To that References leave
+	 * out (a gateway rewrote one of them) */
+	if (ids->nrefs && ids->irt_any[0] && strcmp(ids->irt_any, ids->irt) &&
+	    !in_refs(ids, ids->irt_any))
+		add_ref(t, k, ids->irt_any, &nx);
+	nx -= nr;
 	uint32_t irt = ids->irt[0] ? intern(t, ids->irt, strlen(ids->irt)) : THR_NONE;
 	struct thr_node *n = &t->n[k];	/* after the interning above */
 	n->refs = off;
-	n->nrefs = nr;
-	t->nrefs += nr;
+	n->nrefs = (uint16_t)nr;
+	n->nextra = (uint16_t)nx;
+	t->nrefs += nr + nx;
 	n->irt = irt == k ? THR_NONE : irt;
 	n->index = index;
 	n->date = date;
@@ -291,7 +312,7 @@ static void join_refs(struct thr *t, const uint32_t *order, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		uint32_t m = order[i];
-		uint32_t nr = t->n[m].nrefs, off = t->n[m].refs;
+		uint32_t nr = t->n[m].nrefs + t->n[m].nextra, off = t->n[m].refs;
 		for (uint32_t j = 0; j <= nr; j++) {
 			uint32_t r = j < nr ? t->refs[off + j] : t->n[m].irt;
 			if (r == THR_NONE)
@@ -307,6 +328,16 @@ static void join_refs(struct thr *t, const uint32_t *order, size_t n)
 				attach(t, rb, m, WHY_REFS);
 		}
 	}
+}
+
+static void detach(struct thr *t, uint32_t c)
+{
+	uint32_t p = t->n[c].parent, *q = &t->n[p].child;
+	while (*q != c)
+		q = &t->n[*q].next;
+	*q = t->n[c].next;
+	t->n[c].next = THR_NONE;
+	t->n[c].parent = THR_NONE;
 }
 
 static int cmp_hash_mid(const struct thr *t, uint32_t a, uint32_t b)
@@ -340,16 +371,6 @@ static int by_last(const void *a, const void *b)
 	if (dx != dy)	/* no date at all: first */
 		return dx < dy ? -1 : 1;
 	return cmp_hash_mid(sort_ctx, x, y);
-}
-
-static void detach(struct thr *t, uint32_t c)
-{
-	uint32_t p = t->n[c].parent, *q = &t->n[p].child;
-	while (*q != c)
-		q = &t->n[*q].next;
-	*q = t->n[c].next;
-	t->n[c].next = THR_NONE;
-	t->n[c].parent = THR_NONE;
 }
 
 static void collect_roots(struct thr *t)

@@ -45,7 +45,8 @@ struct thr_node {
 	uint32_t dup;			/* next later copy of this id */
 	uint32_t index;			/* 1-based input position; 0: phantom */
 	uint32_t irt;			/* clean In-Reply-To, or THR_NONE */
-	uint32_t refs, nrefs;		/* into thr.refs */
+	uint32_t refs;			/* into thr.refs: nrefs references, */
+	uint16_t nrefs, nextra;		/* then nextra that join only */
 	uint8_t why, loop, isdup, reply;
 	int64_t date, sortdate, last;
 	const char *subject, *from, *name;

@@ -62,6 +62,32 @@ int main(void)
 		free(d);
 	}
 
+	/* exmh/MH In-Reply-To; the links in the order a parent is looked for */
+	ok(msg_open(&m, S("Message-ID: <c@x>\nIn-Reply-To: Message from Tom Lane <tgl@sss.example>\n"
+	    "  of \"Wed, 07 Aug 2002 01:38:55 EDT.\" <p@x>\nReferences: <r@x> <q@x>\n\n")) == 0, "MH header");
+	msg_ids(&m, &ids);
+	is_str(ids.irt, "p@x", "MH In-Reply-To: the id after the words");
+	is_str(ids.irt_any, "p@x", "  ... not the sender's address");
+	{
+		const char *lk[8];
+		size_t n = msg_links(&ids, lk, 8);
+		is_int((long long)n, 3, "links: In-Reply-To, References deepest first");
+		ok(n == 3 && !strcmp(lk[0], "p@x") && !strcmp(lk[1], "q@x") && !strcmp(lk[2], "r@x"),
+		    "links in order");
+		is_int((long long)msg_links(&ids, lk, 2), 2, "links: at most max");
+	}
+	msg_close(&m);
+	ok(msg_open(&m, S("Message-ID: <c@x>\nIn-Reply-To: <g@gateway.example>\nReferences: <r@x>\n\n")) == 0,
+	    "gateway header");
+	msg_ids(&m, &ids);
+	{
+		const char *lk[8];
+		size_t n = msg_links(&ids, lk, 8);
+		ok(n == 2 && !strcmp(lk[0], "g@gateway.example") && !strcmp(lk[1], "r@x"),
+		    "a rewritten In-Reply-To: it, then References; each once");
+	}
+	msg_close(&m);
+
 	ok(msg_open(&m, S("Subject: =?UTF-8?B?2LPZgdin2LHYtCDZhdmG?=\n\n")) == 0, "Persian subject");
 	is_str(msg_text(&m, "Subject"), "سفارش من", "base64 UTF-8");
 	msg_close(&m);
