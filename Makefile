@@ -16,6 +16,8 @@ WERROR   ?=
 MU_CFLAGS  := $(shell mailutils cflags 2>/dev/null)
 MU_LIBS    := $(shell mailutils ldflags sieve 2>/dev/null)
 MU_MAILER_LIBS = $(shell mailutils ldflags sieve mailer 2>/dev/null) $(TC_LIBS)
+# mreply's attachments: their MIME types (libmagic)
+MAGIC_LIBS  := -lmagic
 JSON_CFLAGS := $(shell pkg-config --cflags jansson 2>/dev/null)
 JSON_LIBS   := $(shell pkg-config --libs jansson 2>/dev/null)
 GIT_CFLAGS  := $(shell pkg-config --cflags libgit2 2>/dev/null)
@@ -79,7 +81,7 @@ $(B)/skel.o: $(B)/skel.c common/skel.h
 # Tools that work on a desk link libgit2.
 $(B)/mdesk: $(B)/cmd/mdesk.o $(B)/skel.o $(B)/libmdesk.a
 	@$(if $(V),,echo "  LD      $@")
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(GIT_LIBS) $(MU_LIBS) $(JSON_LIBS) $(CSV_LIBS)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(GIT_LIBS) $(MU_LIBS) $(JSON_LIBS) $(CSV_LIBS) $(MAGIC_LIBS)
 $(B)/mroute: $(B)/cmd/mroute.o $(B)/libmdesk.a
 	@$(if $(V),,echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(GIT_LIBS) $(MU_LIBS) $(JSON_LIBS) $(CSV_LIBS)
@@ -93,13 +95,13 @@ $(B)/mreport: $(B)/cmd/mreport.o $(B)/libmdesk.a
 # mreply also sends mail (Mailutils mailers: sendmail://, smtp://).
 $(B)/mreply: $(B)/cmd/mreply.o $(B)/libmdesk.a
 	@$(if $(V),,echo "  LD      $@")
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(GIT_LIBS) $(MU_MAILER_LIBS) $(JSON_LIBS) $(CSV_LIBS)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(GIT_LIBS) $(MU_MAILER_LIBS) $(JSON_LIBS) $(CSV_LIBS) $(MAGIC_LIBS)
 
 $(B)/tests/unit/test_%: tests/unit/test_%.c tests/unit/tap.h $(B)/libmdesk.a
 	@mkdir -p $(@D)
 	@$(if $(V),,echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(B)/libmdesk.a \
-		$(GIT_LIBS) $(MU_LIBS) $(JSON_LIBS) $(CSV_LIBS)
+		$(GIT_LIBS) $(MU_LIBS) $(JSON_LIBS) $(CSV_LIBS) $(MAGIC_LIBS)
 
 units: $(UNITS)
 

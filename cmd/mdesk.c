@@ -6,6 +6,7 @@
  * Every write is one commit through common/desk.c.  See mdesk(1). */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -504,7 +505,7 @@ static int cmd_check(int argc, char **argv)
 	static const char *const queue_keys[] = { "address", "name", "group", "priority",
 		"from", NULL };
 	static const char *const ack_keys[] = { "enabled", "template", "rate", NULL };
-	static const char *const mail_keys[] = { "mailer", NULL };
+	static const char *const mail_keys[] = { "mailer", "attach_max", NULL };
 	static const char *const routing_keys[] = { "strategy", "sticky", "subject_window",
 		"reopen_window", "detect_language", "assign", NULL };
 	static const char *const group_keys[] = { "strategy", NULL };
@@ -867,23 +868,126 @@ static void show_claim(void *ctx, const char *field, const char *addr)
 	    field, addr);
 }
 
+/* The attachments of a ticket's messages, numbered from 1 across them:
+ * listed (show), one written out (--part N), or all saved (--attachments). */
+struct parts {
+	int n;			/* parts seen */
+	int want;		/* --part N, or 0 */
+	const char *dir;	/* --attachments DIR, or NULL */
+	int done, failed;
+};
+
+/* A file name from a stranger, safe in a folder: no folder, no leading
+ * dot, no control characters; "part-N" when nothing is left. */
+static void safe_name(const char *name, int n, char *out, size_t on)
+{
+	size_t o = 0;
+	const char *c = name;
+	while (*c == '.' || *c == '/' || *c == '\\' || *c == ' ' || *c == '_')
+		c++;
+	for (; *c && o + 1 < on; c++)
+		out[o++] = (unsigned char)*c < 0x20 || *c == '/' || *c == '\\' || *c == 0x7f ? '_' : *c;
+	out[o] = 0;
+	while (o && (out[o - 1] == ' ' || out[o - 1] == '.'))
+		out[--o] = 0;
+	if (!o)
+		snprintf(out, on, "part-%d", n);
+}
+
+/* Save data as DIR/name, never over a file there: name-1.ext, ... */
+static int save_part(const char *dir, const char *name, const char *data, size_t len)
+{
+	const char *dot = strrchr(name, '.');
+	size_t stem = dot && dot != name ? (size_t)(dot - name) : strlen(name);
+	for (int k = 0; k < 1000; k++) {
+		char path[4400];
+		if (k)
+			snprintf(path, sizeof path, "%s/%.*s-%d%s", dir, (int)stem, name, k, name + stem);
+		else
+			snprintf(path, sizeof path, "%s/%s", dir, name);
+		int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+		if (fd < 0 && errno == EEXIST)
+			continue;
+		if (fd < 0)
+			return -1;
+		int bad = 0;
+		for (size_t at = 0; at < len && !bad;) {
+			ssize_t w = write(fd, data + at, len - at);
+			if (w <= 0)
+				bad = 1;
+			else
+				at += (size_t)w;
+		}
+		if (close(fd) != 0 || bad) {
+			unlink(path);
+			return -1;
+		}
+		return 0;
+	}
+	errno = EEXIST;
+	return -1;
+}
+
+static void each_part(void *ctx, const char *type, const char *name, const char *data,
+    size_t len)
+{
+	struct parts *p = ctx;
+	int n = ++p->n;
+	if (p->want) {
+		if (n == p->want && fwrite(data, 1, len, stdout) == len)
+			p->done = 1;
+	} else if (p->dir) {
+		char safe[256];
+		safe_name(name, n, safe, sizeof safe);
+		if (save_part(p->dir, safe, data, len) == 0)
+			p->done++;
+		else {
+			warnx_("%s/%s: %s", p->dir, safe, strerror(errno));
+			p->failed = 1;
+		}
+	} else
+		printf("[part %d] %-24s %s (%zu bytes)\n", n, type, *name ? name : "-", len);
+}
+
+static void show_parts(const char *id, char **files, size_t nf, int archived, struct parts *p)
+{
+	for (size_t k = 0; k < nf; k++) {
+		size_t len;
+		char *raw = ticket_read(&D, id, files[k], &len, archived);
+		if (raw)
+			mime_attachments(raw, len, each_part, p);
+		free(raw);
+	}
+}
+
 static int cmd_show(int argc, char **argv)
 {
 	static const struct option o[] = {
 		{ "mbox", no_argument, NULL, 'm' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "part", required_argument, NULL, 'p' },
+		{ "attachments", required_argument, NULL, 'a' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int mbox = 0, json = 0, c;
+	struct parts parts = { 0 };
+	char *end;
 	while ((c = getopt_long(argc, argv, "", o, NULL)) != -1) {
 		if (c == 'm')
 			mbox = 1;
 		else if (c == 'j')
 			json = 1;
+		else if (c == 'p') {
+			long v = strtol(optarg, &end, 10);
+			if (*end || v < 1 || v > 100000)
+				die(EX_USAGE, "--part: '%s' is not a part number (see mdesk show ID)", optarg);
+			parts.want = (int)v;
+		} else if (c == 'a')
+			parts.dir = optarg;
 		else
 			usage(stderr, EX_USAGE);
 	}
-	if (optind + 1 != argc)
+	if (optind + 1 != argc || mbox + json + !!parts.want + !!parts.dir > 1)
 		usage(stderr, EX_USAGE);
 	const char *id = argv[optind];
 	open_desk();
@@ -899,7 +1003,18 @@ static int cmd_show(int argc, char **argv)
 		sync_notice(&D, &t, who);
 	size_t nf;
 	char **files = ticket_files(&D, id, &nf, archived);
-	if (mbox) {
+	if (parts.want || parts.dir) {
+		struct stat st;
+		if (parts.dir && (stat(parts.dir, &st) != 0 || !S_ISDIR(st.st_mode)))
+			die(EX_CANTCREAT, "%s: not a folder", parts.dir);
+		show_parts(id, files, nf, archived, &parts);
+		if (parts.want && !parts.done)
+			die(EX_NOINPUT, "%s: no part %d (see mdesk show %s)", id, parts.want, id);
+		if (fflush(stdout) != 0)
+			die(EX_IOERR, "write error: %s", strerror(errno));
+		if (parts.failed)
+			die(EX_CANTCREAT, "%s: not every attachment was saved", parts.dir);
+	} else if (mbox) {
 		for (size_t i = 0; i < nf; i++) {
 			size_t len;
 			char *raw = ticket_read(&D, id, files[i], &len, archived);
@@ -1002,6 +1117,7 @@ static int cmd_show(int argc, char **argv)
 			if (*text && text[strlen(text) - 1] != '\n')
 				putchar('\n');
 			free(text);
+			mime_attachments(raw, len, each_part, &parts);	/* listed */
 			msg_free(&m);
 			free(raw);
 		}

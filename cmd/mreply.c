@@ -9,6 +9,7 @@
  * See mreply(1). */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -43,7 +44,8 @@ static int opt_quote, opt_send, opt_record, opt_ack, opt_force, opt_dry, opt_qui
 static struct agents AG;
 static struct customers CU;
 static struct addrs opt_to, opt_cc, opt_bcc;	/* --to, --cc, --bcc */
-static struct addrs rcpt[3];	/* the reply's To, Cc, Bcc */
+static char **opt_attach;	/* --attach */
+static size_t nattach;
 static int opt_no_cc;
 
 /* A message's claim about where answers go, shown (never followed). */
@@ -124,28 +126,6 @@ static struct agent *me(void)
 	return a;
 }
 
-static int has_tag(const struct ticket *t, const char *tag)
-{
-	size_t i;
-	json_t *v;
-	json_array_foreach(t->tags, i, v)
-		if (!strcmp(json_string_value(v), tag))
-			return 1;
-	return 0;
-}
-
-/* --- the message answered --- */
-
-struct source {
-	char *raw;
-	size_t len;
-	struct msg m;
-	struct msg_ids ids;
-	char mid[1000];		/* its Message-ID, or the stable id of one without */
-	long long at;		/* when the desk received it */
-	const char *from, *from_name;
-};
-
 static char *read_all(int fd, size_t *len)
 {
 	struct buf b = { 0 };
@@ -160,32 +140,6 @@ static char *read_all(int fd, size_t *len)
 		die(EX_IOERR, "<stdin>: %s", strerror(errno));
 	*len = b.len;
 	return b.p ? b.p : xstrdup("");
-}
-
-static void source_open(struct source *s, char *raw, size_t len)
-{
-	/* one message of an mbox: its From_ line goes */
-	if (len > 5 && !memcmp(raw, "From ", 5)) {
-		char *nl = memchr(raw, '\n', len);
-		size_t cut = nl ? (size_t)(nl + 1 - raw) : len;
-		memmove(raw, raw + cut, len - cut);
-		len -= cut;
-	}
-	s->raw = raw;
-	s->len = len;
-	size_t hl = msg_header_len(raw, len);
-	if (msg_open(&s->m, raw, hl) != 0 || hl == 0)
-		die(EX_DATAERR, "<stdin>: not a mail message");
-	msg_ids(&s->m, &s->ids);
-	if (s->ids.mid[0])
-		snprintf(s->mid, sizeof s->mid, "%s", s->ids.mid);
-	else {
-		uint64_t h = msg_hash_header(HASH64_INIT, raw, hl);
-		msg_hash_id(hash64_update(h, raw + hl, len - hl), s->mid);
-	}
-	msg_addr(&s->m, "From", &s->from, &s->from_name);
-	if (!s->from)
-		msg_addr(&s->m, "Sender", &s->from, &s->from_name);
 }
 
 /* The received event of message id mid in t; NULL if none. */
@@ -225,68 +179,6 @@ static void follow_merges(char id[16])
 		if (!more)
 			return;
 	}
-}
-
-/* --- placeholders --- */
-
-struct values {
-	const char *v[32];
-};
-
-static struct values V;
-
-static const char *lookup(void *ctx, const char *name)
-{
-	(void)ctx;
-	for (int k = 0; tpl_placeholders[k]; k++)
-		if (!strcmp(tpl_placeholders[k], name))
-			return V.v[k] ? V.v[k] : "";
-	return NULL;
-}
-
-static void set_value(const char *name, const char *value)
-{
-	for (int k = 0; tpl_placeholders[k]; k++)
-		if (!strcmp(tpl_placeholders[k], name)) {
-			free((char *)V.v[k]);
-			V.v[k] = xstrdup(value ? value : "");
-			return;
-		}
-	die(EX_SOFTWARE, "no placeholder %s", name);
-}
-
-/* A subject without desk tokens, blanks collapsed. */
-static char *strip_tokens(const char *s)
-{
-	struct buf b = { 0 };
-	buf_adds(&b, "");
-	for (const char *p = s; *p;) {
-		if (p[0] == '[' && p[1] == '#') {
-			size_t k = 2;
-			while ((p[k] >= 'A' && p[k] <= 'Z') || (p[k] >= '0' && p[k] <= '9'))
-				k++;
-			if (p[k] == ']' && k - 2 >= 6 && k - 2 <= 12) {
-				p += k + 1;
-				continue;
-			}
-		}
-		buf_addc(&b, *p++);
-	}
-	/* collapse blanks */
-	char *o = b.p, *w = b.p;
-	int sp = 1;
-	for (char *r = b.p; *r; r++) {
-		if (*r == ' ' || *r == '\t') {
-			if (!sp)
-				*w++ = ' ';
-			sp = 1;
-		} else
-			*w++ = *r, sp = 0;
-	}
-	while (w > o && w[-1] == ' ')
-		w--;
-	*w = 0;
-	return o;
 }
 
 /* --- templates: --check and --list --- */
@@ -483,12 +375,12 @@ static const char *no_ack(const struct ticket *t, json_t *rev, struct source *s,
 		    conf_line(&D.conf, "ack", "", "enabled"), en);
 	if (!on)
 		return "acknowledgements are off ([ack] enabled = no)";
-	if ((rev && json_is_true(json_object_get(rev, "auto"))) || has_tag(t, "auto") ||
+	if ((rev && json_is_true(json_object_get(rev, "auto"))) || ticket_has_tag(t, "auto") ||
 	    msg_is_automatic(&s->m, s->from))
 		return "automatic mail (RFC 3834)";
-	if (has_tag(t, "noack"))
+	if (ticket_has_tag(t, "noack"))
 		return "the ticket is tagged noack";
-	if (has_tag(t, "spam"))
+	if (ticket_has_tag(t, "spam"))
 		return "the ticket is tagged spam";
 	if (desk_own_address(&D, &AG, to))
 		return "the sender is one of the desk's own addresses";
@@ -569,152 +461,6 @@ static int collision(const struct ticket *t, const struct agent *a, long long si
 	return 0;
 }
 
-/* The same answer to the same message by the same agent, recorded
- * already (a retry after a send that was cut short): never twice. */
-static int sent_before(const struct ticket *t, const struct agent *a, const char *in_reply_to,
-    const char *digest)
-{
-	size_t i;
-	json_t *e;
-	json_array_foreach(t->events, i, e) {
-		const char *ty = json_string_value(json_object_get(e, "type"));
-		const char *by = json_string_value(json_object_get(e, "agent"));
-		const char *irt = json_string_value(json_object_get(e, "in_reply_to"));
-		const char *dg = json_string_value(json_object_get(e, "digest"));
-		if (ty && !strcmp(ty, "replied") && by && !strcmp(by, a->login) && irt &&
-		    !strcmp(irt, in_reply_to) && dg && !strcmp(dg, digest)) {
-			fprintf(stderr, "%s: %s: this answer went to %s at %s already; use --force "
-			    "to send it again\n", progname, t->id,
-			    json_string_value(json_object_get(e, "to")),
-			    json_string_value(json_object_get(e, "at")));
-			return 1;
-		}
-	}
-	return 0;
-}
-
-/* The attribution line of a quote, in the reply's language. */
-static void attribution(struct buf *b, struct source *s, const char *lang, const char *tz)
-{
-	static const struct { const char *lang, *dated, *undated; } forms[] = {
-		{ "pt", "Em %D, %W escreveu:", "%W escreveu:" },
-		{ "es", "El %D, %W escribió:", "%W escribió:" },
-		{ "ru", "%D, %W написал(а):", "%W написал(а):" },
-		{ "en", "On %D, %W wrote:", "%W wrote:" },
-	};
-	long long t;
-	char when[200] = "";
-	if (msg_date(&s->m, &t) == 0)
-		due_format(t, tz, lang, when, sizeof when);
-	const char *who = s->from_name && *s->from_name ? s->from_name : s->from ? s->from : "?";
-	size_t k = 3;
-	for (size_t i = 0; lang && i < 3; i++)
-		if (!strncmp(lang, forms[i].lang, 2))
-			k = i;
-	for (const char *f = *when ? forms[k].dated : forms[k].undated; *f; f++) {
-		if (f[0] == '%' && f[1] == 'D')
-			buf_adds(b, when), f++;
-		else if (f[0] == '%' && f[1] == 'W')
-			buf_adds(b, who), f++;
-		else
-			buf_addc(b, *f);
-	}
-	buf_addc(b, '\n');
-}
-
-/* --- the record and the delivery --- */
-
-/* The record of a reply (outbox.h): the replied event, the template's
- * tag, priority and status changes, the agent's claim; the commit's
- * author and message. */
-static json_t *record_of(const struct ticket *t, const struct template *tp,
-    const struct agent *a, const char *id, const char *mid, const char *to,
-    const char *subject, const char *tname, const char *in_reply_to, const char *digest,
-    const struct addrs *cc)
-{
-	const char *by = a ? a->login : "system";
-	json_t *evs = json_array();
-	json_t *e = event_new("replied", by, D.now);
-	event_id_for(e, "replied", mid);
-	if (a)
-		jw_str(e, "agent", a->login);
-	if (opt_force)	/* over another's claim or answer, knowingly */
-		json_object_set_new(e, "force", json_true());
-	jw_str(e, "message_id", mid);
-	jw_str(e, "to", to);
-	if (cc->n) {
-		json_t *l = json_array();
-		for (size_t k = 0; k < cc->n; k++)
-			json_array_append_new(l, json_string(cc->addr[k]));
-		json_object_set_new(e, "cc", l);
-	}
-	jw_str(e, "subject", subject);
-	jw_str(e, "template", tname);
-	jw_str(e, "in_reply_to", in_reply_to);
-	jw_str(e, "digest", digest);
-	if (opt_ack)
-		json_object_set_new(e, "auto", json_true());
-	else {
-		const char *st = tpl_header(tp, "X-Mdesk-Status");
-		jw_str(e, "status", st ? st : "pending");
-	}
-	json_array_append_new(evs, e);
-	const char *tags = tpl_header(tp, "X-Mdesk-Tags");
-	if (tags) {
-		json_t *add = json_array(), *del = json_array();
-		char *tg = xstrdup(tags);
-		for (char *x = strtok(tg, " \t,"); x; x = strtok(NULL, " \t,")) {
-			int minus = *x == '-';
-			if (*x == '+' || *x == '-')
-				x++;
-			if (!*x)
-				continue;
-			if (minus && has_tag(t, x))
-				json_array_append_new(del, json_string(x));
-			else if (!minus && !has_tag(t, x))
-				json_array_append_new(add, json_string(x));
-		}
-		free(tg);
-		json_t *ch[2] = { add, del };
-		for (int k = 0; k < 2; k++) {
-			if (json_array_size(ch[k])) {
-				e = event_new(k ? "untagged" : "tagged", by, D.now);
-				json_object_set_new(e, "tags", ch[k]);
-				json_array_append_new(evs, e);
-			} else
-				json_decref(ch[k]);
-		}
-	}
-	const char *pr = tpl_header(tp, "X-Mdesk-Priority");
-	if (pr && strcmp(pr, t->priority)) {
-		e = event_new("priority", by, D.now);
-		jw_str(e, "priority", pr);
-		json_array_append_new(evs, e);
-	}
-	if (a) {
-		long long secs = 30 * 60;
-		const char *cf = conf("", "", "claim_for", "30m");
-		conf_duration(cf, &secs);
-		char b[32];
-		e = event_new("claimed", by, D.now);
-		jw_str(e, "agent", a->login);
-		if (opt_force)
-			json_object_set_new(e, "force", json_true());
-		jw_str(e, "until", fmt_rfc3339(D.now + secs, b));
-		json_array_append_new(evs, e);
-	}
-	char cm[600], an[128], ae[300];
-	if (a)
-		snprintf(cm, sizeof cm, "%s: replied by %s to %s (template %s)\n", id, a->login, to,
-		    tname);
-	else {
-		snprintf(cm, sizeof cm, "%s: acknowledged to %s\n", id, to);
-		desk_system_author(an, sizeof an, ae, sizeof ae);
-	}
-	return json_pack("{s:s, s:s, s:s, s:s, s:o}", "ticket", id, "name", a ? a->name : an,
-	    "email", a ? a->email : ae, "message", cm, "events", evs);
-}
-
 static int write_out(const char *raw, size_t len)
 {
 	return fwrite(raw, 1, len, stdout) != len || fflush(stdout) != 0 ? -1 : 0;
@@ -763,14 +509,79 @@ static int deliver(const char *id, json_t *rec, const char *raw, size_t len)
 	return 0;
 }
 
+/* The message answered: from the standard input (read before the lock)
+ * or the last customer message of --ticket; its ticket loaded into t. */
+static void answered(struct source *s, char *in, size_t inlen, char id[16], struct ticket *t,
+    int *archived)
+{
+	json_t *rev;
+	if (opt_ticket) {
+		snprintf(id, 16, "%s", opt_ticket);
+		follow_merges(id);
+		if (ticket_load(&D, id, t, archived, 1) != 0)
+			die(EX_DATAERR, "%s: no such ticket", opt_ticket);
+		rev = received_event(t, NULL);
+		const char *file = rev ? json_string_value(json_object_get(rev, "file")) : NULL;
+		size_t len;
+		char *raw = file ? ticket_read(&D, id, file, &len, *archived) : NULL;
+		if (!raw || source_open(s, raw, len) != 0)
+			die(EX_DATAERR, "%s: no customer message to answer", id);
+	} else {
+		if (source_open(s, in, inlen) != 0)
+			die(EX_DATAERR, "<stdin>: not a mail message");
+		if (!index_lookup(&D, s->mid, id))
+			die(EX_DATAERR, "<stdin>: message <%s> is not in the desk (file it with mroute first)",
+			    s->mid);
+		follow_merges(id);
+		if (ticket_load(&D, id, t, archived, 1) != 0)
+			die(EX_DATAERR, "<stdin>: message <%s>: ticket %s is gone", s->mid, id);
+		rev = received_event(t, s->mid);
+	}
+	s->at = rev ? ev_at(rev) : t->created;
+}
+
+/* Why this reply must not go (said on stderr): 1, or 0 when it may. */
+static int refused(struct reply *r)
+{
+	const struct ticket *t = r->t;
+	if (opt_ack) {
+		const char *why = no_ack(t, received_event(t, r->s->mid), r->s, r->to);
+		if (why && !opt_quiet)
+			fprintf(stderr, "%s: %s: no acknowledgement: %s\n", progname, t->id, why);
+		return why != NULL;
+	}
+	sync_notice(&D, (struct ticket *)t, r->agent->login);
+	if (desk_own_address(&D, &AG, r->to) && !opt_force)
+		die(EX_DATAERR, "%s: %s is one of the desk's own addresses; use --force to answer it",
+		    t->id, r->to);
+	return !opt_force && collision(t, r->agent, r->s->at);
+}
+
+/* The agent's own words: --text FILE, or - for the standard input. */
+static char *read_words(void)
+{
+	int fd = strcmp(opt_text, "-") ? open(opt_text, O_RDONLY | O_CLOEXEC) : 0;
+	if (fd < 0)
+		die(EX_NOINPUT, "%s: %s", opt_text, strerror(errno));
+	size_t len;
+	char *w = read_all(fd, &len);
+	if (fd)
+		close(fd);
+	if (!utf8_valid(w, len) || memchr(w, 0, len))
+		die(EX_DATAERR, "%s: not UTF-8 text", opt_text);
+	while (len && w[len - 1] == '\n')
+		w[--len] = 0;
+	return w;
+}
+
 static int reply(void)
 {
 	struct agent *a = opt_ack ? NULL : me();
 	struct source s;
 	memset(&s, 0, sizeof s);
-	/* the message is read before the desk is locked: a slow or idle
-	 * standard input (a terminal) never holds up the desk's writers */
-	char *in = NULL;
+	/* what comes from outside is read before the desk is locked: a slow
+	 * or idle standard input (a terminal) never holds up its writers */
+	char *words = opt_text ? read_words() : NULL, *in = NULL;
 	size_t inlen = 0;
 	if (!opt_ticket) {
 		if (isatty(0))
@@ -782,342 +593,34 @@ static int reply(void)
 	char id[16] = "";
 	struct ticket t;
 	int archived = 0;
-	json_t *rev = NULL;
-	if (opt_ticket) {
-		snprintf(id, sizeof id, "%s", opt_ticket);
-		follow_merges(id);
-		if (ticket_load(&D, id, &t, &archived, 1) != 0)
-			die(EX_DATAERR, "%s: no such ticket", opt_ticket);
-		rev = received_event(&t, NULL);
-		const char *file = rev ? json_string_value(json_object_get(rev, "file")) : NULL;
-		size_t len;
-		char *raw = file ? ticket_read(&D, id, file, &len, archived) : NULL;
-		if (!raw)
-			die(EX_DATAERR, "%s: no customer message to answer", id);
-		source_open(&s, raw, len);
-	} else {
-		source_open(&s, in, inlen);
-		if (!index_lookup(&D, s.mid, id))
-			die(EX_DATAERR, "<stdin>: message <%s> is not in the desk (file it with mroute first)",
-			    s.mid);
-		follow_merges(id);
-		if (ticket_load(&D, id, &t, &archived, 1) != 0)
-			die(EX_DATAERR, "<stdin>: message <%s>: ticket %s is gone", s.mid, id);
-		rev = received_event(&t, s.mid);
-	}
-	s.at = rev ? ev_at(rev) : t.created;
-
-	/* the customer of record: a Reply-To or Sender is a claim, shown and
-	 * never followed; another address only when the agent names it */
-	const char *to = t.customer, *to_name = t.customer_name;
-	if (!to || !addr_plain(to))
-		to = s.from, to_name = s.from_name;
-	if (!opt_quiet)
-		reply_claims(&s.m, to, show_claim, id);
-	if (opt_to.n) {
-		for (size_t k = 0; k < opt_to.n; k++)
-			addrs_add(&rcpt[0], opt_to.addr[k], opt_to.name[k]);
-		to = rcpt[0].addr[0], to_name = rcpt[0].name[0];
-	} else if (to && addr_plain(to))
-		addrs_add(&rcpt[0], to, to_name);
-	if (!to || !addr_plain(to))
-		die(EX_DATAERR, "%s: the message has no address to answer", id);
-	if (opt_cc.n || opt_no_cc)
-		for (size_t k = 0; k < opt_cc.n; k++)
-			addrs_add(&rcpt[1], opt_cc.addr[k], opt_cc.name[k]);
-	else if (!opt_ack) {	/* everyone in the conversation who is not the desk */
-		struct addrs all = { 0 };
-		ticket_participants(&D, &AG, &t, archived, &all);
-		for (size_t k = 0; k < all.n; k++)
-			if (!addrs_has(&rcpt[0], all.addr[k]))
-				addrs_add(&rcpt[1], all.addr[k], all.name[k]);
-		addrs_free(&all);
-	}
-	for (size_t k = 0; k < opt_bcc.n; k++)
-		addrs_add(&rcpt[2], opt_bcc.addr[k], opt_bcc.name[k]);
-	struct customer *cu = customer_find(&CU, to);
-	/* a person's record names the person; a domain's names a company */
-	int person = cu && strchr(cu->key, '@') != NULL;
-	const char *cname = person && *cu->name ? cu->name : to_name && *to_name ? to_name :
-	    t.customer_name && t.customer && !strcasecmp(t.customer, to) ? t.customer_name : NULL;
-
-	if (opt_ack) {
-		const char *why = no_ack(&t, rev, &s, to);
-		if (why) {
-			if (!opt_quiet)
-				fprintf(stderr, "%s: %s: no acknowledgement: %s\n", progname, id, why);
-			desk_unlock(&D);
-			ticket_free(&t);
-			msg_free(&s.m);
-			free(s.raw);
-			return 0;
-		}
-	} else {
-		sync_notice(&D, &t, a ? a->login : NULL);
-		if (desk_own_address(&D, &AG, to) && !opt_force)
-			die(EX_DATAERR, "%s: %s is one of the desk's own addresses; use --force to answer it",
-			    id, to);
-		if (!opt_force && collision(&t, a, s.at)) {
-			desk_unlock(&D);
-			ticket_free(&t);
-			msg_free(&s.m);
-			free(s.raw);
-			return 1;
+	answered(&s, in, inlen, id, &t, &archived);
+	struct reply r = { .d = &D, .ag = &AG, .cu = &CU, .t = &t, .archived = archived,
+		.s = &s, .agent = a, .ack = opt_ack, .words = words, .quote = opt_quote };
+	r.tname = opt_ack ? conf("ack", "", "template", "ack") : opt_template ? opt_template :
+	    "answer";
+	reply_address(&r, &opt_to, &opt_cc, &opt_bcc, opt_no_cc, opt_quiet ? NULL : show_claim, id);
+	int rc = refused(&r) ? !opt_ack : -1;
+	if (rc < 0) {
+		reply_render(&r);
+		reply_message(&r, (const char *const *)opt_attach, nattach);
+		json_t *prev = opt_ack || opt_force ? NULL : reply_sent_before(&r);
+		if (prev) {
+			fprintf(stderr, "%s: %s: this answer went to %s at %s already; use --force "
+			    "to send it again\n", progname, id,
+			    json_string_value(json_object_get(prev, "to")),
+			    json_string_value(json_object_get(prev, "at")));
+			rc = 1;
 		}
 	}
-
-	/* the language */
-	const char *lang = t.lang && *t.lang ? t.lang : cu && *cu->language ? cu->language :
-	    conf("", "", "language", "en");
-	const char *tz = conf("", "", "timezone", "UTC");
-
-	/* the queue */
-	const char *queue = t.queue && *t.queue ? t.queue : NULL;
-	if (!queue || !conf_get(&D.conf, "queue", queue, "address"))
-		for (size_t i = 0; i < D.conf.nsecs; i++)
-			if (!strcmp(D.conf.secs[i].section, "queue")) {
-				queue = D.conf.secs[i].name;
-				break;
-			}
-	if (!queue)
-		die(EX_CONFIG, "desk.conf: no [queue NAME] to answer from");
-	const char *qaddr = conf("queue", queue, "address", NULL);
-	const char *deskname = conf("", "", "name", NULL);
-	char dn[256];
-	if (!deskname) {
-		const char *sl = strrchr(D.root, '/');
-		snprintf(dn, sizeof dn, "%s", sl ? sl + 1 : D.root);
-		deskname = dn;
-	}
-	const char *qname = conf("queue", queue, "name", deskname);
-	if (!qaddr)
-		die(EX_CONFIG, "desk.conf: [queue %s] has no address", queue);
-
-	/* the template */
-	const char *tname = opt_ack ? conf("ack", "", "template", "ack") :
-	    opt_template ? opt_template : "answer";
-	char tpath[600];
-	if (tpl_pick(D.root, tname, lang, tpath, sizeof tpath) != 0)
-		die(EX_CONFIG, "templates/%s.txt: no such template (see mreply --list)", tname);
-	size_t tl;
-	char *ttext = desk_read_file(&D, tpath, &tl);
-	if (!ttext)
-		die(EX_CONFIG, "%s: cannot read: %s", tpath, strerror(errno));
-	struct template tp;
-	if (tpl_parse(&tp, tpath, ttext, tl, report, NULL) != 0)
-		die(EX_CONFIG, "%s has faults (see mreply --check)", tpath);
-	free(ttext);
-
-	/* the values */
-	char fn[256];
-	const char *cn = cname ? cname : to;
-	set_value("customer.name", cn);
-	first_name(cname ? cname : "", fn, sizeof fn);
-	set_value("customer.first_name", fn);
-	set_value("customer.email", to);
-	if (a) {
-		set_value("agent.name", a->name);
-		first_name(a->name, fn, sizeof fn);
-		set_value("agent.first_name", fn);
-		set_value("agent.email", a->email);
-		char sig[600];
-		snprintf(sig, sizeof sig, "%s\n%s", a->name, qname);
-		set_value("agent.signature", sig);
-	}
-	set_value("ticket.id", id);
-	const char *tsubj = t.subject ? t.subject : msg_text(&s.m, "Subject");
-	char *ts = strip_tokens(tsubj ? tsubj : "");
-	set_value("ticket.subject", ts);
-	free(ts);
-	set_value("ticket.status", t.status);
-	set_value("ticket.priority", t.priority);
-	set_value("queue.name", qname);
-	set_value("queue.address", qaddr);
-	set_value("desk.name", deskname);
-	if (opt_text) {
-		FILE *f = fopen(opt_text, "r");
-		if (!f)
-			die(EX_NOINPUT, "%s: %s", opt_text, strerror(errno));
-		struct buf tb = { 0 };
-		char chunk[4096];
-		size_t k;
-		while ((k = fread(chunk, 1, sizeof chunk, f)) > 0)
-			buf_add(&tb, chunk, k);
-		fclose(f);
-		if (!utf8_valid(buf_cstr(&tb), tb.len) || memchr(tb.p, 0, tb.len))
-			die(EX_DATAERR, "%s: not UTF-8 text", opt_text);
-		while (tb.len && tb.p[tb.len - 1] == '\n')
-			tb.p[--tb.len] = 0;
-		set_value("reply.text", tb.p);
-		buf_free(&tb);
-	}
-	/* due times: the shared SLA core (sla.h), under the desk's sla.conf */
-	static const struct { const char *ph; enum sla_metric m; } dues[] = {
-		{ "sla.first_reply.due", SLA_FIRST_REPLY },
-		{ "sla.next_reply.due", SLA_NEXT_REPLY },
-		{ "sla.resolution.due", SLA_RESOLUTION } };
-	for (int k = 0; k < 3; k++) {
-		long long due = 0;
-		char b[200] = "";
-		if (sla_due(&D, &t, dues[k].m, D.now, &due) == 0 && due > 0)
-			due_format(due, tz, lang, b, sizeof b);
-		set_value(dues[k].ph, b);
-	}
-
-	/* the subject: one Re:, one token */
-	char err[300];
-	char *subject;
-	const char *ts_h = tpl_header(&tp, "Subject");
-	if (ts_h) {
-		subject = tpl_render(ts_h, lookup, NULL, 1, err, sizeof err);
-		if (!subject)
-			die(EX_CONFIG, "%s: Subject: %s", tpath, err);
-		char tok[16];
-		if (!subject_token(subject, tok) || strcmp(tok, id)) {
-			char *x = xmalloc(strlen(subject) + 32);
-			sprintf(x, "%s [#%s]", subject, id);
-			free(subject);
-			subject = x;
-		}
-	} else {
-		const char *orig = msg_text(&s.m, "Subject");
-		char *base = subject_base(orig ? orig : "", NULL);
-		char *clean = strip_tokens(base);
-		subject = xmalloc(strlen(clean) + 40);
-		sprintf(subject, "Re: %s%s[#%s]", clean, *clean ? " " : "", id);
-		free(base);
-		free(clean);
-	}
-
-	/* the body */
-	char *body = tpl_render(tp.body, lookup, NULL, 0, err, sizeof err);
-	if (!body)
-		die(EX_CONFIG, "%s: %s", tpath, err);
-	char *wrapped = text_wrap(body, 72);
-	free(body);
-	struct buf text = { 0 };
-	buf_adds(&text, wrapped);
-	free(wrapped);
-	while (text.len && text.p[text.len - 1] == '\n')
-		text.p[--text.len] = 0;
-	buf_addc(&text, '\n');
-	if (a && !strstr(tp.body, "agent.signature") && !strstr(tp.body, "agent.name")) {
-		buf_adds(&text, "\n-- \n");
-		buf_adds(&text, lookup(NULL, "agent.signature"));
-		buf_addc(&text, '\n');
-	}
-	if (opt_quote) {
-		char *ct = mime_text(s.raw, s.len);
-		char *q = text_quote(ct);
-		buf_addc(&text, '\n');
-		struct buf at = { 0 };
-		attribution(&at, &s, lang, tz);
-		char *aw = text_wrap(at.p, 72);
-		buf_adds(&text, aw);
-		free(aw);
-		buf_free(&at);
-		buf_adds(&text, q);
-		free(q);
-		free(ct);
-	}
-
-	/* the header */
-	struct buf out = { 0 };
-	char date[64], mid[400];
-	rfc5322_date(D.now, date, sizeof date);
-	const char *dom = conf("", "", "domain", strrchr(qaddr, '@') + 1);
-	msgid_new(mid, sizeof mid, dom, D.now);
-	buf_adds(&out, "Date: ");
-	buf_adds(&out, date);
-	buf_addc(&out, '\n');
-	const char *fromw = conf("queue", queue, "from", "queue");
-	if (a && !strcmp(fromw, "agent") && addr_plain(a->email)) {
-		hdr_addr(&out, "From", a->name, a->email);
-		hdr_addr(&out, "Reply-To", qname, qaddr);
-	} else if (hdr_addr(&out, "From", qname, qaddr) != 0)
-		die(EX_CONFIG, "desk.conf: [queue %s] address '%s' is not an address", queue, qaddr);
-	if (!opt_to.n) {	/* the customer's name as the desk knows it */
-		free(rcpt[0].name[0]);
-		rcpt[0].name[0] = cname ? xstrdup(cname) : NULL;
-	}
-	hdr_addrs(&out, "To", &rcpt[0]);
-	const char *lists[2] = { "Cc", "Bcc" };
-	for (int k = 0; k < 2; k++) {
-		const char *v = tpl_header(&tp, lists[k]);
-		char *r = v ? tpl_render(v, lookup, NULL, 1, err, sizeof err) : NULL;
-		if (v && !r)
-			die(EX_CONFIG, "%s: %s: %s", tpath, lists[k], err);
-		if (r && *r && addrs_parse(&rcpt[k + 1], r) != 0)
-			die(EX_DATAERR, "%s: %s: '%s' is not a list of addresses", tpath, lists[k], r);
-		free(r);
-		hdr_addrs(&out, lists[k], &rcpt[k + 1]);
-	}
-	hdr_text(&out, "Subject", subject);
-	buf_adds(&out, "Message-ID: <");
-	buf_adds(&out, mid);
-	buf_adds(&out, ">\n");
-	if (s.ids.mid[0]) {
-		buf_adds(&out, "In-Reply-To: <");
-		buf_adds(&out, s.ids.mid);
-		buf_adds(&out, ">\n");
-	}
-	/* a parent without References: its In-Reply-To stands for them */
-	const char *irt1[1] = { s.ids.irt };
-	if (s.ids.nrefs == 0 && s.ids.irt[0])
-		hdr_references(&out, irt1, 1, s.ids.mid[0] ? s.ids.mid : NULL, 20);
-	else
-		hdr_references(&out, s.ids.refs, s.ids.nrefs, s.ids.mid[0] ? s.ids.mid : NULL, 20);
-	const char *tix = msg_raw(&s.m, "Thread-Index", 1);
-	char tib[400];
-	if (tix && thread_index_reply(tix, D.now, tib, sizeof tib) == 0) {
-		const char *topic = msg_text(&s.m, "Thread-Topic");
-		char *base = NULL;
-		if (!topic) {
-			const char *o = msg_text(&s.m, "Subject");
-			topic = base = subject_base(o ? o : "", NULL);
-		}
-		hdr_text(&out, "Thread-Topic", topic);
-		buf_adds(&out, "Thread-Index: ");
-		buf_adds(&out, tib);
-		buf_addc(&out, '\n');
-		free(base);
-	}
-	if (opt_ack) {
-		buf_adds(&out, "Auto-Submitted: auto-replied\n");
-		buf_adds(&out, "X-Auto-Response-Suppress: All\n");
-	}
-	buf_adds(&out, "MIME-Version: 1.0\n");
-	buf_adds(&out, "Content-Type: text/plain; charset=UTF-8\n");
-	buf_adds(&out, "Content-Transfer-Encoding: quoted-printable\n");
-	if (lang && *lang && strlen(lang) < 20 && strspn(lang, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-") == strlen(lang)) {
-		buf_adds(&out, "Content-Language: ");
-		buf_adds(&out, lang);
-		buf_addc(&out, '\n');
-	}
-	buf_addc(&out, '\n');
-	char *qp = qp_encode(text.p, text.len);
-	buf_adds(&out, qp);
-	free(qp);
-	char digest[17];
-	snprintf(digest, sizeof digest, "%016llx", (unsigned long long)hash64(text.p, text.len));
-	buf_free(&text);
-	int rc = 1;
-	if (!opt_ack && !opt_force && sent_before(&t, a, s.mid, digest))
+	if (rc >= 0)
 		desk_unlock(&D);
-	else {
-		/* the record: the events, the commit's author and message */
-		json_t *rec = NULL;
-		if (opt_send || opt_record)
-			rec = record_of(&t, &tp, a, id, mid, to, subject, tname, s.mid, digest,
-			    &rcpt[1]);
-		rc = deliver(id, rec, out.p, out.len);
-	}
-	buf_free(&out);
-	free(subject);
-	tpl_free(&tp);
+	else	/* the record: the events, the commit's author and message */
+		rc = deliver(id, opt_send || opt_record ? reply_record(&r, opt_force) : NULL,
+		    r.msg.p, r.msg.len);
+	reply_free(&r);
 	ticket_free(&t);
-	msg_free(&s.m);
-	free(s.raw);
+	source_free(&s);
+	free(words);
 	return rc;
 }
 
@@ -1140,6 +643,7 @@ int main(int argc, char **argv)
 		{ "cc", required_argument, NULL, 'c' },
 		{ "bcc", required_argument, NULL, 'b' },
 		{ "no-cc", no_argument, NULL, 'O' },
+		{ "attach", required_argument, NULL, 'F' },
 		{ "as", required_argument, NULL, 'a' },
 		{ "ack", no_argument, NULL, 'A' },
 		{ "force", no_argument, NULL, 'f' },
@@ -1170,6 +674,10 @@ int main(int argc, char **argv)
 		case 'c': addr_opt("--cc", &opt_cc, optarg); break;
 		case 'b': addr_opt("--bcc", &opt_bcc, optarg); break;
 		case 'O': opt_no_cc = 1; break;
+		case 'F':
+			opt_attach = xrealloc(opt_attach, (nattach + 1) * sizeof *opt_attach);
+			opt_attach[nattach++] = optarg;
+			break;
 		case 'a': opt_as = optarg; break;
 		case 'A': opt_ack = 1; break;
 		case 'f': opt_force = 1; break;
@@ -1213,13 +721,10 @@ int main(int argc, char **argv)
 		agents_free(&AG);
 		customers_free(&CU);
 	}
-	for (int k = 0; tpl_placeholders[k]; k++)
-		free((char *)V.v[k]);
 	addrs_free(&opt_to);
 	addrs_free(&opt_cc);
 	addrs_free(&opt_bcc);
-	for (int k = 0; k < 3; k++)
-		addrs_free(&rcpt[k]);
+	free(opt_attach);
 	desk_close(&D);
 	git_libgit2_shutdown();
 	return rc;

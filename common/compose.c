@@ -1,9 +1,20 @@
-/* compose.c: the rules of a desk's outgoing mail; see compose.h. */
+/* compose.c: a desk's outgoing mail; see compose.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <magic.h>
 
 #include "compose.h"
+#include "jsonw.h"
+#include "mime.h"
+#include "sla.h"
+#include "subject.h"
 #include "tickets.h"
 
 const char *desk_queue_of(struct desk *d, const char *addr)
@@ -85,4 +96,719 @@ int reply_claims(struct msg *m, const char *customer,
 		}
 	}
 	return n;
+}
+
+/* --- the message answered --- */
+
+int source_open(struct source *s, char *raw, size_t len)
+{
+	/* one message of an mbox: its From_ line goes */
+	if (len > 5 && !memcmp(raw, "From ", 5)) {
+		char *nl = memchr(raw, '\n', len);
+		size_t cut = nl ? (size_t)(nl + 1 - raw) : len;
+		memmove(raw, raw + cut, len - cut);
+		len -= cut;
+	}
+	s->raw = raw;
+	s->len = len;
+	size_t hl = msg_header_len(raw, len);
+	if (msg_open(&s->m, raw, hl) != 0 || hl == 0)
+		return -1;
+	msg_ids(&s->m, &s->ids);
+	if (s->ids.mid[0])
+		snprintf(s->mid, sizeof s->mid, "%s", s->ids.mid);
+	else {
+		uint64_t h = msg_hash_header(HASH64_INIT, raw, hl);
+		msg_hash_id(hash64_update(h, raw + hl, len - hl), s->mid);
+	}
+	msg_addr(&s->m, "From", &s->from, &s->from_name);
+	if (!s->from)
+		msg_addr(&s->m, "Sender", &s->from, &s->from_name);
+	return 0;
+}
+
+void source_free(struct source *s)
+{
+	msg_free(&s->m);
+	free(s->raw);
+	s->raw = NULL;
+}
+
+/* --- placeholders --- */
+
+static void set_value(struct reply *r, const char *name, const char *value)
+{
+	for (int k = 0; tpl_placeholders[k]; k++)
+		if (!strcmp(tpl_placeholders[k], name)) {
+			free((char *)r->values[k]);
+			r->values[k] = xstrdup(value ? value : "");
+			return;
+		}
+	die(EX_SOFTWARE, "no placeholder %s", name);
+}
+
+const char *reply_value(const struct reply *r, const char *name)
+{
+	for (int k = 0; tpl_placeholders[k]; k++)
+		if (!strcmp(tpl_placeholders[k], name))
+			return r->values[k] ? r->values[k] : "";
+	return NULL;
+}
+
+static const char *lookup(void *ctx, const char *name)
+{
+	return reply_value(ctx, name);
+}
+
+static const char *conf_or(struct reply *r, const char *sec, const char *name,
+    const char *key, const char *def)
+{
+	const char *v = conf_get(&r->d->conf, sec, name, key);
+	return v && *v ? v : def;
+}
+
+/* A subject without desk tokens, blanks collapsed. */
+static char *strip_tokens(const char *s)
+{
+	struct buf b = { 0 };
+	buf_adds(&b, "");
+	for (const char *p = s; *p;) {
+		if (p[0] == '[' && p[1] == '#') {
+			size_t k = 2;
+			while ((p[k] >= 'A' && p[k] <= 'Z') || (p[k] >= '0' && p[k] <= '9'))
+				k++;
+			if (p[k] == ']' && k - 2 >= 6 && k - 2 <= 12) {
+				p += k + 1;
+				continue;
+			}
+		}
+		buf_addc(&b, *p++);
+	}
+	char *o = b.p, *w = b.p;
+	int sp = 1;
+	for (char *q = b.p; *q; q++) {
+		if (*q == ' ' || *q == '\t') {
+			if (!sp)
+				*w++ = ' ';
+			sp = 1;
+		} else
+			*w++ = *q, sp = 0;
+	}
+	while (w > o && w[-1] == ' ')
+		w--;
+	*w = 0;
+	return o;
+}
+
+/* --- who gets it --- */
+
+void reply_address(struct reply *r, const struct addrs *to, const struct addrs *cc,
+    const struct addrs *bcc, int no_cc,
+    void (*claim)(void *ctx, const char *field, const char *addr), void *ctx)
+{
+	const struct ticket *t = r->t;
+	const char *who = t->customer, *name = t->customer_name;
+	if (!who || !addr_plain(who))
+		who = r->s->from, name = r->s->from_name;
+	if (claim)
+		reply_claims(&r->s->m, who, claim, ctx);
+	struct addrs *R = r->rcpt;
+	if (to && to->n)
+		for (size_t k = 0; k < to->n; k++)
+			addrs_add(&R[0], to->addr[k], to->name[k]);
+	else if (who && addr_plain(who)) {
+		/* the customer's name: customers.csv's record of the person (a
+		 * domain's record names a company), else what the desk knows */
+		struct customer *cu = r->cu ? customer_find(r->cu, who) : NULL;
+		int person = cu && strchr(cu->key, '@') != NULL;
+		const char *cn = person && *cu->name ? cu->name : name && *name ? name :
+		    t->customer_name && t->customer && !strcasecmp(t->customer, who) ?
+		    t->customer_name : NULL;
+		addrs_add(&R[0], who, cn);
+	}
+	if (!R[0].n)
+		die(EX_DATAERR, "%s: the message has no address to answer", t->id);
+	r->to = R[0].addr[0];
+	r->cname = R[0].name[0] ? xstrdup(R[0].name[0]) : NULL;
+	if ((cc && cc->n) || no_cc)
+		for (size_t k = 0; cc && k < cc->n; k++)
+			addrs_add(&R[1], cc->addr[k], cc->name[k]);
+	else if (!r->ack) {	/* everyone in the conversation who is not the desk */
+		struct addrs all = { 0 };
+		ticket_participants(r->d, r->ag, t, r->archived, &all);
+		for (size_t k = 0; k < all.n; k++)
+			if (!addrs_has(&R[0], all.addr[k]))
+				addrs_add(&R[1], all.addr[k], all.name[k]);
+		addrs_free(&all);
+	}
+	for (size_t k = 0; bcc && k < bcc->n; k++)
+		addrs_add(&R[2], bcc->addr[k], bcc->name[k]);
+}
+
+/* --- what it says --- */
+
+/* The attribution line of a quote, in the reply's language. */
+static void attribution(struct buf *b, struct source *s, const char *lang, const char *tz)
+{
+	static const struct { const char *lang, *dated, *undated; } forms[] = {
+		{ "pt", "Em %D, %W escreveu:", "%W escreveu:" },
+		{ "es", "El %D, %W escribió:", "%W escribió:" },
+		{ "ru", "%D, %W написал(а):", "%W написал(а):" },
+		{ "en", "On %D, %W wrote:", "%W wrote:" },
+	};
+	long long t;
+	char when[200] = "";
+	if (msg_date(&s->m, &t) == 0)
+		due_format(t, tz, lang, when, sizeof when);
+	const char *who = s->from_name && *s->from_name ? s->from_name : s->from ? s->from : "?";
+	size_t k = 3;
+	for (size_t i = 0; lang && i < 3; i++)
+		if (!strncmp(lang, forms[i].lang, 2))
+			k = i;
+	for (const char *f = *when ? forms[k].dated : forms[k].undated; *f; f++) {
+		if (f[0] == '%' && f[1] == 'D')
+			buf_adds(b, when), f++;
+		else if (f[0] == '%' && f[1] == 'W')
+			buf_adds(b, who), f++;
+		else
+			buf_addc(b, *f);
+	}
+	buf_addc(b, '\n');
+}
+
+/* The language, the queue and the template. */
+static void reply_setup(struct reply *r)
+{
+	struct desk *d = r->d;
+	const struct ticket *t = r->t;
+	struct customer *cu = r->cu ? customer_find(r->cu, r->to) : NULL;
+	r->lang = t->lang && *t->lang ? t->lang : cu && *cu->language ? cu->language :
+	    conf_or(r, "", "", "language", "en");
+	r->tz = conf_or(r, "", "", "timezone", "UTC");
+	const char *queue = t->queue && *t->queue ? t->queue : NULL;
+	if (!queue || !conf_get(&d->conf, "queue", queue, "address"))
+		for (size_t i = 0; i < d->conf.nsecs; i++)
+			if (!strcmp(d->conf.secs[i].section, "queue")) {
+				queue = d->conf.secs[i].name;
+				break;
+			}
+	if (!queue)
+		die(EX_CONFIG, "desk.conf: no [queue NAME] to answer from");
+	r->queue = queue;
+	r->qaddr = conf_or(r, "queue", queue, "address", NULL);
+	if (!r->qaddr)
+		die(EX_CONFIG, "desk.conf: [queue %s] has no address", queue);
+	r->deskname = conf_or(r, "", "", "name", NULL);
+	if (!r->deskname) {
+		const char *sl = strrchr(d->root, '/');
+		r->deskname = sl ? sl + 1 : d->root;
+	}
+	r->qname = conf_or(r, "queue", queue, "name", r->deskname);
+	if (tpl_pick(d->root, r->tname, r->lang, r->tpath, sizeof r->tpath) != 0)
+		die(EX_CONFIG, "templates/%s.txt: no such template (see mreply --list)", r->tname);
+	size_t tl;
+	char *ttext = desk_read_file(d, r->tpath, &tl);
+	if (!ttext)
+		die(EX_CONFIG, "%s: cannot read: %s", r->tpath, strerror(errno));
+	if (tpl_parse(&r->tp, r->tpath, ttext, tl, tpl_report_stderr, NULL) != 0)
+		die(EX_CONFIG, "%s has faults (see mreply --check)", r->tpath);
+	r->have_tp = 1;
+	free(ttext);
+}
+
+/* The values of the placeholders. */
+static void reply_values(struct reply *r)
+{
+	const struct ticket *t = r->t;
+	const struct agent *a = r->agent;
+	char fn[256];
+	set_value(r, "customer.name", r->cname ? r->cname : r->to);
+	first_name(r->cname ? r->cname : "", fn, sizeof fn);
+	set_value(r, "customer.first_name", fn);
+	set_value(r, "customer.email", r->to);
+	if (a) {
+		set_value(r, "agent.name", a->name);
+		first_name(a->name, fn, sizeof fn);
+		set_value(r, "agent.first_name", fn);
+		set_value(r, "agent.email", a->email);
+		char sig[600];
+		snprintf(sig, sizeof sig, "%s\n%s", a->name, r->qname);
+		set_value(r, "agent.signature", sig);
+	}
+	set_value(r, "ticket.id", t->id);
+	const char *tsubj = t->subject ? t->subject : msg_text(&r->s->m, "Subject");
+	char *ts = strip_tokens(tsubj ? tsubj : "");
+	set_value(r, "ticket.subject", ts);
+	free(ts);
+	set_value(r, "ticket.status", t->status);
+	set_value(r, "ticket.priority", t->priority);
+	set_value(r, "queue.name", r->qname);
+	set_value(r, "queue.address", r->qaddr);
+	set_value(r, "desk.name", r->deskname);
+	if (r->words)
+		set_value(r, "reply.text", r->words);
+	/* due times: the shared SLA core (sla.h), under the desk's sla.conf */
+	static const struct { const char *ph; enum sla_metric m; } dues[] = {
+		{ "sla.first_reply.due", SLA_FIRST_REPLY },
+		{ "sla.next_reply.due", SLA_NEXT_REPLY },
+		{ "sla.resolution.due", SLA_RESOLUTION } };
+	for (int k = 0; k < 3; k++) {
+		long long due = 0;
+		char b[200] = "";
+		if (sla_due(r->d, t, dues[k].m, r->d->now, &due) == 0 && due > 0)
+			due_format(due, r->tz, r->lang, b, sizeof b);
+		set_value(r, dues[k].ph, b);
+	}
+}
+
+/* The subject: the template's (with the token), else one Re: and one token. */
+static void reply_subject(struct reply *r)
+{
+	char err[300];
+	const char *id = r->t->id, *ts_h = tpl_header(&r->tp, "Subject");
+	if (ts_h) {
+		r->subject = tpl_render(ts_h, lookup, r, 1, err, sizeof err);
+		if (!r->subject)
+			die(EX_CONFIG, "%s: Subject: %s", r->tpath, err);
+		char tok[16];
+		if (!subject_token(r->subject, tok) || strcmp(tok, id)) {
+			char *x = xmalloc(strlen(r->subject) + 32);
+			sprintf(x, "%s [#%s]", r->subject, id);
+			free(r->subject);
+			r->subject = x;
+		}
+		return;
+	}
+	const char *orig = msg_text(&r->s->m, "Subject");
+	char *base = subject_base(orig ? orig : "", NULL);
+	char *clean = strip_tokens(base);
+	r->subject = xmalloc(strlen(clean) + 40);
+	sprintf(r->subject, "Re: %s%s[#%s]", clean, *clean ? " " : "", id);
+	free(base);
+	free(clean);
+}
+
+void reply_render(struct reply *r)
+{
+	reply_setup(r);
+	reply_values(r);
+	reply_subject(r);
+	char err[300];
+	char *body = tpl_render(r->tp.body, lookup, r, 0, err, sizeof err);
+	if (!body)
+		die(EX_CONFIG, "%s: %s", r->tpath, err);
+	char *wrapped = text_wrap(body, 72);
+	free(body);
+	struct buf *text = &r->text;
+	buf_adds(text, wrapped);
+	free(wrapped);
+	while (text->len && text->p[text->len - 1] == '\n')
+		text->p[--text->len] = 0;
+	buf_addc(text, '\n');
+	if (r->agent && !strstr(r->tp.body, "agent.signature") && !strstr(r->tp.body, "agent.name")) {
+		buf_adds(text, "\n-- \n");
+		buf_adds(text, reply_value(r, "agent.signature"));
+		buf_addc(text, '\n');
+	}
+	if (r->quote) {
+		char *ct = mime_text(r->s->raw, r->s->len);
+		char *q = text_quote(ct);
+		buf_addc(text, '\n');
+		struct buf at = { 0 };
+		attribution(&at, r->s, r->lang, r->tz);
+		char *aw = text_wrap(at.p, 72);
+		buf_adds(text, aw);
+		free(aw);
+		buf_free(&at);
+		buf_adds(text, q);
+		free(q);
+		free(ct);
+	}
+}
+
+/* --- the message --- */
+
+/* The threading fields: In-Reply-To, References, Outlook's Thread-*. */
+static void threading(struct reply *r, struct buf *out)
+{
+	struct source *s = r->s;
+	if (s->ids.mid[0]) {
+		buf_adds(out, "In-Reply-To: <");
+		buf_adds(out, s->ids.mid);
+		buf_adds(out, ">\n");
+	}
+	/* a parent without References: its In-Reply-To stands for them */
+	const char *irt1[1] = { s->ids.irt };
+	const char *parent = s->ids.mid[0] ? s->ids.mid : NULL;
+	if (s->ids.nrefs == 0 && s->ids.irt[0])
+		hdr_references(out, irt1, 1, parent, 20);
+	else
+		hdr_references(out, s->ids.refs, s->ids.nrefs, parent, 20);
+	const char *tix = msg_raw(&s->m, "Thread-Index", 1);
+	char tib[400];
+	if (tix && thread_index_reply(tix, r->d->now, tib, sizeof tib) == 0) {
+		const char *topic = msg_text(&s->m, "Thread-Topic");
+		char *base = NULL;
+		if (!topic) {
+			const char *o = msg_text(&s->m, "Subject");
+			topic = base = subject_base(o ? o : "", NULL);
+		}
+		hdr_text(out, "Thread-Topic", topic);
+		buf_adds(out, "Thread-Index: ");
+		buf_adds(out, tib);
+		buf_addc(out, '\n');
+		free(base);
+	}
+}
+
+/* The header down to the MIME fields. */
+static void reply_header(struct reply *r, struct buf *out)
+{
+	char date[64], err[300];
+	rfc5322_date(r->d->now, date, sizeof date);
+	const char *dom = conf_or(r, "", "", "domain", strrchr(r->qaddr, '@') + 1);
+	msgid_new(r->mid, sizeof r->mid, dom, r->d->now);
+	buf_adds(out, "Date: ");
+	buf_adds(out, date);
+	buf_addc(out, '\n');
+	const struct agent *a = r->agent;
+	const char *fromw = conf_or(r, "queue", r->queue, "from", "queue");
+	if (a && !strcmp(fromw, "agent") && addr_plain(a->email)) {
+		hdr_addr(out, "From", a->name, a->email);
+		hdr_addr(out, "Reply-To", r->qname, r->qaddr);
+	} else if (hdr_addr(out, "From", r->qname, r->qaddr) != 0)
+		die(EX_CONFIG, "desk.conf: [queue %s] address '%s' is not an address", r->queue,
+		    r->qaddr);
+	hdr_addrs(out, "To", &r->rcpt[0]);
+	const char *lists[2] = { "Cc", "Bcc" };
+	for (int k = 0; k < 2; k++) {
+		const char *v = tpl_header(&r->tp, lists[k]);
+		char *x = v ? tpl_render(v, lookup, r, 1, err, sizeof err) : NULL;
+		if (v && !x)
+			die(EX_CONFIG, "%s: %s: %s", r->tpath, lists[k], err);
+		if (x && *x && addrs_parse(&r->rcpt[k + 1], x) != 0)
+			die(EX_DATAERR, "%s: %s: '%s' is not a list of addresses", r->tpath, lists[k], x);
+		free(x);
+		hdr_addrs(out, lists[k], &r->rcpt[k + 1]);
+	}
+	hdr_text(out, "Subject", r->subject);
+	buf_adds(out, "Message-ID: <");
+	buf_adds(out, r->mid);
+	buf_adds(out, ">\n");
+	threading(r, out);
+	if (r->ack) {
+		buf_adds(out, "Auto-Submitted: auto-replied\n");
+		buf_adds(out, "X-Auto-Response-Suppress: All\n");
+	}
+	buf_adds(out, "MIME-Version: 1.0\n");
+}
+
+/* The text part's fields and its quoted-printable body. */
+static void text_part(struct reply *r, struct buf *out)
+{
+	const char *lang = r->lang;
+	buf_adds(out, "Content-Type: text/plain; charset=UTF-8\n");
+	buf_adds(out, "Content-Transfer-Encoding: quoted-printable\n");
+	if (lang && *lang && strlen(lang) < 20 && strspn(lang,
+	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-") == strlen(lang)) {
+		buf_adds(out, "Content-Language: ");
+		buf_adds(out, lang);
+		buf_addc(out, '\n');
+	}
+	buf_addc(out, '\n');
+	char *qp = qp_encode(r->text.p, r->text.len);
+	buf_adds(out, qp);
+	free(qp);
+}
+
+/* A size: a number of bytes with K, M or G (powers of 1024). */
+static int size_value(const char *v, long long *out)
+{
+	char *end;
+	errno = 0;
+	long long n = strtoll(v, &end, 10);
+	if (errno || end == v || n < 0)
+		return -1;
+	int shift = 0;
+	switch (*end) {
+	case 'K': shift = 10; end++; break;
+	case 'M': shift = 20; end++; break;
+	case 'G': shift = 30; end++; break;
+	}
+	if (*end == 'B')
+		end++;
+	if (*end || n > (1LL << 40) >> shift)
+		return -1;
+	*out = n << shift;
+	return 0;
+}
+
+/* A file to attach, read whole (at most max bytes). */
+static char *read_attachment(const char *path, size_t max, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		die(EX_NOINPUT, "%s: %s", path, strerror(errno));
+	struct stat st;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+		die(EX_NOINPUT, "%s: not a regular file", path);
+	if ((unsigned long long)st.st_size > max)
+		die(EX_DATAERR, "%s: %lld bytes, more than [mail] attach_max of desk.conf (%zu)",
+		    path, (long long)st.st_size, max);
+	char *p = big_read_fd(fd, max, len);
+	int e = errno;
+	close(fd);
+	if (!p)
+		die(EX_NOINPUT, "%s: %s", path, strerror(e));
+	return p;
+}
+
+/* The MIME type of a file's bytes, by libmagic; a safe default. */
+static void mime_type_of(const char *p, size_t n, char *out, size_t on)
+{
+	snprintf(out, on, "application/octet-stream");
+	magic_t mg = magic_open(MAGIC_MIME_TYPE | MAGIC_ERROR);
+	if (mg && magic_load(mg, NULL) == 0) {
+		const char *t = magic_buffer(mg, p, n);
+		/* type/subtype of token characters only: it becomes a header */
+		if (t && strlen(t) < on && strchr(t, '/') &&
+		    strspn(t, "abcdefghijklmnopqrstuvwxyz0123456789!#$&^_.+-/") == strlen(t))
+			snprintf(out, on, "%s", t);
+	}
+	if (mg)
+		magic_close(mg);
+}
+
+/* Can a message go as a message/rfc822 part (RFC 2046 5.2.1: 7bit or
+ * 8bit, no encoding): no NUL, no bare CR, lines of at most 998 bytes?
+ * 0 no, 7 or 8. */
+static int message_part_ok(const char *p, size_t n)
+{
+	int eight = 0;
+	size_t col = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+		if (!c || (c == '\r' && (i + 1 == n || p[i + 1] != '\n')))
+			return 0;
+		eight |= c >= 0x80;
+		col = c == '\n' ? 0 : col + 1;
+		if (col > 998)
+			return 0;
+	}
+	return n && msg_header_len(p, n) < n ? (eight ? 8 : 7) : 0;
+}
+
+/* One attached part: a file (name) or a message (name NULL), its type
+ * from libmagic, base64 but for a message. */
+void compose_part(struct buf *out, const char *name, const char *p, size_t n)
+{
+	char type[128];
+	mime_type_of(p, n, type, sizeof type);
+	int msg = !name || !strcmp(type, "message/rfc822") ? message_part_ok(p, n) : 0;
+	buf_adds(out, "Content-Type: ");
+	buf_adds(out, msg ? "message/rfc822" : !strcmp(type, "message/rfc822") ?
+	    "application/octet-stream" : type);
+	buf_addc(out, '\n');
+	buf_adds(out, msg == 8 ? "Content-Transfer-Encoding: 8bit\n" : msg ?
+	    "Content-Transfer-Encoding: 7bit\n" : "Content-Transfer-Encoding: base64\n");
+	if (name) {
+		char *clean = utf8_clean(name, strlen(name), 1);
+		hdr_filename(out, "Content-Disposition: attachment", clean);
+		free(clean);
+	} else
+		buf_adds(out, "Content-Disposition: inline\n");
+	buf_addc(out, '\n');
+	if (msg) {
+		buf_add(out, p, n);
+		if (p[n - 1] != '\n')
+			buf_addc(out, '\n');
+		return;
+	}
+	char *b64 = base64_lines(p, n);
+	buf_adds(out, b64);
+	free(b64);
+}
+
+void reply_message(struct reply *r, const char *const *files, size_t nfiles)
+{
+	struct buf *out = &r->msg;
+	out->len = 0;
+	reply_header(r, out);
+	snprintf(r->digest, sizeof r->digest, "%016llx",
+	    (unsigned long long)hash64(r->text.p ? r->text.p : "", r->text.len));
+	if (!nfiles) {
+		text_part(r, out);
+		return;
+	}
+	long long max = 25LL << 20;
+	const char *mx = conf_get(&r->d->conf, "mail", "", "attach_max");
+	if (mx && *mx && (size_value(mx, &max) != 0 || max <= 0))
+		die(EX_CONFIG, "desk.conf:%d: [mail] attach_max: '%s' is not a size like 10M",
+		    conf_line(&r->d->conf, "mail", "", "attach_max"), mx);
+	char boundary[64], rnd[17];
+	random_hex(rnd);
+	snprintf(boundary, sizeof boundary, "=_mdesk_%s", rnd);
+	buf_adds(out, "Content-Type: multipart/mixed; boundary=\"");
+	buf_adds(out, boundary);
+	buf_adds(out, "\"\n\nThis is a message in MIME format.\n");
+	size_t total = 0;
+	char **data = xcalloc(nfiles, sizeof *data);
+	size_t *lens = xcalloc(nfiles, sizeof *lens);
+	for (size_t i = 0; i < nfiles; i++) {
+		data[i] = read_attachment(files[i], (size_t)max - total, &lens[i]);
+		total += lens[i];
+	}
+	buf_adds(out, "\n--");
+	buf_adds(out, boundary);
+	buf_addc(out, '\n');
+	text_part(r, out);
+	for (size_t i = 0; i < nfiles; i++) {
+		buf_adds(out, "\n--");
+		buf_adds(out, boundary);
+		buf_addc(out, '\n');
+		const char *base = strrchr(files[i], '/');
+		compose_part(out, base ? base + 1 : files[i], data[i], lens[i]);
+		big_free(data[i], lens[i] + 1);
+	}
+	buf_adds(out, "\n--");
+	buf_adds(out, boundary);
+	buf_adds(out, "--\n");
+	free(data);
+	free(lens);
+}
+
+/* --- the record --- */
+
+int ticket_has_tag(const struct ticket *t, const char *tag)
+{
+	size_t i;
+	json_t *v;
+	json_array_foreach(t->tags, i, v)
+		if (!strcmp(json_string_value(v), tag))
+			return 1;
+	return 0;
+}
+
+/* The template's X-Mdesk-Tags as tagged and untagged events. */
+static void tag_events(const struct reply *r, const char *by, json_t *evs)
+{
+	const char *tags = tpl_header(&r->tp, "X-Mdesk-Tags");
+	if (!tags)
+		return;
+	json_t *add = json_array(), *del = json_array();
+	char *tg = xstrdup(tags), *save = NULL;
+	for (char *x = strtok_r(tg, " \t,", &save); x; x = strtok_r(NULL, " \t,", &save)) {
+		int minus = *x == '-';
+		if (*x == '+' || *x == '-')
+			x++;
+		if (!*x)
+			continue;
+		if (minus && ticket_has_tag(r->t, x))
+			json_array_append_new(del, json_string(x));
+		else if (!minus && !ticket_has_tag(r->t, x))
+			json_array_append_new(add, json_string(x));
+	}
+	free(tg);
+	json_t *ch[2] = { add, del };
+	for (int k = 0; k < 2; k++) {
+		if (json_array_size(ch[k])) {
+			json_t *e = event_new(k ? "untagged" : "tagged", by, r->d->now);
+			json_object_set_new(e, "tags", ch[k]);
+			json_array_append_new(evs, e);
+		} else
+			json_decref(ch[k]);
+	}
+}
+
+json_t *reply_record(const struct reply *r, int force)
+{
+	const struct agent *a = r->agent;
+	long long now = r->d->now;
+	const char *by = a ? a->login : "system";
+	json_t *evs = json_array();
+	json_t *e = event_new("replied", by, now);
+	event_id_for(e, "replied", r->mid);
+	if (a)
+		jw_str(e, "agent", a->login);
+	if (force)	/* over another's claim or answer, knowingly */
+		json_object_set_new(e, "force", json_true());
+	jw_str(e, "message_id", r->mid);
+	jw_str(e, "to", r->to);
+	if (r->rcpt[1].n) {
+		json_t *l = json_array();
+		for (size_t k = 0; k < r->rcpt[1].n; k++)
+			json_array_append_new(l, json_string(r->rcpt[1].addr[k]));
+		json_object_set_new(e, "cc", l);
+	}
+	jw_str(e, "subject", r->subject);
+	jw_str(e, "template", r->tname);
+	jw_str(e, "in_reply_to", r->s->mid);
+	jw_str(e, "digest", r->digest);
+	if (r->ack)
+		json_object_set_new(e, "auto", json_true());
+	else {
+		const char *st = tpl_header(&r->tp, "X-Mdesk-Status");
+		jw_str(e, "status", st ? st : "pending");
+	}
+	json_array_append_new(evs, e);
+	tag_events(r, by, evs);
+	const char *pr = tpl_header(&r->tp, "X-Mdesk-Priority");
+	if (pr && strcmp(pr, r->t->priority)) {
+		e = event_new("priority", by, now);
+		jw_str(e, "priority", pr);
+		json_array_append_new(evs, e);
+	}
+	if (a) {
+		long long secs = 30 * 60;
+		conf_duration(conf_or((struct reply *)r, "", "", "claim_for", "30m"), &secs);
+		char b[32];
+		e = event_new("claimed", by, now);
+		jw_str(e, "agent", a->login);
+		if (force)
+			json_object_set_new(e, "force", json_true());
+		jw_str(e, "until", fmt_rfc3339(now + secs, b));
+		json_array_append_new(evs, e);
+	}
+	char cm[600], an[128], ae[300];
+	if (a)
+		snprintf(cm, sizeof cm, "%s: replied by %s to %s (template %s)\n", r->t->id, a->login,
+		    r->to, r->tname);
+	else {
+		snprintf(cm, sizeof cm, "%s: acknowledged to %s\n", r->t->id, r->to);
+		desk_system_author(an, sizeof an, ae, sizeof ae);
+	}
+	return json_pack("{s:s, s:s, s:s, s:s, s:o}", "ticket", r->t->id, "name",
+	    a ? a->name : an, "email", a ? a->email : ae, "message", cm, "events", evs);
+}
+
+json_t *reply_sent_before(const struct reply *r)
+{
+	size_t i;
+	json_t *e;
+	if (!r->agent)
+		return NULL;
+	json_array_foreach(r->t->events, i, e) {
+		const char *ty = json_string_value(json_object_get(e, "type"));
+		const char *by = json_string_value(json_object_get(e, "agent"));
+		const char *irt = json_string_value(json_object_get(e, "in_reply_to"));
+		const char *dg = json_string_value(json_object_get(e, "digest"));
+		if (ty && !strcmp(ty, "replied") && by && !strcmp(by, r->agent->login) && irt &&
+		    !strcmp(irt, r->s->mid) && dg && !strcmp(dg, r->digest))
+			return e;
+	}
+	return NULL;
+}
+
+void reply_free(struct reply *r)
+{
+	for (int k = 0; k < 3; k++)
+		addrs_free(&r->rcpt[k]);
+	for (int k = 0; tpl_placeholders[k]; k++)
+		free((char *)r->values[k]);
+	if (r->have_tp)
+		tpl_free(&r->tp);
+	free(r->cname);
+	free(r->subject);
+	buf_free(&r->text);
+	buf_free(&r->msg);
 }

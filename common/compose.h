@@ -1,19 +1,23 @@
-/* compose.h: the rules of a desk's outgoing mail: who a reply goes to,
- * which addresses are the desk's own, who takes part in a conversation
- * and what a customer's message claims about where answers go.
- * mreply(1) drives it; mdesk show lists what it finds. */
+/* compose.h: a desk's outgoing mail, by the desk's rules: who a reply
+ * goes to, which addresses are the desk's own, who takes part in a
+ * conversation, what a customer's message claims about where answers
+ * go, and the reply itself: a template rendered with the ticket's values,
+ * the agent's words, a quote, attachments, as one RFC 5322 message, and
+ * the record the desk keeps of it.  mreply(1) drives it. */
 #ifndef MDESK_COMPOSE_H
 #define MDESK_COMPOSE_H
+#include <jansson.h>
 #include "agents.h"
 #include "desk.h"
 #include "event.h"
 #include "msg.h"
 #include "outmsg.h"
+#include "template.h"
 
 /* The queue whose address addr is ([queue NAME] address); NULL if none. */
 const char *desk_queue_of(struct desk *d, const char *addr);
 /* One of the desk's own addresses: a queue's, an agent's, or any address
- * of the desk's mail domain (desk.conf domain). */
+ * of the desk's mail domain (desk.conf domain).  ag may be NULL. */
 int desk_own_address(struct desk *d, const struct agents *ag, const char *addr);
 
 /* The people of a ticket's conversation who are not the desk, in order:
@@ -24,10 +28,92 @@ int desk_own_address(struct desk *d, const struct agents *ag, const char *addr);
 void ticket_participants(struct desk *d, const struct agents *ag, const struct ticket *t,
     int archived, struct addrs *out);
 
+/* Does the ticket carry tag? */
+int ticket_has_tag(const struct ticket *t, const char *tag);
+
 /* What a message claims about where answers go: a Reply-To address, or a
  * Sender address, that is not the customer's.  Each is passed to cb with
  * the field's name; never followed, only shown.  The number found. */
 int reply_claims(struct msg *m, const char *customer,
     void (*cb)(void *ctx, const char *field, const char *addr), void *ctx);
+
+/* The message a reply answers. */
+struct source {
+	char *raw;		/* malloc'd, taken over */
+	size_t len;
+	struct msg m;
+	struct msg_ids ids;
+	char mid[1000];		/* its Message-ID, or the stable id of one without */
+	long long at;		/* when the desk received it */
+	const char *from, *from_name;
+};
+/* Open raw (an mbox's From_ line is dropped); -1 when it is no message. */
+int source_open(struct source *s, char *raw, size_t len);
+void source_free(struct source *s);
+
+/* A reply being made.  The caller fills the first block; reply_address,
+ * reply_render and reply_message fill the rest, in that order (an
+ * editor may change rcpt, subject and text between the last two). */
+struct reply {
+	struct desk *d;
+	struct agents *ag;
+	struct customers *cu;
+	const struct ticket *t;
+	int archived;
+	struct source *s;
+	const struct agent *agent;	/* NULL: the desk (an acknowledgement) */
+	int ack;
+	const char *tname;	/* the template */
+	const char *words;	/* the agent's own words ({{reply.text}}), or NULL */
+	int quote;
+
+	struct addrs rcpt[3];	/* To, Cc, Bcc */
+	const char *to;		/* the first To address */
+	char *cname;		/* the customer's name, or NULL */
+	const char *lang, *tz, *queue, *qaddr, *qname, *deskname;
+	char tpath[600];
+	struct template tp;
+	int have_tp;
+	const char *values[32];	/* of tpl_placeholders */
+	char *subject;
+	struct buf text;	/* the body, UTF-8 text */
+	struct buf msg;		/* the message */
+	char mid[400];		/* its Message-ID */
+	char digest[17];	/* of the body: the same answer twice */
+};
+
+/* The recipients: To is the customer of record (or to, when the agent
+ * names addresses), Cc the other participants (or cc; none with no_cc),
+ * Bcc bcc.  A Reply-To or Sender of the message that is not the
+ * customer's goes to claim (may be NULL).  Exits EX_DATAERR when there is
+ * no address to answer. */
+void reply_address(struct reply *r, const struct addrs *to, const struct addrs *cc,
+    const struct addrs *bcc, int no_cc,
+    void (*claim)(void *ctx, const char *field, const char *addr), void *ctx);
+/* The language, the queue, the template and its values; the subject and
+ * the body (the template rendered, wrapped, the signature, the quote).
+ * Exits EX_CONFIG on a template or desk.conf fault. */
+void reply_render(struct reply *r);
+/* The message: the header (threading, the template's Cc and Bcc) and
+ * the body, with the files attached (multipart/mixed; each file's MIME
+ * type from libmagic, its name per RFC 2231).  Exits EX_NOINPUT when a
+ * file cannot be read, EX_DATAERR when the files pass desk.conf's
+ * [mail] attach_max. */
+void reply_message(struct reply *r, const char *const *files, size_t nfiles);
+/* One part of a multipart message, fields and body: a file called name
+ * (its MIME type from libmagic, base64; a mail message as message/rfc822
+ * when it can go so), or with name NULL a mail message, inline. */
+void compose_part(struct buf *out, const char *name, const char *p, size_t n);
+/* The record of the reply (outbox.h): the replied event, the template's
+ * status, tag and priority changes, the agent's claim, the commit's
+ * author and message; force marks what was done over a collision. */
+json_t *reply_record(const struct reply *r, int force);
+/* The same answer (body) to the same message by the same agent, recorded
+ * already: the event, else NULL. */
+json_t *reply_sent_before(const struct reply *r);
+void reply_free(struct reply *r);
+
+/* The value of a placeholder for r; "" when it has none. */
+const char *reply_value(const struct reply *r, const char *name);
 
 #endif

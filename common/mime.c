@@ -39,6 +39,8 @@ struct pick {
 	struct held *h;
 	size_t nh, caph;
 	size_t copied;		/* bytes of parts copied: bounded */
+	mime_part_fn each;	/* mime_attachments: every attachment, then */
+	void *ctx;
 };
 
 #define MAX_COPIED (64 * 1024 * 1024)
@@ -205,9 +207,17 @@ static int delimiter(const char *l, const char *e, const char *bnd, size_t bl, i
 	return q == e;
 }
 
+static void attachment(mu_message_t m, const char *type, struct pick *p);
+static void rfc2231_value(const char *v, struct buf *out);
+static int hexval(int c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+	    c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
 static void walk(mu_message_t m, int depth, struct pick *p)
 {
-	if (depth > MAX_DEPTH || p->parts++ > MAX_PARTS || p->plain)
+	if (depth > MAX_DEPTH || p->parts++ > MAX_PARTS || (p->plain && !p->each))
 		return;
 	char type[128], cs[64];
 	ctype(m, type, sizeof type, cs, sizeof cs);
@@ -221,7 +231,7 @@ static void walk(mu_message_t m, int depth, struct pick *p)
 		if (!body)
 			return;
 		const char *b = body, *e = body + len, *start = NULL;
-		while (b < e && !p->plain) {
+		while (b < e && (!p->plain || p->each)) {
 			const char *nl = memchr(b, '\n', (size_t)(e - b));
 			const char *le = nl ? nl : e;
 			int close;
@@ -243,14 +253,19 @@ static void walk(mu_message_t m, int depth, struct pick *p)
 			}
 			b = nl ? nl + 1 : e;
 		}
-		if (start && start < e && !p->plain)	/* never closed */
+		if (start && start < e && (!p->plain || p->each))	/* never closed */
 			walk_part(start, (size_t)(e - start), depth + 1, p);
 		free(body);
 		return;
 	}
+	if (p->each && (is_attachment(m) || strncmp(type, "text/", 5) ||
+	    (!strcmp(type, "text/plain") && p->plain) || (!strcmp(type, "text/html") && p->html))) {
+		attachment(m, type, p);
+		return;
+	}
 	if (is_attachment(m))
 		return;
-	if (!strcmp(type, "text/plain"))
+	if (!strcmp(type, "text/plain") && !p->plain)
 		p->plain = m;
 	else if (!strcmp(type, "text/html") && !p->html)
 		p->html = m;
@@ -418,14 +433,13 @@ void mime_to_utf8(const char *cs, size_t cslen, const char *in, size_t len, stru
 		iconv_close(tmp.cd);
 }
 
-static char *part_text(mu_message_t m)
+/* The body of a part, transfer-decoded by Mailutils, at most max bytes. */
+static void part_bytes(mu_message_t m, size_t max, struct buf *b)
 {
-	char type[128], cs[64];
 	mu_header_t h;
 	const char *enc = "7bit";
 	mu_body_t body;
 	mu_stream_t bs, fs = NULL;
-	ctype(m, type, sizeof type, cs, sizeof cs);
 	if (mu_message_get_header(m, &h) == 0)
 		mu_header_sget_value(h, "Content-Transfer-Encoding", &enc);
 	char encb[32];
@@ -441,19 +455,26 @@ static char *part_text(mu_message_t m)
 	if (strcmp(encb, "base64") && strcmp(encb, "quoted-printable"))
 		snprintf(encb, sizeof encb, "7bit");
 	if (mu_message_get_body(m, &body) != 0 || mu_body_get_streamref(body, &bs) != 0)
-		return xstrdup("");
-	/* transfer decoding through Mailutils, the charset through iconv(3) */
+		return;
 	if (mu_filter_create(&fs, bs, encb, MU_FILTER_DECODE, MU_STREAM_READ) != 0)
 		fs = NULL;
-	struct buf b = { 0 };
 	char tmp[8192];
 	size_t n;
 	mu_stream_t src = fs ? fs : bs;
-	while (b.len < MAX_TEXT && mu_stream_read(src, tmp, sizeof tmp, &n) == 0 && n > 0)
-		buf_add(&b, tmp, n);
+	while (b->len < max && mu_stream_read(src, tmp, sizeof tmp, &n) == 0 && n > 0)
+		buf_add(b, tmp, n);
 	if (fs)
 		mu_stream_unref(fs);
 	mu_stream_unref(bs);
+}
+
+static char *part_text(mu_message_t m)
+{
+	char type[128], cs[64];
+	ctype(m, type, sizeof type, cs, sizeof cs);
+	/* transfer decoding through Mailutils, the charset through iconv(3) */
+	struct buf b = { 0 };
+	part_bytes(m, MAX_TEXT, &b);
 	if (b.p && strcasecmp(cs, "utf-8")) {
 		struct buf u = { 0 };
 		mime_to_utf8(cs, strlen(cs), b.p, b.len, &u);
@@ -523,14 +544,84 @@ static int readable_header(const char *p, size_t len)
 	return p < e;
 }
 
-char *mime_text(const char *raw, size_t len)
+/* A part's file name: Content-Disposition's filename (RFC 2231 forms
+ * too: filename*, filename*0*, ...), else Content-Type's name; RFC 2047
+ * words decoded; "" when none.  malloc'd, clean UTF-8. */
+static char *part_name(mu_message_t m)
+{
+	mu_header_t h;
+	const char *v;
+	char out[1024];
+	struct buf b = { 0 };
+	if (mu_message_get_header(m, &h) != 0)
+		return xstrdup("");
+	if (mu_header_sget_value(h, "Content-Disposition", &v) == 0) {
+		if (param(v, "filename*", out, sizeof out))
+			rfc2231_value(out, &b);
+		for (int k = 0; !b.len && k < 40; k++) {
+			char key[32];
+			snprintf(key, sizeof key, "filename*%d*", k);
+			if (param(v, key, out, sizeof out))
+				rfc2231_value(out, &b);
+			else {
+				snprintf(key, sizeof key, "filename*%d", k);
+				if (!param(v, key, out, sizeof out))
+					break;
+				buf_adds(&b, out);
+			}
+		}
+		if (!b.len && param(v, "filename", out, sizeof out))
+			buf_adds(&b, out);
+	}
+	if (!b.len && mu_header_sget_value(h, "Content-Type", &v) == 0 &&
+	    param(v, "name", out, sizeof out))
+		buf_adds(&b, out);
+	char *name = rfc2047_text(b.p ? b.p : "");
+	buf_free(&b);
+	return name;
+}
+
+/* RFC 2231: charset'language'percent-encoded (the charset only on the
+ * first segment; later segments have no quotes). */
+static void rfc2231_value(const char *v, struct buf *out)
+{
+	const char *q1 = strchr(v, '\''), *q2 = q1 ? strchr(q1 + 1, '\'') : NULL;
+	const char *cs = "utf-8";
+	size_t csl = 5;
+	if (q1 && q2) {
+		cs = v, csl = (size_t)(q1 - v);
+		v = q2 + 1;
+	}
+	struct buf raw = { 0 };
+	for (const char *c = v; *c; c++) {
+		int hi, lo;
+		if (*c == '%' && (hi = hexval(c[1])) >= 0 && (lo = hexval(c[2])) >= 0) {
+			buf_addc(&raw, hi << 4 | lo);
+			c += 2;
+		} else
+			buf_addc(&raw, *c);
+	}
+	if (raw.len)
+		mime_to_utf8(cs, csl, raw.p, raw.len, out);
+	buf_free(&raw);
+}
+
+static void attachment(mu_message_t m, const char *type, struct pick *p)
+{
+	struct buf b = { 0 };
+	part_bytes(m, MAX_COPIED, &b);
+	char *name = part_name(m);
+	p->each(p->ctx, type, name, b.p ? b.p : "", b.len);
+	free(name);
+	buf_free(&b);
+}
+
+/* Walk raw (fixed for Mailutils) with p; 0, or -1 when it cannot be read. */
+static int walk_message(const char *raw, size_t len, struct pick *p, char **text)
 {
 	mu_stream_t s;
 	mu_message_t m;
-	char *out = NULL, *nul = NULL;
-	/* LF line ends and a sound header (msg_for_mailutils); header lines
-	 * are read as C strings: NULs become spaces; and what Mailutils still
-	 * could not read is not given to it */
+	char *nul = NULL;
 	size_t fl;
 	char *fixed = msg_for_mailutils(raw, len, &fl);
 	if (fixed)
@@ -541,27 +632,46 @@ char *mime_text(const char *raw, size_t len)
 			nul[i] = raw[i] ? raw[i] : ' ';
 		raw = nul;
 	}
-	if (!readable_header(raw, len) || mu_static_memory_stream_create(&s, raw, len) != 0) {
-		free(fixed);
-		free(nul);
-		return xstrdup("");
-	}
-	if (mu_stream_to_message(s, &m) == 0) {
-		struct pick p = { NULL, NULL, 0, NULL, 0, 0, 0 };
-		walk(m, 0, &p);
-		if (p.plain || p.html)
-			out = part_text(p.plain ? p.plain : p.html);
-		for (size_t i = 0; i < p.nh; i++) {
-			mu_message_unref(p.h[i].m);
-			mu_stream_unref(p.h[i].s);
-			free(p.h[i].buf);
+	int rc = -1;
+	if (readable_header(raw, len) && mu_static_memory_stream_create(&s, raw, len) == 0) {
+		if (mu_stream_to_message(s, &m) == 0) {
+			walk(m, 0, p);
+			if (text && (p->plain || p->html))
+				*text = part_text(p->plain ? p->plain : p->html);
+			for (size_t i = 0; i < p->nh; i++) {
+				mu_message_unref(p->h[i].m);
+				mu_stream_unref(p->h[i].s);
+				free(p->h[i].buf);
+			}
+			free(p->h);
+			mu_message_unref(m);
+			rc = 0;
 		}
-		free(p.h);
-		mu_message_unref(m);
+		mu_stream_unref(s);
 	}
-	mu_stream_unref(s);
 	free(fixed);
 	free(nul);
+	return rc;
+}
+
+void mime_attachments(const char *raw, size_t len, mime_part_fn each, void *ctx)
+{
+	struct pick p;
+	memset(&p, 0, sizeof p);
+	p.each = each;
+	p.ctx = ctx;
+	walk_message(raw, len, &p, NULL);
+}
+
+char *mime_text(const char *raw, size_t len)
+{
+	/* LF line ends and a sound header (msg_for_mailutils); header lines
+	 * are read as C strings: NULs become spaces; and what Mailutils still
+	 * could not read is not given to it */
+	struct pick p;
+	memset(&p, 0, sizeof p);
+	char *out = NULL;
+	walk_message(raw, len, &p, &out);
 	return clean_text(out ? out : xstrdup(""));
 }
 

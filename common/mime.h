@@ -8,6 +8,14 @@
  * text/html part turned into plain text.  Never NULL (may be "").
  * Bounded: at most 50 levels and 1000 parts are looked at, 8 MB read. */
 char *mime_text(const char *raw, size_t len);
+/* Every attachment of a message (a part with Content-Disposition
+ * attachment, any part that is not text, a text part after the one
+ * mime_text reads), in order: its type, its file name (RFC 2231 and
+ * RFC 2047 decoded; "" when none) and its bytes, transfer-decoded.
+ * Bounded as mime_text is (64 MB copied in all). */
+typedef void (*mime_part_fn)(void *ctx, const char *type, const char *name, const char *data,
+    size_t len);
+void mime_attachments(const char *raw, size_t len, mime_part_fn each, void *ctx);
 /* Plain text from HTML: tags dropped, blocks become lines, entities
  * decoded, script and style removed. */
 char *html_to_text(const char *html, size_t len);

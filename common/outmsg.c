@@ -530,3 +530,76 @@ void rfc5322_date(long long t, char *out, size_t n)
 	snprintf(out, n, "%s, %02d %s %04d %02d:%02d:%02d +0000", dn[tm.tm_wday], tm.tm_mday,
 	    mn[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
+
+char *base64_lines(const void *data, size_t n)
+{
+	static const char tab[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const unsigned char *p = data;
+	struct buf b = { 0 };
+	buf_grow(&b, n / 3 * 4 + n / 57 + 8);
+	size_t col = 0;
+	for (size_t i = 0; i < n; i += 3) {
+		unsigned v = (unsigned)p[i] << 16;
+		if (i + 1 < n)
+			v |= (unsigned)p[i + 1] << 8;
+		if (i + 2 < n)
+			v |= p[i + 2];
+		char q[4] = { tab[v >> 18 & 63], tab[v >> 12 & 63],
+			i + 1 < n ? tab[v >> 6 & 63] : '=', i + 2 < n ? tab[v & 63] : '=' };
+		buf_add(&b, q, 4);
+		if ((col += 4) == 76) {
+			buf_addc(&b, '\n');
+			col = 0;
+		}
+	}
+	if (col)
+		buf_addc(&b, '\n');
+	buf_cstr(&b);
+	return b.p;
+}
+
+void hdr_filename(struct buf *b, const char *field, const char *name)
+{
+	buf_adds(b, field);
+	/* a plain name as it is, quoted; another as RFC 2231 says, in
+	 * segments that keep the lines short */
+	int plain = 1;
+	for (const unsigned char *c = (const unsigned char *)name; *c; c++)
+		if (*c < 0x20 || *c >= 0x7f || *c == '"' || *c == '\\')
+			plain = 0;
+	if (plain) {
+		buf_adds(b, ";\n filename=\"");
+		buf_adds(b, name);
+		buf_addc(b, '"');
+	} else {
+		static const char hex[] = "0123456789ABCDEF";
+		struct buf enc = { 0 };
+		for (const unsigned char *c = (const unsigned char *)name; *c; c++) {
+			if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+			    (*c >= '0' && *c <= '9') || strchr("!#$&+-.^_`|~", *c))
+				buf_addc(&enc, (char)*c);
+			else {
+				char h[3] = { '%', hex[*c >> 4], hex[*c & 15] };
+				buf_add(&enc, h, 3);
+			}
+		}
+		size_t at = 0;
+		for (int k = 0; at < enc.len; k++) {
+			size_t take = enc.len - at > 60 ? 60 : enc.len - at;
+			while (take > 2 && at + take < enc.len && (enc.p[at + take - 1] == '%' ||
+			    enc.p[at + take - 2] == '%'))
+				take--;	/* never a %XX cut in two */
+			char head[48];
+			if (!k && take == enc.len)	/* one segment */
+				snprintf(head, sizeof head, ";\n filename*=UTF-8''");
+			else
+				snprintf(head, sizeof head, ";\n filename*%d*=%s", k, k ? "" : "UTF-8''");
+			buf_adds(b, head);
+			buf_add(b, enc.p + at, take);
+			at += take;
+		}
+		buf_free(&enc);
+	}
+	buf_addc(b, '\n');
+}

@@ -41,6 +41,13 @@ int addr_plain(const char *addr);
  * and a lone "." at a line start encoded.  malloc'd. */
 char *qp_encode(const char *text, size_t len);
 
+/* Base64 of data in lines of 76 characters, each ending in LF. */
+char *base64_lines(const void *data, size_t n);
+/* "field;\n filename=..." and LF: a file's name in a Content-Disposition
+ * field, quoted when plain ASCII, else per RFC 2231 (UTF-8,
+ * percent-encoded, in continuations when long). */
+void hdr_filename(struct buf *b, const char *field, const char *name);
+
 /* A new Message-ID (no brackets) under domain: date, time and 64 random
  * bits.  With $MDESK_MSGID_SEED set (for tests) the bits come from the
  * seed and a counter instead, so output is reproducible. */

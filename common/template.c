@@ -586,3 +586,11 @@ void due_format(long long t, const char *tz, const char *lang, char *out, size_t
 	snprintf(out, n, "%s", b.p);
 	buf_free(&b);
 }
+
+void tpl_report_stderr(void *ctx, const char *file, int line, const char *msg)
+{
+	int *n = ctx;
+	if (n)
+		(*n)++;
+	fprintf(stderr, "%s: %s:%d: %s\n", progname, file, line, msg);
+}

@@ -24,6 +24,10 @@ struct template {
 
 typedef void (*tpl_report)(void *ctx, const char *file, int line, const char *msg);
 
+/* A tpl_report that prints "prog: file:line: msg" on stderr and counts
+ * in *(int *)ctx when ctx is not NULL. */
+void tpl_report_stderr(void *ctx, const char *file, int line, const char *msg);
+
 /* The known placeholder names (NULL-terminated). */
 extern const char *const tpl_placeholders[];
 int tpl_known(const char *name);

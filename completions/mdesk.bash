@@ -187,7 +187,7 @@ _mdesk()
 				cand=(-A --all -s --status -a --assignee --mine -u
 					--unassigned --collisions -q --queue -t --tag -p --priority
 					-l --lang -c --customer -f --format) ;;
-			show) cand=(--json --mbox) ;;
+			show) cand=(--json --mbox --part --attachments) ;;
 			claim) cand=(--for --force) ;;
 			release) ((n == 1)) && cand=(--force) ;;
 			note) ((n == 1)) && cand=(-) ;;

@@ -236,6 +236,8 @@ complete -c mdesk -n '__fish_mdesk_using ls' -s f -l format -x -a "$formats" -d 
 # show
 complete -c mdesk -n '__fish_mdesk_using show' -l json -d 'Write one JSON object'
 complete -c mdesk -n '__fish_mdesk_using show' -l mbox -d 'Write the messages as an mbox'
+complete -c mdesk -n '__fish_mdesk_using show' -l part -x -d 'Write one attachment, decoded'
+complete -c mdesk -n '__fish_mdesk_using show' -l attachments -x -a '(__fish_complete_directories)' -d 'Save every attachment in a folder'
 complete -c mdesk -n '__fish_mdesk_at show 0' -a '(__fish_mdesk_tickets)'
 
 # commands on one ticket

@@ -50,7 +50,7 @@ __mreply_tickets()
 _mreply()
 {
 	local cur prev words cword split=false
-	local opts='-t --template --text --ticket --quote --to --cc --bcc --no-cc -s --send --record --as -f --force --ack
+	local opts='-t --template --text --ticket --quote --attach --to --cc --bcc --no-cc -s --send --record --as -f --force --ack
 		--check --list --mailer --dry-run --quiet -d --desk --now -h --help --version'
 	local desk= i w
 	local IFS=$' \t\n'
@@ -103,13 +103,13 @@ _mreply()
 		COMPREPLY=($(compgen -W "$(__mreply_tickets "$desk")" -- "$cur"))
 		return
 		;;
-	--text)
+	--text|--attach)
 		compopt -o filenames 2>/dev/null
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return
 		;;
 	--mailer)
-		COMPREPLY=($(compgen -W 'sendmail:///usr/sbin/sendmail smtp://' -- "$cur"))
+		COMPREPLY=($(compgen -W 'sendmail:///usr/sbin/sendmail smtp:// smtps://' -- "$cur"))
 		return
 		;;
 	--now|-h|--help|--version)

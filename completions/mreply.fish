@@ -56,6 +56,7 @@ complete -c mreply -s t -l template -x -a '(__fish_mreply_templates)' -d 'The te
 complete -c mreply -l text -r -F -d 'The agent\'s own words for {{reply.text}}'
 complete -c mreply -l ticket -x -a '(__fish_mreply_tickets)' -d 'Answer the last customer message of a ticket'
 complete -c mreply -l quote -d 'Quote the customer\'s text'
+complete -c mreply -l attach -r -F -d 'Attach a file'
 complete -c mreply -l to -x -d 'Answer these addresses, not the customer of record'
 complete -c mreply -l cc -x -d 'Copy these addresses instead of the participants'
 complete -c mreply -l bcc -x -d 'Blind copies'
