@@ -178,15 +178,11 @@ demo: deps
 	$(B)/mthread --format tree tests/data/support.mbox | head -40
 	@echo '...'
 	@rm -rf $(B)/demo-desk
-	@echo '== mdesk init: a new desk with the example files (no fsync: a demo) =='
+	@echo '== mdesk init: a new desk with the example files =='
 	MDESK_NOW=2026-11-02T00:00:00Z $(B)/mdesk init $(B)/demo-desk
-	sed -i 's/^fsync = yes/fsync = no/' $(B)/demo-desk/desk.conf
-	GIT_AUTHOR_DATE=2026-11-02T00:00:00Z GIT_COMMITTER_DATE=2026-11-02T00:00:00Z \
-		git -C $(B)/demo-desk -c user.name=Demo -c user.email=demo@lumen.example \
-		commit -q -m 'desk.conf: no fsync for the demo' desk.conf
 	$(B)/mdesk --desk $(B)/demo-desk check
 	@echo '== 2-20 November: the mail filed half a day at a time (mroute), the team at work =='
-	@echo '   (assign, claim, note, mreply, solve, reopen; msla --notify escalates): tests/demo-desk.sh'
+	@echo '   (answer with mreply, assign, claim, note, solve, reopen; msla --notify escalates): tests/demo-desk.sh'
 	sh tests/demo-desk.sh $(B) $(B)/demo-desk tests/data/support.mbox
 	@echo "$$(git -C $(B)/demo-desk rev-list --count HEAD) commits"
 	$(B)/mdesk --desk $(B)/demo-desk log | sed -n '1,12p'

@@ -20,22 +20,80 @@
 #   - msla --notify escalates the clocks that broke their targets.
 #
 # usage: sh tests/demo-desk.sh BUILD DESK MBOX
-# The desk must be new (mdesk init); the story ends at 2026-11-21T00:00Z.
+# The desk must be new (mdesk init at 2026-11-02); the story ends at
+# 2026-11-21T00:00Z.
 set -eu
 B=$1 DESK=$2 MBOX=$3
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 
-# the mailbox in half days (UTC, from the From_ lines): T/DD-0, T/DD-1
-awk -v dir="$T" '
-	/^From / { split($6, hm, ":"); f = sprintf("%s/%02d-%d", dir, $5, hm[1] >= 12) }
-	{ print > f }
-' "$MBOX"
+# the mailbox in half days (UTC, from the From_ lines): T/index lists the
+# messages in order, "DD-H customer - - NNN" or, for mail from an agent's
+# address, "DD-H agent LOGIN EPOCH NNN"; T/NNN.eml is the message (an mbox
+# of one) and T/NNN.txt an agent's words, decoded.  Mail in an agent's
+# name counts for nothing in a desk: agents answer through mreply, so
+# their messages become replies recorded by mreply when they were written.
+python3 - "$MBOX" "$T" <<'PY'
+import email, email.policy, email.utils, re, sys
+mbox, out = sys.argv[1], sys.argv[2]
+agents = {'ana.ribeiro': 'ana', 'bob.marsh': 'bob', 'chen.wei': 'chen',
+          'dmitri.orlov': 'dmitri', 'farah.karimi': 'farah'}
+msgs = re.split(rb'(?m)^(?=From )', open(mbox, 'rb').read())
+with open(out + '/index', 'w') as index:
+    for n, raw in enumerate(m for m in msgs if m.startswith(b'From ')):
+        f = raw.split(b'\n', 1)[0].split()
+        slot = '%02d-%d' % (int(f[4]), int(f[5][:2]) >= 12)
+        name = '%s/%03d' % (out, n)
+        open(name + '.eml', 'wb').write(raw)
+        who, _, dom = f[1].decode().partition('@')
+        if dom != 'lumen.example' or who not in agents:
+            print(slot, 'customer - -', '%03d' % n, file=index)
+            continue
+        m = email.message_from_bytes(raw.split(b'\n', 1)[1], policy=email.policy.default)
+        body = m.get_body(preferencelist=('plain',))
+        open(name + '.txt', 'w').write(body.get_content() if body else '')
+        at = int(email.utils.parsedate_to_datetime(m['Date']).timestamp())
+        print(slot, 'agent', agents[who], at, '%03d' % n, file=index)
+PY
 
 desk() { "$B/mdesk" --desk "$DESK" "$@"; }
 
+# the demo's settings, committed as a person edits a desk: no fsync (a
+# demo), and the template of the agents' own words
+sed -i 's/^fsync = yes/fsync = no/' "$DESK/desk.conf"
+printf '\n{{reply.text}}\n' >"$DESK/templates/as-written.txt"
+git -C "$DESK" add desk.conf templates/as-written.txt
+GIT_AUTHOR_DATE=2026-11-02T00:00:00Z GIT_COMMITTER_DATE=2026-11-02T00:00:00Z \
+    git -C "$DESK" -c user.name=Demo -c user.email=demo@lumen.example \
+    commit -q -m 'desk.conf: no fsync for the demo; templates/as-written.txt'
+
+
 printf '%s\n' "We have checked your order and put it right: you will see the" \
     "change in your account within a day." >"$T/answer"
+
+# the mail of a half day in order: the customers' messages filed by
+# mroute, a batch at a time; each agent's message recorded as the answer
+# of its ticket (mroute --dry-run tells which) by mreply, as written
+file_slot() {
+	: >"$T/batch"
+	grep "^$1 " "$T/index" | {
+		while read -r slot kind login at n; do
+			if [ "$kind" = customer ]; then
+				cat "$T/$n.eml" >>"$T/batch"
+				continue
+			fi
+			flush
+			id=$("$B/mroute" --dry-run --at-date --desk "$DESK" <"$T/$n.eml" | jq -r 'select(.thread != "new") | .ticket // empty')
+			[ -z "$id" ] || "$B/mreply" --desk "$DESK" --now "@$at" --as "$login" --force \
+			    --record --ticket "$id" -t as-written --text "$T/$n.txt" >/dev/null
+		done
+		flush
+	}
+}
+flush() {
+	[ ! -s "$T/batch" ] || "$B/mroute" --at-date --desk "$DESK" <"$T/batch" >/dev/null
+	: >"$T/batch"
+}
 
 # the IDs of the open tickets matching a jq condition, oldest first
 open_ids() { desk ls --format json | jq -r "select($1) | .id"; }
@@ -60,8 +118,7 @@ for day in 02 03 04 05 06 07 08 09 10 11 12 13 14 15 16 17 18 19 20; do
 			now=$(date -u -d "2026-11-$day + 1 day" +%Y-%m-%dT00:00:00Z)
 		fi
 		export MDESK_NOW="$now"
-		[ -f "$T/$day-$half" ] &&
-			"$B/mroute" --at-date --desk "$DESK" <"$T/$day-$half" >/dev/null
+		file_slot "$day-$half"
 		ago=$(($(date -u -d "$now" +%s) - 20 * 3600))
 		if [ "$half" = 0 ]; then
 			k=0
