@@ -76,7 +76,7 @@ static char *read_rev(const char *path, size_t *len)
 	return out;
 }
 
-typedef void (*ticket_fn)(const char *id, char *text, size_t len, const char *path);
+typedef void (*ticket_fn)(const char *id, char *text, size_t len);
 
 struct seen {
 	char (*id)[16];
@@ -297,9 +297,7 @@ static void walk_commit(git_commit *c, const struct seen *skip, struct seen *kee
 		if (!b)
 			break;
 		for (size_t i = 0; i < b->n; i++) {
-			char path[64];
-			snprintf(path, sizeof path, "tickets/%s/%s/events.jsonl", b->it[i].sh, b->it[i].id);
-			fn(b->it[i].id, b->text.p + b->it[i].off, b->it[i].len, path);
+			fn(b->it[i].id, b->text.p + b->it[i].off, b->it[i].len);
 		}
 		pthread_mutex_lock(&Q.mu);
 		b->next = Q.free;
@@ -352,9 +350,7 @@ static void each_ticket(ticket_fn fn)
 		size_t n;
 		const struct tevents *te = tickets_events(&D, 1, &n);
 		for (size_t i = 0; i < n; i++) {
-			char path[64];
-			ticket_events_path(te[i].id, path);
-			fn(te[i].id, te[i].text, te[i].len, path);
+			fn(te[i].id, te[i].text, te[i].len);
 		}
 		tickets_events_free();
 		return;
@@ -392,16 +388,14 @@ static size_t nreps;
 static struct arena scratch;
 static long long asof;
 
-static void one_ticket(const char *id, char *text, size_t len, const char *path)
+static void one_ticket(const char *id, char *text, size_t len)
 {
-	struct sla_ticket t;
-	const char *err;
+	struct ticket t;
 	arena_reset(&scratch);
-	int line = sla_ticket_parse(&t, id, text, len, asof, &scratch, &err);
-	if (line)
-		die(EX_DATAERR, "%s:%d: %s", path, line, err);
+	ticket_fold(&t, id, text, len, asof);
 	for (size_t i = 0; i < nreps; i++)
 		report_add(reps[i], &t, &scratch);
+	ticket_free(&t);
 }
 
 static const char *agent_groups(void *ctx, const char *login)

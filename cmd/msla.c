@@ -94,10 +94,9 @@ struct work {
 	char *keep;
 	size_t kept, keepcap;
 	struct arena more;
-	struct arena scratch;	/* one ticket's parse, reset for the next */
 	int breached;
 };
-static int selected(const struct sla_ticket *t)
+static int selected(const struct ticket *t)
 {
 	if (!status_active(t->status) || t->merged_into || !t->created)
 		return 0;
@@ -109,10 +108,10 @@ static int selected(const struct sla_ticket *t)
 	    !t->assignee || strcmp(t->assignee, f_assignee)))
 		return 0;
 	if (f_tag) {
-		size_t i = 0;
-		while (i < t->ntags && strcmp(t->tags[i], f_tag))
+		size_t i = 0, n = json_array_size(t->tags);
+		while (i < n && strcmp(json_string_value(json_array_get(t->tags, i)), f_tag))
 			i++;
-		if (i == t->ntags)
+		if (i == n)
 			return 0;
 	}
 	if (f_nids) {
@@ -125,7 +124,7 @@ static int selected(const struct sla_ticket *t)
 	return 1;
 }
 
-static int escalated_before(const struct sla_ticket *t, const char *metric, const char *level,
+static int escalated_before(const struct ticket *t, const char *metric, const char *level,
     const char *since);
 static int shown(const struct sla_clock *c);
 
@@ -149,22 +148,23 @@ static const char *keep_str(struct work *w, const char *v)
 	return p;
 }
 
-/* One ticket: parse, select, evaluate, keep its rows. */
+static void ticket_rows(struct work *wk, size_t ord, const struct ticket *t);
+
+/* One ticket: fold, select, evaluate, keep its rows. */
 static void one_ticket(struct work *wk, size_t ord, const char *id, char *text, size_t len)
 {
-	struct sla_ticket t;
-	const char *err;
-	arena_reset(&wk->scratch);
-	int line = sla_ticket_parse(&t, id, text, len, now, &wk->scratch, &err);
-	if (line) {
-		char path[64];
-		ticket_events_path(id, path);
-		die(EX_DATAERR, "%s:%d: %s", path, line, err);
-	}
-	if (!selected(&t))
-		return;
+	struct ticket t;
+	ticket_fold(&t, id, text, len, now);
+	if (selected(&t))
+		ticket_rows(wk, ord, &t);
+	ticket_free(&t);
+}
+
+/* The rows of a selected ticket's clocks. */
+static void ticket_rows(struct work *wk, size_t ord, const struct ticket *t)
+{
 	struct sla_result r;
-	sla_eval_ticket(&S, &t, now, have_warn ? &opt_warn : NULL, &r, NULL);
+	sla_eval(&S, t, now, have_warn ? &opt_warn : NULL, &r, NULL);
 	struct tinfo *ti = NULL;
 	for (int m = 0; m < SLA_NMETRICS; m++) {
 		const struct sla_clock *c = &r.m[m];
@@ -177,18 +177,21 @@ static void one_ticket(struct work *wk, size_t ord, const char *id, char *text, 
 			continue;
 		if (!ti) {
 			ti = keep_alloc(wk, sizeof *ti);
-			snprintf(ti->id, sizeof ti->id, "%s", t.id);
+			snprintf(ti->id, sizeof ti->id, "%s", t->id);
 			ti->ord = ord;
-			ti->status = keep_str(wk, t.status);
-			ti->priority = keep_str(wk, t.priority);
-			ti->queue = keep_str(wk, t.queue);
-			ti->assignee = keep_str(wk, t.assignee);
-			ti->customer = keep_str(wk, t.customer);
-			ti->subject = keep_str(wk, t.subject);
+			ti->status = keep_str(wk, t->status);
+			ti->priority = keep_str(wk, t->priority);
+			ti->queue = keep_str(wk, t->queue);
+			ti->assignee = keep_str(wk, t->assignee);
+			ti->customer = keep_str(wk, t->customer);
+			ti->subject = keep_str(wk, t->subject);
 			ti->collision = NULL;
-			if (t.collisions) {
+			json_t *c0 = json_array_get(t->collisions, 0);
+			if (c0) {
 				char cb[80];
-				snprintf(cb, sizeof cb, "%.32s, %.32s", t.collision_winner, t.collision_loser);
+				snprintf(cb, sizeof cb, "%.32s, %.32s",
+				    json_string_value(json_object_get(c0, "winner")),
+				    json_string_value(json_object_get(c0, "loser")));
 				ti->collision = keep_str(wk, cb);
 			}
 		}
@@ -200,7 +203,7 @@ static void one_ticket(struct work *wk, size_t ord, const char *id, char *text, 
 		if (opt_notify) {
 			char since[32];
 			fmt_rfc3339(c->start, since);
-			w->escalated = escalated_before(&t, sla_metric_names[m],
+			w->escalated = escalated_before(t, sla_metric_names[m],
 			    c->state == SLA_BREACHED ? "breach" : "warn", since);
 		}
 	}
@@ -592,11 +595,11 @@ static void load_agents(void)
 	free(text);
 }
 
-static int escalated_before(const struct sla_ticket *t, const char *metric, const char *level,
+static int escalated_before(const struct ticket *t, const char *metric, const char *level,
     const char *since)
 {
 	for (size_t i = 0; i < t->nev; i++) {
-		const struct sla_ev *e = &t->ev[i];
+		const struct event *e = &t->ev[i];
 		if (!strcmp(e->type, "escalated") && e->metric && !strcmp(e->metric, metric) &&
 		    e->level && !strcmp(e->level, level) && e->since && !strcmp(e->since, since))
 			return 1;
@@ -972,7 +975,6 @@ int main(int argc, char **argv)
 		big_free(W[i].rows, W[i].cap * sizeof *W[i].rows);
 		big_free(W[i].keep, W[i].keepcap);
 		arena_free(&W[i].more);
-		arena_free(&W[i].scratch);
 	}
 	free(W);
 	tickets_events_free();

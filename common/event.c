@@ -2,6 +2,7 @@
 #include "event.h"
 
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,22 +102,68 @@ char *event_line(json_t *ev)
 	return l;
 }
 
-static const char *sget(json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
-
-static int by_at_id(const void *a, const void *b)
-{
-	json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
-	int c = strcmp(sget(x, "at"), sget(y, "at"));
-	return c ? c : strcmp(sget(x, "id"), sget(y, "id"));
-}
-
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
+
+/* --- one event --------------------------------------------------------- */
+
+static int by_at_id(const void *a, const void *b)
+{
+	const struct event *x = a, *y = b;
+	int c = strcmp(x->at_s, y->at_s);
+	return c ? c : strcmp(x->id, y->id);
+}
+
+/* Where the string field named k goes in e (NULL: not one the fold and
+ * its readers use). */
+static const char **slot(struct event *e, const char *k)
+{
+	static const struct { const char *k; size_t off; } f[] = {
+#define F(name) { #name, offsetof(struct event, name) }
+		F(id), F(type), F(by), F(agent), F(from), F(name), F(subject), F(queue),
+		F(lang), F(thread), F(status), F(priority), F(into), F(tag), F(until),
+		F(message_id), F(metric), F(level), F(since),
+#undef F
+		{ "at", offsetof(struct event, at_s) },
+	};
+	for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
+		if (k[0] == f[i].k[0] && !strcmp(k, f[i].k))
+			return (const char **)((char *)e + f[i].off);
+	return NULL;
+}
+
+/* The fields of event object o into e: 0, or -1 with *err set when o is
+ * not an event (no id, type or at; a time that is not one). */
+static int event_read(struct event *e, json_t *o, const char **err)
+{
+	const char *k;
+	json_t *v;
+	memset(e, 0, sizeof *e);
+	e->json = o;
+	json_object_foreach(o, k, v) {
+		const char **sp;
+		if (json_is_string(v) && (sp = slot(e, k)))
+			*sp = json_string_value(v);
+		else if (!strcmp(k, "auto"))
+			e->autom = json_is_true(v);
+		else if (!strcmp(k, "ack"))
+			e->ack = json_is_true(v);
+		else if (!strcmp(k, "force"))
+			e->force = json_is_true(v);
+		else if (!strcmp(k, "merged_from"))
+			e->merged = 1;
+		else if (!strcmp(k, "tags") && json_is_array(v))
+			e->tags = v;
+	}
+	*err = !e->id || !*e->id ? "no \"id\"" : !e->at_s ? "no \"at\"" :
+	    !e->type || !*e->type ? "no \"type\"" :
+	    parse_rfc3339(e->at_s, &e->at) != 0 ? "bad \"at\" time (want RFC 3339)" : NULL;
+	return *err ? -1 : 0;
+}
+
+/* --- the fold ---------------------------------------------------------- */
 
 static void tag_set(struct ticket *t, const char *tag, int on)
 {
@@ -133,7 +180,7 @@ static void tag_set(struct ticket *t, const char *tag, int on)
 }
 
 static void collide(struct ticket *t, const char *type, const char *winner,
-    const char *loser, json_t *e)
+    const char *loser, const struct event *e)
 {
 	if (!t->collisions)
 		t->collisions = json_array();
@@ -141,137 +188,132 @@ static void collide(struct ticket *t, const char *type, const char *winner,
 	json_object_set_new(c, "type", json_string(type));
 	json_object_set_new(c, "winner", json_string(winner));
 	json_object_set_new(c, "loser", json_string(loser));
-	json_object_set(c, "at", json_object_get(e, "at"));
-	json_object_set(c, "event", json_object_get(e, "id"));
+	json_object_set_new(c, "at", json_string(e->at_s));
+	json_object_set_new(c, "event", json_string(e->id));
 	json_array_append_new(t->collisions, c);
 }
 
-/* Apply one event to the state. */
-static void apply(struct ticket *t, json_t *e, long long at)
+static void step_received(struct ticket *t, const struct event *e)
 {
-	const char *type = sget(e, "type"), *v;
-	if (json_object_get(e, "merged_from")) {
+	int opener = e->thread && !strcmp(e->thread, "new");
+	t->received++;
+	if (!e->autom)
+		t->answered_by = NULL;
+	if (!t->identified || (opener && !t->opened)) {
+		t->opened = opener;
+		t->identified = 1;
+		t->subject = e->subject;
+		t->customer = e->from;
+		t->customer_name = e->name;
+		t->queue = e->queue;
+		t->lang = e->lang;
+		t->first_message_id = e->message_id;
+		if (!t->status)
+			t->status = "new";
+	} else if (!e->autom && t->status &&
+	    (!strcmp(t->status, "solved") || !strcmp(t->status, "pending"))) {
+		if (!strcmp(t->status, "solved"))
+			t->reopened++;
+		t->status = "open";
+	}
+	if (!t->lang)
+		t->lang = e->lang;
+}
+
+static void step_replied(struct ticket *t, const struct event *e)
+{
+	if (!e->autom) {
+		const char *who = e->agent ? e->agent : e->by;
+		if (who && t->answered_by && strcmp(who, t->answered_by) && !e->force)
+			collide(t, "reply", t->answered_by, who, e);
+		if (who)
+			t->answered_by = who;
+		t->replies++;
+		if (!t->first_reply)
+			t->first_reply = e->at;
+		if (t->status && !strcmp(t->status, "new"))
+			t->status = "open";
+	}
+	if (e->status && status_valid(e->status))
+		t->status = e->status;
+}
+
+static void step_claimed(struct ticket *t, const struct event *e)
+{
+	const char *who = e->agent;
+	if (who && t->claim_by && strcmp(who, t->claim_by) &&
+	    (!t->claim_until || t->claim_until > e->at) && !e->force) {
+		/* claimed on another replica first: that claim stands */
+		collide(t, "claim", t->claim_by, who, e);
+		return;
+	}
+	t->claim_by = who;
+	long long until = 0;
+	t->claim_until = e->until && parse_rfc3339(e->until, &until) == 0 ? until : 0;
+}
+
+void ticket_start(struct ticket *t, const char *id)
+{
+	memset(t, 0, sizeof *t);
+	snprintf(t->id, sizeof t->id, "%s", id);
+	t->tags = json_array();
+	t->priority = "normal";
+}
+
+void ticket_step(struct ticket *t, const struct event *e)
+{
+	const char *type = e->type;
+	if (e->merged) {
 		/* a conversation merged in: its messages count, its state does not */
 		if (!strcmp(type, "received"))
 			t->received++;
-		else if (!strcmp(type, "replied") && !json_is_true(json_object_get(e, "auto")))
+		else if (!strcmp(type, "replied") && !e->autom)
 			t->replies++;
 		return;
 	}
 	if (!t->created)
-		t->created = at;
-	t->updated = at;
-	if (!strcmp(type, "received")) {
-		const char *th = sget(e, "thread");
-		int opener = th && !strcmp(th, "new");
-		t->received++;
-		if (!json_is_true(json_object_get(e, "auto")))
-			t->answered_by = NULL;
-		if (!t->identified || (opener && !t->opened)) {
-			t->opened = opener;
-			t->identified = 1;
-			t->subject = sget(e, "subject");
-			t->customer = sget(e, "from");
-			t->customer_name = sget(e, "name");
-			t->queue = sget(e, "queue");
-			t->lang = sget(e, "lang");
-			t->first_message_id = sget(e, "message_id");
-			if (!t->status)
-				t->status = "new";
-		} else if (!json_is_true(json_object_get(e, "auto")) && t->status &&
-		    (!strcmp(t->status, "solved") ||
-		    !strcmp(t->status, "pending"))) {
-			if (!strcmp(t->status, "solved"))
-				t->reopened++;
-			t->status = "open";
-		}
-		if (!t->lang)
-			t->lang = sget(e, "lang");
-	} else if (!strcmp(type, "replied")) {
-		json_t *au = json_object_get(e, "auto");
-		if (!json_is_true(au)) {
-			const char *who = sget(e, "agent") ? sget(e, "agent") : sget(e, "by");
-			if (who && t->answered_by && strcmp(who, t->answered_by) &&
-			    !json_is_true(json_object_get(e, "force")))
-				collide(t, "reply", t->answered_by, who, e);
-			if (who)
-				t->answered_by = who;
-			t->replies++;
-			if (!t->first_reply)
-				t->first_reply = at;
-			if (t->status && !strcmp(t->status, "new"))
-				t->status = "open";
-		}
-		if ((v = sget(e, "status")) && status_valid(v))
-			t->status = v;
-	} else if (!strcmp(type, "note"))
+		t->created = e->at;
+	t->updated = e->at;
+	if (!strcmp(type, "received"))
+		step_received(t, e);
+	else if (!strcmp(type, "replied"))
+		step_replied(t, e);
+	else if (!strcmp(type, "note"))
 		t->notes++;
 	else if (!strcmp(type, "assigned")) {
-		t->assignee = sget(e, "agent");
-		t->assigned_at = at;
-	}
-	else if (!strcmp(type, "unassigned"))
+		t->assignee = e->agent;
+		t->assigned_at = e->at;
+	} else if (!strcmp(type, "unassigned"))
 		t->assignee = NULL;
-	else if (!strcmp(type, "claimed")) {
-		const char *who = sget(e, "agent");
-		if (who && t->claim_by && strcmp(who, t->claim_by) &&
-		    (!t->claim_until || t->claim_until > at) &&
-		    !json_is_true(json_object_get(e, "force"))) {
-			/* claimed on another replica first: that claim stands */
-			collide(t, "claim", t->claim_by, who, e);
-			return;
-		}
-		t->claim_by = who;
-		const char *u = sget(e, "until");
-		long long until = 0;
-		t->claim_until = u && parse_rfc3339(u, &until) == 0 ? until : 0;
-	} else if (!strcmp(type, "released"))
+	else if (!strcmp(type, "claimed"))
+		step_claimed(t, e);
+	else if (!strcmp(type, "released"))
 		t->claim_by = NULL, t->claim_until = 0;
 	else if (!strcmp(type, "tagged") || !strcmp(type, "untagged")) {
-		json_t *tags = json_object_get(e, "tags");
 		size_t i;
 		json_t *x;
-		if ((v = sget(e, "tag")))
-			tag_set(t, v, type[0] == 't');
-		json_array_foreach(tags, i, x)
+		if (e->tag)
+			tag_set(t, e->tag, type[0] == 't');
+		json_array_foreach(e->tags, i, x)
 			if (json_is_string(x))
 				tag_set(t, json_string_value(x), type[0] == 't');
 	} else if (!strcmp(type, "priority")) {
-		if ((v = sget(e, "priority")) && priority_valid(v))
-			t->priority = v;
+		if (e->priority && priority_valid(e->priority))
+			t->priority = e->priority;
 	} else if (!strcmp(type, "status")) {
-		if ((v = sget(e, "status")) && status_valid(v)) {
+		const char *v = e->status;
+		if (v && status_valid(v)) {
 			if (t->status && (!strcmp(t->status, "solved") || !strcmp(t->status, "closed")) &&
 			    !strcmp(v, "open"))
 				t->reopened++;
 			t->status = v;
 			if (!strcmp(v, "solved"))
-				t->solved_at = at;
+				t->solved_at = e->at;
 		}
 	} else if (!strcmp(type, "merged")) {
-		t->merged_into = sget(e, "into");
+		t->merged_into = e->into;
 		t->status = "closed";
 	}
-}
-
-/* One line of an events file as an event object: NULL and *err set when
- * it is not one. */
-static json_t *event_parse(const char *p, size_t l, const char **err)
-{
-	json_error_t je;
-	json_t *o = json_loadb(p, l, JSON_REJECT_DUPLICATES, &je);
-	const char *at, *eid, *type;
-	long long t0;
-	if (!o || !json_is_object(o) || !(eid = sget(o, "id")) || !*eid ||
-	    !(at = sget(o, "at")) || parse_rfc3339(at, &t0) != 0 ||
-	    !(type = sget(o, "type")) || !*type) {
-		*err = !o ? "not JSON" : !json_is_object(o) ? "not a JSON object" :
-		    !sget(o, "id") ? "no \"id\"" : !sget(o, "at") ? "no \"at\"" :
-		    !sget(o, "type") ? "no \"type\"" : "bad \"at\" time (want RFC 3339)";
-		json_decref(o);
-		return NULL;
-	}
-	return o;
 }
 
 static void warn_bad_line(const char *id, int line, const char *err)
@@ -286,18 +328,13 @@ void ticket_on_bad_line(ticket_bad_line_fn fn)
 	bad_line = fn ? fn : warn_bad_line;
 }
 
-void ticket_bad_line(const char *id, int line, const char *err)
+/* The events of text, in file order, into *ev (malloc'd; *n of them; each
+ * owns its object).  A line that is not an event is told to report (when
+ * not NULL) and skipped; returns the number of such lines. */
+static int parse_lines(const char *id, const char *text, size_t len, struct event **ev,
+    size_t *n, ticket_bad_line_fn report)
 {
-	bad_line(id, line, err);
-}
-
-/* The events of text, in file order, into *ev (malloc'd; *n of them).  A
- * line that is not an event is told to report (when not NULL) and
- * skipped; returns the number of such lines. */
-static int parse_lines(const char *id, const char *text, size_t len, json_t ***ev, size_t *n,
-    ticket_bad_line_fn report)
-{
-	size_t cap = 64;
+	size_t cap = 16;
 	*n = 0;
 	*ev = xmalloc(cap * sizeof **ev);
 	const char *p = text, *e = text + len, *err;
@@ -307,18 +344,23 @@ static int parse_lines(const char *id, const char *text, size_t len, json_t ***e
 		size_t l = nl ? (size_t)(nl - p) : (size_t)(e - p);
 		line++;
 		if (l > 0) {
-			json_t *o = event_parse(p, l, &err);
-			if (!o) {
+			json_error_t je;
+			json_t *o = json_loadb(p, l, JSON_REJECT_DUPLICATES, &je);
+			if (*n == cap) {
+				cap *= 2;
+				*ev = xrealloc(*ev, cap * sizeof **ev);
+			}
+			if (!o || !json_is_object(o) || event_read(&(*ev)[*n], o, &err) != 0) {
+				if (!o)
+					err = "not JSON";
+				else if (!json_is_object(o))
+					err = "not a JSON object";
+				json_decref(o);
 				bad++;
 				if (report)
 					report(id, line, err);
-			} else {
-				if (*n == cap) {
-					cap *= 2;
-					*ev = xrealloc(*ev, cap * sizeof **ev);
-				}
-				(*ev)[(*n)++] = o;
-			}
+			} else
+				(*n)++;
 		}
 		p += l + 1;
 	}
@@ -347,16 +389,25 @@ static void fold_finish(struct ticket *t)
 	}
 }
 
+/* Append e (its object now t's) to t's timeline and fold it. */
+static void fold_one(struct ticket *t, const struct event *e, size_t *cap)
+{
+	if (t->nev == *cap) {
+		*cap = *cap ? *cap * 2 : 16;
+		t->ev = xrealloc(t->ev, *cap * sizeof *t->ev);
+	}
+	t->ev[t->nev++] = *e;
+	json_array_append_new(t->events, e->json);
+	ticket_step(t, e);
+}
+
 void ticket_fold(struct ticket *t, const char *id, const char *text, size_t len,
     long long asof)
 {
-	memset(t, 0, sizeof *t);
-	snprintf(t->id, sizeof t->id, "%s", id);
-	t->tags = json_array();
+	ticket_start(t, id);
 	t->events = json_array();
-	t->priority = "normal";
-	size_t n;
-	json_t **ev;
+	size_t n, cap = 0;
+	struct event *ev;
 	parse_lines(t->id, text, len, &ev, &n, bad_line);
 	qsort(ev, n, sizeof *ev, by_at_id);
 	/* the same event from two replicas: one id, kept at its first time
@@ -365,22 +416,14 @@ void ticket_fold(struct ticket *t, const char *id, const char *text, size_t len,
 	const char **ids = xmalloc((n ? n : 1) * sizeof *ids);
 	unsigned char *drop = xcalloc(n ? n : 1, 1);
 	for (size_t i = 0; i < n; i++)
-		ids[i] = sget(ev[i], "id");
+		ids[i] = ev[i].id;
 	mark_later_copies(ids, n, drop);
 	free(ids);
 	for (size_t i = 0; i < n; i++) {
-		if (drop[i]) {
-			json_decref(ev[i]);
-			continue;
-		}
-		long long at;
-		parse_rfc3339(sget(ev[i], "at"), &at);
-		if (asof && at > asof) {
-			json_decref(ev[i]);
-			continue;
-		}
-		json_array_append_new(t->events, ev[i]);
-		apply(t, ev[i], at);
+		if (drop[i] || (asof && ev[i].at > asof))
+			json_decref(ev[i].json);
+		else
+			fold_one(t, &ev[i], &cap);
 	}
 	free(drop);
 	free(ev);
@@ -389,44 +432,47 @@ void ticket_fold(struct ticket *t, const char *id, const char *text, size_t len,
 
 int ticket_fold_more(struct ticket *t, const char *text, size_t len)
 {
-	size_t n, have = json_array_size(t->events);
-	json_t **ev;
-	if (parse_lines(t->id, text, len, &ev, &n, NULL)) {
-		for (size_t i = 0; i < n; i++)
-			json_decref(ev[i]);
-		free(ev);
-		return -1;
-	}
+	size_t n, have = t->nev;
+	struct event *ev;
+	int ok = parse_lines(t->id, text, len, &ev, &n, NULL) == 0;
 	qsort(ev, n, sizeof *ev, by_at_id);
-	int ok = 1;
-	json_t *last = have ? json_array_get(t->events, have - 1) : NULL;
 	/* every new event after the last one folded, each id new */
-	if (n && last && by_at_id(&last, &ev[0]) >= 0)
+	if (ok && n && have && by_at_id(&t->ev[have - 1], &ev[0]) >= 0)
 		ok = 0;
 	for (size_t i = 0; ok && i < n; i++) {
-		const char *id = sget(ev[i], "id");
 		for (size_t j = i + 1; ok && j < n; j++)
-			ok = strcmp(id, sget(ev[j], "id")) != 0;
+			ok = strcmp(ev[i].id, ev[j].id) != 0;
 		for (size_t j = 0; ok && j < have; j++)
-			ok = strcmp(id, sget(json_array_get(t->events, j), "id")) != 0;
+			ok = strcmp(ev[i].id, t->ev[j].id) != 0;
 	}
 	if (!ok) {
 		for (size_t i = 0; i < n; i++)
-			json_decref(ev[i]);
+			json_decref(ev[i].json);
 		free(ev);
 		return -1;
 	}
 	if (t->status_implied)
 		t->status = NULL;
-	for (size_t i = 0; i < n; i++) {
-		long long at;
-		parse_rfc3339(sget(ev[i], "at"), &at);
-		json_array_append_new(t->events, ev[i]);
-		apply(t, ev[i], at);
-	}
+	size_t cap = t->nev;	/* full: the next append grows it */
+	for (size_t i = 0; i < n; i++)
+		fold_one(t, &ev[i], &cap);
 	free(ev);
 	fold_finish(t);
 	return 0;
+}
+
+void ticket_share(const struct ticket *src, struct ticket *t)
+{
+	*t = *src;
+	json_incref(t->tags);
+	json_incref(t->events);
+	json_incref(t->extra);
+	json_incref(t->collisions);
+	t->ev = NULL;
+	if (src->nev) {
+		t->ev = xmalloc(src->nev * sizeof *t->ev);
+		memcpy(t->ev, src->ev, src->nev * sizeof *t->ev);
+	}
 }
 
 void ticket_free(struct ticket *t)
@@ -435,6 +481,7 @@ void ticket_free(struct ticket *t)
 	json_decref(t->events);
 	json_decref(t->extra);
 	json_decref(t->collisions);
+	free(t->ev);
 	memset(t, 0, sizeof *t);
 }
 

@@ -27,6 +27,20 @@ char *event_line(json_t *ev);
 /* Random 64-bit value as 16 hex digits (for ids). */
 void random_hex(char out[17]);
 
+/* One event of a ticket, as the fold and its readers (the SLA clocks,
+ * reports) see it: its fields, NULL when absent or not a string, pointing
+ * into json, the whole object. */
+struct event {
+	json_t *json;
+	long long at;
+	const char *at_s, *id, *type, *by, *agent, *from, *name, *subject, *queue, *lang;
+	const char *thread, *status, *priority, *into, *tag, *until, *message_id;
+	const char *metric, *level, *since;	/* of "escalated" */
+	json_t *tags;		/* "tags", an array (NULL: none) */
+	unsigned char autom, ack, force;	/* "auto", "ack", "force" true */
+	unsigned char merged;	/* "merged_from" set: a merged conversation's */
+};
+
 struct ticket {
 	char id[16];
 	const char *subject, *customer, *customer_name, *queue, *lang;
@@ -47,7 +61,18 @@ struct ticket {
 	 * loser's event).  NULL when none. */
 	json_t *collisions;
 	const char *answered_by;	/* the last reply since the last message */
+	/* the timeline: the events of "events" (ev[i].json), as struct event */
+	struct event *ev;
+	size_t nev;
 };
+
+/* The state before any event (status NULL until the first message,
+ * priority normal), for a replay: ticket_step each event in (at, id)
+ * order, reading the state between them; ticket_free it after.  A ticket
+ * built so has no timeline of its own. */
+void ticket_start(struct ticket *t, const char *id);
+/* Fold one event into the state: the one rule of what each event does. */
+void ticket_step(struct ticket *t, const struct event *e);
 
 /* Fold the events text of a ticket.  Folding stops at events after asof
  * when asof != 0.  A line that is not an event (not a JSON object, no
@@ -60,14 +85,15 @@ void ticket_fold(struct ticket *t, const char *id, const char *text, size_t len,
  * what; the line is skipped"; NULL restores it. */
 typedef void (*ticket_bad_line_fn)(const char *id, int line, const char *err);
 void ticket_on_bad_line(ticket_bad_line_fn fn);
-/* Tell the handler of a skipped line. */
-void ticket_bad_line(const char *id, int line, const char *err);
 /* Fold more events (the lines of text) onto t, a fold of the events
  * before them: 0, the same state as a fold of all of them; -1 when that
  * needs a new fold of all (an event of text sorts before one already
  * folded or repeats an id, or a line is not an event), t unchanged. */
 int ticket_fold_more(struct ticket *t, const char *text, size_t len);
 void ticket_free(struct ticket *t);
+/* t, a second reference to the state of src: its JSON shared, its
+ * timeline copied (ticket_free each). */
+void ticket_share(const struct ticket *src, struct ticket *t);
 /* The state as a JSON object (the fields of mdesk ls --format json). */
 json_t *ticket_json(const struct ticket *t);
 

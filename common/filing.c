@@ -234,11 +234,7 @@ static struct batch_ticket *batch_ticket(struct filing *f, const char *id, int m
 /* A reference to a folded ticket: t shares its events (ticket_free it). */
 static void ticket_ref(const struct ticket *src, struct ticket *t)
 {
-	*t = *src;
-	json_incref(t->tags);
-	json_incref(t->events);
-	json_incref(t->extra);
-	json_incref(t->collisions);
+	ticket_share(src, t);
 }
 
 /* Fold ticket id from its events at HEAD followed by the batch's pending

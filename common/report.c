@@ -423,7 +423,7 @@ static void add_fact(struct report *r, struct rep_row *w, const struct fact *f)
 }
 
 /* The values of grouping key k for ticket t (into v, at most max). */
-static size_t key_values(struct report *r, int k, const struct sla_ticket *t, const char **v,
+static size_t key_values(struct report *r, int k, const struct ticket *t, const char **v,
     size_t max, struct arena *a)
 {
 	size_t n = 0;
@@ -434,8 +434,8 @@ static size_t key_values(struct report *r, int k, const struct sla_ticket *t, co
 	case REP_LANGUAGE: v[n++] = t->lang; break;
 	case REP_CUSTOMER: v[n++] = t->customer; break;
 	case REP_TAG:
-		for (size_t i = 0; i < t->ntags && n < max; i++)
-			v[n++] = t->tags[i];
+		for (size_t i = 0; i < json_array_size(t->tags) && n < max; i++)
+			v[n++] = json_string_value(json_array_get(t->tags, i));
 		break;
 	case REP_GROUP: {
 		const char *g = t->assignee && r->groups ? r->groups(r->groups_ctx, t->assignee) : NULL;
@@ -460,7 +460,7 @@ static size_t key_values(struct report *r, int k, const struct sla_ticket *t, co
 #define MAXVAL 64	/* values of one key for one ticket (tags, groups) */
 #define MAXCOMBO 1024	/* groups of one ticket */
 
-void report_add(struct report *r, const struct sla_ticket *t, struct arena *scratch)
+void report_add(struct report *r, const struct ticket *t, struct arena *scratch)
 {
 	if (t->merged_into || !t->created || !t->nev)
 		return;
@@ -468,21 +468,21 @@ void report_add(struct report *r, const struct sla_ticket *t, struct arena *scra
 	struct fact *fv = arena_alloc(scratch, (3 * t->nev + SLA_NMETRICS + 2) * sizeof *fv);
 	struct span *sv = arena_alloc(scratch, (t->nev + 1) * sizeof *sv);
 	size_t nf = 0, ns = 0;
-	struct sla_ticket st;
-	sla_ticket_start(&st, t->id);
+	struct ticket st;
+	ticket_start(&st, t->id);
 	struct sla_result res;
 	int have_res = 0;
 	if (r->sla) {
-		sla_eval_ticket(r->sla, t, r->until - 1, NULL, &res, NULL);
+		sla_eval(r->sla, t, r->until - 1, NULL, &res, NULL);
 		have_res = 1;
 	}
 	long long first_cust = 0, open_since = 0;
 	int replies = 0, replied = 0, open = 0;
 	for (size_t i = 0; i < t->nev; i++) {
-		const struct sla_ev *e = &t->ev[i];
+		const struct event *e = &t->ev[i];
 		const char *prev = st.status;
 		int was_created = st.created != 0;
-		sla_ticket_step(&st, e, scratch);
+		ticket_step(&st, e);
 		const char *ty = e->type;
 		struct fact f = { e->at, 0, 0, -1, 0, 0 };
 		if (!strcmp(ty, "received")) {
@@ -607,6 +607,7 @@ void report_add(struct report *r, const struct sla_ticket *t, struct arena *scra
 		if (k == r->nby)
 			break;
 	}
+	ticket_free(&st);
 }
 
 static const struct report *sort_r;

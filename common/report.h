@@ -3,7 +3,7 @@
  * A report is a set of rows, one per group: the values of the grouping
  * keys (agent, group, queue, tag, priority, language, customer) and a
  * period (day, week or month in the report's time zone).  Each ticket is
- * replayed event by event (the fold of sla.c) and every fact is counted
+ * replayed event by event (ticket_step, the fold) and every fact is counted
  * in the row of the ticket's groups and the period in which it happened;
  * facts outside [since, until) are left out.  The definitions are those
  * of mreport(1):
@@ -20,7 +20,7 @@
  *   replies      public agent replies before each solve
  *   one touch    solves with at most one public agent reply before them
  *   sla          per metric, tickets whose clock met its target in every
- *                cycle / breached at least once (sla_eval_ticket at until),
+ *                cycle / breached at least once (sla_eval at until),
  *                counted when the clock stopped (breached and running:
  *                at its deadline)
  *   escalations  "escalated" events; acks: acknowledgements sent
@@ -129,9 +129,9 @@ struct report {
 int report_init(struct report *r, const int *by, size_t nby, long long since,
     long long until, const char *tz, const struct sla *s, rep_groups_fn groups,
     void *ctx, const char **err);
-/* Count ticket t (parsed with sla_ticket_parse up to until - 1) in the
- * report; scratch is memory for the replay (reset by the caller). */
-void report_add(struct report *r, const struct sla_ticket *t, struct arena *scratch);
+/* Count ticket t (folded up to until - 1) in the report; scratch is
+ * memory for the replay (reset by the caller). */
+void report_add(struct report *r, const struct ticket *t, struct arena *scratch);
 /* Sort the rows (by key values, then period) and give every group a row
  * for each period (empty periods are rows of zeros). */
 void report_finish(struct report *r);

@@ -594,39 +594,35 @@ void sla_load(struct sla *s, struct desk *d, const char *rev)
 
 /* --- matching ----------------------------------------------------------- */
 
-struct state {
-	const char *status, *priority, *queue, *lang, *customer;
-	const char **tags;
-	size_t ntags, tcap;
-	int identified, opened;
-};
-
-static int cond_holds(const struct sla_cond *c, const struct state *st, const char *tier)
+static int cond_holds(const struct sla_cond *c, const struct ticket *t, const char *tier)
 {
 	for (size_t i = 0; i < c->nalt; i++) {
 		const char *a = c->alt[i];
 		switch (c->key) {
 		case SLA_KEY_PRIORITY:
-			if (st->priority && !strcmp(st->priority, a))
+			if (t->priority && !strcmp(t->priority, a))
 				return 1;
 			break;
 		case SLA_KEY_QUEUE:
-			if (st->queue && !strcmp(st->queue, a))
+			if (t->queue && !strcmp(t->queue, a))
 				return 1;
 			break;
 		case SLA_KEY_TIER:
 			if (tier && !strcasecmp(tier, a))
 				return 1;
 			break;
-		case SLA_KEY_TAG:
-			for (size_t k = 0; k < st->ntags; k++)
-				if (!strcmp(st->tags[k], a))
+		case SLA_KEY_TAG: {
+			size_t k;
+			json_t *v;
+			json_array_foreach(t->tags, k, v)
+				if (!strcmp(json_string_value(v), a))
 					return 1;
 			break;
+		}
 		case SLA_KEY_LANG: {
 			size_t n = strlen(a);
-			if (st->lang && !strncasecmp(st->lang, a, n) &&
-			    (st->lang[n] == 0 || st->lang[n] == '-'))
+			if (t->lang && !strncasecmp(t->lang, a, n) &&
+			    (t->lang[n] == 0 || t->lang[n] == '-'))
 				return 1;
 			break;
 		}
@@ -635,13 +631,13 @@ static int cond_holds(const struct sla_cond *c, const struct state *st, const ch
 	return 0;
 }
 
-static const struct sla_policy *match_state(const struct sla *s, const struct state *st,
+static const struct sla_policy *match_state(const struct sla *s, const struct ticket *t,
     const char *tier)
 {
 	for (size_t i = 0; i < s->npol; i++) {
 		const struct sla_policy *p = &s->pol[i];
 		size_t k = 0;
-		while (k < p->ncond && cond_holds(&p->cond[k], st, tier))
+		while (k < p->ncond && cond_holds(&p->cond[k], t, tier))
 			k++;
 		if (k == p->ncond)
 			return p;
@@ -659,648 +655,13 @@ static const char *tier_of(const struct sla *s, const char *customer)
 
 const struct sla_policy *sla_match(const struct sla *s, const struct ticket *t)
 {
-	struct state st = { t->status, t->priority, t->queue, t->lang, t->customer, NULL, 0, 0, 0, 0 };
-	size_t n = json_array_size(t->tags);
-	st.tags = xmalloc((n + 1) * sizeof *st.tags);
-	for (size_t i = 0; i < n; i++)
-		st.tags[st.ntags++] = json_string_value(json_array_get(t->tags, i));
-	const struct sla_policy *p = match_state(s, &st, tier_of(s, t->customer));
-	free(st.tags);
-	return p;
-}
-
-/* --- events in compact form --------------------------------------------
- *
- * A ticket's events as struct sla_ev: from the jansson objects of a folded
- * ticket (sla_eval), or parsed straight from the events text by a small
- * JSON reader that decodes strings in place (sla_ticket_parse: no tree, no
- * allocation per value).  Both are replayed by the same code. */
-
-static int key_is(const char *k, size_t n, const char *w)
-{
-	return strlen(w) == n && !memcmp(k, w, n);
-}
-
-/* The field named k (n bytes) of an event: where its string goes. */
-static const char **ev_slot(struct sla_ev *e, const char *k, size_t n)
-{
-	switch (k[0]) {
-	case 'a':
-		if (key_is(k, n, "at")) return &e->at_s;
-		if (key_is(k, n, "agent")) return &e->agent;
-		break;
-	case 'b': if (key_is(k, n, "by")) return &e->by; break;
-	case 'f': if (key_is(k, n, "from")) return &e->from; break;
-	case 'i':
-		if (key_is(k, n, "id")) return &e->id;
-		if (key_is(k, n, "into")) return &e->into;
-		break;
-	case 'l':
-		if (key_is(k, n, "lang")) return &e->lang;
-		if (key_is(k, n, "level")) return &e->level;
-		break;
-	case 'm': if (key_is(k, n, "metric")) return &e->metric; break;
-	case 'n': if (key_is(k, n, "name")) return &e->name; break;
-	case 'p': if (key_is(k, n, "priority")) return &e->priority; break;
-	case 'q': if (key_is(k, n, "queue")) return &e->queue; break;
-	case 's':
-		if (key_is(k, n, "status")) return &e->status;
-		if (key_is(k, n, "subject")) return &e->subject;
-		if (key_is(k, n, "since")) return &e->since;
-		break;
-	case 't':
-		if (key_is(k, n, "type")) return &e->type;
-		if (key_is(k, n, "thread")) return &e->thread;
-		if (key_is(k, n, "tag")) return &e->tag;
-		break;
-	case 'u': if (key_is(k, n, "until")) return &e->until; break;
-	}
-	return NULL;
-}
-
-static void ev_from_json(struct sla_ev *e, json_t *o)
-{
-	const char *k;
-	json_t *v;
-	memset(e, 0, sizeof *e);
-	json_object_foreach(o, k, v) {
-		const char **slot;
-		if (json_is_string(v) && (slot = ev_slot(e, k, strlen(k))))
-			*slot = json_string_value(v);
-		else if (!strcmp(k, "auto"))
-			e->autom = json_is_true(v);
-		else if (!strcmp(k, "ack"))
-			e->ack = json_is_true(v);
-		else if (!strcmp(k, "force"))
-			e->force = json_is_true(v);
-		else if (!strcmp(k, "merged_from"))
-			e->merged = 1;
-		else if (!strcmp(k, "tags") && json_is_array(v)) {
-			size_t n = json_array_size(v), i;
-			e->tags = xmalloc((n + 1) * sizeof *e->tags);
-			for (i = 0; i < n; i++)
-				if (json_is_string(json_array_get(v, i)))
-					e->tags[e->ntags++] = json_string_value(json_array_get(v, i));
-		}
-	}
-	if (!e->at_s || parse_rfc3339(e->at_s, &e->at) != 0)
-		e->at_s = NULL;
-}
-
-/* --- a small JSON reader for one event line --- */
-
-struct jr {
-	char *p, *e;
-};
-
-static void jr_ws(struct jr *j)
-{
-	while (j->p < j->e && (*j->p == ' ' || *j->p == '\t' || *j->p == '\r' || *j->p == '\n'))
-		j->p++;
-}
-
-static int hexv(int c)
-{
-	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
-	    c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-}
-
-static int jr_hex4(const char *p)
-{
-	int v = 0;
-	for (int i = 0; i < 4; i++) {
-		int h = hexv((unsigned char)p[i]);
-		if (h < 0)
-			return -1;
-		v = v * 16 + h;
-	}
-	return v;
-}
-
-/* A string at j->p ('"'): decoded in place, NUL-terminated; NULL when
- * malformed. */
-static char *jr_str(struct jr *j)
-{
-	char *out = ++j->p, *w, *p = out;
-	const char *e = j->e;
-	/* the usual string, without escapes, ends where it is */
-	for (unsigned char c; p < e && (c = (unsigned char)*p) >= 0x20 && c != '"' && c != '\\'; )
-		p++;
-	if (p < e && *p == '"') {
-		*p = 0;
-		j->p = p + 1;
-		return out;
-	}
-	j->p = w = p;
-	while (j->p < j->e) {
-		unsigned char c = (unsigned char)*j->p;
-		if (c == '"') {
-			j->p++;
-			*w = 0;
-			return out;
-		}
-		if (c < 0x20)
-			return NULL;
-		if (c != '\\') {
-			*w++ = (char)c;
-			j->p++;
-			continue;
-		}
-		if (j->e - j->p < 2)
-			return NULL;
-		char x = j->p[1];
-		j->p += 2;
-		switch (x) {
-		case '"': *w++ = '"'; break;
-		case '\\': *w++ = '\\'; break;
-		case '/': *w++ = '/'; break;
-		case 'b': *w++ = '\b'; break;
-		case 'f': *w++ = '\f'; break;
-		case 'n': *w++ = '\n'; break;
-		case 'r': *w++ = '\r'; break;
-		case 't': *w++ = '\t'; break;
-		case 'u': {
-			if (j->e - j->p < 4)
-				return NULL;
-			long u = jr_hex4(j->p);
-			if (u < 0)
-				return NULL;
-			j->p += 4;
-			if (u >= 0xd800 && u < 0xdc00) {
-				if (j->e - j->p < 6 || j->p[0] != '\\' || j->p[1] != 'u')
-					return NULL;
-				long l = jr_hex4(j->p + 2);
-				if (l < 0xdc00 || l > 0xdfff)
-					return NULL;
-				j->p += 6;
-				u = 0x10000 + ((u - 0xd800) << 10) + (l - 0xdc00);
-			} else if (u >= 0xdc00 && u < 0xe000)
-				return NULL;
-			if (u == 0)
-				return NULL;	/* jansson refuses NUL in strings too */
-			/* the UTF-8 is never longer than the escape (6 or 12 bytes) */
-			if (u < 0x80)
-				*w++ = (char)u;
-			else if (u < 0x800) {
-				*w++ = (char)(0xc0 | u >> 6);
-				*w++ = (char)(0x80 | (u & 0x3f));
-			} else if (u < 0x10000) {
-				*w++ = (char)(0xe0 | u >> 12);
-				*w++ = (char)(0x80 | ((u >> 6) & 0x3f));
-				*w++ = (char)(0x80 | (u & 0x3f));
-			} else {
-				*w++ = (char)(0xf0 | u >> 18);
-				*w++ = (char)(0x80 | ((u >> 12) & 0x3f));
-				*w++ = (char)(0x80 | ((u >> 6) & 0x3f));
-				*w++ = (char)(0x80 | (u & 0x3f));
-			}
-			break;
-		}
-		default:
-			return NULL;
-		}
-	}
-	return NULL;
-}
-
-static int jr_skip(struct jr *j, int depth);
-
-static int jr_lit(struct jr *j, const char *w)
-{
-	size_t n = strlen(w);
-	if ((size_t)(j->e - j->p) < n || memcmp(j->p, w, n))
-		return -1;
-	j->p += n;
-	return 0;
-}
-
-/* Skip one value; -1 when malformed. */
-static int jr_skip(struct jr *j, int depth)
-{
-	if (depth > 64 || j->p >= j->e)
-		return -1;
-	char c = *j->p;
-	if (c == '"')
-		return jr_str(j) ? 0 : -1;
-	if (c == 't')
-		return jr_lit(j, "true");
-	if (c == 'f')
-		return jr_lit(j, "false");
-	if (c == 'n')
-		return jr_lit(j, "null");
-	if (c == '-' || (c >= '0' && c <= '9')) {
-		char *s = j->p;
-		while (j->p < j->e && strchr("+-0123456789.eE", *j->p))
-			j->p++;
-		return j->p > s ? 0 : -1;
-	}
-	if (c == '[' || c == '{') {
-		char close = c == '[' ? ']' : '}';
-		j->p++;
-		jr_ws(j);
-		if (j->p < j->e && *j->p == close) {
-			j->p++;
-			return 0;
-		}
-		for (;;) {
-			if (c == '{') {
-				if (j->p >= j->e || *j->p != '"' || !jr_str(j))
-					return -1;
-				jr_ws(j);
-				if (j->p >= j->e || *j->p++ != ':')
-					return -1;
-				jr_ws(j);
-			}
-			if (jr_skip(j, depth + 1) != 0)
-				return -1;
-			jr_ws(j);
-			if (j->p < j->e && *j->p == ',') {
-				j->p++;
-				jr_ws(j);
-				continue;
-			}
-			if (j->p < j->e && *j->p == close) {
-				j->p++;
-				return 0;
-			}
-			return -1;
-		}
-	}
-	return -1;
-}
-
-/* One event object in [p, e); strings decoded in place.  0, or -1 when the
- * line is not the flat JSON object this reader knows (the caller then asks
- * jansson, for its verdict and message). */
-static int jr_event(char *p, char *e, struct sla_ev *ev, struct arena *a)
-{
-	struct jr j = { p, e };
-	memset(ev, 0, sizeof *ev);
-	jr_ws(&j);
-	if (j.p >= j.e || *j.p++ != '{')
-		return -1;
-	jr_ws(&j);
-	if (j.p < j.e && *j.p == '}')
-		j.p++;
-	else
-		for (;;) {
-			if (j.p >= j.e || *j.p != '"')
-				return -1;
-			char *k = jr_str(&j);
-			if (!k)
-				return -1;
-			size_t kn = strlen(k);
-			jr_ws(&j);
-			if (j.p >= j.e || *j.p++ != ':')
-				return -1;
-			jr_ws(&j);
-			if (j.p >= j.e)
-				return -1;
-			const char **slot;
-			if (*j.p == '"' && (slot = ev_slot(ev, k, kn))) {
-				if (*slot)
-					return -1;	/* a duplicate key */
-				if (!(*slot = jr_str(&j)))
-					return -1;
-			} else if (key_is(k, kn, "auto") || key_is(k, kn, "ack") ||
-			    key_is(k, kn, "force")) {
-				int v = jr_lit(&j, "true") == 0;
-				if (!v && jr_skip(&j, 0) != 0)
-					return -1;
-				if (k[0] == 'f')
-					ev->force = (unsigned char)v;
-				else if (k[1] == 'u')
-					ev->autom = (unsigned char)v;
-				else
-					ev->ack = (unsigned char)v;
-			} else if (key_is(k, kn, "tags") && *j.p == '[') {
-				size_t cap = 0;
-				j.p++;
-				jr_ws(&j);
-				while (j.p < j.e && *j.p != ']') {
-					if (*j.p == '"') {
-						char *v = jr_str(&j);
-						if (!v)
-							return -1;
-						if (ev->ntags == cap) {
-							size_t nc = cap ? cap * 2 : 4;
-							const char **t = arena_alloc(a, nc * sizeof *t);
-							if (cap)
-								memcpy(t, ev->tags, cap * sizeof *t);
-							ev->tags = t;
-							cap = nc;
-						}
-						ev->tags[ev->ntags++] = v;
-					} else if (jr_skip(&j, 1) != 0)
-						return -1;
-					jr_ws(&j);
-					if (j.p < j.e && *j.p == ',') {
-						j.p++;
-						jr_ws(&j);
-						if (j.p < j.e && *j.p == ']')
-							return -1;
-					} else if (j.p >= j.e || *j.p != ']')
-						return -1;
-				}
-				if (j.p >= j.e)
-					return -1;
-				j.p++;
-			} else {
-				if (key_is(k, kn, "merged_from"))
-					ev->merged = 1;
-				if (jr_skip(&j, 0) != 0)
-					return -1;
-			}
-			jr_ws(&j);
-			if (j.p < j.e && *j.p == ',') {
-				j.p++;
-				jr_ws(&j);
-				continue;
-			}
-			if (j.p < j.e && *j.p == '}') {
-				j.p++;
-				break;
-			}
-			return -1;
-		}
-	jr_ws(&j);
-	return j.p == j.e ? 0 : -1;
-}
-
-static void buf_set(struct buf *b, const char *p, size_t n)
-{
-	b->len = 0;
-	buf_add(b, p, n);
-}
-
-/* "YYYY-MM-DDTHH:MM:SSZ" without sscanf; others through parse_rfc3339. */
-static int fast_time(const char *s, long long *t)
-{
-	static const char pat[] = "dddd-dd-ddTdd:dd:ddZ";
-	size_t i = 0;
-	for (; pat[i]; i++)
-		if (pat[i] == 'd' ? !(s[i] >= '0' && s[i] <= '9') : s[i] != pat[i])
-			return parse_rfc3339(s, t);
-	if (s[i])
-		return parse_rfc3339(s, t);
-#define N2(k) ((s[k] - '0') * 10 + (s[k + 1] - '0'))
-	long long y = N2(0) * 100 + N2(2), m = N2(5), d = N2(8);
-	long long hh = N2(11), mm = N2(14), ss = N2(17);
-#undef N2
-	if (y < 1970 || m < 1 || m > 12 || d < 1 || d > 31 || hh > 23 || mm > 59 || ss > 60)
-		return parse_rfc3339(s, t);
-	y -= m <= 2;
-	long long era = (y >= 0 ? y : y - 399) / 400, yoe = y - era * 400;
-	long long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	*t = (era * 146097 + doe - 719468) * 86400 + hh * 3600 + mm * 60 + ss;
-	return 0;
-}
-
-static int by_at_id(const void *a, const void *b)
-{
-	const struct sla_ev *x = a, *y = b;
-	int c = strcmp(x->at_s, y->at_s);
-	return c ? c : strcmp(x->id, y->id);
-}
-
-static void collide(struct sla_ticket *t, const char *winner, const char *loser)
-{
-	if (!t->collisions++) {
-		t->collision_winner = winner;
-		t->collision_loser = loser;
-	}
-}
-
-/* The fold of event.c for the fields msla shows and filters on. */
-static void fold_ev(struct sla_ticket *t, const struct sla_ev *e, struct arena *a)
-{
-	if (e->merged)
-		return;
-	if (!t->created)
-		t->created = e->at;
-	t->updated = e->at;
-	const char *ty = e->type;
-	/* collisions between replicas (see ticket_fold) */
-	const char *who = e->agent ? e->agent : e->by;
-	if (!strcmp(ty, "received") && !e->autom)
-		t->answered_by = NULL;
-	else if (!strcmp(ty, "replied") && !e->autom && who) {
-		if (t->answered_by && strcmp(who, t->answered_by) && !e->force)
-			collide(t, t->answered_by, who);
-		t->answered_by = who;
-	} else if (!strcmp(ty, "claimed") && e->agent) {
-		long long until = 0;
-		if (t->claim_by && strcmp(e->agent, t->claim_by) &&
-		    (!t->claim_until || t->claim_until > e->at) && !e->force) {
-			collide(t, t->claim_by, e->agent);
-			return;
-		}
-		t->claim_by = e->agent;
-		t->claim_until = e->until && parse_rfc3339(e->until, &until) == 0 ? until : 0;
-	} else if (!strcmp(ty, "released"))
-		t->claim_by = NULL, t->claim_until = 0;
-	if (!strcmp(ty, "received")) {
-		int opener = e->thread && !strcmp(e->thread, "new");
-		if (!t->identified || (opener && !t->opened)) {
-			t->opened = opener;
-			t->identified = 1;
-			t->subject = e->subject;
-			t->customer = e->from;
-			t->customer_name = e->name;
-			t->queue = e->queue;
-			t->lang = e->lang;
-			if (!t->status)
-				t->status = "new";
-		} else if (!e->autom && t->status &&
-		    (!strcmp(t->status, "solved") || !strcmp(t->status, "pending")))
-			t->status = "open";
-		if (!t->lang)
-			t->lang = e->lang;
-	} else if (!strcmp(ty, "replied")) {
-		if (!e->autom && t->status && !strcmp(t->status, "new"))
-			t->status = "open";
-		if (e->status && status_valid(e->status))
-			t->status = e->status;
-	} else if (!strcmp(ty, "assigned"))
-		t->assignee = e->agent;
-	else if (!strcmp(ty, "unassigned"))
-		t->assignee = NULL;
-	else if (!strcmp(ty, "tagged") || !strcmp(ty, "untagged")) {
-		int on = ty[0] == 't';
-		for (size_t k = 0; k <= e->ntags; k++) {
-			const char *tag = k < e->ntags ? e->tags[k] : e->tag;
-			size_t i = 0;
-			if (!tag)
-				continue;
-			while (i < t->ntags && strcmp(t->tags[i], tag))
-				i++;
-			if (i < t->ntags && !on)
-				t->tags[i] = t->tags[--t->ntags];
-			else if (i == t->ntags && on) {
-				if (t->ntags == t->tcap) {
-					size_t cap = t->tcap ? t->tcap * 2 : 4;
-					const char **v = arena_alloc(a, cap * sizeof *v);
-					if (t->ntags)
-						memcpy(v, t->tags, t->ntags * sizeof *v);
-					t->tags = v;
-					t->tcap = cap;
-				}
-				t->tags[t->ntags++] = tag;
-			}
-		}
-	} else if (!strcmp(ty, "priority")) {
-		if (e->priority && priority_valid(e->priority))
-			t->priority = e->priority;
-	} else if (!strcmp(ty, "status")) {
-		if (e->status && status_valid(e->status))
-			t->status = e->status;
-	} else if (!strcmp(ty, "merged")) {
-		t->merged_into = e->into;
-		t->status = "closed";
-	}
-}
-
-int sla_ticket_parse(struct sla_ticket *t, const char *id, char *text, size_t len,
-    long long asof, struct arena *a, const char **err)
-{
-	memset(t, 0, sizeof *t);
-	snprintf(t->id, sizeof t->id, "%s", id);
-	t->priority = "normal";
-	size_t cap = 8, n = 0;
-	for (const char *q = text, *qe = text + len; (q = memchr(q, '\n', (size_t)(qe - q))); q++)
-		cap++;
-	struct sla_ev *ev = arena_alloc(a, cap * sizeof *ev);
-	struct buf orig = { NULL, 0, 0 };
-	char *p = text, *e = text + len;
-	int line = 0;
-	while (p < e) {
-		char *nl = memchr(p, '\n', (size_t)(e - p));
-		char *end = nl ? nl : e;
-		line++;
-		if (end > p) {
-			char *copy = NULL;
-			struct sla_ev *x = &ev[n];
-			if (!utf8_valid(p, (size_t)(end - p)))	/* which refuses NULs too */
-				*err = "not JSON";
-			else if (buf_set(&orig, p, (size_t)(end - p)), jr_event(p, end, x, a) != 0) {
-				/* an unusual line: jansson decides, on the original */
-				json_error_t je;
-				json_t *o = json_loadb(orig.p, orig.len, JSON_REJECT_DUPLICATES, &je);
-				*err = !o ? "not JSON" : !json_is_object(o) ? "not a JSON object" : NULL;
-				if (o && !*err) {
-					/* valid after all: keep copies of its strings */
-					char *s = json_dumps(o, JSON_COMPACT);
-					size_t sl = strlen(s);
-					copy = arena_alloc(a, sl + 1);
-					memcpy(copy, s, sl + 1);
-					free(s);
-					if (jr_event(copy, copy + sl, x, a) != 0)
-						*err = "not JSON";
-				}
-				json_decref(o);
-			} else
-				*err = NULL;
-			if (!*err)
-				*err = !x->id || !*x->id ? "no \"id\"" : !x->at_s ? "no \"at\"" :
-				    !x->type || !*x->type ? "no \"type\"" :
-				    fast_time(x->at_s, &x->at) != 0 ? "bad \"at\" time (want RFC 3339)" : NULL;
-			if (*err)
-				ticket_bad_line(t->id, line, *err);	/* skipped */
-			else
-				n++;
-		}
-		p = end + 1;
-	}
-	buf_free(&orig);
-	if (n > 1)
-		qsort(ev, n, sizeof *ev, by_at_id);
-	size_t k = 0;
-	/* the same event from two replicas: one id, kept at its first time,
-	 * as ticket_fold keeps it */
-	const char **ids = xmalloc((n ? n : 1) * sizeof *ids);
-	unsigned char *drop = xcalloc(n ? n : 1, 1);
-	for (size_t i = 0; i < n; i++)
-		ids[i] = ev[i].id;
-	mark_later_copies(ids, n, drop);
-	free(ids);
-	for (size_t i = 0; i < n; i++) {
-		if (drop[i])
-			continue;
-		if (asof && ev[i].at > asof)
-			continue;
-		ev[k++] = ev[i];
-		fold_ev(t, &ev[k - 1], a);
-	}
-	free(drop);
-	t->ev = ev;
-	t->nev = k;
-	if (!t->status)
-		t->status = "new";
-	*err = NULL;
-	return 0;
+	return match_state(s, t, tier_of(s, t->customer));
 }
 
 /* --- the replay of a ticket's events --------------------------------------
  *
- * The status, priority, queue, language and tags follow the fold of
- * event.c (apply()), event by event, so that the policy and the pauses are
- * known at every instant. */
-
-static void tag_set(struct state *st, const char *tag, int on)
-{
-	for (size_t i = 0; i < st->ntags; i++)
-		if (!strcmp(st->tags[i], tag)) {
-			if (!on)
-				st->tags[i] = st->tags[--st->ntags];
-			return;
-		}
-	if (!on)
-		return;
-	if (st->ntags == st->tcap) {
-		st->tcap = st->tcap ? st->tcap * 2 : 8;
-		st->tags = xrealloc(st->tags, st->tcap * sizeof *st->tags);
-	}
-	st->tags[st->ntags++] = tag;
-}
-
-static void apply(struct state *st, const struct sla_ev *e)
-{
-	const char *type = e->type;
-	if (!strcmp(type, "received")) {
-		int opener = e->thread && !strcmp(e->thread, "new");
-		if (!st->identified || (opener && !st->opened)) {
-			st->opened = opener;
-			st->identified = 1;
-			st->queue = e->queue;
-			st->lang = e->lang;
-			st->customer = e->from;
-			if (!st->status)
-				st->status = "new";
-		} else if (!e->autom && st->status &&
-		    (!strcmp(st->status, "solved") || !strcmp(st->status, "pending")))
-			st->status = "open";
-		if (!st->lang)
-			st->lang = e->lang;
-	} else if (!strcmp(type, "replied")) {
-		if (!e->autom && st->status && !strcmp(st->status, "new"))
-			st->status = "open";
-		if (e->status && status_valid(e->status))
-			st->status = e->status;
-	} else if (!strcmp(type, "tagged") || !strcmp(type, "untagged")) {
-		if (e->tag)
-			tag_set(st, e->tag, type[0] == 't');
-		for (size_t i = 0; i < e->ntags; i++)
-			tag_set(st, e->tags[i], type[0] == 't');
-	} else if (!strcmp(type, "priority")) {
-		if (e->priority && priority_valid(e->priority))
-			st->priority = e->priority;
-	} else if (!strcmp(type, "status")) {
-		if (e->status && status_valid(e->status))
-			st->status = e->status;
-	} else if (!strcmp(type, "merged"))
-		st->status = "closed";
-}
+ * The events are folded again one by one (ticket_step, the fold of
+ * event.c), so that the policy and the pauses are known at every instant. */
 
 /* One metric's clock during the replay. */
 struct clk {
@@ -1413,27 +774,106 @@ static int is_running(const struct sla *s, int m, int st)
 	return st != ST_SOLVED && st != ST_CLOSED && !(s->pause[m] & (1u << st));
 }
 
-static void eval_core(const struct sla *s, const struct sla_ev *ev, size_t nev,
-    const char *customer, long long now, const struct sla_warn *warn, struct sla_result *r,
-    FILE *explain)
+/* What clock k of metric m says at now: the ticket's status is status
+ * index sidx (stopped at stopped_at when solved or closed) and pol the
+ * policy in force. */
+static void clock_result(const struct sla *s, int m, const struct clk *k,
+    const struct sla_policy *pol, int sidx, long long stopped_at, long long now,
+    const struct sla_warn *warn, struct sla_clock *o, FILE *explain)
+{
+	int tstopped = sidx == ST_SOLVED || sidx == ST_CLOSED;
+	char b1[32];
+	o->due = o->remaining_cal = SLA_UNKNOWN;
+	o->cycles = k->cycles;
+	o->breaches = k->breaches;
+	o->longest = k->elapsed > k->longest ? k->elapsed : k->longest;
+	if (!k->exists)
+		return;
+	const struct sla_policy *p = k->open ? pol : k->pol_stop;
+	long long T = p ? p->target[m] : 0;
+	o->policy = p;
+	o->target = T;
+	o->business = p && p->business;
+	o->start = k->start;
+	o->elapsed = k->elapsed;
+	/* a cycle that began after the ticket was solved ends where it began */
+	o->stop = !k->open ? k->stop : !tstopped ? 0 : stopped_at > k->start ? stopped_at : k->start;
+	o->active = k->open && !tstopped;
+	if (!T && !k->breached)
+		return;
+	struct sla_warn w = warn ? *warn : p ? p->warn : (struct sla_warn){ 25, 0 };
+	o->warn = w.pct ? T * w.pct / 100 : w.secs;
+	o->remaining = T - k->elapsed;
+	struct sla_calx *x = counter(s, p);
+	if (k->breached) {
+		o->state = SLA_BREACHED;
+		o->due = k->breach_at;
+	} else if (!o->active) {
+		o->state = SLA_MET;
+		o->due = add(x, o->stop, T - k->elapsed);
+	} else if (!is_running(s, m, sidx))
+		o->state = SLA_PAUSED;
+	else {
+		o->due = add(x, now, T - k->elapsed);
+		o->state = o->remaining < o->warn ? SLA_AT_RISK : SLA_RUNNING;
+	}
+	if (o->due == -1)
+		o->due = SLA_UNKNOWN;	/* the calendar never opens */
+	if (o->due != SLA_UNKNOWN)
+		o->remaining_cal = o->due - (o->state == SLA_MET ? o->stop : now);
+	if (explain) {
+		char d1[32], d2[32], d3[32];
+		fprintf(explain, "%s: policy %s, target %s %s, elapsed %s, %s %s, due %s: %s\n",
+		    sla_metric_names[m], p ? p->name : "(none)", sla_fmt_duration(T, d1),
+		    o->business ? "business" : "calendar", sla_fmt_duration(o->elapsed, d2),
+		    o->remaining < 0 ? "overdue" : "left",
+		    sla_fmt_duration(o->remaining < 0 ? -o->remaining : o->remaining, d3),
+		    tstr(o->due, b1), sla_state_name(o->state));
+	}
+}
+
+/* A new policy whose target an open clock has already passed: breached
+ * from the moment of the change. */
+static void policy_change(const struct ev_ctx *cx, struct clk *c, const struct sla_policy *np,
+    long long at)
+{
+	for (int m = 0; np && m < SLA_NMETRICS; m++) {
+		struct clk *k = &c[m];
+		long long T = np->target[m];
+		if (!k->exists || !k->open || k->breached || !T || k->elapsed <= T)
+			continue;
+		k->breached = 1;
+		k->breaches++;
+		k->breach_at = at;
+		if (cx->x) {
+			char b[32], d[32];
+			fprintf(cx->x, "  %s: past the target %s of policy %s at %s: breached\n",
+			    sla_metric_names[m], sla_fmt_duration(T, d), np->name, fmt_rfc3339(at, b));
+		}
+	}
+}
+
+void sla_eval(const struct sla *s, const struct ticket *t, long long now,
+    const struct sla_warn *warn, struct sla_result *r, FILE *explain)
 {
 	struct ev_ctx cx = { s, explain };
-	struct state st;
+	struct ticket st;
 	struct clk c[SLA_NMETRICS];
-	memset(&st, 0, sizeof st);
+	ticket_start(&st, t->id);
 	memset(c, 0, sizeof c);
 	memset(r, 0, sizeof *r);
-	st.priority = "normal";
-	const char *tier = tier_of(s, customer);
+	const char *tier = tier_of(s, t->customer);
+	const struct event *ev = t->ev;
+	size_t nev = t->nev;
 	const struct sla_policy *pol = NULL;
 	long long prev = 0, stopped_at = 0;
 	int first = 1, sidx = 0;
 	char b1[32];
 	for (size_t i = 0; i < nev; i++) {
-		const struct sla_ev *e = &ev[i];
+		const struct event *e = &ev[i];
 		long long at = e->at;
 		const char *type = e->type;
-		if (!type || !e->at_s || at > now)
+		if (at > now)
 			continue;
 		if (e->merged)
 			continue;	/* a merged conversation: its clocks were its own */
@@ -1451,7 +891,7 @@ static void eval_core(const struct sla *s, const struct sla_ev *ev, size_t nev,
 			    auto_ ? " (automatic: does not count)" : "");
 		}
 		int was_stopped = sidx == ST_SOLVED || sidx == ST_CLOSED;
-		apply(&st, e);
+		ticket_step(&st, e);
 		if (!strcmp(type, "received") && !auto_) {
 			if (!c[SLA_FIRST_REPLY].exists) {
 				start(&cx, SLA_FIRST_REPLY, &c[SLA_FIRST_REPLY], at, "the first customer message");
@@ -1478,7 +918,8 @@ static void eval_core(const struct sla *s, const struct sla_ev *ev, size_t nev,
 				int r0 = is_running(s, m, sidx), r1 = is_running(s, m, ns);
 				if (r0 != r1)
 					fprintf(explain, "  %s: %s (%s)\n", sla_metric_names[m],
-					    r1 ? "resumes" : now_stopped ? "stops" : "pauses", st.status);
+					    r1 ? "resumes" : now_stopped ? "stops" : "pauses",
+					    st.status ? st.status : "no status");
 			}
 		}
 		sidx = ns;
@@ -1486,89 +927,18 @@ static void eval_core(const struct sla *s, const struct sla_ev *ev, size_t nev,
 		if (np != pol && explain)
 			fprintf(explain, "  policy %s from %s\n", np ? np->name : "(none)",
 			    fmt_rfc3339(at, b1));
+		if (np != pol)
+			policy_change(&cx, c, np, at);
 		pol = np;
 	}
 	if (!first)
 		for (int m = 0; m < SLA_NMETRICS; m++)
 			run(&cx, m, &c[m], prev, now, pol, is_running(s, m, sidx));
-	free(st.tags);
+	ticket_free(&st);
 
 	r->policy = pol;
-	int tstopped = sidx == ST_SOLVED || sidx == ST_CLOSED;
-	for (int m = 0; m < SLA_NMETRICS; m++) {
-		struct clk *k = &c[m];
-		struct sla_clock *o = &r->m[m];
-		o->due = o->remaining_cal = SLA_UNKNOWN;
-		o->cycles = k->cycles;
-		o->breaches = k->breaches;
-		o->longest = k->elapsed > k->longest ? k->elapsed : k->longest;
-		if (!k->exists)
-			continue;
-		const struct sla_policy *p = k->open ? pol : k->pol_stop;
-		long long T = p ? p->target[m] : 0;
-		o->policy = p;
-		o->target = T;
-		o->business = p && p->business;
-		o->start = k->start;
-		o->elapsed = k->elapsed;
-		o->stop = k->open ? (tstopped ? stopped_at : 0) : k->stop;
-		o->active = k->open && !tstopped;
-		if (!T && !k->breached)
-			continue;
-		struct sla_warn w = warn ? *warn : p ? p->warn : (struct sla_warn){ 25, 0 };
-		o->warn = w.pct ? T * w.pct / 100 : w.secs;
-		o->remaining = T - k->elapsed;
-		struct sla_calx *x = counter(s, p);
-		if (k->breached) {
-			o->state = SLA_BREACHED;
-			o->due = k->breach_at;
-		} else if (!o->active) {
-			o->state = SLA_MET;
-			o->due = add(x, o->stop, T - k->elapsed);
-		} else if (!is_running(s, m, sidx))
-			o->state = SLA_PAUSED;
-		else {
-			o->due = add(x, now, T - k->elapsed);
-			o->state = o->remaining < o->warn ? SLA_AT_RISK : SLA_RUNNING;
-		}
-		if (o->due == -1)
-			o->due = SLA_UNKNOWN;	/* the calendar never opens */
-		if (o->due != SLA_UNKNOWN)
-			o->remaining_cal = o->due - (o->state == SLA_MET ? o->stop : now);
-		if (explain) {
-			char d1[32], d2[32], d3[32];
-			fprintf(explain, "%s: policy %s, target %s %s, elapsed %s, %s %s, due %s: %s\n",
-			    sla_metric_names[m], p ? p->name : "(none)", sla_fmt_duration(T, d1),
-			    o->business ? "business" : "calendar", sla_fmt_duration(o->elapsed, d2),
-			    o->remaining < 0 ? "overdue" : "left",
-			    sla_fmt_duration(o->remaining < 0 ? -o->remaining : o->remaining, d3),
-			    tstr(o->due, b1), sla_state_name(o->state));
-		}
-	}
-}
-
-void sla_eval(const struct sla *s, const struct ticket *t, long long now,
-    const struct sla_warn *warn, struct sla_result *r, FILE *explain)
-{
-	size_t n = json_array_size(t->events), k = 0;
-	struct sla_ev *ev = xcalloc(n + 1, sizeof *ev);
-	for (size_t i = 0; i < n; i++) {
-		ev_from_json(&ev[k], json_array_get(t->events, i));
-		if (ev[k].at_s && ev[k].type)
-			k++;
-		else
-			free(ev[k].tags);
-	}
-	eval_core(s, ev, k, t->customer, now, warn, r, explain);
-	for (size_t i = 0; i < k; i++)
-		free(ev[i].tags);
-	free(ev);
-}
-
-void sla_eval_ticket(const struct sla *s, const struct sla_ticket *t, long long now,
-    const struct sla_warn *warn, struct sla_result *r, FILE *explain)
-{
-	eval_core(s, t->ev, t->nev, t->customer, now, warn, r, explain);
+	for (int m = 0; m < SLA_NMETRICS; m++)
+		clock_result(s, m, &c[m], pol, sidx, stopped_at, now, warn, &r->m[m], explain);
 }
 
 long long sla_count(const struct sla *s, const struct sla_policy *p, long long a, long long b)
@@ -1623,18 +993,4 @@ int sla_due(struct desk *d, const struct ticket *t, enum sla_metric m, long long
 int sla_first_reply_due(struct desk *d, const struct ticket *t, long long now, long long *due)
 {
 	return sla_due(d, t, SLA_FIRST_REPLY, now, due);
-}
-
-/* --- a replay, event by event (mreport) ------------------------------- */
-
-void sla_ticket_start(struct sla_ticket *t, const char *id)
-{
-	memset(t, 0, sizeof *t);
-	snprintf(t->id, sizeof t->id, "%s", id);
-	t->priority = "normal";
-}
-
-void sla_ticket_step(struct sla_ticket *t, const struct sla_ev *e, struct arena *a)
-{
-	fold_ev(t, e, a);
 }

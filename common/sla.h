@@ -147,66 +147,17 @@ struct sla_result {
 	struct sla_clock m[SLA_NMETRICS];
 };
 
-/* The clocks of ticket t (folded up to now) at now.  warn, when not NULL,
+/* The clocks of ticket t (folded up to now: its timeline is replayed
+ * through ticket_step) at now.  warn, when not NULL,
  * replaces every policy's warn.  explain, when not NULL, receives the
  * clocks' history in text: every start, pause, resume, stop, the policy
  * changes, the calendar intervals counted and the resulting figures. */
 void sla_eval(const struct sla *s, const struct ticket *t, long long now,
     const struct sla_warn *warn, struct sla_result *r, FILE *explain);
 
-/* One event in compact form: the fields the clocks and the fold use
- * (NULL when absent or not a string). */
-struct sla_ev {
-	long long at;
-	const char *at_s, *id, *type, *by, *agent, *from, *name, *subject, *queue, *lang;
-	const char *thread, *status, *priority, *into, *tag, *metric, *level, *since;
-	const char **tags;	/* "tags": the strings of the array */
-	size_t ntags;
-	const char *until;	/* of a claim */
-	unsigned char autom, ack, merged;	/* auto, ack true; merged_from set */
-	unsigned char force;	/* force true: over another's claim or answer */
-};
-
-/* A ticket read for its service levels, without jansson: the events in
- * (at, id) order without duplicate ids, and the fold of event.c for the
- * fields below. */
-struct sla_ticket {
-	char id[16];
-	const char *status, *priority, *queue, *lang, *customer, *customer_name;
-	const char *subject, *assignee, *merged_into;
-	const char **tags;	/* unsorted */
-	size_t ntags, tcap;
-	long long created, updated;
-	int identified, opened;
-	/* collisions between replicas, as ticket_fold finds them: their
-	 * number, and the first one's winner and loser */
-	int collisions;
-	const char *collision_winner, *collision_loser;
-	const char *claim_by, *answered_by;
-	long long claim_until;
-	struct sla_ev *ev;
-	size_t nev;
-};
-
-/* Parse and fold the events text of ticket id.  The text is changed in
- * place (strings are decoded into it) and must live as long as t; other
- * memory comes from a.  Events later than asof (when not 0) are left out.
- * Returns 0, or the 1-based line of a malformed event with *err set (the
- * messages of ticket_fold). */
-int sla_ticket_parse(struct sla_ticket *t, const char *id, char *text, size_t len,
-    long long asof, struct arena *a, const char **err);
-/* Fold one more event into t, as sla_ticket_parse folds each: a replay
- * that watches the state change event by event starts from
- * sla_ticket_start and steps through the events of a parsed ticket. */
-void sla_ticket_start(struct sla_ticket *t, const char *id);
-void sla_ticket_step(struct sla_ticket *t, const struct sla_ev *e, struct arena *a);
-/* sla_eval for a ticket of sla_ticket_parse. */
-void sla_eval_ticket(const struct sla *s, const struct sla_ticket *t, long long now,
-    const struct sla_warn *warn, struct sla_result *r, FILE *explain);
-
 /* Build the calendar tables for instants around t now rather than on
- * first use.  After it, sla_eval_ticket (without explain) may run in
- * several threads at once. */
+ * first use.  After it, sla_eval (without explain) may run in several
+ * threads at once, on different tickets. */
 void sla_prepare(const struct sla *s, long long t);
 
 /* The policy t matches with its current state (NULL: none). */

@@ -104,10 +104,9 @@ struct tevents {
 /* The events of every ticket on the main branch (all == 0), or on main
  * and the archive (all != 0; a ticket on both counted once, as on main),
  * sorted by ID.  The texts are the caller's: copies in memory (the file
- * as read, or the blobs) that it may change in place, as sla_ticket_parse
- * and ticket_fold do, and point into; a text's changes are gone with the
- * next call, which reads the files again.  Valid until the next call or
- * tickets_events_free. */
+ * as read, or the blobs) that it may change in place; a text's changes
+ * are gone with the next call, which reads the files again.  Valid until
+ * the next call or tickets_events_free. */
 const struct tevents *tickets_events(struct desk *d, int all, size_t *n);
 void tickets_events_free(void);
 /* Does the status run the SLA clock and count in an agent's load? (new, open) */

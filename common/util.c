@@ -577,10 +577,31 @@ char *fmt_rfc3339(long long t, char *buf)
 	return buf;
 }
 
+/* "YYYY-MM-DDTHH:MM:SSZ", the form every event has: 0 with *t set, or -1
+ * when s has another form (parse_rfc3339 then reads it the long way). */
+static int plain_utc(const char *s, long long *t)
+{
+	static const char pat[] = "dddd-dd-ddTdd:dd:ddZ";
+	for (size_t i = 0; i < sizeof pat; i++)
+		if (pat[i] == 'd' ? !(s[i] >= '0' && s[i] <= '9') : s[i] != pat[i])
+			return -1;
+#define N2(k) ((s[k] - '0') * 10 + (s[k + 1] - '0'))
+	int y = N2(0) * 100 + N2(2), mo = N2(5), d = N2(8), h = N2(11), mi = N2(14), sec = N2(17);
+#undef N2
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || h > 23 || mi > 59 ||
+	    sec > 60 || (mo == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)))
+		return -1;
+	*t = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + sec;
+	return 0;
+}
+
 int parse_rfc3339(const char *s, long long *t)
 {
 	int y, mo, d, h = 0, mi = 0, sec = 0, n = 0;
 	char *end;
+	if (plain_utc(s, t) == 0)
+		return 0;
 	if (s[0] == '@') {
 		errno = 0;
 		long long v = strtoll(s + 1, &end, 10);

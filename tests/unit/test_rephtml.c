@@ -48,13 +48,12 @@ int main(void)
 	struct report *all[5] = { &t, &g, &a, &tot, &prev };
 	for (int i = 0; i < 5; i++) {
 		struct arena ar = { 0 };
-		struct sla_ticket st;
-		char *copy = xstrdup(text);
-		sla_ticket_parse(&st, "TAAAAA", copy, strlen(copy), until - 1, &ar, &err);
+		struct ticket st;
+		ticket_fold(&st, "TAAAAA", text, strlen(text), until - 1);
 		report_add(all[i], &st, &ar);
 		report_finish(all[i]);
+		ticket_free(&st);
 		arena_free(&ar);
-		free(copy);
 	}
 	char *out = NULL;
 	size_t len = 0;

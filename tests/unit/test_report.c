@@ -17,14 +17,11 @@ static const char *groups_of(void *ctx, const char *login)
 static void add_text(struct report *r, const char *id, const char *text)
 {
 	struct arena a = { 0 };
-	struct sla_ticket t;
-	const char *err;
-	char *copy = xstrdup(text);
-	int line = sla_ticket_parse(&t, id, copy, strlen(copy), r->until - 1, &a, &err);
-	ok(line == 0, "%s parses", id);
+	struct ticket t;
+	ticket_fold(&t, id, text, strlen(text), r->until - 1);
 	report_add(r, &t, &a);
+	ticket_free(&t);
 	arena_free(&a);
-	free(copy);
 }
 
 static struct rep_row *find(struct report *r, const char *key, const char *period)
