@@ -324,6 +324,10 @@ static void sla_bar(FILE *f, const struct rep_row *w, int m, int y, int target)
 
 static void sla_chart(FILE *f, const struct report *r, int target)
 {
+	if (!r->nrows) {
+		fputs("<p class=\"note\">No tickets in this period.</p>\n", f);
+		return;
+	}
 	int show[SLA_NMETRICS], ns = 0;
 	for (int m = 0; m < SLA_NMETRICS; m++) {
 		int any = 0;
@@ -366,13 +370,13 @@ static void sla_chart(FILE *f, const struct report *r, int target)
 
 static int level(long long v, long long max)
 {
-	return v <= 0 ? 0 : (int)((v * NLEVEL + max - 1) / max);
+	return v <= 0 || max <= 0 ? 0 : (int)((v * NLEVEL + max - 1) / max);
 }
 
 static void heatmap(FILE *f, const struct report *r)
 {
 	static const char *const day[7] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
-	long long max = 1;
+	long long max = 0;
 	for (int d = 0; d < 7; d++)
 		for (int hr = 0; hr < 24; hr++)
 			if (r->heat[d][hr] > max)
@@ -400,7 +404,7 @@ static void heatmap(FILE *f, const struct report *r)
 	for (int k = 0; k <= NLEVEL; k++) {
 		long long lo = k ? (k - 1) * max / NLEVEL + 1 : 0, hi = k * max / NLEVEL;
 		if (k && lo > hi)
-			continue;	/* fewer messages than levels */
+			continue;	/* fewer messages than levels, or none */
 		fprintf(f, "<span><i class=\"sw l%d\"></i>", k);
 		if (lo == hi)
 			fprintf(f, "%lld</span>", hi);
@@ -441,6 +445,8 @@ static void agents_table(FILE *f, const struct report *r, int target)
 		else
 			fputs("<td>-</td></tr>\n", f);
 	}
+	if (!r->nrows)
+		fputs("<tr><td colspan=\"11\">No tickets in this period.</td></tr>\n", f);
 	fputs("</tbody></table></div>\n", f);
 }
 
