@@ -92,7 +92,8 @@ is "the range in the desk's zone, not UTC" \
 check "charts scale with the page: a viewBox and no fixed size" \
     "[ \$(grep -c '<svg class=\"chart\"[^>]*viewBox=' '$TMP/page.html') -eq 4 ] && ! grep -q '<svg class=\"chart\"[^>]* width=' '$TMP/page.html'"
 check "rules for a phone and for print" "grep -q '@media (max-width:600px)' '$TMP/page.html' && grep -q '@media print' '$TMP/page.html'"
-check "words, not internal names" "! grep -qE '>(first_reply|next_reply|resolution|-)</(text|td)>' '$TMP/page.html' && grep -q '>First reply<' '$TMP/page.html'"
+# metrics and the absent group or agent in words (a missing figure is "-")
+check "words, not internal names" "! grep -qE '>(first_reply|next_reply|periodic_update|resolution)<|<tr><td>-</td>|class=\"group\"[^>]*>-<' '$TMP/page.html' && grep -q '>First reply<' '$TMP/page.html' && grep -q '<tr><td>Unassigned</td>' '$TMP/page.html'"
 # round ticks: each axis counts in steps of 1, 2, 2.5 or 5 times a power
 # of ten, from 0
 round_ticks() {
