@@ -336,7 +336,7 @@ static void sla_chart(FILE *f, const struct report *r, int target)
 		if (any || m == SLA_FIRST_REPLY)
 			show[ns++] = m;
 	}
-	int rowh = 20, head = 22, gap = 12, top = 40;
+	int rowh = 24, head = 24, gap = 12, top = 40;
 	int blk = head + ns * rowh + gap;
 	int h = top + (int)r->nrows * blk + 30;
 	fprintf(f, "<div class=\"legend\"><span><i class=\"sw ok\"></i>At or above the target"
@@ -381,12 +381,12 @@ static void heatmap(FILE *f, const struct report *r)
 		for (int hr = 0; hr < 24; hr++)
 			if (r->heat[d][hr] > max)
 				max = r->heat[d][hr];
-	int cw = 23, ch = 24, x0 = 44, y0 = 24;
+	int cw = 22, ch = 24, x0 = 52, y0 = 24;
 	int h = y0 + 7 * ch + 4;
 	svg_open(f, "heatmap", h, "Incoming mail by weekday and hour");
-	for (int hr = 0; hr < 24; hr += 3)
-		fprintf(f, "<text class=\"tick\" x=\"%d\" y=\"%d\" text-anchor=\"middle\">%02d:00</text>\n",
-		    x0 + hr * cw + cw / 2, y0 - 8, hr);
+	for (int hr = 0; hr < 24; hr += 3)	/* on a phone every 6 hours ("alt") */
+		fprintf(f, "<text class=\"tick%s\" x=\"%d\" y=\"%d\" text-anchor=\"middle\">%02d:00</text>\n",
+		    hr % 6 ? " alt" : "", x0 + hr * cw + cw / 2, y0 - 8, hr);
 	for (int k = 0; k < 7; k++) {
 		int d = (k + 1) % 7;
 		fprintf(f, "<text class=\"tick\" x=\"%d\" y=\"%d\">%s</text>\n", 4, y0 + k * ch + 16,
