@@ -344,6 +344,13 @@ static void check_conf_file(const char *path, const char *const *top,
 			snprintf(m, sizeof m, "%s: '%s' is not yes or no", e->key, e->value);
 			count_fault(path, e->line, m);
 		}
+		unsigned long long size;
+		if (!strcmp(e->key, "message_max") && !*e->section &&
+		    (conf_size(e->value, &size) != 0 || size < CONF_MESSAGE_MAX_LEAST)) {
+			snprintf(m, sizeof m, "message_max: '%s' is not a size of 1M or more (like 64M)",
+			    e->value);
+			count_fault(path, e->line, m);
+		}
 		if (!strcmp(e->key, "strategy") && strcmp(e->value, "least-loaded") &&
 		    strcmp(e->value, "round-robin")) {
 			snprintf(m, sizeof m, "strategy: '%s' is not least-loaded or round-robin", e->value);
@@ -501,7 +508,7 @@ static int cmd_check(int argc, char **argv)
 	open_desk();
 	check_history(repair, argc > 2 ? argv[2] : NULL);
 	static const char *const desk_top[] = { "name", "domain", "timezone", "language",
-		"languages", "calendar", "claim_for", "archive_after", "fsync", NULL };
+		"languages", "calendar", "claim_for", "archive_after", "fsync", "message_max", NULL };
 	static const char *const queue_keys[] = { "address", "name", "group", "priority",
 		"from", NULL };
 	static const char *const ack_keys[] = { "enabled", "template", "rate", NULL };
@@ -830,7 +837,8 @@ static void print_event(json_t *e)
 	const char *by = json_string_value(json_object_get(e, "by"));
 	char detail[600] = "";
 	const char *keys[] = { "from", "subject", "agent", "reason", "status", "priority",
-		"into", "until", "metric", "level", "policy", "text", "file", NULL };
+		"into", "until", "metric", "level", "policy", "text", "file", "reply_to", "sender",
+		"review", NULL };
 	for (int k = 0; keys[k]; k++) {
 		json_t *v = json_object_get(e, keys[k]);
 		char part[300];

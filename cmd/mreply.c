@@ -133,8 +133,8 @@ static char *read_all(int fd, size_t *len)
 	ssize_t k;
 	while ((k = read(fd, tmp, sizeof tmp)) > 0) {
 		buf_add(&b, tmp, (size_t)k);
-		if (b.len > 64u << 20)
-			die(EX_DATAERR, "<stdin>: a message of more than 64 MB");
+		if (b.len > conf_message_max(&D.conf))
+			die(EX_DATAERR, "<stdin>: a message of more than message_max (desk.conf)");
 	}
 	if (k < 0)
 		die(EX_IOERR, "<stdin>: %s", strerror(errno));

@@ -177,6 +177,8 @@ static json_t *decisions_json(const struct filed *r)
 	json_object_set_new(o, "spam", json_boolean(r->ro.spam));
 	if (r->malformed)
 		json_object_set_new(o, "malformed", json_true());
+	if (r->truncated)
+		json_object_set_new(o, "truncated", json_true());
 	if (r->review)
 		json_object_set_new(o, "review", json_true());
 	json_t *rl = json_array();
@@ -192,24 +194,16 @@ static json_t *decisions_json(const struct filed *r)
 	return o;
 }
 
-/* What became of a message: the decisions as JSON (--dry-run on stdout,
- * --explain on stderr) and, unless --dry-run, the message with its
- * X-Mdesk-* fields, for after the commit. */
-static void tell_outcome(const char *raw, size_t len, const struct filed *r, int as_mbox,
-    const char *envelope)
+/* The decisions as JSON: --dry-run on stdout, --explain on stderr. */
+static void tell_decisions(const struct filed *r)
 {
-	if (opt_dry_run || opt_explain) {
-		json_t *o = decisions_json(r);
-		char *s = json_dumps(o, JSON_COMPACT);
-		fprintf(opt_dry_run ? stdout : stderr, "%s\n", s);
-		free(s);
-		json_decref(o);
-	}
-	if (opt_dry_run)
+	if (!opt_dry_run && !opt_explain)
 		return;
-	if (!batch_out && !(batch_out = open_memstream(&batch_out_mem, &batch_out_len)))
-		die(EX_TEMPFAIL, "memory: %s", strerror(errno));
-	put_message(batch_out, raw, len, r, as_mbox, envelope);
+	json_t *o = decisions_json(r);
+	char *s = json_dumps(o, JSON_COMPACT);
+	fprintf(opt_dry_run ? stdout : stderr, "%s\n", s);
+	free(s);
+	json_decref(o);
 }
 
 /* --ack: the acknowledgement of a new ticket, sent by mreply --ack --send
@@ -268,23 +262,43 @@ static void commit_batch(void)
 		fprintf(stderr, "\rmroute: %zu messages, %zu new tickets", n, k);
 }
 
+/* A message this big is filed in a batch of its own and written out
+ * straight after its commit, not held in memory for the output. */
+#define MESSAGE_ALONE ((size_t)2 << 20)
+
 /* File one message and tell what became of it. */
-static void route_one(const char *raw, size_t len, int as_mbox, const char *envelope)
+static void route_one(const char *raw, size_t len, unsigned long long received, int as_mbox,
+    const char *envelope)
 {
 	struct filed r;
 	const char *why;
-	if (filing_file(filing, raw, len, &r, &why) != 0) {
+	int alone = len >= MESSAGE_ALONE;
+	if (alone)
+		commit_batch();
+	if (filing_file(filing, raw, len, received, &r, &why) != 0) {
 		warnx_("a message could not be filed (%s); the others were", why);
 		set_aside++;
 		return;
 	}
-	tell_outcome(raw, len, &r, as_mbox, envelope);
+	if (r.truncated)
+		warnx_("%s: %llu bytes, more than message_max: the first %zu stored, tagged truncated",
+		    r.ticket, received, len);
+	tell_decisions(&r);
 	if (opt_ack && r.ack) {
 		if (nacks == capacks) {
 			capacks = capacks ? 2 * capacks : 16;
 			acks = xrealloc(acks, capacks * sizeof *acks);
 		}
 		snprintf(acks[nacks++], 16, "%s", r.ticket);
+	}
+	if (alone) {
+		commit_batch();
+		if (!opt_dry_run)
+			put_message(stdout, raw, len, &r, as_mbox, envelope);
+	} else if (!opt_dry_run) {
+		if (!batch_out && !(batch_out = open_memstream(&batch_out_mem, &batch_out_len)))
+			die(EX_TEMPFAIL, "memory: %s", strerror(errno));
+		put_message(batch_out, raw, len, &r, as_mbox, envelope);
 	}
 	filed_free(&r);
 	if (filing_batch_full(filing))
@@ -293,10 +307,30 @@ static void route_one(const char *raw, size_t len, int as_mbox, const char *enve
 
 /* --- the input ------------------------------------------------------- */
 
-/* The next message of rd into raw (unescaped, whole: it is stored), its
- * envelope into env: 1, or 0 at the end. */
+/* The largest message stored whole (desk.conf message_max). */
+static size_t message_max;
+
+/* Append p to raw, unescaped when is_mbox, while raw holds less than
+ * message_max; *received counts every byte. */
+static void take(struct buf *raw, const char *p, size_t n, int is_mbox, int *bol,
+    unsigned long long *received)
+{
+	*received += n;
+	if (raw->len >= message_max)
+		return;
+	if (n > message_max - raw->len)
+		n = message_max - raw->len;
+	if (is_mbox)
+		mbox_unescape(raw, p, n, bol);
+	else
+		buf_add(raw, p, n);
+}
+
+/* The next message of rd into raw (unescaped; the first message_max
+ * bytes, and *received the size of all of it), its envelope into env: 1,
+ * or 0 at the end. */
 static int next_raw(struct mbox_reader *rd, const char *name, struct buf *raw, char env[512],
-    int *is_mbox)
+    int *is_mbox, unsigned long long *received)
 {
 	struct mbox_msg mm;
 	int k;
@@ -312,22 +346,25 @@ static int next_raw(struct mbox_reader *rd, const char *name, struct buf *raw, c
 		if (mm.envelope)
 			snprintf(env, 512, "%.*s", (int)(mm.envelope_len < 500 ? mm.envelope_len : 500),
 			    mm.envelope);
-		if (*is_mbox)
-			mbox_unescape(raw, mm.header, mm.header_len, &bol);
-		else
-			buf_add(raw, mm.header, mm.header_len);
-		while ((k = mbox_body(rd, &p, &len)) > 0) {
-			if (*is_mbox)
-				mbox_unescape(raw, p, len, &bol);
-			else
-				buf_add(raw, p, len);
-		}
+		*received = 0;
+		take(raw, mm.header, mm.header_len, *is_mbox, &bol, received);
+		while ((k = mbox_body(rd, &p, &len)) > 0)
+			take(raw, p, len, *is_mbox, &bol, received);
 		if (k < 0)
 			break;
 		if (*is_mbox) {	/* drop what the header took of the separator */
 			unsigned long long own = mbox_msg_end(rd) - mm.offset - mm.from_line_len;
 			if (own < raw->len)
 				raw->len = own;
+			if (own < *received)
+				*received = own;
+		}
+		if (*received > raw->len) {	/* cut: at a line end when there is one */
+			size_t end = raw->len;
+			while (end > raw->len / 2 && raw->p[end - 1] != '\n')
+				end--;
+			if (end > raw->len / 2)
+				raw->len = end;
 		}
 		if (raw->len)
 			return 1;
@@ -344,11 +381,12 @@ static void read_fd(int fd, const char *name)
 	struct buf raw = { 0 };
 	char env[512];
 	int is_mbox;
-	for (size_t n = 0; next_raw(rd, name, &raw, env, &is_mbox); n++) {
+	unsigned long long received;
+	for (size_t n = 0; next_raw(rd, name, &raw, env, &is_mbox, &received); n++) {
 		/* an import: the git index follows every INDEX_DEFER changes */
 		if (n == 1)
 			desk_defer_index(&desk, INDEX_DEFER);
-		route_one(raw.p, raw.len, is_mbox, *env ? env : NULL);
+		route_one(raw.p, raw.len, received, is_mbox, *env ? env : NULL);
 	}
 	buf_free(&raw);
 	mbox_close(rd);
@@ -415,6 +453,7 @@ int main(int argc, char **argv)
 			die(EX_USAGE, "--queue: no [queue %s] in desk.conf", fo.queue);
 	}
 	/* the desk's configuration, all of it checked before any message */
+	message_max = conf_message_max(&desk.conf);
 	filing = filing_new(&desk, &fo);
 	static char obuf[1 << 16];
 	setvbuf(stdout, obuf, _IOFBF, sizeof obuf);

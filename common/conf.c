@@ -217,3 +217,40 @@ int conf_duration(const char *v, long long *out)
 	*out = total;
 	return 0;
 }
+
+int conf_size(const char *v, unsigned long long *out)
+{
+	unsigned long long n = 0;
+	const char *p = v;
+	if (!isdigit((unsigned char)*p))
+		return -1;
+	while (isdigit((unsigned char)*p)) {
+		n = n * 10 + (unsigned long long)(*p++ - '0');
+		if (n > (1ULL << 40))
+			return -1;
+	}
+	int shift = 0;
+	switch (*p) {
+	case 0: break;
+	case 'K': case 'k': shift = 10; p++; break;
+	case 'M': shift = 20; p++; break;
+	case 'G': shift = 30; p++; break;
+	default: return -1;
+	}
+	if (*p || (n << shift) >> shift != n || (n << shift) > (1ULL << 40))
+		return -1;
+	*out = n << shift;
+	return 0;
+}
+
+size_t conf_message_max(struct conf *c)
+{
+	const char *v = conf_get(c, "", "", "message_max");
+	unsigned long long n;
+	if (!v)
+		return CONF_MESSAGE_MAX_DEFAULT;
+	if (conf_size(v, &n) != 0 || n < CONF_MESSAGE_MAX_LEAST)
+		die(EX_CONFIG, "desk.conf:%d: message_max: '%s' is not a size of 1M or more (like 64M)",
+		    conf_line(c, "", "", "message_max"), v);
+	return (size_t)n;
+}

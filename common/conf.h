@@ -47,5 +47,13 @@ int conf_line(const struct conf *c, const char *section, const char *name,
 int conf_bool(const char *v, int *out);		/* yes/no/true/false/on/off/1/0 */
 /* Durations: "90s", "30m", "4h", "2d", "1w", combined "1h30m"; seconds. */
 int conf_duration(const char *v, long long *out);
+/* Sizes: a number of bytes, or of K, M or G (1024, 1024^2, 1024^3). */
+int conf_size(const char *v, unsigned long long *out);
+/* The largest message a desk takes whole (desk.conf message_max, default
+ * 64M, at least 1M): mail above it is stored truncated and tagged, never
+ * refused.  A value that is not a size exits EX_CONFIG. */
+#define CONF_MESSAGE_MAX_DEFAULT ((size_t)64 << 20)
+#define CONF_MESSAGE_MAX_LEAST ((size_t)1 << 20)
+size_t conf_message_max(struct conf *c);
 
 #endif

@@ -25,7 +25,7 @@
 
 /* A batch is committed at the latest when it holds this many bytes of
  * mail, or this many tickets: what waits for the commit is in memory. */
-#define BATCH_BYTES ((size_t)32 << 20)
+#define BATCH_BYTES ((size_t)4 << 20)
 #define BATCH_TICKETS 16384
 
 /* A ticket the open batch has read or written, folded once: the events
@@ -670,6 +670,7 @@ struct incoming {
 	const char *from, *name, *subject;
 	const char *reply_to, *sender;	/* the claims beside From, when they differ */
 	char *text;		/* the readable text, read once (language, rules) */
+	unsigned long long received;	/* bytes received (more than len: truncated) */
 	int archived;		/* its ticket is on the archive branch */
 	char events[64];	/* its ticket's events file */
 };
@@ -821,6 +822,41 @@ static void add_event(struct filing *f, struct incoming *in, json_t *e, const ch
 	json_decref(e);
 }
 
+/* Can a new ticket's folder be made: is each folder of its path on the
+ * main branch a folder, or not there yet?  (A file in its place, put
+ * there with plain git, would fail the whole batch's commit.) */
+static int ticket_dir_free(struct filing *f, const char *id, const char **why)
+{
+	static char msg[160];
+	char dir[40];
+	git_oid head;
+	git_commit *c = NULL;
+	git_tree *tree = NULL;
+	int ok = 1;
+	desk_ticket_dir(id, dir);
+	if (desk_branch_id(f->desk, DESK_BRANCH, &head) != 0)
+		return 1;
+	if (git_commit_lookup(&c, f->desk->repo, &head) != 0 || git_commit_tree(&tree, c) != 0)
+		desk_git_die(EX_TEMPFAIL, DESK_BRANCH);
+	for (size_t n = 1; ok && n <= strlen(dir); n++) {
+		if (dir[n] != '/' && dir[n])
+			continue;
+		char part[40];	/* tickets, tickets/AB, tickets/AB/ID */
+		snprintf(part, sizeof part, "%.*s", (int)n, dir);
+		git_tree_entry *e;
+		if (git_tree_entry_bypath(&e, tree, part) == 0) {
+			ok = git_tree_entry_type(e) == GIT_OBJECT_TREE;
+			git_tree_entry_free(e);
+			if (!ok)
+				snprintf(msg, sizeof msg, "%s: not a folder on the main branch; run 'mdesk check'", part);
+		}
+	}
+	git_tree_free(tree);
+	git_commit_free(c);
+	*why = ok ? NULL : msg;
+	return ok;
+}
+
 /* Store the message as the ticket's next NNNN.eml (bringing an archived
  * ticket back first); its file name into file. */
 static void stage_message(struct filing *f, struct incoming *in, struct filed *r, char file[16])
@@ -875,6 +911,8 @@ static void add_received(struct filing *f, struct incoming *in, struct filed *r,
 		json_object_set_new(e, "auto", json_true());
 	if (r->review)
 		jw_str(e, "review", "the sender's address is an agent's");
+	if (r->truncated)	/* the bytes received; the file holds the first message_max */
+		json_object_set_new(e, "truncated", json_integer((json_int_t)in->received));
 	if (r->ro.noack)
 		json_object_set_new(e, "noack", json_true());
 	if (r->ro.nfired) {
@@ -896,6 +934,8 @@ static json_t *message_tags(const struct filed *r)
 		json_array_append_new(tags, json_string("malformed"));
 	if (r->review)
 		json_array_append_new(tags, json_string("review"));
+	if (r->truncated)
+		json_array_append_new(tags, json_string("truncated"));
 	for (size_t i = 0; i < r->ro.ntags; i++)
 		if (tag_valid(r->ro.tags[i]))
 			json_array_append_new(tags, json_string(r->ro.tags[i]));
@@ -1038,7 +1078,8 @@ static void batch_open(struct filing *f)
 	f->tx = desk_tx_new(f->desk);
 }
 
-int filing_file(struct filing *f, const char *raw, size_t len, struct filed *r, const char **why)
+int filing_file(struct filing *f, const char *raw, size_t len, unsigned long long received,
+    struct filed *r, const char **why)
 {
 	struct incoming in;
 	memset(&in, 0, sizeof in);
@@ -1047,6 +1088,8 @@ int filing_file(struct filing *f, const char *raw, size_t len, struct filed *r, 
 	in.raw = raw;
 	in.len = len;
 	r->malformed = read_header(&in);
+	r->truncated = received > len;
+	in.received = received;
 	snprintf(r->message_id, sizeof r->message_id, "%s", in.ids.mid);
 	r->queue = pick_queue(f, &in.m);
 	struct desk *d = f->desk;
@@ -1067,10 +1110,19 @@ int filing_file(struct filing *f, const char *raw, size_t len, struct filed *r, 
 		return 0;
 	}
 	decide_ticket(f, &in, r);
+	if (r->is_new && !ticket_dir_free(f, r->ticket, why)) {
+		filed_free(r);
+		msg_free(&in.m);
+		f->batch_seen--;
+		f->batch_bytes -= len;
+		return -1;
+	}
 	/* mail in an agent's name: anyone can write that From; agents
 	 * answer through mreply and mdesk */
 	r->review = addr_is_agent(f, in.from);
 	decide_lang_and_rules(f, &in, r);
+	free(in.text);	/* before the message is copied into the batch */
+	in.text = NULL;
 	ticket_events_path(r->ticket, in.events);
 	char file[16];
 	stage_message(f, &in, r, file);

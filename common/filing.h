@@ -42,7 +42,7 @@ struct filed {
 	char ticket[16];
 	const char *queue;
 	const char *thread;	/* new, in-reply-to, references, token, subject, duplicate */
-	int is_new, duplicate, automatic, malformed;
+	int is_new, duplicate, automatic, malformed, truncated;
 	int reopen;		/* a solved ticket opens again */
 	int ack;		/* a new ticket that may be acknowledged */
 	int review;		/* claims an agent's address: filed for review */
@@ -67,11 +67,13 @@ struct filing;
 struct filing *filing_new(struct desk *d, const struct filing_opts *o);
 void filing_free(struct filing *f);
 
-/* File one message of len bytes (the whole message, as stored).  0 and
- * *out (filed_free it), or -1 when this message cannot be filed (*why
- * says why; nothing of it is in the batch, the others are not touched). */
-int filing_file(struct filing *f, const char *raw, size_t len, struct filed *out,
-    const char **why);
+/* File one message: the len bytes to store, of the received bytes that
+ * came in (more than len when the message was cut at the desk's
+ * message_max: it is tagged truncated).  0 and *out (filed_free it), or
+ * -1 when this message cannot be filed (*why says why; nothing of it is
+ * in the batch, the others are not touched). */
+int filing_file(struct filing *f, const char *raw, size_t len, unsigned long long received,
+    struct filed *out, const char **why);
 void filed_free(struct filed *r);
 
 /* Should the open batch be committed before the next message (it holds

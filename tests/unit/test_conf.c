@@ -49,5 +49,15 @@ int main(void)
 	ok(conf_bool("Yes", &b) == 0 && b == 1, "yes");
 	ok(conf_bool("off", &b) == 0 && b == 0, "off");
 	ok(conf_bool("maybe", &b) != 0, "maybe");
+	unsigned long long sz;
+	ok(conf_size("64M", &sz) == 0 && sz == 64ULL << 20, "size 64M");
+	ok(conf_size("1048576", &sz) == 0 && sz == 1048576, "size in bytes");
+	ok(conf_size("2G", &sz) == 0 && sz == 2ULL << 30, "size 2G");
+	ok(conf_size("12x", &sz) != 0 && conf_size("M", &sz) != 0 && conf_size("", &sz) != 0 &&
+	    conf_size("-1M", &sz) != 0 && conf_size("99999999999999G", &sz) != 0, "not sizes refused");
+	struct conf mc = { 0 };
+	conf_parse(&mc, "desk.conf", "fsync = no\n", 11, &err);
+	ok(conf_message_max(&mc) == (size_t)64 << 20, "message_max: 64M by default");
+	conf_free(&mc);
 	return done_testing();
 }

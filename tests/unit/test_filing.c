@@ -18,7 +18,7 @@ static void put(struct desk *d, const char *path, const char *text)
 static int file_one(struct filing *f, const char *raw, struct filed *r)
 {
 	const char *why;
-	return filing_file(f, raw, strlen(raw), r, &why);
+	return filing_file(f, raw, strlen(raw), strlen(raw), r, &why);
 }
 
 int main(void)
