@@ -102,8 +102,7 @@ static void load_agents(void)
 	char *t = desk_read_file(&D, "agents.csv", &len);
 	if (!t)
 		die(EX_CONFIG, "%s/agents.csv: cannot read: %s", D.root, strerror(errno));
-	if (agents_parse(&AG, t, len, report_fault))
-		die(EX_CONFIG, "agents.csv has errors; fix them (see mdesk check)");
+	agents_load(&AG, t, len);
 	free(t);
 	agents_loaded = 1;
 }

@@ -88,8 +88,7 @@ static void load_people(void)
 	char *t = desk_read_file(&D, "agents.csv", &len);
 	if (!t)
 		die(EX_CONFIG, "%s/agents.csv: cannot read: %s", D.root, strerror(errno));
-	if (agents_parse(&AG, t, len, NULL))
-		die(EX_CONFIG, "agents.csv has errors; run 'mdesk check'");
+	agents_load(&AG, t, len);
 	free(t);
 	t = desk_read_file(&D, "customers.csv", &len);
 	if (t && customers_parse(&CU, t, len, NULL))

@@ -407,12 +407,10 @@ static const char *agent_groups(void *ctx, const char *login)
 
 static void load_agents(void)
 {
-	size_t len;
+	size_t len = 0;
 	char *text = read_rev("agents.csv", &len);
-	if (text) {
-		agents_parse(&AG, text, len, NULL);
-		free(text);
-	}
+	agents_load(&AG, text, len);
+	free(text);
 }
 
 /* --- output ------------------------------------------------------------ */
@@ -610,9 +608,8 @@ static int zone_ok(const char *z)
 	return access(path, R_OK) == 0;
 }
 
-int main(int argc, char **argv)
+static void parse_options(int argc, char **argv)
 {
-	heap_init();
 	enum { O_NOW = 256, O_SINCE, O_UNTIL, O_REV, O_TZ, O_TARGET, O_VERSION };
 	static const struct option opts[] = {
 		{ "desk", required_argument, NULL, 'd' },
@@ -629,9 +626,6 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	int c;
-	progname = "mreport";
-	setenv("TZ", "UTC", 1);
-	tzset();
 	while ((c = getopt_long(argc, argv, "hd:f:b:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': opt_desk = optarg; break;
@@ -673,7 +667,7 @@ int main(int argc, char **argv)
 				    optarg);
 			break;
 		case 'h': usage(stdout, 0); break;
-		case O_VERSION: printf("mreport (mdesk) %s\n", MDESK_VERSION); return 0;
+		case O_VERSION: printf("mreport (mdesk) %s\n", MDESK_VERSION); exit(0);
 		default: usage(stderr, EX_USAGE);
 		}
 	}
@@ -683,13 +677,14 @@ int main(int argc, char **argv)
 		fmt = isatty(1) ? F_TABLE : F_JSON;
 	if (opt_tz && !zone_ok(opt_tz))
 		die(EX_USAGE, "--tz: '%s' is not a time zone (e.g. Europe/Lisbon or UTC)", opt_tz);
+}
 
-	desk_open(&D, opt_desk);
-	/* every object is read once: libgit2's cache would only grow */
-	git_libgit2_opts(GIT_OPT_ENABLE_CACHING, 0);
-	/* the revision */
-	git_object *obj = NULL;
+/* The report's span, in zone *tz: the commit of --rev (or main), now, and
+ * [*since, *until). */
+static void report_span(const char **tz, long long *since, long long *until)
+{
 	if (opt_rev) {
+		git_object *obj = NULL;
 		if (git_revparse_single(&obj, D.repo, opt_rev) != 0 ||
 		    git_object_peel((git_object **)&rev_commit, obj, GIT_OBJECT_COMMIT) != 0)
 			die(EX_USAGE, "--rev: '%s' is not a revision of the desk", opt_rev);
@@ -703,64 +698,57 @@ int main(int argc, char **argv)
 	long long now = opt_now || getenv("MDESK_NOW") || !opt_rev ? mdesk_now(opt_now) :
 	    (long long)git_commit_time(rev_commit) + 1;
 	D.now = now;
-	const char *tz = opt_tz ? opt_tz : conf_get(&D.conf, "", "", "timezone");
-	if (!tz || !*tz)
-		tz = "UTC";
-	if (!opt_tz && !zone_ok(tz))
+	*tz = opt_tz ? opt_tz : conf_get(&D.conf, "", "", "timezone");
+	if (!*tz || !**tz)
+		*tz = "UTC";
+	if (!opt_tz && !zone_ok(*tz))
 		die(EX_CONFIG, "desk.conf:%d: timezone '%s' is not a time zone",
-		    conf_line(&D.conf, "", "", "timezone"), tz);
-	long long until = opt_until ? opt_time("--until", opt_until, tz) : now;
-	long long since = opt_since ? opt_time("--since", opt_since, tz) : REP_NOPERIOD;
-	if (since != REP_NOPERIOD && since >= until)
+		    conf_line(&D.conf, "", "", "timezone"), *tz);
+	*until = opt_until ? opt_time("--until", opt_until, *tz) : now;
+	*since = opt_since ? opt_time("--since", opt_since, *tz) : REP_NOPERIOD;
+	if (*since != REP_NOPERIOD && *since >= *until)
 		die(EX_USAGE, "--since: %s is not before the end of the report", opt_since);
-	asof = until - 1;
+}
 
-	sla_load(&S, &D, opt_rev);
-	sla_prepare(&S, until);
-	load_agents();
+static struct report main_r, time_r, group_r, agent_r, prev_r;
 
+/* The reports to count: the one asked for, or the page's (html). */
+static struct report *init_reports(const char *tz, long long since, long long until)
+{
 	const char *err;
-	static struct report main_r, time_r, group_r, agent_r, prev_r;
 	struct report *prev_rep = NULL;
-	if (fmt == F_HTML) {
-		int pb[1] = { REP_WEEK }, gb[1] = { REP_GROUP }, ab[1] = { REP_AGENT };
-		for (size_t i = 0; i < nby; i++)
-			if (by[i] >= REP_DAY)
-				pb[0] = by[i];
-		if (report_init(&time_r, pb, 1, since, until, tz, &S, agent_groups, NULL, &err) ||
-		    report_init(&group_r, gb, 1, since, until, tz, &S, agent_groups, NULL, &err) ||
-		    report_init(&agent_r, ab, 1, since, until, tz, &S, agent_groups, NULL, &err) ||
-		    report_init(&main_r, NULL, 0, since, until, tz, &S, agent_groups, NULL, &err))
-			die(EX_USAGE, "%s", err);
-		reps[nreps++] = &time_r;
-		reps[nreps++] = &group_r;
-		reps[nreps++] = &agent_r;
-		reps[nreps++] = &main_r;
-		/* the period of the same length before, when there is a start */
-		if (since != REP_NOPERIOD && since >= 0 && until - since <= since) {
-			if (report_init(&prev_r, NULL, 0, since - (until - since), since, tz, &S,
-			    agent_groups, NULL, &err))
-				die(EX_USAGE, "%s", err);
-			prev_rep = reps[nreps++] = &prev_r;
-		}
-	} else {
+	if (fmt != F_HTML) {
 		if (report_init(&main_r, by, nby, since, until, tz, &S, agent_groups, NULL, &err))
 			die(EX_USAGE, "--by: %s", err);
 		reps[nreps++] = &main_r;
+		return NULL;
 	}
-	each_ticket(one_ticket);
-	for (size_t i = 0; i < nreps; i++)
-		report_finish(reps[i]);
+	int pb[1] = { REP_WEEK }, gb[1] = { REP_GROUP }, ab[1] = { REP_AGENT };
+	for (size_t i = 0; i < nby; i++)
+		if (by[i] >= REP_DAY)
+			pb[0] = by[i];
+	if (report_init(&time_r, pb, 1, since, until, tz, &S, agent_groups, NULL, &err) ||
+	    report_init(&group_r, gb, 1, since, until, tz, &S, agent_groups, NULL, &err) ||
+	    report_init(&agent_r, ab, 1, since, until, tz, &S, agent_groups, NULL, &err) ||
+	    report_init(&main_r, NULL, 0, since, until, tz, &S, agent_groups, NULL, &err))
+		die(EX_USAGE, "%s", err);
+	reps[nreps++] = &time_r;
+	reps[nreps++] = &group_r;
+	reps[nreps++] = &agent_r;
+	reps[nreps++] = &main_r;
+	/* the period of the same length before, when there is a start */
+	if (since != REP_NOPERIOD && since >= 0 && until - since <= since) {
+		if (report_init(&prev_r, NULL, 0, since - (until - since), since, tz, &S,
+		    agent_groups, NULL, &err))
+			die(EX_USAGE, "%s", err);
+		prev_rep = reps[nreps++] = &prev_r;
+	}
+	return prev_rep;
+}
 
-	static char obuf[1 << 16];
-	setvbuf(stdout, obuf, _IOFBF, sizeof obuf);
-	if (fmt == F_HTML) {
-		const char *name = conf_get(&D.conf, "", "", "name");
-		struct rephtml h = { .title = name ? name : "mdesk", .tz = tz, .since = since,
-			.until = until, .time = &time_r, .groups = &group_r, .agents = &agent_r,
-			.total = &main_r, .prev = prev_rep, .sla = &S, .target = opt_target };
-		rephtml_write(stdout, &h);
-	} else if (fmt == F_TABLE)
+static void write_rows(void)
+{
+	if (fmt == F_TABLE)
 		print_table(&main_r);
 	else if (fmt == F_JSON) {
 		for (size_t i = 0; i < main_r.nrows; i++) {
@@ -784,6 +772,40 @@ int main(int argc, char **argv)
 			csv_flush();
 		}
 	}
+}
+
+int main(int argc, char **argv)
+{
+	heap_init();
+	progname = "mreport";
+	setenv("TZ", "UTC", 1);
+	tzset();
+	parse_options(argc, argv);
+	desk_open(&D, opt_desk);
+	/* every object is read once: libgit2's cache would only grow */
+	git_libgit2_opts(GIT_OPT_ENABLE_CACHING, 0);
+	const char *tz;
+	long long since, until;
+	report_span(&tz, &since, &until);
+	asof = until - 1;
+	sla_load(&S, &D, opt_rev);
+	sla_prepare(&S, until);
+	load_agents();
+	struct report *prev_rep = init_reports(tz, since, until);
+	each_ticket(one_ticket);
+	for (size_t i = 0; i < nreps; i++)
+		report_finish(reps[i]);
+
+	static char obuf[1 << 16];
+	setvbuf(stdout, obuf, _IOFBF, sizeof obuf);
+	if (fmt == F_HTML) {
+		const char *name = conf_get(&D.conf, "", "", "name");
+		struct rephtml h = { .title = name ? name : "mdesk", .tz = tz, .since = since,
+			.until = until, .time = &time_r, .groups = &group_r, .agents = &agent_r,
+			.total = &main_r, .prev = prev_rep, .sla = &S, .target = opt_target };
+		rephtml_write(stdout, &h);
+	} else
+		write_rows();
 	if (fflush(stdout) != 0 || ferror(stdout))
 		die(EX_IOERR, "write error: %s", strerror(errno));
 	for (size_t i = 0; i < nreps; i++)

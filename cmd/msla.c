@@ -589,8 +589,7 @@ static void load_agents(void)
 {
 	size_t len;
 	char *text = desk_read_file(&D, "agents.csv", &len);
-	if (text && agents_parse(&AG, text, len, NULL) != 0)
-		die(EX_CONFIG, "agents.csv has errors; run 'mdesk check'");
+	agents_load(&AG, text, len);
 	have_agents = text != NULL;
 	free(text);
 }
@@ -815,9 +814,8 @@ static int commit_at(long long t, char out[GIT_OID_HEXSZ + 1])
 
 /* --- main ------------------------------------------------------------------- */
 
-int main(int argc, char **argv)
+static void parse_options(int argc, char **argv)
 {
-	heap_init();
 	enum { O_NOW = 256, O_ASOF, O_WARN, O_POLICY, O_NOTIFY, O_EXPLAIN, O_DRY, O_ESC,
 		O_VERSION };
 	static const struct option opts[] = {
@@ -843,9 +841,6 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	int c;
-	progname = "msla";
-	setenv("TZ", "UTC", 1);
-	tzset();
 	while ((c = getopt_long(argc, argv, "hd:f:aq:p:t:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': opt_desk = optarg; break;
@@ -901,7 +896,7 @@ int main(int argc, char **argv)
 		case O_DRY: dryrun = 1; break;
 		case O_EXPLAIN: opt_explain = optarg; break;
 		case 'h': usage(stdout, 0); break;
-		case O_VERSION: printf("msla (mdesk) %s\n", MDESK_VERSION); return 0;
+		case O_VERSION: printf("msla (mdesk) %s\n", MDESK_VERSION); exit(0);
 		default: usage(stderr, EX_USAGE);
 		}
 	}
@@ -925,7 +920,31 @@ int main(int argc, char **argv)
 		die(EX_USAGE, "--explain: '%s' is not a ticket ID", opt_explain);
 	if (fmt < 0)
 		fmt = isatty(1) ? F_TABLE : F_JSON;
+}
 
+/* --explain ID: one ticket's clocks, step by step. */
+static void explain(const char *use_rev)
+{
+	struct ticket t;
+	if (ticket_load(&D, opt_explain, &t, NULL, 0) != 0)
+		die(EX_NOINPUT, "%s: no such ticket", opt_explain);
+	printf("ticket %s: %s\n", t.id, t.subject ? t.subject : "(no subject)");
+	char b[32];
+	printf("at %s, sla.conf %s\n", fmt_rfc3339(now, b), use_rev ? use_rev : "of the working tree");
+	struct sla_result r;
+	sla_eval(&S, &t, now, have_warn ? &opt_warn : NULL, &r, stdout);
+	ticket_free(&t);
+	if (fflush(stdout) != 0 || ferror(stdout))
+		die(EX_IOERR, "write error: %s", strerror(errno));
+}
+
+int main(int argc, char **argv)
+{
+	heap_init();
+	progname = "msla";
+	setenv("TZ", "UTC", 1);
+	tzset();
+	parse_options(argc, argv);
 	desk_open(&D, opt_desk);
 	D.now = now;
 	char rev[GIT_OID_HEXSZ + 1];
@@ -935,20 +954,10 @@ int main(int argc, char **argv)
 	sla_load(&S, &D, use_rev);
 
 	if (opt_explain) {
-		struct ticket t;
-		if (ticket_load(&D, opt_explain, &t, NULL, 0) != 0)
-			die(EX_NOINPUT, "%s: no such ticket", opt_explain);
-		printf("ticket %s: %s\n", t.id, t.subject ? t.subject : "(no subject)");
-		char b[32];
-		printf("at %s, sla.conf %s\n", fmt_rfc3339(now, b), use_rev ? use_rev : "of the working tree");
-		struct sla_result r;
-		sla_eval(&S, &t, now, have_warn ? &opt_warn : NULL, &r, stdout);
-		ticket_free(&t);
+		explain(use_rev);
 		sla_free(&S);
 		desk_close(&D);
 		git_libgit2_shutdown();
-		if (fflush(stdout) != 0 || ferror(stdout))
-			die(EX_IOERR, "write error: %s", strerror(errno));
 		return 0;
 	}
 

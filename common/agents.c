@@ -200,6 +200,24 @@ int agents_parse(struct agents *a, const char *text, size_t len,
 	return parse(&p, text, len, &a->comments);
 }
 
+static void print_fault(const char *file, int line, const char *msg)
+{
+	fprintf(stderr, "%s: %s:%d: %s\n", progname, file, line, msg);
+}
+
+void agents_load(struct agents *a, const char *text, size_t len)
+{
+	if (!text) {
+		memset(a, 0, sizeof *a);
+		return;
+	}
+	int n = agents_parse(a, text, len, print_fault);
+	if (n) {
+		fflush(stdout);
+		die(EX_CONFIG, "agents.csv: %d problem%s; run 'mdesk check'", n, n == 1 ? "" : "s");
+	}
+}
+
 void agents_free(struct agents *a)
 {
 	for (size_t i = 0; i < a->n; i++) {

@@ -35,6 +35,11 @@ struct customers {
  * returns how many faults there were.  report may be NULL (silent). */
 int agents_parse(struct agents *a, const char *text, size_t len,
     void (*report)(const char *file, int line, const char *msg));
+/* The one way a tool reads agents.csv: text (len bytes; NULL when the desk
+ * has no agents.csv: no agents).  Each fault is printed as "prog:
+ * agents.csv:LINE: what", then the process exits EX_CONFIG (78): a tool
+ * never works with part of the agents. */
+void agents_load(struct agents *a, const char *text, size_t len);
 void agents_free(struct agents *a);
 struct agent *agent_find(struct agents *a, const char *login);
 /* Render back to CSV (header, comments kept). */

@@ -133,8 +133,7 @@ struct filing *filing_new(struct desk *d, const struct filing_opts *o)
 		die(EX_CONFIG, "customers.csv has errors; run 'mdesk check'");
 	free(t);
 	t = desk_read_file(d, "agents.csv", &len);
-	if (t && agents_parse(&f->agents, t, len, NULL) != 0)
-		die(EX_CONFIG, "agents.csv has errors; run 'mdesk check'");
+	agents_load(&f->agents, t, len);
 	free(t);
 	route_conf_load(d, &f->routing);
 	int nf = 0;

@@ -120,4 +120,18 @@ rm "$D/calendars/night.conf"
 mdesk check >"$TMP/out" 2>"$TMP/err"; rc=$?
 is "a shift calendar that does not exist: named at each of its three agents' lines" \
 	"$rc $(grep -c "^mdesk: agents.csv:[0-9]*: calendar 'night': no calendars/night.conf" "$TMP/err")" "78 3"
+
+# agents.csv: read through one function with one policy by every tool
+# that reads it: each fault named, exit 78, never a part of the agents
+D=$TMP/d; rm -rf "$D"; cp -a "$G" "$D"; export MDESK_DIR=$D
+n=$(($(wc -l <"$D/agents.csv") + 1))
+echo 'gabriel,Gabriel Souza,gabriel.souza@lumen.example,support,,pt,twelve,active,' >>"$D/agents.csv"
+git -C "$D" commit -qam "a bad capacity"
+for cmd in "mdesk check" "mdesk --as ana note $T x" "mreply --now 2026-11-03T11:00:00Z --as ana --ticket $T --template answer" \
+    "mroute --now 2026-11-03T11:00:00Z" "msla --now 2026-11-03T12:00:00Z --notify --dry-run" \
+    "mreport --now 2026-11-03T12:00:00Z --by group"; do
+	$cmd <"$M/single.eml" >/dev/null 2>"$TMP/err"; rc=$?
+	is "${cmd%% --*}: a bad row of agents.csv: exit 78, agents.csv:$n named" \
+		"$rc $(grep -c "^${cmd%% *}: agents.csv:$n: capacity" "$TMP/err")" "78 1"
+done
 done_testing
