@@ -329,7 +329,8 @@ static int ticket_of_message(struct filing *f, const char *mid, char id[16])
 	json_t *e;
 	json_array_foreach(t.events, i, e) {
 		const char *m = json_string_value(json_object_get(e, "message_id"));
-		if (m && !strcmp(m, mid))
+		const char *ti = json_string_value(json_object_get(e, "thread_index"));
+		if ((m && !strcmp(m, mid)) || (ti && !strcmp(ti, mid)))
 			found = 1;
 	}
 	ticket_free(&t);
@@ -352,25 +353,23 @@ static int participant(struct filing *f, const struct ticket *t, const char *add
 	return addr_is_agent(f, addr);
 }
 
-/* The ticket a reply belongs to: In-Reply-To, then References from the
- * deepest, then the [#ID] token of the subject from a participant of
+/* The ticket a reply belongs to: the ids it is linked by as mthread
+ * links it (msg_links: In-Reply-To, References from the deepest, a reply's
+ * Thread-Index), then the [#ID] token of the subject from a participant of
  * that ticket.  1 with id and *why, or 0. */
 static int find_parent_ticket(struct filing *f, const struct msg_ids *ids, const char *subject,
     const char *from, char id[16], const char **why)
 {
-	if (ids->irt[0] && ticket_of_message(f, ids->irt, id)) {
-		*why = "in-reply-to";
-		return 1;
-	}
-	for (size_t i = ids->nrefs; i-- > 0;)
-		if (ticket_of_message(f, ids->refs[i], id)) {
-			*why = "references";
+	const char **lk = xmalloc((ids->nrefs + 3) * sizeof *lk);
+	size_t n = msg_links(ids, lk, ids->nrefs + 3);
+	for (size_t i = 0; i < n; i++)
+		if (ticket_of_message(f, lk[i], id)) {
+			*why = lk[i] == ids->ti ? "thread-index" :
+			    lk[i] == ids->irt || lk[i] == ids->irt_any ? "in-reply-to" : "references";
+			free(lk);
 			return 1;
 		}
-	if (ids->irt_any[0] && ticket_of_message(f, ids->irt_any, id)) {
-		*why = "in-reply-to";
-		return 1;
-	}
+	free(lk);
 	char tok[16];
 	struct ticket t;
 	if (subject && subject_token(subject, tok) && load_ticket(f, tok, &t, NULL) == 0) {
@@ -882,6 +881,8 @@ static void add_received(struct filing *f, struct incoming *in, struct filed *r,
 {
 	json_t *e = event_new("received", "customer", f->desk->now);
 	jw_str(e, "message_id", in->ids.mid);
+	if (in->ids.ti[0] && !in->ids.ti_reply)	/* a first mail of Outlook's */
+		jw_str(e, "thread_index", in->ids.ti);
 	jw_str(e, "from", in->from);
 	if (in->name)
 		jw_str(e, "name", in->name);
@@ -1051,15 +1052,19 @@ static void remember(struct filing *f, struct incoming *in, const struct filed *
 	    r->is_new && r->assignee ? ", for " : "", r->is_new && r->assignee ? r->assignee : "",
 	    r->is_new ? ")" : "");
 	buf_adds(&f->log, line);
-	if (f->nmsgs == f->capmsgs) {
-		f->capmsgs = f->capmsgs ? 2 * f->capmsgs : 64;
-		f->msgs = xrealloc(f->msgs, f->capmsgs * sizeof *f->msgs);
+	/* its Message-ID and, for a first mail of Outlook's, its Thread-Index */
+	const char *keys[2] = { in->ids.mid, in->ids.ti[0] && !in->ids.ti_reply ? in->ids.ti : NULL };
+	for (int j = 0; j < 2 && keys[j]; j++) {
+		if (f->nmsgs == f->capmsgs) {
+			f->capmsgs = f->capmsgs ? 2 * f->capmsgs : 64;
+			f->msgs = xrealloc(f->msgs, f->capmsgs * sizeof *f->msgs);
+		}
+		struct batch_msg *bm = &f->msgs[f->nmsgs++];
+		bm->mid = xstrdup(keys[j]);
+		snprintf(bm->ticket, sizeof bm->ticket, "%s", r->ticket);
+		if (!strtab_get(&f->msg_ix, bm->mid))
+			strtab_put(&f->msg_ix, bm->mid, f->nmsgs);
 	}
-	struct batch_msg *bm = &f->msgs[f->nmsgs++];
-	bm->mid = xstrdup(in->ids.mid);
-	snprintf(bm->ticket, sizeof bm->ticket, "%s", r->ticket);
-	if (!strtab_get(&f->msg_ix, bm->mid))
-		strtab_put(&f->msg_ix, bm->mid, f->nmsgs);
 	f->batch_new += r->is_new;
 	struct ticket t;
 	if (f->view.built && load_ticket(f, r->ticket, &t, NULL) == 0) {

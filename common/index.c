@@ -290,8 +290,11 @@ static void add_events(struct desk *d, const char *ticket, const char *text, siz
 		size_t l = nl ? (size_t)(nl - p) : (size_t)(e - p);
 		json_t *o = json_loadb(p, l, 0, NULL);
 		const char *mid = json_string_value(json_object_get(o, "message_id"));
+		const char *ti = json_string_value(json_object_get(o, "thread_index"));
 		if (mid)
 			index_add(d, mid, ticket);
+		if (ti)		/* Outlook's Thread-Index of a first mail */
+			index_add(d, ti, ticket);
 		json_decref(o);
 		p += l + 1;
 	}

@@ -1,6 +1,7 @@
 /* index.h: derived lookups of a desk, under .git/mdesk/ids/.
  *
- * Message-ID -> ticket, for threading new mail into tickets.  Derived
+ * Message-ID -> ticket, for threading new mail into tickets (and the
+ * Thread-Index id of an Outlook first mail -> its ticket).  Derived
  * data only: never committed, rebuilt from the events when missing or
  * stale, so deleting it changes no answer.  Kept in 256 bucket files
  * (by the first byte of the Message-ID's hash), so a lookup reads one

@@ -713,6 +713,8 @@ static void add_ref(void *ctx, const char *id, size_t len)
 	r->v[r->n++] = arena_strndup(&r->m->ar, id, len);
 }
 
+static void thread_index(const char *v, struct msg_ids *ids);
+
 /* An In-Reply-To that names its parent in words before the id: exmh and
  * MH ("Message from NAME <ADDR> of "DATE." <ID>"), Eudora and others
  * ("Your message of DATE. <ID>"), whose last id is the parent. */
@@ -745,6 +747,43 @@ void msg_ids(struct msg *m, struct msg_ids *ids)
 		msgid_each(v, strlen(v), add_ref, &r);
 	ids->refs = r.v;
 	ids->nrefs = r.n;
+	ids->ti[0] = 0;
+	ids->ti_reply = 0;
+	if ((v = msg_raw(m, "Thread-Index", 1)) != NULL)
+		thread_index(v, ids);
+}
+
+/* Thread-Index: base64 of 22 bytes (a reserved byte, a FILETIME, a GUID)
+ * and a 5-byte block per reply since. */
+static void thread_index(const char *v, struct msg_ids *ids)
+{
+	unsigned char b[22];
+	size_t n = 0, blocks = 0;
+	unsigned acc = 0;
+	int bits = 0;
+	for (; *v && *v != '='; v++) {
+		int x = b64val((unsigned char)*v);
+		if (x < 0) {
+			if (*v == ' ' || *v == '\t')
+				continue;
+			return;
+		}
+		acc = (acc << 6) | (unsigned)x;
+		if ((bits += 6) >= 8) {
+			bits -= 8;
+			if (n < sizeof b)
+				b[n] = (unsigned char)(acc >> bits);
+			n++;
+		}
+	}
+	if (n < 22 || (n - 22) % 5 || n > 22 + 5 * 400)
+		return;
+	blocks = (n - 22) / 5;
+	char *o = ids->ti;
+	for (size_t i = 0; i < 22; i++, o += 2)
+		snprintf(o, 3, "%02x", b[i]);
+	snprintf(o, sizeof ids->ti - 44, "@thread-index.invalid");
+	ids->ti_reply = blocks > 0;
 }
 
 static int listed(const char **v, size_t n, const char *id)
@@ -760,11 +799,13 @@ size_t msg_links(const struct msg_ids *ids, const char **out, size_t max)
 	size_t n = 0;
 	if (ids->irt[0] && n < max)
 		out[n++] = ids->irt;
-	for (size_t i = ids->nrefs; i-- > 0 && n < max;)
-		if (!listed(out, n, ids->refs[i]))
+	for (size_t i = ids->nrefs; i-- > 0 && n < max;)	/* linear: not checked */
+		if (!ids->irt[0] || strcmp(ids->refs[i], ids->irt))	/* among themselves */
 			out[n++] = ids->refs[i];
 	if (ids->irt_any[0] && n < max && !listed(out, n, ids->irt_any))
 		out[n++] = ids->irt_any;
+	if (n == 0 && ids->ti[0] && ids->ti_reply && max)
+		out[n++] = ids->ti;
 	return n;
 }
 

@@ -77,13 +77,20 @@ struct msg_ids {
 	char irt_any[996];	/* last valid id of In-Reply-To, else "" */
 	const char **refs;	/* valid References ids, in order, no self */
 	size_t nrefs;
+	/* Outlook's Thread-Index: its first 22 bytes (the conversation's first
+	 * mail) as an id "<44 hex>@thread-index.invalid", else ""; ti_reply
+	 * when 5-byte blocks follow them (a reply) */
+	char ti[80];
+	int ti_reply;
 };
 /* Fill ids from the header (refs live in m's arena). */
 void msg_ids(struct msg *m, struct msg_ids *ids);
 /* The ids a message is linked by, in the order its parent (mthread) or
  * ticket (mroute) is looked for: the In-Reply-To it names, the
- * References from the deepest, the last id of In-Reply-To.  Each once; at most max
- * into out (pointers into ids).  Returns how many. */
+ * References from the deepest, the last id of In-Reply-To; when there is
+ * none of those, the Thread-Index id of a reply.  In-Reply-To ids once
+ * (a References id named twice is listed twice); at most max into out
+ * (pointers into ids).  Returns how many; time linear in the ids. */
 size_t msg_links(const struct msg_ids *ids, const char **out, size_t max);
 /* Is the message written by a program (RFC 3834: Auto-Submitted other than
  * no; Precedence bulk, junk or list; List-Id and auto-reply fields; a null

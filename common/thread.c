@@ -168,7 +168,7 @@ uint32_t thr_add(struct thr *t, const struct msg_ids *ids, uint32_t index,
 		return i;
 	}
 	/* references: the last REFS_KEEP; without References, the other links
-	 * (msg_links: In-Reply-To) stand in */
+	 * (msg_links: In-Reply-To, or a reply's Thread-Index) stand in */
 	size_t first = ids->nrefs > REFS_KEEP ? ids->nrefs - REFS_KEEP : 0;
 	size_t want = ids->nrefs - first + 4;
 	if (t->nrefs + want > t->refscap) {
@@ -184,11 +184,13 @@ uint32_t thr_add(struct thr *t, const struct msg_ids *ids, uint32_t index,
 	for (size_t r = nl; r-- > 0;)
 		add_ref(t, k, lk[r], &nr);
 	nx = nr;
-	/* a link that joins, not parent: an In-Reply-To that References leave
-	 * out (a gateway rewrote one of them) */
+	/* links that join, not parent: an In-Reply-To that References leave
+	 * out (a gateway rewrote one of them), the Thread-Index of a first mail */
 	if (ids->nrefs && ids->irt_any[0] && strcmp(ids->irt_any, ids->irt) &&
 	    !in_refs(ids, ids->irt_any))
 		add_ref(t, k, ids->irt_any, &nx);
+	if (ids->ti[0] && !ids->ti_reply)
+		add_ref(t, k, ids->ti, &nx);
 	nx -= nr;
 	uint32_t irt = ids->irt[0] ? intern(t, ids->irt, strlen(ids->irt)) : THR_NONE;
 	struct thr_node *n = &t->n[k];	/* after the interning above */
@@ -338,6 +340,33 @@ static void detach(struct thr *t, uint32_t c)
 	*q = t->n[c].next;
 	t->n[c].next = THR_NONE;
 	t->n[c].parent = THR_NONE;
+}
+
+static int is_tindex(const struct thr *t, uint32_t x)
+{
+	const char *m = t->n[x].mid;
+	size_t l = m ? strlen(m) : 0;
+	return !present(t, x) && l > 21 && !strcmp(m + l - 21, "@thread-index.invalid");
+}
+
+/* The phantom of a Thread-Index under the first mail that carries it:
+ * the replies that carry only that Thread-Index hang under that mail. */
+static void splice_tindex(struct thr *t)
+{
+	for (uint32_t i = 0; i < t->count; i++) {
+		uint32_t p = t->n[i].parent;
+		if (p == THR_NONE || !is_tindex(t, i))
+			continue;
+		while (t->n[i].child != THR_NONE) {
+			uint32_t c = t->n[i].child;
+			detach(t, c);
+			t->n[c].parent = p;
+			t->n[c].next = t->n[p].child;
+			t->n[p].child = c;
+			t->n[c].why = WHY_TINDEX;
+		}
+		detach(t, i);
+	}
 }
 
 static int cmp_hash_mid(const struct thr *t, uint32_t a, uint32_t b)
@@ -543,6 +572,7 @@ void thr_link(struct thr *t, int flags, int reverse)
 		link_one(t, order[i], cv);
 	free(cv);
 	join_refs(t, order, n);
+	splice_tindex(t);
 
 	/* splice out phantoms whose only child is a phantom */
 	for (uint32_t i = 0; i < t->count; i++) {
@@ -633,6 +663,6 @@ void thr_walk(struct thr *t, uint32_t root, int dups,
 const char *thr_why_name(int why)
 {
 	static const char *const names[] = { "root", "in-reply-to", "references",
-		"phantom", "subject", "token", "duplicate" };
-	return why >= 0 && why <= WHY_DUP ? names[why] : "root";
+		"phantom", "subject", "token", "duplicate", "thread-index" };
+	return why >= 0 && why <= WHY_TINDEX ? names[why] : "root";
 }

@@ -34,7 +34,7 @@
 #define THR_NODATE INT64_MIN
 
 enum thr_why { WHY_ROOT, WHY_IRT, WHY_REFS, WHY_PHANTOM, WHY_SUBJECT,
-	WHY_TOKEN, WHY_DUP };
+	WHY_TOKEN, WHY_DUP, WHY_TINDEX };
 enum { THR_SUBJECT = 1, THR_TOKEN = 2 };
 
 struct thr_node {

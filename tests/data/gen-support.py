@@ -1791,22 +1791,34 @@ def sanity(order):
 def expectations(convs, order):
     """Parents by the rule of the interface: a single In-Reply-To present in
     the input; else the deepest References entry present; else the last
-    reference as a ghost.  Checked against the intended structure."""
+    reference as a ghost; else, for a reply that carries only Outlook's
+    Thread-Index, the first mail with the same first 22 bytes.  Checked
+    against the intended structure."""
     real = [m for m in order if m.kind != 'dup']
     key = {id(m): ('NOMID' if m.noid else m.mid) for m in real}
     present = set(key.values())
     parent_of = {}
+    # Outlook's Thread-Index: the first 22 bytes name the first mail
+    def ti(m):
+        raw = base64.b64decode(m.thread_index) if m.thread_index else b''
+        return (raw[:22], len(raw) > 22) if len(raw) >= 22 and (len(raw) - 22) % 5 == 0 else (None, 0)
+    ti_owner = {ti(m)[0]: key[id(m)] for m in real if ti(m)[0] and not ti(m)[1]}
     for m in real:
         p = None
+        base, reply = ti(m)
         if m.irt and len(m.irt) == 1 and m.irt[0] in present:
             p = m.irt[0]
         elif m.refs and any(r in present for r in m.refs):
             p = [r for r in m.refs if r in present][-1]
         elif m.refs or m.irt:
             p = (m.refs or m.irt)[-1]
+        elif reply and base in ti_owner:  # a reply that carries only Thread-Index
+            p = ti_owner[base]
         parent_of[key[id(m)]] = p
         # the intended structure
-        if m.role == 'bounce' or m.broken or m.formreply or m.parent is None:
+        if m.broken and reply and base in ti_owner:
+            assert p == ti_owner[base] and m.conv.n == [x for x in real if key[id(x)] == p][0].conv.n
+        elif m.role == 'bounce' or m.broken or m.formreply or m.parent is None:
             assert p == m.ghost_parent, (m.subject, p)
         else:
             assert p == m.parent.mid, m.subject

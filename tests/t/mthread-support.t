@@ -41,8 +41,8 @@ is "counts add up to 307" "$(jq -s '[.[].count] | add' "$TMP/s.json")" 307
 grep -v '^#' "$E" | cut -f1-3 | LC_ALL=C sort >"$TMP/expect"
 triples <"$TMP/s.json" >"$TMP/got"
 is "parents and ghosts as support.expect" "$(LC_ALL=C diff "$TMP/expect" "$TMP/got" | head -20)" ""
-is "97 threads" "$(grep -c '^{' "$TMP/s.json")" 97
-is "threads as support.expect" "$(partition 4 <"$TMP/s.json")" "308 97 97 97"
+is "96 threads" "$(grep -c '^{' "$TMP/s.json")" 96
+is "threads as support.expect" "$(partition 4 <"$TMP/s.json")" "308 96 96 96"
 is "one message without Date: date null" "$(jq '.messages[] | select(.ghost | not) | .date' "$TMP/s.json" | grep -c null)" 1
 is "all dates in 2-20 November 2026" \
 	"$(jq -r '.messages[].date // empty' "$TMP/s.json" | grep -Evc '^2026-11-([01][0-9]|20)T[0-9:]{8}Z$')" 0
@@ -73,7 +73,7 @@ is "--subject, reversed mailbox: same threads" "$(partition 5 <"$TMP/subr.json")
 
 # --token: the [#XXXXXXXX] tokens in the mailbox name no thread of it
 mthread --token "$S" >"$TMP/tok.json"
-is "--token: no token matches, 97 threads" "$(partition 4 <"$TMP/tok.json")" "308 97 97 97"
+is "--token: no token matches, 96 threads" "$(partition 4 <"$TMP/tok.json")" "308 96 96 96"
 
 # --dups: the copy delivered to support@ is listed too
 mthread --dups "$S" >"$TMP/d.json"
