@@ -163,6 +163,13 @@ check-valgrind: deps
 	$(MAKE) all units
 	MDESK_VALGRIND=1 sh tests/run $(B)
 
+# the soak test for longer, with a new seed each run (MDESK_SOAK_SEED,
+# MDESK_SOAK_SECONDS to choose): every writer against every other
+SOAK_SECONDS ?= 600
+soak: all
+	MDESK_SOAK_SECONDS=$(SOAK_SECONDS) MDESK_SOAK_SEED=$${MDESK_SOAK_SEED:-$$(date +%s)} \
+		sh tests/run $(B) tests/t/soak.t
+
 # every page clean under mandoc and under groff as Debian's man runs it
 lint-man:
 	mandoc -T lint -W warning $(MANS)
@@ -238,4 +245,4 @@ clean:
 	rm -rf build build-asan build-fuzz
 
 PHONY_FUZZ = fuzz fuzz-build fuzz-bins
-.PHONY: $(PHONY_FUZZ) all units deps check check-asan check-valgrind lint-man demo bench install uninstall clean
+.PHONY: $(PHONY_FUZZ) all units deps check check-asan check-valgrind soak lint-man demo bench install uninstall clean

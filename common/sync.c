@@ -93,28 +93,127 @@ static char *line_key(const char *p, size_t n, json_t **obj)
 	return k;
 }
 
-void sync_union_events(const char *a, size_t al, const char *b, size_t bl, struct buf *out)
+/* Lines by key (line_key): the first line of each key. */
+struct lmap {
+	char **key;
+	const char **line;
+	size_t *len;
+	size_t cap, n;
+};
+
+static size_t lmap_slot(const struct lmap *m, const char *k)
+{
+	size_t h = (size_t)hash64(k, strlen(k)) & (m->cap - 1);
+	while (m->key[h] && strcmp(m->key[h], k))
+		h = (h + 1) & (m->cap - 1);
+	return h;
+}
+
+static void lmap_put(struct lmap *m, char *k, const char *line, size_t len)
+{
+	if (2 * (m->n + 1) > m->cap) {
+		struct lmap t = { NULL, NULL, NULL, m->cap ? 2 * m->cap : 64, 0 };
+		t.key = xcalloc(t.cap, sizeof *t.key);
+		t.line = xcalloc(t.cap, sizeof *t.line);
+		t.len = xcalloc(t.cap, sizeof *t.len);
+		for (size_t i = 0; i < m->cap; i++)
+			if (m->key[i])
+				lmap_put(&t, m->key[i], m->line[i], m->len[i]);
+		free(m->key);
+		free(m->line);
+		free(m->len);
+		*m = t;
+	}
+	size_t h = lmap_slot(m, k);
+	if (m->key[h]) {
+		free(k);
+		return;
+	}
+	m->key[h] = k;
+	m->line[h] = line;
+	m->len[h] = len;
+	m->n++;
+}
+
+static int lmap_get(const struct lmap *m, const char *k, const char **line, size_t *len)
+{
+	if (!m->cap)
+		return 0;
+	size_t h = lmap_slot(m, k);
+	if (!m->key[h])
+		return 0;
+	*line = m->line[h];
+	*len = m->len[h];
+	return 1;
+}
+
+static void lmap_fill(struct lmap *m, const char *t, size_t tl)
+{
+	for (size_t i = 0; i < tl;) {
+		const char *p = t + i, *nl = memchr(p, '\n', tl - i);
+		size_t n = nl ? (size_t)(nl - p) : tl - i;
+		if (n)
+			lmap_put(m, line_key(p, n, NULL), p, n);
+		i += n + 1;
+	}
+}
+
+static void lmap_free(struct lmap *m)
+{
+	for (size_t i = 0; i < m->cap; i++)
+		free(m->key[i]);
+	free(m->key);
+	free(m->line);
+	free(m->len);
+}
+
+void sync_union_events3(const char *base, size_t bl, const char *a, size_t al,
+    const char *b, size_t bbl, struct buf *out)
 {
 	struct sset seen = { 0 };
+	struct lmap mb = { 0 }, mt = { 0 };
+	if (base) {
+		lmap_fill(&mb, base, bl);
+		lmap_fill(&mt, b, bbl);
+	}
 	const char *src[2] = { a, b };
-	size_t len[2] = { al, bl };
+	size_t len[2] = { al, bbl };
 	for (int s = 0; s < 2; s++)
 		for (size_t i = 0; i < len[s];) {
 			const char *p = src[s] + i, *nl = memchr(p, '\n', len[s] - i);
 			size_t n = nl ? (size_t)(nl - p) : len[s] - i;
 			if (n) {
 				char *k = line_key(p, n, NULL);
+				const char *bp, *tp;
+				size_t bn, tn;
 				if (sset_add(&seen, k, strlen(k)) || s == 0) {
+					/* a line the other side changed (a file renamed) and
+					 * this side did not: the other side's */
+					if (s == 0 && k[0] == 'i' && lmap_get(&mb, k, &bp, &bn) &&
+					    bn == n && !memcmp(bp, p, n) && lmap_get(&mt, k, &tp, &tn) &&
+					    (tn != n || memcmp(tp, p, n))) {
+						p = tp;
+						n = tn;
+					}
 					buf_add(out, p, n);
 					buf_addc(out, '\n');
 				}
 				free(k);
+				p = src[s] + i;
+				n = nl ? (size_t)(nl - p) : len[s] - i;
 			}
 			i += n + 1;
 		}
 	sset_free(&seen);
+	lmap_free(&mb);
+	lmap_free(&mt);
 	if (!out->p)
 		buf_add(out, "", 0);
+}
+
+void sync_union_events(const char *a, size_t al, const char *b, size_t bl, struct buf *out)
+{
+	sync_union_events3(NULL, 0, a, al, b, bl, out);
 }
 
 /* text's lines whose id other lacks and that name a file renamed in ren
@@ -427,17 +526,20 @@ static void merge_ticket(struct smerge *m, const char *path, git_tree *b, git_tr
 		free(full);
 	}
 	const git_tree_entry *eo = entry(o, "events.jsonl"), *et = entry(t, "events.jsonl");
+	const git_tree_entry *eb = entry(b, "events.jsonl");
 	if (eo || et) {
-		git_blob *bo, *bt;
-		const char *po, *pt;
-		size_t lo, lt;
+		git_blob *bo, *bt, *bb;
+		const char *po, *pt, *pb;
+		size_t lo, lt, lb;
 		char *full = path_join(path, "events.jsonl");
 		blob_text(m, is_blob(eo) ? eo : NULL, &bo, &po, &lo);
 		blob_text(m, is_blob(et) ? et : NULL, &bt, &pt, &lt);
+		blob_text(m, is_blob(eb) ? eb : NULL, &bb, &pb, &lb);
 		struct buf u = { 0 }, ro = { 0 }, rt = { 0 };
 		rename_new(po, lo, pt, lt, ren[0], nren[0], &ro);
 		rename_new(pt, lt, po, lo, ren[1], nren[1], &rt);
-		sync_union_events(ro.p, ro.len, rt.p, rt.len, &u);
+		sync_union_events3(bb ? pb : NULL, lb, ro.p, ro.len, rt.p, rt.len, &u);
+		git_blob_free(bb);
 		buf_free(&ro);
 		buf_free(&rt);
 		git_oid id;
@@ -1538,62 +1640,213 @@ static git_remote *remote_of(struct desk *d, const char *name, int *named)
 	return rem;
 }
 
-/* Move the branches to what the merges (step[k] > 0: to[k]) and the
- * joining of tickets on both branches make: archive first, then main,
- * then the archive's tickets that went back to main leave it, so that a
- * ticket is always on a branch.  -1 when a branch moved meanwhile. */
+/* --- no ticket lost between the branches --- */
+
+/* The ticket folders (tickets/SH/ID) of the files a diff deletes. */
+static int gone_cb(const git_diff_delta *dd, float progress, void *payload)
+{
+	struct sset *g = payload;
+	const char *p = dd->old_file.path;
+	(void)progress;
+	if (dd->status != GIT_DELTA_DELETED || strncmp(p, "tickets/", 8) || strlen(p) < 12)
+		return 0;
+	const char *sl = strchr(p + 11, '/');
+	if (sl && sl - p < 40)
+		sset_add(g, p, (size_t)(sl - p));
+	return 0;
+}
+
+static void gone_from(git_repository *repo, git_tree *a, git_tree *b, struct sset *g)
+{
+	git_diff *diff;
+	git_diff_options o;
+	char tk[] = "tickets";
+	char *ps[1] = { tk };
+	if (!a)
+		return;
+	git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
+	o.pathspec.strings = ps;
+	o.pathspec.count = 1;
+	if (git_diff_tree_to_tree(&diff, repo, a, b, &o) != 0)
+		desk_git_die(EX_TEMPFAIL, "diff");
+	git_diff_foreach(diff, gone_cb, NULL, NULL, NULL, g);
+	git_diff_free(diff);
+}
+
+static int folder_id(git_tree *t, const char *p, git_oid *out)
+{
+	git_tree_entry *e;
+	if (!t || git_tree_entry_bypath(&e, t, p) != 0)
+		return 0;
+	int ok = git_tree_entry_type(e) == GIT_OBJECT_TREE;
+	if (ok)
+		*out = *git_tree_entry_id(e);
+	git_tree_entry_free(e);
+	return ok;
+}
+
+/* The files and events of the copies of ticket folder p in the trees src
+ * joined: 0 and *out, or -1 when they cannot be. */
+static int join_copies(struct desk *d, git_tree *const src[4], const char *p, git_oid *out)
+{
+	int have = 0;
+	for (int k = 0; k < 4; k++) {
+		git_oid id;
+		if (!folder_id(src[k], p, &id))
+			continue;
+		if (!have) {
+			*out = id;
+			have = 1;
+			continue;
+		}
+		git_tree *a, *b;
+		git_treebuilder *tb;
+		struct smerge m = { d->repo, NULL, NULL, 0 };
+		if (git_tree_lookup(&a, d->repo, out) != 0)
+			return -1;
+		if (git_tree_lookup(&b, d->repo, &id) != 0 || git_treebuilder_new(&tb, d->repo, NULL) != 0) {
+			git_tree_free(a);
+			return -1;
+		}
+		merge_ticket(&m, p, NULL, a, b, tb);
+		int bad = m.conflicts || git_treebuilder_write(out, tb) != 0;
+		git_treebuilder_free(tb);
+		git_tree_free(a);
+		git_tree_free(b);
+		if (bad)
+			return -1;
+	}
+	return have ? 0 : -1;
+}
+
+/* Tickets that a side had on a branch (src: the local archive and main,
+ * the remote's archive and main) and that neither merged branch (fm, fa)
+ * holds, moved between the branches on two replicas at once: back on
+ * main (commit mc) with the files and events of every copy, in *out.
+ * The number brought back. */
+static int rescue(struct desk *d, git_tree *const src[4], git_tree *fm, git_tree *fa,
+    const git_oid *mc, git_oid *out)
+{
+	struct sset g = { 0 };
+	for (int k = 0; k < 4; k++)
+		gone_from(d->repo, src[k], k % 2 ? fm : fa, &g);
+	git_tree_update *up = xcalloc(g.n + 1, sizeof *up);
+	size_t n = 0;
+	for (size_t i = 0; i < g.cap; i++) {
+		git_oid id;
+		const char *p = g.v ? g.v[i] : NULL;
+		if (!p || folder_id(fm, p, &id) || folder_id(fa, p, &id) ||
+		    join_copies(d, src, p, &id) != 0)
+			continue;
+		up[n].action = GIT_TREE_UPDATE_UPSERT;
+		up[n].filemode = GIT_FILEMODE_TREE;
+		up[n].id = id;
+		up[n++].path = p;
+	}
+	*out = *mc;
+	if (n) {
+		char msg[160];
+		snprintf(msg, sizeof msg, "sync: %zu ticket%s moved off both branches at once "
+		    "back on main\n", n, n == 1 ? "" : "s");
+		new_commit(d, mc, fm, up, n, msg, out);
+	}
+	free(up);
+	sset_free(&g);
+	return (int)n;
+}
+
+/* Move the branches to what the merges (step[k] > 0: to[k]) make, with
+ * the tickets neither branch holds any more brought back (rescue) and
+ * those on both joined on main: archive first, then main, then the
+ * archive's tickets that went back to main leave it, so that a ticket is
+ * always on a branch.  -1 when a branch moved meanwhile, 1 when a file
+ * to change holds changes not committed. */
 static int move_branches(struct desk *d, const git_oid from[2], const int has_from[2],
-    const int step[2], const git_oid to[2], int ahead[2], int *did)
+    const int step[2], const git_oid to[2], char track[2][300], int *did)
 {
 	const char *branch[2] = { DESK_ARCHIVE, DESK_BRANCH };
 	git_oid fin[2], j[2];
 	int hasfin[2], nj = 0;
+	git_tree *src[4] = { NULL, NULL, NULL, NULL };
 	for (int k = 0; k < 2; k++) {
+		git_oid r;
 		hasfin[k] = step[k] > 0 || has_from[k];
 		fin[k] = step[k] > 0 ? to[k] : from[k];
+		if (has_from[k])
+			src[k] = commit_tree(d->repo, &from[k]);
+		if (ref_oid(d->repo, track[k], &r))
+			src[2 + k] = commit_tree(d->repo, &r);
 	}
+	if (hasfin[1]) {
+		git_tree *fm = commit_tree(d->repo, &fin[1]);
+		git_tree *fa = hasfin[0] ? commit_tree(d->repo, &fin[0]) : NULL;
+		if (fm)
+			rescue(d, src, fm, fa, &fin[1], &fin[1]);
+		git_tree_free(fm);
+		git_tree_free(fa);
+	}
+	for (int k = 0; k < 4; k++)
+		git_tree_free(src[k]);
 	if (hasfin[0] && hasfin[1])
 		nj = join_branches(d, &fin[1], &fin[0], &j[1], &j[0]);
 	if (nj <= 0) {
 		j[0] = fin[0];
 		j[1] = fin[1];
 	}
-	if (step[1] > 0 || (nj > 0 && !git_oid_equal(&j[1], &fin[1])))
-		if (has_from[1] && dirty_paths(d, &from[1], &j[1]))
-			return 1;
+	int main_moves = hasfin[1] && (!has_from[1] || !git_oid_equal(&from[1], &j[1]));
+	if (main_moves && has_from[1] && dirty_paths(d, &from[1], &j[1]))
+		return 1;
 	if (step[0] > 0) {
 		if (desk_move_branch(d, branch[0], has_from[0] ? &from[0] : NULL, &fin[0],
 		    "mdesk sync") != 0)
 			return -1;
 		*did = 1;
 	}
-	if (hasfin[1] && (!has_from[1] || !git_oid_equal(&from[1], &j[1]))) {
+	if (main_moves) {
 		if (desk_move_branch(d, branch[1], has_from[1] ? &from[1] : NULL, &j[1],
 		    "mdesk sync") != 0)
 			return -1;
 		*did = 1;
-		ahead[1] |= nj > 0;
 	}
 	if (nj > 0) {
 		if (desk_move_branch(d, branch[0], &fin[0], &j[0], "mdesk sync") != 0)
 			return -1;
 		*did = 1;
-		ahead[0] = 1;
 	}
 	return 0;
+}
+
+/* What to push, taken with the lock held so that main and archive go as
+ * one state of the desk (never an archive's first half without its
+ * second): refs/mdesk/push/NAME; ahead[k] when the remote lacks it. */
+static void push_snapshot(struct desk *d, char track[2][300], int ahead[2])
+{
+	const char *branch[2] = { DESK_ARCHIVE, DESK_BRANCH };
+	const char *snap[2] = { "refs/mdesk/push/archive", "refs/mdesk/push/main" };
+	for (int k = 0; k < 2; k++) {
+		git_oid l, r;
+		git_reference *ref;
+		ahead[k] = ref_oid(d->repo, branch[k], &l) &&
+		    (!ref_oid(d->repo, track[k], &r) || !git_oid_equal(&l, &r));
+		if (ahead[k] && git_reference_create(&ref, d->repo, snap[k], &l, 1, NULL) != 0)
+			desk_git_die(full_disk() ? EX_CANTCREAT : EX_TEMPFAIL, snap[k]);
+		if (ahead[k])
+			git_reference_free(ref);
+	}
 }
 
 static int push_branches(git_remote *rem, struct desk *d, const int ahead[2], int quiet,
     struct cred *ps)
 {
 	const char *branch[2] = { DESK_ARCHIVE, DESK_BRANCH };
-	char pspec[2][64];
+	const char *snap[2] = { "refs/mdesk/push/archive", "refs/mdesk/push/main" };
+	char pspec[2][80];
 	char *pv[2];
 	size_t np = 0;
 	for (int k = 0; k < 2; k++) {
 		git_oid x;
-		if (ahead[k] && ref_oid(d->repo, branch[k], &x)) {
-			snprintf(pspec[np], sizeof pspec[np], "%s:%s", branch[k], branch[k]);
+		if (ahead[k] && ref_oid(d->repo, snap[k], &x)) {
+			snprintf(pspec[np], sizeof pspec[np], "%s:%s", snap[k], branch[k]);
 			pv[np] = pspec[np];
 			np++;
 		}
@@ -1640,7 +1893,9 @@ int sync_desk(struct desk *d, const char *name, int auto_mode)
 			close(slock);
 			return 1;
 		}
-		int mv = move_branches(d, from, has_from, step, to, ahead, &did);
+		int mv = move_branches(d, from, has_from, step, to, track, &did);
+		if (!mv)
+			push_snapshot(d, track, ahead);
 		desk_unlock(d);
 		if (mv > 0) {
 			git_remote_free(rem);

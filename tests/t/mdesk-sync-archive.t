@@ -81,4 +81,38 @@ is "mdesk check --repair joins it on main" "$rc:$(cat "$TMP/out"):$(on_branch "$
 desk $A: ok:0"
 is "... with every event" "$(ids "$A" main "$T" | wc -l)" "$(git -C "$A" show "archive~1:tickets/$sh/$T/events.jsonl" | wc -l)"
 check "... git status clean" "test -z \"\$(git -C '$A' status --porcelain)\""
+
+# ------------------------------------------------------------ moved off both branches at once
+# A ticket on both branches on both replicas (an archive cut short between
+# its two commits, pushed as it was); then a finishes the archive (the
+# ticket leaves main) while b's sync joins it on main (it leaves archive).
+# The merges alone would drop it from both branches: it comes back.
+R2="$TMP/r2.git" C="$TMP/c" E="$TMP/e"
+git init -q --bare "$R2"
+newdesk "$C"
+manualdesk "$C"
+git -C "$C" remote add origin "$R2"
+mail 50 | MDESK_DIR=$C mroute --now 2026-11-02T09:00:00Z >/dev/null
+T=$(mdesk --desk "$C" ls --format json | jq -r .id)
+sh=$(printf %s "$T" | cut -c1-2)
+mdesk --desk "$C" --as ana --now 2026-11-03T09:00:00Z status "$T" solved >/dev/null
+t=$(printf '040000 tree %s\t%s\n' "$(git -C "$C" rev-parse "main:tickets/$sh/$T")" "$T" | git -C "$C" mktree)
+t=$(printf '040000 tree %s\t%s\n' "$t" "$sh" | git -C "$C" mktree)
+t=$(printf '040000 tree %s\ttickets\n' "$t" | git -C "$C" mktree)
+git -C "$C" update-ref refs/heads/archive "$(git -C "$C" commit-tree "$t" -m "archive: 1 ticket")"
+git -C "$C" push -q origin main archive 2>/dev/null
+mdesk clone "$R2" "$E" >/dev/null 2>&1
+is "the same ticket on both branches on both replicas" \
+	"$(on_branch "$C" main "$T")$(on_branch "$C" archive "$T")$(on_branch "$E" main "$T")$(on_branch "$E" archive "$T")" 1111
+{ ids "$C" main "$T"; } >"$TMP/want"
+mdesk --desk "$C" --now 2026-11-04T09:00:00Z archive "$T" >/dev/null
+mdesk --desk "$E" sync --auto >/dev/null 2>&1
+is "e joins it on main" "$(on_branch "$E" main "$T"):$(on_branch "$E" archive "$T")" "1:0"
+mdesk --desk "$C" sync --auto >/dev/null 2>"$TMP/err"
+is "c, which archived it meanwhile, syncs" "$?:$(cat "$TMP/err")" "0:"
+mdesk --desk "$E" sync --auto >/dev/null 2>&1
+for D in "$C" "$E"; do
+	is "... on ${D##*/} the ticket is on one branch" "$(( $(on_branch "$D" main "$T") + $(on_branch "$D" archive "$T") ))" 1
+	is "... with every event" "$( (ids "$D" main "$T"; ids "$D" archive "$T") | sort -u)" "$(cat "$TMP/want")"
+done
 done_testing

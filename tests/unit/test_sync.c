@@ -133,6 +133,17 @@ static int is(const char *a, size_t al, const char *b, size_t bl, const char *wa
 }
 #define IS(a, b, want) is(a, strlen(a), b, strlen(b), want)
 
+static int is3(const char *base, const char *a, const char *b, const char *want)
+{
+	struct buf o = { 0 };
+	sync_union_events3(base, base ? strlen(base) : 0, a, strlen(a), b, strlen(b), &o);
+	int r = !strcmp(o.p, want);
+	if (!r)
+		fprintf(stderr, "# got:\n%s# want:\n%s", o.p, want);
+	buf_free(&o);
+	return r;
+}
+
 /* The desk's layout: what a sync or a clone takes. */
 static void layout(void)
 {
@@ -166,6 +177,19 @@ int main(void)
 	ok(IS("", "{\"id\":\"3\"}\n{\"id\":\"3\"}\n", "{\"id\":\"3\"}\n"), "a repeat on the other side is dropped");
 	ok(IS("{\"id\":\"3\"}\n{\"id\":\"3\"}\n", "", "{\"id\":\"3\"}\n{\"id\":\"3\"}\n"), "the local side is kept as it is");
 	ok(IS("\n\n{\"id\":\"4\"}\n", "{bad\n", "{\"id\":\"4\"}\n{bad\n"), "blank lines go, malformed lines stay");
+	ok(is3("{\"id\":\"1\",\"file\":\"0002.eml\"}\n",
+	    "{\"id\":\"1\",\"file\":\"0002.eml\"}\n{\"id\":\"2\"}\n",
+	    "{\"id\":\"1\",\"file\":\"0003.eml\"}\n",
+	    "{\"id\":\"1\",\"file\":\"0003.eml\"}\n{\"id\":\"2\"}\n"),
+	    "a line the remote changed (a file renamed) and this side did not: the remote's");
+	ok(is3("{\"id\":\"1\",\"file\":\"0002.eml\"}\n",
+	    "{\"id\":\"1\",\"file\":\"0004.eml\"}\n",
+	    "{\"id\":\"1\",\"file\":\"0003.eml\"}\n",
+	    "{\"id\":\"1\",\"file\":\"0004.eml\"}\n"),
+	    "a line changed on both sides: this side's");
+	ok(is3(NULL, "{\"id\":\"1\",\"file\":\"0002.eml\"}\n",
+	    "{\"id\":\"1\",\"file\":\"0003.eml\"}\n",
+	    "{\"id\":\"1\",\"file\":\"0002.eml\"}\n"), "no base: this side's line");
 	git_libgit2_init();
 	trees();
 	git_libgit2_shutdown();

@@ -1,0 +1,40 @@
+#!/bin/sh
+# Two agents answer one ticket on two replicas: both replies take the
+# name 0002.eml, and the merge renames one and the event that names it.
+# That rename must survive every later merge, also one with a replica
+# that changed the ticket meanwhile: each replied event names the file
+# that holds its message.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../desklib.sh"
+
+R="$TMP/remote.git" A="$TMP/a" B="$TMP/b"
+git init -q --bare "$R"
+newdesk "$A"
+manualdesk "$A"
+git -C "$A" remote add origin "$R"
+printf 'From: Vera <vera@customer.example>\nTo: support@lumen.example\nSubject: a bent cover\nMessage-ID: <rn1@customer.example>\nDate: Mon, 2 Nov 2026 09:00:00 +0000\n\nThe cover is bent.\n' |
+	MDESK_DIR=$A mroute --now 2026-11-02T09:00:00Z >/dev/null
+T=$(mdesk --desk "$A" ls --format json | jq -r .id)
+mdesk --desk "$A" sync >/dev/null 2>&1
+mdesk clone "$R" "$B" >/dev/null 2>&1
+MDESK_DIR=$A mreply --as ana --now 2026-11-02T10:00:00Z --ticket "$T" -t answer --record >/dev/null
+MDESK_DIR=$B mreply --as bob --now 2026-11-02T10:01:00Z --ticket "$T" -t answer --record >/dev/null
+mdesk --desk "$B" --as bob --now 2026-11-02T10:02:00Z note "$T" "also called her" >/dev/null
+mdesk --desk "$A" sync --auto >/dev/null 2>&1	# pushes ana's reply
+mdesk --desk "$B" sync --auto >/dev/null 2>&1	# merges: one reply renamed; pushes
+mdesk --desk "$A" --as ana --now 2026-11-02T10:03:00Z note "$T" "a note meanwhile" >/dev/null
+mdesk --desk "$A" sync --auto >/dev/null 2>"$TMP/err"	# merges B's merge into a changed ticket
+is "both syncs of a ticket answered on two replicas succeed" "$?:$(cat "$TMP/err")" "0:"
+mdesk --desk "$B" sync --auto >/dev/null 2>&1
+sh=$(printf %s "$T" | cut -c1-2)
+for D in "$A" "$B"; do
+	git -C "$D" show "main:tickets/$sh/$T/events.jsonl" | jq -r 'select(.type == "replied") | "\(.file) \(.message_id)"' >"$TMP/replied"
+	bad=
+	while read -r f mid; do
+		got=$(git -C "$D" show "main:tickets/$sh/$T/$f" | sed -n 's/^Message-ID: <\(.*\)>$/\1/p')
+		[ "$got" = "$mid" ] || bad="$bad $f"
+	done <"$TMP/replied"
+	is "${D##*/}: two replies, each event naming the file of its message" "$(wc -l <"$TMP/replied" | tr -d ' '):$bad" "2:"
+done
+is "both replicas agree" "$(git -C "$A" rev-parse main)" "$(git -C "$B" rev-parse main)"
+done_testing
