@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "event.h"
+#include "msg.h"
 #include "ticketid.h"
 
 /* --- a set of strings (event ids, lines) --- */
@@ -469,6 +470,127 @@ static void merge_subdir(struct smerge *m, const char *full, const git_tree_entr
 	git_tree_free(st);
 }
 
+/* The messages of a merged ticket folder, and what each is. */
+struct emls {
+	char (*name)[32];
+	git_oid *id;
+	char **mid;		/* its Message-ID, read when needed */
+	size_t *same;		/* 1 + the one it repeats, 0 when none */
+	size_t n;
+};
+
+static int emls_cb(const git_tree_entry *e, void *payload)
+{
+	struct emls *l = payload;
+	const char *nm = git_tree_entry_name(e);
+	if (eml_number(nm) < 0 || git_tree_entry_type(e) != GIT_OBJECT_BLOB || strlen(nm) >= 32)
+		return 0;
+	l->name = xrealloc(l->name, (l->n + 1) * sizeof *l->name);
+	l->id = xrealloc(l->id, (l->n + 1) * sizeof *l->id);
+	l->mid = xrealloc(l->mid, (l->n + 1) * sizeof *l->mid);
+	l->same = xrealloc(l->same, (l->n + 1) * sizeof *l->same);
+	l->same[l->n] = 0;
+	snprintf(l->name[l->n], 32, "%s", nm);
+	l->id[l->n] = *git_tree_entry_id(e);
+	l->mid[l->n++] = NULL;
+	return 0;
+}
+
+static const char *eml_mid(struct smerge *m, struct emls *l, size_t i)
+{
+	if (l->mid[i])
+		return l->mid[i];
+	git_blob *b;
+	struct msg mm;
+	struct msg_ids ids;
+	l->mid[i] = xstrdup("");
+	if (git_blob_lookup(&b, m->repo, &l->id[i]) != 0)
+		return l->mid[i];
+	const char *raw = git_blob_rawcontent(b);
+	size_t len = (size_t)git_blob_rawsize(b);
+	memset(&mm, 0, sizeof mm);
+	if (msg_open(&mm, raw, msg_header_len(raw, len)) == 0) {
+		msg_ids(&mm, &ids);
+		free(l->mid[i]);
+		l->mid[i] = xstrdup(ids.mid);
+	}
+	msg_free(&mm);
+	git_blob_free(b);
+	return l->mid[i];
+}
+
+/* After a merge of a ticket folder: a message that is in it twice (the
+ * same message delivered to two replicas, under two names) keeps one
+ * name, and every event that names a message names the file that holds
+ * it (by its Message-ID), whatever the names each side gave. */
+static void fix_files(struct smerge *m, git_treebuilder *tb, struct buf *ev)
+{
+	struct emls l = { NULL, NULL, NULL, NULL, 0 };
+	git_treebuilder_filter(tb, emls_cb, &l);	/* keeps every entry */
+	for (size_t i = 1; i < l.n; i++)	/* by number */
+		for (size_t j = i; j > 0 && eml_number(l.name[j]) < eml_number(l.name[j - 1]); j--) {
+			char t[32];
+			git_oid x = l.id[j];
+			memcpy(t, l.name[j], 32);
+			memcpy(l.name[j], l.name[j - 1], 32);
+			memcpy(l.name[j - 1], t, 32);
+			l.id[j] = l.id[j - 1];
+			l.id[j - 1] = x;
+		}
+	for (size_t i = 0; i < l.n; i++)
+		for (size_t j = 0; j < i; j++)
+			if (!l.same[j] && git_oid_equal(&l.id[i], &l.id[j])) {
+				git_treebuilder_remove(tb, l.name[i]);
+				l.same[i] = j + 1;
+				break;
+			}
+	struct buf out = { 0 };
+	int changed = 0;
+	for (size_t i = 0; i < ev->len;) {
+		const char *p = ev->p + i, *nl = memchr(p, '\n', ev->len - i);
+		size_t n = nl ? (size_t)(nl - p) : ev->len - i;
+		json_t *o = json_loadb(p, n, 0, NULL);
+		const char *f = json_string_value(json_object_get(o, "file"));
+		const char *mid = json_string_value(json_object_get(o, "message_id"));
+		size_t k = l.n;
+		int own = 0;
+		for (size_t j = 0; f && mid && *mid && j < l.n; j++) {
+			if (l.same[j] || strcmp(eml_mid(m, &l, j), mid))
+				continue;
+			own |= !strcmp(l.name[j], f);
+			if (k == l.n)
+				k = j;
+		}
+		for (size_t j = 0; f && k == l.n && j < l.n; j++)
+			if (l.same[j] && !strcmp(l.name[j], f))
+				k = l.same[j] - 1;	/* a repeat that went */
+		int fixit = !own && k < l.n;
+		if (fixit) {
+			json_object_set_new(o, "file", json_string(l.name[k]));
+			char *line = event_line(o);
+			buf_adds(&out, line);
+			free(line);
+			changed = 1;
+		} else if (n) {
+			buf_add(&out, p, n);
+			buf_addc(&out, '\n');
+		}
+		json_decref(o);
+		i += n + 1;
+	}
+	if (changed) {
+		buf_free(ev);
+		*ev = out;
+	} else
+		buf_free(&out);
+	for (size_t i = 0; i < l.n; i++)
+		free(l.mid[i]);
+	free(l.name);
+	free(l.id);
+	free(l.mid);
+	free(l.same);
+}
+
 /* A ticket folder changed on both sides. */
 static void merge_ticket(struct smerge *m, const char *path, git_tree *b, git_tree *o,
     git_tree *t, git_treebuilder *tb)
@@ -542,8 +664,9 @@ static void merge_ticket(struct smerge *m, const char *path, git_tree *b, git_tr
 		git_blob_free(bb);
 		buf_free(&ro);
 		buf_free(&rt);
+		fix_files(m, tb, &u);
 		git_oid id;
-		write_blob(m, full, u.p, u.len, &id);
+		write_blob(m, full, u.p ? u.p : "", u.len, &id);
 		git_treebuilder_insert(NULL, tb, "events.jsonl", &id, GIT_FILEMODE_BLOB);
 		buf_free(&u);
 		git_blob_free(bo);

@@ -37,4 +37,33 @@ for D in "$A" "$B"; do
 	is "${D##*/}: two replies, each event naming the file of its message" "$(wc -l <"$TMP/replied" | tr -d ' '):$bad" "2:"
 done
 is "both replicas agree" "$(git -C "$A" rev-parse main)" "$(git -C "$B" rev-parse main)"
+
+# ------------------------------------------------------------ one message, two replicas, two names
+# a follow-up delivered to both replicas (two mail hosts) takes 0003.eml
+# on a, which holds a reply, and 0002.eml on b: one file, and every event
+# names the file that holds its message
+printf 'From: Ivo <ivo@customer.example>\nTo: support@lumen.example\nSubject: a lost parcel\nMessage-ID: <rn2@customer.example>\nDate: Mon, 2 Nov 2026 11:00:00 +0000\n\nWhere is it?\n' >"$TMP/m2"
+MDESK_DIR=$A mroute --now 2026-11-02T11:00:00Z <"$TMP/m2" >/dev/null
+T2=$(mdesk --desk "$A" ls --format json | jq -r 'select(.subject == "a lost parcel") | .id')
+mdesk --desk "$A" sync --auto >/dev/null 2>&1
+mdesk --desk "$B" sync --auto >/dev/null 2>&1
+MDESK_DIR=$A mreply --as ana --now 2026-11-02T11:10:00Z --ticket "$T2" -t answer --record >/dev/null
+printf 'From: Ivo <ivo@customer.example>\nTo: support@lumen.example\nSubject: Re: a lost parcel\nMessage-ID: <rn3@customer.example>\nIn-Reply-To: <rn2@customer.example>\nDate: Mon, 2 Nov 2026 11:20:00 +0000\n\nStill nothing.\n' >"$TMP/m3"
+MDESK_DIR=$A mroute --now 2026-11-02T11:20:00Z <"$TMP/m3" >/dev/null
+MDESK_DIR=$B mroute --now 2026-11-02T11:20:00Z <"$TMP/m3" >/dev/null
+mdesk --desk "$B" sync --auto >/dev/null 2>&1
+mdesk --desk "$A" sync --auto >/dev/null 2>"$TMP/err"
+is "one follow-up filed on both replicas under two names: the syncs succeed" "$?:$(cat "$TMP/err")" "0:"
+mdesk --desk "$B" sync --auto >/dev/null 2>&1
+sh=$(printf %s "$T2" | cut -c1-2)
+for D in "$A" "$B"; do
+	git -C "$D" show "main:tickets/$sh/$T2/events.jsonl" | jq -r 'select(.file) | "\(.file) \(.message_id)"' >"$TMP/named"
+	bad=
+	while read -r f mid; do
+		got=$(git -C "$D" show "main:tickets/$sh/$T2/$f" | sed -n 's/^Message-ID: <\(.*\)>$/\1/p')
+		[ "$got" = "$mid" ] || bad="$bad $f"
+	done <"$TMP/named"
+	is "${D##*/}: every event names the file of its message" "$(wc -l <"$TMP/named" | tr -d ' '):$bad" "3:"
+	is "... the follow-up in one file" "$(git -C "$D" grep -l 'rn3@customer' main -- "tickets/$sh/$T2/*.eml" | wc -l | tr -d ' ')" 1
+done
 done_testing
