@@ -19,6 +19,12 @@ manualdesk() {
 	sed -i 's/^subject_window = .*/subject_window = 0s/; s/^detect_language = .*/detect_language = no/; s/^reopen_window = .*/reopen_window = 0s/; s/^\[routing\]$/[routing]\nassign = no/' "$1/desk.conf" &&
 	GIT_AUTHOR_DATE=2026-11-02T08:00:01Z GIT_COMMITTER_DATE=2026-11-02T08:00:01Z git -C "$1" commit -q --amend -a --no-edit
 }
+# replica REMOTE DESK: a bare REMOTE and a manual desk DESK pushed to it
+# (its origin); `mdesk clone REMOTE DIR` makes more replicas
+replica() {
+	git init -q --bare "$1" && newdesk "$2" && manualdesk "$2" &&
+	git -C "$2" remote add origin "$1" && mdesk --desk "$2" sync >/dev/null 2>&1
+}
 commits() { git -C "$MDESK_DIR" rev-list --count HEAD; }
 head_id() { git -C "$MDESK_DIR" rev-parse HEAD; }
 porcelain() { git -C "$MDESK_DIR" status --porcelain; }

@@ -7,11 +7,7 @@
 . "$(dirname "$0")/../desklib.sh"
 
 R="$TMP/remote.git" A="$TMP/a" B="$TMP/b"
-git init -q --bare "$R"
-newdesk "$A"
-manualdesk "$A"
-git -C "$A" remote add origin "$R"
-mdesk --desk "$A" sync >/dev/null 2>&1
+replica "$R" "$A"
 mdesk clone "$R" "$B" >/dev/null 2>&1
 mail() {	# mail N
 	printf 'From: Vera %s <vera%s@customer.example>\nTo: support@lumen.example\n' "$1" "$1"

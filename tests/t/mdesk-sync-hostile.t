@@ -8,11 +8,7 @@
 . "$(dirname "$0")/../desklib.sh"
 
 R="$TMP/remote.git" A="$TMP/a" E="$TMP/evil"
-git init -q --bare "$R"
-newdesk "$A"
-manualdesk "$A"
-git -C "$A" remote add origin "$R"
-mdesk --desk "$A" sync >/dev/null 2>&1
+replica "$R" "$A"
 printf 'From: Vera <vera@customer.example>\nTo: support@lumen.example\nSubject: hello\nMessage-ID: <h1@customer.example>\nDate: Mon, 2 Nov 2026 09:00:00 +0000\n\nHi.\n' |
 	MDESK_DIR=$A mroute --now 2026-11-02T09:00:00Z >/dev/null
 mdesk --desk "$A" sync >/dev/null 2>&1

@@ -8,10 +8,7 @@
 . "$(dirname "$0")/../desklib.sh"
 
 R="$TMP/remote.git" A="$TMP/a" B="$TMP/b"
-git init -q --bare "$R"
-newdesk "$A"
-manualdesk "$A"
-git -C "$A" remote add origin "$R"
+replica "$R" "$A"
 printf 'From: Vera <vera@customer.example>\nTo: support@lumen.example\nSubject: a bent cover\nMessage-ID: <rn1@customer.example>\nDate: Mon, 2 Nov 2026 09:00:00 +0000\n\nThe cover is bent.\n' |
 	MDESK_DIR=$A mroute --now 2026-11-02T09:00:00Z >/dev/null
 T=$(mdesk --desk "$A" ls --format json | jq -r .id)
@@ -26,15 +23,20 @@ mdesk --desk "$A" --as ana --now 2026-11-02T10:03:00Z note "$T" "a note meanwhil
 mdesk --desk "$A" sync --auto >/dev/null 2>"$TMP/err"	# merges B's merge into a changed ticket
 is "both syncs of a ticket answered on two replicas succeed" "$?:$(cat "$TMP/err")" "0:"
 mdesk --desk "$B" sync --auto >/dev/null 2>&1
-sh=$(printf %s "$T" | cut -c1-2)
+named() {	# named DESK ID JQ-FILTER: how many events the filter takes, and those
+	# whose file does not hold the message of their message_id
+	_sh=$(printf %s "$2" | cut -c1-2) _n=0 _bad=
+	git -C "$1" show "main:tickets/$_sh/$2/events.jsonl" | jq -r "$3 | \"\\(.file) \\(.message_id)\"" >"$TMP/named"
+	while read -r _f _mid; do
+		_n=$((_n + 1))
+		_got=$(git -C "$1" show "main:tickets/$_sh/$2/$_f" | sed -n 's/^Message-ID: <\(.*\)>$/\1/p')
+		[ "$_got" = "$_mid" ] || _bad="$_bad $_f"
+	done <"$TMP/named"
+	echo "$_n:$_bad"
+}
 for D in "$A" "$B"; do
-	git -C "$D" show "main:tickets/$sh/$T/events.jsonl" | jq -r 'select(.type == "replied") | "\(.file) \(.message_id)"' >"$TMP/replied"
-	bad=
-	while read -r f mid; do
-		got=$(git -C "$D" show "main:tickets/$sh/$T/$f" | sed -n 's/^Message-ID: <\(.*\)>$/\1/p')
-		[ "$got" = "$mid" ] || bad="$bad $f"
-	done <"$TMP/replied"
-	is "${D##*/}: two replies, each event naming the file of its message" "$(wc -l <"$TMP/replied" | tr -d ' '):$bad" "2:"
+	is "${D##*/}: two replies, each event naming the file of its message" \
+		"$(named "$D" "$T" 'select(.type == "replied")')" "2:"
 done
 is "both replicas agree" "$(git -C "$A" rev-parse main)" "$(git -C "$B" rev-parse main)"
 
@@ -57,13 +59,7 @@ is "one follow-up filed on both replicas under two names: the syncs succeed" "$?
 mdesk --desk "$B" sync --auto >/dev/null 2>&1
 sh=$(printf %s "$T2" | cut -c1-2)
 for D in "$A" "$B"; do
-	git -C "$D" show "main:tickets/$sh/$T2/events.jsonl" | jq -r 'select(.file) | "\(.file) \(.message_id)"' >"$TMP/named"
-	bad=
-	while read -r f mid; do
-		got=$(git -C "$D" show "main:tickets/$sh/$T2/$f" | sed -n 's/^Message-ID: <\(.*\)>$/\1/p')
-		[ "$got" = "$mid" ] || bad="$bad $f"
-	done <"$TMP/named"
-	is "${D##*/}: every event names the file of its message" "$(wc -l <"$TMP/named" | tr -d ' '):$bad" "3:"
+	is "${D##*/}: every event names the file of its message" "$(named "$D" "$T2" 'select(.file)')" "3:"
 	is "... the follow-up in one file" "$(git -C "$D" grep -l 'rn3@customer' main -- "tickets/$sh/$T2/*.eml" | wc -l | tr -d ' ')" 1
 done
 done_testing
