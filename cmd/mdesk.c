@@ -510,7 +510,7 @@ static int cmd_check(int argc, char **argv)
 		"languages", "calendar", "claim_for", "archive_after", "fsync", "message_max", NULL };
 	static const char *const queue_keys[] = { "address", "name", "group", "priority",
 		"from", NULL };
-	static const char *const ack_keys[] = { "enabled", "template", "rate", NULL };
+	static const char *const ack_keys[] = { "enabled", "template", "rate", "ceiling", NULL };
 	static const char *const mail_keys[] = { "mailer", "attach_max", NULL };
 	static const char *const routing_keys[] = { "strategy", "sticky", "subject_window",
 		"reopen_window", "detect_language", "assign", NULL };

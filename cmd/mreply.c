@@ -342,25 +342,75 @@ static int send_mail(const char *raw, size_t len, char *err, size_t errlen)
 
 /* --- the reply --- */
 
-struct counter {
+/* The acknowledgements recorded since a time: to one address, and in all. */
+struct ack_count {
 	const char *addr;
-	long long since;
-	int n;
+	long long addr_since, all_since;
+	long to_addr, all;
 };
 
-static int count_acks(void *ctx, struct ticket *t)
+static void count_acks(struct ack_count *c, const struct ticket *t)
 {
-	struct counter *c = ctx;
 	size_t i;
 	json_t *e;
 	json_array_foreach(t->events, i, e) {
 		const char *ty = json_string_value(json_object_get(e, "type"));
 		const char *to = json_string_value(json_object_get(e, "to"));
-		if (ty && !strcmp(ty, "replied") && json_is_true(json_object_get(e, "auto")) &&
-		    to && !strcasecmp(to, c->addr) && ev_at(e) >= c->since)
-			c->n++;
+		if (!ty || strcmp(ty, "replied") || !json_is_true(json_object_get(e, "auto")))
+			continue;
+		long long at = ev_at(e);
+		c->all += at >= c->all_since;
+		c->to_addr += to && !strcasecmp(to, c->addr) && at >= c->addr_since;
 	}
-	return 0;
+}
+
+/* [ack] KEY = COUNT/DURATION into *count and *win (dflt when unset). */
+static const char *ack_limit(const char *key, const char *dflt, long *count, long long *win)
+{
+	const char *v = conf("ack", "", key, dflt);
+	char *slash = strchr(v, '/'), *end;
+	if (slash) {
+		*count = strtol(v, &end, 10);
+		if (end != slash || *count < 0 || conf_duration(slash + 1, win) != 0 || *win <= 0)
+			slash = NULL;
+	}
+	if (!slash)
+		die(EX_CONFIG, "desk.conf:%d: [ack] %s: '%s' is not like %s",
+		    conf_line(&D.conf, "ack", "", key), key, v, dflt);
+	return v;
+}
+
+/* The limits on acknowledgements: [ack] rate to one address (default
+ * 3/1d) and [ack] ceiling for the whole desk (default 100/1h), counted
+ * over every acknowledgement recorded on the main branch, whatever its
+ * ticket.  Why none may go to addr now, or NULL. */
+static const char *ack_over_limit(const char *addr)
+{
+	long rate, ceiling;
+	long long rate_win = 86400, ceiling_win = 3600;
+	const char *rv = ack_limit("rate", "3/1d", &rate, &rate_win);
+	const char *cv = ack_limit("ceiling", "100/1h", &ceiling, &ceiling_win);
+	struct ack_count c = { addr, D.now - rate_win, D.now - ceiling_win, 0, 0 };
+	long long since = c.addr_since < c.all_since ? c.addr_since : c.all_since;
+	size_t n;
+	const struct tsum *ts = tickets_summary(&D, 0, &n);
+	for (size_t k = 0; k < n; k++) {
+		struct ticket tk;
+		if (ts[k].updated >= since && ticket_load(&D, ts[k].id, &tk, NULL, 1) == 0) {
+			count_acks(&c, &tk);
+			ticket_free(&tk);
+		}
+	}
+	static char why[240];
+	if (c.to_addr >= rate)
+		snprintf(why, sizeof why, "%ld acknowledgements to %s within %s already ([ack] rate = %s)",
+		    c.to_addr, addr, strchr(rv, '/') + 1, rv);
+	else if (c.all >= ceiling)
+		snprintf(why, sizeof why, "%ld acknowledgements from the desk within %s already "
+		    "([ack] ceiling = %s)", c.all, strchr(cv, '/') + 1, cv);
+	else
+		return NULL;
+	return why;
 }
 
 /* Why no acknowledgement may go to this message; NULL when one may. */
@@ -390,45 +440,7 @@ static const char *no_ack(const struct ticket *t, json_t *rev, struct source *s,
 		if (ty && !strcmp(ty, "replied") && json_is_true(json_object_get(e, "auto")))
 			return "the ticket was acknowledged already";
 	}
-	/* the rate limit: COUNT/DURATION per sender */
-	const char *rate = conf("ack", "", "rate", "3/1d");
-	long count = 3;
-	long long win = 86400;
-	char *slash = strchr(rate, '/'), *end;
-	if (slash) {
-		count = strtol(rate, &end, 10);
-		if (end != slash || count < 0 || conf_duration(slash + 1, &win) != 0)
-			slash = NULL;
-	}
-	if (!slash)
-		die(EX_CONFIG, "desk.conf:%d: [ack] rate: '%s' is not like 3/1d",
-		    conf_line(&D.conf, "ack", "", "rate"), rate);
-	struct counter c = { to, D.now - win, 0 };
-	{
-		/* the tickets of that customer with activity in the window */
-		size_t n;
-		const struct tsum *ts = tickets_summary(&D, 0, &n);
-		for (size_t k = 0; k < n; k++) {
-			if (ts[k].updated < c.since)
-				continue;
-			json_t *o = json_loads(ts[k].json, 0, NULL);
-			const char *cu = json_string_value(json_object_get(o, "customer"));
-			int mine = cu && !strcasecmp(cu, to);
-			json_decref(o);
-			struct ticket tk;
-			if (mine && ticket_load(&D, ts[k].id, &tk, NULL, 1) == 0) {
-				count_acks(&c, &tk);
-				ticket_free(&tk);
-			}
-		}
-	}
-	if (c.n >= count) {
-		static char why[200];
-		snprintf(why, sizeof why, "%d acknowledgements to %s within %s already ([ack] rate = %s)",
-		    c.n, to, slash + 1, rate);
-		return why;
-	}
-	return NULL;
+	return ack_over_limit(to);
 }
 
 /* Refuse to answer over someone else: a live claim by another agent, or
