@@ -17,19 +17,19 @@ libgit2-dev zlib1g-dev libdeflate-dev libexttextcat-dev libmagic-dev"
 # writes the hostile mail of tests/t/hostile.t, whose /usr/bin/time (package
 # time) measures each tool's memory; chromium renders mreport's page
 # (tests/t/mreport.t); openssl and curl set up and probe the https server;
-# procmail runs examples/procmailrc (tests/t/examples.t); zsh and fish load
-# the completions (tests/t/completions.t); mandoc, groff and man-db check
-# the man pages (make lint-man)
+# procmail, maildrop and mutt read the recipes of examples/ (tests/t/examples.t);
+# zsh and fish load the completions (tests/t/completions.t); mandoc, groff and
+# man-db check the man pages (make lint-man)
 tests="mailutils jq valgrind git perl python3 time chromium openssh-client openssl curl
-procmail zsh fish mandoc groff man-db"
-# servers for the sync tests, each started by its test on 127.0.0.1 with its
-# own configuration: sshd serves tests/t/mdesk-sync-ssh.t; nginx-light and
-# fcgiwrap serve tests/t/mdesk-sync-https.t (git http-backend over TLS).
-# Debian enables and starts these services when they are installed: they
-# are installed with every service start refused and are then disabled, so
-# none runs on this machine.  Where they cannot be installed, the two tests
-# skip.
-servers="openssh-server nginx-light fcgiwrap"
+procmail maildrop mutt zsh fish mandoc groff man-db"
+# packages that come with a service: sshd serves tests/t/mdesk-sync-ssh.t and
+# nginx-light and fcgiwrap serve tests/t/mdesk-sync-https.t (git http-backend
+# over TLS), each started by its test on 127.0.0.1 with its own
+# configuration; fetchmail only reads examples/fetchmailrc and never polls.
+# Debian enables and starts such services when they are installed: these are
+# installed with every service start refused and are then disabled, so none
+# runs on this machine.  Where they cannot be installed, their tests skip.
+servers="openssh-server nginx-light fcgiwrap fetchmail"
 pkgs="$build $tests"
 extra=
 case ${1:-} in
@@ -71,7 +71,7 @@ fi
 
 # The servers: invoke-rc.d asks /usr/sbin/policy-rc.d, and its exit 101
 # refuses every start; one already in place (a container's) is kept.
-echo "deps: installing (servers for the sync tests, started by the tests alone;" \
+echo "deps: installing (servers for the tests, started by the tests alone;" \
 	"no service is enabled or started):$smissing"
 policy=/usr/sbin/policy-rc.d
 ours=
@@ -83,13 +83,14 @@ if [ ! -e "$policy" ]; then
 	trap 'exit 1' INT TERM HUP
 fi
 apt_install $smissing 2>/dev/null ||
-	echo "deps: could not install$smissing; the ssh and https sync tests will skip" >&2
+	echo "deps: could not install$smissing; the tests that need them skip" >&2
 # what the packages enabled for the next boot is disabled again
 for p in $smissing; do
 	case $p in
 	openssh-server) units="ssh.service ssh.socket" init=ssh ;;
 	nginx-light) units="nginx.service" init=nginx ;;
 	fcgiwrap) units="fcgiwrap.service fcgiwrap.socket" init=fcgiwrap ;;
+	fetchmail) units="fetchmail.service" init=fetchmail ;;
 	*) continue ;;
 	esac
 	command -v systemctl >/dev/null && systemctl disable --quiet $units 2>/dev/null
