@@ -6,10 +6,12 @@ __mdesk_run()
 	"$__mdesk_prog" "${__mdesk_desk[@]}" "$@" 2>/dev/null
 }
 
-# Ticket IDs, from ls (extra ls options in "$@"); only when jq is there.
+# Ticket IDs, from ls: every ticket, solved, closed and archived ones too,
+# unless ls options in "$@" choose; only when jq is there.
 __mdesk_ids()
 {
 	type -P jq >/dev/null || return
+	(($#)) || set -- --all
 	__mdesk_run ls "$@" --format json | jq -r '.id' 2>/dev/null
 }
 

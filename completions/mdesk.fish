@@ -112,10 +112,12 @@ function __fish_mdesk_using
     contains -- (__fish_mdesk_command) $argv
 end
 
-# Ticket IDs and subjects, from ls (extra ls options in $argv); only
-# when jq is there.
+# Ticket IDs and subjects, from ls: every ticket, solved, closed and
+# archived ones too, unless ls options in $argv choose; only when jq is
+# there.
 function __fish_mdesk_tickets
     command -sq jq; or return
+    set -q argv[1]; or set argv --all
     mdesk (__fish_mdesk_desk) ls $argv --format json 2>/dev/null |
         jq -r '"\(.id)\t\(.subject // "")"' 2>/dev/null
 end

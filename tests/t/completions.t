@@ -1,0 +1,102 @@
+#!/bin/sh
+# completions/: what bash, zsh and fish offer at a TAB, on a desk with an
+# open and a solved ticket.  bash runs the completion function as it does
+# at a prompt (COMP_WORDS, COMPREPLY); fish answers `complete -C`; zsh
+# loads the completion file with the completion system's own functions
+# (_arguments, _wanted, _describe, _call_program) replaced by ones that
+# print what they are given.  A shell that is not installed skips.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../desklib.sh"
+C=$TOP/completions
+D=$TMP/desk
+newdesk "$D"
+file() {	# file N SUBJECT: a message of its own, filed; prints its ticket
+	sed -e "s/^Message-ID: .*/Message-ID: <comp-$1@example.com>/" -e "s/^Subject: .*/Subject: $2/" \
+		-e "s/^From: .*/From: Customer $1 <c$1@example.org>/" "$DATA/mail/single.eml" |
+		mroute --desk "$D" --now "2026-11-0$1T09:00:00Z" | sed -n 's/^X-Mdesk-Ticket: //p'
+}
+open=$(file 2 "Where is my parcel")
+solved=$(file 3 "Refund for order 12")
+mdesk --desk "$D" --as ana --now 2026-11-04T10:00:00Z status "$solved" solved
+templates=$(ls "$D/templates" | sed 's/\..*//' | sort -u | tr '\n' ' ')
+ids=$(printf '%s\n' "$open" "$solved" | sort | tr '\n' ' ')
+is "the desk: two tickets, one solved" "$(mdesk --desk "$D" ls -A --format json | jq -r .status | sort | tr '\n' ' ')" "new solved "
+sorted() { grep . | sort -u | tr '\n' ' '; }
+
+# ---------------------------------------------------------------- bash
+if command -v bash >/dev/null 2>&1; then
+	bcomp() {	# bcomp FILE WORD...: COMPREPLY for the last word
+		bash -c '
+			f=$1; shift
+			source "$f" || exit 1
+			COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}
+			"_${1}"
+			printf "%s\n" "${COMPREPLY[@]}"' bash "$@" 2>/dev/null
+	}
+	is "bash: mreply -t <TAB> offers the templates" \
+		"$(bcomp "$C/mreply.bash" mreply --desk "$D" -t '' | sorted)" "$templates"
+	is "bash: mdesk show <TAB> offers every ticket, the solved one too" \
+		"$(bcomp "$C/mdesk.bash" mdesk --desk "$D" show '' | sorted)" "$ids"
+	is "bash: mdesk archive <TAB> offers only the solved and closed" \
+		"$(bcomp "$C/mdesk.bash" mdesk --desk "$D" archive '' | grep -v '^-' | sorted)" "$solved "
+	is "bash: mroute --a<TAB> offers --ack and --at-date once each" \
+		"$(bcomp "$C/mroute.bash" mroute --a | tr '\n' ' ')" "--ack --at-date "
+else
+	skip "bash completions" "bash not installed"
+fi
+
+# ---------------------------------------------------------------- fish
+if command -v fish >/dev/null 2>&1; then
+	fcomp() {	# fcomp FILE LINE: the candidates fish offers, without descriptions
+		HOME=$TMP fish --no-config -c 'source $argv[1]; complete -C $argv[2]' "$@" 2>/dev/null | cut -f1
+	}
+	is "fish: mreply -t <TAB> offers the templates" \
+		"$(fcomp "$C/mreply.fish" "mreply --desk $D -t " | sorted)" "$templates"
+	is "fish: mdesk show <TAB> offers every ticket, the solved one too" \
+		"$(fcomp "$C/mdesk.fish" "mdesk --desk $D show " | sorted)" "$ids"
+	is "fish: mroute --a<TAB> offers --ack and --at-date" \
+		"$(fcomp "$C/mroute.fish" "mroute --a" | tr '\n' ' ')" "--ack --at-date "
+	# fish shows one of two completions of the same option, with either
+	# description: each option is completed once (tools without subcommands)
+	for t in mreply mroute msla mreport mthread; do
+		is "fish: $t: no option completed twice" \
+			"$(grep '^complete ' "$C/$t.fish" | grep -oE -- ' -l [a-z-]+' | sort | uniq -d | tr '\n' ' ')" ""
+	done
+else
+	skip "fish completions" "fish not installed"
+fi
+
+# ---------------------------------------------------------------- zsh
+if command -v zsh >/dev/null 2>&1; then
+	# zcomp FILE CODE: load FILE with the completion functions stubbed,
+	# then run CODE
+	zcomp() {
+		: >"$TMP/zargs"
+		ZARGS=$TMP/zargs zsh -f -c '
+			_arguments() { local a; for a; do print -r -- "$a"; done >>$ZARGS; return 1 }
+			_wanted() { print -rl -- ${(P)6} }
+			_describe() { print -rl -- ${${(P)4}%%:*} }
+			_call_program() { shift; eval "$@" }
+			_message() { : }
+			typeset -A opt_args
+			words=(${${1:t}#_})
+			source $1 >/dev/null
+			eval $2' zsh "$@" 2>"$TMP/zsh.err"
+	}
+	is "zsh: mreply -t <TAB> offers the templates" \
+		"$(MDESK_DIR=$D zcomp "$C/_mreply" _mreply_templates | sorted)" "$templates"
+	is "zsh: mdesk show <TAB> offers every ticket, the solved one too" \
+		"$(zcomp "$C/_mdesk" "_mdesk_prog=mdesk; _mdesk_desk=(--desk $D); _mdesk_tickets" | sorted)" "$ids"
+	is "zsh: mdesk archive <TAB> offers only the solved and closed" \
+		"$(zcomp "$C/_mdesk" "_mdesk_prog=mdesk; _mdesk_desk=(--desk $D); _mdesk_tickets --status solved; _mdesk_tickets --status closed" | sorted)" "$solved "
+	# every option of each tool's _arguments spec once
+	for t in mdesk mreply mroute msla mreport mthread; do
+		zcomp "$C/_$t" :
+		dup=$(grep '\[' "$TMP/zargs" | grep -v '^[0-9*]' |
+			sed -e 's/^([^)]*)//' -e 's/^\*//' -e 's/[+:=[].*//' | sort | uniq -d | tr '\n' ' ')
+		is "zsh: $t: no option offered twice ($(grep -c '\[' "$TMP/zargs") options)" "$dup" ""
+	done
+else
+	skip "zsh completions" "zsh not installed"
+fi
+done_testing
