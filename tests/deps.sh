@@ -93,6 +93,7 @@ for p in $smissing; do
 	fetchmail) units="fetchmail.service" init=fetchmail ;;
 	*) continue ;;
 	esac
+	command -v deb-systemd-helper >/dev/null && deb-systemd-helper disable $units >/dev/null 2>&1
 	command -v systemctl >/dev/null && systemctl disable --quiet $units 2>/dev/null
 	[ -x /etc/init.d/$init ] && update-rc.d $init disable >/dev/null 2>&1
 done

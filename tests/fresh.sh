@@ -22,6 +22,7 @@ suite=bookworm
 include=build-essential,git,python3,valgrind,ca-certificates
 targets=${*:-demo check}
 
+t0=$(date +%s)
 say() { echo "fresh: $*"; }
 die() { echo "fresh: $*" >&2; exit 1; }
 
@@ -98,6 +99,13 @@ unshare --mount --pid --fork --kill-child sh -eu -c '
 			PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 			sh -c "cd /root/mdesk && make $t" || exit $?
 	done
+	# deps.sh installed the servers with no service enabled, and took
+	# its policy-rc.d away again
+	on=$( (ls "$R"/etc/rc[2-5].d/; ls "$R"/etc/systemd/system/*.wants/) 2>/dev/null |
+		grep -E "^(S[0-9]+)?(ssh|nginx|fcgiwrap|fetchmail)(\.service|\.socket)?\$" | sort -u)
+	[ -z "$on" ] || { echo "fresh: services left enabled:" $on >&2; exit 1; }
+	[ ! -e "$R/usr/sbin/policy-rc.d" ] || { echo "fresh: /usr/sbin/policy-rc.d left behind" >&2; exit 1; }
+	echo "fresh: no service enabled, no policy-rc.d left"
 ' fresh "$R" $targets || rc=$?
-say "$targets: exit $rc after $(( $(date +%s) - start )) s"
+say "$targets: exit $rc after $(( $(date +%s) - start )) s ($(( $(date +%s) - t0 )) s in all)"
 exit $rc
