@@ -111,33 +111,8 @@ static void load_agents(void)
  * user.name matched against agents.csv. */
 static struct agent *me(void)
 {
-	const char *who = opt_as ? opt_as : getenv("MDESK_AGENT");
 	load_agents();
-	if (!who || !*who) {
-		git_config *cfg;
-		const char *v;
-		if (git_repository_config_snapshot(&cfg, D.repo) == 0) {
-			if (git_config_get_string(&v, cfg, "user.email") == 0)
-				for (size_t i = 0; i < AG.n; i++)
-					if (!strcasecmp(AG.v[i].email, v)) {
-						git_config_free(cfg);
-						return &AG.v[i];
-					}
-			if (git_config_get_string(&v, cfg, "user.name") == 0) {
-				struct agent *a = agent_find(&AG, v);
-				git_config_free(cfg);
-				if (a)
-					return a;
-			} else
-				git_config_free(cfg);
-		}
-		die(EX_USAGE, "who is acting? use --as AGENT or set MDESK_AGENT "
-		    "(or a git user.email listed in agents.csv)");
-	}
-	struct agent *a = agent_find(&AG, who);
-	if (!a)
-		die(EX_USAGE, "agent '%s' is not in agents.csv (see mdesk agent ls)", who);
-	return a;
+	return agent_acting(&AG, &D, opt_as, "acting");
 }
 
 static struct agent *agent_arg(const char *login)

@@ -100,29 +100,7 @@ static void load_people(void)
  * user.name matched against agents.csv (as mdesk does). */
 static struct agent *me(void)
 {
-	const char *who = opt_as ? opt_as : getenv("MDESK_AGENT");
-	if (!who || !*who) {
-		git_config *cfg;
-		const char *v;
-		struct agent *a = NULL;
-		if (git_repository_config_snapshot(&cfg, D.repo) == 0) {
-			if (git_config_get_string(&v, cfg, "user.email") == 0)
-				for (size_t i = 0; i < AG.n && !a; i++)
-					if (!strcasecmp(AG.v[i].email, v))
-						a = &AG.v[i];
-			if (!a && git_config_get_string(&v, cfg, "user.name") == 0)
-				a = agent_find(&AG, v);
-			git_config_free(cfg);
-		}
-		if (a)
-			return a;
-		die(EX_USAGE, "who is answering? use --as AGENT or set MDESK_AGENT "
-		    "(or a git user.email listed in agents.csv)");
-	}
-	struct agent *a = agent_find(&AG, who);
-	if (!a)
-		die(EX_USAGE, "agent '%s' is not in agents.csv (see mdesk agent ls)", who);
-	return a;
+	return agent_acting(&AG, &D, opt_as, "answering");
 }
 
 static char *read_all(int fd, size_t *len)
@@ -163,21 +141,6 @@ static long long ev_at(json_t *e)
 	if (a)
 		parse_rfc3339(a, &t);
 	return t;
-}
-
-static void follow_merges(char id[16])
-{
-	for (int hops = 0; hops < 16; hops++) {
-		struct ticket t;
-		if (ticket_load(&D, id, &t, NULL, 1) != 0)
-			return;
-		int more = t.merged_into && strlen(t.merged_into) < 16;
-		if (more)
-			snprintf(id, 16, "%s", t.merged_into);
-		ticket_free(&t);
-		if (!more)
-			return;
-	}
 }
 
 /* --- templates: --check and --list --- */
@@ -528,7 +491,7 @@ static void answered(struct source *s, char *in, size_t inlen, char id[16], stru
 	json_t *rev;
 	if (opt_ticket) {
 		snprintf(id, 16, "%s", opt_ticket);
-		follow_merges(id);
+		ticket_follow_merges(&D, id, NULL, NULL);
 		if (ticket_load(&D, id, t, archived, 1) != 0)
 			die(EX_DATAERR, "%s: no such ticket", opt_ticket);
 		rev = received_event(t, NULL);
@@ -543,7 +506,7 @@ static void answered(struct source *s, char *in, size_t inlen, char id[16], stru
 		if (!index_lookup(&D, s->mid, id))
 			die(EX_DATAERR, "<stdin>: message <%s> is not in the desk (file it with mroute first)",
 			    s->mid);
-		follow_merges(id);
+		ticket_follow_merges(&D, id, NULL, NULL);
 		if (ticket_load(&D, id, t, archived, 1) != 0)
 			die(EX_DATAERR, "<stdin>: message <%s>: ticket %s is gone", s->mid, id);
 		rev = received_event(t, s->mid);

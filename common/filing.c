@@ -385,19 +385,14 @@ static int find_parent_ticket(struct filing *f, const struct msg_ids *ids, const
 }
 
 /* Follow merges to the ticket that answers now. */
+static int load_for_merges(void *ctx, const char *id, struct ticket *t)
+{
+	return load_ticket(ctx, id, t, NULL);
+}
+
 static void follow_merges(struct filing *f, char id[16])
 {
-	for (int hops = 0; hops < 16; hops++) {
-		struct ticket t;
-		if (load_ticket(f, id, &t, NULL) != 0)
-			return;
-		int more = t.merged_into && ticketid_valid(t.merged_into);
-		if (more)
-			snprintf(id, 16, "%s", t.merged_into);
-		ticket_free(&t);
-		if (!more)
-			return;
-	}
+	ticket_follow_merges(f->desk, id, load_for_merges, f);
 }
 
 /* A new ticket's ID: from the root Message-ID, lengthened while taken by

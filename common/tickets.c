@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 #include "ticketid.h"
 
@@ -38,6 +39,21 @@ int ticket_load(struct desk *d, const char *id, struct ticket *t, int *archived,
 	if (archived)
 		*archived = arch;
 	return 0;
+}
+
+void ticket_follow_merges(struct desk *d, char id[16], ticket_loader load, void *ctx)
+{
+	for (int hops = 0; hops < 16; hops++) {
+		struct ticket t;
+		if (load ? load(ctx, id, &t) != 0 : ticket_load(d, id, &t, NULL, 1) != 0)
+			return;
+		int more = t.merged_into && ticketid_valid(t.merged_into);
+		if (more)
+			snprintf(id, 16, "%s", t.merged_into);
+		ticket_free(&t);
+		if (!more)
+			return;
+	}
 }
 
 /* The archive branch's tree of one ticket, or NULL. */
@@ -861,6 +877,33 @@ void tsum_ticket(const struct tsum *s, struct ticket *t)
 	json_t *col = json_object_get(o, "collisions");
 	t->collisions = json_is_array(col) ? json_incref(col) : NULL;
 	t->events = json_array();
+}
+
+struct agent *agent_acting(struct agents *ag, struct desk *d, const char *as,
+    const char *doing)
+{
+	const char *who = as ? as : getenv("MDESK_AGENT");
+	struct agent *a = NULL;
+	if (who && *who) {
+		if (!(a = agent_find(ag, who)))
+			die(EX_USAGE, "agent '%s' is not in agents.csv (see mdesk agent ls)", who);
+		return a;
+	}
+	git_config *cfg;
+	const char *v;
+	if (git_repository_config_snapshot(&cfg, d->repo) == 0) {
+		if (git_config_get_string(&v, cfg, "user.email") == 0)
+			for (size_t i = 0; i < ag->n && !a; i++)
+				if (!strcasecmp(ag->v[i].email, v))
+					a = &ag->v[i];
+		if (!a && git_config_get_string(&v, cfg, "user.name") == 0)
+			a = agent_find(ag, v);
+		git_config_free(cfg);
+	}
+	if (!a)
+		die(EX_USAGE, "who is %s? use --as AGENT or set MDESK_AGENT "
+		    "(or a git user.email listed in agents.csv)", doing);
+	return a;
 }
 
 int agent_load(struct desk *d, const char *login)

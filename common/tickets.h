@@ -1,14 +1,21 @@
 /* tickets.h: tickets of a desk: load, list files, restore from the archive. */
 #ifndef MDESK_TICKETS_H
 #define MDESK_TICKETS_H
+#include "agents.h"
 #include "desk.h"
 #include "event.h"
 
 /* Load and fold ticket id: the working tree (or HEAD when from_head),
- * then the archive branch.  0, or -1 when there is no such ticket; a
- * malformed events file exits EX_DATAERR with file:line. */
+ * then the archive branch.  0, or -1 when there is no such ticket (a line
+ * that is not an event is skipped, see ticket_fold). */
 int ticket_load(struct desk *d, const char *id, struct ticket *t, int *archived,
     int from_head);
+/* How a caller loads a ticket (0, or -1 when there is none). */
+typedef int (*ticket_loader)(void *ctx, const char *id, struct ticket *t);
+/* Follow "merged" events from ticket id to the ticket its conversation
+ * ended in (at most 16 hops), id updated in place; tickets are loaded
+ * through load (NULL: ticket_load of d's HEAD, then the archive). */
+void ticket_follow_merges(struct desk *d, char id[16], ticket_loader load, void *ctx);
 /* The message files (NNNN.eml) of a ticket, sorted; *n set. */
 char **ticket_files(struct desk *d, const char *id, size_t *n, int archived);
 void ticket_files_free(char **v, size_t n);
@@ -111,6 +118,11 @@ const struct tevents *tickets_events(struct desk *d, int all, size_t *n);
 void tickets_events_free(void);
 /* Does the status run the SLA clock and count in an agent's load? (new, open) */
 int status_load(const char *status);
+/* The acting agent: as (--as), else $MDESK_AGENT, else the agent whose
+ * email is git's user.email, or whose login is git's user.name, in desk d.
+ * None, or one not in agents.csv: exits EX_USAGE ("who is DOING? ..."). */
+struct agent *agent_acting(struct agents *ag, struct desk *d, const char *as,
+    const char *doing);
 /* An agent's load: tickets on main assigned to login in new or open. */
 int agent_load(struct desk *d, const char *login);
 
