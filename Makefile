@@ -22,7 +22,7 @@ MAGIC_LIBS  := -lmagic
 JSON_CFLAGS := $(shell pkg-config --cflags jansson 2>/dev/null)
 JSON_LIBS   := $(shell pkg-config --libs jansson 2>/dev/null)
 GIT_CFLAGS  := $(shell pkg-config --cflags libgit2 2>/dev/null)
-GIT_LIBS    := $(shell pkg-config --libs libgit2 zlib libcrypto libdeflate 2>/dev/null)
+GIT_LIBS    := $(shell pkg-config --libs libgit2 2>/dev/null)
 CSV_LIBS    := -lcsv
 TC_CFLAGS   := $(shell pkg-config --cflags libexttextcat 2>/dev/null)
 TC_LIBS     := $(shell pkg-config --libs libexttextcat 2>/dev/null)
@@ -37,7 +37,7 @@ override CFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
 B ?= build
 
 # The shared core. Each module: common/NAME.c + common/NAME.h + tests/unit/test_NAME.c
-CORE     = util mbox msg msgid date thread subject jsonw csvw ticketid conf event agents mime packw desk index tickets calendar rules lang route filing sla template outmsg outbox compose sync report rephtml
+CORE     = util mbox msg msgid date thread subject jsonw csvw ticketid conf event agents mime desk index tickets calendar rules lang route filing sla template outmsg outbox compose sync report rephtml
 CORE_OBJ = $(CORE:%=$(B)/common/%.o)
 
 TOOLS    = mthread mdesk mroute msla mreply mreport

@@ -38,8 +38,6 @@ static size_t batch_out_len;
 /* New tickets of the open batch to acknowledge after its commit. */
 static char (*acks)[16];
 static size_t nacks, capacks;
-/* Changes to the git index an import lets wait (desk_defer_index). */
-#define INDEX_DEFER 16384
 /* Messages that could not be filed (the others were). */
 static size_t set_aside;
 
@@ -382,12 +380,8 @@ static void read_fd(int fd, const char *name)
 	char env[512];
 	int is_mbox;
 	unsigned long long received;
-	for (size_t n = 0; next_raw(rd, name, &raw, env, &is_mbox, &received); n++) {
-		/* an import: the git index follows every INDEX_DEFER changes */
-		if (n == 1)
-			desk_defer_index(&desk, INDEX_DEFER);
+	while (next_raw(rd, name, &raw, env, &is_mbox, &received))
 		route_one(raw.p, raw.len, received, is_mbox, *env ? env : NULL);
-	}
 	buf_free(&raw);
 	mbox_close(rd);
 }
@@ -467,8 +461,6 @@ int main(int argc, char **argv)
 		if (fd)
 			close(fd);
 	}
-	/* what the git index still waits for goes in with the last batch */
-	desk_defer_index(&desk, 0);
 	commit_batch();
 	size_t n, k;
 	filing_counts(filing, &n, &k);

@@ -1,13 +1,12 @@
 /* desk.c: the desk, a git repository of plain files (see desk.h). */
-#define _GNU_SOURCE	/* RTLD_NEXT */
 #include "desk.h"
 #include "outbox.h"
 
 #include <dirent.h>
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,65 +17,18 @@
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
+#include <git2/sys/mempack.h>
 
 #include "ticketid.h"
 
 #define GC_EVERY 200		/* commits between packing loose objects */
-
-/* A libgit2 built with mbedTLS (Debian's) parses the whole system CA
- * bundle inside git_libgit2_init: about 6 ms of every run, for TLS that no
- * local desk command uses.  While the library starts, that parse is
- * skipped (the chain stays empty, so an https connection would fail its
- * certificate check, never pass it); at any other time the call goes to
- * mbedTLS, so code that talks https first sets the CA locations with
- * git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS, ...).  A libgit2 built
- * with OpenSSL never calls this. */
-static int git_starting;
-struct mbedtls_x509_crt;
-int mbedtls_x509_crt_parse_file(struct mbedtls_x509_crt *chain, const char *path);
-int mbedtls_x509_crt_parse_file(struct mbedtls_x509_crt *chain, const char *path)
-{
-	static int (*real)(struct mbedtls_x509_crt *, const char *);
-	if (git_starting)
-		return 0;
-	if (!real)
-		*(void **)&real = dlsym(RTLD_NEXT, "mbedtls_x509_crt_parse_file");
-	return real ? real(chain, path) : -1;
-}
-
-/* Likewise libssh2_init, which libgit2 calls while it starts: with
- * libssh2 built on OpenSSL it starts OpenSSL (its configuration read, and
- * its clean-up at exit), about 3 ms of every run, for ssh that no local
- * desk command uses.  It is put off until desk_git_net. */
-static int ssh_deferred;
-int libssh2_init(int flags);
-int libssh2_init(int flags)
-{
-	static int (*real)(int);
-	if (git_starting) {
-		ssh_deferred = 1;
-		return 0;
-	}
-	if (!real)
-		*(void **)&real = dlsym(RTLD_NEXT, "libssh2_init");
-	return real ? real(flags) : -1;
-}
-
-void desk_git_net(void)
-{
-	if (ssh_deferred) {
-		ssh_deferred = 0;
-		libssh2_init(0);
-	}
-}
+#define GC_GRACE 3600		/* seconds a new pack or loose object is kept */
 
 void desk_git_init(void)
 {
 	static int done;
 	if (!done) {
-		git_starting = 1;
 		git_libgit2_init();
-		git_starting = 0;
 		/* libgit2 caches only commits and trees under 4 KB: a desk's
 		 * tickets/ tree and a batch's commit are larger, and were read
 		 * and inflated again at every lookup */
@@ -138,6 +90,28 @@ static void load_conf(struct desk *d)
 	d->conf_loaded = 1;
 }
 
+/* git refuses a repository that another user owns (safe.directory):
+ * say whose it is and the ways out, in one line. */
+static _Noreturn void die_not_owner(const char *root)
+{
+	struct stat st;
+	char owner[64] = "another user", me[64] = "this user";
+	struct passwd *pw;
+	char *g = join(root, ".git");
+	if (stat(g, &st) == 0 || stat(root, &st) == 0) {
+		if ((pw = getpwuid(st.st_uid)))
+			snprintf(owner, sizeof owner, "user %s", pw->pw_name);
+		else
+			snprintf(owner, sizeof owner, "uid %u", (unsigned)st.st_uid);
+	}
+	free(g);
+	if ((pw = getpwuid(geteuid())))
+		snprintf(me, sizeof me, "%s", pw->pw_name);
+	die(EX_CONFIG, "%s: the desk belongs to %s, not to %s; run as its owner, "
+	    "give it to %s with 'chown -R %s %s', or trust it with "
+	    "'git config --global --add safe.directory %s'", root, owner, me, me, me, root, root);
+}
+
 void desk_open(struct desk *d, const char *dir)
 {
 	char cwd[PATH_MAX], *found = NULL;
@@ -173,7 +147,10 @@ void desk_open(struct desk *d, const char *dir)
 	 * not kill the writer half way */
 	signal(SIGXFSZ, SIG_IGN);
 	desk_git_init();
-	if (git_repository_open(&d->repo, d->root) != 0)
+	int rc = git_repository_open(&d->repo, d->root);
+	if (rc == GIT_EOWNER)
+		die_not_owner(d->root);
+	if (rc != 0)
 		desk_git_die(EX_CONFIG, d->root);
 	char *g = join(d->root, ".git");
 	d->state = join(g, "mdesk");
@@ -189,13 +166,9 @@ void desk_open(struct desk *d, const char *dir)
 	d->fsync = on;
 }
 
-static void ixd_free(struct desk *d);
-
 void desk_close(struct desk *d)
 {
-	desk_defer_index(d, 0);
 	desk_unlock(d);
-	ixd_free(d);
 	if (d->repo)
 		git_repository_free(d->repo);
 	if (d->conf_loaded)
@@ -307,7 +280,8 @@ static git_tree *branch_tree(struct desk *d, const char *ref, git_oid *head)
 	return t;
 }
 
-static char *blob_at(struct desk *d, git_tree *t, const char *path, size_t *len)
+/* The file at path in tree t (read from t's repository), NULL when absent. */
+static char *blob_at(git_tree *t, const char *path, size_t *len)
 {
 	git_tree_entry *e;
 	git_blob *b;
@@ -315,7 +289,7 @@ static char *blob_at(struct desk *d, git_tree *t, const char *path, size_t *len)
 		return NULL;
 	char *out = NULL;
 	if (git_tree_entry_type(e) == GIT_OBJECT_BLOB &&
-	    git_blob_lookup(&b, d->repo, git_tree_entry_id(e)) == 0) {
+	    git_blob_lookup(&b, git_tree_owner(t), git_tree_entry_id(e)) == 0) {
 		*len = (size_t)git_blob_rawsize(b);
 		out = xstrndup(git_blob_rawcontent(b), *len);
 		git_blob_free(b);
@@ -327,7 +301,7 @@ static char *blob_at(struct desk *d, git_tree *t, const char *path, size_t *len)
 char *desk_read_head(struct desk *d, const char *path, size_t *len, int archived)
 {
 	git_tree *t = branch_tree(d, archived ? DESK_ARCHIVE : DESK_BRANCH, NULL);
-	char *r = blob_at(d, t, path, len);
+	char *r = blob_at(t, path, len);
 	git_tree_free(t);
 	return r;
 }
@@ -468,39 +442,34 @@ static void prune_dirs(const char *root, const char *path)
 	free(p);
 }
 
-/* A change of the index: path out (all its stages, and everything under
- * it), then, unless gone, in with the entry e. */
-struct ixc {
+/* --- transactions --- */
+
+enum { OP_WRITE, OP_APPEND, OP_REMOVE };
+
+struct change {
 	char *path;
-	int gone;
-	git_index_entry e;
-};
-struct ixlist {
-	struct ixc *v;
-	size_t n;
+	int op;
+	struct buf data;
+	struct buf full;	/* after tx_build: the file as committed */
+	git_oid id;		/* and its blob */
 };
 
-static void ix_free(struct ixlist *l)
-{
-	for (size_t i = 0; i < l->n; i++)
-		free(l->v[i].path);
-	free(l->v);
-	l->v = NULL;
-	l->n = 0;
-}
+struct desk_tx {
+	struct desk *d;
+	struct change *c;
+	size_t n, cap;
+	struct strtab paths;	/* path -> index + 1: a batch of mroute stages
+				 * thousands and looks them up per message */
+	/* after desk_tx_prepare: the commit, built, the branch not moved */
+	int prepared;
+	git_signature *sig;
+	char *message;
+	git_oid commit_id, head;
+	git_tree *newtree;
+	int unborn;
+};
 
-/* Apply the changes to a libgit2 index. */
-static void ix_apply(git_index *idx, const struct ixlist *l)
-{
-	for (size_t i = 0; i < l->n; i++) {
-		const struct ixc *c = &l->v[i];
-		if (c->gone) {
-			git_index_remove_directory(idx, c->path, 0);
-			git_index_remove(idx, c->path, 0);
-		} else if (git_index_add(idx, &c->e) != 0)
-			desk_git_die(EX_TEMPFAIL, c->path);
-	}
-}
+/* --- the working tree and the index follow a commit --- */
 
 /* Is the file at full a plain file holding exactly data[0..len)?  Its
  * stat into *st when it is. */
@@ -524,23 +493,37 @@ static int file_holds(const char *full, const void *data, size_t len, struct sta
 	return same;
 }
 
-struct change;
-static const void *change_file(const struct change *c, size_t *len, const git_oid **id);
-static int change_new(const struct change *c);
+/* The index entry of path: blob id, in the file st describes (so that
+ * git status need not read the file again). */
+static void index_put(git_index *idx, const char *path, const git_oid *id, const struct stat *st)
+{
+	git_index_entry e;
+	memset(&e, 0, sizeof e);
+	e.ctime.seconds = (int32_t)st->st_ctim.tv_sec;
+	e.ctime.nanoseconds = (uint32_t)st->st_ctim.tv_nsec;
+	e.mtime.seconds = (int32_t)st->st_mtim.tv_sec;
+	e.mtime.nanoseconds = (uint32_t)st->st_mtim.tv_nsec;
+	e.dev = (uint32_t)st->st_dev;
+	e.ino = (uint32_t)st->st_ino;
+	e.mode = GIT_FILEMODE_BLOB;
+	e.uid = (uint32_t)st->st_uid;
+	e.gid = (uint32_t)st->st_gid;
+	e.file_size = (uint32_t)st->st_size;
+	e.id = *id;
+	e.path = path;
+	if (git_index_add(idx, &e) != 0)
+		desk_git_die(EX_TEMPFAIL, path);
+}
 
-/* Bring path in the working tree in line with tree (or with the file of
- * the committed change ch, when given); the change the index needs goes
- * to rec. */
-static int materialize(struct desk *d, struct ixlist *rec, git_tree *tree, const char *path,
+/* Bring path in the working tree and in idx in line with tree (or with
+ * the file of the committed change ch, when given).  0, or -1 with errno
+ * when the file cannot be written. */
+static int materialize(struct desk *d, git_index *idx, git_tree *tree, const char *path,
     const struct change *ch)
 {
 	git_tree_entry *e = NULL;
 	char *full = join(d->root, path);
 	int rc = 0;
-	rec->v = xrealloc(rec->v, (rec->n + 1) * sizeof *rec->v);
-	struct ixc *c = &rec->v[rec->n];
-	memset(c, 0, sizeof *c);
-	c->path = xstrdup(path);
 	if (ch || (tree && git_tree_entry_bypath(&e, tree, path) == 0 &&
 	    git_tree_entry_type(e) == GIT_OBJECT_BLOB)) {
 		git_blob *b = NULL;
@@ -548,9 +531,11 @@ static int materialize(struct desk *d, struct ixlist *rec, git_tree *tree, const
 		const void *data;
 		size_t len;
 		const git_oid *id;
-		if (ch)
-			data = change_file(ch, &len, &id);
-		else {
+		if (ch) {
+			data = ch->full.p ? ch->full.p : "";
+			len = ch->full.len;
+			id = &ch->id;
+		} else {
 			if (git_blob_lookup(&b, d->repo, git_tree_entry_id(e)) != 0)
 				desk_git_die(EX_TEMPFAIL, path);
 			data = git_blob_rawcontent(b);
@@ -560,33 +545,18 @@ static int materialize(struct desk *d, struct ixlist *rec, git_tree *tree, const
 		/* a file already as the tree has it (a path of the journal
 		 * whose writer got that far) is kept: only the index needs it */
 		if (!(!ch && file_holds(full, data, len, &st)) &&
-		    write_atomic(d->root, path, data, len, &st, ch && change_new(ch)) != 0) {
+		    write_atomic(d->root, path, data, len, &st, ch && ch->op == OP_WRITE) != 0)
 			rc = -1;
-			free(c->path);
-		} else {
-			git_index_entry *ie = &c->e;
-			ie->ctime.seconds = (int32_t)st.st_ctim.tv_sec;
-			ie->ctime.nanoseconds = (uint32_t)st.st_ctim.tv_nsec;
-			ie->mtime.seconds = (int32_t)st.st_mtim.tv_sec;
-			ie->mtime.nanoseconds = (uint32_t)st.st_mtim.tv_nsec;
-			ie->dev = (uint32_t)st.st_dev;
-			ie->ino = (uint32_t)st.st_ino;
-			ie->mode = GIT_FILEMODE_BLOB;
-			ie->uid = (uint32_t)st.st_uid;
-			ie->gid = (uint32_t)st.st_gid;
-			ie->file_size = (uint32_t)st.st_size;
-			ie->id = *id;
-			ie->path = c->path;
-			rec->n++;
-		}
+		else
+			index_put(idx, path, id, &st);
 		git_blob_free(b);
 	} else {
 		/* gone (or a directory gone): out of the tree and the index */
 		struct stat st;
 		if (lstat(full, &st) == 0)
 			rm_rf(full);
-		c->gone = 1;
-		rec->n++;
+		git_index_remove_directory(idx, path, 0);
+		git_index_remove(idx, path, 0);
 		prune_dirs(d->root, path);
 	}
 	git_tree_entry_free(e);
@@ -594,321 +564,28 @@ static int materialize(struct desk *d, struct ixlist *rec, git_tree *tree, const
 	return rc;
 }
 
-
-/* --- the index file, spliced ---
- *
- * libgit2 reads and parses the whole index, then writes it whole: at two
- * thousand open tickets (six thousand entries) about 15 ms of every
- * commit.  The entries of an index (versions 2 and 3) are kept sorted by
- * path, so a commit's few changes are spliced into the file's bytes
- * instead: the untouched entries are copied as they are, the extensions
- * (the cache tree and the like, all optional) are dropped, the checksum
- * is computed again, and the file replaced through index.lock as git
- * does.  Any other index (version 4, a split or sparse index, damage)
- * goes through libgit2. */
-
-static uint32_t be32(const unsigned char *p)
+/* The desk's index, as on the disk now (libgit2 reads it again only when
+ * the file changed). */
+static git_index *index_open(struct desk *d)
 {
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put32(struct buf *b, uint32_t v)
-{
-	unsigned char x[4] = { (unsigned char)(v >> 24), (unsigned char)(v >> 16),
-		(unsigned char)(v >> 8), (unsigned char)v };
-	buf_add(b, x, 4);
-}
-
-static int by_ixc_path(const void *a, const void *b)
-{
-	return strcmp(((const struct ixc *)a)->path, ((const struct ixc *)b)->path);
-}
-
-/* Is there a change for the path name[0..n)?  (a binary search) */
-static const struct ixc *ix_find(const struct ixlist *l, const char *name, size_t n)
-{
-	size_t lo = 0, hi = l->n;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		const char *p = l->v[mid].path;
-		int c = strncmp(p, name, n);
-		if (!c && p[n])
-			c = 1;
-		if (!c)
-			return &l->v[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
-}
-
-static void ix_entry(struct buf *b, const git_index_entry *e)
-{
-	size_t nl = strlen(e->path);
-	put32(b, (uint32_t)e->ctime.seconds);
-	put32(b, e->ctime.nanoseconds);
-	put32(b, (uint32_t)e->mtime.seconds);
-	put32(b, e->mtime.nanoseconds);
-	put32(b, e->dev);
-	put32(b, e->ino);
-	put32(b, e->mode);
-	put32(b, e->uid);
-	put32(b, e->gid);
-	put32(b, e->file_size);
-	buf_add(b, e->id.id, GIT_OID_RAWSZ);
-	unsigned char fl[2] = { (unsigned char)((nl < 0xfff ? nl : 0xfff) >> 8),
-		(unsigned char)(nl < 0xfff ? nl : 0xfff) };
-	buf_add(b, fl, 2);
-	buf_add(b, e->path, nl);
-	static const char zeros[8];
-	buf_add(b, zeros, ((62 + nl + 8) & ~(size_t)7) - 62 - nl);
-}
-
-/* 0 written; 1 an index this does not handle (use libgit2); -1 failed
- * (errno set). */
-static int ix_splice(struct desk *d, struct ixlist *l)
-{
-	char *ip = join(d->root, ".git/index");
-	int fd = open(ip, O_RDONLY);
-	size_t len = 0;
-	unsigned char *x = fd < 0 ? NULL : (unsigned char *)big_read_fd(fd, (size_t)1 << 40, &len);
-	if (fd >= 0)
-		close(fd);
-	uint32_t ver = x && len >= 32 ? be32(x + 4) : 0;
-	if (!x || len < 32 || memcmp(x, "DIRC", 4) || (ver != 2 && ver != 3)) {
-		if (x)
-			big_free(x, len + 1);
-		free(ip);
-		return 1;
-	}
-	ssize_t k;
-	uint32_t n = be32(x + 8);
-	size_t end = len - 20, p = 12;
-	qsort(l->v, l->n, sizeof *l->v, by_ixc_path);
-	/* the new index is the old one with the changes spliced in: its
-	 * room is known (an entry takes at most 72 bytes and its path) */
-	size_t room = len + 21;
-	for (size_t i = 0; i < l->n; i++)
-		room += 72 + strlen(l->v[i].path);
-	struct buf out = { big_alloc(room), 0, room };
-	buf_add(&out, x, 12);
-	uint32_t count = 0;
-	size_t j = 0;	/* next change to put in */
-	int bad = 0, gone = 0;
-	for (size_t i = 0; i < l->n; i++)
-		gone |= l->v[i].gone;
-	for (uint32_t i = 0; i < n && !bad; i++) {
-		if (p + 62 > end) {
-			bad = 1;
-			break;
-		}
-		unsigned fl = (unsigned)x[p + 60] << 8 | x[p + 61];
-		size_t ext = ver >= 3 && (fl & 0x4000) ? 2 : 0;
-		const char *name = (const char *)x + p + 62 + ext;
-		size_t nl = fl & 0xfff;
-		if (nl == 0xfff) {
-			const char *z = memchr(name, 0, end - (p + 62 + ext));
-			if (!z) {
-				bad = 1;
-				break;
-			}
-			nl = (size_t)(z - name);
-		}
-		size_t el = (62 + ext + nl + 8) & ~(size_t)7;
-		if (p + el > end) {
-			bad = 1;
-			break;
-		}
-		/* changes that sort before this entry go in first; one that
-		 * names it takes its place */
-		int drop = 0;
-		while (j < l->n) {
-			const struct ixc *c = &l->v[j];
-			size_t cl = strlen(c->path);
-			int cmp = memcmp(c->path, name, cl < nl ? cl : nl);
-			if (!cmp)
-				cmp = cl < nl ? -1 : cl > nl ? 1 : 0;
-			if (cmp > 0)
-				break;
-			drop |= cmp == 0;
-			if (!c->gone) {
-				ix_entry(&out, &c->e);
-				count++;
-			}
-			j++;
-		}
-		/* the entry stays unless a change names it or a directory above
-		 * it is gone */
-		for (size_t s = 0; s < nl && !drop && gone; s++)
-			if (name[s] == '/') {
-				const struct ixc *c = ix_find(l, name, s);
-				drop = c && c->gone;
-			}
-		if (!drop) {
-			buf_add(&out, x + p, el);
-			count++;
-		}
-		p += el;
-	}
-	/* a split or sparse index is not ours to splice */
-	for (size_t q = p; !bad && q + 8 <= end; q += 8 + be32(x + q + 4))
-		if (!memcmp(x + q, "link", 4) || !memcmp(x + q, "sdir", 4))
-			bad = 1;
-	big_free(x, len + 1);
-	if (bad) {
-		big_free(out.p, room);
-		free(ip);
-		return 1;
-	}
-	for (; j < l->n; j++)
-		if (!l->v[j].gone) {
-			ix_entry(&out, &l->v[j].e);
-			count++;
-		}
-	unsigned char *h = (unsigned char *)out.p + 8;
-	h[0] = (unsigned char)(count >> 24);
-	h[1] = (unsigned char)(count >> 16);
-	h[2] = (unsigned char)(count >> 8);
-	h[3] = (unsigned char)count;
-	unsigned char sum[20];
-	packw_sha1(out.p, out.len, sum);
-	buf_add(&out, sum, 20);
-	char *lk = join(d->root, ".git/index.lock");
-	int rc = -1;
-	fd = open(lk, O_WRONLY | O_CREAT | O_EXCL, 0666);
-	if (fd >= 0) {
-		size_t w = 0;
-		while (w < out.len && (k = write(fd, out.p + w, out.len - w)) > 0)
-			w += (size_t)k;
-		int e = w == out.len ? 0 : errno ? errno : EIO;
-		if (!e && d->fsync && fsync(fd) != 0)
-			e = errno;
-		if (close(fd) != 0 && !e)
-			e = errno;
-		if (!e && rename(lk, ip) == 0)
-			rc = 0;
-		else {
-			unlink(lk);
-			errno = e ? e : errno;
-		}
-	}
-	free(lk);
-	free(ip);
-	big_free(out.p, room);
-	return rc;
-}
-
-/* The index follows the changes: spliced, else through libgit2.  0, or
- * -1 with errno. */
-static int ix_update(struct desk *d, struct ixlist *l)
-{
-	int rc = ix_splice(d, l);
-	if (rc <= 0)
-		return rc;
 	git_index *idx;
 	if (git_repository_index(&idx, d->repo) != 0 || git_index_read(idx, 0) != 0)
 		desk_git_die(EX_TEMPFAIL, "index");
-	ix_apply(idx, l);
-	rc = git_index_write(idx) == 0 ? 0 : -1;
-	if (rc)
-		errno = EIO;
+	return idx;
+}
+
+/* Write idx and let it go: 0, or -1 (what it holds is dropped: read
+ * again from the disk next time). */
+static int index_close(git_index *idx)
+{
+	int rc = git_index_write(idx) == 0 ? 0 : -1;
+	if (rc) {
+		int e = errno ? errno : EIO;
+		git_index_read(idx, 1);
+		errno = e;
+	}
 	git_index_free(idx);
 	return rc;
-}
-
-/* --- the index, deferred ---
- *
- * An import commits a batch at a time, and on a large desk splicing the
- * index (tens of megabytes) after each batch is most of what the batch
- * writes.  Under desk_defer_index the index changes of the commits wait
- * in memory, while the working tree follows every commit as ever, and go
- * in at once every so many changes and when the deferral ends.  Their
- * paths stay in the journal meanwhile: a process that dies leaves them
- * to the next writer, which repairs them as it repairs any journal; a
- * writer that takes the lock between two batches does the same and the
- * changes in memory are dropped; the lock taken again by this process
- * finds its own journal as it left it and keeps waiting. */
-struct ixdefer {
-	struct ixlist l;
-	struct strtab at;	/* path -> 1 + its place in l */
-	size_t max;
-	struct stat js;		/* the journal as written */
-	int have_js;
-};
-
-static void ixd_drop(struct ixdefer *x)
-{
-	ix_free(&x->l);
-	strtab_clear(&x->at);
-	x->have_js = 0;
-}
-
-static void ixd_free(struct desk *d)
-{
-	if (d->ixd) {
-		ixd_drop(d->ixd);
-		strtab_free(&d->ixd->at);
-		free(d->ixd);
-		d->ixd = NULL;
-	}
-}
-
-/* The changes of rec join the waiting ones (rec is emptied); a path's
- * last change wins. */
-static void ixd_add(struct ixdefer *x, struct ixlist *rec)
-{
-	for (size_t i = 0; i < rec->n; i++) {
-		struct ixc *c = &rec->v[i];
-		size_t k = strtab_get(&x->at, c->path);
-		if (k) {
-			struct ixc *o = &x->l.v[k - 1];
-			char *keep = o->path;
-			free(c->path);
-			*o = *c;
-			o->path = keep;
-			o->e.path = keep;
-			continue;
-		}
-		x->l.v = xrealloc(x->l.v, (x->l.n + 1) * sizeof *x->l.v);
-		x->l.v[x->l.n] = *c;
-		strtab_put(&x->at, c->path, ++x->l.n);
-	}
-	free(rec->v);
-	rec->v = NULL;
-	rec->n = 0;
-}
-
-static int ix_gone(const struct ixlist *l)
-{
-	for (size_t i = 0; i < l->n; i++)
-		if (l->v[i].gone)
-			return 1;
-	return 0;
-}
-
-/* The waiting changes into the index (the lock held); 0, or -1 with
- * errno (they are dropped either way: the journal names them). */
-static int ixd_flush(struct desk *d)
-{
-	struct ixdefer *x = d->ixd;
-	if (!x || !x->l.n)
-		return 0;
-	int rc = ix_update(d, &x->l);
-	ixd_drop(x);
-	return rc;
-}
-
-/* Is the journal at jp the one this process wrote last? */
-static int journal_ours(struct desk *d, const char *jp)
-{
-	struct stat st;
-	const struct ixdefer *x = d->ixd;
-	return x && x->have_js && stat(jp, &st) == 0 && st.st_dev == x->js.st_dev &&
-	    st.st_ino == x->js.st_ino && st.st_size == x->js.st_size &&
-	    st.st_mtim.tv_sec == x->js.st_mtim.tv_sec &&
-	    st.st_mtim.tv_nsec == x->js.st_mtim.tv_nsec;
 }
 
 /* --- the lock and the journal --- */
@@ -916,6 +593,25 @@ static int journal_ours(struct desk *d, const char *jp)
 static char *state_path(struct desk *d, const char *name)
 {
 	return join(d->state, name);
+}
+
+static void unlink_journal(struct desk *d)
+{
+	char *jp = state_path(d, "pending");
+	unlink(jp);
+	free(jp);
+}
+
+/* The journal names the paths whose files (and index entries) follow
+ * the branch once it moved: a writer killed in between leaves it to the
+ * next, which brings them in line with HEAD (recover). */
+static void write_journal(struct desk *d, const struct buf *paths)
+{
+	struct stat st;
+	if (write_atomic(d->root, ".git/mdesk/pending", paths->p ? paths->p : "", paths->len,
+	    &st, 0) != 0)
+		die(errno == ENOSPC || errno == EDQUOT || errno == EROFS ? EX_CANTCREAT :
+		    EX_TEMPFAIL, "%s/.git/mdesk/pending: %s", d->root, strerror(errno));
 }
 
 /* Temporary files of write_atomic (".NAME." and six random characters) a killed writer left
@@ -944,22 +640,14 @@ static void remove_temps(struct desk *d, const char *path)
 }
 
 /* Paths of the pending journal, bring them in line with HEAD. */
+/* Paths of the pending journal, bring them in line with HEAD. */
 static void recover(struct desk *d)
 {
 	char *jp = state_path(d, "pending");
-	if (d->ixd && d->ixd->l.n) {
-		if (journal_ours(d, jp)) {
-			free(jp);
-			return;
-		}
-		/* another writer took the lock and repaired them */
-		ixd_drop(d->ixd);
-	}
 	int fd = open(jp, O_RDONLY);
-	if (fd < 0) {
-		free(jp);
+	free(jp);
+	if (fd < 0)
 		return;
-	}
 	struct buf b = { 0 };
 	char tmp[8192];
 	ssize_t n;
@@ -967,27 +655,22 @@ static void recover(struct desk *d)
 		buf_add(&b, tmp, (size_t)n);
 	close(fd);
 	git_tree *t = branch_tree(d, DESK_BRANCH, NULL);
-	struct ixlist rec = { NULL, 0 };
-	struct strtab seen = { 0 };	/* a path once: the index takes no twins */
+	git_index *idx = index_open(d);
 	for (char *p = b.p, *nl; p && *p; p = nl + 1) {
 		nl = strchr(p, '\n');
 		if (!nl)
 			break;
 		*nl = 0;
-		if (*p && !strstr(p, "..") && *p != '/' && !strtab_get(&seen, p)) {
-			strtab_put(&seen, p, 1);
+		if (*p && !strstr(p, "..") && *p != '/') {
 			remove_temps(d, p);
-			materialize(d, &rec, t, p, NULL);
+			materialize(d, idx, t, p, NULL);
 		}
 	}
-	if (ix_update(d, &rec) != 0)
+	if (index_close(idx) != 0)
 		desk_git_die(EX_TEMPFAIL, "index");
-	ix_free(&rec);
-	strtab_free(&seen);
 	git_tree_free(t);
 	buf_free(&b);
-	unlink(jp);
-	free(jp);
+	unlink_journal(d);
 }
 
 /* git's own lock files left by a killed writer.  We hold the desk lock:
@@ -1012,31 +695,6 @@ static void clear_stale_git_locks(struct desk *d)
 	}
 }
 
-void desk_defer_index(struct desk *d, size_t max)
-{
-	if (max && !d->ixd)
-		d->ixd = xcalloc(1, sizeof *d->ixd);
-	if (!d->ixd)
-		return;
-	d->ixd->max = max;
-	if (max || !d->ixd->l.n)
-		return;
-	/* the end: what waits goes in now, unless another writer has
-	 * repaired it meanwhile (desk_lock tells) */
-	int held = d->lockfd >= 0;
-	if (!held)
-		desk_lock(d);
-	char *jp = state_path(d, "pending");
-	int ours = journal_ours(d, jp);
-	if (ixd_flush(d) != 0)
-		die(EX_TEMPFAIL, "%s/.git/index: %s; the next command repairs it", d->root,
-		    strerror(errno));
-	if (ours)
-		unlink(jp);
-	free(jp);
-	if (!held)
-		desk_unlock(d);
-}
 
 /* Wait for the lock on fd for at most limit seconds: 0 held, -1 not.
  * The wait sleeps in flock itself, so that the kernel hands the lock
@@ -1137,33 +795,6 @@ void desk_unlock(struct desk *d)
 	}
 }
 
-/* --- transactions --- */
-
-enum { OP_WRITE, OP_APPEND, OP_REMOVE };
-
-struct change {
-	char *path;
-	int op;
-	struct buf data;
-	struct buf full;	/* after tx_build: the file as committed */
-	git_oid id;		/* and its blob */
-};
-
-struct desk_tx {
-	struct desk *d;
-	struct change *c;
-	size_t n, cap;
-	struct strtab paths;	/* path -> index + 1: a batch of mroute stages
-				 * thousands and looks them up per message */
-	/* after desk_tx_prepare: the commit, built, the branch not moved */
-	int prepared;
-	git_signature *sig;
-	char *message;
-	git_oid commit_id, head;
-	git_tree *newtree;
-	int unborn;
-};
-
 struct desk_tx *desk_tx_new(struct desk *d)
 {
 	struct desk_tx *tx = xcalloc(1, sizeof *tx);
@@ -1202,19 +833,6 @@ static struct change *change_for(struct desk_tx *tx, const char *path, int op)
 	return c;
 }
 
-/* A file written whole, not appended to: often one not there before. */
-static int change_new(const struct change *c)
-{
-	return c->op == OP_WRITE;
-}
-
-static const void *change_file(const struct change *c, size_t *len, const git_oid **id)
-{
-	*len = c->full.len;
-	*id = &c->id;
-	return c->full.p ? c->full.p : "";
-}
-
 void desk_tx_write(struct desk_tx *tx, const char *path, const void *p, size_t n)
 {
 	buf_add(&change_for(tx, path, OP_WRITE)->data, p, n);
@@ -1245,67 +863,6 @@ const char *desk_tx_pending(const struct desk_tx *tx, const char *path, size_t *
 	*append = c->op == OP_APPEND;
 	return c->data.p ? c->data.p : "";
 }
-
-void desk_tx_offer(struct desk_tx *tx, const git_oid *id, void *z, size_t zlen)
-{
-	struct desk *d = tx->d;
-	if (!d->packw)
-		d->packw = packw_attach(d->repo);
-	packw_offer(d->packw, id, z, zlen);
-}
-
-static void tx_free(struct desk_tx *tx)
-{
-	packw_offers_clear(tx->d->packw);
-	git_signature_free(tx->sig);
-	git_tree_free(tx->newtree);
-	free(tx->message);
-	if (tx->prepared && tx->d->fsync)
-		git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
-	for (size_t i = 0; i < tx->n; i++) {
-		free(tx->c[i].path);
-		buf_free(&tx->c[i].data);
-		buf_free(&tx->c[i].full);
-	}
-	free(tx->c);
-	strtab_free(&tx->paths);
-	free(tx);
-}
-
-void desk_tx_abort(struct desk_tx *tx)
-{
-	if (tx->prepared) {
-		/* the branch did not move: the journal names files that are
-		 * HEAD's still */
-		char *jp = state_path(tx->d, "pending");
-		if (ixd_flush(tx->d) == 0)
-			unlink(jp);
-		free(jp);
-	}
-	tx_free(tx);
-}
-
-static void write_journal(struct desk *d, struct desk_tx *tx)
-{
-	struct buf b = { 0 };
-	struct stat st;
-	for (size_t i = 0; i < tx->n; i++) {
-		buf_adds(&b, tx->c[i].path);
-		buf_addc(&b, '\n');
-	}
-	for (size_t i = 0; d->ixd && i < d->ixd->l.n; i++)
-		if (!strtab_get(&tx->paths, d->ixd->l.v[i].path)) {
-			buf_adds(&b, d->ixd->l.v[i].path);
-			buf_addc(&b, '\n');
-		}
-	char *rel = join(".git/mdesk", "pending");
-	if (write_atomic(d->root, rel, b.p, b.len, &st, 0) != 0)
-		die(errno == ENOSPC || errno == EDQUOT || errno == EROFS ? EX_CANTCREAT :
-		    EX_TEMPFAIL, "%s/%s: %s", d->root, rel, strerror(errno));
-	free(rel);
-	buf_free(&b);
-}
-
 void desk_system_author(char *name, size_t nn, char *email, size_t en)
 {
 	char host[256];
@@ -1336,234 +893,234 @@ static int count_commit(struct desk *d)
 	return n >= GC_EVERY;
 }
 
-/* --- durable in groups ---
+
+static void tx_free(struct desk_tx *tx)
+{
+	git_signature_free(tx->sig);
+	git_tree_free(tx->newtree);
+	free(tx->message);
+	for (size_t i = 0; i < tx->n; i++) {
+		free(tx->c[i].path);
+		buf_free(&tx->c[i].data);
+		buf_free(&tx->c[i].full);
+	}
+	free(tx->c);
+	strtab_free(&tx->paths);
+	free(tx);
+}
+
+void desk_tx_abort(struct desk_tx *tx)
+{
+	/* prepared, the branch did not move: the journal names files that
+	 * are HEAD's still */
+	if (tx->prepared)
+		unlink_journal(tx->d);
+	tx_free(tx);
+}
+
+/* --- building a commit ---
  *
- * With fsync on, libgit2 flushes every loose object and its directory as
- * it writes them: one journal commit of the file system per object, a
- * dozen per commit.  Instead the objects of a commit are written without,
- * then flushed together, every file first and then their directories, so
- * that the file system can commit them at once; only then does the branch
- * move (libgit2 flushes the ref and its logs). */
-
-static void oid_add(git_oid **v, size_t *n, const git_oid *id)
-{
-	for (size_t i = 0; i < *n; i++)
-		if (git_oid_equal(&(*v)[i], id))
-			return;
-	*v = xrealloc(*v, (*n + 1) * sizeof **v);
-	(*v)[(*n)++] = *id;
-}
-
-/* fsync a file or directory of the desk; a missing one is not an error. */
-static int sync_path(struct desk *d, const char *rel, int dir)
-{
-	char *p = join(d->root, rel);
-	int fd = open(p, O_RDONLY | (dir ? O_DIRECTORY : 0));
-	free(p);
-	if (fd < 0)
-		return errno == ENOENT ? 0 : errno;
-	int e = fsync(fd) == 0 ? 0 : errno;
-	close(fd);
-	return e;
-}
-
-/* The loose objects ids (those that are loose: others are in packs
- * already) reach the disk; 0 or an errno. */
-static int sync_objects(struct desk *d, const git_oid *ids, size_t n)
-{
-	unsigned char dirs[256] = { 0 };
-	char rel[80], hex[GIT_OID_HEXSZ + 1];
-	int e = 0;
-	for (size_t i = 0; i < n && !e; i++) {
-		git_oid_tostr(hex, sizeof hex, &ids[i]);
-		snprintf(rel, sizeof rel, ".git/objects/%.2s/%s", hex, hex + 2);
-		e = sync_path(d, rel, 0);
-		dirs[ids[i].id[0]] = 1;
-	}
-	for (int b = 0; b < 256 && !e; b++)
-		if (dirs[b]) {
-			snprintf(rel, sizeof rel, ".git/objects/%02x", b);
-			e = sync_path(d, rel, 1);
-		}
-	return e ? e : sync_path(d, ".git/objects", 1);
-}
-
-/* Do the objects ids read back whole (a fresh object database, no cache;
- * libgit2 checks each object's hash)?  An object whose loose file does
- * not is removed, and 0 returned: a writer killed before its flush can
- * leave a loose file cut short, which libgit2 takes as present when the
- * same blob (the same message, delivered again) is written later.  Trees
- * and commits are checked by libgit2 itself where they are used. */
-static int objects_sound(struct desk *d, const git_oid *ids, size_t n)
-{
-	git_odb *odb;
-	char *od = join(d->root, ".git/objects");
-	int ok = 1;
-	if (git_odb_open(&odb, od) != 0)
-		desk_git_die(EX_TEMPFAIL, od);
-	for (size_t i = 0; i < n; i++) {
-		git_odb_object *o;
-		if (git_odb_read(&o, odb, &ids[i]) == 0) {
-			git_odb_object_free(o);
-			continue;
-		}
-		char rel[80], hex[GIT_OID_HEXSZ + 1];
-		git_oid_tostr(hex, sizeof hex, &ids[i]);
-		snprintf(rel, sizeof rel, ".git/objects/%.2s/%s", hex, hex + 2);
-		char *p = join(d->root, rel);
-		unlink(p);
-		free(p);
-		ok = 0;
-	}
-	git_odb_free(odb);
-	free(od);
-	return ok;
-}
-
-/* Changes from which a commit's objects go to one pack. */
+ * libgit2 writes each new object as a file of its own.  A large change
+ * (a batch of mroute: thousands of objects) holds them in memory instead
+ * (git_mempack, on a second handle of the repository) and writes them as
+ * one pack with git_packbuilder, whose index libgit2's indexer makes.
+ * The pack is complete on the disk before the branch names its objects:
+ * a writer killed in between leaves an unreferenced pack, which
+ * mdesk gc --full removes. */
 #define PACK_CHANGES 64
 
-/* Build the commit of tx on the branch's current tip: its blobs, trees
- * and commit object (flushed together when fsync is on), then the
- * journal.  Everything that needs room on the disk; dies on failure. */
+/* A handle of d's repository whose new objects stay in memory; *mem the
+ * store. */
+static git_repository *mempack_open(struct desk *d, git_odb_backend **mem)
+{
+	git_repository *r;
+	git_odb *odb;
+	if (git_repository_open(&r, d->root) != 0 || git_repository_odb(&odb, r) != 0 ||
+	    git_mempack_new(mem) != 0 || git_odb_add_backend(odb, *mem, 999) != 0)
+		desk_git_die(EX_TEMPFAIL, "object database");
+	git_odb_free(odb);
+	return r;
+}
+
+/* The objects of tx's commit into pb: the commit, the trees on the way
+ * to each change and the blobs. */
+static void pack_insert(git_packbuilder *pb, struct desk_tx *tx, git_tree *root)
+{
+	int bad = git_packbuilder_insert(pb, &tx->commit_id, NULL) != 0 ||
+	    git_packbuilder_insert(pb, git_tree_id(root), NULL) != 0;
+	for (size_t i = 0; i < tx->n && !bad; i++) {
+		const struct change *c = &tx->c[i];
+		if (c->op != OP_REMOVE)
+			bad = git_packbuilder_insert(pb, &c->id, NULL) != 0;
+		char *pp = xstrdup(c->path);
+		for (char *sl = strchr(pp, '/'); sl && !bad; sl = strchr(sl + 1, '/')) {
+			git_tree_entry *te;
+			*sl = 0;
+			if (git_tree_entry_bypath(&te, root, pp) == 0) {
+				bad = git_packbuilder_insert(pb, git_tree_entry_id(te), NULL) != 0;
+				git_tree_entry_free(te);
+			}
+			*sl = '/';
+		}
+		free(pp);
+	}
+	if (bad)
+		desk_git_die(EX_TEMPFAIL, "pack");
+}
+
+/* Write the objects of tx's commit, held in r's memory store mem, as a
+ * pack; r is freed.  Dies when the disk refuses. */
+static void mempack_write(struct desk_tx *tx, git_repository *r, git_odb_backend *mem,
+    git_tree *root)
+{
+	git_packbuilder *pb;
+	if (git_packbuilder_new(&pb, r) != 0)
+		desk_git_die(EX_TEMPFAIL, "pack");
+	pack_insert(pb, tx, root);
+	errno = 0;
+	if (git_packbuilder_write(pb, NULL, 0, NULL, NULL) != 0) {
+		int e = errno;
+		desk_git_die(e == ENOSPC || e == EDQUOT || e == EROFS || e == EFBIG ?
+		    EX_CANTCREAT : EX_TEMPFAIL, "writing a pack");
+	}
+	git_packbuilder_free(pb);
+	git_mempack_reset(mem);
+	git_repository_free(r);
+}
+
+/* The tree of the commit id in repo (NULL when id is NULL: an unborn
+ * branch starts from the empty tree, written to repo). */
+static git_tree *tree_in(git_repository *repo, const git_oid *id, int unborn)
+{
+	git_tree *t;
+	git_commit *c;
+	if (unborn) {
+		git_treebuilder *tb;
+		git_oid empty;
+		if (git_treebuilder_new(&tb, repo, NULL) != 0 || git_treebuilder_write(&empty, tb) != 0 ||
+		    git_tree_lookup(&t, repo, &empty) != 0)
+			desk_git_die(EX_TEMPFAIL, "empty tree");
+		git_treebuilder_free(tb);
+		return t;
+	}
+	if (git_commit_lookup(&c, repo, id) != 0 || git_commit_tree(&t, c) != 0)
+		desk_git_die(EX_TEMPFAIL, "HEAD");
+	git_commit_free(c);
+	return t;
+}
+
+/* The blobs of tx's changes written to repo, on the tree base: the tree
+ * updates into up (as many as returned). */
+static size_t tx_blobs(struct desk_tx *tx, git_repository *repo, git_tree *base,
+    git_tree_update *up)
+{
+	size_t nu = 0;
+	for (size_t i = 0; i < tx->n; i++) {
+		struct change *c = &tx->c[i];
+		if (c->op == OP_REMOVE) {
+			git_tree_entry *e;
+			if (tx->unborn || git_tree_entry_bypath(&e, base, c->path) != 0)
+				continue;
+			git_tree_entry_free(e);
+			up[nu].action = GIT_TREE_UPDATE_REMOVE;
+			up[nu++].path = c->path;
+			continue;
+		}
+		struct buf *content = &c->full;
+		content->len = 0;
+		if (c->op == OP_APPEND) {
+			size_t ol = 0;
+			char *old = tx->unborn ? NULL : blob_at(base, c->path, &ol);
+			if (old) {
+				buf_add(content, old, ol);
+				if (ol && old[ol - 1] != '\n')
+					buf_addc(content, '\n');
+				free(old);
+			}
+		}
+		buf_add(content, c->data.p ? c->data.p : "", c->data.len);
+		errno = 0;
+		if (git_blob_create_from_buffer(&c->id, repo, content->p ? content->p : "",
+		    content->len) != 0)
+			desk_git_die(errno == ENOSPC ? EX_CANTCREAT : EX_TEMPFAIL, c->path);
+		up[nu].id = c->id;
+		up[nu].action = GIT_TREE_UPDATE_UPSERT;
+		up[nu].filemode = GIT_FILEMODE_BLOB;
+		up[nu++].path = c->path;
+	}
+	return nu;
+}
+
+/* A loose file that does not hold its object (cut short: a power cut
+ * with fsync off leaves empty ones) stands in for a blob of tx, and
+ * libgit2 takes it as present: remove it, so that the blob is written
+ * again.  1 when there was one. */
+static int drop_damaged(struct desk *d, struct desk_tx *tx, git_repository *repo)
+{
+	git_odb *odb;
+	int found = 0;
+	if (git_repository_odb(&odb, repo) != 0)
+		return 0;
+	for (size_t i = 0; i < tx->n; i++) {
+		size_t len;
+		git_object_t type;
+		char rel[80], hex[GIT_OID_HEXSZ + 1];
+		if (tx->c[i].op == OP_REMOVE || git_odb_read_header(&len, &type, odb, &tx->c[i].id) == 0)
+			continue;
+		git_oid_tostr(hex, sizeof hex, &tx->c[i].id);
+		snprintf(rel, sizeof rel, ".git/objects/%.2s/%s", hex, hex + 2);
+		char *p = join(d->root, rel);
+		found |= unlink(p) == 0;
+		free(p);
+	}
+	git_odb_free(odb);
+	return found;
+}
+
+/* Build the commit of tx on the branch's current tip (its blobs, trees
+ * and commit object), then write the journal: everything that needs room
+ * on the disk; dies on failure. */
 static void tx_build(struct desk_tx *tx)
 {
 	struct desk *d = tx->d;
-	git_oid *made = NULL;	/* the loose objects of this attempt */
-	size_t nmade = 0;
-	git_tree_update *up = NULL;
-	size_t nu = 0;
-	git_tree *base = NULL;
-	/* a large change (a batch of mroute) makes its objects in memory and
-	 * writes them as one pack: no loose file for each (packw.h) */
-	int packed = tx->n >= PACK_CHANGES;
-	if (packed && !d->packw && !(d->packw = packw_attach(d->repo)))
-		packed = 0;
-	packw_quiet(d->repo, 1);	/* with the lock: every miss is a new object */
-	for (int attempt = 0;; attempt++) {
-		if (packed)
-			packw_begin(d->packw);
-		base = branch_tree(d, DESK_BRANCH, &tx->head);
-		tx->unborn = base == NULL;
-		up = xcalloc(tx->n + 1, sizeof *up);
-		nu = 0;
-		for (size_t i = 0; i < tx->n; i++) {
-			struct change *c = &tx->c[i];
-			if (c->op == OP_REMOVE) {
-				git_tree_entry *e;
-				if (!base || git_tree_entry_bypath(&e, base, c->path) != 0)
-					continue;
-				git_tree_entry_free(e);
-				up[nu].action = GIT_TREE_UPDATE_REMOVE;
-				up[nu++].path = c->path;
-				continue;
-			}
-			struct buf *content = &c->full;
-			content->len = 0;
-			if (c->op == OP_APPEND) {
-				size_t ol = 0;
-				char *old = blob_at(d, base, c->path, &ol);
-				if (old) {
-					buf_add(content, old, ol);
-					if (ol && old[ol - 1] != '\n')
-						buf_addc(content, '\n');
-					free(old);
-				}
-			}
-			buf_add(content, c->data.p ? c->data.p : "", c->data.len);
-			/* held for the pack at once: asking every pack whether it
-			 * has the blob costs more than a second copy would */
-			if (packed ? packw_put(d->packw, &up[nu].id, GIT_OBJECT_BLOB,
-			    content->p ? content->p : "", content->len) != 0 :
-			    git_blob_create_from_buffer(&up[nu].id, d->repo, content->p ? content->p : "",
-			    content->len) != 0)
-				desk_git_die(errno == ENOSPC ? EX_CANTCREAT : EX_TEMPFAIL, c->path);
-			c->id = up[nu].id;
-			if (!packw_holds(packed ? d->packw : NULL, &up[nu].id))
-				oid_add(&made, &nmade, &up[nu].id);
-			up[nu].action = GIT_TREE_UPDATE_UPSERT;
-			up[nu].filemode = GIT_FILEMODE_BLOB;
-			up[nu++].path = c->path;
-		}
-		if (!d->fsync || objects_sound(d, made, nmade))
-			break;
-		/* a blob's loose file, cut short by a writer that died before
-		 * its flush, stood in for the blob: it is gone, write again */
-		free(up);
-		if (packed)
-			packw_discard(d->packw);
-		free(made);
-		made = NULL;
-		nmade = 0;
-		git_tree_free(base);
-		if (attempt >= 20)
-			die(EX_TEMPFAIL, "%s/.git/objects: damaged objects", d->root);
-	}
+	git_odb_backend *mem = NULL;
+	git_repository *repo = tx->n >= PACK_CHANGES ? mempack_open(d, &mem) : d->repo;
+	tx->unborn = desk_branch_id(d, DESK_BRANCH, &tx->head) != 0;
+	git_tree *base = tree_in(repo, &tx->head, tx->unborn);
+	git_tree_update *up = xcalloc(tx->n + 1, sizeof *up);
+	size_t nu = tx_blobs(tx, repo, base, up);
 	git_oid tree_id;
-	git_tree *start = base;
-	if (tx->unborn) {
-		git_treebuilder *tb;
-		git_oid empty;
-		if (git_treebuilder_new(&tb, d->repo, NULL) != 0 ||
-		    git_treebuilder_write(&empty, tb) != 0 ||
-		    git_tree_lookup(&start, d->repo, &empty) != 0)
-			desk_git_die(EX_TEMPFAIL, "empty tree");
-		git_treebuilder_free(tb);
+	git_tree *root;
+	int rc = git_tree_create_updated(&tree_id, repo, base, nu, up);
+	if (rc != 0 && drop_damaged(d, tx, repo)) {
+		nu = tx_blobs(tx, repo, base, up);
+		rc = git_tree_create_updated(&tree_id, repo, base, nu, up);
 	}
-	if (git_tree_create_updated(&tree_id, d->repo, start, nu, up) != 0)
+	if (rc != 0 || git_tree_lookup(&root, repo, &tree_id) != 0)
 		desk_git_die(EX_TEMPFAIL, "tree");
-	if (tx->unborn)
-		git_tree_free(start);
 	free(up);
-	git_tree_free(tx->newtree);
-	tx->newtree = NULL;
-	git_tree_lookup(&tx->newtree, d->repo, &tree_id);
+	git_tree_free(base);
 	git_commit *parent = NULL;
-	if (!tx->unborn && git_commit_lookup(&parent, d->repo, &tx->head) != 0)
+	if (!tx->unborn && git_commit_lookup(&parent, repo, &tx->head) != 0)
 		desk_git_die(EX_TEMPFAIL, "HEAD");
 	const git_commit *parents[1] = { parent };
-	if (git_commit_create(&tx->commit_id, d->repo, NULL, tx->sig, tx->sig, NULL, tx->message,
-	    tx->newtree, tx->unborn ? 0 : 1, parents) != 0)
+	if (git_commit_create(&tx->commit_id, repo, NULL, tx->sig, tx->sig, NULL, tx->message,
+	    root, tx->unborn ? 0 : 1, parents) != 0)
 		desk_git_die(EX_TEMPFAIL, "commit");
 	git_commit_free(parent);
-	git_tree_free(base);
-	if (packed) {
-		/* the pack reaches the disk (flushed with fsync on) before the
-		 * branch names its objects */
-		int e = packw_flush(d->packw, d->fsync);
-		if (e)
-			die(e == ENOSPC || e == EROFS ? EX_CANTCREAT : EX_TEMPFAIL,
-			    "%s/.git/objects/pack: %s", d->root, strerror(e));
+	if (mem)
+		mempack_write(tx, repo, mem, root);
+	git_tree_free(root);
+	git_tree_free(tx->newtree);
+	if (git_tree_lookup(&tx->newtree, d->repo, &tree_id) != 0)
+		desk_git_die(EX_TEMPFAIL, "tree");
+	struct buf paths = { 0 };
+	for (size_t i = 0; i < tx->n; i++) {
+		buf_adds(&paths, tx->c[i].path);
+		buf_addc(&paths, '\n');
 	}
-	if (d->fsync) {
-		/* the commit, its trees (the root and the directories above
-		 * each change) and blobs reach the disk before the branch
-		 * names them */
-		if (!packed) {
-			oid_add(&made, &nmade, &tx->commit_id);
-			oid_add(&made, &nmade, &tree_id);
-		}
-		for (size_t i = 0; i < tx->n && !packed; i++) {
-			char *pp = xstrdup(tx->c[i].path);
-			for (char *sl = strchr(pp, '/'); sl; sl = strchr(sl + 1, '/')) {
-				git_tree_entry *te;
-				*sl = 0;
-				if (git_tree_entry_bypath(&te, tx->newtree, pp) == 0) {
-					oid_add(&made, &nmade, git_tree_entry_id(te));
-					git_tree_entry_free(te);
-				}
-				*sl = '/';
-			}
-			free(pp);
-		}
-		int e = sync_objects(d, made, nmade);
-		if (e)
-			die(e == ENOSPC || e == EDQUOT || e == EROFS ? EX_CANTCREAT : EX_TEMPFAIL,
-			    "%s/.git/objects: %s", d->root, strerror(e));
-	}
-	free(made);
-	packw_quiet(d->repo, 0);
-	write_journal(d, tx);
+	write_journal(d, &paths);
+	buf_free(&paths);
 }
 
 void desk_tx_prepare(struct desk_tx *tx, const char *name, const char *email,
@@ -1577,8 +1134,6 @@ void desk_tx_prepare(struct desk_tx *tx, const char *name, const char *email,
 	if (git_signature_new(&tx->sig, name, email, (git_time_t)d->now, 0) != 0)
 		desk_git_die(EX_DATAERR, "author");
 	tx->message = xstrdup(message);
-	if (d->fsync)	/* flushed in groups by tx_build */
-		git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 0);
 	tx->prepared = 1;
 	tx_build(tx);
 }
@@ -1586,6 +1141,20 @@ void desk_tx_prepare(struct desk_tx *tx, const char *name, const char *email,
 void desk_on_commit(struct desk *d, desk_commit_fn fn)
 {
 	d->committed = fn;
+}
+
+static void tell_committed(struct desk *d, struct desk_tx *tx)
+{
+	const char **paths = xcalloc(tx->n + 1, sizeof *paths);
+	git_oid *ids = xcalloc(tx->n + 1, sizeof *ids);
+	for (size_t i = 0; i < tx->n; i++) {
+		paths[i] = tx->c[i].path;
+		if (tx->c[i].op != OP_REMOVE)
+			ids[i] = tx->c[i].id;
+	}
+	d->committed(d, tx->unborn ? NULL : &tx->head, tx->newtree, paths, ids, tx->n);
+	free(paths);
+	free(ids);
 }
 
 int desk_tx_commit(struct desk_tx *tx, const char *name, const char *email,
@@ -1609,48 +1178,19 @@ int desk_tx_commit(struct desk_tx *tx, const char *name, const char *email,
 		nanosleep(&ts, NULL);
 		tx_build(tx);	/* on the branch's new tip */
 	}
-	if (d->fsync)
-		git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
 	tx->prepared = 0;
-	if (d->committed) {
-		const char **paths = xcalloc(tx->n + 1, sizeof *paths);
-		git_oid *ids = xcalloc(tx->n + 1, sizeof *ids);
-		for (size_t i = 0; i < tx->n; i++) {
-			paths[i] = tx->c[i].path;
-			if (tx->c[i].op != OP_REMOVE)
-				ids[i] = tx->c[i].id;
-		}
-		d->committed(d, tx->unborn ? NULL : &tx->head, tx->newtree, paths, ids, tx->n);
-		free(paths);
-		free(ids);
-	}
-
+	if (d->committed)
+		tell_committed(d, tx);
 	/* the working tree and the index follow */
-	struct ixlist rec = { NULL, 0 };
 	int bad = 0;
+	git_index *idx = index_open(d);
 	for (size_t i = 0; i < tx->n; i++) {
 		const struct change *c = &tx->c[i];
-		if (materialize(d, &rec, tx->newtree, c->path, c->op == OP_REMOVE ? NULL : c) != 0)
+		if (materialize(d, idx, tx->newtree, c->path, c->op == OP_REMOVE ? NULL : c) != 0)
 			bad = errno ? errno : EIO;
 	}
-	struct ixdefer *x = d->ixd;
-	char *jp = state_path(d, "pending");
-	int gone = ix_gone(&rec);
-	if (!bad && x && x->max && !gone && x->l.n + rec.n <= x->max) {
-		/* the index waits; the journal names its paths meanwhile */
-		ixd_add(x, &rec);
-		x->have_js = stat(jp, &x->js) == 0;
-		free(jp);
-		tx_free(tx);
-		goto done;
-	}
-	if (x && x->l.n && !gone)
-		ixd_add(x, &rec);	/* one splice for all */
-	if (ixd_flush(d) != 0)
-		bad = bad ? bad : errno ? errno : EIO;
-	if (rec.n && ix_update(d, &rec) != 0)
-		bad = bad ? bad : errno ? errno : EIO;
-	ix_free(&rec);
+	if (index_close(idx) != 0 && !bad)
+		bad = errno ? errno : EIO;
 	tx_free(tx);
 	if (bad) {
 		/* committed, but the files could not follow: the journal stays
@@ -1658,12 +1198,9 @@ int desk_tx_commit(struct desk_tx *tx, const char *name, const char *email,
 		warnx_("%s: the working tree could not be updated (%s); the change "
 		    "is committed and the next command repairs the files",
 		    d->root, strerror(bad));
-		free(jp);
 		return 0;
 	}
-	unlink(jp);
-	free(jp);
-done:
+	unlink_journal(d);
 	if (count_commit(d)) {
 		desk_gc(d, 0, 1);
 		d->upkeep_due = 1;	/* the tools archive old tickets then */
@@ -1678,7 +1215,15 @@ void desk_ticket_dir(const char *id, char out[40])
 	snprintf(out, 40, "tickets/%.2s/%s", id, id);
 }
 
-/* --- packing loose objects --- */
+/* --- packing ---
+ *
+ * libgit2 never packs loose objects: every GC_EVERY commits they go into
+ * one pack (desk_gc).  mdesk gc --full packs everything reachable from a
+ * ref or a reflog into one pack and removes the older packs and loose
+ * objects, as git gc does, but keeps every pack and loose object younger
+ * than GC_GRACE seconds: a fetch writes its pack before it writes the
+ * ref that names it, so an object the walk did not reach may be wanted a
+ * moment later. */
 
 struct loose {
 	git_oid *ids;
@@ -1734,32 +1279,75 @@ static void push_reflog(struct desk *d, git_revwalk *w, const char *ref)
 	git_reflog_free(rl);
 }
 
+/* Everything reachable from a ref or a reflog into pb. */
+static void insert_reachable(struct desk *d, git_packbuilder *pb)
+{
+	git_revwalk *w;
+	if (git_revwalk_new(&w, d->repo) != 0)
+		desk_git_die(EX_TEMPFAIL, "pack");
+	git_revwalk_push_glob(w, "refs/*");
+	/* what the reflogs name stays too, as git gc keeps it: a commit
+	 * amended by hand is still in HEAD's reflog, and git fsck checks it */
+	git_reference_iterator *it;
+	const char *rn;
+	if (git_reference_iterator_glob_new(&it, d->repo, "refs/*") == 0) {
+		while (git_reference_next_name(&rn, it) == 0)
+			push_reflog(d, w, rn);
+		git_reference_iterator_free(it);
+	}
+	push_reflog(d, w, "HEAD");
+	if (git_packbuilder_insert_walk(pb, w) != 0)
+		desk_git_die(EX_TEMPFAIL, "pack");
+	git_revwalk_free(w);
+}
+
+/* Remove the packs older than before, except keep (the new one's
+ * "pack-HASH.") and those with a .keep file.  The index goes first:
+ * without it no reader opens the pack. */
+static void remove_old_packs(const char *objdir, const char *keep, time_t before)
+{
+	static const char *const ext[] = { ".idx", ".pack", ".rev", ".bitmap" };
+	char *pd = join(objdir, "pack");
+	DIR *dp = opendir(pd);
+	struct dirent *de;
+	while (dp && (de = readdir(dp))) {
+		size_t nl = strlen(de->d_name);
+		if (strncmp(de->d_name, "pack-", 5) != 0 || nl < 10 ||
+		    strcmp(de->d_name + nl - 5, ".pack") != 0 || !strncmp(de->d_name, keep, strlen(keep)))
+			continue;
+		char *base = join(pd, de->d_name), p[PATH_MAX];
+		base[strlen(base) - 5] = 0;
+		struct stat st;
+		int young = 0;
+		for (int i = 0; i < 2; i++) {
+			snprintf(p, sizeof p, "%s%s", base, ext[i]);
+			young |= stat(p, &st) == 0 && st.st_mtime >= before;
+		}
+		snprintf(p, sizeof p, "%s.keep", base);
+		if (!young && stat(p, &st) != 0)
+			for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++) {
+				snprintf(p, sizeof p, "%s%s", base, ext[i]);
+				unlink(p);
+			}
+		free(base);
+	}
+	if (dp)
+		closedir(dp);
+	free(pd);
+}
+
 void desk_gc(struct desk *d, int full, int quiet)
 {
+	time_t before = time(NULL) - GC_GRACE;
 	char *objdir = join(d->root, ".git/objects");
 	struct loose l = { 0 };
 	git_packbuilder *pb;
 	collect_loose(objdir, &l);
 	if (git_packbuilder_new(&pb, d->repo) != 0)
 		desk_git_die(EX_TEMPFAIL, "pack");
-	if (full) {
-		git_revwalk *w;
-		git_revwalk_new(&w, d->repo);
-		git_revwalk_push_glob(w, "refs/*");
-		/* what the reflogs name stays too, as git gc keeps it: a commit
-		 * amended by hand is still in HEAD's reflog, and git fsck checks it */
-		git_reference_iterator *it;
-		const char *rn;
-		if (git_reference_iterator_glob_new(&it, d->repo, "refs/*") == 0) {
-			while (git_reference_next_name(&rn, it) == 0)
-				push_reflog(d, w, rn);
-			git_reference_iterator_free(it);
-		}
-		push_reflog(d, w, "HEAD");
-		if (git_packbuilder_insert_walk(pb, w) != 0)
-			desk_git_die(EX_TEMPFAIL, "pack");
-		git_revwalk_free(w);
-	} else
+	if (full)
+		insert_reachable(d, pb);
+	else
 		for (size_t i = 0; i < l.n; i++)
 			git_packbuilder_insert(pb, &l.ids[i], NULL);
 	size_t packed = git_packbuilder_object_count(pb);
@@ -1770,34 +1358,21 @@ void desk_gc(struct desk *d, int full, int quiet)
 		goto out;
 	}
 	char keep[64] = "";
-	if (full && packed > 0)
+	if (packed > 0)
 		snprintf(keep, sizeof keep, "pack-%s.", git_oid_tostr_s(git_packbuilder_hash(pb)));
 	git_packbuilder_free(pb);
-	/* loose objects now in a pack can go; with a full pack, loose objects
-	 * older than an hour (unreachable ones included) and the older packs */
+	/* loose objects now in the pack can go; with a full pack, those
+	 * older than the grace (unreachable ones included) */
 	size_t removed = 0;
 	for (size_t i = 0; i < l.n; i++) {
 		struct stat st;
-		if (full && (stat(l.paths[i], &st) != 0 || time(NULL) - st.st_mtime < 3600))
+		if (full && (stat(l.paths[i], &st) != 0 || st.st_mtime >= before))
 			continue;
 		if (unlink(l.paths[i]) == 0)
 			removed++;
 	}
-	if (*keep) {
-		char *pd = join(objdir, "pack");
-		DIR *dp = opendir(pd);
-		struct dirent *de;
-		while (dp && (de = readdir(dp))) {
-			if (strncmp(de->d_name, "pack-", 5) != 0 || !strncmp(de->d_name, keep, strlen(keep)))
-				continue;
-			char *p = join(pd, de->d_name);
-			unlink(p);
-			free(p);
-		}
-		if (dp)
-			closedir(dp);
-		free(pd);
-	}
+	if (full && packed > 0)
+		remove_old_packs(objdir, keep, before);
 	if (!quiet)
 		printf("packed %zu objects, removed %zu loose objects\n", packed, removed);
 out:
@@ -1954,8 +1529,6 @@ int desk_move_branch(struct desk *d, const char *ref, const git_oid *old,
 	if (d->lockfd < 0)
 		die(EX_SOFTWARE, "branch move without the desk lock");
 	int main_branch = !strcmp(ref, DESK_BRANCH);
-	if (ixd_flush(d) != 0)
-		die(EX_TEMPFAIL, "%s/.git/index: %s", d->root, strerror(errno));
 	struct { char **v; size_t n; } paths = { NULL, 0 };
 	git_commit *nc;
 	git_tree *nt = NULL, *ot = NULL;
@@ -1980,14 +1553,11 @@ int desk_move_branch(struct desk *d, const char *ref, const git_oid *old,
 				    "'..'); nothing changed", paths.v[i]);
 		/* the journal names the paths in flight, as a commit's does */
 		struct buf b = { 0 };
-		struct stat st;
 		for (size_t i = 0; i < paths.n; i++) {
 			buf_adds(&b, paths.v[i]);
 			buf_addc(&b, '\n');
 		}
-		if (write_atomic(d->root, ".git/mdesk/pending", b.p ? b.p : "", b.len, &st, 0) != 0)
-			die(errno == ENOSPC || errno == EDQUOT || errno == EROFS ? EX_CANTCREAT :
-			    EX_TEMPFAIL, "%s/.git/mdesk/pending: %s", d->root, strerror(errno));
+		write_journal(d, &b);
 		buf_free(&b);
 	}
 	git_reference *r = NULL;
@@ -1999,31 +1569,25 @@ int desk_move_branch(struct desk *d, const char *ref, const git_oid *old,
 	if (!moved && rc != GIT_EMODIFIED && rc != GIT_EEXISTS && rc != GIT_ELOCKED) {
 		const git_error *e = git_error_last();
 		int full = errno == ENOSPC || errno == EDQUOT || errno == EFBIG;
-		char *jp = state_path(d, "pending");
-		unlink(jp);
-		free(jp);
+		unlink_journal(d);
 		die(full ? EX_CANTCREAT : EX_TEMPFAIL, "%s: %s", ref,
 		    e && e->message ? e->message : "cannot update");
 	}
 	int bad = 0;
 	if (main_branch && moved) {
-		struct ixlist rec = { NULL, 0 };
+		git_index *idx = index_open(d);
 		for (size_t i = 0; i < paths.n; i++)
-			if (materialize(d, &rec, nt, paths.v[i], NULL) != 0)
+			if (materialize(d, idx, nt, paths.v[i], NULL) != 0)
 				bad = errno ? errno : EIO;
-		if (rec.n && ix_update(d, &rec) != 0)
-			bad = bad ? bad : errno ? errno : EIO;
-		ix_free(&rec);
+		if (index_close(idx) != 0 && !bad)
+			bad = errno ? errno : EIO;
 		if (bad)
 			warnx_("%s: the working tree could not be updated (%s); the sync "
 			    "is committed and the next command repairs the files",
 			    d->root, strerror(bad));
 	}
-	if (main_branch && !bad) {
-		char *jp = state_path(d, "pending");
-		unlink(jp);
-		free(jp);
-	}
+	if (main_branch && !bad)
+		unlink_journal(d);
 	for (size_t i = 0; i < paths.n; i++)
 		free(paths.v[i]);
 	free(paths.v);

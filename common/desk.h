@@ -3,10 +3,10 @@
  * Writers take the desk lock (flock on .git/mdesk/lock, bounded wait,
  * then EX_TEMPFAIL), stage changes in a transaction and commit them as
  * exactly one commit: blobs and trees are built from HEAD's tree with
- * git_tree_create_updated (never through the index), the branch moves by
- * compare-and-swap, and then the working tree and the index entries of the
- * touched paths are brought to the new commit, so `git status` stays
- * clean.  A journal (.git/mdesk/pending) names the paths in flight; a
+ * git_tree_create_updated (never through the index; a large change's
+ * objects go to one pack), the branch moves by compare-and-swap, and then
+ * the working tree and the index entries of the touched paths are brought
+ * to the new commit (git_index_add), so `git status` stays clean.  A journal (.git/mdesk/pending) names the paths in flight; a
  * writer killed at any point is repaired by the next one, which brings
  * those paths back in line with HEAD.  It also records the replies that
  * left while no lock was held (outbox.h).
@@ -18,7 +18,6 @@
 #include <stddef.h>
 #include <git2.h>
 #include "conf.h"
-#include "packw.h"
 #include "util.h"
 
 #define DESK_BRANCH "refs/heads/main"
@@ -44,35 +43,24 @@ struct desk {
 	const char *agent;	/* acting agent (--as, $MDESK_AGENT, git user) */
 	int upkeep_due;		/* many commits since the last upkeep */
 	int fsync;		/* desk.conf fsync: files of .git reach the disk */
-	struct packw *packw;	/* a large commit's objects, in memory */
 	/* the commits of main and archive while the lock is held (no other
 	 * writer moves them then): 0 unknown, 1 known, -1 no such branch */
 	int refc_state[2];
 	git_oid refc[2];
 	desk_commit_fn committed;	/* desk_on_commit */
-	struct ixdefer *ixd;	/* desk_defer_index */
 };
 
 /* Find the desk: dir (--desk), $MDESK_DIR, the current directory or its
- * parents.  Exits EX_CONFIG with a hint on failure. */
+ * parents.  Exits EX_CONFIG with a hint on failure (a desk owned by
+ * another user included: git refuses it). */
 void desk_open(struct desk *d, const char *dir);
 void desk_close(struct desk *d);
 /* Create an empty git repository for a desk (branch main) in dir. */
 void desk_git_create(const char *dir);
 /* The git library, once per process. */
 void desk_git_init(void);
-/* What only talking to a remote needs (ssh's library): call before any
- * fetch, push or clone. */
-void desk_git_net(void);
 /* Die with the libgit2 error: "what: message". */
 _Noreturn void desk_git_die(int code, const char *what);
-
-/* Many commits to come (an import): the index takes their changes at
- * most every max changes instead of after each commit, the working tree
- * still following every commit (the journal names the paths meanwhile,
- * so that a writer that dies leaves nothing for good).  0 ends it: what
- * waits goes into the index (taking the lock when not held). */
-void desk_defer_index(struct desk *d, size_t max);
 
 /* The lock: bounded wait ($MDESK_LOCK_TIMEOUT seconds, default 30), then
  * exit EX_TEMPFAIL.  Also repairs what a killed writer left. */
@@ -102,10 +90,6 @@ void desk_tx_write(struct desk_tx *tx, const char *path, const void *p, size_t n
 void desk_tx_append(struct desk_tx *tx, const char *path, const void *p, size_t n);
 void desk_tx_remove(struct desk_tx *tx, const char *path);
 size_t desk_tx_count(const struct desk_tx *tx);
-/* The deflated bytes of a blob the transaction writes, made ahead
- * (packw_deflate_blob): a large commit writes them to its pack instead of
- * deflating the blob again.  z is taken over. */
-void desk_tx_offer(struct desk_tx *tx, const git_oid *id, void *z, size_t zlen);
 /* What tx holds for path, not yet committed: NULL when nothing (or a
  * removal); *append set when the bytes go after the file at HEAD. */
 const char *desk_tx_pending(const struct desk_tx *tx, const char *path, size_t *len,
@@ -145,7 +129,8 @@ void desk_ticket_dir(const char *id, char out[40]);
 void desk_system_author(char *name, size_t nn, char *email, size_t en);
 
 /* Pack loose objects when there are many (libgit2 never does).  full:
- * one pack of everything. */
+ * one pack of everything reachable; older packs and loose objects go,
+ * except those younger than an hour (a fetch's pack before its ref). */
 void desk_gc(struct desk *d, int full, int quiet);
 
 /* Move tickets (ids) to the archive branch and out of the working tree. */

@@ -1340,15 +1340,13 @@ static int cert_cb(git_cert *cert, int valid, const char *host, void *payload)
 	return GIT_ECERTIFICATE;
 }
 
-/* A remote is about to be reached: ssh's library starts (desk_git_net),
- * and https needs certificate authorities (see desk_git_init): those of
+/* A remote is about to be reached: https needs certificate authorities: those of
  * SSL_CERT_FILE (a PEM bundle) or else SSL_CERT_DIR (a directory of PEM
  * files) when set, as for git and curl built with OpenSSL, otherwise the
  * system's. */
 static void tls_setup(const char *url)
 {
 	static int done;
-	desk_git_net();
 	if (done || !url || strncmp(url, "https:", 6))
 		return;
 	done = 1;

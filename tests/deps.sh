@@ -10,8 +10,8 @@
 #   sh tests/deps.sh fuzz     also clang and its libFuzzer runtime (make fuzz)
 
 # the build: compiler, pkg-config and the libraries
-build="build-essential pkg-config libmailutils-dev libjansson-dev libcsv-dev libssl-dev
-libgit2-dev zlib1g-dev libdeflate-dev libexttextcat-dev libmagic-dev"
+build="build-essential pkg-config libmailutils-dev libjansson-dev libcsv-dev
+libgit2-dev libexttextcat-dev libmagic-dev"
 # the tests: jq reads the tools' JSON; mailutils' decodemail and perl decode
 # RFC 2047; git inspects desks; valgrind runs make check-valgrind; python3
 # writes the hostile mail of tests/t/hostile.t, whose /usr/bin/time (package

@@ -124,9 +124,9 @@ is "... git status is clean" "$(git -C "$D" status --porcelain)" ""
 check "... mdesk check finds nothing to repair" "mdesk check"
 check "... git fsck is clean" "git -C '$D' fsck --no-progress"
 
-# --- with fsync on, a commit's objects are flushed together before the
-# branch moves; a loose object cut short by a crash before that flush
-# (here: an empty file where the next message's blob goes) is written again
+# --- a loose object cut short (a power cut with fsync off leaves empty
+# ones; here: an empty file where the next message's blob goes) is
+# written again
 sed -i 's/^fsync = no/fsync = yes/' "$D/desk.conf"
 git -C "$D" -c user.name=t -c user.email=t@t commit -qam "fsync on"
 sed 's/single-1@example.com/single-2@example.com/' "$M" >"$TMP/m2.eml"

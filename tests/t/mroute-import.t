@@ -1,10 +1,10 @@
 #!/bin/sh
 # valgrind: no
-# An import lets the index of the desk wait (desk_defer_index) while the
-# working tree follows every batch: at the end the index is HEAD's and git
-# status clean; an import killed in the middle leaves a journal that the
-# next writer repairs; single deliveries between the batches of an import
-# repair what waits, and the import goes on without undoing their work;
+# An import commits batch after batch, the working tree and the index
+# following each: at the end the index is HEAD's and git status clean; an
+# import killed in the middle leaves a journal that the next writer
+# repairs; single deliveries between the batches of an import leave the
+# desk as they should, and the import goes on without undoing their work;
 # a delivery during an import gets the lock after one batch.
 . "${MDESK_TOP:-.}/tests/lib.sh"
 . "${MDESK_TOP:-.}/tests/desklib.sh"
