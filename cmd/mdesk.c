@@ -199,9 +199,8 @@ static int cmd_init(int argc, char **argv)
 			closedir(dp);
 		if (!empty)
 			die(EX_CANTCREAT, "%s: not empty; mdesk init wants a new or empty directory", dir);
-	} else if (mkdir(dir, 0777) != 0)
-		die(EX_CANTCREAT, "%s: %s", dir, strerror(errno));
-	desk_git_create(dir);
+	}
+	desk_git_create(dir);	/* makes dir and its missing parents, as git init */
 	/* desk.conf first, so the desk opens */
 	for (const struct skel_file *f = skel_files; f->path; f++)
 		if (!strcmp(f->path, "desk.conf")) {

@@ -42,6 +42,19 @@ void desk_git_create(const char *dir)
 {
 	git_repository *repo;
 	git_repository_init_options o;
+	/* dir and its missing parents, as git init makes them */
+	char *p = xstrdup(dir);
+	for (char *s = p + (*p != 0);; s++) {
+		char c = *s;
+		if (c && c != '/')
+			continue;
+		*s = 0;
+		if (mkdir(p, 0777) != 0 && errno != EEXIST)
+			die(EX_CANTCREAT, "%s: %s", p, strerror(errno));
+		if (!(*s = c))
+			break;
+	}
+	free(p);
 	desk_git_init();
 	git_repository_init_options_init(&o, GIT_REPOSITORY_INIT_OPTIONS_VERSION);
 	o.flags = GIT_REPOSITORY_INIT_MKPATH;
@@ -88,6 +101,18 @@ static void load_conf(struct desk *d)
 	if (line)
 		die(EX_CONFIG, "desk.conf:%d: %s", line, err);
 	d->conf_loaded = 1;
+}
+
+/* Is the repository at root another user's?  (libgit2 1.5 refuses such
+ * a one with GIT_EOWNER, or, when no safe.directory is set at all, with
+ * a "not found" of that setting.) */
+static int not_mine(const char *root)
+{
+	struct stat st;
+	char *g = join(root, ".git");
+	int other = stat(g, &st) == 0 && st.st_uid != geteuid();
+	free(g);
+	return other;
 }
 
 /* git refuses a repository that another user owns (safe.directory):
@@ -148,7 +173,7 @@ void desk_open(struct desk *d, const char *dir)
 	signal(SIGXFSZ, SIG_IGN);
 	desk_git_init();
 	int rc = git_repository_open(&d->repo, d->root);
-	if (rc == GIT_EOWNER)
+	if (rc == GIT_EOWNER || (rc != 0 && not_mine(d->root)))
 		die_not_owner(d->root);
 	if (rc != 0)
 		desk_git_die(EX_CONFIG, d->root);

@@ -55,7 +55,8 @@ struct desk {
  * another user included: git refuses it). */
 void desk_open(struct desk *d, const char *dir);
 void desk_close(struct desk *d);
-/* Create an empty git repository for a desk (branch main) in dir. */
+/* Create an empty git repository for a desk (branch main) in dir, made
+ * with its missing parents; exits EX_CANTCREAT when it cannot be. */
 void desk_git_create(const char *dir);
 /* The git library, once per process. */
 void desk_git_init(void);
