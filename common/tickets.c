@@ -325,31 +325,21 @@ static char *sum_field(struct arena *a, const char *v)
 
 /* Fold the events blob of ticket id into a new entry; 0.  What cannot be
  * read or folded exits, or when soft returns -1 (no entry). */
-static ticket_known_fn known;
-
-void tickets_known(ticket_known_fn fn)
-{
-	known = fn;
-}
-
 static int sum_fold(struct desk *d, struct sumfile *s, const char *id, const git_oid *blob,
     int soft)
 {
 	struct ticket t;
-	const struct ticket *k = soft && known ? known(id) : NULL;
-	if (!k) {
-		git_blob *b;
-		char path[64];
-		ticket_events_path(id, path);
-		if (git_blob_lookup(&b, d->repo, blob) != 0) {
-			if (soft)
-				return -1;
-			desk_git_die(EX_TEMPFAIL, path);
-		}
-		ticket_fold(&t, id, git_blob_rawcontent(b), (size_t)git_blob_rawsize(b), 0);
-		git_blob_free(b);
-		k = &t;
+	git_blob *b;
+	char path[64];
+	ticket_events_path(id, path);
+	if (git_blob_lookup(&b, d->repo, blob) != 0) {
+		if (soft)
+			return -1;
+		desk_git_die(EX_TEMPFAIL, path);
 	}
+	ticket_fold(&t, id, git_blob_rawcontent(b), (size_t)git_blob_rawsize(b), 0);
+	git_blob_free(b);
+	const struct ticket *k = &t;
 	json_t *tj = ticket_json(k);
 	char *js = json_dumps(tj, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(tj);
@@ -367,8 +357,7 @@ static int sum_fold(struct desk *d, struct sumfile *s, const char *id, const git
 	e->subject = k->subject ? sum_field(&s->a, k->subject) : NULL;
 	e->json = arena_strndup(&s->a, js, strlen(js));
 	free(js);
-	if (k == &t)
-		ticket_free(&t);
+	ticket_free(&t);
 	return 0;
 }
 

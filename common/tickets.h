@@ -65,11 +65,6 @@ const struct tsum *tickets_summary(struct desk *d, int all, size_t *n);
 void tickets_summary_free(void);
 /* A summary as a ticket: the fields of ticket_json, no events; ticket_free. */
 void tsum_ticket(const struct tsum *s, struct ticket *t);
-/* A writer that keeps tickets folded (mroute) can spare the summary the
- * fold of each ticket its commit changed: fn(id) returns the fold of the
- * ticket's events as just committed, or NULL when it has none. */
-typedef const struct ticket *(*ticket_known_fn)(const char *id);
-void tickets_known(ticket_known_fn fn);
 /* Is there a ticket id, on main or archived?  The archive is asked
  * through its summary file, built or brought up to date first when it is
  * missing or stale (no walk of the archive's trees, whose delta chains
