@@ -309,19 +309,19 @@ static void route_one(const char *raw, size_t len, unsigned long long received, 
 static size_t message_max;
 
 /* Append p to raw, unescaped when is_mbox, while raw holds less than
- * message_max; *received counts every byte. */
+ * message_max; *received counts every byte of the message (unescaped:
+ * an mbox's ">From " is the message's "From "). */
 static void take(struct buf *raw, const char *p, size_t n, int is_mbox, int *bol,
     unsigned long long *received)
 {
-	*received += n;
-	if (raw->len >= message_max)
-		return;
-	if (n > message_max - raw->len)
-		n = message_max - raw->len;
+	size_t keep = raw->len >= message_max ? 0 :
+	    n < message_max - raw->len ? n : message_max - raw->len;
+	size_t before = raw->len;
 	if (is_mbox)
-		mbox_unescape(raw, p, n, bol);
+		mbox_unescape(raw, p, keep, bol);
 	else
-		buf_add(raw, p, n);
+		buf_add(raw, p, keep);
+	*received += (raw->len - before) + (n - keep);
 }
 
 /* The next message of rd into raw (unescaped; the first message_max

@@ -59,6 +59,14 @@ is "mroute with message_max = 12x: exit 78 with file:line, nothing filed" \
 git -C "$D" checkout -q desk.conf
 sed -i 's/^message_max = .*/message_max = 64M/' "$D/desk.conf"
 git -C "$D" commit -qam 'message_max = 64M'
+# an mbox's ">From " is one byte more than the message's "From ": not a cut
+printf 'From c@example.com Mon Nov  2 08:00:00 2026\nFrom: C <c@example.com>\nSubject: Quoted\nMessage-ID: <quoted-1@example.com>\n\nAs I wrote:\n>From the start it failed.\n\nFrom d@example.com Mon Nov  2 08:00:00 2026\nFrom: D <d@example.com>\nSubject: Other\nMessage-ID: <quoted-2@example.com>\n\nHello.\n' >"$TMP/quoted.mbox"
+mroute $NOW "$TMP/quoted.mbox" >"$TMP/out" 2>"$TMP/err"; rc=$?
+T=$(sed -n '1,/^$/s/^X-Mdesk-Ticket: //p' "$TMP/out")
+is "an mbox message with a '>From ' line: exit 0, not cut, not tagged" \
+	"$rc:$(cat "$TMP/err"):$(grep -c '^X-Mdesk-Tags:.*truncated' "$TMP/out")" "0::0"
+check "  ... stored with its 'From ' line unescaped" \
+	"grep -qx 'From the start it failed.' '$D/tickets/$(printf %.2s "$T")/$T/0001.eml'"
 
 # ---------------------------------------------------------------- memory
 if [ -x /usr/bin/time ] && [ -z "${MDESK_SANITIZED:-}" ]; then
