@@ -17,6 +17,7 @@
 #include "mime.h"
 #include "msg.h"
 #include "route.h"
+#include "sla.h"
 #include "rules.h"
 #include "subject.h"
 #include "ticketid.h"
@@ -620,6 +621,11 @@ static const char *customer_last_agent(struct filing *f, const char *from)
 
 /* An agent's calendar (agents.csv, else desk.conf's, else "business");
  * NULL when the desk has none: shifts do not limit. */
+static void calendar_fault(const char *file, int line, const char *msg)
+{
+	fprintf(stderr, "%s: %s:%d: %s\n", progname, file, line, msg);
+}
+
 static const struct calendar *agent_calendar(struct filing *f, const struct agent *a)
 {
 	const char *name = *a->calendar ? a->calendar : conf_get(&f->desk->conf, "", "", "calendar");
@@ -635,19 +641,14 @@ static const struct calendar *agent_calendar(struct filing *f, const struct agen
 	snprintf(cc->name, sizeof cc->name, "%s", name);
 	char path[128];
 	size_t len;
-	const char *err;
 	snprintf(path, sizeof path, "calendars/%s.conf", name);
-	char *t = desk_read_file(f->desk, path, &len);
-	if (!t) {
-		if (*a->calendar)
-			die(EX_CONFIG, "agents.csv:%d: calendar '%s' of %s: no %s; run 'mdesk check'",
-			    a->line, a->calendar, a->login, path);
-		return NULL;
-	}
-	int line = calendar_parse(&cc->c, name, t, len, &err);
+	char *t = *a->calendar ? NULL : desk_read_file(f->desk, path, &len);
+	if (!*a->calendar && !t)
+		return NULL;	/* no desk calendar: shifts do not limit */
 	free(t);
-	if (line)
-		die(EX_CONFIG, "%s:%d: %s; run 'mdesk check'", path, line, err);
+	/* read as mdesk check and the SLA clocks read it */
+	if (sla_calendar_read(&cc->c, f->desk, name, "agents.csv", a->line, calendar_fault))
+		die(EX_CONFIG, "calendar '%s' of %s: run 'mdesk check'", name, a->login);
 	cc->ok = 1;
 	return &cc->c;
 }

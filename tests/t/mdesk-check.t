@@ -116,6 +116,15 @@ sed -i 's/,support-eu$/,night/' "$D/agents.csv"
 mdesk check >"$TMP/out" 2>"$TMP/err"; rc=$?
 is "a shift calendar with a bad line: check exit 78, calendars/night.conf:2" \
 	"$rc $(grep -c '^mdesk: calendars/night.conf:2: want intervals' "$TMP/err")" "78 1"
+printf 'From: New Person <new.person@example.org>\nTo: support@lumen.example\nSubject: a new question\nMessage-ID: <fresh.1@example.org>\nDate: Tue, 03 Nov 2026 10:00:00 +0000\n\nHello.\n' >"$TMP/fresh.eml"
+mroute --now 2026-11-03T11:00:00Z <"$TMP/fresh.eml" >/dev/null 2>"$TMP/err"; rc=$?
+is "... mroute, assigning, stops on the same line" \
+	"$rc $(grep -c '^mroute: calendars/night.conf:2: want intervals' "$TMP/err")" "78 1"
+printf 'mon = 09:00-18:00\nfoo = bar\n' >"$D/calendars/night.conf"
+mdesk check >"$TMP/out" 2>"$TMP/err"; rc=$?
+mroute --now 2026-11-03T11:00:00Z <"$TMP/fresh.eml" >/dev/null 2>"$TMP/err2"; rc2=$?
+is "a shift calendar with an unknown key: check and mroute both refuse calendars/night.conf:2" \
+	"$rc $(grep -c '^mdesk: calendars/night.conf:2: unknown key' "$TMP/err") $rc2 $(grep -c '^mroute: calendars/night.conf:2: unknown key' "$TMP/err2")" "78 1 78 1"
 rm "$D/calendars/night.conf"
 mdesk check >"$TMP/out" 2>"$TMP/err"; rc=$?
 is "a shift calendar that does not exist: named at each of its three agents' lines" \
