@@ -21,7 +21,7 @@
 #include "rules.h"
 #include "conf.h"
 #include "csvw.h"
-#include "compose.h"
+#include "conversation.h"
 #include "desk.h"
 #include "event.h"
 #include "jsonw.h"
@@ -809,7 +809,7 @@ static void print_event(json_t *e)
 	const char *at = json_string_value(json_object_get(e, "at"));
 	const char *by = json_string_value(json_object_get(e, "by"));
 	char detail[600] = "";
-	const char *keys[] = { "from", "subject", "agent", "reason", "status", "priority",
+	const char *keys[] = { "from", "to", "subject", "agent", "reason", "status", "priority",
 		"into", "until", "metric", "level", "policy", "text", "file", "reply_to", "sender",
 		"review", NULL };
 	for (int k = 0; keys[k]; k++) {
@@ -836,6 +836,8 @@ static void print_event(json_t *e)
 	}
 	if (json_is_true(json_object_get(e, "auto")))
 		strncat(detail, " (automatic)", sizeof detail - strlen(detail) - 1);
+	if (json_is_true(json_object_get(e, "internal")))
+		strncat(detail, " (internal)", sizeof detail - strlen(detail) - 1);
 	if (json_is_true(json_object_get(e, "unconfirmed")))
 		strncat(detail, " (unconfirmed: its sender stopped while the mailer had it)",
 		    sizeof detail - strlen(detail) - 1);

@@ -46,7 +46,7 @@ static struct customers CU;
 static struct addrs opt_to, opt_cc, opt_bcc;	/* --to, --cc, --bcc */
 static char **opt_attach;	/* --attach */
 static size_t nattach;
-static int opt_no_cc;
+static int opt_no_cc, opt_forward, opt_message;
 
 /* A message's claim about where answers go, shown (never followed). */
 static void show_claim(void *ctx, const char *field, const char *addr)
@@ -127,6 +127,11 @@ static json_t *received_event(const struct ticket *t, const char *mid)
 	json_array_foreach(t->events, i, e) {
 		const char *ty = json_string_value(json_object_get(e, "type"));
 		const char *m = json_string_value(json_object_get(e, "message_id"));
+		/* the last customer message: not a third party's (internal), nor
+		 * one in an agent's name (review) */
+		if (!mid && (json_is_true(json_object_get(e, "internal")) ||
+		    json_object_get(e, "review")))
+			continue;
 		if (ty && m && (!strcmp(ty, "received") || !strcmp(ty, "replied")) &&
 		    (!mid || !strcmp(m, mid)) && (mid || !strcmp(ty, "received")))
 			found = e;
@@ -510,6 +515,13 @@ static void answered(struct source *s, char *in, size_t inlen, char id[16], stru
 		if (ticket_load(&D, id, t, archived, 1) != 0)
 			die(EX_DATAERR, "<stdin>: message <%s>: ticket %s is gone", s->mid, id);
 		rev = received_event(t, s->mid);
+		if (rev && json_is_true(json_object_get(rev, "internal"))) {
+			if (!opt_to.n)
+				die(EX_DATAERR, "<stdin>: message <%s> is a third party's answer to a "
+				    "forward of %s, for agents only: answer it with --to, never to the "
+				    "customer", s->mid, id);
+			opt_no_cc = 1;	/* the customer's people never see it */
+		}
 	}
 	s->at = rev ? ev_at(rev) : t->created;
 }
@@ -546,6 +558,45 @@ static char *read_words(void)
 	while (len && w[len - 1] == '\n')
 		w[--len] = 0;
 	return w;
+}
+
+/* --forward: the conversation to a third party, recorded as internal. */
+static int forward(void)
+{
+	struct agent *a = me();
+	char *words = opt_text ? read_words() : NULL;
+	desk_lock(&D);
+	index_sync(&D);
+	char id[16];
+	struct ticket t;
+	int archived = 0;
+	snprintf(id, sizeof id, "%s", opt_ticket);
+	follow_merges(id);
+	if (ticket_load(&D, id, &t, &archived, 1) != 0)
+		die(EX_DATAERR, "%s: no such ticket", opt_ticket);
+	struct source s;
+	memset(&s, 0, sizeof s);
+	json_t *rev = received_event(&t, NULL);
+	const char *file = rev ? json_string_value(json_object_get(rev, "file")) : NULL;
+	size_t len;
+	char *raw = file ? ticket_read(&D, id, file, &len, archived) : NULL;
+	if (!raw || source_open(&s, raw, len) != 0)
+		die(EX_DATAERR, "%s: no customer message", id);
+	struct reply r = { .d = &D, .ag = &AG, .cu = &CU, .t = &t, .archived = archived,
+		.s = &s, .agent = a, .words = words, .forward = 1, .tname = "forward" };
+	const struct addrs *lists[3] = { &opt_to, &opt_cc, &opt_bcc };
+	for (int k = 0; k < 3; k++)
+		for (size_t i = 0; i < lists[k]->n; i++)
+			addrs_add(&r.rcpt[k], lists[k]->addr[i], lists[k]->name[i]);
+	r.to = r.rcpt[0].addr[0];
+	forward_render(&r, opt_message);
+	reply_message(&r, (const char *const *)opt_attach, nattach);
+	int rc = deliver(id, opt_send || opt_record ? forward_record(&r) : NULL, r.msg.p, r.msg.len);
+	reply_free(&r);
+	ticket_free(&t);
+	source_free(&s);
+	free(words);
+	return rc;
 }
 
 static int reply(void)
@@ -618,6 +669,8 @@ int main(int argc, char **argv)
 		{ "bcc", required_argument, NULL, 'b' },
 		{ "no-cc", no_argument, NULL, 'O' },
 		{ "attach", required_argument, NULL, 'F' },
+		{ "forward", no_argument, NULL, 'W' },
+		{ "message", required_argument, NULL, 'm' },
 		{ "as", required_argument, NULL, 'a' },
 		{ "ack", no_argument, NULL, 'A' },
 		{ "force", no_argument, NULL, 'f' },
@@ -648,6 +701,15 @@ int main(int argc, char **argv)
 		case 'c': addr_opt("--cc", &opt_cc, optarg); break;
 		case 'b': addr_opt("--bcc", &opt_bcc, optarg); break;
 		case 'O': opt_no_cc = 1; break;
+		case 'W': opt_forward = 1; break;
+		case 'm': {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			if (*end || v < 1 || v > 9999)
+				die(EX_USAGE, "--message: '%s' is not a message number (0001.eml is 1)", optarg);
+			opt_message = (int)v;
+			break;
+		}
 		case 'F':
 			opt_attach = xrealloc(opt_attach, (nattach + 1) * sizeof *opt_attach);
 			opt_attach[nattach++] = optarg;
@@ -674,6 +736,13 @@ int main(int argc, char **argv)
 		die(EX_USAGE, "--ack takes the [ack] template of desk.conf; no -t, --text, --quote, --as or --force");
 	if (opt_ack && (opt_to.n || opt_cc.n || opt_bcc.n || opt_no_cc))
 		die(EX_USAGE, "--ack goes to the customer alone; no --to, --cc, --bcc or --no-cc");
+	if (opt_forward && (!opt_ticket || !opt_to.n || opt_ack || opt_template || opt_quote ||
+	    opt_no_cc))
+		die(EX_USAGE, "--forward needs --ticket and --to; no --ack, -t, --quote or --no-cc");
+	if (opt_message && !opt_forward)
+		die(EX_USAGE, "--message goes with --forward");
+	if (opt_text && !strcmp(opt_text, "-") && !opt_ticket)
+		die(EX_USAGE, "--text - reads the words from the standard input: give --ticket");
 	if (opt_send + opt_record + opt_dry > 1)
 		die(EX_USAGE, "one of --send, --record and --dry-run");
 	if (check + list > 1 || ((check || list) && (opt_ack || opt_template || opt_ticket)))
@@ -691,7 +760,7 @@ int main(int argc, char **argv)
 		mu_registrar_record(mu_smtp_record);
 		mu_registrar_record(mu_smtps_record);
 		load_people();
-		rc = reply();
+		rc = opt_forward ? forward() : reply();
 		agents_free(&AG);
 		customers_free(&CU);
 	}

@@ -17,87 +17,6 @@
 #include "subject.h"
 #include "tickets.h"
 
-const char *desk_queue_of(struct desk *d, const char *addr)
-{
-	for (size_t i = 0; addr && i < d->conf.n; i++) {
-		const struct conf_entry *e = &d->conf.e[i];
-		if (!strcmp(e->section, "queue") && !strcmp(e->key, "address") &&
-		    !strcasecmp(e->value, addr))
-			return e->name;
-	}
-	return NULL;
-}
-
-int desk_own_address(struct desk *d, const struct agents *ag, const char *addr)
-{
-	if (!addr || desk_queue_of(d, addr))
-		return 1;
-	for (size_t i = 0; ag && i < ag->n; i++)
-		if (!strcasecmp(ag->v[i].email, addr))
-			return 1;
-	const char *dom = conf_get(&d->conf, "", "", "domain"), *at = strrchr(addr, '@');
-	return dom && *dom && at && !strcasecmp(at + 1, dom);
-}
-
-struct copied {
-	struct desk *d;
-	const struct agents *ag;
-	struct addrs *out;
-};
-
-static void add_copied(void *ctx, const char *addr, const char *name)
-{
-	struct copied *c = ctx;
-	if (!desk_own_address(c->d, c->ag, addr))
-		addrs_add(c->out, addr, name);
-}
-
-void ticket_participants(struct desk *d, const struct agents *ag, const struct ticket *t,
-    int archived, struct addrs *out)
-{
-	if (t->customer)
-		addrs_add(out, t->customer, t->customer_name);
-	struct copied c = { d, ag, out };
-	struct msg m = { 0 };
-	size_t i;
-	json_t *e;
-	json_array_foreach(t->events, i, e) {
-		const char *ty = json_string_value(json_object_get(e, "type"));
-		const char *file = json_string_value(json_object_get(e, "file"));
-		if (!ty || strcmp(ty, "received") || !file)
-			continue;
-		size_t len;
-		char *raw = ticket_read(d, t->id, file, &len, archived);
-		if (!raw)
-			continue;
-		const char *from = NULL, *name = NULL;
-		if (msg_open(&m, raw, msg_header_len(raw, len)) == 0) {
-			msg_addr(&m, "From", &from, &name);
-			if (from && addrs_has(out, from))
-				msg_addrs(&m, "To,Cc", add_copied, &c);
-		}
-		msg_close(&m);
-		free(raw);
-	}
-	msg_free(&m);
-}
-
-int reply_claims(struct msg *m, const char *customer,
-    void (*cb)(void *ctx, const char *field, const char *addr), void *ctx)
-{
-	static const char *const fields[] = { "Reply-To", "Sender" };
-	int n = 0;
-	for (int k = 0; k < 2; k++) {
-		const char *a = NULL, *name = NULL;
-		if (msg_addr(m, fields[k], &a, &name) == 0 && a &&
-		    (!customer || strcasecmp(a, customer))) {
-			cb(ctx, fields[k], a);
-			n++;
-		}
-	}
-	return n;
-}
-
 /* --- the message answered --- */
 
 int source_open(struct source *s, char *raw, size_t len)
@@ -276,12 +195,12 @@ static void attribution(struct buf *b, struct source *s, const char *lang, const
 	buf_addc(b, '\n');
 }
 
-/* The language, the queue and the template. */
-static void reply_setup(struct reply *r)
+/* The language and the queue the mail goes from. */
+static void reply_queue(struct reply *r)
 {
 	struct desk *d = r->d;
 	const struct ticket *t = r->t;
-	struct customer *cu = r->cu ? customer_find(r->cu, r->to) : NULL;
+	struct customer *cu = r->cu && r->to ? customer_find(r->cu, r->to) : NULL;
 	r->lang = t->lang && *t->lang ? t->lang : cu && *cu->language ? cu->language :
 	    conf_or(r, "", "", "language", "en");
 	r->tz = conf_or(r, "", "", "timezone", "UTC");
@@ -304,6 +223,13 @@ static void reply_setup(struct reply *r)
 		r->deskname = sl ? sl + 1 : d->root;
 	}
 	r->qname = conf_or(r, "queue", queue, "name", r->deskname);
+}
+
+/* The language, the queue and the template. */
+static void reply_setup(struct reply *r)
+{
+	struct desk *d = r->d;
+	reply_queue(r);
 	if (tpl_pick(d->root, r->tname, r->lang, r->tpath, sizeof r->tpath) != 0)
 		die(EX_CONFIG, "templates/%s.txt: no such template (see mreply --list)", r->tname);
 	size_t tl;
@@ -482,7 +408,7 @@ static void reply_header(struct reply *r, struct buf *out)
 	hdr_addrs(out, "To", &r->rcpt[0]);
 	const char *lists[2] = { "Cc", "Bcc" };
 	for (int k = 0; k < 2; k++) {
-		const char *v = tpl_header(&r->tp, lists[k]);
+		const char *v = r->have_tp ? tpl_header(&r->tp, lists[k]) : NULL;
 		char *x = v ? tpl_render(v, lookup, r, 1, err, sizeof err) : NULL;
 		if (v && !x)
 			die(EX_CONFIG, "%s: %s: %s", r->tpath, lists[k], err);
@@ -495,7 +421,8 @@ static void reply_header(struct reply *r, struct buf *out)
 	buf_adds(out, "Message-ID: <");
 	buf_adds(out, r->mid);
 	buf_adds(out, ">\n");
-	threading(r, out);
+	if (!r->forward)
+		threading(r, out);
 	if (r->ack) {
 		buf_adds(out, "Auto-Submitted: auto-replied\n");
 		buf_adds(out, "X-Auto-Response-Suppress: All\n");
@@ -636,7 +563,7 @@ void reply_message(struct reply *r, const char *const *files, size_t nfiles)
 	reply_header(r, out);
 	snprintf(r->digest, sizeof r->digest, "%016llx",
 	    (unsigned long long)hash64(r->text.p ? r->text.p : "", r->text.len));
-	if (!nfiles) {
+	if (!nfiles && !r->nfwd) {
 		text_part(r, out);
 		return;
 	}
@@ -651,6 +578,16 @@ void reply_message(struct reply *r, const char *const *files, size_t nfiles)
 	buf_adds(out, "Content-Type: multipart/mixed; boundary=\"");
 	buf_adds(out, boundary);
 	buf_adds(out, "\"\n\nThis is a message in MIME format.\n");
+	buf_adds(out, "\n--");
+	buf_adds(out, boundary);
+	buf_addc(out, '\n');
+	text_part(r, out);
+	for (size_t i = 0; i < r->nfwd; i++) {	/* the messages forwarded */
+		buf_adds(out, "\n--");
+		buf_adds(out, boundary);
+		buf_addc(out, '\n');
+		compose_part(out, NULL, r->fwd[i].p, r->fwd[i].len);
+	}
 	size_t total = 0;
 	char **data = xcalloc(nfiles, sizeof *data);
 	size_t *lens = xcalloc(nfiles, sizeof *lens);
@@ -658,10 +595,6 @@ void reply_message(struct reply *r, const char *const *files, size_t nfiles)
 		data[i] = read_attachment(files[i], (size_t)max - total, &lens[i]);
 		total += lens[i];
 	}
-	buf_adds(out, "\n--");
-	buf_adds(out, boundary);
-	buf_addc(out, '\n');
-	text_part(r, out);
 	for (size_t i = 0; i < nfiles; i++) {
 		buf_adds(out, "\n--");
 		buf_adds(out, boundary);
@@ -678,16 +611,6 @@ void reply_message(struct reply *r, const char *const *files, size_t nfiles)
 }
 
 /* --- the record --- */
-
-int ticket_has_tag(const struct ticket *t, const char *tag)
-{
-	size_t i;
-	json_t *v;
-	json_array_foreach(t->tags, i, v)
-		if (!strcmp(json_string_value(v), tag))
-			return 1;
-	return 0;
-}
 
 /* The template's X-Mdesk-Tags as tagged and untagged events. */
 static void tag_events(const struct reply *r, const char *by, json_t *evs)
@@ -811,4 +734,82 @@ void reply_free(struct reply *r)
 	free(r->subject);
 	buf_free(&r->text);
 	buf_free(&r->msg);
+	for (size_t i = 0; i < r->nfwd; i++)
+		buf_free(&r->fwd[i]);
+	free(r->fwd);
 }
+
+/* --- forwards --- */
+
+void forward_render(struct reply *r, int number)
+{
+	const struct ticket *t = r->t;
+	reply_queue(r);
+	const char *subj = t->subject ? t->subject : msg_text(&r->s->m, "Subject");
+	char *base = subject_base(subj ? subj : "", NULL);
+	char *clean = strip_tokens(base);
+	r->subject = xmalloc(strlen(clean) + 40);
+	sprintf(r->subject, "Fwd: %s%s[#%s]", clean, *clean ? " " : "", t->id);
+	free(base);
+	free(clean);
+	if (r->words && *r->words) {
+		char *w = text_wrap(r->words, 72);
+		buf_adds(&r->text, w);
+		free(w);
+		while (r->text.len && r->text.p[r->text.len - 1] == '\n')
+			r->text.p[--r->text.len] = 0;
+		buf_addc(&r->text, '\n');
+	}
+	if (r->agent) {
+		buf_adds(&r->text, r->text.len ? "\n-- \n" : "-- \n");
+		buf_adds(&r->text, r->agent->name);
+		buf_addc(&r->text, '\n');
+		buf_adds(&r->text, r->qname);
+		buf_addc(&r->text, '\n');
+	}
+	/* the conversation: what the customer sent and the desk answered,
+	 * never an internal message; or message number */
+	size_t i;
+	json_t *e;
+	json_array_foreach(t->events, i, e) {
+		const char *ty = json_string_value(json_object_get(e, "type"));
+		const char *file = json_string_value(json_object_get(e, "file"));
+		if (!ty || !file || (strcmp(ty, "received") && strcmp(ty, "replied")) ||
+		    json_is_true(json_object_get(e, "internal")) || (number && atoi(file) != number))
+			continue;
+		size_t len;
+		char *raw = ticket_read(r->d, t->id, file, &len, r->archived);
+		if (!raw)
+			continue;
+		r->fwd = xrealloc(r->fwd, (r->nfwd + 1) * sizeof *r->fwd);
+		memset(&r->fwd[r->nfwd], 0, sizeof r->fwd[0]);
+		buf_add(&r->fwd[r->nfwd++], raw, len);
+		free(raw);
+	}
+	if (!r->nfwd)
+		die(EX_DATAERR, number ? "%s: no message %d to forward (see mdesk show %s)" :
+		    "%s: no message to forward", t->id, number, t->id);
+}
+
+json_t *forward_record(const struct reply *r)
+{
+	const struct agent *a = r->agent;
+	json_t *e = event_new("forwarded", a->login, r->d->now);
+	event_id_for(e, "forwarded", r->mid);
+	jw_str(e, "agent", a->login);
+	jw_str(e, "message_id", r->mid);
+	jw_str(e, "to", r->to);
+	if (r->rcpt[1].n) {
+		json_t *l = json_array();
+		for (size_t k = 0; k < r->rcpt[1].n; k++)
+			json_array_append_new(l, json_string(r->rcpt[1].addr[k]));
+		json_object_set_new(e, "cc", l);
+	}
+	jw_str(e, "subject", r->subject);
+	json_object_set_new(e, "internal", json_true());
+	char cm[600];
+	snprintf(cm, sizeof cm, "%s: forwarded by %s to %s\n", r->t->id, a->login, r->to);
+	return json_pack("{s:s, s:s, s:s, s:s, s:[o]}", "ticket", r->t->id, "name", a->name,
+	    "email", a->email, "message", cm, "events", e);
+}
+

@@ -1,41 +1,18 @@
-/* compose.h: a desk's outgoing mail, by the desk's rules: who a reply
- * goes to, which addresses are the desk's own, who takes part in a
- * conversation, what a customer's message claims about where answers
- * go, and the reply itself: a template rendered with the ticket's values,
- * the agent's words, a quote, attachments, as one RFC 5322 message, and
- * the record the desk keeps of it.  mreply(1) drives it. */
+/* compose.h: a desk's outgoing mail: a reply (a template rendered with
+ * the ticket's values, the agent's words, a quote, attachments) or a
+ * forward to a third party, as one RFC 5322 message, and the record the
+ * desk keeps of it.  Who gets it is conversation.h's.  mreply(1) drives
+ * it. */
 #ifndef MDESK_COMPOSE_H
 #define MDESK_COMPOSE_H
 #include <jansson.h>
 #include "agents.h"
+#include "conversation.h"
 #include "desk.h"
 #include "event.h"
 #include "msg.h"
 #include "outmsg.h"
 #include "template.h"
-
-/* The queue whose address addr is ([queue NAME] address); NULL if none. */
-const char *desk_queue_of(struct desk *d, const char *addr);
-/* One of the desk's own addresses: a queue's, an agent's, or any address
- * of the desk's mail domain (desk.conf domain).  ag may be NULL. */
-int desk_own_address(struct desk *d, const struct agents *ag, const char *addr);
-
-/* The people of a ticket's conversation who are not the desk, in order:
- * the customer of record first, then everyone the customer or another
- * participant copied (To, Cc) on a message the desk received.  Whoever
- * only writes in (a stranger who knows a Message-ID) copies nobody in.
- * Added to out. */
-void ticket_participants(struct desk *d, const struct agents *ag, const struct ticket *t,
-    int archived, struct addrs *out);
-
-/* Does the ticket carry tag? */
-int ticket_has_tag(const struct ticket *t, const char *tag);
-
-/* What a message claims about where answers go: a Reply-To address, or a
- * Sender address, that is not the customer's.  Each is passed to cb with
- * the field's name; never followed, only shown.  The number found. */
-int reply_claims(struct msg *m, const char *customer,
-    void (*cb)(void *ctx, const char *field, const char *addr), void *ctx);
 
 /* The message a reply answers. */
 struct source {
@@ -66,6 +43,7 @@ struct reply {
 	const char *tname;	/* the template */
 	const char *words;	/* the agent's own words ({{reply.text}}), or NULL */
 	int quote;
+	int forward;		/* a forward to a third party (forward_render) */
 
 	struct addrs rcpt[3];	/* To, Cc, Bcc */
 	const char *to;		/* the first To address */
@@ -80,6 +58,8 @@ struct reply {
 	struct buf msg;		/* the message */
 	char mid[400];		/* its Message-ID */
 	char digest[17];	/* of the body: the same answer twice */
+	struct buf *fwd;	/* the messages a forward carries */
+	size_t nfwd;
 };
 
 /* The recipients: To is the customer of record (or to, when the agent
@@ -112,6 +92,16 @@ json_t *reply_record(const struct reply *r, int force);
  * already: the event, else NULL. */
 json_t *reply_sent_before(const struct reply *r);
 void reply_free(struct reply *r);
+
+/* A forward to a third party (a carrier, a supplier): the subject
+ * "Fwd: subject [#ID]", the agent's words and signature, and the
+ * conversation (or its message file number, when not 0) as
+ * message/rfc822 parts, internal messages never among them; the caller
+ * sets rcpt (to, cc) and r->to, then calls reply_message. */
+void forward_render(struct reply *r, int number);
+/* Its record: a "forwarded" event, internal: no reply, no effect on the
+ * customer's deadlines; its Message-ID files the answer on the ticket. */
+json_t *forward_record(const struct reply *r);
 
 /* The value of a placeholder for r; "" when it has none. */
 const char *reply_value(const struct reply *r, const char *name);

@@ -10,6 +10,7 @@
 #include "desk.h"
 #include "event.h"
 #include "filing.h"
+#include "conversation.h"
 #include "index.h"
 #include "jsonw.h"
 #include "lang.h"
@@ -791,7 +792,9 @@ static void decide_ticket(struct filing *f, struct incoming *in, struct filed *r
 	if (load_ticket(f, r->ticket, &r->t, &in->archived) != 0)
 		return;
 	r->have_t = 1;
-	int from_outside = !addr_is_agent(f, in->from) && !r->automatic;
+	/* a third party's answer to a forward (mreply --forward): internal */
+	r->internal = answers_forward(&r->t, &in->ids);
+	int from_outside = !addr_is_agent(f, in->from) && !r->automatic && !r->internal;
 	const struct ticket *t = &r->t;
 	if (from_outside && (!strcmp(t->status, "closed") || (!strcmp(t->status, "solved") &&
 	    f->routing.reopen_window > 0 && t->solved_at &&
@@ -903,8 +906,10 @@ static void add_received(struct filing *f, struct incoming *in, struct filed *r,
 	jw_str(e, "thread", r->thread);
 	if (r->follows[0])
 		jw_str(e, "follows", r->follows);
-	if (r->automatic || (r->review && !r->is_new))	/* counts for nothing */
+	if (r->automatic || ((r->review || r->internal) && !r->is_new))	/* counts for nothing */
 		json_object_set_new(e, "auto", json_true());
+	if (r->internal)
+		json_object_set_new(e, "internal", json_true());
 	if (r->review)
 		jw_str(e, "review", "the sender's address is an agent's");
 	if (r->truncated)	/* the bytes received; the file holds the first message_max */
@@ -1028,7 +1033,7 @@ static void decide_agent(struct filing *f, struct incoming *in, struct filed *r)
 		r->assignee = cur;
 		r->assign_why = "sticky: the ticket's agent";
 	} else if (f->routing.assign && !r->ro.spam && open &&
-	    !((r->automatic || r->review) && !r->is_new) &&
+	    !((r->automatic || r->review || r->internal) && !r->is_new) &&
 	    f->agents.n)
 		assign_agent(f, in, r);
 	else if (cur) {

@@ -46,6 +46,7 @@ struct filed {
 	int reopen;		/* a solved ticket opens again */
 	int ack;		/* a new ticket that may be acknowledged */
 	int review;		/* claims an agent's address: filed for review */
+	int internal;		/* a third party's answer to a forward: for agents only */
 	char follows[16];	/* a closed ticket this new one follows */
 	char lang[16];
 	const char *lang_from;	/* content-language, customer, detected, ticket */

@@ -1,97 +1,40 @@
-/* Unit tests: common/compose.c: the desk's own addresses, the
- * participants of a conversation (copied only by participants), the
- * claims of a message (Reply-To, Sender). */
+/* Unit tests: common/compose.c: the parts of a message (a file by its
+ * bytes' type, a mail message as message/rfc822 when it can go so). */
 #include <stdio.h>
 #include <stdlib.h>
-#include <unistd.h>
 #include "compose.h"
 #include "tap.h"
-#include "tickets.h"
 
-static void put(struct desk *d, const char *path, const char *text)
+static char *part(const char *name, const char *p, size_t n)
 {
-	desk_lock(d);
-	struct desk_tx *tx = desk_tx_new(d);
-	desk_tx_write(tx, path, text, strlen(text));
-	desk_tx_commit(tx, "t", "t@t", "test\n");
-	desk_unlock(d);
-}
-
-static char got[400];
-
-static void claim(void *ctx, const char *field, const char *addr)
-{
-	(void)ctx;
-	snprintf(got + strlen(got), sizeof got - strlen(got), "%s=%s;", field, addr);
+	struct buf b = { 0 };
+	compose_part(&b, name, p, n);
+	buf_cstr(&b);
+	return b.p;
 }
 
 int main(void)
 {
-	char root[128], p[600];
-	snprintf(root, sizeof root, "/tmp/mdesk-unit-co-%d", (int)getpid());
-	desk_git_create(root);
-	static const char conf[] = "fsync = no\ndomain = lumen.example\n[queue support]\n"
-	    "address = help@lumen.io\n";
-	snprintf(p, sizeof p, "%s/desk.conf", root);
-	FILE *f = fopen(p, "w");
-	fputs(conf, f);
-	fclose(f);
-	struct desk d;
-	desk_open(&d, root);
-	d.now = 1794128400LL;
-	put(&d, "desk.conf", conf);
-	struct agents ag = { 0 };
-	static const char csv[] = "login,name,email,groups,skills,languages,capacity,status,calendar\n"
-	    "ana,Ana,ana@elsewhere.example,,,,,active,\n";
-	ok(agents_parse(&ag, csv, strlen(csv), NULL) == 0, "agents");
-	ok(desk_own_address(&d, &ag, "help@lumen.io"), "a queue's address is the desk's");
-	ok(desk_own_address(&d, &ag, "ANA@elsewhere.example"), "an agent's too");
-	ok(desk_own_address(&d, &ag, "x@lumen.example"), "and the desk's domain");
-	ok(!desk_own_address(&d, &ag, "vera@customer.example"), "a customer's is not");
-	is_str(desk_queue_of(&d, "Help@Lumen.io"), "support", "the queue of an address");
-
-	put(&d, "tickets/AB/ABCDEF12/events.jsonl",
-	    "{\"at\":\"2026-11-02T09:00:00Z\",\"by\":\"customer\",\"id\":\"1\",\"type\":\"received\","
-	    "\"message_id\":\"m1@x\",\"from\":\"vera@customer.example\",\"file\":\"0001.eml\"}\n"
-	    "{\"at\":\"2026-11-02T09:10:00Z\",\"by\":\"customer\",\"id\":\"2\",\"type\":\"received\","
-	    "\"message_id\":\"m2@x\",\"from\":\"eve@evil.example\",\"file\":\"0002.eml\"}\n"
-	    "{\"at\":\"2026-11-02T09:20:00Z\",\"by\":\"customer\",\"id\":\"3\",\"type\":\"received\","
-	    "\"message_id\":\"m3@x\",\"from\":\"john@partner.example\",\"file\":\"0003.eml\"}\n");
-	put(&d, "tickets/AB/ABCDEF12/0001.eml", "From: Vera <vera@customer.example>\n"
-	    "To: help@lumen.io, ana@elsewhere.example\nCc: John Hale <john@partner.example>\n"
-	    "Subject: S\n\nhi\n");
-	put(&d, "tickets/AB/ABCDEF12/0002.eml", "From: eve@evil.example\n"
-	    "To: help@lumen.io\nCc: mallory@evil.example\nSubject: Re: S\n\nme too\n");
-	put(&d, "tickets/AB/ABCDEF12/0003.eml", "From: john@partner.example\n"
-	    "To: help@lumen.io\nCc: vera@customer.example, kim@partner.example\n"
-	    "Subject: Re: S\n\nok\n");
-	struct ticket t;
-	ok(ticket_load(&d, "ABCDEF12", &t, NULL, 1) == 0, "the ticket");
-	struct addrs l = { 0 };
-	ticket_participants(&d, &ag, &t, 0, &l);
-	struct buf b = { 0 };
-	for (size_t i = 0; i < l.n; i++) {
-		buf_adds(&b, l.addr[i]);
-		buf_addc(&b, ' ');
-	}
-	is_str(buf_cstr(&b), "vera@customer.example john@partner.example kim@partner.example ",
-	    "participants: the customer, whom she copied, whom they copied; not the desk, "
-	    "not a stranger's copies");
-	buf_free(&b);
-	addrs_free(&l);
-	ticket_free(&t);
-
-	static const char hdr[] = "From: vera@customer.example\nReply-To: attacker@evil.example\n"
-	    "Sender: VERA@customer.example\n\n";
-	struct msg m = { 0 };
-	msg_open(&m, hdr, sizeof hdr - 1);
-	is_int(reply_claims(&m, "vera@customer.example", claim, NULL), 1, "one claim");
-	is_str(got, "Reply-To=attacker@evil.example;", "  ... the Reply-To, not the same Sender");
-	msg_free(&m);
-	agents_free(&ag);
-	desk_close(&d);
-	snprintf(p, sizeof p, "rm -rf '%s'", root);
-	if (system(p) != 0)
-		return 1;
+	static const char pdf[] = "%PDF-1.4\n1 0 obj\n<<>>\nendobj\n";
+	char *s = part("a.pdf", pdf, sizeof pdf - 1);
+	ok(strstr(s, "Content-Type: application/pdf\n") && strstr(s, "filename=\"a.pdf\""),
+	    "a PDF by its bytes, under its name");
+	ok(strstr(s, "JVBERi0xLjQK") != NULL, "  ... in base64");
+	free(s);
+	static const char mail[] = "From: a@x\nSubject: hi\n\nhello\n";
+	s = part(NULL, mail, sizeof mail - 1);
+	is_str(s, "Content-Type: message/rfc822\nContent-Transfer-Encoding: 7bit\n"
+	    "Content-Disposition: inline\n\nFrom: a@x\nSubject: hi\n\nhello\n",
+	    "a mail message: message/rfc822, as it is");
+	free(s);
+	static const char eight[] = "From: a@x\nSubject: ol\xc3\xa1\n\nol\xc3\xa1\n";
+	s = part(NULL, eight, sizeof eight - 1);
+	ok(strstr(s, "Content-Transfer-Encoding: 8bit\n") != NULL, "  ... 8bit when it has 8-bit bytes");
+	free(s);
+	static const char nul[] = "From: a@x\n\nx\0y\n";
+	s = part(NULL, nul, sizeof nul - 1);
+	ok(strstr(s, "Content-Transfer-Encoding: base64\n") != NULL &&
+	    !strstr(s, "message/rfc822"), "a message with a NUL: not message/rfc822, base64");
+	free(s);
 	return done_testing();
 }
