@@ -571,7 +571,7 @@ static int forward(void)
 	struct ticket t;
 	int archived = 0;
 	snprintf(id, sizeof id, "%s", opt_ticket);
-	follow_merges(id);
+	ticket_follow_merges(&D, id, NULL, NULL);
 	if (ticket_load(&D, id, &t, &archived, 1) != 0)
 		die(EX_DATAERR, "%s: no such ticket", opt_ticket);
 	struct source s;
