@@ -59,8 +59,7 @@ struct tsum {
 };
 /* The summaries of the main branch (the working set; all == 0), or of main
  * and the archive (all != 0; a ticket on both counted once, as on main),
- * sorted by ID.  Valid until the next call or tickets_summary_free.  A
- * malformed events file exits EX_DATAERR with file:line. */
+ * sorted by ID.  Valid until the next call or tickets_summary_free. */
 const struct tsum *tickets_summary(struct desk *d, int all, size_t *n);
 void tickets_summary_free(void);
 /* A summary as a ticket: the fields of ticket_json, no events; ticket_free. */
