@@ -329,6 +329,13 @@ static void check_conf_file(const char *path, const char *const *top,
 			snprintf(m, sizeof m, "strategy: '%s' is not least-loaded or round-robin", e->value);
 			count_fault(path, e->line, m);
 		}
+		long rn;
+		if (!strcmp(e->section, "ack") && (!strcmp(e->key, "rate") || !strcmp(e->key, "ceiling")) &&
+		    conf_rate(e->value, &rn, &dur) != 0) {
+			snprintf(m, sizeof m, "%s: '%s' is not like %s", e->key, e->value,
+			    e->key[0] == 'r' ? "3/1d" : "100/1h");
+			count_fault(path, e->line, m);
+		}
 		if (!strcmp(e->key, "address") && !strchr(e->value, '@')) {
 			snprintf(m, sizeof m, "address: '%s' is not an address", e->value);
 			count_fault(path, e->line, m);
@@ -349,6 +356,37 @@ static void check_conf_file(const char *path, const char *const *top,
 		}
 	}
 	conf_free(&c);
+}
+
+/* What every reply needs of desk.conf (compose.c): a queue to answer
+ * from, each with an address, and the acknowledgement's template. */
+static void check_replying(void)
+{
+	int queues = 0;
+	for (size_t i = 0; i < D.conf.nsecs; i++) {
+		const struct conf_sec *q = &D.conf.secs[i];
+		if (strcmp(q->section, "queue"))
+			continue;
+		queues++;
+		if (!conf_get(&D.conf, "queue", q->name, "address")) {
+			char m[200];
+			snprintf(m, sizeof m, "[queue %.60s] has no address", q->name);
+			count_fault("desk.conf", q->line, m);
+		}
+	}
+	if (!queues)
+		count_fault("desk.conf", 0, "no [queue NAME]: replies need one to answer from");
+	const char *en = conf_get(&D.conf, "ack", "", "enabled");
+	int on = 1;
+	if (en && conf_bool(en, &on) != 0)
+		return;	/* reported with the other booleans */
+	const char *tn = conf_get(&D.conf, "ack", "", "template");
+	char p[300];
+	if (on && tpl_pick(D.root, tn ? tn : "ack", "", p, sizeof p) != 0) {
+		char m[200];
+		snprintf(m, sizeof m, "template: no templates/%.60s.txt", tn ? tn : "ack");
+		count_fault("desk.conf", tn ? conf_line(&D.conf, "ack", "", "template") : 0, m);
+	}
 }
 
 /* Every calendars/NAME.conf, read as the tools read it (sla.c). */
@@ -493,6 +531,7 @@ static int cmd_check(int argc, char **argv)
 	static const char *const *const desk_seckeys[] = { queue_keys, ack_keys, mail_keys, routing_keys,
 		group_keys };
 	check_conf_file("desk.conf", desk_top, desk_secs, desk_seckeys);
+	check_replying();
 	/* sla.conf, the calendars and customers.csv as msla, mreply and
 	 * mreport read them */
 	struct sla sla;

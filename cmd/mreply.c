@@ -336,13 +336,7 @@ static void count_acks(struct ack_count *c, const struct ticket *t)
 static const char *ack_limit(const char *key, const char *dflt, long *count, long long *win)
 {
 	const char *v = conf("ack", "", key, dflt);
-	char *slash = strchr(v, '/'), *end;
-	if (slash) {
-		*count = strtol(v, &end, 10);
-		if (end != slash || *count < 0 || conf_duration(slash + 1, win) != 0 || *win <= 0)
-			slash = NULL;
-	}
-	if (!slash)
+	if (conf_rate(v, count, win) != 0)
 		die(EX_CONFIG, "desk.conf:%d: [ack] %s: '%s' is not like %s",
 		    conf_line(&D.conf, "ack", "", key), key, v, dflt);
 	return v;

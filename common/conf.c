@@ -2,6 +2,7 @@
 #include "conf.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -253,4 +254,20 @@ size_t conf_message_max(struct conf *c)
 		die(EX_CONFIG, "desk.conf:%d: message_max: '%s' is not a size of 1M or more (like 64M)",
 		    conf_line(c, "", "", "message_max"), v);
 	return (size_t)n;
+}
+
+int conf_rate(const char *v, long *count, long long *secs)
+{
+	const char *slash = strchr(v, '/');
+	char *end;
+	if (!slash || slash == v || !isdigit((unsigned char)*v))
+		return -1;
+	errno = 0;
+	long n = strtol(v, &end, 10);
+	long long w;
+	if (errno || end != slash || n < 0 || conf_duration(slash + 1, &w) != 0 || w <= 0)
+		return -1;
+	*count = n;
+	*secs = w;
+	return 0;
 }

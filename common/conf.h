@@ -47,6 +47,9 @@ int conf_line(const struct conf *c, const char *section, const char *name,
 int conf_bool(const char *v, int *out);		/* yes/no/true/false/on/off/1/0 */
 /* Durations: "90s", "30m", "4h", "2d", "1w", combined "1h30m"; seconds. */
 int conf_duration(const char *v, long long *out);
+/* A rate "COUNT/DURATION" (3/1d: three a day): 0 with *count >= 0 and
+ * *secs > 0, or -1. */
+int conf_rate(const char *v, long *count, long long *secs);
 /* Sizes: a number of bytes, or of K, M or G (1024, 1024^2, 1024^3). */
 int conf_size(const char *v, unsigned long long *out);
 /* The largest message a desk takes whole (desk.conf message_max, default

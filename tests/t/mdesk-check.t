@@ -16,9 +16,10 @@ MDESK_DIR=$G mroute --now 2026-11-03T10:00:00Z <"$M/single.eml" >"$TMP/out"
 T=$(sed -n 's/^X-Mdesk-Ticket: //p' "$TMP/out")
 check "a ticket to answer ($T)" "test -n '$T'"
 
-# Each row: FILE|LINE|WHAT.  LINE replaces the first line of FILE that
-# starts with the same key (or, with no such line, is appended); WHAT is
-# an extended regular expression for check's message after file:line.
+# Each row: FILE|LINE|WHAT[|SAY].  LINE replaces the first line of FILE
+# that starts with the same key (or, with no such line, is appended);
+# WHAT is an extended regular expression for check's message after
+# file:line; a tool that stops names FILE:LINE, or says SAY when given.
 cat >"$TMP/table" <<'EOF'
 sla.conf|first_reply = 0s|first_reply: want a duration
 sla.conf|first_reply = -1h|first_reply: want a duration
@@ -40,6 +41,9 @@ calendars/business.conf|thurs = 09:00-18:00|unknown key
 calendars/business.conf|holidays_file = holidays.csv|holidays_file: no calendars/holidays.csv
 calendars/support-eu.conf|12-32 = Nope|a holiday is YYYY-MM-DD or MM-DD
 calendars/support-eu.conf|02-30 = Nope|a holiday is YYYY-MM-DD or MM-DD
+desk.conf|rate = 3|rate: '3' is not like 3/1d
+desk.conf|rate = 3/0s|rate: '3/0s' is not like 3/1d
+desk.conf|template = nosuch|template: no templates/nosuch.txt|templates/nosuch.txt: no such template
 EOF
 
 # set FILE LINE: the desk $D with LINE in place of the line of its key
@@ -65,17 +69,20 @@ setline() {
 	LN=$n
 }
 
-# a tool on the broken desk: exit 0, or 78 naming FILE:LN
+# a tool on the broken desk: works, or stops (exit 78, or an
+# acknowledgement that failed with exit 78) naming FILE:LN
 agree() {	# agree TOOL-NAME FILE EXIT
-	if [ "$3" -eq 78 ]; then
-		grep -q "^$1: $2:$LN: " "$TMP/terr" && return 0
-		echo "#   $1 exit 78: $(head -1 "$TMP/terr")"
+	if [ "$3" -eq 78 ] || grep -q 'exit 78' "$TMP/terr"; then
+		grep -q ": $2:$LN: " "$TMP/terr" && return 0
+		[ -n "$say" ] && grep -q "$say" "$TMP/terr" && return 0
+		echo "#   $1 stopped: $(head -1 "$TMP/terr")"
 		return 1
 	fi
-	[ "$3" -ne 78 ]
+	return 0
 }
 
-while IFS='|' read -r file line what; do
+row=0
+while IFS='|' read -r file line what say; do
 	D=$TMP/d
 	rm -rf "$D"
 	cp -a "$G" "$D"
@@ -90,14 +97,26 @@ while IFS='|' read -r file line what; do
 	MDESK_AGENT=ana mreply --now 2026-11-03T11:00:00Z --ticket "$T" --template answer --send \
 		</dev/null >/dev/null 2>"$TMP/terr"; rc=$?
 	agree mreply "$file" $rc; a=$?; [ $rc -eq 78 ] && stopped=$((stopped + 1))
-	mroute --ack --now 2026-11-03T11:00:00Z <"$M/single.eml" >/dev/null 2>"$TMP/terr"; rc=$?
-	agree mroute "$file" $rc; b=$?; [ $rc -eq 78 ] && stopped=$((stopped + 1))
+	row=$((row + 1))
+	printf 'From: Row %s <row%s@example.org>\nTo: support@lumen.example\nSubject: question %s\nMessage-ID: <row%s@example.org>\nDate: Tue, 03 Nov 2026 10:00:00 +0000\n\nHello.\n' \
+		$row $row $row $row >"$TMP/row.eml"
+	mroute --ack --now 2026-11-03T11:00:00Z <"$TMP/row.eml" >/dev/null 2>"$TMP/terr"; rc=$?
+	agree mroute "$file" $rc; b=$?
+	{ [ $rc -eq 78 ] || grep -q 'exit 78' "$TMP/terr"; } && stopped=$((stopped + 1))
 	msla --now 2026-11-03T12:00:00Z >/dev/null 2>"$TMP/terr"; rc=$?
 	agree msla "$file" $rc; c=$?; [ $rc -eq 78 ] && stopped=$((stopped + 1))
 	mreport --now 2026-11-03T12:00:00Z >/dev/null 2>"$TMP/terr"; rc=$?
 	agree mreport "$file" $rc; d=$?; [ $rc -eq 78 ] && stopped=$((stopped + 1))
 	ok $((a + b + c + d)) "... the tools that stop on it ($stopped) name $file:$LN too"
 done <"$TMP/table"
+
+# a queue without an address: replies from it have no From
+D=$TMP/d; rm -rf "$D"; cp -a "$G" "$D"; export MDESK_DIR=$D
+ln=$(grep -n '^\[queue support\]$' "$D/desk.conf" | cut -d: -f1)
+sed -i '/^address = support@lumen.example$/d' "$D/desk.conf"
+mdesk check >"$TMP/out" 2>"$TMP/err"; rc=$?
+is "check refuses a queue without an address, at its section" \
+	"$rc $(grep -c "^mdesk: desk.conf:$ln: \[queue support\] has no address" "$TMP/err")" "78 1"
 
 # the desk as mdesk init writes it: check ok, and no tool exits 78
 export MDESK_DIR=$G
