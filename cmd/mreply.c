@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <mailutils/mailutils.h>
@@ -34,6 +36,7 @@
 #include "sla.h"
 #include "subject.h"
 #include "template.h"
+#include "ticketid.h"
 #include "tickets.h"
 #include "util.h"
 
@@ -46,7 +49,8 @@ static struct customers CU;
 static struct addrs opt_to, opt_cc, opt_bcc;	/* --to, --cc, --bcc */
 static char **opt_attach;	/* --attach */
 static size_t nattach;
-static int opt_no_cc, opt_forward, opt_message;
+static int opt_no_cc, opt_forward, opt_message, opt_edit, opt_resume;
+static int reply(void);
 
 /* A message's claim about where answers go, shown (never followed). */
 static void show_claim(void *ctx, const char *field, const char *addr)
@@ -593,6 +597,99 @@ static int forward(void)
 	return rc;
 }
 
+/* --- drafts (--edit, --resume) --- */
+
+static int drafting;		/* reply() makes the draft only */
+static char *draft;		/* the draft made */
+static char *edited;		/* the draft as the agent left it */
+static char draft_path[4200];
+
+/* .git/mdesk/drafts/AGENT/TICKET.txt: the agent's own, never committed. */
+static void draft_file(const struct agent *a, const char *ticket)
+{
+	if (!ticketid_valid(ticket) || strspn(a->login, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != strlen(a->login) || a->login[0] == '.')
+		die(EX_DATAERR, "%s: no draft for this ticket and agent", ticket);
+	snprintf(draft_path, sizeof draft_path, "%s/drafts", D.state);
+	mkdir(draft_path, 0700);
+	snprintf(draft_path, sizeof draft_path, "%s/drafts/%s", D.state, a->login);
+	mkdir(draft_path, 0700);
+	snprintf(draft_path, sizeof draft_path, "%s/drafts/%s/%s.txt", D.state, a->login, ticket);
+}
+
+/* The draft written whole, private to its agent (a new file renamed). */
+static int write_draft(const char *text)
+{
+	char tmp[4300];
+	snprintf(tmp, sizeof tmp, "%s.new", draft_path);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -1;
+	size_t n = strlen(text);
+	ssize_t w = write(fd, text, n);
+	if (w != (ssize_t)n || fsync(fd) != 0 || close(fd) != 0 || rename(tmp, draft_path) != 0) {
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+/* $VISUAL, else $EDITOR, else vi, on the draft; 0 when it exits 0. */
+static int run_editor(void)
+{
+	const char *ed = getenv("VISUAL");
+	if (!ed || !*ed)
+		ed = getenv("EDITOR");
+	setenv("MREPLY_EDITOR", ed && *ed ? ed : "vi", 1);
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		/* the editor word by word as the shell splits it, the file one word */
+		execl("/bin/sh", "sh", "-c", "exec $MREPLY_EDITOR \"$1\"", "sh", draft_path, (char *)NULL);
+		_exit(127);
+	}
+	int st;
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
+}
+
+/* --edit: the draft made (or --resume: kept), the agent's editor, then
+ * the reply from what the agent left; the draft goes once it is out. */
+static int edit_reply(void)
+{
+	struct agent *a = me();
+	draft_file(a, opt_ticket);
+	if (!opt_resume) {
+		drafting = 1;
+		int rc = reply();
+		drafting = 0;
+		if (rc || !draft)
+			return rc;
+		if (write_draft(draft) != 0)
+			die(EX_CANTCREAT, "%s: %s", draft_path, strerror(errno));
+		free(draft);
+	} else if (access(draft_path, F_OK) != 0)
+		die(EX_NOINPUT, "%s: no draft of %s by %s to resume", draft_path, opt_ticket, a->login);
+	if (run_editor() != 0)
+		die(EX_UNAVAILABLE, "the editor failed: nothing sent, nothing recorded; the draft "
+		    "is kept (mreply --ticket %s --resume)", opt_ticket);
+	int fd = open(draft_path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	size_t len;
+	if (fd < 0 || !(edited = read_all(fd, &len)))
+		die(EX_NOINPUT, "%s: %s", draft_path, strerror(errno));
+	close(fd);
+	if (memchr(edited, 0, len))
+		die(EX_DATAERR, "%s: not text", draft_path);
+	int rc = reply();
+	if (rc == 0)
+		unlink(draft_path);
+	free(edited);
+	return rc;
+}
+
 static int reply(void)
 {
 	struct agent *a = opt_ack ? NULL : me();
@@ -621,6 +718,20 @@ static int reply(void)
 	int rc = refused(&r) ? !opt_ack : -1;
 	if (rc < 0) {
 		reply_render(&r);
+		if (drafting) {	/* --edit: the draft only */
+			draft = reply_draft(&r, opt_template != NULL);
+			rc = 0;
+		} else if (edited) {
+			char err[300];
+			int k = reply_from_draft(&r, edited, err, sizeof err);
+			if (k > 0)	/* the agent's way to abort: the draft goes */
+				unlink(draft_path);
+			if (k)
+				die(EX_DATAERR, "%s: %s%s", draft_path, err, k > 0 ?
+				    ": nothing sent, nothing recorded" : "; fix it with --resume");
+		}
+	}
+	if (rc < 0) {
 		reply_message(&r, (const char *const *)opt_attach, nattach);
 		json_t *prev = opt_ack || opt_force ? NULL : reply_sent_before(&r);
 		if (prev) {
@@ -664,6 +775,8 @@ int main(int argc, char **argv)
 		{ "no-cc", no_argument, NULL, 'O' },
 		{ "attach", required_argument, NULL, 'F' },
 		{ "forward", no_argument, NULL, 'W' },
+		{ "edit", no_argument, NULL, 'e' },
+		{ "resume", no_argument, NULL, 'r' },
 		{ "message", required_argument, NULL, 'm' },
 		{ "as", required_argument, NULL, 'a' },
 		{ "ack", no_argument, NULL, 'A' },
@@ -696,6 +809,8 @@ int main(int argc, char **argv)
 		case 'b': addr_opt("--bcc", &opt_bcc, optarg); break;
 		case 'O': opt_no_cc = 1; break;
 		case 'W': opt_forward = 1; break;
+		case 'e': opt_edit = 1; break;
+		case 'r': opt_resume = opt_edit = 1; break;
 		case 'm': {
 			char *end;
 			long v = strtol(optarg, &end, 10);
@@ -733,6 +848,12 @@ int main(int argc, char **argv)
 	if (opt_forward && (!opt_ticket || !opt_to.n || opt_ack || opt_template || opt_quote ||
 	    opt_no_cc))
 		die(EX_USAGE, "--forward needs --ticket and --to; no --ack, -t, --quote or --no-cc");
+	/* an agent at a terminal with nothing written yet: the editor */
+	if (!opt_edit && opt_ticket && !opt_text && !opt_template && !opt_ack && !opt_forward &&
+	    !check && !list && isatty(0) && isatty(2))
+		opt_edit = 1;
+	if (opt_edit && (!opt_ticket || opt_ack || opt_forward))
+		die(EX_USAGE, "--edit and --resume answer a --ticket; no --ack or --forward");
 	if (opt_message && !opt_forward)
 		die(EX_USAGE, "--message goes with --forward");
 	if (opt_text && !strcmp(opt_text, "-") && !opt_ticket)
@@ -754,7 +875,7 @@ int main(int argc, char **argv)
 		mu_registrar_record(mu_smtp_record);
 		mu_registrar_record(mu_smtps_record);
 		load_people();
-		rc = opt_forward ? forward() : reply();
+		rc = opt_forward ? forward() : opt_edit ? edit_reply() : reply();
 		agents_free(&AG);
 		customers_free(&CU);
 	}

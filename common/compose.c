@@ -314,11 +314,44 @@ static void reply_subject(struct reply *r)
 	free(clean);
 }
 
+/* The template's Cc and Bcc join the copies. */
+static void template_copies(struct reply *r)
+{
+	char err[300];
+	const char *lists[2] = { "Cc", "Bcc" };
+	for (int k = 0; k < 2; k++) {
+		const char *v = tpl_header(&r->tp, lists[k]);
+		char *x = v ? tpl_render(v, lookup, r, 1, err, sizeof err) : NULL;
+		if (v && !x)
+			die(EX_CONFIG, "%s: %s: %s", r->tpath, lists[k], err);
+		if (x && *x && addrs_parse(&r->rcpt[k + 1], x) != 0)
+			die(EX_DATAERR, "%s: %s: '%s' is not a list of addresses", r->tpath, lists[k], x);
+		free(x);
+	}
+}
+
+/* The customer's text quoted, after an attribution line. */
+static void reply_quote(struct reply *r, struct buf *text)
+{
+	char *ct = mime_text(r->s->raw, r->s->len);
+	char *q = text_quote(ct);
+	struct buf at = { 0 };
+	attribution(&at, r->s, r->lang, r->tz);
+	char *aw = text_wrap(at.p, 72);
+	buf_adds(text, aw);
+	free(aw);
+	buf_free(&at);
+	buf_adds(text, q);
+	free(q);
+	free(ct);
+}
+
 void reply_render(struct reply *r)
 {
 	reply_setup(r);
 	reply_values(r);
 	reply_subject(r);
+	template_copies(r);
 	char err[300];
 	char *body = tpl_render(r->tp.body, lookup, r, 0, err, sizeof err);
 	if (!body)
@@ -337,19 +370,165 @@ void reply_render(struct reply *r)
 		buf_addc(text, '\n');
 	}
 	if (r->quote) {
-		char *ct = mime_text(r->s->raw, r->s->len);
-		char *q = text_quote(ct);
 		buf_addc(text, '\n');
-		struct buf at = { 0 };
-		attribution(&at, r->s, r->lang, r->tz);
-		char *aw = text_wrap(at.p, 72);
-		buf_adds(text, aw);
-		free(aw);
-		buf_free(&at);
-		buf_adds(text, q);
-		free(q);
-		free(ct);
+		reply_quote(r, text);
 	}
+}
+
+/* --- drafts --- */
+
+static void draft_list(struct buf *b, const char *name, const struct addrs *l)
+{
+	buf_adds(b, name);
+	buf_adds(b, ":");
+	for (size_t i = 0; i < l->n; i++) {
+		buf_adds(b, i ? ", " : " ");
+		if (l->name[i]) {
+			int q = strpbrk(l->name[i], "()<>[]:;@\\,.\"") != NULL;
+			buf_adds(b, q ? "\"" : "");
+			for (const char *c = l->name[i]; *c; c++) {
+				if (q && (*c == '"' || *c == '\\'))
+					buf_addc(b, '\\');
+				buf_addc(b, *c);
+			}
+			buf_adds(b, q ? "\" <" : " <");
+			buf_adds(b, l->addr[i]);
+			buf_addc(b, '>');
+		} else
+			buf_adds(b, l->addr[i]);
+	}
+	buf_addc(b, '\n');
+}
+
+char *reply_draft(struct reply *r, int with_template)
+{
+	struct buf b = { 0 };
+	draft_list(&b, "To", &r->rcpt[0]);
+	draft_list(&b, "Cc", &r->rcpt[1]);
+	draft_list(&b, "Bcc", &r->rcpt[2]);
+	buf_adds(&b, "Subject: ");
+	buf_adds(&b, r->subject);
+	buf_adds(&b, "\n\n");
+	if (with_template)
+		buf_add(&b, r->text.p, r->text.len);
+	else {
+		buf_adds(&b, "\n");
+		if (r->agent) {
+			buf_adds(&b, "\n-- \n");
+			buf_adds(&b, reply_value(r, "agent.signature"));
+			buf_addc(&b, '\n');
+		}
+	}
+	if (!with_template || !r->quote) {
+		buf_addc(&b, '\n');
+		reply_quote(r, &b);
+	}
+	buf_cstr(&b);
+	return b.p;
+}
+
+/* Is the agent's part of a draft's body empty: nothing but blanks before
+ * the signature, the quote or its attribution? */
+static int answer_empty(struct reply *r, const char *body)
+{
+	struct buf at = { 0 };
+	attribution(&at, r->s, r->lang, r->tz);
+	char *aw = text_wrap(at.p, 72);
+	buf_free(&at);
+	size_t al = strcspn(aw, "\n");
+	int empty = 1;
+	for (const char *l = body; *l && empty;) {
+		size_t n = strcspn(l, "\n");
+		if ((n == 3 && !memcmp(l, "-- ", 3)) || *l == '>' || (n == al && !memcmp(l, aw, n)))
+			break;
+		for (size_t i = 0; i < n; i++)
+			if (l[i] != ' ' && l[i] != '\t' && l[i] != '\r')
+				empty = 0;
+		l += n + (l[n] == '\n');
+	}
+	free(aw);
+	return empty;
+}
+
+int reply_from_draft(struct reply *r, const char *draft, char *err, size_t en)
+{
+	struct addrs l[3];
+	memset(l, 0, sizeof l);
+	char *subject = NULL;
+	const char *p = draft;
+	int line = 0, rc = 0;
+	static const char *const names[] = { "To", "Cc", "Bcc", "Subject" };
+	while (*p && *p != '\n' && !rc) {
+		line++;
+		struct buf v = { 0 };
+		size_t n = strcspn(p, "\n"), k;
+		const char *colon = memchr(p, ':', n);
+		for (k = 0; k < 4; k++)
+			if (colon && (size_t)(colon - p) == strlen(names[k]) &&
+			    !strncasecmp(p, names[k], strlen(names[k])))
+				break;
+		if (k == 4) {
+			snprintf(err, en, "line %d: '%.*s' is not To, Cc, Bcc or Subject (a blank line "
+			    "ends them)", line, (int)(n > 60 ? 60 : n), p);
+			rc = -1;
+			break;
+		}
+		buf_add(&v, colon + 1, n - (size_t)(colon + 1 - p));
+		p += n + (p[n] == '\n');
+		while (*p == ' ' || *p == '\t') {	/* folded */
+			n = strcspn(p, "\n");
+			line++;
+			buf_add(&v, p, n);
+			p += n + (p[n] == '\n');
+		}
+		const char *val = buf_cstr(&v);
+		while (*val == ' ' || *val == '\t')
+			val++;
+		if (k == 3) {
+			free(subject);
+			subject = utf8_clean(val, strlen(val), 1);
+		} else if (*val && addrs_parse(&l[k], val) != 0) {
+			snprintf(err, en, "line %d: %s: '%.60s' is not a list of addresses", line,
+			    names[k], val);
+			rc = -1;
+		}
+		buf_free(&v);
+	}
+	if (!rc && !l[0].n) {
+		snprintf(err, en, "no To: whom does the answer go to?");
+		rc = -1;
+	}
+	const char *body = *p == '\n' ? p + 1 : p;
+	if (!rc && answer_empty(r, body)) {
+		snprintf(err, en, "an empty answer");
+		rc = 1;
+	}
+	if (!rc && !utf8_valid(body, strlen(body))) {
+		snprintf(err, en, "the answer is not UTF-8 text");
+		rc = -1;
+	}
+	if (rc) {
+		for (int k = 0; k < 3; k++)
+			addrs_free(&l[k]);
+		free(subject);
+		return rc;
+	}
+	for (int k = 0; k < 3; k++) {
+		addrs_free(&r->rcpt[k]);
+		r->rcpt[k] = l[k];
+	}
+	r->to = r->rcpt[0].addr[0];
+	if (subject && *subject) {
+		free(r->subject);
+		r->subject = subject;
+	} else
+		free(subject);
+	r->text.len = 0;
+	buf_adds(&r->text, body);
+	while (r->text.len && (r->text.p[r->text.len - 1] == '\n' || r->text.p[r->text.len - 1] == ' '))
+		r->text.p[--r->text.len] = 0;
+	buf_addc(&r->text, '\n');
+	return 0;
 }
 
 /* --- the message --- */
@@ -390,7 +569,7 @@ static void threading(struct reply *r, struct buf *out)
 /* The header down to the MIME fields. */
 static void reply_header(struct reply *r, struct buf *out)
 {
-	char date[64], err[300];
+	char date[64];
 	rfc5322_date(r->d->now, date, sizeof date);
 	const char *dom = conf_or(r, "", "", "domain", strrchr(r->qaddr, '@') + 1);
 	msgid_new(r->mid, sizeof r->mid, dom, r->d->now);
@@ -406,17 +585,8 @@ static void reply_header(struct reply *r, struct buf *out)
 		die(EX_CONFIG, "desk.conf: [queue %s] address '%s' is not an address", r->queue,
 		    r->qaddr);
 	hdr_addrs(out, "To", &r->rcpt[0]);
-	const char *lists[2] = { "Cc", "Bcc" };
-	for (int k = 0; k < 2; k++) {
-		const char *v = r->have_tp ? tpl_header(&r->tp, lists[k]) : NULL;
-		char *x = v ? tpl_render(v, lookup, r, 1, err, sizeof err) : NULL;
-		if (v && !x)
-			die(EX_CONFIG, "%s: %s: %s", r->tpath, lists[k], err);
-		if (x && *x && addrs_parse(&r->rcpt[k + 1], x) != 0)
-			die(EX_DATAERR, "%s: %s: '%s' is not a list of addresses", r->tpath, lists[k], x);
-		free(x);
-		hdr_addrs(out, lists[k], &r->rcpt[k + 1]);
-	}
+	hdr_addrs(out, "Cc", &r->rcpt[1]);
+	hdr_addrs(out, "Bcc", &r->rcpt[2]);
 	hdr_text(out, "Subject", r->subject);
 	buf_adds(out, "Message-ID: <");
 	buf_adds(out, r->mid);

@@ -74,6 +74,17 @@ void reply_address(struct reply *r, const struct addrs *to, const struct addrs *
  * the body (the template rendered, wrapped, the signature, the quote).
  * Exits EX_CONFIG on a template or desk.conf fault. */
 void reply_render(struct reply *r);
+/* A draft for the agent's editor: To, Cc, Bcc and Subject as header
+ * lines, a blank line, the body: the rendered template (with_template)
+ * or room for the answer and the signature, then the customer's message
+ * quoted.  malloc'd. */
+char *reply_draft(struct reply *r, int with_template);
+/* The draft as the agent left it: its To, Cc, Bcc (address lists) and
+ * Subject replace r's, its body r's text.  0; -1 with err when it cannot
+ * be read (a header that is not one of those, no To, a list that does
+ * not parse, not UTF-8); 1 when the answer is empty (nothing but blanks
+ * before the signature or the quote). */
+int reply_from_draft(struct reply *r, const char *draft, char *err, size_t en);
 /* The message: the header (threading, the template's Cc and Bcc) and
  * the body, with the files attached (multipart/mixed; each file's MIME
  * type from libmagic, its name per RFC 2231).  Exits EX_NOINPUT when a

@@ -50,7 +50,7 @@ __mreply_tickets()
 _mreply()
 {
 	local cur prev words cword split=false
-	local opts='-t --template --text --ticket --quote --attach --forward --message --to --cc --bcc --no-cc -s --send --record --as -f --force --ack
+	local opts='-t --template --text --ticket --quote --attach --edit --resume --forward --message --to --cc --bcc --no-cc -s --send --record --as -f --force --ack
 		--check --list --mailer --dry-run --quiet -d --desk --now -h --help --version'
 	local desk= i w
 	local IFS=$' \t\n'
