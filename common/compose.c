@@ -249,7 +249,7 @@ static void reply_values(struct reply *r)
 	const struct agent *a = r->agent;
 	char fn[256];
 	set_value(r, "customer.name", r->cname ? r->cname : r->to);
-	first_name(r->cname ? r->cname : "", fn, sizeof fn);
+	msg_first_name(r->cname, fn, sizeof fn);
 	set_value(r, "customer.first_name", fn);
 	set_value(r, "customer.email", r->to);
 	if (a) {
@@ -306,12 +306,7 @@ static void reply_subject(struct reply *r)
 		return;
 	}
 	const char *orig = msg_text(&r->s->m, "Subject");
-	char *base = subject_base(orig ? orig : "", NULL);
-	char *clean = strip_tokens(base);
-	r->subject = xmalloc(strlen(clean) + 40);
-	sprintf(r->subject, "Re: %s%s[#%s]", clean, *clean ? " " : "", id);
-	free(base);
-	free(clean);
+	r->subject = subject_reply(orig ? orig : "", id);
 }
 
 /* The template's Cc and Bcc join the copies. */
@@ -603,10 +598,14 @@ static void reply_header(struct reply *r, struct buf *out)
 /* The text part's fields and its quoted-printable body. */
 static void text_part(struct reply *r, struct buf *out)
 {
-	const char *lang = r->lang;
+	char lang[32];		/* of the text sent: the template's, the customer's */
+	tpl_lang(r->tpath, conf_or(r, "", "", "language", "en"), lang, sizeof lang);
+	size_t ll = strlen(lang);	/* when a region of it ("pt" -> "pt-br") */
+	if (r->lang && !strncasecmp(r->lang, lang, ll) && r->lang[ll] == '-')
+		snprintf(lang, sizeof lang, "%s", r->lang);
 	buf_adds(out, "Content-Type: text/plain; charset=UTF-8\n");
 	buf_adds(out, "Content-Transfer-Encoding: quoted-printable\n");
-	if (lang && *lang && strlen(lang) < 20 && strspn(lang,
+	if (*lang && strlen(lang) < 20 && strspn(lang,
 	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-") == strlen(lang)) {
 		buf_adds(out, "Content-Language: ");
 		buf_adds(out, lang);

@@ -964,3 +964,132 @@ int msg_is_automatic(struct msg *m, const char *from)
 	}
 	return 0;
 }
+
+/* --- first names --- */
+
+/* The code point at s (UTF-8, valid), its length into *len. */
+static unsigned cp_at(const unsigned char *s, size_t *len)
+{
+	if (s[0] < 0x80 || !s[1]) {
+		*len = 1;
+		return s[0];
+	}
+	if (s[0] < 0xe0 || !s[2]) {
+		*len = 2;
+		return (unsigned)(s[0] & 0x1f) << 6 | (s[1] & 0x3f);
+	}
+	if (s[0] < 0xf0 || !s[3]) {
+		*len = 3;
+		return (unsigned)(s[0] & 0x0f) << 12 | (unsigned)(s[1] & 0x3f) << 6 | (s[2] & 0x3f);
+	}
+	*len = 4;
+	return (unsigned)(s[0] & 0x07) << 18 | (unsigned)(s[1] & 0x3f) << 12 |
+	    (unsigned)(s[2] & 0x3f) << 6 | (s[3] & 0x3f);
+}
+
+static int is_cjk(unsigned c)
+{
+	return (c >= 0x3040 && c <= 0x30ff) || (c >= 0x3400 && c <= 0x9fff) ||
+	    (c >= 0xac00 && c <= 0xd7af) || (c >= 0xf900 && c <= 0xfaff) ||
+	    (c >= 0x1100 && c <= 0x11ff) || (c >= 0x20000 && c <= 0x2fa1f);
+}
+
+static int is_title(const char *w, size_t l)
+{
+	static const char *const t[] = { "dr", "prof", "mr", "mrs", "ms", "miss", "mx", "sir",
+		"dame", "herr", "frau", "sr", "sra", "srta", "dott", "ing", "mag", "dipl", "m",
+		"mme", "mlle", "monsieur", "madame", "sig", "signora", "pan", "pani", "dhr",
+		"mevr", "doctor", "professor" };
+	while (l && (w[l - 1] == '.' || w[l - 1] == ','))
+		l--;
+	for (size_t i = 0; i < sizeof t / sizeof *t; i++)
+		if (strlen(t[i]) == l && !strncasecmp(w, t[i], l))
+			return 1;
+	return 0;
+}
+
+/* Punctuation and quotes around a name part: ASCII, and the common
+ * typographic quotes. */
+static int name_punct(const unsigned char *p, size_t *len)
+{
+	unsigned c = cp_at(p, len);
+	return (c < 0x80 && strchr(",;:.!?\"'()[]", (int)c) && c) ||
+	    c == 0x201c || c == 0x201d || c == 0x2018 || c == 0x2019 || c == 0xab || c == 0xbb ||
+	    c == 0x060c || c == 0x061b;	/* Arabic comma, semicolon */
+}
+
+void msg_first_name(const char *display, char *out, size_t n)
+{
+	out[0] = 0;
+	if (!display || n < 2 || strchr(display, '@'))
+		return;
+	char *d = utf8_clean(display, strnlen(display, 512), 1);
+	/* "Last, First ...": what follows the only comma */
+	char *s = d, *comma = strchr(d, ',');
+	if (comma && !strchr(comma + 1, ',') && comma[1 + strspn(comma + 1, " \t\"'")])
+		s = comma + 1;
+	else
+		comma = NULL;
+	int cjk = 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p;) {
+		size_t l;
+		cjk |= is_cjk(cp_at(p, &l));
+		p += l;
+	}
+	/* words: titles skipped; the first other word, or all of a CJK name */
+	const char *w = NULL;
+	size_t wl = 0;
+	int titled = 0;
+	for (char *p = s; *p; titled = 1) {
+		p += strspn(p, " \t\"'");
+		size_t l = strcspn(p, " \t");
+		if (!l)
+			break;
+		if (!is_title(p, l) || cjk) {
+			/* "Dr. Schmidt": a title and a family name only */
+			if (titled && !comma && !p[l + strspn(p + l, " \t\"'")])
+				break;
+			w = p;
+			wl = cjk ? strlen(p) : l;
+			/* "عبد الله", "Abd al-...": the name goes on */
+			if (!cjk && ((l == 6 && !memcmp(p, "\xd8\xb9\xd8\xa8\xd8\xaf", 6)) ||
+			    (l == 3 && !strncasecmp(p, "abd", 3))) && p[l])
+				wl = l + 1 + strcspn(p + l + 1, " \t");
+			break;
+		}
+		p += l;
+	}
+	size_t pl;
+	while (w && wl && name_punct((const unsigned char *)w, &pl) && pl <= wl)
+		w += pl, wl -= pl;
+	/* trailing punctuation: step back over whole characters */
+	while (w && wl) {
+		size_t k = wl;
+		while (k > 0 && ((unsigned char)w[k - 1] & 0xc0) == 0x80)
+			k--;
+		if (k == 0 || !name_punct((const unsigned char *)w + k - 1, &pl))
+			break;
+		wl = k - 1;
+	}
+	while (w && wl && (w[wl - 1] == ' ' || w[wl - 1] == '\t'))
+		wl--;
+	/* an initial ("J.") or a single letter tells no first name */
+	if (w && wl > 1 && !(wl == 2 && w[1] == '.')) {
+		if (wl >= n)
+			wl = n - 1;
+		while (wl && ((unsigned char)w[wl] & 0xc0) == 0x80)	/* whole characters */
+			wl--;
+		memcpy(out, w, wl);
+		out[wl] = 0;
+		int upper = wl > 1, ascii = 1;
+		for (size_t i = 0; i < wl; i++) {
+			ascii &= (unsigned char)out[i] < 0x80;
+			upper &= !(out[i] >= 'a' && out[i] <= 'z');
+		}
+		if (ascii && upper)
+			for (size_t i = 1; i < wl; i++)
+				if (out[i] >= 'A' && out[i] <= 'Z')
+					out[i] += 'a' - 'A';
+	}
+	free(d);
+}

@@ -45,6 +45,16 @@ int msg_addr(struct msg *m, const char *name, const char **addr,
  * each passed to cb. */
 void msg_addrs(struct msg *m, const char *names,
     void (*cb)(void *ctx, const char *addr, const char *display), void *ctx);
+/* The first name in a display name, for a greeting, into out (n bytes;
+ * "" when there is none to tell: then the template's fallback greets):
+ * "Schmidt, Anna" and "Anna Schmidt" give "Anna"; titles go ("Dr. Anna
+ * Schmidt", "Herr Dr. Klaus Becker"); a Chinese, Japanese or Korean name
+ * is kept whole ("田中 太郎"); Arabic and Hebrew names give their first
+ * word in reading order ("عبد الله" whole); an address, an initial
+ * ("J. Smith") or a title alone ("Dr. Schmidt") give "".  Quotes and the
+ * punctuation around the name go, so a template's "Hello NAME," never
+ * doubles a comma; an all-capital Latin name is written "Anna". */
+void msg_first_name(const char *display, char *out, size_t n);
 /* Date header as seconds since the epoch; -1 if none or unparseable. */
 int msg_date(struct msg *m, long long *t);
 

@@ -1,6 +1,7 @@
 /* subject.c: RFC 5256 base subject (see subject.h). */
 #include "subject.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include "util.h"
@@ -147,4 +148,60 @@ int subject_token(const char *s, char *out)
 		}
 	}
 	return found;
+}
+
+/* Is "[...]" at p (length l) a desk token "[#ID]"? */
+static int desk_token(const char *p, size_t l)
+{
+	if (l < 9 || l > 15 || p[1] != '#')
+		return 0;
+	for (size_t i = 2; i + 1 < l; i++)
+		if (!((p[i] >= '0' && p[i] <= '9') || (p[i] >= 'A' && p[i] <= 'Z')))
+			return 0;
+	return 1;
+}
+
+char *subject_reply(const char *s, const char *id)
+{
+	char *base = subject_base(s, NULL);
+	struct buf b = { 0 };
+	buf_adds(&b, "Re: ");
+	/* the base, desk tokens left out, white space made single */
+	for (const char *p = base; *p;) {
+		const char *e = *p == '[' ? strchr(p, ']') : NULL;
+		if (e && desk_token(p, (size_t)(e - p + 1))) {
+			p = e + 1;
+			continue;
+		}
+		if (is_sp(p) && (b.len == 4 || b.p[b.len - 1] == ' ')) {
+			p++;
+			continue;
+		}
+		buf_addc(&b, is_sp(p) ? ' ' : *p);
+		p++;
+	}
+	/* tags of other systems that the base subject dropped */
+	for (const char *p = s; (p = strchr(p, '[')) != NULL; p++) {
+		const char *e = p + 1 + strcspn(p + 1, "[]");
+		size_t l = (size_t)(e - p + 1);
+		if (*e != ']' || l > 80 || desk_token(p, l) || !strpbrk(p, "0123456789") ||
+		    strpbrk(p, "0123456789") > e)
+			continue;
+		char *tag = xstrndup(p, l);
+		if (!strstr(base, tag) && !strstr(b.p + 4, tag)) {
+			if (b.p[b.len - 1] != ' ')
+				buf_addc(&b, ' ');
+			buf_adds(&b, tag);
+		}
+		free(tag);
+	}
+	while (b.len > 4 && b.p[b.len - 1] == ' ')
+		b.len--;
+	if (b.len > 4)
+		buf_addc(&b, ' ');
+	buf_adds(&b, "[#");
+	buf_adds(&b, id);
+	buf_addc(&b, ']');
+	free(base);
+	return b.p;
 }

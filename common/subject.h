@@ -17,4 +17,12 @@ char *subject_base(const char *s, int *was_reply);
  * into out (13 bytes) and returns 1; 0 if none. */
 int subject_token(const char *s, char *out);
 
+/* The subject of the desk's reply to a message of subject s (decoded):
+ * "Re: BASE [#id]", where BASE is the base subject without desk tokens,
+ * and the tags of another ticket system that the base subject leaves out
+ * ("[Ticket#2026112510000017]", "[Case #00123]": a bracketed tag with a
+ * digit) are kept, before the desk's token, since the customer's own
+ * system threads on them.  malloc'd. */
+char *subject_reply(const char *s, const char *id);
+
 #endif

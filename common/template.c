@@ -518,6 +518,19 @@ int tpl_pick(const char *root, const char *name, const char *lang, char *out, si
 	return -1;
 }
 
+void tpl_lang(const char *tpath, const char *deflang, char *out, size_t n)
+{
+	const char *b = strrchr(tpath, '/'), *d1, *d2;
+	b = b ? b + 1 : tpath;
+	d2 = strrchr(b, '.');
+	for (d1 = d2; d1 && d1 > b && d1[-1] != '.'; d1--)
+		;
+	if (d2 && d1 && d1 > b && d2 > d1)
+		snprintf(out, n, "%.*s", (int)(d2 - d1), d1);
+	else
+		snprintf(out, n, "%s", deflang ? deflang : "");
+}
+
 /* --- due times for people --- */
 
 struct names {

@@ -72,6 +72,10 @@ char *text_quote(const char *text);
  * when none exists. */
 int tpl_pick(const char *root, const char *name, const char *lang, char *out,
     size_t n);
+/* The language of the text of a template picked by tpl_pick: LANG of
+ * "templates/NAME.LANG.txt", else deflang (the desk's language, which
+ * NAME.txt is written in), into out (n bytes). */
+void tpl_lang(const char *tpath, const char *deflang, char *out, size_t n);
 
 /* A due time for people: in time zone tz, with weekday and month names
  * of lang (en, pt, es, ru; others get English), and the UTC offset:

@@ -88,6 +88,25 @@ int main(void)
 	}
 	msg_close(&m);
 
+	/* first names for greetings */
+	static const char *const fn[][2] = {
+		{ "Schmidt, Anna", "Anna" }, { "\"Schmidt, Anna\"", "Anna" },
+		{ "Anna Schmidt", "Anna" }, { "Dr. Anna Schmidt", "Anna" },
+		{ "Herr Dr. Klaus Becker", "Klaus" }, { "Schmidt, Dr. Anna Maria", "Anna" },
+		{ "Dr. Schmidt", "" }, { "J. Smith", "" }, { "anna@example.com", "" }, { "", "" },
+		{ "Anna,", "Anna" }, { "'Anna Schmidt'", "Anna" }, { "ANNA SCHMIDT", "Anna" },
+		{ "\xe7\x94\xb0\xe4\xb8\xad \xe5\xa4\xaa\xe9\x83\x8e", "\xe7\x94\xb0\xe4\xb8\xad \xe5\xa4\xaa\xe9\x83\x8e" },	/* 田中 太郎 */
+		{ "\xea\xb9\x80\xec\xa7\x80\xec\x88\x98", "\xea\xb9\x80\xec\xa7\x80\xec\x88\x98" },	/* 김지수 */
+		{ "\xd9\x85\xd8\xad\xd9\x85\xd8\xaf \xd8\xa7\xd9\x84\xd8\xb9\xd9\x84\xd9\x8a", "\xd9\x85\xd8\xad\xd9\x85\xd8\xaf" },	/* محمد العلي */
+		{ "\xd8\xb9\xd8\xa8\xd8\xaf \xd8\xa7\xd9\x84\xd9\x84\xd9\x87 \xd8\xad\xd8\xb3\xd9\x86", "\xd8\xb9\xd8\xa8\xd8\xaf \xd8\xa7\xd9\x84\xd9\x84\xd9\x87" },	/* عبد الله حسن */
+		{ "\xd7\x93\xd7\xa0\xd7\x94 \xd7\x9c\xd7\x95\xd7\x99", "\xd7\x93\xd7\xa0\xd7\x94" },	/* דנה לוי */
+		{ "\xe2\x80\x9cMa\xc3\xaft\xc3\xa9\xe2\x80\x9d \xc3\x87" "elik", "Ma\xc3\xaft\xc3\xa9" } };
+	for (size_t i = 0; i < sizeof fn / sizeof *fn; i++) {
+		char out[64];
+		msg_first_name(fn[i][0], out, sizeof out);
+		is_str(out, fn[i][1], "first name of '%s'", fn[i][0]);
+	}
+
 	ok(msg_open(&m, S("Subject: =?UTF-8?B?2LPZgdin2LHYtCDZhdmG?=\n\n")) == 0, "Persian subject");
 	is_str(msg_text(&m, "Subject"), "سفارش من", "base64 UTF-8");
 	msg_close(&m);

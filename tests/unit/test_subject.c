@@ -35,5 +35,20 @@ int main(void)
 	ok(!subject_token("Order [#12] and [#abcdefg]", tok), "malformed tokens ignored");
 	ok(subject_token("[#AAAAAA] then [#BBBBBBBB]", tok) && !strcmp(tok, "BBBBBBBB"), "last token wins");
 	free(b);
+	{
+		static const char *const rs[][2] = {
+			{ "[Ticket#2026112510000017] Delivery delayed",
+			  "Re: Delivery delayed [Ticket#2026112510000017] [#ABC123]" },
+			{ "Re: [Case #00123] Refund", "Re: Refund [Case #00123] [#ABC123]" },
+			{ "AW: Rechnung fehlt [#ABC123]", "Re: Rechnung fehlt [#ABC123]" },
+			{ "[support] Login", "Re: Login [#ABC123]" },
+			{ "Delivery delayed [Ticket#77]", "Re: Delivery delayed [Ticket#77] [#ABC123]" },
+			{ "", "Re: [#ABC123]" } };
+		for (size_t i = 0; i < sizeof rs / sizeof *rs; i++) {
+			char *r = subject_reply(rs[i][0], "ABC123");
+			is_str(r, rs[i][1], "reply subject of '%s'", rs[i][0]);
+			free(r);
+		}
+	}
 	return done_testing();
 }
