@@ -41,6 +41,19 @@ mirror=$(echo "$sites" | awk -v s="$suite" '$2 == s { print $1; exit }')
 [ -n "$mirror" ] || mirror=http://deb.debian.org/debian
 
 mkdir -p "$cache"
+# one run at a time; what a run that was killed left behind goes
+exec 9>"$cache/lock"
+flock 9
+unmount_under() {
+	for m in $(awk -v r="$1" 'index($2, r) == 1 { print $2 }' /proc/mounts | sort -r); do
+		umount -l "$m" 2>/dev/null || :
+	done
+}
+for old in "$cache"/run.* "$cache"/build.*; do
+	[ -d "$old" ] || continue
+	unmount_under "$old"
+	rm -rf --one-file-system "$old"
+done
 tarball=$cache/$suite-minbase.tar
 stamp="$suite minbase $include $mirror"
 if [ ! -s "$tarball" ] || [ "$(cat "$tarball.stamp" 2>/dev/null)" != "$stamp" ]; then
@@ -58,12 +71,12 @@ if [ ! -s "$tarball" ] || [ "$(cat "$tarball.stamp" 2>/dev/null)" != "$stamp" ];
 fi
 
 R=$(mktemp -d "$cache/run.XXXXXX")
+child=
 cleanup() {
-	# the namespaces are gone with their last process; a mount left here
-	# (an interrupted run outside them) is unmounted before the removal
-	for m in $(awk -v r="$R" 'index($2, r) == 1 { print $2 }' /proc/mounts | sort -r); do
-		umount -l "$m" 2>/dev/null || :
-	done
+	# the namespaces end with their last process; a mount left here is
+	# unmounted before the removal
+	[ -z "$child" ] || kill "$child" 2>/dev/null || :
+	unmount_under "$R"
 	rm -rf --one-file-system "$R"
 }
 trap cleanup EXIT
@@ -84,6 +97,9 @@ say "chroot $R: $(git -C "$R/root/mdesk" log -1 --format='%h %s')"
 
 start=$(date +%s)
 rc=0
+# in the background, so that a signal to this script ends the run at once:
+# when unshare dies, --kill-child ends the first process of the new PID
+# namespace, and with it every process started in the chroot
 unshare --mount --pid --fork --kill-child sh -eu -c '
 	R=$1; shift
 	mount --make-rprivate /
@@ -106,6 +122,9 @@ unshare --mount --pid --fork --kill-child sh -eu -c '
 	[ -z "$on" ] || { echo "fresh: services left enabled:" $on >&2; exit 1; }
 	[ ! -e "$R/usr/sbin/policy-rc.d" ] || { echo "fresh: /usr/sbin/policy-rc.d left behind" >&2; exit 1; }
 	echo "fresh: no service enabled, no policy-rc.d left"
-' fresh "$R" $targets || rc=$?
+' fresh "$R" $targets &
+child=$!
+wait $child || rc=$?
+child=
 say "$targets: exit $rc after $(( $(date +%s) - start )) s ($(( $(date +%s) - t0 )) s in all)"
 exit $rc
