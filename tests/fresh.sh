@@ -75,9 +75,18 @@ child=
 cleanup() {
 	# the namespaces end with their last process; a mount left here is
 	# unmounted before the removal
-	[ -z "$child" ] || kill "$child" 2>/dev/null || :
+	if [ -n "$child" ]; then
+		# unshare ignores SIGTERM while it waits for its child
+		kill -KILL "$child" 2>/dev/null || :
+		wait "$child" 2>/dev/null || :
+	fi
 	unmount_under "$R"
-	rm -rf --one-file-system "$R"
+	# processes of the chroot that are still being ended may write a
+	# moment longer
+	for i in 1 2 3 4 5; do
+		rm -rf --one-file-system "$R" 2>/dev/null && break
+		sleep 1
+	done
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
@@ -98,8 +107,8 @@ say "chroot $R: $(git -C "$R/root/mdesk" log -1 --format='%h %s')"
 start=$(date +%s)
 rc=0
 # in the background, so that a signal to this script ends the run at once:
-# when unshare dies, --kill-child ends the first process of the new PID
-# namespace, and with it every process started in the chroot
+# when unshare dies (cleanup kills it), --kill-child ends the first process
+# of the new PID namespace, and with it every process started in the chroot
 unshare --mount --pid --fork --kill-child sh -eu -c '
 	R=$1; shift
 	mount --make-rprivate /
