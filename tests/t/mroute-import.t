@@ -51,7 +51,7 @@ is "... git status is clean" "$(porcelain)" ""
 check "... no journal left" "test ! -e '$D/.git/mdesk/pending'"
 check "... git fsck is clean" "git -C '$D' fsck --strict --no-progress"
 
-# --- killed after some batches: the next writer repairs the index
+# --- killed after some batches: the next writer repairs what the kill left
 genmail 4000 b >"$TMP/b.mbox"
 base=$(commits)
 mroute $NOW --batch 10 "$TMP/b.mbox" >/dev/null 2>&1 &
@@ -63,9 +63,8 @@ wait $pid 2>/dev/null
 landed=$(($(commits) - base))
 echo "# killed after $landed batches"
 check "... a batch or more landed before the kill" "test $landed -ge 4"
-check "... its journal names what the index lacks" "test -s '$D/.git/mdesk/pending'"
-! same
-ok $? "... the index waits for them"
+# the kill may hit a commit (a journal left) or fall between two: the next
+# writer leaves the desk as HEAD has it either way
 printf 'From: x@example.com\nTo: support@lumen.example\nSubject: after\nMessage-ID: <after-kill@example.com>\n\nhi\n' |
 	mroute $NOW >/dev/null
 ok $? "the next delivery"
