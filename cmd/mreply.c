@@ -192,10 +192,44 @@ static int template_files(char ***out)
 	return (int)n;
 }
 
+/* A placeholder that some policy leaves empty, without a default: a
+ * hole in the mail (rendering drops its sentence); a fault for --check. */
+struct empty_check {
+	const struct sla *sla;
+	const char *file;
+	int body_line, *faults;
+};
+
+static void empty_check(void *ctx, const char *name, int has_default, int line)
+{
+	struct empty_check *c = ctx;
+	if (has_default || !tpl_may_be_empty(name))
+		return;
+	char metric[64];
+	snprintf(metric, sizeof metric, "%.*s", (int)(strlen(name) - 8), name + 4);
+	int m = sla_metric_find(metric);
+	for (size_t i = 0; m >= 0 && i < c->sla->npol; i++)
+		if (!c->sla->pol[i].target[m]) {
+			char msg[400];
+			snprintf(msg, sizeof msg, "{{%s}} is empty under policy %s of sla.conf (no %s "
+			    "target) and its sentence would go: give it a default "
+			    "({{%s|...}}) or the policy a target", name, c->sla->pol[i].name, metric, name);
+			report(c->faults, c->file, line, msg);
+			return;
+		}
+}
+
+static void no_report(const char *file, int line, const char *msg)
+{
+	(void)file, (void)line, (void)msg;
+}
+
 static int cmd_check(void)
 {
 	char **f;
 	int n = template_files(&f), faults = 0;
+	struct sla sla;
+	int have_sla = sla_read(&sla, &D, NULL, no_report) == 0;	/* its faults: mdesk check's */
 	for (int i = 0; i < n; i++) {
 		char path[600];
 		snprintf(path, sizeof path, "templates/%s", f[i]);
@@ -204,10 +238,14 @@ static int cmd_check(void)
 		struct template tp;
 		if (t) {
 			tpl_parse(&tp, path, t, len, report, &faults);
+			struct empty_check ec = { &sla, path, tp.body_line, &faults };
+			if (have_sla)
+				tpl_each(tp.body, tp.body_line, empty_check, &ec);
 			tpl_free(&tp);
 		}
 		free(t);
 	}
+	sla_free(&sla);
 	/* the languages of desk.conf: every template in each of them */
 	const char *langs = conf("", "", "languages", NULL);
 	int line = conf_line(&D.conf, "", "", "languages");

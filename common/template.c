@@ -235,6 +235,84 @@ static void add_value(struct buf *b, const char *v, int oneline)
 		buf_addc(b, *p < 0x20 || *p == 0x7f ? ' ' : *p);
 }
 
+int tpl_may_be_empty(const char *name)
+{
+	size_t n = strlen(name);
+	return n > 8 && !strncmp(name, "sla.", 4) && !strcmp(name + n - 4, ".due");
+}
+
+/* A placeholder with nothing to say: its sentence goes, from after the
+ * end of the sentence before it (or the paragraph's start) in out to
+ * its own end in the text at p; the blanks around it go too, and the
+ * whole paragraph when it was the only sentence.  A "sentence" over more
+ * than three lines is no sentence (a list of fields): then nothing goes
+ * and NULL is returned.  Where the text goes on. */
+static const char *drop_sentence(struct buf *out, const char *p, int *line)
+{
+	size_t i = out->len;
+	int lines = 0;
+	while (i > 0) {
+		char c = out->p[i - 1];
+		if (c == '\n' && i >= 2 && out->p[i - 2] == '\n')
+			break;
+		if ((c == ' ' || c == '\n') && i >= 2 && strchr(".!?:", out->p[i - 2]))
+			break;
+		lines += c == '\n';
+		i--;
+	}
+	const char *q = p;
+	int ended = 0;
+	while (*q && !(q[0] == '\n' && q[1] == '\n')) {
+		if (strchr(".!?", *q) && (q[1] == ' ' || q[1] == '\n' || !q[1])) {
+			q++;
+			ended = 1;
+			break;
+		}
+		lines += *q == '\n';
+		q++;
+	}
+	if (lines > 2 || (!ended && q == p))
+		return NULL;
+	for (const char *c = p; c < q; c++)
+		*line += *c == '\n';
+	p = q;
+	out->len = i;
+	out->p[i] = 0;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	int para = !i || (i >= 2 && out->p[i - 1] == '\n' && out->p[i - 2] == '\n');
+	if (para)
+		while (*p == '\n')
+			*line += 1, p++;
+	else if (i && out->p[i - 1] == '\n' && *p == '\n')
+		*line += 1, p++;
+	else if (i && out->p[i - 1] == ' ' && *p == '\n')
+		out->p[--out->len] = 0;	/* the line ends where the sentence went */
+	return p;
+}
+
+int tpl_each(const char *text, int line, void (*cb)(void *ctx, const char *name,
+    int has_default, int line), void *ctx)
+{
+	int n = 0;
+	for (const char *p = text; *p; p++) {
+		if (*p == '\n') {
+			line++;
+			continue;
+		}
+		char name[128], def[256];
+		int hd;
+		size_t l = p[0] == '{' && p[1] == '{' ?
+		    placeholder(p, name, sizeof name, def, sizeof def, &hd) : 0;
+		if (!l)
+			continue;
+		cb(ctx, name, hd, line);
+		n++;
+		p += l - 1;
+	}
+	return n;
+}
+
 char *tpl_render(const char *text, const char *(*lookup)(void *ctx, const char *name),
     void *ctx, int oneline, char *err, size_t errlen)
 {
@@ -259,8 +337,14 @@ char *tpl_render(const char *text, const char *(*lookup)(void *ctx, const char *
 			buf_free(&b);
 			return NULL;
 		}
-		add_value(&b, *v || !hd ? v : def, oneline);
 		p += l;
+		const char *next;
+		if (!*v && !hd && !oneline && tpl_may_be_empty(name) &&
+		    (next = drop_sentence(&b, p, &line))) {
+			p = next;
+			continue;
+		}
+		add_value(&b, *v || !hd ? v : def, oneline);
 	}
 	return b.p;
 }

@@ -46,9 +46,20 @@ const char *tpl_header(const struct template *t, const char *name);
 int tpl_check_text(const char *file, int line, const char *text, tpl_report report,
     void *ctx);
 
+/* Can the placeholder's value be empty under some policy (a due time
+ * where a policy sets no target)?  In a body, such a placeholder with
+ * no value and no default takes its sentence with it (tpl_render). */
+int tpl_may_be_empty(const char *name);
+/* Each placeholder of text, with whether it has a default and its line
+ * (counted from line); the number of them. */
+int tpl_each(const char *text, int line, void (*cb)(void *ctx, const char *name,
+    int has_default, int line), void *ctx);
+
 /* Replace every placeholder of text.  lookup returns the value of a name
  * (NULL: unknown name, an error).  In {{name|default}} the default is used
- * when the value is empty.  With oneline, line breaks and other control
+ * when the value is empty; a placeholder that may be empty
+ * (tpl_may_be_empty) with neither drops its sentence.  With oneline,
+ * line breaks and other control
  * characters in values become spaces (for header fields).  Returns a
  * malloc'd string, or NULL with err filled. */
 char *tpl_render(const char *text, const char *(*lookup)(void *ctx, const char *name),

@@ -421,5 +421,18 @@ file_msg 2026-11-11T12:00:00Z <"$TMP/n1.eml" >/dev/null
 n=$(commits)
 ack 2026-11-11T12:00:01Z <"$TMP/n1.eml" 2>"$TMP/err"
 is "[ack] enabled = no: no ack" "$(commits) $(grep -c 'acknowledgements are off' "$TMP/err")" "$n 1"
+# a policy with no first-reply target: the ack's due time would be empty
+sed 's/^enabled = no$/enabled = yes/' "$MDESK_DIR/desk.conf" >"$TMP/dc" && cp "$TMP/dc" "$MDESK_DIR/desk.conf"
+awk '/^\[policy normal\]/ { p = 1 } /^\[/ && !/normal/ { p = 0 } !(p && /^first_reply/)' "$MDESK_DIR/sla.conf" >"$TMP/sc" && cp "$TMP/sc" "$MDESK_DIR/sla.conf"
+commit_desk "acks on; policy normal without a first-reply target"
+mreply --check >"$TMP/out" 2>"$TMP/err"; rc=$?
+is "--check: a due time some policy leaves empty: exit 78" "$rc" 78
+check "  ... names the template, line and policy" "grep -q '^mreply: templates/ack.txt:[0-9]*: {{sla.first_reply.due}} is empty under policy normal of sla.conf (no first_reply target)' '$TMP/err'"
+printf 'From: Nora <nora@example.com>\nTo: support@lumen.example\nSubject: Question\nMessage-ID: <nf1@example.com>\n\nq\n' >"$TMP/nf1.eml"
+NF=$(file_msg 2026-11-12T10:00:00Z <"$TMP/nf1.eml")
+mreply --ack --now 2026-11-12T10:00:01Z --ticket "$NF" >"$TMP/ack.eml"
+decode "$TMP/ack.eml" >"$TMP/dack"
+check "  ... the acknowledgement drops that sentence, no hole" "! grep -q 'answer you by\|at the latest' '$TMP/dack' && grep -q 'There is no need to write again' '$TMP/dack'"
+check "  ... one blank line between the paragraphs" "grep -A2 '^ticket $NF\\.\$' '$TMP/dack' | tr '\\n' '|' | grep -q '^ticket $NF\\.||There is no need'"
 is "the desk is clean after all" "$(porcelain)" ""
 done_testing

@@ -40,6 +40,13 @@ static const char *wrap(const char *s, int width)
 	return w;
 }
 
+static const char *empty_lookup(void *ctx, const char *name)
+{
+	(void)ctx;
+	(void)name;
+	return "";
+}
+
 int main(void)
 {
 	struct template t;
@@ -159,5 +166,27 @@ int main(void)
 	due_format(1793718000LL, "UTC", "xx", d, sizeof d);
 	is_str(d, "Tuesday, 3 November 2026, 15:00 (UTC+00:00)", "unknown language: English");
 	free(w);
+
+	/* a due time with no value: its sentence goes, not a hole */
+	static const char *const drops[][2] = {
+		{ "Thanks.\n\nWe answer by {{sla.first_reply.due}}\nat the latest.\n\nBye.\n",
+		  "Thanks.\n\nBye.\n" },
+		{ "Thanks. We answer by {{sla.first_reply.due}} at the latest. Bye.\n",
+		  "Thanks. Bye.\n" },
+		{ "Thanks.\nWe answer by {{sla.first_reply.due}}.\nBye.\n", "Thanks.\nBye.\n" },
+		{ "Thanks. We answer by {{sla.first_reply.due}}.\nBye.\n", "Thanks.\nBye.\n" },
+		{ "We answer by {{sla.first_reply.due}}.\n\nBye.\n", "Bye.\n" },
+		{ "Answer by {{sla.first_reply.due|soon}}.\n", "Answer by soon.\n" },
+		{ "Hi {{customer.first_name}}.\n", "Hi .\n" },
+		{ "a=1\nb=2\nc=3\nd={{sla.next_reply.due}}\ne=5.\n", "a=1\nb=2\nc=3\nd=\ne=5.\n" },
+	};
+	for (size_t i = 0; i < sizeof drops / sizeof drops[0]; i++) {
+		char er[200];
+		char *r = tpl_render(drops[i][0], empty_lookup, NULL, 0, er, sizeof er);
+		is_str(r, drops[i][1], "an empty due time drops its sentence (%zu)", i);
+		free(r);
+	}
+	ok(tpl_may_be_empty("sla.next_reply.due") && !tpl_may_be_empty("customer.name"),
+	    "due times may be empty, names not");
 	return done_testing();
 }
