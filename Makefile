@@ -209,6 +209,12 @@ demo: deps
 	MDESK_NOW=2026-11-21T00:05:00Z $(B)/mreply --desk $(B)/demo-desk --as ana --force \
 		--ticket $$($(B)/mdesk --desk $(B)/demo-desk ls --format json | head -1 | jq -r .id) -t need-more-info | \
 		sed -n '/^From:/,/^$$/p'
+	@echo '== mreply --edit: that ticket answered in an editor (a script: tests/demo-editor.sh), recorded =='
+	MDESK_NOW=2026-11-21T00:06:00Z EDITOR='sh tests/demo-editor.sh' $(B)/mreply --desk $(B)/demo-desk \
+		--as ana --force --edit --record \
+		--ticket $$($(B)/mdesk --desk $(B)/demo-desk ls --format json | head -1 | jq -r .id) > $(B)/demo-edited.eml
+	sed -n '/^To:/,/^Subject:/p' $(B)/demo-edited.eml
+	$(B)/mdesk --desk $(B)/demo-desk log | sed -n '1p'
 	@echo '== mreport: the last seven days per agent, and the report as a page =='
 	MDESK_NOW=2026-11-21T03:00:00Z $(B)/mreport --desk $(B)/demo-desk --since 2026-11-14 --by agent --format table
 	MDESK_NOW=2026-11-21T03:00:00Z $(B)/mreport --desk $(B)/demo-desk --since 2026-11-14 --by day --format html > $(B)/demo-report.html
