@@ -163,6 +163,8 @@ void filing_free(struct filing *f)
 	rules_free(f->rules);
 	agents_free(&f->agents);
 	customers_free(&f->customers);
+	for (size_t i = 0; i < f->ncalendars; i++)
+		calendar_free(&f->calendars[i].c);
 	free(f);
 }
 
