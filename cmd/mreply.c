@@ -22,6 +22,8 @@
 
 #include <mailutils/mailutils.h>
 
+#include "opt.h"
+#include "ticketid.h"
 #include "sync.h"
 #include "agents.h"
 #include "desk.h"
@@ -60,7 +62,7 @@ static void show_claim(void *ctx, const char *field, const char *addr)
 	    (const char *)ctx, addr, field, addr);
 }
 
-static void usage(FILE *f, int code)
+_Noreturn static void usage(FILE *f, int code)
 {
 	fprintf(f, "usage: %s [-t TEMPLATE] [--text FILE] [--ticket ID] [--quote] [--send | --record]\n"
 	    "              [--as AGENT] [--force] [--desk DIR] [--now TIME] < message\n"
@@ -68,6 +70,12 @@ static void usage(FILE *f, int code)
 	    "       %s --check | --list\n"
 	    "see mreply(1)\n", progname, progname, progname);
 	exit(code);
+}
+
+/* an option misspelled, unknown or without its value (said on stderr) */
+static _Noreturn void bad_option(void)
+{
+	usage(stderr, EX_USAGE);
 }
 
 static void report(void *ctx, const char *file, int line, const char *msg)
@@ -531,7 +539,8 @@ static void answered(struct source *s, char *in, size_t inlen, char id[16], stru
 {
 	json_t *rev;
 	if (opt_ticket) {
-		snprintf(id, 16, "%s", opt_ticket);
+		if (ticketid_norm(opt_ticket, id) != 0)	/* either case */
+			snprintf(id, 16, "%s", opt_ticket);
 		ticket_follow_merges(&D, id, NULL, NULL);
 		if (ticket_load(&D, id, t, archived, 1) != 0)
 			die(EX_DATAERR, "%s: no such ticket", opt_ticket);
@@ -835,7 +844,7 @@ int main(int argc, char **argv)
 	progname = "mreply";
 	setenv("TZ", "UTC", 1);
 	tzset();
-	while ((c = getopt_long(argc, argv, "ht:d:qsf", opts, NULL)) != -1) {
+	while ((c = opt_get(argc, argv, "ht:d:qsf", opts, bad_option)) != -1) {
 		switch (c) {
 		case 't': opt_template = optarg; break;
 		case 'T': opt_ticket = optarg; break;

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "opt.h"
 #include "agents.h"
 #include "calendar.h"
 #include "csvw.h"
@@ -38,7 +39,7 @@ static size_t nby;
 static git_commit *rev_commit;	/* the main branch at --rev (or now) */
 static struct agents AG;
 
-static void usage(FILE *f, int code)
+_Noreturn static void usage(FILE *f, int code)
 {
 	fprintf(f,
 	    "usage: mreport [--desk DIR] [--since TIME] [--until TIME]\n"
@@ -48,6 +49,12 @@ static void usage(FILE *f, int code)
 	    "TIME: RFC 3339, @seconds, or a date YYYY-MM-DD (midnight in the report's zone)\n"
 	    "see mreport(1)\n");
 	exit(code);
+}
+
+/* an option misspelled, unknown or without its value (said on stderr) */
+static _Noreturn void bad_option(void)
+{
+	usage(stderr, EX_USAGE);
 }
 
 /* --- reading the desk -------------------------------------------------- */
@@ -626,7 +633,7 @@ static void parse_options(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	int c;
-	while ((c = getopt_long(argc, argv, "hd:f:b:", opts, NULL)) != -1) {
+	while ((c = opt_get(argc, argv, "hd:f:b:", opts, bad_option)) != -1) {
 		switch (c) {
 		case 'd': opt_desk = optarg; break;
 		case O_NOW: opt_now = optarg; break;

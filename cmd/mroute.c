@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <sys/wait.h>
 
+#include "opt.h"
 #include "desk.h"
 #include "filing.h"
 #include "jsonw.h"
@@ -41,11 +42,17 @@ static size_t nacks, capacks;
 /* Messages that could not be filed (the others were). */
 static size_t set_aside;
 
-static void usage(FILE *f, int code)
+_Noreturn static void usage(FILE *f, int code)
 {
 	fprintf(f, "usage: %s [--desk DIR] [--now TIME] [--at-date] [--queue NAME] [--ack] [--dry-run] [--explain] [--batch N] [file ...]\n",
 	    progname);
 	exit(code);
+}
+
+/* an option misspelled, unknown or without its value (said on stderr) */
+static _Noreturn void bad_option(void)
+{
+	usage(stderr, EX_USAGE);
 }
 
 static void rule_fault(const char *file, int line, int col, const char *msg)
@@ -409,7 +416,7 @@ int main(int argc, char **argv)
 	progname = "mroute";
 	setenv("TZ", "UTC", 1);
 	tzset();
-	while ((c = getopt_long(argc, argv, "hd:q:", opts, NULL)) != -1) {
+	while ((c = opt_get(argc, argv, "hd:q:", opts, bad_option)) != -1) {
 		switch (c) {
 		case 'd': opt_desk = optarg; break;
 		case 'n': opt_now = optarg; break;

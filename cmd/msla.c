@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "opt.h"
 #include "agents.h"
 #include "csvw.h"
 #include "desk.h"
@@ -43,7 +44,7 @@ static size_t f_nids;
 static const char **escalate;
 static size_t nescalate;
 
-static void usage(FILE *f, int code)
+_Noreturn static void usage(FILE *f, int code)
 {
 	fprintf(f,
 	    "usage: msla [--desk DIR] [--now TIME] [--as-of TIME] [--policy REV]\n"
@@ -55,6 +56,12 @@ static void usage(FILE *f, int code)
 	    "exit status: 0 nothing breached, 1 a deadline breached, 64 and up errors\n"
 	    "see msla(1)\n");
 	exit(code);
+}
+
+/* an option misspelled, unknown or without its value (said on stderr) */
+static _Noreturn void bad_option(void)
+{
+	usage(stderr, EX_USAGE);
 }
 
 /* --- the tickets ------------------------------------------------------- */
@@ -863,7 +870,7 @@ static void parse_options(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	int c;
-	while ((c = getopt_long(argc, argv, "hd:f:aq:p:t:", opts, NULL)) != -1) {
+	while ((c = opt_get(argc, argv, "hd:f:aq:p:t:", opts, bad_option)) != -1) {
 		switch (c) {
 		case 'd': opt_desk = optarg; break;
 		case O_NOW: opt_now = optarg; break;
@@ -922,9 +929,11 @@ static void parse_options(int argc, char **argv)
 		default: usage(stderr, EX_USAGE);
 		}
 	}
+	char norm[16];
 	for (int i = optind; i < argc; i++) {
-		if (!ticketid_valid(argv[i]))
+		if (ticketid_norm(argv[i], norm) != 0)
 			die(EX_USAGE, "'%s' is not a ticket ID", argv[i]);
+		memcpy(argv[i], norm, strlen(norm));	/* its capitals, in place */
 		f_ids = xrealloc(f_ids, (f_nids + 1) * sizeof *f_ids);
 		f_ids[f_nids++] = argv[i];
 	}
@@ -938,8 +947,11 @@ static void parse_options(int argc, char **argv)
 	}
 	if (opt_notify && (opt_asof || opt_policy))
 		die(EX_USAGE, "--notify works on the present: not with --as-of or --policy");
-	if (opt_explain && !ticketid_valid(opt_explain))
+	static char explain[16];
+	if (opt_explain && ticketid_norm(opt_explain, explain) != 0)
 		die(EX_USAGE, "--explain: '%s' is not a ticket ID", opt_explain);
+	if (opt_explain)
+		opt_explain = explain;
 	if (fmt < 0)
 		fmt = isatty(1) ? F_TABLE : F_JSON;
 }

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "opt.h"
 #include "jsonw.h"
 #include "mbox.h"
 #include "msg.h"
@@ -40,11 +41,17 @@ static size_t nspents, capspents;
 static struct thr *thr;
 static uint32_t nmsg, nbad;
 
-static void usage(FILE *f, int code)
+_Noreturn static void usage(FILE *f, int code)
 {
 	fprintf(f, "usage: %s [-r] [-f json|tree|mbox] [--subject] [--token] "
 	    "[--dups] [--explain] [file ...]\n", progname);
 	exit(code);
+}
+
+/* an option misspelled, unknown or without its value (said on stderr) */
+static _Noreturn void bad_option(void)
+{
+	usage(stderr, EX_USAGE);
 }
 
 static void spool_write(const void *p, size_t n)
@@ -563,7 +570,7 @@ int main(int argc, char **argv)
 	progname = "mthread";
 	setenv("TZ", "UTC", 1);
 	tzset();
-	while ((c = getopt_long(argc, argv, "f:rh", opts, NULL)) != -1) {
+	while ((c = opt_get(argc, argv, "f:rh", opts, bad_option)) != -1) {
 		switch (c) {
 		case 'f':
 			if (!strcmp(optarg, "json"))

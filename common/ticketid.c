@@ -34,3 +34,18 @@ int ticketid_valid(const char *s)
 			return 0;
 	return 1;
 }
+
+int ticketid_norm(const char *in, char *out)
+{
+	size_t n = strlen(in);
+	out[0] = 0;
+	if (n < 6 || n > TICKETID_MAX)
+		return -1;
+	for (size_t i = 0; i <= n; i++)
+		out[i] = in[i] >= 'a' && in[i] <= 'z' ? (char)(in[i] - 'a' + 'A') : in[i];
+	if (!ticketid_valid(out)) {
+		out[0] = 0;
+		return -1;
+	}
+	return 0;
+}

@@ -14,5 +14,9 @@ void ticketid(const char *mid, size_t len, int nchars, char *out);
 void ticketid_from_hash(uint64_t h, int nchars, char *out);
 /* Is s a well-formed ID (6-12 characters of [0-9A-Z])? */
 int ticketid_valid(const char *s);
+/* A ticket ID as people type it: letters in either case.  out (13 bytes)
+ * gets the ID in capitals; 0 when that is a well-formed ID, -1 (out "")
+ * when not.  Every tool that takes an ID reads it through here. */
+int ticketid_norm(const char *in, char *out);
 
 #endif

@@ -17,5 +17,11 @@ int main(void)
 	ok(!ticketid_valid("../../x"), "path characters refused");
 	ok(!ticketid_valid("ABCDE"), "too short");
 	ok(!ticketid_valid("ABCDEFGHJKMNP"), "too long");
+	char n[13];
+	ok(ticketid_norm("3j3gfesm", n) == 0 && !strcmp(n, "3J3GFESM"), "lower case read as capitals");
+	ok(ticketid_norm("3J3gFeSm", n) == 0 && !strcmp(n, "3J3GFESM"), "mixed case too");
+	ok(ticketid_norm("../../x", n) == -1 && !*n, "path characters still refused");
+	ok(ticketid_norm("abcdefghjkmnp", n) == -1, "too long still refused");
+	ok(ticketid_norm("ab\xc3\xa9" "cde", n) == -1, "non-ASCII refused");
 	return done_testing();
 }
