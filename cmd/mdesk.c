@@ -28,6 +28,7 @@
 #include "mbox.h"
 #include "mime.h"
 #include "msg.h"
+#include "opt.h"
 #include "skel.h"
 #include "sla.h"
 #include "sync.h"
@@ -43,31 +44,66 @@ static int agents_loaded;
 
 enum { F_TABLE, F_JSON, F_CSV };
 
-static void usage(FILE *f, int code)
+/* The commands: name, function, usage line (after "mdesk "), what it does. */
+struct command {
+	const char *name;
+	int (*fn)(int, char **);
+	const char *use, *what;
+};
+static const struct command *cur;	/* the one running */
+static const struct command *find_cmd(const char *name);
+
+_Noreturn static void usage(FILE *f, int code);
+
+/* A command used wrongly: why (or a word on the arguments), and its usage
+ * line; exit 64. */
+_Noreturn static void misuse(const char *why)
 {
-	fprintf(f,
-	    "usage: mdesk [--desk DIR] [--as AGENT] [--now TIME] COMMAND [ARGS]\n"
-	    "commands:\n"
-	    "  init [DIR]                 create a desk with example files\n"
-	    "  check [--repair [REMOTE]]  validate the desk's files and history\n"
-	    "  ls [filters] [--all]       list tickets (open ones by default)\n"
-	    "  show ID [--mbox|--json]    a ticket: state, events, conversation\n"
-	    "  assign ID AGENT | unassign ID\n"
-	    "  claim ID [--for DURATION] | release ID [--force]\n"
-	    "  note ID TEXT...            an internal note (@login mentions)\n"
-	    "  tag ID TAG... | untag ID TAG...\n"
-	    "  priority ID low|normal|high|urgent\n"
-	    "  status ID new|open|pending|on-hold|solved|closed\n"
-	    "  merge FROM INTO            move FROM's conversation into INTO\n"
-	    "  log [ID]                   the desk's history\n"
-	    "  customer EMAIL             a customer's record and tickets\n"
-	    "  agent add|ls|set ...       manage agents.csv\n"
-	    "  archive [--older-than D]   move old closed tickets to the archive\n"
-	    "  gc [--full]                pack the repository\n"
-	    "  sync [--auto] [REMOTE]     fetch, merge and push (origin by default)\n"
-	    "  clone URL DIR              a new replica of a desk\n"
-	    "see mdesk(1)\n");
-	exit(code);
+	if (cur) {
+		warnx_("%s: %s", cur->name, why ? why : "wrong number of arguments");
+		fprintf(stderr, "usage: mdesk %s\n", cur->use);
+	} else {
+		warnx_("%s", why ? why : "no command");
+		fprintf(stderr, "usage: mdesk [--desk DIR] [--as AGENT] [--now TIME] COMMAND [ARGS]"
+		    " (mdesk help lists the commands)\n");
+	}
+	exit(EX_USAGE);
+}
+
+_Noreturn static void bad_option(void)
+{
+	if (cur)
+		fprintf(stderr, "usage: mdesk %s\n", cur->use);
+	exit(EX_USAGE);
+}
+
+/* A command's options: getopt_long, names spelled in full (opt.h). */
+static int next_opt(int argc, char **argv, const char *so, const struct option *lo)
+{
+	return opt_get(argc, argv, so, lo, bad_option);
+}
+
+/* A command without options: every option refused, "--" dropped; the
+ * operands in argv[1..*argc) of the array returned (argv[0] the command).
+ * so "+": options only before the first operand (free text after it). */
+static char **no_options(int *argc, char **argv, const char *so)
+{
+	static const struct option none[] = { { NULL, 0, NULL, 0 } };
+	while (next_opt(*argc, argv, so, none) != -1)
+		;
+	argv[optind - 1] = argv[0];
+	*argc -= optind - 1;
+	return argv + optind - 1;
+}
+
+/* A ticket ID as typed (either case): in capitals when it is well formed
+ * (four at a time live), else as given, for "no such ticket". */
+static const char *tid(const char *s)
+{
+	static char ids[4][16];
+	static int k;
+	char *o = ids[k++ & 3];
+	return ticketid_norm(s, o) == 0 ? o : s;
 }
 
 static int parse_format(const char *s)
@@ -78,7 +114,9 @@ static int parse_format(const char *s)
 		return F_JSON;
 	if (!strcmp(s, "csv"))
 		return F_CSV;
-	die(EX_USAGE, "--format: unknown format '%s' (table, json or csv)", s);
+	char m[120];
+	snprintf(m, sizeof m, "--format: unknown format '%.40s' (table, json or csv)", s);
+	misuse(m);
 }
 
 /* --- the desk, its agents, the acting agent --- */
@@ -182,10 +220,11 @@ static void one_event(const char *id, json_t *ev, const struct agent *a,
 
 static int cmd_init(int argc, char **argv)
 {
+	argv = no_options(&argc, argv, "");
 	const char *dir = argc > 1 ? argv[1] : ".";
 	struct stat st;
 	if (argc > 2)
-		usage(stderr, EX_USAGE);
+		misuse(NULL);
 	if (stat(dir, &st) == 0) {
 		if (!S_ISDIR(st.st_mode))
 			die(EX_CANTCREAT, "%s: exists and is not a directory", dir);
@@ -515,7 +554,7 @@ static int cmd_check(int argc, char **argv)
 {
 	int repair = argc > 1 && !strcmp(argv[1], "--repair");
 	if (argc > 2 + repair || (argc > 1 && !repair))
-		usage(stderr, EX_USAGE);
+		misuse(NULL);
 	open_desk();
 	check_history(repair, argc > 2 ? argv[2] : NULL);
 	static const char *const desk_top[] = { "name", "domain", "timezone", "language",
@@ -591,9 +630,11 @@ static int cmd_check(int argc, char **argv)
 
 /* --- ls --- */
 
+enum { S_CREATED, S_UPDATED, S_PRIORITY, S_DUE };
+
 struct filter {
 	const char *status, *assignee, *queue, *tag, *priority, *lang, *customer;
-	int unassigned, all, collisions;
+	int unassigned, all, collisions, sort;
 };
 
 static int matches(const struct ticket *t, const struct filter *f)
@@ -669,6 +710,83 @@ static int plain(const char *s)
 	return !strpbrk(s, "\t\n\r\"\\");
 }
 
+/* A ticket's place in a --sort order: smaller first; ties keep the order
+ * of creation (i). */
+struct skey {
+	long long k;
+	size_t i;
+	const struct tsum *s;
+};
+
+static int by_skey(const void *a, const void *b)
+{
+	const struct skey *x = a, *y = b;
+	if (x->k != y->k)
+		return x->k < y->k ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+static long long priority_rank(const char *p)
+{
+	static const char *const order[] = { "urgent", "high", "normal", "low" };
+	for (int i = 0; i < 4; i++)
+		if (p && !strcmp(p, order[i]))
+			return i;
+	return 4;
+}
+
+/* The ticket's nearest deadline (sla.conf), or TIME_MAX + 1 when none. */
+static long long next_due(const struct tsum *s)
+{
+	struct ticket t;
+	long long best = TIME_MAX + 1, due;
+	if (ticket_load(&D, s->id, &t, NULL, 0) != 0)
+		return best;
+	for (int m = 0; m < SLA_NMETRICS; m++)
+		if (sla_due(&D, &t, (enum sla_metric)m, D.now, &due) == 0 && due < best)
+			best = due;
+	ticket_free(&t);
+	return best;
+}
+
+/* Tickets in creation order into the order of --sort: the newest update
+ * first, the highest priority first, the nearest deadline first. */
+static void sort_tickets(const struct tsum **v, size_t n, int by)
+{
+	if (by == S_CREATED || n < 2)
+		return;
+	struct skey *a = xmalloc(n * sizeof *a);
+	for (size_t i = 0; i < n; i++) {
+		a[i].i = i;
+		a[i].s = v[i];
+		if (by == S_UPDATED)
+			a[i].k = -v[i]->updated;
+		else if (by == S_DUE)
+			a[i].k = next_due(v[i]);
+		else {
+			struct ticket t;
+			tsum_ticket(v[i], &t);
+			a[i].k = priority_rank(t.priority);
+			ticket_free(&t);
+		}
+	}
+	qsort(a, n, sizeof *a, by_skey);
+	for (size_t i = 0; i < n; i++)
+		v[i] = a[i].s;
+	free(a);
+}
+
+static int parse_sort(const char *s)
+{
+	static const char *const keys[] = { "created", "updated", "priority", "due" };
+	for (int i = 0; i < 4; i++)
+		if (!strcmp(s, keys[i]))
+			return i;
+	char m[120];
+	snprintf(m, sizeof m, "--sort: '%.40s' is not priority, due, updated or created", s);
+	misuse(m);
+}
+
 /* The tickets that pass f, from the desk's summaries (main, and with
  * --all the archive), sorted by (created, id).  Status and assignee are
  * read from the summary line; any other filter folds the line back into
@@ -704,6 +822,7 @@ static const struct tsum **select_tickets(const struct filter *f, size_t *nout)
 	}
 	if (k > 1)
 		qsort(out, k, sizeof *out, by_created_sum);
+	sort_tickets(out, k, f->sort);
 	*nout = k;
 	return out;
 }
@@ -721,6 +840,13 @@ static void scan_tickets(const struct filter *f, struct tlist *l)
 }
 
 
+/* A time for people: in the desk's time zone, with its offset
+ * ("2026-11-09 09:00 -0300"); buf needs 32 bytes. */
+static char *local_time(long long t, char *buf)
+{
+	return sla_fmt_local(t, conf_get(&D.conf, "", "", "timezone"), buf);
+}
+
 static void print_tickets(struct tlist *l, int fmt)
 {
 	static const char *const cols[] = { "id", "status", "priority", "assignee",
@@ -733,7 +859,7 @@ static void print_tickets(struct tlist *l, int fmt)
 	if (fmt == F_CSV)
 		csvw_row(stdout, cols, 11);
 	else if (l->n)
-		printf("ID        STATUS   PRIO    ASSIGNEE  QUEUE     UPDATED           SUBJECT\n");
+		printf("ID        STATUS   PRIO    ASSIGNEE  QUEUE     UPDATED                 SUBJECT\n");
 	for (size_t i = 0; i < l->n; i++) {
 		const struct ticket *t = &l->v[i];
 		char cr[32], up[32], tags[512] = "";
@@ -752,14 +878,12 @@ static void print_tickets(struct tlist *l, int fmt)
 			csvw_row(stdout, row, 11);
 			continue;
 		}
-		up[10] = ' ';
-		up[16] = 0;
 		put_col(t->id, 10);
 		put_col(t->status, 9);
 		put_col(t->priority, 8);
 		put_col(t->assignee, 10);
 		put_col(t->queue, 10);
-		put_col(up, 18);
+		put_col(local_time(t->updated, up), 24);
 		printf("%s", t->subject ? t->subject : "(no subject)");
 		if (t->customer)
 			printf("  <%s>", t->customer);
@@ -788,12 +912,13 @@ static int cmd_ls(int argc, char **argv)
 		{ "unassigned", no_argument, NULL, 'u' },
 		{ "all", no_argument, NULL, 'A' },
 		{ "collisions", no_argument, NULL, 'C' },
+		{ "sort", required_argument, NULL, 'S' },
 		{ "format", required_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct filter f = { 0 };
 	int fmt = isatty(1) ? F_TABLE : F_JSON, c, mine = 0;
-	while ((c = getopt_long(argc, argv, "s:a:q:t:p:l:c:uAf:", o, NULL)) != -1) {
+	while ((c = next_opt(argc, argv, "s:a:q:t:p:l:c:uAf:", o)) != -1) {
 		switch (c) {
 		case 's':
 			if (!status_valid(optarg))
@@ -814,12 +939,13 @@ static int cmd_ls(int argc, char **argv)
 		case 'u': f.unassigned = 1; break;
 		case 'A': f.all = 1; break;
 		case 'C': f.collisions = 1; break;
+		case 'S': f.sort = parse_sort(optarg); break;
 		case 'f': fmt = parse_format(optarg); break;
-		default: usage(stderr, EX_USAGE);
+		default: misuse(NULL);
 		}
 	}
 	if (optind < argc)
-		usage(stderr, EX_USAGE);
+		misuse(NULL);
 	open_desk();
 	if (mine)
 		f.assignee = me()->login;
@@ -880,7 +1006,11 @@ static void print_event(json_t *e)
 	if (json_is_true(json_object_get(e, "unconfirmed")))
 		strncat(detail, " (unconfirmed: its sender stopped while the mailer had it)",
 		    sizeof detail - strlen(detail) - 1);
-	printf("  %s  %-10s %-10s %s\n", at, type, by ? by : "-", detail);
+	char when[32];
+	long long tt;
+	if (at && parse_rfc3339(at, &tt) == 0)
+		at = local_time(tt, when);
+	printf("  %s  %-10s %-10s %s\n", at ? at : "?", type ? type : "?", by ? by : "-", detail);
 }
 
 static void show_claim(void *ctx, const char *field, const char *addr)
@@ -982,6 +1112,71 @@ static void show_parts(const char *id, char **files, size_t nf, int archived, st
 	}
 }
 
+/* When the ticket's events say file (NNNN.eml) came in or went out; the
+ * ticket's creation when none does. */
+static long long file_time(const struct ticket *t, const char *file)
+{
+	size_t i;
+	json_t *e;
+	long long at;
+	json_array_foreach(t->events, i, e) {
+		const char *f = json_string_value(json_object_get(e, "file"));
+		const char *a = json_string_value(json_object_get(e, "at"));
+		if (f && a && !strcmp(f, file) && parse_rfc3339(a, &at) == 0)
+			return at;
+	}
+	return t->created;
+}
+
+/* customers.csv (none: an empty list) */
+static void load_customers(struct customers *cu)
+{
+	size_t len;
+	char *t = desk_read_file(&D, "customers.csv", &len);
+	memset(cu, 0, sizeof *cu);
+	if (t && customers_parse(cu, t, len, report_fault))
+		die(EX_CONFIG, "customers.csv has errors; fix them (see mdesk check)");
+	free(t);
+}
+
+/* show: the customer's record in customers.csv (its tier and notes) */
+static void show_customer_record(const struct ticket *t)
+{
+	struct customers cu;
+	if (!t->customer)
+		return;
+	load_customers(&cu);
+	const struct customer *rec = customer_find(&cu, t->customer);
+	if (rec)
+		printf("Record:   tier %s%s%s%s%s\n", *rec->tier ? rec->tier : "-",
+		    *rec->language ? ", language " : "", rec->language,
+		    *rec->notes ? "; notes: " : "", rec->notes);
+	else
+		printf("Record:   (not in customers.csv)\n");
+	customers_free(&cu);
+}
+
+/* show: the earlier ticket this one follows up (its first message's
+ * "follows"), with its subject and status */
+static void show_follows(const struct ticket *t)
+{
+	size_t i;
+	json_t *e;
+	json_array_foreach(t->events, i, e) {
+		const char *prev = json_string_value(json_object_get(e, "follows"));
+		struct ticket p;
+		if (!prev)
+			continue;
+		if (!ticketid_valid(prev) || ticket_load(&D, prev, &p, NULL, 0) != 0) {
+			printf("Follows:  %.40s (gone)\n", prev);
+			return;
+		}
+		printf("Follows:  %s (%s) %s\n", p.id, p.status, p.subject ? p.subject : "(no subject)");
+		ticket_free(&p);
+		return;
+	}
+}
+
 static int cmd_show(int argc, char **argv)
 {
 	static const struct option o[] = {
@@ -994,7 +1189,7 @@ static int cmd_show(int argc, char **argv)
 	int mbox = 0, json = 0, c;
 	struct parts parts = { 0 };
 	char *end;
-	while ((c = getopt_long(argc, argv, "", o, NULL)) != -1) {
+	while ((c = next_opt(argc, argv, "", o)) != -1) {
 		if (c == 'm')
 			mbox = 1;
 		else if (c == 'j')
@@ -1007,11 +1202,11 @@ static int cmd_show(int argc, char **argv)
 		} else if (c == 'a')
 			parts.dir = optarg;
 		else
-			usage(stderr, EX_USAGE);
+			misuse(NULL);
 	}
 	if (optind + 1 != argc || mbox + json + !!parts.want + !!parts.dir > 1)
-		usage(stderr, EX_USAGE);
-	const char *id = argv[optind];
+		misuse(NULL);
+	const char *id = tid(argv[optind]);
 	open_desk();
 	struct ticket t;
 	int archived;
@@ -1042,14 +1237,10 @@ static int cmd_show(int argc, char **argv)
 			char *raw = ticket_read(&D, id, files[i], &len, archived);
 			if (!raw)
 				continue;
-			char date[64];
-			time_t tt = (time_t)t.created;
-			struct tm tm;
-			gmtime_r(&tt, &tm);
-			strftime(date, sizeof date, "%a %b %e %H:%M:%S %Y", &tm);
-			printf("From mdesk@%s %s\n", id, date);
+			/* each message's own sender and date (else when it was filed) */
 			struct buf b = { 0 };
 			int bol = 1;
+			mbox_from_line(&b, raw, len, file_time(&t, files[i]));
 			mbox_escape(&b, raw, len, &bol);
 			fwrite(b.p, 1, b.len, stdout);
 			if (b.len && b.p[b.len - 1] != '\n')
@@ -1072,13 +1263,15 @@ static int cmd_show(int argc, char **argv)
 		printf("Customer: %s%s%s%s\n", t.customer_name ? t.customer_name : "",
 		    t.customer_name ? " <" : "", t.customer ? t.customer : "-",
 		    t.customer_name ? ">" : "");
+		show_customer_record(&t);
+		show_follows(&t);
 		printf("Status:   %s   Priority: %s   Queue: %s   Language: %s\n", t.status,
 		    t.priority, t.queue ? t.queue : "-", t.lang ? t.lang : "-");
 		printf("Assignee: %s", t.assignee ? t.assignee : "(none)");
 		if (t.claim_by && (!t.claim_until || t.claim_until > D.now)) {
 			char cu[32];
 			printf("   Claimed by %s until %s", t.claim_by,
-			    t.claim_until ? fmt_rfc3339(t.claim_until, cu) : "released");
+			    t.claim_until ? local_time(t.claim_until, cu) : "released");
 		}
 		putchar('\n');
 		printf("Tags:     ");
@@ -1114,7 +1307,7 @@ static int cmd_show(int argc, char **argv)
 			    json_string_value(json_object_get(cv, "at")),
 			    json_string_value(json_object_get(cv, "winner")),
 			    json_string_value(json_object_get(cv, "winner")));
-		printf("Created:  %s   Updated: %s\n", fmt_rfc3339(t.created, cr), fmt_rfc3339(t.updated, up));
+		printf("Created:  %s   Updated: %s\n", local_time(t.created, cr), local_time(t.updated, up));
 		printf("\nEvents:\n");
 		json_array_foreach(t.events, i, v)
 			print_event(v);
@@ -1162,8 +1355,9 @@ static int check_exists(const struct ticket *t, void *ctx)
 
 static int cmd_assign(int argc, char **argv)
 {
+	argv = no_options(&argc, argv, "");
 	if (argc != 3)
-		usage(stderr, EX_USAGE);
+		misuse(NULL);
 	open_desk();
 	struct agent *a = me(), *to = agent_arg(argv[2]);
 	if (!strcmp(to->status, "inactive"))
@@ -1173,18 +1367,19 @@ static int cmd_assign(int argc, char **argv)
 	json_object_set_new(e, "reason", json_string("manual"));
 	char m[128];
 	snprintf(m, sizeof m, "assigned to %s by %s", to->login, a->login);
-	one_event(argv[1], e, a, "%s", m, check_exists, NULL);
+	one_event(tid(argv[1]), e, a, "%s", m, check_exists, NULL);
 	return 0;
 }
 
 static int cmd_unassign(int argc, char **argv)
 {
+	argv = no_options(&argc, argv, "");
 	if (argc != 2)
-		usage(stderr, EX_USAGE);
+		misuse(NULL);
 	open_desk();
 	struct agent *a = me();
 	json_t *e = event_new("unassigned", a->login, D.now);
-	one_event(argv[1], e, a, "unassigned by %s", a->login, check_exists, NULL);
+	one_event(tid(argv[1]), e, a, "unassigned by %s", a->login, check_exists, NULL);
 	return 0;
 }
 
@@ -1215,16 +1410,16 @@ static int cmd_claim(int argc, char **argv)
 	};
 	const char *dur = NULL;
 	int c, force = 0;
-	while ((c = getopt_long(argc, argv, "", o, NULL)) != -1) {
+	while ((c = next_opt(argc, argv, "", o)) != -1) {
 		if (c == 'f')
 			dur = optarg;
 		else if (c == 'F')
 			force = 1;
 		else
-			usage(stderr, EX_USAGE);
+			misuse(NULL);
 	}
 	if (optind + 1 != argc)
-		usage(stderr, EX_USAGE);
+		misuse(NULL);
 	open_desk();
 	struct agent *a = me();
 	if (!dur)
@@ -1241,27 +1436,35 @@ static int cmd_claim(int argc, char **argv)
 	if (force)	/* over another's claim, knowingly */
 		json_object_set_new(e, "force", json_true());
 	struct claimctx cc = { a->login, force };
-	one_event(argv[optind], e, a, "claimed by %s", a->login, claim_check, &cc);
+	one_event(tid(argv[optind]), e, a, "claimed by %s", a->login, claim_check, &cc);
 	return 0;
 }
 
 static int cmd_release(int argc, char **argv)
 {
-	int force = argc == 3 && !strcmp(argv[2], "--force");
-	if (argc != 2 && !force)
-		usage(stderr, EX_USAGE);
+	static const struct option o[] = {
+		{ "force", no_argument, NULL, 'F' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int force = 0;
+	while (next_opt(argc, argv, "", o) != -1)
+		force = 1;
+	argv += optind - 1;
+	if (argc - optind != 1)
+		misuse(NULL);
 	open_desk();
 	struct agent *a = me();
 	json_t *e = event_new("released", a->login, D.now);
 	struct claimctx cc = { a->login, force };
-	one_event(argv[1], e, a, "released by %s", a->login, claim_check, &cc);
+	one_event(tid(argv[1]), e, a, "released by %s", a->login, claim_check, &cc);
 	return 0;
 }
 
 static int cmd_note(int argc, char **argv)
 {
+	argv = no_options(&argc, argv, "+");
 	if (argc < 3)
-		usage(stderr, EX_USAGE);
+		misuse(NULL);
 	open_desk();
 	struct agent *a = me();
 	struct buf text = { 0 };
@@ -1318,7 +1521,7 @@ static int cmd_note(int argc, char **argv)
 		}
 	}
 	json_object_set_new(e, "mentions", mentions);
-	one_event(argv[1], e, a, "note by %s", a->login, check_exists, NULL);
+	one_event(tid(argv[1]), e, a, "note by %s", a->login, check_exists, NULL);
 	buf_free(&text);
 	buf_free(&nb);
 	return 0;
@@ -1326,8 +1529,9 @@ static int cmd_note(int argc, char **argv)
 
 static int cmd_tag(int argc, char **argv)
 {
+	argv = no_options(&argc, argv, "");
 	if (argc < 3)
-		usage(stderr, EX_USAGE);
+		misuse(NULL);
 	int untag = !strcmp(argv[0], "untag");
 	open_desk();
 	struct agent *a = me();
@@ -1344,15 +1548,16 @@ static int cmd_tag(int argc, char **argv)
 	json_object_set_new(e, "tags", tags);
 	char m[600];
 	snprintf(m, sizeof m, "%s %s by %s", untag ? "untagged" : "tagged", list.p, a->login);
-	one_event(argv[1], e, a, "%s", m, check_exists, NULL);
+	one_event(tid(argv[1]), e, a, "%s", m, check_exists, NULL);
 	buf_free(&list);
 	return 0;
 }
 
 static int cmd_priority(int argc, char **argv)
 {
+	argv = no_options(&argc, argv, "");
 	if (argc != 3)
-		usage(stderr, EX_USAGE);
+		misuse(NULL);
 	if (!priority_valid(argv[2]))
 		die(EX_USAGE, "priority '%s' is not one of " PRIORITY_LIST, argv[2]);
 	open_desk();
@@ -1361,14 +1566,15 @@ static int cmd_priority(int argc, char **argv)
 	json_object_set_new(e, "priority", json_string(argv[2]));
 	char m[128];
 	snprintf(m, sizeof m, "priority %s by %s", argv[2], a->login);
-	one_event(argv[1], e, a, "%s", m, check_exists, NULL);
+	one_event(tid(argv[1]), e, a, "%s", m, check_exists, NULL);
 	return 0;
 }
 
 static int cmd_status(int argc, char **argv)
 {
+	argv = no_options(&argc, argv, "");
 	if (argc != 3)
-		usage(stderr, EX_USAGE);
+		misuse(NULL);
 	if (!status_valid(argv[2]))
 		die(EX_USAGE, "status '%s' is not one of " STATUS_LIST, argv[2]);
 	open_desk();
@@ -1377,7 +1583,7 @@ static int cmd_status(int argc, char **argv)
 	json_object_set_new(e, "status", json_string(argv[2]));
 	char m[128];
 	snprintf(m, sizeof m, "status %s by %s", argv[2], a->login);
-	one_event(argv[1], e, a, "%s", m, check_exists, NULL);
+	one_event(tid(argv[1]), e, a, "%s", m, check_exists, NULL);
 	return 0;
 }
 
@@ -1385,9 +1591,10 @@ static int cmd_status(int argc, char **argv)
 
 static int cmd_merge(int argc, char **argv)
 {
+	argv = no_options(&argc, argv, "");
 	if (argc != 3)
-		usage(stderr, EX_USAGE);
-	const char *from = argv[1], *into = argv[2];
+		misuse(NULL);
+	const char *from = tid(argv[1]), *into = tid(argv[2]);
 	if (!strcmp(from, into))
 		die(EX_USAGE, "a ticket cannot be merged into itself");
 	open_desk();
@@ -1514,20 +1721,20 @@ static int cmd_log(int argc, char **argv)
 	};
 	int fmt = F_TABLE, c;
 	long max = -1;
-	while ((c = getopt_long(argc, argv, "n:", o, NULL)) != -1) {
+	while ((c = next_opt(argc, argv, "n:f:", o)) != -1) {
 		if (c == 'f')
 			fmt = parse_format(optarg);
 		else if (c == 'n')
 			max = atol(optarg);
 		else
-			usage(stderr, EX_USAGE);
+			misuse(NULL);
 	}
 	if (optind + 1 < argc)
-		usage(stderr, EX_USAGE);
+		misuse(NULL);
 	open_desk();
 	char dir[40] = "";
 	if (optind < argc)
-		desk_ticket_dir(argv[optind], dir);
+		desk_ticket_dir(tid(argv[optind]), dir);
 	git_revwalk *w;
 	git_oid id;
 	git_revwalk_new(&w, D.repo);
@@ -1589,26 +1796,19 @@ static int cmd_customer(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	int fmt = isatty(1) ? F_TABLE : F_JSON, c;
-	while ((c = getopt_long(argc, argv, "", o, NULL)) != -1) {
+	while ((c = next_opt(argc, argv, "f:", o)) != -1) {
 		if (c == 'f')
 			fmt = parse_format(optarg);
 		else
-			usage(stderr, EX_USAGE);
+			misuse(NULL);
 	}
 	if (optind + 1 != argc)
-		usage(stderr, EX_USAGE);
+		misuse(NULL);
 	const char *who = argv[optind];
 	open_desk();
-	size_t len;
-	char *t = desk_read_file(&D, "customers.csv", &len);
 	struct customers cu = { 0 };
-	struct customer *rec = NULL;
-	if (t) {
-		if (customers_parse(&cu, t, len, report_fault))
-			die(EX_CONFIG, "customers.csv has errors; fix them (see mdesk check)");
-		rec = customer_find(&cu, who);
-		free(t);
-	}
+	load_customers(&cu);
+	struct customer *rec = customer_find(&cu, who);
 	struct filter f = { 0 };
 	f.all = 1;
 	f.customer = who;
@@ -1713,14 +1913,25 @@ static void agents_clean_or_die(void)
 
 static int cmd_agent(int argc, char **argv)
 {
+	static const struct option o[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int fmt = -1, c;
+	while ((c = next_opt(argc, argv, "f:", o)) != -1)
+		fmt = parse_format(optarg);
+	argv[optind - 1] = argv[0];
+	argc -= optind - 1;
+	argv += optind - 1;
 	if (argc < 2)
-		usage(stderr, EX_USAGE);
-	open_desk();
+		misuse(NULL);
 	const char *sub = argv[1];
+	if (strcmp(sub, "ls") ? fmt != -1 : argc != 2)
+		misuse(strcmp(sub, "ls") ? "--format is for agent ls" : NULL);
+	open_desk();
 	if (!strcmp(sub, "ls")) {
-		int fmt = isatty(1) ? F_TABLE : F_JSON;
-		if (argc == 4 && !strcmp(argv[2], "--format"))
-			fmt = parse_format(argv[3]);
+		if (fmt == -1)
+			fmt = isatty(1) ? F_TABLE : F_JSON;
 		load_agents();
 		if (fmt == F_TABLE)
 			printf("LOGIN     NAME                  STATUS    CAP  LANGS     GROUPS\n");
@@ -1762,9 +1973,9 @@ static int cmd_agent(int argc, char **argv)
 		return 0;
 	}
 	if (strcmp(sub, "add") && strcmp(sub, "set"))
-		usage(stderr, EX_USAGE);
+		misuse(NULL);
 	if (argc < 3)
-		usage(stderr, EX_USAGE);
+		misuse(NULL);
 	char actor_login[40];
 	snprintf(actor_login, sizeof actor_login, "%s", me()->login);
 	const char *login = argv[2];
@@ -1803,7 +2014,7 @@ static int cmd_agent(int argc, char **argv)
 		if (!g)
 			die(EX_DATAERR, "agent '%s' is not in agents.csv", login);
 		if (argc < 4)
-			usage(stderr, EX_USAGE);
+			misuse(NULL);
 		for (int i = 3; i < argc; i++)
 			set_field(g, argv[i]);
 		actor = agent_find(&AG, actor_login);
@@ -1841,11 +2052,11 @@ static int cmd_archive(int argc, char **argv)
 	};
 	const char *older = NULL;
 	int c;
-	while ((c = getopt_long(argc, argv, "", o, NULL)) != -1) {
+	while ((c = next_opt(argc, argv, "", o)) != -1) {
 		if (c == 'o')
 			older = optarg;
 		else
-			usage(stderr, EX_USAGE);
+			misuse(NULL);
 	}
 	open_desk();
 	if (!older)
@@ -1859,13 +2070,14 @@ static int cmd_archive(int argc, char **argv)
 	if (optind < argc) {
 		for (int i = optind; i < argc; i++) {
 			struct ticket t;
-			need_ticket(argv[i], &t, 1);
+			const char *id = tid(argv[i]);
+			need_ticket(id, &t, 1);
 			if (status_active(t.status))
 				die(EX_DATAERR, "%s: is %s; only solved or closed tickets are archived",
-				    argv[i], t.status);
+				    id, t.status);
 			ticket_free(&t);
 			ids = xrealloc(ids, (n + 1) * sizeof *ids);
-			ids[n++] = xstrdup(argv[i]);
+			ids[n++] = xstrdup(id);
 		}
 	} else
 		ids = tickets_to_archive(&D, age, &n);
@@ -1895,7 +2107,7 @@ static int cmd_gc(int argc, char **argv)
 {
 	int full = argc == 2 && !strcmp(argv[1], "--full");
 	if (argc > 2 || (argc == 2 && !full))
-		usage(stderr, EX_USAGE);
+		misuse(NULL);
 	open_desk();
 	desk_lock(&D);
 	desk_gc(&D, full, 0);
@@ -1912,22 +2124,23 @@ static int cmd_sync(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	int c, auto_mode = 0;
-	while ((c = getopt_long(argc, argv, "", o, NULL)) != -1) {
+	while ((c = next_opt(argc, argv, "", o)) != -1) {
 		if (c == 'a')
 			auto_mode = 1;
 		else
-			usage(stderr, EX_USAGE);
+			misuse(NULL);
 	}
 	if (argc - optind > 1)
-		usage(stderr, EX_USAGE);
+		misuse(NULL);
 	open_desk();
 	return sync_desk(&D, optind < argc ? argv[optind] : NULL, auto_mode);
 }
 
 static int cmd_clone(int argc, char **argv)
 {
+	argv = no_options(&argc, argv, "");
 	if (argc != 3)
-		usage(stderr, EX_USAGE);
+		misuse(NULL);
 	sync_clone(argv[1], argv[2]);
 	desk_open(&D, argv[2]);	/* its state under .git/mdesk */
 	printf("cloned %s into %s\n", argv[1], D.root);
@@ -1935,62 +2148,176 @@ static int cmd_clone(int argc, char **argv)
 	return 0;
 }
 
-static const struct {
-	const char *name;
-	int (*fn)(int, char **);
-} cmds[] = {
-	{ "init", cmd_init }, { "check", cmd_check }, { "ls", cmd_ls },
-	{ "show", cmd_show }, { "assign", cmd_assign }, { "unassign", cmd_unassign },
-	{ "claim", cmd_claim }, { "release", cmd_release }, { "note", cmd_note },
-	{ "tag", cmd_tag }, { "untag", cmd_tag }, { "priority", cmd_priority },
-	{ "status", cmd_status }, { "merge", cmd_merge }, { "log", cmd_log },
-	{ "customer", cmd_customer }, { "agent", cmd_agent }, { "archive", cmd_archive },
-	{ "gc", cmd_gc }, { "sync", cmd_sync }, { "clone", cmd_clone },
+static int cmd_help(int argc, char **argv);
+
+static const struct command cmds[] = {
+	{ "init", cmd_init, "init [DIR]", "create a desk with example files" },
+	{ "check", cmd_check, "check [--repair [REMOTE]]",
+	    "validate the desk's files and history" },
+	{ "ls", cmd_ls, "ls [--status S] [--assignee A | --mine | --unassigned] [--queue Q] "
+	    "[--tag T] [--priority P] [--lang L] [--customer C] [--collisions] [--all] "
+	    "[--sort priority|due|updated|created] [-f table|json|csv]",
+	    "list tickets (open ones by default)" },
+	{ "show", cmd_show, "show ID [--mbox | --json | --part N | --attachments DIR]",
+	    "a ticket: state, customer, events, conversation" },
+	{ "assign", cmd_assign, "assign ID AGENT", "give a ticket to an agent" },
+	{ "unassign", cmd_unassign, "unassign ID", "take a ticket back to the queue" },
+	{ "claim", cmd_claim, "claim ID [--for DURATION] [--force]",
+	    "say that you are answering a ticket" },
+	{ "release", cmd_release, "release ID [--force]", "end a claim" },
+	{ "note", cmd_note, "note ID TEXT... | note ID -", "an internal note (@login mentions)" },
+	{ "tag", cmd_tag, "tag ID TAG...", "add tags" },
+	{ "untag", cmd_tag, "untag ID TAG...", "remove tags" },
+	{ "priority", cmd_priority, "priority ID low|normal|high|urgent", "set the priority" },
+	{ "status", cmd_status, "status ID new|open|pending|on-hold|solved|closed",
+	    "set the status" },
+	{ "merge", cmd_merge, "merge FROM INTO", "move FROM's conversation into INTO" },
+	{ "log", cmd_log, "log [-n MAX] [-f table|json|csv] [ID]", "the desk's history" },
+	{ "customer", cmd_customer, "customer [-f table|json|csv] EMAIL",
+	    "a customer's record and tickets" },
+	{ "agent", cmd_agent, "agent ls [-f table|json|csv] | agent add LOGIN FIELD=VALUE... | "
+	    "agent set LOGIN FIELD=VALUE...", "manage agents.csv" },
+	{ "archive", cmd_archive, "archive [--older-than DURATION] [ID...]",
+	    "move old solved and closed tickets to the archive" },
+	{ "gc", cmd_gc, "gc [--full]", "pack the repository" },
+	{ "sync", cmd_sync, "sync [--auto] [REMOTE]",
+	    "fetch, merge and push (origin by default)" },
+	{ "clone", cmd_clone, "clone URL DIR", "a new replica of a desk" },
+	{ "help", cmd_help, "help [COMMAND]", "the commands, or one command's usage" },
 };
+
+static const struct command *find_cmd(const char *name)
+{
+	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
+		if (!strcmp(cmds[i].name, name))
+			return &cmds[i];
+	return NULL;
+}
+
+_Noreturn static void usage(FILE *f, int code)
+{
+	fprintf(f, "usage: mdesk [--desk DIR] [--as AGENT] [--now TIME] COMMAND [ARGS]\n"
+	    "  (the options before or after the command)\ncommands:\n");
+	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
+		fprintf(f, "  %-10s %s\n", cmds[i].name, cmds[i].what);
+	fprintf(f, "mdesk help COMMAND or mdesk COMMAND --help: its usage; see mdesk(1)\n");
+	exit(code);
+}
+
+_Noreturn static void command_help(const struct command *c)
+{
+	printf("usage: mdesk [--desk DIR] [--as AGENT] [--now TIME] %s\n  %s\nsee mdesk(1)\n",
+	    c->use, c->what);
+	exit(0);
+}
+
+static int cmd_help(int argc, char **argv)
+{
+	while (next_opt(argc, argv, "", (const struct option[]){ { NULL, 0, NULL, 0 } }) != -1)
+		;
+	if (argc - optind > 1)
+		misuse(NULL);
+	if (optind == argc)
+		usage(stdout, 0);
+	const struct command *c = find_cmd(argv[optind]);
+	if (!c) {
+		cur = NULL;
+		misuse("no such command (mdesk help lists them)");
+	}
+	command_help(c);
+	return 0;
+}
+
+/* --desk, --as, --now (and -d DIR), anywhere before "--": 1 when argv[*i]
+ * is one (*i then at its value), 0 when not. */
+static int global_opt(int argc, char **argv, int *i)
+{
+	static const struct option g[] = {
+		{ "desk", required_argument, NULL, 'd' },
+		{ "as", required_argument, NULL, 'a' },
+		{ "now", required_argument, NULL, 'n' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *t = argv[*i], *v;
+	const struct option *o = opt_exact(t, g);
+	int c;
+	if (o)
+		c = o->val;
+	else if (t[0] == '-' && t[1] == 'd')
+		c = 'd';
+	else
+		return 0;
+	if (o && strchr(t, '='))
+		v = strchr(t, '=') + 1;
+	else if (!o && t[2])
+		v = t + 2;
+	else if (*i + 1 < argc)
+		v = argv[++*i];
+	else {
+		char m[100];
+		snprintf(m, sizeof m, "option '%.60s' needs a value", t);
+		misuse(m);
+	}
+	if (c == 'd')
+		opt_desk = v;
+	else if (c == 'a')
+		opt_as = v;
+	else
+		opt_now = v;
+	return 1;
+}
 
 int main(int argc, char **argv)
 {
 	heap_init();
-	static const struct option opts[] = {
-		{ "desk", required_argument, NULL, 'd' },
-		{ "as", required_argument, NULL, 'a' },
-		{ "now", required_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 }
-	};
-	int c;
 	progname = "mdesk";
 	setenv("TZ", "UTC", 1);
 	tzset();
-	while ((c = getopt_long(argc, argv, "+hd:", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd': opt_desk = optarg; break;
-		case 'a': opt_as = optarg; break;
-		case 'n': opt_now = optarg; break;
-		case 'h': usage(stdout, 0); break;
-		case 'V': printf("mdesk %s\n", MDESK_VERSION); return 0;
-		default: usage(stderr, EX_USAGE);
+	/* the global options out, wherever they are; the command and its own
+	 * arguments left in order */
+	char **rest = xmalloc(((size_t)argc + 1) * sizeof *rest);
+	int nr = 0, ended = 0;
+	for (int i = 1; i < argc; i++) {
+		char *t = argv[i];
+		if (!ended && !strcmp(t, "--")) {
+			ended = 1;
+			if (cur)
+				rest[nr++] = t;
+			continue;
 		}
+		if (!ended && global_opt(argc, argv, &i))
+			continue;
+		if (!ended && (!strcmp(t, "--help") || !strcmp(t, "-h"))) {
+			if (cur)
+				command_help(cur);
+			usage(stdout, 0);
+		}
+		if (!ended && !cur && !strcmp(t, "--version")) {
+			printf("mdesk %s\n", MDESK_VERSION);
+			return 0;
+		}
+		if (!cur) {
+			char m[120];
+			snprintf(m, sizeof m, t[0] == '-' ? "unrecognized option '%.60s'" :
+			    "unknown command '%.60s'", t);
+			if (t[0] == '-' || !(cur = find_cmd(t)))
+				misuse(m);
+		}
+		rest[nr++] = t;
 	}
-	if (optind >= argc)
-		usage(stderr, EX_USAGE);
+	rest[nr] = NULL;
+	if (!cur)
+		misuse(NULL);
 	mdesk_now(opt_now);	/* a bad --now fails before anything else */
-	argc -= optind;
-	argv += optind;
-	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
-		if (!strcmp(cmds[i].name, argv[0])) {
-			optind = 0;	/* glibc: start over, permuting operands */
-			int rc = cmds[i].fn(argc, argv);
-			if (fflush(stdout) != 0 || ferror(stdout))
-				die(EX_IOERR, "write error: %s", strerror(errno));
-			if (agents_loaded)
-				agents_free(&AG);
-			if (D.root)
-				desk_close(&D);
-			git_libgit2_shutdown();
-			return rc;
-		}
-	warnx_("unknown command '%s'", argv[0]);
-	usage(stderr, EX_USAGE);
+	optind = 0;	/* glibc: start over, permuting operands */
+	int rc = cur->fn(nr, rest);
+	if (fflush(stdout) != 0 || ferror(stdout))
+		die(EX_IOERR, "write error: %s", strerror(errno));
+	if (agents_loaded)
+		agents_free(&AG);
+	if (D.root)
+		desk_close(&D);
+	git_libgit2_shutdown();
+	free(rest);
+	return rc;
 }

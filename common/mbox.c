@@ -4,9 +4,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+
+#include "msg.h"
 
 #define CHUNK (1024 * 1024)
 #define KEEP 8			/* bytes kept before pos for boundary look-back */
@@ -376,4 +380,46 @@ void mbox_escape(struct buf *out, const char *p, size_t n, int *bol)
 		*bol = nl != NULL;
 		i = e;
 	}
+}
+
+void mbox_origin(const char *raw, size_t len, long long fallback, char *sender,
+    long long *when)
+{
+	struct msg m = { 0 };
+	const char *addr = NULL, *name = NULL;
+	long long t;
+	size_t hl = msg_header_len(raw, len);
+	snprintf(sender, 256, "MAILER-DAEMON");
+	*when = fallback;
+	if (msg_open(&m, raw, hl) != 0) {
+		msg_free(&m);
+		return;
+	}
+	if (msg_addr(&m, "From", &addr, &name) == 0 && addr && strlen(addr) < 256 &&
+	    strchr(addr, '@')) {
+		int ok = 1;
+		for (const unsigned char *c = (const unsigned char *)addr; *c; c++)
+			ok &= *c > 0x20 && *c < 0x7f;
+		if (ok)
+			snprintf(sender, 256, "%s", addr);
+	}
+	if (msg_date(&m, &t) == 0)
+		*when = t;
+	msg_free(&m);
+}
+
+void mbox_from_line(struct buf *out, const char *raw, size_t len, long long fallback)
+{
+	char sender[256], date[64];
+	long long w;
+	mbox_origin(raw, len, fallback, sender, &w);
+	time_t tt = (time_t)w;
+	struct tm tm;
+	gmtime_r(&tt, &tm);
+	strftime(date, sizeof date, "%a %b %e %H:%M:%S %Y", &tm);
+	buf_adds(out, "From ");
+	buf_adds(out, sender);
+	buf_addc(out, ' ');
+	buf_adds(out, date);
+	buf_addc(out, '\n');
 }

@@ -51,4 +51,14 @@ void mbox_unescape(struct buf *out, const char *p, size_t n, int *bol);
 /* mboxrd escaping for writing: "From " and ">...From " gain one '>'. */
 void mbox_escape(struct buf *out, const char *p, size_t n, int *bol);
 
+/* A stored message's origin, for a From_ line or a file's time: its
+ * sender's address (From:, only when it is one word of printable ASCII
+ * with an '@', else "MAILER-DAEMON"; sender needs 256 bytes) and its Date
+ * (else fallback). */
+void mbox_origin(const char *raw, size_t len, long long fallback, char *sender,
+    long long *when);
+/* Append the From_ line of a stored message to out: "From SENDER DATE\n"
+ * (asctime date, UTC), from mbox_origin. */
+void mbox_from_line(struct buf *out, const char *raw, size_t len, long long fallback);
+
 #endif

@@ -55,7 +55,7 @@ _mdesk()
 	local formats='table json csv'
 	local commands='init check ls show assign unassign claim release note
 		tag untag priority status merge log customer agent archive gc
-		sync clone'
+		sync clone maildir help'
 	local fields='name= email= groups= skills= languages= capacity= status=
 		calendar='
 	local -a words=() cand=()
@@ -149,8 +149,9 @@ _mdesk()
 			case $cmd:$w in
 			ls:-[satpqlcf]|ls:--status|ls:--assignee|ls:--tag|ls:--priority|\
 			ls:--queue|ls:--lang|ls:--customer|ls:--format|\
-			claim:--for|log:-n|log:--max|log:--format|customer:--format|\
-			archive:--older-than|agent:--format)
+			ls:--sort|claim:--for|log:-n|log:--max|log:-f|log:--format|\
+			customer:-f|customer:--format|archive:--older-than|agent:-f|\
+			agent:--format|maildir:--view|*:--as|*:--now|*:--desk|*:-d)
 				((i++)) ;;
 			*:-?*) ;;
 			*) args+=("$w") ;;
@@ -174,8 +175,14 @@ _mdesk()
 		ls:-t|ls:--tag) cand=($(__mdesk_ticket_field '.tags[]')) ;;
 		ls:-l|ls:--lang) cand=($(__mdesk_ticket_field .lang)) ;;
 		ls:-c|ls:--customer) cand=($(__mdesk_ticket_field .customer)) ;;
-		ls:-f|ls:--format|log:--format|customer:--format|agent:--format)
+		ls:-f|ls:--format|log:-f|log:--format|customer:-f|customer:--format|\
+		agent:-f|agent:--format)
 			cand=($formats) ;;
+		ls:--sort) cand=(priority due updated created) ;;
+		maildir:--view) cand=(mine unassigned at-risk mentions all) ;;
+		*:--as) cand=($(__mdesk_agents)) ;;
+		*:--desk|*:-d) dirs=true ;;
+		*:--now) ;;
 		claim:--for) cand=(15m 30m 1h 2h 4h 1d) ;;
 		archive:--older-than) cand=(7d 14d 30d 90d) ;;
 		log:-n|log:--max) ;;
@@ -188,19 +195,22 @@ _mdesk()
 			ls)
 				cand=(-A --all -s --status -a --assignee --mine -u
 					--unassigned --collisions -q --queue -t --tag -p --priority
-					-l --lang -c --customer -f --format) ;;
+					-l --lang -c --customer --sort -f --format) ;;
 			show) cand=(--json --mbox --part --attachments) ;;
 			claim) cand=(--for --force) ;;
 			release) ((n == 1)) && cand=(--force) ;;
 			note) ((n == 1)) && cand=(-) ;;
-			log) cand=(-n --max --format) ;;
-			customer) cand=(--format) ;;
-			agent) [[ ${args[0]} == ls ]] && cand=(--format) ;;
+			log) cand=(-n --max -f --format) ;;
+			customer) cand=(-f --format) ;;
+			agent) [[ ${args[0]} == ls ]] && cand=(-f --format) ;;
+			maildir) cand=(--view) ;;
 			archive) cand=(--older-than) ;;
 			gc) cand=(--full) ;;
 			sync) cand=(--auto) ;;
 			check) ((n == 0)) && cand=(--repair) ;;
 			esac
+			# the global options go after the command too
+			cand+=(--as --now --desk --help)
 		else
 			case $cmd in
 			init) ((n == 0)) && dirs=true ;;
@@ -210,6 +220,8 @@ _mdesk()
 				((n == 1)) && [[ ${args[0]} == --repair ]] &&
 					cand=($(git -C "${__mdesk_root:-${MDESK_DIR:-.}}" remote 2>/dev/null)) ;;
 			clone) ((n == 1)) && dirs=true ;;
+			maildir) ((n == 0)) && dirs=true ;;
+			help) ((n == 0)) && cand=($commands) ;;
 			show|unassign|claim|log)
 				((n == 0)) && cand=($(__mdesk_ids)) ;;
 			release)

@@ -28,8 +28,7 @@ function __fish_mdesk_desk
                 return
             case --as --now
                 set -e tokens[1]
-            case '-*'
-            case '*'
+            case -- --
                 return
         end
         set -e tokens[1]
@@ -81,7 +80,8 @@ function __fish_mdesk_args
                 'ls:--status' 'ls:--assignee' 'ls:--queue' 'ls:--tag' 'ls:--priority' \
                 'ls:--lang' 'ls:--customer' 'ls:--format' 'claim:--for' 'log:-n' \
                 'log:--max' 'log:--format' 'customer:--format' 'archive:--older-than' \
-                'agent:--format'
+                'agent:--format' 'ls:--sort' 'log:-f' 'customer:-f' 'agent:-f' \
+                'maildir:--view' '*:--as' '*:--now' '*:--desk' '*:-d'
                 set -e tokens[1]
             case '*:-?*'
             case '*'
@@ -217,6 +217,14 @@ complete -c mdesk -n __fish_mdesk_needs_command -a archive -d 'Move old solved a
 complete -c mdesk -n __fish_mdesk_needs_command -a gc -d 'Pack the repository'
 complete -c mdesk -n __fish_mdesk_needs_command -a sync -d 'Fetch, merge and push through a git remote'
 complete -c mdesk -n __fish_mdesk_needs_command -a clone -d 'Make a new replica of a desk'
+complete -c mdesk -n __fish_mdesk_needs_command -a maildir -d 'Write the tickets of views as maildirs'
+complete -c mdesk -n __fish_mdesk_needs_command -a help -d "List the commands, or show one command's usage"
+
+# The global options go after the command too
+complete -c mdesk -n 'not __fish_mdesk_needs_command' -l desk -x -a '(__fish_complete_directories)' -d 'Use the desk in this directory'
+complete -c mdesk -n 'not __fish_mdesk_needs_command' -l as -x -a '(__fish_mdesk_agents)' -d 'Act as this agent'
+complete -c mdesk -n 'not __fish_mdesk_needs_command' -l now -x -d 'Take this time as the current time'
+complete -c mdesk -n 'not __fish_mdesk_needs_command' -l help -d "Print the command's usage and exit"
 
 # init
 complete -c mdesk -n '__fish_mdesk_at init 0' -x -a '(__fish_complete_directories)'
@@ -234,6 +242,7 @@ complete -c mdesk -n '__fish_mdesk_using ls' -s p -l priority -x -a "$priorities
 complete -c mdesk -n '__fish_mdesk_using ls' -s l -l lang -x -a '(__fish_mdesk_ticket_values .lang)' -d 'Only this language'
 complete -c mdesk -n '__fish_mdesk_using ls' -s c -l customer -x -a '(__fish_mdesk_ticket_values .customer)' -d 'Only this customer address or @domain'
 complete -c mdesk -n '__fish_mdesk_using ls' -s f -l format -x -a "$formats" -d 'Output format'
+complete -c mdesk -n '__fish_mdesk_using ls' -l sort -x -a 'priority due updated created' -d 'List in this order'
 
 # show
 complete -c mdesk -n '__fish_mdesk_using show' -l json -d 'Write one JSON object'
@@ -262,15 +271,15 @@ complete -c mdesk -n '__fish_mdesk_at release 1' -l force -d "Release another ag
 
 # log, customer
 complete -c mdesk -n '__fish_mdesk_using log' -s n -l max -x -d 'Show at most this many commits'
-complete -c mdesk -n '__fish_mdesk_using log' -l format -x -a "$formats" -d 'Output format'
-complete -c mdesk -n '__fish_mdesk_using customer' -l format -x -a "$formats" -d 'Output format'
+complete -c mdesk -n '__fish_mdesk_using log' -s f -l format -x -a "$formats" -d 'Output format'
+complete -c mdesk -n '__fish_mdesk_using customer' -s f -l format -x -a "$formats" -d 'Output format'
 complete -c mdesk -n '__fish_mdesk_at customer 0' -a '(__fish_mdesk_ticket_values .customer)'
 
 # agent
 complete -c mdesk -n '__fish_mdesk_at agent 0' -a ls -d 'List the agents'
 complete -c mdesk -n '__fish_mdesk_at agent 0' -a add -d 'Add an agent'
 complete -c mdesk -n '__fish_mdesk_at agent 0' -a set -d 'Change an agent'
-complete -c mdesk -n '__fish_mdesk_agent_at ls 1' -l format -x -a "$formats" -d 'Output format'
+complete -c mdesk -n '__fish_mdesk_agent_at ls 1' -s f -l format -x -a "$formats" -d 'Output format'
 complete -c mdesk -n '__fish_mdesk_at agent 1; and __fish_mdesk_agent_at set 1' -a '(__fish_mdesk_agents)'
 complete -c mdesk -n '__fish_mdesk_agent_at set 2' -a '(__fish_mdesk_agent_fields)'
 complete -c mdesk -n '__fish_mdesk_agent_at add 2' -a '(__fish_mdesk_agent_fields)'
@@ -285,3 +294,8 @@ complete -c mdesk -n '__fish_mdesk_using check' -l repair -d 'Fetch what the des
 complete -c mdesk -n '__fish_mdesk_using sync' -l auto -d 'Quiet when there is nothing to do (cron)'
 complete -c mdesk -n '__fish_mdesk_at sync 0' -x -a '(git remote 2>/dev/null)'
 complete -c mdesk -n '__fish_mdesk_at clone 1' -x -a '(__fish_complete_directories)'
+
+# maildir, help
+complete -c mdesk -n '__fish_mdesk_using maildir' -l view -x -a 'mine unassigned at-risk mentions all' -d 'A view to write (all of them by default)'
+complete -c mdesk -n '__fish_mdesk_at maildir 0' -x -a '(__fish_complete_directories)'
+complete -c mdesk -n '__fish_mdesk_at help 0' -x -a 'init check ls show assign unassign claim release note tag untag priority status merge log customer agent archive gc sync clone maildir help'

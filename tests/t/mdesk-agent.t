@@ -53,7 +53,7 @@ refused "agent add of a login that differs only in case: exit 64 (logins are low
 	mdesk --as ana --now 2026-11-03T09:02:00Z agent add Bob email=bob2@lumen.example
 for bad in 'Iris K' '.iris' '-iris' 'íris' "$(printf '%033d' 0 | tr 0 i)" ''; do
 	refused "agent add '$bad': exit 64" 64 "login '.*' must be 1-32 of a-z 0-9" \
-		mdesk --as ana --now 2026-11-03T09:03:00Z agent add "$bad" email=iris@lumen.example
+		mdesk --as ana --now 2026-11-03T09:03:00Z agent add -- "$bad" email=iris@lumen.example
 done
 refused "agent add without email: exit 64" 64 "an agent needs email=ADDRESS" mdesk --as ana --now 2026-11-03T09:04:00Z agent add iris name=Iris
 refused "agent add with email=iris (no @): exit 64" 64 "an agent needs email=ADDRESS" mdesk --as ana --now 2026-11-03T09:04:00Z agent add iris email=iris

@@ -49,7 +49,7 @@ is "  ... the event: claimed, agent, until" "$(last | jq -c '[.type,.by,.agent,.
 is "  ... the ticket: claimed_by, claimed_until" "$(state '[.claimed_by,.claimed_until]')" '["ana","2026-11-06T10:30:00Z"]'
 is "  ... a claim does not assign" "$(state .assignee)" null
 is "  ... the message" "$(subject)" "$T: claimed by ana"
-check "  ... show tells the claim" "mdesk --now 2026-11-06T10:01:00Z show $T | grep -q 'Claimed by ana until 2026-11-06T10:30:00Z'"
+check "  ... show tells the claim" "mdesk --now 2026-11-06T10:01:00Z show $T | grep -q 'Claimed by ana until 2026-11-06 07:30 -0300'"
 refused "claim by bob while ana's claim holds: exit 1, naming the holder" 1 \
 	"^mdesk: $T: claimed by ana until 2026-11-06T10:30:00Z; use --force to take it over\$" \
 	mdesk --as bob --now 2026-11-06T10:05:00Z claim "$T"

@@ -206,7 +206,7 @@ rm -f "$D/x.txt"
 for a in '../x' '../../etc/passwd' 'ana/../bob' '.'; do
 	refused "mreply --as '$a': refused" 64 "is not in agents.csv" mreply --as "$a" $NOW -t answer <"$TMP/benign.eml"
 	refused "mdesk --as '$a' note: refused" 64 "." mdesk --as "$a" $NOW note "$TB" hi
-	refused "mdesk agent add '$a': refused" 64 "login" mdesk --as ana $NOW agent add "$a" --name X --email x@lumen.example
+	refused "mdesk agent add '$a': refused" 64 "login" mdesk --as ana $NOW agent add -- "$a" name=X email=x@lumen.example
 done
 printf '../../x,Evil,evil@lumen.example,support,,en,10,active,../../../x\n' >>"$D/agents.csv"
 mdesk check >"$TMP/out" 2>&1; rc=$?
