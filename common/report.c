@@ -457,6 +457,62 @@ static size_t key_values(struct report *r, int k, const struct ticket *t, const 
 	return n;
 }
 
+/* The facts fv[0..nf) and the open spans sv[0..ns) of a ticket in the
+ * rows of the group key. */
+static void count_group(struct report *r, const char *const *key, const struct fact *fv,
+    size_t nf, const struct span *sv, size_t ns)
+{
+	for (size_t i = 0; i < nf; i++) {
+		struct rep_row *w = row_at(r, key, fv[i].at);
+		if (!w)
+			continue;
+		add_fact(r, w, &fv[i]);
+		if (fv[i].kind == F_INCOMING) {
+			int wd, h;
+			weekday_hour(r->tz, fv[i].at, &wd, &h);
+			r->heat[wd][h]++;
+		} else if (fv[i].kind == F_FIRST_REPLY)
+			rep_dist_add(&r->all_first_reply, fv[i].v);
+	}
+	/* the backlog: counted in report_finish */
+	for (size_t i = 0; i < ns; i++) {
+		if (sv[i].a >= r->until)
+			continue;
+		if (r->nspans == r->scap) {
+			r->scap = r->scap ? r->scap * 2 : 1024;
+			r->spans = xrealloc(r->spans, r->scap * sizeof *r->spans);
+		}
+		struct rep_row *w = r->period < 0 ? row_get(r, key, REP_NOPERIOD) :
+		    row_at(r, key, sv[i].a > r->since ? sv[i].a : r->since);
+		if (!w)	/* opened before the periods: extend them */
+			w = row_at(r, key, sv[i].a);
+		if (!w)
+			continue;
+		r->spans[r->nspans++] = (struct rep_span){ sv[i].a, sv[i].b, w };
+	}
+}
+
+/* The SLA facts of a ticket's clocks res into fv: each metric met in
+ * every cycle, or breached, counted when its clock stopped (breached and
+ * running: at its deadline).  Returns how many. */
+static size_t sla_facts(const struct sla_result *res, struct fact *fv)
+{
+	size_t nf = 0;
+	for (int m = 0; m < SLA_NMETRICS; m++) {
+		const struct sla_clock *c = &res->m[m];
+		if (c->state == SLA_NONE)
+			continue;
+		int breached = c->breaches > 0 || c->state == SLA_BREACHED;
+		if (!breached && c->state != SLA_MET)
+			continue;
+		long long at = !c->active ? c->stop : c->state == SLA_BREACHED ? c->due : c->start;
+		if (at == SLA_UNKNOWN || !at)
+			continue;
+		fv[nf++] = (struct fact){ at, 0, 0, F_SLA, m, !breached };
+	}
+	return nf;
+}
+
 #define MAXVAL 64	/* values of one key for one ticket (tags, groups) */
 #define MAXCOMBO 1024	/* groups of one ticket */
 
@@ -538,18 +594,8 @@ void report_add(struct report *r, const struct ticket *t, struct arena *scratch)
 	}
 	if (open)
 		sv[ns++] = (struct span){ open_since, LLONG_MAX };
-	for (int m = 0; have_res && m < SLA_NMETRICS; m++) {
-		const struct sla_clock *c = &res.m[m];
-		if (c->state == SLA_NONE)
-			continue;
-		int breached = c->breaches > 0 || c->state == SLA_BREACHED;
-		if (!breached && c->state != SLA_MET)
-			continue;
-		long long at = !c->active ? c->stop : c->state == SLA_BREACHED ? c->due : c->start;
-		if (at == SLA_UNKNOWN || !at)
-			continue;
-		fv[nf++] = (struct fact){ at, 0, 0, F_SLA, m, !breached };
-	}
+	if (have_res)
+		nf += sla_facts(&res, fv + nf);
 
 	/* the groups: every combination of the keys' values */
 	const char *vals[REP_MAXBY][MAXVAL];
@@ -573,34 +619,7 @@ void report_add(struct report *r, const struct ticket *t, struct arena *scratch)
 		const char *key[REP_MAXBY];
 		for (size_t k = 0; k < r->nby; k++)
 			key[k] = vals[k][idx[k]];
-		for (size_t i = 0; i < nf; i++) {
-			struct rep_row *w = row_at(r, key, fv[i].at);
-			if (!w)
-				continue;
-			add_fact(r, w, &fv[i]);
-			if (fv[i].kind == F_INCOMING) {
-				int wd, h;
-				weekday_hour(r->tz, fv[i].at, &wd, &h);
-				r->heat[wd][h]++;
-			} else if (fv[i].kind == F_FIRST_REPLY)
-				rep_dist_add(&r->all_first_reply, fv[i].v);
-		}
-		/* the backlog: counted in report_finish */
-		for (size_t i = 0; i < ns; i++) {
-			if (sv[i].a >= r->until)
-				continue;
-			if (r->nspans == r->scap) {
-				r->scap = r->scap ? r->scap * 2 : 1024;
-				r->spans = xrealloc(r->spans, r->scap * sizeof *r->spans);
-			}
-			struct rep_row *w = r->period < 0 ? row_get(r, key, REP_NOPERIOD) :
-			    row_at(r, key, sv[i].a > r->since ? sv[i].a : r->since);
-			if (!w)	/* opened before the periods: extend them */
-				w = row_at(r, key, sv[i].a);
-			if (!w)
-				continue;
-			r->spans[r->nspans++] = (struct rep_span){ sv[i].a, sv[i].b, w };
-		}
+		count_group(r, key, fv, nf, sv, ns);
 		size_t k = 0;
 		while (k < r->nby && ++idx[k] == nv[k])
 			idx[k++] = 0;

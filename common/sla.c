@@ -358,6 +358,33 @@ static void parse_match(struct parse *p, struct sla_policy *pol, const char *v, 
 	free(copy);
 }
 
+/* The targets, match, time and warn of policy pol ([policy NAME] of cf). */
+static void policy_keys(struct parse *p, struct conf *cf, struct sla_policy *pol)
+{
+	const char *v;
+	if (!(v = conf_get(cf, "policy", pol->name, "match")))
+		fault(p, "sla.conf", pol->line, "policy '%s' has no match (match = * for every ticket)",
+		    pol->name, NULL);
+	else
+		parse_match(p, pol, v, conf_line(cf, "policy", pol->name, "match"));
+	for (int m = 0; m < SLA_NMETRICS; m++)
+		if ((v = conf_get(cf, "policy", pol->name, sla_metric_names[m])) &&
+		    (conf_duration(v, &pol->target[m]) != 0 || pol->target[m] <= 0))
+			fault(p, "sla.conf", conf_line(cf, "policy", pol->name, sla_metric_names[m]),
+			    "%s: want a duration like 30m, 4h, 1h30m, not '%s'",
+			    sla_metric_names[m], v);
+	if ((v = conf_get(cf, "policy", pol->name, "time"))) {
+		if (!strcmp(v, "business"))
+			pol->business = 1;
+		else if (strcmp(v, "calendar"))
+			fault(p, "sla.conf", conf_line(cf, "policy", pol->name, "time"),
+			    "time: '%s' is not business or calendar", v, NULL);
+	}
+	if ((v = conf_get(cf, "policy", pol->name, "warn")) && sla_warn_parse(v, &pol->warn) != 0)
+		fault(p, "sla.conf", conf_line(cf, "policy", pol->name, "warn"),
+		    "warn: want a share like 25%% or a duration like 30m, not '%s'", v, NULL);
+}
+
 int sla_parse(struct sla *s, sla_reader rd, void *ctx, const char *default_cal,
     const char *default_tz, sla_report report)
 {
@@ -413,28 +440,7 @@ int sla_parse(struct sla *s, sla_reader rd, void *ctx, const char *default_cal,
 		pol->name = xstrdup(nm);
 		pol->line = sl;
 		pol->warn.pct = 25;
-		const char *v;
-		if (!(v = conf_get(&cf, "policy", nm, "match")))
-			fault(&p, "sla.conf", sl, "policy '%s' has no match (match = * for every ticket)",
-			    nm, NULL);
-		else
-			parse_match(&p, pol, v, conf_line(&cf, "policy", nm, "match"));
-		for (int m = 0; m < SLA_NMETRICS; m++)
-			if ((v = conf_get(&cf, "policy", nm, sla_metric_names[m])) &&
-			    (conf_duration(v, &pol->target[m]) != 0 || pol->target[m] <= 0))
-				fault(&p, "sla.conf", conf_line(&cf, "policy", nm, sla_metric_names[m]),
-				    "%s: want a duration like 30m, 4h, 1h30m, not '%s'",
-				    sla_metric_names[m], v);
-		if ((v = conf_get(&cf, "policy", nm, "time"))) {
-			if (!strcmp(v, "business"))
-				pol->business = 1;
-			else if (strcmp(v, "calendar"))
-				fault(&p, "sla.conf", conf_line(&cf, "policy", nm, "time"),
-				    "time: '%s' is not business or calendar", v, NULL);
-		}
-		if ((v = conf_get(&cf, "policy", nm, "warn")) && sla_warn_parse(v, &pol->warn) != 0)
-			fault(&p, "sla.conf", conf_line(&cf, "policy", nm, "warn"),
-			    "warn: want a share like 25%% or a duration like 30m, not '%s'", v, NULL);
+		policy_keys(&p, &cf, pol);
 		const char *cn = conf_get(&cf, "policy", nm, "calendar");
 		int cl = cn ? conf_line(&cf, "policy", nm, "calendar") : sl;
 		if (cn || pol->business)
