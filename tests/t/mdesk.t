@@ -80,7 +80,8 @@ mkdir "$TMP/empty"
 is "init without DIR, in an empty directory: exit 0" "$rc" 0
 check "  ... the desk is the current directory" "test -f '$TMP/empty/desk.conf' && test -d '$TMP/empty/.git'"
 mdesk init "$TMP/new/deeper" >/dev/null 2>"$TMP/err"; rc=$?
-is "init into a directory whose parent does not exist: exit 73" "$rc" 73
+is "init into a directory whose parent does not exist: exit 0" "$rc" 0
+check "  ... the parents are made, as git init makes them" "test -f '$TMP/new/deeper/desk.conf'"
 mdesk init "$TMP/a" "$TMP/b" >/dev/null 2>"$TMP/err"; rc=$?
 is "init with two directories: exit 64" "$rc" 64
 
