@@ -807,6 +807,32 @@ static void addr_opt(const char *opt, struct addrs *l, const char *v)
 		die(EX_USAGE, "%s: '%s' is not a list of addresses", opt, v);
 }
 
+/* Options that go together, and the editor by default at a terminal. */
+static void options_agree(int check, int list)
+{
+	if (opt_ack && (opt_template || opt_quote || opt_as || opt_force || opt_text))
+		die(EX_USAGE, "--ack takes the [ack] template of desk.conf; no -t, --text, --quote, --as or --force");
+	if (opt_ack && (opt_to.n || opt_cc.n || opt_bcc.n || opt_no_cc))
+		die(EX_USAGE, "--ack goes to the customer alone; no --to, --cc, --bcc or --no-cc");
+	if (opt_forward && (!opt_ticket || !opt_to.n || opt_ack || opt_template || opt_quote ||
+	    opt_no_cc))
+		die(EX_USAGE, "--forward needs --ticket and --to; no --ack, -t, --quote or --no-cc");
+	/* an agent at a terminal with nothing written yet: the editor */
+	if (!opt_edit && opt_ticket && !opt_text && !opt_template && !opt_ack && !opt_forward &&
+	    !check && !list && isatty(0) && isatty(2))
+		opt_edit = 1;
+	if (opt_edit && (!opt_ticket || opt_ack || opt_forward))
+		die(EX_USAGE, "--edit and --resume answer a --ticket; no --ack or --forward");
+	if (opt_message && !opt_forward)
+		die(EX_USAGE, "--message goes with --forward");
+	if (opt_text && !strcmp(opt_text, "-") && !opt_ticket)
+		die(EX_USAGE, "--text - reads the words from the standard input: give --ticket");
+	if (opt_send + opt_record + opt_dry > 1)
+		die(EX_USAGE, "one of --send, --record and --dry-run");
+	if (check + list > 1 || ((check || list) && (opt_ack || opt_template || opt_ticket)))
+		usage(stderr, EX_USAGE);
+}
+
 int main(int argc, char **argv)
 {
 	heap_init();
@@ -888,27 +914,7 @@ int main(int argc, char **argv)
 	}
 	if (optind != argc)
 		usage(stderr, EX_USAGE);
-	if (opt_ack && (opt_template || opt_quote || opt_as || opt_force || opt_text))
-		die(EX_USAGE, "--ack takes the [ack] template of desk.conf; no -t, --text, --quote, --as or --force");
-	if (opt_ack && (opt_to.n || opt_cc.n || opt_bcc.n || opt_no_cc))
-		die(EX_USAGE, "--ack goes to the customer alone; no --to, --cc, --bcc or --no-cc");
-	if (opt_forward && (!opt_ticket || !opt_to.n || opt_ack || opt_template || opt_quote ||
-	    opt_no_cc))
-		die(EX_USAGE, "--forward needs --ticket and --to; no --ack, -t, --quote or --no-cc");
-	/* an agent at a terminal with nothing written yet: the editor */
-	if (!opt_edit && opt_ticket && !opt_text && !opt_template && !opt_ack && !opt_forward &&
-	    !check && !list && isatty(0) && isatty(2))
-		opt_edit = 1;
-	if (opt_edit && (!opt_ticket || opt_ack || opt_forward))
-		die(EX_USAGE, "--edit and --resume answer a --ticket; no --ack or --forward");
-	if (opt_message && !opt_forward)
-		die(EX_USAGE, "--message goes with --forward");
-	if (opt_text && !strcmp(opt_text, "-") && !opt_ticket)
-		die(EX_USAGE, "--text - reads the words from the standard input: give --ticket");
-	if (opt_send + opt_record + opt_dry > 1)
-		die(EX_USAGE, "one of --send, --record and --dry-run");
-	if (check + list > 1 || ((check || list) && (opt_ack || opt_template || opt_ticket)))
-		usage(stderr, EX_USAGE);
+	options_agree(check, list);
 	long long now = mdesk_now(opt_now);
 	desk_open(&D, opt_desk);
 	D.now = now;

@@ -812,6 +812,17 @@ static void tag_events(const struct reply *r, const char *by, json_t *evs)
 	}
 }
 
+/* The copies of a mail in its event: "cc", when there are any. */
+static void event_copies(json_t *e, const struct addrs *cc)
+{
+	if (!cc->n)
+		return;
+	json_t *l = json_array();
+	for (size_t k = 0; k < cc->n; k++)
+		json_array_append_new(l, json_string(cc->addr[k]));
+	json_object_set_new(e, "cc", l);
+}
+
 json_t *reply_record(const struct reply *r, int force)
 {
 	const struct agent *a = r->agent;
@@ -826,12 +837,7 @@ json_t *reply_record(const struct reply *r, int force)
 		json_object_set_new(e, "force", json_true());
 	jw_str(e, "message_id", r->mid);
 	jw_str(e, "to", r->to);
-	if (r->rcpt[1].n) {
-		json_t *l = json_array();
-		for (size_t k = 0; k < r->rcpt[1].n; k++)
-			json_array_append_new(l, json_string(r->rcpt[1].addr[k]));
-		json_object_set_new(e, "cc", l);
-	}
+	event_copies(e, &r->rcpt[1]);
 	jw_str(e, "subject", r->subject);
 	jw_str(e, "template", r->tname);
 	jw_str(e, "in_reply_to", r->s->mid);
@@ -968,12 +974,7 @@ json_t *forward_record(const struct reply *r)
 	jw_str(e, "agent", a->login);
 	jw_str(e, "message_id", r->mid);
 	jw_str(e, "to", r->to);
-	if (r->rcpt[1].n) {
-		json_t *l = json_array();
-		for (size_t k = 0; k < r->rcpt[1].n; k++)
-			json_array_append_new(l, json_string(r->rcpt[1].addr[k]));
-		json_object_set_new(e, "cc", l);
-	}
+	event_copies(e, &r->rcpt[1]);
 	jw_str(e, "subject", r->subject);
 	json_object_set_new(e, "internal", json_true());
 	char cm[600];

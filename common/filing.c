@@ -176,17 +176,6 @@ void filing_counts(const struct filing *f, size_t *messages, size_t *new_tickets
 
 /* --- the queue ------------------------------------------------------- */
 
-static const char *queue_of_addr(struct desk *d, const char *addr)
-{
-	for (size_t i = 0; addr && i < d->conf.n; i++) {
-		const struct conf_entry *e = &d->conf.e[i];
-		if (!strcmp(e->section, "queue") && !strcmp(e->key, "address") &&
-		    !strcasecmp(e->value, addr))
-			return e->name;
-	}
-	return NULL;
-}
-
 struct queue_search {
 	struct desk *d;
 	const char *found;
@@ -197,7 +186,7 @@ static void queue_cb(void *ctx, const char *addr, const char *display)
 	struct queue_search *q = ctx;
 	(void)display;
 	if (!q->found)
-		q->found = queue_of_addr(q->d, addr);
+		q->found = desk_queue_of(q->d, addr);
 }
 
 /* The first [queue NAME] whose address is among the recipients (To, Cc,
@@ -1104,7 +1093,7 @@ int filing_file(struct filing *f, const char *raw, size_t len, unsigned long lon
 	long long date;
 	if (f->opt.at_date && msg_date(&in.m, &date) == 0 && date <= f->opt.clock)
 		d->now = date;
-	r->automatic = msg_is_automatic(&in.m, in.from) || queue_of_addr(d, in.from);
+	r->automatic = msg_is_automatic(&in.m, in.from) || desk_queue_of(d, in.from);
 
 	batch_open(f);
 	f->batch_seen++;
