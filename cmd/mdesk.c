@@ -1177,6 +1177,121 @@ static void show_follows(const struct ticket *t)
 	}
 }
 
+/* show --mbox: the ticket's messages as an mbox. */
+static void show_mbox(const struct ticket *t, char **files, size_t nf, int archived)
+{
+	for (size_t i = 0; i < nf; i++) {
+		size_t len;
+		char *raw = ticket_read(&D, t->id, files[i], &len, archived);
+		if (!raw)
+			continue;
+		/* each message's own sender and date (else when it was filed) */
+		struct buf b = { 0 };
+		int bol = 1;
+		mbox_from_line(&b, raw, len, file_time(t, files[i]));
+		mbox_escape(&b, raw, len, &bol);
+		fwrite(b.p, 1, b.len, stdout);
+		if (b.len && b.p[b.len - 1] != '\n')
+			putchar('\n');
+		putchar('\n');
+		buf_free(&b);
+		free(raw);
+	}
+}
+
+/* The participants of a ticket, when there are others than the customer. */
+static void show_participants(const struct ticket *t, int archived)
+{
+	struct addrs pp = { 0 };
+	struct agents ag = { 0 };	/* their addresses are the desk's; a broken
+					 * agents.csv only shows more */
+	size_t al;
+	char *at = desk_read_file(&D, "agents.csv", &al);
+	int have = at && agents_parse(&ag, at, al, NULL) == 0;
+	free(at);
+	ticket_participants(&D, have ? &ag : NULL, t, archived, &pp);
+	agents_free(&ag);
+	if (pp.n > 1) {
+		printf("Participants:");
+		for (size_t k = 0; k < pp.n; k++)
+			printf("%s %s", k ? "," : "", pp.addr[k]);
+		putchar('\n');
+	}
+	addrs_free(&pp);
+}
+
+/* show: the state, the events, each message's text and attachments. */
+static void show_text(struct ticket *t, char **files, size_t nf, int archived,
+    struct parts *parts)
+{
+	char cr[32], up[32];
+	size_t i;
+	json_t *v;
+	printf("Ticket:   %s%s\n", t->id, archived ? " (archived)" : "");
+	printf("Subject:  %s\n", t->subject ? t->subject : "(no subject)");
+	printf("Customer: %s%s%s%s\n", t->customer_name ? t->customer_name : "",
+	    t->customer_name ? " <" : "", t->customer ? t->customer : "-",
+	    t->customer_name ? ">" : "");
+	show_customer_record(t);
+	show_follows(t);
+	printf("Status:   %s   Priority: %s   Queue: %s   Language: %s\n", t->status,
+	    t->priority, t->queue ? t->queue : "-", t->lang ? t->lang : "-");
+	printf("Assignee: %s", t->assignee ? t->assignee : "(none)");
+	if (t->claim_by && (!t->claim_until || t->claim_until > D.now)) {
+		char cu[32];
+		printf("   Claimed by %s until %s", t->claim_by,
+		    t->claim_until ? local_time(t->claim_until, cu) : "released");
+	}
+	putchar('\n');
+	printf("Tags:     ");
+	json_array_foreach(t->tags, i, v)
+		printf("%s%s", i ? ", " : "", json_string_value(v));
+	printf("%s\n", json_array_size(t->tags) ? "" : "(none)");
+	show_participants(t, archived);
+	if (t->merged_into)
+		printf("Merged into: %s\n", t->merged_into);
+	size_t ci;
+	json_t *cv;
+	json_array_foreach(t->collisions, ci, cv)
+		printf("Collision: %s %s by %s at %s, after %s's (another replica); %s's stands\n",
+		    json_string_value(json_object_get(cv, "type")),
+		    !strcmp(json_string_value(json_object_get(cv, "type")), "claim") ?
+		    "claimed" : "answered",
+		    json_string_value(json_object_get(cv, "loser")),
+		    json_string_value(json_object_get(cv, "at")),
+		    json_string_value(json_object_get(cv, "winner")),
+		    json_string_value(json_object_get(cv, "winner")));
+	printf("Created:  %s   Updated: %s\n", local_time(t->created, cr), local_time(t->updated, up));
+	printf("\nEvents:\n");
+	json_array_foreach(t->events, i, v)
+		print_event(v);
+	for (size_t k = 0; k < nf; k++) {
+		size_t len;
+		char *raw = ticket_read(&D, t->id, files[k], &len, archived);
+		if (!raw)
+			continue;
+		struct msg m = { 0 };
+		const char *from = NULL, *name = NULL;
+		size_t hl = msg_header_len(raw, len);
+		msg_open(&m, raw, hl);
+		msg_addr(&m, "From", &from, &name);
+		const char *subj = msg_text(&m, "Subject"), *date = msg_raw(&m, "Date", 1);
+		printf("\n--- %s ---\nFrom: %s%s%s%s\n", files[k], name ? name : "",
+		    name ? " <" : "", from ? from : "?", name ? ">" : "");
+		/* where the message asks answers to go, when not to the customer */
+		reply_claims(&m, t->customer, show_claim, NULL);
+		printf("Date: %s\nSubject: %s\n\n", date ? date : "?", subj ? subj : "");
+		char *text = mime_text(raw, len);
+		fputs(text, stdout);
+		if (*text && text[strlen(text) - 1] != '\n')
+			putchar('\n');
+		free(text);
+		mime_attachments(raw, len, each_part, parts);	/* listed */
+		msg_free(&m);
+		free(raw);
+	}
+}
+
 static int cmd_show(int argc, char **argv)
 {
 	static const struct option o[] = {
@@ -1231,112 +1346,15 @@ static int cmd_show(int argc, char **argv)
 			die(EX_IOERR, "write error: %s", strerror(errno));
 		if (parts.failed)
 			die(EX_CANTCREAT, "%s: not every attachment was saved", parts.dir);
-	} else if (mbox) {
-		for (size_t i = 0; i < nf; i++) {
-			size_t len;
-			char *raw = ticket_read(&D, id, files[i], &len, archived);
-			if (!raw)
-				continue;
-			/* each message's own sender and date (else when it was filed) */
-			struct buf b = { 0 };
-			int bol = 1;
-			mbox_from_line(&b, raw, len, file_time(&t, files[i]));
-			mbox_escape(&b, raw, len, &bol);
-			fwrite(b.p, 1, b.len, stdout);
-			if (b.len && b.p[b.len - 1] != '\n')
-				putchar('\n');
-			putchar('\n');
-			buf_free(&b);
-			free(raw);
-		}
-	} else if (json) {
+	} else if (mbox)
+		show_mbox(&t, files, nf, archived);
+	else if (json) {
 		json_t *o = ticket_json(&t);
 		json_object_set(o, "events", t.events);
 		json_object_set_new(o, "archived", json_boolean(archived));
 		jw_line(stdout, o);
-	} else {
-		char cr[32], up[32];
-		size_t i;
-		json_t *v;
-		printf("Ticket:   %s%s\n", t.id, archived ? " (archived)" : "");
-		printf("Subject:  %s\n", t.subject ? t.subject : "(no subject)");
-		printf("Customer: %s%s%s%s\n", t.customer_name ? t.customer_name : "",
-		    t.customer_name ? " <" : "", t.customer ? t.customer : "-",
-		    t.customer_name ? ">" : "");
-		show_customer_record(&t);
-		show_follows(&t);
-		printf("Status:   %s   Priority: %s   Queue: %s   Language: %s\n", t.status,
-		    t.priority, t.queue ? t.queue : "-", t.lang ? t.lang : "-");
-		printf("Assignee: %s", t.assignee ? t.assignee : "(none)");
-		if (t.claim_by && (!t.claim_until || t.claim_until > D.now)) {
-			char cu[32];
-			printf("   Claimed by %s until %s", t.claim_by,
-			    t.claim_until ? local_time(t.claim_until, cu) : "released");
-		}
-		putchar('\n');
-		printf("Tags:     ");
-		json_array_foreach(t.tags, i, v)
-			printf("%s%s", i ? ", " : "", json_string_value(v));
-		printf("%s\n", json_array_size(t.tags) ? "" : "(none)");
-		struct addrs pp = { 0 };
-		struct agents ag = { 0 };	/* their addresses are the desk's; a broken
-						 * agents.csv only shows more */
-		size_t al;
-		char *at = desk_read_file(&D, "agents.csv", &al);
-		int have = at && agents_parse(&ag, at, al, NULL) == 0;
-		free(at);
-		ticket_participants(&D, have ? &ag : NULL, &t, archived, &pp);
-		agents_free(&ag);
-		if (pp.n > 1) {
-			printf("Participants:");
-			for (size_t k = 0; k < pp.n; k++)
-				printf("%s %s", k ? "," : "", pp.addr[k]);
-			putchar('\n');
-		}
-		addrs_free(&pp);
-		if (t.merged_into)
-			printf("Merged into: %s\n", t.merged_into);
-		size_t ci;
-		json_t *cv;
-		json_array_foreach(t.collisions, ci, cv)
-			printf("Collision: %s %s by %s at %s, after %s's (another replica); %s's stands\n",
-			    json_string_value(json_object_get(cv, "type")),
-			    !strcmp(json_string_value(json_object_get(cv, "type")), "claim") ?
-			    "claimed" : "answered",
-			    json_string_value(json_object_get(cv, "loser")),
-			    json_string_value(json_object_get(cv, "at")),
-			    json_string_value(json_object_get(cv, "winner")),
-			    json_string_value(json_object_get(cv, "winner")));
-		printf("Created:  %s   Updated: %s\n", local_time(t.created, cr), local_time(t.updated, up));
-		printf("\nEvents:\n");
-		json_array_foreach(t.events, i, v)
-			print_event(v);
-		for (size_t k = 0; k < nf; k++) {
-			size_t len;
-			char *raw = ticket_read(&D, id, files[k], &len, archived);
-			if (!raw)
-				continue;
-			struct msg m = { 0 };
-			const char *from = NULL, *name = NULL;
-			size_t hl = msg_header_len(raw, len);
-			msg_open(&m, raw, hl);
-			msg_addr(&m, "From", &from, &name);
-			const char *subj = msg_text(&m, "Subject"), *date = msg_raw(&m, "Date", 1);
-			printf("\n--- %s ---\nFrom: %s%s%s%s\n", files[k], name ? name : "",
-			    name ? " <" : "", from ? from : "?", name ? ">" : "");
-			/* where the message asks answers to go, when not to the customer */
-			reply_claims(&m, t.customer, show_claim, NULL);
-			printf("Date: %s\nSubject: %s\n\n", date ? date : "?", subj ? subj : "");
-			char *text = mime_text(raw, len);
-			fputs(text, stdout);
-			if (*text && text[strlen(text) - 1] != '\n')
-				putchar('\n');
-			free(text);
-			mime_attachments(raw, len, each_part, &parts);	/* listed */
-			msg_free(&m);
-			free(raw);
-		}
-	}
+	} else
+		show_text(&t, files, nf, archived, &parts);
 	for (size_t i = 0; i < nf; i++)
 		free(files[i]);
 	free(files);
