@@ -9,16 +9,22 @@
  *  - tickets/SH/ID/events.jsonl: the union of both sides' lines.  Events
  *    carry unique ids; a line whose id the local side has already is
  *    dropped, so the same fact recorded on two replicas (the same message
- *    received, whose event id derives from its Message-ID) stays one event.
+ *    received, whose event id derives from its Message-ID) stays one event;
+ *    a line the remote changed (a file renamed by an earlier merge) and
+ *    the local side kept as in the merge base is the remote's.
  *  - tickets/SH/ID/NNNN.eml: by name.  When both sides hold the same name
  *    with different messages, both are kept: the one whose blob id is
  *    the smaller keeps the name, the other takes the next free number and
  *    the events of its side that name it (new on that side only) follow.
- *    A message added or changed on one side is never dropped.
+ *    A message added or changed on one side is never dropped; the same
+ *    message under two names is kept once, and each event that names a
+ *    file names the one holding its Message-ID.
  *  - a ticket folder gone on one side (archived) and changed on the
  *    other comes back with the changes; then a ticket found on both
  *    branches (main and archive) comes back to main with the files and
- *    events of both and leaves the archive.
+ *    events of both and leaves the archive; a ticket that a side had and
+ *    that neither merged branch holds (moved off both on two replicas at
+ *    once) comes back to main with every copy's files and events.
  *  - every other file (desk.conf, agents.csv, routing.sieve, ...): a
  *    line-based three-way merge; overlapping changes are a conflict,
  *    reported as "FILE:LINE: conflict: ..." and nothing is changed.
