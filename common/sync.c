@@ -1719,6 +1719,22 @@ static void vet(struct desk *d, git_repository *q, const char *name, const char 
 	}
 }
 
+/* The refs only a sync writes (the tracking refs, refs/mdesk/push/):
+ * with the sync lock and the desk lock held, a lock file of one is what a
+ * sync killed while writing it left. */
+static void clear_ref_locks(struct desk *d, char track[2][300])
+{
+	const char *mine[4] = { track[0], track[1], "refs/mdesk/push/archive",
+		"refs/mdesk/push/main" };
+	for (int k = 0; k < 4; k++) {
+		size_t n = strlen(git_repository_path(d->repo)) + strlen(mine[k]) + 8;
+		char *p = xmalloc(n);
+		snprintf(p, n, "%s%s.lock", git_repository_path(d->repo), mine[k]);
+		unlink(p);
+		free(p);
+	}
+}
+
 /* Fetch into the quarantine, vet, and under the lock (taken here, held
  * on return) move the objects in and the tracking refs track[]. */
 static void fetch_locked(struct desk *d, git_remote *rem, const char *name, int quiet,
@@ -1735,6 +1751,7 @@ static void fetch_locked(struct desk *d, git_remote *rem, const char *name, int 
 	git_repository_free(q);
 	desk_lock(d);
 	move_in(d);
+	clear_ref_locks(d, track);
 	for (int k = 0; k < 2; k++) {
 		git_reference *r;
 		if (has[k] && git_reference_create(&r, d->repo, track[k], &tip[k], 1,

@@ -33,6 +33,15 @@ wait $pid
 is "... and when the lock is free it merges" "$?:$(git -C "$A" rev-parse main)" "0:$(git -C "$R" rev-parse main)"
 check "... git fsck clean" "git -C '$A' fsck --no-progress"
 
+# ------------------------------------------------------------ what a killed sync leaves
+mail 50 | MDESK_DIR=$B mroute --now 2026-11-02T09:50:00Z >/dev/null
+mdesk --desk "$B" sync >/dev/null 2>&1
+: >"$A/.git/refs/remotes/origin/main.lock"
+: >"$A/.git/refs/remotes/origin/archive.lock"
+mdesk --desk "$A" sync >/dev/null 2>"$TMP/err"
+is "a sync killed while writing a tracking ref: the next one goes through" \
+	"$?:$(cat "$TMP/err"):$(git -C "$A" rev-parse main)" "0::$(git -C "$R" rev-parse main)"
+
 # ------------------------------------------------------------ gc --full racing sync
 secs=${MDESK_RACE_SECONDS:-8}
 [ -n "${MDESK_VALGRIND:-}${MDESK_SANITIZED:-}" ] && secs=3
