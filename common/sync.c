@@ -2000,6 +2000,27 @@ static int push_branches(git_remote *rem, struct desk *d, const int ahead[2], in
 	return git_remote_push(rem, &pushspecs, &po) != 0 || ps->rejected ? -1 : 0;
 }
 
+/* A remote that is a path (or file://) is written by the pushing process
+ * itself: a sync killed in its push leaves the remote's ref locked for
+ * every replica.  A push holds the lock for milliseconds: one older than
+ * ten seconds is such a leftover, and goes. */
+static void clear_remote_locks(const char *url)
+{
+	if (!url || !strncmp(url, "file://", 7))
+		url = url ? url + 7 : NULL;
+	else if (*url != '/')
+		return;
+	static const char *const refs[] = { "refs/heads/main.lock", "refs/heads/archive.lock",
+		".git/refs/heads/main.lock", ".git/refs/heads/archive.lock" };
+	for (size_t i = 0; url && i < sizeof refs / sizeof refs[0]; i++) {
+		char *p = path_join(url, refs[i]);
+		struct stat st;
+		if (lstat(p, &st) == 0 && S_ISREG(st.st_mode) && time(NULL) - st.st_mtime > 10)
+			unlink(p);
+		free(p);
+	}
+}
+
 int sync_desk(struct desk *d, const char *name, int auto_mode)
 {
 	int named;
@@ -2051,6 +2072,7 @@ int sync_desk(struct desk *d, const char *name, int auto_mode)
 			break;
 		}
 		struct cred ps;
+		clear_remote_locks(git_remote_url(rem));
 		if (push_branches(rem, d, ahead, auto_mode, &ps) != 0) {
 			if (attempt >= 10)
 				die(EX_TEMPFAIL, "%s: cannot push: %s; the local desk holds the "

@@ -42,6 +42,14 @@ mdesk --desk "$A" sync >/dev/null 2>"$TMP/err"
 is "a sync killed while writing a tracking ref: the next one goes through" \
 	"$?:$(cat "$TMP/err"):$(git -C "$A" rev-parse main)" "0::$(git -C "$R" rev-parse main)"
 
+mail 51 | MDESK_DIR=$A mroute --now 2026-11-02T09:51:00Z >/dev/null
+: >"$R/refs/heads/main.lock"
+mdesk --desk "$A" sync >/dev/null 2>"$TMP/err"
+is "a path remote locked by a push under way: exit 75, the merge kept" "$?" 75
+touch -d '-1 minute' "$R/refs/heads/main.lock"
+mdesk --desk "$A" sync >/dev/null 2>"$TMP/err"
+is "... a lock a killed push left a minute ago goes" "$?:$(cat "$TMP/err"):$(git -C "$R" rev-parse main)" "0::$(git -C "$A" rev-parse main)"
+
 # ------------------------------------------------------------ gc --full racing sync
 secs=${MDESK_RACE_SECONDS:-8}
 [ -n "${MDESK_VALGRIND:-}${MDESK_SANITIZED:-}" ] && secs=3
