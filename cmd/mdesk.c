@@ -25,6 +25,7 @@
 #include "desk.h"
 #include "event.h"
 #include "jsonw.h"
+#include "maildir.h"
 #include "mbox.h"
 #include "mime.h"
 #include "msg.h"
@@ -2154,6 +2155,115 @@ static int cmd_sync(int argc, char **argv)
 	return sync_desk(&D, optind < argc ? argv[optind] : NULL, auto_mode);
 }
 
+/* --- maildir --- */
+
+static const char *const views[] = { "all", "unassigned", "at-risk", "mine", "mentions" };
+enum { V_ALL, V_UNASSIGNED, V_AT_RISK, V_MINE, V_MENTIONS, V_N };
+
+/* Is one of t's clocks at risk or breached, and still running? */
+static int at_risk(const struct sla *s, const struct ticket *t)
+{
+	struct sla_result r;
+	sla_eval(s, t, D.now, NULL, &r, NULL);
+	for (int m = 0; m < SLA_NMETRICS; m++)
+		if (r.m[m].active && (r.m[m].state == SLA_AT_RISK || r.m[m].state == SLA_BREACHED))
+			return 1;
+	return 0;
+}
+
+/* Does a note of t mention login? */
+static int mentions(const struct ticket *t, const char *login)
+{
+	size_t i, k;
+	json_t *e, *v;
+	json_array_foreach(t->events, i, e) {
+		const char *ty = json_string_value(json_object_get(e, "type"));
+		if (!ty || strcmp(ty, "note"))
+			continue;
+		json_array_foreach(json_object_get(e, "mentions"), k, v)
+			if (json_is_string(v) && !strcmp(json_string_value(v), login))
+				return 1;
+	}
+	return 0;
+}
+
+/* One view's maildir, DIR/VIEW, brought in line with the desk. */
+static void maildir_view(const char *dir, int v, const char *login, const struct sla *sla)
+{
+	struct filter f = { 0 };
+	if (v == V_UNASSIGNED)
+		f.unassigned = 1;
+	else if (v == V_MINE)
+		f.assignee = login;
+	char *path = xmalloc(strlen(dir) + 16);
+	sprintf(path, "%s/%s", dir, views[v]);
+	struct maildir *md = maildir_open(path);
+	if (!md)
+		die(errno == EWOULDBLOCK ? EX_TEMPFAIL : EX_CANTCREAT, "%s: %s", path, strerror(errno));
+	size_t n;
+	const struct tsum **list = select_tickets(&f, &n);
+	for (size_t i = 0; i < n; i++) {
+		struct ticket t;
+		int archived;
+		if (ticket_load(&D, list[i]->id, &t, &archived, 0) != 0)
+			continue;
+		int in = v == V_AT_RISK ? at_risk(sla, &t) : v == V_MENTIONS ? mentions(&t, login) : 1;
+		if (in && maildir_ticket(md, &D, &t, archived, D.now) != 0)
+			die(EX_CANTCREAT, "%s: %s", path, strerror(errno));
+		ticket_free(&t);
+	}
+	free(list);
+	struct maildir_stats st = { 0 };
+	if (maildir_close(md, &st) != 0)
+		die(EX_CANTCREAT, "%s: %s", path, strerror(errno));
+	if (st.written + st.renamed + st.removed)
+		printf("%s: %zu written, %zu changed, %zu removed, %zu as they were\n", path,
+		    st.written, st.renamed, st.removed, st.kept);
+	free(path);
+}
+
+static int cmd_maildir(int argc, char **argv)
+{
+	static const struct option o[] = {
+		{ "view", required_argument, NULL, 'v' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int want[V_N] = { 0 }, any = 0, c;
+	while ((c = next_opt(argc, argv, "", o)) != -1) {
+		int v = 0;
+		while (v < V_N && strcmp(views[v], optarg))
+			v++;
+		if (v == V_N) {
+			char m[120];
+			snprintf(m, sizeof m, "--view: '%.40s' is not mine, unassigned, at-risk, "
+			    "mentions or all", optarg);
+			misuse(m);
+		}
+		want[v] = any = 1;
+	}
+	if (argc - optind != 1)
+		misuse(NULL);
+	const char *dir = argv[optind];
+	open_desk();
+	if (!any)	/* every view; yours when the acting agent is named */
+		for (int v = 0; v < V_N; v++)
+			want[v] = v < V_MINE || opt_as || getenv("MDESK_AGENT");
+	const char *login = NULL;
+	if (want[V_MINE] || want[V_MENTIONS])
+		login = me()->login;
+	struct sla sla;
+	if (want[V_AT_RISK])
+		sla_load(&sla, &D, NULL);
+	if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+		die(EX_CANTCREAT, "%s: %s", dir, strerror(errno));
+	for (int v = 0; v < V_N; v++)
+		if (want[v])
+			maildir_view(dir, v, login, &sla);
+	if (want[V_AT_RISK])
+		sla_free(&sla);
+	return 0;
+}
+
 static int cmd_clone(int argc, char **argv)
 {
 	argv = no_options(&argc, argv, "");
@@ -2201,6 +2311,8 @@ static const struct command cmds[] = {
 	{ "sync", cmd_sync, "sync [--auto] [REMOTE]",
 	    "fetch, merge and push (origin by default)" },
 	{ "clone", cmd_clone, "clone URL DIR", "a new replica of a desk" },
+	{ "maildir", cmd_maildir, "maildir DIR [--view mine|unassigned|at-risk|mentions|all]...",
+	    "the tickets of each view as a maildir, for mail clients" },
 	{ "help", cmd_help, "help [COMMAND]", "the commands, or one command's usage" },
 };
 

@@ -10,26 +10,6 @@ export MDESK_DIR="$TMP/desk"
 newdesk "$MDESK_DIR" && manualdesk "$MDESK_DIR"
 route() { mroute --now "$2" <"$1" | sed -n 's/^X-Mdesk-Ticket: //p'; }
 
-cat >"$TMP/a.eml" <<'EOF'
-From: Margaret Hale <margaret.hale@example.com>
-To: support@lumen.example
-Subject: A signed first edition
-Date: Mon, 9 Nov 2026 09:00:00 -0300
-Message-ID: <a1-margaret@example.com>
-
-Is the first edition signed?
-EOF
-cat >"$TMP/a2.eml" <<'EOF'
-From: Ana Ribeiro <ana.ribeiro@lumen.example>
-To: Margaret Hale <margaret.hale@example.com>
-Subject: Re: A signed first edition
-Date: Tue, 10 Nov 2026 10:30:00 +0000
-Message-ID: <a2-ana@lumen.example>
-In-Reply-To: <a1-margaret@example.com>
-References: <a1-margaret@example.com>
-
-It is.
-EOF
 cat >"$TMP/b.eml" <<'EOF'
 From: Priya Natarajan <priya.n@example.org>
 To: support@lumen.example
@@ -39,20 +19,9 @@ Message-ID: <b1-priya@example.org>
 
 Order LB-1.
 EOF
-cat >"$TMP/a3.eml" <<'EOF'
-From: Margaret Hale <margaret.hale@example.com>
-To: support@lumen.example
-Subject: Re: A signed first edition
-Date: Mon, 16 Nov 2026 08:00:00 +0000
-Message-ID: <a3-margaret@example.com>
-In-Reply-To: <a2-ana@lumen.example>
-References: <a1-margaret@example.com> <a2-ana@lumen.example>
-
-And the second edition?
-EOF
-A=$(route "$TMP/a.eml" 2026-11-09T12:00:00Z)
+A=$(route "$DATA/mail/signed/a1.eml" 2026-11-09T12:00:00Z)
 B=$(route "$TMP/b.eml" 2026-11-09T11:00:00Z)
-record_reply "$A" "$TMP/a2.eml" 2026-11-10T10:30:00Z ana
+record_reply "$A" "$DATA/mail/signed/a2.eml" 2026-11-10T10:30:00Z ana
 a=$(echo "$A" | tr A-Z a-z) b=$(echo "$B" | tr A-Z a-z)
 is "two tickets" "$(mdesk ls -f json | wc -l | tr -d ' ')" 2
 
@@ -84,7 +53,7 @@ is "help claim: exit 0, its usage" "$rc $(head -1 "$TMP/out")" \
 	"0 usage: mdesk [--desk DIR] [--as AGENT] [--now TIME] claim ID [--for DURATION] [--force]"
 is "claim --help: the same" "$(mdesk claim --help)" "$(cat "$TMP/out")"
 check "ls -h: ls's usage" "mdesk ls -h | head -1 | grep -q '^usage: mdesk .*TIME\] ls \[--status'"
-check "help: every command listed" "mdesk help | grep -q '^  claim ' && mdesk help | grep -q '^  help '"
+check "help: every command listed" "mdesk help | grep -q '^  claim ' && mdesk help | grep -q '^  maildir ' && mdesk help | grep -q '^  help '"
 refused "help nosuch: exit 64" 64 "no such command" mdesk help nosuch
 
 # ---------------------------------------------------------------- IDs in either case
@@ -107,7 +76,7 @@ check "log -f csv: CSV" "mdesk log -f csv | head -1 | grep -q '^commit,date,auth
 refused "ls -f yaml: exit 64, ls's usage" 64 "unknown format 'yaml'" mdesk ls -f yaml
 
 # ---------------------------------------------------------------- ls --sort, times
-mroute --now 2026-11-11T09:00:00Z <"$TMP/a3.eml" >/dev/null	# joins A (pending): A updated last
+mroute --now 2026-11-11T09:00:00Z <"$DATA/mail/signed/a3.eml" >/dev/null	# joins A (pending): A updated last
 ids() { jq -r .id | tr '\n' ' '; }
 is "ls: by creation (B, then A)" "$(mdesk ls -f json | ids)" "$B $A "
 is "ls --sort created: the same" "$(mdesk ls --sort created -f json | ids)" "$B $A "
@@ -130,7 +99,7 @@ check "show: the customer's record (tier, notes)" \
 check "show: created in the desk's zone" "grep -q '^Created:  2026-11-09 09:00 -0300 ' '$TMP/show'"
 check "show: the events in the desk's zone" "grep -q '^  2026-11-10 08:00 -0300  claimed ' '$TMP/show'"
 mdesk --as ana --now 2026-11-12T09:00:00Z status "$A" closed >/dev/null
-sed 's/a3-margaret/a4-margaret/; s/16 Nov/17 Nov/' "$TMP/a3.eml" >"$TMP/a4.eml"
+sed 's/a3-margaret/a4-margaret/; s/11 Nov/17 Nov/' "$DATA/mail/signed/a3.eml" >"$TMP/a4.eml"
 C=$(route "$TMP/a4.eml" 2026-11-17T08:00:00Z)
 check "a reply to a solved ticket past the window: a new ticket" "test -n '$C' && test '$C' != '$A'"
 check "show: the ticket it follows, with its status and subject" \
@@ -143,7 +112,7 @@ mdesk show "$a" --mbox >"$TMP/a.mbox"
 is "show --mbox: each message's own sender and date in its From_ line" "$(grep '^From ' "$TMP/a.mbox")" \
 	"From margaret.hale@example.com Mon Nov  9 12:00:00 2026
 From ana.ribeiro@lumen.example Tue Nov 10 10:30:00 2026
-From margaret.hale@example.com Mon Nov 16 08:00:00 2026"
+From margaret.hale@example.com Wed Nov 11 08:00:00 2026"
 check "  ... which mthread reads as three messages" "mthread -f json <'$TMP/a.mbox' | jq -e '.count == 3' >/dev/null"
 # a sender that is no address, a Date that is no date
 d=$(ls -d "$MDESK_DIR"/tickets/*/"$B")
