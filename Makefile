@@ -203,6 +203,11 @@ demo: deps
 	$(B)/mdesk --desk $(B)/demo-desk ls --format table
 	@echo '== msla: the deadlines of the open tickets, most urgent first =='
 	MDESK_NOW=2026-11-21T00:05:00Z $(B)/msla --desk $(B)/demo-desk --all --format table | head -20
+	@echo '== mdesk maildir: the views as maildirs, for mutt, notmuch or an IMAP server; a second run changes nothing =='
+	@rm -rf $(B)/demo-maildir
+	MDESK_NOW=2026-11-21T00:05:00Z $(B)/mdesk --desk $(B)/demo-desk maildir $(B)/demo-maildir --as ana
+	MDESK_NOW=2026-11-21T00:05:00Z $(B)/mdesk --desk $(B)/demo-desk maildir $(B)/demo-maildir --as ana
+	ls $(B)/demo-maildir/mine/cur | head -5
 	@echo '== mdesk show: the first open ticket =='
 	$(B)/mdesk --desk $(B)/demo-desk show $$($(B)/mdesk --desk $(B)/demo-desk ls --format json | head -1 | jq -r .id) | head -40
 	@echo '== mreply: the answer to that ticket, a preview (--send or --record would record it) =='

@@ -2406,7 +2406,7 @@ int main(int argc, char **argv)
 	/* the global options out, wherever they are; the command and its own
 	 * arguments left in order */
 	char **rest = xmalloc(((size_t)argc + 1) * sizeof *rest);
-	int nr = 0, ended = 0;
+	int nr = 0, ended = 0, operands = 0;
 	for (int i = 1; i < argc; i++) {
 		char *t = argv[i];
 		if (!ended && !strcmp(t, "--")) {
@@ -2432,7 +2432,8 @@ int main(int argc, char **argv)
 			    "unknown command '%.60s'", t);
 			if (t[0] == '-' || !(cur = find_cmd(t)))
 				misuse(m);
-		}
+		} else if (t[0] != '-' && !strcmp(cur->name, "note") && ++operands == 1)
+			ended = 1;	/* after its ID, a note's text: every word its own */
 		rest[nr++] = t;
 	}
 	rest[nr] = NULL;

@@ -61,6 +61,9 @@ mdesk show "$a" >"$TMP/out" 2>"$TMP/err"; rc=$?
 is "show in lower case: exit 0, the ticket" "$rc $(head -1 "$TMP/out")" "0 Ticket:   $A"
 w "note in lower case" mdesk --as ana --now 2026-11-10T11:05:00Z note "$a" "checked the shelf"
 is "  ... on the ticket" "$(mdesk show "$A" --json | jq -r '.events[-1].text')" "checked the shelf"
+w "a note's text is its own: -d, --as and --help in it are words" \
+	mdesk --as ana --now 2026-11-10T11:05:30Z note "$A" run it with -d /tmp --as root --help
+is "  ... all of them" "$(mdesk show "$A" --json | jq -r '.events[-1].text')" "run it with -d /tmp --as root --help"
 w "status in mixed case" mdesk --as ana --now 2026-11-10T11:06:00Z status "$(echo "$A" | sed 's/^\(..\)/\L\1/')" pending
 is "log in lower case: that ticket's commits" "$(mdesk log -f json "$a" | jq -r .message | grep -vc "^$A")" 0
 is "msla in lower case" "$(msla --now 2026-11-10T12:00:00Z -f json "$b" | jq -r .ticket | sort -u)" "$B"
