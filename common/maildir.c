@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "maildir.h"
@@ -154,6 +155,24 @@ static int write_keywords(struct maildir *m)
 	return rc ? -1 : 0;
 }
 
+/* The maildir's lock, waited for $MDESK_LOCK_TIMEOUT seconds at most (30
+ * by default, as the desk's lock), then EWOULDBLOCK. */
+static int lock_wait(int fd)
+{
+	const char *to = getenv("MDESK_LOCK_TIMEOUT");
+	double limit = to && *to ? atof(to) : 30.0;
+	for (int i = 0; i <= limit * 10 && i < 36000; i++) {
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			return 0;
+		if (errno != EWOULDBLOCK)
+			return -1;
+		struct timespec ts = { 0, 100 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+	errno = EWOULDBLOCK;
+	return -1;
+}
+
 struct maildir *maildir_open(const char *dir)
 {
 	static const char *const subs[] = { "cur", "new", "tmp" };
@@ -172,7 +191,7 @@ struct maildir *maildir_open(const char *dir)
 	char *lp = path3(dir, "tmp", "mdesk.lock");
 	m->lock = open(lp, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0666);
 	free(lp);
-	if (m->lock < 0 || flock(m->lock, LOCK_EX) != 0 || scan(m, "cur") || scan(m, "new")) {
+	if (m->lock < 0 || lock_wait(m->lock) != 0 || scan(m, "cur") || scan(m, "new")) {
 		int err = errno;
 		struct maildir_stats st;
 		if (m->lock >= 0)

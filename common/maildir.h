@@ -23,8 +23,9 @@ struct maildir_stats {
 	size_t written, renamed, removed, kept;
 };
 
-/* Open (and make) the maildir dir: NULL with errno set when it cannot
- * be made or read. */
+/* Open (and make) the maildir dir, waiting while another run has it
+ * ($MDESK_LOCK_TIMEOUT seconds at most, 30 by default): NULL with errno set when it cannot be made or read
+ * (EWOULDBLOCK: another run kept it). */
 struct maildir *maildir_open(const char *dir);
 /* Put ticket t's messages in (archived: t is on the archive branch);
  * 0, or -1 with errno when a file cannot be written. */

@@ -110,6 +110,14 @@ is "B solved: it leaves all and unassigned" "$(base all) | $(base unassigned)" \
 	"1700000000.M1P2.host $A.0001 $A.0002 $A.0003  | "
 check "  ... a file not of ours is left alone" "test -f '$M/all/cur/1700000000.M1P2.host:2,S'"
 
+# runs wait for each other, for a while
+flock "$M/all/tmp/mdesk.lock" sleep 3 &
+sleep 0.5
+MDESK_LOCK_TIMEOUT=1 mdesk maildir "$M" --view all >/dev/null 2>"$TMP/err"; rc=$?
+is "a maildir another run keeps: exit 75 after MDESK_LOCK_TIMEOUT" "$rc $(wc -l <"$TMP/err" | tr -d ' ')" "75 1"
+wait
+check "  ... and then it runs" "mdesk maildir '$M' --view all"
+
 refused "--view nosuch: exit 64" 64 "'nosuch' is not mine, unassigned, at-risk, mentions or all" \
 	mdesk maildir "$M" --view nosuch
 refused "mine without an acting agent: exit 64" 64 "who is acting" mdesk maildir "$M" --view mine
