@@ -38,7 +38,7 @@ fuzz) extra="clang libclang-rt-14-dev" ;;
 '') ;;
 *) echo "usage: sh tests/deps.sh [bench|fuzz]" >&2; exit 64 ;;
 esac
-[ -n "$extra" ] && pkgs=$extra servers=
+[ -n "$extra" ] && pkgs="$pkgs $extra" servers=
 
 missing() {
 	m=
