@@ -55,6 +55,11 @@ int main(void)
 	ok(conf_size("2G", &sz) == 0 && sz == 2ULL << 30, "size 2G");
 	ok(conf_size("12x", &sz) != 0 && conf_size("M", &sz) != 0 && conf_size("", &sz) != 0 &&
 	    conf_size("-1M", &sz) != 0 && conf_size("99999999999999G", &sz) != 0, "not sizes refused");
+	long rc;
+	long long rw;
+	ok(conf_rate("3/1d", &rc, &rw) == 0 && rc == 3 && rw == 86400, "rate 3/1d");
+	ok(conf_rate("3", &rc, &rw) != 0 && conf_rate("x/1d", &rc, &rw) != 0 &&
+	    conf_rate("3/0", &rc, &rw) != 0 && conf_rate("-1/1h", &rc, &rw) != 0, "not rates refused");
 	struct conf mc = { 0 };
 	conf_parse(&mc, "desk.conf", "fsync = no\n", 11, &err);
 	ok(conf_message_max(&mc) == (size_t)64 << 20, "message_max: 64M by default");
