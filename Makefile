@@ -24,13 +24,14 @@ JSON_LIBS   := $(shell pkg-config --libs jansson 2>/dev/null)
 GIT_CFLAGS  := $(shell pkg-config --cflags libgit2 2>/dev/null)
 GIT_LIBS    := $(shell pkg-config --libs libgit2 2>/dev/null)
 CSV_LIBS    := -lcsv
-TC_CFLAGS   := $(shell pkg-config --cflags libexttextcat 2>/dev/null)
-TC_LIBS     := $(shell pkg-config --libs libexttextcat 2>/dev/null)
-# every tool links the language models' library through MU_LIBS
+# language detection: libcld2 (C++), through common/lang_cld2.cc
+CXX      ?= g++
+TC_LIBS     := -lcld2 -lstdc++
+# every tool links the language detector through MU_LIBS
 MU_LIBS    += $(TC_LIBS)
 
 override CFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
-	-Wall -Wextra $(WERROR) -Icommon $(MU_CFLAGS) $(JSON_CFLAGS) $(GIT_CFLAGS) $(TC_CFLAGS) \
+	-Wall -Wextra $(WERROR) -Icommon $(MU_CFLAGS) $(JSON_CFLAGS) $(GIT_CFLAGS) \
 	-DMDESK_VERSION='"$(VERSION)"'
 
 # Build directory: `make` builds into build/, `make check-asan` into build-asan/.
@@ -38,7 +39,7 @@ B ?= build
 
 # The shared core. Each module: common/NAME.c + common/NAME.h + tests/unit/test_NAME.c
 CORE     = util mbox msg msgid date thread subject jsonw csvw ticketid conf event agents mime desk index tickets calendar rules lang route filing sla template outmsg outbox conversation compose sync report rephtml opt maildir
-CORE_OBJ = $(CORE:%=$(B)/common/%.o)
+CORE_OBJ = $(CORE:%=$(B)/common/%.o) $(B)/common/lang_cld2.o
 
 TOOLS    = mthread mdesk mroute msla mreply mreport
 TOOL_BIN = $(TOOLS:%=$(B)/%)
@@ -57,6 +58,11 @@ $(B)/common/%.o: common/%.c common/*.h
 	@mkdir -p $(@D)
 	@$(if $(V),,echo "  CC      $@")
 	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
+
+$(B)/common/%.o: common/%.cc
+	@mkdir -p $(@D)
+	@$(if $(V),,echo "  CXX     $@")
+	$(Q)$(CXX) -O2 -g -std=c++11 -Wall -Wextra $(WERROR) $(CXXFLAGS) -c -o $@ $<
 
 $(B)/cmd/%.o: cmd/%.c common/*.h
 	@mkdir -p $(@D)

@@ -1,60 +1,29 @@
-/* lang.c: language detection with libexttextcat's fingerprints.
+/* lang.c: language detection with Compact Language Detector 2 (libcld2,
+ * through the C++ shim lang_cld2.cc).
  *
- * textcat_Init wants a configuration file naming every model; the
- * fingerprint API is used directly instead, with only the models of the
- * languages mdesk tells apart, so that loading costs a few milliseconds.
- * Scripts that settle the question alone (Han) are decided first. */
-#include <limits.h>
+ * tests/bench/lang-eval measured it against libexttextcat's n-gram
+ * fingerprints on short texts from Debian's message catalogues in the 14
+ * languages below: 96.9% against 72.0% right on texts of 10 words, 98.1%
+ * against 82.1% on 20 words.  Its answer is the first of its three
+ * likeliest languages that mdesk tells apart. */
 #include <stdlib.h>
 #include <string.h>
-
-#include <fingerprint.h>
-#include <textcat.h>
+#include <strings.h>
 
 #include "lang.h"
 #include "util.h"
 
 static const char *const langs[] = { "en", "pt", "es", "fr", "de", "it", "nl", "pl", "tr",
-	"ru", "uk", "fa", "ar", "zh-Hans" };
+	"ru", "uk", "fa", "ar", "zh" };
 #define NLANG (sizeof langs / sizeof langs[0])
-#define NGRAMS 400
-/* the first 1.5 KB of the customer's words: plenty for a fingerprint,
- * whose cost grows with the text */
+/* the first 1.5 KB of the customer's words: plenty, and the cost grows
+ * with the text */
 #define MAXTEXT 1536
 
-static void *models[NLANG];
-static int loaded;		/* 0 not yet, 1 ok, -1 no models */
-
-static void load(void)
-{
-	const char *dir = getenv("MDESK_TEXTCAT_DIR");
-	if (!dir || !*dir)
-		dir = "/usr/share/libexttextcat";
-	loaded = -1;
-	for (size_t i = 0; i < NLANG; i++) {
-		char path[4096];
-		snprintf(path, sizeof path, "%s/%s.lm", dir, langs[i]);
-		models[i] = fp_Init(langs[i]);
-		if (!models[i])
-			continue;
-		fp_SetProperty(models[i], TCPROP_UTF8AWARE, 1);
-		if (fp_Read(models[i], path, NGRAMS) == 0) {
-			fp_Done(models[i]);
-			models[i] = NULL;
-			continue;
-		}
-		loaded = 1;
-	}
-}
+int lang_cld2_top3(const char *text, int len, const char *codes[3], int percent[3]);
 
 void lang_done(void)
 {
-	for (size_t i = 0; i < NLANG; i++)
-		if (models[i]) {
-			fp_Done(models[i]);
-			models[i] = NULL;
-		}
-	loaded = 0;
 }
 
 /* The code point at p (valid UTF-8 assumed by the caller's cleaning). */
@@ -81,78 +50,85 @@ static unsigned cp_at(const unsigned char *p, size_t n, size_t *adv)
 	return 0xfffd;
 }
 
-const char *lang_detect(const char *text, size_t len)
+/* Lines that begin a quoted message: everything from there on is not the
+ * customer's (Outlook, Lotus Notes, Gmail forwards). */
+static int quote_start(const char *p, size_t n)
 {
-	/* the customer's own words: no quotes, no signature */
+	static const char *const marks[] = { "-----Original Message-----",
+		"-----Urspr\xc3\xbcngliche Nachricht-----", "-----Message d'origine-----",
+		"-----Mensaje original-----", "-----Messaggio originale-----",
+		"---------- Forwarded message", "________________________________" };
+	for (size_t i = 0; i < sizeof marks / sizeof *marks; i++)
+		if (n >= strlen(marks[i]) && !strncasecmp(p, marks[i], strlen(marks[i])))
+			return 1;
+	return 0;
+}
+
+/* The customer's own words: no quoted lines, no attribution line before
+ * them ("On ... wrote:"), nothing after a signature line or the start of a
+ * quoted message, no ticket tokens ("[#ID]", "[Ticket#...]"). */
+static char *own_words(const char *text, size_t len)
+{
 	struct buf b = { 0 };
 	const char *p = text, *end = text + len;
 	while (p < end && b.len < MAXTEXT) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *le = nl ? nl : end;
+		const char *le = nl ? nl : end, *next = nl ? nl + 1 : end;
 		size_t n = (size_t)(le - p);
-		if ((n == 3 && !memcmp(p, "-- ", 3)) || (n == 4 && !memcmp(p, "-- \r", 4)))
+		if (n && p[n - 1] == '\r')
+			n--;
+		if ((n == 3 && !memcmp(p, "-- ", 3)) || quote_start(p, n))
 			break;
-		if (n && *p != '>') {
-			buf_add(&b, p, n);
+		/* an attribution: a line ending in ':' before quoted lines */
+		const char *q = next;
+		while (q < end && (*q == '\n' || *q == '\r'))
+			q++;
+		int attribution = n && p[n - 1] == ':' && q < end && *q == '>';
+		if (n && *p != '>' && !attribution) {
+			for (size_t i = 0; i < n; i++) {
+				if (p[i] == '[') {	/* a ticket token: a tag with '#' */
+					const char *e = memchr(p + i, ']', n - i);
+					if (e && e - (p + i) < 40 && memchr(p + i, '#', (size_t)(e - (p + i)))) {
+						i = (size_t)(e - p);
+						continue;
+					}
+				}
+				buf_addc(&b, p[i]);
+			}
 			buf_addc(&b, ' ');
 		}
-		p = nl ? nl + 1 : end;
+		p = next;
 	}
 	if (b.len > MAXTEXT)
 		b.len = MAXTEXT;
 	char *clean = utf8_clean(b.p ? b.p : "", b.len, 1);
 	buf_free(&b);
-	size_t cl = strlen(clean);
-	/* count letters per script */
-	size_t letters = 0, han = 0, kana = 0;
+	return clean;
+}
+
+const char *lang_detect(const char *text, size_t len)
+{
+	char *clean = own_words(text, len);
+	size_t cl = strlen(clean), letters = 0;
 	for (size_t i = 0; i < cl;) {
 		size_t adv;
 		unsigned c = cp_at((const unsigned char *)clean + i, cl - i, &adv);
 		i += adv;
 		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0xc0)
 			letters++;
-		if (c >= 0x4e00 && c <= 0x9fff)
-			han++;
-		if (c >= 0x3040 && c <= 0x30ff)
-			kana++;
 	}
 	const char *best = NULL;
-	if (han >= 4 && han * 2 >= letters && !kana)
-		best = "zh";
-	else if (letters >= 12) {
-		if (!loaded)
-			load();
-		if (loaded > 0) {
-			void *u = fp_Init("text");
-			fp_SetProperty(u, TCPROP_UTF8AWARE, 1);
-			fp_SetProperty(u, TCPROP_MINIMUM_DOCUMENT_SIZE, 1);
-			if (u && fp_Create(u, clean, (unsigned)cl, NGRAMS)) {
-				long sc[NLANG], s1 = -1;
-				size_t bi = 0, close = 0;
-				/* as textcat does: a model stops counting once it is
-				 * more than 3% behind the best so far, since it can
-				 * be neither the best nor close to it (fp_Compare
-				 * then answers above the cutoff) */
-				int cut = 1 << 30;
-				for (size_t i = 0; i < NLANG; i++) {
-					sc[i] = models[i] ? fp_Compare(models[i], u, cut) : -1;
-					if (sc[i] > cut)
-						sc[i] = LONG_MAX / 200;
-					if (sc[i] >= 0 && (s1 < 0 || sc[i] < s1)) {
-						s1 = sc[i];
-						bi = i;
-						cut = (int)(s1 * 103 / 100);
-					}
-				}
-				/* textcat's rule: the models within 3% of the best are
-				 * candidates; more than four of them is no answer */
-				for (size_t i = 0; i < NLANG; i++)
-					close += sc[i] >= 0 && sc[i] * 100 <= s1 * 103;
-				if (s1 >= 0 && close <= 4)
-					best = !strcmp(langs[bi], "zh-Hans") ? "zh" : langs[bi];
-			}
-			if (u)
-				fp_Done(u);
+	if (letters >= 12) {
+		const char *codes[3];
+		int pct[3];
+		lang_cld2_top3(clean, (int)cl, codes, pct);
+		for (int k = 0; k < 3 && !best; k++) {
+			if (!codes[k] || pct[k] <= 0)
+				continue;
+			for (size_t i = 0; i < NLANG && !best; i++)
+				if (!strncmp(codes[k], langs[i], strlen(langs[i])) &&
+				    (!codes[k][strlen(langs[i])] || codes[k][strlen(langs[i])] == '-'))
+					best = langs[i];
 		}
 	}
 	free(clean);

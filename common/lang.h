@@ -1,17 +1,18 @@
-/* lang.h: the language of a text (libexttextcat n-gram models).
+/* lang.h: the language of a text (Compact Language Detector 2, libcld2).
  *
- * The languages told apart: en pt es fr de it nl pl tr ru uk fa ar zh.
- * The models are read from $MDESK_TEXTCAT_DIR, else
- * /usr/share/libexttextcat, on the first call. */
+ * The languages told apart: en pt es fr de it nl pl tr ru uk fa ar zh. */
 #ifndef MDESK_LANG_H
 #define MDESK_LANG_H
 #include <stddef.h>
 
 /* The language code of text (UTF-8), or NULL when the text is too short
- * or too unlike every model.  Quoted lines ("> ") and anything after a
- * signature line ("-- ") are left out; at most the first 4 KB count. */
+ * or in none of those languages.  Only the customer's own words count:
+ * quoted lines ("> ") and the attribution line before them, anything after
+ * a signature line ("-- ") or the start of a quoted message ("-----Original
+ * Message-----", Outlook's rule), and ticket tokens ("[#ID]",
+ * "[Ticket#...]") are left out; at most the first 1.5 KB count. */
 const char *lang_detect(const char *text, size_t len);
-/* Free the models (for leak checkers). */
+/* Nothing to free: CLD2's tables are static (kept for its callers). */
 void lang_done(void);
 
 #endif

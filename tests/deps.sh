@@ -11,7 +11,7 @@
 
 # the build: compiler, pkg-config and the libraries
 build="build-essential pkg-config libmailutils-dev libjansson-dev libcsv-dev
-libgit2-dev libexttextcat-dev libmagic-dev"
+libgit2-dev libcld2-dev libmagic-dev"
 # the tests: jq reads the tools' JSON; mailutils' decodemail and perl decode
 # RFC 2047; git inspects desks; valgrind runs make check-valgrind; python3
 # writes the hostile mail of tests/t/hostile.t, whose /usr/bin/time (package

@@ -23,6 +23,20 @@ int main(void)
 	t("Obrigado, recebi o livro hoje de manhã e está tudo certo com a encomenda.\n\n"
 	  "> Hello, we shipped your order yesterday and it should arrive soon, thanks\n"
 	  "> for your patience and for shopping with us at Lumen Books.\n-- \nSent from my phone, please excuse the typos\n", "pt");
+	/* a short English mail with a ticket token, and German quoted under an
+	 * attribution line and after Outlook's separator: English */
+	t("[#7F3K9Q2A] Thanks, the new invoice arrived and everything is fine now.\n\n"
+	  "Am 02.11.26 um 11:00 schrieb Lumen Books Support:\n"
+	  "> Sehr geehrte Frau Schmidt, anbei die korrigierte Rechnung.\n", "en");
+	t("Thanks, the refund arrived this morning, all good.\n\n"
+	  "-----Urspr\xc3\xbcngliche Nachricht-----\nVon: Support\nGesendet: Montag\n"
+	  "Sehr geehrte Damen und Herren, wir haben Ihre Erstattung heute veranlasst und "
+	  "bitten um etwas Geduld.\n", "en");
+	t("Buongiorno, la fattura del mese scorso non è ancora arrivata, potete controllare?", "it");
+	t("Merhaba, siparişim hâlâ gelmedi ve takip sayfasında hiçbir bilgi görünmüyor.", "tr");
+	t("Добрий день, моє замовлення досі не надійшло, а на сторінці відстеження нічого немає.", "uk");
+	t("Goedendag, mijn bestelling is nog steeds niet aangekomen en de trackingpagina toont niets.", "nl");
+	t("Dzień dobry, moje zamówienie jeszcze nie dotarło, a strona śledzenia nic nie pokazuje.", "pl");
 	t("ok", NULL);
 	t("", NULL);
 	t("1234 5678 !!!! ???? ---- ++++", NULL);
