@@ -6,6 +6,7 @@
  * Every write is one commit through common/desk.c.  See mdesk(1). */
 #include <dirent.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -58,13 +59,23 @@ _Noreturn static void usage(FILE *f, int code);
 
 /* A command used wrongly: why (or a word on the arguments), and its usage
  * line; exit 64. */
-_Noreturn static void misuse(const char *why)
+_Noreturn static void misuse(const char *fmt, ...)
 {
+	char why[400] = "wrong number of arguments";
+	if (fmt) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(why, sizeof why, fmt, ap);
+		va_end(ap);
+	}
 	if (cur) {
-		warnx_("%s: %s", cur->name, why ? why : "wrong number of arguments");
+		if (fmt)
+			warnx_("%s", why);
+		else
+			warnx_("%s: %s", cur->name, why);
 		fprintf(stderr, "usage: mdesk %s\n", cur->use);
 	} else {
-		warnx_("%s", why ? why : "no command");
+		warnx_("%s", fmt ? why : "no command");
 		fprintf(stderr, "usage: mdesk [--desk DIR] [--as AGENT] [--now TIME] COMMAND [ARGS]"
 		    " (mdesk help lists the commands)\n");
 	}
@@ -117,7 +128,7 @@ static int parse_format(const char *s)
 		return F_CSV;
 	char m[120];
 	snprintf(m, sizeof m, "--format: unknown format '%.40s' (table, json or csv)", s);
-	misuse(m);
+	misuse("%s", m);
 }
 
 /* --- the desk, its agents, the acting agent --- */
@@ -785,7 +796,7 @@ static int parse_sort(const char *s)
 			return i;
 	char m[120];
 	snprintf(m, sizeof m, "--sort: '%.40s' is not priority, due, updated or created", s);
-	misuse(m);
+	misuse("%s", m);
 }
 
 /* The tickets that pass f, from the desk's summaries (main, and with
@@ -923,7 +934,7 @@ static int cmd_ls(int argc, char **argv)
 		switch (c) {
 		case 's':
 			if (!status_valid(optarg))
-				die(EX_USAGE, "--status: '%s' is not one of " STATUS_LIST, optarg);
+				misuse("--status: '%s' is not one of " STATUS_LIST, optarg);
 			f.status = optarg;
 			break;
 		case 'a': f.assignee = optarg; break;
@@ -932,7 +943,7 @@ static int cmd_ls(int argc, char **argv)
 		case 't': f.tag = optarg; break;
 		case 'p':
 			if (!priority_valid(optarg))
-				die(EX_USAGE, "--priority: '%s' is not one of " PRIORITY_LIST, optarg);
+				misuse("--priority: '%s' is not one of " PRIORITY_LIST, optarg);
 			f.priority = optarg;
 			break;
 		case 'l': f.lang = optarg; break;
@@ -1313,7 +1324,7 @@ static int cmd_show(int argc, char **argv)
 		else if (c == 'p') {
 			long v = strtol(optarg, &end, 10);
 			if (*end || v < 1 || v > 100000)
-				die(EX_USAGE, "--part: '%s' is not a part number (see mdesk show ID)", optarg);
+				misuse("--part: '%s' is not a part number (see mdesk show ID)", optarg);
 			parts.want = (int)v;
 		} else if (c == 'a')
 			parts.dir = optarg;
@@ -1445,9 +1456,9 @@ static int cmd_claim(int argc, char **argv)
 		dur = conf_get(&D.conf, "", "", "claim_for");
 	long long secs = 30 * 60;
 	if (dur && conf_duration(dur, &secs) != 0)
-		die(EX_USAGE, "--for: '%s' is not a duration (like 30m or 2h)", dur);
+		misuse("--for: '%s' is not a duration (like 30m or 2h)", dur);
 	if (D.now + secs > TIME_MAX)
-		die(EX_USAGE, "--for: the claim would end after 9999");
+		misuse("--for: the claim would end after 9999");
 	json_t *e = event_new("claimed", a->login, D.now);
 	char b[32];
 	json_object_set_new(e, "agent", json_string(a->login));
@@ -1499,7 +1510,7 @@ static int cmd_note(int argc, char **argv)
 			buf_adds(&text, argv[i]);
 		}
 	if (!text.len)
-		die(EX_USAGE, "an empty note");
+		misuse("an empty note");
 	char *clean = utf8_clean(text.p, text.len, 0);
 	/* keep line breaks: utf8_clean turned them into U+FFFD; undo */
 	struct buf nb = { 0 };
@@ -1559,7 +1570,7 @@ static int cmd_tag(int argc, char **argv)
 	struct buf list = { 0 };
 	for (int i = 2; i < argc; i++) {
 		if (!tag_valid(argv[i]))
-			die(EX_USAGE, "tag '%s': use 1-64 of a-z 0-9 - _ . :", argv[i]);
+			misuse("tag '%s': use 1-64 of a-z 0-9 - _ . :", argv[i]);
 		json_array_append_new(tags, json_string(argv[i]));
 		buf_adds(&list, i > 2 ? " " : "");
 		buf_adds(&list, argv[i]);
@@ -1578,7 +1589,7 @@ static int cmd_priority(int argc, char **argv)
 	if (argc != 3)
 		misuse(NULL);
 	if (!priority_valid(argv[2]))
-		die(EX_USAGE, "priority '%s' is not one of " PRIORITY_LIST, argv[2]);
+		misuse("priority '%s' is not one of " PRIORITY_LIST, argv[2]);
 	open_desk();
 	struct agent *a = me();
 	json_t *e = event_new("priority", a->login, D.now);
@@ -1595,7 +1606,7 @@ static int cmd_status(int argc, char **argv)
 	if (argc != 3)
 		misuse(NULL);
 	if (!status_valid(argv[2]))
-		die(EX_USAGE, "status '%s' is not one of " STATUS_LIST, argv[2]);
+		misuse("status '%s' is not one of " STATUS_LIST, argv[2]);
 	open_desk();
 	struct agent *a = me();
 	json_t *e = event_new("status", a->login, D.now);
@@ -1615,7 +1626,7 @@ static int cmd_merge(int argc, char **argv)
 		misuse(NULL);
 	const char *from = tid(argv[1]), *into = tid(argv[2]);
 	if (!strcmp(from, into))
-		die(EX_USAGE, "a ticket cannot be merged into itself");
+		misuse("a ticket cannot be merged into itself");
 	open_desk();
 	struct agent *a = me();
 	desk_lock(&D);
@@ -1869,7 +1880,7 @@ static void set_field(struct agent *g, const char *kv)
 {
 	const char *eq = strchr(kv, '=');
 	if (!eq)
-		die(EX_USAGE, "'%s': want FIELD=VALUE", kv);
+		misuse("'%s': want FIELD=VALUE", kv);
 	size_t kl = (size_t)(eq - kv);
 	const char *v = eq + 1;
 	char **slot = NULL;
@@ -1891,14 +1902,14 @@ static void set_field(struct agent *g, const char *kv)
 		char *e;
 		long c = *v ? strtol(v, &e, 10) : -1;
 		if (*v && (*e || c < 0))
-			die(EX_USAGE, "capacity: want a number of tickets, or empty for no limit");
+			misuse("capacity: want a number of tickets, or empty for no limit");
 		g->capacity = c;
 		return;
 	} else
-		die(EX_USAGE, "'%.*s': not a field (name, email, groups, skills, languages, "
+		misuse("'%.*s': not a field (name, email, groups, skills, languages, "
 		    "capacity, status, calendar)", (int)kl, kv);
 	if (strpbrk(v, "\n\r"))
-		die(EX_USAGE, "a field cannot hold a line break");
+		misuse("a field cannot hold a line break");
 	free(*slot);
 	*slot = xstrdup(v);
 }
@@ -2007,7 +2018,7 @@ static int cmd_agent(int argc, char **argv)
 	char msg[256];
 	if (!strcmp(sub, "add")) {
 		if (!agent_login_valid(login))
-			die(EX_USAGE, "login '%s' must be 1-32 of a-z 0-9 . _ -", login);
+			misuse("login '%s' must be 1-32 of a-z 0-9 . _ -", login);
 		if (agent_find(&AG, login))
 			die(EX_DATAERR, "agent '%s' exists; use mdesk agent set", login);
 		AG.v = xrealloc(AG.v, (AG.n + 1) * sizeof *AG.v);
@@ -2025,7 +2036,7 @@ static int cmd_agent(int argc, char **argv)
 		for (int i = 3; i < argc; i++)
 			set_field(g, argv[i]);
 		if (!strchr(g->email, '@'))
-			die(EX_USAGE, "an agent needs email=ADDRESS");
+			misuse("an agent needs email=ADDRESS");
 		actor = agent_find(&AG, actor_login);
 		snprintf(msg, sizeof msg, "agent %s added\n", login);
 	} else {
@@ -2082,7 +2093,7 @@ static int cmd_archive(int argc, char **argv)
 		older = conf_get(&D.conf, "", "", "archive_after");
 	long long age = 30 * 86400;
 	if (older && conf_duration(older, &age) != 0)
-		die(EX_USAGE, "'%s' is not a duration (like 30d)", older);
+		misuse("'%s' is not a duration (like 30d)", older);
 	desk_lock(&D);
 	char **ids = NULL;
 	size_t n = 0;
@@ -2237,7 +2248,7 @@ static int cmd_maildir(int argc, char **argv)
 			char m[120];
 			snprintf(m, sizeof m, "--view: '%.40s' is not mine, unassigned, at-risk, "
 			    "mentions or all", optarg);
-			misuse(m);
+			misuse("%s", m);
 		}
 		want[v] = any = 1;
 	}
@@ -2386,7 +2397,7 @@ static int global_opt(int argc, char **argv, int *i)
 	else {
 		char m[100];
 		snprintf(m, sizeof m, "option '%.60s' needs a value", t);
-		misuse(m);
+		misuse("%s", m);
 	}
 	if (c == 'd')
 		opt_desk = v;
@@ -2431,7 +2442,7 @@ int main(int argc, char **argv)
 			snprintf(m, sizeof m, t[0] == '-' ? "unrecognized option '%.60s'" :
 			    "unknown command '%.60s'", t);
 			if (t[0] == '-' || !(cur = find_cmd(t)))
-				misuse(m);
+				misuse("%s", m);
 		} else if (t[0] != '-' && !strcmp(cur->name, "note") && ++operands == 1)
 			ended = 1;	/* after its ID, a note's text: every word its own */
 		rest[nr++] = t;

@@ -42,6 +42,9 @@ is "  ... two lines on stderr, the second claim's usage" "$(sed -n 2p "$TMP/err"
 	"usage: mdesk claim ID [--for DURATION] [--force]"
 refused "claim without an ID: exit 64, two lines" 64 "^mdesk: claim: " mdesk --as ana claim
 is "  ... two lines" "$(wc -l <"$TMP/err" | tr -d ' ')" 2
+refused "claim --for ten (a bad value): exit 64" 64 "^mdesk: --for: 'ten' is not a duration" mdesk --as ana claim "$A" --for ten
+is "  ... then claim's usage line" "$(sed -n '2p;$=' "$TMP/err" | tr '\n' '|')" "usage: mdesk claim ID [--for DURATION] [--force]|2|"
+refused "ls --status done: exit 64, then ls's usage line" 64 "^usage: mdesk ls " mdesk ls --status done
 refused "msla --al (an abbreviation of --all): exit 64" 64 "unrecognized option '--al'" msla --al
 refused "mreport --form csv: exit 64" 64 "unrecognized option '--form'" mreport --form csv
 refused "an unknown command: exit 64" 64 "unknown command 'frobnicate'" mdesk frobnicate
