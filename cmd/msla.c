@@ -249,13 +249,22 @@ static size_t nw;
 /* Parse less: the tickets whose summary (the same events, folded and
  * kept under .git/mdesk) says solved or closed have no running clock;
  * msla of the present reads them no further.  1 in skip[i] for those. */
+static void quiet(const char *id, int line, const char *err)
+{
+	(void)id, (void)line, (void)err;
+}
+
 static unsigned char *inactive_tickets(void)
 {
 	unsigned char *skip = xcalloc(nte ? nte : 1, 1);
 	if (asof)
 		return skip;	/* a past state: every ticket is folded */
 	size_t ns, k = 0;
+	/* a summary brought up to date folds the changed tickets: their
+	 * skipped lines are told when msla reads them, once */
+	ticket_on_bad_line(quiet);
 	const struct tsum *sv = tickets_summary(&D, 0, &ns);
+	ticket_on_bad_line(NULL);
 	for (size_t i = 0; i < nte; i++) {
 		while (k < ns && strcmp(sv[k].id, TE[i].id) < 0)
 			k++;
