@@ -396,10 +396,7 @@ static void check_conf_file(const char *path, const char *const *top,
 			count_fault(path, e->line, m);
 		}
 		if (!strcmp(e->key, "timezone")) {
-			char z[300];
-			snprintf(z, sizeof z, "/usr/share/zoneinfo/%s", e->value);
-			struct stat st;
-			if (strstr(e->value, "..") || stat(z, &st) != 0) {
+			if (!calendar_zone_valid(e->value)) {
 				snprintf(m, sizeof m, "timezone: '%s' is not an IANA time zone "
 				    "(like America/Sao_Paulo)", e->value);
 				count_fault(path, e->line, m);

@@ -599,22 +599,6 @@ static long long opt_time(const char *opt, const char *v, const char *tz)
 	    opt, v);
 }
 
-/* Is zone a name of the time zone database (or UTC)? */
-static int zone_ok(const char *z)
-{
-	if (!strcmp(z, "UTC"))
-		return 1;
-	if (!*z || strlen(z) > 100 || z[0] == '/' || strstr(z, ".."))
-		return 0;
-	for (const char *p = z; *p; p++)
-		if (!isalnum((unsigned char)*p) && !strchr("/_+-", *p))
-			return 0;
-	const char *dir = getenv("TZDIR");
-	char path[300];
-	snprintf(path, sizeof path, "%s/%s", dir && *dir ? dir : "/usr/share/zoneinfo", z);
-	return access(path, R_OK) == 0;
-}
-
 static void parse_options(int argc, char **argv)
 {
 	enum { O_NOW = 256, O_SINCE, O_UNTIL, O_REV, O_TZ, O_TARGET, O_VERSION };
@@ -682,7 +666,7 @@ static void parse_options(int argc, char **argv)
 		die(EX_USAGE, "unexpected argument '%s' (see mreport --help)", argv[optind]);
 	if (fmt < 0)
 		fmt = isatty(1) ? F_TABLE : F_JSON;
-	if (opt_tz && !zone_ok(opt_tz))
+	if (opt_tz && !calendar_zone_valid(opt_tz))
 		die(EX_USAGE, "--tz: '%s' is not a time zone (e.g. Europe/Lisbon or UTC)", opt_tz);
 }
 
@@ -708,7 +692,7 @@ static void report_span(const char **tz, long long *since, long long *until)
 	*tz = opt_tz ? opt_tz : conf_get(&D.conf, "", "", "timezone");
 	if (!*tz || !**tz)
 		*tz = "UTC";
-	if (!opt_tz && !zone_ok(*tz))
+	if (!opt_tz && !calendar_zone_valid(*tz))
 		die(EX_CONFIG, "desk.conf:%d: timezone '%s' is not a time zone",
 		    conf_line(&D.conf, "", "", "timezone"), *tz);
 	*until = opt_until ? opt_time("--until", opt_until, *tz) : now;

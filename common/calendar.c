@@ -60,12 +60,21 @@ static int parse_intervals(const char *v, int out[][2], int *n)
 static const char *const top_keys[] = { "timezone", "sun", "mon", "tue", "wed", "thu",
 	"fri", "sat", "holidays_file", NULL };
 
-static int zone_valid(const char *tz)
+int calendar_zone_valid(const char *tz)
 {
+	if (!strcmp(tz, "UTC"))
+		return 1;
+	if (!*tz || strlen(tz) > 100 || tz[0] == '/' || strstr(tz, ".."))
+		return 0;
+	for (const char *p = tz; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		    strchr("/_+-", *p)))
+			return 0;
+	const char *dir = getenv("TZDIR");
 	char zp[300];
 	struct stat st;
-	snprintf(zp, sizeof zp, "/usr/share/zoneinfo/%s", tz);
-	return *tz && !strstr(tz, "..") && tz[0] != '/' && stat(zp, &st) == 0 && S_ISREG(st.st_mode);
+	snprintf(zp, sizeof zp, "%s/%s", dir && *dir ? dir : "/usr/share/zoneinfo", tz);
+	return stat(zp, &st) == 0 && S_ISREG(st.st_mode);
 }
 
 /* The calendar of a parsed file: 0, or the line of the first fault with
@@ -91,7 +100,7 @@ static int from_conf(struct calendar *c, struct conf *cf, const char *default_tz
 		}
 	const char *tz = conf_get(cf, "", "", "timezone");
 	snprintf(c->tz, sizeof c->tz, "%s", tz ? tz : default_tz);
-	if (!zone_valid(c->tz)) {
+	if (!calendar_zone_valid(c->tz)) {
 		*err = tz ? "timezone: not an IANA time zone (like America/Sao_Paulo)" :
 		    "no timezone, and the desk's is not an IANA time zone";
 		int line = conf_line(cf, "", "", "timezone");

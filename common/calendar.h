@@ -48,6 +48,9 @@ typedef void (*cal_report)(const char *file, int line, const char *msg);
  * way). */
 int calendar_load(struct calendar *c, const char *name, cal_reader rd, void *ctx,
     const char *default_tz, const char *from, int from_line, cal_report report);
+/* Is tz a zone of the time zone database (a file under $TZDIR or
+ * /usr/share/zoneinfo), or UTC?  The one test of every tool. */
+int calendar_zone_valid(const char *tz);
 /* A calendar NAME: 1-60 of A-Z a-z 0-9 _ - . without "..". */
 int calendar_name_valid(const char *s);
 /* Add holiday "YYYY-MM-DD" or "MM-DD" (every year); -1 when it is neither. */
