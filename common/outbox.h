@@ -25,7 +25,7 @@
 struct outbox_entry;
 
 /* Keep a reply (lock held): record holds "ticket", "name", "email",
- * "message" and "events" (an array; taken over).  Exits EX_TEMPFAIL or
+ * "message" and "events" (an array); the caller keeps it.  Exits EX_TEMPFAIL or
  * EX_CANTCREAT, leaving nothing, when the disk refuses. */
 struct outbox_entry *outbox_put(struct desk *d, json_t *record, const char *raw,
     size_t len);

@@ -21,12 +21,16 @@ static void put(struct desk *d, const char *path, const char *text)
 	desk_unlock(d);
 }
 
+static json_t *recs[4];
+static int nrecs;
+
+/* A record (freed at the end: outbox_put does not take it). */
 static json_t *rec(const char *mid)
 {
 	json_t *e = json_pack("{s:s, s:s, s:s, s:s, s:s}", "id", mid, "at",
 	    "2026-11-02T10:00:00Z", "type", "replied", "by", "ana", "message_id", mid);
-	return json_pack("{s:s, s:s, s:s, s:s, s:[o]}", "ticket", "ABCDEF12", "name", "Ana",
-	    "email", "ana@x", "message", "ABCDEF12: replied\n", "events", e);
+	return recs[nrecs++] = json_pack("{s:s, s:s, s:s, s:s, s:[o]}", "ticket", "ABCDEF12",
+	    "name", "Ana", "email", "ana@x", "message", "ABCDEF12: replied\n", "events", e);
 }
 
 static int replies(struct desk *d, const char *mid, int *unconfirmed, char *file)
@@ -126,6 +130,8 @@ int main(void)
 	snprintf(p, sizeof p, "%s/.git/mdesk/outbox/0123456789abcdef.bad", root);
 	ok(access(p, F_OK) == 0, "a bad entry is kept aside as .bad");
 	desk_close(&d);
+	for (int k = 0; k < nrecs; k++)
+		json_decref(recs[k]);
 	snprintf(p, sizeof p, "rm -rf '%s'", root);
 	if (system(p) != 0)
 		return 1;
