@@ -769,6 +769,7 @@ static int reply(void)
 			draft = reply_draft(&r, opt_template != NULL);
 			rc = 0;
 		} else if (edited) {
+			r.edited = opt_template ? 1 : 2;
 			char err[300];
 			int k = reply_from_draft(&r, edited, err, sizeof err);
 			if (k > 0)	/* the agent's way to abort: the draft goes */

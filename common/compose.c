@@ -839,7 +839,10 @@ json_t *reply_record(const struct reply *r, int force)
 	jw_str(e, "to", r->to);
 	event_copies(e, &r->rcpt[1]);
 	jw_str(e, "subject", r->subject);
-	jw_str(e, "template", r->tname);
+	if (r->edited != 2)
+		jw_str(e, "template", r->tname);
+	if (r->edited)
+		json_object_set_new(e, "edited", json_true());
 	jw_str(e, "in_reply_to", r->s->mid);
 	jw_str(e, "digest", r->digest);
 	if (r->ack)
@@ -869,8 +872,9 @@ json_t *reply_record(const struct reply *r, int force)
 	}
 	char cm[600], an[128], ae[300];
 	if (a)
-		snprintf(cm, sizeof cm, "%s: replied by %s to %s (template %s)\n", r->t->id, a->login,
-		    r->to, r->tname);
+		snprintf(cm, sizeof cm, "%s: replied by %s to %s (%s%s%s)\n", r->t->id, a->login,
+		    r->to, r->edited == 2 ? "" : "template ", r->edited == 2 ? "" : r->tname,
+		    r->edited == 2 ? "written in the editor" : r->edited ? ", edited" : "");
 	else {
 		snprintf(cm, sizeof cm, "%s: acknowledged to %s\n", r->t->id, r->to);
 		desk_system_author(an, sizeof an, ae, sizeof ae);

@@ -44,6 +44,7 @@ struct reply {
 	const char *words;	/* the agent's own words ({{reply.text}}), or NULL */
 	int quote;
 	int forward;		/* a forward to a third party (forward_render) */
+	int edited;		/* the agent's editor had it: 1, 2 with no template */
 
 	struct addrs rcpt[3];	/* To, Cc, Bcc */
 	const char *to;		/* the first To address */

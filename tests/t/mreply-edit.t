@@ -67,6 +67,8 @@ is "  ... the mail: the agent's To, no Cc, the edited Subject" "$(hdr To "$S")|$
 check "  ... the agent's words in the body" "body '$S' | grep -qx 'Your parcel is with the carrier; it arrives on Friday.'"
 check "  ... threaded to the customer's message" "[ \"\$(hdr In-Reply-To '$S')\" = '<p1@shop.example>' ]"
 is "  ... one reply recorded, the draft gone" "$(nreplies "$T") $(test -e "$DRAFT" && echo kept || echo gone)" "1 gone"
+is "  ... recorded as written in the editor" "$(git -C "$D" log -1 --format=%s)|$(grep '"type":"replied"' "$D/tickets/$(printf %.2s "$T")/$T/events.jsonl" | jq -c '[.edited, .template]')" \
+	"$T: replied by ana to maria@shop.example (written in the editor)|[true,null]"
 is "  ... nothing of the draft in git" "$(git -C "$D" status --porcelain) $(git -C "$D" ls-files | grep -c drafts)" " 0"
 
 # an editor that fails: nothing sent, nothing recorded, the draft kept
