@@ -17,7 +17,22 @@
 struct outbox_entry {
 	int fd;
 	char *path;		/* .../outbox/NAME.send */
+	int fsync;		/* desk.conf fsync: renames reach the disk */
 };
+
+/* The folder of path to the disk, so that a rename in it stays. */
+static void sync_dir(const char *path)
+{
+	char *dir = xstrdup(path), *sl = strrchr(dir, '/');
+	if (sl)
+		*sl = 0;
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+	free(dir);
+}
 
 static char *outbox_dir(struct desk *d)
 {
@@ -72,12 +87,15 @@ struct outbox_entry *outbox_put(struct desk *d, json_t *record, const char *raw,
 		rmdir(dir);
 		refused(path, e);
 	}
+	if (d->fsync)
+		sync_dir(path);
 	free(line);
 	free(tmp);
 	free(dir);
 	struct outbox_entry *oe = xmalloc(sizeof *oe);
 	oe->fd = fd;
 	oe->path = path;
+	oe->fsync = d->fsync;
 	return oe;
 }
 
@@ -88,6 +106,8 @@ void outbox_sent(struct outbox_entry *e)
 	memcpy(to + n - 4, "sent", 4);
 	if (rename(e->path, to) != 0)	/* left as .send: recorded all the same */
 		warnx_("%s: %s", e->path, strerror(errno));
+	else if (e->fsync)
+		sync_dir(to);
 	close(e->fd);
 	free(to);
 	free(e->path);
