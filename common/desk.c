@@ -1013,8 +1013,8 @@ static void mempack_write(struct desk_tx *tx, git_repository *r, git_odb_backend
 	git_repository_free(r);
 }
 
-/* The tree of the commit id in repo (NULL when id is NULL: an unborn
- * branch starts from the empty tree, written to repo). */
+/* The tree of the commit id in repo; for an unborn branch the empty
+ * tree (written to repo). */
 static git_tree *tree_in(git_repository *repo, const git_oid *id, int unborn)
 {
 	git_tree *t;
