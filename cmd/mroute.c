@@ -281,7 +281,7 @@ static void route_one(const char *raw, size_t len, unsigned long long received, 
 	if (alone)
 		commit_batch();
 	if (filing_file(filing, raw, len, received, &r, &why) != 0) {
-		warnx_("a message could not be filed (%s); the others were", why);
+		warnx_("<%.200s>: not filed: %s", r.message_id, why);
 		set_aside++;
 		return;
 	}

@@ -1108,6 +1108,7 @@ int filing_file(struct filing *f, const char *raw, size_t len, unsigned long lon
 	decide_ticket(f, &in, r);
 	if (r->is_new && !ticket_dir_free(f, r->ticket, why)) {
 		filed_free(r);
+		snprintf(r->message_id, sizeof r->message_id, "%s", in.ids.mid);
 		msg_free(&in.m);
 		f->batch_seen--;
 		f->batch_bytes -= len;

@@ -71,8 +71,8 @@ void filing_free(struct filing *f);
 /* File one message: the len bytes to store, of the received bytes that
  * came in (more than len when the message was cut at the desk's
  * message_max: it is tagged truncated).  0 and *out (filed_free it), or
- * -1 when this message cannot be filed (*why says why; nothing of it is
- * in the batch, the others are not touched). */
+ * -1 when this message cannot be filed (*why says why, out->message_id
+ * names it; nothing of it is in the batch, the others are not touched). */
 int filing_file(struct filing *f, const char *raw, size_t len, unsigned long long received,
     struct filed *out, const char **why);
 void filed_free(struct filed *r);
