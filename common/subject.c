@@ -168,7 +168,7 @@ char *subject_reply(const char *s, const char *id)
 	buf_adds(&b, "Re: ");
 	/* the base, desk tokens left out, white space made single */
 	for (const char *p = base; *p;) {
-		const char *e = *p == '[' ? strchr(p, ']') : NULL;
+		const char *e = *p == '[' ? memchr(p, ']', strnlen(p, 16)) : NULL;
 		if (e && desk_token(p, (size_t)(e - p + 1))) {
 			p = e + 1;
 			continue;
@@ -180,13 +180,19 @@ char *subject_reply(const char *s, const char *id)
 		buf_addc(&b, is_sp(p) ? ' ' : *p);
 		p++;
 	}
-	/* tags of other systems that the base subject dropped */
-	for (const char *p = s; (p = strchr(p, '[')) != NULL; p++) {
+	/* tags of other systems that the base subject dropped (the first 8:
+	 * bounded work on a hostile subject) */
+	int tags = 0;
+	for (const char *p = s; tags < 8 && (p = strchr(p, '[')) != NULL; p++) {
 		const char *e = p + 1 + strcspn(p + 1, "[]");
-		size_t l = (size_t)(e - p + 1);
-		if (*e != ']' || l > 80 || desk_token(p, l) || !strpbrk(p, "0123456789") ||
-		    strpbrk(p, "0123456789") > e)
+		size_t l = (size_t)(e - p + 1), digits = 0;
+		if (*e != ']' || l > 80 || desk_token(p, l))
 			continue;
+		for (const char *q = p; q < e; q++)
+			digits += *q >= '0' && *q <= '9';
+		if (!digits)
+			continue;
+		tags++;
 		char *tag = xstrndup(p, l);
 		if (!strstr(base, tag) && !strstr(b.p + 4, tag)) {
 			if (b.p[b.len - 1] != ' ')

@@ -50,5 +50,16 @@ int main(void)
 			free(r);
 		}
 	}
+	{	/* a hostile subject: many brackets, linear work */
+		size_t n = 1 << 20;
+		char *h = malloc(n + 1);
+		for (size_t i = 0; i < n; i++)
+			h[i] = "[]1#"[i % 3 ? 0 : i % 4];
+		h[n] = 0;
+		char *r = subject_reply(h, "ABC123");
+		ok(r && strlen(r) > 10, "a megabyte of brackets: an answer");
+		free(r);
+		free(h);
+	}
 	return done_testing();
 }
