@@ -811,15 +811,52 @@ struct refusal {
 	const char *why;
 };
 
-static int refuse_cb(const git_diff_delta *dd, float progress, void *payload)
+/* The files that differ between the trees a and b (either NULL), found
+ * by going only into the folders whose ids differ: fn(path, ea, eb) for
+ * each entry that is not a folder (ea or eb NULL when absent on that
+ * side); what fn returns other than 0 stops the walk and is returned. */
+typedef int (*change_fn)(const char *path, const git_tree_entry *ea,
+    const git_tree_entry *eb, void *payload);
+
+static int tree_changes(git_repository *repo, git_tree *a, git_tree *b, const char *prefix,
+    int depth, change_fn fn, void *payload)
+{
+	git_tree *t3[3] = { a, b, NULL };
+	size_t n;
+	char **names = names_of(t3, &n);
+	int rc = 0;
+	for (size_t i = 0; i < n; i++) {
+		const git_tree_entry *ea = entry(a, names[i]), *eb = entry(b, names[i]);
+		if (rc || (ea && eb && same(ea, eb)))
+			continue;
+		char *full = path_join(prefix, names[i]);
+		git_tree *sa = NULL, *sb = NULL;
+		if ((is_tree(ea) && git_tree_lookup(&sa, repo, git_tree_entry_id(ea)) != 0) ||
+		    (is_tree(eb) && git_tree_lookup(&sb, repo, git_tree_entry_id(eb)) != 0))
+			desk_git_die(EX_TEMPFAIL, full);
+		if ((sa || sb) && depth < 64)
+			rc = tree_changes(repo, sa, sb, full, depth + 1, fn, payload);
+		if (!rc && ((ea && !sa) || (eb && !sb) || depth >= 64))
+			rc = fn(full, sa ? NULL : ea, sb ? NULL : eb, payload);
+		git_tree_free(sa);
+		git_tree_free(sb);
+		free(full);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return rc;
+}
+
+static int refuse_cb(const char *p, const git_tree_entry *ea, const git_tree_entry *eb,
+    void *payload)
 {
 	struct refusal *r = payload;
-	(void)progress;
-	if (dd->status == GIT_DELTA_DELETED)
-		return 0;
-	const char *p = dd->new_file.path;
 	const char *why = NULL;
-	switch (dd->new_file.mode) {
+	(void)ea;
+	if (!eb)
+		return 0;
+	switch (git_tree_entry_filemode(eb)) {
 	case GIT_FILEMODE_BLOB:
 		if (!sync_desk_path(p))
 			why = "a file outside the desk's layout (see mdesk-files(5))";
@@ -845,15 +882,8 @@ static int refuse_cb(const git_diff_delta *dd, float progress, void *payload)
 
 static int tree_refused(git_repository *repo, git_tree *old, git_tree *nt, struct refusal *r)
 {
-	git_diff *diff;
-	git_diff_options o;
-	git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
-	o.flags |= GIT_DIFF_INCLUDE_TYPECHANGE;
 	r->why = NULL;
-	if (git_diff_tree_to_tree(&diff, repo, old, nt, &o) != 0)
-		desk_git_die(EX_TEMPFAIL, "diff");
-	git_diff_foreach(diff, refuse_cb, NULL, NULL, NULL, r);
-	git_diff_free(diff);
+	tree_changes(repo, old, nt, "", 0, refuse_cb, r);
 	return r->why != NULL;
 }
 
@@ -1059,6 +1089,18 @@ static void tlist_free(struct tlist *l)
 	free(l->id);
 }
 
+static int folder_id(git_tree *t, const char *p, git_oid *out)
+{
+	git_tree_entry *e;
+	if (!t || git_tree_entry_bypath(&e, t, p) != 0)
+		return 0;
+	int ok = git_tree_entry_type(e) == GIT_OBJECT_TREE;
+	if (ok)
+		*out = *git_tree_entry_id(e);
+	git_tree_entry_free(e);
+	return ok;
+}
+
 /* Does the folder a hold everything of folder b (every file b has, every
  * event id of b's events.jsonl)? */
 static int holds(git_repository *repo, const git_oid *a, const git_oid *b)
@@ -1140,22 +1182,20 @@ static int join_branches(struct desk *d, const git_oid *mc, const git_oid *ac,
 		git_tree_free(ta);
 		return -1;
 	}
-	struct tlist la;
-	tickets_of(ta, &la);
+	struct tlist la;	/* main's tickets (fewer than the archive's) */
+	tickets_of(tm, &la);
 	git_tree_update *um = xcalloc(la.n + 1, sizeof *um), *ua = xcalloc(la.n + 1, sizeof *ua);
 	size_t nj = 0, numain = 0;
 	struct smerge m = { d->repo, NULL, NULL, 0 };
 	for (size_t i = 0; i < la.n; i++) {
-		git_tree_entry *e;
-		if (git_tree_entry_bypath(&e, tm, la.path[i]) != 0)
+		git_oid mid = la.id[i], aid;
+		if (!folder_id(ta, la.path[i], &aid))
 			continue;
-		git_oid mid = *git_tree_entry_id(e);
-		git_tree_entry_free(e);
 		git_tree *so = NULL, *st = NULL;
 		git_treebuilder *tb;
 		git_oid jid;
 		if (git_tree_lookup(&so, d->repo, &mid) != 0 ||
-		    git_tree_lookup(&st, d->repo, &la.id[i]) != 0 ||
+		    git_tree_lookup(&st, d->repo, &aid) != 0 ||
 		    git_treebuilder_new(&tb, d->repo, NULL) != 0) {
 			git_tree_free(so);
 			continue;
@@ -1205,19 +1245,18 @@ size_t sync_check_branches(struct desk *d, sync_fault_fn report)
 	size_t n = 0;
 	struct tlist la = { 0 };
 	if (tm && ta)
-		tickets_of(ta, &la);
+		tickets_of(tm, &la);
 	for (size_t i = 0; i < la.n; i++) {
-		git_tree_entry *e;
-		if (git_tree_entry_bypath(&e, tm, la.path[i]) != 0)
+		git_oid aid;
+		if (!folder_id(ta, la.path[i], &aid))
 			continue;
 		/* a ticket restored by a change holds what the archive had */
-		if (!holds(d->repo, git_tree_entry_id(e), &la.id[i])) {
+		if (!holds(d->repo, &la.id[i], &aid)) {
 			report(la.path[i], 0, "on both main and archive, and the archive holds "
 			    "what main lacks; 'mdesk sync' or 'mdesk check --repair' joins them "
 			    "on main");
 			n++;
 		}
-		git_tree_entry_free(e);
 	}
 	tlist_free(&la);
 	git_tree_free(tm);
@@ -1780,13 +1819,12 @@ static git_remote *remote_of(struct desk *d, const char *name, int *named)
 
 /* --- no ticket lost between the branches --- */
 
-/* The ticket folders (tickets/SH/ID) of the files a diff deletes. */
-static int gone_cb(const git_diff_delta *dd, float progress, void *payload)
+/* The ticket folders (tickets/SH/ID) of the files gone from a in b. */
+static int gone_cb(const char *p, const git_tree_entry *ea, const git_tree_entry *eb,
+    void *payload)
 {
 	struct sset *g = payload;
-	const char *p = dd->old_file.path;
-	(void)progress;
-	if (dd->status != GIT_DELTA_DELETED || strncmp(p, "tickets/", 8) || strlen(p) < 12)
+	if (!ea || eb || strncmp(p, "tickets/", 8) || strlen(p) < 12)
 		return 0;
 	const char *sl = strchr(p + 11, '/');
 	if (sl && sl - p < 40)
@@ -1796,32 +1834,10 @@ static int gone_cb(const git_diff_delta *dd, float progress, void *payload)
 
 static void gone_from(git_repository *repo, git_tree *a, git_tree *b, struct sset *g)
 {
-	git_diff *diff;
-	git_diff_options o;
-	char tk[] = "tickets";
-	char *ps[1] = { tk };
-	if (!a)
-		return;
-	git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
-	o.pathspec.strings = ps;
-	o.pathspec.count = 1;
-	if (git_diff_tree_to_tree(&diff, repo, a, b, &o) != 0)
-		desk_git_die(EX_TEMPFAIL, "diff");
-	git_diff_foreach(diff, gone_cb, NULL, NULL, NULL, g);
-	git_diff_free(diff);
+	if (a)
+		tree_changes(repo, a, b, "", 0, gone_cb, g);
 }
 
-static int folder_id(git_tree *t, const char *p, git_oid *out)
-{
-	git_tree_entry *e;
-	if (!t || git_tree_entry_bypath(&e, t, p) != 0)
-		return 0;
-	int ok = git_tree_entry_type(e) == GIT_OBJECT_TREE;
-	if (ok)
-		*out = *git_tree_entry_id(e);
-	git_tree_entry_free(e);
-	return ok;
-}
 
 /* The files and events of the copies of ticket folder p in the trees src
  * joined: 0 and *out, or -1 when they cannot be. */
