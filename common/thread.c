@@ -1,6 +1,7 @@
 /* thread.c: conversation threading (see thread.h). */
 #include "thread.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "subject.h"
@@ -22,6 +23,7 @@ void thr_free(struct thr *t)
 		return;
 	free(t->n);
 	free(t->tab);
+	free(t->ti);
 	free(t->strs);
 	free(t->refs);
 	free(t->roots);
@@ -131,6 +133,26 @@ static const char *keep(struct thr *t, const char *s)
 	return t->strs[j] = arena_strndup(&t->ar, s, len);
 }
 
+/* A first mail's Thread-Index id ("<44 hex>@thread-index.invalid"): its
+ * 22 bytes kept with the node, not a node of its own until a reply needs
+ * it (a node and its id cost ten times as much). */
+static int hexval(int c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : 0;
+}
+
+static void ti_owner(struct thr *t, uint32_t k, const char *ti)
+{
+	if (t->nti == t->capti) {
+		t->capti = t->capti ? 2 * t->capti : 1024;
+		t->ti = xrealloc(t->ti, t->capti * sizeof *t->ti);
+	}
+	struct thr_ti *o = &t->ti[t->nti++];
+	o->node = k;
+	for (int i = 0; i < 22; i++)
+		o->b[i] = (unsigned char)(hexval(ti[2 * i]) << 4 | hexval(ti[2 * i + 1]));
+}
+
 /* Append the node of id to the references of node k (not k itself). */
 static void add_ref(struct thr *t, uint32_t k, const char *id, uint32_t *nr)
 {
@@ -185,12 +207,12 @@ uint32_t thr_add(struct thr *t, const struct msg_ids *ids, uint32_t index,
 		add_ref(t, k, lk[r], &nr);
 	nx = nr;
 	/* links that join, not parent: an In-Reply-To that References leave
-	 * out (a gateway rewrote one of them), the Thread-Index of a first mail */
+	 * out (a gateway rewrote one of them); the Thread-Index of a first mail */
 	if (ids->nrefs && ids->irt_any[0] && strcmp(ids->irt_any, ids->irt) &&
 	    !in_refs(ids, ids->irt_any))
 		add_ref(t, k, ids->irt_any, &nx);
-	if (ids->ti[0] && !ids->ti_reply)
-		add_ref(t, k, ids->ti, &nx);
+	if (ids->ti[0] && !ids->ti_reply)	/* kept aside: most get no reply */
+		ti_owner(t, k, ids->ti);
 	nx -= nr;
 	uint32_t irt = ids->irt[0] ? intern(t, ids->irt, strlen(ids->irt)) : THR_NONE;
 	struct thr_node *n = &t->n[k];	/* after the interning above */
@@ -310,6 +332,19 @@ static void link_one(struct thr *t, uint32_t m, struct cand *cv)
  * under the other's message ("references"), a phantom root first, else
  * the later root.  Ids without '@' never got here (msgid.c), so junk such
  * as <yes> joins nothing. */
+static void join_pair(struct thr *t, uint32_t m, uint32_t r)
+{
+	uint32_t a = uf_find(t, m), b = uf_find(t, r);
+	if (a == b || (t->n[b].ufsize == 1 && !present(t, r)))
+		return;
+	uint32_t ra = t->n[a].uroot, rb = t->n[b].uroot;
+	int64_t da = key_date(t->n[ra].date), db = key_date(t->n[rb].date);
+	if (!present(t, ra) || (present(t, rb) && da >= db))
+		attach(t, ra, r, WHY_REFS);
+	else
+		attach(t, rb, m, WHY_REFS);
+}
+
 static void join_refs(struct thr *t, const uint32_t *order, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -317,18 +352,19 @@ static void join_refs(struct thr *t, const uint32_t *order, size_t n)
 		uint32_t nr = t->n[m].nrefs + t->n[m].nextra, off = t->n[m].refs;
 		for (uint32_t j = 0; j <= nr; j++) {
 			uint32_t r = j < nr ? t->refs[off + j] : t->n[m].irt;
-			if (r == THR_NONE)
-				continue;
-			uint32_t a = uf_find(t, m), b = uf_find(t, r);
-			if (a == b || (t->n[b].ufsize == 1 && !present(t, r)))
-				continue;
-			uint32_t ra = t->n[a].uroot, rb = t->n[b].uroot;
-			int64_t da = key_date(t->n[ra].date), db = key_date(t->n[rb].date);
-			if (!present(t, ra) || (present(t, rb) && da >= db))
-				attach(t, ra, r, WHY_REFS);
-			else
-				attach(t, rb, m, WHY_REFS);
+			if (r != THR_NONE)
+				join_pair(t, m, r);
 		}
+	}
+	/* first mails and the replies that carry only their Thread-Index */
+	for (uint32_t i = 0; i < t->nti; i++) {
+		char key[80], *o = key;
+		for (int j = 0; j < 22; j++, o += 2)
+			snprintf(o, 3, "%02x", t->ti[i].b[j]);
+		snprintf(o, sizeof key - 44, "@thread-index.invalid");
+		uint32_t r = thr_find(t, key);
+		if (r != THR_NONE && !present(t, r))
+			join_pair(t, t->ti[i].node, r);
 	}
 }
 

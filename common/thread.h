@@ -52,6 +52,12 @@ struct thr_node {
 	const char *subject, *from, *name;
 };
 
+/* A first mail that carries an Outlook Thread-Index, its first 22 bytes. */
+struct thr_ti {
+	uint32_t node;
+	unsigned char b[22];
+};
+
 struct thr {
 	struct thr_node *n;
 	uint32_t count, cap;
@@ -59,6 +65,8 @@ struct thr {
 	uint32_t *refs;
 	size_t nrefs, refscap;
 	struct arena ar;
+	struct thr_ti *ti;		/* first mails with a Thread-Index */
+	uint32_t nti, capti;
 	const char **strs;		/* the strings kept, open addressing */
 	uint32_t nstr, strcap;
 	uint32_t *roots, nroots;	/* after thr_link, sorted */
