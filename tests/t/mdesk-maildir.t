@@ -111,10 +111,12 @@ is "B solved: it leaves all and unassigned" "$(base all) | $(base unassigned)" \
 check "  ... a file not of ours is left alone" "test -f '$M/all/cur/1700000000.M1P2.host:2,S'"
 
 # runs wait for each other, for a while
-flock "$M/all/tmp/mdesk.lock" sleep 3 &
-sleep 0.5
+sh -c 'exec 9>"$1"; flock 9; exec sleep 60' sh "$M/all/tmp/mdesk.lock" &
+holder=$!
+while flock -n "$M/all/tmp/mdesk.lock" true; do sleep 0.1; done
 MDESK_LOCK_TIMEOUT=1 mdesk maildir "$M" --view all >/dev/null 2>"$TMP/err"; rc=$?
 is "a maildir another run keeps: exit 75 after MDESK_LOCK_TIMEOUT" "$rc $(wc -l <"$TMP/err" | tr -d ' ')" "75 1"
+kill "$holder"
 wait
 check "  ... and then it runs" "mdesk maildir '$M' --view all"
 
