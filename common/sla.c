@@ -725,11 +725,15 @@ static void run(const struct ev_ctx *cx, int m, struct clk *c, long long a, long
 		return;
 	struct sla_calx *x = counter(cx->s, p);
 	long long secs = count(x, a, b), T = p ? p->target[m] : 0;
-	int breach = T && !c->breached && c->elapsed + secs > T;
+	/* a deadline is an instant: the one where the target is reached;
+	 * once passed it is breached, even while the calendar is closed */
+	long long reach = T && !c->breached && c->elapsed + secs >= T ?
+	    (c->elapsed > T ? a : add(x, a, T - c->elapsed)) : -1;
+	int breach = reach != -1 && reach < b;
 	if (breach) {
 		c->breached = 1;
 		c->breaches++;
-		c->breach_at = c->elapsed > T ? a : add(x, a, T - c->elapsed);
+		c->breach_at = reach;
 	}
 	c->elapsed += secs;
 	if (cx->x) {
