@@ -24,6 +24,8 @@ JSON_LIBS   := $(shell pkg-config --libs jansson 2>/dev/null)
 GIT_CFLAGS  := $(shell pkg-config --cflags libgit2 2>/dev/null)
 GIT_LIBS    := $(shell pkg-config --libs libgit2 2>/dev/null)
 CSV_LIBS    := -lcsv
+# full-text search (common/search.c): SQLite FTS5
+SQLITE_LIBS := $(shell pkg-config --libs sqlite3 2>/dev/null || echo -lsqlite3)
 # language detection: libcld2 (C++), through common/lang_cld2.cc
 CXX      ?= g++
 TC_LIBS     := -lcld2 -lstdc++
@@ -38,7 +40,7 @@ override CFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
 B ?= build
 
 # The shared core. Each module: common/NAME.c + common/NAME.h + tests/unit/test_NAME.c
-CORE     = util mbox msg msgid date thread subject jsonw csvw ticketid conf event agents mime desk index tickets calendar rules lang route filing sla template outmsg outbox conversation compose sync report rephtml opt maildir
+CORE     = util mbox msg msgid date thread subject jsonw csvw ticketid conf event agents mime desk index tickets calendar rules lang route filing sla template outmsg outbox conversation compose sync report rephtml opt maildir search
 CORE_OBJ = $(CORE:%=$(B)/common/%.o) $(B)/common/lang_cld2.o
 
 TOOLS    = mthread mdesk mroute msla mreply mreport
@@ -89,7 +91,7 @@ $(B)/skel.o: $(B)/skel.c common/skel.h
 # Tools that work on a desk link libgit2.
 $(B)/mdesk: $(B)/cmd/mdesk.o $(B)/skel.o $(B)/libmdesk.a
 	@$(if $(V),,echo "  LD      $@")
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(GIT_LIBS) $(MU_LIBS) $(JSON_LIBS) $(CSV_LIBS) $(MAGIC_LIBS)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(GIT_LIBS) $(MU_LIBS) $(JSON_LIBS) $(CSV_LIBS) $(MAGIC_LIBS) $(SQLITE_LIBS)
 $(B)/mroute: $(B)/cmd/mroute.o $(B)/libmdesk.a
 	@$(if $(V),,echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(GIT_LIBS) $(MU_LIBS) $(JSON_LIBS) $(CSV_LIBS)
@@ -109,7 +111,7 @@ $(B)/tests/unit/test_%: tests/unit/test_%.c tests/unit/tap.h $(B)/libmdesk.a
 	@mkdir -p $(@D)
 	@$(if $(V),,echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(B)/libmdesk.a \
-		$(GIT_LIBS) $(MU_LIBS) $(JSON_LIBS) $(CSV_LIBS) $(MAGIC_LIBS)
+		$(GIT_LIBS) $(MU_LIBS) $(JSON_LIBS) $(CSV_LIBS) $(MAGIC_LIBS) $(SQLITE_LIBS)
 
 units: $(UNITS)
 

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,7 @@
 #include "mime.h"
 #include "msg.h"
 #include "opt.h"
+#include "search.h"
 #include "skel.h"
 #include "sla.h"
 #include "sync.h"
@@ -644,12 +646,13 @@ enum { S_CREATED, S_UPDATED, S_PRIORITY, S_DUE };
 struct filter {
 	const char *status, *assignee, *queue, *tag, *priority, *lang, *customer;
 	int unassigned, all, collisions, sort;
+	int anystatus;		/* every status, not only the active ones (search) */
 };
 
 static int matches(const struct ticket *t, const struct filter *f)
 {
 	if (f->status ? strcmp(t->status, f->status) != 0 :
-	    !f->all && !status_active(t->status))
+	    !f->all && !f->anystatus && !status_active(t->status))
 		return 0;
 	if (f->assignee && (!t->assignee || strcmp(t->assignee, f->assignee)))
 		return 0;
@@ -836,6 +839,8 @@ static const struct tsum **select_tickets(const struct filter *f, size_t *nout)
 	return out;
 }
 
+
+
 static void scan_tickets(const struct filter *f, struct tlist *l)
 {
 	size_t n;
@@ -847,7 +852,6 @@ static void scan_tickets(const struct filter *f, struct tlist *l)
 	}
 	free(v);
 }
-
 
 /* A time for people: in the desk's time zone, with its offset
  * ("2026-11-09 09:00 -0300"); buf needs 32 bytes. */
@@ -907,6 +911,27 @@ static void free_tlist(struct tlist *l)
 	free(l->v);
 }
 
+/* Tickets as table, JSON lines (the summary lines are ticket_json
+ * already) or CSV. */
+static void print_selected(const struct tsum **v, size_t n, int fmt)
+{
+	if (fmt == F_JSON) {
+		for (size_t i = 0; i < n; i++) {
+			fputs(v[i]->json, stdout);
+			putchar('\n');
+		}
+		return;
+	}
+	struct tlist l = { 0 };
+	for (size_t i = 0; i < n; i++) {
+		struct ticket t;
+		tsum_ticket(v[i], &t);
+		tlist_add(&l, &t);
+	}
+	print_tickets(&l, fmt);
+	free_tlist(&l);
+}
+
 static int cmd_ls(int argc, char **argv)
 {
 	static const struct option o[] = {
@@ -958,20 +983,135 @@ static int cmd_ls(int argc, char **argv)
 	open_desk();
 	if (mine)
 		f.assignee = me()->login;
-	if (fmt == F_JSON) {	/* the summary lines are ticket_json already */
-		size_t n;
-		const struct tsum **v = select_tickets(&f, &n);
-		for (size_t i = 0; i < n; i++) {
-			fputs(v[i]->json, stdout);
-			putchar('\n');
+	size_t n;
+	const struct tsum **v = select_tickets(&f, &n);
+	print_selected(v, n, fmt);
+	free(v);
+	return 0;
+}
+
+/* --- search --- */
+
+static int by_tsum_id(const void *a, const void *b)
+{
+	return strcmp(((const struct tsum *)a)->id, ((const struct tsum *)b)->id);
+}
+
+static long long search_time(const char *opt, const char *s)
+{
+	long long t;
+	char b[40];
+	if (strlen(s) == 10 && snprintf(b, sizeof b, "%sT00:00:00Z", s) > 0 &&
+	    parse_rfc3339(b, &t) == 0)
+		return t;
+	if (parse_rfc3339(s, &t) == 0)
+		return t;
+	misuse("%s: '%.40s' is not a date (2026-11-09 or 2026-11-09T10:00:00Z)", opt, s);
+}
+
+/* The hits that pass f and were created in [since, until), in the order
+ * of the hits (best first), each ticket once. */
+static const struct tsum **search_filter(const struct search_hit *h, size_t nh,
+    const struct filter *f, long long since, long long until, size_t *nout)
+{
+	size_t n, k = 0;
+	const struct tsum *v = tickets_summary(&D, f->all, &n);
+	const struct tsum **out = xmalloc((nh + 1) * sizeof *out);
+	unsigned char *seen = xcalloc(n + 1, 1);
+	int deep = f->status || f->assignee || f->unassigned || f->queue || f->tag ||
+	    f->priority || f->lang || f->customer;
+	for (size_t i = 0; i < nh; i++) {
+		struct tsum key;
+		snprintf(key.id, sizeof key.id, "%s", h[i].id);
+		const struct tsum *s = n ? bsearch(&key, v, n, sizeof *v, by_tsum_id) : NULL;
+		if (!s || seen[s - v] || s->created < since || s->created >= until)
+			continue;
+		seen[s - v] = 1;
+		if (deep) {
+			struct ticket t;
+			tsum_ticket(s, &t);
+			int ok = matches(&t, f);
+			ticket_free(&t);
+			if (!ok)
+				continue;
 		}
-		free(v);
-		return 0;
+		out[k++] = s;
 	}
-	struct tlist l = { 0 };
-	scan_tickets(&f, &l);
-	print_tickets(&l, fmt);
-	free_tlist(&l);
+	free(seen);
+	*nout = k;
+	return out;
+}
+
+static int cmd_search(int argc, char **argv)
+{
+	static const struct option o[] = {
+		{ "status", required_argument, NULL, 's' },
+		{ "assignee", required_argument, NULL, 'a' },
+		{ "mine", no_argument, NULL, 'm' },
+		{ "unassigned", no_argument, NULL, 'u' },
+		{ "queue", required_argument, NULL, 'q' },
+		{ "tag", required_argument, NULL, 't' },
+		{ "since", required_argument, NULL, 'S' },
+		{ "until", required_argument, NULL, 'U' },
+		{ "all", no_argument, NULL, 'A' },
+		{ "fts", no_argument, NULL, 'F' },
+		{ "format", required_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct filter f = { .anystatus = 1 };
+	long long since = LLONG_MIN, until = LLONG_MAX;
+	int fmt = isatty(1) ? F_TABLE : F_JSON, c, mine = 0, fts = 0;
+	while ((c = next_opt(argc, argv, "s:a:q:t:uAf:", o)) != -1) {
+		switch (c) {
+		case 's':
+			if (!status_valid(optarg))
+				misuse("--status: '%s' is not one of " STATUS_LIST, optarg);
+			f.status = optarg;
+			break;
+		case 'a': f.assignee = optarg; break;
+		case 'm': mine = 1; break;
+		case 'u': f.unassigned = 1; break;
+		case 'q': f.queue = optarg; break;
+		case 't': f.tag = optarg; break;
+		case 'S': since = search_time("--since", optarg); break;
+		case 'U': until = search_time("--until", optarg); break;
+		case 'A': f.all = 1; break;
+		case 'F': fts = 1; break;
+		case 'f': fmt = parse_format(optarg); break;
+		default: misuse(NULL);
+		}
+	}
+	if (optind >= argc)
+		misuse(NULL);
+	struct buf text = { 0 };
+	for (int i = optind; i < argc; i++) {
+		if (i > optind)
+			buf_addc(&text, ' ');
+		buf_adds(&text, argv[i]);
+	}
+	char *q = fts ? xstrdup(buf_cstr(&text)) : search_phrases(buf_cstr(&text));
+	buf_free(&text);
+	if (!*q)
+		die(EX_DATAERR, "search: no word to look for");
+	open_desk();
+	if (mine)
+		f.assignee = me()->login;
+	desk_lock(&D);
+	search_sync(&D);
+	desk_unlock(&D);
+	struct search_hit *h;
+	size_t nh, n;
+	char err[300];
+	int rc = search_query(&D, q, f.all, &h, &nh, err, sizeof err);
+	free(q);
+	if (rc == -1)
+		die(EX_DATAERR, "search: %s (see the QUERY SYNTAX of mdesk(1))", err);
+	if (rc != 0)
+		die(EX_IOERR, "search: %s", err);
+	const struct tsum **v = search_filter(h, nh, &f, since, until, &n);
+	print_selected(v, n, fmt);
+	free(v);
+	free(h);
 	return 0;
 }
 
@@ -2294,6 +2434,9 @@ static const struct command cmds[] = {
 	    "[--tag T] [--priority P] [--lang L] [--customer C] [--collisions] [--all] "
 	    "[--sort priority|due|updated|created] [-f table|json|csv]",
 	    "list tickets (open ones by default)" },
+	{ "search", cmd_search, "search [--status S] [--assignee A | --mine | --unassigned] "
+	    "[--queue Q] [--tag T] [--since DATE] [--until DATE] [--all] [--fts] "
+	    "[-f table|json|csv] QUERY...", "tickets whose text has the words of QUERY" },
 	{ "show", cmd_show, "show ID [--mbox | --json | --part N | --attachments DIR]",
 	    "a ticket: state, customer, events, conversation" },
 	{ "assign", cmd_assign, "assign ID AGENT", "give a ticket to an agent" },

@@ -9,9 +9,10 @@
 #                             tests/bench/threads-compare
 #   sh tests/deps.sh fuzz     also clang and its libFuzzer runtime (make fuzz)
 
-# the build: compiler, pkg-config and the libraries
+# the build: compiler, pkg-config and the libraries (libsqlite3-dev: FTS5
+# for mdesk search)
 build="build-essential pkg-config libmailutils-dev libjansson-dev libcsv-dev
-libgit2-dev libcld2-dev libmagic-dev"
+libgit2-dev libcld2-dev libmagic-dev libsqlite3-dev"
 # the tests: jq reads the tools' JSON; mailutils' decodemail and perl decode
 # RFC 2047; git inspects desks; valgrind runs make check-valgrind; python3
 # writes the hostile mail of tests/t/hostile.t, whose /usr/bin/time (package

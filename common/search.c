@@ -1,0 +1,519 @@
+/* search.c: the full-text index of a desk's tickets (see search.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <jansson.h>
+#include <sqlite3.h>
+#include "event.h"
+#include "mime.h"
+#include "msg.h"
+#include "search.h"
+#include "ticketid.h"
+
+#define SEARCH_VERSION "1"
+/* the text of one message kept, and of one ticket */
+#define MSG_TEXT_MAX (256u << 10)
+#define TICKET_TEXT_MAX (4u << 20)
+
+static const char *const schema =
+    "CREATE TABLE meta(k TEXT PRIMARY KEY, v TEXT NOT NULL);"
+    "CREATE TABLE tix(n INTEGER PRIMARY KEY, id TEXT NOT NULL, arch INTEGER NOT NULL,"
+    " UNIQUE(id, arch));"
+    "CREATE VIRTUAL TABLE doc USING fts5(subject, people, body, notes, tags,"
+    " tokenize = 'unicode61 remove_diacritics 2');"
+    "INSERT INTO meta VALUES('version', '" SEARCH_VERSION "');";
+
+static char *db_path(struct desk *d)
+{
+	char *p = xmalloc(strlen(d->state) + 20);
+	sprintf(p, "%s/search.sqlite", d->state);
+	return p;
+}
+
+static void db_remove(const char *path)
+{
+	static const char *const ext[] = { "", "-journal", "-wal", "-shm" };
+	char *p = xmalloc(strlen(path) + 10);
+	for (int i = 0; i < 4; i++) {
+		sprintf(p, "%s%s", path, ext[i]);
+		unlink(p);
+	}
+	free(p);
+}
+
+/* A value of meta into out ("" when none); 0, or -1 when the file is no
+ * index of this version (unreadable, damaged, another schema). */
+static int meta_get(sqlite3 *db, const char *k, char *out, size_t n)
+{
+	sqlite3_stmt *st;
+	int rc = -1;
+	*out = 0;
+	if (sqlite3_prepare_v2(db, "SELECT v FROM meta WHERE k = ?", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, k, -1, SQLITE_STATIC);
+	int s = sqlite3_step(st);
+	if (s == SQLITE_ROW) {
+		snprintf(out, n, "%s", (const char *)sqlite3_column_text(st, 0));
+		rc = 0;
+	} else if (s == SQLITE_DONE)
+		rc = 0;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int meta_set(sqlite3 *db, const char *k, const char *v)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO meta VALUES(?, ?)", -1, &st,
+	    NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, k, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, v, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Open the index; a file that is not one of this version is removed and
+ * made again (create != 0) or refused.  NULL when it cannot be opened. */
+static sqlite3 *db_open(struct desk *d, int create)
+{
+	char *path = db_path(d), v[16];
+	sqlite3 *db = NULL;
+	for (int pass = 0; pass < 2; pass++) {
+		int fl = create ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY;
+		if (sqlite3_open_v2(path, &db, fl, NULL) == SQLITE_OK) {
+			sqlite3_busy_timeout(db, 10000);
+			if (meta_get(db, "version", v, sizeof v) == 0 && !strcmp(v, SEARCH_VERSION))
+				break;
+			if (create && sqlite3_exec(db, schema, NULL, NULL, NULL) == SQLITE_OK)
+				break;
+		}
+		sqlite3_close(db);
+		db = NULL;
+		if (!create)
+			break;
+		db_remove(path);	/* damaged or another version: built again */
+	}
+	free(path);
+	return db;
+}
+
+/* --- one ticket's text --- */
+
+struct doc {
+	struct buf f[5];	/* subject, people, body, notes, tags */
+	struct msg m;
+	size_t total;
+};
+
+static void add_text(struct doc *o, int col, const char *s, size_t n)
+{
+	if (!s || !n || o->total + n > TICKET_TEXT_MAX)
+		return;
+	if (o->f[col].len)
+		buf_addc(&o->f[col], '\n');
+	buf_add(&o->f[col], s, n);
+	o->total += n;
+}
+
+static void add_person(void *ctx, const char *addr, const char *display)
+{
+	struct doc *o = ctx;
+	if (display)
+		add_text(o, 1, display, strlen(display));
+	if (addr)
+		add_text(o, 1, addr, strlen(addr));
+}
+
+static void add_message(struct doc *o, const char *raw, size_t len)
+{
+	size_t hl = msg_header_len(raw, len);
+	if (msg_open(&o->m, raw, hl) == 0) {
+		const char *s = msg_text(&o->m, "Subject");
+		add_text(o, 0, s, s ? strlen(s) : 0);
+		msg_addrs(&o->m, "From,Reply-To,Sender,To,Cc", add_person, o);
+	}
+	msg_close(&o->m);
+	char *t = mime_text(raw, len);
+	size_t n = strlen(t);
+	add_text(o, 2, t, n < MSG_TEXT_MAX ? n : MSG_TEXT_MAX);
+	free(t);
+}
+
+static void add_events(struct doc *o, const char *id, const char *text, size_t len)
+{
+	struct ticket t;
+	size_t i;
+	json_t *e;
+	ticket_fold(&t, id, text, len, 0);
+	add_text(o, 0, t.subject, t.subject ? strlen(t.subject) : 0);
+	add_text(o, 1, t.customer_name, t.customer_name ? strlen(t.customer_name) : 0);
+	add_text(o, 1, t.customer, t.customer ? strlen(t.customer) : 0);
+	json_array_foreach(t.events, i, e) {
+		const char *ty = json_string_value(json_object_get(e, "type"));
+		const char *tx = json_string_value(json_object_get(e, "text"));
+		if (ty && tx && !strcmp(ty, "note"))
+			add_text(o, 3, tx, strlen(tx));
+	}
+	json_array_foreach(t.tags, i, e)
+		add_text(o, 4, json_string_value(e), strlen(json_string_value(e)));
+	ticket_free(&t);
+}
+
+/* --- writing --- */
+
+struct writer {
+	struct desk *d;
+	sqlite3 *db;
+	sqlite3_stmt *find, *del_tix, *del_doc, *ins_tix, *ins_doc;
+	struct doc o;
+	int arch, failed;
+};
+
+static int w_prepare(struct writer *w)
+{
+	static const char *const sql[] = {
+		"SELECT n FROM tix WHERE id = ? AND arch = ?",
+		"DELETE FROM tix WHERE n = ?",
+		"DELETE FROM doc WHERE rowid = ?",
+		"INSERT INTO tix(id, arch) VALUES(?, ?)",
+		"INSERT INTO doc(rowid, subject, people, body, notes, tags) VALUES(?, ?, ?, ?, ?, ?)",
+	};
+	sqlite3_stmt **st[] = { &w->find, &w->del_tix, &w->del_doc, &w->ins_tix, &w->ins_doc };
+	for (int i = 0; i < 5; i++)
+		if (sqlite3_prepare_v2(w->db, sql[i], -1, st[i], NULL) != SQLITE_OK)
+			return -1;
+	return 0;
+}
+
+static void w_finish(struct writer *w)
+{
+	sqlite3_finalize(w->find);
+	sqlite3_finalize(w->del_tix);
+	sqlite3_finalize(w->del_doc);
+	sqlite3_finalize(w->ins_tix);
+	sqlite3_finalize(w->ins_doc);
+	for (int i = 0; i < 5; i++)
+		buf_free(&w->o.f[i]);
+	msg_free(&w->o.m);
+}
+
+static int w_step(struct writer *w, sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		w->failed = 1;
+	return rc;
+}
+
+/* Forget ticket id of the current branch. */
+static void w_drop(struct writer *w, const char *id)
+{
+	sqlite3_bind_text(w->find, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_int(w->find, 2, w->arch);
+	if (sqlite3_step(w->find) == SQLITE_ROW) {
+		sqlite3_int64 n = sqlite3_column_int64(w->find, 0);
+		sqlite3_bind_int64(w->del_doc, 1, n);
+		w_step(w, w->del_doc);
+		sqlite3_bind_int64(w->del_tix, 1, n);
+		w_step(w, w->del_tix);
+	}
+	sqlite3_reset(w->find);
+}
+
+static char *blob_text(struct writer *w, const git_tree_entry *e, size_t *len)
+{
+	git_blob *b;
+	if (git_tree_entry_type(e) != GIT_OBJECT_BLOB ||
+	    git_blob_lookup(&b, w->d->repo, git_tree_entry_id(e)) != 0)
+		return NULL;
+	*len = (size_t)git_blob_rawsize(b);
+	char *p = xmalloc(*len + 1);
+	memcpy(p, git_blob_rawcontent(b), *len);
+	p[*len] = 0;
+	git_blob_free(b);
+	return p;
+}
+
+/* Index ticket id from its folder (a tree of its branch). */
+static void w_add(struct writer *w, const char *id, git_tree *dir)
+{
+	struct doc *o = &w->o;
+	for (int i = 0; i < 5; i++)
+		o->f[i].len = 0;
+	o->total = 0;
+	size_t n = git_tree_entrycount(dir), len;
+	for (size_t i = 0; i < n; i++) {
+		const git_tree_entry *e = git_tree_entry_byindex(dir, i);
+		const char *name = git_tree_entry_name(e);
+		size_t nl = strlen(name);
+		int ev = !strcmp(name, "events.jsonl");
+		if (!ev && (nl < 5 || strcmp(name + nl - 4, ".eml")))
+			continue;
+		char *t = blob_text(w, e, &len);
+		if (!t)
+			continue;
+		if (ev)
+			add_events(o, id, t, len);
+		else
+			add_message(o, t, len);
+		free(t);
+	}
+	sqlite3_bind_text(w->ins_tix, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_int(w->ins_tix, 2, w->arch);
+	w_step(w, w->ins_tix);
+	sqlite3_bind_int64(w->ins_doc, 1, sqlite3_last_insert_rowid(w->db));
+	for (int i = 0; i < 5; i++)
+		sqlite3_bind_text(w->ins_doc, 2 + i, buf_cstr(&o->f[i]), (int)o->f[i].len,
+		    SQLITE_STATIC);
+	w_step(w, w->ins_doc);
+}
+
+/* Ticket id as it is in tickets tree root: indexed again, or forgotten
+ * when it is not there. */
+static void w_ticket(struct writer *w, git_tree *root, const char *id)
+{
+	char path[40];
+	git_tree_entry *e = NULL;
+	git_tree *dir = NULL;
+	w_drop(w, id);
+	snprintf(path, sizeof path, "%.2s/%s", id, id);
+	if (root && git_tree_entry_bypath(&e, root, path) == 0 &&
+	    git_tree_entry_type(e) == GIT_OBJECT_TREE &&
+	    git_tree_lookup(&dir, w->d->repo, git_tree_entry_id(e)) == 0)
+		w_add(w, id, dir);
+	git_tree_free(dir);
+	git_tree_entry_free(e);
+}
+
+/* The tickets/ tree of branch ref (NULL when none) and its key. */
+static git_tree *tickets_tree(struct desk *d, const char *ref, char key[GIT_OID_HEXSZ + 1])
+{
+	git_oid c;
+	git_commit *cm;
+	git_tree *root, *t = NULL;
+	git_tree_entry *e;
+	strcpy(key, "-");
+	if (desk_branch_id(d, ref, &c) != 0 || git_commit_lookup(&cm, d->repo, &c) != 0)
+		return NULL;
+	if (git_commit_tree(&root, cm) == 0) {
+		if (git_tree_entry_bypath(&e, root, "tickets") == 0) {
+			if (git_tree_entry_type(e) == GIT_OBJECT_TREE &&
+			    git_tree_lookup(&t, d->repo, git_tree_entry_id(e)) == 0)
+				git_oid_tostr(key, GIT_OID_HEXSZ + 1, git_tree_id(t));
+			git_tree_entry_free(e);
+		}
+		git_tree_free(root);
+	}
+	git_commit_free(cm);
+	return t;
+}
+
+struct ids {
+	char (*v)[16];
+	size_t n;
+};
+
+static int diff_cb(const git_diff_delta *delta, float progress, void *payload)
+{
+	(void)progress;
+	struct ids *c = payload;
+	const char *p = delta->status == GIT_DELTA_DELETED ? delta->old_file.path :
+	    delta->new_file.path;
+	const char *a = strchr(p, '/'), *b = a ? strchr(a + 1, '/') : NULL;
+	char id[16];
+	if (!b || a - p != 2 || b - a - 1 > 12)
+		return 0;
+	snprintf(id, sizeof id, "%.*s", (int)(b - a - 1), a + 1);
+	if (!ticketid_valid(id) || (c->n && !strcmp(c->v[c->n - 1], id)))
+		return 0;	/* a diff gives a folder's files one after another */
+	c->v = xrealloc(c->v, (c->n + 1) * sizeof *c->v);
+	memcpy(c->v[c->n++], id, 16);
+	return 0;
+}
+
+/* Every ticket of tree now (old NULL), or those whose files differ from
+ * tree old; 0, or -1 when the diff fails. */
+static int changed(struct desk *d, git_tree *old, git_tree *now, struct ids *c)
+{
+	git_diff *diff;
+	c->v = NULL;
+	c->n = 0;
+	if (git_diff_tree_to_tree(&diff, d->repo, old, now, NULL) != 0)
+		return -1;
+	int rc = git_diff_foreach(diff, diff_cb, NULL, NULL, NULL, c);
+	git_diff_free(diff);
+	return rc ? -1 : 0;
+}
+
+/* Bring the rows of one branch from the tree of its recorded key to now. */
+static int sync_branch(struct writer *w, const char *ref, const char *mkey)
+{
+	char was[64], key[GIT_OID_HEXSZ + 1];
+	git_oid o;
+	git_tree *now = tickets_tree(w->d, ref, key), *old = NULL;
+	int rc = -1;
+	if (meta_get(w->db, mkey, was, sizeof was) != 0)
+		goto out;
+	if (!strcmp(was, key)) {
+		rc = 0;
+		goto out;
+	}
+	if (*was && strcmp(was, "-") && (git_oid_fromstr(&o, was) != 0 ||
+	    git_tree_lookup(&old, w->d->repo, &o) != 0))
+		goto out;	/* a tree we cannot see: built again */
+	if (!*was) {	/* never indexed: no row of this branch */
+		sqlite3_stmt *st;
+		if (sqlite3_prepare_v2(w->db, "SELECT 1 FROM tix WHERE arch = ? LIMIT 1", -1, &st,
+		    NULL) != SQLITE_OK)
+			goto out;
+		sqlite3_bind_int(st, 1, w->arch);
+		int any = sqlite3_step(st) != SQLITE_DONE;
+		sqlite3_finalize(st);
+		if (any)
+			goto out;
+	}
+	struct ids c;
+	if (changed(w->d, old, now, &c) != 0)
+		goto out;
+	for (size_t i = 0; i < c.n && !w->failed; i++)
+		w_ticket(w, now, c.v[i]);
+	free(c.v);
+	if (!w->failed && meta_set(w->db, mkey, key) == 0)
+		rc = 0;
+out:
+	git_tree_free(old);
+	git_tree_free(now);
+	return rc;
+}
+
+static int sync_db(struct desk *d, sqlite3 *db)
+{
+	struct writer w = { .d = d, .db = db };
+	int rc = -1;
+	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return -1;
+	if (w_prepare(&w) == 0) {
+		w.arch = 0;
+		rc = sync_branch(&w, DESK_BRANCH, "main");
+		w.arch = 1;
+		if (rc == 0)
+			rc = sync_branch(&w, DESK_ARCHIVE, "archive");
+	}
+	w_finish(&w);
+	if (rc == 0 && sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
+		return 0;
+	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+int search_sync(struct desk *d)
+{
+	for (int pass = 0; pass < 2; pass++) {
+		sqlite3 *db = db_open(d, 1);
+		if (!db)
+			break;
+		int rc = sync_db(d, db);
+		sqlite3_close(db);
+		if (rc == 0)
+			return 0;
+		char *p = db_path(d);
+		db_remove(p);	/* stale beyond repair: built again from nothing */
+		free(p);
+	}
+	warnx_("cannot write the search index %s/search.sqlite", d->state);
+	return -1;
+}
+
+/* --- reading --- */
+
+int search_query(struct desk *d, const char *q, int all, struct search_hit **hits,
+    size_t *n, char *err, size_t errlen)
+{
+	*hits = NULL;
+	*n = 0;
+	sqlite3 *db = db_open(d, 0);
+	if (!db) {
+		snprintf(err, errlen, "cannot read the search index %s/search.sqlite", d->state);
+		return -2;
+	}
+	sqlite3_stmt *st;
+	int rc = 0;
+	/* a ticket on both branches: the row of main (arch 0) first */
+	const char *sql = "SELECT t.id, t.arch FROM doc JOIN tix t ON t.n = doc.rowid "
+	    "WHERE doc MATCH ?1 AND t.arch <= ?2 ORDER BY rank";
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "search index: %s", sqlite3_errmsg(db));
+		sqlite3_close(db);
+		return -2;
+	}
+	sqlite3_bind_text(st, 1, q, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, all ? 1 : 0);
+	size_t cap = 0;
+	int s;
+	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 64;
+			*hits = xrealloc(*hits, cap * sizeof **hits);
+		}
+		struct search_hit *h = &(*hits)[(*n)++];
+		snprintf(h->id, sizeof h->id, "%s", (const char *)sqlite3_column_text(st, 0));
+		h->archived = sqlite3_column_int(st, 1);
+	}
+	if (s != SQLITE_DONE) {
+		snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+		rc = -1;
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return rc;
+}
+
+char *search_phrases(const char *text)
+{
+	struct buf b = { 0 };
+	const char *p = text;
+	while (*p) {
+		while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+			p++;
+		if (!*p)
+			break;
+		const char *s = p, *e;
+		if (*p == '"') {
+			s = ++p;
+			e = strchr(p, '"');
+			if (!e)
+				e = p + strlen(p);
+			p = *e ? e + 1 : e;
+		} else {
+			while (*p && !strchr(" \t\n\r\"", *p))
+				p++;
+			e = p;
+		}
+		int prefix = e > s && e[-1] == '*';
+		if (prefix)
+			e--;
+		while (s < e && strchr(" \t\n\r", *s))
+			s++;
+		if (e == s)
+			continue;
+		if (b.len)
+			buf_addc(&b, ' ');
+		buf_addc(&b, '"');
+		for (const char *c = s; c < e; c++) {
+			if (*c == '"')
+				buf_addc(&b, '"');
+			buf_addc(&b, *c);
+		}
+		buf_addc(&b, '"');
+		if (prefix)
+			buf_adds(&b, " *");
+	}
+	char *r = xstrdup(b.len ? buf_cstr(&b) : "");
+	buf_free(&b);
+	return r;
+}

@@ -1,0 +1,150 @@
+#!/bin/sh
+# mdesk search: words in subjects, decoded bodies, people, notes and tags,
+# over the tickets of main and (--all) the archive; the filters; the index
+# (.git/mdesk/search.sqlite) rebuilt when deleted or damaged, brought up
+# to date after commits and a sync; hostile query text.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../desklib.sh"
+export MDESK_DIR="$TMP/desk"
+replica "$TMP/remote.git" "$MDESK_DIR"
+route() { mroute --now "$2" <"$1" | sed -n 's/^X-Mdesk-Ticket: //p'; }
+ids() { jq -r .id | tr '\n' ' '; }
+s() { mdesk search -f json "$@" | ids; }
+
+# A: KOI8-R, base64; "посылка" (parcel) only in the body
+{
+	cat <<'EOF2'
+From: =?UTF-8?B?0JjQstCw0L0g0J/QtdGC0YDQvtCy?= <ivan.petrov@yandex.example>
+To: support@lumen.example
+Subject: =?UTF-8?B?0JLQvtC/0YDQvtGB?=
+Date: Mon, 9 Nov 2026 09:00:00 +0300
+Message-ID: <a1-ivan@yandex.example>
+MIME-Version: 1.0
+Content-Type: text/plain; charset=koi8-r
+Content-Transfer-Encoding: base64
+
+EOF2
+	printf 'Здравствуйте! Моя посылка не пришла.\n' | iconv -f UTF-8 -t KOI8-R | base64
+} >"$TMP/a.eml"
+# B: quoted-printable Latin-1, HTML only
+cat >"$TMP/b.eml" <<'EOF2'
+From: =?ISO-8859-1?Q?Jo=E3o_Pereira?= <joao.pereira@uol.example>
+To: support@lumen.example
+Subject: Pedido LB-50300
+Date: Mon, 9 Nov 2026 10:00:00 -0300
+Message-ID: <b1-joao@uol.example>
+MIME-Version: 1.0
+Content-Type: text/html; charset=ISO-8859-1
+Content-Transfer-Encoding: quoted-printable
+
+<html><body><p>Gostaria de trocar o livro <b>Mem=F3rias</b>.</p><script>secretscript()</script></body></html>
+EOF2
+# C: plain English
+cat >"$TMP/c.eml" <<'EOF2'
+From: Margaret Hale <margaret.hale@example.com>
+To: support@lumen.example
+Subject: Signed copy of The Salt Road?
+Date: Mon, 9 Nov 2026 17:00:00 +0000
+Message-ID: <c1-margaret@example.com>
+
+Is there a signed first edition of The Salt Road left?
+EOF2
+# D: to be archived
+cat >"$TMP/d.eml" <<'EOF2'
+From: Old Customer <old@example.net>
+To: support@lumen.example
+Subject: Broken zipper
+Date: Mon, 2 Nov 2026 09:00:00 +0000
+Message-ID: <d1-old@example.net>
+
+The zipper of my backpack broke.
+EOF2
+A=$(route "$TMP/a.eml" 2026-11-09T06:00:05Z)
+B=$(route "$TMP/b.eml" 2026-11-09T13:00:05Z)
+C=$(route "$TMP/c.eml" 2026-11-09T17:00:05Z)
+D=$(route "$TMP/d.eml" 2026-11-02T09:00:05Z)
+check "four tickets" "test \$(printf '%s\n' $A $B $C $D | sort -u | grep -c .) -eq 4"
+
+# ---------------------------------------------------------------- words
+is "a word only in a base64 KOI8-R body" "$(s посылка)" "$A "
+is "  ... in any case" "$(s ПОСЫЛКА)" "$A "
+is "a word of quoted-printable HTML, accents folded" "$(s memorias)" "$B "
+is "  ... a script of the HTML is no text" "$(s secretscript)" ""
+is "a subject word" "$(s zipper)" "$D "
+is "a phrase" "$(s '"salt road"')" "$C "
+is "  ... not when the words are apart" "$(s '"signed road"')" ""
+is "every word is required" "$(s salt zipper)" ""
+is "a prefix" "$(s 'zipp*')" "$D "
+is "a customer's name (RFC 2047)" "$(s joão)" "$B "
+is "a customer's address" "$(s margaret.hale@example.com)" "$C "
+is "a word that is nowhere" "$(s nowhere)" ""
+
+# ---------------------------------------------------------------- notes, tags, filters
+mdesk --as ana --now 2026-11-10T09:00:00Z note "$C" "customer asked about a fountain pen" >/dev/null
+mdesk --as ana --now 2026-11-10T09:01:00Z tag "$A" courier-lost >/dev/null
+mdesk --as ana --now 2026-11-10T09:02:00Z assign "$B" ana >/dev/null
+mdesk --as ana --now 2026-11-10T09:03:00Z status "$C" pending >/dev/null
+is "a note's word" "$(s fountain)" "$C "
+is "a tag" "$(s courier-lost)" "$A "
+is "--status" "$(s --status pending salt)" "$C "
+is "--status, another" "$(s --status new salt)" ""
+is "--assignee" "$(s --assignee ana memorias)" "$B "
+is "--assignee, another" "$(s --assignee bob memorias)" ""
+is "--unassigned" "$(s --unassigned memorias)" ""
+is "--tag" "$(s --tag courier-lost посылка)" "$A "
+is "--tag, another" "$(s --tag vip посылка)" ""
+is "--queue" "$(s --queue support zipper)" "$D "
+is "--since" "$(s --since 2026-11-05 zipper)" ""
+is "--until" "$(s --until 2026-11-05 zipper)" "$D "
+is "--since, a time" "$(s --since 2026-11-09T17:00:00Z salt)" "$C "
+
+# ---------------------------------------------------------------- the archive
+mdesk --as ana --now 2026-11-10T09:04:00Z status "$D" closed >/dev/null
+mdesk --now 2026-11-10T09:05:00Z archive "$D" >/dev/null 2>&1
+is "an archived ticket is not searched by default" "$(s zipper)" ""
+is "  ... with --all it is" "$(s --all zipper)" "$D "
+
+# ---------------------------------------------------------------- output
+mdesk search -f csv salt >"$TMP/out"
+is "CSV: the columns of ls, one row" "$(head -1 "$TMP/out" | cut -d, -f1-3) $(grep -c "$C" "$TMP/out")" "id,status,priority 1"
+mdesk search -f table salt >"$TMP/out"
+is "table: the header of ls and the ticket" "$(head -1 "$TMP/out" | cut -c1-16) $(grep -c "^$C" "$TMP/out")" "ID        STATUS 1"
+
+# ---------------------------------------------------------------- the index
+IX=$MDESK_DIR/.git/mdesk/search.sqlite
+check "the index is in the desk's private folder" "test -s '$IX'"
+is "  ... and not in git" "$(git -C "$MDESK_DIR" status --porcelain)" ""
+rm -f "$IX"
+is "an index deleted is built again" "$(s fountain)" "$C "
+check "  ... and written" "test -s '$IX'"
+printf 'not a database at all' >"$IX"
+is "an index damaged is built again" "$(s fountain)" "$C "
+head -c 3000 /dev/urandom >"$IX"
+is "an index of random bytes is built again" "$(s --all zipper)" "$D "
+
+# a note through another replica, synced: the index follows
+mdesk sync >/dev/null 2>&1
+mdesk clone "$TMP/remote.git" "$TMP/r2" >/dev/null 2>&1
+mdesk --desk "$TMP/r2" --as bob --now 2026-11-10T10:00:00Z note "$A" "tracking number quokka" >/dev/null
+mdesk --desk "$TMP/r2" sync >/dev/null 2>&1
+is "before the sync, the other replica's note is not here" "$(s quokka)" ""
+mdesk sync >/dev/null 2>&1
+is "after a sync the index is up to date" "$(s quokka)" "$A "
+
+# ---------------------------------------------------------------- hostile text
+for q in "'; DROP TABLE doc; --" 'x" OR 1=1' 'NEAR(a b)' 'subject:zipper' '(' 'AND' '^zipper' 'a\b' '%_'; do
+	mdesk search -f json "$q" >"$TMP/out" 2>"$TMP/err"; rc=$?
+	is "metacharacters are words: $q" "$rc $(wc -l <"$TMP/err")" "0 0"
+done
+is "  ... the index is whole after them" "$(s fountain)" "$C "
+mdesk search --fts 'salt AND (road' >"$TMP/out" 2>"$TMP/err"; rc=$?
+is "--fts: a syntax error is one line, exit 65" "$rc $(wc -l <"$TMP/err")" "65 1"
+is "--fts: operators" "$(s --fts 'salt OR zipper')" "$C "
+is "--fts: a column" "$(s --fts 'notes:fountain')" "$C "
+for q in '' '*' '"' '" "'; do
+	mdesk search "$q" >"$TMP/out" 2>"$TMP/err"; rc=$?
+	is "no word to look for ($q): one line, exit 65" "$rc $(wc -l <"$TMP/err")" "65 1"
+done
+mdesk search >"$TMP/out" 2>"$TMP/err"; rc=$?
+is "no query: exit 64" "$rc" 64
+done_testing
