@@ -649,6 +649,35 @@ struct filter {
 	int anystatus;		/* every status, not only the active ones (search) */
 };
 
+/* The options of ls and search that choose tickets. */
+#define FILTER_OPTIONS \
+	{ "status", required_argument, NULL, 's' }, \
+	{ "assignee", required_argument, NULL, 'a' }, \
+	{ "mine", no_argument, NULL, 'm' }, \
+	{ "unassigned", no_argument, NULL, 'u' }, \
+	{ "queue", required_argument, NULL, 'q' }, \
+	{ "tag", required_argument, NULL, 't' }, \
+	{ "all", no_argument, NULL, 'A' }
+
+/* Option c (of FILTER_OPTIONS) into f: 1, or 0 when it is none of them. */
+static int filter_opt(int c, struct filter *f, int *mine)
+{
+	switch (c) {
+	case 's':
+		if (!status_valid(optarg))
+			misuse("--status: '%s' is not one of " STATUS_LIST, optarg);
+		f->status = optarg;
+		return 1;
+	case 'a': f->assignee = optarg; return 1;
+	case 'm': *mine = 1; return 1;
+	case 'u': f->unassigned = 1; return 1;
+	case 'q': f->queue = optarg; return 1;
+	case 't': f->tag = optarg; return 1;
+	case 'A': f->all = 1; return 1;
+	}
+	return 0;
+}
+
 static int matches(const struct ticket *t, const struct filter *f)
 {
 	if (f->status ? strcmp(t->status, f->status) != 0 :
@@ -935,16 +964,10 @@ static void print_selected(const struct tsum **v, size_t n, int fmt)
 static int cmd_ls(int argc, char **argv)
 {
 	static const struct option o[] = {
-		{ "status", required_argument, NULL, 's' },
-		{ "assignee", required_argument, NULL, 'a' },
-		{ "mine", no_argument, NULL, 'm' },
-		{ "queue", required_argument, NULL, 'q' },
-		{ "tag", required_argument, NULL, 't' },
+		FILTER_OPTIONS,
 		{ "priority", required_argument, NULL, 'p' },
 		{ "lang", required_argument, NULL, 'l' },
 		{ "customer", required_argument, NULL, 'c' },
-		{ "unassigned", no_argument, NULL, 'u' },
-		{ "all", no_argument, NULL, 'A' },
 		{ "collisions", no_argument, NULL, 'C' },
 		{ "sort", required_argument, NULL, 'S' },
 		{ "format", required_argument, NULL, 'f' },
@@ -953,16 +976,9 @@ static int cmd_ls(int argc, char **argv)
 	struct filter f = { 0 };
 	int fmt = isatty(1) ? F_TABLE : F_JSON, c, mine = 0;
 	while ((c = next_opt(argc, argv, "s:a:q:t:p:l:c:uAf:", o)) != -1) {
+		if (filter_opt(c, &f, &mine))
+			continue;
 		switch (c) {
-		case 's':
-			if (!status_valid(optarg))
-				misuse("--status: '%s' is not one of " STATUS_LIST, optarg);
-			f.status = optarg;
-			break;
-		case 'a': f.assignee = optarg; break;
-		case 'm': mine = 1; break;
-		case 'q': f.queue = optarg; break;
-		case 't': f.tag = optarg; break;
 		case 'p':
 			if (!priority_valid(optarg))
 				misuse("--priority: '%s' is not one of " PRIORITY_LIST, optarg);
@@ -970,8 +986,6 @@ static int cmd_ls(int argc, char **argv)
 			break;
 		case 'l': f.lang = optarg; break;
 		case 'c': f.customer = optarg; break;
-		case 'u': f.unassigned = 1; break;
-		case 'A': f.all = 1; break;
 		case 'C': f.collisions = 1; break;
 		case 'S': f.sort = parse_sort(optarg); break;
 		case 'f': fmt = parse_format(optarg); break;
@@ -1045,15 +1059,9 @@ static const struct tsum **search_filter(const struct search_hit *h, size_t nh,
 static int cmd_search(int argc, char **argv)
 {
 	static const struct option o[] = {
-		{ "status", required_argument, NULL, 's' },
-		{ "assignee", required_argument, NULL, 'a' },
-		{ "mine", no_argument, NULL, 'm' },
-		{ "unassigned", no_argument, NULL, 'u' },
-		{ "queue", required_argument, NULL, 'q' },
-		{ "tag", required_argument, NULL, 't' },
+		FILTER_OPTIONS,
 		{ "since", required_argument, NULL, 'S' },
 		{ "until", required_argument, NULL, 'U' },
-		{ "all", no_argument, NULL, 'A' },
 		{ "fts", no_argument, NULL, 'F' },
 		{ "format", required_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 }
@@ -1062,20 +1070,11 @@ static int cmd_search(int argc, char **argv)
 	long long since = LLONG_MIN, until = LLONG_MAX;
 	int fmt = isatty(1) ? F_TABLE : F_JSON, c, mine = 0, fts = 0;
 	while ((c = next_opt(argc, argv, "s:a:q:t:uAf:", o)) != -1) {
+		if (filter_opt(c, &f, &mine))
+			continue;
 		switch (c) {
-		case 's':
-			if (!status_valid(optarg))
-				misuse("--status: '%s' is not one of " STATUS_LIST, optarg);
-			f.status = optarg;
-			break;
-		case 'a': f.assignee = optarg; break;
-		case 'm': mine = 1; break;
-		case 'u': f.unassigned = 1; break;
-		case 'q': f.queue = optarg; break;
-		case 't': f.tag = optarg; break;
 		case 'S': since = search_time("--since", optarg); break;
 		case 'U': until = search_time("--until", optarg); break;
-		case 'A': f.all = 1; break;
 		case 'F': fts = 1; break;
 		case 'f': fmt = parse_format(optarg); break;
 		default: misuse(NULL);

@@ -53,7 +53,7 @@ _mdesk()
 	local statuses='new open pending on-hold solved closed'
 	local priorities='low normal high urgent'
 	local formats='table json csv'
-	local commands='init check ls show assign unassign claim release note
+	local commands='init check ls search show assign unassign claim release note
 		tag untag priority status merge log customer agent archive gc
 		sync clone maildir help'
 	local fields='name= email= groups= skills= languages= capacity= status=
@@ -149,6 +149,8 @@ _mdesk()
 			case $cmd:$w in
 			ls:-[satpqlcf]|ls:--status|ls:--assignee|ls:--tag|ls:--priority|\
 			ls:--queue|ls:--lang|ls:--customer|ls:--format|\
+			search:-[satqf]|search:--status|search:--assignee|search:--tag|\
+			search:--queue|search:--format|search:--since|search:--until|\
 			ls:--sort|claim:--for|log:-n|log:--max|log:-f|log:--format|\
 			customer:-f|customer:--format|archive:--older-than|agent:-f|\
 			agent:--format|maildir:--view|*:--as|*:--now|*:--desk|*:-d)
@@ -167,7 +169,8 @@ _mdesk()
 		elif [[ $prev == -* && $prev != *=* ]]; then
 			opt=$prev
 		fi
-		case $cmd:$opt in
+		# search chooses tickets with the options of ls
+		case ${cmd/#search/ls}:$opt in
 		ls:-s|ls:--status) cand=($statuses) ;;
 		ls:-a|ls:--assignee) cand=($(__mdesk_agents)) ;;
 		ls:-p|ls:--priority) cand=($priorities) ;;
@@ -179,6 +182,7 @@ _mdesk()
 		agent:-f|agent:--format)
 			cand=($formats) ;;
 		ls:--sort) cand=(priority due updated created) ;;
+		ls:--since|ls:--until) ;;
 		maildir:--view) cand=(mine unassigned at-risk mentions all) ;;
 		*:--as) cand=($(__mdesk_agents)) ;;
 		*:--desk|*:-d) dirs=true ;;
@@ -196,6 +200,10 @@ _mdesk()
 				cand=(-A --all -s --status -a --assignee --mine -u
 					--unassigned --collisions -q --queue -t --tag -p --priority
 					-l --lang -c --customer --sort -f --format) ;;
+			search)
+				cand=(-A --all -s --status -a --assignee --mine -u
+					--unassigned -q --queue -t --tag --since --until --fts
+					-f --format) ;;
 			show) cand=(--json --mbox --part --attachments) ;;
 			claim) cand=(--for --force) ;;
 			release) ((n == 1)) && cand=(--force) ;;

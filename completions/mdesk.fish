@@ -81,7 +81,10 @@ function __fish_mdesk_args
                 'ls:--lang' 'ls:--customer' 'ls:--format' 'claim:--for' 'log:-n' \
                 'log:--max' 'log:--format' 'customer:--format' 'archive:--older-than' \
                 'agent:--format' 'ls:--sort' 'log:-f' 'customer:-f' 'agent:-f' \
-                'maildir:--view' '*:--as' '*:--now' '*:--desk' '*:-d'
+                'maildir:--view' 'search:-s' 'search:-a' 'search:-q' 'search:-t' \
+                'search:-f' 'search:--status' 'search:--assignee' 'search:--queue' \
+                'search:--tag' 'search:--format' 'search:--since' 'search:--until' \
+                '*:--as' '*:--now' '*:--desk' '*:-d'
                 set -e tokens[1]
             case '*:-?*'
             case '*'
@@ -199,6 +202,7 @@ complete -c mdesk -n __fish_mdesk_needs_command -l version -d 'Print the version
 complete -c mdesk -n __fish_mdesk_needs_command -a init -d 'Create a desk with example files'
 complete -c mdesk -n __fish_mdesk_needs_command -a check -d 'Validate the files of the desk'
 complete -c mdesk -n __fish_mdesk_needs_command -a ls -d 'List tickets'
+complete -c mdesk -n __fish_mdesk_needs_command -a search -d 'Find tickets by the words of their text'
 complete -c mdesk -n __fish_mdesk_needs_command -a show -d 'Show a ticket'
 complete -c mdesk -n __fish_mdesk_needs_command -a assign -d 'Assign a ticket to an agent'
 complete -c mdesk -n __fish_mdesk_needs_command -a unassign -d 'Leave a ticket without an agent'
@@ -225,6 +229,19 @@ complete -c mdesk -n 'not __fish_mdesk_needs_command' -l desk -x -a '(__fish_com
 complete -c mdesk -n 'not __fish_mdesk_needs_command' -l as -x -a '(__fish_mdesk_agents)' -d 'Act as this agent'
 complete -c mdesk -n 'not __fish_mdesk_needs_command' -l now -x -d 'Take this time as the current time'
 complete -c mdesk -n 'not __fish_mdesk_needs_command' -l help -d "Print the command's usage and exit"
+
+# search
+complete -c mdesk -n '__fish_mdesk_using search' -s A -l all -d 'Archived tickets too'
+complete -c mdesk -n '__fish_mdesk_using search' -s s -l status -x -a "$statuses" -d 'Only this status'
+complete -c mdesk -n '__fish_mdesk_using search' -s a -l assignee -x -a '(__fish_mdesk_agents)' -d 'Only tickets of this agent'
+complete -c mdesk -n '__fish_mdesk_using search' -l mine -d 'Only my tickets'
+complete -c mdesk -n '__fish_mdesk_using search' -s u -l unassigned -d 'Only tickets of no agent'
+complete -c mdesk -n '__fish_mdesk_using search' -s q -l queue -x -a '(__fish_mdesk_ticket_values .queue)' -d 'Only this queue'
+complete -c mdesk -n '__fish_mdesk_using search' -s t -l tag -x -a '(__fish_mdesk_ticket_values ".tags[]")' -d 'Only tickets with this tag'
+complete -c mdesk -n '__fish_mdesk_using search' -l since -x -d 'Only tickets created at or after this date'
+complete -c mdesk -n '__fish_mdesk_using search' -l until -x -d 'Only tickets created before this date'
+complete -c mdesk -n '__fish_mdesk_using search' -l fts -d 'The query in SQLite FTS5 syntax'
+complete -c mdesk -n '__fish_mdesk_using search' -s f -l format -x -a "$formats" -d 'Output format'
 
 # init
 complete -c mdesk -n '__fish_mdesk_at init 0' -x -a '(__fish_complete_directories)'

@@ -39,6 +39,10 @@ if command -v bash >/dev/null 2>&1; then
 		"$(bcomp "$C/mdesk.bash" mdesk --desk "$D" show '' | sorted)" "$ids"
 	is "bash: mdesk archive <TAB> offers only the solved and closed" \
 		"$(bcomp "$C/mdesk.bash" mdesk --desk "$D" archive '' | grep -v '^-' | sorted)" "$solved "
+	is "bash: mdesk search --s<TAB> offers --since and --status" \
+		"$(bcomp "$C/mdesk.bash" mdesk --desk "$D" search --s | sorted)" "--since --status "
+	is "bash: mdesk search --status <TAB> offers the statuses" \
+		"$(bcomp "$C/mdesk.bash" mdesk --desk "$D" search --status '' | sorted)" "closed new on-hold open pending solved "
 	is "bash: mroute --a<TAB> offers --ack and --at-date once each" \
 		"$(bcomp "$C/mroute.bash" mroute --a | tr '\n' ' ')" "--ack --at-date "
 else
@@ -54,6 +58,8 @@ if command -v fish >/dev/null 2>&1; then
 		"$(fcomp "$C/mreply.fish" "mreply --desk $D -t " | sorted)" "$templates"
 	is "fish: mdesk show <TAB> offers every ticket, the solved one too" \
 		"$(fcomp "$C/mdesk.fish" "mdesk --desk $D show " | sorted)" "$ids"
+	is "fish: mdesk search --s<TAB> offers --since and --status" \
+		"$(fcomp "$C/mdesk.fish" "mdesk --desk $D search --s" | sorted)" "--since --status "
 	is "fish: mroute --a<TAB> offers --ack and --at-date" \
 		"$(fcomp "$C/mroute.fish" "mroute --a" | tr '\n' ' ')" "--ack --at-date "
 	# fish shows one of two completions of the same option, with either
