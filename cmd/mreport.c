@@ -7,7 +7,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +22,6 @@
 #include "rephtml.h"
 #include "report.h"
 #include "sla.h"
-#include "ticketid.h"
 #include "tickets.h"
 #include "util.h"
 
@@ -85,307 +83,19 @@ static char *read_rev(const char *path, size_t *len)
 
 typedef void (*ticket_fn)(const char *id, char *text, size_t len);
 
-struct seen {
-	char (*id)[16];
-	size_t n, cap;
-};
-
-static int has_id(const struct seen *s, const char *id)
-{
-	size_t lo = 0, hi = s->n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(s->id[mid], id);
-		if (!c)
-			return 1;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return 0;
-}
-
-static int cmp_id(const void *a, const void *b)
-{
-	return strcmp(a, b);
-}
-
-/* The reading is done by reader threads (one per processor, at most 4,
- * each with its own repository handle: libgit2 objects are not shared
- * between threads) that take every nth folder tickets/SH of a tree and
- * hand batches of events texts to the counting thread through a queue. */
-struct batch {
-	struct buf text;	/* the texts, each NUL-terminated */
-	struct item {
-		char id[16];
-		char sh[3];
-		size_t off, len;
-	} *it;
-	size_t n, cap;
-	struct batch *next;
-};
-
-struct queue {
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	struct batch *head, *tail, *free;
-	size_t len;
-	int running;		/* readers still at work */
-};
-static struct queue Q = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, NULL,
-	NULL, 0, 0 };
-#define QMAX 16		/* batches waiting: bounded memory */
-#define BATCH 256	/* tickets in a batch */
-
-struct reader {
-	git_oid tree;		/* tickets/ */
-	size_t first, step;
-	const struct seen *skip;
-	struct seen keep;	/* the IDs read (main branch) */
-	int want_keep;
-	int failed;
-};
-
-static struct batch *batch_get(void)
-{
-	pthread_mutex_lock(&Q.mu);
-	struct batch *b = Q.free;
-	if (b)
-		Q.free = b->next;
-	pthread_mutex_unlock(&Q.mu);
-	if (!b)
-		b = xcalloc(1, sizeof *b);
-	b->n = 0;
-	b->text.len = 0;
-	b->next = NULL;
-	return b;
-}
-
-static void batch_put(struct batch *b)
-{
-	pthread_mutex_lock(&Q.mu);
-	while (Q.len >= QMAX)
-		pthread_cond_wait(&Q.cv, &Q.mu);
-	if (Q.tail)
-		Q.tail->next = b;
-	else
-		Q.head = b;
-	Q.tail = b;
-	Q.len++;
-	pthread_cond_broadcast(&Q.cv);
-	pthread_mutex_unlock(&Q.mu);
-}
-
-static void *read_tree(void *arg)
-{
-	struct reader *r = arg;
-	git_repository *repo = NULL;
-	git_tree *tk = NULL;
-	struct batch *b = batch_get();
-	if (git_repository_open(&repo, git_repository_path(D.repo)) != 0 ||
-	    git_tree_lookup(&tk, repo, &r->tree) != 0) {
-		r->failed = 1;
-		goto out;
-	}
-	size_t nsh = git_tree_entrycount(tk);
-	for (size_t i = r->first; i < nsh; i += r->step) {
-		const git_tree_entry *she = git_tree_entry_byindex(tk, i);
-		git_tree *sh = NULL;
-		if (git_tree_entry_type(she) != GIT_OBJECT_TREE || strlen(git_tree_entry_name(she)) != 2 ||
-		    git_tree_lookup(&sh, repo, git_tree_entry_id(she)) != 0)
-			continue;
-		size_t nid = git_tree_entrycount(sh);
-		for (size_t k = 0; k < nid; k++) {
-			const git_tree_entry *ide = git_tree_entry_byindex(sh, k);
-			const char *id = git_tree_entry_name(ide);
-			git_tree *td = NULL;
-			if (git_tree_entry_type(ide) != GIT_OBJECT_TREE || !ticketid_valid(id) ||
-			    (r->skip && has_id(r->skip, id)) ||
-			    git_tree_lookup(&td, repo, git_tree_entry_id(ide)) != 0)
-				continue;
-			const git_tree_entry *ev = git_tree_entry_byname(td, "events.jsonl");
-			git_blob *blob = NULL;
-			if (ev && git_tree_entry_type(ev) == GIT_OBJECT_BLOB &&
-			    git_blob_lookup(&blob, repo, git_tree_entry_id(ev)) == 0) {
-				size_t n = (size_t)git_blob_rawsize(blob);
-				if (b->n == b->cap) {
-					b->cap = b->cap ? b->cap * 2 : BATCH;
-					b->it = xrealloc(b->it, b->cap * sizeof *b->it);
-				}
-				struct item *it = &b->it[b->n++];
-				snprintf(it->id, sizeof it->id, "%s", id);
-				snprintf(it->sh, sizeof it->sh, "%s", git_tree_entry_name(she));
-				it->off = b->text.len;
-				it->len = n;
-				if (n)
-					buf_add(&b->text, git_blob_rawcontent(blob), n);
-				buf_addc(&b->text, 0);
-				git_blob_free(blob);
-				if (r->want_keep) {
-					struct seen *kp = &r->keep;
-					if (kp->n == kp->cap) {
-						kp->cap = kp->cap ? kp->cap * 2 : 1024;
-						kp->id = xrealloc(kp->id, kp->cap * sizeof *kp->id);
-					}
-					snprintf(kp->id[kp->n++], 16, "%s", id);
-				}
-				if (b->n == BATCH) {
-					batch_put(b);
-					b = batch_get();
-				}
-			}
-			git_tree_free(td);
-		}
-		git_tree_free(sh);
-	}
-out:
-	if (b->n)
-		batch_put(b);
-	else {
-		free(b->it);
-		buf_free(&b->text);
-		free(b);
-	}
-	git_tree_free(tk);
-	git_repository_free(repo);
-	pthread_mutex_lock(&Q.mu);
-	Q.running--;
-	pthread_cond_broadcast(&Q.cv);
-	pthread_mutex_unlock(&Q.mu);
-	return NULL;
-}
-
-/* Every tickets/SH/ID/events.jsonl of commit c to fn; IDs in skip are left
- * out; the IDs read go to keep when not NULL. */
-static void walk_commit(git_commit *c, const struct seen *skip, struct seen *keep, ticket_fn fn)
-{
-	git_tree *root = NULL;
-	git_tree_entry *te = NULL;
-	if (git_commit_tree(&root, c) != 0)
-		desk_git_die(EX_DATAERR, "the commit's tree");
-	if (git_tree_entry_bypath(&te, root, "tickets") != 0 ||
-	    git_tree_entry_type(te) != GIT_OBJECT_TREE) {
-		git_tree_entry_free(te);
-		git_tree_free(root);
-		return;
-	}
-	long np = sysconf(_SC_NPROCESSORS_ONLN);
-	const char *env = getenv("MREPORT_THREADS");
-	if (env && atoi(env) > 0)
-		np = atoi(env);
-	size_t nr = np < 1 ? 1 : np > 4 ? 4 : (size_t)np;
-	struct reader *rd = xcalloc(nr, sizeof *rd);
-	pthread_t th[4];
-	Q.running = (int)nr;
-	for (size_t i = 0; i < nr; i++) {
-		git_oid_cpy(&rd[i].tree, git_tree_entry_id(te));
-		rd[i].first = i;
-		rd[i].step = nr;
-		rd[i].skip = skip;
-		rd[i].want_keep = keep != NULL;
-		if (pthread_create(&th[i], NULL, read_tree, &rd[i]) != 0)
-			die(EX_OSERR, "cannot start a thread: %s", strerror(errno));
-	}
-	/* count what the readers hand over, as it comes */
-	for (;;) {
-		pthread_mutex_lock(&Q.mu);
-		while (!Q.head && Q.running > 0)
-			pthread_cond_wait(&Q.cv, &Q.mu);
-		struct batch *b = Q.head;
-		if (b) {
-			Q.head = b->next;
-			if (!Q.head)
-				Q.tail = NULL;
-			Q.len--;
-			pthread_cond_broadcast(&Q.cv);
-		}
-		pthread_mutex_unlock(&Q.mu);
-		if (!b)
-			break;
-		for (size_t i = 0; i < b->n; i++) {
-			fn(b->it[i].id, b->text.p + b->it[i].off, b->it[i].len);
-		}
-		pthread_mutex_lock(&Q.mu);
-		b->next = Q.free;
-		Q.free = b;
-		pthread_mutex_unlock(&Q.mu);
-	}
-	int failed = 0;
-	for (size_t i = 0; i < nr; i++) {
-		pthread_join(th[i], NULL);
-		failed |= rd[i].failed;
-		if (keep) {
-			for (size_t k = 0; k < rd[i].keep.n; k++) {
-				if (keep->n == keep->cap) {
-					keep->cap = keep->cap ? keep->cap * 2 : 1024;
-					keep->id = xrealloc(keep->id, keep->cap * sizeof *keep->id);
-				}
-				memcpy(keep->id[keep->n++], rd[i].keep.id[k], 16);
-			}
-		}
-		free(rd[i].keep.id);
-	}
-	free(rd);
-	if (failed)
-		die(EX_IOERR, "%s: cannot read the repository", D.root);
-	git_tree_entry_free(te);
-	git_tree_free(root);
-}
-
-static void queue_free(void)
-{
-	while (Q.free) {
-		struct batch *b = Q.free;
-		Q.free = b->next;
-		free(b->it);
-		buf_free(&b->text);
-		free(b);
-	}
-}
-
 /* All of mreport's reading: the events text of every ticket at the
  * report's revision: the main branch, then the archive as it stood then
- * (a ticket on both is read once, from main).  Without --rev, through
- * the events files of tickets_events; at a revision, from git's trees by
- * the reader threads. */
+ * (a ticket on both is read once, from main).  The present through the
+ * derived events files (tickets_events), a revision from its trees
+ * (tickets_events_at). */
 static void each_ticket(ticket_fn fn)
 {
-	if (!opt_rev) {
-		/* the present: the events file of each branch under .git/mdesk
-		 * (tickets_events; brought up to date from git when stale) */
-		size_t n;
-		const struct tevents *te = tickets_events(&D, 1, &n);
-		for (size_t i = 0; i < n; i++) {
-			fn(te[i].id, te[i].text, te[i].len);
-		}
-		tickets_events_free();
-		return;
-	}
-	struct seen main_ids = { 0 };
-	walk_commit(rev_commit, NULL, &main_ids, fn);
-	if (main_ids.n > 1)
-		qsort(main_ids.id, main_ids.n, sizeof *main_ids.id, cmp_id);
-	/* the archive: its newest commit not later than the revision */
-	git_reference *ref = NULL;
-	git_commit *ac = NULL;
-	if (git_reference_lookup(&ref, D.repo, DESK_ARCHIVE) == 0 &&
-	    git_commit_lookup(&ac, D.repo, git_reference_target(ref)) == 0) {
-		long long limit = git_commit_time(rev_commit);
-		while (ac && opt_rev && git_commit_time(ac) > limit) {
-			git_commit *p = NULL;
-			if (git_commit_parentcount(ac) == 0 || git_commit_parent(&p, ac, 0) != 0)
-				p = NULL;
-			git_commit_free(ac);
-			ac = p;
-		}
-		if (ac)
-			walk_commit(ac, &main_ids, NULL, fn);
-	}
-	git_commit_free(ac);
-	git_reference_free(ref);
-	free(main_ids.id);
-	queue_free();
+	size_t n;
+	const struct tevents *te = opt_rev ? tickets_events_at(&D, rev_commit, &n) :
+	    tickets_events(&D, 1, &n);
+	for (size_t i = 0; i < n; i++)
+		fn(te[i].id, te[i].text, te[i].len);
+	tickets_events_free();
 }
 
 /* --- counting ---------------------------------------------------------- */

@@ -1284,6 +1284,25 @@ static void ev_sync(struct desk *d, struct evfile *s)
 	ev_write(d, s);
 }
 
+/* The entries of a and b as one list sorted by ID, a ticket on both
+ * once, as in a (main's); into ev_all. */
+static const struct tevents *ev_merge(const struct evfile *a, const struct evfile *b, size_t *n)
+{
+	free(ev_all);
+	ev_all = xmalloc((a->n + b->n + 1) * sizeof *ev_all);
+	size_t i = 0, j = 0, k = 0;
+	while (i < a->n || j < b->n) {
+		int c = i == a->n ? 1 : j == b->n ? -1 : strcmp(a->v[i].id, b->v[j].id);
+		if (c <= 0) {
+			ev_all[k++] = a->v[i++];
+			j += c == 0;	/* on both: main's */
+		} else
+			ev_all[k++] = b->v[j++];
+	}
+	*n = k;
+	return ev_all;
+}
+
 const struct tevents *tickets_events(struct desk *d, int all, size_t *n)
 {
 	free(ev_all);
@@ -1295,17 +1314,52 @@ const struct tevents *tickets_events(struct desk *d, int all, size_t *n)
 		return ev_main.v;
 	}
 	ev_sync(d, &ev_arch);
-	ev_all = xmalloc((ev_main.n + ev_arch.n + 1) * sizeof *ev_all);
-	size_t i = 0, j = 0, k = 0;
-	while (i < ev_main.n || j < ev_arch.n) {
-		int c = i == ev_main.n ? 1 : j == ev_arch.n ? -1 :
-		    strcmp(ev_main.v[i].id, ev_arch.v[j].id);
-		if (c <= 0) {
-			ev_all[k++] = ev_main.v[i++];
-			j += c == 0;	/* on both: main's */
-		} else
-			ev_all[k++] = ev_arch.v[j++];
+	return ev_merge(&ev_main, &ev_arch, n);
+}
+
+/* s: every ticket of commit c's tickets/ tree (none when c is NULL). */
+static void ev_commit(struct desk *d, struct evfile *s, git_commit *c)
+{
+	git_tree *root = NULL, *t = NULL;
+	ev_reset(s);
+	if (!c)
+		return;
+	if (git_commit_tree(&root, c) != 0)
+		desk_git_die(EX_TEMPFAIL, "the commit's tree");
+	const git_tree_entry *e = git_tree_entry_byname(root, "tickets");
+	if (e && git_tree_entry_type(e) == GIT_OBJECT_TREE &&
+	    git_tree_lookup(&t, d->repo, git_tree_entry_id(e)) != 0)
+		desk_git_die(EX_TEMPFAIL, "tickets");
+	void *p[2] = { d, s };
+	tree_tickets(t, ev_blob, p);
+	if (s->n > 1)
+		qsort(s->v, s->n, sizeof *s->v, by_tev_id);
+	git_tree_free(t);
+	git_tree_free(root);
+}
+
+/* The archive's newest commit not later than time limit, or NULL. */
+static git_commit *archive_at(struct desk *d, long long limit)
+{
+	git_oid id;
+	git_commit *c = NULL;
+	if (desk_branch_id(d, DESK_ARCHIVE, &id) != 0 || git_commit_lookup(&c, d->repo, &id) != 0)
+		return NULL;
+	while (c && git_commit_time(c) > limit) {
+		git_commit *p = NULL;
+		if (git_commit_parentcount(c) == 0 || git_commit_parent(&p, c, 0) != 0)
+			p = NULL;
+		git_commit_free(c);
+		c = p;
 	}
-	*n = k;
-	return ev_all;
+	return c;
+}
+
+const struct tevents *tickets_events_at(struct desk *d, git_commit *c, size_t *n)
+{
+	ev_commit(d, &ev_main, c);
+	git_commit *ac = archive_at(d, git_commit_time(c));
+	ev_commit(d, &ev_arch, ac);
+	git_commit_free(ac);
+	return ev_merge(&ev_main, &ev_arch, n);
 }

@@ -109,6 +109,10 @@ struct tevents {
  * are gone with the next call, which reads the files again.  Valid until
  * the next call or tickets_events_free. */
 const struct tevents *tickets_events(struct desk *d, int all, size_t *n);
+/* The same as the desk stood at commit c of the main branch: its tickets,
+ * then the archive's at its newest commit not later than c (a ticket on
+ * both once, as on main).  Read from git's trees; no file is written. */
+const struct tevents *tickets_events_at(struct desk *d, git_commit *c, size_t *n);
 void tickets_events_free(void);
 /* Does the status run the SLA clock and count in an agent's load? (new, open) */
 int status_load(const char *status);

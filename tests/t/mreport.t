@@ -221,6 +221,8 @@ mdesk --now 2026-11-24T00:00:00Z archive --older-than 1d >/dev/null
 is "archive: D A B left the working tree" "$(ls -d "$MDESK_DIR"/tickets/*/* | wc -l)" 3
 mreport $R --format json >"$TMP/after.json"
 is "archive: the same totals" "$(cat "$TMP/after.json")" "$(cat "$TMP/all.json")"
+# at a revision too: main's tickets, then the archive as it stood then
+is "archive: --rev HEAD, the same totals" "$(mreport $R --rev HEAD --format json)" "$(cat "$TMP/all.json")"
 
 # ---------------------------------------------------------------- hostile
 # a malformed event committed by hand: skipped with one warning naming
