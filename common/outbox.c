@@ -128,7 +128,23 @@ static int id_ok(const char *id)
 	return n >= 6 && n <= 12 && strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") == n;
 }
 
-/* One entry into the desk as one commit; -1 when it cannot be (bad). */
+/* Is an event of evs (by its id) on ticket t already?  Then the entry
+ * was recorded by a writer stopped before it could remove it. */
+static int recorded_already(const struct ticket *t, json_t *evs)
+{
+	size_t i, k;
+	json_t *e;
+	json_array_foreach(evs, i, e) {
+		const char *eid = json_string_value(json_object_get(e, "id"));
+		for (k = 0; eid && k < t->nev; k++)
+			if (t->ev[k].id && !strcmp(t->ev[k].id, eid))
+				return 1;
+	}
+	return 0;
+}
+
+/* One entry into the desk as one commit, none when it is there already
+ * (recording is idempotent); -1 when it cannot be (bad). */
 static int record(struct desk *d, const char *text, size_t len, int unconfirmed)
 {
 	const char *nl = memchr(text, '\n', len);
@@ -147,7 +163,12 @@ static int record(struct desk *d, const char *text, size_t len, int unconfirmed)
 		json_decref(r);
 		return -1;
 	}
+	int done = recorded_already(&t, evs);
 	ticket_free(&t);
+	if (done) {
+		json_decref(r);
+		return 0;
+	}
 	struct desk_tx *tx = desk_tx_new(d);
 	if (archived)
 		ticket_restore(d, tx, id);

@@ -91,6 +91,23 @@ T6=$(msg 6 2>"$TMP/err")
 is "mroute, the next writer, records a killed send first" "$(nreplies "$T5") $(outbox) $(nsent)" "1 0 3"
 check "  ... and says so" "grep -q '^mroute: $T5: a reply whose sender stopped while the mailer had it is recorded as sent, unconfirmed' '$TMP/err'"
 
+# ---------------------------------------------------------------- an entry left after its record
+# a writer stopped between the record's commit and the entry's removal
+# leaves the entry: the next writer sees its events on the ticket, records
+# nothing again and removes it
+T9=$(msg 9)
+MAILER_KILL=1 mreply --as ana $NOW --send -t answer --ticket "$T9" >/dev/null 2>&1
+mkdir -p "$TMP/aside"
+cp "$D/.git/mdesk/outbox/"* "$TMP/aside/"
+check "the next writer records the killed send" "mdesk --as bob $NOW note '$T1' 'first' 2>/dev/null"
+is "  ... once" "$(nreplies "$T9") $(outbox)" "1 0"
+mkdir -p "$D/.git/mdesk/outbox"
+cp "$TMP/aside/"* "$D/.git/mdesk/outbox/"
+h=$(git -C "$D" rev-list --count HEAD)
+check "the entry put back, the next writer" "mdesk --as bob $NOW note '$T1' 'second' 2>/dev/null"
+is "  ... records nothing new (one commit, the note's), removes the entry" \
+	"$(($(git -C "$D" rev-list --count HEAD) - h)) $(nreplies "$T9") $(ls "$(tdir "$T9")" | grep -c '\.eml$') $(outbox)" "1 1 2 0"
+
 # ---------------------------------------------------------------- a slow mailer
 T7=$(msg 7)
 MAILER_SLEEP=6 mreply --as ana $NOW --send -t answer --ticket "$T7" >/dev/null 2>"$TMP/slow.err" &
