@@ -1072,7 +1072,7 @@ static int tlist_cb(const char *root, const git_tree_entry *e, void *payload)
 		l->path = xrealloc(l->path, l->cap * sizeof *l->path);
 		l->id = xrealloc(l->id, l->cap * sizeof *l->id);
 	}
-	snprintf(l->path[l->n], 40, "%s", p);
+	memcpy(l->path[l->n], p, strlen(p) + 1);	/* shorter than 40: checked above */
 	l->id[l->n++] = *git_tree_entry_id(e);
 	return 1;	/* not into the ticket's folder */
 }
