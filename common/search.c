@@ -86,6 +86,15 @@ static sqlite3 *db_open(struct desk *d, int create)
 		int fl = create ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY;
 		if (sqlite3_open_v2(path, &db, fl, NULL) == SQLITE_OK) {
 			sqlite3_busy_timeout(db, 10000);
+			/* derived data: a commit need not reach the disk (WAL keeps
+			 * the file whole; a lost update is caught up by the keys) */
+			if (create) {
+				sqlite3_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL",
+				    NULL, NULL, NULL);
+				/* the log is folded in by the commits that fill it,
+				 * not by every close */
+				sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+			}
 			if (meta_get(db, "version", v, sizeof v) == 0 && !strcmp(v, SEARCH_VERSION))
 				break;
 			if (create && sqlite3_exec(db, schema, NULL, NULL, NULL) == SQLITE_OK)
@@ -318,36 +327,77 @@ struct ids {
 	size_t n;
 };
 
-static int diff_cb(const git_diff_delta *delta, float progress, void *payload)
+static void add_id(struct ids *c, const char *id)
 {
-	(void)progress;
-	struct ids *c = payload;
-	const char *p = delta->status == GIT_DELTA_DELETED ? delta->old_file.path :
-	    delta->new_file.path;
-	const char *a = strchr(p, '/'), *b = a ? strchr(a + 1, '/') : NULL;
-	char id[16];
-	if (!b || a - p != 2 || b - a - 1 > 12)
-		return 0;
-	snprintf(id, sizeof id, "%.*s", (int)(b - a - 1), a + 1);
-	if (!ticketid_valid(id) || (c->n && !strcmp(c->v[c->n - 1], id)))
-		return 0;	/* a diff gives a folder's files one after another */
+	if (!ticketid_valid(id))
+		return;
 	c->v = xrealloc(c->v, (c->n + 1) * sizeof *c->v);
-	memcpy(c->v[c->n++], id, 16);
+	snprintf(c->v[c->n++], 16, "%s", id);
+}
+
+/* The entries of two trees sorted by name, merged: each name whose entry
+ * differs (added, removed, another object) once, to fn. */
+static int tree_walk2(struct desk *d, git_tree *a, git_tree *b,
+    int (*fn)(struct desk *d, const git_tree_entry *x, const git_tree_entry *y, void *ctx),
+    void *ctx)
+{
+	size_t na = a ? git_tree_entrycount(a) : 0, nb = b ? git_tree_entrycount(b) : 0;
+	size_t i = 0, j = 0;
+	while (i < na || j < nb) {
+		const git_tree_entry *x = i < na ? git_tree_entry_byindex(a, i) : NULL;
+		const git_tree_entry *y = j < nb ? git_tree_entry_byindex(b, j) : NULL;
+		int c = !x ? 1 : !y ? -1 : strcmp(git_tree_entry_name(x), git_tree_entry_name(y));
+		if (c < 0)
+			y = NULL, i++;
+		else if (c > 0)
+			x = NULL, j++;
+		else
+			i++, j++;
+		if (x && y && git_oid_equal(git_tree_entry_id(x), git_tree_entry_id(y)))
+			continue;
+		if (fn(d, x, y, ctx) != 0)
+			return -1;
+	}
 	return 0;
 }
 
-/* Every ticket of tree now (old NULL), or those whose files differ from
- * tree old; 0, or -1 when the diff fails. */
+static int ticket_entry(struct desk *d, const git_tree_entry *x, const git_tree_entry *y,
+    void *ctx)
+{
+	(void)d;
+	add_id(ctx, git_tree_entry_name(x ? x : y));
+	return 0;
+}
+
+/* The tree of entry e into *t (NULL when e is none or no tree); 0, or
+ * -1 when the tree cannot be read. */
+static int subtree(struct desk *d, const git_tree_entry *e, git_tree **t)
+{
+	*t = NULL;
+	if (!e || git_tree_entry_type(e) != GIT_OBJECT_TREE)
+		return 0;
+	return git_tree_lookup(t, d->repo, git_tree_entry_id(e)) == 0 ? 0 : -1;
+}
+
+static int shard_entry(struct desk *d, const git_tree_entry *x, const git_tree_entry *y,
+    void *ctx)
+{
+	git_tree *a, *b = NULL;
+	int rc = subtree(d, x, &a) != 0 || subtree(d, y, &b) != 0 ? -1 :
+	    tree_walk2(d, a, b, ticket_entry, ctx);
+	git_tree_free(a);
+	git_tree_free(b);
+	return rc;
+}
+
+/* The tickets (tickets/SH/ID) whose folders differ between the tickets
+ * trees old and now (NULL: none): the shards of the same object are not
+ * read.  0, or -1 when a tree cannot be read. */
 static int changed(struct desk *d, git_tree *old, git_tree *now, struct ids *c)
 {
-	git_diff *diff;
 	c->v = NULL;
 	c->n = 0;
-	if (git_diff_tree_to_tree(&diff, d->repo, old, now, NULL) != 0)
-		return -1;
-	int rc = git_diff_foreach(diff, diff_cb, NULL, NULL, NULL, c);
-	git_diff_free(diff);
-	return rc ? -1 : 0;
+	return tree_walk2(d, old, now, shard_entry, c);
 }
 
 /* Bring the rows of one branch from the tree of its recorded key to now. */
