@@ -1104,7 +1104,7 @@ static int cmd_search(int argc, char **argv)
 	int rc = search_query(&D, q, f.all, &h, &nh, err, sizeof err);
 	free(q);
 	if (rc == -1)
-		die(EX_DATAERR, "search: %s (see the QUERY SYNTAX of mdesk(1))", err);
+		die(EX_DATAERR, "search: not an FTS5 query (--fts): %s", err);
 	if (rc != 0)
 		die(EX_IOERR, "search: %s", err);
 	const struct tsum **v = search_filter(h, nh, &f, since, until, &n);

@@ -139,6 +139,7 @@ done
 is "  ... the index is whole after them" "$(s fountain)" "$C "
 mdesk search --fts 'salt AND (road' >"$TMP/out" 2>"$TMP/err"; rc=$?
 is "--fts: a syntax error is one line, exit 65" "$rc $(wc -l <"$TMP/err")" "65 1"
+check "  ... that says so" "grep -q '^mdesk: search: not an FTS5 query' '$TMP/err'"
 is "--fts: operators" "$(s --fts 'salt OR zipper')" "$C "
 is "--fts: a column" "$(s --fts 'notes:fountain')" "$C "
 for q in '' '*' '"' '" "'; do
@@ -147,4 +148,15 @@ for q in '' '*' '"' '" "'; do
 done
 mdesk search >"$TMP/out" 2>"$TMP/err"; rc=$?
 is "no query: exit 64" "$rc" 64
+mdesk search --since soon salt >"$TMP/out" 2>"$TMP/err"; rc=$?
+is "--since that is no date: exit 64" "$rc" 64
+
+# a file of tickets/ that is no ticket folder is passed over
+printf 'x\n' >"$MDESK_DIR/tickets/README"
+git -C "$MDESK_DIR" add tickets/README && git -C "$MDESK_DIR" commit -qm "a stray file"
+s salt >/dev/null
+ino=$(ls -i "$IX" | cut -d' ' -f1)
+mdesk --as ana --now 2026-11-10T11:00:00Z note "$B" "the wombat edition" >/dev/null
+is "a stray file in tickets/: the index still follows" "$(s wombat)" "$B "
+is "  ... brought up to date, not built again" "$(ls -i "$IX" | cut -d' ' -f1)" "$ino"
 done_testing
