@@ -1606,7 +1606,8 @@ static int cmd_claim(int argc, char **argv)
 	return 0;
 }
 
-static int cmd_release(int argc, char **argv)
+/* The options of a command whose one option is --force: 1 when given. */
+static int force_only(int argc, char **argv)
 {
 	static const struct option o[] = {
 		{ "force", no_argument, NULL, 'F' },
@@ -1615,6 +1616,12 @@ static int cmd_release(int argc, char **argv)
 	int force = 0;
 	while (next_opt(argc, argv, "", o) != -1)
 		force = 1;
+	return force;
+}
+
+static int cmd_release(int argc, char **argv)
+{
+	int force = force_only(argc, argv);
 	argv += optind - 1;
 	if (argc - optind != 1)
 		misuse(NULL);
@@ -1738,8 +1745,9 @@ static int cmd_priority(int argc, char **argv)
 
 static int cmd_status(int argc, char **argv)
 {
-	argv = no_options(&argc, argv, "");
-	if (argc != 3)
+	int force = force_only(argc, argv);
+	argv += optind - 1;
+	if (argc - optind != 2)
 		misuse(NULL);
 	if (!status_valid(argv[2]))
 		misuse("status '%s' is not one of " STATUS_LIST, argv[2]);
@@ -1747,9 +1755,13 @@ static int cmd_status(int argc, char **argv)
 	struct agent *a = me();
 	json_t *e = event_new("status", a->login, D.now);
 	json_object_set_new(e, "status", json_string(argv[2]));
+	if (force)	/* over another's claim, knowingly */
+		json_object_set_new(e, "force", json_true());
 	char m[128];
 	snprintf(m, sizeof m, "status %s by %s", argv[2], a->login);
-	one_event(tid(argv[1]), e, a, "%s", m, check_exists, NULL);
+	/* another agent's live claim stands unless --force */
+	struct claimctx cc = { a->login, force };
+	one_event(tid(argv[1]), e, a, "%s", m, claim_check, &cc);
 	return 0;
 }
 
@@ -2447,7 +2459,7 @@ static const struct command cmds[] = {
 	{ "tag", cmd_tag, "tag ID TAG...", "add tags" },
 	{ "untag", cmd_tag, "untag ID TAG...", "remove tags" },
 	{ "priority", cmd_priority, "priority ID low|normal|high|urgent", "set the priority" },
-	{ "status", cmd_status, "status ID new|open|pending|on-hold|solved|closed",
+	{ "status", cmd_status, "status ID new|open|pending|on-hold|solved|closed [--force]",
 	    "set the status" },
 	{ "merge", cmd_merge, "merge FROM INTO", "move FROM's conversation into INTO" },
 	{ "log", cmd_log, "log [-n MAX] [-f table|json|csv] [ID]", "the desk's history" },

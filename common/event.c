@@ -210,8 +210,9 @@ static void step_received(struct ticket *t, const struct event *e)
 		t->first_message_id = e->message_id;
 		if (!t->status)
 			t->status = "new";
-	} else if (!e->autom && t->status &&
-	    (!strcmp(t->status, "solved") || !strcmp(t->status, "pending"))) {
+	} else if (!e->autom && t->status && (!strcmp(t->status, "solved") ||
+	    !strcmp(t->status, "pending") || !strcmp(t->status, "on-hold"))) {
+		/* the customer wrote: the ticket is theirs to answer again */
 		if (!strcmp(t->status, "solved"))
 			t->reopened++;
 		t->status = "open";
@@ -283,6 +284,8 @@ void ticket_step(struct ticket *t, const struct event *e)
 	else if (!strcmp(type, "assigned")) {
 		t->assignee = e->agent;
 		t->assigned_at = e->at;
+		if (e->agent && (!t->status || !strcmp(t->status, "new")))
+			t->status = "open";	/* a new ticket with an agent is open */
 	} else if (!strcmp(type, "unassigned"))
 		t->assignee = NULL;
 	else if (!strcmp(type, "claimed"))

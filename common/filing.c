@@ -761,6 +761,11 @@ static void decide_lang_and_rules(struct filing *f, struct incoming *in, struct 
 		warnx_("routing.sieve: the rules failed on %s; filed without them", in->ids.mid);
 	if (r->is_new && r->ro.queue[0])
 		r->queue = r->ro.queue;
+	/* a rule that tags a message "auto" says it is automatic (a bounce,
+	 * an out-of-office the headers did not tell) */
+	for (size_t i = 0; i < r->ro.ntags; i++)
+		if (!strcmp(r->ro.tags[i], "auto"))
+			r->automatic = 1;
 }
 
 /* Its ticket: a reply's, the same subject's, else a new one; a ticket
@@ -928,9 +933,15 @@ static json_t *message_tags(const struct filed *r)
 		json_array_append_new(tags, json_string("review"));
 	if (r->truncated)
 		json_array_append_new(tags, json_string("truncated"));
-	for (size_t i = 0; i < r->ro.ntags; i++)
-		if (tag_valid(r->ro.tags[i]))
+	for (size_t i = 0; i < r->ro.ntags; i++) {
+		int dup = 0;
+		size_t k;
+		json_t *v;
+		json_array_foreach(tags, k, v)
+			dup |= !strcmp(json_string_value(v), r->ro.tags[i]);
+		if (!dup && tag_valid(r->ro.tags[i]))
 			json_array_append_new(tags, json_string(r->ro.tags[i]));
+	}
 	return tags;
 }
 
@@ -1024,7 +1035,7 @@ static void decide_agent(struct filing *f, struct incoming *in, struct filed *r)
 		r->assignee = cur;
 		r->assign_why = "sticky: the ticket's agent";
 	} else if (f->routing.assign && !r->ro.spam && open &&
-	    !((r->automatic || r->review || r->internal) && !r->is_new) &&
+	    !r->automatic && !((r->review || r->internal) && !r->is_new) &&
 	    f->agents.n)
 		assign_agent(f, in, r);
 	else if (cur) {

@@ -207,6 +207,7 @@ _mdesk()
 			show) cand=(--json --mbox --part --attachments) ;;
 			claim) cand=(--for --force) ;;
 			release) ((n == 1)) && cand=(--force) ;;
+			status) ((n == 2)) && cand=(--force) ;;
 			note) ((n == 1)) && cand=(-) ;;
 			log) cand=(-n --max -f --format) ;;
 			customer) cand=(-f --format) ;;

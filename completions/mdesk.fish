@@ -276,6 +276,7 @@ complete -c mdesk -n '__fish_mdesk_at merge 1' -a '(__fish_mdesk_tickets)'
 complete -c mdesk -n '__fish_mdesk_at assign 1' -a '(__fish_mdesk_agents)' -d Agent
 complete -c mdesk -n '__fish_mdesk_at priority 1' -a "$priorities"
 complete -c mdesk -n '__fish_mdesk_at status 1' -a "$statuses"
+complete -c mdesk -n '__fish_mdesk_using status' -l force -d "Over another agent's claim"
 complete -c mdesk -n '__fish_mdesk_using tag; and not __fish_mdesk_at tag 0' -a '(__fish_mdesk_ticket_values ".tags[]")'
 complete -c mdesk -n '__fish_mdesk_using untag; and not __fish_mdesk_at untag 0' -a '(__fish_mdesk_ticket_tags)'
 complete -c mdesk -n '__fish_mdesk_using note; and not __fish_mdesk_at note 0; and string match -q "@*" -- (commandline -ct)' -a '@(__fish_mdesk_agents)' -d Mention

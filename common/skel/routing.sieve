@@ -50,6 +50,7 @@ require ["relational", "comparator-i;ascii-numeric"];
 if anyof (address :localpart :is "from" ["mailer-daemon", "postmaster"],
           header :contains "content-type" "report-type=delivery-status") {
     tag "bounce";
+    tag "auto";
     noack;
     stop;
 }
@@ -68,6 +69,7 @@ if anyof (header :matches "auto-submitted" "auto-*",
               ["Resposta automática", "Ausência temporária",
                "Автоответ", "Автоматический ответ"]) {
     tag "auto-reply";
+    tag "auto";
     noack;
     stop;
 }

@@ -136,7 +136,8 @@ is "ls -A" "$(mdesk ls -A | ids)" "$A $B $C $D $E $F $G "
 is "ls --status solved" "$(mdesk ls --status solved | ids)" "$D "
 is "ls --status closed" "$(mdesk ls --status closed | ids)" "$E "
 is "ls -s pending" "$(mdesk ls -s pending | ids)" "$B "
-is "ls --status new" "$(mdesk ls --status new | ids)" "$A $C $F $G "
+is "ls --status new (A, given to ana, is open)" "$(mdesk ls --status new | ids)" "$C $F $G "
+is "ls --status open" "$(mdesk ls --status open | ids)" "$A "
 is "ls --assignee ana" "$(mdesk ls --assignee ana | ids)" "$A "
 is "ls -a dmitri" "$(mdesk ls -a dmitri | ids)" "$B "
 is "ls --assignee bob: none" "$(mdesk ls --assignee bob | ids)" ""
@@ -191,7 +192,7 @@ check "ls --format json: also customer_name first_reply solved replies messages 
 check "ls --format json: tags an array, counts numbers, times RFC 3339" \
 	"jq -e '(.tags | type) == \"array\" and (.messages | type) == \"number\" and (.created | test(\"^2026-11-[0-9]{2}T[0-9:]{8}Z\$\"))' '$TMP/all.json' >/dev/null"
 is "ls json: ticket A" "$(jq -c "select(.id == \"$A\") | [.status,.subject,.customer,.customer_name,.assignee,.queue,.priority,.tags,.created,.updated,.messages]" "$TMP/all.json")" \
-	"[\"new\",\"Troca do livro \\\"Memórias\\\", pedido LB-50300\",\"joao.pereira@uol.example\",\"João Pereira\",\"ana\",\"support\",\"normal\",[],\"2026-11-09T12:00:00Z\",\"2026-11-10T09:00:00Z\",1]"
+	"[\"open\",\"Troca do livro \\\"Memórias\\\", pedido LB-50300\",\"joao.pereira@uol.example\",\"João Pereira\",\"ana\",\"support\",\"normal\",[],\"2026-11-09T12:00:00Z\",\"2026-11-10T09:00:00Z\",1]"
 is "ls json: ticket B (ru)" "$(jq -c "select(.id == \"$B\") | [.status,.subject,.customer_name,.assignee,.queue,.lang]" "$TMP/all.json")" \
 	'["pending","Оптовый заказ книг","Иван Петров","dmitri","sales","ru"]'
 is "ls json: ticket C (fa), tags sorted" "$(jq -c "select(.id == \"$C\") | [.subject,.customer_name,.queue,.priority,.tags,.lang,.assignee]" "$TMP/all.json")" \
@@ -244,7 +245,7 @@ Record:   tier standard, language pt-br
 Assignee: ana
 Tags:     (none)
 Created:  2026-11-09 09:00 -0300   Updated: 2026-11-10 06:00 -0300"
-check "show: the status line" "sed -n 5p '$TMP/show' | grep -q '^Status:   new   Priority: normal   Queue: support   Language: '"
+check "show: the status line" "sed -n 5p '$TMP/show' | grep -q '^Status:   open   Priority: normal   Queue: support   Language: '"
 check "show: the events" "grep -q '^  2026-11-09 09:00 -0300  received   customer   from=joao.pereira@uol.example' '$TMP/show' &&
 	grep -q '^  2026-11-10 06:00 -0300  assigned   ana        agent=ana reason=manual' '$TMP/show'"
 check "show: the message, decoded (quoted-printable, ISO-8859-1)" \

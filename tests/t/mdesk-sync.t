@@ -106,8 +106,8 @@ for i in $(seq 1 $N); do
 	8)
 		if pick_ticket "$D"; then
 			pick_agent; rnd 3; set -- open pending solved; shift $RN
-			mdesk --desk "$D" --as "$AG" --now "$now" status "$TK" "$1" 2>>"$TMP/errs" || rc=$?
-			statuses=$((statuses + 1))
+			mdesk --desk "$D" --as "$AG" --now "$now" status "$TK" "$1" 2>>"$TMP/errs"
+			case $? in 0) statuses=$((statuses + 1)) ;; 1) refused=$((refused + 1)) ;; *) rc=1 ;; esac
 		fi ;;
 	*)
 		MDESK_NOW=$now mdesk --desk "$D" sync --auto >/dev/null 2>>"$TMP/errs" || rc=$?

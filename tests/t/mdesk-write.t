@@ -148,7 +148,7 @@ done
 refused "priority without a value: exit 64" 64 usage mdesk --as ana priority "$T"
 
 # ---------------------------------------------------------------- status
-is "the ticket is new" "$(state '[.status,.reopened]')" '["new",0]'
+is "the ticket is open (it has an agent)" "$(state '[.status,.reopened]')" '["open",0]'
 w "status pending" mdesk --as ana --now 2026-11-07T09:00:00Z status "$T" pending
 is "  ... the event" "$(last | jq -c '[.type,.by,.status]')" '["status","ana","pending"]'
 is "  ... the message" "$(subject)" "$T: status pending by ana"

@@ -211,7 +211,7 @@ is "  ... customer.name: from the From line, literal" "$(grep '^name=' "$TMP/d2"
 is "  ... customer.first_name" "$(grep '^first=' "$TMP/d2")" "first={{agent.signature}}"
 is "  ... customer.email" "$(grep '^email=' "$TMP/d2")" "email={{x}}@example.org"
 is "  ... agent.*" "$(grep '^agent=' "$TMP/d2")" "agent=Bob Marsh|Bob|bob.marsh@lumen.example"
-is "  ... ticket.*" "$(grep '^id=' "$TMP/d2")" "id=$T2 status=new priority=normal"
+is "  ... ticket.*" "$(grep '^id=' "$TMP/d2")" "id=$T2 status=open priority=normal"
 is "  ... queue.*, desk.name" "$(grep '^queue=' "$TMP/d2")" "queue=Lumen Books Sales <sales@lumen.example> desk=Lumen Books"
 # normal policy: 8 business hours from Wed 12:00Z (09:00 -03:00): Wed 09-12,13-18 = 8h
 is "  ... sla.first_reply.due: 8 business hours, desk's time zone" "$(grep '^due=' "$TMP/d2")" \
@@ -344,7 +344,7 @@ is "  ... the ack template's subject, one token" "$(dhdr Subject "$TMP/sent.eml"
 check "  ... the promised time (first reply, business calendar)" \
 	"tr '\n' ' ' <'$TMP/da1' | grep -q 'answer you by Monday, 9 November 2026, 18:00 (UTC-03:00) at the latest'"
 is "  ... recorded as replied, auto, by system" "$(events "$A1" | jq -c 'select(.type == "replied") | [.by, .auto, .status]')" '["system",true,null]'
-is "  ... not a first reply: status new, no replies, no claim" "$(state "$A1" '[.status, .replies, .first_reply, .claimed_by]')" '["new",0,null,null]'
+is "  ... not a first reply: status open (it has an agent), no replies, no claim" "$(state "$A1" '[.status, .replies, .first_reply, .claimed_by]')" '["open",0,null,null]'
 is "  ... committed by mdesk" "$(git -C "$MDESK_DIR" log -1 --format='%an|%s')" "mdesk|$A1: acknowledged to priya.n@example.org"
 golden_ack=$(mktemp "$TMP/ack.XXXXXX")
 mreply --ack --dry-run --now 2026-11-09T11:00:10Z --ticket "$A1" >"$golden_ack" 2>"$TMP/err"

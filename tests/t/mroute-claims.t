@@ -87,7 +87,7 @@ is "From an agent's address with the token: filed in the ticket, tagged review" 
 	"$(sed -n 's/^X-Mdesk-Ticket: //p' "$TMP/out") $(mdesk show --json "$V" | jq -c '.tags | index("review") != null')" "$V true"
 is "  ... never ana's reply: no replied event, no reply counted, status unchanged" \
 	"$(mdesk show --json "$V" | jq -c '[([.events[] | select(.type == "replied")] | length), .replies, .status, .first_reply]')" \
-	'[0,0,"new",null]'
+	'[0,0,"open",null]'
 is "  ... the first reply's clock runs as before ($before)" \
 	"$(msla --now 2026-11-03T15:40:00Z --all --format json "$V" | jq -r 'select(.metric == "first_reply") | .state')" "$before"
 is "  ... git status clean" "$(porcelain)" ""

@@ -157,9 +157,9 @@ is "the commit message names the ticket, the sender and the agent" \
 is "the commit touches only the ticket" \
 	"$(git -C "$MDESK_DIR" show --name-only --format= HEAD | LC_ALL=C sort | tr '\n' ' ')" \
 	"tickets/$(printf %.2s "$T1")/$T1/0001.eml tickets/$(printf %.2s "$T1")/$T1/events.jsonl "
-is "mdesk ls sees it: new, support, subject" \
+is "mdesk ls sees it: open (it has an agent), support, subject" \
 	"$(mdesk ls --format json | jq -r '"\(.id) \(.status) \(.queue) \(.subject)"')" \
-	"$T1 new support Livro chegou com a capa rasgada — pedido LB-50112"
+	"$T1 open support Livro chegou com a capa rasgada — pedido LB-50112"
 
 # ---------------------------------------------------------------- the same message again
 h0=$(head_id)
@@ -212,9 +212,9 @@ check "ana's address: 0002.eml is the message" "cmp -s '$D1/0002.eml' '$TMP/m2.e
 is "ana's address: a received event for review, counting for nothing, never ana's reply" \
 	"$(events "$T1" | sed -n 2p | jq -c '[.type,.by,.agent,.file,.thread,.lang,.auto,(.review != null)]')" \
 	'["received","customer",null,"0002.eml","in-reply-to","pt-br",true,true]'
-is "ana's address: status, replies and the SLA untouched (new, 0 replies, no first reply)" \
+is "ana's address: status, replies and the SLA untouched (open, 0 replies, no first reply)" \
 	"$(mdesk show --json "$T1" | jq -c '[.status,.replies,.first_reply,(.tags | index("review") != null)]')" \
-	'["new",0,null,true]'
+	'["open",0,null,true]'
 is "ana's address: one commit, clean" "$(commits) $(porcelain)" "4 "
 is "ana's address: the commit's author is mdesk" "$(git -C "$MDESK_DIR" log -1 --format=%an)" mdesk
 

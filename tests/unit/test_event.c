@@ -50,7 +50,7 @@ int main(void)
 	long long asof;
 	parse_rfc3339("2026-11-02T09:02:30Z", &asof);
 	ticket_fold(&t, "ABCDEF12", ev, strlen(ev), asof);
-	is_str(t.status, "new", "--as-of: before the first reply");
+	is_str(t.status, "open", "--as-of: before the first reply, given to bob: open");
 	is_int((long long)json_array_size(t.tags), 2, "--as-of: both tags then");
 	ticket_free(&t);
 

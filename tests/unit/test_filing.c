@@ -64,7 +64,7 @@ int main(void)
 	filing_counts(f, &n, &k);
 	ok(n == 3 && k == 1, "three messages, one new ticket");
 	struct ticket t;
-	ok(ticket_load(&d, t1, &t, NULL, 1) == 0 && t.received == 2 && !strcmp(t.status, "new"),
+	ok(ticket_load(&d, t1, &t, NULL, 1) == 0 && t.received == 2 && !strcmp(t.status, "open"),
 	    "committed: two messages in the ticket");
 	ticket_free(&t);
 	ok(file_one(f, m2, &r) == 0 && r.duplicate, "after the commit, still a duplicate");

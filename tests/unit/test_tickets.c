@@ -226,7 +226,7 @@ int main(void)
 	free(now);
 	put(&d, "tickets/GH/GHJK9012/events.jsonl", ev, 0);
 	sv = tickets_summary(&d, 0, &n);
-	ok(n == 4 && !strcmp(sv[2].id, "GHJK9012") && !strcmp(sv[2].status, "new"),
+	ok(n == 4 && !strcmp(sv[2].id, "GHJK9012") && !strcmp(sv[2].status, "open"),
 	    "observer: mended by hand, read again");
 	tickets_summary_free();
 
