@@ -43,8 +43,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	clean(msg_text(&m, "Subject"));
 	clean(msg_text(&m, "X-Custom"));
 	const char *a, *d;
-	if (msg_addr(&m, "From", &a, &d) == 0)
+	if (msg_addr(&m, "From", &a, &d) == 0) {
 		clean(d);
+		char fn[64];	/* the greeting's first name: valid, bounded */
+		msg_first_name(d, fn, sizeof fn);
+		FUZZ_CHECK(strlen(fn) < sizeof fn && utf8_valid(fn, strlen(fn)));
+	}
+	const char *lk[8];	/* the links: ids of the message, at most max */
+	size_t nl = msg_links(&ids, lk, 8);
+	FUZZ_CHECK(nl <= 8);
+	for (size_t i = 0; i < nl; i++)
+		FUZZ_CHECK(lk[i] && *lk[i]);
+	FUZZ_CHECK(!ids.ti[0] || strlen(ids.ti) == 65);
 	int n = 0;
 	msg_addrs(&m, "To,Cc,Reply-To", on_addr, &n);
 	msg_raw(&m, "Received", -1);
