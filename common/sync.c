@@ -1437,6 +1437,344 @@ static void print_conflict(const char *path, int line, const char *what, void *c
 	fprintf(stderr, "%s: %s:%d: %s\n", progname, path, line, what);
 }
 
+/* --- a follow-up filed on two replicas before they synced --- */
+
+/* The tickets a merge touched: their folders, the Message-IDs their
+ * "received" events name, and which are new since the merge base. */
+struct fold {
+	char (*path)[40];
+	unsigned char *isnew;
+	char (*first)[40];	/* the time of its first event */
+	size_t *up;		/* union-find: the group of each ticket */
+	size_t n;
+	struct fmid { char *mid; size_t t; } *mids;
+	size_t nmids;
+};
+
+static int fold_chg_cb(const char *p, const git_tree_entry *ea, const git_tree_entry *eb,
+    void *payload)
+{
+	(void)ea;
+	(void)eb;
+	struct fold *f = payload;
+	const char *s = strncmp(p, "tickets/", 8) ? NULL : strchr(p + 8, '/');
+	s = s ? strchr(s + 1, '/') : NULL;
+	if (!s || s - p >= 40)
+		return 0;
+	char tp[40];
+	snprintf(tp, sizeof tp, "%.*s", (int)(s - p), p);
+	if (!ticket_path(tp) || (f->n && !strcmp(f->path[f->n - 1], tp)))
+		return 0;
+	f->path = xrealloc(f->path, (f->n + 1) * sizeof *f->path);
+	memcpy(f->path[f->n++], tp, 40);
+	return 0;
+}
+
+static int by_path(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+static int by_mid(const void *a, const void *b)
+{
+	const struct fmid *x = a, *y = b;
+	int c = strcmp(x->mid, y->mid);
+	return c ? c : x->t < y->t ? -1 : x->t > y->t;
+}
+
+static size_t fold_root(struct fold *f, size_t i)
+{
+	while (f->up[i] != i)
+		i = f->up[i] = f->up[f->up[i]];
+	return i;
+}
+
+/* The events text of folder path in tree t (NULL when none). */
+static git_blob *fold_events(git_repository *repo, git_tree *t, const char *path)
+{
+	char p[64];
+	git_tree_entry *e;
+	git_blob *b = NULL;
+	snprintf(p, sizeof p, "%s/events.jsonl", path);
+	if (git_tree_entry_bypath(&e, t, p) != 0)
+		return NULL;
+	if (git_tree_entry_type(e) == GIT_OBJECT_BLOB)
+		git_blob_lookup(&b, repo, git_tree_entry_id(e));
+	git_tree_entry_free(e);
+	return b;
+}
+
+/* Read the Message-IDs of ticket i's "received" events in tree t. */
+static void fold_read(struct fold *f, git_repository *repo, git_tree *t, size_t i)
+{
+	git_blob *b = fold_events(repo, t, f->path[i]);
+	if (!b)
+		return;
+	const char *p = git_blob_rawcontent(b);
+	size_t len = (size_t)git_blob_rawsize(b);
+	for (size_t k = 0; k < len;) {
+		const char *nl = memchr(p + k, '\n', len - k);
+		size_t n = nl ? (size_t)(nl - p - k) : len - k;
+		json_t *o = json_loadb(p + k, n, 0, NULL);
+		const char *ty = json_string_value(json_object_get(o, "type"));
+		const char *mid = json_string_value(json_object_get(o, "message_id"));
+		const char *at = json_string_value(json_object_get(o, "at"));
+		if (at && strlen(at) < 40 && (!f->first[i][0] || strcmp(at, f->first[i]) < 0))
+			strcpy(f->first[i], at);
+		if (ty && mid && *mid && !strcmp(ty, "received")) {
+			f->mids = xrealloc(f->mids, (f->nmids + 1) * sizeof *f->mids);
+			f->mids[f->nmids].mid = xstrdup(mid);
+			f->mids[f->nmids++].t = i;
+		}
+		json_decref(o);
+		k += n + 1;
+	}
+	git_blob_free(b);
+}
+
+/* The folder of ticket `loser` once folded: one "merged" event into `into`,
+ * the same on every replica (its id from the ticket, its time the latest
+ * of the ticket's events). */
+static int fold_stub(git_repository *repo, git_tree *t, const char *loser, const char *into,
+    git_oid *out)
+{
+	git_blob *b = fold_events(repo, t, loser);
+	char at[40] = "1970-01-01T00:00:00Z";
+	const char *p = b ? git_blob_rawcontent(b) : "";
+	size_t len = b ? (size_t)git_blob_rawsize(b) : 0;
+	for (size_t k = 0; k < len;) {
+		const char *nl = memchr(p + k, '\n', len - k);
+		size_t n = nl ? (size_t)(nl - p - k) : len - k;
+		json_t *o = json_loadb(p + k, n, 0, NULL);
+		const char *a = json_string_value(json_object_get(o, "at"));
+		if (a && strlen(a) < sizeof at && strcmp(a, at) > 0)
+			strcpy(at, a);
+		json_decref(o);
+		k += n + 1;
+	}
+	git_blob_free(b);
+	json_t *e = json_object();
+	event_id_for(e, "merged", loser + 11);
+	json_object_set_new(e, "at", json_string(at));
+	json_object_set_new(e, "type", json_string("merged"));
+	json_object_set_new(e, "by", json_string("sync"));
+	json_object_set_new(e, "into", json_string(into + 11));
+	char *line = event_line(e);
+	json_decref(e);
+	git_oid bid;
+	git_treebuilder *tb;
+	int rc = git_blob_create_from_buffer(&bid, repo, line, strlen(line)) != 0 ||
+	    git_treebuilder_new(&tb, repo, NULL) != 0 ? -1 : 0;
+	free(line);
+	if (rc == 0) {
+		rc = git_treebuilder_insert(NULL, tb, "events.jsonl", &bid, GIT_FILEMODE_BLOB) ||
+		    git_treebuilder_write(out, tb) ? -1 : 0;
+		git_treebuilder_free(tb);
+	}
+	return rc;
+}
+
+/* The top message number of folder t. */
+static int top_number(git_tree *t)
+{
+	int top = 0;
+	for (size_t i = 0; i < git_tree_entrycount(t); i++) {
+		int k = eml_number(git_tree_entry_name(git_tree_entry_byindex(t, i)));
+		if (k > top)
+			top = k;
+	}
+	return top;
+}
+
+/* Folder tl with its messages numbered after top (its events' "file"
+ * following), as mdesk merge moves them: the folder in *out; 0 or -1. */
+static int renumbered(git_repository *repo, git_tree *tl, int top, git_oid *out)
+{
+	git_treebuilder *tb;
+	if (git_treebuilder_new(&tb, repo, tl) != 0)
+		return -1;
+	json_t *ren = json_object();
+	size_t n = git_tree_entrycount(tl);
+	for (size_t i = 0; i < n; i++) {
+		const git_tree_entry *e = git_tree_entry_byindex(tl, i);
+		const char *nm = git_tree_entry_name(e);
+		if (eml_number(nm) < 0 || !is_blob(e))
+			continue;
+		char nn[32];
+		snprintf(nn, sizeof nn, "%04d.eml", ++top);
+		git_treebuilder_remove(tb, nm);
+		git_treebuilder_insert(NULL, tb, nn, git_tree_entry_id(e), git_tree_entry_filemode(e));
+		json_object_set_new(ren, nm, json_string(nn));
+	}
+	git_blob *b = NULL;
+	const git_tree_entry *ee = git_tree_entry_byname(tl, "events.jsonl");
+	int rc = 0;
+	if (is_blob(ee) && git_blob_lookup(&b, repo, git_tree_entry_id(ee)) == 0) {
+		const char *p = git_blob_rawcontent(b);
+		size_t len = (size_t)git_blob_rawsize(b);
+		struct buf u = { 0 };
+		for (size_t k = 0; k < len;) {
+			const char *nl = memchr(p + k, '\n', len - k);
+			size_t l = nl ? (size_t)(nl - p - k) : len - k;
+			json_t *o = json_loadb(p + k, l, 0, NULL);
+			json_t *to = json_object_get(ren, json_string_value(json_object_get(o, "file")) ?
+			    json_string_value(json_object_get(o, "file")) : "");
+			if (to) {
+				json_object_set(o, "file", to);
+				char *line = event_line(o);
+				buf_adds(&u, line);
+				free(line);
+			} else if (l) {
+				buf_add(&u, p + k, l);
+				buf_addc(&u, '\n');
+			}
+			json_decref(o);
+			k += l + 1;
+		}
+		git_oid bid;
+		rc = git_blob_create_from_buffer(&bid, repo, u.p ? u.p : "", u.len) != 0 ||
+		    git_treebuilder_insert(NULL, tb, "events.jsonl", &bid, GIT_FILEMODE_BLOB) != 0 ? -1 : 0;
+		buf_free(&u);
+		git_blob_free(b);
+	}
+	if (rc == 0 && git_treebuilder_write(out, tb) != 0)
+		rc = -1;
+	git_treebuilder_free(tb);
+	json_decref(ren);
+	return rc;
+}
+
+/* Fold ticket folder `loser` of tree t into folder *wid of `winner`:
+ * *wid the union of both (a message in both kept once); 0 or -1. */
+static int fold_into(git_repository *repo, git_tree *t, const char *winner, git_oid *wid,
+    const char *loser)
+{
+	git_oid lid, rid;
+	git_tree *tw = NULL, *tl = NULL, *tr = NULL;
+	git_treebuilder *tb = NULL;
+	struct smerge m = { repo, NULL, NULL, 0 };
+	int rc = -1;
+	if (folder_id(t, loser, &lid) && git_tree_lookup(&tw, repo, wid) == 0 &&
+	    git_tree_lookup(&tl, repo, &lid) == 0) {
+		int top = top_number(tw), tt = top_number(tl);
+		if (renumbered(repo, tl, top > tt ? top : tt, &rid) == 0 &&
+		    git_tree_lookup(&tr, repo, &rid) == 0 &&
+		    git_treebuilder_new(&tb, repo, NULL) == 0) {
+			merge_ticket(&m, winner, NULL, tw, tr, tb);
+			if (!m.conflicts && git_treebuilder_write(wid, tb) == 0)
+				rc = 0;
+		}
+	}
+	git_treebuilder_free(tb);
+	git_tree_free(tw);
+	git_tree_free(tl);
+	git_tree_free(tr);
+	return rc;
+}
+
+/* After a merge of main (base, ours, theirs; the result in *tree): a
+ * ticket new since base that holds a message another ticket the merge
+ * touched holds (the same follow-up filed on two replicas, in the ticket
+ * each knew) is folded into that ticket: a ticket older than the merge
+ * base wins, else the one whose first event came first (then the smaller
+ * ID), so every replica folds alike.  The
+ * number folded. */
+static int fold_follow_ups(git_repository *repo, git_tree *base, git_tree *ours,
+    git_tree *theirs, git_oid *tree)
+{
+	struct fold f = { 0 };
+	git_tree *mt;
+	if (git_tree_lookup(&mt, repo, tree) != 0)
+		return 0;
+	tree_changes(repo, base, ours, "", 0, fold_chg_cb, &f);
+	tree_changes(repo, base, theirs, "", 0, fold_chg_cb, &f);
+	qsort(f.path, f.n, sizeof *f.path, by_path);
+	size_t n = 0;
+	for (size_t i = 0; i < f.n; i++)
+		if (!n || strcmp(f.path[n - 1], f.path[i]))
+			memmove(f.path[n++], f.path[i], 40);
+	f.n = n;
+	f.isnew = xcalloc(n + 1, 1);
+	f.up = xcalloc(n + 1, sizeof *f.up);
+	f.first = xcalloc(n + 1, sizeof *f.first);
+	for (size_t i = 0; i < n; i++) {
+		git_oid x;
+		f.isnew[i] = !folder_id(base, f.path[i], &x);
+		f.up[i] = i;
+		fold_read(&f, repo, mt, i);
+	}
+	qsort(f.mids, f.nmids, sizeof *f.mids, by_mid);
+	for (size_t i = 1; i < f.nmids; i++)
+		if (!strcmp(f.mids[i].mid, f.mids[i - 1].mid)) {
+			size_t a = fold_root(&f, f.mids[i].t), b = fold_root(&f, f.mids[i - 1].t);
+			if (a != b)
+				f.up[a] = b;
+		}
+	/* each group's winner: a ticket older than base, else the one whose
+	 * first event came first, else the smaller ID */
+	size_t *win = xcalloc(n + 1, sizeof *win);
+	for (size_t i = 0; i < n; i++)
+		win[i] = (size_t)-1;
+	for (size_t i = 0; i < n; i++) {
+		size_t r = fold_root(&f, i);
+		size_t w = win[r];
+		if (w == (size_t)-1 || (f.isnew[w] && !f.isnew[i]) ||
+		    (f.isnew[w] == f.isnew[i] && strcmp(f.first[i], f.first[w]) < 0))
+			win[r] = i;
+	}
+	git_tree_update *up = xcalloc(2 * n + 1, sizeof *up);
+	git_oid *ids = xcalloc(2 * n + 1, sizeof *ids);
+	size_t nu = 0;
+	int folded = 0;
+	for (size_t r = 0; r < n; r++) {
+		if (fold_root(&f, r) != r || win[r] == (size_t)-1)
+			continue;
+		size_t w = win[r];
+		git_oid wid;
+		if (!folder_id(mt, f.path[w], &wid))
+			continue;
+		int any = 0;
+		for (size_t i = 0; i < n; i++) {
+			if (i == w || !f.isnew[i] || fold_root(&f, i) != r ||
+			    fold_into(repo, mt, f.path[w], &wid, f.path[i]) != 0 ||
+			    fold_stub(repo, mt, f.path[i], f.path[w], &ids[nu]) != 0)
+				continue;
+			up[nu].action = GIT_TREE_UPDATE_UPSERT;
+			up[nu].filemode = GIT_FILEMODE_TREE;
+			up[nu].path = f.path[i];
+			nu++;
+			any = 1;
+			folded++;
+		}
+		if (any) {
+			ids[nu] = wid;
+			up[nu].action = GIT_TREE_UPDATE_UPSERT;
+			up[nu].filemode = GIT_FILEMODE_TREE;
+			up[nu].path = f.path[w];
+			nu++;
+		}
+	}
+	for (size_t i = 0; i < nu; i++)
+		up[i].id = ids[i];
+	git_oid nt;
+	if (nu && git_tree_create_updated(&nt, repo, mt, nu, up) == 0)
+		*tree = nt;
+	else
+		folded = 0;
+	free(up);
+	free(ids);
+	free(win);
+	for (size_t i = 0; i < f.nmids; i++)
+		free(f.mids[i].mid);
+	free(f.mids);
+	free(f.path);
+	free(f.isnew);
+	free(f.first);
+	free(f.up);
+	git_tree_free(mt);
+	return folded;
+}
+
 /* Merge the fetched commit into the local branch: the new commit in
  * *to, 0 nothing to do, 1 a new commit to move to, -1 conflicts. */
 static int merge_branch(struct desk *d, const char *branch, const char *track,
@@ -1477,6 +1815,8 @@ static int merge_branch(struct desk *d, const char *branch, const char *track,
 	struct conflicts cc = { 0, remote };
 	git_oid tree;
 	int nc = sync_merge_trees(d->repo, tbase, tl, tr, &tree, print_conflict, &cc);
+	int folded = !nc && !strcmp(branch, DESK_BRANCH) ?
+	    fold_follow_ups(d->repo, tbase, tl, tr, &tree) : 0;
 	int rc = -1;
 	if (!nc) {
 		git_tree *nt;
@@ -1486,8 +1826,9 @@ static int merge_branch(struct desk *d, const char *branch, const char *track,
 		if (git_tree_lookup(&nt, d->repo, &tree) != 0 ||
 		    git_signature_new(&sig, name, email, (git_time_t)d->now, 0) != 0)
 			desk_git_die(EX_TEMPFAIL, branch);
-		snprintf(msg, sizeof msg, "sync: merged %.200s %s\n", remote,
-		    strrchr(branch, '/') + 1);
+		snprintf(msg, sizeof msg, "sync: merged %.200s %s%s\n", remote,
+		    strrchr(branch, '/') + 1, folded ? "; a follow-up filed on both "
+		    "replicas folded into one ticket" : "");
 		const git_commit *parents[2] = { cl, cr };
 		if (git_commit_create(to, d->repo, NULL, sig, sig, NULL, msg, nt, 2, parents) != 0)
 			desk_git_die(errno == ENOSPC || errno == EDQUOT || errno == EFBIG ?
