@@ -1006,11 +1006,6 @@ static int cmd_ls(int argc, char **argv)
 
 /* --- search --- */
 
-static int by_tsum_id(const void *a, const void *b)
-{
-	return strcmp(((const struct tsum *)a)->id, ((const struct tsum *)b)->id);
-}
-
 static long long search_time(const char *opt, const char *s)
 {
 	long long t;
@@ -1024,23 +1019,21 @@ static long long search_time(const char *opt, const char *s)
 }
 
 /* The hits that pass f and were created in [since, until), in the order
- * of the hits (best first), each ticket once. */
-static const struct tsum **search_filter(const struct search_hit *h, size_t nh,
-    const struct filter *f, long long since, long long until, size_t *nout)
+ * of the hits (best first), as summaries (into v, n of them). */
+static size_t search_filter(const struct search_hit *h, size_t nh, const struct filter *f,
+    long long since, long long until, struct tsum *v)
 {
-	size_t n, k = 0;
-	const struct tsum *v = tickets_summary(&D, f->all, &n);
-	const struct tsum **out = xmalloc((nh + 1) * sizeof *out);
-	unsigned char *seen = xcalloc(n + 1, 1);
-	int deep = f->status || f->assignee || f->unassigned || f->queue || f->tag ||
-	    f->priority || f->lang || f->customer;
+	size_t k = 0;
+	int deep = f->status || f->assignee || f->unassigned || f->queue || f->tag;
 	for (size_t i = 0; i < nh; i++) {
-		struct tsum key;
-		snprintf(key.id, sizeof key.id, "%s", h[i].id);
-		const struct tsum *s = n ? bsearch(&key, v, n, sizeof *v, by_tsum_id) : NULL;
-		if (!s || seen[s - v] || s->created < since || s->created >= until)
+		struct tsum *s = &v[k];
+		memset(s, 0, sizeof *s);
+		snprintf(s->id, sizeof s->id, "%s", h[i].id);
+		s->created = h[i].created;
+		s->updated = h[i].updated;
+		s->json = h[i].json;
+		if (s->created < since || s->created >= until)
 			continue;
-		seen[s - v] = 1;
 		if (deep) {
 			struct ticket t;
 			tsum_ticket(s, &t);
@@ -1049,11 +1042,9 @@ static const struct tsum **search_filter(const struct search_hit *h, size_t nh,
 			if (!ok)
 				continue;
 		}
-		out[k++] = s;
+		k++;
 	}
-	free(seen);
-	*nout = k;
-	return out;
+	return k;
 }
 
 static int cmd_search(int argc, char **argv)
@@ -1107,10 +1098,15 @@ static int cmd_search(int argc, char **argv)
 		die(EX_DATAERR, "search: not an FTS5 query (--fts): %s", err);
 	if (rc != 0)
 		die(EX_IOERR, "search: %s", err);
-	const struct tsum **v = search_filter(h, nh, &f, since, until, &n);
-	print_selected(v, n, fmt);
+	struct tsum *v = xmalloc((nh + 1) * sizeof *v);
+	const struct tsum **p = xmalloc((nh + 1) * sizeof *p);
+	n = search_filter(h, nh, &f, since, until, v);
+	for (size_t i = 0; i < n; i++)
+		p[i] = &v[i];
+	print_selected(p, n, fmt);
+	free(p);
 	free(v);
-	free(h);
+	search_hits_free(h, nh);
 	return 0;
 }
 

@@ -12,7 +12,7 @@
 #include "search.h"
 #include "ticketid.h"
 
-#define SEARCH_VERSION "1"
+#define SEARCH_VERSION "2"
 /* the text of one message kept, and of one ticket */
 #define MSG_TEXT_MAX (256u << 10)
 #define TICKET_TEXT_MAX (4u << 20)
@@ -20,6 +20,7 @@
 static const char *const schema =
     "CREATE TABLE meta(k TEXT PRIMARY KEY, v TEXT NOT NULL);"
     "CREATE TABLE tix(n INTEGER PRIMARY KEY, id TEXT NOT NULL, arch INTEGER NOT NULL,"
+    " created INTEGER NOT NULL, updated INTEGER NOT NULL, json TEXT NOT NULL,"
     " UNIQUE(id, arch));"
     "CREATE VIRTUAL TABLE doc USING fts5(subject, people, body, notes, tags,"
     " tokenize = 'unicode61 remove_diacritics 2');"
@@ -89,8 +90,8 @@ static sqlite3 *db_open(struct desk *d, int create)
 			/* derived data: a commit need not reach the disk (WAL keeps
 			 * the file whole; a lost update is caught up by the keys) */
 			if (create) {
-				sqlite3_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL",
-				    NULL, NULL, NULL);
+				sqlite3_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+				    "PRAGMA journal_size_limit = 16777216", NULL, NULL, NULL);
 				/* the log is folded in by the commits that fill it,
 				 * not by every close */
 				sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
@@ -116,6 +117,8 @@ struct doc {
 	struct buf f[5];	/* subject, people, body, notes, tags */
 	struct msg m;
 	size_t total;
+	char *json;		/* the ticket's state: ticket_json, compact */
+	long long created, updated;
 };
 
 static void add_text(struct doc *o, int col, const char *s, size_t n)
@@ -169,6 +172,12 @@ static void add_events(struct doc *o, const char *id, const char *text, size_t l
 	}
 	json_array_foreach(t.tags, i, e)
 		add_text(o, 4, json_string_value(e), strlen(json_string_value(e)));
+	json_t *tj = ticket_json(&t);
+	free(o->json);
+	o->json = json_dumps(tj, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(tj);
+	o->created = t.created;
+	o->updated = t.updated;
 	ticket_free(&t);
 }
 
@@ -180,6 +189,7 @@ struct writer {
 	sqlite3_stmt *find, *del_tix, *del_doc, *ins_tix, *ins_doc;
 	struct doc o;
 	int arch, failed;
+	size_t done;		/* tickets read again */
 };
 
 static int w_prepare(struct writer *w)
@@ -188,7 +198,7 @@ static int w_prepare(struct writer *w)
 		"SELECT n FROM tix WHERE id = ? AND arch = ?",
 		"DELETE FROM tix WHERE n = ?",
 		"DELETE FROM doc WHERE rowid = ?",
-		"INSERT INTO tix(id, arch) VALUES(?, ?)",
+		"INSERT INTO tix(id, arch, created, updated, json) VALUES(?, ?, ?, ?, ?)",
 		"INSERT INTO doc(rowid, subject, people, body, notes, tags) VALUES(?, ?, ?, ?, ?, ?)",
 	};
 	sqlite3_stmt **st[] = { &w->find, &w->del_tix, &w->del_doc, &w->ins_tix, &w->ins_doc };
@@ -208,6 +218,7 @@ static void w_finish(struct writer *w)
 	for (int i = 0; i < 5; i++)
 		buf_free(&w->o.f[i]);
 	msg_free(&w->o.m);
+	free(w->o.json);
 }
 
 static int w_step(struct writer *w, sqlite3_stmt *st)
@@ -255,6 +266,8 @@ static void w_add(struct writer *w, const char *id, git_tree *dir)
 	for (int i = 0; i < 5; i++)
 		o->f[i].len = 0;
 	o->total = 0;
+	free(o->json);
+	o->json = NULL;
 	size_t n = git_tree_entrycount(dir), len;
 	for (size_t i = 0; i < n; i++) {
 		const git_tree_entry *e = git_tree_entry_byindex(dir, i);
@@ -272,8 +285,13 @@ static void w_add(struct writer *w, const char *id, git_tree *dir)
 			add_message(o, t, len);
 		free(t);
 	}
+	if (!o->json)
+		return;	/* no events: no ticket */
 	sqlite3_bind_text(w->ins_tix, 1, id, -1, SQLITE_STATIC);
 	sqlite3_bind_int(w->ins_tix, 2, w->arch);
+	sqlite3_bind_int64(w->ins_tix, 3, o->created);
+	sqlite3_bind_int64(w->ins_tix, 4, o->updated);
+	sqlite3_bind_text(w->ins_tix, 5, o->json, -1, SQLITE_STATIC);
 	w_step(w, w->ins_tix);
 	sqlite3_bind_int64(w->ins_doc, 1, sqlite3_last_insert_rowid(w->db));
 	for (int i = 0; i < 5; i++)
@@ -432,6 +450,7 @@ static int sync_branch(struct writer *w, const char *ref, const char *mkey)
 		goto out;
 	for (size_t i = 0; i < c.n && !w->failed; i++)
 		w_ticket(w, now, c.v[i]);
+	w->done += c.n;
 	free(c.v);
 	if (!w->failed && meta_set(w->db, mkey, key) == 0)
 		rc = 0;
@@ -455,8 +474,11 @@ static int sync_db(struct desk *d, sqlite3 *db)
 			rc = sync_branch(&w, DESK_ARCHIVE, "archive");
 	}
 	w_finish(&w);
-	if (rc == 0 && sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
+	if (rc == 0 && sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK) {
+		if (w.done > 1000)	/* a large log folded in and cut now */
+			sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
 		return 0;
+	}
 	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 	return -1;
 }
@@ -481,6 +503,29 @@ int search_sync(struct desk *d)
 
 /* --- reading --- */
 
+/* Keep each ticket once, its row of main (the hits stay best first). */
+static void drop_copies(struct search_hit *h, size_t *n)
+{
+	struct strtab seen = { 0 };
+	size_t k = 0;
+	for (size_t i = 0; i < *n; i++) {
+		size_t at = strtab_get(&seen, h[i].id);
+		if (!at) {
+			if (k != i)
+				h[k] = h[i];
+			strtab_put(&seen, h[k].id, k + 1);
+			k++;
+		} else if (!h[i].archived) {
+			free(h[at - 1].json);	/* the archive's row came first */
+			h[at - 1].json = h[i].json;
+			h[at - 1].archived = 0;
+		} else
+			free(h[i].json);
+	}
+	strtab_free(&seen);
+	*n = k;
+}
+
 int search_query(struct desk *d, const char *q, int all, struct search_hit **hits,
     size_t *n, char *err, size_t errlen)
 {
@@ -493,9 +538,8 @@ int search_query(struct desk *d, const char *q, int all, struct search_hit **hit
 	}
 	sqlite3_stmt *st;
 	int rc = 0;
-	/* a ticket on both branches: the row of main (arch 0) first */
-	const char *sql = "SELECT t.id, t.arch FROM doc JOIN tix t ON t.n = doc.rowid "
-	    "WHERE doc MATCH ?1 AND t.arch <= ?2 ORDER BY rank";
+	const char *sql = "SELECT t.id, t.arch, t.created, t.updated, t.json FROM doc "
+	    "JOIN tix t ON t.n = doc.rowid WHERE doc MATCH ?1 AND t.arch <= ?2 ORDER BY rank";
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "search index: %s", sqlite3_errmsg(db));
 		sqlite3_close(db);
@@ -513,6 +557,9 @@ int search_query(struct desk *d, const char *q, int all, struct search_hit **hit
 		struct search_hit *h = &(*hits)[(*n)++];
 		snprintf(h->id, sizeof h->id, "%s", (const char *)sqlite3_column_text(st, 0));
 		h->archived = sqlite3_column_int(st, 1);
+		h->created = sqlite3_column_int64(st, 2);
+		h->updated = sqlite3_column_int64(st, 3);
+		h->json = xstrdup((const char *)sqlite3_column_text(st, 4));
 	}
 	if (s != SQLITE_DONE) {
 		snprintf(err, errlen, "%s", sqlite3_errmsg(db));
@@ -520,7 +567,15 @@ int search_query(struct desk *d, const char *q, int all, struct search_hit **hit
 	}
 	sqlite3_finalize(st);
 	sqlite3_close(db);
+	drop_copies(*hits, n);
 	return rc;
+}
+
+void search_hits_free(struct search_hit *h, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(h[i].json);
+	free(h);
 }
 
 char *search_phrases(const char *text)

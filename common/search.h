@@ -4,7 +4,8 @@
  * per ticket and branch (main, archive) with its subjects, the people of
  * its messages (names and addresses), the decoded text of its messages
  * (mime_text: any transfer encoding and charset, HTML as text), its notes
- * and its tags.  The file records the oids of the tickets/ trees of main
+ * and its tags, and its state (ticket_json), so that a query's answer
+ * needs no other file.  The file records the oids of the tickets/ trees of main
  * and archive it reflects; search_sync reads again only the tickets whose
  * files differ from those trees (a tree diff), and builds the whole file
  * again when it is missing, unreadable or of another version.  Deleting
@@ -18,16 +19,21 @@
  * it cannot be written (a message said; a query then reads what exists). */
 int search_sync(struct desk *d);
 
+/* A ticket found, with its state as the index holds it (what the summary
+ * of tickets.h holds: ticket_json, compact, and its times). */
 struct search_hit {
 	char id[16];
 	int archived;
+	long long created, updated;
+	char *json;
 };
 /* The tickets matching the FTS5 query q, best first (bm25), on main (all
  * == 0) or on main and the archive (a ticket on both given once, as on
- * main).  0 and *hits (malloc'd) and *n; -1 with err set (one line) when
- * q is not an FTS5 query; -2 when the index cannot be read. */
+ * main).  0 and *hits (search_hits_free) and *n; -1 with err set (one
+ * line) when q is not an FTS5 query; -2 when the index cannot be read. */
 int search_query(struct desk *d, const char *q, int all, struct search_hit **hits,
     size_t *n, char *err, size_t errlen);
+void search_hits_free(struct search_hit *h, size_t n);
 /* The words of text as an FTS5 query that has no operators: each word, or
  * each run of text in double quotes, a phrase, all of them required; a
  * word that ends in '*' a prefix.  Malloc'd; "" when text has no word. */
