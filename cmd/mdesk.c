@@ -2604,8 +2604,10 @@ int main(int argc, char **argv)
 		die(EX_IOERR, "write error: %s", strerror(errno));
 	if (agents_loaded)
 		agents_free(&AG);
-	if (D.root)
+	if (D.root) {
+		tickets_summary_save(&D);	/* what its commits changed */
 		desk_close(&D);
+	}
 	git_libgit2_shutdown();
 	free(rest);
 	return rc;

@@ -937,6 +937,7 @@ int main(int argc, char **argv)
 	addrs_free(&opt_cc);
 	addrs_free(&opt_bcc);
 	free(opt_attach);
+	tickets_summary_save(&D);	/* what its commits changed */
 	desk_close(&D);
 	git_libgit2_shutdown();
 	return rc;

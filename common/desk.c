@@ -764,9 +764,10 @@ static int wait_lock(int fd, double limit)
 	return rc == 0 ? 0 : -1;
 }
 
-/* The lock, waiting at most $MDESK_LOCK_TIMEOUT: 0 held, or -1 (when
- * may_fail) or exit EX_TEMPFAIL when it stays taken. */
-static int lock_take(struct desk *d, int may_fail)
+/* The lock, waiting at most $MDESK_LOCK_TIMEOUT (not at all when
+ * !wait): 0 held, or -1 (when may_fail) or exit EX_TEMPFAIL when it stays
+ * taken. */
+static int lock_take(struct desk *d, int may_fail, int wait)
 {
 	if (d->lockfd >= 0)
 		return 0;
@@ -776,7 +777,7 @@ static int lock_take(struct desk *d, int may_fail)
 		die(errno == EROFS || errno == EACCES ? EX_CANTCREAT : EX_TEMPFAIL,
 		    "%s: cannot open the desk lock: %s", lp, strerror(errno));
 	const char *to = getenv("MDESK_LOCK_TIMEOUT");
-	double limit = to && *to ? atof(to) : 30.0;
+	double limit = !wait ? 0 : to && *to ? atof(to) : 30.0;
 	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
 		if (errno != EWOULDBLOCK && errno != EINTR)
 			die(EX_TEMPFAIL, "%s: %s", lp, strerror(errno));
@@ -803,12 +804,17 @@ static int lock_take(struct desk *d, int may_fail)
 
 void desk_lock(struct desk *d)
 {
-	lock_take(d, 0);
+	lock_take(d, 0, 1);
 }
 
 int desk_lock_try(struct desk *d)
 {
-	return lock_take(d, 1);
+	return lock_take(d, 1, 1);
+}
+
+int desk_lock_now(struct desk *d)
+{
+	return lock_take(d, 1, 0);
 }
 
 void desk_unlock(struct desk *d)

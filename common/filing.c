@@ -152,6 +152,7 @@ void filing_free(struct filing *f)
 	if (!f)
 		return;
 	filing_commit(f);
+	tickets_summary_save(f->desk);
 	view_free(&f->view);
 	strtab_free(&f->view.by_id);
 	strtab_free(&f->view.by_customer);

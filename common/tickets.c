@@ -221,13 +221,12 @@ struct sumfile {
 	size_t n, cap;
 	char *text;			/* the file as read: entries point into it */
 	size_t tlen;			/* its length (big_alloc'd: tlen + 1) */
-	int dirty;			/* ahead of the file: sum_flush writes it */
-	char *state;			/* the desk's .git/mdesk, for sum_flush */
+	int dirty;			/* ahead of the file: tickets_summary_save writes it */
 	struct arena a;			/* strings of tickets folded here */
 };
 
-static struct sumfile sum_main = { DESK_BRANCH, "tickets-main", 0, "", NULL, 0, 0, NULL, 0, 0, NULL, { NULL, 0, 0 } };
-static struct sumfile sum_arch = { DESK_ARCHIVE, "tickets-archive", 0, "", NULL, 0, 0, NULL, 0, 0, NULL, { NULL, 0, 0 } };
+static struct sumfile sum_main = { DESK_BRANCH, "tickets-main", 0, "", NULL, 0, 0, NULL, 0, 0, { NULL, 0, 0 } };
+static struct sumfile sum_arch = { DESK_ARCHIVE, "tickets-archive", 0, "", NULL, 0, 0, NULL, 0, 0, { NULL, 0, 0 } };
 static struct tsum *sum_all;
 
 int status_load(const char *s)
@@ -250,13 +249,8 @@ static void sum_reset(struct sumfile *s)
 	s->key[0] = 0;
 }
 
-static void sum_flush(void);
-
 void tickets_summary_free(void)
 {
-	sum_flush();
-	free(sum_main.state);
-	sum_main.state = NULL;
 	sum_reset(&sum_main);
 	sum_reset(&sum_arch);
 	free(sum_all);
@@ -661,17 +655,18 @@ static void root_tickets_key(git_tree *root, char key[GIT_OID_HEXSZ + 1])
 		strcpy(key, "-");
 }
 
-/* At exit: the summary of main, brought to the commits of this process,
- * to its file (a reader finds it current). */
-static void sum_flush(void)
+void tickets_summary_save(struct desk *d)
 {
 	struct sumfile *s = &sum_main;
-	if (s->dirty && s->loaded && s->state) {
-		struct desk d;
-		memset(&d, 0, sizeof d);
-		d.state = s->state;
-		sum_write(&d, s);
-	}
+	if (!s->dirty || !s->loaded)
+		return;
+	int held = d->lockfd >= 0;
+	if (!held && desk_lock_now(d) != 0)
+		return;		/* another writer: a later process catches up */
+	if (s->dirty && s->loaded)	/* taking the lock may have committed */
+		sum_write(d, s);
+	if (!held)
+		desk_unlock(d);
 }
 
 /* desk_tx_commit's observer (desk_on_commit): main moved from old (NULL:
@@ -757,12 +752,9 @@ static void sum_committed(struct desk *d, const git_oid *old, git_tree *root,
 		return;
 	}
 	snprintf(s->key, sizeof s->key, "%s", key);
-	/* written once, when the process ends: an import commits a batch at
-	 * a time, and the file is the size of the desk */
-	if (!s->state) {
-		s->state = xstrdup(d->state);
-		atexit(sum_flush);
-	}
+	/* written once, by tickets_summary_save when the writer is done: an
+	 * import commits a batch at a time, and the file is the size of the
+	 * desk */
 	s->dirty = 1;
 	return;
 stale:

@@ -62,6 +62,11 @@ struct tsum {
  * sorted by ID.  Valid until the next call or tickets_summary_free. */
 const struct tsum *tickets_summary(struct desk *d, int all, size_t *n);
 void tickets_summary_free(void);
+/* The summary of main, kept current in memory by this process's commits,
+ * to its file: by the writer when it is done, with the desk lock (taken
+ * here when free; when another process holds it the file is left to a
+ * later one, which catches up from the trees). */
+void tickets_summary_save(struct desk *d);
 /* A summary as a ticket: the fields of ticket_json, no events; ticket_free. */
 void tsum_ticket(const struct tsum *s, struct ticket *t);
 /* Is there a ticket id, on main or archived?  The archive is asked
