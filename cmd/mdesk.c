@@ -1018,13 +1018,12 @@ static long long search_time(const char *opt, const char *s)
 	misuse("%s: '%.40s' is not a date (2026-11-09 or 2026-11-09T10:00:00Z)", opt, s);
 }
 
-/* The hits that pass f and were created in [since, until), in the order
- * of the hits (best first), as summaries (into v, n of them). */
+/* The hits that pass f's tag filter (the index chose the rest), as
+ * summaries (into v, the number of them returned). */
 static size_t search_filter(const struct search_hit *h, size_t nh, const struct filter *f,
-    long long since, long long until, struct tsum *v)
+    struct tsum *v)
 {
 	size_t k = 0;
-	int deep = f->status || f->assignee || f->unassigned || f->queue || f->tag;
 	for (size_t i = 0; i < nh; i++) {
 		struct tsum *s = &v[k];
 		memset(s, 0, sizeof *s);
@@ -1032,9 +1031,7 @@ static size_t search_filter(const struct search_hit *h, size_t nh, const struct 
 		s->created = h[i].created;
 		s->updated = h[i].updated;
 		s->json = h[i].json;
-		if (s->created < since || s->created >= until)
-			continue;
-		if (deep) {
+		if (f->tag) {
 			struct ticket t;
 			tsum_ticket(s, &t);
 			int ok = matches(&t, f);
@@ -1058,14 +1055,14 @@ static int cmd_search(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct filter f = { .anystatus = 1 };
-	long long since = LLONG_MIN, until = LLONG_MAX;
+	struct search_where wh = { .since = LLONG_MIN, .until = LLONG_MAX };
 	int fmt = isatty(1) ? F_TABLE : F_JSON, c, mine = 0, fts = 0;
 	while ((c = next_opt(argc, argv, "s:a:q:t:uAf:", o)) != -1) {
 		if (filter_opt(c, &f, &mine))
 			continue;
 		switch (c) {
-		case 'S': since = search_time("--since", optarg); break;
-		case 'U': until = search_time("--until", optarg); break;
+		case 'S': wh.since = search_time("--since", optarg); break;
+		case 'U': wh.until = search_time("--until", optarg); break;
 		case 'F': fts = 1; break;
 		case 'f': fmt = parse_format(optarg); break;
 		default: misuse(NULL);
@@ -1092,7 +1089,12 @@ static int cmd_search(int argc, char **argv)
 	struct search_hit *h;
 	size_t nh, n;
 	char err[300];
-	int rc = search_query(&D, q, f.all, &h, &nh, err, sizeof err);
+	wh.all = f.all;
+	wh.status = f.status;
+	wh.assignee = f.assignee;
+	wh.unassigned = f.unassigned;
+	wh.queue = f.queue;
+	int rc = search_query(&D, q, &wh, &h, &nh, err, sizeof err);
 	free(q);
 	if (rc == -1)
 		die(EX_DATAERR, "search: not an FTS5 query (--fts): %s", err);
@@ -1100,7 +1102,7 @@ static int cmd_search(int argc, char **argv)
 		die(EX_IOERR, "search: %s", err);
 	struct tsum *v = xmalloc((nh + 1) * sizeof *v);
 	const struct tsum **p = xmalloc((nh + 1) * sizeof *p);
-	n = search_filter(h, nh, &f, since, until, v);
+	n = search_filter(h, nh, &f, v);
 	for (size_t i = 0; i < n; i++)
 		p[i] = &v[i];
 	print_selected(p, n, fmt);

@@ -12,7 +12,7 @@
 #include "search.h"
 #include "ticketid.h"
 
-#define SEARCH_VERSION "2"
+#define SEARCH_VERSION "3"
 /* the text of one message kept, and of one ticket */
 #define MSG_TEXT_MAX (256u << 10)
 #define TICKET_TEXT_MAX (4u << 20)
@@ -21,6 +21,7 @@ static const char *const schema =
     "CREATE TABLE meta(k TEXT PRIMARY KEY, v TEXT NOT NULL);"
     "CREATE TABLE tix(n INTEGER PRIMARY KEY, id TEXT NOT NULL, arch INTEGER NOT NULL,"
     " created INTEGER NOT NULL, updated INTEGER NOT NULL, json TEXT NOT NULL,"
+    " status TEXT NOT NULL, assignee TEXT, queue TEXT,"
     " UNIQUE(id, arch));"
     "CREATE VIRTUAL TABLE doc USING fts5(subject, people, body, notes, tags,"
     " tokenize = 'unicode61 remove_diacritics 2');"
@@ -119,6 +120,7 @@ struct doc {
 	size_t total;
 	char *json;		/* the ticket's state: ticket_json, compact */
 	long long created, updated;
+	char status[16], assignee[64], queue[64];	/* "" for none */
 };
 
 static void add_text(struct doc *o, int col, const char *s, size_t n)
@@ -178,6 +180,9 @@ static void add_events(struct doc *o, const char *id, const char *text, size_t l
 	json_decref(tj);
 	o->created = t.created;
 	o->updated = t.updated;
+	snprintf(o->status, sizeof o->status, "%s", t.status ? t.status : "new");
+	snprintf(o->assignee, sizeof o->assignee, "%s", t.assignee ? t.assignee : "");
+	snprintf(o->queue, sizeof o->queue, "%s", t.queue ? t.queue : "");
 	ticket_free(&t);
 }
 
@@ -198,7 +203,8 @@ static int w_prepare(struct writer *w)
 		"SELECT n FROM tix WHERE id = ? AND arch = ?",
 		"DELETE FROM tix WHERE n = ?",
 		"DELETE FROM doc WHERE rowid = ?",
-		"INSERT INTO tix(id, arch, created, updated, json) VALUES(?, ?, ?, ?, ?)",
+		"INSERT INTO tix(id, arch, created, updated, json, status, assignee, queue) "
+		"VALUES(?, ?, ?, ?, ?, ?, NULLIF(?, ''), NULLIF(?, ''))",
 		"INSERT INTO doc(rowid, subject, people, body, notes, tags) VALUES(?, ?, ?, ?, ?, ?)",
 	};
 	sqlite3_stmt **st[] = { &w->find, &w->del_tix, &w->del_doc, &w->ins_tix, &w->ins_doc };
@@ -292,6 +298,9 @@ static void w_add(struct writer *w, const char *id, git_tree *dir)
 	sqlite3_bind_int64(w->ins_tix, 3, o->created);
 	sqlite3_bind_int64(w->ins_tix, 4, o->updated);
 	sqlite3_bind_text(w->ins_tix, 5, o->json, -1, SQLITE_STATIC);
+	sqlite3_bind_text(w->ins_tix, 6, o->status, -1, SQLITE_STATIC);
+	sqlite3_bind_text(w->ins_tix, 7, o->assignee, -1, SQLITE_STATIC);
+	sqlite3_bind_text(w->ins_tix, 8, o->queue, -1, SQLITE_STATIC);
 	w_step(w, w->ins_tix);
 	sqlite3_bind_int64(w->ins_doc, 1, sqlite3_last_insert_rowid(w->db));
 	for (int i = 0; i < 5; i++)
@@ -526,8 +535,8 @@ static void drop_copies(struct search_hit *h, size_t *n)
 	*n = k;
 }
 
-int search_query(struct desk *d, const char *q, int all, struct search_hit **hits,
-    size_t *n, char *err, size_t errlen)
+int search_query(struct desk *d, const char *q, const struct search_where *wh,
+    struct search_hit **hits, size_t *n, char *err, size_t errlen)
 {
 	*hits = NULL;
 	*n = 0;
@@ -538,15 +547,26 @@ int search_query(struct desk *d, const char *q, int all, struct search_hit **hit
 	}
 	sqlite3_stmt *st;
 	int rc = 0;
+	/* a ticket on main and archived is its row of main */
 	const char *sql = "SELECT t.id, t.arch, t.created, t.updated, t.json FROM doc "
-	    "JOIN tix t ON t.n = doc.rowid WHERE doc MATCH ?1 AND t.arch <= ?2 ORDER BY rank";
+	    "JOIN tix t ON t.n = doc.rowid WHERE doc MATCH ?1 AND t.arch <= ?2 "
+	    "AND (t.arch = 0 OR NOT EXISTS (SELECT 1 FROM tix m WHERE m.id = t.id AND m.arch = 0)) "
+	    "AND (?3 IS NULL OR t.status = ?3) AND (?4 IS NULL OR t.assignee = ?4) "
+	    "AND (?5 = 0 OR t.assignee IS NULL) AND (?6 IS NULL OR t.queue = ?6) "
+	    "AND t.created >= ?7 AND t.created < ?8 ORDER BY rank";
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "search index: %s", sqlite3_errmsg(db));
 		sqlite3_close(db);
 		return -2;
 	}
 	sqlite3_bind_text(st, 1, q, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 2, all ? 1 : 0);
+	sqlite3_bind_int(st, 2, wh->all ? 1 : 0);
+	sqlite3_bind_text(st, 3, wh->status, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, wh->assignee, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 5, wh->unassigned != 0);
+	sqlite3_bind_text(st, 6, wh->queue, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 7, wh->since);
+	sqlite3_bind_int64(st, 8, wh->until);
 	size_t cap = 0;
 	int s;
 	while ((s = sqlite3_step(st)) == SQLITE_ROW) {

@@ -27,12 +27,19 @@ struct search_hit {
 	long long created, updated;
 	char *json;
 };
-/* The tickets matching the FTS5 query q, best first (bm25), on main (all
- * == 0) or on main and the archive (a ticket on both given once, as on
- * main).  0 and *hits (search_hits_free) and *n; -1 with err set (one
+/* Which tickets: on main (all == 0) or on main and the archive (a ticket
+ * on both as it is on main); with this status, assignee, queue (NULL: any),
+ * no assignee (unassigned != 0), created in [since, until). */
+struct search_where {
+	int all, unassigned;
+	const char *status, *assignee, *queue;
+	long long since, until;
+};
+/* The tickets of wh matching the FTS5 query q, best first (bm25), each
+ * once.  0 and *hits (search_hits_free) and *n; -1 with err set (one
  * line) when q is not an FTS5 query; -2 when the index cannot be read. */
-int search_query(struct desk *d, const char *q, int all, struct search_hit **hits,
-    size_t *n, char *err, size_t errlen);
+int search_query(struct desk *d, const char *q, const struct search_where *wh,
+    struct search_hit **hits, size_t *n, char *err, size_t errlen);
 void search_hits_free(struct search_hit *h, size_t n);
 /* The words of text as an FTS5 query that has no operators: each word, or
  * each run of text in double quotes, a phrase, all of them required; a
