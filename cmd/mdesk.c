@@ -961,6 +961,26 @@ static void print_selected(const struct tsum **v, size_t n, int fmt)
 	free_tlist(&l);
 }
 
+/* Keep of v[0..n) the tickets with a mention of login not yet read: how
+ * many. */
+static size_t keep_mentions(const struct tsum **v, size_t n, const char *login)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!strstr(v[i]->json, "\"mentions_unread\""))
+			continue;
+		json_t *o = json_loads(v[i]->json, 0, NULL), *x;
+		size_t j;
+		int hit = 0;
+		json_array_foreach(json_object_get(o, "mentions_unread"), j, x)
+			hit |= json_is_string(x) && !strcmp(json_string_value(x), login);
+		json_decref(o);
+		if (hit)
+			v[k++] = v[i];
+	}
+	return k;
+}
+
 static int cmd_ls(int argc, char **argv)
 {
 	static const struct option o[] = {
@@ -971,10 +991,11 @@ static int cmd_ls(int argc, char **argv)
 		{ "collisions", no_argument, NULL, 'C' },
 		{ "sort", required_argument, NULL, 'S' },
 		{ "format", required_argument, NULL, 'f' },
+		{ "mentions", no_argument, NULL, 'M' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct filter f = { 0 };
-	int fmt = isatty(1) ? F_TABLE : F_JSON, c, mine = 0;
+	int fmt = isatty(1) ? F_TABLE : F_JSON, c, mine = 0, mentions = 0;
 	while ((c = next_opt(argc, argv, "s:a:q:t:p:l:c:uAf:", o)) != -1) {
 		if (filter_opt(c, &f, &mine))
 			continue;
@@ -989,6 +1010,7 @@ static int cmd_ls(int argc, char **argv)
 		case 'C': f.collisions = 1; break;
 		case 'S': f.sort = parse_sort(optarg); break;
 		case 'f': fmt = parse_format(optarg); break;
+		case 'M': mentions = f.all = 1; break;
 		default: misuse(NULL);
 		}
 	}
@@ -999,6 +1021,8 @@ static int cmd_ls(int argc, char **argv)
 		f.assignee = me()->login;
 	size_t n;
 	const struct tsum **v = select_tickets(&f, &n);
+	if (mentions)
+		n = keep_mentions(v, n, me()->login);
 	print_selected(v, n, fmt);
 	free(v);
 	return 0;
@@ -1631,6 +1655,18 @@ static int cmd_release(int argc, char **argv)
 	return 0;
 }
 
+/* A note's @login that names no agent: refused, the agents named. */
+static _Noreturn void unknown_mention(const char *login)
+{
+	struct buf known = { 0 };
+	for (size_t i = 0; i < AG.n; i++) {
+		buf_adds(&known, i ? ", " : "");
+		buf_adds(&known, AG.v[i].login);
+	}
+	die(EX_DATAERR, "note: @%s is not an agent's login; the agents are %s",
+	    login, known.len ? known.p : "(none)");
+}
+
 static int cmd_note(int argc, char **argv)
 {
 	argv = no_options(&argc, argv, "+");
@@ -1681,7 +1717,9 @@ static int cmd_note(int argc, char **argv)
 		while (l && (p[l] == '.' || p[l] == '-'))
 			l--;
 		snprintf(login, sizeof login, "%.*s", (int)l, p + 1);
-		if (l && agent_find(&AG, login)) {
+		if (l && !agent_find(&AG, login))
+			unknown_mention(login);
+		if (l) {
 			int dup = 0;
 			size_t i;
 			json_t *v;
@@ -1738,6 +1776,18 @@ static int cmd_priority(int argc, char **argv)
 	char m[128];
 	snprintf(m, sizeof m, "priority %s by %s", argv[2], a->login);
 	one_event(tid(argv[1]), e, a, "%s", m, check_exists, NULL);
+	return 0;
+}
+
+static int cmd_seen(int argc, char **argv)
+{
+	argv = no_options(&argc, argv, "");
+	if (argc != 2)
+		misuse(NULL);
+	open_desk();
+	struct agent *a = me();
+	json_t *e = event_new("seen", a->login, D.now);
+	one_event(tid(argv[1]), e, a, "seen by %s", a->login, check_exists, NULL);
 	return 0;
 }
 
@@ -2440,7 +2490,7 @@ static const struct command cmds[] = {
 	{ "check", cmd_check, "check [--repair [REMOTE]]",
 	    "validate the desk's files and history" },
 	{ "ls", cmd_ls, "ls [--status S] [--assignee A | --mine | --unassigned] [--queue Q] "
-	    "[--tag T] [--priority P] [--lang L] [--customer C] [--collisions] [--all] "
+	    "[--tag T] [--priority P] [--lang L] [--customer C] [--collisions] [--mentions] [--all] "
 	    "[--sort priority|due|updated|created] [-f table|json|csv]",
 	    "list tickets (open ones by default)" },
 	{ "search", cmd_search, "search [--status S] [--assignee A | --mine | --unassigned] "
@@ -2454,6 +2504,7 @@ static const struct command cmds[] = {
 	    "say that you are answering a ticket" },
 	{ "release", cmd_release, "release ID [--force]", "end a claim" },
 	{ "note", cmd_note, "note ID TEXT... | note ID -", "an internal note (@login mentions)" },
+	{ "seen", cmd_seen, "seen ID", "mark the ticket's mentions of you read" },
 	{ "tag", cmd_tag, "tag ID TAG...", "add tags" },
 	{ "untag", cmd_tag, "untag ID TAG...", "remove tags" },
 	{ "priority", cmd_priority, "priority ID low|normal|high|urgent", "set the priority" },

@@ -156,6 +156,8 @@ static int event_read(struct event *e, json_t *o, const char **err)
 			e->merged = 1;
 		else if (!strcmp(k, "tags") && json_is_array(v))
 			e->tags = v;
+		else if (!strcmp(k, "mentions") && json_is_array(v))
+			e->mentions = v;
 	}
 	*err = !e->id || !*e->id ? "no \"id\"" : !e->at_s ? "no \"at\"" :
 	    !e->type || !*e->type ? "no \"type\"" :
@@ -253,6 +255,36 @@ static void step_claimed(struct ticket *t, const struct event *e)
 	t->claim_until = e->until && parse_rfc3339(e->until, &until) == 0 ? until : 0;
 }
 
+/* Mentions: whoever acts on the ticket has read what named them; a note
+ * names others for them to read. */
+static void step_mentions(struct ticket *t, const struct event *e)
+{
+	size_t i;
+	json_t *v;
+	if (e->by && t->unread)
+		json_array_foreach(t->unread, i, v)
+			if (!strcmp(json_string_value(v), e->by)) {
+				json_array_remove(t->unread, i);
+				break;
+			}
+	if (strcmp(e->type, "note") || !e->mentions)
+		return;
+	json_array_foreach(e->mentions, i, v) {
+		const char *who = json_string_value(v);
+		if (!who || (e->by && !strcmp(who, e->by)))
+			continue;
+		int have = 0;
+		size_t k;
+		json_t *w;
+		if (!t->unread)
+			t->unread = json_array();
+		json_array_foreach(t->unread, k, w)
+			have |= !strcmp(json_string_value(w), who);
+		if (!have)
+			json_array_append_new(t->unread, json_string(who));
+	}
+}
+
 void ticket_start(struct ticket *t, const char *id)
 {
 	memset(t, 0, sizeof *t);
@@ -275,6 +307,7 @@ void ticket_step(struct ticket *t, const struct event *e)
 	if (!t->created)
 		t->created = e->at;
 	t->updated = e->at;
+	step_mentions(t, e);
 	if (!strcmp(type, "received"))
 		step_received(t, e);
 	else if (!strcmp(type, "replied"))
@@ -471,6 +504,7 @@ void ticket_share(const struct ticket *src, struct ticket *t)
 	json_incref(t->events);
 	json_incref(t->extra);
 	json_incref(t->collisions);
+	json_incref(t->unread);
 	t->ev = NULL;
 	if (src->nev) {
 		t->ev = xmalloc(src->nev * sizeof *t->ev);
@@ -484,6 +518,7 @@ void ticket_free(struct ticket *t)
 	json_decref(t->events);
 	json_decref(t->extra);
 	json_decref(t->collisions);
+	json_decref(t->unread);
 	free(t->ev);
 	memset(t, 0, sizeof *t);
 }
@@ -529,5 +564,7 @@ json_t *ticket_json(const struct ticket *t)
 		set_s(o, "merged_into", t->merged_into);
 	if (t->collisions)
 		json_object_set(o, "collisions", t->collisions);
+	if (json_array_size(t->unread))
+		json_object_set(o, "mentions_unread", t->unread);
 	return o;
 }

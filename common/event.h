@@ -37,6 +37,7 @@ struct event {
 	const char *thread, *status, *priority, *into, *tag, *until, *message_id;
 	const char *metric, *level, *since;	/* of "escalated" */
 	json_t *tags;		/* "tags", an array (NULL: none) */
+	json_t *mentions;	/* a note's "mentions", an array of logins (NULL: none) */
 	unsigned char autom, ack, force;	/* "auto", "ack", "force" true */
 	unsigned char merged;	/* "merged_from" set: a merged conversation's */
 };
@@ -61,6 +62,10 @@ struct ticket {
 	 * loser's event).  NULL when none. */
 	json_t *collisions;
 	const char *answered_by;	/* the last reply since the last message */
+	/* the agents a note mentioned who have not acted on the ticket since
+	 * (any event by them, such as "seen"): an array of logins, NULL when
+	 * none */
+	json_t *unread;
 	/* the timeline: the events of "events" (ev[i].json), as struct event */
 	struct event *ev;
 	size_t nev;

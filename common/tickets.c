@@ -210,7 +210,7 @@ void tickets_upkeep(struct desk *d)
 
 /* --- the summary of every ticket (derived, under .git/mdesk/) --- */
 
-#define SUM_MAGIC "mdesk-tickets 3 "	/* 2: collisions; 3: customer, subject, assigned_at */
+#define SUM_MAGIC "mdesk-tickets 4 "	/* 2: collisions; 3: customer, subject, assigned_at; 4: mentions_unread */
 #define SUM_FIELDS 10
 
 struct sumfile {

@@ -53,7 +53,7 @@ _mdesk()
 	local statuses='new open pending on-hold solved closed'
 	local priorities='low normal high urgent'
 	local formats='table json csv'
-	local commands='init check ls search show assign unassign claim release note
+	local commands='init check ls search show assign unassign claim release note seen
 		tag untag priority status merge log customer agent archive gc
 		sync clone maildir help'
 	local fields='name= email= groups= skills= languages= capacity= status=
@@ -198,7 +198,7 @@ _mdesk()
 			case $cmd in
 			ls)
 				cand=(-A --all -s --status -a --assignee --mine -u
-					--unassigned --collisions -q --queue -t --tag -p --priority
+					--unassigned --collisions --mentions -q --queue -t --tag -p --priority
 					-l --lang -c --customer --sort -f --format) ;;
 			search)
 				cand=(-A --all -s --status -a --assignee --mine -u
@@ -231,7 +231,7 @@ _mdesk()
 			clone) ((n == 1)) && dirs=true ;;
 			maildir) ((n == 0)) && dirs=true ;;
 			help) ((n == 0)) && cand=($commands) ;;
-			show|unassign|claim|log)
+			show|unassign|claim|log|seen)
 				((n == 0)) && cand=($(__mdesk_ids)) ;;
 			release)
 				((n == 0)) && cand=($(__mdesk_ids)) ;;

@@ -209,6 +209,7 @@ complete -c mdesk -n __fish_mdesk_needs_command -a unassign -d 'Leave a ticket w
 complete -c mdesk -n __fish_mdesk_needs_command -a claim -d 'Claim a ticket for a while'
 complete -c mdesk -n __fish_mdesk_needs_command -a release -d 'End a claim'
 complete -c mdesk -n __fish_mdesk_needs_command -a note -d 'Add an internal note'
+complete -c mdesk -n __fish_mdesk_needs_command -a seen -d 'Mark the mentions of you in a ticket read'
 complete -c mdesk -n __fish_mdesk_needs_command -a tag -d 'Add tags to a ticket'
 complete -c mdesk -n __fish_mdesk_needs_command -a untag -d 'Remove tags from a ticket'
 complete -c mdesk -n __fish_mdesk_needs_command -a priority -d 'Set the priority of a ticket'
@@ -253,6 +254,7 @@ complete -c mdesk -n '__fish_mdesk_using ls' -s a -l assignee -x -a '(__fish_mde
 complete -c mdesk -n '__fish_mdesk_using ls' -l mine -d 'Only my tickets'
 complete -c mdesk -n '__fish_mdesk_using ls' -s u -l unassigned -d 'Only tickets of no agent'
 complete -c mdesk -n '__fish_mdesk_using ls' -l collisions -d 'Only tickets with a collision between replicas'
+complete -c mdesk -n '__fish_mdesk_using ls' -l mentions -d 'Only tickets whose notes mention you, unread'
 complete -c mdesk -n '__fish_mdesk_using ls' -s q -l queue -x -a '(__fish_mdesk_ticket_values .queue)' -d 'Only this queue'
 complete -c mdesk -n '__fish_mdesk_using ls' -s t -l tag -x -a '(__fish_mdesk_ticket_values ".tags[]")' -d 'Only tickets with this tag'
 complete -c mdesk -n '__fish_mdesk_using ls' -s p -l priority -x -a "$priorities" -d 'Only this priority'
@@ -269,7 +271,7 @@ complete -c mdesk -n '__fish_mdesk_using show' -l attachments -x -a '(__fish_com
 complete -c mdesk -n '__fish_mdesk_at show 0' -a '(__fish_mdesk_tickets)'
 
 # commands on one ticket
-for c in assign unassign claim release note tag untag priority status log merge
+for c in assign unassign claim release note seen tag untag priority status log merge
     complete -c mdesk -n "__fish_mdesk_at $c 0" -a '(__fish_mdesk_tickets)'
 end
 complete -c mdesk -n '__fish_mdesk_at merge 1' -a '(__fish_mdesk_tickets)'
@@ -316,4 +318,4 @@ complete -c mdesk -n '__fish_mdesk_at clone 1' -x -a '(__fish_complete_directori
 # maildir, help
 complete -c mdesk -n '__fish_mdesk_using maildir' -l view -x -a 'mine unassigned at-risk mentions all' -d 'A view to write (all of them by default)'
 complete -c mdesk -n '__fish_mdesk_at maildir 0' -x -a '(__fish_complete_directories)'
-complete -c mdesk -n '__fish_mdesk_at help 0' -x -a 'init check ls show assign unassign claim release note tag untag priority status merge log customer agent archive gc sync clone maildir help'
+complete -c mdesk -n '__fish_mdesk_at help 0' -x -a 'init check ls show assign unassign claim release note seen tag untag priority status merge log customer agent archive gc sync clone maildir help'

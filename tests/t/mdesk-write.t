@@ -87,9 +87,11 @@ w "note: the words joined by spaces" mdesk --as bob --now 2026-11-06T13:00:00Z n
 is "  ... text" "$(last | jq -r .text)" "Shipping to Lagos: 7-10 days."
 is "  ... the event: note by bob, no mentions" "$(last | jq -c '[.type,.by,.mentions]')" '["note","bob",[]]'
 is "  ... the message" "$(subject)" "$T: note by bob"
+refused "note with @zoe, no such agent: exit 65, the agents named" 65 "@zoe is not an agent's login; the agents are ana, bob" \
+	mdesk --as bob --now 2026-11-06T13:01:00Z note "$T" "@ana can you check DHL? cc @zoe"
 w "note with @mentions" mdesk --as bob --now 2026-11-06T13:01:00Z note "$T" \
-	"@ana can you check DHL? cc @dmitri, @ana again, @zoe (no such agent), grace@ana.example (an address), @chen."
-is "  ... mentions: each agent once, in order; no address, no unknown login, no final dot" \
+	"@ana can you check DHL? cc @dmitri, @ana again, grace@ana.example (an address), @chen."
+is "  ... mentions: each agent once, in order; no address, no final dot" \
 	"$(last | jq -c .mentions)" '["ana","dmitri","chen"]'
 w "note with newlines in the argument" mdesk --as ana --now 2026-11-06T13:02:00Z note "$T" "$(printf 'Line one.\n\nLine three, @farah-\nend')"
 is "  ... the line breaks are kept" "$(last | jq -r .text)" "Line one.
