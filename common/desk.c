@@ -773,6 +773,10 @@ static int lock_take(struct desk *d, int may_fail, int wait)
 		return 0;
 	char *lp = state_path(d, "lock");
 	int fd = open(lp, O_RDWR | O_CREAT, 0666);
+	if (fd < 0 && !wait) {	/* desk_lock_now: a read-only desk */
+		free(lp);
+		return -1;
+	}
 	if (fd < 0)
 		die(errno == EROFS || errno == EACCES ? EX_CANTCREAT : EX_TEMPFAIL,
 		    "%s: cannot open the desk lock: %s", lp, strerror(errno));

@@ -68,7 +68,8 @@ _Noreturn void desk_git_die(int code, const char *what);
 void desk_lock(struct desk *d);
 /* The same, but -1 instead of exiting when the wait is over. */
 int desk_lock_try(struct desk *d);
-/* The same without waiting: -1 at once when another process holds it. */
+/* The same without waiting: -1 at once when another process holds it
+ * (or the lock cannot be opened: a read-only desk). */
 int desk_lock_now(struct desk *d);
 void desk_unlock(struct desk *d);
 

@@ -478,6 +478,20 @@ static void state_install(FILE *f, char *path, char *tmp)
 	free(path);
 }
 
+/* Write a derived file with write(d, s): only with the desk lock, taken
+ * here without waiting when this process does not hold it.  When another
+ * process holds it the file is left as it was, for a later process: the
+ * answer in memory is the same. */
+static void state_save(struct desk *d, void (*write)(struct desk *, void *), void *s)
+{
+	int held = d->lockfd >= 0;
+	if (!held && desk_lock_now(d) != 0)
+		return;
+	write(d, s);
+	if (!held)
+		desk_unlock(d);
+}
+
 /* v in decimal into out (24 bytes). */
 static const char *lltoa_(long long v, char out[24])
 {
@@ -492,8 +506,9 @@ static const char *lltoa_(long long v, char out[24])
 	return p;
 }
 
-static void sum_write(struct desk *d, struct sumfile *s)
+static void sum_write(struct desk *d, void *sp)
 {
+	struct sumfile *s = sp;
 	char *p, *tmp;
 	FILE *f = state_create(d, s->name, &p, &tmp);
 	if (f) {
@@ -660,13 +675,7 @@ void tickets_summary_save(struct desk *d)
 	struct sumfile *s = &sum_main;
 	if (!s->dirty || !s->loaded)
 		return;
-	int held = d->lockfd >= 0;
-	if (!held && desk_lock_now(d) != 0)
-		return;		/* another writer: a later process catches up */
-	if (s->dirty && s->loaded)	/* taking the lock may have committed */
-		sum_write(d, s);
-	if (!held)
-		desk_unlock(d);
+	state_save(d, sum_write, s);
 }
 
 /* desk_tx_commit's observer (desk_on_commit): main moved from old (NULL:
@@ -791,7 +800,7 @@ static void sum_sync(struct desk *d, struct sumfile *s)
 	}
 	git_tree_free(t);
 	snprintf(s->key, sizeof s->key, "%s", now);
-	sum_write(d, s);
+	state_save(d, sum_write, s);
 }
 
 const struct tsum *tickets_summary(struct desk *d, int all, size_t *n)
@@ -1207,8 +1216,9 @@ static int ev_read(struct desk *d, struct evfile *s)
 
 /* Write the file (atomically; a desk that cannot take it is still
  * answered). */
-static void ev_write(struct desk *d, struct evfile *s)
+static void ev_write(struct desk *d, void *sp)
 {
+	struct evfile *s = sp;
 	char *p, *tmp;
 	FILE *f = state_create(d, s->name, &p, &tmp);
 	if (f) {
@@ -1273,7 +1283,7 @@ static void ev_sync(struct desk *d, struct evfile *s)
 	if (s->n > 1)
 		qsort(s->v, s->n, sizeof *s->v, by_tev_id);
 	snprintf(s->key, sizeof s->key, "%s", now);
-	ev_write(d, s);
+	state_save(d, ev_write, s);
 }
 
 /* The entries of a and b as one list sorted by ID, a ticket on both

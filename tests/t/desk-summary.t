@@ -46,6 +46,19 @@ answers >"$TMP/a2" 2>&1
 check "deleted: the same answers" "cmp -s '$TMP/a1' '$TMP/a2'"
 check "  ... and the files come back" "test -s '$S/tickets-main' && test -s '$S/tickets-archive'"
 
+# only a writer holding the desk lock writes them: while another process
+# holds it, a reader answers from the trees and leaves the files alone
+rm -f "$S/tickets-main" "$S/tickets-archive"
+( exec 9>"$S/lock"; flock -x 9; exec sleep 60 ) &
+holder=$!
+sleep 0.3
+answers >"$TMP/a2b" 2>&1
+check "the lock held elsewhere: the same answers" "cmp -s '$TMP/a1' '$TMP/a2b'"
+check "  ... and no file written" "test ! -e '$S/tickets-main' && test ! -e '$S/tickets-archive'"
+kill "$holder" 2>/dev/null; wait "$holder" 2>/dev/null
+answers >/dev/null 2>&1
+check "  ... written by the next with the lock free" "test -s '$S/tickets-main' && test -s '$S/tickets-archive'"
+
 printf 'mdesk-tickets 1 -\nnot a line\n' >"$S/tickets-main"
 head -c 100 "$S/tickets-archive" >"$S/tickets-archive.cut" && mv "$S/tickets-archive.cut" "$S/tickets-archive"
 answers >"$TMP/a3" 2>&1
