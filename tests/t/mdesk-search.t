@@ -99,10 +99,28 @@ is "--until" "$(s --until 2026-11-05 zipper)" "$D "
 is "--since, a time" "$(s --since 2026-11-09T17:00:00Z salt)" "$C "
 
 # ---------------------------------------------------------------- the archive
-mdesk --as ana --now 2026-11-10T09:04:00Z status "$D" closed >/dev/null
+mdesk --as ana --now 2026-11-10T09:04:00Z status "$D" solved >/dev/null
 mdesk --now 2026-11-10T09:05:00Z archive "$D" >/dev/null 2>&1
 is "an archived ticket is not searched by default" "$(s zipper)" ""
 is "  ... with --all it is" "$(s --all zipper)" "$D "
+# the customer writes again: the ticket comes back to main (its archived
+# copy stays): found once, as it is on main
+cat >"$TMP/d2.eml" <<'EOF2'
+From: Old Customer <old@example.net>
+To: support@lumen.example
+Subject: Re: Broken zipper
+Date: Tue, 10 Nov 2026 10:00:00 +0000
+Message-ID: <d2-old@example.net>
+In-Reply-To: <d1-old@example.net>
+References: <d1-old@example.net>
+
+The zipper broke again.
+EOF2
+mroute --now 2026-11-10T10:00:05Z <"$TMP/d2.eml" >/dev/null
+is "a ticket back from the archive: found on main" "$(s zipper)" "$D "
+is "  ... and once with --all" "$(s --all zipper)" "$D "
+is "  ... with its state on main" "$(mdesk search --all -f json zipper | jq -r .status)" "open"
+is "  ... not by the status of its archived copy" "$(s --all --status solved zipper)" ""
 
 # ---------------------------------------------------------------- output
 mdesk search -f csv salt >"$TMP/out"
@@ -140,7 +158,7 @@ is "  ... the index is whole after them" "$(s fountain)" "$C "
 mdesk search --fts 'salt AND (road' >"$TMP/out" 2>"$TMP/err"; rc=$?
 is "--fts: a syntax error is one line, exit 65" "$rc $(wc -l <"$TMP/err")" "65 1"
 check "  ... that says so" "grep -q '^mdesk: search: not an FTS5 query' '$TMP/err'"
-is "--fts: operators" "$(s --fts 'salt OR zipper')" "$C "
+is "--fts: operators" "$(s --fts 'salt OR nowhere')" "$C "
 is "--fts: a column" "$(s --fts 'notes:fountain')" "$C "
 for q in '' '*' '"' '" "'; do
 	mdesk search "$q" >"$TMP/out" 2>"$TMP/err"; rc=$?
