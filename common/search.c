@@ -120,7 +120,7 @@ struct doc {
 	size_t total;
 	char *json;		/* the ticket's state: ticket_json, compact */
 	long long created, updated;
-	char status[16], assignee[64], queue[64];	/* "" for none */
+	char *status, *assignee, *queue;	/* NULL for none */
 };
 
 static void add_text(struct doc *o, int col, const char *s, size_t n)
@@ -157,6 +157,17 @@ static void add_message(struct doc *o, const char *raw, size_t len)
 	free(t);
 }
 
+static void doc_state(struct doc *o, const char *status, const char *assignee,
+    const char *queue)
+{
+	free(o->status);
+	free(o->assignee);
+	free(o->queue);
+	o->status = status ? xstrdup(status) : NULL;
+	o->assignee = assignee ? xstrdup(assignee) : NULL;
+	o->queue = queue ? xstrdup(queue) : NULL;
+}
+
 static void add_events(struct doc *o, const char *id, const char *text, size_t len)
 {
 	struct ticket t;
@@ -180,9 +191,7 @@ static void add_events(struct doc *o, const char *id, const char *text, size_t l
 	json_decref(tj);
 	o->created = t.created;
 	o->updated = t.updated;
-	snprintf(o->status, sizeof o->status, "%s", t.status ? t.status : "new");
-	snprintf(o->assignee, sizeof o->assignee, "%s", t.assignee ? t.assignee : "");
-	snprintf(o->queue, sizeof o->queue, "%s", t.queue ? t.queue : "");
+	doc_state(o, t.status ? t.status : "new", t.assignee, t.queue);
 	ticket_free(&t);
 }
 
@@ -204,7 +213,7 @@ static int w_prepare(struct writer *w)
 		"DELETE FROM tix WHERE n = ?",
 		"DELETE FROM doc WHERE rowid = ?",
 		"INSERT INTO tix(id, arch, created, updated, json, status, assignee, queue) "
-		"VALUES(?, ?, ?, ?, ?, ?, NULLIF(?, ''), NULLIF(?, ''))",
+		"VALUES(?, ?, ?, ?, ?, ?, ?, ?)",
 		"INSERT INTO doc(rowid, subject, people, body, notes, tags) VALUES(?, ?, ?, ?, ?, ?)",
 	};
 	sqlite3_stmt **st[] = { &w->find, &w->del_tix, &w->del_doc, &w->ins_tix, &w->ins_doc };
@@ -225,6 +234,7 @@ static void w_finish(struct writer *w)
 		buf_free(&w->o.f[i]);
 	msg_free(&w->o.m);
 	free(w->o.json);
+	doc_state(&w->o, NULL, NULL, NULL);
 }
 
 static int w_step(struct writer *w, sqlite3_stmt *st)
