@@ -91,7 +91,7 @@ $(B)/skel.o: $(B)/skel.c common/skel.h
 # Tools that work on a desk link libgit2.
 $(B)/mdesk: $(B)/cmd/mdesk.o $(B)/skel.o $(B)/libmdesk.a
 	@$(if $(V),,echo "  LD      $@")
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(GIT_LIBS) $(MU_LIBS) $(JSON_LIBS) $(CSV_LIBS) $(MAGIC_LIBS) $(SQLITE_LIBS)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(GIT_LIBS) $(MU_MAILER_LIBS) $(JSON_LIBS) $(CSV_LIBS) $(MAGIC_LIBS) $(SQLITE_LIBS)
 $(B)/mroute: $(B)/cmd/mroute.o $(B)/libmdesk.a
 	@$(if $(V),,echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(GIT_LIBS) $(MU_LIBS) $(JSON_LIBS) $(CSV_LIBS)

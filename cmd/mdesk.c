@@ -18,6 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <mailutils/mailutils.h>
+
 #include "agents.h"
 #include "route.h"
 #include "rules.h"
@@ -31,6 +33,7 @@
 #include "mbox.h"
 #include "mime.h"
 #include "msg.h"
+#include "outmsg.h"
 #include "opt.h"
 #include "search.h"
 #include "skel.h"
@@ -573,7 +576,7 @@ static int cmd_check(int argc, char **argv)
 	static const char *const queue_keys[] = { "address", "name", "group", "priority",
 		"from", NULL };
 	static const char *const ack_keys[] = { "enabled", "template", "rate", "ceiling", NULL };
-	static const char *const mail_keys[] = { "mailer", "attach_max", NULL };
+	static const char *const mail_keys[] = { "mailer", "attach_max", "mentions", "mentions_off", NULL };
 	static const char *const routing_keys[] = { "strategy", "sticky", "subject_window",
 		"reopen_window", "detect_language", "assign", NULL };
 	static const char *const group_keys[] = { "strategy", NULL };
@@ -1655,6 +1658,100 @@ static int cmd_release(int argc, char **argv)
 	return 0;
 }
 
+/* The mail that tells agent to of a note of a's on ticket t. */
+static void mention_mail(struct buf *m, const struct ticket *t, const struct agent *a,
+    const struct agent *to, const char *note)
+{
+	char b[64], mid[256];
+	const char *dom = strchr(a->email, '@');
+	rfc5322_date(D.now, b, sizeof b);
+	buf_adds(m, "Date: ");
+	buf_adds(m, b);
+	buf_adds(m, "\n");
+	hdr_addr(m, "From", a->name, a->email);
+	hdr_addr(m, "To", to->name, to->email);
+	struct buf sub = { 0 };
+	buf_adds(&sub, "[");
+	buf_adds(&sub, t->id);
+	buf_adds(&sub, "] ");
+	buf_adds(&sub, a->name && *a->name ? a->name : a->login);
+	buf_adds(&sub, " mentioned you: ");
+	buf_adds(&sub, t->subject ? t->subject : "(no subject)");
+	hdr_text(m, "Subject", sub.p);
+	buf_free(&sub);
+	msgid_new(mid, sizeof mid, dom ? dom + 1 : "mdesk.invalid", D.now);
+	buf_adds(m, "Message-ID: <");
+	buf_adds(m, mid);
+	buf_adds(m, ">\nAuto-Submitted: auto-generated\nX-Mdesk-Ticket: ");
+	buf_adds(m, t->id);
+	buf_adds(m, "\nMIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n"
+	    "Content-Transfer-Encoding: quoted-printable\n\n");
+	struct buf body = { 0 };
+	buf_adds(&body, a->name && *a->name ? a->name : a->login);
+	buf_adds(&body, " mentioned you in a note on ticket ");
+	buf_adds(&body, t->id);
+	buf_adds(&body, ":\n\n");
+	buf_adds(&body, note);
+	buf_adds(&body, "\n\nSubject:  ");
+	buf_adds(&body, t->subject ? t->subject : "");
+	buf_adds(&body, "\nCustomer: ");
+	buf_adds(&body, t->customer_name ? t->customer_name : "");
+	buf_adds(&body, t->customer_name ? " <" : "<");
+	buf_adds(&body, t->customer ? t->customer : "");
+	buf_adds(&body, ">\nStatus:   ");
+	buf_adds(&body, t->status);
+	buf_adds(&body, "   Priority: ");
+	buf_adds(&body, t->priority);
+	buf_adds(&body, "   Queue: ");
+	buf_adds(&body, t->queue ? t->queue : "-");
+	buf_adds(&body, "\nAssignee: ");
+	buf_adds(&body, t->assignee ? t->assignee : "(none)");
+	buf_adds(&body, "\n\nmdesk show ");
+	buf_adds(&body, t->id);
+	buf_adds(&body, "\n");
+	char *qp = qp_encode(body.p, body.len);
+	buf_adds(m, qp);
+	free(qp);
+	buf_free(&body);
+}
+
+/* Tell each agent a note mentions (not its author; not those whose
+ * [mail] mentions_off lists them; none with [mail] mentions = no) by mail
+ * through the desk's mailer, to the agent's own address.  The note is
+ * recorded already: a mail that does not leave is a warning. */
+static void tell_mentioned(const char *id, json_t *mentions, const struct agent *a,
+    const char *note)
+{
+	const char *on = conf_get(&D.conf, "mail", "", "mentions");
+	const char *off = conf_get(&D.conf, "mail", "", "mentions_off");
+	if (!json_array_size(mentions) || (on && !strcmp(on, "no")))
+		return;
+	struct ticket t;
+	int archived;
+	if (ticket_load(&D, id, &t, &archived, 1) != 0)
+		return;
+	const char *url = conf_get(&D.conf, "mail", "", "mailer");
+	mu_registrar_record(mu_sendmail_record);
+	mu_registrar_record(mu_smtp_record);
+	mu_registrar_record(mu_smtps_record);
+	size_t i;
+	json_t *v;
+	json_array_foreach(mentions, i, v) {
+		const char *login = json_string_value(v);
+		struct agent *to = login ? agent_find(&AG, login) : NULL;
+		if (!to || !strcmp(to->login, a->login) || (off && agent_has(off, to->login)) ||
+		    !to->email || !addr_plain(to->email))
+			continue;
+		struct buf m = { 0 };
+		mention_mail(&m, &t, a, to, note);
+		char err[512];
+		if (mail_send(url ? url : "sendmail:///usr/sbin/sendmail", m.p, m.len, err, sizeof err) != 0)
+			warnx_("%s: the mail that tells %s of the mention was not sent: %s", id, to->login, err);
+		buf_free(&m);
+	}
+	ticket_free(&t);
+}
+
 /* A note's @login that names no agent: refused, the agents named. */
 static _Noreturn void unknown_mention(const char *login)
 {
@@ -1729,8 +1826,11 @@ static int cmd_note(int argc, char **argv)
 				json_array_append_new(mentions, json_string(login));
 		}
 	}
-	json_object_set_new(e, "mentions", mentions);
-	one_event(tid(argv[1]), e, a, "note by %s", a->login, check_exists, NULL);
+	json_object_set_new(e, "mentions", json_incref(mentions));
+	const char *id = tid(argv[1]);
+	one_event(id, e, a, "note by %s", a->login, check_exists, NULL);
+	tell_mentioned(id, mentions, a, nb.p);
+	json_decref(mentions);
 	buf_free(&text);
 	buf_free(&nb);
 	return 0;

@@ -8,6 +8,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include <mailutils/mailutils.h>
 #include <mailutils/address.h>
 #include <mailutils/errno.h>
 
@@ -602,4 +603,41 @@ void hdr_filename(struct buf *b, const char *field, const char *name)
 		buf_free(&enc);
 	}
 	buf_addc(b, '\n');
+}
+
+int mail_send(const char *url, const char *raw, size_t len, char *err, size_t errlen)
+{
+	mu_mailer_t mailer = NULL;
+	mu_stream_t str = NULL;
+	mu_message_t msg = NULL;
+	int rc;
+	if ((rc = mu_mailer_create(&mailer, url)) != 0) {
+		snprintf(err, errlen, "mailer %s: %s", url, mu_strerror(rc));
+		return -1;
+	}
+	if ((rc = mu_mailer_open(mailer, 0)) != 0) {
+		snprintf(err, errlen, "mailer %s: %s", url, mu_strerror(rc));
+		mu_mailer_destroy(&mailer);
+		return -1;
+	}
+	if ((rc = mu_static_memory_stream_create(&str, raw, len)) != 0 ||
+	    (rc = mu_stream_to_message(str, &msg)) != 0) {
+		snprintf(err, errlen, "the message: %s", mu_strerror(rc));
+		mu_stream_unref(str);
+		mu_mailer_close(mailer);
+		mu_mailer_destroy(&mailer);
+		return -1;
+	}
+	mu_stream_unref(str);
+	rc = mu_mailer_send_message(mailer, msg, NULL, NULL);
+	if (rc != 0)
+		snprintf(err, errlen, "mailer %s refused the message: %s", url, mu_strerror(rc));
+	int rc2 = mu_mailer_close(mailer);
+	if (rc == 0 && rc2 != 0) {
+		snprintf(err, errlen, "mailer %s: %s", url, mu_strerror(rc2));
+		rc = rc2;
+	}
+	mu_mailer_destroy(&mailer);
+	mu_message_unref(msg);
+	return rc ? -1 : 0;
 }

@@ -65,6 +65,11 @@ void hdr_references(struct buf *b, const char *const *refs, size_t nrefs,
  * time since the thread began.  0, or -1 when parent is not one. */
 int thread_index_reply(const char *parent, long long now, char *out, size_t n);
 
+/* Hand a message to the mailer at url (a GNU Mailutils mailer URL, such
+ * as sendmail:///usr/sbin/sendmail or smtp://host:25): 0 once it accepted
+ * it, else -1 and why in err. */
+int mail_send(const char *url, const char *raw, size_t len, char *err, size_t errlen);
+
 /* RFC 5322 date "Tue, 03 Nov 2026 13:05:00 +0000" (UTC). */
 void rfc5322_date(long long t, char *out, size_t n);
 
