@@ -61,3 +61,17 @@ record_reply() {
 		"$4" "$3" "$4" "$_f" "$_mid" "$_mid" >>"$_d/events.jsonl"
 	git -C "$MDESK_DIR" add -A && GIT_COMMITTER_DATE=$3 GIT_AUTHOR_DATE=$3 git -C "$MDESK_DIR" commit -qm "$1: replied by $4"
 }
+# capture_mailer DESK: DESK's mail leaves through a script that keeps
+# each message as $TMP/sent/N.eml and its arguments as N.args (committed)
+capture_mailer() {
+	mkdir -p "$TMP/sent"
+	{
+		echo '#!/bin/sh'
+		echo "n=\$(ls '$TMP/sent' | wc -l)"
+		echo "printf '%s\\n' \"\$*\" >'$TMP/sent/'\$n.args"
+		echo "cat >'$TMP/sent/'\$n.eml"
+	} >"$TMP/sendmail" &&
+	chmod +x "$TMP/sendmail" &&
+	sed -i "s|^mailer = .*|mailer = sendmail://$TMP/sendmail|" "$1/desk.conf" &&
+	git -C "$1" commit -qam "mail through the capture script"
+}

@@ -13,17 +13,7 @@ file() {	# file N TIME: a new ticket
 	printf 'From: Cli %s <cli%s@example.com>\nTo: support@lumen.example\nSubject: Order %s is late\nMessage-ID: <o%s@example.com>\n\nWhere is it?\n' \
 		"$1" "$1" "$1" "$1" | mroute --now "$2" | sed -n 's/^X-Mdesk-Ticket: //p'
 }
-# the mailer: a script that keeps each message and its arguments
-mkdir "$TMP/sent"
-{
-	echo '#!/bin/sh'
-	echo "n=\$(ls '$TMP/sent' | wc -l)"
-	echo "printf '%s\\n' \"\$*\" >'$TMP/sent/'\$n.args"
-	echo "cat >'$TMP/sent/'\$n.eml"
-} >"$TMP/sendmail"
-chmod +x "$TMP/sendmail"
-sed -i "s|^mailer = .*|mailer = sendmail://$TMP/sendmail|" "$D/desk.conf"
-git -C "$D" commit -qam "mail through the capture script"
+capture_mailer "$D"
 A=$(file 1 2026-11-03T13:00:00Z)
 B=$(file 2 2026-11-03T13:01:00Z)
 mentions() { mdesk --as "$1" --now 2026-11-03T14:00:00Z ls --mentions --format csv | sed 1d | cut -d, -f1 | sort | tr '\n' ' '; }

@@ -12,17 +12,7 @@ D=$TMP/desk
 newdesk "$D"
 export MDESK_DIR="$D"
 NOW=--now=2026-11-03T13:00:00Z
-# the mailer: a script that keeps each message and its recipients
-mkdir "$TMP/sent"
-{
-	echo '#!/bin/sh'
-	echo "n=\$(ls '$TMP/sent' | wc -l)"
-	echo "printf '%s\\n' \"\$*\" >'$TMP/sent/'\$n.args"
-	echo "cat >'$TMP/sent/'\$n.eml"
-} >"$TMP/sendmail"
-chmod +x "$TMP/sendmail"
-sed -i "s|^mailer = .*|mailer = sendmail://$TMP/sendmail|" "$D/desk.conf"
-git -C "$D" commit -qam "mail through the capture script"
+capture_mailer "$D"
 sent_to() { cat "$TMP"/sent/*.eml 2>/dev/null | grep -i '^\(to\|cc\|bcc\):' | grep -c -- "$1"; }
 
 # ---------------------------------------------------------------- a relay through Reply-To
