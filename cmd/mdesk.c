@@ -2735,6 +2735,7 @@ int main(int argc, char **argv)
 		}
 		if (!ended && !cur && !strcmp(t, "--version")) {
 			printf("mdesk %s\n", MDESK_VERSION);
+			free(rest);
 			return 0;
 		}
 		if (!cur) {
