@@ -1447,7 +1447,7 @@ struct fold {
 	char (*first)[40];	/* the time of its first event */
 	size_t *up;		/* union-find: the group of each ticket */
 	size_t n;
-	struct fmid { char *mid; size_t t; } *mids;
+	struct fmid { char *mid; size_t t; int side; } *mids;	/* side 1 ours, 2 theirs */
 	size_t nmids;
 };
 
@@ -1482,6 +1482,11 @@ static int by_mid(const void *a, const void *b)
 	return c ? c : x->t < y->t ? -1 : x->t > y->t;
 }
 
+static int by_mid_only(const void *a, const void *b)
+{
+	return strcmp(((const struct fmid *)a)->mid, ((const struct fmid *)b)->mid);
+}
+
 static size_t fold_root(struct fold *f, size_t i)
 {
 	while (f->up[i] != i)
@@ -1504,8 +1509,8 @@ static git_blob *fold_events(git_repository *repo, git_tree *t, const char *path
 	return b;
 }
 
-/* Read the Message-IDs of ticket i's "received" events in tree t. */
-static void fold_read(struct fold *f, git_repository *repo, git_tree *t, size_t i)
+/* Read the Message-IDs of ticket i's "received" events in tree t (side). */
+static void fold_read(struct fold *f, git_repository *repo, git_tree *t, size_t i, int side)
 {
 	git_blob *b = fold_events(repo, t, f->path[i]);
 	if (!b)
@@ -1524,12 +1529,64 @@ static void fold_read(struct fold *f, git_repository *repo, git_tree *t, size_t 
 		if (ty && mid && *mid && !strcmp(ty, "received")) {
 			f->mids = xrealloc(f->mids, (f->nmids + 1) * sizeof *f->mids);
 			f->mids[f->nmids].mid = xstrdup(mid);
+			f->mids[f->nmids].side = side;
 			f->mids[f->nmids++].t = i;
 		}
 		json_decref(o);
 		k += n + 1;
 	}
 	git_blob_free(b);
+}
+
+/* Ticket i, new on side (its folder in tree t), and a message of it that
+ * names (In-Reply-To, References) a message filed in another ticket only
+ * on the other side: the follow-up of a conversation this side did not
+ * know yet.  Its group joins that ticket's. */
+static void fold_links(struct fold *f, git_repository *repo, git_tree *t, size_t i, int side)
+{
+	git_oid fid;
+	git_tree *ft;
+	if (!folder_id(t, f->path[i], &fid) || git_tree_lookup(&ft, repo, &fid) != 0)
+		return;
+	for (size_t k = 0; k < git_tree_entrycount(ft); k++) {
+		const git_tree_entry *e = git_tree_entry_byindex(ft, k);
+		git_blob *b;
+		if (eml_number(git_tree_entry_name(e)) < 0 || !is_blob(e) ||
+		    git_blob_lookup(&b, repo, git_tree_entry_id(e)) != 0)
+			continue;
+		const char *raw = git_blob_rawcontent(b);
+		size_t len = (size_t)git_blob_rawsize(b);
+		struct msg mm;
+		struct msg_ids ids;
+		const char *lk[16];
+		size_t nl = 0;
+		memset(&mm, 0, sizeof mm);
+		if (msg_open(&mm, raw, msg_header_len(raw, len)) == 0) {
+			msg_ids(&mm, &ids);
+			nl = msg_links(&ids, lk, 16);
+		}
+		for (size_t j = 0; j < nl; j++) {
+			struct fmid key = { (char *)lk[j], 0, 0 }, *hit;
+			hit = bsearch(&key, f->mids, f->nmids, sizeof *f->mids, by_mid_only);
+			if (!hit)
+				continue;
+			while (hit > f->mids && !strcmp(hit[-1].mid, lk[j]))
+				hit--;
+			size_t y = (size_t)-1;
+			int here = 0;
+			for (; hit < f->mids + f->nmids && !strcmp(hit->mid, lk[j]); hit++) {
+				here |= hit->side == side;
+				if (hit->t != i)
+					y = hit->t;
+			}
+			size_t a = fold_root(f, i), c = y == (size_t)-1 ? a : fold_root(f, y);
+			if (!here && a != c)
+				f->up[a] = c;
+		}
+		msg_free(&mm);
+		git_blob_free(b);
+	}
+	git_tree_free(ft);
 }
 
 /* The folder of ticket `loser` once folded: one "merged" event into `into`,
@@ -1701,9 +1758,13 @@ static int fold_follow_ups(git_repository *repo, git_tree *base, git_tree *ours,
 		git_oid x;
 		f.isnew[i] = !folder_id(base, f.path[i], &x);
 		f.up[i] = i;
-		fold_read(&f, repo, mt, i);
+		fold_read(&f, repo, ours, i, 1);
+		fold_read(&f, repo, theirs, i, 2);
 	}
 	qsort(f.mids, f.nmids, sizeof *f.mids, by_mid);
+	for (size_t i = 0; i < n; i++)
+		for (int side = 1; f.isnew[i] && side <= 2; side++)
+			fold_links(&f, repo, side == 1 ? ours : theirs, i, side);
 	for (size_t i = 1; i < f.nmids; i++)
 		if (!strcmp(f.mids[i].mid, f.mids[i - 1].mid)) {
 			size_t a = fold_root(&f, f.mids[i].t), b = fold_root(&f, f.mids[i - 1].t);

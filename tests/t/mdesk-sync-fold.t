@@ -28,4 +28,20 @@ for D in "$A" "$B"; do
 	check "${D##*/}: mdesk check ok" "mdesk --desk '$D' check"
 	is "${D##*/}: git status clean" "$(git -C "$D" status --porcelain)" ""
 done
+
+# a follow-up delivered to b only, its first mail on a only
+printf 'From: Dora <dora@d.example>\nTo: support@lumen.example\nSubject: The switch\nMessage-ID: <m3@d.example>\nDate: Mon, 2 Nov 2026 09:00:00 +0000\n\nIt sticks.\n' >"$TMP/m3"
+printf 'From: Dora <dora@d.example>\nTo: support@lumen.example\nSubject: Re: The switch\nMessage-ID: <m4@d.example>\nIn-Reply-To: <m3@d.example>\nReferences: <m3@d.example>\nDate: Mon, 2 Nov 2026 09:10:00 +0000\n\nStill sticks.\n' >"$TMP/m4"
+T3=$(mroute --desk "$A" --now 2026-11-02T09:00:00Z <"$TMP/m3" | sed -n 's/^X-Mdesk-Ticket: //p')
+T4=$(mroute --desk "$B" --now 2026-11-02T09:10:00Z <"$TMP/m4" | sed -n 's/^X-Mdesk-Ticket: //p')
+check "a follow-up on b, its first mail on a: two tickets ($T3, $T4)" "[ -n '$T3' ] && [ -n '$T4' ] && [ '$T3' != '$T4' ]"
+for D in "$B" "$A" "$B"; do
+	mdesk --desk "$D" sync >"$TMP/out" 2>"$TMP/err" || { cat "$TMP/err"; break; }
+done
+is "... after sync one ticket holds both" "$(git -C "$B" grep -l -i -e '^message-id: <m3@d.example>' -e '^message-id: <m4@d.example>' main -- tickets | sed 's|/[^/]*$||' | sort -u)" \
+	"main:tickets/$(printf %.2s "$T3")/$T3"
+is "... $T4 is merged into $T3" "$(mdesk --desk "$B" show --json "$T4" 2>/dev/null | jq -r .merged_into)" "$T3"
+is "a and b at one main" "$(git -C "$A" rev-parse main)" "$(git -C "$B" rev-parse main)"
+check "b: mdesk check ok" "mdesk --desk '$B' check"
+
 done_testing
