@@ -1445,6 +1445,8 @@ struct fold {
 	char (*path)[40];
 	unsigned char *isnew;
 	char (*first)[40];	/* the time of its first event */
+	char (*into)[16];	/* folded by a sync into this one ("" none) */
+	unsigned char *left;	/* it holds a "received" event all the same */
 	size_t *up;		/* union-find: the group of each ticket */
 	size_t n;
 	struct fmid { char *mid; size_t t; int side; } *mids;	/* side 1 ours, 2 theirs */
@@ -1509,7 +1511,9 @@ static git_blob *fold_events(git_repository *repo, git_tree *t, const char *path
 	return b;
 }
 
-/* Read the Message-IDs of ticket i's "received" events in tree t (side). */
+/* Read the Message-IDs of ticket i's "received" events in tree t (side 1
+ * ours, 2 theirs), the time of its first event; side 0 (the merged tree):
+ * is it merged into another (isnew 2, then neither folds nor is folded)? */
 static void fold_read(struct fold *f, git_repository *repo, git_tree *t, size_t i, int side)
 {
 	git_blob *b = fold_events(repo, t, f->path[i]);
@@ -1524,9 +1528,18 @@ static void fold_read(struct fold *f, git_repository *repo, git_tree *t, size_t 
 		const char *ty = json_string_value(json_object_get(o, "type"));
 		const char *mid = json_string_value(json_object_get(o, "message_id"));
 		const char *at = json_string_value(json_object_get(o, "at"));
-		if (at && strlen(at) < 40 && (!f->first[i][0] || strcmp(at, f->first[i]) < 0))
+		const char *into = json_string_value(json_object_get(o, "into"));
+		const char *by = json_string_value(json_object_get(o, "by"));
+		if (!side && ty && !strcmp(ty, "merged") && into) {
+			f->isnew[i] = 2;
+			if (by && !strcmp(by, "sync") && ticketid_valid(into) && strlen(into) < 16)
+				strcpy(f->into[i], into);
+		}
+		if (!side && ty && !strcmp(ty, "received"))
+			f->left[i] = 1;
+		if (side && at && strlen(at) < 40 && (!f->first[i][0] || strcmp(at, f->first[i]) < 0))
 			strcpy(f->first[i], at);
-		if (ty && mid && *mid && !strcmp(ty, "received")) {
+		if (side && ty && mid && *mid && !strcmp(ty, "received")) {
 			f->mids = xrealloc(f->mids, (f->nmids + 1) * sizeof *f->mids);
 			f->mids[f->nmids].mid = xstrdup(mid);
 			f->mids[f->nmids].side = side;
@@ -1599,24 +1612,30 @@ static int fold_stub(git_repository *repo, git_tree *t, const char *loser, const
 	char at[40] = "1970-01-01T00:00:00Z";
 	const char *p = b ? git_blob_rawcontent(b) : "";
 	size_t len = b ? (size_t)git_blob_rawsize(b) : 0;
+	json_t *e = json_object();
+	event_id_for(e, "merged", loser + 11);
+	const char *eid = json_string_value(json_object_get(e, "id"));
+	char *line = NULL;
 	for (size_t k = 0; k < len;) {
 		const char *nl = memchr(p + k, '\n', len - k);
 		size_t n = nl ? (size_t)(nl - p - k) : len - k;
 		json_t *o = json_loadb(p + k, n, 0, NULL);
 		const char *a = json_string_value(json_object_get(o, "at"));
+		const char *id = json_string_value(json_object_get(o, "id"));
 		if (a && strlen(a) < sizeof at && strcmp(a, at) > 0)
 			strcpy(at, a);
+		if (id && !strcmp(id, eid) && !line)	/* folded before: the same line */
+			line = event_line(o);
 		json_decref(o);
 		k += n + 1;
 	}
 	git_blob_free(b);
-	json_t *e = json_object();
-	event_id_for(e, "merged", loser + 11);
 	json_object_set_new(e, "at", json_string(at));
 	json_object_set_new(e, "type", json_string("merged"));
 	json_object_set_new(e, "by", json_string("sync"));
 	json_object_set_new(e, "into", json_string(into + 11));
-	char *line = event_line(e);
+	if (!line)
+		line = event_line(e);
 	json_decref(e);
 	git_oid bid;
 	git_treebuilder *tb;
@@ -1644,7 +1663,8 @@ static int top_number(git_tree *t)
 }
 
 /* Folder tl with its messages numbered after top (its events' "file"
- * following), as mdesk merge moves them: the folder in *out; 0 or -1. */
+ * following), as mdesk merge moves them, and without the "merged" event
+ * of an earlier fold: the folder in *out; 0 or -1. */
 static int renumbered(git_repository *repo, git_tree *tl, int top, git_oid *out)
 {
 	git_treebuilder *tb;
@@ -1676,7 +1696,11 @@ static int renumbered(git_repository *repo, git_tree *tl, int top, git_oid *out)
 			json_t *o = json_loadb(p + k, l, 0, NULL);
 			json_t *to = json_object_get(ren, json_string_value(json_object_get(o, "file")) ?
 			    json_string_value(json_object_get(o, "file")) : "");
-			if (to) {
+			const char *ty = json_string_value(json_object_get(o, "type"));
+			const char *by = json_string_value(json_object_get(o, "by"));
+			if (ty && by && !strcmp(ty, "merged") && !strcmp(by, "sync"))
+				;	/* a fold before this one: not the winner's */
+			else if (to) {
 				json_object_set(o, "file", to);
 				char *line = event_line(o);
 				buf_adds(&u, line);
@@ -1729,12 +1753,41 @@ static int fold_into(git_repository *repo, git_tree *t, const char *winner, git_
 	return rc;
 }
 
+/* A ticket a sync folded that holds messages again (a replica that had
+ * it merged the fold with its own copy): they go where the rest went.
+ * Tree *mt (its id *tree) updated. */
+static void fold_again(struct fold *f, git_repository *repo, git_tree **mt, git_oid *tree)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		char to[40];
+		git_oid wid, sid, nt;
+		git_tree *t2;
+		if (!f->into[i][0] || !f->left[i])
+			continue;
+		desk_ticket_dir(f->into[i], to);
+		if (!strcmp(to, f->path[i]) || !folder_id(*mt, to, &wid) ||
+		    fold_into(repo, *mt, to, &wid, f->path[i]) != 0 ||
+		    fold_stub(repo, *mt, f->path[i], to, &sid) != 0)
+			continue;
+		git_tree_update up[2] = {
+			{ GIT_TREE_UPDATE_UPSERT, wid, GIT_FILEMODE_TREE, to },
+			{ GIT_TREE_UPDATE_UPSERT, sid, GIT_FILEMODE_TREE, f->path[i] },
+		};
+		if (git_tree_create_updated(&nt, repo, *mt, 2, up) != 0 ||
+		    git_tree_lookup(&t2, repo, &nt) != 0)
+			continue;
+		git_tree_free(*mt);
+		*mt = t2;
+		*tree = nt;
+	}
+}
+
 /* After a merge of main (base, ours, theirs; the result in *tree): a
  * ticket new since base that holds a message another ticket the merge
  * touched holds (the same follow-up filed on two replicas, in the ticket
- * each knew) is folded into that ticket: a ticket older than the merge
- * base wins, else the one whose first event came first (then the smaller
- * ID), so every replica folds alike.  The
+ * each knew) is folded into that ticket: the one whose first event came
+ * first wins (then the smaller ID), so every replica folds alike; a
+ * ticket merged into another is left as it is.  The
  * number folded. */
 static int fold_follow_ups(git_repository *repo, git_tree *base, git_tree *ours,
     git_tree *theirs, git_oid *tree)
@@ -1754,16 +1807,27 @@ static int fold_follow_ups(git_repository *repo, git_tree *base, git_tree *ours,
 	f.isnew = xcalloc(n + 1, 1);
 	f.up = xcalloc(n + 1, sizeof *f.up);
 	f.first = xcalloc(n + 1, sizeof *f.first);
+	f.into = xcalloc(n + 1, sizeof *f.into);
+	f.left = xcalloc(n + 1, 1);
 	for (size_t i = 0; i < n; i++) {
 		git_oid x;
 		f.isnew[i] = !folder_id(base, f.path[i], &x);
 		f.up[i] = i;
+		fold_read(&f, repo, mt, i, 0);
 		fold_read(&f, repo, ours, i, 1);
 		fold_read(&f, repo, theirs, i, 2);
 	}
+	fold_again(&f, repo, &mt, tree);
+	size_t nm = 0;
+	for (size_t i = 0; i < f.nmids; i++)
+		if (f.isnew[f.mids[i].t] == 2)
+			free(f.mids[i].mid);
+		else
+			f.mids[nm++] = f.mids[i];
+	f.nmids = nm;
 	qsort(f.mids, f.nmids, sizeof *f.mids, by_mid);
 	for (size_t i = 0; i < n; i++)
-		for (int side = 1; f.isnew[i] && side <= 2; side++)
+		for (int side = 1; f.isnew[i] == 1 && side <= 2; side++)
 			fold_links(&f, repo, side == 1 ? ours : theirs, i, side);
 	for (size_t i = 1; i < f.nmids; i++)
 		if (!strcmp(f.mids[i].mid, f.mids[i - 1].mid)) {
@@ -1771,16 +1835,16 @@ static int fold_follow_ups(git_repository *repo, git_tree *base, git_tree *ours,
 			if (a != b)
 				f.up[a] = b;
 		}
-	/* each group's winner: a ticket older than base, else the one whose
-	 * first event came first, else the smaller ID */
+	/* each group's winner: the one whose first event came first, else the
+	 * smaller ID (what the tickets hold, not what this side had: the
+	 * same on every replica) */
 	size_t *win = xcalloc(n + 1, sizeof *win);
 	for (size_t i = 0; i < n; i++)
 		win[i] = (size_t)-1;
 	for (size_t i = 0; i < n; i++) {
 		size_t r = fold_root(&f, i);
 		size_t w = win[r];
-		if (w == (size_t)-1 || (f.isnew[w] && !f.isnew[i]) ||
-		    (f.isnew[w] == f.isnew[i] && strcmp(f.first[i], f.first[w]) < 0))
+		if (f.isnew[i] != 2 && (w == (size_t)-1 || strcmp(f.first[i], f.first[w]) < 0))
 			win[r] = i;
 	}
 	git_tree_update *up = xcalloc(2 * n + 1, sizeof *up);
@@ -1796,7 +1860,7 @@ static int fold_follow_ups(git_repository *repo, git_tree *base, git_tree *ours,
 			continue;
 		int any = 0;
 		for (size_t i = 0; i < n; i++) {
-			if (i == w || !f.isnew[i] || fold_root(&f, i) != r ||
+			if (i == w || f.isnew[i] != 1 || fold_root(&f, i) != r ||
 			    fold_into(repo, mt, f.path[w], &wid, f.path[i]) != 0 ||
 			    fold_stub(repo, mt, f.path[i], f.path[w], &ids[nu]) != 0)
 				continue;
@@ -1831,6 +1895,8 @@ static int fold_follow_ups(git_repository *repo, git_tree *base, git_tree *ours,
 	free(f.path);
 	free(f.isnew);
 	free(f.first);
+	free(f.into);
+	free(f.left);
 	free(f.up);
 	git_tree_free(mt);
 	return folded;
