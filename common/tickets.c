@@ -601,6 +601,34 @@ static int tree_changes(struct desk *d, const char *key, git_tree *now, struct s
 	return 0;
 }
 
+/* An ID against the entry it begins (struct tsum, struct tevents). */
+static int by_lead_id(const void *id, const void *entry)
+{
+	return strcmp(id, entry);
+}
+
+/* The n entries of v (each size bytes, sorted by the ID that begins
+ * each) without those of the tickets c changed, kept in order; their
+ * count. */
+static size_t drop_changed(void *v, size_t n, size_t size, const struct sum_changes *c)
+{
+	char *base = v, *drop = xcalloc(n + 1, 1);
+	for (size_t i = 0; i < c->n; i++) {
+		const char *e = n ? bsearch(c->v[i].id, base, n, size, by_lead_id) : NULL;
+		if (e)
+			drop[(size_t)(e - base) / size] = 1;
+	}
+	size_t w = 0;
+	for (size_t i = 0; i < n; i++)
+		if (!drop[i]) {
+			if (w != i)
+				memcpy(base + w * size, base + i * size, size);
+			w++;
+		}
+	free(drop);
+	return w;
+}
+
 /* Bring the entries from the tree of s->key to tree now; 0, or -1 when
  * the old tree is not there (rebuild). */
 static int sum_apply(struct desk *d, struct sumfile *s, struct sum_changes c, int soft);
@@ -619,15 +647,8 @@ static int sum_update(struct desk *d, struct sumfile *s, git_tree *now)
 static int sum_apply(struct desk *d, struct sumfile *s, struct sum_changes c, int soft)
 {
 	int bad = 0;
-	size_t old_n = s->n;
-	char *drop = xcalloc(old_n + 1, 1);
-	for (size_t i = 0; i < c.n; i++) {
-		struct tsum key;
-		snprintf(key.id, sizeof key.id, "%s", c.v[i].id);
-		struct tsum *e = old_n ? bsearch(&key, s->v, old_n, sizeof *s->v, by_tsum_id) : NULL;
-		if (e)
-			drop[e - s->v] = 1;
-	}
+	s->n = drop_changed(s->v, s->n, sizeof *s->v, &c);
+	size_t k = s->n;
 	for (size_t i = 0; i < c.n; i++)
 		if (!c.v[i].gone && sum_fold(d, s, c.v[i].id, &c.v[i].blob, soft) != 0)
 			bad = -1;
@@ -635,14 +656,7 @@ static int sum_apply(struct desk *d, struct sumfile *s, struct sum_changes c, in
 	/* the entries kept stay sorted; the new ones are sorted and merged
 	 * in from the back (a sort of the whole, after every batch of an
 	 * import, cost more than the batch) */
-	size_t w = 0;
-	for (size_t i = 0; i < old_n; i++)
-		if (!drop[i])
-			s->v[w++] = s->v[i];
-	size_t k = w, m = s->n - old_n;
-	memmove(s->v + k, s->v + old_n, m * sizeof *s->v);
-	s->n = k + m;
-	free(drop);
+	size_t m = s->n - k;
 	if (m > 1)
 		qsort(s->v + k, m, sizeof *s->v, by_tsum_id);
 	if (k && m && by_tsum_id(&s->v[k - 1], &s->v[k]) > 0) {
@@ -1256,25 +1270,11 @@ static void ev_sync(struct desk *d, struct evfile *s)
 	struct sum_changes c;
 	void *p[2] = { d, s };
 	if (s->key[0] && tree_changes(d, s->key, t, &c) == 0) {
-		size_t old_n = s->n;
-		char *drop = xcalloc(old_n + 1, 1);
-		for (size_t i = 0; i < c.n; i++) {
-			struct tevents key;
-			snprintf(key.id, sizeof key.id, "%s", c.v[i].id);
-			struct tevents *e = old_n ? bsearch(&key, s->v, old_n, sizeof *s->v, by_tev_id) : NULL;
-			if (e)
-				drop[e - s->v] = 1;
-		}
+		s->n = drop_changed(s->v, s->n, sizeof *s->v, &c);
 		for (size_t i = 0; i < c.n; i++)
 			if (!c.v[i].gone)
 				ev_blob(p, c.v[i].id, &c.v[i].blob);
 		free(c.v);
-		size_t w = 0;
-		for (size_t i = 0; i < s->n; i++)
-			if (i >= old_n || !drop[i])
-				s->v[w++] = s->v[i];
-		s->n = w;
-		free(drop);
 	} else {
 		ev_reset(s);
 		tree_tickets(t, ev_blob, p);
