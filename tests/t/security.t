@@ -295,9 +295,9 @@ check "forged X-Mdesk-* fields: a new ticket of its own ($TX), not $T1" "test -n
 is "  ... one of each X-Mdesk field on stdout, the desk's" \
 	"$(grep -i '^x-mdesk-' "$TMP/out" | cut -d: -f1 | tr 'A-Z' 'a-z' | sort | uniq -d)" ""
 check "  ... no forged value survives" "! grep -Ei '^x-mdesk-(assignee: chen|priority: urgent|status: closed|queue: billing|noack)|^ refund' '$TMP/out'"
-is "  ... the ticket: status new, priority normal, queue support, not chen's (away), no vip" \
+is "  ... the ticket: status open (given to an agent), priority normal, queue support, not chen's (away), no vip" \
 	"$(mdesk show "$TX" --json | jq -c '[.status, .priority, .queue, .assignee == "chen", (.tags | index("vip"))]')" \
-	'["new","normal","support",false,null]'
+	'["open","normal","support",false,null]'
 check "  ... $T1 got no message" "! grep -q 'xm@example.net' '$(tdir "$T1")/events.jsonl'"
 rm -f "$SENT_DIR"/*
 mreply --ack --send $NOW <"$TMP/xm.eml" 2>"$TMP/err"
