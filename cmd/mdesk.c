@@ -1814,8 +1814,11 @@ static int cmd_note(int argc, char **argv)
 		while (l && (p[l] == '.' || p[l] == '-'))
 			l--;
 		snprintf(login, sizeof login, "%.*s", (int)l, p + 1);
-		if (l && !agent_find(&AG, login))
+		if (l && !agent_find(&AG, login)) {
+			json_decref(mentions);
+			json_decref(e);
 			unknown_mention(login);
+		}
 		if (l) {
 			int dup = 0;
 			size_t i;

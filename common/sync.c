@@ -1798,7 +1798,8 @@ static int fold_follow_ups(git_repository *repo, git_tree *base, git_tree *ours,
 		return 0;
 	tree_changes(repo, base, ours, "", 0, fold_chg_cb, &f);
 	tree_changes(repo, base, theirs, "", 0, fold_chg_cb, &f);
-	qsort(f.path, f.n, sizeof *f.path, by_path);
+	if (f.n)
+		qsort(f.path, f.n, sizeof *f.path, by_path);
 	size_t n = 0;
 	for (size_t i = 0; i < f.n; i++)
 		if (!n || strcmp(f.path[n - 1], f.path[i]))
@@ -1825,7 +1826,8 @@ static int fold_follow_ups(git_repository *repo, git_tree *base, git_tree *ours,
 		else
 			f.mids[nm++] = f.mids[i];
 	f.nmids = nm;
-	qsort(f.mids, f.nmids, sizeof *f.mids, by_mid);
+	if (f.nmids)
+		qsort(f.mids, f.nmids, sizeof *f.mids, by_mid);
 	for (size_t i = 0; i < n; i++)
 		for (int side = 1; f.isnew[i] == 1 && side <= 2; side++)
 			fold_links(&f, repo, side == 1 ? ours : theirs, i, side);
