@@ -222,16 +222,16 @@ END {
 			if (ref[x] !~ /main/ && (onmain || x != first)) print m, x
 	}
 }' "$TMP/emls.all" | sort -u >"$TMP/known"
-awk 'NR == FNR { k[$1 " " $2] = 1; next } !(($1 " " $2) in k) { print $1, $2, $3 }' \
+awk 'FILENAME == ARGV[1] { k[$1 " " $2] = 1; next } !(($1 " " $2) in k) { print $1, $2, $3 }' \
 	"$TMP/known" "$TMP/emls.all" | sort >"$TMP/emls"
 # events.all: REF:PATH:LINE; a line of a known ticket on the archive is left
 # out when its id stands outside the known tickets too
 awk 'function id(l) { return match(l, /"id":"[^"]*"/) ? substr(l, RSTART, RLENGTH) : "" }
+	FILENAME == ARGV[1] { k["archive:tickets/" substr($2, 1, 2) "/" $2 "/events.jsonl"] = 1; next }
 	FNR == 1 { f++ }
-	f == 1 { k["archive:tickets/" substr($2, 1, 2) "/" $2 "/events.jsonl"] = 1; next }
 	{ i = index($0, ":"); j = index(substr($0, i + 1), ":"); p = substr($0, 1, i + j - 1)
 	  l = substr($0, i + j + 1) }
-	f == 2 { if (!(p in k)) out[id(l)] = 1; next }
+	f == 1 { if (!(p in k)) out[id(l)] = 1; next }
 	!(p in k) || !(id(l) in out) { print l }' "$TMP/known" "$TMP/events.all" "$TMP/events.all" >"$TMP/events"
 if [ -s "$TMP/known" ]; then
 	sed 's/^/# known fault: /' "$TMP/known"
