@@ -1562,16 +1562,24 @@ static int cmd_assign(int argc, char **argv)
 	return 0;
 }
 
-static int cmd_unassign(int argc, char **argv)
+/* A command whose event says no more than its type and who: "ID". */
+static int bare_event(int argc, char **argv, const char *type)
 {
 	argv = no_options(&argc, argv, "");
 	if (argc != 2)
 		misuse(NULL);
 	open_desk();
 	struct agent *a = me();
-	json_t *e = event_new("unassigned", a->login, D.now);
-	one_event(tid(argv[1]), e, a, "unassigned by %s", a->login, check_exists, NULL);
+	json_t *e = event_new(type, a->login, D.now);
+	char m[128];
+	snprintf(m, sizeof m, "%s by %s", type, a->login);
+	one_event(tid(argv[1]), e, a, "%s", m, check_exists, NULL);
 	return 0;
+}
+
+static int cmd_unassign(int argc, char **argv)
+{
+	return bare_event(argc, argv, "unassigned");
 }
 
 struct claimctx {
@@ -1884,14 +1892,7 @@ static int cmd_priority(int argc, char **argv)
 
 static int cmd_seen(int argc, char **argv)
 {
-	argv = no_options(&argc, argv, "");
-	if (argc != 2)
-		misuse(NULL);
-	open_desk();
-	struct agent *a = me();
-	json_t *e = event_new("seen", a->login, D.now);
-	one_event(tid(argv[1]), e, a, "seen by %s", a->login, check_exists, NULL);
-	return 0;
+	return bare_event(argc, argv, "seen");
 }
 
 static int cmd_status(int argc, char **argv)
@@ -2240,6 +2241,52 @@ static void agents_clean_or_die(void)
 		    "them first (git -C %s commit agents.csv)", D.root);
 }
 
+/* mdesk agent ls: agents.csv as a table, JSON Lines or CSV. */
+static int agent_ls(int fmt)
+{
+	if (fmt == -1)
+		fmt = isatty(1) ? F_TABLE : F_JSON;
+	load_agents();
+	if (fmt == F_TABLE)
+		printf("LOGIN     NAME                  STATUS    CAP  LANGS     GROUPS\n");
+	else if (fmt == F_CSV) {
+		char *csv = agents_render(&AG);
+		fputs(csv, stdout);
+		free(csv);
+		return 0;
+	}
+	for (size_t i = 0; i < AG.n; i++) {
+		struct agent *g = &AG.v[i];
+		if (fmt == F_JSON) {
+			json_t *o = json_object();
+			jw_str(o, "login", g->login);
+			jw_str(o, "name", g->name);
+			jw_str(o, "email", g->email);
+			jw_str(o, "groups", g->groups);
+			jw_str(o, "skills", g->skills);
+			jw_str(o, "languages", g->languages);
+			if (g->capacity >= 0)
+				jw_int(o, "capacity", g->capacity);
+			else
+				json_object_set_new(o, "capacity", json_null());
+			jw_str(o, "status", g->status);
+			jw_str(o, "calendar", g->calendar);
+			jw_line(stdout, o);
+			continue;
+		}
+		char cap[24] = "-";
+		if (g->capacity >= 0)
+			snprintf(cap, sizeof cap, "%ld", g->capacity);
+		put_col(g->login, 10);
+		put_col(g->name, 22);
+		put_col(g->status, 10);
+		put_col(cap, 5);
+		put_col(g->languages, 10);
+		printf("%s\n", g->groups);
+	}
+	return 0;
+}
+
 static int cmd_agent(int argc, char **argv)
 {
 	static const struct option o[] = {
@@ -2258,49 +2305,8 @@ static int cmd_agent(int argc, char **argv)
 	if (strcmp(sub, "ls") ? fmt != -1 : argc != 2)
 		misuse(strcmp(sub, "ls") ? "--format is for agent ls" : NULL);
 	open_desk();
-	if (!strcmp(sub, "ls")) {
-		if (fmt == -1)
-			fmt = isatty(1) ? F_TABLE : F_JSON;
-		load_agents();
-		if (fmt == F_TABLE)
-			printf("LOGIN     NAME                  STATUS    CAP  LANGS     GROUPS\n");
-		else if (fmt == F_CSV) {
-			char *csv = agents_render(&AG);
-			fputs(csv, stdout);
-			free(csv);
-			return 0;
-		}
-		for (size_t i = 0; i < AG.n; i++) {
-			struct agent *g = &AG.v[i];
-			if (fmt == F_JSON) {
-				json_t *o = json_object();
-				jw_str(o, "login", g->login);
-				jw_str(o, "name", g->name);
-				jw_str(o, "email", g->email);
-				jw_str(o, "groups", g->groups);
-				jw_str(o, "skills", g->skills);
-				jw_str(o, "languages", g->languages);
-				if (g->capacity >= 0)
-					jw_int(o, "capacity", g->capacity);
-				else
-					json_object_set_new(o, "capacity", json_null());
-				jw_str(o, "status", g->status);
-				jw_str(o, "calendar", g->calendar);
-				jw_line(stdout, o);
-				continue;
-			}
-			char cap[24] = "-";
-			if (g->capacity >= 0)
-				snprintf(cap, sizeof cap, "%ld", g->capacity);
-			put_col(g->login, 10);
-			put_col(g->name, 22);
-			put_col(g->status, 10);
-			put_col(cap, 5);
-			put_col(g->languages, 10);
-			printf("%s\n", g->groups);
-		}
-		return 0;
-	}
+	if (!strcmp(sub, "ls"))
+		return agent_ls(fmt);
 	if (strcmp(sub, "add") && strcmp(sub, "set"))
 		misuse(NULL);
 	if (argc < 3)
