@@ -220,6 +220,48 @@ static int skip_leading_blank(struct mbox_reader *r)
 	}
 }
 
+/* The From_ line at r->pos into r->env and m; r->pos after it (an
+ * overlong one is cut in m and skipped to its end).  -1 on a read error. */
+static int read_from_line(struct mbox_reader *r, struct mbox_msg *m)
+{
+	const char *nl;
+	for (;;) {
+		nl = memchr(r->buf + r->pos, '\n', r->end - r->pos);
+		if (nl || r->eof || r->end - r->pos > ENVELOPE_MAX)
+			break;
+		if (fill(r, r->end - r->pos + CHUNK) < 0)
+			return -1;
+	}
+	size_t ll = nl ? (size_t)(nl - (r->buf + r->pos)) + 1 : r->end - r->pos;
+	size_t raw = ll < ENVELOPE_MAX - 1 ? ll : ENVELOPE_MAX - 1;
+	memcpy(r->env, r->buf + r->pos, raw);
+	r->env[raw] = 0;
+	size_t el = raw;
+	while (el > 5 && (r->env[el - 1] == '\n' || r->env[el - 1] == '\r'))
+		el--;
+	m->from_line = r->env;
+	m->from_line_len = raw;
+	m->envelope = r->env + 5;
+	m->envelope_len = el - 5;
+	if (nl)
+		r->pos = (size_t)(nl - r->buf) + 1;
+	else {
+		/* an overlong From_ line: skip to its end */
+		r->pos = r->end;
+		for (;;) {
+			if (fill(r, CHUNK) <= 0)
+				break;
+			nl = memchr(r->buf + r->pos, '\n', r->end - r->pos);
+			if (nl) {
+				r->pos = (size_t)(nl - r->buf) + 1;
+				break;
+			}
+			r->pos = r->end;
+		}
+	}
+	return 0;
+}
+
 int mbox_next(struct mbox_reader *r, struct mbox_msg *m)
 {
 	const char *p;
@@ -249,43 +291,8 @@ int mbox_next(struct mbox_reader *r, struct mbox_msg *m)
 	r->msg_off = r->base + r->pos;
 	m->offset = r->msg_off;
 
-	if (r->mbox) {			/* the From_ line */
-		const char *nl;
-		for (;;) {
-			nl = memchr(r->buf + r->pos, '\n', r->end - r->pos);
-			if (nl || r->eof || r->end - r->pos > ENVELOPE_MAX)
-				break;
-			if (fill(r, r->end - r->pos + CHUNK) < 0)
-				return -1;
-		}
-		size_t ll = nl ? (size_t)(nl - (r->buf + r->pos)) + 1 : r->end - r->pos;
-		size_t raw = ll < ENVELOPE_MAX - 1 ? ll : ENVELOPE_MAX - 1;
-		memcpy(r->env, r->buf + r->pos, raw);
-		r->env[raw] = 0;
-		size_t el = raw;
-		while (el > 5 && (r->env[el - 1] == '\n' || r->env[el - 1] == '\r'))
-			el--;
-		m->from_line = r->env;
-		m->from_line_len = raw;
-		m->envelope = r->env + 5;
-		m->envelope_len = el - 5;
-		if (nl)
-			r->pos = (size_t)(nl - r->buf) + 1;
-		else {
-			/* an overlong From_ line: skip to its end */
-			r->pos = r->end;
-			for (;;) {
-				if (fill(r, CHUNK) <= 0)
-					break;
-				nl = memchr(r->buf + r->pos, '\n', r->end - r->pos);
-				if (nl) {
-					r->pos = (size_t)(nl - r->buf) + 1;
-					break;
-				}
-				r->pos = r->end;
-			}
-		}
-	}
+	if (r->mbox && read_from_line(r, m) < 0)	/* the From_ line */
+		return -1;
 
 	/* the header block, up to and including its empty line */
 	size_t scanned = 0, hend = 0;
