@@ -345,6 +345,29 @@ static void join_pair(struct thr *t, uint32_t m, uint32_t r)
 		attach(t, rb, m, WHY_REFS);
 }
 
+static int cmp_hash_mid(const struct thr *t, uint32_t a, uint32_t b)
+{
+	const struct thr_node *x = &t->n[a], *y = &t->n[b];
+	if (x->hash != y->hash)
+		return x->hash < y->hash ? -1 : 1;
+	return strcmp(x->mid, y->mid);
+}
+
+static struct thr *sort_ctx;	/* qsort has no context argument in C11 */
+
+static int by_hash(const void *a, const void *b)
+{
+	return cmp_hash_mid(sort_ctx, *(const uint32_t *)a, *(const uint32_t *)b);
+}
+
+/* First mails sharing a Thread-Index, in a canonical order: which one the
+ * replies hang under must not depend on the order of the input. */
+static int by_ti_node(const void *a, const void *b)
+{
+	return cmp_hash_mid(sort_ctx, ((const struct thr_ti *)a)->node,
+	    ((const struct thr_ti *)b)->node);
+}
+
 static void join_refs(struct thr *t, const uint32_t *order, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -357,6 +380,8 @@ static void join_refs(struct thr *t, const uint32_t *order, size_t n)
 		}
 	}
 	/* first mails and the replies that carry only their Thread-Index */
+	sort_ctx = t;
+	qsort(t->ti, t->nti, sizeof *t->ti, by_ti_node);
 	for (uint32_t i = 0; i < t->nti; i++) {
 		char key[80], *o = key;
 		for (int j = 0; j < 22; j++, o += 2)
@@ -403,21 +428,6 @@ static void splice_tindex(struct thr *t)
 		}
 		detach(t, i);
 	}
-}
-
-static int cmp_hash_mid(const struct thr *t, uint32_t a, uint32_t b)
-{
-	const struct thr_node *x = &t->n[a], *y = &t->n[b];
-	if (x->hash != y->hash)
-		return x->hash < y->hash ? -1 : 1;
-	return strcmp(x->mid, y->mid);
-}
-
-static struct thr *sort_ctx;	/* qsort has no context argument in C11 */
-
-static int by_hash(const void *a, const void *b)
-{
-	return cmp_hash_mid(sort_ctx, *(const uint32_t *)a, *(const uint32_t *)b);
 }
 
 static int by_sortdate(const void *a, const void *b)
