@@ -37,6 +37,14 @@ int main(void)
 	t("Добрий день, моє замовлення досі не надійшло, а на сторінці відстеження нічого немає.", "uk");
 	t("Goedendag, mijn bestelling is nog steeds niet aangekomen en de trackingpagina toont niets.", "nl");
 	t("Dzień dobry, moje zamówienie jeszcze nie dotarło, a strona śledzenia nic nie pokazuje.", "pl");
+	/* Han without kana is Chinese, in either script or both (CLD2
+	 * alone says nothing here); with kana it is Japanese: none */
+	t("\xe5\xb0\xbd\xe9\x87\x8f\xe5\x87\x8f\xe5\xb0\x91\xe6\x8f\x90\xe7\xa4\xba\xe4\xbf\xa1\xe6\x81\xaf. "
+	  "\xe6\x97\xa0\xe6\xb3\x95\xe5\x88\xa0\xe9\x99\xa4\xe8\xa7\x86\xe5\x9b\xbe. "
+	  "\xe6\x96\xb0\xe6\xaa\x94\xe6\xa1\x88\xe4\xbe\x9d\xe8\xb3\xb4\xe8\x88\x8a\xe5\x85\xa7\xe5\xae\xb9.", "zh");
+	t("こんにちは、注文した商品がまだ届いていません。配送状況を確認していただけますか。", NULL);
+	/* a short Spanish text CLD2 takes for Galician: Spanish */
+	t("galería de símbolos Office Open XML de Visio. Desnudez artística breve.", "es");
 	t("ok", NULL);
 	t("", NULL);
 	t("1234 5678 !!!! ???? ---- ++++", NULL);
