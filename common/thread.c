@@ -381,7 +381,8 @@ static void join_refs(struct thr *t, const uint32_t *order, size_t n)
 	}
 	/* first mails and the replies that carry only their Thread-Index */
 	sort_ctx = t;
-	qsort(t->ti, t->nti, sizeof *t->ti, by_ti_node);
+	if (t->nti)
+		qsort(t->ti, t->nti, sizeof *t->ti, by_ti_node);
 	for (uint32_t i = 0; i < t->nti; i++) {
 		char key[80], *o = key;
 		for (int j = 0; j < 22; j++, o += 2)
