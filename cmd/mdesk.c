@@ -649,6 +649,7 @@ enum { S_CREATED, S_UPDATED, S_PRIORITY, S_DUE };
 struct filter {
 	const char *status, *assignee, *queue, *tag, *priority, *lang, *customer;
 	int unassigned, all, collisions, sort;
+	int snoozed;		/* 0: not snoozed ones (unless all), 1: only those, 2: either */
 	int anystatus;		/* every status, not only the active ones (search) */
 };
 
@@ -831,6 +832,18 @@ static int parse_sort(const char *s)
 	misuse("%s", m);
 }
 
+/* Is the ticket of summary s snoozed now? */
+static int sum_snoozed(const struct tsum *s)
+{
+	if (!strstr(s->json, "\"snoozed_until\""))
+		return 0;
+	struct ticket t;
+	tsum_ticket(s, &t);
+	int z = ticket_snoozed(&t, D.now);
+	ticket_free(&t);
+	return z;
+}
+
 /* The tickets that pass f, from the desk's summaries (main, and with
  * --all the archive), sorted by (created, id).  Status and assignee are
  * read from the summary line; any other filter folds the line back into
@@ -853,6 +866,9 @@ static const struct tsum **select_tickets(const struct filter *f, size_t *nout)
 		    (!s->assignee || strcmp(s->assignee, f->assignee)))
 			continue;
 		if (f->customer && plain(f->customer) && !ci_has(s->json, f->customer))
+			continue;
+		if ((f->snoozed == 1 || (!f->snoozed && !f->all)) &&
+		    sum_snoozed(s) != (f->snoozed == 1))
 			continue;
 		if (deep) {
 			struct ticket t;
@@ -924,7 +940,7 @@ static void print_tickets(struct tlist *l, int fmt)
 			continue;
 		}
 		put_col(t->id, 10);
-		put_col(t->status, 9);
+		put_col(ticket_snoozed(t, D.now) ? "snoozed" : t->status, 9);
 		put_col(t->priority, 8);
 		put_col(t->assignee, 10);
 		put_col(t->queue, 10);
@@ -964,20 +980,22 @@ static void print_selected(const struct tsum **v, size_t n, int fmt)
 	free_tlist(&l);
 }
 
-/* Keep of v[0..n) the tickets with a mention of login not yet read: how
- * many. */
+/* Keep of v[0..n) the tickets with a mention of login not yet read, or
+ * a notice to login that is due (a wake, a reminder): how many. */
 static size_t keep_mentions(const struct tsum **v, size_t n, const char *login)
 {
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (!strstr(v[i]->json, "\"mentions_unread\""))
+		if (!strstr(v[i]->json, "\"mentions_unread\"") && !strstr(v[i]->json, "\"notices\""))
 			continue;
-		json_t *o = json_loads(v[i]->json, 0, NULL), *x;
+		struct ticket t;
+		tsum_ticket(v[i], &t);
 		size_t j;
-		int hit = 0;
-		json_array_foreach(json_object_get(o, "mentions_unread"), j, x)
+		json_t *x;
+		int hit = ticket_notice_due(&t, login, D.now);
+		json_array_foreach(t.unread, j, x)
 			hit |= json_is_string(x) && !strcmp(json_string_value(x), login);
-		json_decref(o);
+		ticket_free(&t);
 		if (hit)
 			v[k++] = v[i];
 	}
@@ -995,6 +1013,7 @@ static int cmd_ls(int argc, char **argv)
 		{ "sort", required_argument, NULL, 'S' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "mentions", no_argument, NULL, 'M' },
+		{ "snoozed", no_argument, NULL, 'Z' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct filter f = { 0 };
@@ -1014,6 +1033,7 @@ static int cmd_ls(int argc, char **argv)
 		case 'S': f.sort = parse_sort(optarg); break;
 		case 'f': fmt = parse_format(optarg); break;
 		case 'M': mentions = f.all = 1; break;
+		case 'Z': f.snoozed = 1; break;
 		default: misuse(NULL);
 		}
 	}
@@ -1394,6 +1414,44 @@ static void show_participants(const struct ticket *t, int archived)
 }
 
 /* show: the state, the events, each message's text and attachments. */
+/* The text of the event id of t (a reminder's), or NULL. */
+static const char *event_text(const struct ticket *t, const char *id)
+{
+	for (size_t i = 0; id && i < t->nev; i++)
+		if (!strcmp(t->ev[i].id, id))
+			return json_string_value(json_object_get(t->ev[i].json, "text"));
+	return NULL;
+}
+
+/* The agent who reads, when named (--as, $MDESK_AGENT), or NULL. */
+static const char *viewer(void)
+{
+	const char *who = opt_as ? opt_as : getenv("MDESK_AGENT");
+	return who && *who ? who : NULL;
+}
+
+/* The snooze in force, and the reader's reminders. */
+static void show_snooze(const struct ticket *t)
+{
+	char b[32];
+	size_t i;
+	json_t *n;
+	if (ticket_snoozed(t, D.now))
+		printf("Snoozed:  until %s (back open then, or at the customer's next message)\n",
+		    local_time(t->snooze_until, b));
+	json_array_foreach(t->notices, i, n) {
+		const char *a = notice_agent(t, n), *due = json_string_value(json_object_get(n, "due"));
+		const char *ty = json_string_value(json_object_get(n, "type"));
+		long long dt;
+		if (!ty || strcmp(ty, "reminder") || !a || !viewer() || strcmp(a, viewer()) || !due ||
+		    parse_rfc3339(due, &dt) != 0)
+			continue;
+		const char *text = event_text(t, json_string_value(json_object_get(n, "event")));
+		printf("Reminder: %s%s: %s\n", local_time(dt, b), dt <= D.now ? " (due)" : "",
+		    text ? text : "");
+	}
+}
+
 static void show_text(struct ticket *t, char **files, size_t nf, int archived,
     struct parts *parts)
 {
@@ -1416,6 +1474,7 @@ static void show_text(struct ticket *t, char **files, size_t nf, int archived,
 		    t->claim_until ? local_time(t->claim_until, cu) : "released");
 	}
 	putchar('\n');
+	show_snooze(t);
 	printf("Tags:     ");
 	json_array_foreach(t->tags, i, v)
 		printf("%s%s", i ? ", " : "", json_string_value(v));
@@ -1436,8 +1495,18 @@ static void show_text(struct ticket *t, char **files, size_t nf, int archived,
 		    json_string_value(json_object_get(cv, "winner")));
 	printf("Created:  %s   Updated: %s\n", local_time(t->created, cr), local_time(t->updated, up));
 	printf("\nEvents:\n");
-	json_array_foreach(t->events, i, v)
-		print_event(v);
+	json_array_foreach(t->events, i, v) {
+		/* a reminder is its agent's: others see that it is there */
+		const char *ty = json_string_value(json_object_get(v, "type"));
+		const char *by = json_string_value(json_object_get(v, "by"));
+		if (ty && !strcmp(ty, "reminder") && (!viewer() || !by || strcmp(by, viewer()))) {
+			json_t *c = json_copy(v);
+			json_object_del(c, "text");
+			print_event(c);
+			json_decref(c);
+		} else
+			print_event(v);
+	}
 	for (size_t k = 0; k < nf; k++) {
 		size_t len;
 		char *raw = ticket_read(&D, t->id, files[k], &len, archived);
@@ -1666,9 +1735,11 @@ static int cmd_release(int argc, char **argv)
 	return 0;
 }
 
-/* The mail that tells agent to of a note of a's on ticket t. */
-static void mention_mail(struct buf *m, const struct ticket *t, const struct agent *a,
-    const struct agent *to, const char *note)
+/* A mail from agent a to agent to about ticket t: the subject "[ID]
+ * what: SUBJECT", the body intro, text (may be NULL) and the ticket's
+ * summary. */
+static void agent_mail(struct buf *m, const struct ticket *t, const struct agent *a,
+    const struct agent *to, const char *what, const char *intro, const char *text)
 {
 	char b[64], mid[256];
 	const char *dom = strchr(a->email, '@');
@@ -1682,8 +1753,8 @@ static void mention_mail(struct buf *m, const struct ticket *t, const struct age
 	buf_adds(&sub, "[");
 	buf_adds(&sub, t->id);
 	buf_adds(&sub, "] ");
-	buf_adds(&sub, a->name && *a->name ? a->name : a->login);
-	buf_adds(&sub, " mentioned you: ");
+	buf_adds(&sub, what);
+	buf_adds(&sub, ": ");
 	buf_adds(&sub, t->subject ? t->subject : "(no subject)");
 	hdr_text(m, "Subject", sub.p);
 	buf_free(&sub);
@@ -1695,11 +1766,9 @@ static void mention_mail(struct buf *m, const struct ticket *t, const struct age
 	buf_adds(m, "\nMIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n"
 	    "Content-Transfer-Encoding: quoted-printable\n\n");
 	struct buf body = { 0 };
-	buf_adds(&body, a->name && *a->name ? a->name : a->login);
-	buf_adds(&body, " mentioned you in a note on ticket ");
-	buf_adds(&body, t->id);
-	buf_adds(&body, ":\n\n");
-	buf_adds(&body, note);
+	buf_adds(&body, intro);
+	buf_adds(&body, text ? ":\n\n" : ".\n");
+	buf_adds(&body, text ? text : "");
 	buf_adds(&body, "\n\nSubject:  ");
 	buf_adds(&body, t->subject ? t->subject : "");
 	buf_adds(&body, "\nCustomer: ");
@@ -1723,6 +1792,34 @@ static void mention_mail(struct buf *m, const struct ticket *t, const struct age
 	buf_free(&body);
 }
 
+/* May agent to be told by mail ([mail] mentions not no, to not in
+ * mentions_off, an address of its own)? */
+static int agent_mail_on(const struct agent *to)
+{
+	const char *on = conf_get(&D.conf, "mail", "", "mentions");
+	const char *off = conf_get(&D.conf, "mail", "", "mentions_off");
+	return !(on && !strcmp(on, "no")) && !(off && agent_has(off, to->login)) &&
+	    to->email && addr_plain(to->email);
+}
+
+/* Send m through the desk's mailer; a mail that does not leave is a
+ * warning (what it was to tell is recorded already): 0, or -1. */
+static int agent_mail_send(const char *id, const char *login, const char *what, struct buf *m)
+{
+	static int registered;
+	const char *url = conf_get(&D.conf, "mail", "", "mailer");
+	if (!registered++) {
+		mu_registrar_record(mu_sendmail_record);
+		mu_registrar_record(mu_smtp_record);
+		mu_registrar_record(mu_smtps_record);
+	}
+	char err[512];
+	if (mail_send(url ? url : "sendmail:///usr/sbin/sendmail", m->p, m->len, err, sizeof err) == 0)
+		return 0;
+	warnx_("%s: the mail that tells %s of the %s was not sent: %s", id, login, what, err);
+	return -1;
+}
+
 /* Tell each agent a note mentions (not its author; not those whose
  * [mail] mentions_off lists them; none with [mail] mentions = no) by mail
  * through the desk's mailer, to the agent's own address.  The note is
@@ -1730,33 +1827,33 @@ static void mention_mail(struct buf *m, const struct ticket *t, const struct age
 static void tell_mentioned(const char *id, json_t *mentions, const struct agent *a,
     const char *note)
 {
-	const char *on = conf_get(&D.conf, "mail", "", "mentions");
-	const char *off = conf_get(&D.conf, "mail", "", "mentions_off");
-	if (!json_array_size(mentions) || (on && !strcmp(on, "no")))
+	if (!json_array_size(mentions))
 		return;
 	struct ticket t;
 	int archived;
 	if (ticket_load(&D, id, &t, &archived, 1) != 0)
 		return;
-	const char *url = conf_get(&D.conf, "mail", "", "mailer");
-	mu_registrar_record(mu_sendmail_record);
-	mu_registrar_record(mu_smtp_record);
-	mu_registrar_record(mu_smtps_record);
+	const char *name = a->name && *a->name ? a->name : a->login;
+	struct buf what = { 0 }, intro = { 0 };
+	buf_adds(&what, name);
+	buf_adds(&what, " mentioned you");
+	buf_adds(&intro, what.p);
+	buf_adds(&intro, " in a note on ticket ");
+	buf_adds(&intro, t.id);
 	size_t i;
 	json_t *v;
 	json_array_foreach(mentions, i, v) {
 		const char *login = json_string_value(v);
 		struct agent *to = login ? agent_find(&AG, login) : NULL;
-		if (!to || !strcmp(to->login, a->login) || (off && agent_has(off, to->login)) ||
-		    !to->email || !addr_plain(to->email))
+		if (!to || !strcmp(to->login, a->login) || !agent_mail_on(to))
 			continue;
 		struct buf m = { 0 };
-		mention_mail(&m, &t, a, to, note);
-		char err[512];
-		if (mail_send(url ? url : "sendmail:///usr/sbin/sendmail", m.p, m.len, err, sizeof err) != 0)
-			warnx_("%s: the mail that tells %s of the mention was not sent: %s", id, to->login, err);
+		agent_mail(&m, &t, a, to, what.p, intro.p, note);
+		agent_mail_send(id, to->login, "mention", &m);
 		buf_free(&m);
 	}
+	buf_free(&what);
+	buf_free(&intro);
 	ticket_free(&t);
 }
 
@@ -1772,6 +1869,39 @@ static _Noreturn void unknown_mention(const char *login)
 	    login, known.len ? known.p : "(none)");
 }
 
+/* The text of a note or reminder: argv[first..argc) joined by spaces, or
+ * standard input when that is "-" alone; valid UTF-8 with its line breaks
+ * kept, into nb.  Empty: misuse(empty). */
+static void args_text(int argc, char **argv, int first, struct buf *nb, const char *empty)
+{
+	struct buf text = { 0 };
+	if (argc == first + 1 && !strcmp(argv[first], "-")) {
+		char tmp[4096];
+		size_t n;
+		while ((n = fread(tmp, 1, sizeof tmp, stdin)) > 0)
+			buf_add(&text, tmp, n);
+	} else
+		for (int i = first; i < argc; i++) {
+			if (i > first)
+				buf_addc(&text, ' ');
+			buf_adds(&text, argv[i]);
+		}
+	if (!text.len)
+		misuse("%s", empty);
+	/* utf8_clean would turn line breaks into U+FFFD: a line at a time */
+	for (const char *p = text.p; *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t l = nl ? (size_t)(nl - p) : strlen(p);
+		char *c = utf8_clean(p, l, 0);
+		buf_adds(nb, c);
+		free(c);
+		if (nl)
+			buf_addc(nb, '\n');
+		p += l + (nl != NULL);
+	}
+	buf_free(&text);
+}
+
 static int cmd_note(int argc, char **argv)
 {
 	argv = no_options(&argc, argv, "+");
@@ -1779,34 +1909,8 @@ static int cmd_note(int argc, char **argv)
 		misuse(NULL);
 	open_desk();
 	struct agent *a = me();
-	struct buf text = { 0 };
-	if (argc == 3 && !strcmp(argv[2], "-")) {
-		char tmp[4096];
-		size_t n;
-		while ((n = fread(tmp, 1, sizeof tmp, stdin)) > 0)
-			buf_add(&text, tmp, n);
-	} else
-		for (int i = 2; i < argc; i++) {
-			if (i > 2)
-				buf_addc(&text, ' ');
-			buf_adds(&text, argv[i]);
-		}
-	if (!text.len)
-		misuse("an empty note");
-	char *clean = utf8_clean(text.p, text.len, 0);
-	/* keep line breaks: utf8_clean turned them into U+FFFD; undo */
 	struct buf nb = { 0 };
-	for (const char *p = text.p; *p;) {
-		const char *nl = strchr(p, '\n');
-		size_t l = nl ? (size_t)(nl - p) : strlen(p);
-		char *c = utf8_clean(p, l, 0);
-		buf_adds(&nb, c);
-		free(c);
-		if (nl)
-			buf_addc(&nb, '\n');
-		p += l + (nl != NULL);
-	}
-	free(clean);
+	args_text(argc, argv, 2, &nb, "an empty note");
 	json_t *e = event_new("note", a->login, D.now);
 	json_object_set_new(e, "text", json_string(nb.p));
 	json_t *mentions = json_array();
@@ -1842,7 +1946,6 @@ static int cmd_note(int argc, char **argv)
 	one_event(id, e, a, "note by %s", a->login, check_exists, NULL);
 	tell_mentioned(id, mentions, a, nb.p);
 	json_decref(mentions);
-	buf_free(&text);
 	buf_free(&nb);
 	return 0;
 }
@@ -1893,6 +1996,219 @@ static int cmd_priority(int argc, char **argv)
 static int cmd_seen(int argc, char **argv)
 {
 	return bare_event(argc, argv, "seen");
+}
+
+/* --- snooze, reminders and what they tell --- */
+
+/* WHEN of snooze or remind: a duration or a time (when_parse), after now. */
+static long long when_arg(const char *s)
+{
+	long long t;
+	if (when_parse(s, D.now, conf_get(&D.conf, "", "", "timezone"), &t) != 0)
+		misuse("WHEN: '%.40s' is neither a duration (2h, 3d, 1w) nor a time "
+		    "(2026-12-10, 2026-12-10T09:00, 2026-12-10T09:00:00Z)", s);
+	if (t <= D.now)
+		misuse("WHEN: '%.40s' is not in the future", s);
+	return t;
+}
+
+/* A snooze is for a ticket in the queue: not solved, closed or merged. */
+static int snooze_check(const struct ticket *t, void *ctx)
+{
+	(void)ctx;
+	if (status_active(t->status) && !t->merged_into)
+		return 0;
+	warnx_("%s: the ticket is %s: only a new, open, pending or on-hold ticket is snoozed",
+	    t->id, t->merged_into ? "merged" : t->status);
+	return EX_DATAERR;
+}
+
+static int unsnooze_check(const struct ticket *t, void *ctx)
+{
+	(void)ctx;
+	if (ticket_snoozed(t, D.now))
+		return 0;
+	warnx_("%s: the ticket is not snoozed", t->id);
+	return EX_DATAERR;
+}
+
+static int cmd_snooze(int argc, char **argv)
+{
+	argv = no_options(&argc, argv, "");
+	int un = !strcmp(argv[0], "unsnooze");
+	if (argc != (un ? 2 : 3))
+		misuse(NULL);
+	open_desk();
+	struct agent *a = me();
+	const char *id = tid(argv[1]);
+	json_t *e = event_new(un ? "unsnoozed" : "snoozed", a->login, D.now);
+	char m[160], lt[32], ut[32];
+	if (un)
+		snprintf(m, sizeof m, "unsnoozed by %s", a->login);
+	else {
+		long long until = when_arg(argv[2]);
+		json_object_set_new(e, "until", json_string(fmt_rfc3339(until, ut)));
+		snprintf(m, sizeof m, "snoozed until %s by %s", ut, a->login);
+		local_time(until, lt);
+	}
+	one_event(id, e, a, "%s", m, un ? unsnooze_check : snooze_check, NULL);
+	if (un)
+		printf("%s: back in the queue\n", id);
+	else
+		printf("%s: snoozed until %s\n", id, lt);
+	return 0;
+}
+
+static int cmd_remind(int argc, char **argv)
+{
+	argv = no_options(&argc, argv, "+");
+	if (argc < 4)
+		misuse(NULL);
+	open_desk();
+	struct agent *a = me();
+	const char *id = tid(argv[1]);
+	long long due = when_arg(argv[2]);
+	struct buf text = { 0 };
+	args_text(argc, argv, 3, &text, "an empty reminder");
+	char ut[32], lt[32];
+	json_t *e = event_new("reminder", a->login, D.now);
+	json_object_set_new(e, "until", json_string(fmt_rfc3339(due, ut)));
+	json_object_set_new(e, "text", json_string(text.p));
+	one_event(id, e, a, "reminder by %s", a->login, check_exists, NULL);
+	printf("%s: reminder for %s at %s\n", id, a->login, local_time(due, lt));
+	buf_free(&text);
+	return 0;
+}
+
+/* Has t a "told" event of notice n to login? */
+static int told_before(const struct ticket *t, const char *about, const char *login)
+{
+	for (size_t i = 0; i < t->nev; i++) {
+		json_t *o = t->ev[i].json;
+		const char *ab = json_string_value(json_object_get(o, "about"));
+		if (!strcmp(t->ev[i].type, "told") && t->ev[i].agent && !strcmp(t->ev[i].agent, login) &&
+		    ab && !strcmp(ab, about))
+			return 1;
+	}
+	return 0;
+}
+
+/* One due notice n of t to agent to: its mail into m, its "told" event. */
+static json_t *notice_told(const struct ticket *t, json_t *n, const struct agent *to,
+    struct buf *m)
+{
+	const char *type = json_string_value(json_object_get(n, "type"));
+	const char *about = json_string_value(json_object_get(n, "event"));
+	const char *due = json_string_value(json_object_get(n, "due"));
+	const char *by = json_string_value(json_object_get(n, "by"));
+	int wake = type && !strcmp(type, "wake");
+	char intro[256], key[160], lt[32];
+	long long dt = 0;
+	parse_rfc3339(due ? due : "", &dt);
+	if (wake)
+		snprintf(intro, sizeof intro, "Ticket %s is back in the queue, open: %.40s snoozed it "
+		    "until %s", t->id, by ? by : "?", local_time(dt, lt));
+	else
+		snprintf(intro, sizeof intro, "Your reminder on ticket %s, due %s", t->id,
+		    local_time(dt, lt));
+	agent_mail(m, t, to, to, wake ? "back from snooze" : "reminder", intro,
+	    wake ? NULL : event_text(t, about));
+	json_t *e = event_new("told", "system", D.now);
+	snprintf(key, sizeof key, "%s/%.60s/%.40s", t->id, about, to->login);
+	event_id_for(e, "told", key);
+	json_object_set_new(e, "about", json_string(about));
+	json_object_set_new(e, "agent", json_string(to->login));
+	json_object_set_new(e, "notice", json_string(wake ? "wake" : "reminder"));
+	return e;
+}
+
+/* The due notices of ticket id not yet told: their mail appended to *mails
+ * (one buf each, *nm of them), their "told" events to tx. */
+static size_t notify_ticket(const char *id, struct desk_tx *tx, struct buf **mails, size_t *nm,
+    char ***logins)
+{
+	struct ticket t;
+	size_t i, count = 0;
+	json_t *n;
+	if (ticket_load(&D, id, &t, NULL, 1) != 0)
+		return 0;
+	json_array_foreach(t.notices, i, n) {
+		const char *login = notice_agent(&t, n);
+		const char *about = json_string_value(json_object_get(n, "event"));
+		const char *due = json_string_value(json_object_get(n, "due"));
+		long long dt;
+		struct agent *to = login ? agent_find(&AG, login) : NULL;
+		if (!to || !about || !due || parse_rfc3339(due, &dt) != 0 || dt > D.now ||
+		    told_before(&t, about, login))
+			continue;
+		*mails = xrealloc(*mails, (*nm + 1) * sizeof **mails);
+		*logins = xrealloc(*logins, (*nm + 1) * sizeof **logins);
+		memset(&(*mails)[*nm], 0, sizeof **mails);
+		json_t *e = notice_told(&t, n, to, &(*mails)[*nm]);
+		(*logins)[*nm] = xstrdup(agent_mail_on(to) ? to->login : "");
+		(*nm)++;
+		if (tx) {
+			char p[64], *line = event_line(e);
+			ticket_events_path(t.id, p);
+			desk_tx_append(tx, p, line, strlen(line));
+			free(line);
+		}
+		json_decref(e);
+		printf("%s: %s told (%s)\n", t.id, login,
+		    !strcmp(json_string_value(json_object_get(n, "type")), "wake") ? "back from snooze" : "reminder");
+		count++;
+	}
+	ticket_free(&t);
+	return count;
+}
+
+/* mdesk notify: every wake and reminder that is due and not yet told, by
+ * mail to its agent and a "told" event (one per notice and agent, so a
+ * run from cron tells each once). */
+static int cmd_notify(int argc, char **argv)
+{
+	static const struct option o[] = {
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int dry = 0, c;
+	while ((c = next_opt(argc, argv, "", o)) != -1) {
+		if (c != 'n')
+			misuse(NULL);
+		dry = 1;
+	}
+	if (optind != argc)
+		misuse(NULL);
+	open_desk();
+	load_agents();
+	if (!dry)
+		desk_lock(&D);
+	size_t n, nm = 0, count = 0;
+	struct buf *mails = NULL;
+	char **logins = NULL;
+	struct desk_tx *tx = dry ? NULL : desk_tx_new(&D);
+	const struct tsum *v = tickets_summary(&D, 0, &n);
+	for (size_t i = 0; i < n; i++)
+		if (strstr(v[i].json, "\"notices\""))
+			count += notify_ticket(v[i].id, tx, &mails, &nm, &logins);
+	if (tx && count) {
+		char an[64], ae[300], msg[64];
+		desk_system_author(an, sizeof an, ae, sizeof ae);
+		snprintf(msg, sizeof msg, "notify: %zu notice%s told\n", count, count == 1 ? "" : "s");
+		desk_tx_commit(tx, an, ae, msg);	/* recorded before the mail goes */
+	} else if (tx)
+		desk_tx_abort(tx);
+	if (!dry)
+		desk_unlock(&D);
+	for (size_t i = 0; i < nm; i++) {
+		if (!dry && *logins[i])
+			agent_mail_send("notify", logins[i], "notice", &mails[i]);
+		buf_free(&mails[i]);
+		free(logins[i]);
+	}
+	free(mails);
+	free(logins);
+	return 0;
 }
 
 static int cmd_status(int argc, char **argv)
@@ -2509,6 +2825,8 @@ static void maildir_view(const char *dir, int v, const char *login, const struct
 	struct filter f = { 0 };
 	if (v == V_UNASSIGNED)
 		f.unassigned = 1;
+	else if (v == V_ALL)
+		f.snoozed = 2;	/* every ticket of the queue, snoozed ones too */
 	else if (v == V_MINE)
 		f.assignee = login;
 	char *path = xmalloc(strlen(dir) + 16);
@@ -2523,7 +2841,8 @@ static void maildir_view(const char *dir, int v, const char *login, const struct
 		int archived;
 		if (ticket_load(&D, list[i]->id, &t, &archived, 0) != 0)
 			continue;
-		int in = v == V_AT_RISK ? at_risk(sla, &t) : v == V_MENTIONS ? mentions(&t, login) : 1;
+		int in = v == V_AT_RISK ? at_risk(sla, &t) : v == V_MENTIONS ?
+		    mentions(&t, login) || ticket_notice_due(&t, login, D.now) : 1;
 		if (in && maildir_ticket(md, &D, &t, archived, D.now) != 0)
 			die(EX_CANTCREAT, "%s: %s", path, strerror(errno));
 		ticket_free(&t);
@@ -2599,7 +2918,7 @@ static const struct command cmds[] = {
 	{ "check", cmd_check, "check [--repair [REMOTE]]",
 	    "validate the desk's files and history" },
 	{ "ls", cmd_ls, "ls [--status S] [--assignee A | --mine | --unassigned] [--queue Q] "
-	    "[--tag T] [--priority P] [--lang L] [--customer C] [--collisions] [--mentions] [--all] "
+	    "[--tag T] [--priority P] [--lang L] [--customer C] [--collisions] [--mentions] [--snoozed] [--all] "
 	    "[--sort priority|due|updated|created] [-f table|json|csv]",
 	    "list tickets (open ones by default)" },
 	{ "search", cmd_search, "search [--status S] [--assignee A | --mine | --unassigned] "
@@ -2614,6 +2933,12 @@ static const struct command cmds[] = {
 	{ "release", cmd_release, "release ID [--force]", "end a claim" },
 	{ "note", cmd_note, "note ID TEXT... | note ID -", "an internal note (@login mentions)" },
 	{ "seen", cmd_seen, "seen ID", "mark the ticket's mentions of you read" },
+	{ "snooze", cmd_snooze, "snooze ID WHEN", "take a ticket out of the queue until WHEN" },
+	{ "unsnooze", cmd_snooze, "unsnooze ID", "bring a snoozed ticket back now" },
+	{ "remind", cmd_remind, "remind ID WHEN TEXT... | remind ID WHEN -",
+	    "a private reminder to you at WHEN" },
+	{ "notify", cmd_notify, "notify [--dry-run]",
+	    "mail the wakes and reminders that are due (from cron)" },
 	{ "tag", cmd_tag, "tag ID TAG...", "add tags" },
 	{ "untag", cmd_tag, "untag ID TAG...", "remove tags" },
 	{ "priority", cmd_priority, "priority ID low|normal|high|urgent", "set the priority" },

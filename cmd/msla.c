@@ -107,6 +107,8 @@ static int selected(const struct ticket *t)
 {
 	if (!status_active(t->status) || t->merged_into || !t->created)
 		return 0;
+	if (!opt_all && ticket_snoozed(t, now))
+		return 0;	/* out of the queue: every clock paused */
 	if (f_queue && (!t->queue || strcmp(t->queue, f_queue)))
 		return 0;
 	if (f_priority && strcmp(t->priority, f_priority))

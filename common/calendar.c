@@ -304,6 +304,33 @@ long long calendar_local(int y, int mo, int d, int min)
 	return (long long)mktime(&tm);
 }
 
+int when_parse(const char *s, long long now, const char *tz, long long *t)
+{
+	long long d, u;
+	if (conf_duration(s, &d) == 0)
+		return d > 0 && now + d <= TIME_MAX ? (*t = now + d, 0) : -1;
+	if (parse_rfc3339(s, &u) != 0)
+		return -1;
+	size_t n = strlen(s);
+	if (s[0] == '@' || s[n - 1] == 'Z' || s[n - 1] == 'z' || strpbrk(s + 10, "+-")) {
+		*t = u;
+		return 0;
+	}
+	/* no offset: the wall-clock time parse_rfc3339 read as UTC, in tz */
+	time_t tt = (time_t)u;
+	struct tm tm;
+	if (!gmtime_r(&tt, &tm))
+		return -1;
+	calendar_use_tz(tz && *tz ? tz : "UTC");
+	long long v = calendar_local(tm.tm_year + 1900, tm.tm_mon, tm.tm_mday,
+	    tm.tm_hour * 60 + tm.tm_min) + tm.tm_sec;
+	calendar_use_tz("UTC");
+	if (v < TIME_MIN || v > TIME_MAX)
+		return -1;
+	*t = v;
+	return 0;
+}
+
 /* Calls fn for each open interval [a, b) from the local day of `from`
  * onwards, in order; fn returns nonzero to stop. */
 static void each_interval(const struct calendar *c, long long from,

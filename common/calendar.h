@@ -61,6 +61,12 @@ void calendar_use_tz(const char *tz);
 /* The instant of local date (y, mo 0-11, d) at minute min of the day, in
  * the zone set by calendar_use_tz. */
 long long calendar_local(int y, int mo, int d, int min);
+/* WHEN, as mdesk snooze and remind take it: a duration after now ("2h",
+ * "3d", "1w", "1h30m"), or a time: RFC 3339 with its offset or Z, @EPOCH,
+ * or a date ("2026-12-10", the start of that day) or a date and time
+ * ("2026-12-10T09:00", seconds optional) without an offset, read in zone
+ * tz (the desk's; NULL or "": UTC).  0 with *t set, or -1. */
+int when_parse(const char *s, long long now, const char *tz, long long *t);
 struct tm;
 /* Is the local day tm one of the calendar's holidays? */
 int calendar_holiday(const struct calendar *c, const struct tm *tm);

@@ -285,6 +285,101 @@ static void step_mentions(struct ticket *t, const struct event *e)
 	}
 }
 
+/* --- snooze and reminders -------------------------------------------- */
+
+static long long notice_due(json_t *n)
+{
+	long long t = 0;
+	const char *s = json_string_value(json_object_get(n, "due"));
+	return s && parse_rfc3339(s, &t) == 0 ? t : 0;
+}
+
+static int notice_is(json_t *n, const char *type)
+{
+	const char *ty = json_string_value(json_object_get(n, "type"));
+	return ty && !strcmp(ty, type);
+}
+
+const char *notice_agent(const struct ticket *t, json_t *n)
+{
+	if (notice_is(n, "wake") && t->assignee)
+		return t->assignee;
+	const char *a = json_string_value(json_object_get(n, "agent"));
+	return a ? a : json_string_value(json_object_get(n, "by"));
+}
+
+int ticket_snoozed(const struct ticket *t, long long now)
+{
+	return t->snooze_until > now;
+}
+
+int ticket_notice_due(const struct ticket *t, const char *login, long long now)
+{
+	size_t i;
+	json_t *n;
+	json_array_foreach(t->notices, i, n) {
+		const char *a = notice_agent(t, n);
+		if (a && !strcmp(a, login) && notice_due(n) <= now)
+			return 1;
+	}
+	return 0;
+}
+
+static void notice_add(struct ticket *t, const char *type, const struct event *e, long long due)
+{
+	char b[32];
+	if (!t->notices)
+		t->notices = json_array();
+	json_t *n = json_object();
+	json_object_set_new(n, "type", json_string(type));
+	json_object_set_new(n, "event", json_string(e->id));
+	json_object_set_new(n, "due", json_string(fmt_rfc3339(due, b)));
+	json_object_set_new(n, "by", json_string(e->by ? e->by : "system"));
+	if (!strcmp(type, "reminder") && e->by)
+		json_object_set_new(n, "agent", json_string(e->by));
+	json_array_append_new(t->notices, n);
+}
+
+/* Drop the notices that agent (NULL: any) has read by acting at at (due
+ * then or before), or (wake != 0) the wake not yet due at at. */
+static void notices_drop(struct ticket *t, const char *agent, long long at, int wake)
+{
+	for (size_t i = json_array_size(t->notices); i-- > 0;) {
+		json_t *n = json_array_get(t->notices, i);
+		const char *a = notice_agent(t, n);
+		if (wake ? notice_is(n, "wake") && notice_due(n) > at :
+		    a && agent && !strcmp(a, agent) && notice_due(n) <= at)
+			json_array_remove(t->notices, i);
+	}
+}
+
+/* A snooze and what ends it; a reminder. */
+static void step_snooze(struct ticket *t, const struct event *e)
+{
+	const char *type = e->type;
+	long long until = 0;
+	if (e->by)
+		notices_drop(t, e->by, e->at, 0);
+	if (!strcmp(type, "snoozed") || !strcmp(type, "reminder")) {
+		if (!e->until || parse_rfc3339(e->until, &until) != 0)
+			return;
+		if (type[0] == 'r') {
+			notice_add(t, "reminder", e, until);
+			return;
+		}
+		notices_drop(t, NULL, e->at, 1);	/* a snooze replaces the one before */
+		t->snooze_until = until;
+		t->status = "open";	/* the status it comes back with */
+		notice_add(t, "wake", e, until);
+	} else if (t->snooze_until > e->at && (!strcmp(type, "unsnoozed") ||
+	    (!strcmp(type, "received") && !e->autom) || !strcmp(type, "status") ||
+	    !strcmp(type, "merged"))) {
+		/* woken early: nobody is told, the ticket is back already */
+		t->snooze_until = 0;
+		notices_drop(t, NULL, e->at, 1);
+	}
+}
+
 void ticket_start(struct ticket *t, const char *id)
 {
 	memset(t, 0, sizeof *t);
@@ -308,6 +403,7 @@ void ticket_step(struct ticket *t, const struct event *e)
 		t->created = e->at;
 	t->updated = e->at;
 	step_mentions(t, e);
+	step_snooze(t, e);
 	if (!strcmp(type, "received"))
 		step_received(t, e);
 	else if (!strcmp(type, "replied"))
@@ -505,6 +601,7 @@ void ticket_share(const struct ticket *src, struct ticket *t)
 	json_incref(t->extra);
 	json_incref(t->collisions);
 	json_incref(t->unread);
+	json_incref(t->notices);
 	t->ev = NULL;
 	if (src->nev) {
 		t->ev = xmalloc(src->nev * sizeof *t->ev);
@@ -519,6 +616,7 @@ void ticket_free(struct ticket *t)
 	json_decref(t->extra);
 	json_decref(t->collisions);
 	json_decref(t->unread);
+	json_decref(t->notices);
 	free(t->ev);
 	memset(t, 0, sizeof *t);
 }
@@ -566,5 +664,20 @@ json_t *ticket_json(const struct ticket *t)
 		json_object_set(o, "collisions", t->collisions);
 	if (json_array_size(t->unread))
 		json_object_set(o, "mentions_unread", t->unread);
+	if (t->snooze_until)
+		set_t(o, "snoozed_until", t->snooze_until);
+	if (json_array_size(t->notices)) {
+		/* each with the agent it tells */
+		json_t *a = json_array(), *n;
+		size_t i;
+		json_array_foreach(t->notices, i, n) {
+			json_t *c = json_copy(n);
+			const char *who = notice_agent(t, n);
+			if (who)
+				json_object_set_new(c, "agent", json_string(who));
+			json_array_append_new(a, c);
+		}
+		json_object_set_new(o, "notices", a);
+	}
 	return o;
 }

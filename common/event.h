@@ -66,6 +66,18 @@ struct ticket {
 	 * (any event by them, such as "seen"): an array of logins, NULL when
 	 * none */
 	json_t *unread;
+	/* A snooze: the ticket is out of the queue while snooze_until > now
+	 * (ticket_snoozed); set by a "snoozed" event (the ticket comes back
+	 * open), ended early by "unsnoozed", a customer message, a status
+	 * change or a merge.  0: none.  It stays set once passed (the state
+	 * is a function of the events; the clock decides). */
+	long long snooze_until;
+	/* What an agent is to be told at a time: [{"type": "wake" | "reminder",
+	 * "event": the id of the event that made it, "due", "by", "agent"
+	 * (a reminder's)}].  A wake tells the ticket's assignee (else whoever
+	 * snoozed it), a reminder its agent; a notice is read once that agent
+	 * acts on the ticket at or after its due time.  NULL when none. */
+	json_t *notices;
 	/* the timeline: the events of "events" (ev[i].json), as struct event */
 	struct event *ev;
 	size_t nev;
@@ -99,6 +111,13 @@ void ticket_free(struct ticket *t);
 /* t, a second reference to the state of src: its JSON shared, its
  * timeline copied (ticket_free each). */
 void ticket_share(const struct ticket *src, struct ticket *t);
+/* Is t snoozed at now? */
+int ticket_snoozed(const struct ticket *t, long long now);
+/* Who notice n (an entry of t->notices) tells. */
+const char *notice_agent(const struct ticket *t, json_t *n);
+/* Does t hold a notice for login due at or before now? */
+int ticket_notice_due(const struct ticket *t, const char *login, long long now);
+
 /* The state as a JSON object (the fields of mdesk ls --format json). */
 json_t *ticket_json(const struct ticket *t);
 

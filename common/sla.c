@@ -784,12 +784,27 @@ static int is_running(const struct sla *s, int m, int st)
 	return st != ST_SOLVED && st != ST_CLOSED && !(s->pause[m] & (1u << st));
 }
 
+/* Count [a, b) on every clock, status index sidx: while the ticket is
+ * snoozed (until snooze) every clock pauses. */
+static void run_span(const struct ev_ctx *cx, struct clk *c, long long a, long long b,
+    const struct sla_policy *pol, int sidx, long long snooze)
+{
+	long long mid = snooze > a ? (snooze < b ? snooze : b) : a;
+	if (mid > a && cx->x) {
+		char b1[32], b2[32];
+		fprintf(cx->x, "  snoozed %s .. %s: every clock pauses\n", fmt_rfc3339(a, b1),
+		    fmt_rfc3339(mid, b2));
+	}
+	for (int m = 0; m < SLA_NMETRICS; m++)
+		run(cx, m, &c[m], mid, b, pol, is_running(cx->s, m, sidx));
+}
+
 /* What clock k of metric m says at now: the ticket's status is status
  * index sidx (stopped at stopped_at when solved or closed) and pol the
  * policy in force. */
 static void clock_result(const struct sla *s, int m, const struct clk *k,
     const struct sla_policy *pol, int sidx, long long stopped_at, long long now,
-    const struct sla_warn *warn, struct sla_clock *o, FILE *explain)
+    int snoozed, const struct sla_warn *warn, struct sla_clock *o, FILE *explain)
 {
 	int tstopped = sidx == ST_SOLVED || sidx == ST_CLOSED;
 	char b1[32];
@@ -821,7 +836,7 @@ static void clock_result(const struct sla *s, int m, const struct clk *k,
 	} else if (!o->active) {
 		o->state = SLA_MET;
 		o->due = add(x, o->stop, T - k->elapsed);
-	} else if (!is_running(s, m, sidx))
+	} else if (!is_running(s, m, sidx) || snoozed)
 		o->state = SLA_PAUSED;
 	else {
 		o->due = add(x, now, T - k->elapsed);
@@ -888,8 +903,7 @@ void sla_eval(const struct sla *s, const struct ticket *t, long long now,
 		if (e->merged)
 			continue;	/* a merged conversation: its clocks were its own */
 		if (!first)
-			for (int m = 0; m < SLA_NMETRICS; m++)
-				run(&cx, m, &c[m], prev, at, pol, is_running(s, m, sidx));
+			run_span(&cx, c, prev, at, pol, sidx, st.snooze_until);
 		first = 0;
 		prev = at;
 		int auto_ = e->autom || e->ack;
@@ -942,13 +956,13 @@ void sla_eval(const struct sla *s, const struct ticket *t, long long now,
 		pol = np;
 	}
 	if (!first)
-		for (int m = 0; m < SLA_NMETRICS; m++)
-			run(&cx, m, &c[m], prev, now, pol, is_running(s, m, sidx));
+		run_span(&cx, c, prev, now, pol, sidx, st.snooze_until);
+	int snoozed = ticket_snoozed(&st, now);
 	ticket_free(&st);
 
 	r->policy = pol;
 	for (int m = 0; m < SLA_NMETRICS; m++)
-		clock_result(s, m, &c[m], pol, sidx, stopped_at, now, warn, &r->m[m], explain);
+		clock_result(s, m, &c[m], pol, sidx, stopped_at, now, snoozed, warn, &r->m[m], explain);
 }
 
 long long sla_count(const struct sla *s, const struct sla_policy *p, long long a, long long b)

@@ -210,7 +210,7 @@ void tickets_upkeep(struct desk *d)
 
 /* --- the summary of every ticket (derived, under .git/mdesk/) --- */
 
-#define SUM_MAGIC "mdesk-tickets 4 "	/* 2: collisions; 3: customer, subject, assigned_at; 4: mentions_unread */
+#define SUM_MAGIC "mdesk-tickets 5 "	/* 2: collisions; 3: customer, subject, assigned_at; 4: mentions_unread; 5: snoozed_until, notices */
 #define SUM_FIELDS 10
 
 struct sumfile {
@@ -880,6 +880,11 @@ void tsum_ticket(const struct tsum *s, struct ticket *t)
 	t->tags = json_is_array(tags) ? json_incref(tags) : json_array();
 	json_t *col = json_object_get(o, "collisions");
 	t->collisions = json_is_array(col) ? json_incref(col) : NULL;
+	t->snooze_until = jtime(o, "snoozed_until");
+	json_t *nt = json_object_get(o, "notices");
+	t->notices = json_is_array(nt) ? json_incref(nt) : NULL;
+	json_t *un = json_object_get(o, "mentions_unread");
+	t->unread = json_is_array(un) ? json_incref(un) : NULL;
 	t->events = json_array();
 }
 

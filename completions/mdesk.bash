@@ -54,7 +54,7 @@ _mdesk()
 	local priorities='low normal high urgent'
 	local formats='table json csv'
 	local commands='init check ls search show assign unassign claim release note seen
-		tag untag priority status merge log customer agent archive gc
+		snooze unsnooze remind notify tag untag priority status merge log customer agent archive gc
 		sync clone maildir help'
 	local fields='name= email= groups= skills= languages= capacity= status=
 		calendar='
@@ -198,7 +198,7 @@ _mdesk()
 			case $cmd in
 			ls)
 				cand=(-A --all -s --status -a --assignee --mine -u
-					--unassigned --collisions --mentions -q --queue -t --tag -p --priority
+					--unassigned --collisions --mentions --snoozed -q --queue -t --tag -p --priority
 					-l --lang -c --customer --sort -f --format) ;;
 			search)
 				cand=(-A --all -s --status -a --assignee --mine -u
@@ -209,6 +209,8 @@ _mdesk()
 			release) ((n == 1)) && cand=(--force) ;;
 			status) ((n == 2)) && cand=(--force) ;;
 			note) ((n == 1)) && cand=(-) ;;
+			remind) ((n == 2)) && cand=(-) ;;
+			notify) cand=(--dry-run) ;;
 			log) cand=(-n --max -f --format) ;;
 			customer) cand=(-f --format) ;;
 			agent) [[ ${args[0]} == ls ]] && cand=(-f --format) ;;
@@ -231,8 +233,15 @@ _mdesk()
 			clone) ((n == 1)) && dirs=true ;;
 			maildir) ((n == 0)) && dirs=true ;;
 			help) ((n == 0)) && cand=($commands) ;;
-			show|unassign|claim|log|seen)
+			show|unassign|claim|log|seen|unsnooze)
 				((n == 0)) && cand=($(__mdesk_ids)) ;;
+			snooze|remind)
+				if ((n == 0)); then
+					cand=($(__mdesk_ids))
+				elif ((n == 1)); then
+					cand=(1h 4h 1d 3d 1w)
+				fi
+				;;
 			release)
 				((n == 0)) && cand=($(__mdesk_ids)) ;;
 			assign)

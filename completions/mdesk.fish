@@ -210,6 +210,10 @@ complete -c mdesk -n __fish_mdesk_needs_command -a claim -d 'Claim a ticket for 
 complete -c mdesk -n __fish_mdesk_needs_command -a release -d 'End a claim'
 complete -c mdesk -n __fish_mdesk_needs_command -a note -d 'Add an internal note'
 complete -c mdesk -n __fish_mdesk_needs_command -a seen -d 'Mark the mentions of you in a ticket read'
+complete -c mdesk -n __fish_mdesk_needs_command -a snooze -d 'Take a ticket out of the queue until a time'
+complete -c mdesk -n __fish_mdesk_needs_command -a unsnooze -d 'Bring a snoozed ticket back now'
+complete -c mdesk -n __fish_mdesk_needs_command -a remind -d 'Set a private reminder on a ticket'
+complete -c mdesk -n __fish_mdesk_needs_command -a notify -d 'Mail the wakes and reminders that are due'
 complete -c mdesk -n __fish_mdesk_needs_command -a tag -d 'Add tags to a ticket'
 complete -c mdesk -n __fish_mdesk_needs_command -a untag -d 'Remove tags from a ticket'
 complete -c mdesk -n __fish_mdesk_needs_command -a priority -d 'Set the priority of a ticket'
@@ -254,7 +258,8 @@ complete -c mdesk -n '__fish_mdesk_using ls' -s a -l assignee -x -a '(__fish_mde
 complete -c mdesk -n '__fish_mdesk_using ls' -l mine -d 'Only my tickets'
 complete -c mdesk -n '__fish_mdesk_using ls' -s u -l unassigned -d 'Only tickets of no agent'
 complete -c mdesk -n '__fish_mdesk_using ls' -l collisions -d 'Only tickets with a collision between replicas'
-complete -c mdesk -n '__fish_mdesk_using ls' -l mentions -d 'Only tickets whose notes mention you, unread'
+complete -c mdesk -n '__fish_mdesk_using ls' -l mentions -d 'Only tickets whose notes mention you, unread, and your wakes and reminders'
+complete -c mdesk -n '__fish_mdesk_using ls' -l snoozed -d 'Only snoozed tickets'
 complete -c mdesk -n '__fish_mdesk_using ls' -s q -l queue -x -a '(__fish_mdesk_ticket_values .queue)' -d 'Only this queue'
 complete -c mdesk -n '__fish_mdesk_using ls' -s t -l tag -x -a '(__fish_mdesk_ticket_values ".tags[]")' -d 'Only tickets with this tag'
 complete -c mdesk -n '__fish_mdesk_using ls' -s p -l priority -x -a "$priorities" -d 'Only this priority'
@@ -271,7 +276,7 @@ complete -c mdesk -n '__fish_mdesk_using show' -l attachments -x -a '(__fish_com
 complete -c mdesk -n '__fish_mdesk_at show 0' -a '(__fish_mdesk_tickets)'
 
 # commands on one ticket
-for c in assign unassign claim release note seen tag untag priority status log merge
+for c in assign unassign claim release note seen snooze unsnooze remind tag untag priority status log merge
     complete -c mdesk -n "__fish_mdesk_at $c 0" -a '(__fish_mdesk_tickets)'
 end
 complete -c mdesk -n '__fish_mdesk_at merge 1' -a '(__fish_mdesk_tickets)'
@@ -283,6 +288,10 @@ complete -c mdesk -n '__fish_mdesk_using tag; and not __fish_mdesk_at tag 0' -a 
 complete -c mdesk -n '__fish_mdesk_using untag; and not __fish_mdesk_at untag 0' -a '(__fish_mdesk_ticket_tags)'
 complete -c mdesk -n '__fish_mdesk_using note; and not __fish_mdesk_at note 0; and string match -q "@*" -- (commandline -ct)' -a '@(__fish_mdesk_agents)' -d Mention
 complete -c mdesk -n '__fish_mdesk_at note 1' -a - -d 'Read the note from the standard input'
+complete -c mdesk -n '__fish_mdesk_at snooze 1' -x -a '1h 4h 1d 3d 1w' -d 'A duration, or a date or time'
+complete -c mdesk -n '__fish_mdesk_at remind 1' -x -a '1h 4h 1d 3d 1w' -d 'A duration, or a date or time'
+complete -c mdesk -n '__fish_mdesk_at remind 2' -a - -d 'Read the reminder from the standard input'
+complete -c mdesk -n '__fish_mdesk_using notify' -l dry-run -d 'Say what would be told, tell nothing'
 
 # claim, release
 complete -c mdesk -n '__fish_mdesk_using claim' -l for -x -a '15m 30m 1h 2h 4h 1d' -d 'How long the claim lasts'
@@ -318,4 +327,4 @@ complete -c mdesk -n '__fish_mdesk_at clone 1' -x -a '(__fish_complete_directori
 # maildir, help
 complete -c mdesk -n '__fish_mdesk_using maildir' -l view -x -a 'mine unassigned at-risk mentions all' -d 'A view to write (all of them by default)'
 complete -c mdesk -n '__fish_mdesk_at maildir 0' -x -a '(__fish_complete_directories)'
-complete -c mdesk -n '__fish_mdesk_at help 0' -x -a 'init check ls show assign unassign claim release note seen tag untag priority status merge log customer agent archive gc sync clone maildir help'
+complete -c mdesk -n '__fish_mdesk_at help 0' -x -a 'init check ls show assign unassign claim release note seen snooze unsnooze remind notify tag untag priority status merge log customer agent archive gc sync clone maildir help'
