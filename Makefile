@@ -211,6 +211,9 @@ demo: deps
 	$(B)/mdesk --desk $(B)/demo-desk ls --format table
 	@echo '== msla: the deadlines of the open tickets, most urgent first =='
 	MDESK_NOW=2026-11-21T00:05:00Z $(B)/msla --desk $(B)/demo-desk --all --format table | head -20
+	@echo '== mdesk snooze: a ticket out of the queue until Monday 09:00 (ls --snoozed); then back, open, its agent told (mdesk notify, here --dry-run) =='
+	MDESK_NOW=2026-11-21T00:05:00Z $(B)/mdesk --desk $(B)/demo-desk ls --snoozed --format table
+	MDESK_NOW=2026-11-23T13:05:00Z $(B)/mdesk --desk $(B)/demo-desk notify --dry-run
 	@echo '== mdesk maildir: the views as maildirs, for mutt, notmuch or an IMAP server; a second run changes nothing =='
 	@rm -rf $(B)/demo-maildir
 	MDESK_NOW=2026-11-21T00:05:00Z $(B)/mdesk --desk $(B)/demo-desk maildir $(B)/demo-maildir --as ana

@@ -26,8 +26,10 @@
  *   resolution       from the first customer message to solved; a reopen
  *                    resumes the clock.
  *
- * In solved and closed every clock stops; a reopen resumes it.  A clock
- * that has passed its target is breached, and stays breached. */
+ * In solved and closed every clock stops; a reopen resumes it.  While
+ * the ticket is snoozed (event.h, snooze_until) every clock pauses,
+ * whatever the status.  A clock that has passed its target is breached,
+ * and stays breached. */
 #ifndef MDESK_SLA_H
 #define MDESK_SLA_H
 #include <stdint.h>

@@ -17,7 +17,10 @@
 #     reopens it (mroute);
 #   - two customers phone back about solved tickets on 12 November: the
 #     agent notes it and reopens them;
-#   - msla --notify escalates the clocks that broke their targets.
+#   - msla --notify escalates the clocks that broke their targets;
+#   - on Friday night the agent of the newest open ticket, waiting on a
+#     carrier, snoozes it until Monday 09:00 and sets a reminder to call
+#     them at 10:00 (mdesk snooze, mdesk remind).
 #
 # usage: sh tests/demo-desk.sh BUILD DESK MBOX
 # The desk must be new (mdesk init at 2026-11-02); the story ends at
@@ -161,3 +164,15 @@ for day in 02 03 04 05 06 07 08 09 10 11 12 13 14 15 16 17 18 19 20; do
 		"$B/msla" --desk "$DESK" --notify --escalate lead@lumen.example >/dev/null || :
 	done
 done
+
+# Friday night: the newest assigned ticket waits on the carrier; its agent
+# snoozes it until Monday 09:00 (the desk's time), when it comes back
+# open and its agent is told, and sets a reminder for 10:00
+export MDESK_NOW=2026-11-21T00:00:00Z
+id=$(open_ids '.assignee != null' | tail -1)
+if [ -n "$id" ]; then
+	a=$(desk show "$id" --json | jq -r .assignee)
+	desk --as "$a" note "$id" "Waiting for the carrier's answer; back to it on Monday." >/dev/null
+	desk --as "$a" snooze "$id" 2026-11-23T09:00 >/dev/null
+	desk --as "$a" remind "$id" 2026-11-23T10:00 "Call the carrier if they have not written." >/dev/null
+fi
