@@ -40,7 +40,7 @@ override CFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
 B ?= build
 
 # The shared core. Each module: common/NAME.c + common/NAME.h + tests/unit/test_NAME.c
-CORE     = util mbox msg msgid date thread subject jsonw csvw ticketid conf event agents mime desk index tickets calendar rules lang route filing sla template outmsg outbox conversation compose sync report rephtml opt maildir search
+CORE     = util mbox msg msgid date thread subject jsonw csvw ticketid conf event agents mime desk index tickets calendar rules lang route filing sla template outmsg outbox conversation compose sync report rephtml opt maildir search automate
 CORE_OBJ = $(CORE:%=$(B)/common/%.o) $(B)/common/lang_cld2.o
 
 TOOLS    = mthread mdesk mroute msla mreply mreport

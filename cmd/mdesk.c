@@ -2,7 +2,7 @@
  *
  * init, check, ls, show, assign, unassign, claim, release, note, tag,
  * untag, priority, status, merge, log, customer, agent, archive, gc,
- * sync, clone.
+ * sync, clone, maildir, automate.
  * Every write is one commit through common/desk.c.  See mdesk(1). */
 #include <dirent.h>
 #include <errno.h>
@@ -21,6 +21,7 @@
 #include <mailutils/mailutils.h>
 
 #include "agents.h"
+#include "automate.h"
 #include "route.h"
 #include "rules.h"
 #include "conf.h"
@@ -210,14 +211,7 @@ static void write_events(const char *id, json_t **ev, size_t n, const struct age
 	struct desk_tx *tx = desk_tx_new(&D);
 	if (archived)
 		ticket_restore(&D, tx, id);
-	char p[64];
-	ticket_events_path(id, p);
-	for (size_t i = 0; i < n; i++) {
-		char *line = event_line(ev[i]);
-		desk_tx_append(tx, p, line, strlen(line));
-		free(line);
-		json_decref(ev[i]);
-	}
+	ticket_append_events(tx, id, ev, n);
 	char msg[1024];
 	snprintf(msg, sizeof msg, msgfmt, arg ? arg : "");
 	char full[1100];
@@ -596,6 +590,9 @@ static int cmd_check(int argc, char **argv)
 	sla_read(&sla, &D, NULL, count_fault);
 	sla_free(&sla);
 	check_calendars();
+	struct automations au;
+	automate_read(&au, &D, count_fault);	/* as mdesk automate reads it */
+	automate_free(&au);
 	check_templates();
 	t = desk_read_file(&D, "agents.csv", &len);
 	struct agents ag;
@@ -2899,6 +2896,41 @@ static int cmd_maildir(int argc, char **argv)
 	return 0;
 }
 
+/* --- automate --- */
+
+static int cmd_automate(int argc, char **argv)
+{
+	static const struct option o[] = {
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "explain", no_argument, NULL, 'x' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct automate_opts ao = { 0, stdout, NULL };
+	int c;
+	while ((c = next_opt(argc, argv, "", o)) != -1)
+		if (c == 'n')
+			ao.dry_run = 1;
+		else
+			ao.explain = stdout;
+	if (argc != optind)
+		misuse(NULL);
+	open_desk();
+	struct automations a;
+	int nf = automate_read(&a, &D, report_fault);
+	if (nf) {
+		automate_free(&a);
+		die(EX_CONFIG, "automations.conf: %d problem%s; nothing was done", nf, nf == 1 ? "" : "s");
+	}
+	mu_registrar_record(mu_sendmail_record);
+	mu_registrar_record(mu_smtp_record);
+	mu_registrar_record(mu_smtps_record);
+	size_t failed = automate_run(&a, &D, &ao);
+	automate_free(&a);
+	if (fflush(stdout) != 0 || ferror(stdout))
+		die(EX_IOERR, "write error: %s", strerror(errno));
+	return failed ? EX_TEMPFAIL : 0;
+}
+
 static int cmd_clone(int argc, char **argv)
 {
 	argv = no_options(&argc, argv, "");
@@ -2958,6 +2990,8 @@ static const struct command cmds[] = {
 	{ "clone", cmd_clone, "clone URL DIR", "a new replica of a desk" },
 	{ "maildir", cmd_maildir, "maildir DIR [--view mine|unassigned|at-risk|mentions|all]...",
 	    "the tickets of each view as a maildir, for mail clients" },
+	{ "automate", cmd_automate, "automate [--dry-run] [--explain]",
+	    "run the rules of automations.conf (from cron)" },
 	{ "help", cmd_help, "help [COMMAND]", "the commands, or one command's usage" },
 };
 

@@ -131,26 +131,6 @@ static char *read_all(int fd, size_t *len)
 	return b.p ? b.p : xstrdup("");
 }
 
-/* The received event of message id mid in t; NULL if none. */
-static json_t *received_event(const struct ticket *t, const char *mid)
-{
-	size_t i;
-	json_t *e, *found = NULL;
-	json_array_foreach(t->events, i, e) {
-		const char *ty = json_string_value(json_object_get(e, "type"));
-		const char *m = json_string_value(json_object_get(e, "message_id"));
-		/* the last customer message: not a third party's (internal), nor
-		 * one in an agent's name (review) */
-		if (!mid && (json_is_true(json_object_get(e, "internal")) ||
-		    json_object_get(e, "review")))
-			continue;
-		if (ty && m && (!strcmp(ty, "received") || !strcmp(ty, "replied")) &&
-		    (!mid || !strcmp(m, mid)) && (mid || !strcmp(ty, "received")))
-			found = e;
-	}
-	return found;
-}
-
 static long long ev_at(json_t *e)
 {
 	long long t = 0;
@@ -319,11 +299,9 @@ static int cmd_list(void)
 
 /* --- sending --- */
 
-static int send_mail(const char *raw, size_t len, char *err, size_t errlen)
+static const char *mailer_url(void)
 {
-	const char *url = opt_mailer ? opt_mailer : conf("mail", "", "mailer",
-	    "sendmail:///usr/sbin/sendmail");
-	return mail_send(url, raw, len, err, errlen);
+	return opt_mailer ? opt_mailer : conf("mail", "", "mailer", "sendmail:///usr/sbin/sendmail");
 }
 
 /* --- the reply --- */
@@ -342,7 +320,8 @@ static void count_acks(struct ack_count *c, const struct ticket *t)
 	json_array_foreach(t->events, i, e) {
 		const char *ty = json_string_value(json_object_get(e, "type"));
 		const char *to = json_string_value(json_object_get(e, "to"));
-		if (!ty || strcmp(ty, "replied") || !json_is_true(json_object_get(e, "auto")))
+		if (!ty || strcmp(ty, "replied") || !json_is_true(json_object_get(e, "auto")) ||
+		    json_object_get(e, "rule"))	/* an automation's mail: no acknowledgement */
 			continue;
 		long long at = ev_at(e);
 		c->all += at >= c->all_since;
@@ -417,7 +396,8 @@ static const char *no_ack(const struct ticket *t, json_t *rev, struct source *s,
 	json_t *e;
 	json_array_foreach(t->events, i, e) {
 		const char *ty = json_string_value(json_object_get(e, "type"));
-		if (ty && !strcmp(ty, "replied") && json_is_true(json_object_get(e, "auto")))
+		if (ty && !strcmp(ty, "replied") && json_is_true(json_object_get(e, "auto")) &&
+		    !json_object_get(e, "rule"))
 			return "the ticket was acknowledged already";
 	}
 	return ack_over_limit(to);
@@ -469,9 +449,9 @@ static int deliver(const char *id, json_t *rec, const char *raw, size_t len)
 			die(EX_IOERR, "write error: %s", strerror(errno));
 		return 0;
 	}
-	struct outbox_entry *e = outbox_put(&D, rec, raw, len);
-	json_decref(rec);
 	if (!opt_send) {
+		struct outbox_entry *e = outbox_put(&D, rec, raw, len);
+		json_decref(rec);
 		signal(SIGPIPE, SIG_IGN);	/* a reader gone: EPIPE, nothing recorded */
 		if (write_out(raw, len) != 0) {
 			int er = errno;
@@ -484,13 +464,11 @@ static int deliver(const char *id, json_t *rec, const char *raw, size_t len)
 		desk_unlock(&D);
 		return 0;
 	}
-	desk_unlock(&D);
 	char err[300];
-	if (send_mail(raw, len, err, sizeof err) != 0) {
-		outbox_drop(e);
+	int bad = outbox_send(&D, rec, raw, len, mailer_url(), err, sizeof err);
+	json_decref(rec);
+	if (bad)
 		die(EX_TEMPFAIL, "%s: not sent, nothing recorded: %s", id, err);
-	}
-	outbox_sent(e);
 	if (desk_lock_try(&D) != 0) {	/* it is in the outbox: the next writer records it */
 		warnx_("%s: sent; the desk is busy, its next writer records the reply", id);
 		return 0;
@@ -512,11 +490,8 @@ static void answered(struct source *s, char *in, size_t inlen, char id[16], stru
 		ticket_follow_merges(&D, id, NULL, NULL);
 		if (ticket_load(&D, id, t, archived, 1) != 0)
 			die(EX_DATAERR, "%s: no such ticket", opt_ticket);
-		rev = received_event(t, NULL);
-		const char *file = rev ? json_string_value(json_object_get(rev, "file")) : NULL;
-		size_t len;
-		char *raw = file ? ticket_read(&D, id, file, &len, *archived) : NULL;
-		if (!raw || source_open(s, raw, len) != 0)
+		rev = source_event(t, NULL);
+		if (source_last(&D, t, *archived, s) != 0)
 			die(EX_DATAERR, "%s: no customer message to answer", id);
 	} else {
 		if (source_open(s, in, inlen) != 0)
@@ -527,7 +502,7 @@ static void answered(struct source *s, char *in, size_t inlen, char id[16], stru
 		ticket_follow_merges(&D, id, NULL, NULL);
 		if (ticket_load(&D, id, t, archived, 1) != 0)
 			die(EX_DATAERR, "<stdin>: message <%s>: ticket %s is gone", s->mid, id);
-		rev = received_event(t, s->mid);
+		rev = source_event(t, s->mid);
 		if (rev && json_is_true(json_object_get(rev, "internal"))) {
 			if (!opt_to.n)
 				die(EX_DATAERR, "<stdin>: message <%s> is a third party's answer to a "
@@ -544,7 +519,7 @@ static int refused(struct reply *r)
 {
 	const struct ticket *t = r->t;
 	if (opt_ack) {
-		const char *why = no_ack(t, received_event(t, r->s->mid), r->s, r->to);
+		const char *why = no_ack(t, source_event(t, r->s->mid), r->s, r->to);
 		if (why && !opt_quiet)
 			fprintf(stderr, "%s: %s: no acknowledgement: %s\n", progname, t->id, why);
 		return why != NULL;
@@ -589,11 +564,7 @@ static int forward(void)
 		die(EX_DATAERR, "%s: no such ticket", opt_ticket);
 	struct source s;
 	memset(&s, 0, sizeof s);
-	json_t *rev = received_event(&t, NULL);
-	const char *file = rev ? json_string_value(json_object_get(rev, "file")) : NULL;
-	size_t len;
-	char *raw = file ? ticket_read(&D, id, file, &len, archived) : NULL;
-	if (!raw || source_open(&s, raw, len) != 0)
+	if (source_last(&D, &t, archived, &s) != 0)
 		die(EX_DATAERR, "%s: no customer message", id);
 	struct reply r = { .d = &D, .ag = &AG, .cu = &CU, .t = &t, .archived = archived,
 		.s = &s, .agent = a, .words = words, .forward = 1, .tname = "forward" };

@@ -669,8 +669,7 @@ static void add_leads(struct rcpt *r, const struct tinfo *t)
 	if (!g)
 		g = t->queue;
 	for (size_t i = 0; g && i < AG.n; i++)
-		if (agent_has(AG.v[i].groups, g) && agent_has(AG.v[i].skills, "lead") &&
-		    (!AG.v[i].status || strcmp(AG.v[i].status, "inactive")))
+		if (agent_is_lead(&AG.v[i], g))
 			add_rcpt(r, AG.v[i].email);
 }
 

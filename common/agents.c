@@ -324,3 +324,9 @@ struct customer *customer_find(struct customers *c, const char *addr)
 	}
 	return NULL;
 }
+
+int agent_is_lead(const struct agent *a, const char *g)
+{
+	return g && agent_has(a->groups, g) && agent_has(a->skills, "lead") &&
+	    (!a->status || strcmp(a->status, "inactive"));
+}

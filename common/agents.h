@@ -46,6 +46,9 @@ struct agent *agent_find(struct agents *a, const char *login);
 char *agents_render(const struct agents *a);
 int agent_login_valid(const char *s);
 int agent_has(const char *list, const char *item);	/* in a ';'/space list */
+/* Is a a lead of group g: not inactive, in the group, with the skill
+ * "lead"? */
+int agent_is_lead(const struct agent *a, const char *g);
 /* The first name: the first word of the name. */
 void first_name(const char *name, char *out, size_t n);
 

@@ -46,6 +46,42 @@ int source_open(struct source *s, char *raw, size_t len)
 	return 0;
 }
 
+json_t *source_event(const struct ticket *t, const char *mid)
+{
+	size_t i;
+	json_t *e, *found = NULL;
+	json_array_foreach(t->events, i, e) {
+		const char *ty = json_string_value(json_object_get(e, "type"));
+		const char *m = json_string_value(json_object_get(e, "message_id"));
+		/* the last customer message: not a third party's (internal), nor
+		 * one in an agent's name (review) */
+		if (!mid && (json_is_true(json_object_get(e, "internal")) ||
+		    json_object_get(e, "review")))
+			continue;
+		if (ty && m && (!strcmp(ty, "received") || !strcmp(ty, "replied")) &&
+		    (!mid || !strcmp(m, mid)) && (mid || !strcmp(ty, "received")))
+			found = e;
+	}
+	return found;
+}
+
+int source_last(struct desk *d, const struct ticket *t, int archived, struct source *s)
+{
+	json_t *rev = source_event(t, NULL);
+	const char *file = rev ? json_string_value(json_object_get(rev, "file")) : NULL;
+	const char *at = rev ? json_string_value(json_object_get(rev, "at")) : NULL;
+	size_t len;
+	char *raw = file ? ticket_read(d, t->id, file, &len, archived) : NULL;
+	if (!raw)
+		return -1;
+	if (source_open(s, raw, len) != 0)
+		return -1;
+	s->at = t->created;
+	if (at)
+		parse_rfc3339(at, &s->at);
+	return 0;
+}
+
 void source_free(struct source *s)
 {
 	msg_free(&s->m);
@@ -588,8 +624,9 @@ static void reply_header(struct reply *r, struct buf *out)
 	buf_adds(out, ">\n");
 	if (!r->forward)
 		threading(r, out);
-	if (r->ack) {
-		buf_adds(out, "Auto-Submitted: auto-replied\n");
+	if (r->ack || r->rule) {
+		buf_adds(out, r->ack ? "Auto-Submitted: auto-replied\n" :
+		    "Auto-Submitted: auto-generated\n");
 		buf_adds(out, "X-Auto-Response-Suppress: All\n");
 	}
 	buf_adds(out, "MIME-Version: 1.0\n");
@@ -827,7 +864,9 @@ json_t *reply_record(const struct reply *r, int force)
 {
 	const struct agent *a = r->agent;
 	long long now = r->d->now;
-	const char *by = a ? a->login : "system";
+	char rb[80];
+	snprintf(rb, sizeof rb, "rule:%.64s", r->rule ? r->rule : "");
+	const char *by = a ? a->login : r->rule ? rb : "system";
 	json_t *evs = json_array();
 	json_t *e = event_new("replied", by, now);
 	event_id_for(e, "replied", r->mid);
@@ -845,9 +884,11 @@ json_t *reply_record(const struct reply *r, int force)
 		json_object_set_new(e, "edited", json_true());
 	jw_str(e, "in_reply_to", r->s->mid);
 	jw_str(e, "digest", r->digest);
-	if (r->ack)
+	if (r->rule)
+		jw_str(e, "rule", r->rule);
+	if (r->ack || r->rule)
 		json_object_set_new(e, "auto", json_true());
-	else {
+	if (!r->ack) {
 		const char *st = tpl_header(&r->tp, "X-Mdesk-Status");
 		jw_str(e, "status", st ? st : "pending");
 	}
@@ -876,7 +917,11 @@ json_t *reply_record(const struct reply *r, int force)
 		    r->to, r->edited == 2 ? "" : "template ", r->edited == 2 ? "" : r->tname,
 		    r->edited == 2 ? "written in the editor" : r->edited ? ", edited" : "");
 	else {
-		snprintf(cm, sizeof cm, "%s: acknowledged to %s\n", r->t->id, r->to);
+		if (r->rule)
+			snprintf(cm, sizeof cm, "%s: %s to %s by rule %s\n", r->t->id, r->tname, r->to,
+			    r->rule);
+		else
+			snprintf(cm, sizeof cm, "%s: acknowledged to %s\n", r->t->id, r->to);
 		desk_system_author(an, sizeof an, ae, sizeof ae);
 	}
 	return json_pack("{s:s, s:s, s:s, s:s, s:o}", "ticket", r->t->id, "name",

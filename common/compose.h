@@ -27,6 +27,13 @@ struct source {
 /* Open raw (an mbox's From_ line is dropped); -1 when it is no message. */
 int source_open(struct source *s, char *raw, size_t len);
 void source_free(struct source *s);
+/* The received event of message mid in t, or with mid NULL the last
+ * customer message's (not a third party's answer to a forward, nor one
+ * in an agent's name); NULL when none. */
+json_t *source_event(const struct ticket *t, const char *mid);
+/* The last customer message of t (source_event) opened into s, its "at"
+ * set: 0, or -1 when there is none (source_free s either way). */
+int source_last(struct desk *d, const struct ticket *t, int archived, struct source *s);
 
 /* A reply being made.  The caller fills the first block; reply_address,
  * reply_render and reply_message fill the rest, in that order (an
@@ -39,6 +46,8 @@ struct reply {
 	int archived;
 	struct source *s;
 	const struct agent *agent;	/* NULL: the desk (an acknowledgement) */
+	const char *rule;	/* a rule of automations.conf sends it (agent NULL):
+				 * automatic mail, recorded by rule:NAME */
 	int ack;
 	const char *tname;	/* the template */
 	const char *words;	/* the agent's own words ({{reply.text}}), or NULL */

@@ -981,17 +981,44 @@ static void add_tags_priority(struct filing *f, struct incoming *in, struct file
 
 /* Choose among the agents (route_assign) and record the choice, or why
  * nobody. */
-static void assign_agent(struct filing *f, struct incoming *in, struct filed *r)
+/* The agents as candidates (their shifts, loads, last assignments) and
+ * the one route_assign picks for need (its strategy and clock set here). */
+static int choose(struct filing *f, struct route_cand **cand, size_t *ncand,
+    struct route_need *need, const char **why)
 {
 	struct desk_view *v = view_need(f);
-	r->cand = xcalloc(f->agents.n, sizeof *r->cand);
-	r->ncand = f->agents.n;
+	*cand = xcalloc(f->agents.n + 1, sizeof **cand);
+	*ncand = f->agents.n;
 	for (size_t k = 0; k < f->agents.n; k++) {
-		r->cand[k].a = &f->agents.v[k];
-		r->cand[k].cal = agent_calendar(f, &f->agents.v[k]);
-		r->cand[k].load = v->load[k];
-		r->cand[k].last = v->last[k];
+		(*cand)[k].a = &f->agents.v[k];
+		(*cand)[k].cal = agent_calendar(f, &f->agents.v[k]);
+		(*cand)[k].load = v->load[k];
+		(*cand)[k].last = v->last[k];
 	}
+	need->round_robin = route_group_round_robin(f->desk, &f->routing, need->group);
+	need->now = f->desk->now;
+	return route_assign(*cand, *ncand, need, why);
+}
+
+int filing_pick(struct filing *f, const struct ticket *t, const char **login, char *why,
+    size_t wn)
+{
+	struct route_need need = { 0 };
+	need.group = t->queue ? route_queue_group(f->desk, t->queue) : NULL;
+	need.lang = t->lang;
+	need.sticky = f->routing.sticky && t->customer ? customer_last_agent(f, t->customer) : NULL;
+	struct route_cand *cand;
+	size_t n;
+	const char *nobody;
+	int k = choose(f, &cand, &n, &need, &nobody);
+	*login = k >= 0 ? f->agents.v[k].login : NULL;
+	snprintf(why, wn, "%s", k >= 0 ? cand[k].why : nobody);
+	free(cand);
+	return k >= 0 ? 0 : -1;
+}
+
+static void assign_agent(struct filing *f, struct incoming *in, struct filed *r)
+{
 	struct route_need need = { 0 };
 	const char *grp = r->ro.group[0] ? r->ro.group : route_queue_group(f->desk, r->queue);
 	need.group = grp;
@@ -1000,10 +1027,8 @@ static void assign_agent(struct filing *f, struct incoming *in, struct filed *r)
 	need.lang = r->lang[0] ? r->lang : NULL;
 	need.forced = r->is_new && r->ro.assign[0] ? r->ro.assign : NULL;
 	need.sticky = f->routing.sticky && r->is_new ? customer_last_agent(f, in->from) : NULL;
-	need.round_robin = route_group_round_robin(f->desk, &f->routing, grp);
-	need.now = f->desk->now;
 	const char *nobody;
-	int k = route_assign(r->cand, r->ncand, &need, &nobody);
+	int k = choose(f, &r->cand, &r->ncand, &need, &nobody);
 	json_t *e;
 	if (k >= 0) {
 		r->assignee = f->agents.v[k].login;

@@ -77,6 +77,13 @@ int filing_file(struct filing *f, const char *raw, size_t len, unsigned long lon
     struct filed *out, const char **why);
 void filed_free(struct filed *r);
 
+/* An agent for ticket t now, chosen as for a new ticket of its queue
+ * (its group and language, the customer's last agent, shifts, loads):
+ * 0 with *login (valid as long as f), or -1 when nobody may take it;
+ * why says why either way. */
+int filing_pick(struct filing *f, const struct ticket *t, const char **login, char *why,
+    size_t wn);
+
 /* Should the open batch be committed before the next message (it holds
  * batch_max messages, or many bytes or tickets)? */
 int filing_batch_full(const struct filing *f);

@@ -11,6 +11,7 @@
 
 #include "event.h"
 #include "outbox.h"
+#include "outmsg.h"
 #include "tickets.h"
 #include "util.h"
 
@@ -261,4 +262,17 @@ int outbox_finish(struct desk *d)
 	busy = 0;
 	free(dir);
 	return n;
+}
+
+int outbox_send(struct desk *d, json_t *record, const char *raw, size_t len,
+    const char *url, char *err, size_t errlen)
+{
+	struct outbox_entry *e = outbox_put(d, record, raw, len);
+	desk_unlock(d);
+	if (mail_send(url, raw, len, err, errlen) != 0) {
+		outbox_drop(e);
+		return -1;
+	}
+	outbox_sent(e);
+	return 0;
 }

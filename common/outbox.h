@@ -33,6 +33,12 @@ struct outbox_entry *outbox_put(struct desk *d, json_t *record, const char *raw,
 void outbox_sent(struct outbox_entry *e);
 /* It did not leave: the entry goes.  Frees e. */
 void outbox_drop(struct outbox_entry *e);
+/* A reply out through the mailer at url (lock held on entry, let go):
+ * kept (outbox_put), handed to the mailer without the lock, due for the
+ * record once accepted.  0, or -1 with why in err when the mailer
+ * refused it (nothing kept).  The next desk_lock records it. */
+int outbox_send(struct desk *d, json_t *record, const char *raw, size_t len,
+    const char *url, char *err, size_t errlen);
 /* Record every entry that is due (lock held): the number recorded.
  * desk_lock calls it. */
 int outbox_finish(struct desk *d);

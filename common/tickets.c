@@ -20,6 +20,18 @@ void ticket_events_path(const char *id, char out[64])
 	snprintf(out, 64, "%s/events.jsonl", dir);
 }
 
+void ticket_append_events(struct desk_tx *tx, const char *id, json_t **ev, size_t n)
+{
+	char p[64];
+	ticket_events_path(id, p);
+	for (size_t i = 0; i < n; i++) {
+		char *line = event_line(ev[i]);
+		desk_tx_append(tx, p, line, strlen(line));
+		free(line);
+		json_decref(ev[i]);
+	}
+}
+
 int ticket_load(struct desk *d, const char *id, struct ticket *t, int *archived,
     int from_head)
 {

@@ -28,6 +28,9 @@ char *ticket_read(struct desk *d, const char *id, const char *name, size_t *len,
 void ticket_restore(struct desk *d, struct desk_tx *tx, const char *id);
 /* "tickets/SH/ID/events.jsonl" into out (64 bytes). */
 void ticket_events_path(const char *id, char out[64]);
+/* Append events to ticket id's events file in tx, one line each; they
+ * are freed. */
+void ticket_append_events(struct desk_tx *tx, const char *id, json_t **ev, size_t n);
 
 /* Tickets on the main branch that are solved or closed and untouched for
  * age seconds (malloc'd array of malloc'd ids; from the summaries). */

@@ -57,7 +57,7 @@ check "--list: a template and its first line" "grep -q '^refund  *Hello {{custom
 check "--list: the variants" "grep -q '^refund.pt  *Olá' '$TMP/out' && grep -q '^ack.ru ' '$TMP/out'"
 check "--list: ack before ack.es (sorted by name)" "[ \"\$(sed -n '1p' '$TMP/out' | cut -d' ' -f1)\" = ack ]"
 mreply --check >"$TMP/out" 2>"$TMP/err"; rc=$?
-is "--check: the example desk has no faults" "$rc $(cat "$TMP/out")" "0 22 templates, no faults"
+is "--check: the example desk has no faults" "$rc $(cat "$TMP/out")" "0 26 templates, no faults"
 printf 'Subject: Re: {{ticket.subject}}\nReply-To: x@example.com\nX-Mdesk-Status: gone\n\nOi {{customer.frist_name}} {{ticket.id\n' \
 	>"$MDESK_DIR/templates/bad.pt.txt"
 mreply --check >"$TMP/out" 2>"$TMP/err"; rc=$?

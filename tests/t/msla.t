@@ -130,7 +130,7 @@ n=$(commits)
 msla --now 2026-11-17T18:05:00Z --notify "$A" >"$TMP/mbox"
 is "notify again: quiet, no commit" "$(wc -c <"$TMP/mbox"):$(($(commits) - n))" "0:0"
 msla --now 2026-11-17T20:00:00Z --notify --escalate lead@lumen.example "$A" >"$TMP/mbox"; rc=$?
-is "notify breach: assignee and escalation address, exit 1" "$rc:$(sed -n 's/^To: //p' "$TMP/mbox" | tr '\n' ' ')" "1:bob.marsh@lumen.example lead@lumen.example "
+is "notify breach: assignee, the group's lead and escalation address, exit 1" "$rc:$(sed -n 's/^To: //p' "$TMP/mbox" | tr '\n' ' ')" "1:bob.marsh@lumen.example dmitri.orlov@lumen.example lead@lumen.example "
 msla --now 2026-11-17T20:10:00Z --notify --escalate lead@lumen.example "$A" >"$TMP/mbox"
 is "notify breach again: quiet" "$(wc -c <"$TMP/mbox")" 0
 is "notify: two escalated events in all" "$(grep -c '"type":"escalated"' "$MDESK_DIR"/tickets/*/"$A"/events.jsonl)" 2
