@@ -55,7 +55,7 @@ _mdesk()
 	local formats='table json csv'
 	local commands='init check ls search show assign unassign claim release note seen
 		snooze unsnooze remind notify tag untag priority status merge log customer agent archive gc
-		sync clone maildir help'
+		sync clone maildir automate help'
 	local fields='name= email= groups= skills= languages= capacity= status=
 		calendar='
 	local -a words=() cand=()
@@ -215,6 +215,7 @@ _mdesk()
 			customer) cand=(-f --format) ;;
 			agent) [[ ${args[0]} == ls ]] && cand=(-f --format) ;;
 			maildir) cand=(--view) ;;
+			automate) cand=(--dry-run --explain) ;;
 			archive) cand=(--older-than) ;;
 			gc) cand=(--full) ;;
 			sync) cand=(--auto) ;;

@@ -227,6 +227,7 @@ complete -c mdesk -n __fish_mdesk_needs_command -a gc -d 'Pack the repository'
 complete -c mdesk -n __fish_mdesk_needs_command -a sync -d 'Fetch, merge and push through a git remote'
 complete -c mdesk -n __fish_mdesk_needs_command -a clone -d 'Make a new replica of a desk'
 complete -c mdesk -n __fish_mdesk_needs_command -a maildir -d 'Write the tickets of views as maildirs'
+complete -c mdesk -n __fish_mdesk_needs_command -a automate -d 'Run the rules of automations.conf (from cron)'
 complete -c mdesk -n __fish_mdesk_needs_command -a help -d "List the commands, or show one command's usage"
 
 # The global options go after the command too
@@ -324,7 +325,11 @@ complete -c mdesk -n '__fish_mdesk_using sync' -l auto -d 'Quiet when there is n
 complete -c mdesk -n '__fish_mdesk_at sync 0' -x -a '(git remote 2>/dev/null)'
 complete -c mdesk -n '__fish_mdesk_at clone 1' -x -a '(__fish_complete_directories)'
 
+# automate
+complete -c mdesk -n '__fish_mdesk_using automate' -l dry-run -d 'Say what would be done, do nothing'
+complete -c mdesk -n '__fish_mdesk_using automate' -l explain -d 'Say why each rule acts or not on each ticket'
+
 # maildir, help
 complete -c mdesk -n '__fish_mdesk_using maildir' -l view -x -a 'mine unassigned at-risk mentions all' -d 'A view to write (all of them by default)'
 complete -c mdesk -n '__fish_mdesk_at maildir 0' -x -a '(__fish_complete_directories)'
-complete -c mdesk -n '__fish_mdesk_at help 0' -x -a 'init check ls show assign unassign claim release note seen snooze unsnooze remind notify tag untag priority status merge log customer agent archive gc sync clone maildir help'
+complete -c mdesk -n '__fish_mdesk_at help 0' -x -a 'init check ls show assign unassign claim release note seen snooze unsnooze remind notify tag untag priority status merge log customer agent archive gc sync clone maildir automate help'

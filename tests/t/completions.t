@@ -22,6 +22,7 @@ templates=$(ls "$D/templates" | sed 's/\..*//' | sort -u | tr '\n' ' ')
 ids=$(printf '%s\n' "$open" "$solved" | sort | tr '\n' ' ')
 is "the desk: two tickets, one solved" "$(mdesk --desk "$D" ls -A --format json | jq -r .status | sort | tr '\n' ' ')" "new solved "
 sorted() { grep . | sort -u | tr '\n' ' '; }
+commands=$(mdesk help | sed -n 's/^  \([a-z]*\) .*/\1/p' | sorted)
 
 # ---------------------------------------------------------------- bash
 if command -v bash >/dev/null 2>&1; then
@@ -43,6 +44,10 @@ if command -v bash >/dev/null 2>&1; then
 		"$(bcomp "$C/mdesk.bash" mdesk --desk "$D" search --s | sorted)" "--since --status "
 	is "bash: mdesk search --status <TAB> offers the statuses" \
 		"$(bcomp "$C/mdesk.bash" mdesk --desk "$D" search --status '' | sorted)" "closed new on-hold open pending solved "
+	is "bash: mdesk <TAB> offers every command of mdesk help" \
+		"$(bcomp "$C/mdesk.bash" mdesk '' | sorted)" "$commands"
+	is "bash: mdesk automate --<TAB> offers --dry-run and --explain" \
+		"$(bcomp "$C/mdesk.bash" mdesk --desk "$D" automate -- | grep -e dry -e explain | sorted)" "--dry-run --explain "
 	is "bash: mroute --a<TAB> offers --ack and --at-date once each" \
 		"$(bcomp "$C/mroute.bash" mroute --a | tr '\n' ' ')" "--ack --at-date "
 else
@@ -60,6 +65,10 @@ if command -v fish >/dev/null 2>&1; then
 		"$(fcomp "$C/mdesk.fish" "mdesk --desk $D show " | sorted)" "$ids"
 	is "fish: mdesk search --s<TAB> offers --since and --status" \
 		"$(fcomp "$C/mdesk.fish" "mdesk --desk $D search --s" | sorted)" "--since --status "
+	is "fish: mdesk <TAB> offers every command of mdesk help" \
+		"$(fcomp "$C/mdesk.fish" "mdesk " | grep -v '^-' | sorted)" "$commands"
+	is "fish: mdesk automate --<TAB> offers --dry-run and --explain" \
+		"$(fcomp "$C/mdesk.fish" "mdesk --desk $D automate --" | grep -e dry -e explain | sorted)" "--dry-run --explain "
 	is "fish: mroute --a<TAB> offers --ack and --at-date" \
 		"$(fcomp "$C/mroute.fish" "mroute --a" | tr '\n' ' ')" "--ack --at-date "
 	# fish shows one of two completions of the same option, with either
@@ -95,6 +104,8 @@ if command -v zsh >/dev/null 2>&1; then
 		"$(zcomp "$C/_mdesk" "_mdesk_prog=mdesk; _mdesk_desk=(--desk $D); _mdesk_tickets" | sorted)" "$ids"
 	is "zsh: mdesk archive <TAB> offers only the solved and closed" \
 		"$(zcomp "$C/_mdesk" "_mdesk_prog=mdesk; _mdesk_desk=(--desk $D); _mdesk_tickets --status solved; _mdesk_tickets --status closed" | sorted)" "$solved "
+	is "zsh: mdesk <TAB> offers every command of mdesk help" \
+		"$(zcomp "$C/_mdesk" _mdesk_commands | sorted)" "$commands"
 	# every option of each tool's _arguments spec once
 	for t in mdesk mreply mroute msla mreport mthread; do
 		zcomp "$C/_$t" :
