@@ -373,7 +373,7 @@ static void step_snooze(struct ticket *t, const struct event *e)
 		notice_add(t, "wake", e, until);
 	} else if (t->snooze_until > e->at && (!strcmp(type, "unsnoozed") ||
 	    (!strcmp(type, "received") && !e->autom) || !strcmp(type, "status") ||
-	    !strcmp(type, "merged"))) {
+	    (!strcmp(type, "replied") && e->status) || !strcmp(type, "merged"))) {
 		/* woken early: nobody is told, the ticket is back already */
 		t->snooze_until = 0;
 		notices_drop(t, NULL, e->at, 1);

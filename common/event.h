@@ -69,7 +69,7 @@ struct ticket {
 	/* A snooze: the ticket is out of the queue while snooze_until > now
 	 * (ticket_snoozed); set by a "snoozed" event (the ticket comes back
 	 * open), ended early by "unsnoozed", a customer message, a status
-	 * change or a merge.  0: none.  It stays set once passed (the state
+	 * change (a "status" event, a reply that sets one) or a merge.  0: none.  It stays set once passed (the state
 	 * is a function of the events; the clock decides). */
 	long long snooze_until;
 	/* What an agent is to be told at a time: [{"type": "wake" | "reminder",

@@ -67,5 +67,26 @@ int main(void)
 	calendar_parse(&c, "x", never, strlen(never), &err);
 	ok(calendar_add(&c, 0, 60) == -1, "a calendar that never opens: -1");
 	calendar_free(&c);
+	/* when_parse: durations after now, times with an offset as they are,
+	 * times without one in the zone given */
+	long long now, w, want;
+	char wb[32];
+	parse_rfc3339("2026-11-03T13:00:00Z", &now);
+	ok(when_parse("2h", now, "America/Sao_Paulo", &w) == 0 && w == now + 7200, "when: 2h");
+	ok(when_parse("1w", now, NULL, &w) == 0 && w == now + 7 * 86400, "when: 1w");
+	ok(when_parse("2026-12-10T09:00:00Z", now, "America/Sao_Paulo", &w) == 0 &&
+	    !strcmp(fmt_rfc3339(w, wb), "2026-12-10T09:00:00Z"), "when: Z kept");
+	ok(when_parse("2026-12-10T09:00:00+01:00", now, "America/Sao_Paulo", &w) == 0 &&
+	    !strcmp(fmt_rfc3339(w, wb), "2026-12-10T08:00:00Z"), "when: an offset kept");
+	ok(when_parse("2026-12-10T09:00", now, "America/Sao_Paulo", &w) == 0 &&
+	    !strcmp(fmt_rfc3339(w, wb), "2026-12-10T12:00:00Z"), "when: no offset, the zone's 09:00");
+	ok(when_parse("2026-12-10", now, "Asia/Tokyo", &w) == 0 &&
+	    !strcmp(fmt_rfc3339(w, wb), "2026-12-09T15:00:00Z"), "when: a date, the start of the zone's day");
+	ok(when_parse("2026-12-10", now, NULL, &w) == 0 && parse_rfc3339("2026-12-10T00:00:00Z", &want) == 0 &&
+	    w == want, "when: no zone, UTC");
+	ok(when_parse("soon", now, NULL, &w) == -1 && when_parse("0", now, NULL, &w) == -1 &&
+	    when_parse("", now, NULL, &w) == -1 && when_parse("2026-13-01", now, NULL, &w) == -1,
+	    "when: not a duration or a time refused");
+	ok(when_parse("100000000w", now, NULL, &w) == -1, "when: past 9999 refused");
 	return done_testing();
 }

@@ -193,6 +193,44 @@ int main(void)
 	is_str(t.status, "new", "... a reply then leaves it as a whole fold does");
 	ticket_free(&t);
 
+	/* snooze: out until its instant, back open, its assignee told; ended
+	 * early by a customer message; a reminder is its agent's */
+	const char *sz =
+	    "{\"at\":\"2026-11-02T09:00:00Z\",\"by\":\"customer\",\"id\":\"s1\",\"type\":\"received\",\"from\":\"x@y.com\",\"thread\":\"new\"}\n"
+	    "{\"at\":\"2026-11-02T09:01:00Z\",\"by\":\"ana\",\"id\":\"s2\",\"type\":\"assigned\",\"agent\":\"bob\"}\n"
+	    "{\"at\":\"2026-11-02T09:02:00Z\",\"by\":\"bob\",\"id\":\"s3\",\"type\":\"status\",\"status\":\"pending\"}\n"
+	    "{\"at\":\"2026-11-02T09:03:00Z\",\"by\":\"ana\",\"id\":\"s4\",\"type\":\"snoozed\",\"until\":\"2026-11-02T12:00:00Z\"}\n"
+	    "{\"at\":\"2026-11-02T09:04:00Z\",\"by\":\"ana\",\"id\":\"s5\",\"type\":\"reminder\",\"until\":\"2026-11-02T10:00:00Z\",\"text\":\"x\"}\n";
+	long long t1, t2;
+	parse_rfc3339("2026-11-02T11:59:59Z", &t1);
+	parse_rfc3339("2026-11-02T12:00:00Z", &t2);
+	ticket_fold(&t, "SNOOZE12", sz, strlen(sz), 0);
+	ok(ticket_snoozed(&t, t1) && !ticket_snoozed(&t, t2), "snoozed until its instant, not at it");
+	is_str(t.status, "open", "... the status it comes back with: open");
+	ok(!ticket_notice_due(&t, "bob", t1) && ticket_notice_due(&t, "bob", t2), "... its assignee told at the instant");
+	ok(!ticket_notice_due(&t, "ana", t2 - 7201) && ticket_notice_due(&t, "ana", t2 - 7200),
+	    "a reminder is due to its agent at its time");
+	json_t *sj = ticket_json(&t);
+	is_str(json_string_value(json_object_get(sj, "snoozed_until")), "2026-11-02T12:00:00Z", "snoozed_until in the JSON");
+	json_decref(sj);
+	ticket_fold_more(&t, S("{\"at\":\"2026-11-02T12:30:00Z\",\"by\":\"bob\",\"id\":\"s6\",\"type\":\"seen\"}\n"));
+	ok(!ticket_notice_due(&t, "bob", t2 + 3600) && ticket_notice_due(&t, "ana", t2),
+	    "bob acts after the wake: read; ana's reminder stays");
+	ticket_free(&t);
+	struct buf early = { 0 };
+	buf_adds(&early, sz);
+	buf_adds(&early, "{\"at\":\"2026-11-02T10:30:00Z\",\"by\":\"customer\",\"id\":\"s7\",\"type\":\"received\",\"from\":\"x@y.com\"}\n");
+	ticket_fold(&t, "SNOOZE12", early.p, early.len, 0);
+	ok(!ticket_snoozed(&t, t1) && !ticket_notice_due(&t, "bob", t2 + 86400),
+	    "a customer message wakes it early, nobody told");
+	is_str(t.status, "open", "... open");
+	ticket_free(&t);
+	buf_free(&early);
+	ticket_fold(&t, "SNOOZE12", sz, strlen(sz), 0);
+	ticket_fold_more(&t, S("{\"at\":\"2026-11-02T10:40:00Z\",\"by\":\"bob\",\"id\":\"s8\",\"type\":\"replied\",\"agent\":\"bob\",\"status\":\"pending\"}\n"));
+	ok(!ticket_snoozed(&t, t1) && !strcmp(t.status, "pending"), "a reply that sets a status ends the snooze");
+	ticket_free(&t);
+
 	ok(status_valid("on-hold") && !status_valid("done"), "statuses");
 	ok(priority_valid("urgent") && !priority_valid("meh"), "priorities");
 	return done_testing();
