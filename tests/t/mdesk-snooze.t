@@ -105,6 +105,15 @@ check "  ... msla --explain tells the snooze" "msla --now 2026-11-03T14:30:00Z -
 msla --all --now 2026-11-03T15:30:00Z --format json "$E" >"$TMP/sla.json" 2>&1
 is "after the wake it runs again: due 1h after the filing plus the 2h snoozed" \
 	"$(jq -r 'select(.metric == "first_reply") | [.state, .due] | @tsv' "$TMP/sla.json")" "$(printf 'running\t2026-11-03T16:00:00Z')"
+F=$(file 6 2026-11-03T13:00:00Z)
+mdesk --as ana --now 2026-11-03T13:00:30Z priority "$F" urgent >/dev/null
+check "F, urgent and unanswered at 15:00, is breached in msla's default view" \
+	"msla --now 2026-11-03T15:00:00Z --format json | grep -q '$F'"
+w "snooze F (breached) for a day" mdesk --as ana --now 2026-11-03T15:00:00Z snooze "$F" 1d
+check "  ... msla's default view leaves it out while snoozed" "! msla --now 2026-11-03T15:30:00Z --format json | grep -q '$F'"
+is "  ... msla --all shows it breached still" \
+	"$(msla --all --now 2026-11-03T15:30:00Z --format json "$F" | jq -r 'select(.metric == "first_reply") | .state')" breached
+mdesk --as ana --now 2026-11-03T15:31:00Z unsnooze "$F" >/dev/null
 is "  ... E had no assignee: whoever snoozed it is told" "$(mentions 2026-11-03T15:30:00Z ana)" "$E "
 mdesk --as ana --now 2026-11-03T15:31:00Z seen "$E" >/dev/null
 
