@@ -2260,73 +2260,14 @@ static int cmd_merge(int argc, char **argv)
 		ticket_restore(&D, tx, from);
 	if (ai)
 		ticket_restore(&D, tx, into);
-	size_t nf, ni;
-	char **ff = ticket_files(&D, from, &nf, af), **fi = ticket_files(&D, into, &ni, ai);
-	int next = 0;
-	for (size_t i = 0; i < ni; i++)
-		if (atoi(fi[i]) > next)
-			next = atoi(fi[i]);
-	char dfrom[40], dinto[40];
-	desk_ticket_dir(from, dfrom);
-	desk_ticket_dir(into, dinto);
-	/* the messages move, renumbered after INTO's */
-	json_t *renames = json_object();
-	for (size_t i = 0; i < nf; i++) {
-		size_t len;
-		char *raw = ticket_read(&D, from, ff[i], &len, af);
-		if (!raw)
-			continue;
-		char nn[32], path[128];
-		snprintf(nn, sizeof nn, "%04d.eml", ++next);
-		snprintf(path, sizeof path, "%s/%s", dinto, nn);
-		desk_tx_write(tx, path, raw, len);
-		json_object_set_new(renames, ff[i], json_string(nn));
-		free(raw);
-	}
-	/* the events move too, marked, with their files renamed */
-	char ep[64];
-	snprintf(ep, sizeof ep, "%s/events.jsonl", dinto);
-	size_t i;
-	json_t *ev;
-	json_array_foreach(tf.events, i, ev) {
-		json_t *c = json_deep_copy(ev);
-		json_object_set_new(c, "merged_from", json_string(from));
-		const char *f = json_string_value(json_object_get(c, "file"));
-		if (f && json_object_get(renames, f))
-			json_object_set(c, "file", json_object_get(renames, f));
-		char *line = event_line(c);
-		desk_tx_append(tx, ep, line, strlen(line));
-		free(line);
-		json_decref(c);
-	}
-	json_t *e = event_new("merged", a->login, D.now);
-	json_object_set_new(e, "into", json_string(into));
-	char *line = event_line(e);
-	char fp[64];
-	snprintf(fp, sizeof fp, "%s/events.jsonl", dfrom);
-	desk_tx_append(tx, fp, line, strlen(line));
-	free(line);
+	json_t *e = event_new("merged", a->login, D.now), *note = event_new("note", a->login, D.now);
+	ticket_merge_stage(&D, tx, &tf, af, into, ticket_next_number(&D, into, ai) - 1, e, note);
 	json_decref(e);
-	e = event_new("note", a->login, D.now);
-	char text[128];
-	snprintf(text, sizeof text, "merged %s into this ticket", from);
-	json_object_set_new(e, "text", json_string(text));
-	json_object_set_new(e, "merged", json_string(from));
-	line = event_line(e);
-	desk_tx_append(tx, ep, line, strlen(line));
-	free(line);
-	json_decref(e);
+	json_decref(note);
 	char msg[128];
 	snprintf(msg, sizeof msg, "%s: merged into %s by %s\n", from, into, a->login);
 	desk_tx_commit(tx, a->name, a->email, msg);
 	desk_unlock(&D);
-	json_decref(renames);
-	for (size_t k = 0; k < nf; k++)
-		free(ff[k]);
-	for (size_t k = 0; k < ni; k++)
-		free(fi[k]);
-	free(ff);
-	free(fi);
 	ticket_free(&tf);
 	ticket_free(&ti);
 	return 0;

@@ -160,6 +160,16 @@ static json_t *decisions_json(const struct filed *r)
 	jw_str(o, "thread", r->thread);
 	if (r->follows[0])
 		jw_str(o, "follows", r->follows);
+	const char *lists[2] = { "merged", "linked" };
+	for (int k = 0; k < 2; k++) {
+		size_t n = k ? r->nlinked : r->nmerged;
+		if (!n)
+			continue;
+		json_t *l = json_array();
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(l, json_string(k ? r->linked[i] : r->merged[i]));
+		json_object_set_new(o, lists[k], l);
+	}
 	json_object_set_new(o, "reopen", json_boolean(r->reopen));
 	jw_str(o, "queue", r->queue);
 	json_object_set_new(o, "tags", r->tags ? json_incref(r->tags) : json_array());

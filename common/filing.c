@@ -347,37 +347,6 @@ static int participant(struct filing *f, const struct ticket *t, const char *add
 	return addr_is_agent(f, addr);
 }
 
-/* The ticket a reply belongs to: the ids it is linked by as mthread
- * links it (msg_links: In-Reply-To, References from the deepest, a reply's
- * Thread-Index), then the [#ID] token of the subject from a participant of
- * that ticket.  1 with id and *why, or 0. */
-static int find_parent_ticket(struct filing *f, const struct msg_ids *ids, const char *subject,
-    const char *from, char id[16], const char **why)
-{
-	const char **lk = xmalloc((ids->nrefs + 3) * sizeof *lk);
-	size_t n = msg_links(ids, lk, ids->nrefs + 3);
-	for (size_t i = 0; i < n; i++)
-		if (ticket_of_message(f, lk[i], id)) {
-			*why = lk[i] == ids->ti ? "thread-index" :
-			    lk[i] == ids->irt || lk[i] == ids->irt_any ? "in-reply-to" : "references";
-			free(lk);
-			return 1;
-		}
-	free(lk);
-	char tok[16];
-	struct ticket t;
-	if (subject && subject_token(subject, tok) && load_ticket(f, tok, &t, NULL) == 0) {
-		int ok = participant(f, &t, from);
-		ticket_free(&t);
-		if (ok) {
-			snprintf(id, 16, "%s", tok);
-			*why = "token";
-			return 1;
-		}
-	}
-	return 0;
-}
-
 /* Follow merges to the ticket that answers now. */
 static int load_for_merges(void *ctx, const char *id, struct ticket *t)
 {
@@ -387,6 +356,49 @@ static int load_for_merges(void *ctx, const char *id, struct ticket *t)
 static void follow_merges(struct filing *f, char id[16])
 {
 	ticket_follow_merges(f->desk, id, load_for_merges, f);
+}
+
+/* The tickets a reply belongs to: those of every id it is linked by, as
+ * mthread links it (msg_links: In-Reply-To, References from the deepest,
+ * a reply's Thread-Index), each followed through merges, in that order
+ * and once, at most FILING_LINKED_MAX; else the ticket of the [#ID]
+ * token of the subject from a participant of that ticket.  How many, each
+ * with its why. */
+static size_t find_parent_tickets(struct filing *f, const struct msg_ids *ids,
+    const char *subject, const char *from, char id[][16], const char *why[])
+{
+	const char **lk = xmalloc((ids->nrefs + 3) * sizeof *lk);
+	size_t n = msg_links(ids, lk, ids->nrefs + 3), k = 0;
+	for (size_t i = 0; i < n && k < FILING_LINKED_MAX; i++) {
+		char t[16];
+		if (!ticket_of_message(f, lk[i], t))
+			continue;
+		follow_merges(f, t);
+		size_t j = 0;
+		while (j < k && strcmp(id[j], t))
+			j++;
+		if (j < k)
+			continue;
+		why[k] = lk[i] == ids->ti ? "thread-index" :
+		    lk[i] == ids->irt || lk[i] == ids->irt_any ? "in-reply-to" : "references";
+		snprintf(id[k++], 16, "%s", t);
+	}
+	free(lk);
+	if (k)
+		return k;
+	char tok[16];
+	struct ticket t;
+	if (subject && subject_token(subject, tok) && load_ticket(f, tok, &t, NULL) == 0) {
+		int ok = participant(f, &t, from);
+		ticket_free(&t);
+		if (ok) {
+			snprintf(id[0], 16, "%s", tok);
+			follow_merges(f, id[0]);
+			why[0] = "token";
+			return 1;
+		}
+	}
+	return 0;
 }
 
 /* A new ticket's ID: from the root Message-ID, lengthened while taken by
@@ -769,15 +781,117 @@ static void decide_lang_and_rules(struct filing *f, struct incoming *in, struct 
 			r->automatic = 1;
 }
 
+static void batch_flush(struct filing *f, size_t len);
+
+/* Is ticket a older than b (created first; the lower ID on a tie)? */
+static int older(const struct ticket *a, const struct ticket *b)
+{
+	return a->created != b->created ? a->created < b->created : strcmp(a->id, b->id) < 0;
+}
+
+static int same_customer(const struct ticket *a, const struct ticket *b)
+{
+	return a->customer && b->customer && !strcasecmp(a->customer, b->customer);
+}
+
+/* Merge ticket from into ticket into, for the message being filed (its
+ * batch committed first, the lock kept): into's next message number and
+ * its coming back from the archive kept in the batch. */
+static void merge_for(struct filing *f, struct incoming *in, const char *from, const char *into)
+{
+	struct ticket t;
+	int af, ai;
+	struct batch_ticket *b = batch_ticket(f, into, 1);
+	if (load_ticket(f, into, &t, &ai) != 0)
+		return;
+	ticket_free(&t);
+	if (load_ticket(f, from, &t, &af) != 0)
+		return;
+	if (ai && !b->restored)
+		ticket_restore(f->desk, f->tx, into);
+	if (af)
+		ticket_restore(f->desk, f->tx, from);
+	if (!b->next)
+		b->next = ticket_next_number(f->desk, into, ai);
+	char key[1100];
+	snprintf(key, sizeof key, "%s %s", from, in->ids.mid);
+	json_t *e = event_new("merged", "system", f->desk->now), *note = event_new("note", "system", f->desk->now);
+	event_id_for(e, "merged", key);
+	event_id_for(note, "merged-note", key);
+	jw_str(e, "message_id", in->ids.mid);
+	b->next = ticket_merge_stage(f->desk, f->tx, &t, af, into, b->next - 1, e, note) + 1;
+	json_decref(e);
+	json_decref(note);
+	ticket_free(&t);
+	b->restored |= ai;
+	b->loaded = 0;	/* folded again with the merge */
+	struct batch_ticket *bf = batch_ticket(f, from, 1);
+	bf->loaded = 0;
+	char line[160];
+	snprintf(line, sizeof line, "%s: merged into %s (a message names both)\n", from, into);
+	buf_adds(&f->log, line);
+	if (f->view.built && load_ticket(f, from, &t, NULL) == 0) {
+		view_put(f, &t);	/* closed now */
+		ticket_free(&t);
+	}
+}
+
+/* A message whose ids name messages of n tickets: one conversation, as
+ * mthread has it, so one ticket.  It goes into the oldest of them that is
+ * the sender's, else the oldest of the first one's customer; each other
+ * ticket of that customer is merged into it (as mdesk merge does); a
+ * ticket of another customer stays apart, named in r->linked: naming
+ * others' messages never joins two customers' tickets. */
+static void join_linked(struct filing *f, struct incoming *in, struct filed *r, char id[][16],
+    const char *why[], size_t n)
+{
+	struct ticket t[FILING_LINKED_MAX];
+	int ok[FILING_LINKED_MAX];
+	size_t best = n;
+	for (size_t i = 0; i < n; i++)
+		ok[i] = load_ticket(f, id[i], &t[i], NULL) == 0;
+	/* the sender's tickets, else those of the first one's customer */
+	const char *who = in->from;
+	for (int pass = 0; pass < 2 && best == n; pass++, who = ok[0] ? t[0].customer : NULL)
+		for (size_t i = 0; i < n; i++)
+			if (ok[i] && who && t[i].customer && !strcasecmp(t[i].customer, who) &&
+			    (best == n || older(&t[i], &t[best])))
+				best = i;
+	for (size_t i = 0; best < n && i < n; i++) {
+		if (i == best || !ok[i])
+			continue;
+		if (same_customer(&t[i], &t[best]))
+			snprintf(r->merged[r->nmerged++], 16, "%s", id[i]);
+		else
+			snprintf(r->linked[r->nlinked++], 16, "%s", id[i]);
+	}
+	if (best < n) {
+		snprintf(r->ticket, sizeof r->ticket, "%s", id[best]);
+		r->thread = why[best];
+	}
+	for (size_t i = 0; i < n; i++)
+		if (ok[i])
+			ticket_free(&t[i]);
+	if (r->nmerged && !f->opt.dry_run)
+		batch_flush(f, in->len);
+	for (size_t i = 0; i < r->nmerged && !f->opt.dry_run; i++)
+		merge_for(f, in, r->merged[i], r->ticket);
+}
+
 /* Its ticket: a reply's, the same subject's, else a new one; a ticket
  * closed, or solved longer ago than reopen_window, is followed by a new
  * one.  r->t is the ticket when it exists. */
 static void decide_ticket(struct filing *f, struct incoming *in, struct filed *r)
 {
-	char id[16];
-	if (find_parent_ticket(f, &in->ids, in->subject, in->from, r->ticket, &r->thread))
-		follow_merges(f, r->ticket);
-	else if (!r->automatic && subject_join(f, in->from, in->subject, id)) {
+	char id[16], linked[FILING_LINKED_MAX][16];
+	const char *why[FILING_LINKED_MAX];
+	size_t nl = find_parent_tickets(f, &in->ids, in->subject, in->from, linked, why);
+	if (nl) {
+		snprintf(r->ticket, sizeof r->ticket, "%s", linked[0]);
+		r->thread = why[0];
+		if (nl > 1)
+			join_linked(f, in, r, linked, why, nl);
+	} else if (!r->automatic && subject_join(f, in->from, in->subject, id)) {
 		snprintf(r->ticket, sizeof r->ticket, "%s", id);
 		r->thread = "subject";
 	} else {
@@ -903,6 +1017,12 @@ static void add_received(struct filing *f, struct incoming *in, struct filed *r,
 	jw_str(e, "thread", r->thread);
 	if (r->follows[0])
 		jw_str(e, "follows", r->follows);
+	if (r->nlinked) {	/* tickets it names too, of another customer */
+		json_t *l = json_array();
+		for (size_t i = 0; i < r->nlinked; i++)
+			json_array_append_new(l, json_string(r->linked[i]));
+		json_object_set_new(e, "linked", l);
+	}
 	if (r->automatic || ((r->review || r->internal) && !r->is_new))	/* counts for nothing */
 		json_object_set_new(e, "auto", json_true());
 	if (r->internal)
@@ -934,6 +1054,8 @@ static json_t *message_tags(const struct filed *r)
 		json_array_append_new(tags, json_string("review"));
 	if (r->truncated)
 		json_array_append_new(tags, json_string("truncated"));
+	if (r->nlinked)
+		json_array_append_new(tags, json_string("linked"));
 	for (size_t i = 0; i < r->ro.ntags; i++) {
 		int dup = 0;
 		size_t k;
@@ -1204,10 +1326,9 @@ static void batch_clear(struct filing *f)
 	f->batch_seen = f->batch_new = f->batch_bytes = 0;
 }
 
-void filing_commit(struct filing *f)
+/* Commit the open batch (with --dry-run: drop it); the lock stays. */
+static void batch_commit(struct filing *f)
 {
-	if (!f->tx)
-		return;
 	struct desk *d = f->desk;
 	size_t n = f->nmsgs, seen = f->batch_seen;
 	if (f->opt.dry_run || desk_tx_count(f->tx) == 0) {
@@ -1242,8 +1363,27 @@ void filing_commit(struct filing *f)
 		tickets_upkeep(d);
 	}
 	f->tx = NULL;
-	desk_unlock(d);
 	f->total_n += seen;
 	f->total_new += f->batch_new;
 	batch_clear(f);
+}
+
+void filing_commit(struct filing *f)
+{
+	if (!f->tx)
+		return;
+	batch_commit(f);
+	desk_unlock(f->desk);
+}
+
+/* Commit the batch before the message being filed (len bytes), the lock
+ * kept: a merge reads the tickets it moves from the desk's files. */
+static void batch_flush(struct filing *f, size_t len)
+{
+	f->batch_seen--;
+	f->batch_bytes -= len;
+	batch_commit(f);
+	f->tx = desk_tx_new(f->desk);
+	f->batch_seen = 1;
+	f->batch_bytes = len;
 }

@@ -8,8 +8,9 @@
  * moment earlier).
  *
  * For each message: is it known (its Message-ID is in the desk: a
- * duplicate, nothing changes)?  Else its ticket (find_parent_ticket:
- * In-Reply-To and References through the desk's Message-ID map, then the
+ * duplicate, nothing changes)?  Else its ticket (find_parent_tickets:
+ * In-Reply-To and References through the desk's Message-ID map, several
+ * tickets of one customer merged into the oldest, then the
  * [#ID] token when the sender takes part in that ticket; the customer's
  * open ticket of the same subject; else a new ticket), its language,
  * the rules of routing.sieve, its priority and its agent, written as a
@@ -36,6 +37,9 @@ struct filing_opts {
 	void (*rule_fault)(const char *file, int line, int col, const char *msg);
 };
 
+/* The tickets one message joins at most (its ids name messages of as
+ * many tickets: they become one, or stay apart when of other customers) */
+#define FILING_LINKED_MAX 8
 /* What became of one message. */
 struct filed {
 	char message_id[996];	/* its Message-ID, or the one made for it */
@@ -48,6 +52,10 @@ struct filed {
 	int review;		/* claims an agent's address: filed for review */
 	int internal;		/* a third party's answer to a forward: for agents only */
 	char follows[16];	/* a closed ticket this new one follows */
+	char merged[FILING_LINKED_MAX][16];	/* tickets it names, merged into this one */
+	size_t nmerged;
+	char linked[FILING_LINKED_MAX][16];	/* tickets of another customer it names too */
+	size_t nlinked;
 	char lang[16];
 	const char *lang_from;	/* content-language, customer, detected, ticket */
 	const char *priority, *assignee, *assign_why;

@@ -68,6 +68,61 @@ void ticket_follow_merges(struct desk *d, char id[16], ticket_loader load, void 
 	}
 }
 
+int ticket_merge_stage(struct desk *d, struct desk_tx *tx, const struct ticket *from, int af,
+    const char *into, int next, json_t *merged, json_t *note)
+{
+	size_t nf;
+	char **ff = ticket_files(d, from->id, &nf, af);
+	char dfrom[40], dinto[40];
+	desk_ticket_dir(from->id, dfrom);
+	desk_ticket_dir(into, dinto);
+	/* the messages move, renumbered after INTO's */
+	json_t *renames = json_object();
+	for (size_t i = 0; i < nf; i++) {
+		size_t len;
+		char *raw = ticket_read(d, from->id, ff[i], &len, af);
+		if (!raw)
+			continue;
+		char nn[32], path[128];
+		snprintf(nn, sizeof nn, "%04d.eml", ++next);
+		snprintf(path, sizeof path, "%s/%s", dinto, nn);
+		desk_tx_write(tx, path, raw, len);
+		json_object_set_new(renames, ff[i], json_string(nn));
+		free(raw);
+	}
+	ticket_files_free(ff, nf);
+	/* the events move too, marked, with their files renamed */
+	char ep[64], fp[64];
+	snprintf(ep, sizeof ep, "%s/events.jsonl", dinto);
+	snprintf(fp, sizeof fp, "%s/events.jsonl", dfrom);
+	size_t i;
+	json_t *ev;
+	json_array_foreach(from->events, i, ev) {
+		json_t *c = json_deep_copy(ev);
+		json_object_set_new(c, "merged_from", json_string(from->id));
+		const char *f = json_string_value(json_object_get(c, "file"));
+		if (f && json_object_get(renames, f))
+			json_object_set(c, "file", json_object_get(renames, f));
+		char *line = event_line(c);
+		desk_tx_append(tx, ep, line, strlen(line));
+		free(line);
+		json_decref(c);
+	}
+	json_decref(renames);
+	json_object_set_new(merged, "into", json_string(into));
+	char *line = event_line(merged);
+	desk_tx_append(tx, fp, line, strlen(line));
+	free(line);
+	char text[128];
+	snprintf(text, sizeof text, "merged %s into this ticket", from->id);
+	json_object_set_new(note, "text", json_string(text));
+	json_object_set_new(note, "merged", json_string(from->id));
+	line = event_line(note);
+	desk_tx_append(tx, ep, line, strlen(line));
+	free(line);
+	return next;
+}
+
 /* The archive branch's tree of one ticket, or NULL. */
 static git_tree *archived_tree(struct desk *d, const char *id)
 {

@@ -16,6 +16,15 @@ typedef int (*ticket_loader)(void *ctx, const char *id, struct ticket *t);
  * ended in (at most 16 hops), id updated in place; tickets are loaded
  * through load (NULL: ticket_load of d's HEAD, then the archive). */
 void ticket_follow_merges(struct desk *d, char id[16], ticket_loader load, void *ctx);
+/* Stage in tx the merge of ticket from (archived: af; staged back from
+ * the archive by the caller) into ticket into: from's messages copied
+ * into into's folder numbered after next (into's highest number), its
+ * events appended to into's marked "merged_from" (their files renamed),
+ * the event merged (given "into" here) appended to from's and the note
+ * (given its text here) to into's; the caller made both (who, when, id)
+ * and keeps them.  Returns the highest number used. */
+int ticket_merge_stage(struct desk *d, struct desk_tx *tx, const struct ticket *from, int af,
+    const char *into, int next, json_t *merged, json_t *note);
 /* The message files (NNNN.eml) of a ticket, sorted; *n set. */
 char **ticket_files(struct desk *d, const char *id, size_t *n, int archived);
 void ticket_files_free(char **v, size_t n);
