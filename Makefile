@@ -214,6 +214,10 @@ demo: deps
 	@echo '== mdesk snooze: a ticket out of the queue until Monday 09:00 (ls --snoozed); then back, open, its agent told (mdesk notify, here --dry-run) =='
 	MDESK_NOW=2026-11-21T00:05:00Z $(B)/mdesk --desk $(B)/demo-desk ls --snoozed --format table
 	MDESK_NOW=2026-11-23T13:05:00Z $(B)/mdesk --desk $(B)/demo-desk notify --dry-run
+	@echo '== mdesk automate: the rules of automations.conf, from cron; one rule run: the tickets solved 4 days ago closed, with a note; a second run does nothing =='
+	MDESK_NOW=2026-11-21T00:05:00Z $(B)/mdesk --desk $(B)/demo-desk automate --rule close-solved | tail -3
+	MDESK_NOW=2026-11-21T00:10:00Z $(B)/mdesk --desk $(B)/demo-desk automate --rule close-solved | wc -l
+	MDESK_NOW=2026-11-23T13:05:00Z $(B)/mdesk --desk $(B)/demo-desk automate --dry-run --explain | grep -v 'status is' | head -4
 	@echo '== mdesk maildir: the views as maildirs, for mutt, notmuch or an IMAP server; a second run changes nothing =='
 	@rm -rf $(B)/demo-maildir
 	MDESK_NOW=2026-11-21T00:05:00Z $(B)/mdesk --desk $(B)/demo-desk maildir $(B)/demo-maildir --as ana

@@ -2844,13 +2844,16 @@ static int cmd_automate(int argc, char **argv)
 	static const struct option o[] = {
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "explain", no_argument, NULL, 'x' },
+		{ "rule", required_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct automate_opts ao = { 0, stdout, NULL };
+	struct automate_opts ao = { 0, stdout, NULL, NULL };
 	int c;
 	while ((c = next_opt(argc, argv, "", o)) != -1)
 		if (c == 'n')
 			ao.dry_run = 1;
+		else if (c == 'r')
+			ao.only = optarg;
 		else
 			ao.explain = stdout;
 	if (argc != optind)
@@ -2861,6 +2864,10 @@ static int cmd_automate(int argc, char **argv)
 	if (nf) {
 		automate_free(&a);
 		die(EX_CONFIG, "automations.conf: %d problem%s; nothing was done", nf, nf == 1 ? "" : "s");
+	}
+	if (ao.only && !automate_find(&a, ao.only)) {
+		automate_free(&a);
+		misuse("--rule: no [rule %.64s] in automations.conf", ao.only);
 	}
 	mu_registrar_record(mu_sendmail_record);
 	mu_registrar_record(mu_smtp_record);
@@ -2931,7 +2938,7 @@ static const struct command cmds[] = {
 	{ "clone", cmd_clone, "clone URL DIR", "a new replica of a desk" },
 	{ "maildir", cmd_maildir, "maildir DIR [--view mine|unassigned|at-risk|mentions|all]...",
 	    "the tickets of each view as a maildir, for mail clients" },
-	{ "automate", cmd_automate, "automate [--dry-run] [--explain]",
+	{ "automate", cmd_automate, "automate [--dry-run] [--explain] [--rule NAME]",
 	    "run the rules of automations.conf (from cron)" },
 	{ "help", cmd_help, "help [COMMAND]", "the commands, or one command's usage" },
 };

@@ -708,6 +708,8 @@ static void run_ticket(struct run *x, const struct automations *a, const char *i
 	for (size_t i = 0; i < a->n; i++) {
 		const struct auto_rule *r = &a->v[i];
 		char ep[32], why[300];
+		if (x->o->only && strcmp(x->o->only, r->name))
+			continue;
 		int k = due(r, &t, x->d->now, ep, why, sizeof why);
 		int st = word_index(status_names, t.status);
 		if (x->o->explain && st >= 0 && (r->status & (1u << st)))
@@ -721,12 +723,21 @@ static void run_ticket(struct run *x, const struct automations *a, const char *i
 	ticket_free(&t);
 }
 
+const struct auto_rule *automate_find(const struct automations *a, const char *name)
+{
+	for (size_t i = 0; i < a->n; i++)
+		if (!strcmp(a->v[i].name, name))
+			return &a->v[i];
+	return NULL;
+}
+
 size_t automate_run(const struct automations *a, struct desk *d, const struct automate_opts *o)
 {
 	struct run x = { .d = d, .o = o };
 	unsigned want = 0;
 	for (size_t i = 0; i < a->n; i++)
-		want |= a->v[i].status;
+		if (!o->only || !strcmp(o->only, a->v[i].name))
+			want |= a->v[i].status;
 	if (!a->n)
 		return 0;
 	run_setup(&x);

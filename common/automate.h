@@ -70,7 +70,10 @@ struct automate_opts {
 	int dry_run;		/* say what would be done, write and send nothing */
 	FILE *out;		/* one line per action */
 	FILE *explain;		/* NULL, or why each rule acts or not on each ticket */
+	const char *only;	/* NULL, or the one rule to run */
 };
+/* The rule called name, or NULL. */
+const struct auto_rule *automate_find(const struct automations *a, const char *name);
 
 /* Run the rules on the tickets of the main branch at d->now, in the
  * order of the file, under the desk lock (none with dry_run).  Returns

@@ -153,7 +153,7 @@ _mdesk()
 			search:--queue|search:--format|search:--since|search:--until|\
 			ls:--sort|claim:--for|log:-n|log:--max|log:-f|log:--format|\
 			customer:-f|customer:--format|archive:--older-than|agent:-f|\
-			agent:--format|maildir:--view|*:--as|*:--now|*:--desk|*:-d)
+			agent:--format|maildir:--view|automate:--rule|*:--as|*:--now|*:--desk|*:-d)
 				((i++)) ;;
 			*:-?*) ;;
 			*) args+=("$w") ;;
@@ -184,6 +184,9 @@ _mdesk()
 		ls:--sort) cand=(priority due updated created) ;;
 		ls:--since|ls:--until) ;;
 		maildir:--view) cand=(mine unassigned at-risk mentions all) ;;
+		automate:--rule)
+			cand=($(sed -n 's/^\[rule \([^]]*\)\]/\1/p' \
+			    "${__mdesk_root:-${MDESK_DIR:-.}}/automations.conf" 2>/dev/null)) ;;
 		*:--as) cand=($(__mdesk_agents)) ;;
 		*:--desk|*:-d) dirs=true ;;
 		*:--now) ;;
@@ -215,7 +218,7 @@ _mdesk()
 			customer) cand=(-f --format) ;;
 			agent) [[ ${args[0]} == ls ]] && cand=(-f --format) ;;
 			maildir) cand=(--view) ;;
-			automate) cand=(--dry-run --explain) ;;
+			automate) cand=(--dry-run --explain --rule) ;;
 			archive) cand=(--older-than) ;;
 			gc) cand=(--full) ;;
 			sync) cand=(--auto) ;;

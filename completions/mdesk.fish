@@ -146,7 +146,8 @@ function __fish_mdesk_ticket_tags
         jq -r '.tags[]' 2>/dev/null
 end
 
-function __fish_mdesk_calendars
+# The desk's directory: --desk, $MDESK_DIR, or the desk around $PWD.
+function __fish_mdesk_root
     set -l desk (__fish_mdesk_desk)
     set -l d
     if set -q desk[2]
@@ -161,9 +162,18 @@ function __fish_mdesk_calendars
             set d (string replace -r '/[^/]*$' '' -- $d)
         end
     end
-    for f in $d/calendars/*.conf
+    echo $d
+end
+
+function __fish_mdesk_calendars
+    for f in (__fish_mdesk_root)/calendars/*.conf
         basename $f .conf
     end
+end
+
+# The rules of automations.conf.
+function __fish_mdesk_rules
+    sed -n 's/^\[rule \([^]]*\)\]/\1/p' (__fish_mdesk_root)/automations.conf 2>/dev/null
 end
 
 function __fish_mdesk_agent_fields
@@ -328,6 +338,7 @@ complete -c mdesk -n '__fish_mdesk_at clone 1' -x -a '(__fish_complete_directori
 # automate
 complete -c mdesk -n '__fish_mdesk_using automate' -l dry-run -d 'Say what would be done, do nothing'
 complete -c mdesk -n '__fish_mdesk_using automate' -l explain -d 'Say why each rule acts or not on each ticket'
+complete -c mdesk -n '__fish_mdesk_using automate' -l rule -x -a '(__fish_mdesk_rules)' -d 'Run this rule only'
 
 # maildir, help
 complete -c mdesk -n '__fish_mdesk_using maildir' -l view -x -a 'mine unassigned at-risk mentions all' -d 'A view to write (all of them by default)'

@@ -22,6 +22,7 @@ templates=$(ls "$D/templates" | sed 's/\..*//' | sort -u | tr '\n' ' ')
 ids=$(printf '%s\n' "$open" "$solved" | sort | tr '\n' ' ')
 is "the desk: two tickets, one solved" "$(mdesk --desk "$D" ls -A --format json | jq -r .status | sort | tr '\n' ' ')" "new solved "
 sorted() { grep . | sort -u | tr '\n' ' '; }
+rules=$(sed -n 's/^\[rule \(.*\)\]$/\1/p' "$D/automations.conf" | sorted)
 commands=$(mdesk help | sed -n 's/^  \([a-z]*\) .*/\1/p' | sorted)
 
 # ---------------------------------------------------------------- bash
@@ -48,6 +49,8 @@ if command -v bash >/dev/null 2>&1; then
 		"$(bcomp "$C/mdesk.bash" mdesk '' | sorted)" "$commands"
 	is "bash: mdesk automate --<TAB> offers --dry-run and --explain" \
 		"$(bcomp "$C/mdesk.bash" mdesk --desk "$D" automate -- | grep -e dry -e explain | sorted)" "--dry-run --explain "
+	is "bash: mdesk automate --rule <TAB> offers the rules of automations.conf" \
+		"$(bcomp "$C/mdesk.bash" mdesk --desk "$D" automate --rule '' | sorted)" "$rules"
 	is "bash: mroute --a<TAB> offers --ack and --at-date once each" \
 		"$(bcomp "$C/mroute.bash" mroute --a | tr '\n' ' ')" "--ack --at-date "
 else
@@ -69,6 +72,8 @@ if command -v fish >/dev/null 2>&1; then
 		"$(fcomp "$C/mdesk.fish" "mdesk " | grep -v '^-' | sorted)" "$commands"
 	is "fish: mdesk automate --<TAB> offers --dry-run and --explain" \
 		"$(fcomp "$C/mdesk.fish" "mdesk --desk $D automate --" | grep -e dry -e explain | sorted)" "--dry-run --explain "
+	is "fish: mdesk automate --rule <TAB> offers the rules of automations.conf" \
+		"$(fcomp "$C/mdesk.fish" "mdesk --desk $D automate --rule " | sorted)" "$rules"
 	is "fish: mroute --a<TAB> offers --ack and --at-date" \
 		"$(fcomp "$C/mroute.fish" "mroute --a" | tr '\n' ' ')" "--ack --at-date "
 	# fish shows one of two completions of the same option, with either

@@ -87,6 +87,8 @@ cronrun 'mreport'
 is "crontab: the mreport job runs and mails a table" "$? $(grep -c . "$TMP/cron.mail" | awk '$1 > 1 { print "mailed" }')" "0 mailed"
 cronrun 'mdesk archive'
 is "crontab: the archive job runs" "$?" 0
+cronrun 'mdesk automate'
+is "crontab: the automate job runs" "$? $(cat "$TMP/cron.out")" "0 "
 
 # ---------------------------------------------------------------- procmail
 if command -v procmail >/dev/null 2>&1; then

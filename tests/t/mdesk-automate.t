@@ -59,8 +59,12 @@ check "  ... --explain says how long it has been" \
 	"grep -q '^$A: rule remind-pending: 23h30m of 24h business time since status 2026-11-03T13:30:00Z: not yet' '$TMP/explain'"
 nothing "Fri 14:00Z --dry-run: writes and sends nothing" mdesk --now 2026-11-06T14:00:00Z automate --dry-run
 is "  ... and says what it would do" "$(cat "$TMP/out")" "$A: rule remind-pending: would send template reminder to cli1@example.com"
+nothing "Fri 14:00Z --rule close-pending: the reminder is another rule's" \
+	mdesk --now 2026-11-06T14:00:00Z automate --rule close-pending
+refused "--rule of no rule: exit 64" 64 "no \[rule nosuch\] in automations.conf" \
+	mdesk --now 2026-11-06T14:00:00Z automate --rule nosuch
 n=$(sent)
-w "Fri 14:00Z: the reminder, one commit" auto 2026-11-06T14:00:00Z
+w "Fri 14:00Z: the reminder, one commit" mdesk --now 2026-11-06T14:00:00Z automate --rule remind-pending
 is "  ... one mail, to the customer" "$(($(sent) - n)):$(grep '^To:' "$(last_mail)")" "1:To: Cli 1 <cli1@example.com>"
 M=$(last_mail)
 check "  ... the reminder template, automatic mail (RFC 3834)" \
