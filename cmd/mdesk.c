@@ -2090,16 +2090,21 @@ static int told_before(const struct ticket *t, const char *about, const char *lo
 	return 0;
 }
 
-/* One due notice n of t to agent to: its mail into m, its "told" event. */
-static json_t *notice_told(const struct ticket *t, json_t *n, const struct agent *to,
-    struct buf *m)
+/* Is notice n a wake (else a reminder)? */
+static int notice_wake(json_t *n)
 {
 	const char *type = json_string_value(json_object_get(n, "type"));
+	return type && !strcmp(type, "wake");
+}
+
+/* The mail that tells agent to of due notice n of t, into m. */
+static void notice_mail(const struct ticket *t, json_t *n, const struct agent *to, struct buf *m)
+{
 	const char *about = json_string_value(json_object_get(n, "event"));
 	const char *due = json_string_value(json_object_get(n, "due"));
 	const char *by = json_string_value(json_object_get(n, "by"));
-	int wake = type && !strcmp(type, "wake");
-	char intro[256], key[160], lt[32];
+	int wake = notice_wake(n);
+	char intro[256], lt[32];
 	long long dt = 0;
 	parse_rfc3339(due ? due : "", &dt);
 	if (wake)
@@ -2110,19 +2115,32 @@ static json_t *notice_told(const struct ticket *t, json_t *n, const struct agent
 		    local_time(dt, lt));
 	agent_mail(m, t, to, to, wake ? "back from snooze" : "reminder", intro,
 	    wake ? NULL : event_text(t, about));
+}
+
+/* The "told" event of notice n (of event about) to login: one id for the
+ * same notice told on any replica. */
+static json_t *told_event(const struct ticket *t, json_t *n, const char *about, const char *login)
+{
+	char key[160];
 	json_t *e = event_new("told", "system", D.now);
-	snprintf(key, sizeof key, "%s/%.60s/%.40s", t->id, about, to->login);
+	snprintf(key, sizeof key, "%s/%.60s/%.40s", t->id, about, login);
 	event_id_for(e, "told", key);
 	json_object_set_new(e, "about", json_string(about));
-	json_object_set_new(e, "agent", json_string(to->login));
-	json_object_set_new(e, "notice", json_string(wake ? "wake" : "reminder"));
+	json_object_set_new(e, "agent", json_string(login));
+	json_object_set_new(e, "notice", json_string(notice_wake(n) ? "wake" : "reminder"));
 	return e;
 }
 
-/* The due notices of ticket id not yet told: their mail appended to *mails
- * (one buf each, *nm of them), their "told" events to tx. */
-static size_t notify_ticket(const char *id, struct desk_tx *tx, struct buf **mails, size_t *nm,
-    char ***logins)
+/* A mail that notify sends once the record is made. */
+struct told_mail {
+	struct buf m;
+	char id[16], login[64];
+};
+
+/* The due notices of ticket id not yet told: their "told" events to tx
+ * (when not NULL), their mail (for the agents who take it) to *mails. */
+static size_t notify_ticket(const char *id, struct desk_tx *tx, struct told_mail **mails,
+    size_t *nm)
 {
 	struct ticket t;
 	size_t i, count = 0;
@@ -2138,12 +2156,15 @@ static size_t notify_ticket(const char *id, struct desk_tx *tx, struct buf **mai
 		if (!to || !about || !due || parse_rfc3339(due, &dt) != 0 || dt > D.now ||
 		    told_before(&t, about, login))
 			continue;
-		*mails = xrealloc(*mails, (*nm + 1) * sizeof **mails);
-		*logins = xrealloc(*logins, (*nm + 1) * sizeof **logins);
-		memset(&(*mails)[*nm], 0, sizeof **mails);
-		json_t *e = notice_told(&t, n, to, &(*mails)[*nm]);
-		(*logins)[*nm] = xstrdup(agent_mail_on(to) ? to->login : "");
-		(*nm)++;
+		if (agent_mail_on(to)) {
+			*mails = xrealloc(*mails, (*nm + 1) * sizeof **mails);
+			struct told_mail *tm = &(*mails)[(*nm)++];
+			memset(tm, 0, sizeof *tm);
+			snprintf(tm->login, sizeof tm->login, "%s", to->login);
+			snprintf(tm->id, sizeof tm->id, "%s", t.id);
+			notice_mail(&t, n, to, &tm->m);
+		}
+		json_t *e = told_event(&t, n, about, to->login);
 		if (tx) {
 			char p[64], *line = event_line(e);
 			ticket_events_path(t.id, p);
@@ -2151,8 +2172,8 @@ static size_t notify_ticket(const char *id, struct desk_tx *tx, struct buf **mai
 			free(line);
 		}
 		json_decref(e);
-		printf("%s: %s told (%s)\n", t.id, login,
-		    !strcmp(json_string_value(json_object_get(n, "type")), "wake") ? "back from snooze" : "reminder");
+		printf("%s: %s told (%s)\n", t.id, to->login,
+		    notice_wake(n) ? "back from snooze" : "reminder");
 		count++;
 	}
 	ticket_free(&t);
@@ -2181,13 +2202,12 @@ static int cmd_notify(int argc, char **argv)
 	if (!dry)
 		desk_lock(&D);
 	size_t n, nm = 0, count = 0;
-	struct buf *mails = NULL;
-	char **logins = NULL;
+	struct told_mail *mails = NULL;
 	struct desk_tx *tx = dry ? NULL : desk_tx_new(&D);
 	const struct tsum *v = tickets_summary(&D, 0, &n);
 	for (size_t i = 0; i < n; i++)
 		if (strstr(v[i].json, "\"notices\""))
-			count += notify_ticket(v[i].id, tx, &mails, &nm, &logins);
+			count += notify_ticket(v[i].id, tx, &mails, &nm);
 	if (tx && count) {
 		char an[64], ae[300], msg[64];
 		desk_system_author(an, sizeof an, ae, sizeof ae);
@@ -2198,13 +2218,11 @@ static int cmd_notify(int argc, char **argv)
 	if (!dry)
 		desk_unlock(&D);
 	for (size_t i = 0; i < nm; i++) {
-		if (!dry && *logins[i])
-			agent_mail_send("notify", logins[i], "notice", &mails[i]);
-		buf_free(&mails[i]);
-		free(logins[i]);
+		if (!dry)
+			agent_mail_send(mails[i].id, mails[i].login, "notice", &mails[i].m);
+		buf_free(&mails[i].m);
 	}
 	free(mails);
-	free(logins);
 	return 0;
 }
 

@@ -137,6 +137,17 @@ w "ana acts on B: read" mdesk --as ana --now 2026-11-05T12:11:00Z seen "$B"
 is "  ... gone from her mentions" "$(mentions 2026-11-05T12:12:00Z ana)" ""
 refused "an empty reminder: exit 64" 64 "empty reminder" mdesk --as ana --now 2026-11-05T12:12:00Z remind "$B" 1h ""
 
+# ---------------------------------------------------------------- mail off
+sed -i 's|^\(mailer = .*\)|\1\nmentions_off = dmitri|' "$D/desk.conf"
+git -C "$D" commit -qam "dmitri wants no mail of mentions and notices"
+G=$(file 7 2026-11-05T12:00:00Z)
+mdesk --as ana --now 2026-11-05T12:01:00Z assign "$G" dmitri >/dev/null
+mdesk --as dmitri --now 2026-11-05T12:02:00Z snooze "$G" 1h >/dev/null
+rm -f "$TMP"/sent/*
+w "mentions_off = dmitri: mdesk notify records the wake" mdesk --now 2026-11-05T13:05:00Z notify
+is "  ... and mails nobody" "$(ls "$TMP/sent" | wc -l)" 0
+is "  ... dmitri finds it in ls --mentions" "$(mentions 2026-11-05T13:05:00Z dmitri)" "$G "
+
 # ---------------------------------------------------------------- maildir views
 w "snooze A again" mdesk --as bob --now 2026-11-05T13:00:00Z snooze "$A" 1w
 mdesk --as bob --now 2026-11-05T13:01:00Z maildir "$TMP/md" --view mine --view all >/dev/null
