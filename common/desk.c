@@ -34,6 +34,10 @@ void desk_git_init(void)
 		 * and inflated again at every lookup */
 		git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, (int)GIT_OBJECT_COMMIT, (size_t)1 << 20);
 		git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, (int)GIT_OBJECT_TREE, (size_t)1 << 20);
+		/* packs are read through mapped windows, all of them kept by
+		 * default (8 GiB): an import that writes hundreds of packs grew
+		 * by what it had read; git's core.packedGitLimit, smaller */
+		git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, (size_t)64 << 20);
 		done = 1;
 	}
 }

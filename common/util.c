@@ -81,13 +81,17 @@ struct arena_block {
 	max_align_t align[];
 };
 
+/* Blocks grow from ARENA_FIRST to ARENA_BLOCK bytes: an arena that holds
+ * little (one of many hash buckets) costs little. */
+#define ARENA_FIRST (4 * 1024)
 #define ARENA_BLOCK (256 * 1024)
 
 void *arena_alloc(struct arena *a, size_t n)
 {
 	n = (n + 7) & ~(size_t)7;
 	if (!a->head || a->used + n > a->cap) {
-		size_t cap = n > ARENA_BLOCK / 4 ? n : ARENA_BLOCK;
+		size_t next = !a->head ? ARENA_FIRST : a->cap < ARENA_BLOCK ? 2 * a->cap : ARENA_BLOCK;
+		size_t cap = n > ARENA_BLOCK / 4 ? n : n > next ? ARENA_BLOCK : next;
 		struct arena_block *b = xmalloc(sizeof *b + cap);
 		b->cap = cap;
 		if (cap == n && a->head) {	/* big: keep the current block */
