@@ -1088,6 +1088,9 @@ static size_t search_filter(const struct search_hit *h, size_t nh, const struct 
 	return k;
 }
 
+/* The tickets a search shows at most, unless --limit says otherwise. */
+#define SEARCH_LIMIT 100
+
 static int cmd_search(int argc, char **argv)
 {
 	static const struct option o[] = {
@@ -1096,10 +1099,13 @@ static int cmd_search(int argc, char **argv)
 		{ "until", required_argument, NULL, 'U' },
 		{ "fts", no_argument, NULL, 'F' },
 		{ "format", required_argument, NULL, 'f' },
+		{ "limit", required_argument, NULL, 'L' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct filter f = { .anystatus = 1 };
 	struct search_where wh = { .since = LLONG_MIN, .until = LLONG_MAX };
+	long limit = SEARCH_LIMIT;
+	char *end;
 	int fmt = isatty(1) ? F_TABLE : F_JSON, c, mine = 0, fts = 0;
 	while ((c = next_opt(argc, argv, "s:a:q:t:uAf:", o)) != -1) {
 		if (filter_opt(c, &f, &mine))
@@ -1109,6 +1115,13 @@ static int cmd_search(int argc, char **argv)
 		case 'U': wh.until = search_time("--until", optarg); break;
 		case 'F': fts = 1; break;
 		case 'f': fmt = parse_format(optarg); break;
+		case 'L':
+			errno = 0;
+			limit = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end || limit < 0 || limit > 1000000000)
+				misuse("--limit: '%.40s' is not a number of tickets (0 for all)",
+				    optarg);
+			break;
 		default: misuse(NULL);
 		}
 	}
@@ -1127,9 +1140,7 @@ static int cmd_search(int argc, char **argv)
 	open_desk();
 	if (mine)
 		f.assignee = me()->login;
-	desk_lock(&D);
 	search_sync(&D);
-	desk_unlock(&D);
 	struct search_hit *h;
 	size_t nh, n;
 	char err[300];
@@ -1138,6 +1149,9 @@ static int cmd_search(int argc, char **argv)
 	wh.assignee = f.assignee;
 	wh.unassigned = f.unassigned;
 	wh.queue = f.queue;
+	/* one more than the limit: whether there are more; the tag is
+	 * chosen here, after the index, so then every match */
+	wh.limit = limit && !f.tag ? (size_t)limit + 1 : 0;
 	int rc = search_query(&D, q, &wh, &h, &nh, err, sizeof err);
 	free(q);
 	if (rc == -1)
@@ -1147,9 +1161,15 @@ static int cmd_search(int argc, char **argv)
 	struct tsum *v = xmalloc((nh + 1) * sizeof *v);
 	const struct tsum **p = xmalloc((nh + 1) * sizeof *p);
 	n = search_filter(h, nh, &f, v);
+	int more = limit && n > (size_t)limit;
+	if (more)
+		n = (size_t)limit;
 	for (size_t i = 0; i < n; i++)
 		p[i] = &v[i];
 	print_selected(p, n, fmt);
+	fflush(stdout);
+	if (more)
+		warnx_("search: the %zu best shown; there are more (--limit N, or 0 for all)", n);
 	free(p);
 	free(v);
 	search_hits_free(h, nh);
@@ -2921,7 +2941,7 @@ static const struct command cmds[] = {
 	    "list tickets (open ones by default)" },
 	{ "search", cmd_search, "search [--status S] [--assignee A | --mine | --unassigned] "
 	    "[--queue Q] [--tag T] [--since DATE] [--until DATE] [--all] [--fts] "
-	    "[-f table|json|csv] QUERY...", "tickets whose text has the words of QUERY" },
+	    "[--limit N] [-f table|json|csv] QUERY...", "tickets whose text has the words of QUERY" },
 	{ "show", cmd_show, "show ID [--mbox | --json | --part N | --attachments DIR]",
 	    "a ticket: state, customer, events, conversation" },
 	{ "assign", cmd_assign, "assign ID AGENT", "give a ticket to an agent" },

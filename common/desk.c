@@ -1,6 +1,7 @@
 /* desk.c: the desk, a git repository of plain files (see desk.h). */
 #include "desk.h"
 #include "outbox.h"
+#include "search.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -198,6 +199,9 @@ void desk_open(struct desk *d, const char *dir)
 void desk_close(struct desk *d)
 {
 	desk_unlock(d);
+	if (d->wrote && d->repo)
+		search_follow(d);	/* derived state of its own lock: see search.h */
+	d->wrote = 0;
 	if (d->repo)
 		git_repository_free(d->repo);
 	if (d->conf_loaded)
@@ -1218,6 +1222,7 @@ int desk_tx_commit(struct desk_tx *tx, const char *name, const char *email,
 		tx_build(tx);	/* on the branch's new tip */
 	}
 	tx->prepared = 0;
+	d->wrote = 1;
 	if (d->committed)
 		tell_committed(d, tx);
 	/* the working tree and the index follow */
@@ -1605,6 +1610,7 @@ int desk_move_branch(struct desk *d, const char *ref, const git_oid *old,
 	git_reference_free(r);
 	desk_branch_moved(d);
 	int moved = rc == 0;
+	d->wrote |= moved;
 	if (!moved && rc != GIT_EMODIFIED && rc != GIT_EEXISTS && rc != GIT_ELOCKED) {
 		const git_error *e = git_error_last();
 		int full = errno == ENOSPC || errno == EDQUOT || errno == EFBIG;

@@ -48,12 +48,16 @@ struct desk {
 	int refc_state[2];
 	git_oid refc[2];
 	desk_commit_fn committed;	/* desk_on_commit */
+	int wrote;		/* a branch moved by this process: desk_close
+				 * brings the search index up to it */
 };
 
 /* Find the desk: dir (--desk), $MDESK_DIR, the current directory or its
  * parents.  Exits EX_CONFIG with a hint on failure (a desk owned by
  * another user included: git refuses it). */
 void desk_open(struct desk *d, const char *dir);
+/* Unlock and close; when this process moved a branch, the search index
+ * (when there is one) follows (search_follow, without the lock). */
 void desk_close(struct desk *d);
 /* Create an empty git repository for a desk (branch main) in dir, made
  * with its missing parents; exits EX_CANTCREAT when it cannot be. */

@@ -1,8 +1,10 @@
 /* search.c: the full-text index of a desk's tickets (see search.h). */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <unistd.h>
 #include <jansson.h>
 #include <sqlite3.h>
@@ -16,6 +18,10 @@
 /* the text of one message kept, and of one ticket */
 #define MSG_TEXT_MAX (256u << 10)
 #define TICKET_TEXT_MAX (4u << 20)
+/* a writer's catch-up (search_follow): how long it waits for another
+ * writer of the index, and how many tickets it reads again at most */
+#define FOLLOW_WAIT_MS 200
+#define FOLLOW_MAX 500
 
 static const char *const schema =
     "CREATE TABLE meta(k TEXT PRIMARY KEY, v TEXT NOT NULL);"
@@ -34,11 +40,13 @@ static char *db_path(struct desk *d)
 	return p;
 }
 
-static void db_remove(const char *path)
+/* The files of the database at path but path itself: its logs, and what
+ * a build cut short left. */
+static void db_remove_logs(const char *path, int all)
 {
-	static const char *const ext[] = { "", "-journal", "-wal", "-shm" };
+	static const char *const ext[] = { "-journal", "-wal", "-shm", "" };
 	char *p = xmalloc(strlen(path) + 10);
-	for (int i = 0; i < 4; i++) {
+	for (int i = 0; i < (all ? 4 : 3); i++) {
 		sprintf(p, "%s%s", path, ext[i]);
 		unlink(p);
 	}
@@ -78,38 +86,61 @@ static int meta_set(sqlite3 *db, const char *k, const char *v)
 	return rc;
 }
 
-/* Open the index; a file that is not one of this version is removed and
- * made again (create != 0) or refused.  NULL when it cannot be opened. */
-static sqlite3 *db_open(struct desk *d, int create)
+/* Open the index that exists (read-only or not), waiting busy_ms for
+ * another writer of it.  NULL when there is none, or it is no index of
+ * this version. */
+static sqlite3 *db_open(struct desk *d, int writable, int busy_ms)
 {
 	char *path = db_path(d), v[16];
 	sqlite3 *db = NULL;
-	for (int pass = 0; pass < 2; pass++) {
-		int fl = create ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY;
-		if (sqlite3_open_v2(path, &db, fl, NULL) == SQLITE_OK) {
-			sqlite3_busy_timeout(db, 10000);
-			/* derived data: a commit need not reach the disk (WAL keeps
-			 * the file whole; a lost update is caught up by the keys) */
-			if (create) {
-				sqlite3_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
-				    "PRAGMA journal_size_limit = 16777216", NULL, NULL, NULL);
-				/* the log is folded in by the commits that fill it,
-				 * not by every close */
-				sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
-			}
-			if (meta_get(db, "version", v, sizeof v) == 0 && !strcmp(v, SEARCH_VERSION))
-				break;
-			if (create && sqlite3_exec(db, schema, NULL, NULL, NULL) == SQLITE_OK)
-				break;
-		}
-		sqlite3_close(db);
-		db = NULL;
-		if (!create)
-			break;
-		db_remove(path);	/* damaged or another version: built again */
-	}
+	int rc = sqlite3_open_v2(path, &db, writable ? SQLITE_OPEN_READWRITE :
+	    SQLITE_OPEN_READONLY, NULL);
 	free(path);
-	return db;
+	if (rc == SQLITE_OK) {
+		sqlite3_busy_timeout(db, busy_ms);
+		/* derived data: a commit need not reach the disk (WAL keeps
+		 * the file whole; a lost update is caught up by the keys) */
+		if (writable) {
+			sqlite3_exec(db, "PRAGMA synchronous = NORMAL;"
+			    "PRAGMA journal_size_limit = 16777216", NULL, NULL, NULL);
+			/* the log is folded in by the commits that fill it,
+			 * not by every close */
+			sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+		}
+		if (meta_get(db, "version", v, sizeof v) == 0 && !strcmp(v, SEARCH_VERSION))
+			return db;
+	}
+	sqlite3_close(db);
+	return NULL;
+}
+
+/* The index's own lock, .git/mdesk/search.lock (flock): shared by every
+ * process that has the index open, exclusive for the one that builds it
+ * again.  op: LOCK_SH or LOCK_EX, with LOCK_NB or not.  The descriptor
+ * (ix_unlock), -1 when the lock is taken (LOCK_NB), or -2 when there is
+ * no lock to take (a desk this process cannot write). */
+static int ix_lock(struct desk *d, int op)
+{
+	char *p = xmalloc(strlen(d->state) + 20);
+	sprintf(p, "%s/search.lock", d->state);
+	int fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+	if (fd < 0)
+		fd = open(p, O_RDONLY | O_CLOEXEC);
+	free(p);
+	if (fd < 0)
+		return -2;
+	while (flock(fd, op) != 0)
+		if (errno != EINTR) {
+			close(fd);
+			return -1;
+		}
+	return fd;
+}
+
+static void ix_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);	/* releases the flock */
 }
 
 /* --- one ticket's text --- */
@@ -204,6 +235,7 @@ struct writer {
 	struct doc o;
 	int arch, failed;
 	size_t done;		/* tickets read again */
+	size_t limit;		/* at most so many (0: no limit), or left */
 };
 
 static int w_prepare(struct writer *w)
@@ -437,7 +469,10 @@ static int changed(struct desk *d, git_tree *old, git_tree *now, struct ids *c)
 	return tree_walk2(d, old, now, shard_entry, c);
 }
 
-/* Bring the rows of one branch from the tree of its recorded key to now. */
+/* Bring the rows of one branch from the tree of its recorded key to now
+ * (the tree read once, at the start).  0; 1 when more tickets changed
+ * than w->limit (left for a reader); -1 when the rows cannot follow (a
+ * key whose tree is gone: the index is built again). */
 static int sync_branch(struct writer *w, const char *ref, const char *mkey)
 {
 	char was[64], key[GIT_OID_HEXSZ + 1];
@@ -467,6 +502,11 @@ static int sync_branch(struct writer *w, const char *ref, const char *mkey)
 	struct ids c;
 	if (changed(w->d, old, now, &c) != 0)
 		goto out;
+	if (w->limit && w->done + c.n > w->limit) {
+		free(c.v);
+		rc = 1;
+		goto out;
+	}
 	for (size_t i = 0; i < c.n && !w->failed; i++)
 		w_ticket(w, now, c.v[i]);
 	w->done += c.n;
@@ -479,12 +519,16 @@ out:
 	return rc;
 }
 
-static int sync_db(struct desk *d, sqlite3 *db)
+/* Bring the index db up to both branches, in one transaction (SQLite's
+ * write lock, waited for as db's busy timeout allows).  0 done; 1 left
+ * as it was (another writer of the index holds it, or more than limit
+ * tickets to read again); -1 when it cannot follow. */
+static int sync_db(struct desk *d, sqlite3 *db, size_t limit)
 {
-	struct writer w = { .d = d, .db = db };
+	struct writer w = { .d = d, .db = db, .limit = limit };
 	int rc = -1;
 	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
-		return -1;
+		return sqlite3_errcode(db) == SQLITE_BUSY ? 1 : -1;
 	if (w_prepare(&w) == 0) {
 		w.arch = 0;
 		rc = sync_branch(&w, DESK_BRANCH, "main");
@@ -499,25 +543,90 @@ static int sync_db(struct desk *d, sqlite3 *db)
 		return 0;
 	}
 	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-	return -1;
+	return rc == 1 ? 1 : -1;
+}
+
+/* The index that exists brought up to the branches: sync_db's answer, or
+ * -1 when there is no index of this version. */
+static int catch_up(struct desk *d, int busy_ms, size_t limit)
+{
+	sqlite3 *db = db_open(d, 1, busy_ms);
+	if (!db)
+		return -1;
+	int rc = sync_db(d, db, limit);
+	sqlite3_close(db);
+	return rc;
+}
+
+/* For the tests: a build that takes $MDESK_TEST_SEARCH_BUILD_DELAY seconds
+ * more, after it read the trees. */
+static void test_delay(void)
+{
+	const char *s = getenv("MDESK_TEST_SEARCH_BUILD_DELAY");
+	int n = s ? atoi(s) : 0;
+	if (n > 0 && n <= 60)
+		sleep((unsigned)n);
+}
+
+/* Build the index from nothing: into search.sqlite.new (no journal: a
+ * build cut short is thrown away), renamed over search.sqlite when whole.
+ * With the exclusive lock held (no process has the index open). */
+static int ix_build(struct desk *d)
+{
+	char *path = db_path(d), *tmp = xmalloc(strlen(path) + 8);
+	sprintf(tmp, "%s.new", path);
+	db_remove_logs(tmp, 1);
+	sqlite3 *db = NULL;
+	int rc = -1;
+	if (sqlite3_open_v2(tmp, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) ==
+	    SQLITE_OK && sqlite3_exec(db, "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;",
+	    NULL, NULL, NULL) == SQLITE_OK && sqlite3_exec(db, schema, NULL, NULL, NULL) ==
+	    SQLITE_OK && sync_db(d, db, 0) == 0 &&
+	    sqlite3_exec(db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL) == SQLITE_OK)
+		rc = 0;
+	if (sqlite3_close(db) != SQLITE_OK)
+		rc = -1;
+	test_delay();
+	if (rc == 0) {
+		db_remove_logs(path, 0);	/* the old file's, if any */
+		rc = rename(tmp, path);
+	}
+	if (rc != 0)
+		db_remove_logs(tmp, 1);
+	free(tmp);
+	free(path);
+	return rc;
 }
 
 int search_sync(struct desk *d)
 {
-	for (int pass = 0; pass < 2; pass++) {
-		sqlite3 *db = db_open(d, 1);
-		if (!db)
-			break;
-		int rc = sync_db(d, db);
-		sqlite3_close(db);
-		if (rc == 0)
-			return 0;
-		char *p = db_path(d);
-		db_remove(p);	/* stale beyond repair: built again from nothing */
-		free(p);
+	int fd = ix_lock(d, LOCK_SH), rc = -1;
+	if (fd != -1)
+		rc = catch_up(d, 10000, 0);
+	ix_unlock(fd);
+	if (rc < 0) {	/* none, damaged, of another version, stale beyond repair */
+		fd = ix_lock(d, LOCK_EX);
+		if (fd != -1 && (rc = catch_up(d, 10000, 0)) < 0)	/* built meanwhile? */
+			rc = ix_build(d);
+		ix_unlock(fd);
 	}
-	warnx_("cannot write the search index %s/search.sqlite", d->state);
-	return -1;
+	if (rc < 0)
+		warnx_("cannot write the search index %s/search.sqlite", d->state);
+	return rc < 0 ? -1 : 0;
+}
+
+void search_follow(struct desk *d)
+{
+	char *p = db_path(d);
+	int there = access(p, F_OK) == 0;
+	free(p);
+	if (!there)
+		return;	/* built by the first search */
+	int fd = ix_lock(d, LOCK_SH | LOCK_NB);
+	if (fd < 0)
+		return;	/* being built, or a desk this process cannot write */
+	catch_up(d, FOLLOW_WAIT_MS, FOLLOW_MAX);
+	ix_unlock(fd);
 }
 
 /* --- reading --- */
@@ -550,8 +659,10 @@ int search_query(struct desk *d, const char *q, const struct search_where *wh,
 {
 	*hits = NULL;
 	*n = 0;
-	sqlite3 *db = db_open(d, 0);
+	int fd = ix_lock(d, LOCK_SH);	/* not while it is built again */
+	sqlite3 *db = db_open(d, 0, 10000);
 	if (!db) {
+		ix_unlock(fd);
 		snprintf(err, errlen, "cannot read the search index %s/search.sqlite", d->state);
 		return -2;
 	}
@@ -563,10 +674,11 @@ int search_query(struct desk *d, const char *q, const struct search_where *wh,
 	    "AND (t.arch = 0 OR NOT EXISTS (SELECT 1 FROM tix m WHERE m.id = t.id AND m.arch = 0)) "
 	    "AND (?3 IS NULL OR t.status = ?3) AND (?4 IS NULL OR t.assignee = ?4) "
 	    "AND (?5 = 0 OR t.assignee IS NULL) AND (?6 IS NULL OR t.queue = ?6) "
-	    "AND t.created >= ?7 AND t.created < ?8 ORDER BY rank";
+	    "AND t.created >= ?7 AND t.created < ?8 ORDER BY rank LIMIT ?9";
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "search index: %s", sqlite3_errmsg(db));
 		sqlite3_close(db);
+		ix_unlock(fd);
 		return -2;
 	}
 	sqlite3_bind_text(st, 1, q, -1, SQLITE_STATIC);
@@ -577,6 +689,8 @@ int search_query(struct desk *d, const char *q, const struct search_where *wh,
 	sqlite3_bind_text(st, 6, wh->queue, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 7, wh->since);
 	sqlite3_bind_int64(st, 8, wh->until);
+	/* in the order of the ranks: the rows of tickets read up to the limit */
+	sqlite3_bind_int64(st, 9, wh->limit ? (sqlite3_int64)wh->limit : -1);
 	size_t cap = 0;
 	int s;
 	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
@@ -597,6 +711,7 @@ int search_query(struct desk *d, const char *q, const struct search_where *wh,
 	}
 	sqlite3_finalize(st);
 	sqlite3_close(db);
+	ix_unlock(fd);
 	drop_copies(*hits, n);
 	return rc;
 }

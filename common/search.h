@@ -9,15 +9,23 @@
  * and archive it reflects; search_sync reads again only the tickets whose
  * files differ from those trees (a tree diff), and builds the whole file
  * again when it is missing, unreadable or of another version.  Deleting
- * it changes no answer.  Written only with the desk lock held. */
+ * it changes no answer. */
 #ifndef MDESK_SEARCH_H
 #define MDESK_SEARCH_H
 #include <stddef.h>
 #include "desk.h"
 
-/* Bring the index up to the branches (with the lock held).  0, or -1 when
- * it cannot be written (a message said; a query then reads what exists). */
+/* Bring the index up to the branches, or build it when there is none (or
+ * none this version can read).  Needs no desk lock: the index has its own
+ * (SQLite's, and .git/mdesk/search.lock for a build, which waits for no
+ * other writer of the desk).  0, or -1 when it cannot be written (a
+ * message said; a query then reads what exists). */
 int search_sync(struct desk *d);
+/* A writer's catch-up after its commits (desk_close): an index that
+ * exists brought up to the branches, unless it is being built, another
+ * writer of the index holds it, or many tickets changed (the next
+ * search_sync does it then).  Never builds, never waits long. */
+void search_follow(struct desk *d);
 
 /* A ticket found, with its state as the index holds it (what the summary
  * of tickets.h holds: ticket_json, compact, and its times). */
@@ -29,11 +37,13 @@ struct search_hit {
 };
 /* Which tickets: on main (all == 0) or on main and the archive (a ticket
  * on both as it is on main); with this status, assignee, queue (NULL: any),
- * no assignee (unassigned != 0), created in [since, until). */
+ * no assignee (unassigned != 0), created in [since, until); the limit best
+ * of them (0: every one). */
 struct search_where {
 	int all, unassigned;
 	const char *status, *assignee, *queue;
 	long long since, until;
+	size_t limit;
 };
 /* The tickets of wh matching the FTS5 query q, best first (bm25), each
  * once.  0 and *hits (search_hits_free) and *n; -1 with err set (one

@@ -151,6 +151,7 @@ _mdesk()
 			ls:--queue|ls:--lang|ls:--customer|ls:--format|\
 			search:-[satqf]|search:--status|search:--assignee|search:--tag|\
 			search:--queue|search:--format|search:--since|search:--until|\
+			search:--limit|\
 			ls:--sort|claim:--for|log:-n|log:--max|log:-f|log:--format|\
 			customer:-f|customer:--format|archive:--older-than|agent:-f|\
 			agent:--format|maildir:--view|automate:--rule|*:--as|*:--now|*:--desk|*:-d)
@@ -182,7 +183,7 @@ _mdesk()
 		agent:-f|agent:--format)
 			cand=($formats) ;;
 		ls:--sort) cand=(priority due updated created) ;;
-		ls:--since|ls:--until) ;;
+		ls:--since|ls:--until|ls:--limit) ;;
 		maildir:--view) cand=(mine unassigned at-risk mentions all) ;;
 		automate:--rule)
 			cand=($(sed -n 's/^\[rule \([^]]*\)\]/\1/p' \
@@ -206,7 +207,7 @@ _mdesk()
 			search)
 				cand=(-A --all -s --status -a --assignee --mine -u
 					--unassigned -q --queue -t --tag --since --until --fts
-					-f --format) ;;
+					--limit -f --format) ;;
 			show) cand=(--json --mbox --part --attachments) ;;
 			claim) cand=(--for --force) ;;
 			release) ((n == 1)) && cand=(--force) ;;

@@ -83,7 +83,7 @@ function __fish_mdesk_args
                 'agent:--format' 'ls:--sort' 'log:-f' 'customer:-f' 'agent:-f' \
                 'maildir:--view' 'search:-s' 'search:-a' 'search:-q' 'search:-t' \
                 'search:-f' 'search:--status' 'search:--assignee' 'search:--queue' \
-                'search:--tag' 'search:--format' 'search:--since' 'search:--until' \
+                'search:--tag' 'search:--format' 'search:--since' 'search:--until' 'search:--limit' \
                 '*:--as' '*:--now' '*:--desk' '*:-d'
                 set -e tokens[1]
             case '*:-?*'
@@ -257,6 +257,7 @@ complete -c mdesk -n '__fish_mdesk_using search' -s t -l tag -x -a '(__fish_mdes
 complete -c mdesk -n '__fish_mdesk_using search' -l since -x -d 'Only tickets created at or after this date'
 complete -c mdesk -n '__fish_mdesk_using search' -l until -x -d 'Only tickets created before this date'
 complete -c mdesk -n '__fish_mdesk_using search' -l fts -d 'The query in SQLite FTS5 syntax'
+complete -c mdesk -n '__fish_mdesk_using search' -l limit -x -d 'Show at most so many tickets (0 for all)'
 complete -c mdesk -n '__fish_mdesk_using search' -s f -l format -x -a "$formats" -d 'Output format'
 
 # init

@@ -128,6 +128,17 @@ is "CSV: the columns of ls, one row" "$(head -1 "$TMP/out" | cut -d, -f1-3) $(gr
 mdesk search -f table salt >"$TMP/out"
 is "table: the header of ls and the ticket" "$(head -1 "$TMP/out" | cut -c1-16) $(grep -c "^$C" "$TMP/out")" "ID        STATUS 1"
 
+# ---------------------------------------------------------------- --limit
+# every ticket has the desk's address in its To:
+is "--limit 2: the two best" "$(mdesk search -f json --limit 2 support@lumen.example 2>"$TMP/err" | wc -l | tr -d ' ')" 2
+is "  ... and one line that there are more" "$(cat "$TMP/err")" \
+	"mdesk: search: the 2 best shown; there are more (--limit N, or 0 for all)"
+is "--limit 0: every one" "$(mdesk search -f json --limit 0 support@lumen.example 2>"$TMP/err" | wc -l | tr -d ' ') $(cat "$TMP/err")" "4 "
+is "--limit 4 with 4 found: no such line" "$(mdesk search -f json --limit 4 support@lumen.example 2>&1 >/dev/null)" ""
+is "--limit 1 --tag: the limit after the tag" "$(s --limit 1 --tag courier-lost support@lumen.example)" "$A "
+mdesk search --limit -1 salt >"$TMP/out" 2>"$TMP/err"; rc=$?
+is "--limit -1: exit 64, one line and the usage line" "$rc $(wc -l <"$TMP/err" | tr -d ' ')" "64 2"
+
 # ---------------------------------------------------------------- the index
 IX=$MDESK_DIR/.git/mdesk/search.sqlite
 check "the index is in the desk's private folder" "test -s '$IX'"
@@ -177,4 +188,52 @@ ino=$(ls -i "$IX" | cut -d' ' -f1)
 mdesk --as ana --now 2026-11-10T11:00:00Z note "$B" "the wombat edition" >/dev/null
 is "a stray file in tickets/: the index still follows" "$(s wombat)" "$B "
 is "  ... brought up to date, not built again" "$(ls -i "$IX" | cut -d' ' -f1)" "$ino"
+# ---------------------------------------------------------------- the writers keep it current
+# the key of main the index holds, against main's tickets/ tree
+ixkey() { sqlite3 "file:$IX?mode=ro" "SELECT v FROM meta WHERE k = 'main'" 2>/dev/null; }
+tkey() { git -C "$MDESK_DIR" rev-parse main:tickets; }
+if command -v sqlite3 >/dev/null 2>&1; then
+	s salt >/dev/null
+	mdesk --as ana --now 2026-11-10T11:10:00Z note "$C" "the okapi binding" >/dev/null
+	is "a note: the writer brings the index up to its commit" "$(ixkey)" "$(tkey)"
+	mdesk --as ana --now 2026-11-10T11:11:00Z tag "$C" okapi >/dev/null
+	is "  ... a tag" "$(ixkey)" "$(tkey)"
+	cat >"$TMP/e.eml" <<'EOF2'
+From: Nadia Rahman <nadia@example.org>
+To: support@lumen.example
+Subject: A marmoset on the cover
+Date: Tue, 10 Nov 2026 11:20:00 +0000
+Message-ID: <e1-nadia@example.org>
+
+Is the marmoset edition in stock?
+EOF2
+	E=$(route "$TMP/e.eml" 2026-11-10T11:20:05Z)
+	is "  ... a delivery" "$(ixkey)" "$(tkey)"
+	is "  ... and it is found" "$(s marmoset)" "$E "
+else
+	for t in "a note: the writer brings the index up to its commit" "  ... a tag" \
+	    "  ... a delivery" "  ... and it is found"; do
+		skip "$t" "no sqlite3 command"
+	done
+fi
+rm -f "$IX"
+mdesk --as ana --now 2026-11-10T11:21:00Z note "$C" "no index to keep" >/dev/null
+check "a writer does not build an index that is not there" "test ! -e '$IX'"
+
+# a build does not hold the desk: a delivery meanwhile is filed at once,
+# and found once the build is done (the next search catches up)
+MDESK_TEST_SEARCH_BUILD_DELAY=4 mdesk search -f json salt >"$TMP/build.out" 2>"$TMP/build.err" &
+bpid=$!
+i=0
+while [ ! -e "$IX.new" ] && [ "$i" -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+check "the build is under way" "test -e '$IX.new' && test ! -e '$IX'"
+sed 's/e1-nadia/f1-nadia/; s/marmoset/capybara/g' "$TMP/e.eml" >"$TMP/f.eml"
+MDESK_LOCK_TIMEOUT=1 mroute --now 2026-11-10T11:30:05Z <"$TMP/f.eml" >"$TMP/out" 2>"$TMP/err"; rc=$?
+is "  ... a delivery meanwhile: exit 0, no wait for the desk lock" "$rc $(cat "$TMP/err")" "0 "
+F=$(sed -n 's/^X-Mdesk-Ticket: //p' "$TMP/out")
+check "  ... the build still under way after it" "kill -0 $bpid && test ! -e '$IX'"
+wait "$bpid"; rc=$?
+is "  ... the search that built it answers" "$rc $(jq -r .id <"$TMP/build.out") $(cat "$TMP/build.err")" "0 $C "
+is "  ... the delivery is found afterwards" "$(s capybara)" "$F "
+check "  ... no file of the build is left" "test ! -e '$IX.new'"
 done_testing
