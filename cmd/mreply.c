@@ -62,20 +62,22 @@ static void show_claim(void *ctx, const char *field, const char *addr)
 	    (const char *)ctx, addr, field, addr);
 }
 
+static const char usage_line[] = "usage: mreply [-t TEMPLATE] [--text FILE] [--ticket ID] "
+    "[--quote] [--send | --record] [--as AGENT] [--force] [--desk DIR] [--now TIME] < message";
+
 _Noreturn static void usage(FILE *f, int code)
 {
-	fprintf(f, "usage: %s [-t TEMPLATE] [--text FILE] [--ticket ID] [--quote] [--send | --record]\n"
-	    "              [--as AGENT] [--force] [--desk DIR] [--now TIME] < message\n"
-	    "       %s --ack [--ticket ID] [--send | --record] < message\n"
-	    "       %s --check | --list\n"
-	    "see mreply(1)\n", progname, progname, progname);
+	fprintf(f, "%s\n"
+	    "       mreply --ack [--ticket ID] [--send | --record] < message\n"
+	    "       mreply --check | --list\n"
+	    "see mreply(1)\n", usage_line);
 	exit(code);
 }
 
 /* an option misspelled, unknown or without its value (said on stderr) */
 static _Noreturn void bad_option(void)
 {
-	usage(stderr, EX_USAGE);
+	opt_misuse(usage_line, NULL);
 }
 
 static void report(void *ctx, const char *file, int line, const char *msg)
@@ -770,7 +772,7 @@ static void options_agree(int check, int list)
 	if (opt_send + opt_record + opt_dry > 1)
 		die(EX_USAGE, "one of --send, --record and --dry-run");
 	if (check + list > 1 || ((check || list) && (opt_ack || opt_template || opt_ticket)))
-		usage(stderr, EX_USAGE);
+		opt_misuse(usage_line, "--check and --list go alone");
 }
 
 int main(int argc, char **argv)
@@ -849,11 +851,11 @@ int main(int argc, char **argv)
 		case 'Q': opt_quiet = 1; break;
 		case 'h': usage(stdout, 0); break;
 		case 'V': printf("mreply (mdesk) %s\n", MDESK_VERSION); return 0;
-		default: usage(stderr, EX_USAGE);
+		default: bad_option();
 		}
 	}
 	if (optind != argc)
-		usage(stderr, EX_USAGE);
+		opt_misuse(usage_line, "'%.60s': the message comes on the standard input", argv[optind]);
 	options_agree(check, list);
 	long long now = mdesk_now(opt_now);
 	desk_open(&D, opt_desk);

@@ -37,13 +37,14 @@ static size_t nby;
 static git_commit *rev_commit;	/* the main branch at --rev (or now) */
 static struct agents AG;
 
+static const char usage_line[] = "usage: mreport [--desk DIR] [--since TIME] [--until TIME] "
+    "[--by agent|group|queue|tag|priority|language|customer|day|week|month]... "
+    "[--format table|csv|json|html] [--rev REV] [--tz ZONE] [--now TIME] [--sla-target PERCENT]";
+
 _Noreturn static void usage(FILE *f, int code)
 {
+	fprintf(f, "%s\n", usage_line);
 	fprintf(f,
-	    "usage: mreport [--desk DIR] [--since TIME] [--until TIME]\n"
-	    "               [--by agent|group|queue|tag|priority|language|customer|day|week|month]...\n"
-	    "               [--format table|csv|json|html] [--rev REV] [--tz ZONE] [--now TIME]\n"
-	    "               [--sla-target PERCENT]\n"
 	    "TIME: RFC 3339, @seconds, or a date YYYY-MM-DD (midnight in the report's zone)\n"
 	    "see mreport(1)\n");
 	exit(code);
@@ -52,7 +53,7 @@ _Noreturn static void usage(FILE *f, int code)
 /* an option misspelled, unknown or without its value (said on stderr) */
 static _Noreturn void bad_option(void)
 {
-	usage(stderr, EX_USAGE);
+	opt_misuse(usage_line, NULL);
 }
 
 /* --- reading the desk -------------------------------------------------- */
@@ -369,7 +370,7 @@ static void parse_options(int argc, char **argv)
 			break;
 		case 'h': usage(stdout, 0); break;
 		case O_VERSION: printf("mreport (mdesk) %s\n", MDESK_VERSION); exit(0);
-		default: usage(stderr, EX_USAGE);
+		default: bad_option();
 		}
 	}
 	if (optind < argc)

@@ -42,17 +42,19 @@ static size_t nacks, capacks;
 /* Messages that could not be filed (the others were). */
 static size_t set_aside;
 
+static const char usage_line[] = "usage: mroute [--desk DIR] [--now TIME] [--at-date] "
+    "[--queue NAME] [--ack] [--dry-run] [--explain] [--batch N] [file ...]";
+
 _Noreturn static void usage(FILE *f, int code)
 {
-	fprintf(f, "usage: %s [--desk DIR] [--now TIME] [--at-date] [--queue NAME] [--ack] [--dry-run] [--explain] [--batch N] [file ...]\n",
-	    progname);
+	fprintf(f, "%s\n", usage_line);
 	exit(code);
 }
 
 /* an option misspelled, unknown or without its value (said on stderr) */
 static _Noreturn void bad_option(void)
 {
-	usage(stderr, EX_USAGE);
+	opt_misuse(usage_line, NULL);
 }
 
 static void rule_fault(const char *file, int line, int col, const char *msg)
@@ -445,7 +447,7 @@ int main(int argc, char **argv)
 		case 'K': opt_ack = 1; break;
 		case 'h': usage(stdout, 0); break;
 		case 'V': printf("mroute (mdesk) %s\n", MDESK_VERSION); return 0;
-		default: usage(stderr, EX_USAGE);
+		default: bad_option();
 		}
 	}
 	/* mreply for --ack: beside this program when it was started by path */

@@ -44,13 +44,14 @@ static size_t f_nids;
 static const char **escalate;
 static size_t nescalate;
 
+static const char usage_line[] = "usage: msla [--desk DIR] [--now TIME] [--as-of TIME] "
+    "[--policy REV] [--warn 25%|30m] [--format table|json|csv] [--all] [--queue Q] "
+    "[--assignee LOGIN] [--priority P] [--tag TAG] [--metric M] [--state S] [ID ...]";
+
 _Noreturn static void usage(FILE *f, int code)
 {
+	fprintf(f, "%s\n", usage_line);
 	fprintf(f,
-	    "usage: msla [--desk DIR] [--now TIME] [--as-of TIME] [--policy REV]\n"
-	    "            [--warn 25%%|30m] [--format table|json|csv] [--all]\n"
-	    "            [--queue Q] [--assignee LOGIN] [--priority P] [--tag TAG]\n"
-	    "            [--metric M] [--state S] [ID ...]\n"
 	    "       msla --notify [--escalate ADDRESS]... [--dry-run] [filters]\n"
 	    "       msla --explain ID\n"
 	    "exit status: 0 nothing breached, 1 a deadline breached, 64 and up errors\n"
@@ -61,7 +62,7 @@ _Noreturn static void usage(FILE *f, int code)
 /* an option misspelled, unknown or without its value (said on stderr) */
 static _Noreturn void bad_option(void)
 {
-	usage(stderr, EX_USAGE);
+	opt_misuse(usage_line, NULL);
 }
 
 /* --- the tickets ------------------------------------------------------- */
@@ -936,7 +937,7 @@ static void parse_options(int argc, char **argv)
 		case O_EXPLAIN: opt_explain = optarg; break;
 		case 'h': usage(stdout, 0); break;
 		case O_VERSION: printf("msla (mdesk) %s\n", MDESK_VERSION); exit(0);
-		default: usage(stderr, EX_USAGE);
+		default: bad_option();
 		}
 	}
 	char norm[16];

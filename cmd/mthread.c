@@ -41,17 +41,19 @@ static size_t nspents, capspents;
 static struct thr *thr;
 static uint32_t nmsg, nbad;
 
+static const char usage_line[] =
+    "usage: mthread [-r] [-f json|tree|mbox] [--subject] [--token] [--dups] [--explain] [file ...]";
+
 _Noreturn static void usage(FILE *f, int code)
 {
-	fprintf(f, "usage: %s [-r] [-f json|tree|mbox] [--subject] [--token] "
-	    "[--dups] [--explain] [file ...]\n", progname);
+	fprintf(f, "%s\n", usage_line);
 	exit(code);
 }
 
 /* an option misspelled, unknown or without its value (said on stderr) */
 static _Noreturn void bad_option(void)
 {
-	usage(stderr, EX_USAGE);
+	opt_misuse(usage_line, NULL);
 }
 
 static void spool_write(const void *p, size_t n)
@@ -580,8 +582,8 @@ int main(int argc, char **argv)
 			else if (!strcmp(optarg, "mbox"))
 				fmt = F_MBOX;
 			else {
-				warnx_("--format: unknown format '%s' (json, tree or mbox)", optarg);
-				usage(stderr, EX_USAGE);
+				opt_misuse(usage_line, "--format: unknown format '%s' (json, tree or mbox)",
+				    optarg);
 			}
 			break;
 		case 'r': rflag = 1; break;
@@ -591,7 +593,7 @@ int main(int argc, char **argv)
 		case 'E': explainflag = 1; break;
 		case 'h': usage(stdout, 0); break;
 		case 'V': printf("mthread (mdesk) %s\n", MDESK_VERSION); return 0;
-		default: usage(stderr, EX_USAGE);
+		default: bad_option();
 		}
 	}
 	if (fmt < 0)

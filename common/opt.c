@@ -1,6 +1,9 @@
 /* opt.c: command-line options, read exactly.  See opt.h. */
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 
 #include "opt.h"
 #include "util.h"
@@ -63,4 +66,18 @@ int opt_get(int argc, char **argv, const char *so, const struct option *lo, void
 		bad();
 	}
 	return c;
+}
+
+void opt_misuse(const char *usage_line, const char *fmt, ...)
+{
+	if (fmt) {
+		char why[400];
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(why, sizeof why, fmt, ap);
+		va_end(ap);
+		warnx_("%s", why);
+	}
+	fprintf(stderr, "%s\n", usage_line);
+	exit(EX_USAGE);
 }

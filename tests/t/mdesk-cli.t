@@ -47,6 +47,26 @@ is "  ... then claim's usage line" "$(sed -n '2p;$=' "$TMP/err" | tr '\n' '|')" 
 refused "ls --status done: exit 64, then ls's usage line" 64 "^usage: mdesk ls " mdesk ls --status done
 refused "msla --al (an abbreviation of --all): exit 64" 64 "unrecognized option '--al'" msla --al
 refused "mreport --form csv: exit 64" 64 "unrecognized option '--form'" mreport --form csv
+# every tool: a bad option is one line, then the tool's usage line (one)
+for t in mthread mroute mreply msla mreport mdesk; do
+	$t --bogus </dev/null >"$TMP/out" 2>"$TMP/err"; rc=$?
+	is "$t --bogus: exit 64, what is wrong, then one usage line" \
+		"$rc|$(sed -n 1p "$TMP/err")|$(sed -n '2s/ .*//p' "$TMP/err")|$(wc -l <"$TMP/err" | tr -d ' ')" \
+		"64|$t: unrecognized option '--bogus'|usage:|2"
+done
+for c in "mroute --queue" "mreply --ticket" "msla --format" "mreport --since" "mthread -f"; do
+	$c </dev/null >"$TMP/out" 2>"$TMP/err"; rc=$?
+	is "$c (no value): exit 64, two lines" "$rc|$(sed -n 1p "$TMP/err")|$(wc -l <"$TMP/err" | tr -d ' ')" \
+		"64|${c%% *}: option '${c#* }' needs a value|2"
+done
+check "  ... the second the usage line of that tool" "sed -n 2p '$TMP/err' | grep -q '^usage: mthread \['"
+mthread -f yaml </dev/null >"$TMP/out" 2>"$TMP/err"; rc=$?
+is "mthread -f yaml: exit 64, two lines" "$rc $(wc -l <"$TMP/err" | tr -d ' ')" "64 2"
+mreply --check --list </dev/null >"$TMP/out" 2>"$TMP/err"; rc=$?
+is "mreply --check --list: exit 64, what is wrong and the usage line" "$rc $(sed -n 1p "$TMP/err") $(wc -l <"$TMP/err" | tr -d ' ')" \
+	"64 mreply: --check and --list go alone 2"
+check "msla --help still shows every form" "msla --help | grep -q '^ *msla --notify'"
+check "mreply --help still shows every form" "mreply --help | grep -q '^ *mreply --ack'"
 refused "an unknown command: exit 64" 64 "unknown command 'frobnicate'" mdesk frobnicate
 refused "--desk without its value: exit 64" 64 "'--desk' needs a value" mdesk ls --desk
 
