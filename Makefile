@@ -223,7 +223,9 @@ demo: deps
 	@rm -rf $(B)/demo-maildir
 	MDESK_NOW=2026-11-21T00:05:00Z $(B)/mdesk --desk $(B)/demo-desk maildir $(B)/demo-maildir --as ana
 	MDESK_NOW=2026-11-21T00:05:00Z $(B)/mdesk --desk $(B)/demo-desk maildir $(B)/demo-maildir --as ana
-	ls $(B)/demo-maildir/mine/cur | head -5
+	ls $(B)/demo-maildir $(B)/demo-maildir/mine/cur | head -12
+	@echo '== mentions: the notes that named @bob, unread until bob acts on the ticket (mdesk seen) =='
+	$(B)/mdesk --desk $(B)/demo-desk --as bob ls --mentions --format table | head -6
 	@echo '== mdesk show: the first open ticket =='
 	$(B)/mdesk --desk $(B)/demo-desk show $$($(B)/mdesk --desk $(B)/demo-desk ls --format json | head -1 | jq -r .id) | head -40
 	@echo '== mreply: the answer to that ticket, a preview (--send or --record would record it) =='
