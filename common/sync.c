@@ -784,7 +784,8 @@ static int under(const char *p, const char *dir, const char *ext)
 int sync_desk_path(const char *p)
 {
 	static const char *const top[] = { "desk.conf", "agents.csv", "customers.csv",
-		"routing.sieve", "sla.conf", ".gitattributes", ".gitignore", NULL };
+		"routing.sieve", "sla.conf", "automations.conf", ".gitattributes", ".gitignore",
+		NULL };
 	for (int i = 0; top[i]; i++)
 		if (!strcmp(p, top[i]))
 			return 1;

@@ -152,8 +152,8 @@ head -c 3000 /dev/urandom >"$IX"
 is "an index of random bytes is built again" "$(s --all zipper)" "$D "
 
 # a note through another replica, synced: the index follows
-mdesk sync >/dev/null 2>&1
-mdesk clone "$TMP/remote.git" "$TMP/r2" >/dev/null 2>&1
+mdesk sync >"$TMP/out" 2>&1 || cat "$TMP/out"
+mdesk clone "$TMP/remote.git" "$TMP/r2" >"$TMP/out" 2>&1 || cat "$TMP/out"
 mdesk --desk "$TMP/r2" --as bob --now 2026-11-10T10:00:00Z note "$A" "tracking number quokka" >/dev/null
 mdesk --desk "$TMP/r2" sync >/dev/null 2>&1
 is "before the sync, the other replica's note is not here" "$(s quokka)" ""
