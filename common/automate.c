@@ -400,6 +400,9 @@ static int acted(const struct auto_rule *r, const struct ticket *t, const char *
 static int due(const struct auto_rule *r, const struct ticket *t, long long now, char ep[32],
     char *b, size_t bn)
 {
+	char sb[32];
+	if (ticket_snoozed(t, now))	/* out of the queue until then */
+		return snprintf(b, bn, "snoozed until %s", fmt_rfc3339(t->snooze_until, sb)), 0;
 	if (conditions(r, t, b, bn))
 		return 0;
 	struct moments m;

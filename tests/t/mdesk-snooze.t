@@ -105,6 +105,10 @@ check "  ... msla --explain tells the snooze" "msla --now 2026-11-03T14:30:00Z -
 msla --all --now 2026-11-03T15:30:00Z --format json "$E" >"$TMP/sla.json" 2>&1
 is "after the wake it runs again: due 1h after the filing plus the 2h snoozed" \
 	"$(jq -r 'select(.metric == "first_reply") | [.state, .due] | @tsv' "$TMP/sla.json")" "$(printf 'running\t2026-11-03T16:00:00Z')"
+check "mdesk automate leaves E, unassigned, alone while snoozed" \
+	"mdesk --now 2026-11-03T14:00:00Z automate --dry-run --explain --rule hand-out | grep -q '^$E: rule hand-out: snoozed until 2026-11-03T15:10:00Z'"
+check "  ... and hands it out once back" \
+	"mdesk --now 2026-11-03T15:30:00Z automate --dry-run --explain --rule hand-out | grep -q '^$E: rule hand-out: due'"
 F=$(file 6 2026-11-03T13:00:00Z)
 mdesk --as ana --now 2026-11-03T13:00:30Z priority "$F" urgent >/dev/null
 check "F, urgent and unanswered at 15:00, is breached in msla's default view" \
