@@ -105,6 +105,14 @@ is "  ... two reminders, each in its own episode" \
 	"$(ev "$E" '[.events[] | select(.rule == "remind-pending") | .episode]')" \
 	'["2026-11-16T13:30:00Z","2026-11-19T15:30:00Z"]'
 
+# ---------------------------------------------------------------- snoozed
+G=$(file 7 2026-11-17T02:00:00Z)
+is "G arrived at night: unassigned" "$(ev "$G" .assignee)" null
+w "G snoozed until Monday 23" mdesk --as ana --now 2026-11-17T02:30:00Z snooze "$G" 2026-11-23T12:00:00Z
+mdesk --now 2026-11-17T09:00:00Z automate --dry-run --explain >"$TMP/explain"
+check "a snoozed ticket is out of the rules' reach until its time" \
+	"grep -q '^$G: rule hand-out: snoozed until 2026-11-23T12:00:00Z' '$TMP/explain' && ! grep -q '^$G: rule hand-out: would' '$TMP/explain'"
+
 # ---------------------------------------------------------------- overnight tickets
 B=$(file 2 2026-11-04T02:00:00Z)
 is "B arrived at 02:00Z, nobody on shift: unassigned" "$(ev "$B" '[.status, .assignee]')" '["new",null]'
