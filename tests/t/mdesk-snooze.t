@@ -152,6 +152,19 @@ w "mentions_off = dmitri: mdesk notify records the wake" mdesk --now 2026-11-05T
 is "  ... and mails nobody" "$(ls "$TMP/sent" | wc -l)" 0
 is "  ... dmitri finds it in ls --mentions" "$(mentions 2026-11-05T13:05:00Z dmitri)" "$G "
 
+# ---------------------------------------------------------------- replicas
+# the snooze on one replica, the customer's message on another: once
+# they meet, the ticket is awake on both (the state is the events)
+replica "$TMP/remote.git" "$TMP/r1"
+H=$(MDESK_DIR=$TMP/r1 file 8 2026-11-05T09:00:00Z)
+mdesk --desk "$TMP/r1" sync >/dev/null 2>&1
+mdesk clone "$TMP/remote.git" "$TMP/r2" >/dev/null 2>&1
+mdesk --desk "$TMP/r1" --as ana --now 2026-11-05T09:10:00Z snooze "$H" 3d >/dev/null
+MDESK_DIR=$TMP/r2 answer 8 2026-11-05T10:00:00Z
+for r in r2 r1 r2; do mdesk --desk "$TMP/$r" sync >/dev/null 2>&1; done
+is "snoozed on one replica, answered on the other: awake on both after sync" \
+	"$(mdesk --desk "$TMP/r1" --now 2026-11-05T11:00:00Z ls -f csv | grep -c "^$H,")$(mdesk --desk "$TMP/r2" --now 2026-11-05T11:00:00Z ls -f csv | grep -c "^$H,")" 11
+
 # ---------------------------------------------------------------- maildir views
 w "snooze A again" mdesk --as bob --now 2026-11-05T13:00:00Z snooze "$A" 1w
 mdesk --as bob --now 2026-11-05T13:01:00Z maildir "$TMP/md" --view mine --view all >/dev/null
