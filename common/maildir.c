@@ -243,6 +243,8 @@ static void ticket_flags(struct maildir *m, const struct ticket *t, long long no
 		snprintf(kw, sizeof kw, "claimed-by-%.40s", t->claim_by);
 		on[(unsigned char)kw_letter(m, kw)] = 1;
 	}
+	if (ticket_snoozed(t, now))
+		on[(unsigned char)kw_letter(m, "snoozed")] = 1;
 	on[0] = 0;	/* a keyword without a letter */
 }
 

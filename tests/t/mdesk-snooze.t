@@ -170,4 +170,9 @@ w "snooze A again" mdesk --as bob --now 2026-11-05T13:00:00Z snooze "$A" 1w
 mdesk --as bob --now 2026-11-05T13:01:00Z maildir "$TMP/md" --view mine --view all >/dev/null
 check "the maildir view mine leaves A out" "! grep -rqs 'X-Mdesk-Ticket: $A' '$TMP/md/mine'"
 check "  ... the view all keeps it" "grep -rqs 'X-Mdesk-Ticket: $A' '$TMP/md/all'"
+kw=$(sed -n 's/^\([0-9]*\) snoozed$/\1/p' "$TMP/md/all/dovecot-keywords")
+letter=$(printf "\\$(printf '%03o' $((97 + ${kw:-99})))")
+is "  ... its messages carry the keyword snoozed" \
+	"$(ls "$TMP/md/all/cur" | grep "^$A\." | grep -vc ":2,.*$letter")" 0
+check "  ... the others do not" "ls '$TMP/md/all/cur' | grep -v '^$A\.' | grep -vq ':2,.*$letter'"
 done_testing
