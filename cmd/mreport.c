@@ -82,23 +82,6 @@ static char *read_rev(const char *path, size_t *len)
 	return out;
 }
 
-typedef void (*ticket_fn)(const char *id, char *text, size_t len);
-
-/* All of mreport's reading: the events text of every ticket at the
- * report's revision: the main branch, then the archive as it stood then
- * (a ticket on both is read once, from main).  The present through the
- * derived events files (tickets_events), a revision from its trees
- * (tickets_events_at). */
-static void each_ticket(ticket_fn fn)
-{
-	size_t n;
-	const struct tevents *te = opt_rev ? tickets_events_at(&D, rev_commit, &n) :
-	    tickets_events(&D, 1, &n);
-	for (size_t i = 0; i < n; i++)
-		fn(te[i].id, te[i].text, te[i].len);
-	tickets_events_free();
-}
-
 /* --- counting ---------------------------------------------------------- */
 
 static struct report *reps[5];
@@ -106,14 +89,38 @@ static size_t nreps;
 static struct arena scratch;
 static long long asof;
 
-static void one_ticket(const char *id, char *text, size_t len)
+static void count_ticket(struct ticket *t)
 {
-	struct ticket t;
 	arena_reset(&scratch);
-	ticket_fold(&t, id, text, len, asof);
 	for (size_t i = 0; i < nreps; i++)
-		report_add(reps[i], &t, &scratch);
-	ticket_free(&t);
+		report_add(reps[i], t, &scratch);
+	ticket_free(t);
+}
+
+/* All of mreport's reading: every ticket at the report's revision, folded
+ * up to asof: the main branch, then the archive as it stood then (a
+ * ticket on both is read once, from main).  The present through the
+ * summaries' timelines (tickets_summary), a revision from its trees
+ * (tickets_events_at). */
+static void count_tickets(void)
+{
+	size_t n;
+	struct ticket t;
+	if (opt_rev) {
+		const struct tevents *te = tickets_events_at(&D, rev_commit, &n);
+		for (size_t i = 0; i < n; i++) {
+			ticket_fold(&t, te[i].id, te[i].text, te[i].len, asof);
+			count_ticket(&t);
+		}
+		tickets_events_free();
+		return;
+	}
+	const struct tsum *sv = tickets_timelines(&D, 1, &n);
+	for (size_t i = 0; i < n; i++) {
+		tsum_fold(&D, &sv[i], &t, asof);
+		count_ticket(&t);
+	}
+	tickets_summary_free();
 }
 
 static const char *agent_groups(void *ctx, const char *login)
@@ -494,7 +501,7 @@ int main(int argc, char **argv)
 	sla_prepare(&S, until);
 	load_agents();
 	struct report *prev_rep = init_reports(tz, since, until);
-	each_ticket(one_ticket);
+	count_tickets();
 	for (size_t i = 0; i < nreps; i++)
 		report_finish(reps[i]);
 

@@ -83,7 +83,7 @@ struct row {
 };
 
 /* A row's place in the output: most urgent first (rank), then the
- * earliest deadline, then by ticket ID (the order of tickets_events) and
+ * earliest deadline, then by ticket ID (the order of tickets_summary) and
  * metric (ord). */
 struct skey {
 	int rank;
@@ -161,10 +161,10 @@ static const char *keep_str(struct work *w, const char *v)
 static void ticket_rows(struct work *wk, size_t ord, const struct ticket *t);
 
 /* One ticket: fold, select, evaluate, keep its rows. */
-static void one_ticket(struct work *wk, size_t ord, const char *id, char *text, size_t len)
+static void one_ticket(struct work *wk, size_t ord, const struct tsum *s)
 {
 	struct ticket t;
-	ticket_fold(&t, id, text, len, now);
+	tsum_fold(&D, s, &t, now);
 	if (selected(&t))
 		ticket_rows(wk, ord, &t);
 	ticket_free(&t);
@@ -219,14 +219,23 @@ static void ticket_rows(struct work *wk, size_t ord, const struct ticket *t)
 	}
 }
 
-/* The tickets' events (tickets_events) and the next chunk of them a
- * reader takes. */
-static const struct tevents *TE;
-static size_t nte;
+/* The tickets (tickets_summary) and the next chunk of them a reader
+ * takes. */
+static const struct tsum *SV;
+static size_t nsv;
 static atomic_size_t next_chunk;
 #define CHUNK 128
 
-static unsigned char *skip;	/* the tickets not to read (inactive_tickets) */
+/* Is ticket i for a reader thread?  Not when msla of the present finds it
+ * solved or closed (no running clock: read no further); not when it has
+ * no timeline, so that its events blob is read, and its lines that are
+ * not events told, by the main thread. */
+static int for_reader(size_t i)
+{
+	if (!asof && !status_active(SV[i].status))
+		return 0;
+	return SV[i].timeline != NULL;
+}
 
 /* A reader: chunks of the tickets until there are none left. */
 static void *reader(void *arg)
@@ -234,12 +243,12 @@ static void *reader(void *arg)
 	struct work *wk = arg;
 	for (;;) {
 		size_t i = atomic_fetch_add(&next_chunk, 1) * CHUNK;
-		if (i >= nte)
+		if (i >= nsv)
 			break;
-		size_t end = nte - i < CHUNK ? nte : i + CHUNK;
+		size_t end = nsv - i < CHUNK ? nsv : i + CHUNK;
 		for (; i < end; i++)
-			if (!skip[i])
-				one_ticket(wk, i, TE[i].id, TE[i].text, TE[i].len);
+			if (for_reader(i))
+				one_ticket(wk, i, &SV[i]);
 	}
 	return NULL;
 }
@@ -249,56 +258,30 @@ static size_t nw;
 
 /* Every ticket of the main branch (with --as-of, and of the archive),
  * read by one reader per processor (at most 4). */
-/* Parse less: the tickets whose summary (the same events, folded and
- * kept under .git/mdesk) says solved or closed have no running clock;
- * msla of the present reads them no further.  1 in skip[i] for those. */
-static void quiet(const char *id, int line, const char *err)
-{
-	(void)id, (void)line, (void)err;
-}
-
-static unsigned char *inactive_tickets(void)
-{
-	unsigned char *skip = xcalloc(nte ? nte : 1, 1);
-	if (asof)
-		return skip;	/* a past state: every ticket is folded */
-	size_t ns, k = 0;
-	/* a summary brought up to date folds the changed tickets: their
-	 * skipped lines are told when msla reads them, once */
-	ticket_on_bad_line(quiet);
-	const struct tsum *sv = tickets_summary(&D, 0, &ns);
-	ticket_on_bad_line(NULL);
-	for (size_t i = 0; i < nte; i++) {
-		while (k < ns && strcmp(sv[k].id, TE[i].id) < 0)
-			k++;
-		if (k < ns && !strcmp(sv[k].id, TE[i].id) && git_oid_equal(&sv[k].events, &TE[i].events))
-			skip[i] = !status_active(sv[k].status);
-	}
-	return skip;
-}
-
 static void load_tickets(void)
 {
-	TE = tickets_events(&D, asof != 0, &nte);
-	skip = inactive_tickets();
+	SV = tickets_timelines(&D, asof != 0, &nsv);
 	long np = sysconf(_SC_NPROCESSORS_ONLN);
 	const char *env = getenv("MSLA_THREADS");
 	if (env && atoi(env) > 0)
 		np = atoi(env);
 	nw = np < 1 ? 1 : np > 4 ? 4 : (size_t)np;
-	if (nte < 4 * CHUNK)
+	if (nsv < 4 * CHUNK)
 		nw = 1;
 	W = xcalloc(nw, sizeof *W);
 	size_t text = 0;
-	for (size_t i = 0; i < nte; i++)
-		text += TE[i].len + sizeof(struct tinfo) + 6 * 8;
+	for (size_t i = 0; i < nsv; i++)
+		text += SV[i].tlen + sizeof(struct tinfo) + 6 * 8;
 	for (size_t i = 0; i < nw; i++) {
-		W[i].cap = (nte + 1) * SLA_NMETRICS;
+		W[i].cap = (nsv + 1) * SLA_NMETRICS;
 		W[i].rows = big_alloc(W[i].cap * sizeof *W[i].rows);
 		W[i].keepcap = text;
 		W[i].keep = big_alloc(text);
 	}
 	sla_prepare(&S, now);
+	for (size_t i = 0; i < nsv; i++)
+		if ((asof || status_active(SV[i].status)) && !SV[i].timeline)
+			one_ticket(&W[0], i, &SV[i]);
 	atomic_init(&next_chunk, 0);
 	pthread_t th[4];
 	for (size_t i = 1; i < nw; i++)
@@ -1031,8 +1014,7 @@ int main(int argc, char **argv)
 		arena_free(&W[i].more);
 	}
 	free(W);
-	tickets_events_free();
-	free(skip);
+	tickets_summary_free();
 	free(f_ids);
 	free(escalate);
 	sla_free(&S);

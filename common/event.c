@@ -116,21 +116,30 @@ static int by_at_id(const void *a, const void *b)
 	return c ? c : strcmp(x->id, y->id);
 }
 
+/* The string fields of an event the fold and its readers use, by name
+ * (the timeline's text names them by their place here: keep the order). */
+static const struct { const char *k; size_t off; } fields[] = {
+#define F(name) { #name, offsetof(struct event, name) }
+	F(id), F(type), F(by), F(agent), F(from), F(name), F(subject), F(queue),
+	F(lang), F(thread), F(status), F(priority), F(into), F(tag), F(until),
+	F(message_id), F(metric), F(level), F(since),
+#undef F
+	{ "at", offsetof(struct event, at_s) },
+};
+#define NFIELDS (sizeof fields / sizeof fields[0])
+
+static const char **field_at(struct event *e, size_t i)
+{
+	return (const char **)((char *)e + fields[i].off);
+}
+
 /* Where the string field named k goes in e (NULL: not one the fold and
  * its readers use). */
 static const char **slot(struct event *e, const char *k)
 {
-	static const struct { const char *k; size_t off; } f[] = {
-#define F(name) { #name, offsetof(struct event, name) }
-		F(id), F(type), F(by), F(agent), F(from), F(name), F(subject), F(queue),
-		F(lang), F(thread), F(status), F(priority), F(into), F(tag), F(until),
-		F(message_id), F(metric), F(level), F(since),
-#undef F
-		{ "at", offsetof(struct event, at_s) },
-	};
-	for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
-		if (k[0] == f[i].k[0] && !strcmp(k, f[i].k))
-			return (const char **)((char *)e + f[i].off);
+	for (size_t i = 0; i < NFIELDS; i++)
+		if (k[0] == fields[i].k[0] && !strcmp(k, fields[i].k))
+			return field_at(e, i);
 	return NULL;
 }
 
@@ -533,14 +542,14 @@ static void fold_one(struct ticket *t, const struct event *e, size_t *cap)
 	ticket_step(t, e);
 }
 
-void ticket_fold(struct ticket *t, const char *id, const char *text, size_t len,
+int ticket_fold(struct ticket *t, const char *id, const char *text, size_t len,
     long long asof)
 {
 	ticket_start(t, id);
 	t->events = json_array();
 	size_t n, cap = 0;
 	struct event *ev;
-	parse_lines(t->id, text, len, &ev, &n, bad_line);
+	int bad = parse_lines(t->id, text, len, &ev, &n, bad_line);
 	qsort(ev, n, sizeof *ev, by_at_id);
 	/* the same event from two replicas: one id, kept at its first time
 	 * (the copies need not have the same "at", so they need not be
@@ -560,6 +569,7 @@ void ticket_fold(struct ticket *t, const char *id, const char *text, size_t len,
 	free(drop);
 	free(ev);
 	fold_finish(t);
+	return bad;
 }
 
 int ticket_fold_more(struct ticket *t, const char *text, size_t len)
@@ -593,8 +603,170 @@ int ticket_fold_more(struct ticket *t, const char *text, size_t len)
 	return 0;
 }
 
+/* --- the timeline as text ----------------------------------------------- */
+
+/* Events are separated by TL_EV, an event's fields each begin with
+ * TL_FIELD and a letter: 'a' + its place in fields[], '!' flags, '[' one
+ * string of "tags", '@' one of "mentions".  In values, a backslash, tab,
+ * newline, TL_EV and TL_FIELD are escaped (\\ \t \n \e \f). */
+#define TL_EV '\x1e'
+#define TL_FIELD '\x1f'
+
+static void tl_value(struct buf *b, int key, const char *v)
+{
+	buf_addc(b, TL_FIELD);
+	buf_addc(b, key);
+	for (; *v; v++) {
+		int c = *v == '\\' ? '\\' : *v == '\t' ? 't' : *v == '\n' ? 'n' :
+		    *v == TL_EV ? 'e' : *v == TL_FIELD ? 'f' : 0;
+		if (c) {
+			buf_addc(b, '\\');
+			buf_addc(b, c);
+		} else
+			buf_addc(b, *v);
+	}
+}
+
+static void tl_strings(struct buf *b, int key, json_t *a)
+{
+	size_t i;
+	json_t *v;
+	json_array_foreach(a, i, v)
+		if (json_is_string(v))
+			tl_value(b, key, json_string_value(v));
+}
+
+void ticket_timeline_text(const struct ticket *t, struct buf *b)
+{
+	for (size_t i = 0; i < t->nev; i++) {
+		struct event *e = &t->ev[i];
+		buf_addc(b, TL_EV);
+		for (size_t f = 0; f < NFIELDS; f++)
+			if (*field_at(e, f))
+				tl_value(b, 'a' + (int)f, *field_at(e, f));
+		char fl[5], *p = fl;
+		if (e->autom)
+			*p++ = 'A';
+		if (e->ack)
+			*p++ = 'K';
+		if (e->force)
+			*p++ = 'F';
+		if (e->merged)
+			*p++ = 'M';
+		*p = 0;
+		if (p > fl)
+			tl_value(b, '!', fl);
+		tl_strings(b, '[', e->tags);
+		tl_strings(b, '@', e->mentions);
+	}
+}
+
+/* One field of the timeline text at *p (after its TL_FIELD) into e: the
+ * value unescaped to *out (advanced past its NUL); 0, or -1 when the text
+ * is not one ticket_timeline_text writes. */
+static int tl_field(struct event *e, const char **p, const char *end, char **out,
+    json_t *own)
+{
+	const char *s = *p;
+	int key = *s++;
+	char *v = *out;
+	while (s < end && *s != TL_FIELD && *s != TL_EV) {
+		if (*s == '\\') {
+			if (++s == end)
+				return -1;
+			char c = *s == '\\' ? '\\' : *s == 't' ? '\t' : *s == 'n' ? '\n' :
+			    *s == 'e' ? TL_EV : *s == 'f' ? TL_FIELD : 0;
+			if (!c)
+				return -1;
+			*(*out)++ = c;
+			s++;
+		} else if (*s == 0)
+			return -1;
+		else
+			*(*out)++ = *s++;
+	}
+	*(*out)++ = 0;
+	*p = s;
+	if (key >= 'a' && key < 'a' + (int)NFIELDS && !*field_at(e, (size_t)(key - 'a')))
+		*field_at(e, (size_t)(key - 'a')) = v;
+	else if (key == '!') {
+		for (; *v; v++)
+			if (*v == 'A')
+				e->autom = 1;
+			else if (*v == 'K')
+				e->ack = 1;
+			else if (*v == 'F')
+				e->force = 1;
+			else if (*v == 'M')
+				e->merged = 1;
+			else
+				return -1;
+	} else if (key == '[' || key == '@') {
+		json_t **a = key == '[' ? &e->tags : &e->mentions;
+		if (!*a) {
+			*a = json_array();
+			json_array_append_new(own, *a);
+		}
+		json_array_append_new(*a, json_string(v));
+	} else
+		return -1;
+	return 0;
+}
+
+/* The events of a timeline text into t->ev (t->nev), their strings in
+ * t->strings; 0, or -1 when the text is not one ticket_timeline_text
+ * writes, or its events are not in (at, id) order each once. */
+static int tl_read(struct ticket *t, const char *text, size_t len)
+{
+	const char *p = text, *end = text + len;
+	size_t n = 0, cap = 0;
+	char *out = t->strings = xmalloc(len + 1);
+	json_t *own = t->extra = json_array();
+	while (p < end) {
+		if (*p++ != TL_EV)
+			return -1;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 16;
+			t->ev = xrealloc(t->ev, cap * sizeof *t->ev);
+		}
+		struct event *e = &t->ev[n++];
+		memset(e, 0, sizeof *e);
+		while (p < end && *p == TL_FIELD) {
+			p++;
+			if (p == end || tl_field(e, &p, end, &out, own) != 0)
+				return -1;
+		}
+		if (!e->id || !*e->id || !e->type || !*e->type || !e->at_s ||
+		    parse_rfc3339(e->at_s, &e->at) != 0 || (n > 1 && by_at_id(e - 1, e) >= 0))
+			return -1;
+		t->nev = n;
+	}
+	return 0;
+}
+
+int ticket_fold_timeline(struct ticket *t, const char *id, const char *text, size_t len,
+    long long asof)
+{
+	ticket_start(t, id);
+	t->events = json_array();
+	if (tl_read(t, text, len) != 0) {
+		ticket_free(t);
+		return -1;
+	}
+	size_t n = t->nev;
+	t->nev = 0;
+	for (size_t i = 0; i < n && (!asof || t->ev[i].at <= asof); i++) {
+		t->nev++;
+		ticket_step(t, &t->ev[i]);
+	}
+	fold_finish(t);
+	return 0;
+}
+
 void ticket_share(const struct ticket *src, struct ticket *t)
 {
+	if (src->strings)
+		die(EX_SOFTWARE, "%s: a ticket of ticket_fold_timeline is not shared", src->id);
 	*t = *src;
 	json_incref(t->tags);
 	json_incref(t->events);
@@ -618,6 +790,7 @@ void ticket_free(struct ticket *t)
 	json_decref(t->unread);
 	json_decref(t->notices);
 	free(t->ev);
+	free(t->strings);
 	memset(t, 0, sizeof *t);
 }
 

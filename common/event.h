@@ -81,6 +81,7 @@ struct ticket {
 	/* the timeline: the events of "events" (ev[i].json), as struct event */
 	struct event *ev;
 	size_t nev;
+	char *strings;		/* owns the timeline's strings (ticket_fold_timeline) */
 };
 
 /* The state before any event (status NULL until the first message,
@@ -94,8 +95,9 @@ void ticket_step(struct ticket *t, const struct event *e);
 /* Fold the events text of a ticket.  Folding stops at events after asof
  * when asof != 0.  A line that is not an event (not a JSON object, no
  * "id", "type" or "at", a time outside 1970-9999) is skipped and told to
- * the handler of ticket_on_bad_line: one line never stops a reader. */
-void ticket_fold(struct ticket *t, const char *id, const char *text, size_t len,
+ * the handler of ticket_on_bad_line: one line never stops a reader.
+ * Returns the number of such lines. */
+int ticket_fold(struct ticket *t, const char *id, const char *text, size_t len,
     long long asof);
 /* Who is told of a skipped line (ticket ID, 1-based line, what is wrong):
  * by default a warning on stderr, "prog: tickets/AB/ID/events.jsonl:LINE:
@@ -108,6 +110,19 @@ void ticket_on_bad_line(ticket_bad_line_fn fn);
  * folded or repeats an id, or a line is not an event), t unchanged. */
 int ticket_fold_more(struct ticket *t, const char *text, size_t len);
 void ticket_free(struct ticket *t);
+
+/* The timeline of t (every event folded, in order) as one line of text
+ * appended to b: the fields the fold and its readers use, no JSON, so
+ * that a reader of many tickets need not parse their events again (the
+ * derived summary keeps it, tickets.h). */
+struct buf;
+void ticket_timeline_text(const struct ticket *t, struct buf *b);
+/* Fold a timeline text of ticket_timeline_text, up to asof when asof !=
+ * 0: the same state and timeline as ticket_fold of the events it was
+ * made from, except that ev[i].json is NULL and "events" empty.  0, or -1
+ * when the text is not such a timeline (t is then empty). */
+int ticket_fold_timeline(struct ticket *t, const char *id, const char *text, size_t len,
+    long long asof);
 /* t, a second reference to the state of src: its JSON shared, its
  * timeline copied (ticket_free each). */
 void ticket_share(const struct ticket *src, struct ticket *t);

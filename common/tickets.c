@@ -277,8 +277,8 @@ void tickets_upkeep(struct desk *d)
 
 /* --- the summary of every ticket (derived, under .git/mdesk/) --- */
 
-#define SUM_MAGIC "mdesk-tickets 5 "	/* 2: collisions; 3: customer, subject, assigned_at; 4: mentions_unread; 5: snoozed_until, notices */
-#define SUM_FIELDS 10
+#define SUM_MAGIC "mdesk-tickets 6 "	/* 2: collisions; 3: customer, subject, assigned_at; 4: mentions_unread; 5: snoozed_until, notices; 6: timeline, checksum */
+#define SUM_FIELDS 11
 
 struct sumfile {
 	const char *branch, *name;
@@ -398,7 +398,7 @@ static int sum_fold(struct desk *d, struct sumfile *s, const char *id, const git
 			return -1;
 		desk_git_die(EX_TEMPFAIL, path);
 	}
-	ticket_fold(&t, id, git_blob_rawcontent(b), (size_t)git_blob_rawsize(b), 0);
+	int bad = ticket_fold(&t, id, git_blob_rawcontent(b), (size_t)git_blob_rawsize(b), 0);
 	git_blob_free(b);
 	const struct ticket *k = &t;
 	json_t *tj = ticket_json(k);
@@ -418,6 +418,15 @@ static int sum_fold(struct desk *d, struct sumfile *s, const char *id, const git
 	e->subject = k->subject ? sum_field(&s->a, k->subject) : NULL;
 	e->json = arena_strndup(&s->a, js, strlen(js));
 	free(js);
+	if (!bad) {
+		/* a file with lines that are not events has none: its reader
+		 * folds the file and tells them */
+		struct buf tl = { 0 };
+		ticket_timeline_text(&t, &tl);
+		e->timeline = arena_strndup(&s->a, tl.p ? tl.p : "", tl.len);
+		e->tlen = tl.len;
+		buf_free(&tl);
+	}
 	ticket_free(&t);
 	return 0;
 }
@@ -462,7 +471,76 @@ static int by_tsum_id(const void *a, const void *b)
 	return strcmp(((const struct tsum *)a)->id, ((const struct tsum *)b)->id);
 }
 
-/* Read the file; 0, or -1 when it is missing or not right. */
+/* The trailer of a derived file: "end COUNT HASH\n", HASH the
+ * hash64_wide of every line before it, chained line by line (h = 0, then
+ * h = hash64_wide(line, len, h)).  Where the trailer begins in text (len
+ * bytes, the last line the trailer) when it holds for count lines; NULL
+ * otherwise. */
+static const char *sum_trailer(const char *text, size_t len, size_t count)
+{
+	const char *end = text + len, *t = end - 1;
+	if (len < 2 || end[-1] != '\n')
+		return NULL;
+	while (t > text && t[-1] != '\n')
+		t--;
+	/* "end COUNT HASH\n": COUNT in decimal, HASH 16 lowercase hex digits */
+	char want[64];
+	int wl = snprintf(want, sizeof want, "end %zu ", count);
+	if ((size_t)(end - t) != (size_t)wl + 17 || memcmp(t, want, (size_t)wl) != 0)
+		return NULL;
+	uint64_t sum = 0;
+	for (const char *q = t + wl; q < end - 1; q++) {
+		int v = *q >= '0' && *q <= '9' ? *q - '0' : *q >= 'a' && *q <= 'f' ? *q - 'a' + 10 : -1;
+		if (v < 0)
+			return NULL;
+		sum = sum << 4 | (unsigned)v;
+	}
+	uint64_t h = 0;
+	for (const char *p = text; p < t;) {
+		const char *nl = memchr(p, '\n', (size_t)(t - p));
+		h = hash64_wide(p, (size_t)(nl - p) + 1, h);
+		p = nl + 1;
+	}
+	return h == sum ? t : NULL;
+}
+
+/* One line of the file (NUL-terminated, no newline) into a new entry of
+ * s; 0, or -1 when it is not one sum_write writes. */
+static int sum_line(struct sumfile *s, char *line)
+{
+	char *f[SUM_FIELDS];
+	f[0] = line;
+	for (int i = 1; i < SUM_FIELDS; i++) {
+		char *t = strchr(f[i - 1], '\t');
+		if (!t)
+			return -1;
+		*t = 0;
+		f[i] = t + 1;
+	}
+	struct tsum *e = sum_new(s);
+	if (!ticketid_valid(f[0]) || git_oid_fromstr(&e->events, f[1]) != 0 ||
+	    !status_valid(f[2]) || f[9][0] != '{')
+		return -1;
+	snprintf(e->id, sizeof e->id, "%s", f[0]);
+	if (s->n > 1 && strcmp(s->v[s->n - 2].id, e->id) >= 0)
+		return -1;	/* sorted, once each */
+	e->status = f[2];
+	e->created = strtoll(f[3], NULL, 10);
+	e->updated = strtoll(f[4], NULL, 10);
+	e->assigned_at = strtoll(f[5], NULL, 10);
+	e->assignee = *f[6] ? f[6] : NULL;
+	e->customer = *f[7] ? f[7] : NULL;
+	e->subject = *f[8] ? f[8] : NULL;
+	e->json = f[9];
+	if (strcmp(f[10], "-")) {
+		e->timeline = f[10];
+		e->tlen = strlen(f[10]);
+	}
+	return 0;
+}
+
+/* Read the file; 0, or -1 when it is missing or not right in any way
+ * (a checksum covers all of it). */
 static int sum_read(struct desk *d, struct sumfile *s)
 {
 	char *p = xmalloc(strlen(d->state) + 32);
@@ -483,6 +561,10 @@ static int sum_read(struct desk *d, struct sumfile *s)
 	size_t lines = 0;
 	for (const char *q = b; (q = memchr(q, '\n', len - (size_t)(q - b))); q++)
 		lines++;
+	char *end = (char *)sum_trailer(b, len, lines >= 2 ? lines - 2 : (size_t)-1);
+	if (!end)
+		return -1;
+	*end = 0;
 	sum_room(s, lines + 16);
 	char *line = b + strlen(SUM_MAGIC), *nl = strchr(line, '\n');
 	if (!nl || nl - line > GIT_OID_HEXSZ)
@@ -490,33 +572,11 @@ static int sum_read(struct desk *d, struct sumfile *s)
 	*nl = 0;
 	snprintf(s->key, sizeof s->key, "%s", line);
 	for (line = nl + 1; *line; line = nl + 1) {
-		char *f7[SUM_FIELDS];
 		if (!(nl = strchr(line, '\n')))
 			return -1;
 		*nl = 0;
-		f7[0] = line;
-		for (int i = 1; i < SUM_FIELDS; i++) {
-			char *t = strchr(f7[i - 1], '\t');
-			if (!t)
-				return -1;
-			*t = 0;
-			f7[i] = t + 1;
-		}
-		struct tsum *e = sum_new(s);
-		if (!ticketid_valid(f7[0]) || git_oid_fromstr(&e->events, f7[1]) != 0 ||
-		    !status_valid(f7[2]) || f7[9][0] != '{')
+		if (sum_line(s, line) != 0)
 			return -1;
-		snprintf(e->id, sizeof e->id, "%s", f7[0]);
-		if (s->n > 1 && strcmp(s->v[s->n - 2].id, e->id) >= 0)
-			return -1;	/* sorted, once each */
-		e->status = f7[2];
-		e->created = strtoll(f7[3], NULL, 10);
-		e->updated = strtoll(f7[4], NULL, 10);
-		e->assigned_at = strtoll(f7[5], NULL, 10);
-		e->assignee = *f7[6] ? f7[6] : NULL;
-		e->customer = *f7[7] ? f7[7] : NULL;
-		e->subject = *f7[8] ? f7[8] : NULL;
-		e->json = f7[9];
 	}
 	return 0;
 }
@@ -580,27 +640,35 @@ static void sum_write(struct desk *d, void *sp)
 	FILE *f = state_create(d, s->name, &p, &tmp);
 	if (f) {
 		char hex[GIT_OID_HEXSZ + 1], num[3][24];
-		fprintf(f, "%s%s\n", SUM_MAGIC, s->key);
 		/* the lines built in a buffer, not through fprintf: the file
 		 * is written whole after every commit of a batch */
 		struct buf b = { 0 };
+		buf_adds(&b, SUM_MAGIC);
+		buf_adds(&b, s->key);
+		buf_addc(&b, '\n');
+		uint64_t h = hash64_wide(b.p, b.len, 0);
 		for (size_t i = 0; i < s->n; i++) {
 			const struct tsum *e = &s->v[i];
 			git_oid_tostr(hex, sizeof hex, &e->events);
-			const char *fld[10] = { e->id, hex, e->status, lltoa_(e->created, num[0]),
-				lltoa_(e->updated, num[1]), lltoa_(e->assigned_at, num[2]),
-				e->assignee ? e->assignee : "", e->customer ? e->customer : "",
-				e->subject ? e->subject : "", e->json };
-			for (int k = 0; k < 10; k++) {
+			const char *fld[SUM_FIELDS] = { e->id, hex, e->status,
+				lltoa_(e->created, num[0]), lltoa_(e->updated, num[1]),
+				lltoa_(e->assigned_at, num[2]), e->assignee ? e->assignee : "",
+				e->customer ? e->customer : "", e->subject ? e->subject : "",
+				e->json, e->timeline ? e->timeline : "-" };
+			size_t start = b.len;
+			for (int k = 0; k < SUM_FIELDS; k++) {
 				buf_adds(&b, fld[k]);
-				buf_addc(&b, k < 9 ? '\t' : '\n');
+				buf_addc(&b, k < SUM_FIELDS - 1 ? '\t' : '\n');
 			}
-			if (b.len >= 65536 || i + 1 == s->n) {
+			h = hash64_wide(b.p + start, b.len - start, h);
+			if (b.len >= 65536) {
 				fwrite(b.p, 1, b.len, f);
 				b.len = 0;
 			}
 		}
+		fwrite(b.p, 1, b.len, f);
 		buf_free(&b);
+		fprintf(f, "end %zu %016llx\n", s->n, (unsigned long long)h);
 	}
 	state_install(f, p, tmp);
 	s->dirty = 0;
@@ -666,6 +734,27 @@ static int tree_changes(struct desk *d, const char *key, git_tree *now, struct s
 		return -1;
 	}
 	return 0;
+}
+
+/* The entries of a and b (na and nb of them, each size bytes, sorted by
+ * the ID that begins each) as one malloc'd array sorted by ID, an ID in
+ * both once, as in a (main's); *n set. */
+static void *merge_by_id(const void *a, size_t na, const void *b, size_t nb, size_t size,
+    size_t *n)
+{
+	const char *x = a, *y = b;
+	char *all = xmalloc((na + nb + 1) * size);
+	size_t i = 0, j = 0, k = 0;
+	while (i < na || j < nb) {
+		int c = i == na ? 1 : j == nb ? -1 : strcmp(x + i * size, y + j * size);
+		if (c <= 0) {
+			memcpy(all + k++ * size, x + i++ * size, size);
+			j += c == 0;	/* on both: a's */
+		} else
+			memcpy(all + k++ * size, y + j++ * size, size);
+	}
+	*n = k;
+	return all;
 }
 
 /* An ID against the entry it begins (struct tsum, struct tevents). */
@@ -893,18 +982,7 @@ const struct tsum *tickets_summary(struct desk *d, int all, size_t *n)
 	}
 	sum_sync(d, &sum_arch);
 	free(sum_all);
-	sum_all = xmalloc((sum_main.n + sum_arch.n + 1) * sizeof *sum_all);
-	size_t i = 0, j = 0, k = 0;
-	while (i < sum_main.n || j < sum_arch.n) {
-		int c = i == sum_main.n ? 1 : j == sum_arch.n ? -1 :
-		    strcmp(sum_main.v[i].id, sum_arch.v[j].id);
-		if (c <= 0) {
-			sum_all[k++] = sum_main.v[i++];
-			j += c == 0;	/* on both: main's */
-		} else
-			sum_all[k++] = sum_arch.v[j++];
-	}
-	*n = k;
+	sum_all = merge_by_id(sum_main.v, sum_main.n, sum_arch.v, sum_arch.n, sizeof *sum_all, n);
 	return sum_all;
 }
 
@@ -1044,6 +1122,9 @@ static int sum_file_has(struct desk *d, struct sumfile *s, const char *id)
 	const char *end = m + len, *lo = m + strlen(SUM_MAGIC);
 	if (!memcmp(m, SUM_MAGIC, strlen(SUM_MAGIC)) && (size_t)(end - lo) > kl &&
 	    !memcmp(lo, now, kl) && lo[kl] == '\n' && end[-1] == '\n') {
+		while (end - 1 > lo && end[-2] != '\n')
+			end--;	/* the trailer (sum_write) is not an entry */
+		end--;
 		const char *hi = end;
 		lo += kl + 1;
 		r = 0;
@@ -1108,40 +1189,52 @@ void tickets_summary_refresh(struct desk *d)
 	}
 }
 
-/* --- the events of every ticket (derived, under .git/mdesk/) --- */
+static void quiet(const char *id, int line, const char *err)
+{
+	(void)id, (void)line, (void)err;
+}
 
-#define EV_MAGIC "mdesk-events 1 "
+const struct tsum *tickets_timelines(struct desk *d, int all, size_t *n)
+{
+	ticket_on_bad_line(quiet);
+	const struct tsum *v = tickets_summary(d, all, n);
+	ticket_on_bad_line(NULL);
+	return v;
+}
 
-struct evfile {
-	const char *branch, *name;
+int tsum_fold(struct desk *d, const struct tsum *s, struct ticket *t, long long asof)
+{
+	if (s->timeline && ticket_fold_timeline(t, s->id, s->timeline, s->tlen, asof) == 0)
+		return 0;
+	git_blob *b;
+	if (git_blob_lookup(&b, d->repo, &s->events) != 0) {
+		char path[64];
+		ticket_events_path(s->id, path);
+		desk_git_die(EX_TEMPFAIL, path);
+	}
+	ticket_fold(t, s->id, git_blob_rawcontent(b), (size_t)git_blob_rawsize(b), asof);
+	git_blob_free(b);
+	return 0;
+}
+
+/* --- the events of every ticket at a commit --- */
+
+struct evlist {
 	int archived;
-	char key[GIT_OID_HEXSZ + 1];	/* the branch's tickets/ tree, or "-" */
 	struct tevents *v;
 	size_t n, cap;
-	size_t vbig;			/* v from big_alloc: its size; 0: xmalloc */
-	char *file;			/* the file as read (big_alloc): entries point into it */
-	size_t flen;
 	struct arena a;			/* texts read from blobs */
 };
 
-static struct evfile ev_main = { DESK_BRANCH, "events-main", 0, "", NULL, 0, 0, 0, NULL, 0, { NULL, 0, 0 } };
-static struct evfile ev_arch = { DESK_ARCHIVE, "events-archive", 1, "", NULL, 0, 0, 0, NULL, 0, { NULL, 0, 0 } };
+static struct evlist ev_main, ev_arch = { 1, NULL, 0, 0, { NULL, 0, 0 } };
 static struct tevents *ev_all;
 
-static void ev_reset(struct evfile *s)
+static void ev_reset(struct evlist *s)
 {
-	if (s->vbig)
-		big_free(s->v, s->vbig);
-	else
-		free(s->v);
-	big_free(s->file, s->flen + 1);
+	free(s->v);
 	arena_free(&s->a);
 	s->v = NULL;
-	s->vbig = 0;
-	s->file = NULL;
-	s->flen = 0;
 	s->n = s->cap = 0;
-	s->key[0] = 0;
 }
 
 void tickets_events_free(void)
@@ -1152,32 +1245,12 @@ void tickets_events_free(void)
 	ev_all = NULL;
 }
 
-static struct tevents *ev_new(struct evfile *s)
-{
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 1024;
-		if (s->vbig) {
-			struct tevents *v = xmalloc(cap * sizeof *v);
-			memcpy(v, s->v, s->n * sizeof *v);
-			big_free(s->v, s->vbig);
-			s->v = v;
-			s->vbig = 0;
-		} else
-			s->v = xrealloc(s->v, cap * sizeof *s->v);
-		s->cap = cap;
-	}
-	struct tevents *e = &s->v[s->n++];
-	memset(e, 0, sizeof *e);
-	e->archived = s->archived;
-	return e;
-}
-
 /* A new entry: ticket id with the text of its events blob. */
 static void ev_blob(void *ctx, const char *id, const git_oid *blob)
 {
 	void **p = ctx;
 	struct desk *d = p[0];
-	struct evfile *s = p[1];
+	struct evlist *s = p[1];
 	git_blob *b;
 	if (git_blob_lookup(&b, d->repo, blob) != 0) {
 		char path[64];
@@ -1189,8 +1262,14 @@ static void ev_blob(void *ctx, const char *id, const git_oid *blob)
 	memcpy(text, git_blob_rawcontent(b), len);
 	text[len] = 0;
 	git_blob_free(b);
-	struct tevents *e = ev_new(s);
+	if (s->n == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 1024;
+		s->v = xrealloc(s->v, s->cap * sizeof *s->v);
+	}
+	struct tevents *e = &s->v[s->n++];
+	memset(e, 0, sizeof *e);
 	snprintf(e->id, sizeof e->id, "%s", id);
+	e->archived = s->archived;
 	e->events = *blob;
 	e->text = text;
 	e->len = len;
@@ -1201,198 +1280,8 @@ static int by_tev_id(const void *a, const void *b)
 	return strcmp(((const struct tevents *)a)->id, ((const struct tevents *)b)->id);
 }
 
-/* The header line of an entry into out (80 bytes); its length. */
-static size_t ev_head(const struct tevents *e, char out[80])
-{
-	char hex[GIT_OID_HEXSZ + 1];
-	git_oid_tostr(hex, sizeof hex, &e->events);
-	return (size_t)snprintf(out, 80, "%s %s %zu\n", e->id, hex, e->len);
-}
-
-/* A decimal number of at most 18 digits ending at '\n' or ' '. */
-static int ev_num(const char **p, const char *end, char stop, unsigned long long *v)
-{
-	const char *s = *p;
-	*v = 0;
-	while (s < end && *s >= '0' && *s <= '9' && s - *p < 18)
-		*v = *v * 10 + (unsigned)(*s++ - '0');
-	if (s == *p || s == end || *s != stop)
-		return -1;
-	*p = s + 1;
-	return 0;
-}
-
-/* Read the file; 0, or -1 when it is missing or not right in any way
- * (then s may hold part of it: ev_reset). */
-static int ev_read(struct desk *d, struct evfile *s)
-{
-	char *p = xmalloc(strlen(d->state) + 32);
-	sprintf(p, "%s/%s", d->state, s->name);
-	int fd = open(p, O_RDONLY | O_NONBLOCK);	/* a FIFO there does not hang */
-	free(p);
-	if (fd < 0)
-		return -1;
-	size_t size;
-	char *b = big_read_fd(fd, (size_t)-1 / 4, &size);
-	close(fd);
-	if (!b)
-		return -1;
-	s->file = b;
-	s->flen = size;
-	if (size < 1)
-		return -1;
-	/* every entry takes 51 bytes at least: room for all of them */
-	s->cap = size / 51 + 1;
-	s->vbig = s->cap * sizeof *s->v;
-	s->v = big_alloc(s->vbig);
-	const char *end = b + size;
-	char *q;
-	size_t ml = strlen(EV_MAGIC);
-	char *nl = size > ml ? memchr(b + ml, '\n', size - ml) : NULL;
-	if (!nl || memcmp(b, EV_MAGIC, ml) != 0 || (size_t)(nl - b - ml) > GIT_OID_HEXSZ ||
-	    nl == b + ml)
-		return -1;
-	uint64_t h = hash64_wide(b, (size_t)(nl + 1 - b), 0);
-	snprintf(s->key, sizeof s->key, "%.*s", (int)(nl - b - ml), b + ml);
-	q = nl + 1;
-	/* entries: "ID OID LEN\n" then LEN bytes and "\n"; then the trailer
-	 * "end COUNT HASH\n", the last line */
-	while (end - q > 4 && memcmp(q, "end ", 4) != 0) {
-		const char *sp = memchr(q, ' ', (size_t)(end - q) < 16 ? (size_t)(end - q) : 16);
-		if (!sp || end - sp < GIT_OID_HEXSZ + 3 || sp[GIT_OID_HEXSZ + 1] != ' ')
-			return -1;
-		struct tevents *e = ev_new(s);
-		memcpy(e->id, q, (size_t)(sp - q));
-		e->id[sp - q] = 0;
-		char hex[GIT_OID_HEXSZ + 1];
-		memcpy(hex, sp + 1, GIT_OID_HEXSZ);
-		hex[GIT_OID_HEXSZ] = 0;
-		const char *lp = sp + GIT_OID_HEXSZ + 2;
-		unsigned long long len;
-		if (!ticketid_valid(e->id) || git_oid_fromstr(&e->events, hex) != 0 ||
-		    ev_num(&lp, end, '\n', &len) != 0 || len >= (unsigned long long)(end - lp) ||
-		    lp[len] != '\n')
-			return -1;
-		if (s->n > 1 && strcmp(s->v[s->n - 2].id, e->id) >= 0)
-			return -1;	/* sorted, once each */
-		h = hash64_wide(q, (size_t)(lp - q), h);
-		h = hash64_wide(lp, (size_t)len, h);
-		e->text = b + (lp - b);
-		e->len = (size_t)len;
-		q = e->text + len + 1;
-	}
-	unsigned long long count, sum = 0;
-	if (end - q < 4 || memcmp(q, "end ", 4) != 0)
-		return -1;
-	const char *t = q + 4;
-	if (ev_num(&t, end, ' ', &count) != 0 || count != s->n || end - t != 17 || end[-1] != '\n')
-		return -1;
-	for (int i = 0; i < 16; i++) {
-		int c = t[i], v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-		if (v < 0)
-			return -1;
-		sum = sum << 4 | (unsigned)v;
-	}
-	if (sum != h)
-		return -1;
-	for (size_t i = 0; i < s->n; i++)
-		s->v[i].text[s->v[i].len] = 0;	/* the "\n" after each text */
-	return 0;
-}
-
-/* Write the file (atomically; a desk that cannot take it is still
- * answered). */
-static void ev_write(struct desk *d, void *sp)
-{
-	struct evfile *s = sp;
-	char *p, *tmp;
-	FILE *f = state_create(d, s->name, &p, &tmp);
-	if (f) {
-		char line[80];
-		int n = snprintf(line, sizeof line, "%s%s\n", EV_MAGIC, s->key);
-		uint64_t h = hash64_wide(line, (size_t)n, 0);
-		fwrite(line, 1, (size_t)n, f);
-		for (size_t i = 0; i < s->n; i++) {
-			const struct tevents *e = &s->v[i];
-			size_t hl = ev_head(e, line);
-			h = hash64_wide(line, hl, h);
-			h = hash64_wide(e->text, e->len, h);
-			fwrite(line, 1, hl, f);
-			fwrite(e->text, 1, e->len, f);
-			putc('\n', f);
-		}
-		fprintf(f, "end %zu %016llx\n", s->n, (unsigned long long)h);
-	}
-	state_install(f, p, tmp);
-}
-
-/* Bring s up to its branch: read the file, update it with the tree diff
- * or build it again, write it back when it changed. */
-static void ev_sync(struct desk *d, struct evfile *s)
-{
-	char now[GIT_OID_HEXSZ + 1];
-	ev_reset(s);
-	tickets_tree(d, s->branch, now, NULL);
-	if (ev_read(d, s) != 0)
-		ev_reset(s);
-	else if (!strcmp(s->key, now))
-		return;
-	git_tree *t;
-	tickets_tree(d, s->branch, now, &t);
-	struct sum_changes c;
-	void *p[2] = { d, s };
-	if (s->key[0] && tree_changes(d, s->key, t, &c) == 0) {
-		s->n = drop_changed(s->v, s->n, sizeof *s->v, &c);
-		for (size_t i = 0; i < c.n; i++)
-			if (!c.v[i].gone)
-				ev_blob(p, c.v[i].id, &c.v[i].blob);
-		free(c.v);
-	} else {
-		ev_reset(s);
-		tree_tickets(t, ev_blob, p);
-	}
-	git_tree_free(t);
-	if (s->n > 1)
-		qsort(s->v, s->n, sizeof *s->v, by_tev_id);
-	snprintf(s->key, sizeof s->key, "%s", now);
-	state_save(d, ev_write, s);
-}
-
-/* The entries of a and b as one list sorted by ID, a ticket on both
- * once, as in a (main's); into ev_all. */
-static const struct tevents *ev_merge(const struct evfile *a, const struct evfile *b, size_t *n)
-{
-	free(ev_all);
-	ev_all = xmalloc((a->n + b->n + 1) * sizeof *ev_all);
-	size_t i = 0, j = 0, k = 0;
-	while (i < a->n || j < b->n) {
-		int c = i == a->n ? 1 : j == b->n ? -1 : strcmp(a->v[i].id, b->v[j].id);
-		if (c <= 0) {
-			ev_all[k++] = a->v[i++];
-			j += c == 0;	/* on both: main's */
-		} else
-			ev_all[k++] = b->v[j++];
-	}
-	*n = k;
-	return ev_all;
-}
-
-const struct tevents *tickets_events(struct desk *d, int all, size_t *n)
-{
-	free(ev_all);
-	ev_all = NULL;
-	ev_sync(d, &ev_main);
-	if (!all) {
-		ev_reset(&ev_arch);
-		*n = ev_main.n;
-		return ev_main.v;
-	}
-	ev_sync(d, &ev_arch);
-	return ev_merge(&ev_main, &ev_arch, n);
-}
-
 /* s: every ticket of commit c's tickets/ tree (none when c is NULL). */
-static void ev_commit(struct desk *d, struct evfile *s, git_commit *c)
+static void ev_commit(struct desk *d, struct evlist *s, git_commit *c)
 {
 	git_tree *root = NULL, *t = NULL;
 	ev_reset(s);
@@ -1435,5 +1324,7 @@ const struct tevents *tickets_events_at(struct desk *d, git_commit *c, size_t *n
 	git_commit *ac = archive_at(d, git_commit_time(c));
 	ev_commit(d, &ev_arch, ac);
 	git_commit_free(ac);
-	return ev_merge(&ev_main, &ev_arch, n);
+	free(ev_all);
+	ev_all = merge_by_id(ev_main.v, ev_main.n, ev_arch.v, ev_arch.n, sizeof *ev_all, n);
+	return ev_all;
 }

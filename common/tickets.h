@@ -52,8 +52,10 @@ void tickets_upkeep(struct desk *d);
 /* The summary of every ticket: derived data under .git/mdesk/ (the files
  * tickets-main and tickets-archive, one per branch), never committed.
  * Each file is keyed by the oid of its branch's tickets/ tree and holds,
- * sorted by ID, one line per ticket: the ticket's events blob oid and its
- * folded state (the fields of ticket_json).  A reader compares the key
+ * sorted by ID, one line per ticket: the ticket's events blob oid, its
+ * folded state (the fields of ticket_json) and its timeline (the events
+ * the fold read, as text: ticket_timeline_text), then a checksum of all
+ * of it; a file that does not match is not read.  A reader compares the key
  * with the branch; when the branch moved it folds again only the tickets
  * whose events changed (a tree diff), when the file is missing or
  * unreadable it folds every ticket, and writes the file back (atomically;
@@ -68,6 +70,11 @@ struct tsum {
 	const char *subject;	/* NULL: none; tabs and line ends as spaces */
 	long long created, updated, assigned_at;
 	const char *json;	/* ticket_json, one compact line (no newline) */
+	/* the timeline (ticket_timeline_text), tlen bytes; NULL when the
+	 * events file has lines that are not events (its reader folds the
+	 * file, and tells them) */
+	const char *timeline;
+	size_t tlen;
 };
 /* The summaries of the main branch (the working set; all == 0), or of main
  * and the archive (all != 0; a ticket on both counted once, as on main),
@@ -89,29 +96,19 @@ int ticket_exists(struct desk *d, const char *id);
 /* Bring the summary files that exist up to the branches (after an
  * archive move, so readers and ticket_exists find them current). */
 void tickets_summary_refresh(struct desk *d);
-/* The events of every ticket: derived data under .git/mdesk/ (the files
- * events-main and events-archive, one per branch), never committed, so
- * that a reader of every ticket's history reads one file, not a file per
- * ticket.  Like the summaries, each file is keyed by the oid of its
- * branch's tickets/ tree: a reader whose branch moved reads again only
- * the events blobs that changed (a tree diff); a missing, truncated or
- * damaged file (a checksum covers all of it) is built again from every
- * blob; the file is written back whole (a temporary file renamed; a desk
- * that cannot be written is still answered).  Deleting it changes no
- * answer.  The text is the blob as committed, unparsed: a malformed
- * events file is the reader's to report (at its events path).
- *
- * The format: a line "mdesk-events 1 TREE
-" (TREE: the tree's oid in hex,
- * "-" when the branch has none); per ticket, sorted by ID, a line
- * "ID BLOB LEN
-" (BLOB: the events blob's oid) followed by the LEN bytes
- * of the blob and a "
-"; last, "end COUNT HASH
-", HASH the hash64_wide
- * (XXH64, 16 hex digits) of everything before it, chained line by text:
- * h = 0, then h = hash64_wide(span, len, h) for the first line and for
- * each entry its line and its text. */
+/* tickets_summary for a reader that folds every ticket through
+ * tsum_fold: the lines that are not events are told there, once, not
+ * when the summary is brought up to date. */
+const struct tsum *tickets_timelines(struct desk *d, int all, size_t *n);
+/* Fold ticket s of tickets_summary as ticket_fold does (up to asof when
+ * asof != 0): from its timeline, without a JSON parse, or when it has
+ * none (or one that does not read) from its events blob.  Returns 0. */
+int tsum_fold(struct desk *d, const struct tsum *s, struct ticket *t, long long asof);
+/* The events text of every ticket as the desk stood at commit c of the
+ * main branch: its tickets, then the archive's at its newest commit not
+ * later than c (a ticket on both once, as on main), sorted by ID.  Read
+ * from git's trees; no file is written.  The texts are the caller's to
+ * change in place.  Valid until the next call or tickets_events_free. */
 struct tevents {
 	char id[16];
 	int archived;		/* from the archive branch */
@@ -119,16 +116,6 @@ struct tevents {
 	char *text;		/* the events.jsonl: len bytes and a NUL */
 	size_t len;
 };
-/* The events of every ticket on the main branch (all == 0), or on main
- * and the archive (all != 0; a ticket on both counted once, as on main),
- * sorted by ID.  The texts are the caller's: copies in memory (the file
- * as read, or the blobs) that it may change in place; a text's changes
- * are gone with the next call, which reads the files again.  Valid until
- * the next call or tickets_events_free. */
-const struct tevents *tickets_events(struct desk *d, int all, size_t *n);
-/* The same as the desk stood at commit c of the main branch: its tickets,
- * then the archive's at its newest commit not later than c (a ticket on
- * both once, as on main).  Read from git's trees; no file is written. */
 const struct tevents *tickets_events_at(struct desk *d, git_commit *c, size_t *n);
 void tickets_events_free(void);
 /* Does the status run the SLA clock and count in an agent's load? (new, open) */

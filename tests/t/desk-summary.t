@@ -92,7 +92,7 @@ git -C "$MDESK_DIR" commit -qam "subject window"
 mdesk ls --format json >/dev/null
 mroute --now 2026-11-03T10:00:00Z <"$DATA"/mail/multipart-mixed.mbox >/dev/null || echo "# mroute failed"
 is "after mroute: the summary is keyed to main's tickets tree" \
-    "$(sed -n '1s/^mdesk-tickets 5 //p' "$S/tickets-main")" "$(git -C "$MDESK_DIR" rev-parse main:tickets)"
+    "$(sed -n '1s/^mdesk-tickets 6 //p' "$S/tickets-main")" "$(git -C "$MDESK_DIR" rev-parse main:tickets)"
 cp "$S/tickets-main" "$TMP/kept"
 rm -f "$S/tickets-main"
 mdesk ls --format json >/dev/null

@@ -229,18 +229,18 @@ is "--as-of with --policy HEAD: next reply 2h, breached" \
 is "--policy HEAD~1: the old 4h" \
 	"$(msla --now 2026-11-10T19:30:00Z --policy HEAD~1 --all --format json "$B" | jq -r 'select(.metric=="next_reply") | .state')" at-risk
 
-# ------------------------------------------------ the events file
-# .git/mdesk/events-main (and events-archive) hold every ticket's events
-# for msla: derived data that changes no answer when deleted, damaged or
-# left behind by a commit
-EV=$MDESK_DIR/.git/mdesk/events-main
+# ------------------------------------------------ the summary's timelines
+# .git/mdesk/tickets-main (and tickets-archive) hold every ticket's folded
+# state and timeline, so msla parses no events file: derived data that
+# changes no answer when deleted, damaged or left behind by a commit
+EV=$MDESK_DIR/.git/mdesk/tickets-main
 answers() {
 	msla --now 2026-11-10T19:30:00Z --all --format json
 	msla --now 2026-11-10T19:30:00Z --all --format csv
 	msla --now 2026-11-20T00:00:00Z --as-of 2026-11-09T12:40:00Z --all --format json
 }
 answers >"$TMP/ev1"
-check "msla writes the events of main to .git/mdesk/events-main" "head -c 15 '$EV' | grep -q '^mdesk-events 1 '"
+check "msla writes the summary of main with timelines" "head -c 16 '$EV' | grep -q '^mdesk-tickets 6 ' && grep -q \"^$B	.*$(printf '\037')breceived\" '$EV'"
 check "  ... answering for several tickets" "test \$(wc -l <'$TMP/ev1') -gt 10 && grep -q \"$D\" '$TMP/ev1'"
 cp "$EV" "$TMP/evgood"
 rm -f "$EV"
@@ -251,13 +251,19 @@ head -c 300 "$TMP/evgood" >"$EV"
 answers >"$TMP/ev3"
 check "truncated: the same answers" "cmp -s '$TMP/ev1' '$TMP/ev3'"
 check "  ... and the file built again" "cmp -s '$TMP/evgood' '$EV'"
-sed 's/"type":"received"/"type":"receiveD"/' "$TMP/evgood" >"$EV"
+# an agent reply turned into a note in every timeline: the clocks would
+# not stop, were the file believed
+sed "s/$(printf '\037')breplied/$(printf '\037')bnote/g" "$TMP/evgood" >"$EV"
+check "  (the test changes the file)" "! cmp -s '$TMP/evgood' '$EV'"
 answers >"$TMP/ev4"
 check "an event changed in the file: the same answers (the checksum)" "cmp -s '$TMP/ev1' '$TMP/ev4'"
 check "  ... and the file built again" "cmp -s '$TMP/evgood' '$EV'"
-printf 'mdesk-events 1 %s\nend 0 0000000000000000\n' "$(git -C "$MDESK_DIR" rev-parse HEAD:tickets)" >"$EV"
+printf 'mdesk-tickets 6 %s\nend 0 0000000000000000\n' "$(git -C "$MDESK_DIR" rev-parse HEAD:tickets)" >"$EV"
 answers >"$TMP/ev4"
 check "no tickets for the current tree, with a wrong checksum: the same answers" "cmp -s '$TMP/ev1' '$TMP/ev4'"
+head -c 100000 /dev/urandom >"$EV"
+answers >"$TMP/ev4" 2>"$TMP/everr"
+check "random bytes: the same answers, nothing said" "cmp -s '$TMP/ev1' '$TMP/ev4' && test ! -s '$TMP/everr'"
 # stale: a commit after the file was written
 mdesk --now 2026-11-10T19:00:00Z priority "$B" urgent >/dev/null
 answers >"$TMP/ev5"
@@ -266,12 +272,12 @@ check "  ... the file keyed by the new tree" "! cmp -s '$TMP/evgood' '$EV' && te
 rm -f "$EV"
 answers >"$TMP/ev6"
 check "  ... the same answers as a file built afresh" "cmp -s '$TMP/ev5' '$TMP/ev6'"
-# --as-of counts archived tickets: from events-archive
+# --as-of counts archived tickets: from tickets-archive
 mdesk --now 2026-11-20T10:00:00Z archive "$D" >/dev/null
 answers >"$TMP/ev7"
 check "an archived ticket: --as-of still counts it" "cmp -s '$TMP/ev5' '$TMP/ev7' && ! ls -d '$MDESK_DIR'/tickets/*/'$D' 2>/dev/null"
-check "  ... from .git/mdesk/events-archive" "grep -q '^$D ' '$MDESK_DIR/.git/mdesk/events-archive'"
-rm -f "$MDESK_DIR/.git/mdesk/events-archive"
+check "  ... from .git/mdesk/tickets-archive" "grep -q '^$D	' '$MDESK_DIR/.git/mdesk/tickets-archive'"
+rm -f "$MDESK_DIR/.git/mdesk/tickets-archive"
 answers >"$TMP/ev8"
 check "  ... deleted: the same answers" "cmp -s '$TMP/ev5' '$TMP/ev8'"
 check "the files are not in git" "test -z \"\$(git -C '$MDESK_DIR' status --porcelain --ignored)\""

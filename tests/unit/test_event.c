@@ -16,6 +16,72 @@ static void bad(const char *id, int line, const char *err)
 	buf_adds(&said, m);
 }
 
+/* The state and timeline of t in one string (the fields readers use). */
+static char *state_of(const struct ticket *t)
+{
+	struct buf b = { 0 };
+	json_t *j = ticket_json(t);
+	char *js = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+	buf_adds(&b, js);
+	free(js);
+	json_decref(j);
+	for (size_t i = 0; i < t->nev; i++) {
+		const struct event *e = &t->ev[i];
+		const char *f[] = { e->id, e->type, e->by, e->agent, e->from, e->name, e->subject,
+			e->queue, e->lang, e->thread, e->status, e->priority, e->into, e->tag,
+			e->until, e->message_id, e->metric, e->level, e->since, e->at_s };
+		char m[64];
+		snprintf(m, sizeof m, "\n%lld %d%d%d%d", e->at, e->autom, e->ack, e->force, e->merged);
+		buf_adds(&b, m);
+		for (size_t k = 0; k < sizeof f / sizeof *f; k++) {
+			buf_addc(&b, '|');
+			buf_adds(&b, f[k] ? f[k] : "(null)");
+		}
+		/* of "tags" and "mentions", the strings (all the fold reads) */
+		json_t *a[2] = { e->tags, e->mentions }, *v;
+		size_t k2;
+		for (int k = 0; k < 2; k++) {
+			buf_addc(&b, '[');
+			json_array_foreach(a[k], k2, v)
+				if (json_is_string(v)) {
+					buf_adds(&b, json_string_value(v));
+					buf_addc(&b, ',');
+				}
+		}
+	}
+	buf_cstr(&b);
+	return b.p;
+}
+
+/* Does the timeline text of a fold of text fold to the same state and
+ * timeline, at every asof of its events (and 0)? */
+static int timeline_alike(const char *id, const char *text)
+{
+	struct ticket t, u;
+	ticket_fold(&t, id, text, strlen(text), 0);
+	struct buf tl = { 0 };
+	ticket_timeline_text(&t, &tl);
+	buf_cstr(&tl);
+	int same = 1;
+	for (size_t i = 0; i <= t.nev; i++) {
+		long long asof = i < t.nev ? t.ev[i].at : 0;
+		struct ticket a;
+		ticket_fold(&a, id, text, strlen(text), asof);
+		same &= ticket_fold_timeline(&u, id, tl.p, tl.len, asof) == 0;
+		char *x = state_of(&a), *y = state_of(&u);
+		same &= !strcmp(x, y);
+		if (strcmp(x, y))
+			printf("# %s\n# %s\n", x, y);
+		free(x);
+		free(y);
+		ticket_free(&a);
+		ticket_free(&u);
+	}
+	ticket_free(&t);
+	buf_free(&tl);
+	return same;
+}
+
 int main(void)
 {
 	struct ticket t;
@@ -230,6 +296,43 @@ int main(void)
 	ticket_fold_more(&t, S("{\"at\":\"2026-11-02T10:40:00Z\",\"by\":\"bob\",\"id\":\"s8\",\"type\":\"replied\",\"agent\":\"bob\",\"status\":\"pending\"}\n"));
 	ok(!ticket_snoozed(&t, t1) && !strcmp(t.status, "pending"), "a reply that sets a status ends the snooze");
 	ticket_free(&t);
+	/* the timeline as text: the same fold, without JSON */
+	const char *odd =
+	    "{\"at\":\"2026-11-02T09:00:00Z\",\"by\":\"customer\",\"id\":\"o1\",\"type\":\"received\",\"thread\":\"new\","
+	    "\"subject\":\"tab\\there, line\\nthere, back\\\\slash \\u001e\\u001f \\u00e9\",\"from\":\"x@y\",\"name\":\"X\"}\n"
+	    "{\"at\":\"2026-11-02T09:01:00Z\",\"by\":\"ana\",\"id\":\"o2\",\"type\":\"note\",\"mentions\":[\"bob\",7,\"ana\"]}\n"
+	    "{\"at\":\"2026-11-02T09:02:00Z\",\"by\":\"ana\",\"id\":\"o3\",\"type\":\"tagged\",\"tag\":\"x\",\"tags\":[]}\n"
+	    "{\"at\":\"2026-11-02T09:03:00Z\",\"by\":\"ana\",\"id\":\"o4\",\"type\":\"escalated\",\"metric\":\"first_reply\","
+	    "\"level\":\"warn\",\"since\":\"2026-11-02T09:00:00Z\",\"ack\":true}\n"
+	    "{\"at\":\"2026-11-02T09:04:00Z\",\"by\":\"ana\",\"id\":\"o5\",\"type\":\"merged\",\"into\":\"ZZZZZZ99\"}\n";
+	ok(timeline_alike("ABCDEF12", ev) && timeline_alike("NEWNEW22", mg) &&
+	    timeline_alike("COLLID11", co) && timeline_alike("INCR1234", inc) &&
+	    timeline_alike("NOSTAT12", ns) && timeline_alike("ODDODD12", odd) &&
+	    timeline_alike("SNOOZE12", sz) && timeline_alike("EMPTY123", ""), "a timeline text folds as its events, at every asof");
+	/* every cut and every changed byte of a timeline text: refused or
+	 * folded, never a crash (the sanitizers watch) */
+	ticket_fold(&t, "ODDODD12", odd, strlen(odd), 0);
+	struct buf tl = { 0 };
+	ticket_timeline_text(&t, &tl);
+	ticket_free(&t);
+	int refused = 0;
+	for (size_t cut = 0; cut < tl.len; cut++) {
+		refused += ticket_fold_timeline(&t, "ODDODD12", tl.p, cut, 0) != 0;
+		ticket_free(&t);
+	}
+	for (size_t at = 0; at < tl.len; at++)
+		for (int bit = 0; bit < 8; bit++) {
+			tl.p[at] ^= (char)(1 << bit);
+			refused += ticket_fold_timeline(&t, "ODDODD12", tl.p, tl.len, 0) != 0;
+			ticket_free(&t);
+			tl.p[at] ^= (char)(1 << bit);
+		}
+	ok(refused > 0 && ticket_fold_timeline(&t, "ODDODD12", tl.p, tl.len, 0) == 0,
+	    "cut or changed anywhere: refused or folded (%d refused)", refused);
+	ticket_free(&t);
+	is_int(ticket_fold_timeline(&t, "X", S("\x1e\x1f" "a1\x1f" "bnote\x1f" "t2026-11-02T09:00:00Z\x1f" "zq"), 0), -1,
+	    "an unknown field: refused");
+	buf_free(&tl);
 
 	ok(status_valid("on-hold") && !status_valid("done"), "statuses");
 	ok(priority_valid("urgent") && !priority_valid("meh"), "priorities");
