@@ -690,18 +690,61 @@ int msg_date(struct msg *m, long long *t)
 	return v ? date_parse(v, t) : -1;
 }
 
+#define NADDR 64
 struct refs_ctx {
 	struct msg *m;
 	const char *self;
 	const char **v;
 	size_t n, cap;
+	/* the words with '@' of the address fields, the first NADDR */
+	const char *addr[NADDR];
+	size_t alen[NADDR], naddr;
 };
+
+static int addr_delim(char c)
+{
+	return c == '<' || c == '>' || c == ',' || c == ';' || c == ':' || c == '"' ||
+	    c == '(' || c == ')' || c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* The addresses of the message's own From, To, Cc, Sender and Reply-To:
+ * a gateway or an MH-style client that names the parent's author as
+ * In-Reply-To gives every reply to that person the same "id", which then
+ * joins nothing (mthread and mroute alike).  Time linear in the fields. */
+static void own_addresses(struct refs_ctx *r)
+{
+	static const char *const fields[] = { "From", "To", "Cc", "Sender", "Reply-To" };
+	for (size_t k = 0; k < sizeof fields / sizeof *fields; k++) {
+		const char *p = msg_raw(r->m, fields[k], 1);
+		while (p && *p && r->naddr < NADDR) {
+			while (*p && addr_delim(*p))
+				p++;
+			const char *w = p;
+			while (*p && !addr_delim(*p))
+				p++;
+			if (p > w && memchr(w, '@', (size_t)(p - w))) {
+				r->addr[r->naddr] = w;
+				r->alen[r->naddr++] = (size_t)(p - w);
+			}
+		}
+	}
+}
+
+static int addressed(const struct refs_ctx *r, const char *id, size_t len)
+{
+	for (size_t k = 0; len && k < r->naddr; k++)
+		if (r->alen[k] == len && !strncasecmp(r->addr[k], id, len))
+			return 1;
+	return 0;
+}
 
 static void add_ref(void *ctx, const char *id, size_t len)
 {
 	struct refs_ctx *r = ctx;
 	if (strlen(r->self) == len && !memcmp(r->self, id, len))
 		return;		/* self reference */
+	if (addressed(r, id, len))
+		return;
 	if (r->n == r->cap) {
 		size_t nc = r->cap ? r->cap * 2 : 16;
 		const char **nv = arena_alloc(&r->m->ar, nc * sizeof *nv);
@@ -733,16 +776,19 @@ void msg_ids(struct msg *m, struct msg_ids *ids)
 	ids->nrefs = 0;
 	if ((v = msg_raw(m, "Message-ID", 1)) != NULL)
 		msgid_self(v, strlen(v), ids->mid);
+	struct refs_ctx r = { m, ids->mid, NULL, 0, 0, { NULL }, { 0 }, 0 };
+	own_addresses(&r);
 	if ((v = msg_raw(m, "In-Reply-To", 1)) != NULL) {
 		size_t n = strlen(v);
 		if (msgid_last(v, n, ids->irt_any) && !strcmp(ids->irt_any, ids->mid))
 			ids->irt_any[0] = 0;
 		if (!msgid_strict(v, n, ids->irt) && irt_phrase(v))
 			snprintf(ids->irt, sizeof ids->irt, "%s", ids->irt_any);
-		if (!strcmp(ids->irt, ids->mid))
+		if (!strcmp(ids->irt, ids->mid) || addressed(&r, ids->irt, strlen(ids->irt)))
 			ids->irt[0] = 0;
+		if (addressed(&r, ids->irt_any, strlen(ids->irt_any)))
+			ids->irt_any[0] = 0;
 	}
-	struct refs_ctx r = { m, ids->mid, NULL, 0, 0 };
 	if ((v = msg_raw(m, "References", 1)) != NULL)
 		msgid_each(v, strlen(v), add_ref, &r);
 	ids->refs = r.v;

@@ -2,13 +2,37 @@
 #include "msgid.h"
 
 #include <string.h>
+#include <strings.h>
 #include "util.h"
 
 static int need_at = 1;
 
+/* An id that names no one message: its part before '@' (the whole id
+ * when it has none) is a word programs write when the unique part is
+ * missing ("<null@localhost>", "<undefined>", git send-email's "<yes>"),
+ * or only zeros.  Such an id is the same in many unrelated messages:
+ * it joins nothing, and a message that carries it as its Message-ID is
+ * known by its hash as one without (mthread and mroute alike). */
+static int placeholder(const char *id, size_t len)
+{
+	static const char *const words[] = { "null", "(null)", "nil", "none", "undefined",
+		"unknown", "unset", "empty", "yes", "no", "true", "false", "msgid", "message-id",
+		"messageid", "id", "test" };
+	const char *at = memchr(id, '@', len);
+	size_t n = at ? (size_t)(at - id) : len, z = 0;
+	while (z < n && id[z] == '0')
+		z++;
+	if (n && z == n)
+		return 1;
+	for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+		if (strlen(words[i]) == n && !strncasecmp(id, words[i], n))
+			return 1;
+	return 0;
+}
+
 static int id_ok(const char *id, size_t len)
 {
-	if (len == 0 || len > MSGID_MAX)
+	if (len == 0 || len > MSGID_MAX || placeholder(id, len))
 		return 0;
 	if (need_at && (id[0] == '@' || id[len - 1] == '@'))
 		return 0;

@@ -9,7 +9,8 @@
  * Message-ID): "<...>" tokens with RFC 5322 comments skipped and inner
  * whitespace dropped; a value without any '<' is taken as one bare id.
  * Ids must hold an '@', be at most MSGID_MAX bytes of printable ASCII or
- * valid UTF-8.  The id handed to cb has no angle brackets and lives only
+ * valid UTF-8, and not be a placeholder (a part before '@' such as null,
+ * undefined, none, yes or only zeros: the same id in unrelated mail).  The id handed to cb has no angle brackets and lives only
  * for the call.  Returns the number of ids passed. */
 size_t msgid_each(const char *s, size_t n,
     void (*cb)(void *ctx, const char *id, size_t len), void *ctx);
@@ -28,7 +29,8 @@ size_t msgid_first(const char *s, size_t n, char *out);
 size_t msgid_last(const char *s, size_t n, char *out);
 
 /* A message's own Message-ID: like msgid_first, but an id without '@'
- * is accepted (it names this message; as a reference it would not count). */
+ * is accepted (it names this message; as a reference it would not count);
+ * a placeholder is not. */
 size_t msgid_self(const char *s, size_t n, char *out);
 
 #endif

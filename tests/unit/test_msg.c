@@ -87,6 +87,31 @@ int main(void)
 		    "a rewritten In-Reply-To: it, then References; each once");
 	}
 	msg_close(&m);
+	/* an address of the message's own header as an id: the same in all
+	 * mail to that person, it links nothing */
+	ok(msg_open(&m, S("From: Chen <chen@x.example>\nTo: Tom Lane <TGL@sss.example>, b@y\n"
+	    "Message-ID: <c@x>\nIn-Reply-To: <tgl@sss.example>\nReferences: <r@x> <chen@x.example>\n\n")) == 0,
+	    "address header");
+	msg_ids(&m, &ids);
+	{
+		const char *lk[8];
+		size_t n = msg_links(&ids, lk, 8);
+		ok(n == 1 && !strcmp(lk[0], "r@x"), "an address of To or From as an id: not a link");
+		is_str(ids.irt_any, "", "  ... not even as the last id of In-Reply-To");
+	}
+	msg_close(&m);
+	ok(msg_open(&m, S("From: Chen <chen@x.example>\nTo: tgl@sss.example\n"
+	    "Message-ID: <null@localhost>\nIn-Reply-To: <undefined@sss.example>\n"
+	    "References: <r@x> <0000@x> <xtgl@sss.example>\n\n")) == 0, "placeholder header");
+	msg_ids(&m, &ids);
+	{
+		const char *lk[8];
+		size_t n = msg_links(&ids, lk, 8);
+		ok(n == 2 && !strcmp(lk[0], "xtgl@sss.example") && !strcmp(lk[1], "r@x"),
+		    "placeholders link nothing; an id that only holds an address is one");
+		is_str(ids.mid, "", "a placeholder Message-ID: none (the message is known by its hash)");
+	}
+	msg_close(&m);
 
 	/* first names for greetings */
 	static const char *const fn[][2] = {

@@ -34,6 +34,12 @@ int main(void)
 	is_str(list("<a@b"), "", "unterminated id refused");
 	is_str(list("<a\001@b>"), "", "control character refused");
 	is_str(list("<@b> <a@>"), "", "empty local or domain part refused");
+	is_str(list("<null@localhost> <UNDEFINED@x> <(null)@x> <none@x> <yes@x> <000@x> <0@x>"), "",
+	    "placeholder ids refused");
+	is_str(list("<1290172868.4768.2.camel@localhost> <nullx@x> <0a@x> <no-reply.1@x>"),
+	    "1290172868.4768.2.camel@localhost nullx@x 0a@x no-reply.1@x", "ids that only begin like one kept");
+	ok(msgid_self("<undefined>", 11, out) == 0 && msgid_self("<null@x>", 8, out) == 0,
+	    "a placeholder is no own Message-ID either");
 	ok(msgid_strict("<a@b>", 5, out) == 3, "strict single id");
 	ok(msgid_strict(" <a@b> ", 7, out) == 3, "strict allows surrounding space");
 	ok(msgid_strict("<a@b> <c@d>", 11, out) == 0 && out[0] == 0, "strict refuses two ids, leaves nothing");
