@@ -17,55 +17,25 @@
 #include "msg.h"
 #include "ticketid.h"
 
-/* --- a set of strings (event ids, lines) --- */
+/* --- a set of strings (event ids, lines, names): copies in a strtab --- */
 
 struct sset {
-	char **v;
-	size_t cap, n;
+	struct strtab t;
+	struct arena a;
 };
 
-static int sset_add(struct sset *s, const char *k, size_t kl)	/* 1 when new */
+static int sset_add(struct sset *s, const char *k)	/* 1 when new */
 {
-	if (2 * (s->n + 1) > s->cap) {
-		struct sset t = { NULL, s->cap ? s->cap * 2 : 64, 0 };
-		t.v = xcalloc(t.cap, sizeof *t.v);
-		for (size_t i = 0; i < s->cap; i++)
-			if (s->v[i]) {
-				size_t h = (size_t)hash64(s->v[i], strlen(s->v[i])) & (t.cap - 1);
-				while (t.v[h])
-					h = (h + 1) & (t.cap - 1);
-				t.v[h] = s->v[i];
-				t.n++;
-			}
-		free(s->v);
-		*s = t;
-	}
-	size_t h = (size_t)hash64(k, kl) & (s->cap - 1);
-	for (; s->v[h]; h = (h + 1) & (s->cap - 1))
-		if (strlen(s->v[h]) == kl && !memcmp(s->v[h], k, kl))
-			return 0;
-	s->v[h] = xstrndup(k, kl);
-	s->n++;
-	return 1;
-}
-
-static int sset_has(const struct sset *s, const char *k, size_t kl)
-{
-	if (!s->cap)
+	if (strtab_get(&s->t, k))
 		return 0;
-	size_t h = (size_t)hash64(k, kl) & (s->cap - 1);
-	for (; s->v[h]; h = (h + 1) & (s->cap - 1))
-		if (strlen(s->v[h]) == kl && !memcmp(s->v[h], k, kl))
-			return 1;
-	return 0;
+	strtab_put(&s->t, arena_strndup(&s->a, k, strlen(k)), 1);
+	return 1;
 }
 
 static void sset_free(struct sset *s)
 {
-	for (size_t i = 0; i < s->cap; i++)
-		free(s->v[i]);
-	free(s->v);
-	memset(s, 0, sizeof *s);
+	strtab_free(&s->t);
+	arena_free(&s->a);
 }
 
 /* --- events: a union by id --- */
@@ -96,55 +66,33 @@ static char *line_key(const char *p, size_t n, json_t **obj)
 
 /* Lines by key (line_key): the first line of each key. */
 struct lmap {
-	char **key;
-	const char **line;
-	size_t *len;
-	size_t cap, n;
+	struct strtab t;	/* key to 1 + its place in v */
+	struct lline {
+		char *key;
+		const char *line;
+		size_t len;
+	} *v;
+	size_t n;
 };
-
-static size_t lmap_slot(const struct lmap *m, const char *k)
-{
-	size_t h = (size_t)hash64(k, strlen(k)) & (m->cap - 1);
-	while (m->key[h] && strcmp(m->key[h], k))
-		h = (h + 1) & (m->cap - 1);
-	return h;
-}
 
 static void lmap_put(struct lmap *m, char *k, const char *line, size_t len)
 {
-	if (2 * (m->n + 1) > m->cap) {
-		struct lmap t = { NULL, NULL, NULL, m->cap ? 2 * m->cap : 64, 0 };
-		t.key = xcalloc(t.cap, sizeof *t.key);
-		t.line = xcalloc(t.cap, sizeof *t.line);
-		t.len = xcalloc(t.cap, sizeof *t.len);
-		for (size_t i = 0; i < m->cap; i++)
-			if (m->key[i])
-				lmap_put(&t, m->key[i], m->line[i], m->len[i]);
-		free(m->key);
-		free(m->line);
-		free(m->len);
-		*m = t;
-	}
-	size_t h = lmap_slot(m, k);
-	if (m->key[h]) {
+	if (strtab_get(&m->t, k)) {
 		free(k);
 		return;
 	}
-	m->key[h] = k;
-	m->line[h] = line;
-	m->len[h] = len;
-	m->n++;
+	m->v = xrealloc(m->v, (m->n + 1) * sizeof *m->v);
+	m->v[m->n] = (struct lline){ k, line, len };
+	strtab_put(&m->t, k, ++m->n);
 }
 
 static int lmap_get(const struct lmap *m, const char *k, const char **line, size_t *len)
 {
-	if (!m->cap)
+	size_t i = strtab_get(&m->t, k);
+	if (!i)
 		return 0;
-	size_t h = lmap_slot(m, k);
-	if (!m->key[h])
-		return 0;
-	*line = m->line[h];
-	*len = m->len[h];
+	*line = m->v[i - 1].line;
+	*len = m->v[i - 1].len;
 	return 1;
 }
 
@@ -161,11 +109,10 @@ static void lmap_fill(struct lmap *m, const char *t, size_t tl)
 
 static void lmap_free(struct lmap *m)
 {
-	for (size_t i = 0; i < m->cap; i++)
-		free(m->key[i]);
-	free(m->key);
-	free(m->line);
-	free(m->len);
+	for (size_t i = 0; i < m->n; i++)
+		free(m->v[i].key);
+	free(m->v);
+	strtab_free(&m->t);
 }
 
 void sync_union_events3(const char *base, size_t bl, const char *a, size_t al,
@@ -187,7 +134,7 @@ void sync_union_events3(const char *base, size_t bl, const char *a, size_t al,
 				char *k = line_key(p, n, NULL);
 				const char *bp, *tp;
 				size_t bn, tn;
-				if (sset_add(&seen, k, strlen(k)) || s == 0) {
+				if (sset_add(&seen, k) || s == 0) {
 					/* a line the other side changed (a file renamed) and
 					 * this side did not: the other side's */
 					if (s == 0 && k[0] == 'i' && lmap_get(&mb, k, &bp, &bn) &&
@@ -228,7 +175,7 @@ static void rename_new(const char *text, size_t tl, const char *other, size_t ol
 		size_t n = nl ? (size_t)(nl - p) : ol - i;
 		if (n) {
 			char *k = line_key(p, n, NULL);
-			sset_add(&theirs, k, strlen(k));
+			sset_add(&theirs, k);
 			free(k);
 		}
 		i += n + 1;
@@ -240,7 +187,7 @@ static void rename_new(const char *text, size_t tl, const char *other, size_t ol
 		char *k = n ? line_key(p, n, &o) : NULL;
 		const char *f = o ? json_string_value(json_object_get(o, "file")) : NULL;
 		size_t r = nren;
-		if (f && !sset_has(&theirs, k, strlen(k)))
+		if (f && !strtab_get(&theirs.t, k))
 			for (r = 0; r < nren; r++)
 				if (!strcmp(f, ren[r][0]))
 					break;
@@ -422,7 +369,7 @@ static char **names_of(git_tree *const t[3], size_t *n)
 	for (int k = 0; k < 3; k++)
 		for (size_t i = 0; t[k] && i < git_tree_entrycount(t[k]); i++) {
 			const char *nm = git_tree_entry_name(git_tree_entry_byindex(t[k], i));
-			if (sset_add(&s, nm, strlen(nm))) {
+			if (sset_add(&s, nm)) {
 				v = xrealloc(v, (*n + 1) * sizeof *v);
 				v[(*n)++] = xstrdup(nm);
 			}
@@ -2298,8 +2245,11 @@ static int gone_cb(const char *p, const git_tree_entry *ea, const git_tree_entry
 	if (!ea || eb || strncmp(p, "tickets/", 8) || strlen(p) < 12)
 		return 0;
 	const char *sl = strchr(p + 11, '/');
-	if (sl && sl - p < 40)
-		sset_add(g, p, (size_t)(sl - p));
+	char dir[40];
+	if (sl && sl - p < 40) {
+		snprintf(dir, sizeof dir, "%.*s", (int)(sl - p), p);
+		sset_add(g, dir);
+	}
 	return 0;
 }
 
@@ -2355,11 +2305,11 @@ static int rescue(struct desk *d, git_tree *const src[4], git_tree *fm, git_tree
 	struct sset g = { 0 };
 	for (int k = 0; k < 4; k++)
 		gone_from(d->repo, src[k], k % 2 ? fm : fa, &g);
-	git_tree_update *up = xcalloc(g.n + 1, sizeof *up);
+	git_tree_update *up = xcalloc(g.t.n + 1, sizeof *up);
 	size_t n = 0;
-	for (size_t i = 0; i < g.cap; i++) {
+	for (size_t i = 0; i < g.t.cap; i++) {
 		git_oid id;
-		const char *p = g.v ? g.v[i] : NULL;
+		const char *p = g.t.k[i];
 		if (!p || folder_id(fm, p, &id) || folder_id(fa, p, &id) ||
 		    join_copies(d, src, p, &id) != 0)
 			continue;
