@@ -604,10 +604,17 @@ static void mail_text(struct run *x, const struct auto_rule *r, const struct tic
 	snprintf(from, sizeof from, "mdesk@%s", dom ? dom : "localhost");
 	hdr_addr(m, "From", "mdesk", from);
 	hdr_addrs(m, "To", to);
-	char sub[400];
-	snprintf(sub, sizeof sub, "[%s] rule %s: %s", t->id, r->name,
-	    t->subject ? t->subject : "(no subject)");
-	hdr_text(m, "Subject", sub);
+	struct buf sub = { 0 };
+	buf_adds(&sub, "[");
+	buf_adds(&sub, t->id);
+	buf_adds(&sub, "] rule ");
+	buf_adds(&sub, r->name);
+	buf_adds(&sub, ": ");
+	buf_adds(&sub, t->subject ? t->subject : "(no subject)");
+	char *cs = utf8_clean(sub.p, sub.len, 1);
+	hdr_text(m, "Subject", cs);
+	free(cs);
+	buf_free(&sub);
 	msgid_new(mid, sizeof mid, dom ? dom : "mdesk.invalid", x->d->now);
 	buf_adds(m, "Message-ID: <");
 	buf_adds(m, mid);

@@ -1125,6 +1125,11 @@ static int choose(struct filing *f, struct route_cand **cand, size_t *ncand,
 int filing_pick(struct filing *f, const struct ticket *t, const char **login, char *why,
     size_t wn)
 {
+	if (ticket_has_tag(t, "auto") || ticket_has_tag(t, "spam")) {	/* as filing's */
+		*login = NULL;
+		snprintf(why, wn, "automatic mail and spam are not assigned");
+		return -1;
+	}
 	struct route_need need = { 0 };
 	need.group = t->queue ? route_queue_group(f->desk, t->queue) : NULL;
 	need.lang = t->lang;

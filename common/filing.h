@@ -87,8 +87,9 @@ void filed_free(struct filed *r);
 
 /* An agent for ticket t now, chosen as for a new ticket of its queue
  * (its group and language, the customer's last agent, shifts, loads):
- * 0 with *login (valid as long as f), or -1 when nobody may take it;
- * why says why either way. */
+ * 0 with *login (valid as long as f), or -1 when nobody may take it or
+ * it is automatic mail or spam (tagged auto or spam), which is never
+ * assigned; why says why either way. */
 int filing_pick(struct filing *f, const struct ticket *t, const char **login, char *why,
     size_t wn);
 

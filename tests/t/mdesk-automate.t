@@ -116,11 +116,19 @@ check "a snoozed ticket is out of the rules' reach until its time" \
 # ---------------------------------------------------------------- overnight tickets
 B=$(file 2 2026-11-04T02:00:00Z)
 is "B arrived at 02:00Z, nobody on shift: unassigned" "$(ev "$B" '[.status, .assignee]')" '["new",null]'
+printf 'From: Mail Delivery System <mailer-daemon@example.net>\nTo: support@lumen.example\nSubject: Undelivered Mail Returned to Sender\nAuto-Submitted: auto-replied\nMessage-ID: <bounce1@example.net>\n\nThe mail could not be delivered.\n' |
+	mroute --now 2026-11-04T02:10:00Z >/dev/null
+H=$(mdesk ls --format json | jq -r 'select(.customer == "mailer-daemon@example.net") | .id')
+is "a bounce at night: automatic, unassigned" "$(ev "$H" '[.assignee, (.tags | index("auto") != null)]')" '[null,true]'
 nothing "07:00Z: still nobody on shift, nothing" auto 2026-11-04T07:00:00Z
+mdesk --now 2026-11-04T08:10:00Z automate --dry-run --explain >"$TMP/explain"
+check "  ... at 08:10Z the bounce is no rule's (tag !auto)" "grep -q '^$H: rule hand-out: is tagged auto' '$TMP/explain'"
+
 w "08:10Z: the shifts have started: B handed out" auto 2026-11-04T08:10:00Z
 is "  ... to an agent on shift (not ana, whose shift starts at 11:00Z), by rule:hand-out" \
 	"$(ev "$B" '[.status, (.assignee | IN("bob", "dmitri", "farah")), .events[-1].by]')" '["open",true,"rule:hand-out"]'
 nothing "  ... again: nothing" auto 2026-11-04T08:20:00Z
+is "  ... the bounce stays unassigned" "$(ev "$H" .assignee)" null
 
 # ---------------------------------------------------------------- the lead
 C=$(file 3 2026-11-04T20:05:00Z)
@@ -147,4 +155,12 @@ sed -i "s|^mailer = .*|mailer = sendmail://$TMP/sendmail|" "$D/desk.conf"
 git -C "$D" commit -qam "the mailer back"
 w "  ... the next run sends it" auto 2026-11-19T14:05:00Z
 is "  ... once" "$(ev "$F" '[.events[] | select(.rule == "remind-pending")] | length')" 1
+
+# ---------------------------------------------------------------- assign never takes automatic mail
+printf '[rule give-all]\nstatus = new|open\nassignee = none\naction = assign\n' >"$D/automations.conf"
+git -C "$D" commit -qam "a hand-out rule without tags"
+nothing "a rule that would assign anything: the bounce is not assigned" auto 2026-11-20T09:00:00Z
+mdesk --now 2026-11-20T09:00:00Z automate --explain >"$TMP/explain"
+check "  ... automatic mail is never assigned (as mroute)" \
+	"grep -q '^$H: rule give-all: nobody to assign: automatic mail and spam are not assigned' '$TMP/explain'"
 done_testing
