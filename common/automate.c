@@ -611,9 +611,9 @@ static void mail_text(struct run *x, const struct auto_rule *r, const struct tic
 	buf_adds(&sub, r->name);
 	buf_adds(&sub, ": ");
 	buf_adds(&sub, t->subject ? t->subject : "(no subject)");
-	char *cs = utf8_clean(sub.p, sub.len, 1);
-	hdr_text(m, "Subject", cs);
-	free(cs);
+	char *hs = utf8_clean(sub.p, sub.len, 1);
+	hdr_text(m, "Subject", hs);
+	free(hs);
 	buf_free(&sub);
 	msgid_new(mid, sizeof mid, dom ? dom : "mdesk.invalid", x->d->now);
 	buf_adds(m, "Message-ID: <");
