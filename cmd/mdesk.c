@@ -2185,13 +2185,10 @@ static size_t notify_ticket(const char *id, struct desk_tx *tx, struct told_mail
 			notice_mail(&t, n, to, &tm->m);
 		}
 		json_t *e = told_event(&t, n, about, to->login);
-		if (tx) {
-			char p[64], *line = event_line(e);
-			ticket_events_path(t.id, p);
-			desk_tx_append(tx, p, line, strlen(line));
-			free(line);
-		}
-		json_decref(e);
+		if (tx)
+			ticket_append_events(tx, t.id, &e, 1);
+		else
+			json_decref(e);
 		printf("%s: %s told (%s)\n", t.id, to->login,
 		    notice_wake(n) ? "back from snooze" : "reminder");
 		count++;
