@@ -10,11 +10,7 @@
 
 struct thr *thr_new(void)
 {
-	struct thr *t = xcalloc(1, sizeof *t);
-	t->tabcap = 1024;
-	t->tab = xmalloc(t->tabcap * sizeof *t->tab);
-	memset(t->tab, 0xff, t->tabcap * sizeof *t->tab);
-	return t;
+	return xcalloc(1, sizeof(struct thr));
 }
 
 void thr_free(struct thr *t)
@@ -22,9 +18,9 @@ void thr_free(struct thr *t)
 	if (!t)
 		return;
 	free(t->n);
-	free(t->tab);
+	strtab_free(&t->ids);
 	free(t->ti);
-	free(t->strs);
+	strtab_free(&t->strs);
 	free(t->refs);
 	free(t->roots);
 	free(t->tid);
@@ -50,58 +46,22 @@ static uint32_t new_node(struct thr *t, const char *mid, size_t len, uint64_t h)
 	return i;
 }
 
-static void grow_tab(struct thr *t)
-{
-	uint32_t cap = t->tabcap * 2, *tab = xmalloc(cap * sizeof *tab);
-	memset(tab, 0xff, cap * sizeof *tab);
-	for (uint32_t i = 0; i < t->tabcap; i++) {
-		uint32_t k = t->tab[i];
-		if (k == THR_NONE)
-			continue;
-		uint32_t j = (uint32_t)t->n[k].hash & (cap - 1);
-		while (tab[j] != THR_NONE)
-			j = (j + 1) & (cap - 1);
-		tab[j] = k;
-	}
-	free(t->tab);
-	t->tab = tab;
-	t->tabcap = cap;
-}
-
 /* The node of id, created (as a phantom) when new. */
-static uint32_t intern(struct thr *t, const char *id, size_t len)
+static uint32_t intern(struct thr *t, const char *id)
 {
-	uint64_t h = hash64(id, len);
-	uint32_t j = (uint32_t)h & (t->tabcap - 1);
-	for (;;) {
-		uint32_t k = t->tab[j];
-		if (k == THR_NONE)
-			break;
-		if (t->n[k].hash == h && !strncmp(t->n[k].mid, id, len) &&
-		    t->n[k].mid[len] == 0)
-			return k;
-		j = (j + 1) & (t->tabcap - 1);
-	}
-	uint32_t k = new_node(t, id, len, h);
-	t->tab[j] = k;
-	if ((size_t)t->count * 2 > t->tabcap)
-		grow_tab(t);
-	return k;
+	size_t k = strtab_get(&t->ids, id);
+	if (k)
+		return (uint32_t)(k - 1);
+	size_t len = strlen(id);
+	uint32_t n = new_node(t, id, len, hash64(id, len));
+	strtab_put(&t->ids, t->n[n].mid, (size_t)n + 1);
+	return n;
 }
 
 uint32_t thr_find(const struct thr *t, const char *mid)
 {
-	size_t len = strlen(mid);
-	uint64_t h = hash64(mid, len);
-	uint32_t j = (uint32_t)h & (t->tabcap - 1);
-	for (;;) {
-		uint32_t k = t->tab[j];
-		if (k == THR_NONE)
-			return THR_NONE;
-		if (t->n[k].hash == h && !strcmp(t->n[k].mid, mid))
-			return k;
-		j = (j + 1) & (t->tabcap - 1);
-	}
+	size_t k = strtab_get(&t->ids, mid);
+	return k ? (uint32_t)(k - 1) : THR_NONE;
 }
 
 /* A copy of s, one per distinct string: senders, names and subjects
@@ -110,27 +70,12 @@ static const char *keep(struct thr *t, const char *s)
 {
 	if (!s || !*s)
 		return NULL;
-	size_t len = strlen(s);
-	if ((size_t)t->nstr * 2 >= t->strcap) {
-		uint32_t cap = t->strcap ? t->strcap * 2 : 4096;
-		const char **tab = xcalloc(cap, sizeof *tab);
-		for (uint32_t i = 0; i < t->strcap; i++)
-			if (t->strs[i]) {
-				uint32_t j = (uint32_t)hash64(t->strs[i], strlen(t->strs[i])) & (cap - 1);
-				while (tab[j])
-					j = (j + 1) & (cap - 1);
-				tab[j] = t->strs[i];
-			}
-		free(t->strs);
-		t->strs = tab;
-		t->strcap = cap;
+	const char *k = (const char *)strtab_get(&t->strs, s);
+	if (!k) {
+		k = arena_strndup(&t->ar, s, strlen(s));
+		strtab_put(&t->strs, k, (size_t)k);
 	}
-	uint32_t j = (uint32_t)hash64(s, len) & (t->strcap - 1);
-	for (; t->strs[j]; j = (j + 1) & (t->strcap - 1))
-		if (!strcmp(t->strs[j], s))
-			return t->strs[j];
-	t->nstr++;
-	return t->strs[j] = arena_strndup(&t->ar, s, len);
+	return k;
 }
 
 /* A first mail's Thread-Index id ("<44 hex>@thread-index.invalid"): its
@@ -156,7 +101,7 @@ static void ti_owner(struct thr *t, uint32_t k, const char *ti)
 /* Append the node of id to the references of node k (not k itself). */
 static void add_ref(struct thr *t, uint32_t k, const char *id, uint32_t *nr)
 {
-	uint32_t x = intern(t, id, strlen(id));
+	uint32_t x = intern(t, id);
 	if (x != k)
 		t->refs[t->nrefs + (*nr)++] = x;
 }
@@ -172,7 +117,7 @@ static int in_refs(const struct msg_ids *ids, const char *id)
 uint32_t thr_add(struct thr *t, const struct msg_ids *ids, uint32_t index,
     int64_t date, const char *subject, const char *from, const char *name)
 {
-	uint32_t k = intern(t, ids->mid, strlen(ids->mid)), i = k;
+	uint32_t k = intern(t, ids->mid), i = k;
 	if (t->n[k].index) {		/* a later copy of a known id */
 		i = new_node(t, NULL, 0, t->n[k].hash);
 		t->n[i].mid = t->n[k].mid;
@@ -214,7 +159,7 @@ uint32_t thr_add(struct thr *t, const struct msg_ids *ids, uint32_t index,
 	if (ids->ti[0] && !ids->ti_reply)	/* kept aside: most get no reply */
 		ti_owner(t, k, ids->ti);
 	nx -= nr;
-	uint32_t irt = ids->irt[0] ? intern(t, ids->irt, strlen(ids->irt)) : THR_NONE;
+	uint32_t irt = ids->irt[0] ? intern(t, ids->irt) : THR_NONE;
 	struct thr_node *n = &t->n[k];	/* after the interning above */
 	n->refs = off;
 	n->nrefs = (uint16_t)nr;

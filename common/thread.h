@@ -61,14 +61,13 @@ struct thr_ti {
 struct thr {
 	struct thr_node *n;
 	uint32_t count, cap;
-	uint32_t *tab, tabcap;		/* Message-ID -> node, open addressing */
+	struct strtab ids;		/* Message-ID -> 1 + its node */
 	uint32_t *refs;
 	size_t nrefs, refscap;
 	struct arena ar;
 	struct thr_ti *ti;		/* first mails with a Thread-Index */
 	uint32_t nti, capti;
-	const char **strs;		/* the strings kept, open addressing */
-	uint32_t nstr, strcap;
+	struct strtab strs;		/* the strings kept: each to itself */
 	uint32_t *roots, nroots;	/* after thr_link, sorted */
 	char (*tid)[TICKETID_MAX + 1];	/* thread ID per root */
 };
