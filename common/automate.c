@@ -1,9 +1,13 @@
 /* automate.c: the desk's automations (see automate.h). */
 #include "automate.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include "agents.h"
 #include "compose.h"
@@ -663,7 +667,10 @@ static int act_mail(struct run *x, const struct auto_rule *r, const struct ticke
 		struct buf m = { 0 };
 		mail_text(x, r, t, &to, &m);
 		char err[300];
-		if (mail_send(x->url, m.p, m.len, err, sizeof err) != 0) {
+		desk_unlock(x->d);	/* the mailer runs without the desk lock */
+		int bad = mail_send(x->url, m.p, m.len, err, sizeof err);
+		desk_lock(x->d);
+		if (bad) {
 			warnx_("%s: rule %s: not sent, nothing recorded: %s", t->id, r->name, err);
 			x->failed++;
 		} else {
@@ -743,6 +750,23 @@ const struct auto_rule *automate_find(const struct automations *a, const char *n
 	return NULL;
 }
 
+/* One run at a time (.git/mdesk/automate.lock, held to the end): a
+ * reply waits in the outbox, not yet an event, while the mailer has it,
+ * and a second run must not send it again.  The descriptor, or exits 75
+ * when another run is at work. */
+static int run_lock(struct desk *d)
+{
+	char *p = xmalloc(strlen(d->state) + 20);
+	sprintf(p, "%s/automate.lock", d->state);
+	int fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+	free(p);
+	if (fd < 0)
+		die(EX_CANTCREAT, "%s/automate.lock: %s", d->state, strerror(errno));
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0)
+		die(EX_TEMPFAIL, "another mdesk automate is at work on this desk; nothing done");
+	return fd;
+}
+
 size_t automate_run(const struct automations *a, struct desk *d, const struct automate_opts *o)
 {
 	struct run x = { .d = d, .o = o };
@@ -752,6 +776,7 @@ size_t automate_run(const struct automations *a, struct desk *d, const struct au
 			want |= a->v[i].status;
 	if (!a->n)
 		return 0;
+	int lk = o->dry_run ? -1 : run_lock(d);
 	run_setup(&x);
 	if (!o->dry_run)
 		desk_lock(d);
@@ -772,6 +797,7 @@ size_t automate_run(const struct automations *a, struct desk *d, const struct au
 	if (!o->dry_run) {
 		tickets_upkeep(d);
 		desk_unlock(d);
+		close(lk);
 	}
 	agents_free(&x.ag);
 	customers_free(&x.cu);

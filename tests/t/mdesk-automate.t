@@ -147,6 +147,11 @@ nothing "  ... again: nothing" auto 2026-11-04T20:50:00Z
 F=$(file 6 2026-11-16T13:00:00Z)
 mreply --ticket "$F" --as ana --send --text "$TMP/words" --now 2026-11-16T13:30:00Z >/dev/null 2>&1
 auto 2026-11-19T13:00:00Z >/dev/null 2>&1	# the rest done first (C handed out)
+flock "$D/.git/mdesk/automate.lock" sleep 3 &
+sleep 1
+refused "another run at work: exit 75, nothing done" 75 "another mdesk automate is at work on this desk; nothing done" \
+	auto 2026-11-19T14:00:00Z
+wait
 sed -i "s|^mailer = .*|mailer = sendmail://$TMP/nonexistent|" "$D/desk.conf"
 git -C "$D" commit -qam "a mailer that is not there"
 refused "a mailer that refuses: exit 75, nothing recorded" 75 "$F: rule remind-pending: not sent, nothing recorded" \
