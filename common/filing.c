@@ -224,6 +224,15 @@ static struct batch_ticket *batch_ticket(struct filing *f, const char *id, int m
 	return b;
 }
 
+/* The batch's fold of a ticket is stale (its events were written whole,
+ * or it was merged): folded again when next asked for. */
+static void batch_forget(struct batch_ticket *b)
+{
+	if (b->loaded)
+		ticket_free(&b->t);
+	b->loaded = 0;
+}
+
 /* A reference to a folded ticket: t shares its events (ticket_free it). */
 static void ticket_ref(const struct ticket *src, struct ticket *t)
 {
@@ -824,9 +833,8 @@ static void merge_for(struct filing *f, struct incoming *in, const char *from, c
 	json_decref(note);
 	ticket_free(&t);
 	b->restored |= ai;
-	b->loaded = 0;	/* folded again with the merge */
-	struct batch_ticket *bf = batch_ticket(f, from, 1);
-	bf->loaded = 0;
+	batch_forget(b);	/* folded again with the merge */
+	batch_forget(batch_ticket(f, from, 1));
 	char line[160];
 	snprintf(line, sizeof line, "%s: merged into %s (a message names both)\n", from, into);
 	buf_adds(&f->log, line);
@@ -975,7 +983,7 @@ static void stage_message(struct filing *f, struct incoming *in, struct filed *r
 	if (in->archived && !b->restored) {
 		ticket_restore(f->desk, f->tx, r->ticket);
 		b->restored = 1;
-		b->loaded = 0;	/* its events are written whole now */
+		batch_forget(b);	/* its events are written whole now */
 	}
 	char dir[40], path[80];
 	desk_ticket_dir(r->ticket, dir);
