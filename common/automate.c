@@ -540,6 +540,16 @@ static int act_reply(struct run *x, const struct auto_rule *r, const struct tick
 	struct reply rp = { .d = x->d, .ag = &x->ag, .cu = &x->cu, .t = t, .s = &s,
 		.rule = r->name, .tname = r->tname };
 	reply_address(&rp, NULL, NULL, NULL, 0, NULL, NULL);
+	/* no automatic mail to automatic mail (RFC 3834), nor to the desk */
+	if (ticket_has_tag(t, "auto") || ticket_has_tag(t, "spam") ||
+	    msg_is_automatic(&s.m, s.from) || desk_own_address(x->d, &x->ag, rp.to)) {
+		if (x->o->explain)
+			fprintf(x->o->explain, "%s: rule %s: no mail: the customer's message is "
+			    "automatic, spam or the desk's own\n", t->id, r->name);
+		reply_free(&rp);
+		source_free(&s);
+		return 0;
+	}
 	reply_render(&rp);
 	reply_message(&rp, NULL, 0);
 	char w[400];

@@ -161,8 +161,14 @@ git -C "$D" commit -qam "the mailer back"
 w "  ... the next run sends it" auto 2026-11-19T14:05:00Z
 is "  ... once" "$(ev "$F" '[.events[] | select(.rule == "remind-pending")] | length')" 1
 
+# ---------------------------------------------------------------- no automatic mail to automatic mail
+w "the bounce set pending" mdesk --as ana --now 2026-11-04T09:00:00Z status "$H" pending
+nothing "3 business days later: no reminder to a mailer daemon (RFC 3834)" auto 2026-11-09T14:00:00Z
+mdesk --now 2026-11-09T14:00:00Z automate --explain >"$TMP/explain"
+check "  ... --explain says why" "grep -q '^$H: rule remind-pending: no mail: the customer.s message is automatic' '$TMP/explain'"
+
 # ---------------------------------------------------------------- assign never takes automatic mail
-printf '[rule give-all]\nstatus = new|open\nassignee = none\naction = assign\n' >"$D/automations.conf"
+printf '[rule give-all]\nstatus = new|open|pending\nassignee = none\naction = assign\n' >"$D/automations.conf"
 git -C "$D" commit -qam "a hand-out rule without tags"
 nothing "a rule that would assign anything: the bounce is not assigned" auto 2026-11-20T09:00:00Z
 mdesk --now 2026-11-20T09:00:00Z automate --explain >"$TMP/explain"
