@@ -11,6 +11,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <time.h>
+/* XXH64 from libxxhash (Debian libxxhash-dev), compiled in: no library
+ * to link */
+#define XXH_INLINE_ALL
+#include <xxhash.h>
 
 const char *progname = "mdesk";
 
@@ -350,94 +354,9 @@ void strtab_free(struct strtab *t)
 	memset(t, 0, sizeof *t);
 }
 
-/* XXH64 (Yann Collet's xxHash, 64 bits), read little-endian on every host */
-#define XP1 0x9E3779B185EBCA87ULL
-#define XP2 0xC2B2AE3D27D4EB4FULL
-#define XP3 0x165667B19E3779F9ULL
-#define XP4 0x85EBCA77C2B2AE63ULL
-#define XP5 0x27D4EB2F165667C5ULL
-
-static uint64_t rotl64(uint64_t x, int r)
-{
-	return (x << r) | (x >> (64 - r));
-}
-
-/* Little-endian loads: one load and, on a big-endian host, a swap
- * (compilers fold the test and the byte loop) */
-static int host_le(void)
-{
-	const uint16_t one = 1;
-	unsigned char b;
-	memcpy(&b, &one, 1);
-	return b == 1;
-}
-
-static uint64_t le64(const unsigned char *s)
-{
-	uint64_t v;
-	memcpy(&v, s, 8);
-	if (!host_le()) {
-		v = 0;
-		for (int i = 7; i >= 0; i--)
-			v = v << 8 | s[i];
-	}
-	return v;
-}
-
-static uint32_t le32(const unsigned char *s)
-{
-	uint32_t v;
-	memcpy(&v, s, 4);
-	if (!host_le())
-		v = (uint32_t)s[0] | (uint32_t)s[1] << 8 | (uint32_t)s[2] << 16 | (uint32_t)s[3] << 24;
-	return v;
-}
-
-static uint64_t xround(uint64_t acc, uint64_t v)
-{
-	return rotl64(acc + v * XP2, 31) * XP1;
-}
-
-static uint64_t xmerge(uint64_t acc, uint64_t v)
-{
-	return (acc ^ xround(0, v)) * XP1 + XP4;
-}
-
 uint64_t hash64_wide(const void *p, size_t n, uint64_t seed)
 {
-	const unsigned char *s = p, *e = s + n;
-	uint64_t h;
-	if (n >= 32) {
-		uint64_t v1 = seed + XP1 + XP2, v2 = seed + XP2, v3 = seed, v4 = seed - XP1;
-		do {
-			v1 = xround(v1, le64(s));
-			v2 = xround(v2, le64(s + 8));
-			v3 = xround(v3, le64(s + 16));
-			v4 = xround(v4, le64(s + 24));
-			s += 32;
-		} while (e - s >= 32);
-		h = rotl64(v1, 1) + rotl64(v2, 7) + rotl64(v3, 12) + rotl64(v4, 18);
-		h = xmerge(h, v1);
-		h = xmerge(h, v2);
-		h = xmerge(h, v3);
-		h = xmerge(h, v4);
-	} else
-		h = seed + XP5;
-	h += (uint64_t)n;
-	for (; e - s >= 8; s += 8)
-		h = rotl64(h ^ xround(0, le64(s)), 27) * XP1 + XP4;
-	if (e - s >= 4) {
-		h = rotl64(h ^ (uint64_t)le32(s) * XP1, 23) * XP2 + XP3;
-		s += 4;
-	}
-	for (; s < e; s++)
-		h = rotl64(h ^ *s * XP5, 11) * XP1;
-	h ^= h >> 33;
-	h *= XP2;
-	h ^= h >> 29;
-	h *= XP3;
-	h ^= h >> 32;
-	return h;
+	return XXH64(p, n, seed);
 }
 
 /* Length of the valid UTF-8 sequence at s (n bytes left), 0 if invalid. */

@@ -77,7 +77,7 @@ uint64_t hash64(const void *p, size_t n);
 uint64_t hash64_update(uint64_t h, const void *p, size_t n);
 uint64_t hash64_final(uint64_t h);
 #define HASH64_INIT 0xcbf29ce484222325ULL
-/* A checksum of many bytes: XXH64 (eight bytes a step, several GB/s);
+/* A checksum of many bytes: XXH64 of libxxhash (several GB/s);
  * chain spans by passing one's result as the next one's seed. */
 uint64_t hash64_wide(const void *p, size_t n, uint64_t seed);
 

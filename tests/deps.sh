@@ -10,9 +10,10 @@
 #   sh tests/deps.sh fuzz     also clang and its libFuzzer runtime (make fuzz)
 
 # the build: compiler, pkg-config and the libraries (libsqlite3-dev: FTS5
-# for mdesk search)
+# for mdesk search; libxxhash-dev: XXH64, the derived files' checksum,
+# compiled in from its header)
 build="build-essential pkg-config libmailutils-dev libjansson-dev libcsv-dev
-libgit2-dev libcld2-dev libmagic-dev libsqlite3-dev"
+libgit2-dev libcld2-dev libmagic-dev libsqlite3-dev libxxhash-dev"
 # the tests: jq reads the tools' JSON; mailutils' decodemail and perl decode
 # RFC 2047; git inspects desks; valgrind runs make check-valgrind; python3
 # writes the hostile mail of tests/t/hostile.t, whose /usr/bin/time (package
