@@ -1395,6 +1395,7 @@ struct fold {
 	char (*first)[40];	/* the time of its first event */
 	char (*into)[16];	/* folded by a sync into this one ("" none) */
 	unsigned char *left;	/* it holds a "received" event all the same */
+	unsigned char *arch;	/* on the archive branch (not on main) once merged */
 	size_t *up;		/* union-find: the group of each ticket */
 	size_t n;
 	struct fmid { char *mid; size_t t; int side; } *mids;	/* side 1 ours, 2 theirs */
@@ -1710,7 +1711,7 @@ static void fold_again(struct fold *f, git_repository *repo, git_tree **mt, git_
 		char to[40];
 		git_oid wid, sid, nt;
 		git_tree *t2;
-		if (!f->into[i][0] || !f->left[i])
+		if (!f->into[i][0] || !f->left[i] || f->arch[i])
 			continue;
 		desk_ticket_dir(f->into[i], to);
 		if (!strcmp(to, f->path[i]) || !folder_id(*mt, to, &wid) ||
@@ -1730,42 +1731,160 @@ static void fold_again(struct fold *f, git_repository *repo, git_tree **mt, git_
 	}
 }
 
-/* After a merge of main (base, ours, theirs; the result in *tree): a
+/* The archive branch in a sync: its trees (base, ours, theirs and what
+ * its merge made; any may be NULL) and the ticket folders the fold of
+ * main brought back to main from it. */
+struct arch {
+	git_tree *t[4];
+	struct sset gone;
+};
+
+/* The archive's trees once its merge is known (step, to: what
+ * merge_branch said; from, has_from: the local archive before). */
+static void arch_open(struct desk *d, const char *track, int step, const git_oid *to,
+    const git_oid *from, int has_from, struct arch *a)
+{
+	git_oid r, b;
+	memset(a, 0, sizeof *a);
+	int hr = ref_oid(d->repo, track, &r);
+	if (has_from)
+		a->t[1] = commit_tree(d->repo, from);
+	if (hr)
+		a->t[2] = commit_tree(d->repo, &r);
+	if (has_from && hr && git_merge_base(&b, d->repo, from, &r) == 0)
+		a->t[0] = commit_tree(d->repo, &b);
+	if (step > 0)
+		a->t[3] = commit_tree(d->repo, to);
+	else if (has_from)
+		a->t[3] = commit_tree(d->repo, from);
+}
+
+static void arch_close(struct arch *a)
+{
+	for (int k = 0; k < 4; k++)
+		git_tree_free(a->t[k]);
+	sset_free(&a->gone);
+}
+
+/* The tree of main m or of the archive a (NULL: none) that holds ticket
+ * folder p: main's unless only the archive has it. */
+static git_tree *holder(git_tree *m, git_tree *a, const char *p)
+{
+	git_oid x;
+	return a && !folder_id(m, p, &x) && folder_id(a, p, &x) ? a : m;
+}
+
+/* The tickets the merges changed (main's and the archive's, each since its
+ * base), what each holds and which group each is in. */
+static void fold_gather(struct fold *f, git_repository *repo, git_tree *const t[3],
+    git_tree *mt, const struct arch *ar)
+{
+	git_tree *none[4] = { NULL, NULL, NULL, NULL };
+	git_tree *const *at = ar ? ar->t : none;
+	for (int k = 1; k <= 2; k++) {
+		tree_changes(repo, t[0], t[k], "", 0, fold_chg_cb, f);
+		if (at[k])
+			tree_changes(repo, at[0], at[k], "", 0, fold_chg_cb, f);
+	}
+	if (f->n)
+		qsort(f->path, f->n, sizeof *f->path, by_path);
+	size_t n = 0;
+	for (size_t i = 0; i < f->n; i++)
+		if (!n || strcmp(f->path[n - 1], f->path[i]))
+			memmove(f->path[n++], f->path[i], 40);
+	f->n = n;
+	f->isnew = xcalloc(n + 1, 1);
+	f->up = xcalloc(n + 1, sizeof *f->up);
+	f->first = xcalloc(n + 1, sizeof *f->first);
+	f->into = xcalloc(n + 1, sizeof *f->into);
+	f->left = xcalloc(n + 1, 1);
+	f->arch = xcalloc(n + 1, 1);
+	for (size_t i = 0; i < n; i++) {
+		git_oid x;
+		f->arch[i] = holder(mt, at[3], f->path[i]) != mt;
+		f->isnew[i] = !folder_id(t[0], f->path[i], &x) && !folder_id(at[0], f->path[i], &x);
+		f->up[i] = i;
+		fold_read(f, repo, f->arch[i] ? at[3] : mt, i, 0);
+		for (int k = 1; k <= 2; k++)
+			fold_read(f, repo, holder(t[k], at[k], f->path[i]), i, k);
+	}
+}
+
+/* Fold each group's new tickets into its winner (win[root]) in tree *mt:
+ * the winner and the stubs of those folded on main, any of them that was
+ * on the archive in ar->gone.  The number folded. */
+static int fold_groups(struct fold *f, git_repository *repo, const size_t *win,
+    git_tree *mt, struct arch *ar, git_oid *tree)
+{
+	size_t n = f->n, nu = 0;
+	git_tree_update *up = xcalloc(2 * n + 1, sizeof *up);
+	git_oid *ids = xcalloc(2 * n + 1, sizeof *ids);
+	int folded = 0;
+	for (size_t r = 0; r < n; r++) {
+		if (fold_root(f, r) != r || win[r] == (size_t)-1)
+			continue;
+		size_t w = win[r];
+		git_oid wid;
+		if (!folder_id(f->arch[w] ? ar->t[3] : mt, f->path[w], &wid))
+			continue;
+		int any = 0;
+		for (size_t i = 0; i < n; i++) {
+			git_tree *ti = f->arch[i] ? ar->t[3] : mt;
+			if (i == w || f->isnew[i] != 1 || fold_root(f, i) != r ||
+			    fold_into(repo, ti, f->path[w], &wid, f->path[i]) != 0 ||
+			    fold_stub(repo, ti, f->path[i], f->path[w], &ids[nu]) != 0)
+				continue;
+			up[nu].action = GIT_TREE_UPDATE_UPSERT;
+			up[nu].filemode = GIT_FILEMODE_TREE;
+			up[nu].path = f->path[i];
+			nu++;
+			any = 1;
+			folded++;
+			if (f->arch[i])
+				sset_add(&ar->gone, f->path[i]);
+		}
+		if (any) {
+			ids[nu] = wid;
+			up[nu].action = GIT_TREE_UPDATE_UPSERT;
+			up[nu].filemode = GIT_FILEMODE_TREE;
+			up[nu].path = f->path[w];
+			nu++;
+			if (f->arch[w])
+				sset_add(&ar->gone, f->path[w]);
+		}
+	}
+	for (size_t i = 0; i < nu; i++)
+		up[i].id = ids[i];
+	git_oid nt;
+	if (nu && git_tree_create_updated(&nt, repo, mt, nu, up) == 0)
+		*tree = nt;
+	else
+		folded = 0;
+	if (!folded && ar)
+		sset_free(&ar->gone);
+	free(up);
+	free(ids);
+	return folded;
+}
+
+/* After a merge of main (base, ours, theirs in t; the result in *tree): a
  * ticket new since base that holds a message another ticket the merge
  * touched holds (the same follow-up filed on two replicas, in the ticket
  * each knew) is folded into that ticket: the one whose first event came
  * first wins (then the smaller ID), so every replica folds alike; a
- * ticket merged into another is left as it is.  The
- * number folded. */
-static int fold_follow_ups(git_repository *repo, git_tree *base, git_tree *ours,
-    git_tree *theirs, git_oid *tree)
+ * ticket merged into another is left as it is.  The tickets the merge of
+ * the archive (ar, when not NULL) touched take part too: one of them in a
+ * group that folds comes back to main (its folder in ar->gone, for the
+ * archive to drop once main holds it).  The number folded. */
+static int fold_follow_ups(git_repository *repo, git_tree *const t[3], git_oid *tree,
+    struct arch *ar)
 {
 	struct fold f = { 0 };
 	git_tree *mt;
 	if (git_tree_lookup(&mt, repo, tree) != 0)
 		return 0;
-	tree_changes(repo, base, ours, "", 0, fold_chg_cb, &f);
-	tree_changes(repo, base, theirs, "", 0, fold_chg_cb, &f);
-	if (f.n)
-		qsort(f.path, f.n, sizeof *f.path, by_path);
-	size_t n = 0;
-	for (size_t i = 0; i < f.n; i++)
-		if (!n || strcmp(f.path[n - 1], f.path[i]))
-			memmove(f.path[n++], f.path[i], 40);
-	f.n = n;
-	f.isnew = xcalloc(n + 1, 1);
-	f.up = xcalloc(n + 1, sizeof *f.up);
-	f.first = xcalloc(n + 1, sizeof *f.first);
-	f.into = xcalloc(n + 1, sizeof *f.into);
-	f.left = xcalloc(n + 1, 1);
-	for (size_t i = 0; i < n; i++) {
-		git_oid x;
-		f.isnew[i] = !folder_id(base, f.path[i], &x);
-		f.up[i] = i;
-		fold_read(&f, repo, mt, i, 0);
-		fold_read(&f, repo, ours, i, 1);
-		fold_read(&f, repo, theirs, i, 2);
-	}
+	fold_gather(&f, repo, t, mt, ar);
+	size_t n = f.n;
 	fold_again(&f, repo, &mt, tree);
 	size_t nm = 0;
 	for (size_t i = 0; i < f.nmids; i++)
@@ -1778,7 +1897,8 @@ static int fold_follow_ups(git_repository *repo, git_tree *base, git_tree *ours,
 		qsort(f.mids, f.nmids, sizeof *f.mids, by_mid);
 	for (size_t i = 0; i < n; i++)
 		for (int side = 1; f.isnew[i] == 1 && side <= 2; side++)
-			fold_links(&f, repo, side == 1 ? ours : theirs, i, side);
+			fold_links(&f, repo, holder(t[side], ar ? ar->t[side] : NULL, f.path[i]),
+			    i, side);
 	for (size_t i = 1; i < f.nmids; i++)
 		if (!strcmp(f.mids[i].mid, f.mids[i - 1].mid)) {
 			size_t a = fold_root(&f, f.mids[i].t), b = fold_root(&f, f.mids[i - 1].t);
@@ -1797,47 +1917,7 @@ static int fold_follow_ups(git_repository *repo, git_tree *base, git_tree *ours,
 		if (f.isnew[i] != 2 && (w == (size_t)-1 || strcmp(f.first[i], f.first[w]) < 0))
 			win[r] = i;
 	}
-	git_tree_update *up = xcalloc(2 * n + 1, sizeof *up);
-	git_oid *ids = xcalloc(2 * n + 1, sizeof *ids);
-	size_t nu = 0;
-	int folded = 0;
-	for (size_t r = 0; r < n; r++) {
-		if (fold_root(&f, r) != r || win[r] == (size_t)-1)
-			continue;
-		size_t w = win[r];
-		git_oid wid;
-		if (!folder_id(mt, f.path[w], &wid))
-			continue;
-		int any = 0;
-		for (size_t i = 0; i < n; i++) {
-			if (i == w || f.isnew[i] != 1 || fold_root(&f, i) != r ||
-			    fold_into(repo, mt, f.path[w], &wid, f.path[i]) != 0 ||
-			    fold_stub(repo, mt, f.path[i], f.path[w], &ids[nu]) != 0)
-				continue;
-			up[nu].action = GIT_TREE_UPDATE_UPSERT;
-			up[nu].filemode = GIT_FILEMODE_TREE;
-			up[nu].path = f.path[i];
-			nu++;
-			any = 1;
-			folded++;
-		}
-		if (any) {
-			ids[nu] = wid;
-			up[nu].action = GIT_TREE_UPDATE_UPSERT;
-			up[nu].filemode = GIT_FILEMODE_TREE;
-			up[nu].path = f.path[w];
-			nu++;
-		}
-	}
-	for (size_t i = 0; i < nu; i++)
-		up[i].id = ids[i];
-	git_oid nt;
-	if (nu && git_tree_create_updated(&nt, repo, mt, nu, up) == 0)
-		*tree = nt;
-	else
-		folded = 0;
-	free(up);
-	free(ids);
+	int folded = fold_groups(&f, repo, win, mt, ar, tree);
 	free(win);
 	for (size_t i = 0; i < f.nmids; i++)
 		free(f.mids[i].mid);
@@ -1847,6 +1927,7 @@ static int fold_follow_ups(git_repository *repo, git_tree *base, git_tree *ours,
 	free(f.first);
 	free(f.into);
 	free(f.left);
+	free(f.arch);
 	free(f.up);
 	git_tree_free(mt);
 	return folded;
@@ -1855,7 +1936,8 @@ static int fold_follow_ups(git_repository *repo, git_tree *base, git_tree *ours,
 /* Merge the fetched commit into the local branch: the new commit in
  * *to, 0 nothing to do, 1 a new commit to move to, -1 conflicts. */
 static int merge_branch(struct desk *d, const char *branch, const char *track,
-    const char *remote, int *ahead, git_oid *from, int *has_from, git_oid *to)
+    const char *remote, int *ahead, git_oid *from, int *has_from, git_oid *to,
+    struct arch *ar)
 {
 	git_oid l, r;
 	*has_from = ref_oid(d->repo, branch, &l);
@@ -1892,8 +1974,9 @@ static int merge_branch(struct desk *d, const char *branch, const char *track,
 	struct conflicts cc = { 0, remote };
 	git_oid tree;
 	int nc = sync_merge_trees(d->repo, tbase, tl, tr, &tree, print_conflict, &cc);
+	git_tree *const t3[3] = { tbase, tl, tr };
 	int folded = !nc && !strcmp(branch, DESK_BRANCH) ?
-	    fold_follow_ups(d->repo, tbase, tl, tr, &tree) : 0;
+	    fold_follow_ups(d->repo, t3, &tree, ar) : 0;
 	int rc = -1;
 	if (!nc) {
 		git_tree *nt;
@@ -2330,6 +2413,33 @@ static int rescue(struct desk *d, git_tree *const src[4], git_tree *fm, git_tree
 	return (int)n;
 }
 
+/* The archive (commit ac) without the ticket folders of gone that main
+ * (commit mc) holds: a new commit in *out, else ac. */
+static void take_off(struct desk *d, const git_oid *mc, const git_oid *ac,
+    const struct sset *gone, git_oid *out)
+{
+	*out = *ac;
+	if (!gone->t.n)
+		return;
+	git_tree *tm = commit_tree(d->repo, mc), *ta = commit_tree(d->repo, ac);
+	git_tree_update *up = xcalloc(gone->t.n + 1, sizeof *up);
+	size_t n = 0;
+	for (size_t i = 0; tm && ta && i < gone->t.cap; i++) {
+		git_oid x;
+		const char *p = gone->t.k[i];
+		if (!p || !folder_id(tm, p, &x) || !folder_id(ta, p, &x))
+			continue;
+		up[n].action = GIT_TREE_UPDATE_REMOVE;
+		up[n++].path = p;
+	}
+	if (n)
+		new_commit(d, ac, ta, up, n, "sync: a follow-up filed on both replicas folded "
+		    "into one ticket, back on main\n", out);
+	free(up);
+	git_tree_free(tm);
+	git_tree_free(ta);
+}
+
 /* Move the branches to what the merges (step[k] > 0: to[k]) make, with
  * the tickets neither branch holds any more brought back (rescue) and
  * those on both joined on main: archive first, then main, then the
@@ -2337,7 +2447,8 @@ static int rescue(struct desk *d, git_tree *const src[4], git_tree *fm, git_tree
  * always on a branch.  -1 when a branch moved meanwhile, 1 when a file
  * to change holds changes not committed. */
 static int move_branches(struct desk *d, const git_oid from[2], const int has_from[2],
-    const int step[2], const git_oid to[2], char track[2][300], int *did)
+    const int step[2], const git_oid to[2], char track[2][300], const struct sset *gone,
+    int *did)
 {
 	const char *branch[2] = { DESK_ARCHIVE, DESK_BRANCH };
 	git_oid fin[2], j[2];
@@ -2362,10 +2473,13 @@ static int move_branches(struct desk *d, const git_oid from[2], const int has_fr
 	}
 	for (int k = 0; k < 4; k++)
 		git_tree_free(src[k]);
+	git_oid fa = fin[0];	/* the archive without what the fold of main took */
 	if (hasfin[0] && hasfin[1])
-		nj = join_branches(d, &fin[1], &fin[0], &j[1], &j[0]);
+		take_off(d, &fin[1], &fin[0], gone, &fa);
+	if (hasfin[0] && hasfin[1])
+		nj = join_branches(d, &fin[1], &fa, &j[1], &j[0]);
 	if (nj <= 0) {
-		j[0] = fin[0];
+		j[0] = fa;
 		j[1] = fin[1];
 	}
 	int main_moves = hasfin[1] && (!has_from[1] || !git_oid_equal(&from[1], &j[1]));
@@ -2383,7 +2497,7 @@ static int move_branches(struct desk *d, const git_oid from[2], const int has_fr
 			return -1;
 		*did = 1;
 	}
-	if (nj > 0) {
+	if (hasfin[0] && !git_oid_equal(&j[0], &fin[0])) {
 		if (desk_move_branch(d, branch[0], &fin[0], &j[0], "mdesk sync") != 0)
 			return -1;
 		*did = 1;
@@ -2474,13 +2588,17 @@ int sync_desk(struct desk *d, const char *name, int auto_mode)
 		fetch_locked(d, rem, name, auto_mode, track);
 		git_oid from[2], to[2];
 		int has_from[2], ahead[2], step[2], conflicts = 0;
+		struct arch ar;
 		for (int k = 0; k < 2; k++) {
+			if (k)	/* main's merge reads what the archive's made */
+				arch_open(d, track[0], step[0], &to[0], &from[0], has_from[0], &ar);
 			step[k] = merge_branch(d, branch[k], track[k], name, &ahead[k], &from[k],
-			    &has_from[k], &to[k]);
+			    &has_from[k], &to[k], k ? &ar : NULL);
 			if (step[k] < 0)
 				conflicts = 1;
 		}
 		if (conflicts) {
+			arch_close(&ar);
 			desk_unlock(d);
 			fprintf(stderr, "%s: nothing changed; make the files agree on both sides "
 			    "(or merge by hand: git merge %s%s), then sync again\n", progname,
@@ -2489,7 +2607,8 @@ int sync_desk(struct desk *d, const char *name, int auto_mode)
 			close(slock);
 			return 1;
 		}
-		int mv = move_branches(d, from, has_from, step, to, track, &did);
+		int mv = move_branches(d, from, has_from, step, to, track, &ar.gone, &did);
+		arch_close(&ar);
 		if (!mv)
 			push_snapshot(d, track, ahead);
 		desk_unlock(d);

@@ -44,4 +44,54 @@ is "... $T4 is merged into $T3" "$(mdesk --desk "$B" show --json "$T4" 2>/dev/nu
 is "a and b at one main" "$(git -C "$A" rev-parse main)" "$(git -C "$B" rev-parse main)"
 check "b: mdesk check ok" "mdesk --desk '$B' check"
 
+# ------------------------------------------------------------ one copy archived
+# A follow-up whose other copy is in a ticket on the archive branch: the
+# fold reads the archive too, and the ticket that wins comes back to main
+# with both copies.
+# tickets_of DESK MID: "BRANCH:ID" of each ticket folder holding MID
+tickets_of() {
+	git -C "$1" grep -l -i "^message-id: <$2>" main archive -- tickets 2>/dev/null |
+		sed 's|^\([a-z]*\):tickets/../\([0-9A-Z]*\)/.*|\1:\2|' | sort -u | tr '\n' ' '
+}
+msg() {	# msg N [PARENT]: message <fN@f.example>, an answer to PARENT (In-Reply-To only)
+	printf 'From: Finn <finn@f.example>\nTo: support@lumen.example\nSubject: %sThe fuse\n' "${2:+Re: }"
+	printf 'Message-ID: <f%s@f.example>\n' "$1"
+	[ -n "${2:-}" ] && printf 'In-Reply-To: <f%s@f.example>\n' "$2"
+	printf 'Date: Mon, 2 Nov 2026 11:%02d:00 +0000\n\nMessage %s.\n' "$1" "$1"
+}
+synced() {	# synced DESK...: each syncs, in turn
+	for D in "$@"; do
+		mdesk --desk "$D" sync >"$TMP/out" 2>"$TMP/err" || { cat "$TMP/err"; break; }
+	done
+}
+scenario() {	# scenario N ARCHIVER: a ticket on both; a files N+1, N+2 in it, b files N+2 alone
+	n=$1
+	T=$(msg "$n" | mroute --desk "$A" --now "2026-11-03T1$n:00:00Z" | sed -n 's/^X-Mdesk-Ticket: //p')
+	synced "$A" "$B"
+	msg $((n + 1)) "$n" | mroute --desk "$A" --now "2026-11-03T1$n:01:00Z" >/dev/null
+	msg $((n + 2)) $((n + 1)) | mroute --desk "$A" --now "2026-11-03T1$n:02:00Z" >/dev/null
+	mdesk --desk "$2" --as ana --now "2026-11-03T1$n:03:00Z" status "$T" solved >/dev/null
+	mdesk --desk "$2" --now "2026-11-03T1$n:04:00Z" archive "$T" >/dev/null
+	# b knows neither N+1 nor that it is in T: a ticket of its own
+	U=$(msg $((n + 2)) $((n + 1)) | mroute --desk "$B" --now "2026-11-03T1$n:05:00Z" | sed -n 's/^X-Mdesk-Ticket: //p')
+}
+for who in a b; do
+	case $who in a) X=$A n=1 ;; b) X=$B n=4 ;; esac
+	scenario $n "$X"
+	m=f$((n + 2))@f.example
+	check "$who archives $T; a filed $m there, b in $U" "[ -n '$T' ] && [ -n '$U' ] && [ '$T' != '$U' ]"
+	synced "$A" "$B" "$A"
+	for D in "$A" "$B"; do
+		d=${D##*/}
+		is "$d: $m in one ticket, on main: $T" "$(tickets_of "$D" "$m")" "main:$T "
+		is "$d: ... received once" "$(git -C "$D" grep -h "\"message_id\":\"$m\"" main archive -- 'tickets/*/events.jsonl' | grep -c '"type":"received"')" 1
+		is "$d: ... with every message of the conversation" \
+			"$(for k in 0 1; do tickets_of "$D" "f$((n + k))@f.example"; done)" "main:$T main:$T "
+		is "$d: $U is merged into $T" "$(mdesk --desk "$D" show --json "$U" 2>/dev/null | jq -r .merged_into)" "$T"
+		check "$d: mdesk check ok, git status clean" "mdesk --desk '$D' check && test -z \"\$(git -C '$D' status --porcelain)\""
+	done
+	is "a, b and the remote at one main and one archive" \
+		"$(for D in "$A" "$B" "$R"; do git -C "$D" rev-parse main archive | tr '\n' ' '; echo; done | sort -u | wc -l)" 1
+done
+
 done_testing
