@@ -1501,15 +1501,18 @@ static void show_text(struct ticket *t, char **files, size_t nf, int archived,
 		printf("Merged into: %s\n", t->merged_into);
 	size_t ci;
 	json_t *cv;
-	json_array_foreach(t->collisions, ci, cv)
-		printf("Collision: %s %s by %s at %s, after %s's (another replica); %s's stands\n",
-		    json_string_value(json_object_get(cv, "type")),
-		    !strcmp(json_string_value(json_object_get(cv, "type")), "claim") ?
-		    "claimed" : "answered",
+	json_array_foreach(t->collisions, ci, cv) {
+		const char *ty = json_string_value(json_object_get(cv, "type"));
+		if (!ty)
+			continue;
+		printf("Collision: %s %s by %s at %s, after %s's%s (another replica); %s's stands\n",
+		    ty, !strcmp(ty, "claim") ? "claimed" : !strcmp(ty, "status") ? "set" : "answered",
 		    json_string_value(json_object_get(cv, "loser")),
 		    json_string_value(json_object_get(cv, "at")),
 		    json_string_value(json_object_get(cv, "winner")),
+		    !strcmp(ty, "status") ? " claim" : "",
 		    json_string_value(json_object_get(cv, "winner")));
+	}
 	printf("Created:  %s   Updated: %s\n", local_time(t->created, cr), local_time(t->updated, up));
 	printf("\nEvents:\n");
 	json_array_foreach(t->events, i, v) {

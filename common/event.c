@@ -250,11 +250,19 @@ static void step_replied(struct ticket *t, const struct event *e)
 		t->status = e->status;
 }
 
+/* Is e an agent's change, without --force, while another agent's claim
+ * holds (made on another replica that did not know of the claim)? */
+static int over_claim(const struct ticket *t, const struct event *e)
+{
+	const char *who = e->agent ? e->agent : e->by;
+	return who && strcmp(who, "system") && t->claim_by && strcmp(who, t->claim_by) &&
+	    (!t->claim_until || t->claim_until > e->at) && !e->force;
+}
+
 static void step_claimed(struct ticket *t, const struct event *e)
 {
 	const char *who = e->agent;
-	if (who && t->claim_by && strcmp(who, t->claim_by) &&
-	    (!t->claim_until || t->claim_until > e->at) && !e->force) {
+	if (who && over_claim(t, e)) {
 		/* claimed on another replica first: that claim stands */
 		collide(t, "claim", t->claim_by, who, e);
 		return;
@@ -443,7 +451,10 @@ void ticket_step(struct ticket *t, const struct event *e)
 			t->priority = e->priority;
 	} else if (!strcmp(type, "status")) {
 		const char *v = e->status;
-		if (v && status_valid(v)) {
+		if (v && status_valid(v) && over_claim(t, e))
+			/* made on another replica, not knowing of the claim: the claim stands */
+			collide(t, "status", t->claim_by, e->by, e);
+		else if (v && status_valid(v)) {
 			if (t->status && (!strcmp(t->status, "solved") || !strcmp(t->status, "closed")) &&
 			    !strcmp(v, "open"))
 				t->reopened++;

@@ -2798,6 +2798,11 @@ void sync_notice(struct desk *d, const struct ticket *t, const char *login)
 			warnx_("%s: your claim of %s collided with %s's earlier claim on another "
 			    "replica; %s has the ticket (see mdesk show %s)", t->id, at ? at : "?",
 			    winner, winner, t->id);
+		else if (!strcmp(type, "status"))
+			warnx_("%s: your status change of %s came during %s's claim on another "
+			    "replica and does not count; %s has the ticket (see mdesk show %s; "
+			    "status --force sets it over the claim)", t->id, at ? at : "?", winner,
+			    winner, t->id);
 		else
 			warnx_("%s: your reply of %s answered a message %s had already answered "
 			    "on another replica (see mdesk show %s)", t->id, at ? at : "?", winner, t->id);

@@ -277,7 +277,7 @@ void tickets_upkeep(struct desk *d)
 
 /* --- the summary of every ticket (derived, under .git/mdesk/) --- */
 
-#define SUM_MAGIC "mdesk-tickets 6 "	/* 2: collisions; 3: customer, subject, assigned_at; 4: mentions_unread; 5: snoozed_until, notices; 6: timeline, checksum */
+#define SUM_MAGIC "mdesk-tickets 6 "	/* 2: collisions; 3: customer, subject, assigned_at; 4: mentions_unread; 5: snoozed_until, notices; 6: timeline, checksum, status collisions */
 #define SUM_FIELDS 11
 
 struct sumfile {

@@ -242,6 +242,39 @@ mdesk --desk "$B" sync >/dev/null && mdesk --desk "$A" sync >/dev/null
 is "a claim taken over with --force is no collision" \
 	"$(mdesk --desk "$A" show --json "$T2" | jq -r '.claimed_by + " " + (.collisions | length | tostring)')" "bob 0"
 
+# a status change on one replica while another agent's claim, made on the
+# other, held: a collision, and the claim stands
+mail 9003 >"$TMP/m.eml"
+T3=$(MDESK_DIR=$A mroute --now 2026-11-03T09:30:00Z <"$TMP/m.eml" | sed -n 's/^X-Mdesk-Ticket: //p')
+mail 9004 >"$TMP/m.eml"
+T4=$(MDESK_DIR=$A mroute --now 2026-11-03T09:30:00Z <"$TMP/m.eml" | sed -n 's/^X-Mdesk-Ticket: //p')
+mdesk --desk "$A" sync >/dev/null && mdesk --desk "$B" sync >/dev/null
+st3=$(mdesk --desk "$A" show --json "$T3" | jq -r .status)
+for t in "$T3" "$T4"; do
+	w_in "$A" "ana claims $t on replica 1" mdesk --desk "$A" --as ana --now 2026-11-03T09:35:00Z claim "$t"
+done
+w_in "$B" "bob sets $T3 solved on replica 2, not knowing of the claim" \
+	mdesk --desk "$B" --as bob --now 2026-11-03T09:36:00Z status "$T3" solved
+w_in "$B" "... and $T4, with --force" mdesk --desk "$B" --as bob --now 2026-11-03T09:36:00Z status --force "$T4" solved
+mdesk --desk "$B" sync >/dev/null && mdesk --desk "$A" sync >/dev/null && mdesk --desk "$B" sync >/dev/null
+for r in 1 2; do
+	is "replica $r: ana's claim stands, bob's status does not count, a collision" \
+		"$(mdesk --desk "$(rep $r)" show --json "$T3" | jq -c '[.claimed_by, .status, [.collisions[] | [.type, .winner, .loser, .at]]]')" \
+		"[\"ana\",\"$st3\",[[\"status\",\"ana\",\"bob\",\"2026-11-03T09:36:00Z\"]]]"
+	is "replica $r: the status set with --force counts, no collision" \
+		"$(mdesk --desk "$(rep $r)" show --json "$T4" | jq -c '[.status, (.collisions | length)]')" '["solved",0]'
+done
+is "mdesk show names it" "$(mdesk --desk "$A" show "$T3" | grep '^Collision:')" \
+	"Collision: status set by bob at 2026-11-03T09:36:00Z, after ana's claim (another replica); ana's stands"
+is "mdesk ls --collisions lists it" "$(mdesk --desk "$A" ls --all --collisions --format json | jq -r .id | grep -c "^$T3\$")" 1
+mdesk --desk "$B" --as bob show "$T3" >/dev/null 2>"$TMP/err"
+is "bob is told" "$(cat "$TMP/err")" \
+	"mdesk: $T3: your status change of 2026-11-03T09:36:00Z came during ana's claim on another replica and does not count; ana has the ticket (see mdesk show $T3; status --force sets it over the claim)"
+mdesk --desk "$B" --as bob --now 2026-11-03T10:06:00Z status "$T3" pending
+mdesk --desk "$B" sync >/dev/null && mdesk --desk "$A" sync >/dev/null
+is "a status change after the claim ended is no collision" \
+	"$(mdesk --desk "$A" show --json "$T3" | jq -c '[.status, (.collisions | length)]')" '["pending",1]'
+
 # ------------------------------------------------------------ archive
 mdesk --desk "$A" --as ana --now 2026-11-03T10:00:00Z status "$T2" closed
 mdesk --desk "$A" sync >/dev/null && mdesk --desk "$B" sync >/dev/null

@@ -186,6 +186,37 @@ int main(void)
 	ok(json_array_size(json_object_get(tj, "collisions")) == 2, "ticket_json carries them");
 	json_decref(tj);
 	ticket_free(&t);
+	/* a status change during another agent's claim, made on another
+	 * replica: a collision, the claim stands; forced, by the claimant, by
+	 * the system or after the claim ended: none */
+	const char *cs =
+	    "{\"at\":\"2026-11-02T09:00:00Z\",\"by\":\"customer\",\"id\":\"s1\",\"type\":\"received\",\"thread\":\"new\"}\n"
+	    "{\"at\":\"2026-11-02T09:05:00Z\",\"by\":\"ana\",\"id\":\"s2\",\"type\":\"claimed\",\"agent\":\"ana\",\"until\":\"2026-11-02T09:35:00Z\"}\n"
+	    "{\"at\":\"2026-11-02T09:06:00Z\",\"by\":\"bob\",\"id\":\"s3\",\"type\":\"status\",\"status\":\"solved\"}\n";
+	ticket_fold(&t, "COLLID33", cs, strlen(cs), 0);
+	cj = json_dumps(t.collisions, JSON_COMPACT | JSON_SORT_KEYS);
+	is_str(cj, "[{\"at\":\"2026-11-02T09:06:00Z\",\"event\":\"s3\",\"loser\":\"bob\",\"type\":\"status\",\"winner\":\"ana\"}]",
+	    "a status change during another's claim collides");
+	free(cj);
+	is_str(t.status, "new", "... and does not count");
+	ticket_free(&t);
+	static const char *const fine[] = {
+		"{\"at\":\"2026-11-02T09:06:00Z\",\"by\":\"bob\",\"id\":\"s3\",\"type\":\"status\",\"status\":\"solved\",\"force\":true}\n",
+		"{\"at\":\"2026-11-02T09:06:00Z\",\"by\":\"ana\",\"id\":\"s3\",\"type\":\"status\",\"status\":\"solved\"}\n",
+		"{\"at\":\"2026-11-02T09:06:00Z\",\"by\":\"system\",\"id\":\"s3\",\"type\":\"status\",\"status\":\"solved\"}\n",
+		"{\"at\":\"2026-11-02T09:36:00Z\",\"by\":\"bob\",\"id\":\"s3\",\"type\":\"status\",\"status\":\"solved\"}\n",
+	};
+	for (size_t k = 0; k < sizeof fine / sizeof fine[0]; k++) {
+		struct buf b = { 0 };
+		buf_add(&b, cs, (size_t)(strstr(cs, "{\"at\":\"2026-11-02T09:06") - cs));
+		buf_adds(&b, fine[k]);
+		ticket_fold(&t, "COLLID33", b.p, b.len, 0);
+		ok(!t.collisions && !strcmp(t.status, "solved"),
+		    "a status change forced, by the claimant, by the system, after the claim: counts");
+		ticket_free(&t);
+		buf_free(&b);
+	}
+
 	ticket_fold(&t, "NEWNEW22", mg, strlen(mg), 0);
 	ok(json_array_size(t.events) > 0, "a ticket without collisions");
 	tj = ticket_json(&t);
