@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "agents.h"
 #include "util.h"
 
 static const char *const statuses[] = { "new", "open", "pending", "on-hold",
@@ -251,11 +252,13 @@ static void step_replied(struct ticket *t, const struct event *e)
 }
 
 /* Is e an agent's change, without --force, while another agent's claim
- * holds (made on another replica that did not know of the claim)? */
+ * holds (made on another replica that did not know of the claim)?  The
+ * desk's own changes (by system, by rule:NAME) never are. */
 static int over_claim(const struct ticket *t, const struct event *e)
 {
 	const char *who = e->agent ? e->agent : e->by;
-	return who && strcmp(who, "system") && t->claim_by && strcmp(who, t->claim_by) &&
+	return who && agent_login_valid(who) && strcmp(who, "system") && t->claim_by &&
+	    strcmp(who, t->claim_by) &&
 	    (!t->claim_until || t->claim_until > e->at) && !e->force;
 }
 
@@ -389,7 +392,8 @@ static void step_snooze(struct ticket *t, const struct event *e)
 		t->status = "open";	/* the status it comes back with */
 		notice_add(t, "wake", e, until);
 	} else if (t->snooze_until > e->at && (!strcmp(type, "unsnoozed") ||
-	    (!strcmp(type, "received") && !e->autom) || !strcmp(type, "status") ||
+	    (!strcmp(type, "received") && !e->autom) ||
+	    (!strcmp(type, "status") && !over_claim(t, e)) ||
 	    (!strcmp(type, "replied") && e->status) || !strcmp(type, "merged"))) {
 		/* woken early: nobody is told, the ticket is back already */
 		t->snooze_until = 0;

@@ -200,10 +200,23 @@ int main(void)
 	free(cj);
 	is_str(t.status, "new", "... and does not count");
 	ticket_free(&t);
+	{
+		struct buf b = { 0 };
+		const char *s3 = strstr(cs, "{\"at\":\"2026-11-02T09:06");
+		buf_add(&b, cs, (size_t)(s3 - cs));
+		buf_adds(&b, "{\"at\":\"2026-11-02T09:05:30Z\",\"by\":\"ana\",\"id\":\"s2b\",\"type\":\"snoozed\",\"until\":\"2026-11-03T09:00:00Z\"}\n");
+		buf_adds(&b, s3);
+		ticket_fold(&t, "COLLID33", b.p, b.len, 0);
+		ok(t.snooze_until > 0 && json_array_size(t.collisions) == 1,
+		    "... nor wakes a snoozed ticket");
+		ticket_free(&t);
+		buf_free(&b);
+	}
 	static const char *const fine[] = {
 		"{\"at\":\"2026-11-02T09:06:00Z\",\"by\":\"bob\",\"id\":\"s3\",\"type\":\"status\",\"status\":\"solved\",\"force\":true}\n",
 		"{\"at\":\"2026-11-02T09:06:00Z\",\"by\":\"ana\",\"id\":\"s3\",\"type\":\"status\",\"status\":\"solved\"}\n",
 		"{\"at\":\"2026-11-02T09:06:00Z\",\"by\":\"system\",\"id\":\"s3\",\"type\":\"status\",\"status\":\"solved\"}\n",
+		"{\"at\":\"2026-11-02T09:06:00Z\",\"by\":\"rule:close-solved\",\"id\":\"s3\",\"type\":\"status\",\"status\":\"solved\"}\n",
 		"{\"at\":\"2026-11-02T09:36:00Z\",\"by\":\"bob\",\"id\":\"s3\",\"type\":\"status\",\"status\":\"solved\"}\n",
 	};
 	for (size_t k = 0; k < sizeof fine / sizeof fine[0]; k++) {
@@ -212,7 +225,7 @@ int main(void)
 		buf_adds(&b, fine[k]);
 		ticket_fold(&t, "COLLID33", b.p, b.len, 0);
 		ok(!t.collisions && !strcmp(t.status, "solved"),
-		    "a status change forced, by the claimant, by the system, after the claim: counts");
+		    "a status change forced, by the claimant, by the system, by a rule, after the claim: counts");
 		ticket_free(&t);
 		buf_free(&b);
 	}
