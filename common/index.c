@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "ticketid.h"
+#include "tickets.h"
 
 static char *ids_dir(struct desk *d)
 {
@@ -228,15 +229,6 @@ void index_add(struct desk *d, const char *mid, const char *ticket)
 	index_add_many(d, &mid, &ticket, 1);
 }
 
-static void branch_oid(struct desk *d, const char *ref, char out[GIT_OID_HEXSZ + 1])
-{
-	git_oid id;
-	if (desk_branch_id(d, ref, &id) == 0)
-		git_oid_tostr(out, GIT_OID_HEXSZ + 1, &id);
-	else
-		strcpy(out, "-");
-}
-
 static char *state_file(struct desk *d)
 {
 	char *dir = ids_dir(d);
@@ -249,8 +241,8 @@ static char *state_file(struct desk *d)
 void index_mark(struct desk *d)
 {
 	char m[GIT_OID_HEXSZ + 1], a[GIT_OID_HEXSZ + 1];
-	branch_oid(d, DESK_BRANCH, m);
-	branch_oid(d, DESK_ARCHIVE, a);
+	tickets_tree(d, DESK_BRANCH, m, NULL);
+	tickets_tree(d, DESK_ARCHIVE, a, NULL);
 	char *dir = ids_dir(d);
 	mkdir(dir, 0777);
 	free(dir);
@@ -267,12 +259,11 @@ void index_mark(struct desk *d)
 	free(p);
 }
 
-/* The ticket ID of a path tickets/SH/ID/events.jsonl, or NULL. */
+/* The ticket ID of a path SH/ID/events.jsonl of the tickets/ tree, or
+ * NULL. */
 static int events_ticket(const char *path, char id[16])
 {
-	if (strncmp(path, "tickets/", 8) != 0)
-		return 0;
-	const char *p = path + 8, *s1 = strchr(p, '/');
+	const char *p = path, *s1 = strchr(p, '/');
 	if (!s1)
 		return 0;
 	const char *s2 = strchr(s1 + 1, '/');
@@ -314,7 +305,7 @@ static int walk_cb(const char *root, const git_tree_entry *e, void *payload)
 {
 	struct desk *d = payload;
 	if (git_tree_entry_type(e) == GIT_OBJECT_TREE)
-		return !strcmp(root, "") && strcmp(git_tree_entry_name(e), "tickets") ? 1 : 0;
+		return 0;
 	char path[600];
 	snprintf(path, sizeof path, "%s%s", root, git_tree_entry_name(e));
 	if (!strcmp(git_tree_entry_name(e), "events.jsonl"))
@@ -325,13 +316,10 @@ static int walk_cb(const char *root, const git_tree_entry *e, void *payload)
 static git_tree *tree_of(struct desk *d, const char *hex)
 {
 	git_oid id;
-	git_commit *c;
 	git_tree *t = NULL;
 	if (!strcmp(hex, "-") || git_oid_fromstr(&id, hex) != 0 ||
-	    git_commit_lookup(&c, d->repo, &id) != 0)
+	    git_tree_lookup(&t, d->repo, &id) != 0)
 		return NULL;
-	git_commit_tree(&t, c);
-	git_commit_free(c);
 	return t;
 }
 
@@ -344,7 +332,8 @@ static int diff_cb(const git_diff_delta *delta, float progress, void *payload)
 	return 0;
 }
 
-/* Index what changed on one branch between two commits; 0 on success. */
+/* Index what changed on one branch between two of its tickets/ trees; 0
+ * on success. */
 static int update_branch(struct desk *d, const char *from, const char *to)
 {
 	if (!strcmp(from, to))
@@ -362,9 +351,6 @@ static int update_branch(struct desk *d, const char *from, const char *to)
 		git_diff *diff;
 		git_diff_options o;
 		git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
-		char *spec[] = { "tickets" };
-		o.pathspec.strings = spec;
-		o.pathspec.count = 1;
 		if (git_diff_tree_to_tree(&diff, d->repo, a, b, &o) == 0) {
 			if (git_diff_foreach(diff, diff_cb, NULL, NULL, NULL, d) != 0)
 				rc = -1;
@@ -389,8 +375,8 @@ void index_rebuild(struct desk *d)
 	free(p);
 	free(dir);
 	char m[GIT_OID_HEXSZ + 1], a[GIT_OID_HEXSZ + 1];
-	branch_oid(d, DESK_BRANCH, m);
-	branch_oid(d, DESK_ARCHIVE, a);
+	tickets_tree(d, DESK_BRANCH, m, NULL);
+	tickets_tree(d, DESK_ARCHIVE, a, NULL);
 	for (int i = 0; i < 256; i++)
 		bcache_drop(&B[i]);
 	bulk = 1;	/* a fresh index: every entry is new */
@@ -403,8 +389,8 @@ void index_rebuild(struct desk *d)
 void index_sync(struct desk *d)
 {
 	char m[GIT_OID_HEXSZ + 1], a[GIT_OID_HEXSZ + 1], om[64] = "", oa[64] = "";
-	branch_oid(d, DESK_BRANCH, m);
-	branch_oid(d, DESK_ARCHIVE, a);
+	tickets_tree(d, DESK_BRANCH, m, NULL);
+	tickets_tree(d, DESK_ARCHIVE, a, NULL);
 	char *p = state_file(d);
 	FILE *f = fopen(p, "r");
 	free(p);

@@ -5,8 +5,9 @@
  * data only: never committed, rebuilt from the events when missing or
  * stale, so deleting it changes no answer.  Kept in 256 bucket files
  * (by the first byte of the Message-ID's hash), so a lookup reads one
- * small file.  Staleness: the index remembers the commits of the main and
- * archive branches it reflects; when they moved behind its back (a sync,
+ * small file.  Staleness: the index remembers the tickets/ trees of the
+ * main and archive branches it reflects (the key of every derived file,
+ * tickets_tree); when they moved behind its back (a sync,
  * a merge, a hand commit) only the event files that changed since are
  * read again (a tree diff in libgit2).  Entries are only added: when
  * events go away (a reset, a removal) callers check what a lookup names

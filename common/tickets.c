@@ -324,9 +324,7 @@ void tickets_summary_free(void)
 	sum_all = NULL;
 }
 
-/* The oid of the tickets/ tree of a branch into key ("-": none); the
- * tree itself into *out when out is set (NULL when none). */
-static void tickets_tree(struct desk *d, const char *branch, char key[GIT_OID_HEXSZ + 1],
+void tickets_tree(struct desk *d, const char *branch, char key[GIT_OID_HEXSZ + 1],
     git_tree **out)
 {
 	git_oid id;

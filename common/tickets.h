@@ -49,6 +49,13 @@ char **tickets_to_archive(struct desk *d, long long age, size_t *n);
  * it off).  Call with the lock held. */
 void tickets_upkeep(struct desk *d);
 
+/* The key of every derived file under .git/mdesk/ (the summaries, the
+ * Message-ID map): the oid of the tickets/ tree of a branch, into key
+ * ("-": none); the tree itself into *out when out is set (NULL when
+ * none). */
+void tickets_tree(struct desk *d, const char *branch, char key[GIT_OID_HEXSZ + 1],
+    git_tree **out);
+
 /* The summary of every ticket: derived data under .git/mdesk/ (the files
  * tickets-main and tickets-archive, one per branch), never committed.
  * Each file is keyed by the oid of its branch's tickets/ tree and holds,

@@ -129,6 +129,29 @@ int main(void)
 	ok(index_lookup(&d, "m1@x", id) && !strcmp(id, "ABCDEF12"), "rebuilt after deletion");
 	ok(index_lookup(&d, "m2@x", id) && !strcmp(id, "CDEFGH34"), "rebuilt: all tickets");
 	desk_unlock(&d);
+	/* its key: the tickets/ trees of main and archive, as the summaries' */
+	char hp[300], ikey[64], want[GIT_OID_HEXSZ + 1];
+	snprintf(hp, sizeof hp, "%s/.git/mdesk/ids/HEAD", root);
+	size_t hl;
+	char *ihead = slurp_file(hp, &hl);
+	tickets_tree(&d, DESK_BRANCH, want, NULL);
+	snprintf(ikey, sizeof ikey, "%s -\n", want);
+	ok(ihead && !strcmp(ihead, ikey), "the index is keyed by the tickets/ trees");
+	free(ihead);
+	/* a key of another kind (commits, as once): built again */
+	git_oid cid;
+	desk_branch_id(&d, DESK_BRANCH, &cid);
+	char chex[GIT_OID_HEXSZ + 1], iline[100];
+	git_oid_tostr(chex, sizeof chex, &cid);
+	int ll = snprintf(iline, sizeof iline, "%s -\n", chex);
+	spit(hp, iline, (size_t)ll);
+	snprintf(p, sizeof p, "rm -f %s/.git/mdesk/ids/[0-9a-f][0-9a-f]", root);
+	if (system(p) != 0)
+		return 1;
+	desk_lock(&d);
+	index_sync(&d);
+	ok(index_lookup(&d, "m2@x", id) && !strcmp(id, "CDEFGH34"), "a key of commits: built again");
+	desk_unlock(&d);
 
 	char *ids[] = { "ABCDEF12" };
 	desk_lock(&d);
