@@ -1246,6 +1246,56 @@ static void batch_open(struct filing *f)
 	f->tx = desk_tx_new(f->desk);
 }
 
+static int same_field(struct msg *a, struct msg *b, const char *name)
+{
+	const char *x = msg_raw(a, name, 1), *y = msg_raw(b, name, 1);
+	return x && y ? !strcmp(x, y) : x == y;
+}
+
+/* Is the message a copy of the one ticket id stores under its Message-ID
+ * (the same From, Date and Subject fields)?  A mailer that writes one
+ * Message-ID into every message sends a new message with a known id: it
+ * is filed, by its hash, not dropped as a copy.  When the stored message
+ * cannot be read, it is taken for a copy. */
+static int stored_copy(struct filing *f, struct incoming *in, const char *id)
+{
+	struct ticket t;
+	int archived, copy = 1;
+	if (load_ticket(f, id, &t, &archived) != 0)
+		return 1;
+	const char *file = NULL;
+	size_t i;
+	json_t *e;
+	json_array_foreach(t.events, i, e) {
+		const char *m = json_string_value(json_object_get(e, "message_id"));
+		const char *fl = json_string_value(json_object_get(e, "file"));
+		if (m && fl && !file && !strcmp(m, in->ids.mid))
+			file = fl;
+	}
+	size_t len;
+	char *old = file ? ticket_read(f->desk, id, file, &len, archived) : NULL;
+	if (!old && file && !archived) {	/* filed by this batch: not on disk yet */
+		char dir[40], path[80];
+		desk_ticket_dir(id, dir);
+		snprintf(path, sizeof path, "%s/%s", dir, file);
+		int append;
+		const char *p = desk_tx_pending(f->tx, path, &len, &append);
+		if (p) {
+			old = xmalloc(len + 1);
+			memcpy(old, p, len);
+		}
+	}
+	struct msg m;
+	memset(&m, 0, sizeof m);
+	if (old && msg_open(&m, old, msg_header_len(old, len)) == 0)
+		copy = same_field(&m, &in->m, "From") && same_field(&m, &in->m, "Date") &&
+		    same_field(&m, &in->m, "Subject");
+	msg_free(&m);
+	free(old);
+	ticket_free(&t);
+	return copy;
+}
+
 int filing_file(struct filing *f, const char *raw, size_t len, unsigned long long received,
     struct filed *r, const char **why)
 {
@@ -1270,6 +1320,19 @@ int filing_file(struct filing *f, const char *raw, size_t len, unsigned long lon
 	batch_open(f);
 	f->batch_seen++;
 	f->batch_bytes += len;
+	if (ticket_of_message(f, in.ids.mid, r->ticket) && !stored_copy(f, &in, r->ticket)) {
+		/* a new message under a known Message-ID: known by a hash of
+		 * it and the fields that tell it apart (the same for a copy
+		 * that came another way) */
+		uint64_t h = hash64_update(HASH64_INIT, in.ids.mid, strlen(in.ids.mid) + 1);
+		const char *fields[3] = { "From", "Date", "Subject" };
+		for (int k = 0; k < 3; k++) {
+			const char *v = msg_raw(&in.m, fields[k], 1);
+			h = hash64_update(h, v ? v : "", v ? strlen(v) + 1 : 1);
+		}
+		msg_hash_id(h, in.ids.mid);
+		snprintf(r->message_id, sizeof r->message_id, "%s", in.ids.mid);
+	}
 	if (ticket_of_message(f, in.ids.mid, r->ticket)) {	/* delivered before */
 		follow_merges(f, r->ticket);
 		r->duplicate = 1;

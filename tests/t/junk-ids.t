@@ -4,7 +4,9 @@
 # ("<null@localhost>", "<undefined@...>", only zeros), and a person's
 # address given as In-Reply-To by a gateway.  A message whose own
 # Message-ID is a placeholder is known by its hash, so the next one with
-# that id is not taken for a copy of it (and dropped).
+# that id is not taken for a copy of it (and dropped); mroute does the same
+# for any Message-ID it stored for another message (From, Date or Subject
+# differ).
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../desklib.sh"
 
@@ -47,5 +49,28 @@ is "mroute: the second message of a placeholder Message-ID is new, not a duplica
 is "mroute: ... and stored" "$(mdesk show --json "$(echo "$u2" | cut -d' ' -f1)" | jq -r .subject)" "Order 2"
 for f in g0 g1 g2; do route $f >/dev/null; done
 is "mroute: an address as In-Reply-To files into no ticket of that person" "$(tickets)" 8
+
+# A mailer that writes one Message-ID, not a placeholder, into every
+# message: the second, another message, is filed (by its hash), not dropped
+# as a copy; a copy of either, delivered again by another way, is one.
+msg r1 'Hal <hal@h.example>' "$DESK" 4FEEF9B3.7060508@h.example 'Scan 1'
+msg r2 'Hal <hal@h.example>' "$DESK" 4FEEF9B3.7060508@h.example 'Scan 2'
+r1=$(route r1) r2=$(route r2)
+is "mroute: a second message under a known Message-ID is new" \
+	"$(echo "$r1" | cut -d' ' -f2) $(echo "$r2" | cut -d' ' -f2) $(tickets)" "new new 10"
+is "mroute: ... stored, known by its hash" \
+	"$(mdesk show --json "$(echo "$r2" | cut -d' ' -f1)" | jq -r '[.subject, (.events[0].message_id | test("^mdesk-[0-9a-f]{16}@hash.invalid$"))] | @tsv')" \
+	"$(printf 'Scan 2\ttrue')"
+h=$(head_id)
+for f in r1 r2; do sed '2i Received: from relay2.example by mx.lumen.example; Mon, 9 Nov 2026 10:00:03 +0000' "$TMP/$f.mbox" >"$TMP/$f.again.mbox"; done
+a1=$(route r1.again) a2=$(route r2.again)
+is "mroute: copies of both delivered again: duplicates of their tickets, nothing committed" \
+	"$a1$a2$(head_id)" "$(echo "$r1" | cut -d' ' -f1) duplicate $(echo "$r2" | cut -d' ' -f1) duplicate $h"
+# in one batch, the first not yet committed
+export MDESK_DIR="$TMP/desk2"
+newdesk "$MDESK_DIR" && manualdesk "$MDESK_DIR"
+cat "$TMP/r1.mbox" "$TMP/r2.mbox" "$TMP/r1.again.mbox" | mroute --now 2026-11-09T10:00:05Z |
+	sed -n 's/^X-Mdesk-Status: //p' | tr '\n' ' ' >"$TMP/st"
+is "mroute: one batch: new, new, duplicate" "$(cat "$TMP/st")" "new new duplicate "
 
 done_testing

@@ -21,6 +21,7 @@ msg() {
 }
 hdr() { sed -n "/^\$/q; s/^$1: //p" "$2" | head -1; }
 tdir() { ls -d "$MDESK_DIR"/tickets/*/"$1"; }
+emls() { set -- "$(tdir "$1")"/*.eml; echo $#; }
 state() { mdesk show --json "$1" | jq -c "$2"; }
 state_r() { mdesk show --json "$1" | jq -r "$2"; }
 route() { mroute --now "$2" <"$TMP/$1.eml" >"$TMP/out" 2>"$TMP/err"; hdr X-Mdesk-Ticket "$TMP/out"; }
@@ -51,7 +52,7 @@ checks() {
 		"$(grep '"type":"merged"' "$(tdir "$B")/events.jsonl" | jq -c '[.by,.into,.message_id]')" \
 		"[\"system\",\"$A\",\"j1-mari@example.com.br\"]"
 	is "$k: A holds the three messages, B's renumbered after A's" \
-		"$(ls "$(tdir "$A")" | grep -c '\.eml$') $(jq -r "select(.merged_from == \"$B\" and .type == \"received\") | .file" "$(tdir "$A")/events.jsonl")" \
+		"$(emls "$A") $(jq -r "select(.merged_from == \"$B\" and .type == \"received\") | .file" "$(tdir "$A")/events.jsonl")" \
 		"3 0002.eml"
 	is "$k: the reply is A's third message" \
 		"$(jq -r 'select(.message_id == "j1-mari@example.com.br") | .file' "$(tdir "$A")/events.jsonl")" "0003.eml"
@@ -64,7 +65,7 @@ checks() {
 	is "$k: ... and D is tagged linked" "$(state "$D" '.tags | index("linked") != null')" true
 	is "$k: Dora's own mail naming Chen's first goes into her ticket" "$D2" "$D"
 	is "$k: Chen's ticket is untouched: one message, no event of another" \
-		"$(ls "$(tdir "$C")" | grep -c '\.eml$') $(wc -l <"$(tdir "$C")/events.jsonl" | tr -d ' ')" "1 $C_EVENTS"
+		"$(emls "$C") $(wc -l <"$(tdir "$C")/events.jsonl" | tr -d ' ')" "1 $C_EVENTS"
 	is "$k: git status clean" "$(porcelain)" ""
 }
 
