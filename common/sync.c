@@ -1117,6 +1117,29 @@ static void new_commit(struct desk *d, const git_oid *parent, git_tree *base,
 	git_tree_free(nt);
 }
 
+static void refold(git_repository *repo, char (*paths)[40], size_t n, git_tree **mt,
+    git_oid *tree);
+
+/* Main (commit mc, tree tm) with the joined tickets um (n): a commit in
+ * *out, a joined ticket that a sync had folded into another folded
+ * again (refold). */
+static void join_main(struct desk *d, const git_oid *mc, git_tree *tm,
+    const git_tree_update *um, size_t n, const char *msg, git_oid *out)
+{
+	git_oid tid;
+	git_tree *t;
+	if (git_tree_create_updated(&tid, d->repo, tm, n, um) != 0 ||
+	    git_tree_lookup(&t, d->repo, &tid) != 0)
+		desk_git_die(EX_TEMPFAIL, "joining the branches");
+	char (*jp)[40] = xcalloc(n, sizeof *jp);
+	for (size_t i = 0; i < n; i++)
+		snprintf(jp[i], sizeof jp[i], "%s", um[i].path);
+	refold(d->repo, jp, n, &t, &tid);
+	new_commit(d, mc, t, NULL, 0, msg, out);
+	free(jp);
+	git_tree_free(t);
+}
+
 /* Tickets on both main (commit mc) and archive (commit ac) come back to
  * main with the files and events of both and leave the archive: new
  * commits in nm, na (parents mc, ac); the number joined, 0 when none,
@@ -1172,7 +1195,7 @@ static int join_branches(struct desk *d, const git_oid *mc, const git_oid *ac,
 		snprintf(msg, sizeof msg, "sync: %zu ticket%s on both branches joined on main\n",
 		    nj, nj == 1 ? "" : "s");
 		if (numain)
-			new_commit(d, mc, tm, um, numain, msg, nm);
+			join_main(d, mc, tm, um, numain, msg, nm);
 		new_commit(d, ac, ta, ua, nj, msg, na);
 	}
 	free(um);
@@ -1702,35 +1725,6 @@ static int fold_into(git_repository *repo, git_tree *t, const char *winner, git_
 	return rc;
 }
 
-/* A ticket a sync folded that holds messages again (a replica that had
- * it merged the fold with its own copy): they go where the rest went.
- * Tree *mt (its id *tree) updated. */
-static void fold_again(struct fold *f, git_repository *repo, git_tree **mt, git_oid *tree)
-{
-	for (size_t i = 0; i < f->n; i++) {
-		char to[40];
-		git_oid wid, sid, nt;
-		git_tree *t2;
-		if (!f->into[i][0] || !f->left[i] || f->arch[i])
-			continue;
-		desk_ticket_dir(f->into[i], to);
-		if (!strcmp(to, f->path[i]) || !folder_id(*mt, to, &wid) ||
-		    fold_into(repo, *mt, to, &wid, f->path[i]) != 0 ||
-		    fold_stub(repo, *mt, f->path[i], to, &sid) != 0)
-			continue;
-		git_tree_update up[2] = {
-			{ GIT_TREE_UPDATE_UPSERT, wid, GIT_FILEMODE_TREE, to },
-			{ GIT_TREE_UPDATE_UPSERT, sid, GIT_FILEMODE_TREE, f->path[i] },
-		};
-		if (git_tree_create_updated(&nt, repo, *mt, 2, up) != 0 ||
-		    git_tree_lookup(&t2, repo, &nt) != 0)
-			continue;
-		git_tree_free(*mt);
-		*mt = t2;
-		*tree = nt;
-	}
-}
-
 /* The archive branch in a sync: its trees (base, ours, theirs and what
  * its merge made; any may be NULL) and the ticket folders the fold of
  * main brought back to main from it. */
@@ -1772,6 +1766,68 @@ static git_tree *holder(git_tree *m, git_tree *a, const char *p)
 {
 	git_oid x;
 	return a && !folder_id(m, p, &x) && folder_id(a, p, &x) ? a : m;
+}
+
+/* A ticket a sync folded that holds messages again (a replica that had
+ * it merged the fold with its own copy, or archived it before it knew of
+ * the fold): they go where the rest went.  Tree *mt (its id *tree)
+ * updated; a ticket, or the one it went into, that was on the archive
+ * comes to main and is named in ar->gone. */
+static void fold_again(struct fold *f, git_repository *repo, git_tree **mt, git_oid *tree,
+    struct arch *ar)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		char to[40];
+		git_oid wid, sid, nt;
+		git_tree *t2;
+		if (!f->into[i][0] || !f->left[i])
+			continue;
+		desk_ticket_dir(f->into[i], to);
+		git_tree *ti = f->arch[i] ? ar->t[3] : *mt;
+		git_tree *tw = holder(*mt, ar ? ar->t[3] : NULL, to);
+		if (!strcmp(to, f->path[i]) || !folder_id(tw, to, &wid) ||
+		    fold_into(repo, ti, to, &wid, f->path[i]) != 0 ||
+		    fold_stub(repo, ti, f->path[i], to, &sid) != 0)
+			continue;
+		git_tree_update up[2] = {
+			{ GIT_TREE_UPDATE_UPSERT, wid, GIT_FILEMODE_TREE, to },
+			{ GIT_TREE_UPDATE_UPSERT, sid, GIT_FILEMODE_TREE, f->path[i] },
+		};
+		if (git_tree_create_updated(&nt, repo, *mt, 2, up) != 0 ||
+		    git_tree_lookup(&t2, repo, &nt) != 0)
+			continue;
+		if (tw != *mt)
+			sset_add(&ar->gone, to);
+		if (f->arch[i])
+			sset_add(&ar->gone, f->path[i]);
+		git_tree_free(*mt);
+		*mt = t2;
+		*tree = nt;
+	}
+}
+
+/* The tickets at paths (n of them) in tree *mt (its id *tree) that a
+ * sync had folded and that hold messages again (an archived copy joined
+ * them): folded again where the rest went (fold_again). */
+static void refold(git_repository *repo, char (*paths)[40], size_t n, git_tree **mt,
+    git_oid *tree)
+{
+	struct fold f = { 0 };
+	f.path = paths;
+	f.n = n;
+	f.isnew = xcalloc(n + 1, 1);
+	f.first = xcalloc(n + 1, sizeof *f.first);
+	f.into = xcalloc(n + 1, sizeof *f.into);
+	f.left = xcalloc(n + 1, 1);
+	f.arch = xcalloc(n + 1, 1);
+	for (size_t i = 0; i < n; i++)
+		fold_read(&f, repo, *mt, i, 0);
+	fold_again(&f, repo, mt, tree, NULL);
+	free(f.isnew);
+	free(f.first);
+	free(f.into);
+	free(f.left);
+	free(f.arch);
 }
 
 /* The tickets the merges changed (main's and the archive's, each since its
@@ -1819,6 +1875,7 @@ static int fold_groups(struct fold *f, git_repository *repo, const size_t *win,
 	size_t n = f->n, nu = 0;
 	git_tree_update *up = xcalloc(2 * n + 1, sizeof *up);
 	git_oid *ids = xcalloc(2 * n + 1, sizeof *ids);
+	size_t *gone = xcalloc(n + 1, sizeof *gone), ng = 0;	/* from the archive */
 	int folded = 0;
 	for (size_t r = 0; r < n; r++) {
 		if (fold_root(f, r) != r || win[r] == (size_t)-1)
@@ -1841,7 +1898,7 @@ static int fold_groups(struct fold *f, git_repository *repo, const size_t *win,
 			any = 1;
 			folded++;
 			if (f->arch[i])
-				sset_add(&ar->gone, f->path[i]);
+				gone[ng++] = i;
 		}
 		if (any) {
 			ids[nu] = wid;
@@ -1850,20 +1907,21 @@ static int fold_groups(struct fold *f, git_repository *repo, const size_t *win,
 			up[nu].path = f->path[w];
 			nu++;
 			if (f->arch[w])
-				sset_add(&ar->gone, f->path[w]);
+				gone[ng++] = w;
 		}
 	}
 	for (size_t i = 0; i < nu; i++)
 		up[i].id = ids[i];
 	git_oid nt;
-	if (nu && git_tree_create_updated(&nt, repo, mt, nu, up) == 0)
+	if (nu && git_tree_create_updated(&nt, repo, mt, nu, up) == 0) {
 		*tree = nt;
-	else
+		for (size_t k = 0; k < ng; k++)
+			sset_add(&ar->gone, f->path[gone[k]]);
+	} else
 		folded = 0;
-	if (!folded && ar)
-		sset_free(&ar->gone);
 	free(up);
 	free(ids);
+	free(gone);
 	return folded;
 }
 
@@ -1885,7 +1943,9 @@ static int fold_follow_ups(git_repository *repo, git_tree *const t[3], git_oid *
 		return 0;
 	fold_gather(&f, repo, t, mt, ar);
 	size_t n = f.n;
-	fold_again(&f, repo, &mt, tree);
+	fold_again(&f, repo, &mt, tree, ar);
+	for (size_t i = 0; i < n; i++)	/* brought to main by fold_again */
+		f.arch[i] = f.arch[i] && holder(mt, ar->t[3], f.path[i]) != mt;
 	size_t nm = 0;
 	for (size_t i = 0; i < f.nmids; i++)
 		if (f.isnew[f.mids[i].t] == 2)

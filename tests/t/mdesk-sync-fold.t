@@ -94,4 +94,28 @@ for who in a b; do
 		"$(for D in "$A" "$B" "$R"; do git -C "$D" rev-parse main archive | tr '\n' ' '; echo; done | sort -u | wc -l)" 1
 done
 
+# the fold made on a while b, not knowing of it, archived the folded
+# ticket: b's sync joins its archived copy with the fold's stub, and what
+# it held goes where the rest went
+T=$(msg 7 | mroute --desk "$A" --now 2026-11-03T17:00:00Z | sed -n 's/^X-Mdesk-Ticket: //p')
+synced "$A" "$B"
+msg 8 7 | mroute --desk "$A" --now 2026-11-03T17:01:00Z >/dev/null
+U=$(msg 9 8 | mroute --desk "$B" --now 2026-11-03T17:02:00Z | sed -n 's/^X-Mdesk-Ticket: //p')
+synced "$B" "$A"
+is "a folds $U (b's, a follow-up of a message only a had) into $T" \
+	"$(mdesk --desk "$A" show --json "$U" 2>/dev/null | jq -r .merged_into)" "$T"
+mdesk --desk "$B" --as bob --now 2026-11-03T17:03:00Z status "$U" solved >/dev/null
+mdesk --desk "$B" --now 2026-11-03T17:04:00Z archive "$U" >/dev/null
+check "... while b, not knowing, archives $U" "[ '$(tickets_of "$B" f9@f.example)' = 'archive:$U ' ]"
+synced "$B" "$A" "$B"
+for D in "$A" "$B"; do
+	d=${D##*/}
+	is "$d: f9@f.example in one ticket, on main: $T" "$(tickets_of "$D" f9@f.example)" "main:$T "
+	is "$d: $U is merged into $T, on main, holding no message" \
+		"$(mdesk --desk "$D" show --json "$U" 2>/dev/null | jq -r '[.merged_into, .archived] | join(" ")'):$(git -C "$D" ls-tree --name-only -r main "tickets/$(printf %.2s "$U")/$U" | grep -c '\.eml$')" "$T false:0"
+	check "$d: mdesk check ok, git status clean" "mdesk --desk '$D' check && test -z \"\$(git -C '$D' status --porcelain)\""
+done
+is "a, b and the remote at one main and one archive" \
+	"$(for D in "$A" "$B" "$R"; do git -C "$D" rev-parse main archive | tr '\n' ' '; echo; done | sort -u | wc -l)" 1
+
 done_testing
