@@ -202,42 +202,9 @@ git -C "$A" rev-parse -q --verify archive >/dev/null && refs="main archive"
 git -C "$A" grep -e '' $refs -- 'tickets/*/events.jsonl' >"$TMP/events.all"
 git -C "$A" grep -i -e '^message-id:' $refs -- 'tickets/*.eml' |
 	sed -n 's/^\([a-z]*\):tickets\/..\/\([0-9A-Z]*\)\/\([0-9]*\.eml\):[Mm][Ee][Ss][Ss][Aa][Gg][Ee]-[Ii][Dd]: *<\(.*\)>.*$/\4 \2 \3 \1/p' | sort >"$TMP/emls.all"
-# A known fault, told apart and not counted: sync folds a message filed on
-# both replicas into one ticket on main only, so its copy in a ticket that
-# a replica had archived stays there (doc/DESIGN.md, sync: "the archive
-# case").  Such a message stands in two tickets, one held by the archive
-# alone; that copy (its file and the events that repeat the other copy's)
-# is left out below, the rest of that ticket counts as any other.
-awk '{ ref[$2] = ref[$2] " " $4; tk[$1] = tk[$1] " " $2 }
-END {
-	for (m in tk) {
-		n = split(tk[m], t, " "); d = 0; onmain = 0; first = ""; split("", seen)
-		for (i = 1; i <= n; i++) if (!(t[i] in seen)) {
-			seen[t[i]] = 1; d++
-			if (ref[t[i]] ~ /main/) onmain = 1
-			if (first == "" || t[i] < first) first = t[i]
-		}
-		if (d < 2) continue
-		for (x in seen)
-			if (ref[x] !~ /main/ && (onmain || x != first)) print m, x
-	}
-}' "$TMP/emls.all" | sort -u >"$TMP/known"
-awk 'FILENAME == ARGV[1] { k[$1 " " $2] = 1; next } !(($1 " " $2) in k) { print $1, $2, $3 }' \
-	"$TMP/known" "$TMP/emls.all" | sort >"$TMP/emls"
-# events.all: REF:PATH:LINE; a line of a known ticket on the archive is left
-# out when its id stands outside the known tickets too
-awk 'function id(l) { return match(l, /"id":"[^"]*"/) ? substr(l, RSTART, RLENGTH) : "" }
-	FILENAME == ARGV[1] { k["archive:tickets/" substr($2, 1, 2) "/" $2 "/events.jsonl"] = 1; next }
-	FNR == 1 { f++ }
-	{ i = index($0, ":"); j = index(substr($0, i + 1), ":"); p = substr($0, 1, i + j - 1)
-	  l = substr($0, i + j + 1) }
-	f == 1 { if (!(p in k)) out[id(l)] = 1; next }
-	!(p in k) || !(id(l) in out) { print l }' "$TMP/known" "$TMP/events.all" "$TMP/events.all" >"$TMP/events"
-if [ -s "$TMP/known" ]; then
-	sed 's/^/# known fault: /' "$TMP/known"
-	skip "a message filed on both replicas, one copy in a ticket archived since" \
-		"known fault: sync folds such a message on main only ($(wc -l <"$TMP/known") here)"
-fi
+# emls: MESSAGE-ID TICKET FILE; events: every event line, on both branches
+cut -d' ' -f1-3 "$TMP/emls.all" >"$TMP/emls"
+sed 's/^[a-z]*:tickets\/[^:]*:\(.*\)$/\1/' "$TMP/events.all" >"$TMP/events"
 cat "$TMP"/delivered.* | sort -u >"$TMP/sent-in"
 echo "# messages delivered $(wc -l <"$TMP/sent-in"), events $(wc -l <"$TMP/events"), message files $(wc -l <"$TMP/emls"), mail the mailer took $(ls "$TMP/got" | wc -l)"
 is "every event id once" "$(jq -r .id "$TMP/events" | sort | uniq -d | head -5)" ""
