@@ -236,4 +236,24 @@ wait "$bpid"; rc=$?
 is "  ... the search that built it answers" "$rc $(jq -r .id <"$TMP/build.out") $(cat "$TMP/build.err")" "0 $C "
 is "  ... the delivery is found afterwards" "$(s capybara)" "$F "
 check "  ... no file of the build is left" "test ! -e '$IX.new'"
+
+# deliveries, notes and searches at once, the index built meanwhile: at
+# the end it holds every one of them
+rm -f "$IX"
+pids=
+for k in 1 2 3 4 5; do
+	sed "s/e1-nadia/g$k-nadia/; s/marmoset/lemur$k/g" "$TMP/e.eml" >"$TMP/g$k.eml"
+	mroute --now 2026-11-10T12:0$k:05Z <"$TMP/g$k.eml" >/dev/null 2>"$TMP/g$k.err" &
+	pids="$pids $!"
+	mdesk search -f json salt >/dev/null 2>>"$TMP/g.err" &
+	pids="$pids $!"
+done
+mdesk --as ana --now 2026-11-10T12:10:00Z note "$C" "the pangolin binding" >/dev/null 2>>"$TMP/g.err" &
+pids="$pids $!"
+rc=0
+for p in $pids; do wait "$p" || rc=$?; done
+is "at once: every command exits 0, nothing on stderr" "$rc $(cat "$TMP"/g*.err)" "0 "
+is "  ... and the index finds each delivery" \
+	"$(mdesk search -f json --fts 'lemur1 OR lemur2 OR lemur3 OR lemur4 OR lemur5' 2>&1 | wc -l | tr -d ' ')" 5
+is "  ... and the note" "$(s pangolin)" "$C "
 done_testing
