@@ -226,6 +226,8 @@ demo: deps
 	ls $(B)/demo-maildir $(B)/demo-maildir/mine/cur | head -12
 	@echo '== mentions: the notes that named @bob, unread until bob acts on the ticket (mdesk seen) =='
 	$(B)/mdesk --desk $(B)/demo-desk --as bob ls --mentions --format table | head -6
+	@echo '== mdesk search: words in any ticket, open or archived, best first (the index is built by the first search) =='
+	$(B)/mdesk --desk $(B)/demo-desk search --all --format table damaged book
 	@echo '== mdesk show: the first open ticket =='
 	$(B)/mdesk --desk $(B)/demo-desk show $$($(B)/mdesk --desk $(B)/demo-desk ls --format json | head -1 | jq -r .id) | head -40
 	@echo '== mreply: the answer to that ticket, a preview (--send or --record would record it) =='
