@@ -210,9 +210,15 @@ EOF2
 	E=$(route "$TMP/e.eml" 2026-11-10T11:20:05Z)
 	is "  ... a delivery" "$(ixkey)" "$(tkey)"
 	is "  ... and it is found" "$(s marmoset)" "$E "
+	printf 'The axolotl edition ships on Monday.\n' >"$TMP/answer"
+	mreply --as ana --force --record --now 2026-11-10T11:25:00Z --ticket "$E" -t answer \
+		--text "$TMP/answer" >/dev/null 2>"$TMP/err"
+	is "  ... a reply recorded by mreply" "$(ixkey) $(cat "$TMP/err")" "$(tkey) "
+	is "  ... and its words found" "$(s axolotl)" "$E "
 else
 	for t in "a note: the writer brings the index up to its commit" "  ... a tag" \
-	    "  ... a delivery" "  ... and it is found"; do
+	    "  ... a delivery" "  ... and it is found" "  ... a reply recorded by mreply" \
+	    "  ... and its words found"; do
 		skip "$t" "no sqlite3 command"
 	done
 fi
