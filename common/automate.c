@@ -410,8 +410,6 @@ static int due(const struct auto_rule *r, const struct ticket *t, long long now,
 	if (conditions(r, t, b, bn))
 		return 0;
 	char x[32], y[32], z[32];
-	if (ticket_snoozed(t, now))	/* out of the queue until then */
-		return snprintf(b, bn, "snoozed until %s", fmt_rfc3339(t->snooze_until, x)), 0;
 	struct moments m;
 	moments_of(t, &m);
 	fmt_rfc3339(episode(r, &m), ep);
