@@ -548,9 +548,10 @@ void report_add(struct report *r, const struct ticket *t, struct arena *scratch)
 					first_cust = e->at;
 			}
 		} else if (!strcmp(ty, "replied")) {
-			if (e->autom || e->ack)
-				f.kind = F_ACK;
-			else if (!e->merged) {
+			if (e->autom || e->ack) {
+				if (!e->by || strncmp(e->by, "rule:", 5))	/* an automation's: no ack */
+					f.kind = F_ACK;
+			} else if (!e->merged) {
 				replies++;
 				if (!replied) {
 					replied = 1;

@@ -73,6 +73,8 @@ is "  ... recorded by rule:remind-pending, automatic, in its episode" \
 	"$(ev "$A" '[.events[] | select(.rule == "remind-pending") | [.type, .by, .auto, .episode, .status]]')" \
 	'[["replied","rule:remind-pending",true,"2026-11-03T13:30:00Z","pending"]]'
 is "  ... no reply of an agent's: replies stay 1, still pending" "$(ev "$A" '[.replies, .status]')" '[1,"pending"]'
+is "  ... mreport counts it as no acknowledgement" \
+	"$(mreport --since 2026-11-01 --until 2026-11-07 --format json | jq -s '[.[].acks] | add')" 0
 nothing "a second run does nothing" auto 2026-11-06T14:05:00Z
 nothing "  ... nor on Monday" auto 2026-11-09T14:00:00Z
 n=$(sent)
