@@ -58,6 +58,9 @@ is "  ... gone from ls --snoozed" "$(ls_at 2026-11-03T15:10:00Z bob --snoozed)" 
 rm -f "$TMP"/sent/*
 mdesk --now 2026-11-03T15:00:00Z notify >"$TMP/out" 2>&1
 is "mdesk notify before the time: no mail" "$(ls "$TMP/sent" | wc -l)" 0
+nothing "mdesk notify --dry-run after the time: records nothing" mdesk --now 2026-11-03T15:20:00Z notify --dry-run
+is "  ... says what it would tell" "$(cat "$TMP/out")" "$A: bob told (back from snooze)"
+is "  ... and mails nobody" "$(ls "$TMP/sent" | wc -l)" 0
 w "mdesk notify after the time tells bob" mdesk --now 2026-11-03T15:20:00Z notify
 is "  ... one mail, to bob" "$(cat "$TMP"/sent/*.eml | grep '^To:')" "To: Bob Marsh <bob.marsh@lumen.example>"
 M=$(ls "$TMP"/sent/*.eml | head -1)
