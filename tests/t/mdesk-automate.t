@@ -176,4 +176,27 @@ nothing "a rule that would assign anything: the bounce is not assigned" auto 202
 mdesk --now 2026-11-20T09:00:00Z automate --explain >"$TMP/explain"
 check "  ... automatic mail is never assigned (as mroute)" \
 	"grep -q '^$H: rule give-all: nobody to assign: automatic mail and spam are not assigned' '$TMP/explain'"
+
+# ---------------------------------------------------------------- mail to the assignee and an address; since customer
+printf '%s\n' '[rule vip-waits]' 'status = new|open' 'assignee = set' 'tag = vip !spam' 'since = customer' \
+	'after = 2h' 'action = mail' 'to = assignee ops@lumen.example' \
+	'note = "A VIP has waited two hours since their last message."' >"$D/automations.conf"
+git -C "$D" commit -qam "a rule for VIPs"
+V=$(file 8 2026-11-24T13:00:00Z)
+w "V tagged vip" mdesk --as ana --now 2026-11-24T13:05:00Z tag "$V" vip
+VA=$(ev "$V" .assignee | tr -d '"')
+VM=$(sed -n "s/^$VA,[^,]*,\([^,]*\),.*/\1/p" "$D/agents.csv")
+nothing "1h59m after the customer's message: nothing" auto 2026-11-24T14:59:00Z
+n=$(sent)
+w "2h after it: the assignee and ops told" auto 2026-11-24T15:00:00Z
+M=$(last_mail)
+is "  ... one mail, to the assignee (bob) and ops, not to the customer" \
+	"$(($(sent) - n)):$(awk '/^[A-Za-z-]+:/ { f = /^To:/ } /^$/ { exit } f' "$M" | tr -d '\n')" \
+	"1:To: Bob Marsh <$VM>, ops@lumen.example"
+check "  ... with the rule's note" "grep -q '^A VIP has waited two hours since their last message.' '$M'"
+nothing "  ... once" auto 2026-11-24T16:00:00Z
+printf 'From: Cli 8 <cli8@example.com>\nTo: support@lumen.example\nSubject: Re: Order 8 is late\nIn-Reply-To: <o8@example.com>\nMessage-ID: <o8b@example.com>\n\nStill waiting.\n' |
+	mroute --now 2026-11-24T17:00:00Z >/dev/null
+nothing "the customer writes again: a new episode; 1h later nothing" auto 2026-11-24T18:00:00Z
+w "  ... 2h later: told again" auto 2026-11-24T19:00:00Z
 done_testing
