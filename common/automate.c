@@ -201,6 +201,10 @@ static void rule_complete(struct reader *rd, struct auto_rule *r, struct conf *c
 		need = "after = (a duration), with since";
 	else if (r->after && !r->since)
 		need = "since = (status, customer, reply, assigned or created), with after";
+	else if (r->business && !r->since)
+		need = "since and after, with time = business";
+	else if (!r->business && conf_get(c, "rule", r->name, "calendar"))
+		need = "time = business, with calendar";
 	else if (r->action == ACT_NONE)
 		need = "action = (reply, status, mail or assign)";
 	else if (r->action == ACT_REPLY && !r->tname)

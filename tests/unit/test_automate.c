@@ -79,6 +79,15 @@ int main(void)
 	    "  ... each at its line");
 	automate_free(&a);
 
+	put(&d, "automations.conf", "[rule b]\nstatus = open\ntime = business\naction = assign\n"
+	    "[rule c]\nstatus = open\ncalendar = business\naction = assign\n");
+	said[0] = 0;
+	automate_read(&a, &d, report);
+	is_str(said, "automations.conf:1: [rule b] needs since and after, with time = business\n"
+	    "automations.conf:5: [rule c] needs time = business, with calendar\n",
+	    "business time without since, a calendar without business time");
+	automate_free(&a);
+
 	put(&d, "automations.conf", "[rule x\n");
 	said[0] = 0;
 	is_int(automate_read(&a, &d, report), 1, "a syntax error: one fault");
