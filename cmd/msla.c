@@ -160,14 +160,20 @@ static const char *keep_str(struct work *w, const char *v)
 
 static void ticket_rows(struct work *wk, size_t ord, const struct ticket *t);
 
-/* One ticket: fold, select, evaluate, keep its rows. */
-static void one_ticket(struct work *wk, size_t ord, const struct tsum *s)
+/* One ticket: fold, select, evaluate, keep its rows.  In a reader
+ * thread (from_timeline) only from the summary's timeline, without git:
+ * 0, or -1 when that does not read (the main thread folds it later). */
+static int one_ticket(struct work *wk, size_t ord, const struct tsum *s, int from_timeline)
 {
 	struct ticket t;
-	tsum_fold(&D, s, &t, now);
+	if (!from_timeline)
+		tsum_fold(&D, s, &t, now);
+	else if (!s->timeline || ticket_fold_timeline(&t, s->id, s->timeline, s->tlen, now) != 0)
+		return -1;
 	if (selected(&t))
 		ticket_rows(wk, ord, &t);
 	ticket_free(&t);
+	return 0;
 }
 
 /* The rows of a selected ticket's clocks. */
@@ -226,15 +232,15 @@ static size_t nsv;
 static atomic_size_t next_chunk;
 #define CHUNK 128
 
-/* Is ticket i for a reader thread?  Not when msla of the present finds it
- * solved or closed (no running clock: read no further); not when it has
- * no timeline, so that its events blob is read, and its lines that are
- * not events told, by the main thread. */
-static int for_reader(size_t i)
+/* The tickets not folded from their timelines, for the main thread: 1
+ * in later[i] (each written by the one reader that took ticket i). */
+static unsigned char *later;
+
+/* Is ticket i to be read?  Not when msla of the present finds it solved
+ * or closed in the summary (no running clock: read no further). */
+static int wanted(size_t i)
 {
-	if (!asof && !status_active(SV[i].status))
-		return 0;
-	return SV[i].timeline != NULL;
+	return asof || status_active(SV[i].status);
 }
 
 /* A reader: chunks of the tickets until there are none left. */
@@ -247,8 +253,8 @@ static void *reader(void *arg)
 			break;
 		size_t end = nsv - i < CHUNK ? nsv : i + CHUNK;
 		for (; i < end; i++)
-			if (for_reader(i))
-				one_ticket(wk, i, &SV[i]);
+			if (wanted(i) && one_ticket(wk, i, &SV[i], 1) != 0)
+				later[i] = 1;
 	}
 	return NULL;
 }
@@ -279,9 +285,7 @@ static void load_tickets(void)
 		W[i].keep = big_alloc(text);
 	}
 	sla_prepare(&S, now);
-	for (size_t i = 0; i < nsv; i++)
-		if ((asof || status_active(SV[i].status)) && !SV[i].timeline)
-			one_ticket(&W[0], i, &SV[i]);
+	later = xcalloc(nsv + 1, 1);
 	atomic_init(&next_chunk, 0);
 	pthread_t th[4];
 	for (size_t i = 1; i < nw; i++)
@@ -290,6 +294,12 @@ static void load_tickets(void)
 	reader(&W[0]);
 	for (size_t i = 1; i < nw; i++)
 		pthread_join(th[i], NULL);
+	/* from their events blobs (git), telling the lines that are not
+	 * events: here, one thread */
+	for (size_t i = 0; i < nsv; i++)
+		if (later[i])
+			one_ticket(&W[0], i, &SV[i], 0);
+	free(later);
 }
 
 /* --- the rows ---------------------------------------------------------- */

@@ -280,6 +280,21 @@ check "  ... from .git/mdesk/tickets-archive" "grep -q '^$D	' '$MDESK_DIR/.git/m
 rm -f "$MDESK_DIR/.git/mdesk/tickets-archive"
 answers >"$TMP/ev8"
 check "  ... deleted: the same answers" "cmp -s '$TMP/ev5' '$TMP/ev8'"
+# a malformed event committed by hand: the ticket has no timeline in the
+# summary; msla reads its file, tells the line once, and answers as
+# without it (a summary written or not)
+_p=$(cd "$MDESK_DIR" && ls tickets/*/"$B"/events.jsonl)
+_n=$(wc -l <"$MDESK_DIR/$_p")
+printf '{"at":"2026-11-10T19:10:00Z","id":"bad",\n' >>"$MDESK_DIR/$_p"
+git -C "$MDESK_DIR" commit -qam "a broken line"
+for _run in first second; do
+	answers >"$TMP/ev9" 2>"$TMP/everr"
+	is "a malformed line, $_run run: one warning with file:line per answer" "$(sort -u "$TMP/everr")" \
+		"msla: $_p:$((_n + 1)): not JSON; the line is skipped"
+	check "  ... the same answers as without it" "cmp -s '$TMP/ev5' '$TMP/ev9'"
+done
+check "  ... no timeline for it in the summary" "grep '^$B	' '$EV' | grep -q '	-\$'"
+git -C "$MDESK_DIR" reset -q --hard HEAD~1
 check "the files are not in git" "test -z \"\$(git -C '$MDESK_DIR' status --porcelain --ignored)\""
 
 # ------------------------------------------------ errors
