@@ -4,10 +4,16 @@
  * tests/bench/lang-eval measured it against libexttextcat's n-gram
  * fingerprints on short texts from Debian's message catalogues in the 14
  * languages below: 96.9% against 72.0% right on texts of 10 words, 98.1%
- * against 82.1% on 20 words.  Its answer is the first of its three
- * likeliest languages that mdesk tells apart (Galician taken as Spanish);
- * text mostly in Han characters without kana is Chinese without asking it
- * (it says nothing on a text of simplified and traditional characters). */
+ * against 82.1% on 20 words; 98.6% and 99.5% with the best guess and the
+ * prose filter below.  Its answer is the first of its three
+ * likeliest languages that mdesk tells apart (Galician taken as Spanish),
+ * asked for its best guess on short texts (without it, it says nothing on
+ * a third of its misses); text mostly in Han characters without kana is
+ * Chinese without asking it (it says nothing on a text of simplified and
+ * traditional characters).  Words that are not prose are left out.  CLD2's
+ * fuller tables (Debian's libcld2_full) were measured worse (94% on 10
+ * words: more languages to confuse) and replace the default ones only by
+ * symbol interposition: not used. */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -113,9 +119,58 @@ static char *own_words(const char *text, size_t len)
 	return clean;
 }
 
+/* A word that is not prose: a URL, an address, a path, an identifier
+ * (digits, '_', camelCase) or, when shouting is not the whole text, a word
+ * in capitals ("COPY FROM", "USB"): on a short text the English technical
+ * words a customer quotes outweigh their own language.  Words with letters
+ * beyond ASCII count as prose (a Chinese sentence is one "word"). */
+static int not_prose(const char *w, size_t n, int caps_too)
+{
+	size_t upper = 0, lower = 0;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)w[i] >= 0x80)
+			return 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)w[i];
+		if (c == '/' || c == '\\' || c == '@' || c == '_' || (c >= '0' && c <= '9'))
+			return 1;
+		if (c >= 'A' && c <= 'Z') {
+			if (i && w[i - 1] >= 'a' && w[i - 1] <= 'z')
+				return 1;	/* camelCase */
+			upper++;
+		} else if (c >= 'a' && c <= 'z')
+			lower++;
+	}
+	return (n >= 4 && !strncasecmp(w, "www.", 4)) || (caps_too && upper >= 2 && !lower);
+}
+
+/* text without the words that are not prose, in place */
+static void prose_only(char *text)
+{
+	size_t words = 0, caps = 0, o = 0;
+	for (int pass = 0; pass < 2; pass++) {
+		for (char *p = text; *p;) {
+			size_t n = strcspn(p, " \t\r\n");
+			if (n && pass == 0) {
+				words++;
+				caps += not_prose(p, n, 1) && !not_prose(p, n, 0);
+			} else if (n && !not_prose(p, n, caps * 2 < words)) {
+				if (o)
+					text[o++] = ' ';
+				memmove(text + o, p, n);
+				o += n;
+			}
+			p += n;
+			p += *p != 0;
+		}
+	}
+	text[o] = 0;
+}
+
 const char *lang_detect(const char *text, size_t len)
 {
 	char *clean = own_words(text, len);
+	prose_only(clean);
 	size_t cl = strlen(clean), letters = 0, han = 0, kana = 0;
 	for (size_t i = 0; i < cl;) {
 		size_t adv;

@@ -10,7 +10,10 @@
  * quoted lines ("> ") and the attribution line before them, anything after
  * a signature line ("-- ") or the start of a quoted message ("-----Original
  * Message-----", Outlook's rule), and ticket tokens ("[#ID]",
- * "[Ticket#...]") are left out; at most the first 1.5 KB count. */
+ * "[Ticket#...]") are left out, and so are words that are not prose
+ * (URLs, addresses, paths, identifiers with digits, '_' or camelCase, and
+ * words in capitals unless most words are); at most the first 1.5 KB
+ * count. */
 const char *lang_detect(const char *text, size_t len);
 /* Nothing to free: CLD2's tables are static (kept for its callers). */
 void lang_done(void);

@@ -45,6 +45,18 @@ int main(void)
 	t("こんにちは、注文した商品がまだ届いていません。配送状況を確認していただけますか。", NULL);
 	/* a short Spanish text CLD2 takes for Galician: Spanish */
 	t("galería de símbolos Office Open XML de Visio. Desnudez artística breve.", "es");
+	/* short texts CLD2 alone leaves undecided (a line of GTK's Dutch
+	 * catalogue, a line of PostgreSQL's Spanish one): its best guess */
+	t("Een pictogram met naam voor een logo in het info-venster.", "nl");
+	t("Of dit label de verhoging be\xc3\xafnvloedt. ondersteuning van arrayvariabelen is vereist.", "nl");
+	/* the English words of a technical mail that are not prose (paths,
+	 * URLs, identifiers, words in capitals) do not count */
+	t("El fichero /var/log/app/error_log.txt crece sin parar.", "es");
+	t("Desde ayer el backup_manager da error en https://example.com/api/v2/status y no s\xc3\xa9 por qu\xc3\xa9.", "es");
+	t("El COPY FROM falla con ERROR en el servidor.", "es");
+	t("El comando git push origin main devuelve REMOTE REJECTED otra vez.", "es");
+	/* ... unless the whole mail is in capitals */
+	t("NO FUNCIONA EL SISTEMA DESDE AYER, NECESITO AYUDA URGENTE POR FAVOR.", "es");
 	t("ok", NULL);
 	t("", NULL);
 	t("1234 5678 !!!! ???? ---- ++++", NULL);
