@@ -502,9 +502,9 @@ static const char *sum_trailer(const char *text, size_t len, size_t count)
 	return h == sum ? t : NULL;
 }
 
-/* One line of the file (NUL-terminated, no newline) into a new entry of
- * s; 0, or -1 when it is not one sum_write writes. */
-static int sum_line(struct sumfile *s, char *line)
+/* One line of the file (NUL-terminated at end, no newline) into a new
+ * entry of s; 0, or -1 when it is not one sum_write writes. */
+static int sum_line(struct sumfile *s, char *line, const char *end)
 {
 	char *f[SUM_FIELDS];
 	f[0] = line;
@@ -532,7 +532,7 @@ static int sum_line(struct sumfile *s, char *line)
 	e->json = f[9];
 	if (strcmp(f[10], "-")) {
 		e->timeline = f[10];
-		e->tlen = strlen(f[10]);
+		e->tlen = (size_t)(end - f[10]);
 	}
 	return 0;
 }
@@ -573,7 +573,7 @@ static int sum_read(struct desk *d, struct sumfile *s)
 		if (!(nl = strchr(line, '\n')))
 			return -1;
 		*nl = 0;
-		if (sum_line(s, line) != 0)
+		if (sum_line(s, line, nl) != 0)
 			return -1;
 	}
 	return 0;
@@ -655,7 +655,10 @@ static void sum_write(struct desk *d, void *sp)
 				e->json, e->timeline ? e->timeline : "-" };
 			size_t start = b.len;
 			for (int k = 0; k < SUM_FIELDS; k++) {
-				buf_adds(&b, fld[k]);
+				if (k == SUM_FIELDS - 1 && e->timeline)
+					buf_add(&b, e->timeline, e->tlen);
+				else
+					buf_adds(&b, fld[k]);
 				buf_addc(&b, k < SUM_FIELDS - 1 ? '\t' : '\n');
 			}
 			h = hash64_wide(b.p + start, b.len - start, h);
