@@ -869,9 +869,9 @@ static void join_linked(struct filing *f, struct incoming *in, struct filed *r, 
 		if (i == best || !ok[i])
 			continue;
 		if (same_customer(&t[i], &t[best]))
-			snprintf(r->merged[r->nmerged++], 16, "%s", id[i]);
+			memcpy(r->merged[r->nmerged++], id[i], sizeof r->merged[0]);
 		else
-			snprintf(r->linked[r->nlinked++], 16, "%s", id[i]);
+			memcpy(r->linked[r->nlinked++], id[i], sizeof r->linked[0]);
 	}
 	if (best < n) {
 		snprintf(r->ticket, sizeof r->ticket, "%s", id[best]);
