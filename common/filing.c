@@ -755,7 +755,7 @@ static const char *message_lang(struct filing *f, struct incoming *in, char l[16
 			buf_adds(&b, "\n");
 		}
 		buf_adds(&b, text_of(in));
-		const char *d = lang_detect(b.p, b.len);
+		const char *d = lang_detect_hinted(b.p, b.len, in->from);
 		buf_free(&b);
 		if (d) {
 			snprintf(l, 16, "%s", d);

@@ -14,6 +14,7 @@
  * fuller tables (Debian's libcld2_full) were measured worse (94% on 10
  * words: more languages to confuse) and replace the default ones only by
  * symbol interposition: not used. */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -33,7 +34,8 @@ static const char *const near[][2] = { { "gl", "es" } };
  * with the text */
 #define MAXTEXT 1536
 
-int lang_cld2_top3(const char *text, int len, const char *codes[3], int percent[3]);
+int lang_cld2_top3(const char *text, int len, const char *tld, const char *codes[3],
+    int percent[3]);
 
 void lang_done(void)
 {
@@ -169,6 +171,23 @@ static void prose_only(char *text)
 
 const char *lang_detect(const char *text, size_t len)
 {
+	return lang_detect_hinted(text, len, NULL);
+}
+
+const char *lang_detect_hinted(const char *text, size_t len, const char *from)
+{
+	char tld[8] = "";
+	const char *dot = from ? strrchr(from, '.') : NULL;
+	if (dot && !strchr(dot, '@')) {	/* the last label of the address's domain */
+		size_t k = 0;
+		while (k < sizeof tld - 1 && isalpha((unsigned char)dot[1 + k])) {
+			tld[k] = (char)tolower((unsigned char)dot[1 + k]);
+			k++;
+		}
+		if (dot[1 + k])	/* not a plain label: no hint */
+			k = 0;
+		tld[k] = 0;
+	}
 	char *clean = own_words(text, len);
 	prose_only(clean);
 	size_t cl = strlen(clean), letters = 0, han = 0, kana = 0;
@@ -187,7 +206,7 @@ const char *lang_detect(const char *text, size_t len)
 	else if (letters >= 12) {
 		const char *codes[3];
 		int pct[3];
-		lang_cld2_top3(clean, (int)cl, codes, pct);
+		lang_cld2_top3(clean, (int)cl, *tld ? tld : NULL, codes, pct);
 		for (int k = 0; k < 3 && !best; k++) {
 			if (!codes[k] || pct[k] <= 0)
 				continue;

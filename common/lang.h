@@ -15,6 +15,10 @@
  * words in capitals unless most words are); at most the first 1.5 KB
  * count. */
 const char *lang_detect(const char *text, size_t len);
+/* The same, with the sender's address as a hint: its top-level domain
+ * (".es", ".com.br") favours its country's languages (CLD2's tld_hint);
+ * from may be NULL. */
+const char *lang_detect_hinted(const char *text, size_t len, const char *from);
 /* Nothing to free: CLD2's tables are static (kept for its callers). */
 void lang_done(void);
 

@@ -57,6 +57,16 @@ int main(void)
 	t("El comando git push origin main devuelve REMOTE REJECTED otra vez.", "es");
 	/* ... unless the whole mail is in capitals */
 	t("NO FUNCIONA EL SISTEMA DESDE AYER, NECESITO AYUDA URGENTE POR FAVOR.", "es");
+	/* the sender's top-level domain tips a text CLD2 finds English
+	 * (a line of PostgreSQL's Spanish catalogue); an English text stays
+	 * English; a domain that is not a plain label gives no hint */
+	const char *es = "Error interno de GnuTLS. Define el tama\xc3\xb1o de WAL que desencadena un checkpoint.";
+	const char *en = "Thanks, the new invoice arrived and everything is fine now.";
+	is_str(lang_detect_hinted(es, strlen(es), NULL), "en", "no hint: en");
+	is_str(lang_detect_hinted(es, strlen(es), "lucia@correo.es"), "es", "from .es: es");
+	is_str(lang_detect_hinted(es, strlen(es), "lucia@correo.com.ES"), "es", "from .com.ES: es");
+	is_str(lang_detect_hinted(es, strlen(es), "lucia@correo.es>x"), "en", "not a label: no hint");
+	is_str(lang_detect_hinted(en, strlen(en), "anna@firma.de"), "en", "English from .de: en");
 	t("ok", NULL);
 	t("", NULL);
 	t("1234 5678 !!!! ???? ---- ++++", NULL);
