@@ -43,6 +43,9 @@ int main(void)
 	  "\xe6\x97\xa0\xe6\xb3\x95\xe5\x88\xa0\xe9\x99\xa4\xe8\xa7\x86\xe5\x9b\xbe. "
 	  "\xe6\x96\xb0\xe6\xaa\x94\xe6\xa1\x88\xe4\xbe\x9d\xe8\xb3\xb4\xe8\x88\x8a\xe5\x85\xa7\xe5\xae\xb9.", "zh");
 	t("こんにちは、注文した商品がまだ届いていません。配送状況を確認していただけますか。", NULL);
+	/* a few Han characters and an identifier (a line of GLib's Chinese
+	 * catalogue): Chinese, the identifier left out */
+	t("\xe6\x97\xa0\xe6\xb3\x95\xe6\x88\xaa\xe6\x96\xad GMemoryInputStream.", "zh");
 	/* a short Spanish text CLD2 takes for Galician: Spanish */
 	t("galería de símbolos Office Open XML de Visio. Desnudez artística breve.", "es");
 	/* short texts CLD2 alone leaves undecided (a line of GTK's Dutch
