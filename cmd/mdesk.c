@@ -1761,55 +1761,10 @@ static int cmd_release(int argc, char **argv)
 static void agent_mail(struct buf *m, const struct ticket *t, const struct agent *a,
     const struct agent *to, const char *what, const char *intro, const char *text)
 {
-	char b[64], mid[256];
-	const char *dom = strchr(a->email, '@');
-	rfc5322_date(D.now, b, sizeof b);
-	buf_adds(m, "Date: ");
-	buf_adds(m, b);
-	buf_adds(m, "\n");
-	hdr_addr(m, "From", a->name, a->email);
-	hdr_addr(m, "To", to->name, to->email);
-	struct buf sub = { 0 };
-	buf_adds(&sub, "[");
-	buf_adds(&sub, t->id);
-	buf_adds(&sub, "] ");
-	buf_adds(&sub, what);
-	buf_adds(&sub, ": ");
-	buf_adds(&sub, t->subject ? t->subject : "(no subject)");
-	hdr_text(m, "Subject", sub.p);
-	buf_free(&sub);
-	msgid_new(mid, sizeof mid, dom ? dom + 1 : "mdesk.invalid", D.now);
-	buf_adds(m, "Message-ID: <");
-	buf_adds(m, mid);
-	buf_adds(m, ">\nAuto-Submitted: auto-generated\nX-Mdesk-Ticket: ");
-	buf_adds(m, t->id);
-	buf_adds(m, "\nMIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n"
-	    "Content-Transfer-Encoding: quoted-printable\n\n");
-	struct buf body = { 0 };
-	buf_adds(&body, intro);
-	buf_adds(&body, text ? ":\n\n" : ".\n");
-	buf_adds(&body, text ? text : "");
-	buf_adds(&body, "\n\nSubject:  ");
-	buf_adds(&body, t->subject ? t->subject : "");
-	buf_adds(&body, "\nCustomer: ");
-	buf_adds(&body, t->customer_name ? t->customer_name : "");
-	buf_adds(&body, t->customer_name ? " <" : "<");
-	buf_adds(&body, t->customer ? t->customer : "");
-	buf_adds(&body, ">\nStatus:   ");
-	buf_adds(&body, t->status);
-	buf_adds(&body, "   Priority: ");
-	buf_adds(&body, t->priority);
-	buf_adds(&body, "   Queue: ");
-	buf_adds(&body, t->queue ? t->queue : "-");
-	buf_adds(&body, "\nAssignee: ");
-	buf_adds(&body, t->assignee ? t->assignee : "(none)");
-	buf_adds(&body, "\n\nmdesk show ");
-	buf_adds(&body, t->id);
-	buf_adds(&body, "\n");
-	char *qp = qp_encode(body.p, body.len);
-	buf_adds(m, qp);
-	free(qp);
-	buf_free(&body);
+	struct addrs rcpt = { 0 };
+	addrs_add(&rcpt, to->email, to->name);
+	mail_about_ticket(m, t, D.now, a->name, a->email, &rcpt, what, intro, text);
+	addrs_free(&rcpt);
 }
 
 /* May agent to be told by mail ([mail] mentions not no, to not in

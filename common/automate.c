@@ -604,54 +604,17 @@ static void mail_rcpt(struct run *x, const struct auto_rule *r, const struct tic
 	words_free(w);
 }
 
-/* The mail to an agent or a lead: what the rule saw, the ticket's
- * summary; never anything of the customer's but their name, address and
- * subject. */
+/* The mail to an agent or a lead: the rule's note and the ticket's
+ * summary (mail_about_ticket). */
 static void mail_text(struct run *x, const struct auto_rule *r, const struct ticket *t,
     const struct addrs *to, struct buf *m)
 {
-	char b[64], mid[256];
 	const char *dom = conf_get(&x->d->conf, "", "", "domain");
-	rfc5322_date(x->d->now, b, sizeof b);
-	buf_adds(m, "Date: ");
-	buf_adds(m, b);
-	buf_adds(m, "\n");
-	char from[300];
+	char from[300], what[300], intro[300];
 	snprintf(from, sizeof from, "mdesk@%s", dom ? dom : "localhost");
-	hdr_addr(m, "From", "mdesk", from);
-	hdr_addrs(m, "To", to);
-	struct buf sub = { 0 };
-	buf_adds(&sub, "[");
-	buf_adds(&sub, t->id);
-	buf_adds(&sub, "] rule ");
-	buf_adds(&sub, r->name);
-	buf_adds(&sub, ": ");
-	buf_adds(&sub, t->subject ? t->subject : "(no subject)");
-	char *hs = utf8_clean(sub.p, sub.len, 1);
-	hdr_text(m, "Subject", hs);
-	free(hs);
-	buf_free(&sub);
-	msgid_new(mid, sizeof mid, dom ? dom : "mdesk.invalid", x->d->now);
-	buf_adds(m, "Message-ID: <");
-	buf_adds(m, mid);
-	buf_adds(m, ">\nAuto-Submitted: auto-generated\nX-Mdesk-Ticket: ");
-	buf_adds(m, t->id);
-	buf_adds(m, "\nMIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n"
-	    "Content-Transfer-Encoding: quoted-printable\n\n");
-	const char *note = r->note ? r->note : "The automation rule matched this ticket.";
-	const char *subj = t->subject ? t->subject : "";
-	char *cn = utf8_clean(note, strlen(note), 1), *cs = utf8_clean(subj, strlen(subj), 1);
-	char *text = xmalloc(strlen(cn) + strlen(cs) + 800);
-	sprintf(text, "%s\n\nTicket:   %s\nSubject:  %s\nCustomer: %.300s\n"
-	    "Status:   %s   Priority: %s   Queue: %.64s\nAssignee: %.64s\n\nmdesk show %s\n",
-	    cn, t->id, cs, t->customer ? t->customer : "", t->status, t->priority,
-	    t->queue ? t->queue : "-", t->assignee ? t->assignee : "(none)", t->id);
-	char *qp = qp_encode(text, strlen(text));
-	buf_adds(m, qp);
-	free(qp);
-	free(text);
-	free(cn);
-	free(cs);
+	snprintf(what, sizeof what, "rule %s", r->name);
+	snprintf(intro, sizeof intro, "The automation rule %s matched ticket %s", r->name, t->id);
+	mail_about_ticket(m, t, x->d->now, "mdesk", from, to, what, intro, r->note);
 }
 
 /* A mail to agents or leads through the desk's mailer, then its record

@@ -641,3 +641,84 @@ int mail_send(const char *url, const char *raw, size_t len, char *err, size_t er
 	mu_message_unref(msg);
 	return rc ? -1 : 0;
 }
+
+/* s on one line: control characters and bad UTF-8 replaced. */
+static void buf_add_oneline(struct buf *b, const char *s)
+{
+	char *c = utf8_clean(s, strlen(s), 1);
+	buf_adds(b, c);
+	free(c);
+}
+
+/* The summary of t in a notice: who, what, where it stands. */
+static void notice_summary(struct buf *b, const struct ticket *t)
+{
+	buf_adds(b, "\n\nSubject:  ");
+	buf_add_oneline(b, t->subject ? t->subject : "");
+	buf_adds(b, "\nCustomer: ");
+	buf_add_oneline(b, t->customer_name ? t->customer_name : "");
+	buf_adds(b, t->customer_name ? " <" : "<");
+	buf_add_oneline(b, t->customer ? t->customer : "");
+	buf_adds(b, ">\nStatus:   ");
+	buf_adds(b, t->status);
+	buf_adds(b, "   Priority: ");
+	buf_adds(b, t->priority);
+	buf_adds(b, "   Queue: ");
+	buf_adds(b, t->queue ? t->queue : "-");
+	buf_adds(b, "\nAssignee: ");
+	buf_adds(b, t->assignee ? t->assignee : "(none)");
+	buf_adds(b, "\n\nmdesk show ");
+	buf_adds(b, t->id);
+	buf_adds(b, "\n");
+}
+
+void mail_about_ticket(struct buf *m, const struct ticket *t, long long now, const char *from_name,
+    const char *from_addr, const struct addrs *to, const char *what, const char *intro,
+    const char *text)
+{
+	char b[64], mid[256];
+	const char *dom = strchr(from_addr, '@');
+	rfc5322_date(now, b, sizeof b);
+	buf_adds(m, "Date: ");
+	buf_adds(m, b);
+	buf_adds(m, "\n");
+	hdr_addr(m, "From", from_name, from_addr);
+	hdr_addrs(m, "To", to);
+	struct buf sub = { 0 };
+	buf_adds(&sub, "[");
+	buf_adds(&sub, t->id);
+	buf_adds(&sub, "] ");
+	buf_adds(&sub, what);
+	buf_adds(&sub, ": ");
+	buf_adds(&sub, t->subject ? t->subject : "(no subject)");
+	char *hs = utf8_clean(sub.p, sub.len, 1);
+	hdr_text(m, "Subject", hs);
+	free(hs);
+	buf_free(&sub);
+	msgid_new(mid, sizeof mid, dom ? dom + 1 : "mdesk.invalid", now);
+	buf_adds(m, "Message-ID: <");
+	buf_adds(m, mid);
+	buf_adds(m, ">\nAuto-Submitted: auto-generated\nX-Mdesk-Ticket: ");
+	buf_adds(m, t->id);
+	buf_adds(m, "\nMIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n"
+	    "Content-Transfer-Encoding: quoted-printable\n\n");
+	struct buf body = { 0 };
+	buf_adds(&body, intro);
+	buf_adds(&body, text ? ":\n\n" : ".\n");
+	buf_adds(&body, text ? text : "");
+	notice_summary(&body, t);
+	struct buf clean = { 0 };	/* line by line: the line ends stay */
+	for (size_t i = 0; i < body.len;) {
+		size_t n = strcspn(body.p + i, "\n");
+		char *line = utf8_clean(body.p + i, n, 1);
+		buf_adds(&clean, line);
+		buf_adds(&clean, "\n");
+		free(line);
+		i += n + 1;
+	}
+	char *qp = qp_encode(clean.p, clean.len);
+	buf_adds(m, qp);
+	free(qp);
+	buf_free(&clean);
+	buf_free(&body);
+}

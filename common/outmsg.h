@@ -73,4 +73,14 @@ int mail_send(const char *url, const char *raw, size_t len, char *err, size_t er
 /* RFC 5322 date "Tue, 03 Nov 2026 13:05:00 +0000" (UTC). */
 void rfc5322_date(long long t, char *out, size_t n);
 
+/* A mail to agents about ticket t (a mention, a wake, a reminder, an
+ * automation's): From from_name <from_addr>, To every address of to,
+ * Subject "[ID] what: subject", Auto-Submitted, X-Mdesk-Ticket; the body
+ * intro, then text when not NULL, then the ticket's summary.  Nothing of
+ * the customer's but their name, address and subject. */
+struct ticket;
+void mail_about_ticket(struct buf *m, const struct ticket *t, long long now, const char *from_name,
+    const char *from_addr, const struct addrs *to, const char *what, const char *intro,
+    const char *text);
+
 #endif

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include "msg.h"
 #include "outmsg.h"
+#include "event.h"
 #include "tap.h"
 
 static struct buf b;
@@ -153,5 +154,32 @@ int main(void)
 	is_str(dt, "Tue, 03 Nov 2026 15:00:00 +0000", "RFC 5322 date");
 	buf_free(&b);
 	msg_free(&m);
+	{	/* a mail to agents about a ticket: its headers, no line break
+		 * smuggled from the subject, the summary */
+		struct ticket t = { .id = "AB12CD34", .subject = "Late\nBcc: x@evil.example",
+			.customer = "cli@example.com", .customer_name = "Cli", .status = "open",
+			.priority = "high", .assignee = "ana" };
+		struct addrs to = { 0 };
+		addrs_add(&to, "bob@desk.example", "Bob");
+		addrs_add(&to, "dmitri@desk.example", NULL);
+		struct buf m = { 0 };
+		mail_about_ticket(&m, &t, 1794128400LL, "Ana", "ana@desk.example", &to, "reminder",
+		    "Your reminder", "call \001back");
+		buf_add(&m, "", 1);
+		ok(strstr(m.p, "\nFrom: Ana <ana@desk.example>\n") != NULL, "notice: From");
+		ok(strstr(m.p, "\nTo: Bob <bob@desk.example>,\n dmitri@desk.example\n") != NULL,
+		    "notice: To every address");
+		ok(strstr(m.p, "\nSubject: [AB12CD34] reminder: Late Bcc: x@evil.example\n") != NULL,
+		    "notice: the subject on one line");
+		ok(!strstr(m.p, "\nBcc:"), "notice: no line from the subject, in the header or the body");
+		ok(strstr(m.p, "@desk.example>\nAuto-Submitted: auto-generated\nX-Mdesk-Ticket: AB12CD34\n")
+		    != NULL, "notice: automatic, its ticket named");
+		ok(strstr(m.p, "\n\nYour reminder:\n\ncall") != NULL, "notice: intro and text");
+		ok(!strchr(m.p, 1), "notice: no control character in the body");
+		ok(strstr(m.p, "Customer: Cli <cli@example.com>\nStatus:   open   Priority: high") != NULL,
+		    "notice: the summary");
+		buf_free(&m);
+		addrs_free(&to);
+	}
 	return done_testing();
 }
