@@ -314,19 +314,24 @@ static git_tree *branch_tree(struct desk *d, const char *ref, git_oid *head)
 }
 
 /* The file at path in tree t (read from t's repository), NULL when absent. */
-static char *blob_at(git_tree *t, const char *path, size_t *len)
+char *desk_entry_file(git_repository *r, const git_tree_entry *e, size_t *len)
+{
+	git_blob *b;
+	if (git_tree_entry_type(e) != GIT_OBJECT_BLOB ||
+	    git_blob_lookup(&b, r, git_tree_entry_id(e)) != 0)
+		return NULL;
+	*len = (size_t)git_blob_rawsize(b);
+	char *out = xstrndup(git_blob_rawcontent(b), *len);
+	git_blob_free(b);
+	return out;
+}
+
+char *desk_tree_file(git_tree *t, const char *path, size_t *len)
 {
 	git_tree_entry *e;
-	git_blob *b;
 	if (!t || git_tree_entry_bypath(&e, t, path) != 0)
 		return NULL;
-	char *out = NULL;
-	if (git_tree_entry_type(e) == GIT_OBJECT_BLOB &&
-	    git_blob_lookup(&b, git_tree_owner(t), git_tree_entry_id(e)) == 0) {
-		*len = (size_t)git_blob_rawsize(b);
-		out = xstrndup(git_blob_rawcontent(b), *len);
-		git_blob_free(b);
-	}
+	char *out = desk_entry_file(git_tree_owner(t), e, len);
 	git_tree_entry_free(e);
 	return out;
 }
@@ -334,7 +339,7 @@ static char *blob_at(git_tree *t, const char *path, size_t *len)
 char *desk_read_head(struct desk *d, const char *path, size_t *len, int archived)
 {
 	git_tree *t = branch_tree(d, archived ? DESK_ARCHIVE : DESK_BRANCH, NULL);
-	char *r = blob_at(t, path, len);
+	char *r = desk_tree_file(t, path, len);
 	git_tree_free(t);
 	return r;
 }
@@ -1073,7 +1078,7 @@ static size_t tx_blobs(struct desk_tx *tx, git_repository *repo, git_tree *base,
 		content->len = 0;
 		if (c->op == OP_APPEND) {
 			size_t ol = 0;
-			char *old = tx->unborn ? NULL : blob_at(base, c->path, &ol);
+			char *old = tx->unborn ? NULL : desk_tree_file(base, c->path, &ol);
 			if (old) {
 				buf_add(content, old, ol);
 				if (ol && old[ol - 1] != '\n')

@@ -87,6 +87,11 @@ void desk_branch_moved(struct desk *d);
 /* Read a file of the desk at HEAD (or of the archive branch when
  * archived != 0); returns malloc'd bytes and *len, NULL if absent. */
 char *desk_read_head(struct desk *d, const char *path, size_t *len, int archived);
+/* The file at path in tree t, or of tree entry e of repository r:
+ * malloc'd bytes (all of them, NUL bytes too) with a NUL after them, and
+ * *len; NULL when absent or not a file. */
+char *desk_tree_file(git_tree *t, const char *path, size_t *len);
+char *desk_entry_file(git_repository *r, const git_tree_entry *e, size_t *len);
 /* Read a file of the working tree; NULL if absent, not a regular file or
  * reached through a symbolic link (no component of path is followed). */
 char *desk_read_file(struct desk *d, const char *path, size_t *len);

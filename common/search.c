@@ -293,20 +293,6 @@ static void w_drop(struct writer *w, const char *id)
 	sqlite3_reset(w->find);
 }
 
-static char *blob_text(struct writer *w, const git_tree_entry *e, size_t *len)
-{
-	git_blob *b;
-	if (git_tree_entry_type(e) != GIT_OBJECT_BLOB ||
-	    git_blob_lookup(&b, w->d->repo, git_tree_entry_id(e)) != 0)
-		return NULL;
-	*len = (size_t)git_blob_rawsize(b);
-	char *p = xmalloc(*len + 1);
-	memcpy(p, git_blob_rawcontent(b), *len);
-	p[*len] = 0;
-	git_blob_free(b);
-	return p;
-}
-
 /* Index ticket id from its folder (a tree of its branch). */
 static void w_add(struct writer *w, const char *id, git_tree *dir)
 {
@@ -324,7 +310,7 @@ static void w_add(struct writer *w, const char *id, git_tree *dir)
 		int ev = !strcmp(name, "events.jsonl");
 		if (!ev && (nl < 5 || strcmp(name + nl - 4, ".eml")))
 			continue;
-		char *t = blob_text(w, e, &len);
+		char *t = desk_entry_file(w->d->repo, e, &len);
 		if (!t)
 			continue;
 		if (ev)

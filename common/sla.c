@@ -538,22 +538,7 @@ struct deskrd {
 static char *desk_reader(void *ctx, const char *path, size_t *len)
 {
 	struct deskrd *r = ctx;
-	if (!r->tree)
-		return desk_read_file(r->d, path, len);
-	git_tree_entry *e;
-	git_blob *b;
-	if (git_tree_entry_bypath(&e, r->tree, path) != 0)
-		return NULL;
-	int rc = git_blob_lookup(&b, r->d->repo, git_tree_entry_id(e));
-	git_tree_entry_free(e);
-	if (rc != 0)
-		return NULL;
-	*len = (size_t)git_blob_rawsize(b);
-	char *p = xmalloc(*len + 1);
-	memcpy(p, git_blob_rawcontent(b), *len);
-	p[*len] = 0;
-	git_blob_free(b);
-	return p;
+	return r->tree ? desk_tree_file(r->tree, path, len) : desk_read_file(r->d, path, len);
 }
 
 static void print_fault(const char *file, int line, const char *msg)
