@@ -290,8 +290,7 @@ int automate_read(struct automations *a, struct desk *d,
 	else
 		read_rules(&rd, a, &c);
 	conf_free(&c);
-	if (rd.have_ag)
-		agents_free(&rd.ag);
+	agents_free(&rd.ag);	/* what a faulty agents.csv filled too */
 	return rd.faults;
 }
 
