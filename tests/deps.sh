@@ -20,10 +20,11 @@ libgit2-dev libcld2-dev libmagic-dev libsqlite3-dev libxxhash-dev"
 # time) measures each tool's memory; chromium renders mreport's page
 # (tests/t/mreport.t); openssl and curl set up and probe the https server;
 # procmail, maildrop and mutt read the recipes of examples/ (tests/t/examples.t);
-# zsh and fish load the completions (tests/t/completions.t); mandoc, groff and
-# man-db check the man pages (make lint-man)
+# zsh and fish load the completions (tests/t/completions.t); sqlite3 reads the
+# search index's key (tests/t/mdesk-search.t); mandoc, groff and man-db check
+# the man pages (make lint-man)
 tests="mailutils jq valgrind git perl python3 time chromium openssh-client openssl curl
-procmail maildrop mutt zsh fish mandoc groff man-db"
+procmail maildrop mutt zsh fish sqlite3 mandoc groff man-db"
 # packages that come with a service: sshd serves tests/t/mdesk-sync-ssh.t and
 # nginx-light and fcgiwrap serve tests/t/mdesk-sync-https.t (git http-backend
 # over TLS), each started by its test on 127.0.0.1 with its own

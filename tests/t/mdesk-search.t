@@ -192,13 +192,8 @@ is "  ... brought up to date, not built again" "$(ls -i "$IX" | cut -d' ' -f1)" 
 # the key of main the index holds, against main's tickets/ tree
 ixkey() { sqlite3 "file:$IX?mode=ro" "SELECT v FROM meta WHERE k = 'main'" 2>/dev/null; }
 tkey() { git -C "$MDESK_DIR" rev-parse main:tickets; }
-if command -v sqlite3 >/dev/null 2>&1; then
-	s salt >/dev/null
-	mdesk --as ana --now 2026-11-10T11:10:00Z note "$C" "the okapi binding" >/dev/null
-	is "a note: the writer brings the index up to its commit" "$(ixkey)" "$(tkey)"
-	mdesk --as ana --now 2026-11-10T11:11:00Z tag "$C" okapi >/dev/null
-	is "  ... a tag" "$(ixkey)" "$(tkey)"
-	cat >"$TMP/e.eml" <<'EOF2'
+# a customer's mail, delivered here and below, altered, while a build runs
+cat >"$TMP/e.eml" <<'EOF2'
 From: Nadia Rahman <nadia@example.org>
 To: support@lumen.example
 Subject: A marmoset on the cover
@@ -207,6 +202,12 @@ Message-ID: <e1-nadia@example.org>
 
 Is the marmoset edition in stock?
 EOF2
+if command -v sqlite3 >/dev/null 2>&1; then
+	s salt >/dev/null
+	mdesk --as ana --now 2026-11-10T11:10:00Z note "$C" "the okapi binding" >/dev/null
+	is "a note: the writer brings the index up to its commit" "$(ixkey)" "$(tkey)"
+	mdesk --as ana --now 2026-11-10T11:11:00Z tag "$C" okapi >/dev/null
+	is "  ... a tag" "$(ixkey)" "$(tkey)"
 	E=$(route "$TMP/e.eml" 2026-11-10T11:20:05Z)
 	is "  ... a delivery" "$(ixkey)" "$(tkey)"
 	is "  ... and it is found" "$(s marmoset)" "$E "
