@@ -108,7 +108,7 @@ $(B)/mreply: $(B)/cmd/mreply.o $(B)/libmdesk.a
 	@$(if $(V),,echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(GIT_LIBS) $(MU_MAILER_LIBS) $(JSON_LIBS) $(CSV_LIBS) $(MAGIC_LIBS) $(SQLITE_LIBS)
 
-$(B)/tests/unit/test_%: tests/unit/test_%.c tests/unit/tap.h $(B)/libmdesk.a
+$(B)/tests/unit/test_%: tests/unit/test_%.c tests/unit/tap.h tests/unit/scratch.h $(B)/libmdesk.a
 	@mkdir -p $(@D)
 	@$(if $(V),,echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(B)/libmdesk.a \

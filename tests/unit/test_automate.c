@@ -4,16 +4,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include "automate.h"
+#include "scratch.h"
 #include "tap.h"
-
-static void put(struct desk *d, const char *path, const char *text)
-{
-	desk_lock(d);
-	struct desk_tx *tx = desk_tx_new(d);
-	desk_tx_write(tx, path, text, strlen(text));
-	desk_tx_commit(tx, "t", "t@t", "test\n");
-	desk_unlock(d);
-}
 
 static char said[4096];
 
@@ -26,17 +18,11 @@ static void report(const char *file, int line, const char *msg)
 int main(void)
 {
 	char root[128], p[600];
-	snprintf(root, sizeof root, "/tmp/mdesk-unit-au-%d", (int)getpid());
-	desk_git_create(root);
-	snprintf(p, sizeof p, "%s/desk.conf", root);
-	FILE *f = fopen(p, "w");
-	fputs("fsync = no\n[queue support]\naddress = s@x.example\n", f);
-	fclose(f);
 	struct desk d;
-	desk_open(&d, root);
-	put(&d, "templates/nudge.txt", "Subject: x\n\nHello\n");
-	put(&d, "calendars/business.conf", "timezone = UTC\nmon = 09:00-17:00\n");
-	put(&d, "agents.csv", "login,name,email,groups,skills,languages,capacity,status,calendar\n"
+	scratch_desk(&d, root, sizeof root, "au", "fsync = no\n[queue support]\naddress = s@x.example\n");
+	scratch_put(&d, "templates/nudge.txt", "Subject: x\n\nHello\n");
+	scratch_put(&d, "calendars/business.conf", "timezone = UTC\nmon = 09:00-17:00\n");
+	scratch_put(&d, "agents.csv", "login,name,email,groups,skills,languages,capacity,status,calendar\n"
 	    "ana,Ana,ana@x.example,support,lead,en,,active,\n");
 
 	struct automations a;
@@ -44,7 +30,7 @@ int main(void)
 	is_int(a.n, 0, "  ... none");
 	automate_free(&a);
 
-	put(&d, "automations.conf", "[rule nudge]\nstatus = pending|on-hold\nsince = status\n"
+	scratch_put(&d, "automations.conf", "[rule nudge]\nstatus = pending|on-hold\nsince = status\n"
 	    "after = 24h\ntime = business\naction = reply\ntemplate = nudge\n"
 	    "[rule tell]\nstatus = new\nassignee = none\nqueue = support\ntag = vip !spam\n"
 	    "action = mail\nto = lead boss@x.example\n");
@@ -62,7 +48,7 @@ int main(void)
 	is_int(a.v[1].line, 8, "  ... its section's line");
 	automate_free(&a);
 
-	put(&d, "automations.conf", "top = 1\n[rule x]\nstatus = late\naction = reply\n"
+	scratch_put(&d, "automations.conf", "top = 1\n[rule x]\nstatus = late\naction = reply\n"
 	    "[rule y]\nstatus = open\nsince = reply\naction = mail\nto = nobody\ncolour = red\n"
 	    "[rule z]\nstatus = open\nassignee = zed\naction = reply\ntemplate = ../etc\n");
 	said[0] = 0;
@@ -79,7 +65,7 @@ int main(void)
 	    "  ... each at its line");
 	automate_free(&a);
 
-	put(&d, "automations.conf", "[rule b]\nstatus = open\ntime = business\naction = assign\n"
+	scratch_put(&d, "automations.conf", "[rule b]\nstatus = open\ntime = business\naction = assign\n"
 	    "[rule c]\nstatus = open\ncalendar = business\naction = assign\n");
 	said[0] = 0;
 	automate_read(&a, &d, report);
@@ -88,7 +74,7 @@ int main(void)
 	    "business time without since, a calendar without business time");
 	automate_free(&a);
 
-	put(&d, "automations.conf", "[rule x\n");
+	scratch_put(&d, "automations.conf", "[rule x\n");
 	said[0] = 0;
 	is_int(automate_read(&a, &d, report), 1, "a syntax error: one fault");
 	ok(!strncmp(said, "automations.conf:1: ", 20), "  ... at its line");

@@ -5,17 +5,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include "conversation.h"
+#include "scratch.h"
 #include "tap.h"
 #include "tickets.h"
-
-static void put(struct desk *d, const char *path, const char *text)
-{
-	desk_lock(d);
-	struct desk_tx *tx = desk_tx_new(d);
-	desk_tx_write(tx, path, text, strlen(text));
-	desk_tx_commit(tx, "t", "t@t", "test\n");
-	desk_unlock(d);
-}
 
 static char got[400];
 
@@ -28,18 +20,12 @@ static void claim(void *ctx, const char *field, const char *addr)
 int main(void)
 {
 	char root[128], p[600];
-	snprintf(root, sizeof root, "/tmp/mdesk-unit-co-%d", (int)getpid());
-	desk_git_create(root);
 	static const char conf[] = "fsync = no\ndomain = lumen.example\n[queue support]\n"
 	    "address = help@lumen.io\n";
-	snprintf(p, sizeof p, "%s/desk.conf", root);
-	FILE *f = fopen(p, "w");
-	fputs(conf, f);
-	fclose(f);
 	struct desk d;
-	desk_open(&d, root);
+	scratch_desk(&d, root, sizeof root, "co", conf);
 	d.now = 1794128400LL;
-	put(&d, "desk.conf", conf);
+	scratch_put(&d, "desk.conf", conf);
 	struct agents ag = { 0 };
 	static const char csv[] = "login,name,email,groups,skills,languages,capacity,status,calendar\n"
 	    "ana,Ana,ana@elsewhere.example,,,,,active,\n";
@@ -50,19 +36,19 @@ int main(void)
 	ok(!desk_own_address(&d, &ag, "vera@customer.example"), "a customer's is not");
 	is_str(desk_queue_of(&d, "Help@Lumen.io"), "support", "the queue of an address");
 
-	put(&d, "tickets/AB/ABCDEF12/events.jsonl",
+	scratch_put(&d, "tickets/AB/ABCDEF12/events.jsonl",
 	    "{\"at\":\"2026-11-02T09:00:00Z\",\"by\":\"customer\",\"id\":\"1\",\"type\":\"received\","
 	    "\"message_id\":\"m1@x\",\"from\":\"vera@customer.example\",\"file\":\"0001.eml\"}\n"
 	    "{\"at\":\"2026-11-02T09:10:00Z\",\"by\":\"customer\",\"id\":\"2\",\"type\":\"received\","
 	    "\"message_id\":\"m2@x\",\"from\":\"eve@evil.example\",\"file\":\"0002.eml\"}\n"
 	    "{\"at\":\"2026-11-02T09:20:00Z\",\"by\":\"customer\",\"id\":\"3\",\"type\":\"received\","
 	    "\"message_id\":\"m3@x\",\"from\":\"john@partner.example\",\"file\":\"0003.eml\"}\n");
-	put(&d, "tickets/AB/ABCDEF12/0001.eml", "From: Vera <vera@customer.example>\n"
+	scratch_put(&d, "tickets/AB/ABCDEF12/0001.eml", "From: Vera <vera@customer.example>\n"
 	    "To: help@lumen.io, ana@elsewhere.example\nCc: John Hale <john@partner.example>\n"
 	    "Subject: S\n\nhi\n");
-	put(&d, "tickets/AB/ABCDEF12/0002.eml", "From: eve@evil.example\n"
+	scratch_put(&d, "tickets/AB/ABCDEF12/0002.eml", "From: eve@evil.example\n"
 	    "To: help@lumen.io\nCc: mallory@evil.example\nSubject: Re: S\n\nme too\n");
-	put(&d, "tickets/AB/ABCDEF12/0003.eml", "From: john@partner.example\n"
+	scratch_put(&d, "tickets/AB/ABCDEF12/0003.eml", "From: john@partner.example\n"
 	    "To: help@lumen.io\nCc: vera@customer.example, kim@partner.example\n"
 	    "Subject: Re: S\n\nok\n");
 	struct ticket t;

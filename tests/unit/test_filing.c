@@ -3,17 +3,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include "filing.h"
+#include "scratch.h"
 #include "tap.h"
 #include "tickets.h"
-
-static void put(struct desk *d, const char *path, const char *text)
-{
-	desk_lock(d);
-	struct desk_tx *tx = desk_tx_new(d);
-	desk_tx_write(tx, path, text, strlen(text));
-	desk_tx_commit(tx, "t", "t@t", "test\n");
-	desk_unlock(d);
-}
 
 static int file_one(struct filing *f, const char *raw, struct filed *r)
 {
@@ -23,18 +15,12 @@ static int file_one(struct filing *f, const char *raw, struct filed *r)
 
 int main(void)
 {
-	char root[128], p[512];
-	snprintf(root, sizeof root, "/tmp/mdesk-unit-fl-%d", (int)getpid());
-	desk_git_create(root);
-	snprintf(p, sizeof p, "%s/desk.conf", root);
-	FILE *c = fopen(p, "w");
-	fputs("fsync = no\n", c);
-	fclose(c);
+	char root[128], p[600];
 	struct desk d;
-	desk_open(&d, root);
+	scratch_desk(&d, root, sizeof root, "fl", "fsync = no\n");
 	d.now = 1794128400LL;
-	put(&d, "desk.conf", "fsync = no\n[queue support]\naddress = support@desk.example\n");
-	put(&d, "agents.csv", "login,name,email,groups,skills,languages,capacity,status,calendar\n"
+	scratch_put(&d, "desk.conf", "fsync = no\n[queue support]\naddress = support@desk.example\n");
+	scratch_put(&d, "agents.csv", "login,name,email,groups,skills,languages,capacity,status,calendar\n"
 	    "ana,Ana,ana@desk.example,support,,en,10,active,\n");
 	desk_close(&d);
 	desk_open(&d, root);

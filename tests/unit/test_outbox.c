@@ -9,17 +9,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "outbox.h"
+#include "scratch.h"
 #include "tap.h"
 #include "tickets.h"
-
-static void put(struct desk *d, const char *path, const char *text)
-{
-	desk_lock(d);
-	struct desk_tx *tx = desk_tx_new(d);
-	desk_tx_write(tx, path, text, strlen(text));
-	desk_tx_commit(tx, "t", "t@t", "test\n");
-	desk_unlock(d);
-}
 
 static json_t *recs[4];
 static int nrecs;
@@ -55,20 +47,14 @@ static int replies(struct desk *d, const char *mid, int *unconfirmed, char *file
 int main(void)
 {
 	char root[128], p[600];
-	snprintf(root, sizeof root, "/tmp/mdesk-unit-ob-%d", (int)getpid());
-	desk_git_create(root);
 	struct desk d;
-	snprintf(p, sizeof p, "%s/desk.conf", root);
-	FILE *f = fopen(p, "w");
-	fputs("fsync = no\n", f);
-	fclose(f);
-	desk_open(&d, root);
+	scratch_desk(&d, root, sizeof root, "ob", "fsync = no\n");
 	d.now = 1794128400LL;
-	put(&d, "desk.conf", "fsync = no\n");
-	put(&d, "tickets/AB/ABCDEF12/events.jsonl",
+	scratch_put(&d, "desk.conf", "fsync = no\n");
+	scratch_put(&d, "tickets/AB/ABCDEF12/events.jsonl",
 	    "{\"at\":\"2026-11-02T09:00:00Z\",\"by\":\"customer\",\"id\":\"1\",\"type\":\"received\","
 	    "\"message_id\":\"m1@x\",\"file\":\"0001.eml\"}\n");
-	put(&d, "tickets/AB/ABCDEF12/0001.eml", "Subject: S\n\nhi\n");
+	scratch_put(&d, "tickets/AB/ABCDEF12/0001.eml", "Subject: S\n\nhi\n");
 	int unc;
 	char file[16] = "";
 
@@ -122,7 +108,7 @@ int main(void)
 	snprintf(p, sizeof p, "%s/.git/mdesk/outbox", root);
 	mkdir(p, 0777);
 	snprintf(p, sizeof p, "%s/.git/mdesk/outbox/0123456789abcdef.sent", root);
-	f = fopen(p, "w");
+	FILE *f = fopen(p, "w");
 	fputs("{\"ticket\":\"../../x\"}\nX\n", f);
 	fclose(f);
 	desk_lock(&d);

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include "index.h"
+#include "scratch.h"
 #include "tap.h"
 #include "tickets.h"
 
@@ -75,15 +76,9 @@ static void spit(const char *path, const char *text, size_t len)
 
 int main(void)
 {
-	char root[128], p[512];
-	snprintf(root, sizeof root, "/tmp/mdesk-unit-tk-%d", (int)getpid());
-	desk_git_create(root);
-	snprintf(p, sizeof p, "%s/desk.conf", root);
-	FILE *f = fopen(p, "w");
-	fputs("fsync = no\n", f);
-	fclose(f);
+	char root[128], p[600];
 	struct desk d;
-	desk_open(&d, root);
+	scratch_desk(&d, root, sizeof root, "tk", "fsync = no\n");
 	d.now = 1794128400LL;
 	put(&d, "desk.conf", "fsync = no\n", 0);
 	put(&d, "tickets/AB/ABCDEF12/events.jsonl",
