@@ -1483,6 +1483,18 @@ static git_blob *fold_events(git_repository *repo, git_tree *t, const char *path
 	return b;
 }
 
+/* The event on the line of events.jsonl text p (len bytes) that starts at
+ * *k, or NULL when it is not JSON; *k moves to the next line, *n is the
+ * line's length. */
+static json_t *jsonl_next(const char *p, size_t len, size_t *k, size_t *n)
+{
+	const char *nl = memchr(p + *k, '\n', len - *k);
+	*n = nl ? (size_t)(nl - p - *k) : len - *k;
+	json_t *o = json_loadb(p + *k, *n, 0, NULL);
+	*k += *n + 1;
+	return o;
+}
+
 /* Read the Message-IDs of ticket i's "received" events in tree t (side 1
  * ours, 2 theirs), the time of its first event; side 0 (the merged tree):
  * is it merged into another (isnew 2, then neither folds nor is folded)? */
@@ -1493,10 +1505,8 @@ static void fold_read(struct fold *f, git_repository *repo, git_tree *t, size_t 
 		return;
 	const char *p = git_blob_rawcontent(b);
 	size_t len = (size_t)git_blob_rawsize(b);
-	for (size_t k = 0; k < len;) {
-		const char *nl = memchr(p + k, '\n', len - k);
-		size_t n = nl ? (size_t)(nl - p - k) : len - k;
-		json_t *o = json_loadb(p + k, n, 0, NULL);
+	for (size_t k = 0, n; k < len;) {
+		json_t *o = jsonl_next(p, len, &k, &n);
 		const char *ty = json_string_value(json_object_get(o, "type"));
 		const char *mid = json_string_value(json_object_get(o, "message_id"));
 		const char *at = json_string_value(json_object_get(o, "at"));
@@ -1518,7 +1528,6 @@ static void fold_read(struct fold *f, git_repository *repo, git_tree *t, size_t 
 			f->mids[f->nmids++].t = i;
 		}
 		json_decref(o);
-		k += n + 1;
 	}
 	git_blob_free(b);
 }
@@ -1588,10 +1597,8 @@ static int fold_stub(git_repository *repo, git_tree *t, const char *loser, const
 	event_id_for(e, "merged", loser + 11);
 	const char *eid = json_string_value(json_object_get(e, "id"));
 	char *line = NULL;
-	for (size_t k = 0; k < len;) {
-		const char *nl = memchr(p + k, '\n', len - k);
-		size_t n = nl ? (size_t)(nl - p - k) : len - k;
-		json_t *o = json_loadb(p + k, n, 0, NULL);
+	for (size_t k = 0, n; k < len;) {
+		json_t *o = jsonl_next(p, len, &k, &n);
 		const char *a = json_string_value(json_object_get(o, "at"));
 		const char *id = json_string_value(json_object_get(o, "id"));
 		if (a && strlen(a) < sizeof at && strcmp(a, at) > 0)
@@ -1599,7 +1606,6 @@ static int fold_stub(git_repository *repo, git_tree *t, const char *loser, const
 		if (id && !strcmp(id, eid) && !line)	/* folded before: the same line */
 			line = event_line(o);
 		json_decref(o);
-		k += n + 1;
 	}
 	git_blob_free(b);
 	json_object_set_new(e, "at", json_string(at));
@@ -1662,10 +1668,9 @@ static int renumbered(git_repository *repo, git_tree *tl, int top, git_oid *out)
 		const char *p = git_blob_rawcontent(b);
 		size_t len = (size_t)git_blob_rawsize(b);
 		struct buf u = { 0 };
-		for (size_t k = 0; k < len;) {
-			const char *nl = memchr(p + k, '\n', len - k);
-			size_t l = nl ? (size_t)(nl - p - k) : len - k;
-			json_t *o = json_loadb(p + k, l, 0, NULL);
+		for (size_t k = 0, l; k < len;) {
+			size_t at = k;
+			json_t *o = jsonl_next(p, len, &k, &l);
 			json_t *to = json_object_get(ren, json_string_value(json_object_get(o, "file")) ?
 			    json_string_value(json_object_get(o, "file")) : "");
 			const char *ty = json_string_value(json_object_get(o, "type"));
@@ -1678,11 +1683,10 @@ static int renumbered(git_repository *repo, git_tree *tl, int top, git_oid *out)
 				buf_adds(&u, line);
 				free(line);
 			} else if (l) {
-				buf_add(&u, p + k, l);
+				buf_add(&u, p + at, l);
 				buf_addc(&u, '\n');
 			}
 			json_decref(o);
-			k += l + 1;
 		}
 		git_oid bid;
 		rc = git_blob_create_from_buffer(&bid, repo, u.p ? u.p : "", u.len) != 0 ||
