@@ -1,4 +1,5 @@
-/* lang.h: the language of a text (Compact Language Detector 2, libcld2).
+/* lang.h: the language of a text (Compact Language Detector 2, libcld2,
+ * and the frequent words of the Latin-script languages).
  *
  * The languages told apart: en pt es fr de it nl pl tr ru uk fa ar zh. */
 #ifndef MDESK_LANG_H

@@ -60,10 +60,23 @@ int main(void)
 	t("El comando git push origin main devuelve REMOTE REJECTED otra vez.", "es");
 	/* ... unless the whole mail is in capitals */
 	t("NO FUNCIONA EL SISTEMA DESDE AYER, NECESITO AYUDA URGENTE POR FAVOR.", "es");
-	/* the sender's top-level domain tips a text CLD2 finds English
-	 * (a line of PostgreSQL's Spanish catalogue); an English text stays
-	 * English; a domain that is not a plain label gives no hint */
-	const char *es = "Error interno de GnuTLS. Define el tama\xc3\xb1o de WAL que desencadena un checkpoint.";
+	/* short support texts CLD2 alone calls English (or Catalan): their
+	 * frequent words tell */
+	t("La impresora de la oficina no imprime los documentos de la red interna.", "es");
+	t("Fallo del disco en el servidor de la oficina central.", "es");
+	t("El update del firmware del router fall\xc3\xb3 a medias.", "es");
+	t("Falha de login no portal web com a password nova.", "pt");
+	t("Il client non sincronizza le mail con il server IMAP dal weekend.", "it");
+	t("Error interno de GnuTLS. Define el tama\xc3\xb1o de WAL que desencadena un checkpoint.", "es");
+	/* ... and English with foreign names, or one-letter words and file
+	 * names that are frequent words elsewhere ("I", "o"), stays English */
+	t("Please send the new invoice to our office in Madrid, attention Se\xc3\xb1ora Ana de la Fuente.", "en");
+	t("Good catch. I'll do a rebuild of notmuch.o and notmuch-config.o, then I do a respin.", "en");
+	/* the sender's top-level domain tips a text CLD2 finds English and
+	 * with too few frequent words (a line of git's Spanish catalogue);
+	 * an English text stays English; a domain that is not a plain label
+	 * gives no hint */
+	const char *es = "bucle de alias detectado: expansi\xc3\xb3n de ' ' no termina:.";
 	const char *en = "Thanks, the new invoice arrived and everything is fine now.";
 	is_str(lang_detect_hinted(es, strlen(es), NULL), "en", "no hint: en");
 	is_str(lang_detect_hinted(es, strlen(es), "lucia@correo.es"), "es", "from .es: es");
