@@ -354,7 +354,7 @@ static const char *ack_over_limit(const char *addr)
 	struct ack_count c = { addr, D.now - rate_win, D.now - ceiling_win, 0, 0 };
 	long long since = c.addr_since < c.all_since ? c.addr_since : c.all_since;
 	size_t n;
-	const struct tsum *ts = tickets_summary(&D, 0, &n);
+	const struct tsum *ts = tickets_states(&D, &n);
 	for (size_t k = 0; k < n; k++) {
 		struct ticket tk;
 		if (ts[k].updated >= since && ticket_load(&D, ts[k].id, &tk, NULL, 1) == 0) {

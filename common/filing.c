@@ -55,7 +55,8 @@ struct batch_msg {
  * each agent's load and last assignment. */
 struct view_ticket {
 	char id[16];
-	char *customer, *base;
+	char *customer, *subject;
+	char *base;		/* subject_base(subject), when first asked */
 	char status[16], assignee[40];
 	long long updated;
 };
@@ -434,6 +435,7 @@ static void view_free(struct desk_view *v)
 {
 	for (size_t i = 0; i < v->n; i++) {
 		free(v->v[i]->customer);
+		free(v->v[i]->subject);
 		free(v->v[i]->base);
 		free(v->v[i]);
 	}
@@ -520,7 +522,9 @@ static void view_put(struct filing *f, const struct ticket *t)
 			v->load[k]--;
 		link = strcasecmp(w->customer, customer) != 0;
 		free(w->customer);
+		free(w->subject);
 		free(w->base);
+		w->base = NULL;
 	} else {
 		if (v->n == v->cap) {
 			v->cap = v->cap ? 2 * v->cap : 256;
@@ -534,7 +538,7 @@ static void view_put(struct filing *f, const struct ticket *t)
 	w->customer = xstrdup(customer);
 	if (link)
 		view_link(v, i - 1);
-	w->base = subject_base(t->subject ? t->subject : "", NULL);
+	w->subject = xstrdup(t->subject ? t->subject : "");
 	snprintf(w->status, sizeof w->status, "%s", t->status ? t->status : "new");
 	snprintf(w->assignee, sizeof w->assignee, "%s", t->assignee ? t->assignee : "");
 	w->updated = t->updated;
@@ -545,6 +549,16 @@ static void view_put(struct filing *f, const struct ticket *t)
 		if (t->assigned_at > v->last[k])
 			v->last[k] = t->assigned_at;
 	}
+}
+
+/* A ticket's base subject, made when first asked: only the customer's
+ * own tickets are ever compared. */
+static const char *view_base(const struct view_ticket *cw)
+{
+	struct view_ticket *w = (struct view_ticket *)cw;
+	if (!w->base)
+		w->base = subject_base(w->subject, NULL);
+	return w->base;
 }
 
 /* The customer's tickets in the view, newest first: the first, then
@@ -578,7 +592,7 @@ static struct desk_view *view_need(struct filing *f)
 	v->load = xcalloc(f->agents.n + 1, sizeof *v->load);
 	v->last = xcalloc(f->agents.n + 1, sizeof *v->last);
 	size_t n;
-	const struct tsum *ts = tickets_summary(f->desk, 0, &n);
+	const struct tsum *ts = tickets_states(f->desk, &n);
 	for (size_t i = 0; i < n; i++) {
 		struct ticket t;
 		memset(&t, 0, sizeof t);
@@ -609,7 +623,7 @@ static int subject_join(struct filing *f, const char *from, const char *subject,
 	size_t nd = *base ? view_first(v, from) : 0;
 	for (const struct view_ticket *w; (w = view_next(v, &nd));)
 		if (!strcasecmp(w->customer, from) && status_active(w->status) &&
-		    w->updated >= since && w->updated >= best && !strcasecmp(w->base, base)) {
+		    w->updated >= since && w->updated >= best && !strcasecmp(view_base(w), base)) {
 			best = w->updated;
 			snprintf(id, 16, "%s", w->id);
 			found = 1;

@@ -244,7 +244,7 @@ char *ticket_read(struct desk *d, const char *id, const char *name, size_t *len,
 char **tickets_to_archive(struct desk *d, long long age, size_t *n)
 {
 	size_t k;
-	const struct tsum *v = tickets_summary(d, 0, &k);
+	const struct tsum *v = tickets_states(d, &k);
 	char **ids = NULL;
 	*n = 0;
 	for (size_t i = 0; i < k; i++)
@@ -279,9 +279,12 @@ void tickets_upkeep(struct desk *d)
 
 #define SUM_MAGIC "mdesk-tickets 6 "	/* 2: collisions; 3: customer, subject, assigned_at; 4: mentions_unread; 5: snoozed_until, notices; 6: timeline, checksum, status collisions */
 #define SUM_FIELDS 11
+#define STATES_MAGIC "mdesk-states 1 "
+#define STATES_FIELDS 9
 
 struct sumfile {
 	const char *branch, *name;
+	int light;			/* the states: no JSON, no timeline */
 	int loaded;
 	char key[GIT_OID_HEXSZ + 1];	/* the branch's tickets/ tree, or "-" */
 	struct tsum *v;
@@ -292,8 +295,12 @@ struct sumfile {
 	struct arena a;			/* strings of tickets folded here */
 };
 
-static struct sumfile sum_main = { DESK_BRANCH, "tickets-main", 0, "", NULL, 0, 0, NULL, 0, 0, { NULL, 0, 0 } };
-static struct sumfile sum_arch = { DESK_ARCHIVE, "tickets-archive", 0, "", NULL, 0, 0, NULL, 0, 0, { NULL, 0, 0 } };
+static struct sumfile sum_main = { .branch = DESK_BRANCH, .name = "tickets-main" };
+static struct sumfile sum_arch = { .branch = DESK_ARCHIVE, .name = "tickets-archive" };
+/* main's tickets as filing sees them: the fields of struct tsum up to the
+ * subject, a tenth of the summary's size (a delivery reads and writes
+ * this one, and leaves the summary to its readers) */
+static struct sumfile sum_states = { .branch = DESK_BRANCH, .name = "states-main", .light = 1 };
 static struct tsum *sum_all;
 
 int status_load(const char *s)
@@ -320,6 +327,7 @@ void tickets_summary_free(void)
 {
 	sum_reset(&sum_main);
 	sum_reset(&sum_arch);
+	sum_reset(&sum_states);
 	free(sum_all);
 	sum_all = NULL;
 }
@@ -399,11 +407,6 @@ static int sum_fold(struct desk *d, struct sumfile *s, const char *id, const git
 	int bad = ticket_fold(&t, id, git_blob_rawcontent(b), (size_t)git_blob_rawsize(b), 0);
 	git_blob_free(b);
 	const struct ticket *k = &t;
-	json_t *tj = ticket_json(k);
-	char *js = json_dumps(tj, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	json_decref(tj);
-	if (!js)
-		die(EX_SOFTWARE, "%s: cannot encode the ticket", id);
 	struct tsum *e = sum_new(s);
 	snprintf(e->id, sizeof e->id, "%s", id);
 	e->events = *blob;
@@ -414,9 +417,16 @@ static int sum_fold(struct desk *d, struct sumfile *s, const char *id, const git
 	e->assigned_at = k->assigned_at;
 	e->customer = k->customer ? sum_field(&s->a, k->customer) : NULL;
 	e->subject = k->subject ? sum_field(&s->a, k->subject) : NULL;
-	e->json = arena_strndup(&s->a, js, strlen(js));
-	free(js);
-	if (!bad) {
+	if (!s->light) {
+		json_t *tj = ticket_json(k);
+		char *js = json_dumps(tj, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		json_decref(tj);
+		if (!js)
+			die(EX_SOFTWARE, "%s: cannot encode the ticket", id);
+		e->json = arena_strndup(&s->a, js, strlen(js));
+		free(js);
+	}
+	if (!bad && !s->light) {
 		/* a file with lines that are not events has none: its reader
 		 * folds the file and tells them */
 		struct buf tl = { 0 };
@@ -507,8 +517,9 @@ static const char *sum_trailer(const char *text, size_t len, size_t count)
 static int sum_line(struct sumfile *s, char *line, const char *end)
 {
 	char *f[SUM_FIELDS];
+	int nf = s->light ? STATES_FIELDS : SUM_FIELDS;
 	f[0] = line;
-	for (int i = 1; i < SUM_FIELDS; i++) {
+	for (int i = 1; i < nf; i++) {
 		char *t = strchr(f[i - 1], '\t');
 		if (!t)
 			return -1;
@@ -517,7 +528,8 @@ static int sum_line(struct sumfile *s, char *line, const char *end)
 	}
 	struct tsum *e = sum_new(s);
 	if (!ticketid_valid(f[0]) || git_oid_fromstr(&e->events, f[1]) != 0 ||
-	    !status_valid(f[2]) || f[9][0] != '{')
+	    !status_valid(f[2]) || (!s->light && f[9][0] != '{') ||
+	    (s->light && strchr(f[8], '\t')))
 		return -1;
 	snprintf(e->id, sizeof e->id, "%s", f[0]);
 	if (s->n > 1 && strcmp(s->v[s->n - 2].id, e->id) >= 0)
@@ -529,6 +541,8 @@ static int sum_line(struct sumfile *s, char *line, const char *end)
 	e->assignee = *f[6] ? f[6] : NULL;
 	e->customer = *f[7] ? f[7] : NULL;
 	e->subject = *f[8] ? f[8] : NULL;
+	if (s->light)
+		return 0;
 	e->json = f[9];
 	if (strcmp(f[10], "-")) {
 		e->timeline = f[10];
@@ -554,7 +568,8 @@ static int sum_read(struct desk *d, struct sumfile *s)
 		return -1;
 	s->text = b;
 	s->tlen = len;
-	if (strlen(b) != len || strncmp(b, SUM_MAGIC, strlen(SUM_MAGIC)) != 0)
+	const char *magic = s->light ? STATES_MAGIC : SUM_MAGIC;
+	if (strlen(b) != len || strncmp(b, magic, strlen(magic)) != 0)
 		return -1;
 	size_t lines = 0;
 	for (const char *q = b; (q = memchr(q, '\n', len - (size_t)(q - b))); q++)
@@ -564,7 +579,7 @@ static int sum_read(struct desk *d, struct sumfile *s)
 		return -1;
 	*end = 0;
 	sum_room(s, lines + 16);
-	char *line = b + strlen(SUM_MAGIC), *nl = strchr(line, '\n');
+	char *line = b + strlen(magic), *nl = strchr(line, '\n');
 	if (!nl || nl - line > GIT_OID_HEXSZ)
 		return -1;
 	*nl = 0;
@@ -641,7 +656,7 @@ static void sum_write(struct desk *d, void *sp)
 		/* the lines built in a buffer, not through fprintf: the file
 		 * is written whole after every commit of a batch */
 		struct buf b = { 0 };
-		buf_adds(&b, SUM_MAGIC);
+		buf_adds(&b, s->light ? STATES_MAGIC : SUM_MAGIC);
 		buf_adds(&b, s->key);
 		buf_addc(&b, '\n');
 		uint64_t h = hash64_wide(b.p, b.len, 0);
@@ -652,14 +667,15 @@ static void sum_write(struct desk *d, void *sp)
 				lltoa_(e->created, num[0]), lltoa_(e->updated, num[1]),
 				lltoa_(e->assigned_at, num[2]), e->assignee ? e->assignee : "",
 				e->customer ? e->customer : "", e->subject ? e->subject : "",
-				e->json, e->timeline ? e->timeline : "-" };
+				e->json ? e->json : "", e->timeline ? e->timeline : "-" };
 			size_t start = b.len;
-			for (int k = 0; k < SUM_FIELDS; k++) {
+			int nf = s->light ? STATES_FIELDS : SUM_FIELDS;
+			for (int k = 0; k < nf; k++) {
 				if (k == SUM_FIELDS - 1 && e->timeline)
 					buf_add(&b, e->timeline, e->tlen);
 				else
 					buf_adds(&b, fld[k]);
-				buf_addc(&b, k < SUM_FIELDS - 1 ? '\t' : '\n');
+				buf_addc(&b, k < nf - 1 ? '\t' : '\n');
 			}
 			h = hash64_wide(b.p + start, b.len - start, h);
 			if (b.len >= 65536) {
@@ -843,10 +859,10 @@ static void root_tickets_key(git_tree *root, char key[GIT_OID_HEXSZ + 1])
 
 void tickets_summary_save(struct desk *d)
 {
-	struct sumfile *s = &sum_main;
-	if (!s->dirty || !s->loaded)
-		return;
-	state_save(d, sum_write, s);
+	struct sumfile *v[2] = { &sum_main, &sum_states };
+	for (int i = 0; i < 2; i++)
+		if (v[i]->dirty && v[i]->loaded)
+			state_save(d, sum_write, v[i]);
 }
 
 /* desk_tx_commit's observer (desk_on_commit): main moved from old (NULL:
@@ -855,13 +871,16 @@ void tickets_summary_save(struct desk *d)
  * the file written for the new tree: the next process finds it current
  * and no reader has to diff the trees.  Otherwise, or on a path it
  * cannot place, it is left as it was (a reader catches up). */
+static void sum_committed_one(struct desk *d, struct sumfile *s, const char *was,
+    git_tree *root, const char *const *paths, const git_oid *ids, size_t n);
+
 static void sum_committed(struct desk *d, const git_oid *old, git_tree *root,
     const char *const *paths, const git_oid *ids, size_t n)
 {
-	struct sumfile *s = &sum_main;
-	if (!s->loaded || !s->key[0] || !root)
+	if (!root || !((sum_main.loaded && sum_main.key[0]) ||
+	    (sum_states.loaded && sum_states.key[0])))
 		return;
-	char was[GIT_OID_HEXSZ + 1] = "-", key[GIT_OID_HEXSZ + 1];
+	char was[GIT_OID_HEXSZ + 1] = "-";
 	if (old) {
 		git_commit *c;
 		git_tree *t;
@@ -874,7 +893,16 @@ static void sum_committed(struct desk *d, const git_oid *old, git_tree *root,
 		root_tickets_key(t, was);
 		git_tree_free(t);
 	}
-	if (strcmp(was, s->key))
+	sum_committed_one(d, &sum_main, was, root, paths, ids, n);
+	sum_committed_one(d, &sum_states, was, root, paths, ids, n);
+}
+
+/* sum_committed for one file of main's tickets (when it reflected was). */
+static void sum_committed_one(struct desk *d, struct sumfile *s, const char *was,
+    git_tree *root, const char *const *paths, const git_oid *ids, size_t n)
+{
+	char key[GIT_OID_HEXSZ + 1];
+	if (!s->loaded || !s->key[0] || strcmp(was, s->key))
 		return;
 	root_tickets_key(root, key);
 	/* room for every path: the ids, the table's keys, never move */
@@ -954,7 +982,7 @@ static void sum_sync(struct desk *d, struct sumfile *s)
 		if (sum_read(d, s) != 0)
 			sum_reset(s);
 		s->loaded = 1;
-		if (s == &sum_main)
+		if (s != &sum_arch)
 			desk_on_commit(d, sum_committed);
 		if (s->key[0] && !strcmp(s->key, now))
 			return;
@@ -972,6 +1000,13 @@ static void sum_sync(struct desk *d, struct sumfile *s)
 	git_tree_free(t);
 	snprintf(s->key, sizeof s->key, "%s", now);
 	state_save(d, sum_write, s);
+}
+
+const struct tsum *tickets_states(struct desk *d, size_t *n)
+{
+	sum_sync(d, &sum_states);
+	*n = sum_states.n;
+	return sum_states.v;
 }
 
 const struct tsum *tickets_summary(struct desk *d, int all, size_t *n)
@@ -1178,8 +1213,8 @@ int ticket_exists(struct desk *d, const char *id)
 
 void tickets_summary_refresh(struct desk *d)
 {
-	struct sumfile *v[2] = { &sum_main, &sum_arch };
-	for (int i = 0; i < 2; i++) {
+	struct sumfile *v[3] = { &sum_main, &sum_arch, &sum_states };
+	for (int i = 0; i < 3; i++) {
 		char *p = xmalloc(strlen(d->state) + 32);
 		sprintf(p, "%s/%s", d->state, v[i]->name);
 		struct stat st;

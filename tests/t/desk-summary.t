@@ -84,20 +84,34 @@ printf 'mdesk-tickets 1 0123456789abcdef0123456789abcdef01234567\n' >"$S/tickets
 answers >"$TMP/a6" 2>&1
 check "a summary keyed to a tree that is gone: the answers before the hand commit" "cmp -s '$TMP/a1' '$TMP/a6'"
 
-# a writer that holds the summary brings it to its own commit: the next
-# reader finds it current, the same as one built from nothing
-# (mroute reads it to join mail to a ticket by subject)
+# a writer that holds the states brings them to its own commit: the next
+# delivery finds them current, the same as built from nothing (mroute
+# reads them to join mail to a ticket by subject); the summary, which a
+# delivery does not read, is left to its readers
 sed -i 's/^subject_window = .*/subject_window = 24h/' "$MDESK_DIR/desk.conf"
 git -C "$MDESK_DIR" commit -qam "subject window"
 mdesk ls --format json >/dev/null
+cp "$S/tickets-main" "$TMP/before"
 mroute --now 2026-11-03T10:00:00Z <"$DATA"/mail/multipart-mixed.mbox >/dev/null || echo "# mroute failed"
-is "after mroute: the summary is keyed to main's tickets tree" \
+is "after mroute: the states are keyed to main's tickets tree" \
+    "$(sed -n '1s/^mdesk-states 1 //p' "$S/states-main")" "$(git -C "$MDESK_DIR" rev-parse main:tickets)"
+check "  ... and the summary is not written" "cmp -s '$TMP/before' '$S/tickets-main'"
+cp "$S/states-main" "$TMP/kept-states"
+rm -f "$S/states-main"
+printf 'From: Nia <nia@n.example>\nTo: support@lumen.example\nSubject: The hinge\nMessage-ID: <hinge@n.example>\nDate: Tue, 3 Nov 2026 10:00:00 +0000\n\nIt squeaks.\n' |
+	mroute --dry-run --now 2026-11-03T10:00:00Z >/dev/null || echo "# mroute --dry-run failed"
+check "  ... the same, byte for byte, as built again" "cmp -s '$TMP/kept-states' '$S/states-main'"
+check "  ... where the new tickets are" "test \$(grep -c . '$S/states-main') -gt \$(grep -c . '$TMP/old-summary')"
+mdesk ls --format json >/dev/null
+is "the next reader brings the summary to main's tickets tree" \
     "$(sed -n '1s/^mdesk-tickets 6 //p' "$S/tickets-main")" "$(git -C "$MDESK_DIR" rev-parse main:tickets)"
 cp "$S/tickets-main" "$TMP/kept"
 rm -f "$S/tickets-main"
 mdesk ls --format json >/dev/null
-check "  ... and the same, byte for byte, as one built again" "cmp -s '$TMP/kept' '$S/tickets-main'"
-check "  ... where the new tickets are" "test \$(grep -c . '$S/tickets-main') -gt \$(grep -c . '$TMP/old-summary')"
+check "  ... the same, byte for byte, as one built again" "cmp -s '$TMP/kept' '$S/tickets-main'"
+cut -f1-9 "$TMP/kept" | sed '1s/^mdesk-tickets 6 /mdesk-states 1 /; $d' >"$TMP/k9"
+sed '$d' "$TMP/kept-states" >"$TMP/s9"
+check "  ... whose fields are the states' (but the checksum)" "cmp -s '$TMP/k9' '$TMP/s9'"
 printf 'mdesk-tickets 2 %s\n' "$(git -C "$MDESK_DIR" rev-parse main:tickets)" >"$S/tickets-main"
 mdesk ls --format json >"$TMP/v2"
 check "a summary of an older version is built again" "cmp -s '$TMP/kept' '$S/tickets-main' && test -s '$TMP/v2'"

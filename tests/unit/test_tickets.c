@@ -74,6 +74,108 @@ static void spit(const char *path, const char *text, size_t len)
 	}
 }
 
+/* What filing gets from tickets_states, as one string. */
+static char *snap_states(struct desk *d)
+{
+	size_t n;
+	const struct tsum *v = tickets_states(d, &n);
+	struct buf b = { 0 };
+	for (size_t i = 0; i < n; i++) {
+		char h[600], oid[GIT_OID_HEXSZ + 1];
+		git_oid_tostr(oid, sizeof oid, &v[i].events);
+		snprintf(h, sizeof h, "%s %s %s %lld %lld %lld [%s] [%s] [%s] %d\n", v[i].id, oid,
+		    v[i].status, v[i].created, v[i].updated, v[i].assigned_at,
+		    v[i].assignee ? v[i].assignee : "-", v[i].customer ? v[i].customer : "-",
+		    v[i].subject ? v[i].subject : "-", v[i].json == NULL && v[i].timeline == NULL);
+		buf_adds(&b, h);
+	}
+	buf_cstr(&b);
+	return b.p;
+}
+
+/* The states file (states-main): kept by a commit's observer, the same
+ * as built again, and a damaged file never changes the answer. */
+static void states_tests(struct desk *d, const char *root)
+{
+	char sp[300], *good, *again, *s2;
+	size_t flen, l2, n;
+	snprintf(sp, sizeof sp, "%s/.git/mdesk/states-main", root);
+	tickets_summary_free();
+	char *ref = snap_states(d);
+	const struct tsum *sv = tickets_summary(d, 0, &n);
+	struct buf full = { 0 };
+	for (size_t i = 0; i < n; i++) {
+		buf_adds(&full, sv[i].id);
+		buf_adds(&full, " ");
+		buf_adds(&full, sv[i].status);
+		buf_adds(&full, "\n");
+	}
+	buf_cstr(&full);
+	int alike = 1;
+	for (const char *l = full.p; *l; l = strchr(l, '\n') + 1) {
+		const char *sp1 = strchr(l, ' ');
+		char id[16];
+		snprintf(id, sizeof id, "%.*s", (int)(sp1 - l), l);
+		alike &= strstr(ref, id) != NULL;
+	}
+	ok(n > 0 && alike && strstr(ref, " 1\n") && !strstr(ref, " 0\n"),
+	    "states: the summary's tickets, without JSON or timeline");
+	buf_free(&full);
+	tickets_summary_free();
+	good = slurp_file(sp, &flen);
+	ok(good && !strncmp(good, "mdesk-states 1 ", 15) && !strstr(good, "{\""),
+	    "states: written, light");
+	/* a commit while the states are held: saved when the writer is done */
+	free(snap_states(d));
+	put(d, "tickets/EF/EFGH5678/events.jsonl", "{\"at\":\"2026-11-02T14:00:00Z\",\"by\":\"ana\","
+	    "\"id\":\"s8\",\"type\":\"assigned\",\"agent\":\"bob\"}\n", 1);
+	again = slurp_file(sp, &l2);
+	ok(again && l2 == flen && !memcmp(again, good, flen), "states: the file waits for the end");
+	free(again);
+	tickets_summary_save(d);
+	tickets_summary_free();
+	again = slurp_file(sp, &l2);
+	free(ref);
+	ref = snap_states(d);
+	ok(again && (l2 != flen || memcmp(again, good, flen)) && strstr(ref, "[bob]"),
+	    "states: written when saved, with the commit");
+	free(good);
+	good = again;
+	flen = l2;
+	tickets_summary_free();
+	unlink(sp);
+	s2 = snap_states(d);
+	again = slurp_file(sp, &l2);
+	ok(!strcmp(s2, ref) && again && l2 == flen && !memcmp(again, good, flen),
+	    "states: deleted, the same answer and the same file built again");
+	free(s2);
+	free(again);
+	int same = 1, rebuilt = 1;
+#define NEXT_S(i) ((i) < 200 || (i) + 80 > flen ? (i) + 1 : (i) + 5)
+	for (size_t at = 0; good && at < flen; at = NEXT_S(at)) {
+		for (int flip = 0; flip < 2; flip++) {
+			tickets_summary_free();
+			if (flip)
+				good[at] ^= 0x21;
+			spit(sp, good, flip ? flen : at);
+			if (flip)
+				good[at] ^= 0x21;
+			s2 = snap_states(d);
+			same &= !strcmp(s2, ref);
+			free(s2);
+			again = slurp_file(sp, &l2);
+			rebuilt &= again && l2 == flen && !memcmp(again, good, flen);
+			free(again);
+		}
+	}
+#undef NEXT_S
+	ok(same, "states: truncated or a byte changed anywhere: the same answer");
+	ok(rebuilt, "states: ... and the file built again");
+	free(good);
+	free(ref);
+	tickets_summary_free();
+}
+
 int main(void)
 {
 	char root[128], p[600];
@@ -425,6 +527,7 @@ int main(void)
 	free(good);
 	free(ref0);
 	free(ref1);
+	states_tests(&d, root);
 	tickets_summary_free();
 	desk_close(&d);
 	snprintf(p, sizeof p, "rm -rf %s", root);
