@@ -51,6 +51,18 @@ is "... git status is clean" "$(porcelain)" ""
 check "... no journal left" "test ! -e '$D/.git/mdesk/pending'"
 check "... git fsck is clean" "git -C '$D' fsck --strict --no-progress"
 
+# --- a batch's pack holds its objects whole: mail hardly deltas against
+# other mail, and the search for deltas cost a third of an import
+P=$TMP/packdesk
+newdesk "$P"
+genmail 300 p >"$TMP/p.mbox"
+MDESK_DIR=$P mroute $NOW --batch 150 "$TMP/p.mbox" >/dev/null 2>"$TMP/p.err"
+ok $? "an import of 300 messages in batches of 150"
+is "... two packs" "$(ls "$P"/.git/objects/pack/*.idx | wc -l)" 2
+deltas() { for i in "$P"/.git/objects/pack/*.idx; do git verify-pack -v "$i"; done | awk 'NF == 7 { n++ } END { print n + 0 }'; }
+is "... no object in them is a delta" "$(deltas)" 0
+check "... git fsck is clean" "git -C '$P' fsck --strict --no-progress"
+
 # --- killed after some batches: the next writer repairs what the kill left
 genmail 4000 b >"$TMP/b.mbox"
 base=$(commits)
