@@ -20,6 +20,8 @@
 #include <unistd.h>
 #include <git2/sys/config.h>
 #include <git2/sys/mempack.h>
+#include <git2/sys/odb_backend.h>
+#include <git2/sys/repository.h>
 
 #include "ticketid.h"
 
@@ -1094,6 +1096,49 @@ static int batch_conf_new(git_config_backend **out, git_config_backend *from)
 	return 0;
 }
 
+/* The objects already in the desk, for a batch's handle: read through
+ * the desk's own object database, looked for without reading the pack
+ * directory again.  libgit2 reads it again for every object it does not
+ * find, so for every new object a batch writes: with a pack a batch,
+ * that cost grew with the number of packs, for each of the objects of an
+ * import. */
+struct desk_odb {
+	git_odb_backend parent;
+	git_odb *src;
+};
+
+static int desk_odb_read(void **data, size_t *len, git_object_t *type, git_odb_backend *b,
+    const git_oid *id)
+{
+	git_odb_object *o;
+	int rc = git_odb_read(&o, ((struct desk_odb *)b)->src, id);
+	if (rc != 0)
+		return rc;
+	*len = git_odb_object_size(o);
+	*type = git_odb_object_type(o);
+	*data = git_odb_backend_data_alloc(b, *len + 1);
+	if (*data)
+		memcpy(*data, git_odb_object_data(o), *len);
+	git_odb_object_free(o);
+	return *data ? 0 : -1;
+}
+
+static int desk_odb_header(size_t *len, git_object_t *type, git_odb_backend *b, const git_oid *id)
+{
+	return git_odb_read_header(len, type, ((struct desk_odb *)b)->src, id);
+}
+
+static int desk_odb_exists(git_odb_backend *b, const git_oid *id)
+{
+	return git_odb_exists_ext(((struct desk_odb *)b)->src, id, GIT_ODB_LOOKUP_NO_REFRESH);
+}
+
+static void desk_odb_free(git_odb_backend *b)
+{
+	git_odb_free(((struct desk_odb *)b)->src);
+	free(b);
+}
+
 /* A handle of d's repository whose new objects stay in memory; *mem the
  * store. */
 static git_repository *mempack_open(struct desk *d, git_odb_backend **mem)
@@ -1102,8 +1147,15 @@ static git_repository *mempack_open(struct desk *d, git_odb_backend **mem)
 	git_odb *odb;
 	git_config *cf;
 	git_config_backend *bc;
-	if (git_repository_open(&r, d->root) != 0 || git_repository_odb(&odb, r) != 0 ||
-	    git_mempack_new(mem) != 0 || git_odb_add_backend(odb, *mem, 999) != 0)
+	struct desk_odb *old = xcalloc(1, sizeof *old);
+	git_odb_init_backend(&old->parent, GIT_ODB_BACKEND_VERSION);
+	old->parent.read = desk_odb_read;
+	old->parent.read_header = desk_odb_header;
+	old->parent.exists = desk_odb_exists;
+	old->parent.free = desk_odb_free;
+	if (git_repository_odb(&old->src, d->repo) != 0 || git_odb_new(&odb) != 0 ||
+	    git_odb_add_backend(odb, &old->parent, 1) != 0 || git_mempack_new(mem) != 0 ||
+	    git_odb_add_backend(odb, *mem, 2) != 0 || git_repository_wrap_odb(&r, odb) != 0)
 		desk_git_die(EX_TEMPFAIL, "object database");
 	git_odb_free(odb);
 	batch_conf_new(&bc, NULL);
@@ -1150,11 +1202,13 @@ static void mempack_write(struct desk_tx *tx, git_repository *r, git_odb_backend
 		desk_git_die(EX_TEMPFAIL, "pack");
 	pack_insert(pb, tx, root);
 	errno = 0;
-	if (git_packbuilder_write(pb, NULL, 0, NULL, NULL) != 0) {
+	char *dir = join(git_repository_path(tx->d->repo), "objects/pack");
+	if (git_packbuilder_write(pb, dir, 0, NULL, NULL) != 0) {
 		int e = errno;
 		desk_git_die(e == ENOSPC || e == EDQUOT || e == EROFS || e == EFBIG ?
 		    EX_CANTCREAT : EX_TEMPFAIL, "writing a pack");
 	}
+	free(dir);
 	git_packbuilder_free(pb);
 	git_mempack_reset(mem);
 	git_repository_free(r);
