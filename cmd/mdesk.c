@@ -3019,7 +3019,6 @@ static int global_opt(int argc, char **argv, int *i)
 
 int main(int argc, char **argv)
 {
-	heap_init();
 	progname = "mdesk";
 	setenv("TZ", "UTC", 1);
 	tzset();

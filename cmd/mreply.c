@@ -777,7 +777,6 @@ static void options_agree(int check, int list)
 
 int main(int argc, char **argv)
 {
-	heap_init();
 	static const struct option opts[] = {
 		{ "template", required_argument, NULL, 't' },
 		{ "ticket", required_argument, NULL, 'T' },

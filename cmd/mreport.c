@@ -485,7 +485,6 @@ static void write_rows(void)
 
 int main(int argc, char **argv)
 {
-	heap_init();
 	progname = "mreport";
 	setenv("TZ", "UTC", 1);
 	tzset();

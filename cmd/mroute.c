@@ -407,7 +407,6 @@ static void read_fd(int fd, const char *name)
 
 int main(int argc, char **argv)
 {
-	heap_init();
 	static const struct option opts[] = {
 		{ "desk", required_argument, NULL, 'd' },
 		{ "now", required_argument, NULL, 'n' },

@@ -555,7 +555,6 @@ static void out_mbox(FILE *out)
 
 int main(int argc, char **argv)
 {
-	heap_init();
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, 'f' },
 		{ "reverse", no_argument, NULL, 'r' },

@@ -2,12 +2,10 @@
 #include "util.h"
 
 #include <errno.h>
-#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <time.h>
@@ -113,64 +111,7 @@ void *arena_alloc(struct arena *a, size_t n)
 	return p;
 }
 
-#define BIG_MIN ((size_t)1 << 18)
-#define HUGE_PAGE ((size_t)2 << 20)
-
-void *big_alloc(size_t n)
-{
-	if (n < BIG_MIN)
-		return xcalloc(1, n ? n : 1);
-	if (n > SIZE_MAX - 2 * HUGE_PAGE)
-		die(EX_OSERR, "out of memory");
-	size_t len = (n + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1), all = len + HUGE_PAGE;
-	char *raw = mmap(NULL, all, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (raw == MAP_FAILED)
-		die(EX_OSERR, "out of memory");
-	/* aligned to a huge page: the head and the tail go back */
-	char *p = (char *)(((uintptr_t)raw + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
-	if (p > raw)
-		munmap(raw, (size_t)(p - raw));
-	if (raw + all > p + len)
-		munmap(p + len, (size_t)(raw + all - (p + len)));
-#ifdef MADV_HUGEPAGE
-	madvise(p, len, MADV_HUGEPAGE);	/* a hint: without it, small pages */
-#endif
-	return p;
-}
-
-void big_free(void *p, size_t n)
-{
-	if (!p)
-		return;
-	if (n < BIG_MIN)
-		free(p);
-	else
-		munmap(p, (n + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1));
-}
-
-void heap_init(void)
-{
-#if defined(M_TOP_PAD) && defined(M_MMAP_THRESHOLD) && defined(MADV_HUGEPAGE)
-	/* the heap grows 16 MB at a time and keeps what is freed, so that
-	 * blocks of every size come from it, and its 2 MB-aligned part is
-	 * offered huge pages: one fault where there were 512 */
-	mallopt(M_TOP_PAD, 16 << 20);
-	mallopt(M_MMAP_THRESHOLD, 32 << 20);
-	mallopt(M_TRIM_THRESHOLD, 64 << 20);
-	char *lo = sbrk(0);
-	void *p = malloc(1);
-	char *hi = sbrk(0);
-	if (lo != (char *)-1 && hi != (char *)-1 && (char *)p >= lo && (char *)p < hi) {
-		uintptr_t a = ((uintptr_t)p + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
-		uintptr_t b = (uintptr_t)hi & ~(uintptr_t)(HUGE_PAGE - 1);
-		if (b > a)
-			madvise((void *)a, b - a, MADV_HUGEPAGE);	/* a hint */
-	}
-	free(p);
-#endif
-}
-
-char *big_read_fd(int fd, size_t max, size_t *len)
+char *read_whole_fd(int fd, size_t max, size_t *len)
 {
 	struct stat st;
 	if (fstat(fd, &st) != 0)
@@ -180,7 +121,7 @@ char *big_read_fd(int fd, size_t max, size_t *len)
 		return NULL;
 	}
 	size_t size = (size_t)st.st_size, got = 0;
-	char *b = big_alloc(size + 1);
+	char *b = xmalloc(size + 1);
 	int e = 0;
 	while (got < size) {
 		ssize_t k = read(fd, b + got, size - got);
@@ -193,10 +134,11 @@ char *big_read_fd(int fd, size_t max, size_t *len)
 		got += (size_t)k;
 	}
 	if (got != size) {
-		big_free(b, size + 1);
+		free(b);
 		errno = e;
 		return NULL;
 	}
+	b[size] = 0;
 	*len = size;
 	return b;
 }
