@@ -42,6 +42,10 @@ void desk_git_init(void)
 		 * default (8 GiB): an import that writes hundreds of packs grew
 		 * by what it had read; git's core.packedGitLimit, smaller */
 		git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, (size_t)64 << 20);
+		/* the cache keeps what it read up to 256 MiB of the objects'
+		 * sizes, three times that in memory: every version of the trees
+		 * of every batch of an import */
+		git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)16 << 20);
 		done = 1;
 	}
 }
