@@ -457,7 +457,7 @@ int main(int argc, char **argv)
 	desk_open(&desk, opt_desk);
 	/* libgit2 keeps the windows of the packs it read mapped up to 8 GiB:
 	 * an import makes a pack a batch and reads them back */
-	git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, (size_t)32 << 20);
+	git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, (size_t)16 << 20);
 	desk.now = fo.clock;
 	if (fo.queue) {
 		int known = 0;

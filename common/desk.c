@@ -45,7 +45,7 @@ void desk_git_init(void)
 		/* the cache keeps what it read up to 256 MiB of the objects'
 		 * sizes, three times that in memory: every version of the trees
 		 * of every batch of an import */
-		git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)16 << 20);
+		git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)8 << 20);
 		done = 1;
 	}
 }
