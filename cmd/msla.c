@@ -97,8 +97,8 @@ struct work {
 	struct row *rows;
 	size_t n, cap;
 	/* the infos of the tickets shown, each with its strings: together,
-	 * since the output reads them in another order (room for every
-	 * ticket's text; the arena when that is full) */
+	 * since the output reads them in another order (big_alloc, room for
+	 * every ticket's text; the arena when that is full) */
 	char *keep;
 	size_t kept, keepcap;
 	struct arena more;
@@ -280,9 +280,9 @@ static void load_tickets(void)
 		text += SV[i].tlen + sizeof(struct tinfo) + 6 * 8;
 	for (size_t i = 0; i < nw; i++) {
 		W[i].cap = (nsv + 1) * SLA_NMETRICS;
-		W[i].rows = xcalloc(W[i].cap, sizeof *W[i].rows);
+		W[i].rows = big_alloc(W[i].cap * sizeof *W[i].rows);
 		W[i].keepcap = text;
-		W[i].keep = xcalloc(1, text ? text : 1);
+		W[i].keep = big_alloc(text);
 	}
 	sla_prepare(&S, now);
 	later = xcalloc(nsv + 1, 1);
@@ -354,7 +354,7 @@ static struct skey *sorted_rows(size_t *n)
 	for (size_t i = 0; i < nw; i++)
 		k += W[i].n;
 	size_t cap = k + 1;
-	struct skey *v = xcalloc(2 * cap, sizeof *v);
+	struct skey *v = big_alloc(2 * cap * sizeof *v);
 	k = 0;
 	for (size_t i = 0; i < nw; i++)
 		for (size_t j = 0; j < W[i].n; j++) {
@@ -1016,10 +1016,10 @@ int main(int argc, char **argv)
 		print_rows(rows, nr);
 	if (fflush(stdout) != 0 || ferror(stdout))
 		die(EX_IOERR, "write error: %s", strerror(errno));
-	free(rows);
+	big_free(rows, 2 * (nr + 1) * sizeof *rows);
 	for (size_t i = 0; i < nw; i++) {
-		free(W[i].rows);
-		free(W[i].keep);
+		big_free(W[i].rows, W[i].cap * sizeof *W[i].rows);
+		big_free(W[i].keep, W[i].keepcap);
 		arena_free(&W[i].more);
 	}
 	free(W);

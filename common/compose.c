@@ -688,7 +688,7 @@ static char *read_attachment(const char *path, size_t max, size_t *len)
 	if ((unsigned long long)st.st_size > max)
 		die(EX_DATAERR, "%s: %lld bytes, more than [mail] attach_max of desk.conf (%zu)",
 		    path, (long long)st.st_size, max);
-	char *p = read_whole_fd(fd, max, len);
+	char *p = big_read_fd(fd, max, len);
 	int e = errno;
 	close(fd);
 	if (!p)
@@ -807,7 +807,7 @@ void reply_message(struct reply *r, const char *const *files, size_t nfiles)
 		buf_addc(out, '\n');
 		const char *base = strrchr(files[i], '/');
 		compose_part(out, base ? base + 1 : files[i], data[i], lens[i]);
-		free(data[i]);
+		big_free(data[i], lens[i] + 1);
 	}
 	buf_adds(out, "\n--");
 	buf_adds(out, boundary);

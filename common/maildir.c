@@ -110,7 +110,7 @@ static void read_keywords(struct maildir *m)
 	char *p = path3(m->dir, "dovecot-keywords", NULL);
 	int fd = open(p, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	size_t len = 0;
-	char *t = fd >= 0 ? read_whole_fd(fd, KW_MAX, &len) : NULL;
+	char *t = fd >= 0 ? big_read_fd(fd, KW_MAX, &len) : NULL;
 	if (fd >= 0)
 		close(fd);
 	free(p);
@@ -126,7 +126,7 @@ static void read_keywords(struct maildir *m)
 		m->kw[i] = xstrdup(end + 1);
 	}
 	if (t)
-		free(t);
+		big_free(t, len + 1);
 }
 
 static int write_keywords(struct maildir *m)

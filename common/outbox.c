@@ -222,10 +222,10 @@ static int finish_one(struct desk *d, const char *dir, const char *n, int sent)
 		return 0;
 	}
 	size_t len;
-	char *text = read_whole_fd(fd, (size_t)1 << 31, &len);
+	char *text = big_read_fd(fd, (size_t)1 << 31, &len);
 	int rc = text ? record(d, text, len, !sent) : -1;
 	if (text)
-		free(text);
+		big_free(text, len + 1);
 	if (rc == 0)
 		unlink(path);
 	else {

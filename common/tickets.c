@@ -290,7 +290,7 @@ struct sumfile {
 	struct tsum *v;
 	size_t n, cap;
 	char *text;			/* the file as read: entries point into it */
-	size_t tlen;			/* its length */
+	size_t tlen;			/* its length (big_alloc'd: tlen + 1) */
 	int dirty;			/* ahead of the file: tickets_summary_save writes it */
 	struct arena a;			/* strings of tickets folded here */
 };
@@ -310,9 +310,9 @@ int status_load(const char *s)
 
 static void sum_reset(struct sumfile *s)
 {
-	free(s->v);
+	big_free(s->v, s->cap * sizeof *s->v);
 	if (s->text)
-		free(s->text);
+		big_free(s->text, s->tlen + 1);
 	arena_free(&s->a);
 	s->v = NULL;
 	s->text = NULL;
@@ -358,15 +358,15 @@ void tickets_tree(struct desk *d, const char *branch, char key[GIT_OID_HEXSZ + 1
 	git_tree_free(root);
 }
 
-/* Room for cap entries. */
+/* Room for cap entries (big_alloc'd: sum_reset frees with the size). */
 static void sum_room(struct sumfile *s, size_t cap)
 {
 	if (cap <= s->cap)
 		return;
-	struct tsum *v = xcalloc(cap, sizeof *v);
+	struct tsum *v = big_alloc(cap * sizeof *v);
 	if (s->n)
 		memcpy(v, s->v, s->n * sizeof *v);
-	free(s->v);
+	big_free(s->v, s->cap * sizeof *s->v);
 	s->v = v;
 	s->cap = cap;
 }
@@ -562,7 +562,7 @@ static int sum_read(struct desk *d, struct sumfile *s)
 	if (fd < 0)
 		return -1;
 	size_t len;
-	char *b = read_whole_fd(fd, (size_t)1 << 40, &len);
+	char *b = big_read_fd(fd, (size_t)1 << 40, &len);
 	close(fd);
 	if (!b)
 		return -1;

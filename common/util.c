@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <time.h>
@@ -111,7 +112,42 @@ void *arena_alloc(struct arena *a, size_t n)
 	return p;
 }
 
-char *read_whole_fd(int fd, size_t max, size_t *len)
+#define BIG_MIN ((size_t)1 << 18)
+#define HUGE_PAGE ((size_t)2 << 20)
+
+void *big_alloc(size_t n)
+{
+	if (n < BIG_MIN)
+		return xcalloc(1, n ? n : 1);
+	if (n > SIZE_MAX - 2 * HUGE_PAGE)
+		die(EX_OSERR, "out of memory");
+	size_t len = (n + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1), all = len + HUGE_PAGE;
+	char *raw = mmap(NULL, all, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (raw == MAP_FAILED)
+		die(EX_OSERR, "out of memory");
+	/* aligned to a huge page: the head and the tail go back */
+	char *p = (char *)(((uintptr_t)raw + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
+	if (p > raw)
+		munmap(raw, (size_t)(p - raw));
+	if (raw + all > p + len)
+		munmap(p + len, (size_t)(raw + all - (p + len)));
+#ifdef MADV_HUGEPAGE
+	madvise(p, len, MADV_HUGEPAGE);	/* a hint: without it, small pages */
+#endif
+	return p;
+}
+
+void big_free(void *p, size_t n)
+{
+	if (!p)
+		return;
+	if (n < BIG_MIN)
+		free(p);
+	else
+		munmap(p, (n + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1));
+}
+
+char *big_read_fd(int fd, size_t max, size_t *len)
 {
 	struct stat st;
 	if (fstat(fd, &st) != 0)
@@ -121,7 +157,7 @@ char *read_whole_fd(int fd, size_t max, size_t *len)
 		return NULL;
 	}
 	size_t size = (size_t)st.st_size, got = 0;
-	char *b = xmalloc(size + 1);
+	char *b = big_alloc(size + 1);
 	int e = 0;
 	while (got < size) {
 		ssize_t k = read(fd, b + got, size - got);
@@ -134,7 +170,7 @@ char *read_whole_fd(int fd, size_t max, size_t *len)
 		got += (size_t)k;
 	}
 	if (got != size) {
-		free(b);
+		big_free(b, size + 1);
 		errno = e;
 		return NULL;
 	}

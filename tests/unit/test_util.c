@@ -54,7 +54,22 @@ int main(void)
 	is_str(hx, "fbcea83c8a378bf1", "XXH64 of 39 bytes (the 32-byte steps)");
 	ok(hash64_wide(spam, 39, 1) != hash64_wide(spam, 39, 0), "the seed counts");
 
-	/* read_whole_fd: the bytes and a NUL, in memory that held other bytes */
+	/* big_alloc: zeroed, usable to the end, small or big */
+	size_t bigs[] = { 0, 100, (size_t)3 << 20, ((size_t)2 << 20) + 1 };
+	int bigok = 1;
+	for (size_t i = 0; i < sizeof bigs / sizeof *bigs; i++) {
+		unsigned char *bp = big_alloc(bigs[i]);
+		for (size_t k = 0; k < bigs[i]; k += 4093)
+			bigok &= bp[k] == 0;
+		if (bigs[i]) {
+			bigok &= bp[bigs[i] - 1] == 0;
+			memset(bp, 0xab, bigs[i]);
+		}
+		big_free(bp, bigs[i]);
+	}
+	ok(bigok, "big_alloc: zeroed, writable to the end");
+
+	/* big_read_fd: the bytes and a NUL, in memory that held other bytes */
 	char tmpl[] = "/tmp/mdesk-util.XXXXXX";
 	int fd = mkstemp(tmpl);
 	ok(fd >= 0 && write(fd, "abc", 3) == 3 && lseek(fd, 0, SEEK_SET) == 0, "a file of 3 bytes");
@@ -62,13 +77,13 @@ int main(void)
 	memset(dirty, 'x', 4);
 	free(dirty);
 	size_t rl = 0;
-	char *whole = read_whole_fd(fd, 100, &rl);
-	ok(whole && rl == 3 && !strcmp(whole, "abc"), "read_whole_fd: the bytes, NUL-terminated");
-	free(whole);
-	ok(read_whole_fd(fd, 2, &rl) == NULL, "read_whole_fd: larger than max: NULL");
+	char *whole = big_read_fd(fd, 100, &rl);
+	ok(whole && rl == 3 && !strcmp(whole, "abc"), "big_read_fd: the bytes, NUL-terminated");
+	big_free(whole, rl + 1);
+	ok(big_read_fd(fd, 2, &rl) == NULL, "big_read_fd: larger than max: NULL");
 	close(fd);
 	unlink(tmpl);
-	ok(read_whole_fd(0 - 1, 100, &rl) == NULL, "read_whole_fd: no file: NULL");
+	ok(big_read_fd(0 - 1, 100, &rl) == NULL, "big_read_fd: no file: NULL");
 
 	/* mem_find */
 	const char *hay = "ab\nFrom x\n\nFrom y";
