@@ -65,7 +65,7 @@ _Noreturn static void usage(FILE *f, int code);
 
 /* A command used wrongly: why (or a word on the arguments), and its usage
  * line; exit 64. */
-_Noreturn static void misuse(const char *fmt, ...)
+__attribute__((format(printf, 1, 2))) _Noreturn static void misuse(const char *fmt, ...)
 {
 	char why[400] = "wrong number of arguments";
 	if (fmt) {
@@ -132,9 +132,7 @@ static int parse_format(const char *s)
 		return F_JSON;
 	if (!strcmp(s, "csv"))
 		return F_CSV;
-	char m[120];
-	snprintf(m, sizeof m, "--format: unknown format '%.40s' (table, json or csv)", s);
-	misuse("%s", m);
+	misuse("--format: unknown format '%.40s' (table, json or csv)", s);
 }
 
 /* --- the desk, its agents, the acting agent --- */
@@ -188,43 +186,36 @@ static void need_ticket(const char *id, struct ticket *t, int from_head)
 		die(EX_NOINPUT, "%s: no such ticket", id);
 }
 
-/* Append events to a ticket as one commit, under the lock, after checking
- * the ticket against HEAD.  check (may be NULL) may refuse: it returns an
- * exit code (0 to go on). */
-static void write_events(const char *id, json_t **ev, size_t n, const struct agent *a,
-    const char *msgfmt, const char *arg, int (*check)(const struct ticket *, void *), void *ctx)
+/* Append event ev to a ticket as one commit, under the lock, after
+ * checking the ticket against HEAD: "ID: WHAT by LOGIN", WHAT from fmt.
+ * check (may be NULL) may refuse: it returns an exit code (0 to go on). */
+__attribute__((format(printf, 6, 7)))
+static void one_event(const char *id, json_t *ev, const struct agent *a,
+    int (*check)(const struct ticket *, void *), void *ctx, const char *fmt, ...)
 {
 	struct ticket t;
 	int archived = 0;
 	desk_lock(&D);
 	if (ticket_load(&D, id, &t, &archived, 1) != 0)
 		die(EX_NOINPUT, "%s: no such ticket", id);
-	sync_notice(&D, &t, a ? a->login : NULL);
-	if (check) {
-		int rc = check(&t, ctx);
-		if (rc) {
-			ticket_free(&t);
-			exit(rc);
-		}
-	}
+	sync_notice(&D, &t, a->login);
+	int rc = check ? check(&t, ctx) : 0;
 	ticket_free(&t);
+	if (rc)
+		exit(rc);
 	struct desk_tx *tx = desk_tx_new(&D);
 	if (archived)
 		ticket_restore(&D, tx, id);
-	ticket_append_events(tx, id, ev, n);
-	char msg[1024];
-	snprintf(msg, sizeof msg, msgfmt, arg ? arg : "");
-	char full[1100];
-	snprintf(full, sizeof full, "%s: %s\n", id, msg);
-	desk_tx_commit(tx, a ? a->name : "mdesk", a ? a->email : "mdesk@localhost", full);
+	ticket_append_events(tx, id, &ev, 1);
+	char what[1024], msg[1200];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof what, fmt, ap);
+	va_end(ap);
+	snprintf(msg, sizeof msg, "%s: %s by %s\n", id, what, a->login);
+	desk_tx_commit(tx, a->name, a->email, msg);
 	tickets_upkeep(&D);
 	desk_unlock(&D);
-}
-
-static void one_event(const char *id, json_t *ev, const struct agent *a,
-    const char *msgfmt, const char *arg, int (*check)(const struct ticket *, void *), void *ctx)
-{
-	write_events(id, &ev, 1, a, msgfmt, arg, check, ctx);
 }
 
 /* --- init --- */
@@ -824,9 +815,7 @@ static int parse_sort(const char *s)
 	for (int i = 0; i < 4; i++)
 		if (!strcmp(s, keys[i]))
 			return i;
-	char m[120];
-	snprintf(m, sizeof m, "--sort: '%.40s' is not priority, due, updated or created", s);
-	misuse("%s", m);
+	misuse("--sort: '%.40s' is not priority, due, updated or created", s);
 }
 
 /* Is the ticket of summary s snoozed now? */
@@ -1626,13 +1615,6 @@ static int cmd_show(int argc, char **argv)
 
 /* --- simple writes --- */
 
-static int check_exists(const struct ticket *t, void *ctx)
-{
-	(void)t;
-	(void)ctx;
-	return 0;
-}
-
 static int cmd_assign(int argc, char **argv)
 {
 	argv = no_options(&argc, argv, "");
@@ -1645,9 +1627,7 @@ static int cmd_assign(int argc, char **argv)
 	json_t *e = event_new("assigned", a->login, D.now);
 	json_object_set_new(e, "agent", json_string(to->login));
 	json_object_set_new(e, "reason", json_string("manual"));
-	char m[128];
-	snprintf(m, sizeof m, "assigned to %s by %s", to->login, a->login);
-	one_event(tid(argv[1]), e, a, "%s", m, check_exists, NULL);
+	one_event(tid(argv[1]), e, a, NULL, NULL, "assigned to %s", to->login);
 	return 0;
 }
 
@@ -1660,9 +1640,7 @@ static int bare_event(int argc, char **argv, const char *type)
 	open_desk();
 	struct agent *a = me();
 	json_t *e = event_new(type, a->login, D.now);
-	char m[128];
-	snprintf(m, sizeof m, "%s by %s", type, a->login);
-	one_event(tid(argv[1]), e, a, "%s", m, check_exists, NULL);
+	one_event(tid(argv[1]), e, a, NULL, NULL, "%s", type);
 	return 0;
 }
 
@@ -1724,7 +1702,7 @@ static int cmd_claim(int argc, char **argv)
 	if (force)	/* over another's claim, knowingly */
 		json_object_set_new(e, "force", json_true());
 	struct claimctx cc = { a->login, force };
-	one_event(tid(argv[optind]), e, a, "claimed by %s", a->login, claim_check, &cc);
+	one_event(tid(argv[optind]), e, a, claim_check, &cc, "claimed");
 	return 0;
 }
 
@@ -1751,7 +1729,7 @@ static int cmd_release(int argc, char **argv)
 	struct agent *a = me();
 	json_t *e = event_new("released", a->login, D.now);
 	struct claimctx cc = { a->login, force };
-	one_event(tid(argv[1]), e, a, "released by %s", a->login, claim_check, &cc);
+	one_event(tid(argv[1]), e, a, claim_check, &cc, "released");
 	return 0;
 }
 
@@ -1777,17 +1755,23 @@ static int agent_mail_on(const struct agent *to)
 	    to->email && addr_plain(to->email);
 }
 
-/* Send m through the desk's mailer; a mail that does not leave is a
- * warning (what it was to tell is recorded already): 0, or -1. */
-static int agent_mail_send(const char *id, const char *login, const char *what, struct buf *m)
+/* The mailers a [mail] mailer URL may name, known once. */
+static void mail_register(void)
 {
-	static int registered;
-	const char *url = conf_get(&D.conf, "mail", "", "mailer");
-	if (!registered++) {
+	static int done;
+	if (!done++) {
 		mu_registrar_record(mu_sendmail_record);
 		mu_registrar_record(mu_smtp_record);
 		mu_registrar_record(mu_smtps_record);
 	}
+}
+
+/* Send m through the desk's mailer; a mail that does not leave is a
+ * warning (what it was to tell is recorded already): 0, or -1. */
+static int agent_mail_send(const char *id, const char *login, const char *what, struct buf *m)
+{
+	const char *url = conf_get(&D.conf, "mail", "", "mailer");
+	mail_register();
 	char err[512];
 	if (mail_send(url ? url : "sendmail:///usr/sbin/sendmail", m->p, m->len, err, sizeof err) == 0)
 		return 0;
@@ -1918,7 +1902,7 @@ static int cmd_note(int argc, char **argv)
 	}
 	json_object_set_new(e, "mentions", json_incref(mentions));
 	const char *id = tid(argv[1]);
-	one_event(id, e, a, "note by %s", a->login, check_exists, NULL);
+	one_event(id, e, a, NULL, NULL, "note");
 	tell_mentioned(id, mentions, a, nb.p);
 	json_decref(mentions);
 	buf_free(&nb);
@@ -1944,9 +1928,7 @@ static int cmd_tag(int argc, char **argv)
 		buf_adds(&list, argv[i]);
 	}
 	json_object_set_new(e, "tags", tags);
-	char m[600];
-	snprintf(m, sizeof m, "%s %s by %s", untag ? "untagged" : "tagged", list.p, a->login);
-	one_event(tid(argv[1]), e, a, "%s", m, check_exists, NULL);
+	one_event(tid(argv[1]), e, a, NULL, NULL, "%s %s", untag ? "untagged" : "tagged", list.p);
 	buf_free(&list);
 	return 0;
 }
@@ -1962,9 +1944,7 @@ static int cmd_priority(int argc, char **argv)
 	struct agent *a = me();
 	json_t *e = event_new("priority", a->login, D.now);
 	json_object_set_new(e, "priority", json_string(argv[2]));
-	char m[128];
-	snprintf(m, sizeof m, "priority %s by %s", argv[2], a->login);
-	one_event(tid(argv[1]), e, a, "%s", m, check_exists, NULL);
+	one_event(tid(argv[1]), e, a, NULL, NULL, "priority %s", argv[2]);
 	return 0;
 }
 
@@ -2017,20 +1997,16 @@ static int cmd_snooze(int argc, char **argv)
 	struct agent *a = me();
 	const char *id = tid(argv[1]);
 	json_t *e = event_new(un ? "unsnoozed" : "snoozed", a->login, D.now);
-	char m[160], lt[32], ut[32];
-	if (un)
-		snprintf(m, sizeof m, "unsnoozed by %s", a->login);
-	else {
-		long long until = when_arg(argv[2]);
+	char lt[32], ut[32] = "";
+	long long until = un ? 0 : when_arg(argv[2]);
+	if (!un)
 		json_object_set_new(e, "until", json_string(fmt_rfc3339(until, ut)));
-		snprintf(m, sizeof m, "snoozed until %s by %s", ut, a->login);
-		local_time(until, lt);
-	}
-	one_event(id, e, a, "%s", m, un ? unsnooze_check : snooze_check, NULL);
+	one_event(id, e, a, un ? unsnooze_check : snooze_check, NULL, un ? "unsnoozed" :
+	    "snoozed until %s", ut);
 	if (un)
 		printf("%s: back in the queue\n", id);
 	else
-		printf("%s: snoozed until %s\n", id, lt);
+		printf("%s: snoozed until %s\n", id, local_time(until, lt));
 	return 0;
 }
 
@@ -2049,7 +2025,7 @@ static int cmd_remind(int argc, char **argv)
 	json_t *e = event_new("reminder", a->login, D.now);
 	json_object_set_new(e, "until", json_string(fmt_rfc3339(due, ut)));
 	json_object_set_new(e, "text", json_string(text.p));
-	one_event(id, e, a, "reminder by %s", a->login, check_exists, NULL);
+	one_event(id, e, a, NULL, NULL, "reminder");
 	printf("%s: reminder for %s at %s\n", id, a->login, local_time(due, lt));
 	buf_free(&text);
 	return 0;
@@ -2215,11 +2191,9 @@ static int cmd_status(int argc, char **argv)
 	json_object_set_new(e, "status", json_string(argv[2]));
 	if (force)	/* over another's claim, knowingly */
 		json_object_set_new(e, "force", json_true());
-	char m[128];
-	snprintf(m, sizeof m, "status %s by %s", argv[2], a->login);
 	/* another agent's live claim stands unless --force */
 	struct claimctx cc = { a->login, force };
-	one_event(tid(argv[1]), e, a, "%s", m, claim_check, &cc);
+	one_event(tid(argv[1]), e, a, claim_check, &cc, "status %s", argv[2]);
 	return 0;
 }
 
@@ -2799,12 +2773,9 @@ static int cmd_maildir(int argc, char **argv)
 		int v = 0;
 		while (v < V_N && strcmp(views[v], optarg))
 			v++;
-		if (v == V_N) {
-			char m[120];
-			snprintf(m, sizeof m, "--view: '%.40s' is not mine, unassigned, at-risk, "
-			    "mentions or all", optarg);
-			misuse("%s", m);
-		}
+		if (v == V_N)
+			misuse("--view: '%.40s' is not mine, unassigned, at-risk, mentions or all",
+			    optarg);
 		want[v] = any = 1;
 	}
 	if (argc - optind != 1)
@@ -2862,9 +2833,7 @@ static int cmd_automate(int argc, char **argv)
 		automate_free(&a);
 		misuse("--rule: no [rule %.64s] in automations.conf", ao.only);
 	}
-	mu_registrar_record(mu_sendmail_record);
-	mu_registrar_record(mu_smtp_record);
-	mu_registrar_record(mu_smtps_record);
+	mail_register();
 	size_t failed = automate_run(&a, &D, &ao);
 	automate_free(&a);
 	if (fflush(stdout) != 0 || ferror(stdout))
@@ -3003,11 +2972,8 @@ static int global_opt(int argc, char **argv, int *i)
 		v = t + 2;
 	else if (*i + 1 < argc)
 		v = argv[++*i];
-	else {
-		char m[100];
-		snprintf(m, sizeof m, "option '%.60s' needs a value", t);
-		misuse("%s", m);
-	}
+	else
+		misuse("option '%.60s' needs a value", t);
 	if (c == 'd')
 		opt_desk = v;
 	else if (c == 'a')
@@ -3047,11 +3013,9 @@ int main(int argc, char **argv)
 			return 0;
 		}
 		if (!cur) {
-			char m[120];
-			snprintf(m, sizeof m, t[0] == '-' ? "unrecognized option '%.60s'" :
-			    "unknown command '%.60s'", t);
 			if (t[0] == '-' || !(cur = find_cmd(t)))
-				misuse("%s", m);
+				misuse(t[0] == '-' ? "unrecognized option '%.60s'" :
+				    "unknown command '%.60s'", t);
 		} else if (t[0] != '-' && !strcmp(cur->name, "note") && ++operands == 1)
 			ended = 1;	/* after its ID, a note's text: every word its own */
 		rest[nr++] = t;
