@@ -209,11 +209,6 @@ static int delimiter(const char *l, const char *e, const char *bnd, size_t bl, i
 
 static void attachment(mu_message_t m, const char *type, struct pick *p);
 static void rfc2231_value(const char *v, struct buf *out);
-static int hexval(int c)
-{
-	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
-	    c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-}
 
 static void walk(mu_message_t m, int depth, struct pick *p)
 {
@@ -595,7 +590,7 @@ static void rfc2231_value(const char *v, struct buf *out)
 	struct buf raw = { 0 };
 	for (const char *c = v; *c; c++) {
 		int hi, lo;
-		if (*c == '%' && (hi = hexval(c[1])) >= 0 && (lo = hexval(c[2])) >= 0) {
+		if (*c == '%' && (hi = hex_digit(c[1])) >= 0 && (lo = hex_digit(c[2])) >= 0) {
 			buf_addc(&raw, hi << 4 | lo);
 			c += 2;
 		} else

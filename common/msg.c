@@ -218,53 +218,19 @@ const char *msg_raw(struct msg *m, const char *name, int n)
 	return o;
 }
 
-static int b64val(int c)
-{
-	if (c >= 'A' && c <= 'Z') return c - 'A';
-	if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-	if (c >= '0' && c <= '9') return c - '0' + 52;
-	if (c == '+') return 62;
-	if (c == '/') return 63;
-	return -1;
-}
-
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9') return c - '0';
-	if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-	return -1;
-}
-
 /* The bytes of one encoded word's text (B or Q); 0 when malformed. */
 static int word_bytes(char enc, const char *t, const char *te, struct buf *raw)
 {
-	if (enc == 'B' || enc == 'b') {
-		unsigned acc = 0;
-		int bits = 0;
-		for (const char *x = t; x < te; x++) {
-			if (*x == '=')
-				break;
-			int v = b64val((unsigned char)*x);
-			if (v < 0)
-				return 0;
-			acc = (acc << 6) | (unsigned)v;
-			bits += 6;
-			if (bits >= 8) {
-				bits -= 8;
-				buf_addc(raw, (int)((acc >> bits) & 0xff));
-			}
-		}
-		return 1;
-	}
+	if (enc == 'B' || enc == 'b')
+		return b64_decode(t, (size_t)(te - t), 0, raw) == 0;
 	if (enc != 'Q' && enc != 'q')
 		return 0;
 	for (const char *x = t; x < te; x++) {
 		if (*x == '_')
 			buf_addc(raw, ' ');
-		else if (*x == '=' && x + 2 < te && hexval((unsigned char)x[1]) >= 0 &&
-		    hexval((unsigned char)x[2]) >= 0) {
-			buf_addc(raw, hexval((unsigned char)x[1]) * 16 + hexval((unsigned char)x[2]));
+		else if (*x == '=' && x + 2 < te && hex_digit((unsigned char)x[1]) >= 0 &&
+		    hex_digit((unsigned char)x[2]) >= 0) {
+			buf_addc(raw, hex_digit((unsigned char)x[1]) * 16 + hex_digit((unsigned char)x[2]));
 			x += 2;
 		} else
 			buf_addc(raw, *x);
@@ -803,33 +769,16 @@ void msg_ids(struct msg *m, struct msg_ids *ids)
  * and a 5-byte block per reply since. */
 static void thread_index(const char *v, struct msg_ids *ids)
 {
-	unsigned char b[22];
-	size_t n = 0, blocks = 0;
-	unsigned acc = 0;
-	int bits = 0;
-	for (; *v && *v != '='; v++) {
-		int x = b64val((unsigned char)*v);
-		if (x < 0) {
-			if (*v == ' ' || *v == '\t')
-				continue;
-			return;
-		}
-		acc = (acc << 6) | (unsigned)x;
-		if ((bits += 6) >= 8) {
-			bits -= 8;
-			if (n < sizeof b)
-				b[n] = (unsigned char)(acc >> bits);
-			n++;
-		}
+	struct buf b = { 0 };
+	size_t n = b64_decode(v, strlen(v), 1, &b) == 0 ? b.len : 0;
+	if (n >= 22 && (n - 22) % 5 == 0 && n <= 22 + 5 * 400) {
+		char *o = ids->ti;
+		for (size_t i = 0; i < 22; i++, o += 2)
+			snprintf(o, 3, "%02x", (unsigned char)b.p[i]);
+		snprintf(o, sizeof ids->ti - 44, "@thread-index.invalid");
+		ids->ti_reply = n > 22;
 	}
-	if (n < 22 || (n - 22) % 5 || n > 22 + 5 * 400)
-		return;
-	blocks = (n - 22) / 5;
-	char *o = ids->ti;
-	for (size_t i = 0; i < 22; i++, o += 2)
-		snprintf(o, 3, "%02x", b[i]);
-	snprintf(o, sizeof ids->ti - 44, "@thread-index.invalid");
-	ids->ti_reply = blocks > 0;
+	buf_free(&b);
 }
 
 static int listed(const char **v, size_t n, const char *id)

@@ -452,39 +452,15 @@ void hdr_references(struct buf *b, const char *const *refs, size_t nrefs,
 	free(all);
 }
 
-static int b64val(int c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	return c == '+' ? 62 : c == '/' ? 63 : -1;
-}
-
 int thread_index_reply(const char *parent, long long now, char *out, size_t n)
 {
-	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	unsigned char raw[512];
-	size_t rl = 0;
-	unsigned acc = 0;
-	int bits = 0;
-	for (const char *p = parent; *p; p++) {
-		if (*p == '=' || *p == ' ' || *p == '\t')
-			continue;
-		int v = b64val((unsigned char)*p);
-		if (v < 0 || rl >= sizeof raw - 8)
-			return -1;
-		acc = (acc << 6) | (unsigned)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			raw[rl++] = (unsigned char)(acc >> bits);
-			acc &= (1u << bits) - 1;
-		}
-	}
-	if (rl < 22 || (rl - 22) % 5 != 0)
+	struct buf in = { 0 };
+	size_t rl = b64_decode(parent, strlen(parent), 1, &in) == 0 ? in.len : 0;
+	if (rl < sizeof raw - 8)
+		memcpy(raw, in.p, rl);
+	buf_free(&in);
+	if (rl < 22 || rl >= sizeof raw - 8 || (rl - 22) % 5 != 0)
 		return -1;
 	/* FILETIME: 100 ns since 1601; the header holds its top 48 bits */
 	unsigned long long ft = ((unsigned long long)now + 11644473600ULL) * 10000000ULL;
@@ -505,19 +481,13 @@ int thread_index_reply(const char *parent, long long now, char *out, size_t n)
 	raw[rl++] = (unsigned char)v;
 	unsigned long long h = hash64(raw, rl);
 	raw[rl++] = (unsigned char)(((h & 0xf) << 4) | (kids & 0xf));
-	size_t o = 0;
-	for (size_t i = 0; i < rl; i += 3) {
-		unsigned x = (unsigned)raw[i] << 16 | (i + 1 < rl ? (unsigned)raw[i + 1] << 8 : 0) |
-		    (i + 2 < rl ? raw[i + 2] : 0);
-		if (o + 5 > n)
-			return -1;
-		out[o++] = b64[x >> 18];
-		out[o++] = b64[(x >> 12) & 63];
-		out[o++] = i + 1 < rl ? b64[(x >> 6) & 63] : '=';
-		out[o++] = i + 2 < rl ? b64[x & 63] : '=';
-	}
-	out[o] = 0;
-	return 0;
+	struct buf b = { 0 };
+	b64_encode(&b, raw, rl, 0);
+	int fits = b.len < n;
+	if (fits)
+		memcpy(out, b.p, b.len + 1);
+	buf_free(&b);
+	return fits ? 0 : -1;
 }
 
 void rfc5322_date(long long t, char *out, size_t n)
@@ -534,29 +504,8 @@ void rfc5322_date(long long t, char *out, size_t n)
 
 char *base64_lines(const void *data, size_t n)
 {
-	static const char tab[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	const unsigned char *p = data;
 	struct buf b = { 0 };
-	buf_grow(&b, n / 3 * 4 + n / 57 + 8);
-	size_t col = 0;
-	for (size_t i = 0; i < n; i += 3) {
-		unsigned v = (unsigned)p[i] << 16;
-		if (i + 1 < n)
-			v |= (unsigned)p[i + 1] << 8;
-		if (i + 2 < n)
-			v |= p[i + 2];
-		char q[4] = { tab[v >> 18 & 63], tab[v >> 12 & 63],
-			i + 1 < n ? tab[v >> 6 & 63] : '=', i + 2 < n ? tab[v & 63] : '=' };
-		buf_add(&b, q, 4);
-		if ((col += 4) == 76) {
-			buf_addc(&b, '\n');
-			col = 0;
-		}
-	}
-	if (col)
-		buf_addc(&b, '\n');
-	buf_cstr(&b);
+	b64_encode(&b, data, n, 1);
 	return b.p;
 }
 

@@ -433,6 +433,56 @@ char *utf8_clean(const char *s, size_t n, int ctl_space)
 	return out;
 }
 
+int hex_digit(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c |= 0x20;
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+static const char b64_tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+int b64_decode(const char *s, size_t n, int blanks, struct buf *out)
+{
+	unsigned acc = 0;
+	int bits = 0;
+	for (size_t i = 0; i < n && s[i] != '='; i++) {
+		const char *v = s[i] ? strchr(b64_tab, s[i]) : NULL;
+		if (!v && blanks && (s[i] == ' ' || s[i] == '\t'))
+			continue;
+		if (!v)
+			return -1;
+		acc = (acc << 6) | (unsigned)(v - b64_tab);
+		if ((bits += 6) >= 8) {
+			bits -= 8;
+			buf_addc(out, (int)((acc >> bits) & 0xff));
+		}
+	}
+	return 0;
+}
+
+void b64_encode(struct buf *out, const void *data, size_t n, int wrap)
+{
+	const unsigned char *p = data;
+	size_t col = 0;
+	buf_grow(out, n / 3 * 4 + n / 57 + 8);
+	for (size_t i = 0; i < n; i += 3) {
+		unsigned v = (unsigned)p[i] << 16 | (i + 1 < n ? (unsigned)p[i + 1] << 8 : 0) |
+		    (i + 2 < n ? p[i + 2] : 0);
+		char q[4] = { b64_tab[v >> 18 & 63], b64_tab[v >> 12 & 63],
+			i + 1 < n ? b64_tab[v >> 6 & 63] : '=', i + 2 < n ? b64_tab[v & 63] : '=' };
+		buf_add(out, q, 4);
+		if (wrap && (col += 4) == 76) {
+			buf_addc(out, '\n');
+			col = 0;
+		}
+	}
+	if (wrap && col)
+		buf_addc(out, '\n');
+	buf_cstr(out);
+}
+
 /* Days since 1970-01-01 of a civil date (proleptic Gregorian). */
 static long long days_from_civil(long long y, unsigned m, unsigned d)
 {

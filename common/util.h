@@ -100,6 +100,15 @@ void strtab_free(struct strtab *t);
 int utf8_valid(const char *s, size_t n);
 char *utf8_clean(const char *s, size_t n, int ctl_space);
 
+/* The value of hex digit c (either case), or -1. */
+int hex_digit(int c);
+/* Base64 (RFC 4648): s[0..n) up to its first '=' decoded onto out; 0, or
+ * -1 at a character that is none of the alphabet (a blank is skipped when
+ * blanks is set).  b64_encode: data padded, a line break after every 76
+ * characters and at the end when wrap is set. */
+int b64_decode(const char *s, size_t n, int blanks, struct buf *out);
+void b64_encode(struct buf *out, const void *data, size_t n, int wrap);
+
 /* A table column on stdout: s ("-" when NULL) cut or padded to w
  * characters (a UTF-8 sequence counts as one). */
 void put_col(const char *s, int w);
