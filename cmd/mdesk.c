@@ -126,12 +126,10 @@ static const char *tid(const char *s)
 
 static int parse_format(const char *s)
 {
-	if (!strcmp(s, "table"))
-		return F_TABLE;
-	if (!strcmp(s, "json"))
-		return F_JSON;
-	if (!strcmp(s, "csv"))
-		return F_CSV;
+	static const char *const names[] = { "table", "json", "csv", NULL };
+	int k = word_index(names, s);
+	if (k >= 0)
+		return k;
 	misuse("--format: unknown format '%.40s' (table, json or csv)", s);
 }
 
@@ -761,11 +759,9 @@ static int by_skey(const void *a, const void *b)
 
 static long long priority_rank(const char *p)
 {
-	static const char *const order[] = { "urgent", "high", "normal", "low" };
-	for (int i = 0; i < 4; i++)
-		if (p && !strcmp(p, order[i]))
-			return i;
-	return 4;
+	static const char *const order[] = { "urgent", "high", "normal", "low", NULL };
+	int k = word_index(order, p);
+	return k < 0 ? 4 : k;
 }
 
 /* The ticket's nearest deadline (sla.conf), or TIME_MAX + 1 when none. */
@@ -811,10 +807,10 @@ static void sort_tickets(const struct tsum **v, size_t n, int by)
 
 static int parse_sort(const char *s)
 {
-	static const char *const keys[] = { "created", "updated", "priority", "due" };
-	for (int i = 0; i < 4; i++)
-		if (!strcmp(s, keys[i]))
-			return i;
+	static const char *const keys[] = { "created", "updated", "priority", "due", NULL };
+	int k = word_index(keys, s);
+	if (k >= 0)
+		return k;
 	misuse("--sort: '%.40s' is not priority, due, updated or created", s);
 }
 
@@ -2397,6 +2393,18 @@ static int cmd_customer(int argc, char **argv)
 
 /* --- agents --- */
 
+/* The text fields of an agent that agent add and set write, and field i
+ * of g. */
+static const char *const agent_fields[] = { "name", "email", "groups", "skills", "languages",
+	"status", "calendar", NULL };
+
+static char **agent_field(struct agent *g, int i)
+{
+	char **slot[] = { &g->name, &g->email, &g->groups, &g->skills, &g->languages,
+		&g->status, &g->calendar };
+	return slot[i];
+}
+
 static void set_field(struct agent *g, const char *kv)
 {
 	const char *eq = strchr(kv, '=');
@@ -2404,35 +2412,23 @@ static void set_field(struct agent *g, const char *kv)
 		misuse("'%s': want FIELD=VALUE", kv);
 	size_t kl = (size_t)(eq - kv);
 	const char *v = eq + 1;
-	char **slot = NULL;
-	if (kl == 4 && !strncmp(kv, "name", 4))
-		slot = &g->name;
-	else if (kl == 5 && !strncmp(kv, "email", 5))
-		slot = &g->email;
-	else if (kl == 6 && !strncmp(kv, "groups", 6))
-		slot = &g->groups;
-	else if (kl == 6 && !strncmp(kv, "skills", 6))
-		slot = &g->skills;
-	else if (kl == 9 && !strncmp(kv, "languages", 9))
-		slot = &g->languages;
-	else if (kl == 6 && !strncmp(kv, "status", 6))
-		slot = &g->status;
-	else if (kl == 8 && !strncmp(kv, "calendar", 8))
-		slot = &g->calendar;
-	else if (kl == 8 && !strncmp(kv, "capacity", 8)) {
+	int k = 0;
+	while (agent_fields[k] && (strlen(agent_fields[k]) != kl || strncmp(kv, agent_fields[k], kl)))
+		k++;
+	if (kl == 8 && !strncmp(kv, "capacity", 8)) {
 		char *e;
 		long c = *v ? strtol(v, &e, 10) : -1;
 		if (*v && (*e || c < 0))
 			misuse("capacity: want a number of tickets, or empty for no limit");
 		g->capacity = c;
 		return;
-	} else
+	} else if (!agent_fields[k])
 		misuse("'%.*s': not a field (name, email, groups, skills, languages, "
 		    "capacity, status, calendar)", (int)kl, kv);
 	if (strpbrk(v, "\n\r"))
 		misuse("a field cannot hold a line break");
-	free(*slot);
-	*slot = xstrdup(v);
+	free(*agent_field(g, k));
+	*agent_field(g, k) = xstrdup(v);
 }
 
 static void save_agents(struct agents *ag, const struct agent *a, const char *msg)
@@ -2551,14 +2547,10 @@ static int cmd_agent(int argc, char **argv)
 		struct agent *g = &AG.v[AG.n++];
 		memset(g, 0, sizeof *g);
 		g->login = xstrdup(login);
-		g->name = xstrdup(login);
-		g->email = xstrdup("");
-		g->groups = xstrdup("");
-		g->skills = xstrdup("");
-		g->languages = xstrdup("");
-		g->status = xstrdup("active");
-		g->calendar = xstrdup("");	/* no shift: always on */
 		g->capacity = -1;
+		for (int i = 0; agent_fields[i]; i++)	/* no calendar: always on */
+			*agent_field(g, i) = xstrdup(!strcmp(agent_fields[i], "name") ? login :
+			    !strcmp(agent_fields[i], "status") ? "active" : "");
 		for (int i = 3; i < argc; i++)
 			set_field(g, argv[i]);
 		if (!strchr(g->email, '@'))
@@ -2694,7 +2686,7 @@ static int cmd_sync(int argc, char **argv)
 
 /* --- maildir --- */
 
-static const char *const views[] = { "all", "unassigned", "at-risk", "mine", "mentions" };
+static const char *const views[] = { "all", "unassigned", "at-risk", "mine", "mentions", NULL };
 enum { V_ALL, V_UNASSIGNED, V_AT_RISK, V_MINE, V_MENTIONS, V_N };
 
 /* Is one of t's clocks at risk or breached, and still running? */
@@ -2770,10 +2762,8 @@ static int cmd_maildir(int argc, char **argv)
 	};
 	int want[V_N] = { 0 }, any = 0, c;
 	while ((c = next_opt(argc, argv, "", o)) != -1) {
-		int v = 0;
-		while (v < V_N && strcmp(views[v], optarg))
-			v++;
-		if (v == V_N)
+		int v = word_index(views, optarg);
+		if (v < 0)
 			misuse("--view: '%.40s' is not mine, unassigned, at-risk, mentions or all",
 			    optarg);
 		want[v] = any = 1;

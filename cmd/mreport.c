@@ -26,6 +26,7 @@
 #include "util.h"
 
 enum { F_TABLE, F_JSON, F_CSV, F_HTML };
+static const char *const formats[] = { "table", "json", "csv", "html", NULL };
 
 static struct desk D;
 static struct sla S;
@@ -363,15 +364,7 @@ static void parse_options(int argc, char **argv)
 			break;
 		}
 		case 'f':
-			if (!strcmp(optarg, "table"))
-				fmt = F_TABLE;
-			else if (!strcmp(optarg, "json"))
-				fmt = F_JSON;
-			else if (!strcmp(optarg, "csv"))
-				fmt = F_CSV;
-			else if (!strcmp(optarg, "html"))
-				fmt = F_HTML;
-			else
+			if ((fmt = word_index(formats, optarg)) < 0)
 				die(EX_USAGE, "--format: unknown format '%s' (table, csv, json or html)",
 				    optarg);
 			break;

@@ -29,14 +29,6 @@ static const char *const since_names[] = { "", "status", "customer", "reply", "a
 	"created", NULL };
 static const char *const action_names[] = { "", "reply", "status", "mail", "assign", NULL };
 
-static int word_index(const char *const *list, const char *w)
-{
-	for (int i = 0; list[i]; i++)
-		if (*list[i] && !strcmp(list[i], w))
-			return i;
-	return -1;
-}
-
 /* --- reading the file ---------------------------------------------- */
 
 struct reader {

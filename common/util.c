@@ -433,6 +433,14 @@ char *utf8_clean(const char *s, size_t n, int ctl_space)
 	return out;
 }
 
+int word_index(const char *const *list, const char *w)
+{
+	for (int i = 0; w && list[i]; i++)
+		if (*list[i] && !strcmp(list[i], w))
+			return i;
+	return -1;
+}
+
 int hex_digit(int c)
 {
 	if (c >= '0' && c <= '9')

@@ -100,6 +100,9 @@ void strtab_free(struct strtab *t);
 int utf8_valid(const char *s, size_t n);
 char *utf8_clean(const char *s, size_t n, int ctl_space);
 
+/* The index of w in list (ended by NULL; an empty entry is never matched),
+ * or -1. */
+int word_index(const char *const *list, const char *w);
 /* The value of hex digit c (either case), or -1. */
 int hex_digit(int c);
 /* Base64 (RFC 4648): s[0..n) up to its first '=' decoded onto out; 0, or
