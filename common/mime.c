@@ -275,17 +275,25 @@ static const unsigned short CP1252[32] = {
 	0, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
 	0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0, 0x017e, 0 };
 
-static void put_cp(struct buf *out, unsigned c)
+/* Code point c as UTF-8 (U+FFFD for a surrogate or one past U+10FFFF). */
+static void put_utf8(struct buf *b, unsigned long c)
 {
+	if (c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		c = 0xfffd;
 	if (c < 0x80)
-		buf_addc(out, (int)c);
+		buf_addc(b, (int)c);
 	else if (c < 0x800) {
-		buf_addc(out, (int)(0xc0 | c >> 6));
-		buf_addc(out, (int)(0x80 | (c & 0x3f)));
+		buf_addc(b, (int)(0xc0 | (c >> 6)));
+		buf_addc(b, (int)(0x80 | (c & 0x3f)));
+	} else if (c < 0x10000) {
+		buf_addc(b, (int)(0xe0 | (c >> 12)));
+		buf_addc(b, (int)(0x80 | ((c >> 6) & 0x3f)));
+		buf_addc(b, (int)(0x80 | (c & 0x3f)));
 	} else {
-		buf_addc(out, (int)(0xe0 | c >> 12));
-		buf_addc(out, (int)(0x80 | (c >> 6 & 0x3f)));
-		buf_addc(out, (int)(0x80 | (c & 0x3f)));
+		buf_addc(b, (int)(0xf0 | (c >> 18)));
+		buf_addc(b, (int)(0x80 | ((c >> 12) & 0x3f)));
+		buf_addc(b, (int)(0x80 | ((c >> 6) & 0x3f)));
+		buf_addc(b, (int)(0x80 | (c & 0x3f)));
 	}
 }
 
@@ -298,7 +306,7 @@ static void sniff_to_utf8(const char *in, size_t len, struct buf *out)
 	}
 	for (size_t i = 0; i < len; i++) {
 		unsigned c = (unsigned char)in[i];
-		put_cp(out, c >= 0x80 && c < 0xa0 ? (CP1252[c - 0x80] ? CP1252[c - 0x80] : 0xfffd) : c);
+		put_utf8(out, c >= 0x80 && c < 0xa0 ? (CP1252[c - 0x80] ? CP1252[c - 0x80] : 0xfffd) : c);
 	}
 }
 
@@ -677,27 +685,6 @@ static int tag_is(const char *p, const char *name)
 	    (p[n] >= 'A' && p[n] <= 'Z') || (p[n] >= '0' && p[n] <= '9'));
 }
 
-static void put_utf8(struct buf *b, unsigned long c)
-{
-	if (c == 0 || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		c = 0xfffd;
-	if (c < 0x80)
-		buf_addc(b, (int)c);
-	else if (c < 0x800) {
-		buf_addc(b, (int)(0xc0 | (c >> 6)));
-		buf_addc(b, (int)(0x80 | (c & 0x3f)));
-	} else if (c < 0x10000) {
-		buf_addc(b, (int)(0xe0 | (c >> 12)));
-		buf_addc(b, (int)(0x80 | ((c >> 6) & 0x3f)));
-		buf_addc(b, (int)(0x80 | (c & 0x3f)));
-	} else {
-		buf_addc(b, (int)(0xf0 | (c >> 18)));
-		buf_addc(b, (int)(0x80 | ((c >> 12) & 0x3f)));
-		buf_addc(b, (int)(0x80 | ((c >> 6) & 0x3f)));
-		buf_addc(b, (int)(0x80 | (c & 0x3f)));
-	}
-}
-
 char *html_to_text(const char *h, size_t len)
 {
 	static const struct { const char *name; unsigned long c; } ents[] = {
@@ -772,10 +759,10 @@ char *html_to_text(const char *h, size_t len)
 				int hex = *q == 'x' || *q == 'X';
 				q += hex;
 				const char *d = q;
-				while (q < e && q - d < 8 && (hex ? strchr("0123456789abcdefABCDEF", *q) != NULL :
-				    (*q >= '0' && *q <= '9')) && *q)
-					c = c * (hex ? 16 : 10) + (unsigned long)(*q <= '9' ? *q - '0' :
-					    (*q | 0x20) - 'a' + 10), q++;
+				int v;
+				while (q < e && q - d < 8 && (v = hex_digit((unsigned char)*q)) >= 0 &&
+				    (hex || v < 10))
+					c = c * (hex ? 16 : 10) + (unsigned long)v, q++;
 				ok = q > d && q < e && *q == ';';
 			} else
 				for (size_t i = 0; i < sizeof ents / sizeof ents[0]; i++) {
@@ -788,7 +775,7 @@ char *html_to_text(const char *h, size_t len)
 					}
 				}
 			if (ok) {
-				put_utf8(&b, c);
+				put_utf8(&b, c ? c : 0xfffd);
 				p = q + 1;
 				space = 0;
 				continue;
