@@ -871,16 +871,14 @@ static const struct tsum **select_tickets(const struct filter *f, size_t *nout)
 
 
 
-static void scan_tickets(const struct filter *f, struct tlist *l)
+/* The tickets of summaries v[0..n) into l. */
+static void tlist_of(const struct tsum **v, size_t n, struct tlist *l)
 {
-	size_t n;
-	const struct tsum **v = select_tickets(f, &n);
 	for (size_t i = 0; i < n; i++) {
 		struct ticket t;
 		tsum_ticket(v[i], &t);
 		tlist_add(l, &t);
 	}
-	free(v);
 }
 
 /* A time for people: in the desk's time zone, with its offset
@@ -953,11 +951,7 @@ static void print_selected(const struct tsum **v, size_t n, int fmt)
 		return;
 	}
 	struct tlist l = { 0 };
-	for (size_t i = 0; i < n; i++) {
-		struct ticket t;
-		tsum_ticket(v[i], &t);
-		tlist_add(&l, &t);
-	}
+	tlist_of(v, n, &l);
 	print_tickets(&l, fmt);
 	free_tlist(&l);
 }
@@ -1169,38 +1163,31 @@ static void print_event(json_t *e)
 	const char *at = json_string_value(json_object_get(e, "at"));
 	const char *by = json_string_value(json_object_get(e, "by"));
 	char detail[600] = "";
+	size_t dl = 0;
+#define DETAIL(...) (dl += (size_t)snprintf(detail + dl, sizeof detail - dl, __VA_ARGS__), \
+	dl = dl < sizeof detail ? dl : sizeof detail - 1)
 	const char *keys[] = { "from", "to", "subject", "agent", "reason", "status", "priority",
 		"into", "until", "metric", "level", "policy", "text", "file", "reply_to", "sender",
 		"review", NULL };
 	for (int k = 0; keys[k]; k++) {
 		json_t *v = json_object_get(e, keys[k]);
-		char part[300];
 		if (json_is_string(v))
-			snprintf(part, sizeof part, "%s%s=%s", *detail ? " " : "", keys[k],
-			    json_string_value(v));
-		else
-			continue;
-		strncat(detail, part, sizeof detail - strlen(detail) - 1);
+			DETAIL("%s%s=%.*s", dl ? " " : "", keys[k],
+			    (int)(298 - strlen(keys[k]) - !!dl), json_string_value(v));
 	}
-	json_t *tags = json_object_get(e, "tags");
-	if (json_is_array(tags)) {
-		size_t i;
-		json_t *v;
-		strncat(detail, " tags=", sizeof detail - strlen(detail) - 1);
-		json_array_foreach(tags, i, v) {
-			if (i)
-				strncat(detail, ",", sizeof detail - strlen(detail) - 1);
-			if (json_is_string(v))
-				strncat(detail, json_string_value(v), sizeof detail - strlen(detail) - 1);
-		}
-	}
-	if (json_is_true(json_object_get(e, "auto")))
-		strncat(detail, " (automatic)", sizeof detail - strlen(detail) - 1);
-	if (json_is_true(json_object_get(e, "internal")))
-		strncat(detail, " (internal)", sizeof detail - strlen(detail) - 1);
-	if (json_is_true(json_object_get(e, "unconfirmed")))
-		strncat(detail, " (unconfirmed: its sender stopped while the mailer had it)",
-		    sizeof detail - strlen(detail) - 1);
+	json_t *tags = json_object_get(e, "tags"), *v;
+	size_t i;
+	if (json_is_array(tags))
+		DETAIL(" tags=");
+	json_array_foreach(tags, i, v)
+		DETAIL("%s%s", i ? "," : "", json_is_string(v) ? json_string_value(v) : "");
+	static const char *const flags[][2] = { { "auto", " (automatic)" },
+		{ "internal", " (internal)" },
+		{ "unconfirmed", " (unconfirmed: its sender stopped while the mailer had it)" } };
+	for (int k = 0; k < 3; k++)
+		if (json_is_true(json_object_get(e, flags[k][0])))
+			DETAIL("%s", flags[k][1]);
+#undef DETAIL
 	char when[32];
 	long long tt;
 	if (at && parse_rfc3339(at, &tt) == 0)
@@ -1576,10 +1563,8 @@ static int cmd_show(int argc, char **argv)
 		die(EX_DATAERR, "'%.40s' is not a ticket ID (6 to 12 of 0-9 A-Z)", id);
 	if (ticket_load(&D, id, &t, &archived, 0) != 0)
 		die(EX_NOINPUT, "%s: no such ticket", id);
-	/* the acting agent, when known, hears of a collision it lost */
-	const char *who = opt_as ? opt_as : getenv("MDESK_AGENT");
-	if (who && *who)
-		sync_notice(&D, &t, who);
+	if (viewer())	/* the acting agent, when known, hears of a collision it lost */
+		sync_notice(&D, &t, viewer());
 	size_t nf;
 	char **files = ticket_files(&D, id, &nf, archived);
 	if (parts.want || parts.dir) {
@@ -2360,7 +2345,10 @@ static int cmd_customer(int argc, char **argv)
 	f.all = 1;
 	f.customer = who;
 	struct tlist l = { 0 };
-	scan_tickets(&f, &l);
+	size_t n;
+	const struct tsum **v = select_tickets(&f, &n);
+	tlist_of(v, n, &l);
+	free(v);
 	if (l.n > 1)
 		qsort(l.v, l.n, sizeof *l.v, by_updated_desc);
 	if (fmt == F_TABLE) {
@@ -2631,10 +2619,9 @@ static int cmd_archive(int argc, char **argv)
 		ids = tickets_to_archive(&D, age, &n);
 	char name[64], email[300];
 	desk_system_author(name, sizeof name, email, sizeof email);
-	const char *who = opt_as ? opt_as : getenv("MDESK_AGENT");
-	if (who) {
+	if (viewer()) {
 		load_agents();
-		struct agent *a = agent_find(&AG, who);
+		struct agent *a = agent_find(&AG, viewer());
 		if (a) {
 			snprintf(name, sizeof name, "%s", a->name);
 			snprintf(email, sizeof email, "%s", a->email);
