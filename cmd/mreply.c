@@ -144,42 +144,36 @@ static long long ev_at(json_t *e)
 
 /* --- templates: --check and --list --- */
 
-/* Order of template files: by name without ".txt" (ack before ack.pt). */
-static int stem_cmp(const char *a, const char *b)
+static int is_template(const struct dirent *de)
 {
+	size_t l = strlen(de->d_name);
+	return l >= 5 && !strcmp(de->d_name + l - 4, ".txt") && de->d_name[0] != '.';
+}
+
+/* Order of template files: by name without ".txt" (ack before ack.pt). */
+static int stem_cmp(const struct dirent **x, const struct dirent **y)
+{
+	const char *a = (*x)->d_name, *b = (*y)->d_name;
 	size_t la = strlen(a) - 4, lb = strlen(b) - 4, n = la < lb ? la : lb;
 	int c = memcmp(a, b, n);
 	return c ? c : la < lb ? -1 : la > lb;
 }
 
+/* The names of templates/ *.txt, in order, into *out. */
 static int template_files(char ***out)
 {
 	char dir[4096];
+	struct dirent **de;
 	snprintf(dir, sizeof dir, "%s/templates", D.root);
-	DIR *dp = opendir(dir);
-	struct dirent *de;
-	size_t n = 0, cap = 0;
-	char **v = NULL;
-	while (dp && (de = readdir(dp))) {
-		size_t l = strlen(de->d_name);
-		if (l < 5 || strcmp(de->d_name + l - 4, ".txt") || de->d_name[0] == '.')
-			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 16;
-			v = xrealloc(v, cap * sizeof *v);
-		}
-		v[n++] = xstrdup(de->d_name);
+	int n = scandir(dir, &de, is_template, stem_cmp);
+	*out = xmalloc((size_t)(n > 0 ? n : 1) * sizeof **out);
+	for (int i = 0; i < n; i++) {
+		(*out)[i] = xstrdup(de[i]->d_name);
+		free(de[i]);
 	}
-	if (dp)
-		closedir(dp);
-	for (size_t i = 1; i < n; i++)	/* insertion sort: few files */
-		for (size_t j = i; j > 0 && stem_cmp(v[j - 1], v[j]) > 0; j--) {
-			char *x = v[j];
-			v[j] = v[j - 1];
-			v[j - 1] = x;
-		}
-	*out = v;
-	return (int)n;
+	if (n >= 0)
+		free(de);
+	return n > 0 ? n : 0;
 }
 
 /* A placeholder that some policy leaves empty, without a default: a
@@ -315,15 +309,22 @@ struct ack_count {
 	long to_addr, all;
 };
 
+/* Is event e an acknowledgement (an automatic reply; an automation's
+ * mail is none)? */
+static int is_ack(json_t *e)
+{
+	const char *ty = json_string_value(json_object_get(e, "type"));
+	return ty && !strcmp(ty, "replied") && json_is_true(json_object_get(e, "auto")) &&
+	    !json_object_get(e, "rule");
+}
+
 static void count_acks(struct ack_count *c, const struct ticket *t)
 {
 	size_t i;
 	json_t *e;
 	json_array_foreach(t->events, i, e) {
-		const char *ty = json_string_value(json_object_get(e, "type"));
 		const char *to = json_string_value(json_object_get(e, "to"));
-		if (!ty || strcmp(ty, "replied") || !json_is_true(json_object_get(e, "auto")) ||
-		    json_object_get(e, "rule"))	/* an automation's mail: no acknowledgement */
+		if (!is_ack(e))
 			continue;
 		long long at = ev_at(e);
 		c->all += at >= c->all_since;
@@ -396,12 +397,9 @@ static const char *no_ack(const struct ticket *t, json_t *rev, struct source *s,
 		return "the sender is one of the desk's own addresses";
 	size_t i;
 	json_t *e;
-	json_array_foreach(t->events, i, e) {
-		const char *ty = json_string_value(json_object_get(e, "type"));
-		if (ty && !strcmp(ty, "replied") && json_is_true(json_object_get(e, "auto")) &&
-		    !json_object_get(e, "rule"))
+	json_array_foreach(t->events, i, e)
+		if (is_ack(e))
 			return "the ticket was acknowledged already";
-	}
 	return ack_over_limit(to);
 }
 
@@ -560,14 +558,9 @@ static int forward(void)
 	char id[16];
 	struct ticket t;
 	int archived = 0;
-	snprintf(id, sizeof id, "%s", opt_ticket);
-	ticket_follow_merges(&D, id, NULL, NULL);
-	if (ticket_load(&D, id, &t, &archived, 1) != 0)
-		die(EX_DATAERR, "%s: no such ticket", opt_ticket);
 	struct source s;
 	memset(&s, 0, sizeof s);
-	if (source_last(&D, &t, archived, &s) != 0)
-		die(EX_DATAERR, "%s: no customer message", id);
+	answered(&s, NULL, 0, id, &t, &archived);	/* --ticket's last customer message */
 	struct reply r = { .d = &D, .ag = &AG, .cu = &CU, .t = &t, .archived = archived,
 		.s = &s, .agent = a, .words = words, .forward = 1, .tname = "forward" };
 	const struct addrs *lists[3] = { &opt_to, &opt_cc, &opt_bcc };
