@@ -24,6 +24,7 @@
 #include "util.h"
 
 enum { F_JSON, F_TREE, F_MBOX };
+static const char *const formats[] = { "json", "tree", "mbox", NULL };
 
 static int fmt = -1, rflag, dupsflag, explainflag, thrflags;
 
@@ -193,9 +194,14 @@ static void read_fd(int fd, const char *name)
 	mbox_close(r);
 }
 
-static int cmp_names(const void *a, const void *b)
+static int not_dot(const struct dirent *de)
 {
-	const char *x = *(char *const *)a, *y = *(char *const *)b;
+	return de->d_name[0] != '.';
+}
+
+static int cmp_names(const struct dirent **a, const struct dirent **b)
+{
+	const char *x = (*a)->d_name, *y = (*b)->d_name;
 	/* MH folders: numeric names in numeric order */
 	if (strspn(x, "0123456789") == strlen(x) && strspn(y, "0123456789") == strlen(y) &&
 	    strlen(x) != strlen(y))
@@ -206,31 +212,15 @@ static int cmp_names(const void *a, const void *b)
 /* Every regular file of dir (sorted) as one message. */
 static void read_files_in(const char *dir)
 {
-	DIR *d = opendir(dir);
-	if (!d)
-		return;
-	char **names = NULL;
-	size_t n = 0, cap = 0;
-	struct dirent *de;
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.')
-			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 256;
-			names = xrealloc(names, cap * sizeof *names);
-		}
-		names[n++] = xstrdup(de->d_name);
-	}
-	closedir(d);
-	if (n > 1)
-		qsort(names, n, sizeof *names, cmp_names);
+	struct dirent **names;
+	int n = scandir(dir, &names, not_dot, cmp_names);
 	struct buf path = { 0 };
-	for (size_t i = 0; i < n; i++) {
+	for (int i = 0; i < n; i++) {
 		struct stat st;
 		path.len = 0;
 		buf_adds(&path, dir);
 		buf_addc(&path, '/');
-		buf_adds(&path, names[i]);
+		buf_adds(&path, names[i]->d_name);
 		int fd = open(path.p, O_RDONLY);
 		if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
 			read_fd(fd, path.p);
@@ -239,7 +229,8 @@ static void read_files_in(const char *dir)
 		free(names[i]);
 	}
 	buf_free(&path);
-	free(names);
+	if (n >= 0)
+		free(names);
 }
 
 static void read_arg(const char *arg)
@@ -282,37 +273,15 @@ struct tctx {
 	FILE *out;
 	const char **parts;		/* participants, first appearance order */
 	size_t nparts, capparts;
-	uint64_t *set;			/* hashes of participants seen */
-	size_t setcap;
+	struct strtab seen;		/* the participants */
 };
 
-/* Add a participant unless seen (open addressing on the address hash). */
+/* Add a participant unless seen. */
 static void add_part(struct tctx *c, const char *a)
 {
-	uint64_t h = hash64(a, strlen(a)) | 1;
-	if ((c->nparts + 1) * 2 > c->setcap) {
-		size_t cap = c->setcap ? c->setcap * 2 : 64;
-		uint64_t *set = xcalloc(cap, sizeof *set);
-		for (size_t i = 0; i < c->nparts; i++) {
-			uint64_t k = hash64(c->parts[i], strlen(c->parts[i])) | 1;
-			size_t j = k & (cap - 1);
-			while (set[j])
-				j = (j + 1) & (cap - 1);
-			set[j] = k;
-		}
-		free(c->set);
-		c->set = set;
-		c->setcap = cap;
-	}
-	size_t j = h & (c->setcap - 1);
-	while (c->set[j]) {
-		if (c->set[j] == h)
-			for (size_t i = 0; i < c->nparts; i++)
-				if (!strcmp(c->parts[i], a))
-					return;
-		j = (j + 1) & (c->setcap - 1);
-	}
-	c->set[j] = h;
+	if (strtab_get(&c->seen, a))
+		return;
+	strtab_put(&c->seen, a, 1);
 	if (c->nparts == c->capparts) {
 		c->capparts = c->capparts ? c->capparts * 2 : 16;
 		c->parts = xrealloc(c->parts, c->capparts * sizeof *c->parts);
@@ -387,14 +356,13 @@ static void fix_dup_parents(void)
 static void out_json(FILE *out)
 {
 	struct jout msgs = { 0 }, head = { 0 };
-	struct tctx c = { &msgs, NULL, 0, 0, 0, out, NULL, 0, 0, NULL, 0 };
+	struct tctx c = { .j = &msgs, .out = out };
 	for (uint32_t i = 0; i < thr->nroots; i++) {
 		c.subject = NULL;
 		c.first = c.last = THR_NODATE;
 		c.count = 0;
 		c.nparts = 0;
-		if (c.set)
-			memset(c.set, 0, c.setcap * sizeof *c.set);
+		strtab_clear(&c.seen);
 		msgs.b.len = 0;
 		msgs.depth = 1;		/* inside the "messages" array */
 		msgs.need_comma[1] = 0;
@@ -430,7 +398,7 @@ static void out_json(FILE *out)
 	jo_free(&msgs);
 	jo_free(&head);
 	free(c.parts);
-	free(c.set);
+	strtab_free(&c.seen);
 }
 
 /* Display width of UTF-8 text, roughly: one column per code point. */
@@ -488,7 +456,7 @@ static void count_msg(void *ctx, uint32_t x, uint32_t depth)
 static void out_tree(FILE *out)
 {
 	for (uint32_t i = 0; i < thr->nroots; i++) {
-		struct tctx c = { NULL, NULL, 0, 0, 0, out, NULL, 0, 0, NULL, 0 };
+		struct tctx c = { .out = out };
 		thr_walk(thr, thr->roots[i], dupsflag, count_msg, &c);
 		uint32_t r = thr->roots[i];
 		uint32_t s = r;
@@ -574,16 +542,9 @@ int main(int argc, char **argv)
 	while ((c = opt_get(argc, argv, "f:rh", opts, bad_option)) != -1) {
 		switch (c) {
 		case 'f':
-			if (!strcmp(optarg, "json"))
-				fmt = F_JSON;
-			else if (!strcmp(optarg, "tree"))
-				fmt = F_TREE;
-			else if (!strcmp(optarg, "mbox"))
-				fmt = F_MBOX;
-			else {
+			if ((fmt = word_index(formats, optarg)) < 0)
 				opt_misuse(usage_line, "--format: unknown format '%s' (json, tree or mbox)",
 				    optarg);
-			}
 			break;
 		case 'r': rflag = 1; break;
 		case 'S': thrflags |= THR_SUBJECT; break;
