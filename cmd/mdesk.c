@@ -286,6 +286,18 @@ static void count_fault(const char *file, int line, const char *msg)
 	report_fault(file, line, msg);
 }
 
+/* A fault of file at line, in words from fmt. */
+__attribute__((format(printf, 3, 4)))
+static void faultf(const char *file, int line, const char *fmt, ...)
+{
+	char m[400];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(m, sizeof m, fmt, ap);
+	va_end(ap);
+	count_fault(file, line, m);
+}
+
 /* routing.sieve faults carry a column: "routing.sieve:2:12: text" */
 static void count_rule_fault(const char *file, int line, int col, const char *msg)
 {
@@ -302,9 +314,7 @@ static void check_conf_file(const char *path, const char *const *top,
 	size_t len;
 	char *t = desk_read_file(&D, path, &len);
 	if (!t) {
-		char m[256];
-		snprintf(m, sizeof m, "missing (mdesk init writes an example)");
-		count_fault(path, 0, m);
+		count_fault(path, 0, "missing (mdesk init writes an example)");
 		return;
 	}
 	struct conf c;
@@ -325,71 +335,51 @@ static void check_conf_file(const char *path, const char *const *top,
 			for (size_t s = 0; secs && secs[s]; s++)
 				if (!strcmp(secs[s], e->section))
 					keys = seckeys[s];
-		char m[256];
 		if (!keys) {
-			snprintf(m, sizeof m, "unknown section [%s]", e->section);
-			count_fault(path, e->line, m);
+			faultf(path, e->line, "unknown section [%.200s]", e->section);
 			continue;
 		}
 		int known = keys[0] && !strcmp(keys[0], "*");
 		for (size_t k = 0; !known && keys[k]; k++)
 			known = !strcmp(keys[k], e->key);
 		if (!known) {
-			snprintf(m, sizeof m, "unknown key '%s'%s%s%s", e->key,
+			faultf(path, e->line, "unknown key '%.100s'%s%.100s%s", e->key,
 			    *e->section ? " in [" : "", e->section, *e->section ? "]" : "");
-			count_fault(path, e->line, m);
 			continue;
 		}
 		long long dur;
 		int b;
 		if ((!strcmp(e->key, "claim_for") || !strcmp(e->key, "archive_after") ||
 		    !strcmp(e->key, "subject_window") || !strcmp(e->key, "reopen_window")) &&
-		    conf_duration(e->value, &dur) != 0) {
-			snprintf(m, sizeof m, "%s: '%s' is not a duration (like 30m, 4h, 2d)",
+		    conf_duration(e->value, &dur) != 0)
+			faultf(path, e->line, "%s: '%.200s' is not a duration (like 30m, 4h, 2d)",
 			    e->key, e->value);
-			count_fault(path, e->line, m);
-		}
 		if ((!strcmp(e->key, "fsync") || !strcmp(e->key, "enabled") ||
 		    !strcmp(e->key, "sticky") || !strcmp(e->key, "detect_language") ||
 		    (!strcmp(e->key, "assign") && !strcmp(e->section, "routing"))) &&
-		    conf_bool(e->value, &b) != 0) {
-			snprintf(m, sizeof m, "%s: '%s' is not yes or no", e->key, e->value);
-			count_fault(path, e->line, m);
-		}
+		    conf_bool(e->value, &b) != 0)
+			faultf(path, e->line, "%s: '%.200s' is not yes or no", e->key, e->value);
 		unsigned long long size;
 		if (!strcmp(e->key, "message_max") && !*e->section &&
-		    (conf_size(e->value, &size) != 0 || size < CONF_MESSAGE_MAX_LEAST)) {
-			snprintf(m, sizeof m, "message_max: '%s' is not a size of 1M or more (like 64M)",
-			    e->value);
-			count_fault(path, e->line, m);
-		}
+		    (conf_size(e->value, &size) != 0 || size < CONF_MESSAGE_MAX_LEAST))
+			faultf(path, e->line, "message_max: '%.200s' is not a size of 1M or more "
+			    "(like 64M)", e->value);
 		if (!strcmp(e->key, "strategy") && strcmp(e->value, "least-loaded") &&
-		    strcmp(e->value, "round-robin")) {
-			snprintf(m, sizeof m, "strategy: '%s' is not least-loaded or round-robin", e->value);
-			count_fault(path, e->line, m);
-		}
+		    strcmp(e->value, "round-robin"))
+			faultf(path, e->line, "strategy: '%.200s' is not least-loaded or round-robin",
+			    e->value);
 		long rn;
 		if (!strcmp(e->section, "ack") && (!strcmp(e->key, "rate") || !strcmp(e->key, "ceiling")) &&
-		    conf_rate(e->value, &rn, &dur) != 0) {
-			snprintf(m, sizeof m, "%s: '%s' is not like %s", e->key, e->value,
+		    conf_rate(e->value, &rn, &dur) != 0)
+			faultf(path, e->line, "%s: '%.200s' is not like %s", e->key, e->value,
 			    e->key[0] == 'r' ? "3/1d" : "100/1h");
-			count_fault(path, e->line, m);
-		}
-		if (!strcmp(e->key, "address") && !strchr(e->value, '@')) {
-			snprintf(m, sizeof m, "address: '%s' is not an address", e->value);
-			count_fault(path, e->line, m);
-		}
-		if (!strcmp(e->key, "priority") && !priority_valid(e->value)) {
-			snprintf(m, sizeof m, "priority: '%s' is not one of " PRIORITY_LIST, e->value);
-			count_fault(path, e->line, m);
-		}
-		if (!strcmp(e->key, "timezone")) {
-			if (!calendar_zone_valid(e->value)) {
-				snprintf(m, sizeof m, "timezone: '%s' is not an IANA time zone "
-				    "(like America/Sao_Paulo)", e->value);
-				count_fault(path, e->line, m);
-			}
-		}
+		if (!strcmp(e->key, "address") && !strchr(e->value, '@'))
+			faultf(path, e->line, "address: '%.200s' is not an address", e->value);
+		if (!strcmp(e->key, "priority") && !priority_valid(e->value))
+			faultf(path, e->line, "priority: '%.200s' is not one of " PRIORITY_LIST, e->value);
+		if (!strcmp(e->key, "timezone") && !calendar_zone_valid(e->value))
+			faultf(path, e->line, "timezone: '%.200s' is not an IANA time zone "
+			    "(like America/Sao_Paulo)", e->value);
 	}
 	conf_free(&c);
 }
@@ -404,11 +394,8 @@ static void check_replying(void)
 		if (strcmp(q->section, "queue"))
 			continue;
 		queues++;
-		if (!conf_get(&D.conf, "queue", q->name, "address")) {
-			char m[200];
-			snprintf(m, sizeof m, "[queue %.60s] has no address", q->name);
-			count_fault("desk.conf", q->line, m);
-		}
+		if (!conf_get(&D.conf, "queue", q->name, "address"))
+			faultf("desk.conf", q->line, "[queue %.60s] has no address", q->name);
 	}
 	if (!queues)
 		count_fault("desk.conf", 0, "no [queue NAME]: replies need one to answer from");
@@ -418,34 +405,38 @@ static void check_replying(void)
 		return;	/* reported with the other booleans */
 	const char *tn = conf_get(&D.conf, "ack", "", "template");
 	char p[300];
-	if (on && tpl_pick(D.root, tn ? tn : "ack", "", p, sizeof p) != 0) {
-		char m[200];
-		snprintf(m, sizeof m, "template: no templates/%.60s.txt", tn ? tn : "ack");
-		count_fault("desk.conf", tn ? conf_line(&D.conf, "ack", "", "template") : 0, m);
-	}
+	if (on && tpl_pick(D.root, tn ? tn : "ack", "", p, sizeof p) != 0)
+		faultf("desk.conf", tn ? conf_line(&D.conf, "ack", "", "template") : 0,
+		    "template: no templates/%.60s.txt", tn ? tn : "ack");
 }
 
-/* Every calendars/NAME.conf, read as the tools read it (sla.c). */
-static void check_calendars(void)
+/* fn(NAME, "sub/NAME") for each file of the desk's folder sub whose
+ * name is longer than suffix and ends in it. */
+static void each_file(const char *sub, const char *suffix, void (*fn)(const char *, const char *))
 {
-	char *dir = xmalloc(strlen(D.root) + 16);
-	sprintf(dir, "%s/calendars", D.root);
+	char dir[4200], path[600];
+	snprintf(dir, sizeof dir, "%s/%s", D.root, sub);
 	DIR *dp = opendir(dir);
 	struct dirent *de;
+	size_t sl = strlen(suffix);
 	while (dp && (de = readdir(dp))) {
 		size_t l = strlen(de->d_name);
-		if (l < 6 || strcmp(de->d_name + l - 5, ".conf"))
-			continue;
-		char name[256], path[300];
-		snprintf(name, sizeof name, "%.*s", (int)(l - 5), de->d_name);
-		snprintf(path, sizeof path, "calendars/%s", de->d_name);
-		struct calendar c;
-		sla_calendar_read(&c, &D, name, path, 0, count_fault);
-		calendar_free(&c);
+		snprintf(path, sizeof path, "%s/%s", sub, de->d_name);
+		if (l > sl && !strcmp(de->d_name + l - sl, suffix))
+			fn(de->d_name, path);
 	}
 	if (dp)
 		closedir(dp);
-	free(dir);
+}
+
+/* A calendars/NAME.conf, read as the tools read it (sla.c). */
+static void check_calendar(const char *file, const char *path)
+{
+	char name[256];
+	struct calendar c;
+	snprintf(name, sizeof name, "%.*s", (int)(strlen(file) - 5), file);
+	sla_calendar_read(&c, &D, name, path, 0, count_fault);
+	calendar_free(&c);
 }
 
 static void template_fault(void *ctx, const char *file, int line, const char *msg)
@@ -454,31 +445,18 @@ static void template_fault(void *ctx, const char *file, int line, const char *ms
 	count_fault(file, line, msg);
 }
 
-/* Templates: the header block, placeholders, UTF-8 (template.h). */
-static void check_templates(void)
+/* A template: the header block, placeholders, UTF-8 (template.h). */
+static void check_template(const char *file, const char *path)
 {
-	char *dir = xmalloc(strlen(D.root) + 16);
-	sprintf(dir, "%s/templates", D.root);
-	DIR *dp = opendir(dir);
-	struct dirent *de;
-	while (dp && (de = readdir(dp))) {
-		size_t l = strlen(de->d_name);
-		if (l < 5 || strcmp(de->d_name + l - 4, ".txt"))
-			continue;
-		char path[512];
-		snprintf(path, sizeof path, "templates/%s", de->d_name);
-		size_t len;
-		char *t = desk_read_file(&D, path, &len);
-		if (!t)
-			continue;
-		struct template tp;
-		tpl_parse(&tp, path, t, len, template_fault, NULL);
-		tpl_free(&tp);
-		free(t);
-	}
-	if (dp)
-		closedir(dp);
-	free(dir);
+	size_t len;
+	char *t = desk_read_file(&D, path, &len);
+	struct template tp;
+	(void)file;
+	if (!t)
+		return;
+	tpl_parse(&tp, path, t, len, template_fault, NULL);
+	tpl_free(&tp);
+	free(t);
 }
 
 static void count_bad_line(const char *id, int line, const char *err)
@@ -578,40 +556,28 @@ static int cmd_check(int argc, char **argv)
 	free(t);
 	sla_read(&sla, &D, NULL, count_fault);
 	sla_free(&sla);
-	check_calendars();
+	each_file("calendars", ".conf", check_calendar);
 	struct automations au;
 	automate_read(&au, &D, count_fault);	/* as mdesk automate reads it */
 	automate_free(&au);
-	check_templates();
+	each_file("templates", ".txt", check_template);
 	t = desk_read_file(&D, "agents.csv", &len);
-	struct agents ag;
+	struct agents ag = { 0 };
+	int have = t && agents_parse(&ag, t, len, count_fault) == 0;
 	if (!t)
 		count_fault("agents.csv", 0, "missing");
-	else {
-		agents_parse(&ag, t, len, count_fault);
-		for (size_t i = 0; i < ag.n; i++) {
-			struct calendar c;
-			if (!*ag.v[i].calendar)
-				continue;
-			sla_calendar_read(&c, &D, ag.v[i].calendar, "agents.csv", ag.v[i].line,
-			    count_fault);
-			calendar_free(&c);
-		}
-		agents_free(&ag);
-		free(t);
+	free(t);
+	for (size_t i = 0; i < ag.n; i++) {
+		struct calendar c;
+		if (!*ag.v[i].calendar)
+			continue;
+		sla_calendar_read(&c, &D, ag.v[i].calendar, "agents.csv", ag.v[i].line, count_fault);
+		calendar_free(&c);
 	}
-	{
-		/* routing.sieve, its names checked against desk.conf and agents.csv */
-		struct agents ra = { 0 };
-		size_t al;
-		char *at = desk_read_file(&D, "agents.csv", &al);
-		int have = at && agents_parse(&ra, at, al, NULL) == 0;
-		free(at);
-		int nf = 0;
-		struct rules *r = route_rules_load(&D, have ? &ra : NULL, count_rule_fault, &nf);
-		rules_free(r);
-		agents_free(&ra);
-	}
+	/* routing.sieve, its names checked against desk.conf and agents.csv */
+	int nf = 0;
+	rules_free(route_rules_load(&D, have ? &ag : NULL, count_rule_fault, &nf));
+	agents_free(&ag);
 	t = desk_read_file(&D, "customers.csv", &len);
 	if (t) {
 		struct customers cu;
