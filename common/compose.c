@@ -654,28 +654,6 @@ static void text_part(struct reply *r, struct buf *out)
 	free(qp);
 }
 
-/* A size: a number of bytes with K, M or G (powers of 1024). */
-static int size_value(const char *v, long long *out)
-{
-	char *end;
-	errno = 0;
-	long long n = strtoll(v, &end, 10);
-	if (errno || end == v || n < 0)
-		return -1;
-	int shift = 0;
-	switch (*end) {
-	case 'K': shift = 10; end++; break;
-	case 'M': shift = 20; end++; break;
-	case 'G': shift = 30; end++; break;
-	}
-	if (*end == 'B')
-		end++;
-	if (*end || n > (1LL << 40) >> shift)
-		return -1;
-	*out = n << shift;
-	return 0;
-}
-
 /* A file to attach, read whole (at most max bytes). */
 static char *read_attachment(const char *path, size_t max, size_t *len)
 {
@@ -773,9 +751,9 @@ void reply_message(struct reply *r, const char *const *files, size_t nfiles)
 		text_part(r, out);
 		return;
 	}
-	long long max = 25LL << 20;
+	unsigned long long max = 25ULL << 20;
 	const char *mx = conf_get(&r->d->conf, "mail", "", "attach_max");
-	if (mx && *mx && (size_value(mx, &max) != 0 || max <= 0))
+	if (mx && *mx && (conf_size(mx, &max) != 0 || max == 0))
 		die(EX_CONFIG, "desk.conf:%d: [mail] attach_max: '%s' is not a size like 10M",
 		    conf_line(&r->d->conf, "mail", "", "attach_max"), mx);
 	char boundary[64], rnd[17];

@@ -38,6 +38,16 @@ static void fault(int *n, tpl_report report, void *ctx, const char *file, int li
 		report(ctx, file, line, msg);
 }
 
+/* s..e without blanks at either end into out. */
+static void trimmed(const char *s, const char *e, char *out, size_t n)
+{
+	while (s < e && (*s == ' ' || *s == '\t'))
+		s++;
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
+		e--;
+	snprintf(out, n, "%.*s", (int)(e - s), s);
+}
+
 /* One placeholder "{{ name | default }}" at p (p points at "{{"); the
  * name and the default, trimmed, into the buffers; returns the length of
  * the whole placeholder, 0 when "}}" is missing on this line. */
@@ -53,22 +63,9 @@ static size_t placeholder(const char *p, char *name, size_t nn, char *def, size_
 	if (!end)
 		return 0;
 	const char *bar = memchr(q, '|', (size_t)(end - q));
-	const char *ne = bar ? bar : end;
-	while (q < ne && (*q == ' ' || *q == '\t'))
-		q++;
-	while (ne > q && (ne[-1] == ' ' || ne[-1] == '\t'))
-		ne--;
-	snprintf(name, nn, "%.*s", (int)(ne - q), q);
+	trimmed(q, bar ? bar : end, name, nn);
+	trimmed(bar ? bar + 1 : end, end, def, dn);
 	*has_def = bar != NULL;
-	def[0] = 0;
-	if (bar) {
-		const char *d = bar + 1, *de = end;
-		while (d < de && (*d == ' ' || *d == '\t'))
-			d++;
-		while (de > d && (de[-1] == ' ' || de[-1] == '\t'))
-			de--;
-		snprintf(def, dn, "%.*s", (int)(de - d), d);
-	}
 	return (size_t)(end + 2 - p);
 }
 
