@@ -23,36 +23,12 @@ static const char *const known_names[MSG_KNOWN] = {
 	"Auto-Submitted", "Precedence", "List-Id", "Return-Path",
 	"Thread-Index", "Content-Transfer-Encoding"
 };
-static size_t known_len[MSG_KNOWN];
-static signed char by_len[32][3];	/* name length -> up to 3 candidates */
-
-static void known_init(void)
-{
-	memset(by_len, -1, sizeof by_len);
-	for (int i = 0; i < MSG_KNOWN; i++) {
-		known_len[i] = strlen(known_names[i]);
-		signed char *c = by_len[known_len[i]];
-		int j = 0;
-		while (c[j] >= 0)
-			j++;
-		c[j] = (signed char)i;
-	}
-}
-
 static int known_index(const char *name, size_t n)
 {
-	if (!known_len[0])
-		known_init();
-	if (n >= 32)
-		return -1;
-	for (int k = 0; k < 3 && by_len[n][k] >= 0; k++) {
-		const char *kn = known_names[(int)by_len[n][k]];
-		size_t j = 0;	/* field names are ASCII: fold by OR 0x20 */
-		while (j < n && (kn[j] | 0x20) == (name[j] | 0x20))
-			j++;
-		if (j == n)
-			return by_len[n][k];
-	}
+	for (int k = 0; k < MSG_KNOWN; k++)	/* ASCII names: the first letter first */
+		if ((known_names[k][0] | 0x20) == (*name | 0x20) &&
+		    !strncasecmp(known_names[k], name, n) && !known_names[k][n])
+			return k;
 	return -1;
 }
 
