@@ -266,60 +266,45 @@ int report_init(struct report *r, const int *by, size_t nby, long long since,
 		*err = "more than 100000 periods (give a later --since)";
 		return -1;
 	}
-	r->hcap = 1024;
-	r->hash = xcalloc(r->hcap, sizeof *r->hash);
 	return 0;
 }
 
-static uint64_t key_hash(const char *const *key, size_t n, long long period)
+/* v in decimal, and then c, onto b. */
+static void put_num(struct buf *b, unsigned long long v, char c)
 {
-	uint64_t h = HASH64_INIT;
-	for (size_t i = 0; i < n; i++)
-		h = hash64_update(h, key[i], strlen(key[i]) + 1);
-	h = hash64_update(h, &period, sizeof period);
-	return hash64_final(h);
+	char t[24];
+	int i = sizeof t;
+	t[--i] = c;
+	do
+		t[--i] = (char)('0' + v % 10);
+	while (v /= 10);
+	buf_add(b, t + i, sizeof t - (size_t)i);
 }
 
+/* The row of group key and period, made when there is none. */
 static struct rep_row *row_get(struct report *r, const char *const *key, long long period)
 {
-	uint64_t h = key_hash(key, r->nby, period);
-	size_t b = (size_t)(h & (r->hcap - 1));
-	for (struct rep_row *w = r->hash[b]; w; w = w->next) {
-		if (w->pstart != period)
-			continue;
-		size_t i = 0;
-		while (i < r->nby && !strcmp(w->key[i], key[i]))
-			i++;
-		if (i == r->nby)
-			return w;
+	r->ident.len = 0;	/* "LEN:KEY" each, then the period: one string a row */
+	for (size_t i = 0, l; i < r->nby; i++) {
+		put_num(&r->ident, l = strlen(key[i]), ':');
+		buf_add(&r->ident, key[i], l);
 	}
-	if (r->nrows * 2 >= r->hcap) {
-		size_t nc = r->hcap * 2;
-		struct rep_row **nh = xcalloc(nc, sizeof *nh);
-		for (size_t i = 0; i < r->nrows; i++) {
-			struct rep_row *w = r->rows[i];
-			size_t k = (size_t)(key_hash(w->key, r->nby, w->pstart) & (nc - 1));
-			w->next = nh[k];
-			nh[k] = w;
-		}
-		free(r->hash);
-		r->hash = nh;
-		r->hcap = nc;
-		b = (size_t)(h & (r->hcap - 1));
-	}
+	put_num(&r->ident, (unsigned long long)period, ';');
+	size_t at = strtab_get(&r->index, buf_cstr(&r->ident));
+	if (at)
+		return (struct rep_row *)(uintptr_t)at;
 	struct rep_row *w = arena_alloc(&r->mem, sizeof *w);
 	memset(w, 0, sizeof *w);
 	for (size_t i = 0; i < r->nby; i++)
 		w->key[i] = arena_strndup(&r->mem, key[i], strlen(key[i]));
 	w->pstart = period;
 	w->period = -1;
-	w->next = r->hash[b];
-	r->hash[b] = w;
 	if (r->nrows == r->rcap) {
 		r->rcap = r->rcap ? r->rcap * 2 : 64;
 		r->rows = xrealloc(r->rows, r->rcap * sizeof *r->rows);
 	}
 	r->rows[r->nrows++] = w;
+	strtab_put(&r->index, arena_strndup(&r->mem, r->ident.p, r->ident.len), (uintptr_t)w);
 	return w;
 }
 
@@ -723,7 +708,8 @@ void report_free(struct report *r)
 	rep_dist_free(&r->all_first_reply);
 	free(r->rows);
 	free(r->spans);
-	free(r->hash);
+	strtab_free(&r->index);
+	buf_free(&r->ident);
 	rep_periods_free(&r->per);
 	arena_free(&r->mem);
 	memset(r, 0, sizeof *r);

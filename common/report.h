@@ -95,7 +95,6 @@ struct rep_row {
 	struct rep_dist first_reply, first_reply_b, resolution, resolution_b;
 	long long met[SLA_NMETRICS], breached[SLA_NMETRICS];
 	long long heat[7][24];	/* weekday (0 = Sunday), hour */
-	struct rep_row *next;	/* hash chain */
 };
 
 /* The agents' groups (agents.csv): the groups of login as a ';' or space
@@ -116,8 +115,8 @@ struct report {
 	size_t nspans, scap;
 	struct rep_row **rows;	/* in order of creation */
 	size_t nrows, rcap;
-	struct rep_row **hash;
-	size_t hcap;
+	struct strtab index;	/* a row's keys and period (row_get) -> the row */
+	struct buf ident;
 	struct arena mem;
 	long long heat[7][24];	/* every row's together */
 	struct rep_dist all_first_reply;	/* every row's together */
