@@ -409,13 +409,16 @@ static const char *const csv_cols[] = { "ticket", "metric", "state", "active", "
 	"subject" };
 #define NCOLS (sizeof csv_cols / sizeof csv_cols[0])
 
-/* Rows v[0..n) in the format to f (the table: to stdout), without the
- * header; through jo when JSON, which keeps the lines in jo->b when f is
- * NULL. */
-static void print_part(FILE *f, struct jout *jo, const struct skey *v, size_t n)
+/* Every row to stdout, in the format. */
+static void print_rows(const struct skey *v, size_t n)
 {
 	char b[8][40];
-	struct jout J = *jo;
+	struct jout J = { { NULL, 0, 0 }, { 0 }, 0 };
+	if (fmt == F_CSV)
+		csvw_row(stdout, csv_cols, NCOLS);
+	else if (fmt == F_TABLE && n)
+		printf("TICKET    METRIC           STATE     POLICY    TARGET  DUE (UTC)         "
+		    "LEFT     LEFT-CAL  ASSIGNEE  SUBJECT\n");
 	for (size_t i = 0; i < n; i++) {
 		const struct tinfo *t = v[i].r->t;
 		const struct sla_clock *c = &v[i].r->c;
@@ -471,9 +474,7 @@ static void print_part(FILE *f, struct jout *jo, const struct skey *v, size_t n)
 				jo_key(&J, "collision"); jo_str(&J, t->collision);
 			}
 			jo_end(&J);
-			if (!f)
-				jo_newline(&J);
-			else if (jo_line(&J, f) != 0)
+			if (jo_line(&J, stdout) != 0)
 				die(EX_IOERR, "write error: %s", strerror(errno));
 			continue;
 		}
@@ -500,118 +501,9 @@ static void print_part(FILE *f, struct jout *jo, const struct skey *v, size_t n)
 		const char *row[NCOLS] = { t->id, metric, state, c->active ? "yes" : "no", pol,
 			c->business ? "business" : "calendar", tg, st, sp, du, el, rm, rc, cy, br, lg,
 			t->status, t->priority, t->queue, t->assignee, t->customer, t->subject };
-		csvw_row(f, row, NCOLS);
+		csvw_row(stdout, row, NCOLS);
 	}
-	*jo = J;
-}
-
-/* JSON in chunks of OCHUNK rows, formatted by every thread into NSLOT
- * buffers used again and again (new memory is dear), and written in
- * order by the main thread, which formats too while it has nothing to
- * write.  Chunk k goes to slot k % NSLOT once chunk k - NSLOT is out. */
-#define OCHUNK 128
-#define NSLOT 6
-enum { SLOT_FREE, SLOT_BUSY, SLOT_READY };
-static struct {
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	const struct skey *v;
-	size_t n, nchunks, claimed, written;
-	struct oslot {
-		struct jout jo;
-		size_t chunk;
-		int state;
-	} slot[NSLOT];
-} O = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, 0, 0, 0, 0,
-	{ { { { NULL, 0, 0 }, { 0 }, 0 }, 0, 0 } } };
-
-/* Take the next chunk if its slot is free (O.mu held). */
-static int claim_chunk(size_t *k)
-{
-	if (O.claimed >= O.nchunks || O.slot[O.claimed % NSLOT].state != SLOT_FREE)
-		return 0;
-	*k = O.claimed++;
-	O.slot[*k % NSLOT].state = SLOT_BUSY;
-	O.slot[*k % NSLOT].chunk = *k;
-	return 1;
-}
-
-/* Format chunk k (O.mu not held), then mark it ready. */
-static void format_chunk(size_t k)
-{
-	struct oslot *sl = &O.slot[k % NSLOT];
-	size_t a = k * OCHUNK, b = O.n - a < OCHUNK ? O.n : a + OCHUNK;
-	sl->jo.b.len = 0;
-	print_part(NULL, &sl->jo, O.v + a, b - a);
-	pthread_mutex_lock(&O.mu);
-	sl->state = SLOT_READY;
-	pthread_cond_broadcast(&O.cv);
-}
-
-static void *formatter(void *arg)
-{
-	(void)arg;
-	size_t k;
-	pthread_mutex_lock(&O.mu);
-	while (O.claimed < O.nchunks)
-		if (claim_chunk(&k)) {
-			pthread_mutex_unlock(&O.mu);
-			format_chunk(k);
-		} else
-			pthread_cond_wait(&O.cv, &O.mu);
-	pthread_mutex_unlock(&O.mu);
-	return NULL;
-}
-
-static void print_json_parallel(const struct skey *v, size_t n)
-{
-	pthread_t th[4];
-	size_t k;
-	O.v = v;
-	O.n = n;
-	O.nchunks = (n + OCHUNK - 1) / OCHUNK;
-	for (size_t i = 1; i < nw; i++)
-		if (pthread_create(&th[i], NULL, formatter, NULL) != 0)
-			die(EX_OSERR, "cannot start a thread: %s", strerror(errno));
-	pthread_mutex_lock(&O.mu);
-	while (O.written < O.nchunks) {
-		struct oslot *sl = &O.slot[O.written % NSLOT];
-		if (sl->state == SLOT_READY && sl->chunk == O.written) {
-			pthread_mutex_unlock(&O.mu);
-			if (fwrite(sl->jo.b.p, 1, sl->jo.b.len, stdout) != sl->jo.b.len)
-				die(EX_IOERR, "write error: %s", strerror(errno));
-			pthread_mutex_lock(&O.mu);
-			sl->state = SLOT_FREE;
-			O.written++;
-			pthread_cond_broadcast(&O.cv);
-		} else if (claim_chunk(&k)) {
-			pthread_mutex_unlock(&O.mu);
-			format_chunk(k);
-		} else
-			pthread_cond_wait(&O.cv, &O.mu);
-	}
-	pthread_mutex_unlock(&O.mu);
-	for (size_t i = 1; i < nw; i++)
-		pthread_join(th[i], NULL);
-	for (size_t i = 0; i < NSLOT; i++)
-		jo_free(&O.slot[i].jo);
-}
-
-/* Every row to stdout. */
-static void print_rows(const struct skey *v, size_t n)
-{
-	if (fmt == F_CSV)
-		csvw_row(stdout, csv_cols, NCOLS);
-	else if (fmt == F_TABLE && n)
-		printf("TICKET    METRIC           STATE     POLICY    TARGET  DUE (UTC)         "
-		    "LEFT     LEFT-CAL  ASSIGNEE  SUBJECT\n");
-	if (fmt == F_JSON && nw > 1 && n >= 4 * OCHUNK)
-		print_json_parallel(v, n);
-	else {
-		struct jout jo = { { NULL, 0, 0 }, { 0 }, 0 };
-		print_part(stdout, &jo, v, n);
-		jo_free(&jo);
-	}
+	jo_free(&J);
 }
 
 /* --- escalation ---------------------------------------------------------- */

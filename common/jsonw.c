@@ -231,12 +231,6 @@ int jo_line(struct jout *j, FILE *f)
 	return rc;
 }
 
-void jo_newline(struct jout *j)
-{
-	buf_addc(&j->b, '\n');
-	j->depth = 0;
-}
-
 void jo_free(struct jout *j)
 {
 	buf_free(&j->b);

@@ -41,9 +41,6 @@ void jo_null(struct jout *j);
 void jo_time(struct jout *j, long long t);	/* INT64_MIN writes null */
 /* Write the finished line with a newline to f; 0 or -1. */
 int jo_line(struct jout *j, FILE *f);
-/* End the finished line with a newline in j->b, which keeps it: j->b
- * gathers lines for the caller to write (and empty: j->b.len = 0). */
-void jo_newline(struct jout *j);
 void jo_free(struct jout *j);
 
 #endif

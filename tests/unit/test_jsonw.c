@@ -40,17 +40,6 @@ int main(void)
 	ok(json_is_null(json_object_get(v, "u")), "no time is null");
 	ok(json_real_value(json_object_get(v, "r")) == 0.75, "a number as written (jo_num)");
 	json_decref(v);
-	/* lines gathered in the buffer */
-	j.b.len = 0;
-	j.depth = 0;
-	for (int i = 0; i < 3; i++) {
-		jo_obj(&j);
-		jo_key(&j, "i");
-		jo_int(&j, i);
-		jo_end(&j);
-		jo_newline(&j);
-	}
-	is_str(j.b.p, "{\"i\":0}\n{\"i\":1}\n{\"i\":2}\n", "jo_newline: lines gathered");
 	jo_free(&j);
 
 	json_t *o = json_object();
