@@ -134,6 +134,19 @@ static const char **field_at(struct event *e, size_t i)
 	return (const char **)((char *)e + fields[i].off);
 }
 
+/* The names of enum ev_kind. */
+static const char *const kinds[] = { "", "received", "replied", "status", "assigned",
+	"priority", "tagged", "untagged", "note", "unassigned", "claimed", "released", "merged",
+	"snoozed", "unsnoozed", "reminder" };
+
+static unsigned char kind_of(const char *type)
+{
+	for (size_t i = 1; i < sizeof kinds / sizeof kinds[0]; i++)
+		if (type[0] == kinds[i][0] && !strcmp(type, kinds[i]))
+			return (unsigned char)i;
+	return EV_OTHER;
+}
+
 /* Where the string field named k goes in e (NULL: not one the fold and
  * its readers use). */
 static const char **slot(struct event *e, const char *k)
@@ -172,7 +185,10 @@ static int event_read(struct event *e, json_t *o, const char **err)
 	*err = !e->id || !*e->id ? "no \"id\"" : !e->at_s ? "no \"at\"" :
 	    !e->type || !*e->type ? "no \"type\"" :
 	    parse_rfc3339(e->at_s, &e->at) != 0 ? "bad \"at\" time (want RFC 3339)" : NULL;
-	return *err ? -1 : 0;
+	if (*err)
+		return -1;
+	e->kind = kind_of(e->type);
+	return 0;
 }
 
 /* --- the fold ---------------------------------------------------------- */
@@ -287,7 +303,7 @@ static void step_mentions(struct ticket *t, const struct event *e)
 				json_array_remove(t->unread, i);
 				break;
 			}
-	if (strcmp(e->type, "note") || !e->mentions)
+	if (e->kind != EV_NOTE || !e->mentions)
 		return;
 	json_array_foreach(e->mentions, i, v) {
 		const char *who = json_string_value(v);
@@ -376,14 +392,14 @@ static void notices_drop(struct ticket *t, const char *agent, long long at, int 
 /* A snooze and what ends it; a reminder. */
 static void step_snooze(struct ticket *t, const struct event *e)
 {
-	const char *type = e->type;
+	int k = e->kind;
 	long long until = 0;
 	if (e->by)
 		notices_drop(t, e->by, e->at, 0);
-	if (!strcmp(type, "snoozed") || !strcmp(type, "reminder")) {
+	if (k == EV_SNOOZED || k == EV_REMINDER) {
 		if (!e->until || parse_rfc3339(e->until, &until) != 0)
 			return;
-		if (type[0] == 'r') {
+		if (k == EV_REMINDER) {
 			notice_add(t, "reminder", e, until);
 			return;
 		}
@@ -391,10 +407,9 @@ static void step_snooze(struct ticket *t, const struct event *e)
 		t->snooze_until = until;
 		t->status = "open";	/* the status it comes back with */
 		notice_add(t, "wake", e, until);
-	} else if (t->snooze_until > e->at && (!strcmp(type, "unsnoozed") ||
-	    (!strcmp(type, "received") && !e->autom) ||
-	    (!strcmp(type, "status") && !over_claim(t, e)) ||
-	    (!strcmp(type, "replied") && e->status) || !strcmp(type, "merged"))) {
+	} else if (t->snooze_until > e->at && (k == EV_UNSNOOZED ||
+	    (k == EV_RECEIVED && !e->autom) || (k == EV_STATUS && !over_claim(t, e)) ||
+	    (k == EV_REPLIED && e->status) || k == EV_MERGED)) {
 		/* woken early: nobody is told, the ticket is back already */
 		t->snooze_until = 0;
 		notices_drop(t, NULL, e->at, 1);
@@ -411,12 +426,11 @@ void ticket_start(struct ticket *t, const char *id)
 
 void ticket_step(struct ticket *t, const struct event *e)
 {
-	const char *type = e->type;
 	if (e->merged) {
 		/* a conversation merged in: its messages count, its state does not */
-		if (!strcmp(type, "received"))
+		if (e->kind == EV_RECEIVED)
 			t->received++;
-		else if (!strcmp(type, "replied") && !e->autom)
+		else if (e->kind == EV_REPLIED && !e->autom)
 			t->replies++;
 		return;
 	}
@@ -425,35 +439,35 @@ void ticket_step(struct ticket *t, const struct event *e)
 	t->updated = e->at;
 	step_mentions(t, e);
 	step_snooze(t, e);
-	if (!strcmp(type, "received"))
-		step_received(t, e);
-	else if (!strcmp(type, "replied"))
-		step_replied(t, e);
-	else if (!strcmp(type, "note"))
-		t->notes++;
-	else if (!strcmp(type, "assigned")) {
+	switch (e->kind) {
+	case EV_RECEIVED: step_received(t, e); break;
+	case EV_REPLIED: step_replied(t, e); break;
+	case EV_NOTE: t->notes++; break;
+	case EV_ASSIGNED:
 		t->assignee = e->agent;
 		t->assigned_at = e->at;
 		if (e->agent && (!t->status || !strcmp(t->status, "new")))
 			t->status = "open";	/* a new ticket with an agent is open */
-	} else if (!strcmp(type, "unassigned"))
-		t->assignee = NULL;
-	else if (!strcmp(type, "claimed"))
-		step_claimed(t, e);
-	else if (!strcmp(type, "released"))
-		t->claim_by = NULL, t->claim_until = 0;
-	else if (!strcmp(type, "tagged") || !strcmp(type, "untagged")) {
+		break;
+	case EV_UNASSIGNED: t->assignee = NULL; break;
+	case EV_CLAIMED: step_claimed(t, e); break;
+	case EV_RELEASED: t->claim_by = NULL, t->claim_until = 0; break;
+	case EV_TAGGED:
+	case EV_UNTAGGED: {
 		size_t i;
 		json_t *x;
 		if (e->tag)
-			tag_set(t, e->tag, type[0] == 't');
+			tag_set(t, e->tag, e->kind == EV_TAGGED);
 		json_array_foreach(e->tags, i, x)
 			if (json_is_string(x))
-				tag_set(t, json_string_value(x), type[0] == 't');
-	} else if (!strcmp(type, "priority")) {
+				tag_set(t, json_string_value(x), e->kind == EV_TAGGED);
+		break;
+	}
+	case EV_PRIORITY:
 		if (e->priority && priority_valid(e->priority))
 			t->priority = e->priority;
-	} else if (!strcmp(type, "status")) {
+		break;
+	case EV_STATUS: {
 		const char *v = e->status;
 		if (v && status_valid(v) && over_claim(t, e))
 			/* made on another replica, not knowing of the claim: the claim stands */
@@ -466,9 +480,12 @@ void ticket_step(struct ticket *t, const struct event *e)
 			if (!strcmp(v, "solved"))
 				t->solved_at = e->at;
 		}
-	} else if (!strcmp(type, "merged")) {
+		break;
+	}
+	case EV_MERGED:
 		t->merged_into = e->into;
 		t->status = "closed";
+		break;
 	}
 }
 
@@ -754,6 +771,7 @@ static int tl_read(struct ticket *t, const char *text, size_t len)
 		if (!e->id || !*e->id || !e->type || !*e->type || !e->at_s ||
 		    parse_rfc3339(e->at_s, &e->at) != 0 || (n > 1 && by_at_id(e - 1, e) >= 0))
 			return -1;
+		e->kind = kind_of(e->type);
 		t->nev = n;
 	}
 	return 0;

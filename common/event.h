@@ -27,6 +27,11 @@ char *event_line(json_t *ev);
 /* Random 64-bit value as 16 hex digits (for ids). */
 void random_hex(char out[17]);
 
+/* The types of event the fold tells apart (EV_OTHER: any other). */
+enum ev_kind { EV_OTHER, EV_RECEIVED, EV_REPLIED, EV_STATUS, EV_ASSIGNED, EV_PRIORITY,
+	EV_TAGGED, EV_UNTAGGED, EV_NOTE, EV_UNASSIGNED, EV_CLAIMED, EV_RELEASED, EV_MERGED,
+	EV_SNOOZED, EV_UNSNOOZED, EV_REMINDER };
+
 /* One event of a ticket, as the fold and its readers (the SLA clocks,
  * reports) see it: its fields, NULL when absent or not a string, pointing
  * into json, the whole object. */
@@ -40,6 +45,7 @@ struct event {
 	json_t *mentions;	/* a note's "mentions", an array of logins (NULL: none) */
 	unsigned char autom, ack, force;	/* "auto", "ack", "force" true */
 	unsigned char merged;	/* "merged_from" set: a merged conversation's */
+	unsigned char kind;	/* the type, an ev_kind */
 };
 
 struct ticket {

@@ -901,13 +901,13 @@ void sla_eval(const struct sla *s, const struct ticket *t, long long now,
 		}
 		int was_stopped = sidx == ST_SOLVED || sidx == ST_CLOSED;
 		ticket_step(&st, e);
-		if (!strcmp(type, "received") && !auto_) {
+		if (e->kind == EV_RECEIVED && !auto_) {
 			if (!c[SLA_FIRST_REPLY].exists) {
 				start(&cx, SLA_FIRST_REPLY, &c[SLA_FIRST_REPLY], at, "the first customer message");
 				start(&cx, SLA_RESOLUTION, &c[SLA_RESOLUTION], at, "the first customer message");
 			} else if (!c[SLA_FIRST_REPLY].open && !c[SLA_NEXT_REPLY].open)
 				start(&cx, SLA_NEXT_REPLY, &c[SLA_NEXT_REPLY], at, "a customer message after an answer");
-		} else if (!strcmp(type, "replied") && !auto_) {
+		} else if (e->kind == EV_REPLIED && !auto_) {
 			if (c[SLA_FIRST_REPLY].open)
 				stop(&cx, SLA_FIRST_REPLY, &c[SLA_FIRST_REPLY], at, pol, "the first agent reply");
 			if (c[SLA_NEXT_REPLY].open)
