@@ -193,7 +193,7 @@ static void ticket_rows(struct work *wk, size_t ord, const struct ticket *t)
 			continue;
 		if (!ti) {
 			ti = keep_alloc(wk, sizeof *ti);
-			snprintf(ti->id, sizeof ti->id, "%s", t->id);
+			memcpy(ti->id, t->id, sizeof ti->id);
 			ti->ord = ord;
 			ti->status = keep_str(wk, t->status);
 			ti->priority = keep_str(wk, t->priority);

@@ -419,7 +419,7 @@ static void step_snooze(struct ticket *t, const struct event *e)
 void ticket_start(struct ticket *t, const char *id)
 {
 	memset(t, 0, sizeof *t);
-	snprintf(t->id, sizeof t->id, "%s", id);
+	memcpy(t->id, id, strnlen(id, sizeof t->id - 1));
 	t->tags = json_array();
 	t->priority = "normal";
 }

@@ -479,12 +479,12 @@ static int by_tsum_id(const void *a, const void *b)
 	return strcmp(((const struct tsum *)a)->id, ((const struct tsum *)b)->id);
 }
 
-/* The trailer of a derived file: "end COUNT HASH\n", HASH the
- * hash64_wide of every line before it, chained line by line (h = 0, then
- * h = hash64_wide(line, len, h)).  Where the trailer begins in text (len
- * bytes, the last line the trailer) when it holds for count lines; NULL
- * otherwise. */
-static const char *sum_trailer(const char *text, size_t len, size_t count)
+/* The trailer of a derived file: "end COUNT HASH\n", COUNT the lines
+ * between the first and the trailer, HASH the hash64_wide of every line
+ * before it, chained line by line (h = 0, then h = hash64_wide(line, len,
+ * h)).  Where the trailer begins in text (len bytes, the last line the
+ * trailer) when it holds, *count set; NULL otherwise. */
+static const char *sum_trailer(const char *text, size_t len, size_t *count)
 {
 	const char *end = text + len, *t = end - 1;
 	if (len < 2 || end[-1] != '\n')
@@ -492,24 +492,30 @@ static const char *sum_trailer(const char *text, size_t len, size_t count)
 	while (t > text && t[-1] != '\n')
 		t--;
 	/* "end COUNT HASH\n": COUNT in decimal, HASH 16 lowercase hex digits */
-	char want[64];
-	int wl = snprintf(want, sizeof want, "end %zu ", count);
-	if ((size_t)(end - t) != (size_t)wl + 17 || memcmp(t, want, (size_t)wl) != 0)
+	const char *q = t + 4;
+	size_t n = 0, lines = 0;
+	if (end - t < 23 || memcmp(t, "end ", 4) != 0 || end - 18 <= q || end[-18] != ' ')
 		return NULL;
+	for (; q < end - 18; q++) {
+		if (*q < '0' || *q > '9' || n > SIZE_MAX / 10 - 1)
+			return NULL;
+		n = n * 10 + (size_t)(*q - '0');
+	}
 	uint64_t sum = 0;
-	for (const char *q = t + wl; q < end - 1; q++) {
+	for (q++; q < end - 1; q++) {
 		int v = *q >= '0' && *q <= '9' ? *q - '0' : *q >= 'a' && *q <= 'f' ? *q - 'a' + 10 : -1;
 		if (v < 0)
 			return NULL;
 		sum = sum << 4 | (unsigned)v;
 	}
 	uint64_t h = 0;
-	for (const char *p = text; p < t;) {
+	for (const char *p = text; p < t; lines++) {
 		const char *nl = memchr(p, '\n', (size_t)(t - p));
 		h = hash64_wide(p, (size_t)(nl - p) + 1, h);
 		p = nl + 1;
 	}
-	return h == sum ? t : NULL;
+	*count = n;
+	return h == sum && lines == n + 1 ? t : NULL;
 }
 
 /* One line of the file (NUL-terminated at end, no newline) into a new
@@ -531,7 +537,7 @@ static int sum_line(struct sumfile *s, char *line, const char *end)
 	    !status_valid(f[2]) || (!s->light && f[9][0] != '{') ||
 	    (s->light && strchr(f[8], '\t')))
 		return -1;
-	snprintf(e->id, sizeof e->id, "%s", f[0]);
+	memcpy(e->id, f[0], strlen(f[0]) + 1);	/* valid: it fits */
 	if (s->n > 1 && strcmp(s->v[s->n - 2].id, e->id) >= 0)
 		return -1;	/* sorted, once each */
 	e->status = f[2];
@@ -569,16 +575,12 @@ static int sum_read(struct desk *d, struct sumfile *s)
 	s->text = b;
 	s->tlen = len;
 	const char *magic = s->light ? STATES_MAGIC : SUM_MAGIC;
-	if (strlen(b) != len || strncmp(b, magic, strlen(magic)) != 0)
-		return -1;
-	size_t lines = 0;
-	for (const char *q = b; (q = memchr(q, '\n', len - (size_t)(q - b))); q++)
-		lines++;
-	char *end = (char *)sum_trailer(b, len, lines >= 2 ? lines - 2 : (size_t)-1);
-	if (!end)
+	size_t count;
+	char *end = (char *)sum_trailer(b, len, &count);
+	if (!end || strncmp(b, magic, strlen(magic)) != 0)
 		return -1;
 	*end = 0;
-	sum_room(s, lines + 16);
+	sum_room(s, count + 16);
 	char *line = b + strlen(magic), *nl = strchr(line, '\n');
 	if (!nl || nl - line > GIT_OID_HEXSZ)
 		return -1;
@@ -591,7 +593,7 @@ static int sum_read(struct desk *d, struct sumfile *s)
 		if (sum_line(s, line, nl) != 0)
 			return -1;
 	}
-	return 0;
+	return line == end ? 0 : -1;	/* not cut short by a NUL */
 }
 
 /* A derived file under .git/mdesk: written to a temporary name, then

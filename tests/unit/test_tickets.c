@@ -75,6 +75,23 @@ static void spit(const char *path, const char *text, size_t len)
 }
 
 /* What filing gets from tickets_states, as one string. */
+/* text (len bytes) as the summary file evp, then main's summaries read:
+ * *same kept when their answer is ref, *rebuilt when the file is good
+ * (glen bytes) again. */
+static void spoilt_file(struct desk *d, const char *evp, const char *text, size_t len,
+    const char *ref, const char *good, size_t glen, int *same, int *rebuilt)
+{
+	tickets_summary_free();
+	spit(evp, text, len);
+	char *s = snap(d, 0);
+	*same &= !strcmp(s, ref);
+	free(s);
+	size_t l;
+	char *again = slurp_file(evp, &l);
+	*rebuilt &= again && l == glen && !memcmp(again, good, glen);
+	free(again);
+}
+
 static char *snap_states(struct desk *d)
 {
 	size_t n;
@@ -413,30 +430,16 @@ int main(void)
 	/* every place in the header, the first entry and the trailer; every
 	 * 7th elsewhere (the loop rebuilds the file each time) */
 #define NEXT(i) ((i) < 300 || (i) + 80 > flen ? (i) + 1 : (i) + 7)
-	for (size_t cut = 0; good && cut < flen; cut = NEXT(cut)) {
-		tickets_summary_free();
-		spit(evp, good, cut);
-		s2 = snap(&d, 0);
-		same &= !strcmp(s2, ref0);
-		free(s2);
-		again = slurp_file(evp, &l2);
-		rebuilt &= again && l2 == flen && !memcmp(again, good, flen);
-		free(again);
-	}
+	for (size_t cut = 0; good && cut < flen; cut = NEXT(cut))
+		spoilt_file(&d, evp, good, cut, ref0, good, flen, &same, &rebuilt);
 	ok(same, "truncated anywhere: the same answer");
 	ok(rebuilt, "truncated anywhere: the file built again");
 	same = rebuilt = 1;
+	char *bad = good ? malloc(flen + 1) : NULL;
 	for (size_t at = 0; good && at < flen; at = NEXT(at)) {
-		tickets_summary_free();
-		good[at] ^= at % 3 == 0 ? 0x01 : at % 3 == 1 ? 0x20 : 0x80;
-		spit(evp, good, flen);
-		good[at] ^= at % 3 == 0 ? 0x01 : at % 3 == 1 ? 0x20 : 0x80;
-		s2 = snap(&d, 0);
-		same &= !strcmp(s2, ref0);
-		free(s2);
-		again = slurp_file(evp, &l2);
-		rebuilt &= again && l2 == flen && !memcmp(again, good, flen);
-		free(again);
+		memcpy(bad, good, flen);
+		bad[at] ^= at % 3 == 0 ? 0x01 : at % 3 == 1 ? 0x20 : 0x80;
+		spoilt_file(&d, evp, bad, flen, ref0, good, flen, &same, &rebuilt);
 	}
 	ok(same, "a byte changed anywhere: the same answer");
 	ok(rebuilt, "a byte changed anywhere: caught (the checksum) and built again");
@@ -500,6 +503,28 @@ int main(void)
 		free(s2);
 	}
 	ok(same, "timelines that do not read, with a right checksum: the same answer");
+	/* a NUL with a right checksum: at the start of an entry (as if the
+	 * file ended there) or inside one: built again */
+	same = rebuilt = 1;
+	for (int mid = 0; good && mid < 2; mid++) {
+		char *tr;
+		memcpy(bad, good, flen);
+		char *l3 = strchr(strchr(strchr(bad, '\n') + 1, '\n') + 1, '\n') + 1;
+		l3[mid ? 5 : 0] = 0;
+		for (tr = bad + flen - 1; tr[-1] != '\n'; tr--)
+			;
+		uint64_t h = 0;
+		for (char *q = bad; q < tr;) {
+			char *nl = memchr(q, '\n', (size_t)(tr - q));
+			h = hash64_wide(q, (size_t)(nl - q) + 1, h);
+			q = nl + 1;
+		}
+		snprintf(tr, 24, "end 4 %016llx\n", (unsigned long long)h);
+		spoilt_file(&d, evp, bad, flen, ref0, good, flen, &same, &rebuilt);
+	}
+	free(bad);
+	ok(same, "a NUL, with a right checksum: the same answer");
+	ok(rebuilt, "a NUL, with a right checksum: built again");
 	/* not a file at all: a directory, a FIFO */
 	snprintf(p, sizeof p, "rm -f %s && mkdir %s", evp, evp);
 	if (system(p) != 0)
