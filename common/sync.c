@@ -443,26 +443,31 @@ static int emls_cb(const git_tree_entry *e, void *payload)
 	return 0;
 }
 
-static const char *eml_mid(struct smerge *m, struct emls *l, size_t i)
+/* The Message-ID of the message in blob id ("" when none), allocated. */
+static char *blob_mid(git_repository *repo, const git_oid *id)
 {
-	if (l->mid[i])
-		return l->mid[i];
 	git_blob *b;
 	struct msg mm;
 	struct msg_ids ids;
-	l->mid[i] = xstrdup("");
-	if (git_blob_lookup(&b, m->repo, &l->id[i]) != 0)
-		return l->mid[i];
+	char *mid = NULL;
+	if (git_blob_lookup(&b, repo, id) != 0)
+		return xstrdup("");
 	const char *raw = git_blob_rawcontent(b);
 	size_t len = (size_t)git_blob_rawsize(b);
 	memset(&mm, 0, sizeof mm);
 	if (msg_open(&mm, raw, msg_header_len(raw, len)) == 0) {
 		msg_ids(&mm, &ids);
-		free(l->mid[i]);
-		l->mid[i] = xstrdup(ids.mid);
+		mid = xstrdup(ids.mid);
 	}
 	msg_free(&mm);
 	git_blob_free(b);
+	return mid ? mid : xstrdup("");
+}
+
+static const char *eml_mid(struct smerge *m, struct emls *l, size_t i)
+{
+	if (!l->mid[i])
+		l->mid[i] = blob_mid(m->repo, &l->id[i]);
 	return l->mid[i];
 }
 
@@ -1929,6 +1934,208 @@ static int fold_groups(struct fold *f, git_repository *repo, const size_t *win,
 	return folded;
 }
 
+/* --- a message filed in two tickets that both stay --- */
+
+/* A message "received" in ticket t (of a struct fold), and the ticket
+ * that keeps it. */
+struct held {
+	char *mid;
+	size_t t, keep;
+};
+
+static int by_held(const void *a, const void *b)
+{
+	const struct held *x = a, *y = b;
+	int c = strcmp(x->mid, y->mid);
+	return c ? c : x->t < y->t ? -1 : x->t > y->t;
+}
+
+/* The Message-IDs of the "received" events of ticket i (folder path of
+ * tree t) added to *h, unless it was merged into another. */
+static void held_read(git_repository *repo, git_tree *t, const char *path, size_t i,
+    struct held **h, size_t *n)
+{
+	git_blob *b = fold_events(repo, t, path);
+	if (!b)
+		return;
+	const char *p = git_blob_rawcontent(b);
+	size_t len = (size_t)git_blob_rawsize(b), n0 = *n;
+	int merged = 0;
+	for (size_t k = 0, l; k < len;) {
+		json_t *o = jsonl_next(p, len, &k, &l);
+		const char *ty = json_string_value(json_object_get(o, "type"));
+		const char *mid = json_string_value(json_object_get(o, "message_id"));
+		merged |= ty && !strcmp(ty, "merged");
+		if (ty && mid && *mid && !strcmp(ty, "received")) {
+			*h = xrealloc(*h, (*n + 1) * sizeof **h);
+			(*h)[*n].mid = xstrdup(mid);
+			(*h)[*n].keep = i;
+			(*h)[(*n)++].t = i;
+		}
+		json_decref(o);
+	}
+	git_blob_free(b);
+	while (merged && *n > n0)
+		free((*h)[--*n].mid);
+}
+
+/* The event ids of folder path of tree t into s. */
+static void event_ids(git_repository *repo, git_tree *t, const char *path, struct sset *s)
+{
+	git_blob *b = fold_events(repo, t, path);
+	const char *p = b ? git_blob_rawcontent(b) : "";
+	size_t len = b ? (size_t)git_blob_rawsize(b) : 0;
+	for (size_t k = 0, l; k < len;) {
+		json_t *o = jsonl_next(p, len, &k, &l);
+		const char *id = json_string_value(json_object_get(o, "id"));
+		if (id)
+			sset_add(s, id);
+		json_decref(o);
+	}
+	git_blob_free(b);
+}
+
+/* Folder path of tree t without its copies of the messages another
+ * ticket keeps: the "received" events of the Message-IDs in drop, the
+ * files they name when those hold the same message, and every event
+ * whose id is in kept (one event, recorded in two tickets).  The folder
+ * in *out; the number of "received" events left, or -1. */
+static int strip_held(git_repository *repo, git_tree *t, const char *path,
+    struct sset *drop, struct sset *kept, git_oid *out)
+{
+	git_oid fid, bid;
+	git_tree *ft;
+	git_treebuilder *tb;
+	if (!folder_id(t, path, &fid) || git_tree_lookup(&ft, repo, &fid) != 0)
+		return -1;
+	if (git_treebuilder_new(&tb, repo, ft) != 0) {
+		git_tree_free(ft);
+		return -1;
+	}
+	git_blob *b = fold_events(repo, t, path);
+	const char *p = b ? git_blob_rawcontent(b) : "";
+	size_t len = b ? (size_t)git_blob_rawsize(b) : 0;
+	struct buf u = { 0 };
+	int left = 0;
+	for (size_t k = 0, l; k < len;) {
+		size_t at = k;
+		json_t *o = jsonl_next(p, len, &k, &l);
+		const char *ty = json_string_value(json_object_get(o, "type"));
+		const char *mid = json_string_value(json_object_get(o, "message_id"));
+		const char *id = json_string_value(json_object_get(o, "id"));
+		const char *f = json_string_value(json_object_get(o, "file"));
+		int rec = ty && !strcmp(ty, "received");
+		int gone = (rec && mid && strtab_get(&drop->t, mid)) || (id && strtab_get(&kept->t, id));
+		const git_tree_entry *e = gone && rec && mid && f ? git_tree_entry_byname(ft, f) : NULL;
+		if (e && is_blob(e) && eml_number(f) >= 0) {
+			char *fm = blob_mid(repo, git_tree_entry_id(e));
+			if (!strcmp(fm, mid))
+				git_treebuilder_remove(tb, f);
+			free(fm);
+		}
+		if (!gone && l) {
+			left += rec;
+			buf_add(&u, p + at, l);
+			buf_addc(&u, '\n');
+		}
+		json_decref(o);
+	}
+	git_blob_free(b);
+	int rc = git_blob_create_from_buffer(&bid, repo, u.p ? u.p : "", u.len) != 0 ||
+	    git_treebuilder_insert(NULL, tb, "events.jsonl", &bid, GIT_FILEMODE_BLOB) != 0 ||
+	    git_treebuilder_write(out, tb) != 0 ? -1 : left;
+	buf_free(&u);
+	git_treebuilder_free(tb);
+	git_tree_free(ft);
+	return rc;
+}
+
+/* Ticket i of f loses its copies of the messages others keep (h, nh):
+ * stripped (strip_held), or, when it holds no message then, folded into
+ * the ticket that keeps the first of them.  Tree *mt (its id *tree)
+ * updated; a ticket that was on the archive comes to main (ar->gone). */
+static int drop_held(struct fold *f, git_repository *repo, const struct held *h, size_t nh,
+    size_t i, git_tree **mt, git_oid *tree, struct arch *ar)
+{
+	git_tree *at = ar ? ar->t[3] : NULL, *ti = holder(*mt, at, f->path[i]), *t2;
+	struct sset drop = { 0 }, kept = { 0 };
+	size_t keeper = (size_t)-1;
+	for (size_t j = 0; j < nh; j++)
+		if (h[j].t == i && h[j].keep != i) {
+			if (keeper == (size_t)-1)
+				keeper = h[j].keep;
+			sset_add(&drop, h[j].mid);
+			event_ids(repo, holder(*mt, at, f->path[h[j].keep]), f->path[h[j].keep], &kept);
+		}
+	git_oid sid, kid = { { 0 } }, nt;
+	git_tree *tk = keeper == (size_t)-1 ? NULL : holder(*mt, at, f->path[keeper]);
+	int left = keeper == (size_t)-1 ? -1 : strip_held(repo, ti, f->path[i], &drop, &kept, &sid);
+	git_tree_update up[2] = {
+		{ GIT_TREE_UPDATE_UPSERT, sid, GIT_FILEMODE_TREE, f->path[i] },
+		{ GIT_TREE_UPDATE_UPSERT, kid, GIT_FILEMODE_TREE, keeper < f->n ? f->path[keeper] : "" },
+	};
+	int nu = left > 0;
+	if (left == 0 && folder_id(tk, f->path[keeper], &kid) &&
+	    fold_into(repo, ti, f->path[keeper], &kid, f->path[i]) == 0 &&
+	    fold_stub(repo, ti, f->path[i], f->path[keeper], &sid) == 0) {
+		up[0].id = sid;
+		up[1].id = kid;
+		nu = 2;
+	}
+	sset_free(&drop);
+	sset_free(&kept);
+	if (!nu || git_tree_create_updated(&nt, repo, *mt, (size_t)nu, up) != 0 ||
+	    git_tree_lookup(&t2, repo, &nt) != 0)
+		return 0;
+	if (ti != *mt)
+		sset_add(&ar->gone, f->path[i]);
+	if (nu == 2 && tk != *mt)
+		sset_add(&ar->gone, f->path[keeper]);
+	git_tree_free(*mt);
+	*mt = t2;
+	*tree = nt;
+	return 1;
+}
+
+/* After the folds: a message "received" in two tickets the merges
+ * touched that both stay (each replica filed it in a ticket it had) is
+ * kept once, in the one whose first event came first (then the smaller
+ * ID), as a fold picks; the others lose their copy (drop_held).  Tree
+ * *tree updated; the number of tickets changed. */
+static int fold_held(struct fold *f, git_repository *repo, git_oid *tree, struct arch *ar)
+{
+	git_tree *mt;
+	if (git_tree_lookup(&mt, repo, tree) != 0)
+		return 0;
+	struct held *h = NULL;
+	size_t nh = 0;
+	for (size_t i = 0; i < f->n; i++)
+		held_read(repo, holder(mt, ar ? ar->t[3] : NULL, f->path[i]), f->path[i], i, &h, &nh);
+	if (nh)
+		qsort(h, nh, sizeof *h, by_held);
+	unsigned char *loses = xcalloc(f->n + 1, 1);
+	for (size_t a = 0, b; a < nh; a = b) {
+		size_t k = h[a].t;
+		for (b = a + 1; b < nh && !strcmp(h[b].mid, h[a].mid); b++)
+			if (strcmp(f->first[h[b].t], f->first[k]) < 0)
+				k = h[b].t;
+		for (size_t j = a; j < b; j++) {
+			h[j].keep = k;
+			loses[h[j].t] |= h[j].t != k;
+		}
+	}
+	int changed = 0;
+	for (size_t i = 0; i < f->n; i++)
+		if (loses[i])
+			changed += drop_held(f, repo, h, nh, i, &mt, tree, ar);
+	for (size_t j = 0; j < nh; j++)
+		free(h[j].mid);
+	free(h);
+	free(loses);
+	git_tree_free(mt);
+	return changed;
+}
+
 /* After a merge of main (base, ours, theirs in t; the result in *tree): a
  * ticket new since base that holds a message another ticket the merge
  * touched holds (the same follow-up filed on two replicas, in the ticket
@@ -1937,9 +2144,11 @@ static int fold_groups(struct fold *f, git_repository *repo, const size_t *win,
  * ticket merged into another is left as it is.  The tickets the merge of
  * the archive (ar, when not NULL) touched take part too: one of them in a
  * group that folds comes back to main (its folder in ar->gone, for the
- * archive to drop once main holds it).  The number folded. */
+ * archive to drop once main holds it).  Then a message still in two of
+ * those tickets is kept in one (fold_held: the number changed in *held).
+ * The number folded. */
 static int fold_follow_ups(git_repository *repo, git_tree *const t[3], git_oid *tree,
-    struct arch *ar)
+    struct arch *ar, int *held)
 {
 	struct fold f = { 0 };
 	git_tree *mt;
@@ -1982,6 +2191,7 @@ static int fold_follow_ups(git_repository *repo, git_tree *const t[3], git_oid *
 			win[r] = i;
 	}
 	int folded = fold_groups(&f, repo, win, mt, ar, tree);
+	*held = fold_held(&f, repo, tree, ar);
 	free(win);
 	for (size_t i = 0; i < f.nmids; i++)
 		free(f.mids[i].mid);
@@ -2039,8 +2249,8 @@ static int merge_branch(struct desk *d, const char *branch, const char *track,
 	git_oid tree;
 	int nc = sync_merge_trees(d->repo, tbase, tl, tr, &tree, print_conflict, &cc);
 	git_tree *const t3[3] = { tbase, tl, tr };
-	int folded = !nc && !strcmp(branch, DESK_BRANCH) ?
-	    fold_follow_ups(d->repo, t3, &tree, ar) : 0;
+	int held = 0, folded = !nc && !strcmp(branch, DESK_BRANCH) ?
+	    fold_follow_ups(d->repo, t3, &tree, ar, &held) : 0;
 	int rc = -1;
 	if (!nc) {
 		git_tree *nt;
@@ -2050,9 +2260,10 @@ static int merge_branch(struct desk *d, const char *branch, const char *track,
 		if (git_tree_lookup(&nt, d->repo, &tree) != 0 ||
 		    git_signature_new(&sig, name, email, (git_time_t)d->now, 0) != 0)
 			desk_git_die(EX_TEMPFAIL, branch);
-		snprintf(msg, sizeof msg, "sync: merged %.200s %s%s\n", remote,
+		snprintf(msg, sizeof msg, "sync: merged %.200s %s%s%s\n", remote,
 		    strrchr(branch, '/') + 1, folded ? "; a follow-up filed on both "
-		    "replicas folded into one ticket" : "");
+		    "replicas folded into one ticket" : "", held ? "; a message filed in "
+		    "two tickets kept in one" : "");
 		const git_commit *parents[2] = { cl, cr };
 		if (git_commit_create(to, d->repo, NULL, sig, sig, NULL, msg, nt, 2, parents) != 0)
 			desk_git_die(errno == ENOSPC || errno == EDQUOT || errno == EFBIG ?

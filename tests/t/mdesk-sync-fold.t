@@ -118,4 +118,43 @@ done
 is "a, b and the remote at one main and one archive" \
 	"$(for D in "$A" "$B" "$R"; do git -C "$D" rev-parse main archive | tr '\n' ' '; echo; done | sort -u | wc -l)" 1
 
+# ------------------------------------------------------------ two tickets both had
+# A customer's two open tickets of one subject, on both replicas; a new
+# message of that subject joins the one each replica saw active last: a
+# the first, b the second.  After sync it is in the ticket whose first
+# event came first, once (one received event, one file); the other keeps
+# its own message and note; both replicas end with one tree.
+sed -i 's/^subject_window = .*/subject_window = 2d/' "$A/desk.conf"
+git -C "$A" commit -qam "join by subject"
+synced "$A" "$B"
+gus() {	# gus N SUBJECT
+	printf 'From: Gus <gus@g.example>\nTo: support@lumen.example\nSubject: %s\n' "$2"
+	printf 'Message-ID: <g%s@g.example>\nDate: Thu, 5 Nov 2026 08:00:00 +0000\n\nPump %s.\n' "$1" "$1"
+}
+for first in a b; do
+	case $first in a) n=1 order="$A $B $A" ;; b) n=4 order="$B $A $B" ;; esac
+	G1=$(gus "$n" "The pump $n" | mroute --desk "$A" --now "2026-11-0${n}T08:00:00Z" | sed -n 's/^X-Mdesk-Ticket: //p')
+	G2=$(gus $((n + 1)) "The pump $n" | mroute --desk "$A" --now "2026-11-0$((n + 3))T08:00:00Z" | sed -n 's/^X-Mdesk-Ticket: //p')
+	synced "$A" "$B"
+	mdesk --desk "$A" --as ana --now "2026-11-0$((n + 3))T09:00:00Z" note "$G1" "first pump" >/dev/null
+	mdesk --desk "$B" --as bob --now "2026-11-0$((n + 3))T09:00:00Z" note "$G2" "second pump" >/dev/null
+	m=g$((n + 2))@g.example
+	Ga=$(gus $((n + 2)) "Re: The pump $n" | mroute --desk "$A" --now "2026-11-0$((n + 3))T10:00:00Z" | sed -n 's/^X-Mdesk-Ticket: //p')
+	Gb=$(gus $((n + 2)) "Re: The pump $n" | mroute --desk "$B" --now "2026-11-0$((n + 3))T10:00:01Z" | sed -n 's/^X-Mdesk-Ticket: //p')
+	check "$first syncs first: $m joined $G1 on a, $G2 on b" "[ '$Ga' = '$G1' ] && [ '$Gb' = '$G2' ] && [ '$G1' != '$G2' ]"
+	synced $order
+	for D in "$A" "$B"; do
+		d=${D##*/}
+		is "$d: $m in one ticket, the older: $G1" "$(tickets_of "$D" "$m")" "main:$G1 "
+		is "$d: ... its file once" "$(git -C "$D" grep -l -i "^message-id: <$m>" main -- tickets | wc -l)" 1
+		is "$d: ... received once" "$(git -C "$D" grep -h "\"message_id\":\"$m\"" main -- 'tickets/*/events.jsonl' | grep -c '"type":"received"')" 1
+		is "$d: $G2 keeps its own message and note" \
+			"$(mdesk --desk "$D" show --json "$G2" | jq -r '[([.events[] | select(.type == "received")] | length), ([.events[] | select(.type == "note")] | length), .merged_into // "-"] | join(" ")')" "1 1 -"
+		check "$d: mdesk check ok, git status clean" "mdesk --desk '$D' check && test -z \"\$(git -C '$D' status --porcelain)\""
+	done
+	is "a, b and the remote at one main" \
+		"$(for D in "$A" "$B" "$R"; do git -C "$D" rev-parse main; done | sort -u | wc -l)" 1
+	is "every event id once" "$(git -C "$A" grep -h -e '' main -- 'tickets/*/events.jsonl' | jq -r .id | sort | uniq -d)" ""
+done
+
 done_testing
