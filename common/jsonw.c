@@ -53,7 +53,7 @@ int jw_line(FILE *f, json_t *obj)
 	return rc;
 }
 
-static void sep(struct jout *j)
+static inline void sep(struct jout *j)
 {
 	if (j->depth > 0 && j->depth < 64) {
 		if (j->need_comma[j->depth])
@@ -104,7 +104,7 @@ void jo_key(struct jout *j, const char *key)
 		j->need_comma[j->depth] = 0;	/* the value follows */
 }
 
-static void value_done(struct jout *j)
+static inline void value_done(struct jout *j)
 {
 	if (j->depth > 0 && j->depth < 64)
 		j->need_comma[j->depth] = 1;
@@ -216,10 +216,16 @@ void jo_null(struct jout *j)
 void jo_time(struct jout *j, long long t)
 {
 	char b[32];
-	if (t == INT64_MIN)
+	if (t == INT64_MIN) {
 		jo_null(j);
-	else
-		jo_str(j, fmt_rfc3339(t, b));
+		return;
+	}
+	sep(j);
+	b[0] = '"';
+	fmt_rfc3339(t, b + 1);	/* 20 bytes, none escaped */
+	b[21] = '"';
+	buf_add(&j->b, b, 22);
+	value_done(j);
 }
 
 int jo_line(struct jout *j, FILE *f)
