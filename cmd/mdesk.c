@@ -178,9 +178,9 @@ static struct agent *agent_arg(const char *login)
 
 /* --- tickets --- */
 
-static void need_ticket(const char *id, struct ticket *t, int from_head)
+static void need_ticket(const char *id, struct ticket *t, int *archived, int from_head)
 {
-	if (ticket_load(&D, id, t, NULL, from_head) != 0)
+	if (ticket_load(&D, id, t, archived, from_head) != 0)
 		die(EX_NOINPUT, "%s: no such ticket", id);
 }
 
@@ -194,8 +194,7 @@ static void one_event(const char *id, json_t *ev, const struct agent *a,
 	struct ticket t;
 	int archived = 0;
 	desk_lock(&D);
-	if (ticket_load(&D, id, &t, &archived, 1) != 0)
-		die(EX_NOINPUT, "%s: no such ticket", id);
+	need_ticket(id, &t, &archived, 1);
 	sync_notice(&D, &t, a->login);
 	int rc = check ? check(&t, ctx) : 0;
 	ticket_free(&t);
@@ -1527,8 +1526,7 @@ static int cmd_show(int argc, char **argv)
 	int archived;
 	if (!ticketid_valid(id))
 		die(EX_DATAERR, "'%.40s' is not a ticket ID (6 to 12 of 0-9 A-Z)", id);
-	if (ticket_load(&D, id, &t, &archived, 0) != 0)
-		die(EX_NOINPUT, "%s: no such ticket", id);
+	need_ticket(id, &t, &archived, 0);
 	if (viewer())	/* the acting agent, when known, hears of a collision it lost */
 		sync_notice(&D, &t, viewer());
 	size_t nf;
@@ -1739,13 +1737,9 @@ static void tell_mentioned(const char *id, json_t *mentions, const struct agent 
 	int archived;
 	if (ticket_load(&D, id, &t, &archived, 1) != 0)
 		return;
-	const char *name = a->name && *a->name ? a->name : a->login;
-	struct buf what = { 0 }, intro = { 0 };
-	buf_adds(&what, name);
-	buf_adds(&what, " mentioned you");
-	buf_adds(&intro, what.p);
-	buf_adds(&intro, " in a note on ticket ");
-	buf_adds(&intro, t.id);
+	char what[300], intro[400];
+	snprintf(what, sizeof what, "%.200s mentioned you", a->name && *a->name ? a->name : a->login);
+	snprintf(intro, sizeof intro, "%s in a note on ticket %s", what, t.id);
 	size_t i;
 	json_t *v;
 	json_array_foreach(mentions, i, v) {
@@ -1754,12 +1748,10 @@ static void tell_mentioned(const char *id, json_t *mentions, const struct agent 
 		if (!to || !strcmp(to->login, a->login) || !agent_mail_on(to))
 			continue;
 		struct buf m = { 0 };
-		agent_mail(&m, &t, a, to, what.p, intro.p, note);
+		agent_mail(&m, &t, a, to, what, intro, note);
 		agent_mail_send(id, to->login, "mention", &m);
 		buf_free(&m);
 	}
-	buf_free(&what);
-	buf_free(&intro);
 	ticket_free(&t);
 }
 
@@ -2161,10 +2153,8 @@ static int cmd_merge(int argc, char **argv)
 	int af, ai;
 	if (!ticketid_valid(from) || !ticketid_valid(into))
 		die(EX_DATAERR, "ticket IDs are 6 to 12 of 0-9 A-Z");
-	if (ticket_load(&D, from, &tf, &af, 1) != 0)
-		die(EX_NOINPUT, "%s: no such ticket", from);
-	if (ticket_load(&D, into, &ti, &ai, 1) != 0)
-		die(EX_NOINPUT, "%s: no such ticket", into);
+	need_ticket(from, &tf, &af, 1);
+	need_ticket(into, &ti, &ai, 1);
 	if (tf.merged_into)
 		die(EX_DATAERR, "%s: already merged into %s", from, tf.merged_into);
 	if (ti.merged_into)
@@ -2573,7 +2563,7 @@ static int cmd_archive(int argc, char **argv)
 		for (int i = optind; i < argc; i++) {
 			struct ticket t;
 			const char *id = tid(argv[i]);
-			need_ticket(id, &t, 1);
+			need_ticket(id, &t, NULL, 1);
 			if (status_active(t.status))
 				die(EX_DATAERR, "%s: is %s; only solved or closed tickets are archived",
 				    id, t.status);
