@@ -559,35 +559,25 @@ int mail_send(const char *url, const char *raw, size_t len, char *err, size_t er
 	mu_mailer_t mailer = NULL;
 	mu_stream_t str = NULL;
 	mu_message_t msg = NULL;
-	int rc;
-	if ((rc = mu_mailer_create(&mailer, url)) != 0) {
+	int rc = mu_mailer_create(&mailer, url);
+	if (rc != 0 || (rc = mu_mailer_open(mailer, 0)) != 0) {
 		snprintf(err, errlen, "mailer %s: %s", url, mu_strerror(rc));
-		return -1;
-	}
-	if ((rc = mu_mailer_open(mailer, 0)) != 0) {
-		snprintf(err, errlen, "mailer %s: %s", url, mu_strerror(rc));
-		mu_mailer_destroy(&mailer);
+		if (mailer)
+			mu_mailer_destroy(&mailer);
 		return -1;
 	}
 	if ((rc = mu_static_memory_stream_create(&str, raw, len)) != 0 ||
-	    (rc = mu_stream_to_message(str, &msg)) != 0) {
+	    (rc = mu_stream_to_message(str, &msg)) != 0)
 		snprintf(err, errlen, "the message: %s", mu_strerror(rc));
-		mu_stream_unref(str);
-		mu_mailer_close(mailer);
-		mu_mailer_destroy(&mailer);
-		return -1;
-	}
-	mu_stream_unref(str);
-	rc = mu_mailer_send_message(mailer, msg, NULL, NULL);
-	if (rc != 0)
+	else if ((rc = mu_mailer_send_message(mailer, msg, NULL, NULL)) != 0)
 		snprintf(err, errlen, "mailer %s refused the message: %s", url, mu_strerror(rc));
+	mu_stream_unref(str);
 	int rc2 = mu_mailer_close(mailer);
-	if (rc == 0 && rc2 != 0) {
-		snprintf(err, errlen, "mailer %s: %s", url, mu_strerror(rc2));
-		rc = rc2;
-	}
+	if (rc == 0 && rc2 != 0)
+		snprintf(err, errlen, "mailer %s: %s", url, mu_strerror(rc = rc2));
 	mu_mailer_destroy(&mailer);
-	mu_message_unref(msg);
+	if (msg)
+		mu_message_unref(msg);
 	return rc ? -1 : 0;
 }
 
