@@ -84,10 +84,7 @@ static int from_conf(struct calendar *c, struct conf *cf, const char *default_tz
 {
 	for (size_t i = 0; i < cf->n; i++) {
 		const struct conf_entry *e = &cf->e[i];
-		int known = 0;
-		for (int k = 0; !*e->section && top_keys[k]; k++)
-			known |= !strcmp(e->key, top_keys[k]);
-		if (!*e->section && !known) {
+		if (!*e->section && word_index(top_keys, e->key) < 0) {
 			*err = "unknown key (timezone, mon ... sun, holidays_file; "
 			    "dates under [holidays])";
 			return e->line;
