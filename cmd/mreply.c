@@ -80,14 +80,6 @@ static _Noreturn void bad_option(void)
 	opt_misuse(usage_line, NULL);
 }
 
-static void report(void *ctx, const char *file, int line, const char *msg)
-{
-	int *n = ctx;
-	if (n)
-		(*n)++;
-	fprintf(stderr, "%s: %s:%d: %s\n", progname, file, line, msg);
-}
-
 static const char *conf(const char *sec, const char *name, const char *key, const char *def)
 {
 	const char *v = conf_get(&D.conf, sec, name, key);
@@ -198,7 +190,7 @@ static void empty_check(void *ctx, const char *name, int has_default, int line)
 			snprintf(msg, sizeof msg, "{{%s}} is empty under policy %s of sla.conf (no %s "
 			    "target) and its sentence would go: give it a default "
 			    "({{%s|...}}) or the policy a target", name, c->sla->pol[i].name, metric, name);
-			report(c->faults, c->file, line, msg);
+			tpl_report_stderr(c->faults, c->file, line, msg);
 			return;
 		}
 }
@@ -208,6 +200,20 @@ static void no_report(const char *file, int line, const char *msg)
 	(void)file, (void)line, (void)msg;
 }
 
+/* templates/FILE parsed into tp (faults to report): 0, or -1 when it
+ * cannot be read. */
+static int load_template(const char *file, struct template *tp, tpl_report rep, void *ctx)
+{
+	char path[600];
+	size_t len;
+	snprintf(path, sizeof path, "templates/%s", file);
+	char *t = desk_read_file(&D, path, &len);
+	if (t)
+		tpl_parse(tp, path, t, len, rep, ctx);
+	free(t);
+	return t ? 0 : -1;
+}
+
 static int cmd_check(void)
 {
 	char **f;
@@ -215,19 +221,13 @@ static int cmd_check(void)
 	struct sla sla;
 	int have_sla = sla_read(&sla, &D, NULL, no_report) == 0;	/* its faults: mdesk check's */
 	for (int i = 0; i < n; i++) {
-		char path[600];
-		snprintf(path, sizeof path, "templates/%s", f[i]);
-		size_t len;
-		char *t = desk_read_file(&D, path, &len);
 		struct template tp;
-		if (t) {
-			tpl_parse(&tp, path, t, len, report, &faults);
-			struct empty_check ec = { &sla, path, tp.body_line, &faults };
+		if (load_template(f[i], &tp, tpl_report_stderr, &faults) == 0) {
+			struct empty_check ec = { &sla, tp.file, tp.body_line, &faults };
 			if (have_sla)
 				tpl_each(tp.body, tp.body_line, empty_check, &ec);
 			tpl_free(&tp);
 		}
-		free(t);
 	}
 	sla_free(&sla);
 	/* the languages of desk.conf: every template in each of them */
@@ -248,7 +248,7 @@ static int cmd_check(void)
 			    !strcmp(got + 10 + strlen(base), ".txt")) {
 				snprintf(m, sizeof m, "templates/%s has no %s variant (templates/%s.%s.txt); "
 				    "languages names %s", f[i], l, base, l, l);
-				report(&faults, "desk.conf", line, m);
+				tpl_report_stderr(&faults, "desk.conf", line, m);
 			}
 		}
 		free(ls);
@@ -268,25 +268,15 @@ static int cmd_list(void)
 	char **f;
 	int n = template_files(&f);
 	for (int i = 0; i < n; i++) {
-		char path[600];
-		snprintf(path, sizeof path, "templates/%s", f[i]);
-		size_t len;
-		char *t = desk_read_file(&D, path, &len);
 		struct template tp;
-		const char *first = "";
-		char *cl = NULL;
-		if (t) {
-			tpl_parse(&tp, path, t, len, NULL, NULL);
-			const char *p = tp.body;
-			while (*p == '\n')
-				p++;
-			first = p;
-			cl = xstrndup(first, strcspn(first, "\n"));
+		char *cl = NULL;	/* the first line of its body */
+		if (load_template(f[i], &tp, NULL, NULL) == 0) {
+			const char *p = tp.body + strspn(tp.body, "\n");
+			cl = xstrndup(p, strcspn(p, "\n"));
 			tpl_free(&tp);
 		}
 		printf("%-28.*s %s\n", (int)(strlen(f[i]) - 4), f[i], cl ? cl : "");
 		free(cl);
-		free(t);
 		free(f[i]);
 	}
 	free(f);
