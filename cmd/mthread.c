@@ -289,46 +289,45 @@ static void add_part(struct tctx *c, const char *a)
 	c->parts[c->nparts++] = a;
 }
 
+static void kv_str(struct jout *j, const char *key, const char *v)
+{
+	jo_key(j, key);
+	jo_str(j, v);
+}
+
+static void kv_true(struct jout *j, const char *key)
+{
+	jo_key(j, key);
+	jo_bool(j, 1);
+}
+
 static void json_msg(void *ctx, uint32_t x, uint32_t depth)
 {
 	struct tctx *c = ctx;
 	const struct thr_node *n = &thr->n[x];
 	struct jout *j = c->j;
 	jo_obj(j);
-	jo_key(j, "message_id");
-	jo_str(j, n->mid);
+	kv_str(j, "message_id", n->mid);
 	if (n->index) {
 		jo_key(j, "index");
 		jo_int(j, n->index);
 	}
-	jo_key(j, "parent");
-	jo_str(j, n->parent != THR_NONE ? thr->n[n->parent].mid : NULL);
+	kv_str(j, "parent", n->parent != THR_NONE ? thr->n[n->parent].mid : NULL);
 	jo_key(j, "depth");
 	jo_int(j, depth);
 	jo_key(j, "date");
 	jo_time(j, n->date);
-	jo_key(j, "from");
-	jo_str(j, n->from);
-	jo_key(j, "name");
-	jo_str(j, n->name);
-	jo_key(j, "subject");
-	jo_str(j, n->subject);
-	if (!n->index) {
-		jo_key(j, "ghost");
-		jo_bool(j, 1);
-	}
-	if (n->isdup) {
-		jo_key(j, "duplicate");
-		jo_bool(j, 1);
-	}
-	if (explainflag) {
-		jo_key(j, "why");
-		jo_str(j, thr_why_name(n->why));
-		if (n->loop) {
-			jo_key(j, "loop");
-			jo_bool(j, 1);
-		}
-	}
+	kv_str(j, "from", n->from);
+	kv_str(j, "name", n->name);
+	kv_str(j, "subject", n->subject);
+	if (!n->index)
+		kv_true(j, "ghost");
+	if (n->isdup)
+		kv_true(j, "duplicate");
+	if (explainflag)
+		kv_str(j, "why", thr_why_name(n->why));
+	if (explainflag && n->loop)
+		kv_true(j, "loop");
 	jo_end(j);
 	if (!n->index)
 		return;
@@ -371,10 +370,8 @@ static void out_json(FILE *out)
 		char *base = subject_base(root->subject ? root->subject :
 		    c.subject ? c.subject : "", NULL);
 		jo_obj(&head);
-		jo_key(&head, "thread");
-		jo_str(&head, thr->tid[i]);
-		jo_key(&head, "subject");
-		jo_str(&head, base);
+		kv_str(&head, "thread", thr->tid[i]);
+		kv_str(&head, "subject", base);
 		jo_key(&head, "count");
 		jo_int(&head, c.count);
 		jo_key(&head, "first");

@@ -93,21 +93,17 @@ void source_free(struct source *s)
 
 static void set_value(struct reply *r, const char *name, const char *value)
 {
-	for (int k = 0; tpl_placeholders[k]; k++)
-		if (!strcmp(tpl_placeholders[k], name)) {
-			free((char *)r->values[k]);
-			r->values[k] = xstrdup(value ? value : "");
-			return;
-		}
-	die(EX_SOFTWARE, "no placeholder %s", name);
+	int k = word_index(tpl_placeholders, name);
+	if (k < 0)
+		die(EX_SOFTWARE, "no placeholder %s", name);
+	free((char *)r->values[k]);
+	r->values[k] = xstrdup(value ? value : "");
 }
 
 const char *reply_value(const struct reply *r, const char *name)
 {
-	for (int k = 0; tpl_placeholders[k]; k++)
-		if (!strcmp(tpl_placeholders[k], name))
-			return r->values[k] ? r->values[k] : "";
-	return NULL;
+	int k = word_index(tpl_placeholders, name);
+	return k < 0 ? NULL : r->values[k] ? r->values[k] : "";
 }
 
 static const char *lookup(void *ctx, const char *name)

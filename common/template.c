@@ -24,10 +24,7 @@ static const char *const tpl_headers[] = { "Subject", "Cc", "Bcc", "X-Mdesk-Stat
 
 int tpl_known(const char *name)
 {
-	for (int k = 0; tpl_placeholders[k]; k++)
-		if (!strcmp(tpl_placeholders[k], name))
-			return 1;
-	return 0;
+	return word_index(tpl_placeholders, name) >= 0;
 }
 
 static void fault(int *n, tpl_report report, void *ctx, const char *file, int line,
