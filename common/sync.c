@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "event.h"
+#include "index.h"
 #include "msg.h"
 #include "ticketid.h"
 
@@ -1839,11 +1840,82 @@ static void refold(git_repository *repo, char (*paths)[40], size_t n, git_tree *
 	free(f.arch);
 }
 
+/* A message "received" in ticket t (of a struct fold), and the ticket
+ * that keeps it. */
+struct held {
+	char *mid;
+	size_t t, keep;
+};
+
+static int by_held(const void *a, const void *b)
+{
+	const struct held *x = a, *y = b;
+	int c = strcmp(x->mid, y->mid);
+	return c ? c : x->t < y->t ? -1 : x->t > y->t;
+}
+
+/* The Message-IDs of the "received" events of ticket i (folder path of
+ * tree t) added to *h, unless it was merged into another. */
+static void held_read(git_repository *repo, git_tree *t, const char *path, size_t i,
+    struct held **h, size_t *n)
+{
+	git_blob *b = fold_events(repo, t, path);
+	if (!b)
+		return;
+	const char *p = git_blob_rawcontent(b);
+	size_t len = (size_t)git_blob_rawsize(b), n0 = *n;
+	int merged = 0;
+	for (size_t k = 0, l; k < len;) {
+		json_t *o = jsonl_next(p, len, &k, &l);
+		const char *ty = json_string_value(json_object_get(o, "type"));
+		const char *mid = json_string_value(json_object_get(o, "message_id"));
+		merged |= ty && !strcmp(ty, "merged");
+		if (ty && mid && *mid && !strcmp(ty, "received")) {
+			*h = xrealloc(*h, (*n + 1) * sizeof **h);
+			(*h)[*n].mid = xstrdup(mid);
+			(*h)[*n].keep = i;
+			(*h)[(*n)++].t = i;
+		}
+		json_decref(o);
+	}
+	git_blob_free(b);
+	while (merged && *n > n0)
+		free((*h)[--*n].mid);
+}
+
+/* The tickets that hold a message of the tickets in f->path by the
+ * desk's Message-ID index, added to f->path: one that the merges did not
+ * touch (a sync killed between its moves of the archive and of main
+ * leaves the other replica's copy of a message there) takes part too. */
+static void fold_known(struct fold *f, struct desk *d, git_tree *mt, git_tree *at)
+{
+	struct held *h = NULL;
+	size_t nh = 0;
+	index_sync(d);
+	for (size_t i = 0, n = f->n; i < n; i++)
+		held_read(d->repo, holder(mt, at, f->path[i]), f->path[i], i, &h, &nh);
+	for (size_t j = 0; j < nh; j++) {
+		char id[16], p[40];
+		git_oid x;
+		if (index_lookup(d, h[j].mid, id) && ticketid_valid(id)) {
+			desk_ticket_dir(id, p);
+			if (folder_id(mt, p, &x) || folder_id(at, p, &x)) {
+				f->path = xrealloc(f->path, (f->n + 1) * sizeof *f->path);
+				memcpy(f->path[f->n++], p, 40);
+			}
+		}
+		free(h[j].mid);
+	}
+	free(h);
+}
+
 /* The tickets the merges changed (main's and the archive's, each since its
- * base), what each holds and which group each is in. */
-static void fold_gather(struct fold *f, git_repository *repo, git_tree *const t[3],
+ * base) and those the index names for their messages (fold_known), what
+ * each holds and which group each is in. */
+static void fold_gather(struct fold *f, struct desk *d, git_tree *const t[3],
     git_tree *mt, const struct arch *ar)
 {
+	git_repository *repo = d->repo;
 	git_tree *none[4] = { NULL, NULL, NULL, NULL };
 	git_tree *const *at = ar ? ar->t : none;
 	for (int k = 1; k <= 2; k++) {
@@ -1851,6 +1923,7 @@ static void fold_gather(struct fold *f, git_repository *repo, git_tree *const t[
 		if (at[k])
 			tree_changes(repo, at[0], at[k], "", 0, fold_chg_cb, f);
 	}
+	fold_known(f, d, mt, at[3]);
 	if (f->n)
 		qsort(f->path, f->n, sizeof *f->path, by_path);
 	size_t n = 0;
@@ -1935,49 +2008,6 @@ static int fold_groups(struct fold *f, git_repository *repo, const size_t *win,
 }
 
 /* --- a message filed in two tickets that both stay --- */
-
-/* A message "received" in ticket t (of a struct fold), and the ticket
- * that keeps it. */
-struct held {
-	char *mid;
-	size_t t, keep;
-};
-
-static int by_held(const void *a, const void *b)
-{
-	const struct held *x = a, *y = b;
-	int c = strcmp(x->mid, y->mid);
-	return c ? c : x->t < y->t ? -1 : x->t > y->t;
-}
-
-/* The Message-IDs of the "received" events of ticket i (folder path of
- * tree t) added to *h, unless it was merged into another. */
-static void held_read(git_repository *repo, git_tree *t, const char *path, size_t i,
-    struct held **h, size_t *n)
-{
-	git_blob *b = fold_events(repo, t, path);
-	if (!b)
-		return;
-	const char *p = git_blob_rawcontent(b);
-	size_t len = (size_t)git_blob_rawsize(b), n0 = *n;
-	int merged = 0;
-	for (size_t k = 0, l; k < len;) {
-		json_t *o = jsonl_next(p, len, &k, &l);
-		const char *ty = json_string_value(json_object_get(o, "type"));
-		const char *mid = json_string_value(json_object_get(o, "message_id"));
-		merged |= ty && !strcmp(ty, "merged");
-		if (ty && mid && *mid && !strcmp(ty, "received")) {
-			*h = xrealloc(*h, (*n + 1) * sizeof **h);
-			(*h)[*n].mid = xstrdup(mid);
-			(*h)[*n].keep = i;
-			(*h)[(*n)++].t = i;
-		}
-		json_decref(o);
-	}
-	git_blob_free(b);
-	while (merged && *n > n0)
-		free((*h)[--*n].mid);
-}
 
 /* The event ids of folder path of tree t into s. */
 static void event_ids(git_repository *repo, git_tree *t, const char *path, struct sset *s)
@@ -2147,14 +2177,15 @@ static int fold_held(struct fold *f, git_repository *repo, git_oid *tree, struct
  * archive to drop once main holds it).  Then a message still in two of
  * those tickets is kept in one (fold_held: the number changed in *held).
  * The number folded. */
-static int fold_follow_ups(git_repository *repo, git_tree *const t[3], git_oid *tree,
+static int fold_follow_ups(struct desk *d, git_tree *const t[3], git_oid *tree,
     struct arch *ar, int *held)
 {
+	git_repository *repo = d->repo;
 	struct fold f = { 0 };
 	git_tree *mt;
 	if (git_tree_lookup(&mt, repo, tree) != 0)
 		return 0;
-	fold_gather(&f, repo, t, mt, ar);
+	fold_gather(&f, d, t, mt, ar);
 	size_t n = f.n;
 	fold_again(&f, repo, &mt, tree, ar);
 	for (size_t i = 0; i < n; i++)	/* brought to main by fold_again */
@@ -2250,7 +2281,7 @@ static int merge_branch(struct desk *d, const char *branch, const char *track,
 	int nc = sync_merge_trees(d->repo, tbase, tl, tr, &tree, print_conflict, &cc);
 	git_tree *const t3[3] = { tbase, tl, tr };
 	int held = 0, folded = !nc && !strcmp(branch, DESK_BRANCH) ?
-	    fold_follow_ups(d->repo, t3, &tree, ar, &held) : 0;
+	    fold_follow_ups(d, t3, &tree, ar, &held) : 0;
 	int rc = -1;
 	if (!nc) {
 		git_tree *nt;

@@ -157,4 +157,36 @@ for first in a b; do
 	is "every event id once" "$(git -C "$A" grep -h -e '' main -- 'tickets/*/events.jsonl' | jq -r .id | sort | uniq -d)" ""
 done
 
+# ------------------------------------------------------------ a sync killed between its moves
+# b files a follow-up in a ticket of its own and archives it; a files it
+# in the conversation's ticket, and a's sync is killed after it moved the
+# archive (b's ticket there now) and before it moved main: the next sync
+# touches only a's ticket, and still keeps the message once.
+hal() {	# hal N [PARENT]
+	printf 'From: Hal <hal@h.example>\nTo: support@lumen.example\nSubject: %sThe valve\n' "${2:+Re: }"
+	printf 'Message-ID: <h%s@h.example>\n' "$1"
+	[ -n "${2:-}" ] && printf 'In-Reply-To: <h%s@h.example>\n' "$2"
+	printf 'Date: Mon, 9 Nov 2026 08:0%s:00 +0000\n\nValve %s.\n' "$1" "$1"
+}
+H1=$(hal 1 | mroute --desk "$A" --now 2026-11-09T08:01:00Z | sed -n 's/^X-Mdesk-Ticket: //p')
+H2=$(hal 2 1 | mroute --desk "$B" --now 2026-11-09T08:02:00Z | sed -n 's/^X-Mdesk-Ticket: //p')
+mdesk --desk "$B" --as bob --now 2026-11-09T08:03:00Z status "$H2" solved >/dev/null
+mdesk --desk "$B" --now 2026-11-09T08:04:00Z archive "$H2" >/dev/null
+synced "$B"
+hal 2 1 | mroute --desk "$A" --now 2026-11-09T08:05:00Z >/dev/null
+git -C "$A" fetch -q origin
+git -C "$A" update-ref refs/heads/archive refs/remotes/origin/archive
+check "h2@h.example on a in $H1 (main) and $H2 (archive): a sync killed between its moves" \
+	"[ '$(tickets_of "$A" h2@h.example)' = 'archive:$H2 main:$H1 ' ]"
+synced "$A" "$B" "$A"
+for D in "$A" "$B"; do
+	d=${D##*/}
+	is "$d: h2@h.example in one ticket, on main: $H1" "$(tickets_of "$D" h2@h.example)" "main:$H1 "
+	is "$d: ... received once" "$(git -C "$D" grep -h '"message_id":"h2@h.example"' main archive -- 'tickets/*/events.jsonl' | grep -c '"type":"received"')" 1
+	is "$d: $H2 is merged into $H1" "$(mdesk --desk "$D" show --json "$H2" 2>/dev/null | jq -r .merged_into)" "$H1"
+	check "$d: mdesk check ok, git status clean" "mdesk --desk '$D' check && test -z \"\$(git -C '$D' status --porcelain)\""
+done
+is "a, b and the remote at one main and one archive" \
+	"$(for D in "$A" "$B" "$R"; do git -C "$D" rev-parse main archive | tr '\n' ' '; echo; done | sort -u | wc -l)" 1
+
 done_testing
