@@ -518,6 +518,16 @@ static const char *sum_trailer(const char *text, size_t len, size_t *count)
 	return h == sum && lines == n + 1 ? t : NULL;
 }
 
+/* A number of sum_write's (lltoa_); digits past 18 are not read. */
+static long long sum_num(const char *s)
+{
+	int neg = *s == '-';
+	long long v = 0;
+	for (s += neg; *s >= '0' && *s <= '9' && v < 100000000000000000LL; s++)
+		v = v * 10 + (*s - '0');
+	return neg ? -v : v;
+}
+
 /* One line of the file (NUL-terminated at end, no newline) into a new
  * entry of s; 0, or -1 when it is not one sum_write writes. */
 static int sum_line(struct sumfile *s, char *line, const char *end)
@@ -541,9 +551,9 @@ static int sum_line(struct sumfile *s, char *line, const char *end)
 	if (s->n > 1 && strcmp(s->v[s->n - 2].id, e->id) >= 0)
 		return -1;	/* sorted, once each */
 	e->status = f[2];
-	e->created = strtoll(f[3], NULL, 10);
-	e->updated = strtoll(f[4], NULL, 10);
-	e->assigned_at = strtoll(f[5], NULL, 10);
+	e->created = sum_num(f[3]);
+	e->updated = sum_num(f[4]);
+	e->assigned_at = sum_num(f[5]);
 	e->assignee = *f[6] ? f[6] : NULL;
 	e->customer = *f[7] ? f[7] : NULL;
 	e->subject = *f[8] ? f[8] : NULL;
