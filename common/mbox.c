@@ -23,8 +23,6 @@ struct mbox_reader {
 	unsigned long long base;	/* input offset of buf[0] */
 	int eof, started, mbox, inbody, body_first;
 	unsigned long long msg_off, msg_end;
-	mbox_tap_fn tap;
-	void *tapctx;
 	char env[ENVELOPE_MAX];
 };
 
@@ -39,12 +37,6 @@ struct mbox_reader *mbox_open(int fd)
 	fcntl(fd, F_SETPIPE_SZ, CHUNK);
 #endif
 	return r;
-}
-
-void mbox_set_tap(struct mbox_reader *r, mbox_tap_fn fn, void *ctx)
-{
-	r->tap = fn;
-	r->tapctx = ctx;
 }
 
 int mbox_is_mbox(const struct mbox_reader *r)
@@ -92,8 +84,6 @@ static ssize_t fill(struct mbox_reader *r, size_t want)
 		r->eof = 1;
 		return 0;
 	}
-	if (r->tap)
-		r->tap(r->tapctx, r->buf + r->end, (size_t)n);
 	r->end += (size_t)n;
 	return n;
 }

@@ -25,11 +25,7 @@ struct mbox_msg {
 
 struct mbox_reader;
 
-typedef void (*mbox_tap_fn)(void *ctx, const char *p, size_t n);
-
 struct mbox_reader *mbox_open(int fd);
-/* Every byte read from the input is passed to fn first (e.g. to spool it). */
-void mbox_set_tap(struct mbox_reader *r, mbox_tap_fn fn, void *ctx);
 /* Next message: 1 and *m filled, 0 at end of input, -1 on a read error
  * (errno set).  The header stays valid until mbox_body or mbox_next. */
 int mbox_next(struct mbox_reader *r, struct mbox_msg *m);

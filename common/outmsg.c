@@ -279,19 +279,6 @@ int addrs_has(const struct addrs *l, const char *addr)
 	return 0;
 }
 
-void addrs_del(struct addrs *l, const char *addr)
-{
-	for (size_t i = 0; i < l->n; i++)
-		if (!strcasecmp(l->addr[i], addr)) {
-			free(l->addr[i]);
-			free(l->name[i]);
-			memmove(l->addr + i, l->addr + i + 1, (l->n - i - 1) * sizeof *l->addr);
-			memmove(l->name + i, l->name + i + 1, (l->n - i - 1) * sizeof *l->name);
-			l->n--;
-			return;
-		}
-}
-
 int addrs_parse(struct addrs *l, const char *list)
 {
 	mu_address_t a = NULL;

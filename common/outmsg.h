@@ -25,7 +25,6 @@ struct addrs {
 /* Add addr (ignored when it is not plain or is there already). */
 void addrs_add(struct addrs *l, const char *addr, const char *name);
 int addrs_has(const struct addrs *l, const char *addr);
-void addrs_del(struct addrs *l, const char *addr);
 /* Add the addresses of a list as a user writes it ("A <a@x>, b@y"),
  * parsed by Mailutils: 0, or -1 when it does not parse or holds an
  * address that is not plain. */
