@@ -16,13 +16,8 @@ static const char *const cust_cols[] = { "email", "name", "tier", "language", "n
 int agent_login_valid(const char *s)
 {
 	size_t n = strlen(s);
-	if (n == 0 || n > 32 || s[0] == '.' || s[0] == '-')
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') ||
-		    s[i] == '.' || s[i] == '_' || s[i] == '-'))
-			return 0;
-	return 1;
+	return n && n <= 32 && s[0] != '.' && s[0] != '-' &&
+	    strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789._-") == n;
 }
 
 int agent_has(const char *list, const char *item)
@@ -157,11 +152,8 @@ static void agent_row(struct pctx *p, char **f, size_t n, long line)
 	}
 	if (strcmp(f[7], "active") && strcmp(f[7], "away") && strcmp(f[7], "inactive"))
 		fault(p, line, "status '%s' must be active, away or inactive", f[7]);
-	for (const char *q = f[5]; *q; q++)
-		if (!strchr("abcdefghijklmnopqrstuvwxyz-; ", *q)) {
-			fault(p, line, "languages '%s' must be codes like en;pt;ru", f[5]);
-			break;
-		}
+	if (f[5][strspn(f[5], "abcdefghijklmnopqrstuvwxyz-; ")])
+		fault(p, line, "languages '%s' must be codes like en;pt;ru", f[5]);
 	a->v = xrealloc(a->v, (a->n + 1) * sizeof *a->v);
 	struct agent *g = &a->v[a->n++];
 	g->login = xstrdup(f[0]);
@@ -269,11 +261,8 @@ static void cust_row(struct pctx *p, char **f, size_t n, long line)
 		fault(p, line, "'%s' is neither an address nor a domain", f[0]);
 		return;
 	}
-	for (const char *q = f[3]; *q; q++)
-		if (!strchr("abcdefghijklmnopqrstuvwxyz-", *q)) {
-			fault(p, line, "language '%s' must be a code like pt or pt-br", f[3]);
-			break;
-		}
+	if (f[3][strspn(f[3], "abcdefghijklmnopqrstuvwxyz-")])
+		fault(p, line, "language '%s' must be a code like pt or pt-br", f[3]);
 	c->v = xrealloc(c->v, (c->n + 1) * sizeof *c->v);
 	struct customer *r = &c->v[c->n++];
 	r->key = xstrdup(f[0]);

@@ -18,10 +18,10 @@ static char *trim(char *s)
 	return s;
 }
 
-static int keychar(int c)
+/* A section name or key: lower-case letters, digits, '_', '-' or '.'. */
+static int is_key(const char *s)
 {
-	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
-	    c == '-' || c == '.';
+	return strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_-.") == strlen(s);
 }
 
 int conf_parse(struct conf *c, const char *file, const char *text, size_t len,
@@ -65,11 +65,10 @@ int conf_parse(struct conf *c, const char *file, const char *text, size_t len,
 			} else
 				name = "";
 			section = s;
-			for (const char *q = section; *q; q++)
-				if (!keychar((unsigned char)*q)) {
-					*err = "a section name is lower-case letters, digits, '_', '-' or '.'";
-					return line;
-				}
+			if (!is_key(section)) {
+				*err = "a section name is lower-case letters, digits, '_', '-' or '.'";
+				return line;
+			}
 			if (!*section) {
 				*err = "empty section name";
 				return line;
@@ -89,11 +88,10 @@ int conf_parse(struct conf *c, const char *file, const char *text, size_t len,
 			*err = "empty key";
 			return line;
 		}
-		for (const char *q = key; *q; q++)
-			if (!keychar((unsigned char)*q)) {
-				*err = "a key is lower-case letters, digits, '_', '-' or '.'";
-				return line;
-			}
+		if (!is_key(key)) {
+			*err = "a key is lower-case letters, digits, '_', '-' or '.'";
+			return line;
+		}
 		if (*val == '"') {
 			char *e = strrchr(val + 1, '"');
 			if (!e || (*trim(e + 1) && *trim(e + 1) != '#')) {
