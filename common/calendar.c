@@ -290,14 +290,8 @@ int calendar_holiday(const struct calendar *c, const struct tm *tm)
 
 long long calendar_local(int y, int mo, int d, int min)
 {
-	struct tm tm;
-	memset(&tm, 0, sizeof tm);
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo;
-	tm.tm_mday = d;
-	tm.tm_hour = min / 60;
-	tm.tm_min = min % 60;
-	tm.tm_isdst = -1;
+	struct tm tm = { .tm_year = y - 1900, .tm_mon = mo, .tm_mday = d, .tm_hour = min / 60,
+		.tm_min = min % 60, .tm_isdst = -1 };
 	return (long long)mktime(&tm);
 }
 
@@ -339,13 +333,8 @@ static void each_interval(const struct calendar *c, long long from,
 	localtime_r(&t0, &day);
 	int y = day.tm_year + 1900, mo = day.tm_mon, d = day.tm_mday;
 	for (int k = 0; k < HORIZON_DAYS; k++) {
-		struct tm tm;
-		memset(&tm, 0, sizeof tm);
-		tm.tm_year = y - 1900;
-		tm.tm_mon = mo;
-		tm.tm_mday = d + k;
-		tm.tm_hour = 12;
-		tm.tm_isdst = -1;
+		struct tm tm = { .tm_year = y - 1900, .tm_mon = mo, .tm_mday = d + k, .tm_hour = 12,
+			.tm_isdst = -1 };
 		mktime(&tm);	/* normalises the date, gives the weekday */
 		if (calendar_holiday(c, &tm))
 			continue;

@@ -341,16 +341,22 @@ int mbox_next(struct mbox_reader *r, struct mbox_msg *m)
 	return 1;
 }
 
-void mbox_unescape(struct buf *out, const char *p, size_t n, int *bol)
+/* Line by line: a line of '>'* "From " gains one '>' (add) or, when it
+ * has one, loses one. */
+static void from_quote(struct buf *out, const char *p, size_t n, int *bol, int add)
 {
 	size_t i = 0;
 	while (i < n) {
-		if (*bol && p[i] == '>') {
+		if (*bol && (add || p[i] == '>')) {
 			size_t j = i;
 			while (j < n && p[j] == '>')
 				j++;
-			if (n - j >= 5 && !memcmp(p + j, "From ", 5))
-				i++;	/* drop one '>' */
+			if (n - j >= 5 && !memcmp(p + j, "From ", 5)) {
+				if (add)
+					buf_addc(out, '>');
+				else
+					i++;
+			}
 		}
 		const char *nl = memchr(p + i, '\n', n - i);
 		size_t e = nl ? (size_t)(nl - p) + 1 : n;
@@ -360,23 +366,14 @@ void mbox_unescape(struct buf *out, const char *p, size_t n, int *bol)
 	}
 }
 
+void mbox_unescape(struct buf *out, const char *p, size_t n, int *bol)
+{
+	from_quote(out, p, n, bol, 0);
+}
+
 void mbox_escape(struct buf *out, const char *p, size_t n, int *bol)
 {
-	size_t i = 0;
-	while (i < n) {
-		if (*bol) {
-			size_t j = i;
-			while (j < n && p[j] == '>')
-				j++;
-			if (n - j >= 5 && !memcmp(p + j, "From ", 5))
-				buf_addc(out, '>');
-		}
-		const char *nl = memchr(p + i, '\n', n - i);
-		size_t e = nl ? (size_t)(nl - p) + 1 : n;
-		buf_add(out, p + i, e - i);
-		*bol = nl != NULL;
-		i = e;
-	}
+	from_quote(out, p, n, bol, 1);
 }
 
 void mbox_origin(const char *raw, size_t len, long long fallback, char *sender,

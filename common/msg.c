@@ -499,6 +499,15 @@ static int is_atext(unsigned char c)
 	    (c && strchr("!#$%&'*+-/=?^_`{|}~", c));
 }
 
+/* Past the quoted string at p (at its '"'); NULL when it does not end. */
+static const char *past_quoted(const char *p)
+{
+	for (p++; *p && *p != '"'; p++)
+		if (*p == '\\' && p[1])
+			p++;
+	return *p ? p + 1 : NULL;
+}
+
 /* Is every "<...>" of an address list (outside quoted strings and
  * comments) a plain ASCII "<local@domain>" or "<local>"?  Mailutils 3.15 leaks
  * the local part it parsed when a route-addr goes wrong after it ("<a.b",
@@ -524,12 +533,8 @@ int msg_angles_ok(const char *v)
 			continue;
 		}
 		if (*p == '"') {
-			for (p++; *p && *p != '"'; p++)
-				if (*p == '\\' && p[1])
-					p++;
-			if (!*p)
+			if (!(p = past_quoted(p)))
 				return 0;
-			p++;
 			continue;
 		}
 		if (*p != '<') {
@@ -539,12 +544,8 @@ int msg_angles_ok(const char *v)
 		for (p++; *p == ' ' || *p == '\t'; p++)
 			;
 		if (*p == '"') {	/* quoted local part */
-			for (p++; *p && *p != '"'; p++)
-				if (*p == '\\' && p[1])
-					p++;
-			if (!*p)
+			if (!(p = past_quoted(p)))
 				return 0;
-			p++;
 		} else {		/* dot-atom */
 			for (;;) {
 				if (!is_atext((unsigned char)*p))

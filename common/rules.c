@@ -504,23 +504,18 @@ void rules_out_free(struct rules_out *o)
 
 /* --- the message the rules see --------------------------------------- */
 
-static int is_address_field(const char *name, size_t n)
-{
-	static const char *const f[] = { "from", "to", "cc", "bcc", "reply-to", "sender",
-		"delivered-to", "x-original-to", "return-path", "resent-from", "resent-to",
-		"resent-cc", "resent-sender", "message-id", "in-reply-to", "references" };
-	for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
-		if (strlen(f[i]) == n && !strncasecmp(f[i], name, n))
-			return 1;
-	return 0;
-}
+/* The fields of addresses; the last three (Message-ID, In-Reply-To,
+ * References) hold ids, not addresses. */
+static const char *const addr_fields[] = { "from", "to", "cc", "bcc", "reply-to", "sender",
+	"delivered-to", "x-original-to", "return-path", "resent-from", "resent-to",
+	"resent-cc", "resent-sender", "message-id", "in-reply-to", "references" };
+#define ID_FIELDS (sizeof addr_fields / sizeof addr_fields[0] - 3)
 
-/* Message-ID, In-Reply-To, References: ids, not addresses. */
-static int is_id_field(const char *name, size_t n)
+/* Is name (n bytes) one of addr_fields[from..]? */
+static int field_in(const char *name, size_t n, size_t from)
 {
-	static const char *const f[] = { "message-id", "in-reply-to", "references" };
-	for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
-		if (strlen(f[i]) == n && !strncasecmp(f[i], name, n))
+	for (size_t i = from; i < ID_FIELDS + 3; i++)
+		if (strlen(addr_fields[i]) == n && !strncasecmp(addr_fields[i], name, n))
 			return 1;
 	return 0;
 }
@@ -597,7 +592,7 @@ char *rules_decoded_message(const char *raw, size_t len, size_t *outlen)
 			break;
 		}
 		size_t nlen = (size_t)(colon - f);
-		if (is_address_field(f, nlen) && !is_id_field(f, nlen) &&
+		if (field_in(f, nlen, 0) && !field_in(f, nlen, ID_FIELDS) &&
 		    !parses(colon + 1, (size_t)(p - colon - 1))) {
 			/* an address field Mailutils cannot parse stops the whole
 			 * script in libmu_sieve's address test, where RFC 5228
@@ -618,7 +613,7 @@ char *rules_decoded_message(const char *raw, size_t len, size_t *outlen)
 			}
 			continue;
 		}
-		if (is_address_field(f, nlen) || !mem_find(colon, (size_t)(p - colon), "=?", 2)) {
+		if (field_in(f, nlen, 0) || !mem_find(colon, (size_t)(p - colon), "=?", 2)) {
 			buf_add(&b, f, (size_t)(p - f));
 			continue;
 		}
