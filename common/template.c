@@ -3,6 +3,7 @@
 #include "template.h"
 
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,12 +28,18 @@ int tpl_known(const char *name)
 	return word_index(tpl_placeholders, name) >= 0;
 }
 
+__attribute__((format(printf, 6, 7)))
 static void fault(int *n, tpl_report report, void *ctx, const char *file, int line,
-    const char *msg)
+    const char *fmt, ...)
 {
+	char m[300];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(m, sizeof m, fmt, ap);
+	va_end(ap);
 	(*n)++;
 	if (report)
-		report(ctx, file, line, msg);
+		report(ctx, file, line, m);
 }
 
 /* s..e without blanks at either end into out. */
@@ -77,7 +84,7 @@ int tpl_check_text(const char *file, int line, const char *text, tpl_report repo
 		}
 		if (p[0] != '{' || p[1] != '{')
 			continue;
-		char name[128], def[256], m[300];
+		char name[128], def[256];
 		int hd;
 		size_t l = placeholder(p, name, sizeof name, def, sizeof def, &hd);
 		if (!l) {
@@ -85,10 +92,8 @@ int tpl_check_text(const char *file, int line, const char *text, tpl_report repo
 			p++;
 			continue;
 		}
-		if (!tpl_known(name)) {
-			snprintf(m, sizeof m, "unknown placeholder {{%s}}", name);
-			fault(&n, report, ctx, file, line, m);
-		}
+		if (!tpl_known(name))
+			fault(&n, report, ctx, file, line, "unknown placeholder {{%s}}", name);
 		p += l - 1;
 	}
 	return n;
@@ -124,7 +129,6 @@ int tpl_parse(struct template *t, const char *file, const char *text, size_t len
 			line++;
 			break;
 		}
-		char m[300];
 		if ((*p == ' ' || *p == '\t') && t->nh) {	/* a folded value */
 			struct tpl_header *h = &t->h[t->nh - 1];
 			char *v = xmalloc(strlen(h->value) + strlen(p) + 2);
@@ -141,12 +145,11 @@ int tpl_parse(struct template *t, const char *file, const char *text, size_t len
 				if ((size_t)(c - p) == strlen(tpl_headers[k]) &&
 				    !strncasecmp(p, tpl_headers[k], strlen(tpl_headers[k])))
 					known = k;
-			if (known < 0) {
-				snprintf(m, sizeof m, "header '%.40s' is not one of Subject, Cc, Bcc, "
-				    "X-Mdesk-Status, X-Mdesk-Tags, X-Mdesk-Priority (a blank line "
-				    "ends the header)", p);
-				fault(&n, report, ctx, file, line, m);
-			} else {
+			if (known < 0)
+				fault(&n, report, ctx, file, line, "header '%.40s' is not one of "
+				    "Subject, Cc, Bcc, X-Mdesk-Status, X-Mdesk-Tags, X-Mdesk-Priority "
+				    "(a blank line ends the header)", p);
+			else {
 				char *v = c + 1;
 				while (*v == ' ' || *v == '\t')
 					v++;
@@ -176,22 +179,16 @@ int tpl_parse(struct template *t, const char *file, const char *text, size_t len
 	/* the values */
 	for (size_t i = 0; i < t->nh; i++) {
 		struct tpl_header *h = &t->h[i];
-		char m[300];
 		n += tpl_check_text(file, h->line, h->value, report, ctx);
-		if (!strcmp(h->name, "X-Mdesk-Status") && !status_valid(h->value)) {
-			snprintf(m, sizeof m, "status '%.40s' is not one of %s", h->value, STATUS_LIST);
-			fault(&n, report, ctx, file, h->line, m);
-		}
-		if (!strcmp(h->name, "X-Mdesk-Priority") && !priority_valid(h->value)) {
-			snprintf(m, sizeof m, "priority '%.40s' is not one of %s", h->value,
-			    PRIORITY_LIST);
-			fault(&n, report, ctx, file, h->line, m);
-		}
+		if (!strcmp(h->name, "X-Mdesk-Status") && !status_valid(h->value))
+			fault(&n, report, ctx, file, h->line, "status '%.40s' is not one of %s",
+			    h->value, STATUS_LIST);
+		if (!strcmp(h->name, "X-Mdesk-Priority") && !priority_valid(h->value))
+			fault(&n, report, ctx, file, h->line, "priority '%.40s' is not one of %s",
+			    h->value, PRIORITY_LIST);
 		for (size_t j = 0; j < i; j++)
-			if (!strcmp(t->h[j].name, h->name)) {
-				snprintf(m, sizeof m, "%s given twice", h->name);
-				fault(&n, report, ctx, file, h->line, m);
-			}
+			if (!strcmp(t->h[j].name, h->name))
+				fault(&n, report, ctx, file, h->line, "%s given twice", h->name);
 	}
 	n += tpl_check_text(file, t->body_line, t->body, report, ctx);
 	return n;
