@@ -2421,17 +2421,12 @@ static int agent_ls(int fmt)
 		if (fmt == F_JSON) {
 			json_t *o = json_object();
 			jw_str(o, "login", g->login);
-			jw_str(o, "name", g->name);
-			jw_str(o, "email", g->email);
-			jw_str(o, "groups", g->groups);
-			jw_str(o, "skills", g->skills);
-			jw_str(o, "languages", g->languages);
-			if (g->capacity >= 0)
-				jw_int(o, "capacity", g->capacity);
-			else
-				json_object_set_new(o, "capacity", json_null());
-			jw_str(o, "status", g->status);
-			jw_str(o, "calendar", g->calendar);
+			for (int k = 0; agent_fields[k]; k++) {	/* agents.csv's order */
+				if (!strcmp(agent_fields[k], "status"))
+					json_object_set_new(o, "capacity", g->capacity >= 0 ?
+					    json_integer(g->capacity) : json_null());
+				jw_str(o, agent_fields[k], *agent_field(g, k));
+			}
 			jw_line(stdout, o);
 			continue;
 		}
@@ -2480,38 +2475,32 @@ static int cmd_agent(int argc, char **argv)
 	agents_free(&AG);	/* re-read under the lock */
 	agents_loaded = 0;
 	load_agents();
-	struct agent *actor;
-	char msg[256];
-	if (!strcmp(sub, "add")) {
+	int add = !strcmp(sub, "add");
+	struct agent *g = agent_find(&AG, login);
+	if (add) {
 		if (!agent_login_valid(login))
 			misuse("login '%s' must be 1-32 of a-z 0-9 . _ -", login);
-		if (agent_find(&AG, login))
+		if (g)
 			die(EX_DATAERR, "agent '%s' exists; use mdesk agent set", login);
 		AG.v = xrealloc(AG.v, (AG.n + 1) * sizeof *AG.v);
-		struct agent *g = &AG.v[AG.n++];
+		g = &AG.v[AG.n++];
 		memset(g, 0, sizeof *g);
 		g->login = xstrdup(login);
 		g->capacity = -1;
 		for (int i = 0; agent_fields[i]; i++)	/* no calendar: always on */
 			*agent_field(g, i) = xstrdup(!strcmp(agent_fields[i], "name") ? login :
 			    !strcmp(agent_fields[i], "status") ? "active" : "");
-		for (int i = 3; i < argc; i++)
-			set_field(g, argv[i]);
-		if (!strchr(g->email, '@'))
-			misuse("an agent needs email=ADDRESS");
-		actor = agent_find(&AG, actor_login);
-		snprintf(msg, sizeof msg, "agent %s added\n", login);
-	} else {
-		struct agent *g = agent_find(&AG, login);
-		if (!g)
-			die(EX_DATAERR, "agent '%s' is not in agents.csv", login);
-		if (argc < 4)
-			misuse(NULL);
-		for (int i = 3; i < argc; i++)
-			set_field(g, argv[i]);
-		actor = agent_find(&AG, actor_login);
-		snprintf(msg, sizeof msg, "agent %s changed\n", login);
-	}
+	} else if (!g)
+		die(EX_DATAERR, "agent '%s' is not in agents.csv", login);
+	else if (argc < 4)
+		misuse(NULL);
+	for (int i = 3; i < argc; i++)
+		set_field(g, argv[i]);
+	if (add && !strchr(g->email, '@'))
+		misuse("an agent needs email=ADDRESS");
+	struct agent *actor = agent_find(&AG, actor_login);
+	char msg[256];
+	snprintf(msg, sizeof msg, "agent %s %s\n", login, add ? "added" : "changed");
 	for (size_t i = 0; i < AG.n; i++) {	/* a shift calendar must exist */
 		const char *cal = AG.v[i].calendar;
 		char cp[400];
