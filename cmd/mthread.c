@@ -64,21 +64,6 @@ static void spool_write(const void *p, size_t n)
 	spool_off += n;
 }
 
-/* A From_ line for a message that came without one. */
-static void synth_from(struct buf *b, const char *addr, long long date)
-{
-	char tb[64];
-	time_t t = date == THR_NODATE ? 0 : (time_t)date;
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(tb, sizeof tb, "%a %b %e %H:%M:%S %Y", &tm);
-	buf_adds(b, "From ");
-	buf_adds(b, addr && *addr && !strpbrk(addr, " \t\r\n") ? addr : "MAILER-DAEMON");
-	buf_adds(b, " ");
-	buf_adds(b, tb);
-	buf_adds(b, "\n");
-}
-
 /* Hash a body chunk as the message's own bytes (mboxrd escaping undone). */
 static uint64_t hash_body(uint64_t h, struct buf *tmp, const char *p, size_t n,
     int is_mbox, int *bol)
@@ -124,7 +109,9 @@ static void one_message(struct mbox_reader *r, struct mbox_msg *mm, int is_mbox)
 			e.crlf = mm->from_line_len >= 2 &&
 			    mm->from_line[mm->from_line_len - 2] == '\r';
 		} else {
-			synth_from(&fl, from, date);
+			/* a From_ line for a message that came without one */
+			mbox_from(&fl, from && *from && !strpbrk(from, " \t\r\n") ? from :
+			    "MAILER-DAEMON", date == THR_NODATE ? 0 : date);
 			spool_write(fl.p, fl.len);
 			e.flen = (unsigned)fl.len;
 			buf_free(&fl);

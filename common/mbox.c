@@ -402,12 +402,10 @@ void mbox_origin(const char *raw, size_t len, long long fallback, char *sender,
 	msg_free(&m);
 }
 
-void mbox_from_line(struct buf *out, const char *raw, size_t len, long long fallback)
+void mbox_from(struct buf *out, const char *sender, long long when)
 {
-	char sender[256], date[64];
-	long long w;
-	mbox_origin(raw, len, fallback, sender, &w);
-	time_t tt = (time_t)w;
+	char date[64];
+	time_t tt = (time_t)when;
 	struct tm tm;
 	gmtime_r(&tt, &tm);
 	strftime(date, sizeof date, "%a %b %e %H:%M:%S %Y", &tm);
@@ -416,4 +414,12 @@ void mbox_from_line(struct buf *out, const char *raw, size_t len, long long fall
 	buf_addc(out, ' ');
 	buf_adds(out, date);
 	buf_addc(out, '\n');
+}
+
+void mbox_from_line(struct buf *out, const char *raw, size_t len, long long fallback)
+{
+	char sender[256];
+	long long w;
+	mbox_origin(raw, len, fallback, sender, &w);
+	mbox_from(out, sender, w);
 }

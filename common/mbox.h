@@ -53,8 +53,9 @@ void mbox_escape(struct buf *out, const char *p, size_t n, int *bol);
  * (else fallback). */
 void mbox_origin(const char *raw, size_t len, long long fallback, char *sender,
     long long *when);
-/* Append the From_ line of a stored message to out: "From SENDER DATE\n"
- * (asctime date, UTC), from mbox_origin. */
+/* Append a From_ line to out: "From SENDER DATE\n" (asctime date, UTC);
+ * mbox_from_line: that of a stored message, from mbox_origin. */
+void mbox_from(struct buf *out, const char *sender, long long when);
 void mbox_from_line(struct buf *out, const char *raw, size_t len, long long fallback);
 
 #endif
