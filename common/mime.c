@@ -694,6 +694,8 @@ char *html_to_text(const char *h, size_t len)
 		{ "rsquo", 0x2019 }, { "lsquo", 0x2018 }, { "ldquo", 0x201c },
 		{ "rdquo", 0x201d }, { "euro", 0x20ac }
 	};
+	static const char *const breaks[] = { "br", "p", "div", "tr", "li", "h1", "h2", "h3",
+		"blockquote", "table", NULL };
 	struct buf b = { 0 };
 	/* the scan below looks a few bytes ahead (tag names, entities) and
 	 * stops at a NUL: work on a NUL-terminated copy, so that html need not
@@ -711,17 +713,6 @@ char *html_to_text(const char *h, size_t len)
 			int close = *q == '/';
 			if (close)
 				q++;
-			if (!close && (tag_is(q, "script") || tag_is(q, "style"))) {
-				const char *end = tag_is(q, "script") ? "</script" : "</style";
-				const char *f = p;
-				while (f < e && strncasecmp(f, end, strlen(end)))
-					f++;
-				p = f;
-				while (p < e && *p != '>')
-					p++;
-				p += p < e;
-				continue;
-			}
 			if (!strncmp(p, "<!--", 4)) {
 				const char *f = p + 4;
 				while (f + 3 <= e && strncmp(f, "-->", 3))
@@ -729,11 +720,14 @@ char *html_to_text(const char *h, size_t len)
 				p = f + 3 <= e ? f + 3 : e;
 				continue;
 			}
-			int br = tag_is(q, "br") || tag_is(q, "p") || tag_is(q, "div") ||
-			    tag_is(q, "tr") || tag_is(q, "li") || tag_is(q, "h1") ||
-			    tag_is(q, "h2") || tag_is(q, "h3") || tag_is(q, "blockquote") ||
-			    tag_is(q, "table");
-			if (br) {
+			int br = 0;
+			for (int i = 0; breaks[i] && !br; i++)
+				br = tag_is(q, breaks[i]);
+			if (!close && (tag_is(q, "script") || tag_is(q, "style"))) {
+				const char *end = tag_is(q, "script") ? "</script" : "</style";
+				while (p < e && strncasecmp(p, end, strlen(end)))
+					p++;	/* then past the closing tag */
+			} else if (br) {
 				while (b.len && b.p[b.len - 1] == ' ')
 					b.len--;
 				if (b.len && b.p[b.len - 1] != '\n')
