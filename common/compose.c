@@ -731,9 +731,7 @@ void compose_part(struct buf *out, const char *name, const char *p, size_t n)
 			buf_addc(out, '\n');
 		return;
 	}
-	char *b64 = base64_lines(p, n);
-	buf_adds(out, b64);
-	free(b64);
+	b64_encode(out, p, n, 1);
 }
 
 void reply_message(struct reply *r, const char *const *files, size_t nfiles)
@@ -752,42 +750,30 @@ void reply_message(struct reply *r, const char *const *files, size_t nfiles)
 	if (mx && *mx && (conf_size(mx, &max) != 0 || max == 0))
 		die(EX_CONFIG, "desk.conf:%d: [mail] attach_max: '%s' is not a size like 10M",
 		    conf_line(&r->d->conf, "mail", "", "attach_max"), mx);
-	char boundary[64], rnd[17];
+	char sep[64], rnd[17];	/* sep: "\n--BOUNDARY\n" */
 	random_hex(rnd);
-	snprintf(boundary, sizeof boundary, "=_mdesk_%s", rnd);
+	snprintf(sep, sizeof sep, "\n--=_mdesk_%s\n", rnd);
 	buf_adds(out, "Content-Type: multipart/mixed; boundary=\"");
-	buf_adds(out, boundary);
+	buf_add(out, sep + 3, strlen(sep) - 4);
 	buf_adds(out, "\"\n\nThis is a message in MIME format.\n");
-	buf_adds(out, "\n--");
-	buf_adds(out, boundary);
-	buf_addc(out, '\n');
+	buf_adds(out, sep);
 	text_part(r, out);
 	for (size_t i = 0; i < r->nfwd; i++) {	/* the messages forwarded */
-		buf_adds(out, "\n--");
-		buf_adds(out, boundary);
-		buf_addc(out, '\n');
+		buf_adds(out, sep);
 		compose_part(out, NULL, r->fwd[i].p, r->fwd[i].len);
 	}
 	size_t total = 0;
-	char **data = xcalloc(nfiles, sizeof *data);
-	size_t *lens = xcalloc(nfiles, sizeof *lens);
 	for (size_t i = 0; i < nfiles; i++) {
-		data[i] = read_attachment(files[i], (size_t)max - total, &lens[i]);
-		total += lens[i];
-	}
-	for (size_t i = 0; i < nfiles; i++) {
-		buf_adds(out, "\n--");
-		buf_adds(out, boundary);
-		buf_addc(out, '\n');
+		size_t len;
+		char *data = read_attachment(files[i], (size_t)max - total, &len);
 		const char *base = strrchr(files[i], '/');
-		compose_part(out, base ? base + 1 : files[i], data[i], lens[i]);
-		big_free(data[i], lens[i] + 1);
+		total += len;
+		buf_adds(out, sep);
+		compose_part(out, base ? base + 1 : files[i], data, len);
+		big_free(data, len + 1);
 	}
-	buf_adds(out, "\n--");
-	buf_adds(out, boundary);
+	buf_add(out, sep, strlen(sep) - 1);
 	buf_adds(out, "--\n");
-	free(data);
-	free(lens);
 }
 
 /* --- the record --- */

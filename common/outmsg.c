@@ -489,13 +489,6 @@ void rfc5322_date(long long t, char *out, size_t n)
 	    mn[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
-char *base64_lines(const void *data, size_t n)
-{
-	struct buf b = { 0 };
-	b64_encode(&b, data, n, 1);
-	return b.p;
-}
-
 void hdr_filename(struct buf *b, const char *field, const char *name)
 {
 	buf_adds(b, field);

@@ -40,8 +40,6 @@ int addr_plain(const char *addr);
  * and a lone "." at a line start encoded.  malloc'd. */
 char *qp_encode(const char *text, size_t len);
 
-/* Base64 of data in lines of 76 characters, each ending in LF. */
-char *base64_lines(const void *data, size_t n);
 /* "field;\n filename=..." and LF: a file's name in a Content-Disposition
  * field, quoted when plain ASCII, else per RFC 2231 (UTF-8,
  * percent-encoded, in continuations when long). */
