@@ -80,12 +80,6 @@ static _Noreturn void bad_option(void)
 	opt_misuse(usage_line, NULL);
 }
 
-static const char *conf(const char *sec, const char *name, const char *key, const char *def)
-{
-	const char *v = conf_get(&D.conf, sec, name, key);
-	return v && *v ? v : def;
-}
-
 /* --- the desk's people --- */
 
 static void load_people(void)
@@ -231,9 +225,9 @@ static int cmd_check(void)
 	}
 	sla_free(&sla);
 	/* the languages of desk.conf: every template in each of them */
-	const char *langs = conf("", "", "languages", NULL);
+	const char *langs = conf_or(&D.conf, "", "", "languages", NULL);
 	int line = conf_line(&D.conf, "", "", "languages");
-	const char *deflang = conf("", "", "language", "en");
+	const char *deflang = conf_or(&D.conf, "", "", "language", "en");
 	for (int i = 0; langs && i < n; i++) {
 		if (strchr(f[i], '.') != strrchr(f[i], '.'))
 			continue;	/* a variant itself */
@@ -287,7 +281,8 @@ static int cmd_list(void)
 
 static const char *mailer_url(void)
 {
-	return opt_mailer ? opt_mailer : conf("mail", "", "mailer", "sendmail:///usr/sbin/sendmail");
+	return opt_mailer ? opt_mailer :
+	    conf_or(&D.conf, "mail", "", "mailer", "sendmail:///usr/sbin/sendmail");
 }
 
 /* --- the reply --- */
@@ -325,7 +320,7 @@ static void count_acks(struct ack_count *c, const struct ticket *t)
 /* [ack] KEY = COUNT/DURATION into *count and *win (dflt when unset). */
 static const char *ack_limit(const char *key, const char *dflt, long *count, long long *win)
 {
-	const char *v = conf("ack", "", key, dflt);
+	const char *v = conf_or(&D.conf, "ack", "", key, dflt);
 	if (conf_rate(v, count, win) != 0)
 		die(EX_CONFIG, "desk.conf:%d: [ack] %s: '%s' is not like %s",
 		    conf_line(&D.conf, "ack", "", key), key, v, dflt);
@@ -370,7 +365,7 @@ static const char *no_ack(const struct ticket *t, json_t *rev, struct source *s,
     const char *to)
 {
 	int on = 1;
-	const char *en = conf("ack", "", "enabled", "yes");
+	const char *en = conf_or(&D.conf, "ack", "", "enabled", "yes");
 	if (conf_bool(en, &on) != 0)
 		die(EX_CONFIG, "desk.conf:%d: [ack] enabled: '%s' is not yes or no",
 		    conf_line(&D.conf, "ack", "", "enabled"), en);
@@ -683,8 +678,8 @@ static int reply(void)
 	answered(&s, in, inlen, id, &t, &archived);
 	struct reply r = { .d = &D, .ag = &AG, .cu = &CU, .t = &t, .archived = archived,
 		.s = &s, .agent = a, .ack = opt_ack, .words = words, .quote = opt_quote };
-	r.tname = opt_ack ? conf("ack", "", "template", "ack") : opt_template ? opt_template :
-	    "answer";
+	r.tname = opt_ack ? conf_or(&D.conf, "ack", "", "template", "ack") :
+	    opt_template ? opt_template : "answer";
 	reply_address(&r, &opt_to, &opt_cc, &opt_bcc, opt_no_cc, opt_quiet ? NULL : show_claim, id);
 	int rc = refused(&r) ? !opt_ack : -1;
 	if (rc < 0) {

@@ -111,13 +111,6 @@ static const char *lookup(void *ctx, const char *name)
 	return reply_value(ctx, name);
 }
 
-static const char *conf_or(struct reply *r, const char *sec, const char *name,
-    const char *key, const char *def)
-{
-	const char *v = conf_get(&r->d->conf, sec, name, key);
-	return v && *v ? v : def;
-}
-
 /* A subject without desk tokens, blanks collapsed. */
 static char *strip_tokens(const char *s)
 {
@@ -234,8 +227,8 @@ static void reply_queue(struct reply *r)
 	const struct ticket *t = r->t;
 	struct customer *cu = r->cu && r->to ? customer_find(r->cu, r->to) : NULL;
 	r->lang = t->lang && *t->lang ? t->lang : cu && *cu->language ? cu->language :
-	    conf_or(r, "", "", "language", "en");
-	r->tz = conf_or(r, "", "", "timezone", "UTC");
+	    conf_or(&r->d->conf, "", "", "language", "en");
+	r->tz = conf_or(&r->d->conf, "", "", "timezone", "UTC");
 	const char *queue = t->queue && *t->queue ? t->queue : NULL;
 	if (!queue || !conf_get(&d->conf, "queue", queue, "address"))
 		for (size_t i = 0; i < d->conf.nsecs; i++)
@@ -246,15 +239,15 @@ static void reply_queue(struct reply *r)
 	if (!queue)
 		die(EX_CONFIG, "desk.conf: no [queue NAME] to answer from");
 	r->queue = queue;
-	r->qaddr = conf_or(r, "queue", queue, "address", NULL);
+	r->qaddr = conf_or(&r->d->conf, "queue", queue, "address", NULL);
 	if (!r->qaddr)
 		die(EX_CONFIG, "desk.conf: [queue %s] has no address", queue);
-	r->deskname = conf_or(r, "", "", "name", NULL);
+	r->deskname = conf_or(&r->d->conf, "", "", "name", NULL);
 	if (!r->deskname) {
 		const char *sl = strrchr(d->root, '/');
 		r->deskname = sl ? sl + 1 : d->root;
 	}
-	r->qname = conf_or(r, "queue", queue, "name", r->deskname);
+	r->qname = conf_or(&r->d->conf, "queue", queue, "name", r->deskname);
 }
 
 /* The language, the queue and the template. */
@@ -598,13 +591,14 @@ static void reply_header(struct reply *r, struct buf *out)
 {
 	char date[64];
 	rfc5322_date(r->d->now, date, sizeof date);
-	const char *dom = conf_or(r, "", "", "domain", strrchr(r->qaddr, '@') + 1);
+	const char *dom = conf_or(&r->d->conf, "", "", "domain",
+	    strrchr(r->qaddr, '@') + 1);
 	msgid_new(r->mid, sizeof r->mid, dom, r->d->now);
 	buf_adds(out, "Date: ");
 	buf_adds(out, date);
 	buf_addc(out, '\n');
 	const struct agent *a = r->agent;
-	const char *fromw = conf_or(r, "queue", r->queue, "from", "queue");
+	const char *fromw = conf_or(&r->d->conf, "queue", r->queue, "from", "queue");
 	if (a && !strcmp(fromw, "agent") && addr_plain(a->email)) {
 		hdr_addr(out, "From", a->name, a->email);
 		hdr_addr(out, "Reply-To", r->qname, r->qaddr);
@@ -632,7 +626,7 @@ static void reply_header(struct reply *r, struct buf *out)
 static void text_part(struct reply *r, struct buf *out)
 {
 	char lang[32];		/* of the text sent: the template's, the customer's */
-	tpl_lang(r->tpath, conf_or(r, "", "", "language", "en"), lang, sizeof lang);
+	tpl_lang(r->tpath, conf_or(&r->d->conf, "", "", "language", "en"), lang, sizeof lang);
 	size_t ll = strlen(lang);	/* when a region of it ("pt" -> "pt-br") */
 	if (r->lang && !strncasecmp(r->lang, lang, ll) && r->lang[ll] == '-')
 		snprintf(lang, sizeof lang, "%s", r->lang);
@@ -862,7 +856,7 @@ json_t *reply_record(const struct reply *r, int force)
 	}
 	if (a) {
 		long long secs = 30 * 60;
-		conf_duration(conf_or((struct reply *)r, "", "", "claim_for", "30m"), &secs);
+		conf_duration(conf_or(&r->d->conf, "", "", "claim_for", "30m"), &secs);
 		char b[32];
 		e = event_new("claimed", by, now);
 		jw_str(e, "agent", a->login);

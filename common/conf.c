@@ -153,6 +153,13 @@ const char *conf_get(struct conf *c, const char *section, const char *name,
 	return e->value;
 }
 
+const char *conf_or(struct conf *c, const char *section, const char *name, const char *key,
+    const char *def)
+{
+	const char *v = conf_get(c, section, name, key);
+	return v && *v ? v : def;
+}
+
 int conf_line(const struct conf *c, const char *section, const char *name,
     const char *key)
 {

@@ -40,6 +40,9 @@ void conf_free(struct conf *c);
 /* Value of key in [section name] (section "" = top level); NULL if unset. */
 const char *conf_get(struct conf *c, const char *section, const char *name,
     const char *key);
+/* The same, def when unset or empty. */
+const char *conf_or(struct conf *c, const char *section, const char *name, const char *key,
+    const char *def);
 int conf_line(const struct conf *c, const char *section, const char *name,
     const char *key);
 
