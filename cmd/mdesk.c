@@ -1209,14 +1209,7 @@ static int save_part(const char *dir, const char *name, const char *data, size_t
 			continue;
 		if (fd < 0)
 			return -1;
-		int bad = 0;
-		for (size_t at = 0; at < len && !bad;) {
-			ssize_t w = write(fd, data + at, len - at);
-			if (w <= 0)
-				bad = 1;
-			else
-				at += (size_t)w;
-		}
+		int bad = write_all(fd, data, len) != 0;
 		if (close(fd) != 0 || bad) {
 			unlink(path);
 			return -1;

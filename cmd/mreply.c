@@ -591,9 +591,8 @@ static int write_draft(const char *text)
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -1;
-	size_t n = strlen(text);
-	ssize_t w = write(fd, text, n);
-	if (w != (ssize_t)n || fsync(fd) != 0 || close(fd) != 0 || rename(tmp, draft_path) != 0) {
+	if (write_all(fd, text, strlen(text)) != 0 || fsync(fd) != 0 || close(fd) != 0 ||
+	    rename(tmp, draft_path) != 0) {
 		unlink(tmp);
 		return -1;
 	}

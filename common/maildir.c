@@ -142,7 +142,7 @@ static int write_keywords(struct maildir *m)
 		}
 	char *p = path3(m->dir, "dovecot-keywords", NULL), *tmp = path3(m->dir, "tmp", "dovecot-keywords");
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0666);
-	int rc = fd < 0 || (b.len && write(fd, b.p, b.len) != (ssize_t)b.len);
+	int rc = fd < 0 || write_all(fd, b.p, b.len) != 0;
 	if (fd >= 0 && close(fd) != 0)
 		rc = 1;
 	if (!rc && rename(tmp, p) != 0)
@@ -282,14 +282,7 @@ static int deliver(struct maildir *m, const char *id, const char *raw, size_t le
 	buf_adds(&b, id);
 	buf_addc(&b, '\n');
 	buf_add(&b, raw, len);
-	int bad = fd < 0;
-	for (size_t at = 0; !bad && at < b.len;) {
-		ssize_t w = write(fd, b.p + at, b.len - at);
-		if (w <= 0)
-			bad = 1;
-		else
-			at += (size_t)w;
-	}
+	int bad = fd < 0 || write_all(fd, b.p, b.len) != 0;
 	struct timespec ts[2] = { { (time_t)when, 0 }, { (time_t)when, 0 } };
 	if (!bad && futimens(fd, ts) != 0)
 		bad = 1;

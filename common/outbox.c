@@ -42,20 +42,6 @@ static char *outbox_dir(struct desk *d)
 	return p;
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t k = write(fd, p, n);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return -1;
-		p += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
-
 static _Noreturn void refused(const char *what, int e)
 {
 	die(e == EROFS || e == EACCES || e == EPERM ? EX_CANTCREAT : EX_TEMPFAIL,

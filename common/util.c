@@ -147,6 +147,21 @@ void big_free(void *p, size_t n)
 		munmap(p, (n + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1));
 }
 
+int write_all(int fd, const void *p, size_t n)
+{
+	const char *c = p;
+	while (n) {
+		ssize_t k = write(fd, c, n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return -1;
+		c += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
 char *big_read_fd(int fd, size_t max, size_t *len)
 {
 	struct stat st;

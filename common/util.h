@@ -43,6 +43,8 @@ void big_free(void *p, size_t n);
  * big_alloc of *len + 1 bytes, NUL-terminated; NULL when it is not a
  * regular file, is larger than max or cannot be read (errno set). */
 char *big_read_fd(int fd, size_t max, size_t *len);
+/* Write all n bytes (short writes and EINTR retried): 0, or -1 (errno). */
+int write_all(int fd, const void *p, size_t n);
 
 /* First occurrence of needle in hay (memmem, which C11 lacks). */
 void *mem_find(const void *hay, size_t n, const void *needle, size_t m);
