@@ -104,13 +104,15 @@ static int next_opt(int argc, char **argv, const char *so, const struct option *
 /* A command without options: every option refused, "--" dropped; the
  * operands in argv[1..*argc) of the array returned (argv[0] the command).
  * so "+": options only before the first operand (free text after it). */
-static char **no_options(int *argc, char **argv, const char *so)
+static char **no_options(int *argc, char **argv, const char *so, int least, int most)
 {
 	static const struct option none[] = { { NULL, 0, NULL, 0 } };
 	while (next_opt(*argc, argv, so, none) != -1)
 		;
 	argv[optind - 1] = argv[0];
 	*argc -= optind - 1;
+	if (*argc < least || *argc > most)
+		misuse(NULL);
 	return argv + optind - 1;
 }
 
@@ -219,11 +221,9 @@ static void one_event(const char *id, json_t *ev, const struct agent *a,
 
 static int cmd_init(int argc, char **argv)
 {
-	argv = no_options(&argc, argv, "");
+	argv = no_options(&argc, argv, "", 1, 2);
 	const char *dir = argc > 1 ? argv[1] : ".";
 	struct stat st;
-	if (argc > 2)
-		misuse(NULL);
 	if (stat(dir, &st) == 0) {
 		if (!S_ISDIR(st.st_mode))
 			die(EX_CANTCREAT, "%s: exists and is not a directory", dir);
@@ -1555,9 +1555,7 @@ static int cmd_show(int argc, char **argv)
 
 static int cmd_assign(int argc, char **argv)
 {
-	argv = no_options(&argc, argv, "");
-	if (argc != 3)
-		misuse(NULL);
+	argv = no_options(&argc, argv, "", 3, 3);
 	open_desk();
 	struct agent *a = me(), *to = agent_arg(argv[2]);
 	if (!strcmp(to->status, "inactive"))
@@ -1572,9 +1570,7 @@ static int cmd_assign(int argc, char **argv)
 /* A command whose event says no more than its type and who: "ID". */
 static int bare_event(int argc, char **argv, const char *type)
 {
-	argv = no_options(&argc, argv, "");
-	if (argc != 2)
-		misuse(NULL);
+	argv = no_options(&argc, argv, "", 2, 2);
 	open_desk();
 	struct agent *a = me();
 	json_t *e = event_new(type, a->login, D.now);
@@ -1795,9 +1791,7 @@ static void args_text(int argc, char **argv, int first, struct buf *nb, const ch
 
 static int cmd_note(int argc, char **argv)
 {
-	argv = no_options(&argc, argv, "+");
-	if (argc < 3)
-		misuse(NULL);
+	argv = no_options(&argc, argv, "+", 3, INT_MAX);
 	open_desk();
 	struct agent *a = me();
 	struct buf nb = { 0 };
@@ -1843,9 +1837,7 @@ static int cmd_note(int argc, char **argv)
 
 static int cmd_tag(int argc, char **argv)
 {
-	argv = no_options(&argc, argv, "");
-	if (argc < 3)
-		misuse(NULL);
+	argv = no_options(&argc, argv, "", 3, INT_MAX);
 	int untag = !strcmp(argv[0], "untag");
 	open_desk();
 	struct agent *a = me();
@@ -1867,9 +1859,7 @@ static int cmd_tag(int argc, char **argv)
 
 static int cmd_priority(int argc, char **argv)
 {
-	argv = no_options(&argc, argv, "");
-	if (argc != 3)
-		misuse(NULL);
+	argv = no_options(&argc, argv, "", 3, 3);
 	if (!priority_valid(argv[2]))
 		misuse("priority '%s' is not one of " PRIORITY_LIST, argv[2]);
 	open_desk();
@@ -1921,10 +1911,8 @@ static int unsnooze_check(const struct ticket *t, void *ctx)
 
 static int cmd_snooze(int argc, char **argv)
 {
-	argv = no_options(&argc, argv, "");
 	int un = !strcmp(argv[0], "unsnooze");
-	if (argc != (un ? 2 : 3))
-		misuse(NULL);
+	argv = no_options(&argc, argv, "", un ? 2 : 3, un ? 2 : 3);
 	open_desk();
 	struct agent *a = me();
 	const char *id = tid(argv[1]);
@@ -1944,9 +1932,7 @@ static int cmd_snooze(int argc, char **argv)
 
 static int cmd_remind(int argc, char **argv)
 {
-	argv = no_options(&argc, argv, "+");
-	if (argc < 4)
-		misuse(NULL);
+	argv = no_options(&argc, argv, "+", 4, INT_MAX);
 	open_desk();
 	struct agent *a = me();
 	const char *id = tid(argv[1]);
@@ -2133,9 +2119,7 @@ static int cmd_status(int argc, char **argv)
 
 static int cmd_merge(int argc, char **argv)
 {
-	argv = no_options(&argc, argv, "");
-	if (argc != 3)
-		misuse(NULL);
+	argv = no_options(&argc, argv, "", 3, 3);
 	const char *from = tid(argv[1]), *into = tid(argv[2]);
 	if (!strcmp(from, into))
 		misuse("a ticket cannot be merged into itself");
@@ -2758,9 +2742,7 @@ static int cmd_automate(int argc, char **argv)
 
 static int cmd_clone(int argc, char **argv)
 {
-	argv = no_options(&argc, argv, "");
-	if (argc != 3)
-		misuse(NULL);
+	argv = no_options(&argc, argv, "", 3, 3);
 	sync_clone(argv[1], argv[2]);
 	desk_open(&D, argv[2]);	/* its state under .git/mdesk */
 	printf("cloned %s into %s\n", argv[1], D.root);
