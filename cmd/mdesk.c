@@ -1804,10 +1804,8 @@ static int cmd_note(int argc, char **argv)
 		if (p > nb.p && ((p[-1] >= 'a' && p[-1] <= 'z') || (p[-1] >= '0' && p[-1] <= '9')))
 			continue;	/* an address, not a mention */
 		char login[40];
-		size_t l = 0;
-		while (l < 32 && ((p[1 + l] >= 'a' && p[1 + l] <= 'z') || (p[1 + l] >= '0' && p[1 + l] <= '9') ||
-		    p[1 + l] == '.' || p[1 + l] == '_' || p[1 + l] == '-'))
-			l++;
+		size_t l = strspn(p + 1, "abcdefghijklmnopqrstuvwxyz0123456789._-");
+		l = l < 32 ? l : 32;
 		while (l && (p[l] == '.' || p[l] == '-'))
 			l--;
 		snprintf(login, sizeof login, "%.*s", (int)l, p + 1);
