@@ -225,7 +225,6 @@ static void json_field(const char *name, const char *val, int num)
 		jo_str(&J, val);
 }
 
-static const char *csv_v[128];
 static char *csv_store[128];
 static size_t csv_n;
 static int csv_header;
@@ -234,13 +233,11 @@ static void csv_field(const char *name, const char *val, int num)
 	(void)num;
 	if (csv_n == 128)
 		return;
-	csv_store[csv_n] = xstrdup(csv_header ? name : val ? val : "");
-	csv_v[csv_n] = csv_store[csv_n];
-	csv_n++;
+	csv_store[csv_n++] = xstrdup(csv_header ? name : val ? val : "");
 }
 static void csv_flush(void)
 {
-	if (csvw_row(stdout, csv_v, csv_n) != 0)
+	if (csvw_row(stdout, (const char *const *)csv_store, csv_n) != 0)
 		die(EX_IOERR, "write error: %s", strerror(errno));
 	for (size_t i = 0; i < csv_n; i++)
 		free(csv_store[i]);
