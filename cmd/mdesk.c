@@ -2827,13 +2827,10 @@ _Noreturn static void command_help(const struct command *c)
 
 static int cmd_help(int argc, char **argv)
 {
-	while (next_opt(argc, argv, "", (const struct option[]){ { NULL, 0, NULL, 0 } }) != -1)
-		;
-	if (argc - optind > 1)
-		misuse(NULL);
-	if (optind == argc)
+	argv = no_options(&argc, argv, "", 1, 2);
+	if (argc == 1)
 		usage(stdout, 0);
-	const struct command *c = find_cmd(argv[optind]);
+	const struct command *c = find_cmd(argv[1]);
 	if (!c) {
 		cur = NULL;
 		misuse("no such command (mdesk help lists them)");
