@@ -1101,11 +1101,11 @@ static int batch_conf_new(git_config_backend **out, git_config_backend *from)
 }
 
 /* The objects already in the desk, for a batch's handle: read through
- * the desk's own object database, looked for without reading the pack
- * directory again.  libgit2 reads it again for every object it does not
- * find, so for every new object a batch writes: with a pack a batch,
- * that cost grew with the number of packs, for each of the objects of an
- * import. */
+ * the desk's own object database.  The handle does not ask it whether an
+ * object it writes is there already (no exists): that looked through
+ * every pack of the desk for each new object, hundreds of packs into an
+ * import; an object the desk has is at worst written again, in the
+ * batch's pack, as git allows. */
 struct desk_odb {
 	git_odb_backend parent;
 	git_odb *src;
@@ -1132,11 +1132,6 @@ static int desk_odb_header(size_t *len, git_object_t *type, git_odb_backend *b, 
 	return git_odb_read_header(len, type, ((struct desk_odb *)b)->src, id);
 }
 
-static int desk_odb_exists(git_odb_backend *b, const git_oid *id)
-{
-	return git_odb_exists_ext(((struct desk_odb *)b)->src, id, GIT_ODB_LOOKUP_NO_REFRESH);
-}
-
 static void desk_odb_free(git_odb_backend *b)
 {
 	git_odb_free(((struct desk_odb *)b)->src);
@@ -1155,7 +1150,6 @@ static git_repository *mempack_open(struct desk *d, git_odb_backend **mem)
 	git_odb_init_backend(&old->parent, GIT_ODB_BACKEND_VERSION);
 	old->parent.read = desk_odb_read;
 	old->parent.read_header = desk_odb_header;
-	old->parent.exists = desk_odb_exists;
 	old->parent.free = desk_odb_free;
 	if (git_repository_odb(&old->src, d->repo) != 0 || git_odb_new(&odb) != 0 ||
 	    git_odb_add_backend(odb, &old->parent, 1) != 0 || git_mempack_new(mem) != 0 ||
