@@ -495,9 +495,17 @@ struct change {
 	char *path;
 	int op;
 	struct buf data;
-	struct buf full;	/* after tx_build: the file as committed */
+	struct buf full;	/* after tx_build, of an append: the file as committed */
 	git_oid id;		/* and its blob */
 };
+
+/* The file as tx_build committed it: a write's data, or an append's
+ * whole file (a copy of a message's file would double a batch's mail in
+ * memory). */
+static const struct buf *committed(const struct change *c)
+{
+	return c->op == OP_APPEND ? &c->full : &c->data;
+}
 
 struct desk_tx {
 	struct desk *d;
@@ -577,8 +585,8 @@ static int materialize(struct desk *d, git_index *idx, git_tree *tree, const cha
 		size_t len;
 		const git_oid *id;
 		if (ch) {
-			data = ch->full.p ? ch->full.p : "";
-			len = ch->full.len;
+			data = committed(ch)->p ? committed(ch)->p : "";
+			len = committed(ch)->len;
 			id = &ch->id;
 		} else {
 			if (git_blob_lookup(&b, d->repo, git_tree_entry_id(e)) != 0)
@@ -1250,19 +1258,19 @@ static size_t tx_blobs(struct desk_tx *tx, git_repository *repo, git_tree *base,
 			up[nu++].path = c->path;
 			continue;
 		}
-		struct buf *content = &c->full;
-		content->len = 0;
 		if (c->op == OP_APPEND) {
 			size_t ol = 0;
 			char *old = tx->unborn ? NULL : desk_tree_file(base, c->path, &ol);
+			c->full.len = 0;
 			if (old) {
-				buf_add(content, old, ol);
+				buf_add(&c->full, old, ol);
 				if (ol && old[ol - 1] != '\n')
-					buf_addc(content, '\n');
+					buf_addc(&c->full, '\n');
 				free(old);
 			}
+			buf_add(&c->full, c->data.p ? c->data.p : "", c->data.len);
 		}
-		buf_add(content, c->data.p ? c->data.p : "", c->data.len);
+		const struct buf *content = committed(c);
 		errno = 0;
 		if (git_blob_create_from_buffer(&c->id, repo, content->p ? content->p : "",
 		    content->len) != 0)
