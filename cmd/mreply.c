@@ -145,20 +145,13 @@ static int stem_cmp(const struct dirent **x, const struct dirent **y)
 	return c ? c : la < lb ? -1 : la > lb;
 }
 
-/* The names of templates/ *.txt, in order, into *out. */
-static int template_files(char ***out)
+/* The files templates/ *.txt, in order, into *de (free each and *de). */
+static int template_files(struct dirent ***de)
 {
 	char dir[4096];
-	struct dirent **de;
 	snprintf(dir, sizeof dir, "%s/templates", D.root);
-	int n = scandir(dir, &de, is_template, stem_cmp);
-	*out = xmalloc((size_t)(n > 0 ? n : 1) * sizeof **out);
-	for (int i = 0; i < n; i++) {
-		(*out)[i] = xstrdup(de[i]->d_name);
-		free(de[i]);
-	}
-	if (n >= 0)
-		free(de);
+	*de = NULL;
+	int n = scandir(dir, de, is_template, stem_cmp);
 	return n > 0 ? n : 0;
 }
 
@@ -210,13 +203,13 @@ static int load_template(const char *file, struct template *tp, tpl_report rep, 
 
 static int cmd_check(void)
 {
-	char **f;
-	int n = template_files(&f), faults = 0;
+	struct dirent **de;
+	int n = template_files(&de), faults = 0;
 	struct sla sla;
 	int have_sla = sla_read(&sla, &D, NULL, no_report) == 0;	/* its faults: mdesk check's */
 	for (int i = 0; i < n; i++) {
 		struct template tp;
-		if (load_template(f[i], &tp, tpl_report_stderr, &faults) == 0) {
+		if (load_template(de[i]->d_name, &tp, tpl_report_stderr, &faults) == 0) {
 			struct empty_check ec = { &sla, tp.file, tp.body_line, &faults };
 			if (have_sla)
 				tpl_each(tp.body, tp.body_line, empty_check, &ec);
@@ -229,10 +222,11 @@ static int cmd_check(void)
 	int line = conf_line(&D.conf, "", "", "languages");
 	const char *deflang = conf_or(&D.conf, "", "", "language", "en");
 	for (int i = 0; langs && i < n; i++) {
-		if (strchr(f[i], '.') != strrchr(f[i], '.'))
+		const char *f = de[i]->d_name;
+		if (strchr(f, '.') != strrchr(f, '.'))
 			continue;	/* a variant itself */
 		char base[300];
-		snprintf(base, sizeof base, "%.*s", (int)(strlen(f[i]) - 4), f[i]);
+		snprintf(base, sizeof base, "%.*s", (int)(strlen(f) - 4), f);
 		char *ls = xstrdup(langs);
 		for (char *l = strtok(ls, " \t,;"); l; l = strtok(NULL, " \t,;")) {
 			if (!strcmp(l, deflang))
@@ -241,15 +235,15 @@ static int cmd_check(void)
 			if (tpl_pick(D.root, base, l, got, sizeof got) != 0 ||
 			    !strcmp(got + 10 + strlen(base), ".txt")) {
 				snprintf(m, sizeof m, "templates/%s has no %s variant (templates/%s.%s.txt); "
-				    "languages names %s", f[i], l, base, l, l);
+				    "languages names %s", f, l, base, l, l);
 				tpl_report_stderr(&faults, "desk.conf", line, m);
 			}
 		}
 		free(ls);
 	}
 	for (int i = 0; i < n; i++)
-		free(f[i]);
-	free(f);
+		free(de[i]);
+	free(de);
 	if (faults)
 		return EX_CONFIG;
 	if (!opt_quiet)
@@ -259,21 +253,21 @@ static int cmd_check(void)
 
 static int cmd_list(void)
 {
-	char **f;
-	int n = template_files(&f);
+	struct dirent **de;
+	int n = template_files(&de);
 	for (int i = 0; i < n; i++) {
 		struct template tp;
 		char *cl = NULL;	/* the first line of its body */
-		if (load_template(f[i], &tp, NULL, NULL) == 0) {
+		if (load_template(de[i]->d_name, &tp, NULL, NULL) == 0) {
 			const char *p = tp.body + strspn(tp.body, "\n");
 			cl = xstrndup(p, strcspn(p, "\n"));
 			tpl_free(&tp);
 		}
-		printf("%-28.*s %s\n", (int)(strlen(f[i]) - 4), f[i], cl ? cl : "");
+		printf("%-28.*s %s\n", (int)(strlen(de[i]->d_name) - 4), de[i]->d_name, cl ? cl : "");
 		free(cl);
-		free(f[i]);
+		free(de[i]);
 	}
-	free(f);
+	free(de);
 	return 0;
 }
 
