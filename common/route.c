@@ -58,8 +58,7 @@ int route_group_round_robin(struct desk *d, const struct route_conf *rc, const c
 
 const char *route_queue_group(struct desk *d, const char *queue)
 {
-	const char *g = conf_get(&d->conf, "queue", queue, "group");
-	return g && *g ? g : queue;
+	return conf_or(&d->conf, "queue", queue, "group", queue);
 }
 
 const char *route_queue_priority(struct desk *d, const char *queue)
