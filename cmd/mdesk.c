@@ -116,6 +116,20 @@ static char **no_options(int *argc, char **argv, const char *so, int least, int 
 	return argv + optind - 1;
 }
 
+/* A command whose one option is --name (with a value when arg): 1 when
+ * given, *val its (last) value. */
+static int one_opt(int argc, char **argv, const char *name, int arg, const char **val)
+{
+	const struct option o[] = { { name, arg, NULL, 'o' }, { NULL, 0, NULL, 0 } };
+	int given = 0;
+	while (next_opt(argc, argv, "", o) != -1) {
+		given = 1;
+		if (val)
+			*val = optarg;
+	}
+	return given;
+}
+
 /* A ticket ID as typed (either case): in capitals when it is well formed
  * (four at a time live), else as given, for "no such ticket". */
 static const char *tid(const char *s)
@@ -975,7 +989,6 @@ static int cmd_ls(int argc, char **argv)
 		case 'f': fmt = parse_format(optarg); break;
 		case 'M': mentions = f.all = 1; break;
 		case 'Z': f.snoozed = 1; break;
-		default: misuse(NULL);
 		}
 	}
 	if (optind < argc)
@@ -1066,7 +1079,6 @@ static int cmd_search(int argc, char **argv)
 				misuse("--limit: '%.40s' is not a number of tickets (0 for all)",
 				    optarg);
 			break;
-		default: misuse(NULL);
 		}
 	}
 	if (optind >= argc)
@@ -1122,11 +1134,20 @@ static int cmd_search(int argc, char **argv)
 
 /* --- show --- */
 
+/* The agent who reads, when named (--as, $MDESK_AGENT), or NULL. */
+static const char *viewer(void)
+{
+	const char *who = opt_as ? opt_as : getenv("MDESK_AGENT");
+	return who && *who ? who : NULL;
+}
+
 static void print_event(json_t *e)
 {
 	const char *type = json_string_value(json_object_get(e, "type"));
 	const char *at = json_string_value(json_object_get(e, "at"));
 	const char *by = json_string_value(json_object_get(e, "by"));
+	/* a reminder is its agent's: others see that it is there */
+	int hide = type && !strcmp(type, "reminder") && (!viewer() || !by || strcmp(by, viewer()));
 	char detail[600] = "";
 	size_t dl = 0;
 #define DETAIL(...) (dl += (size_t)snprintf(detail + dl, sizeof detail - dl, __VA_ARGS__), \
@@ -1136,7 +1157,7 @@ static void print_event(json_t *e)
 		"review", NULL };
 	for (int k = 0; keys[k]; k++) {
 		json_t *v = json_object_get(e, keys[k]);
-		if (json_is_string(v))
+		if (json_is_string(v) && !(hide && !strcmp(keys[k], "text")))
 			DETAIL("%s%s=%.*s", dl ? " " : "", keys[k],
 			    (int)(298 - strlen(keys[k]) - !!dl), json_string_value(v));
 	}
@@ -1370,13 +1391,6 @@ static const char *event_text(const struct ticket *t, const char *id)
 	return NULL;
 }
 
-/* The agent who reads, when named (--as, $MDESK_AGENT), or NULL. */
-static const char *viewer(void)
-{
-	const char *who = opt_as ? opt_as : getenv("MDESK_AGENT");
-	return who && *who ? who : NULL;
-}
-
 /* The snooze in force, and the reader's reminders. */
 static void show_snooze(const struct ticket *t)
 {
@@ -1445,18 +1459,8 @@ static void show_text(struct ticket *t, char **files, size_t nf, int archived,
 	}
 	printf("Created:  %s   Updated: %s\n", local_time(t->created, cr), local_time(t->updated, up));
 	printf("\nEvents:\n");
-	json_array_foreach(t->events, i, v) {
-		/* a reminder is its agent's: others see that it is there */
-		const char *ty = json_string_value(json_object_get(v, "type"));
-		const char *by = json_string_value(json_object_get(v, "by"));
-		if (ty && !strcmp(ty, "reminder") && (!viewer() || !by || strcmp(by, viewer()))) {
-			json_t *c = json_copy(v);
-			json_object_del(c, "text");
-			print_event(c);
-			json_decref(c);
-		} else
-			print_event(v);
-	}
+	json_array_foreach(t->events, i, v)
+		print_event(v);
 	for (size_t k = 0; k < nf; k++) {
 		size_t len;
 		char *raw = ticket_read(&D, t->id, files[k], &len, archived);
@@ -1506,10 +1510,8 @@ static int cmd_show(int argc, char **argv)
 			if (*end || v < 1 || v > 100000)
 				misuse("--part: '%s' is not a part number (see mdesk show ID)", optarg);
 			parts.want = (int)v;
-		} else if (c == 'a')
+		} else
 			parts.dir = optarg;
-		else
-			misuse(NULL);
 	}
 	if (optind + 1 != argc || mbox + json + !!parts.want + !!parts.dir > 1)
 		misuse(NULL);
@@ -1544,9 +1546,7 @@ static int cmd_show(int argc, char **argv)
 		jw_line(stdout, o);
 	} else
 		show_text(&t, files, nf, archived, &parts);
-	for (size_t i = 0; i < nf; i++)
-		free(files[i]);
-	free(files);
+	ticket_files_free(files, nf);
 	ticket_free(&t);
 	return 0;
 }
@@ -1613,10 +1613,8 @@ static int cmd_claim(int argc, char **argv)
 	while ((c = next_opt(argc, argv, "", o)) != -1) {
 		if (c == 'f')
 			dur = optarg;
-		else if (c == 'F')
-			force = 1;
 		else
-			misuse(NULL);
+			force = 1;
 	}
 	if (optind + 1 != argc)
 		misuse(NULL);
@@ -1640,22 +1638,9 @@ static int cmd_claim(int argc, char **argv)
 	return 0;
 }
 
-/* The options of a command whose one option is --force: 1 when given. */
-static int force_only(int argc, char **argv)
-{
-	static const struct option o[] = {
-		{ "force", no_argument, NULL, 'F' },
-		{ NULL, 0, NULL, 0 }
-	};
-	int force = 0;
-	while (next_opt(argc, argv, "", o) != -1)
-		force = 1;
-	return force;
-}
-
 static int cmd_release(int argc, char **argv)
 {
-	int force = force_only(argc, argv);
+	int force = one_opt(argc, argv, "force", no_argument, NULL);
 	argv += optind - 1;
 	if (argc - optind != 1)
 		misuse(NULL);
@@ -2052,16 +2037,7 @@ static size_t notify_ticket(const char *id, struct desk_tx *tx, struct told_mail
  * run from cron tells each once). */
 static int cmd_notify(int argc, char **argv)
 {
-	static const struct option o[] = {
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ NULL, 0, NULL, 0 }
-	};
-	int dry = 0, c;
-	while ((c = next_opt(argc, argv, "", o)) != -1) {
-		if (c != 'n')
-			misuse(NULL);
-		dry = 1;
-	}
+	int dry = one_opt(argc, argv, "dry-run", no_argument, NULL);
 	if (optind != argc)
 		misuse(NULL);
 	open_desk();
@@ -2095,7 +2071,7 @@ static int cmd_notify(int argc, char **argv)
 
 static int cmd_status(int argc, char **argv)
 {
-	int force = force_only(argc, argv);
+	int force = one_opt(argc, argv, "force", no_argument, NULL);
 	argv += optind - 1;
 	if (argc - optind != 2)
 		misuse(NULL);
@@ -2187,10 +2163,8 @@ static int cmd_log(int argc, char **argv)
 	while ((c = next_opt(argc, argv, "n:f:", o)) != -1) {
 		if (c == 'f')
 			fmt = parse_format(optarg);
-		else if (c == 'n')
-			max = atol(optarg);
 		else
-			misuse(NULL);
+			max = atol(optarg);
 	}
 	if (optind + 1 < argc)
 		misuse(NULL);
@@ -2204,10 +2178,9 @@ static int cmd_log(int argc, char **argv)
 	git_revwalk_sorting(w, GIT_SORT_TIME);
 	git_revwalk_push_ref(w, DESK_BRANCH);
 	long n = 0;
-	if (fmt == F_CSV) {
-		const char *h[] = { "commit", "date", "author", "email", "message" };
+	static const char *const h[] = { "commit", "date", "author", "email", "message" };
+	if (fmt == F_CSV)
 		csvw_row(stdout, h, 5);
-	}
 	while (git_revwalk_next(&id, w) == 0 && (max < 0 || n < max)) {
 		git_commit *cm;
 		if (git_commit_lookup(&cm, D.repo, &id) != 0)
@@ -2221,21 +2194,17 @@ static int cmd_log(int argc, char **argv)
 		char when[32], hex[GIT_OID_HEXSZ + 1];
 		fmt_rfc3339((long long)s->when.time, when);
 		git_oid_tostr(hex, sizeof hex, &id);
-		char *summary = xstrdup(git_commit_summary(cm) ? git_commit_summary(cm) : "");
+		const char *summary = git_commit_summary(cm) ? git_commit_summary(cm) : "";
+		const char *row[] = { hex, when, s->name, s->email, summary };
 		if (fmt == F_JSON) {
 			json_t *o = json_object();
-			json_object_set_new(o, "commit", json_string(hex));
-			json_object_set_new(o, "date", json_string(when));
-			jw_str(o, "author", s->name);
-			jw_str(o, "email", s->email);
-			jw_str(o, "message", summary);
+			for (int k = 0; k < 5; k++)
+				jw_str(o, h[k], row[k]);
 			jw_line(stdout, o);
-		} else if (fmt == F_CSV) {
-			const char *row[] = { hex, when, s->name, s->email, summary };
+		} else if (fmt == F_CSV)
 			csvw_row(stdout, row, 5);
-		} else
+		else
 			printf("%.10s  %s  %-14s %s\n", hex, when, s->name, summary);
-		free(summary);
 		git_commit_free(cm);
 	}
 	git_revwalk_free(w);
@@ -2258,13 +2227,9 @@ static int cmd_customer(int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 }
 	};
-	int fmt = isatty(1) ? F_TABLE : F_JSON, c;
-	while ((c = next_opt(argc, argv, "f:", o)) != -1) {
-		if (c == 'f')
-			fmt = parse_format(optarg);
-		else
-			misuse(NULL);
-	}
+	int fmt = isatty(1) ? F_TABLE : F_JSON;
+	while (next_opt(argc, argv, "f:", o) != -1)
+		fmt = parse_format(optarg);
 	if (optind + 1 != argc)
 		misuse(NULL);
 	const char *who = argv[optind];
@@ -2502,18 +2467,8 @@ static int cmd_agent(int argc, char **argv)
 
 static int cmd_archive(int argc, char **argv)
 {
-	static const struct option o[] = {
-		{ "older-than", required_argument, NULL, 'o' },
-		{ NULL, 0, NULL, 0 }
-	};
 	const char *older = NULL;
-	int c;
-	while ((c = next_opt(argc, argv, "", o)) != -1) {
-		if (c == 'o')
-			older = optarg;
-		else
-			misuse(NULL);
-	}
+	one_opt(argc, argv, "older-than", required_argument, &older);
 	open_desk();
 	if (!older)
 		older = conf_get(&D.conf, "", "", "archive_after");
@@ -2574,17 +2529,7 @@ static int cmd_gc(int argc, char **argv)
 
 static int cmd_sync(int argc, char **argv)
 {
-	static const struct option o[] = {
-		{ "auto", no_argument, NULL, 'a' },
-		{ NULL, 0, NULL, 0 }
-	};
-	int c, auto_mode = 0;
-	while ((c = next_opt(argc, argv, "", o)) != -1) {
-		if (c == 'a')
-			auto_mode = 1;
-		else
-			misuse(NULL);
-	}
+	int auto_mode = one_opt(argc, argv, "auto", no_argument, NULL);
 	if (argc - optind > 1)
 		misuse(NULL);
 	open_desk();
