@@ -685,17 +685,8 @@ static int matches(const struct ticket *t, const struct filter *f)
 
 struct tlist {
 	struct ticket *v;
-	size_t n, cap;
+	size_t n;
 };
-
-static void tlist_add(struct tlist *l, struct ticket *t)
-{
-	if (l->n == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 256;
-		l->v = xrealloc(l->v, l->cap * sizeof *l->v);
-	}
-	l->v[l->n++] = *t;
-}
 
 static int by_created_sum(const void *a, const void *b)
 {
@@ -848,16 +839,12 @@ static const struct tsum **select_tickets(const struct filter *f, size_t *nout)
 	return out;
 }
 
-
-
 /* The tickets of summaries v[0..n) into l. */
 static void tlist_of(const struct tsum **v, size_t n, struct tlist *l)
 {
-	for (size_t i = 0; i < n; i++) {
-		struct ticket t;
-		tsum_ticket(v[i], &t);
-		tlist_add(l, &t);
-	}
+	l->v = xmalloc((n + 1) * sizeof *l->v);
+	for (l->n = 0; l->n < n; l->n++)
+		tsum_ticket(v[l->n], &l->v[l->n]);
 }
 
 /* A time for people: in the desk's time zone, with its offset

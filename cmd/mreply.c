@@ -527,36 +527,6 @@ static char *read_words(void)
 	return w;
 }
 
-/* --forward: the conversation to a third party, recorded as internal. */
-static int forward(void)
-{
-	struct agent *a = me();
-	char *words = opt_text ? read_words() : NULL;
-	desk_lock(&D);
-	index_sync(&D);
-	char id[16];
-	struct ticket t;
-	int archived = 0;
-	struct source s;
-	memset(&s, 0, sizeof s);
-	answered(&s, NULL, 0, id, &t, &archived);	/* --ticket's last customer message */
-	struct reply r = { .d = &D, .ag = &AG, .cu = &CU, .t = &t, .archived = archived,
-		.s = &s, .agent = a, .words = words, .forward = 1, .tname = "forward" };
-	const struct addrs *lists[3] = { &opt_to, &opt_cc, &opt_bcc };
-	for (int k = 0; k < 3; k++)
-		for (size_t i = 0; i < lists[k]->n; i++)
-			addrs_add(&r.rcpt[k], lists[k]->addr[i], lists[k]->name[i]);
-	r.to = r.rcpt[0].addr[0];
-	forward_render(&r, opt_message);
-	reply_message(&r, (const char *const *)opt_attach, nattach);
-	int rc = deliver(id, opt_send || opt_record ? forward_record(&r) : NULL, r.msg.p, r.msg.len);
-	reply_free(&r);
-	ticket_free(&t);
-	source_free(&s);
-	free(words);
-	return rc;
-}
-
 /* --- drafts (--edit, --resume) --- */
 
 static int drafting;		/* reply() makes the draft only */
@@ -649,6 +619,8 @@ static int edit_reply(void)
 	return rc;
 }
 
+/* The reply (or with --forward the conversation to a third party,
+ * recorded as internal), made, checked and delivered. */
 static int reply(void)
 {
 	struct agent *a = opt_ack ? NULL : me();
@@ -670,12 +642,16 @@ static int reply(void)
 	int archived = 0;
 	answered(&s, in, inlen, id, &t, &archived);
 	struct reply r = { .d = &D, .ag = &AG, .cu = &CU, .t = &t, .archived = archived,
-		.s = &s, .agent = a, .ack = opt_ack, .words = words, .quote = opt_quote };
-	r.tname = opt_ack ? conf_or(&D.conf, "ack", "", "template", "ack") :
+		.s = &s, .agent = a, .ack = opt_ack, .words = words, .quote = opt_quote,
+		.forward = opt_forward };
+	r.tname = opt_forward ? "forward" : opt_ack ? conf_or(&D.conf, "ack", "", "template", "ack") :
 	    opt_template ? opt_template : "answer";
-	reply_address(&r, &opt_to, &opt_cc, &opt_bcc, opt_no_cc, opt_quiet ? NULL : show_claim, id);
-	int rc = refused(&r) ? !opt_ack : -1;
-	if (rc < 0) {
+	reply_address(&r, &opt_to, &opt_cc, &opt_bcc, opt_no_cc || opt_forward,
+	    opt_quiet || opt_forward ? NULL : show_claim, id);
+	int rc = !opt_forward && refused(&r) ? !opt_ack : -1;
+	if (opt_forward)
+		forward_render(&r, opt_message);
+	else if (rc < 0) {
 		reply_render(&r);
 		if (drafting) {	/* --edit: the draft only */
 			draft = reply_draft(&r, opt_template != NULL);
@@ -693,7 +669,7 @@ static int reply(void)
 	}
 	if (rc < 0) {
 		reply_message(&r, (const char *const *)opt_attach, nattach);
-		json_t *prev = opt_ack || opt_force ? NULL : reply_sent_before(&r);
+		json_t *prev = opt_ack || opt_force || opt_forward ? NULL : reply_sent_before(&r);
 		if (prev) {
 			fprintf(stderr, "%s: %s: this answer went to %s at %s already; use --force "
 			    "to send it again\n", progname, id,
@@ -705,8 +681,8 @@ static int reply(void)
 	if (rc >= 0)
 		desk_unlock(&D);
 	else	/* the record: the events, the commit's author and message */
-		rc = deliver(id, opt_send || opt_record ? reply_record(&r, opt_force) : NULL,
-		    r.msg.p, r.msg.len);
+		rc = deliver(id, !opt_send && !opt_record ? NULL : opt_forward ? forward_record(&r) :
+		    reply_record(&r, opt_force), r.msg.p, r.msg.len);
 	reply_free(&r);
 	ticket_free(&t);
 	source_free(&s);
@@ -821,7 +797,6 @@ int main(int argc, char **argv)
 		case 'Q': opt_quiet = 1; break;
 		case 'h': usage(stdout, 0); break;
 		case 'V': printf("mreply (mdesk) %s\n", MDESK_VERSION); return 0;
-		default: bad_option();
 		}
 	}
 	if (optind != argc)
@@ -840,7 +815,7 @@ int main(int argc, char **argv)
 		mu_registrar_record(mu_smtp_record);
 		mu_registrar_record(mu_smtps_record);
 		load_people();
-		rc = opt_forward ? forward() : opt_edit ? edit_reply() : reply();
+		rc = opt_edit ? edit_reply() : reply();
 		agents_free(&AG);
 		customers_free(&CU);
 	}
