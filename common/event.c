@@ -12,37 +12,22 @@
 #include "agents.h"
 #include "util.h"
 
-static const char *const statuses[] = { "new", "open", "pending", "on-hold",
-	"solved", "closed", NULL };
+const char *const ticket_statuses[] = { "new", "open", "pending", "on-hold", "solved",
+	"closed", NULL };
 static const char *const priorities[] = { "low", "normal", "high", "urgent", NULL };
 
-static int in(const char *const *list, const char *s)
-{
-	for (int i = 0; s && list[i]; i++)
-		if (!strcmp(list[i], s))
-			return 1;
-	return 0;
-}
+int status_valid(const char *s) { return word_index(ticket_statuses, s) >= 0; }
+int priority_valid(const char *s) { return word_index(priorities, s) >= 0; }
 
-int status_valid(const char *s) { return in(statuses, s); }
 int tag_valid(const char *s)
 {
 	size_t n = strlen(s);
-	if (!n || n > 64)
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') ||
-		    strchr("-_.:", s[i])))
-			return 0;
-	return 1;
+	return n && n <= 64 && strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-_.:") == n;
 }
-
-int priority_valid(const char *s) { return in(priorities, s); }
 
 int status_active(const char *s)
 {
-	return s && (!strcmp(s, "new") || !strcmp(s, "open") || !strcmp(s, "pending") ||
-	    !strcmp(s, "on-hold"));
+	return (unsigned)word_index(ticket_statuses, s) < 4;	/* new .. on-hold */
 }
 
 void random_hex(char out[17])
@@ -95,12 +80,10 @@ char *event_line(json_t *ev)
 	if (!s)
 		die(EX_SOFTWARE, "cannot encode an event");
 	size_t n = strlen(s);
-	char *l = xmalloc(n + 2);
-	memcpy(l, s, n);
-	l[n] = '\n';
-	l[n + 1] = 0;
-	free(s);
-	return l;
+	s = xrealloc(s, n + 2);
+	s[n] = '\n';
+	s[n + 1] = 0;
+	return s;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -644,6 +627,14 @@ int ticket_fold_more(struct ticket *t, const char *text, size_t len)
 #define TL_EV '\x1e'
 #define TL_FIELD '\x1f'
 
+/* The flags, by their letter in FLAGS: "auto", "ack", "force", "merged_from". */
+#define FLAGS "AKFM"
+static unsigned char *flag_at(struct event *e, int i)
+{
+	unsigned char *f[] = { &e->autom, &e->ack, &e->force, &e->merged };
+	return f[i];
+}
+
 static void tl_value(struct buf *b, int key, const char *v)
 {
 	buf_addc(b, TL_FIELD);
@@ -677,14 +668,9 @@ void ticket_timeline_text(const struct ticket *t, struct buf *b)
 			if (*field_at(e, f))
 				tl_value(b, 'a' + (int)f, *field_at(e, f));
 		char fl[5], *p = fl;
-		if (e->autom)
-			*p++ = 'A';
-		if (e->ack)
-			*p++ = 'K';
-		if (e->force)
-			*p++ = 'F';
-		if (e->merged)
-			*p++ = 'M';
+		for (int k = 0; k < 4; k++)
+			if (*flag_at(e, k))
+				*p++ = FLAGS[k];
 		*p = 0;
 		if (p > fl)
 			tl_value(b, '!', fl);
@@ -722,17 +708,11 @@ static int tl_field(struct event *e, const char **p, const char *end, char **out
 	if (key >= 'a' && key < 'a' + (int)NFIELDS && !*field_at(e, (size_t)(key - 'a')))
 		*field_at(e, (size_t)(key - 'a')) = v;
 	else if (key == '!') {
-		for (; *v; v++)
-			if (*v == 'A')
-				e->autom = 1;
-			else if (*v == 'K')
-				e->ack = 1;
-			else if (*v == 'F')
-				e->force = 1;
-			else if (*v == 'M')
-				e->merged = 1;
-			else
+		for (const char *f; *v; v++) {
+			if (!(f = strchr(FLAGS, *v)))
 				return -1;
+			*flag_at(e, (int)(f - FLAGS)) = 1;
+		}
 	} else if (key == '[' || key == '@') {
 		json_t **a = key == '[' ? &e->tags : &e->mentions;
 		if (!*a) {

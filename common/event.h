@@ -9,6 +9,8 @@
 #include <jansson.h>
 
 #define STATUS_LIST "new, open, pending, on-hold, solved, closed"
+/* The statuses in that order, ended by NULL. */
+extern const char *const ticket_statuses[];
 int status_valid(const char *s);
 /* Does the status keep SLA clocks and agent load running? */
 int status_active(const char *s);
