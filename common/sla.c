@@ -18,12 +18,11 @@ const char *const sla_metric_names[SLA_NMETRICS] = { "first_reply", "next_reply"
 static const char *const state_names[] = { "none", "running", "paused", "at-risk",
 	"breached", "met" };
 
-static const char *const statuses[] = { "new", "open", "pending", "on-hold", "solved",
-	"closed" };
+/* indexes of ticket_statuses */
 #define ST_SOLVED 4
 #define ST_CLOSED 5
 
-static const char *const cond_keys[] = { "priority", "queue", "tier", "tag", "lang" };
+static const char *const cond_keys[] = { "priority", "queue", "tier", "tag", "lang", NULL };
 
 int sla_metric_find(const char *name)
 {
@@ -40,10 +39,8 @@ const char *sla_state_name(enum sla_state s)
 
 static int status_index(const char *s)
 {
-	for (int i = 0; s && i < 6; i++)
-		if (!strcmp(statuses[i], s))
-			return i;
-	return 1;	/* unknown: counted as open */
+	int i = word_index(ticket_statuses, s);
+	return i < 0 ? 1 : i;	/* unknown: counted as open */
 }
 
 int sla_warn_parse(const char *v, struct sla_warn *w)
@@ -332,9 +329,7 @@ static void parse_match(struct parse *p, struct sla_policy *pol, const char *v, 
 		int key = -1;
 		if (eq) {
 			*eq = 0;
-			for (int k = 0; k < 5; k++)
-				if (!strcmp(w, cond_keys[k]))
-					key = k;
+			key = word_index(cond_keys, w);
 		}
 		if (!eq || key < 0 || !eq[1]) {
 			if (eq)
@@ -454,11 +449,8 @@ int sla_parse(struct sla *s, sla_reader rd, void *ctx, const char *default_cal,
 			    e->key, NULL);
 		else if (!strcmp(e->section, "policy")) {
 			static const char *const keys[] = { "match", "first_reply", "next_reply",
-				"periodic_update", "resolution", "time", "calendar", "warn" };
-			int known = 0;
-			for (size_t k = 0; k < 8; k++)
-				known |= !strcmp(e->key, keys[k]);
-			if (!known)
+				"periodic_update", "resolution", "time", "calendar", "warn", NULL };
+			if (word_index(keys, e->key) < 0)
 				fault(&p, "sla.conf", e->line, "unknown key '%s' in a policy", e->key, NULL);
 		} else if (!strcmp(e->section, "pause")) {
 			int m = sla_metric_find(e->key);
@@ -997,9 +989,4 @@ int sla_due(struct desk *d, const struct ticket *t, enum sla_metric m, long long
 	default:
 		return 1;
 	}
-}
-
-int sla_first_reply_due(struct desk *d, const struct ticket *t, long long now, long long *due)
-{
-	return sla_due(d, t, SLA_FIRST_REPLY, now, due);
 }

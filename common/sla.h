@@ -174,10 +174,6 @@ const struct sla_policy *sla_match(const struct sla *s, const struct ticket *t);
  * policy, no target, already met, ticket solved). */
 int sla_due(struct desk *d, const struct ticket *t, enum sla_metric m, long long now,
     long long *due);
-/* sla_due(d, t, SLA_FIRST_REPLY, now, due): the first-reply deadline an
- * acknowledgement can promise. */
-int sla_first_reply_due(struct desk *d, const struct ticket *t, long long now,
-    long long *due);
 
 /* Seconds in [a, b) counted in policy p's time (business time through its
  * calendar; calendar time when p is NULL or counts calendar time), and the
