@@ -20,14 +20,20 @@ void ticket_events_path(const char *id, char out[64])
 	snprintf(out, 64, "%s/events.jsonl", dir);
 }
 
+/* ev as one line at the end of the file path in tx. */
+static void append_event(struct desk_tx *tx, const char *path, json_t *ev)
+{
+	char *line = event_line(ev);
+	desk_tx_append(tx, path, line, strlen(line));
+	free(line);
+}
+
 void ticket_append_events(struct desk_tx *tx, const char *id, json_t **ev, size_t n)
 {
 	char p[64];
 	ticket_events_path(id, p);
 	for (size_t i = 0; i < n; i++) {
-		char *line = event_line(ev[i]);
-		desk_tx_append(tx, p, line, strlen(line));
-		free(line);
+		append_event(tx, p, ev[i]);
 		json_decref(ev[i]);
 	}
 }
@@ -103,23 +109,17 @@ int ticket_merge_stage(struct desk *d, struct desk_tx *tx, const struct ticket *
 		const char *f = json_string_value(json_object_get(c, "file"));
 		if (f && json_object_get(renames, f))
 			json_object_set(c, "file", json_object_get(renames, f));
-		char *line = event_line(c);
-		desk_tx_append(tx, ep, line, strlen(line));
-		free(line);
+		append_event(tx, ep, c);
 		json_decref(c);
 	}
 	json_decref(renames);
 	json_object_set_new(merged, "into", json_string(into));
-	char *line = event_line(merged);
-	desk_tx_append(tx, fp, line, strlen(line));
-	free(line);
+	append_event(tx, fp, merged);
 	char text[128];
 	snprintf(text, sizeof text, "merged %s into this ticket", from->id);
 	json_object_set_new(note, "text", json_string(text));
 	json_object_set_new(note, "merged", json_string(from->id));
-	line = event_line(note);
-	desk_tx_append(tx, ep, line, strlen(line));
-	free(line);
+	append_event(tx, ep, note);
 	return next;
 }
 
@@ -165,10 +165,14 @@ void ticket_restore(struct desk *d, struct desk_tx *tx, const char *id)
 	git_tree_free(sub);
 }
 
-static int is_eml(const char *nm)
+/* nm onto v (*n of them) when it names a message file. */
+static void add_eml(char ***v, size_t *n, const char *nm)
 {
 	size_t l = strlen(nm);
-	return l > 4 && !strcmp(nm + l - 4, ".eml") && nm[0] != '.';
+	if (l > 4 && !strcmp(nm + l - 4, ".eml") && nm[0] != '.') {
+		*v = xrealloc(*v, (*n + 1) * sizeof **v);
+		(*v)[(*n)++] = xstrdup(nm);
+	}
 }
 
 static int cmp_names(const void *a, const void *b)
@@ -188,22 +192,14 @@ char **ticket_files(struct desk *d, const char *id, size_t *n, int archived)
 		DIR *dp = opendir(full);
 		struct dirent *de;
 		while (dp && (de = readdir(dp)))
-			if (is_eml(de->d_name)) {
-				v = xrealloc(v, (*n + 1) * sizeof *v);
-				v[(*n)++] = xstrdup(de->d_name);
-			}
+			add_eml(&v, n, de->d_name);
 		if (dp)
 			closedir(dp);
 		free(full);
 	} else {
 		git_tree *sub = archived_tree(d, id);
-		for (size_t i = 0; sub && i < git_tree_entrycount(sub); i++) {
-			const char *nm = git_tree_entry_name(git_tree_entry_byindex(sub, i));
-			if (is_eml(nm)) {
-				v = xrealloc(v, (*n + 1) * sizeof *v);
-				v[(*n)++] = xstrdup(nm);
-			}
-		}
+		for (size_t i = 0; sub && i < git_tree_entrycount(sub); i++)
+			add_eml(&v, n, git_tree_entry_name(git_tree_entry_byindex(sub, i)));
 		git_tree_free(sub);
 	}
 	if (*n > 1)
@@ -567,12 +563,19 @@ static int sum_line(struct sumfile *s, char *line, const char *end)
 	return 0;
 }
 
+/* The path of derived file name (malloc'd). */
+static char *state_path(struct desk *d, const char *name)
+{
+	char *p = xmalloc(strlen(d->state) + strlen(name) + 2);
+	sprintf(p, "%s/%s", d->state, name);
+	return p;
+}
+
 /* Read the file; 0, or -1 when it is missing or not right in any way
  * (a checksum covers all of it). */
 static int sum_read(struct desk *d, struct sumfile *s)
 {
-	char *p = xmalloc(strlen(d->state) + 32);
-	sprintf(p, "%s/%s", d->state, s->name);
+	char *p = state_path(d, s->name);
 	int fd = open(p, O_RDONLY | O_NONBLOCK);	/* a FIFO there does not hang */
 	free(p);
 	if (fd < 0)
@@ -612,8 +615,7 @@ static int sum_read(struct desk *d, struct sumfile *s)
  * leaves the old file. */
 static FILE *state_create(struct desk *d, const char *name, char **path, char **tmp)
 {
-	*path = xmalloc(strlen(d->state) + strlen(name) + 2);
-	sprintf(*path, "%s/%s", d->state, name);
+	*path = state_path(d, name);
 	*tmp = xmalloc(strlen(*path) + 32);
 	sprintf(*tmp, "%s.%ld.tmp", *path, (long)getpid());
 	return fopen(*tmp, "w");
@@ -814,19 +816,6 @@ static size_t drop_changed(void *v, size_t n, size_t size, const struct sum_chan
 	return w;
 }
 
-/* Bring the entries from the tree of s->key to tree now; 0, or -1 when
- * the old tree is not there (rebuild). */
-static int sum_apply(struct desk *d, struct sumfile *s, struct sum_changes c, int soft);
-
-static int sum_update(struct desk *d, struct sumfile *s, git_tree *now)
-{
-	struct sum_changes c;
-	if (tree_changes(d, s->key, now, &c) != 0)
-		return -1;
-	sum_apply(d, s, c, 0);
-	return 0;
-}
-
 /* Fold the changed tickets of c into s (c's array is freed); 0, or when
  * soft -1 if one could not be folded (s is then not to be trusted). */
 static int sum_apply(struct desk *d, struct sumfile *s, struct sum_changes c, int soft)
@@ -859,6 +848,17 @@ static int sum_apply(struct desk *d, struct sumfile *s, struct sum_changes c, in
 	return bad;
 }
 
+/* Bring the entries from the tree of s->key to tree now; 0, or -1 when
+ * the old tree is not there (rebuild). */
+static int sum_update(struct desk *d, struct sumfile *s, git_tree *now)
+{
+	struct sum_changes c;
+	if (tree_changes(d, s->key, now, &c) != 0)
+		return -1;
+	sum_apply(d, s, c, 0);
+	return 0;
+}
+
 /* The oid of the tickets/ tree of a root tree into key ("-": none). */
 static void root_tickets_key(git_tree *root, char key[GIT_OID_HEXSZ + 1])
 {
@@ -875,38 +875,6 @@ void tickets_summary_save(struct desk *d)
 	for (int i = 0; i < 2; i++)
 		if (v[i]->dirty && v[i]->loaded)
 			state_save(d, sum_write, v[i]);
-}
-
-/* desk_tx_commit's observer (desk_on_commit): main moved from old (NULL:
- * unborn) to a commit of tree root changing paths.  When the summary of
- * main reflected old, the tickets the paths touch are folded again and
- * the file written for the new tree: the next process finds it current
- * and no reader has to diff the trees.  Otherwise, or on a path it
- * cannot place, it is left as it was (a reader catches up). */
-static void sum_committed_one(struct desk *d, struct sumfile *s, const char *was,
-    git_tree *root, const char *const *paths, const git_oid *ids, size_t n);
-
-static void sum_committed(struct desk *d, const git_oid *old, git_tree *root,
-    const char *const *paths, const git_oid *ids, size_t n)
-{
-	if (!root || !((sum_main.loaded && sum_main.key[0]) ||
-	    (sum_states.loaded && sum_states.key[0])))
-		return;
-	char was[GIT_OID_HEXSZ + 1] = "-";
-	if (old) {
-		git_commit *c;
-		git_tree *t;
-		if (git_commit_lookup(&c, d->repo, old) != 0)
-			return;
-		int rc = git_commit_tree(&t, c);
-		git_commit_free(c);
-		if (rc != 0)
-			return;
-		root_tickets_key(t, was);
-		git_tree_free(t);
-	}
-	sum_committed_one(d, &sum_main, was, root, paths, ids, n);
-	sum_committed_one(d, &sum_states, was, root, paths, ids, n);
 }
 
 /* sum_committed for one file of main's tickets (when it reflected was). */
@@ -981,6 +949,35 @@ stale:
 	strtab_free(&seen);
 	free(known);
 	free(c.v);
+}
+
+/* desk_tx_commit's observer (desk_on_commit): main moved from old (NULL:
+ * unborn) to a commit of tree root changing paths.  When the summary of
+ * main reflected old, the tickets the paths touch are folded again and
+ * the file written for the new tree: the next process finds it current
+ * and no reader has to diff the trees.  Otherwise, or on a path it
+ * cannot place, it is left as it was (a reader catches up). */
+static void sum_committed(struct desk *d, const git_oid *old, git_tree *root,
+    const char *const *paths, const git_oid *ids, size_t n)
+{
+	if (!root || !((sum_main.loaded && sum_main.key[0]) ||
+	    (sum_states.loaded && sum_states.key[0])))
+		return;
+	char was[GIT_OID_HEXSZ + 1] = "-";
+	if (old) {
+		git_commit *c;
+		git_tree *t;
+		if (git_commit_lookup(&c, d->repo, old) != 0)
+			return;
+		int rc = git_commit_tree(&t, c);
+		git_commit_free(c);
+		if (rc != 0)
+			return;
+		root_tickets_key(t, was);
+		git_tree_free(t);
+	}
+	sum_committed_one(d, &sum_main, was, root, paths, ids, n);
+	sum_committed_one(d, &sum_states, was, root, paths, ids, n);
 }
 
 /* Bring s up to its branch: read, update or rebuild, write back. */
@@ -1118,19 +1115,15 @@ int agent_load(struct desk *d, const char *login)
 	return load;
 }
 
-/* Is path in the tree of a branch? */
-static int tree_has(struct desk *d, const char *branch, const char *path)
+/* Is ticket id on the main branch? */
+static int on_main(struct desk *d, const char *id)
 {
-	git_oid id;
-	git_commit *c;
+	char key[GIT_OID_HEXSZ + 1], dir[40];
 	git_tree *t;
 	git_tree_entry *e;
-	if (desk_branch_id(d, branch, &id) != 0)
-		return 0;
-	if (git_commit_lookup(&c, d->repo, &id) != 0 || git_commit_tree(&t, c) != 0)
-		desk_git_die(EX_TEMPFAIL, branch);
-	git_commit_free(c);
-	int found = git_tree_entry_bypath(&e, t, path) == 0;
+	tickets_tree(d, DESK_BRANCH, key, &t);
+	desk_ticket_dir(id, dir);
+	int found = t && git_tree_entry_bypath(&e, t, dir + strlen("tickets/")) == 0;
 	if (found)
 		git_tree_entry_free(e);
 	git_tree_free(t);
@@ -1149,8 +1142,7 @@ static int sum_file_has(struct desk *d, struct sumfile *s, const char *id)
 		snprintf(key.id, sizeof key.id, "%s", id);
 		return s->n && bsearch(&key, s->v, s->n, sizeof *s->v, by_tsum_id) != NULL;
 	}
-	char *p = xmalloc(strlen(d->state) + 32);
-	sprintf(p, "%s/%s", d->state, s->name);
+	char *p = state_path(d, s->name);
 	int fd = open(p, O_RDONLY);
 	free(p);
 	struct stat st;
@@ -1206,9 +1198,7 @@ static int sum_file_has(struct desk *d, struct sumfile *s, const char *id)
 
 int ticket_exists(struct desk *d, const char *id)
 {
-	char dir[40];
-	desk_ticket_dir(id, dir);
-	if (tree_has(d, DESK_BRANCH, dir))
+	if (on_main(d, id))
 		return 1;
 	int r = sum_file_has(d, &sum_arch, id);
 	if (r >= 0)
@@ -1227,8 +1217,7 @@ void tickets_summary_refresh(struct desk *d)
 {
 	struct sumfile *v[3] = { &sum_main, &sum_arch, &sum_states };
 	for (int i = 0; i < 3; i++) {
-		char *p = xmalloc(strlen(d->state) + 32);
-		sprintf(p, "%s/%s", d->state, v[i]->name);
+		char *p = state_path(d, v[i]->name);
 		struct stat st;
 		int have = stat(p, &st) == 0;
 		free(p);
