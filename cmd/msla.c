@@ -30,6 +30,7 @@
 #include "util.h"
 
 enum { F_TABLE, F_JSON, F_CSV };
+static const char *const formats[] = { "table", "json", "csv", NULL };
 
 static struct desk D;
 static struct sla S;
@@ -134,10 +135,6 @@ static int selected(const struct ticket *t)
 	return 1;
 }
 
-static int escalated_before(const struct ticket *t, const char *metric, const char *level,
-    const char *since);
-static int shown(const struct sla_clock *c);
-
 static void *keep_alloc(struct work *w, size_t n)
 {
 	n = (n + 7) & ~(size_t)7;
@@ -158,21 +155,30 @@ static const char *keep_str(struct work *w, const char *v)
 	return p;
 }
 
-static void ticket_rows(struct work *wk, size_t ord, const struct ticket *t);
-
-/* One ticket: fold, select, evaluate, keep its rows.  In a reader
- * thread (from_timeline) only from the summary's timeline, without git:
- * 0, or -1 when that does not read (the main thread folds it later). */
-static int one_ticket(struct work *wk, size_t ord, const struct tsum *s, int from_timeline)
+/* At risk or breached, and running: what --notify tells. */
+static int urgent(const struct sla_clock *c)
 {
-	struct ticket t;
-	if (!from_timeline)
-		tsum_fold(&D, s, &t, now);
-	else if (!s->timeline || ticket_fold_timeline(&t, s->id, s->timeline, s->tlen, now) != 0)
-		return -1;
-	if (selected(&t))
-		ticket_rows(wk, ord, &t);
-	ticket_free(&t);
+	return c->active && (c->state == SLA_AT_RISK || c->state == SLA_BREACHED);
+}
+
+static int shown(const struct sla_clock *c)
+{
+	if (c->state == SLA_NONE)
+		return 0;
+	if (f_state >= 0)
+		return (int)c->state == f_state;
+	return opt_all || urgent(c);
+}
+
+static int escalated_before(const struct ticket *t, const char *metric, const char *level,
+    const char *since)
+{
+	for (size_t i = 0; i < t->nev; i++) {
+		const struct event *e = &t->ev[i];
+		if (!strcmp(e->type, "escalated") && e->metric && !strcmp(e->metric, metric) &&
+		    e->level && !strcmp(e->level, level) && e->since && !strcmp(e->since, since))
+			return 1;
+	}
 	return 0;
 }
 
@@ -186,10 +192,9 @@ static void ticket_rows(struct work *wk, size_t ord, const struct ticket *t)
 		const struct sla_clock *c = &r.m[m];
 		if (f_metric >= 0 && m != f_metric)
 			continue;
-		int urgent = c->active && (c->state == SLA_AT_RISK || c->state == SLA_BREACHED);
 		if (c->state == SLA_BREACHED && c->active)
 			wk->breached = 1;
-		if (!(opt_notify ? urgent : shown(c)))
+		if (!(opt_notify ? urgent(c) : shown(c)))
 			continue;
 		if (!ti) {
 			ti = keep_alloc(wk, sizeof *ti);
@@ -223,6 +228,22 @@ static void ticket_rows(struct work *wk, size_t ord, const struct ticket *t)
 			    c->state == SLA_BREACHED ? "breach" : "warn", since);
 		}
 	}
+}
+
+/* One ticket: fold, select, evaluate, keep its rows.  In a reader
+ * thread (from_timeline) only from the summary's timeline, without git:
+ * 0, or -1 when that does not read (the main thread folds it later). */
+static int one_ticket(struct work *wk, size_t ord, const struct tsum *s, int from_timeline)
+{
+	struct ticket t;
+	if (!from_timeline)
+		tsum_fold(&D, s, &t, now);
+	else if (!s->timeline || ticket_fold_timeline(&t, s->id, s->timeline, s->tlen, now) != 0)
+		return -1;
+	if (selected(&t))
+		ticket_rows(wk, ord, &t);
+	ticket_free(&t);
+	return 0;
 }
 
 /* The tickets (tickets_summary) and the next chunk of them a reader
@@ -304,7 +325,6 @@ static void load_tickets(void)
 
 /* --- the rows ---------------------------------------------------------- */
 
-
 static int rank(const struct sla_clock *c)
 {
 	switch (c->state) {
@@ -372,19 +392,7 @@ static struct skey *sorted_rows(size_t *n)
 	return v;
 }
 
-static int shown(const struct sla_clock *c)
-{
-	if (c->state == SLA_NONE)
-		return 0;
-	if (f_state >= 0)
-		return (int)c->state == f_state;
-	if (opt_all)
-		return 1;
-	return c->active && (c->state == SLA_AT_RISK || c->state == SLA_BREACHED);
-}
-
 /* --- output ------------------------------------------------------------ */
-
 
 static const char *short_time(long long t, char *b)
 {
@@ -401,6 +409,19 @@ static const char *dur(long long secs, char *b)
 	if (secs == SLA_UNKNOWN)
 		return strcpy(b, "-");
 	return sla_fmt_duration(secs, b);
+}
+
+/* A CSV field: v in decimal, a time, or empty when not have. */
+static const char *num(long long v, char b[24], int have)
+{
+	if (have)
+		snprintf(b, 24, "%lld", v);
+	return have ? b : "";
+}
+
+static const char *csv_time(long long t, char b[32], int have)
+{
+	return have ? fmt_rfc3339(t, b) : "";
 }
 
 static const char *const csv_cols[] = { "ticket", "metric", "state", "active", "policy",
@@ -478,29 +499,15 @@ static void print_rows(const struct skey *v, size_t n)
 				die(EX_IOERR, "write error: %s", strerror(errno));
 			continue;
 		}
-		char tg[24], el[24], rm[24], rc[24], cy[16], br[16], lg[24], st[32], sp[32], du[32];
-		snprintf(tg, sizeof tg, "%lld", c->target);
-		snprintf(el, sizeof el, "%lld", c->elapsed);
-		snprintf(rm, sizeof rm, "%lld", c->remaining);
-		if (c->remaining_cal == SLA_UNKNOWN)
-			rc[0] = 0;
-		else
-			snprintf(rc, sizeof rc, "%lld", c->remaining_cal);
-		snprintf(cy, sizeof cy, "%d", c->cycles);
-		snprintf(br, sizeof br, "%d", c->breaches);
-		snprintf(lg, sizeof lg, "%lld", c->longest);
-		fmt_rfc3339(c->start, st);
-		if (c->stop)
-			fmt_rfc3339(c->stop, sp);
-		else
-			sp[0] = 0;
-		if (c->due != SLA_UNKNOWN)
-			fmt_rfc3339(c->due, du);
-		else
-			du[0] = 0;
+		char n[7][24], tm[3][32];
 		const char *row[NCOLS] = { t->id, metric, state, c->active ? "yes" : "no", pol,
-			c->business ? "business" : "calendar", tg, st, sp, du, el, rm, rc, cy, br, lg,
-			t->status, t->priority, t->queue, t->assignee, t->customer, t->subject };
+			c->business ? "business" : "calendar", num(c->target, n[0], 1),
+			csv_time(c->start, tm[0], 1), csv_time(c->stop, tm[1], c->stop != 0),
+			csv_time(c->due, tm[2], c->due != SLA_UNKNOWN), num(c->elapsed, n[1], 1),
+			num(c->remaining, n[2], 1), num(c->remaining_cal, n[3],
+			c->remaining_cal != SLA_UNKNOWN), num(c->cycles, n[4], 1),
+			num(c->breaches, n[5], 1), num(c->longest, n[6], 1), t->status, t->priority,
+			t->queue, t->assignee, t->customer, t->subject };
 		csvw_row(stdout, row, NCOLS);
 	}
 	jo_free(&J);
@@ -518,18 +525,6 @@ static void load_agents(void)
 	agents_load(&AG, text, len);
 	have_agents = text != NULL;
 	free(text);
-}
-
-static int escalated_before(const struct ticket *t, const char *metric, const char *level,
-    const char *since)
-{
-	for (size_t i = 0; i < t->nev; i++) {
-		const struct event *e = &t->ev[i];
-		if (!strcmp(e->type, "escalated") && e->metric && !strcmp(e->metric, metric) &&
-		    e->level && !strcmp(e->level, level) && e->since && !strcmp(e->since, since))
-			return 1;
-	}
-	return 0;
 }
 
 struct rcpt {
@@ -630,7 +625,7 @@ static size_t notify(const struct skey *v, size_t n)
 	size_t count = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct sla_clock *c = &v[i].r->c;
-		if (!c->active || (c->state != SLA_AT_RISK && c->state != SLA_BREACHED))
+		if (!urgent(c))
 			continue;
 		const struct tinfo *t = v[i].r->t;
 		int breach = c->state == SLA_BREACHED;
@@ -664,14 +659,10 @@ static size_t notify(const struct skey *v, size_t n)
 		for (size_t k = 0; k < rc.n; k++)
 			json_array_append_new(to, jw_cstr(rc.v[k]));
 		json_object_set_new(e, "to", to);
-		if (tx) {
-			char p[64];
-			ticket_events_path(t->id, p);
-			char *line = event_line(e);
-			desk_tx_append(tx, p, line, strlen(line));
-			free(line);
-		}
-		json_decref(e);
+		if (tx)
+			ticket_append_events(tx, t->id, &e, 1);
+		else
+			json_decref(e);
 		char one[128];
 		snprintf(one, sizeof one, "%s: %s %s\n", t->id, metric, level);
 		buf_adds(&msg, one);
@@ -779,13 +770,7 @@ static void parse_options(int argc, char **argv)
 			have_warn = 1;
 			break;
 		case 'f':
-			if (!strcmp(optarg, "table"))
-				fmt = F_TABLE;
-			else if (!strcmp(optarg, "json"))
-				fmt = F_JSON;
-			else if (!strcmp(optarg, "csv"))
-				fmt = F_CSV;
-			else
+			if ((fmt = word_index(formats, optarg)) < 0)
 				die(EX_USAGE, "--format: unknown format '%s' (table, json or csv)", optarg);
 			break;
 		case 'a': opt_all = 1; break;
