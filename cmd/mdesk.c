@@ -63,36 +63,38 @@ static const struct command *find_cmd(const char *name);
 
 _Noreturn static void usage(FILE *f, int code);
 
+/* The usage line of the command running (or of mdesk) into u. */
+static const char *usage_line(char u[600])
+{
+	if (!cur)
+		return "usage: mdesk [--desk DIR] [--as AGENT] [--now TIME] COMMAND [ARGS]"
+		    " (mdesk help lists the commands)";
+	snprintf(u, 600, "usage: mdesk %s", cur->use);
+	return u;
+}
+
 /* A command used wrongly: why (or a word on the arguments), and its usage
  * line; exit 64. */
 __attribute__((format(printf, 1, 2))) _Noreturn static void misuse(const char *fmt, ...)
 {
-	char why[400] = "wrong number of arguments";
-	if (fmt) {
-		va_list ap;
-		va_start(ap, fmt);
+	char why[400], u[600];
+	va_list ap;
+	va_start(ap, fmt);
+	if (fmt)
 		vsnprintf(why, sizeof why, fmt, ap);
-		va_end(ap);
-	}
-	if (cur) {
-		if (fmt)
-			warnx_("%s", why);
-		else
-			warnx_("%s: %s", cur->name, why);
-		fprintf(stderr, "usage: mdesk %s\n", cur->use);
-	} else {
-		warnx_("%s", fmt ? why : "no command");
-		fprintf(stderr, "usage: mdesk [--desk DIR] [--as AGENT] [--now TIME] COMMAND [ARGS]"
-		    " (mdesk help lists the commands)\n");
-	}
-	exit(EX_USAGE);
+	else if (cur)
+		snprintf(why, sizeof why, "%s: wrong number of arguments", cur->name);
+	else
+		snprintf(why, sizeof why, "no command");
+	va_end(ap);
+	opt_misuse(usage_line(u), "%s", why);
 }
 
+/* An option misspelled, unknown or without its value (said already). */
 _Noreturn static void bad_option(void)
 {
-	if (cur)
-		fprintf(stderr, "usage: mdesk %s\n", cur->use);
-	exit(EX_USAGE);
+	char u[600];
+	opt_misuse(usage_line(u), NULL);
 }
 
 /* A command's options: getopt_long, names spelled in full (opt.h). */
@@ -424,7 +426,8 @@ static void check_replying(void)
 }
 
 /* fn(NAME, "sub/NAME") for each file of the desk's folder sub whose
- * name is longer than suffix and ends in it. */
+ * name is longer than suffix and ends in it (with suffix "", each whose
+ * name does not start with a dot). */
 static void each_file(const char *sub, const char *suffix, void (*fn)(const char *, const char *))
 {
 	char dir[4200], path[600];
@@ -435,7 +438,7 @@ static void each_file(const char *sub, const char *suffix, void (*fn)(const char
 	while (dp && (de = readdir(dp))) {
 		size_t l = strlen(de->d_name);
 		snprintf(path, sizeof path, "%s/%s", sub, de->d_name);
-		if (l > sl && !strcmp(de->d_name + l - sl, suffix))
+		if (l > sl && !strcmp(de->d_name + l - sl, suffix) && (sl || de->d_name[0] != '.'))
 			fn(de->d_name, path);
 	}
 	if (dp)
@@ -479,49 +482,33 @@ static void count_bad_line(const char *id, int line, const char *err)
 	count_fault(path, line, err);
 }
 
-static void check_tickets(void)
+/* A ticket's folder tickets/SHARD/ID and its events.jsonl. */
+static void check_ticket(const char *id, const char *path)
 {
-	char *tdir = xmalloc(strlen(D.root) + 16);
-	sprintf(tdir, "%s/tickets", D.root);
-	DIR *a = opendir(tdir);
-	struct dirent *sh;
-	while (a && (sh = readdir(a))) {
-		if (sh->d_name[0] == '.')
-			continue;
-		char *sd = xmalloc(strlen(tdir) + 8);
-		sprintf(sd, "%s/%s", tdir, sh->d_name);
-		DIR *b = opendir(sd);
-		struct dirent *id;
-		while (b && (id = readdir(b))) {
-			if (id->d_name[0] == '.')
-				continue;
-			char path[600];
-			snprintf(path, sizeof path, "tickets/%s/%s", sh->d_name, id->d_name);
-			if (!ticketid_valid(id->d_name) || strncmp(id->d_name, sh->d_name, 2)) {
-				count_fault(path, 0, "not a ticket folder (ID: 6-12 of 0-9 A-Z under its first two characters)");
-				continue;
-			}
-			snprintf(path, sizeof path, "tickets/%s/%s/events.jsonl", sh->d_name, id->d_name);
-			size_t len;
-			char *t = desk_read_file(&D, path, &len);
-			if (!t) {
-				count_fault(path, 0, "missing");
-				continue;
-			}
-			struct ticket tk;
-			ticket_on_bad_line(count_bad_line);
-			ticket_fold(&tk, id->d_name, t, len, 0);
-			ticket_on_bad_line(NULL);
-			ticket_free(&tk);
-			free(t);
-		}
-		if (b)
-			closedir(b);
-		free(sd);
+	char ev[640];
+	if (!ticketid_valid(id) || strncmp(id, path + strlen("tickets/"), 2)) {
+		count_fault(path, 0, "not a ticket folder (ID: 6-12 of 0-9 A-Z under its first two characters)");
+		return;
 	}
-	if (a)
-		closedir(a);
-	free(tdir);
+	snprintf(ev, sizeof ev, "%s/events.jsonl", path);
+	size_t len;
+	char *t = desk_read_file(&D, ev, &len);
+	if (!t) {
+		count_fault(ev, 0, "missing");
+		return;
+	}
+	struct ticket tk;
+	ticket_on_bad_line(count_bad_line);
+	ticket_fold(&tk, id, t, len, 0);
+	ticket_on_bad_line(NULL);
+	ticket_free(&tk);
+	free(t);
+}
+
+static void check_shard(const char *name, const char *path)
+{
+	(void)name;
+	each_file(path, "", check_ticket);
 }
 
 /* The desk's history: main and archive complete (every object they reach
@@ -598,7 +585,7 @@ static int cmd_check(int argc, char **argv)
 		customers_free(&cu);
 		free(t);
 	}
-	check_tickets();
+	each_file("tickets", "", check_shard);
 	if (faults) {
 		fprintf(stderr, "%s: %d problem%s\n", progname, faults, faults == 1 ? "" : "s");
 		return EX_CONFIG;

@@ -191,8 +191,9 @@ void reply_address(struct reply *r, const struct addrs *to, const struct addrs *
 
 /* --- what it says --- */
 
-/* The attribution line of a quote, in the reply's language. */
-static void attribution(struct buf *b, struct source *s, const char *lang, const char *tz)
+/* The attribution line of a quote, in the reply's language, wrapped
+ * (malloc'd). */
+static char *attribution(struct reply *r)
 {
 	static const struct { const char *lang, *dated, *undated; } forms[] = {
 		{ "pt", "Em %D, %W escreveu:", "%W escreveu:" },
@@ -200,24 +201,29 @@ static void attribution(struct buf *b, struct source *s, const char *lang, const
 		{ "ru", "%D, %W написал(а):", "%W написал(а):" },
 		{ "en", "On %D, %W wrote:", "%W wrote:" },
 	};
+	struct source *s = r->s;
+	struct buf b = { 0 };
 	long long t;
 	char when[200] = "";
 	if (msg_date(&s->m, &t) == 0)
-		due_format(t, tz, lang, when, sizeof when);
+		due_format(t, r->tz, r->lang, when, sizeof when);
 	const char *who = s->from_name && *s->from_name ? s->from_name : s->from ? s->from : "?";
 	size_t k = 3;
-	for (size_t i = 0; lang && i < 3; i++)
-		if (!strncmp(lang, forms[i].lang, 2))
+	for (size_t i = 0; r->lang && i < 3; i++)
+		if (!strncmp(r->lang, forms[i].lang, 2))
 			k = i;
 	for (const char *f = *when ? forms[k].dated : forms[k].undated; *f; f++) {
 		if (f[0] == '%' && f[1] == 'D')
-			buf_adds(b, when), f++;
+			buf_adds(&b, when), f++;
 		else if (f[0] == '%' && f[1] == 'W')
-			buf_adds(b, who), f++;
+			buf_adds(&b, who), f++;
 		else
-			buf_addc(b, *f);
+			buf_addc(&b, *f);
 	}
-	buf_addc(b, '\n');
+	buf_addc(&b, '\n');
+	char *w = text_wrap(b.p, 72);
+	buf_free(&b);
+	return w;
 }
 
 /* The language and the queue the mail goes from. */
@@ -354,13 +360,9 @@ static void template_copies(struct reply *r)
 static void reply_quote(struct reply *r, struct buf *text)
 {
 	char *ct = mime_text(r->s->raw, r->s->len);
-	char *q = text_quote(ct);
-	struct buf at = { 0 };
-	attribution(&at, r->s, r->lang, r->tz);
-	char *aw = text_wrap(at.p, 72);
+	char *q = text_quote(ct), *aw = attribution(r);
 	buf_adds(text, aw);
 	free(aw);
-	buf_free(&at);
 	buf_adds(text, q);
 	free(q);
 	free(ct);
@@ -451,10 +453,7 @@ char *reply_draft(struct reply *r, int with_template)
  * the signature, the quote or its attribution? */
 static int answer_empty(struct reply *r, const char *body)
 {
-	struct buf at = { 0 };
-	attribution(&at, r->s, r->lang, r->tz);
-	char *aw = text_wrap(at.p, 72);
-	buf_free(&at);
+	char *aw = attribution(r);
 	size_t al = strcspn(aw, "\n");
 	int empty = 1;
 	for (const char *l = body; *l && empty;) {
@@ -803,15 +802,27 @@ static void tag_events(const struct reply *r, const char *by, json_t *evs)
 	}
 }
 
-/* The copies of a mail in its event: "cc", when there are any. */
-static void event_copies(json_t *e, const struct addrs *cc)
+/* The event of a mail sent (type, by whom): its agent, force (over
+ * another's claim or answer, knowingly), Message-ID, To, the copies
+ * ("cc", when there are any) and subject. */
+static json_t *sent_event(const struct reply *r, const char *type, const char *by, int force)
 {
-	if (!cc->n)
-		return;
-	json_t *l = json_array();
-	for (size_t k = 0; k < cc->n; k++)
-		json_array_append_new(l, json_string(cc->addr[k]));
-	json_object_set_new(e, "cc", l);
+	json_t *e = event_new(type, by, r->d->now);
+	event_id_for(e, type, r->mid);
+	if (r->agent)
+		jw_str(e, "agent", r->agent->login);
+	if (force)
+		json_object_set_new(e, "force", json_true());
+	jw_str(e, "message_id", r->mid);
+	jw_str(e, "to", r->to);
+	if (r->rcpt[1].n) {
+		json_t *l = json_array();
+		for (size_t k = 0; k < r->rcpt[1].n; k++)
+			json_array_append_new(l, json_string(r->rcpt[1].addr[k]));
+		json_object_set_new(e, "cc", l);
+	}
+	jw_str(e, "subject", r->subject);
+	return e;
 }
 
 json_t *reply_record(const struct reply *r, int force)
@@ -822,16 +833,7 @@ json_t *reply_record(const struct reply *r, int force)
 	snprintf(rb, sizeof rb, "rule:%.64s", r->rule ? r->rule : "");
 	const char *by = a ? a->login : r->rule ? rb : "system";
 	json_t *evs = json_array();
-	json_t *e = event_new("replied", by, now);
-	event_id_for(e, "replied", r->mid);
-	if (a)
-		jw_str(e, "agent", a->login);
-	if (force)	/* over another's claim or answer, knowingly */
-		json_object_set_new(e, "force", json_true());
-	jw_str(e, "message_id", r->mid);
-	jw_str(e, "to", r->to);
-	event_copies(e, &r->rcpt[1]);
-	jw_str(e, "subject", r->subject);
+	json_t *e = sent_event(r, "replied", by, force);
 	if (r->edited != 2)
 		jw_str(e, "template", r->tname);
 	if (r->edited)
@@ -972,13 +974,7 @@ void forward_render(struct reply *r, int number)
 json_t *forward_record(const struct reply *r)
 {
 	const struct agent *a = r->agent;
-	json_t *e = event_new("forwarded", a->login, r->d->now);
-	event_id_for(e, "forwarded", r->mid);
-	jw_str(e, "agent", a->login);
-	jw_str(e, "message_id", r->mid);
-	jw_str(e, "to", r->to);
-	event_copies(e, &r->rcpt[1]);
-	jw_str(e, "subject", r->subject);
+	json_t *e = sent_event(r, "forwarded", a->login, 0);
 	json_object_set_new(e, "internal", json_true());
 	char cm[600];
 	snprintf(cm, sizeof cm, "%s: forwarded by %s to %s\n", r->t->id, a->login, r->to);
