@@ -18,6 +18,13 @@
 #include "msg.h"
 #include "ticketid.h"
 
+/* The exit status for a write that failed: EX_CANTCREAT when the disk
+ * refused it (full, over quota, too large), else EX_TEMPFAIL. */
+static int write_fail(void)
+{
+	return errno == ENOSPC || errno == EDQUOT || errno == EFBIG ? EX_CANTCREAT : EX_TEMPFAIL;
+}
+
 /* --- a set of strings (event ids, lines, names): copies in a strtab --- */
 
 struct sset {
@@ -40,6 +47,16 @@ static void sset_free(struct sset *s)
 }
 
 /* --- events: a union by id --- */
+
+/* The line of text t (len bytes) that starts at *i, without its newline:
+ * *n bytes; *i moves to the next line. */
+static const char *line_at(const char *t, size_t len, size_t *i, size_t *n)
+{
+	const char *p = t + *i, *nl = memchr(p, '\n', len - *i);
+	*n = nl ? (size_t)(nl - p) : len - *i;
+	*i += *n + 1;
+	return p;
+}
 
 /* The key of a line: "i" + its id, or "l" + the line when it has none. */
 static char *line_key(const char *p, size_t n, json_t **obj)
@@ -99,12 +116,10 @@ static int lmap_get(const struct lmap *m, const char *k, const char **line, size
 
 static void lmap_fill(struct lmap *m, const char *t, size_t tl)
 {
-	for (size_t i = 0; i < tl;) {
-		const char *p = t + i, *nl = memchr(p, '\n', tl - i);
-		size_t n = nl ? (size_t)(nl - p) : tl - i;
+	for (size_t i = 0, n; i < tl;) {
+		const char *p = line_at(t, tl, &i, &n);
 		if (n)
 			lmap_put(m, line_key(p, n, NULL), p, n);
-		i += n + 1;
 	}
 }
 
@@ -128,30 +143,25 @@ void sync_union_events3(const char *base, size_t bl, const char *a, size_t al,
 	const char *src[2] = { a, b };
 	size_t len[2] = { al, bbl };
 	for (int s = 0; s < 2; s++)
-		for (size_t i = 0; i < len[s];) {
-			const char *p = src[s] + i, *nl = memchr(p, '\n', len[s] - i);
-			size_t n = nl ? (size_t)(nl - p) : len[s] - i;
-			if (n) {
-				char *k = line_key(p, n, NULL);
-				const char *bp, *tp;
-				size_t bn, tn;
-				if (sset_add(&seen, k) || s == 0) {
-					/* a line the other side changed (a file renamed) and
-					 * this side did not: the other side's */
-					if (s == 0 && k[0] == 'i' && lmap_get(&mb, k, &bp, &bn) &&
-					    bn == n && !memcmp(bp, p, n) && lmap_get(&mt, k, &tp, &tn) &&
-					    (tn != n || memcmp(tp, p, n))) {
-						p = tp;
-						n = tn;
-					}
-					buf_add(out, p, n);
-					buf_addc(out, '\n');
+		for (size_t i = 0, n; i < len[s];) {
+			const char *p = line_at(src[s], len[s], &i, &n), *bp, *tp;
+			size_t bn, tn;
+			if (!n)
+				continue;
+			char *k = line_key(p, n, NULL);
+			if (sset_add(&seen, k) || s == 0) {
+				/* a line the other side changed (a file renamed) and
+				 * this side did not: the other side's */
+				if (s == 0 && k[0] == 'i' && lmap_get(&mb, k, &bp, &bn) &&
+				    bn == n && !memcmp(bp, p, n) && lmap_get(&mt, k, &tp, &tn) &&
+				    (tn != n || memcmp(tp, p, n))) {
+					p = tp;
+					n = tn;
 				}
-				free(k);
-				p = src[s] + i;
-				n = nl ? (size_t)(nl - p) : len[s] - i;
+				buf_add(out, p, n);
+				buf_addc(out, '\n');
 			}
-			i += n + 1;
+			free(k);
 		}
 	sset_free(&seen);
 	lmap_free(&mb);
@@ -170,20 +180,10 @@ void sync_union_events(const char *a, size_t al, const char *b, size_t bl, struc
 static void rename_new(const char *text, size_t tl, const char *other, size_t ol,
     char *const (*ren)[2], size_t nren, struct buf *out)
 {
-	struct sset theirs = { 0 };
-	for (size_t i = 0; i < ol;) {
-		const char *p = other + i, *nl = memchr(p, '\n', ol - i);
-		size_t n = nl ? (size_t)(nl - p) : ol - i;
-		if (n) {
-			char *k = line_key(p, n, NULL);
-			sset_add(&theirs, k);
-			free(k);
-		}
-		i += n + 1;
-	}
-	for (size_t i = 0; i < tl;) {
-		const char *p = text + i, *nl = memchr(p, '\n', tl - i);
-		size_t n = nl ? (size_t)(nl - p) : tl - i;
+	struct lmap theirs = { 0 };
+	lmap_fill(&theirs, other, ol);
+	for (size_t i = 0, n; i < tl;) {
+		const char *p = line_at(text, tl, &i, &n);
 		json_t *o = NULL;
 		char *k = n ? line_key(p, n, &o) : NULL;
 		const char *f = o ? json_string_value(json_object_get(o, "file")) : NULL;
@@ -203,9 +203,8 @@ static void rename_new(const char *text, size_t tl, const char *other, size_t ol
 		}
 		json_decref(o);
 		free(k);
-		i += n + 1;
 	}
-	sset_free(&theirs);
+	lmap_free(&theirs);
 	if (!out->p)
 		buf_add(out, "", 0);
 }
@@ -277,18 +276,15 @@ static void blob_text(struct smerge *m, const git_tree_entry *e, git_blob **b,
 static void write_blob(struct smerge *m, const char *path, const void *p, size_t n, git_oid *out)
 {
 	if (git_blob_create_from_buffer(out, m->repo, n ? p : "", n) != 0)
-		desk_git_die(errno == ENOSPC || errno == EDQUOT || errno == EFBIG ?
-		    EX_CANTCREAT : EX_TEMPFAIL, path);
+		desk_git_die(write_fail(), path);
 }
 
 /* The local lines of each conflict in a merge result with markers. */
 static void report_markers(struct smerge *m, const char *path, const char *p, size_t n)
 {
 	int line = 0, start = 0, state = 0;	/* 0 outside, 1 ours, 2 theirs */
-	for (size_t i = 0; i < n;) {
-		const char *nl = memchr(p + i, '\n', n - i);
-		size_t l = nl ? (size_t)(nl - (p + i)) : n - i;
-		const char *s = p + i;
+	for (size_t i = 0, l; i < n;) {
+		const char *s = line_at(p, n, &i, &l);
 		if (state == 0 && l >= 7 && !memcmp(s, "<<<<<<<", 7)) {
 			state = 1;
 			start = line + 1;
@@ -308,7 +304,6 @@ static void report_markers(struct smerge *m, const char *path, const char *p, si
 			state = 0;
 		} else if (state == 0 || state == 1)
 			line++;
-		i += l + 1;
 	}
 }
 
@@ -356,26 +351,28 @@ static void merge_file(struct smerge *m, const char *path, const git_tree_entry 
 	git_blob_free(bt);
 }
 
-/* The names of the entries of up to three trees, sorted, once each. */
+/* The names of the entries of up to three trees, sorted, once each (the
+ * trees' own strings: valid while the trees are). */
 static int by_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static char **names_of(git_tree *const t[3], size_t *n)
+static const char **names_of(git_tree *const t[3], size_t *n)
 {
-	struct sset s = { 0 };
-	char **v = NULL;
+	struct strtab s = { 0 };
+	const char **v = NULL;
 	*n = 0;
 	for (int k = 0; k < 3; k++)
 		for (size_t i = 0; t[k] && i < git_tree_entrycount(t[k]); i++) {
 			const char *nm = git_tree_entry_name(git_tree_entry_byindex(t[k], i));
-			if (sset_add(&s, nm)) {
+			if (!strtab_get(&s, nm)) {
+				strtab_put(&s, nm, 1);
 				v = xrealloc(v, (*n + 1) * sizeof *v);
-				v[(*n)++] = xstrdup(nm);
+				v[(*n)++] = nm;
 			}
 		}
-	sset_free(&s);
+	strtab_free(&s);
 	if (*n)
 		qsort(v, *n, sizeof *v, by_str);
 	return v;
@@ -384,6 +381,13 @@ static char **names_of(git_tree *const t[3], size_t *n)
 static const git_tree_entry *entry(git_tree *t, const char *name)
 {
 	return t ? git_tree_entry_byname(t, name) : NULL;
+}
+
+/* Entry e (nothing when NULL) into tb as name. */
+static void put(git_treebuilder *tb, const char *name, const git_tree_entry *e)
+{
+	if (e)
+		git_treebuilder_insert(NULL, tb, name, git_tree_entry_id(e), git_tree_entry_filemode(e));
 }
 
 static int eml_number(const char *name)
@@ -420,10 +424,12 @@ static void merge_subdir(struct smerge *m, const char *full, const git_tree_entr
 
 /* The messages of a merged ticket folder, and what each is. */
 struct emls {
-	char (*name)[32];
-	git_oid *id;
-	char **mid;		/* its Message-ID, read when needed */
-	size_t *same;		/* 1 + the one it repeats, 0 when none */
+	struct eml {
+		char name[32];
+		git_oid id;
+		char *mid;	/* its Message-ID, read when needed */
+		size_t same;	/* 1 + the one it repeats, 0 when none */
+	} *v;
 	size_t n;
 };
 
@@ -433,14 +439,9 @@ static int emls_cb(const git_tree_entry *e, void *payload)
 	const char *nm = git_tree_entry_name(e);
 	if (eml_number(nm) < 0 || git_tree_entry_type(e) != GIT_OBJECT_BLOB || strlen(nm) >= 32)
 		return 0;
-	l->name = xrealloc(l->name, (l->n + 1) * sizeof *l->name);
-	l->id = xrealloc(l->id, (l->n + 1) * sizeof *l->id);
-	l->mid = xrealloc(l->mid, (l->n + 1) * sizeof *l->mid);
-	l->same = xrealloc(l->same, (l->n + 1) * sizeof *l->same);
-	l->same[l->n] = 0;
-	snprintf(l->name[l->n], 32, "%s", nm);
-	l->id[l->n] = *git_tree_entry_id(e);
-	l->mid[l->n++] = NULL;
+	l->v = xrealloc(l->v, (l->n + 1) * sizeof *l->v);
+	l->v[l->n] = (struct eml){ "", *git_tree_entry_id(e), NULL, 0 };
+	snprintf(l->v[l->n++].name, 32, "%s", nm);
 	return 0;
 }
 
@@ -465,11 +466,11 @@ static char *blob_mid(git_repository *repo, const git_oid *id)
 	return mid ? mid : xstrdup("");
 }
 
-static const char *eml_mid(struct smerge *m, struct emls *l, size_t i)
+static const char *eml_mid(struct smerge *m, struct eml *e)
 {
-	if (!l->mid[i])
-		l->mid[i] = blob_mid(m->repo, &l->id[i]);
-	return l->mid[i];
+	if (!e->mid)
+		e->mid = blob_mid(m->repo, &e->id);
+	return e->mid;
 }
 
 /* After a merge of a ticket folder: a message that is in it twice (the
@@ -478,48 +479,44 @@ static const char *eml_mid(struct smerge *m, struct emls *l, size_t i)
  * it (by its Message-ID), whatever the names each side gave. */
 static void fix_files(struct smerge *m, git_treebuilder *tb, struct buf *ev)
 {
-	struct emls l = { NULL, NULL, NULL, NULL, 0 };
+	struct emls l = { NULL, 0 };
+	struct eml *v;
 	git_treebuilder_filter(tb, emls_cb, &l);	/* keeps every entry */
+	v = l.v;
 	for (size_t i = 1; i < l.n; i++)	/* by number */
-		for (size_t j = i; j > 0 && eml_number(l.name[j]) < eml_number(l.name[j - 1]); j--) {
-			char t[32];
-			git_oid x = l.id[j];
-			memcpy(t, l.name[j], 32);
-			memcpy(l.name[j], l.name[j - 1], 32);
-			memcpy(l.name[j - 1], t, 32);
-			l.id[j] = l.id[j - 1];
-			l.id[j - 1] = x;
+		for (size_t j = i; j > 0 && eml_number(v[j].name) < eml_number(v[j - 1].name); j--) {
+			struct eml x = v[j];
+			v[j] = v[j - 1];
+			v[j - 1] = x;
 		}
 	for (size_t i = 0; i < l.n; i++)
 		for (size_t j = 0; j < i; j++)
-			if (!l.same[j] && git_oid_equal(&l.id[i], &l.id[j])) {
-				git_treebuilder_remove(tb, l.name[i]);
-				l.same[i] = j + 1;
+			if (!v[j].same && git_oid_equal(&v[i].id, &v[j].id)) {
+				git_treebuilder_remove(tb, v[i].name);
+				v[i].same = j + 1;
 				break;
 			}
 	struct buf out = { 0 };
 	int changed = 0;
-	for (size_t i = 0; i < ev->len;) {
-		const char *p = ev->p + i, *nl = memchr(p, '\n', ev->len - i);
-		size_t n = nl ? (size_t)(nl - p) : ev->len - i;
+	for (size_t i = 0, n; i < ev->len;) {
+		const char *p = line_at(ev->p, ev->len, &i, &n);
 		json_t *o = json_loadb(p, n, 0, NULL);
 		const char *f = json_string_value(json_object_get(o, "file"));
 		const char *mid = json_string_value(json_object_get(o, "message_id"));
 		size_t k = l.n;
 		int own = 0;
 		for (size_t j = 0; f && mid && *mid && j < l.n; j++) {
-			if (l.same[j] || strcmp(eml_mid(m, &l, j), mid))
+			if (v[j].same || strcmp(eml_mid(m, &v[j]), mid))
 				continue;
-			own |= !strcmp(l.name[j], f);
+			own |= !strcmp(v[j].name, f);
 			if (k == l.n)
 				k = j;
 		}
 		for (size_t j = 0; f && k == l.n && j < l.n; j++)
-			if (l.same[j] && !strcmp(l.name[j], f))
-				k = l.same[j] - 1;	/* a repeat that went */
-		int fixit = !own && k < l.n;
-		if (fixit) {
-			json_object_set_new(o, "file", json_string(l.name[k]));
+			if (v[j].same && !strcmp(v[j].name, f))
+				k = v[j].same - 1;	/* a repeat that went */
+		if (!own && k < l.n) {
+			json_object_set_new(o, "file", json_string(v[k].name));
 			char *line = event_line(o);
 			buf_adds(&out, line);
 			free(line);
@@ -529,7 +526,6 @@ static void fix_files(struct smerge *m, git_treebuilder *tb, struct buf *ev)
 			buf_addc(&out, '\n');
 		}
 		json_decref(o);
-		i += n + 1;
 	}
 	if (changed) {
 		buf_free(ev);
@@ -537,11 +533,8 @@ static void fix_files(struct smerge *m, git_treebuilder *tb, struct buf *ev)
 	} else
 		buf_free(&out);
 	for (size_t i = 0; i < l.n; i++)
-		free(l.mid[i]);
-	free(l.name);
-	free(l.id);
-	free(l.mid);
-	free(l.same);
+		free(v[i].mid);
+	free(v);
 }
 
 /* A ticket folder changed on both sides. */
@@ -550,7 +543,7 @@ static void merge_ticket(struct smerge *m, const char *path, git_tree *b, git_tr
 {
 	git_tree *tt[3] = { o, t, b };
 	size_t nn;
-	char **names = names_of(tt, &nn);
+	const char **names = names_of(tt, &nn);
 	int top = 0;
 	for (size_t i = 0; i < nn; i++) {
 		int k = eml_number(names[i]);
@@ -568,35 +561,25 @@ static void merge_ticket(struct smerge *m, const char *path, git_tree *b, git_tr
 			free(full);
 			continue;	/* last, after the renames */
 		}
-		if (same(eo, et) || same(eb, et)) {
-			if (eo)
-				git_treebuilder_insert(NULL, tb, nm, git_tree_entry_id(eo),
-				    git_tree_entry_filemode(eo));
-		} else if (same(eb, eo)) {
-			if (et)
-				git_treebuilder_insert(NULL, tb, nm, git_tree_entry_id(et),
-				    git_tree_entry_filemode(et));
-		} else if (eml_number(nm) >= 0 && is_blob(eo) && is_blob(et)) {
+		if (same(eo, et) || same(eb, et))
+			put(tb, nm, eo);
+		else if (same(eb, eo))
+			put(tb, nm, et);
+		else if (eml_number(nm) >= 0 && is_blob(eo) && is_blob(et)) {
 			/* two messages, one name: both stay */
 			int lose = git_oid_cmp(git_tree_entry_id(eo), git_tree_entry_id(et)) < 0;
-			const git_tree_entry *keep = lose ? eo : et, *moved = lose ? et : eo;
 			char nname[32];
 			snprintf(nname, sizeof nname, "%04d.eml", ++top);
-			git_treebuilder_insert(NULL, tb, nm, git_tree_entry_id(keep),
-			    git_tree_entry_filemode(keep));
-			git_treebuilder_insert(NULL, tb, nname, git_tree_entry_id(moved),
-			    git_tree_entry_filemode(moved));
+			put(tb, nm, lose ? eo : et);
+			put(tb, nname, lose ? et : eo);
 			ren[lose] = xrealloc(ren[lose], (nren[lose] + 1) * sizeof *ren[lose]);
 			ren[lose][nren[lose]][0] = xstrdup(nm);
 			ren[lose][nren[lose]++][1] = xstrdup(nname);
-		} else if (eml_number(nm) >= 0 && (is_blob(eo) || is_blob(et)) && !(eo && et)) {
-			/* a message is never deleted by a merge */
-			const git_tree_entry *e = eo ? eo : et;
-			git_treebuilder_insert(NULL, tb, nm, git_tree_entry_id(e),
-			    git_tree_entry_filemode(e));
-		} else if (is_tree(eo) || is_tree(et)) {
+		} else if (eml_number(nm) >= 0 && (is_blob(eo) || is_blob(et)) && !(eo && et))
+			put(tb, nm, eo ? eo : et);	/* a message is never deleted by a merge */
+		else if (is_tree(eo) || is_tree(et))
 			merge_subdir(m, full, eb, eo, et, tb, nm);
-		} else
+		else
 			merge_file(m, full, eb, eo, et, tb, nm);
 		free(full);
 	}
@@ -633,8 +616,6 @@ static void merge_ticket(struct smerge *m, const char *path, git_tree *b, git_tr
 		}
 		free(ren[s]);
 	}
-	for (size_t i = 0; i < nn; i++)
-		free(names[i]);
 	free(names);
 }
 
@@ -652,54 +633,32 @@ static int merge_dir(struct smerge *m, const char *path, git_tree *b, git_tree *
 	if (git_treebuilder_new(&tb, m->repo, NULL) != 0)
 		desk_git_die(EX_TEMPFAIL, "tree");
 	git_tree *tt[3] = { o, t, b };
-	size_t nn;
-	char **names = names_of(tt, &nn);
+	size_t nn = 0;
+	const char **names = NULL;
+	if (ticket_path(path) && o && t)	/* a ticket folder changed on both sides */
+		merge_ticket(m, path, b, o, t, tb);
+	else
+		names = names_of(tt, &nn);
 	for (size_t i = 0; i < nn; i++) {
 		const char *nm = names[i];
 		const git_tree_entry *eb = entry(b, nm), *eo = entry(o, nm), *et = entry(t, nm);
-		const git_tree_entry *take = NULL;
-		int decided = 1;
 		char *full = path_join(path, nm);
 		if (same(eo, et) || same(eb, et))
-			take = eo;
+			put(tb, nm, eo);
 		else if (same(eb, eo))
-			take = et;
+			put(tb, nm, et);
 		else if (ticket_path(full) && (!eo || !et) && (is_tree(eo) || is_tree(et)))
-			take = eo ? eo : et;	/* archived on one side, changed on the other */
-		else
-			decided = 0;
-		if (decided) {
-			if (take)
-				git_treebuilder_insert(NULL, tb, nm, git_tree_entry_id(take),
-				    git_tree_entry_filemode(take));
-		} else if (ticket_path(full) && is_tree(eo) && is_tree(et)) {
-			git_tree *sb = subtree(m, eb), *so = subtree(m, eo), *st = subtree(m, et);
-			git_treebuilder *sub;
-			git_oid id;
-			if (git_treebuilder_new(&sub, m->repo, NULL) != 0)
-				desk_git_die(EX_TEMPFAIL, "tree");
-			merge_ticket(m, full, sb, so, st, sub);
-			if (git_treebuilder_write(&id, sub) != 0)
-				desk_git_die(EX_TEMPFAIL, full);
-			if (git_treebuilder_entrycount(sub))
-				git_treebuilder_insert(NULL, tb, nm, &id, GIT_FILEMODE_TREE);
-			git_treebuilder_free(sub);
-			git_tree_free(sb);
-			git_tree_free(so);
-			git_tree_free(st);
-		} else if ((is_tree(eo) || !eo) && (is_tree(et) || !et)) {
+			put(tb, nm, eo ? eo : et);	/* archived on one side, changed on the other */
+		else if ((is_tree(eo) || !eo) && (is_tree(et) || !et))
 			merge_subdir(m, full, eb, eo, et, tb, nm);
-		} else
+		else
 			merge_file(m, full, eb, eo, et, tb, nm);
 		free(full);
 	}
-	for (size_t i = 0; i < nn; i++)
-		free(names[i]);
 	free(names);
 	*empty = git_treebuilder_entrycount(tb) == 0;
 	if (git_treebuilder_write(out, tb) != 0)
-		desk_git_die(errno == ENOSPC || errno == EDQUOT || errno == EFBIG ?
-		    EX_CANTCREAT : EX_TEMPFAIL, *path ? path : "tree");
+		desk_git_die(write_fail(), *path ? path : "tree");
 	git_treebuilder_free(tb);
 	return m->conflicts;
 }
@@ -777,7 +736,7 @@ static int tree_changes(git_repository *repo, git_tree *a, git_tree *b, const ch
 {
 	git_tree *t3[3] = { a, b, NULL };
 	size_t n;
-	char **names = names_of(t3, &n);
+	const char **names = names_of(t3, &n);
 	int rc = 0;
 	for (size_t i = 0; i < n; i++) {
 		const git_tree_entry *ea = entry(a, names[i]), *eb = entry(b, names[i]);
@@ -796,8 +755,6 @@ static int tree_changes(git_repository *repo, git_tree *a, git_tree *b, const ch
 		git_tree_free(sb);
 		free(full);
 	}
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
 	free(names);
 	return rc;
 }
@@ -1116,8 +1073,7 @@ static void new_commit(struct desk *d, const git_oid *parent, git_tree *base,
 		desk_git_die(EX_TEMPFAIL, "joining the branches");
 	const git_commit *ps[1] = { pc };
 	if (git_commit_create(out, d->repo, NULL, sig, sig, NULL, msg, nt, 1, ps) != 0)
-		desk_git_die(errno == ENOSPC || errno == EDQUOT || errno == EFBIG ?
-		    EX_CANTCREAT : EX_TEMPFAIL, "joining the branches");
+		desk_git_die(write_fail(), "joining the branches");
 	git_signature_free(sig);
 	git_commit_free(pc);
 	git_tree_free(nt);
@@ -1381,6 +1337,11 @@ static void tls_setup(const char *url)
 		git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS, NULL, "/etc/ssl/certs");
 }
 
+/* The branches a sync moves, [0] archive and [1] main, and the refs that
+ * hold what a push sends of each (taken with the lock held). */
+static const char *const branch_ref[2] = { DESK_ARCHIVE, DESK_BRANCH };
+static const char *const push_ref[2] = { "refs/mdesk/push/archive", "refs/mdesk/push/main" };
+
 static const char *git_msg(void)
 {
 	const git_error *e = git_error_last();
@@ -1402,15 +1363,9 @@ static int ref_oid(git_repository *r, const char *name, git_oid *out)
 	return git_reference_name_to_id(out, r, name) == 0;
 }
 
-struct conflicts {
-	int n;
-	const char *remote;
-};
-
 static void print_conflict(const char *path, int line, const char *what, void *ctx)
 {
-	struct conflicts *c = ctx;
-	c->n++;
+	(void)ctx;
 	fprintf(stderr, "%s: %s:%d: %s\n", progname, path, line, what);
 }
 
@@ -1494,11 +1449,8 @@ static git_blob *fold_events(git_repository *repo, git_tree *t, const char *path
  * line's length. */
 static json_t *jsonl_next(const char *p, size_t len, size_t *k, size_t *n)
 {
-	const char *nl = memchr(p + *k, '\n', len - *k);
-	*n = nl ? (size_t)(nl - p - *k) : len - *k;
-	json_t *o = json_loadb(p + *k, *n, 0, NULL);
-	*k += *n + 1;
-	return o;
+	const char *l = line_at(p, len, k, n);
+	return json_loadb(l, *n, 0, NULL);
 }
 
 /* Read the Message-IDs of ticket i's "received" events in tree t (side 1
@@ -1664,7 +1616,7 @@ static int renumbered(git_repository *repo, git_tree *tl, int top, git_oid *out)
 		char nn[32];
 		snprintf(nn, sizeof nn, "%04d.eml", ++top);
 		git_treebuilder_remove(tb, nm);
-		git_treebuilder_insert(NULL, tb, nn, git_tree_entry_id(e), git_tree_entry_filemode(e));
+		put(tb, nn, e);
 		json_object_set_new(ren, nm, json_string(nn));
 	}
 	git_blob *b = NULL;
@@ -2276,9 +2228,8 @@ static int merge_branch(struct desk *d, const char *branch, const char *track,
 	    (hb && (git_commit_lookup(&cb, d->repo, &base) != 0 ||
 	    git_commit_tree(&tbase, cb) != 0)))
 		desk_git_die(EX_TEMPFAIL, branch);
-	struct conflicts cc = { 0, remote };
 	git_oid tree;
-	int nc = sync_merge_trees(d->repo, tbase, tl, tr, &tree, print_conflict, &cc);
+	int nc = sync_merge_trees(d->repo, tbase, tl, tr, &tree, print_conflict, NULL);
 	git_tree *const t3[3] = { tbase, tl, tr };
 	int held = 0, folded = !nc && !strcmp(branch, DESK_BRANCH) ?
 	    fold_follow_ups(d, t3, &tree, ar, &held) : 0;
@@ -2297,8 +2248,7 @@ static int merge_branch(struct desk *d, const char *branch, const char *track,
 		    "two tickets kept in one" : "");
 		const git_commit *parents[2] = { cl, cr };
 		if (git_commit_create(to, d->repo, NULL, sig, sig, NULL, msg, nt, 2, parents) != 0)
-			desk_git_die(errno == ENOSPC || errno == EDQUOT || errno == EFBIG ?
-			    EX_CANTCREAT : EX_TEMPFAIL, "merge commit");
+			desk_git_die(write_fail(), "merge commit");
 		git_signature_free(sig);
 		git_tree_free(nt);
 		*ahead = 1;
@@ -2375,11 +2325,6 @@ static void rm_tree(const char *path, int keep)
 		unlink(path);
 }
 
-static int full_disk(void)
-{
-	return errno == ENOSPC || errno == EDQUOT || errno == EFBIG;
-}
-
 /* Syncs of one desk, one at a time (they share the quarantine). */
 static int sync_lock(struct desk *d)
 {
@@ -2410,7 +2355,7 @@ static git_repository *quarantine(struct desk *d, int borrow)
 	git_repository *q;
 	rm_tree(qp, 0);
 	if (git_repository_init(&q, qp, 1) != 0)
-		desk_git_die(full_disk() ? EX_CANTCREAT : EX_TEMPFAIL, qp);
+		desk_git_die(write_fail(), qp);
 	git_repository_free(q);
 	if (borrow) {
 		char *alt = path_join(qp, "objects/info/alternates");
@@ -2458,16 +2403,14 @@ static void move_files(struct desk *d, const char *dir, const char *todir, const
 		if (d->fsync) {
 			int fd = open(from, O_RDONLY);
 			if (fd < 0 || fsync(fd) != 0)
-				die(full_disk() ? EX_CANTCREAT : EX_TEMPFAIL, "%s: %s", from,
-				    strerror(errno));
+				die(write_fail(), "%s: %s", from, strerror(errno));
 			close(fd);
 		}
 		if (stat(to, &st) != 0) {
 			if (mkdir(todir, 0777) != 0 && errno != EEXIST)
 				die(EX_CANTCREAT, "%s: %s", todir, strerror(errno));
 			if (rename(from, to) != 0)
-				die(full_disk() ? EX_CANTCREAT : EX_TEMPFAIL, "%s: %s", to,
-				    strerror(errno));
+				die(write_fail(), "%s: %s", to, strerror(errno));
 			any = 1;
 		}
 		free(from);
@@ -2532,9 +2475,9 @@ static void fetch_into(git_repository *q, const char *url, const char *name, int
 	fo.update_fetchhead = 0;
 	if (git_remote_fetch(r, &fetchspecs, &fo, NULL) != 0) {
 		const char *m = git_msg();
-		int full = full_disk();
-		die(full ? EX_CANTCREAT : EX_TEMPFAIL, "%s: cannot fetch: %s%s", name, m,
-		    full ? "" : "; nothing changed, try again later");
+		int code = write_fail();
+		die(code, "%s: cannot fetch: %s%s", name, m,
+		    code == EX_CANTCREAT ? "" : "; nothing changed, try again later");
 	}
 	git_remote_free(r);
 	has[0] = ref_oid(q, "refs/in/archive", &tip[0]);
@@ -2570,8 +2513,7 @@ static void vet(struct desk *d, git_repository *q, const char *name, const char 
  * sync killed while writing it left. */
 static void clear_ref_locks(struct desk *d, char track[2][300])
 {
-	const char *mine[4] = { track[0], track[1], "refs/mdesk/push/archive",
-		"refs/mdesk/push/main" };
+	const char *mine[4] = { track[0], track[1], push_ref[0], push_ref[1] };
 	for (int k = 0; k < 4; k++) {
 		size_t n = strlen(git_repository_path(d->repo)) + strlen(mine[k]) + 8;
 		char *p = xmalloc(n);
@@ -2586,14 +2528,13 @@ static void clear_ref_locks(struct desk *d, char track[2][300])
 static void fetch_locked(struct desk *d, git_remote *rem, const char *name, int quiet,
     char track[2][300])
 {
-	const char *branch[2] = { DESK_ARCHIVE, DESK_BRANCH };
 	git_repository *q = quarantine(d, 1);
 	git_oid tip[2];
 	int has[2];
 	fetch_into(q, git_remote_url(rem), name, quiet, tip, has);
 	for (int k = 0; k < 2; k++)
 		if (has[k])
-			vet(d, q, name, branch[k], &tip[k]);
+			vet(d, q, name, branch_ref[k], &tip[k]);
 	git_repository_free(q);
 	desk_lock(d);
 	move_in(d);
@@ -2602,7 +2543,7 @@ static void fetch_locked(struct desk *d, git_remote *rem, const char *name, int 
 		git_reference *r;
 		if (has[k] && git_reference_create(&r, d->repo, track[k], &tip[k], 1,
 		    "mdesk sync: fetch") != 0)
-			desk_git_die(full_disk() ? EX_CANTCREAT : EX_TEMPFAIL, track[k]);
+			desk_git_die(write_fail(), track[k]);
 		if (has[k])
 			git_reference_free(r);
 	}
@@ -2756,7 +2697,6 @@ static int move_branches(struct desk *d, const git_oid from[2], const int has_fr
     const int step[2], const git_oid to[2], char track[2][300], const struct sset *gone,
     int *did)
 {
-	const char *branch[2] = { DESK_ARCHIVE, DESK_BRANCH };
 	git_oid fin[2], j[2];
 	int hasfin[2], nj = 0;
 	git_tree *src[4] = { NULL, NULL, NULL, NULL };
@@ -2792,19 +2732,19 @@ static int move_branches(struct desk *d, const git_oid from[2], const int has_fr
 	if (main_moves && has_from[1] && dirty_paths(d, &from[1], &j[1]))
 		return 1;
 	if (step[0] > 0) {
-		if (desk_move_branch(d, branch[0], has_from[0] ? &from[0] : NULL, &fin[0],
+		if (desk_move_branch(d, branch_ref[0], has_from[0] ? &from[0] : NULL, &fin[0],
 		    "mdesk sync") != 0)
 			return -1;
 		*did = 1;
 	}
 	if (main_moves) {
-		if (desk_move_branch(d, branch[1], has_from[1] ? &from[1] : NULL, &j[1],
+		if (desk_move_branch(d, branch_ref[1], has_from[1] ? &from[1] : NULL, &j[1],
 		    "mdesk sync") != 0)
 			return -1;
 		*did = 1;
 	}
 	if (hasfin[0] && !git_oid_equal(&j[0], &fin[0])) {
-		if (desk_move_branch(d, branch[0], &fin[0], &j[0], "mdesk sync") != 0)
+		if (desk_move_branch(d, branch_ref[0], &fin[0], &j[0], "mdesk sync") != 0)
 			return -1;
 		*did = 1;
 	}
@@ -2816,15 +2756,13 @@ static int move_branches(struct desk *d, const git_oid from[2], const int has_fr
  * second): refs/mdesk/push/NAME; ahead[k] when the remote lacks it. */
 static void push_snapshot(struct desk *d, char track[2][300], int ahead[2])
 {
-	const char *branch[2] = { DESK_ARCHIVE, DESK_BRANCH };
-	const char *snap[2] = { "refs/mdesk/push/archive", "refs/mdesk/push/main" };
 	for (int k = 0; k < 2; k++) {
 		git_oid l, r;
 		git_reference *ref;
-		ahead[k] = ref_oid(d->repo, branch[k], &l) &&
+		ahead[k] = ref_oid(d->repo, branch_ref[k], &l) &&
 		    (!ref_oid(d->repo, track[k], &r) || !git_oid_equal(&l, &r));
-		if (ahead[k] && git_reference_create(&ref, d->repo, snap[k], &l, 1, NULL) != 0)
-			desk_git_die(full_disk() ? EX_CANTCREAT : EX_TEMPFAIL, snap[k]);
+		if (ahead[k] && git_reference_create(&ref, d->repo, push_ref[k], &l, 1, NULL) != 0)
+			desk_git_die(write_fail(), push_ref[k]);
 		if (ahead[k])
 			git_reference_free(ref);
 	}
@@ -2833,15 +2771,13 @@ static void push_snapshot(struct desk *d, char track[2][300], int ahead[2])
 static int push_branches(git_remote *rem, struct desk *d, const int ahead[2], int quiet,
     struct cred *ps)
 {
-	const char *branch[2] = { DESK_ARCHIVE, DESK_BRANCH };
-	const char *snap[2] = { "refs/mdesk/push/archive", "refs/mdesk/push/main" };
 	char pspec[2][80];
 	char *pv[2];
 	size_t np = 0;
 	for (int k = 0; k < 2; k++) {
 		git_oid x;
-		if (ahead[k] && ref_oid(d->repo, snap[k], &x)) {
-			snprintf(pspec[np], sizeof pspec[np], "%s:%s", snap[k], branch[k]);
+		if (ahead[k] && ref_oid(d->repo, push_ref[k], &x)) {
+			snprintf(pspec[np], sizeof pspec[np], "%s:%s", push_ref[k], branch_ref[k]);
 			pv[np] = pspec[np];
 			np++;
 		}
@@ -2885,7 +2821,6 @@ int sync_desk(struct desk *d, const char *name, int auto_mode)
 		name = "origin";
 	git_remote *rem = remote_of(d, name, &named);
 	char track[2][300];
-	const char *branch[2] = { DESK_ARCHIVE, DESK_BRANCH };
 	for (int k = 0; k < 2; k++)
 		snprintf(track[k], sizeof track[k], named ? "refs/remotes/%s/%s" :
 		    "refs/mdesk/sync/%.0s%s", name, k ? "main" : "archive");
@@ -2898,7 +2833,7 @@ int sync_desk(struct desk *d, const char *name, int auto_mode)
 		for (int k = 0; k < 2; k++) {
 			if (k)	/* main's merge reads what the archive's made */
 				arch_open(d, track[0], step[0], &to[0], &from[0], has_from[0], &ar);
-			step[k] = merge_branch(d, branch[k], track[k], name, &ahead[k], &from[k],
+			step[k] = merge_branch(d, branch_ref[k], track[k], name, &ahead[k], &from[k],
 			    &has_from[k], &to[k], k ? &ar : NULL);
 			if (step[k] < 0)
 				conflicts = 1;
@@ -3030,11 +2965,8 @@ void sync_clone(const char *url, const char *dir)
 	 * by git init says master): main is checked out below */
 	o.checkout_opts.checkout_strategy = GIT_CHECKOUT_NONE;
 	git_repository *repo;
-	if (git_clone(&repo, url, dir, &o) != 0) {
-		const char *m = git_msg();
-		die(errno == ENOSPC || errno == EDQUOT || errno == EFBIG ? EX_CANTCREAT :
-		    EX_TEMPFAIL, "%s: cannot clone: %s", url, m);
-	}
+	if (git_clone(&repo, url, dir, &o) != 0)
+		die(write_fail(), "%s: cannot clone: %s", url, git_msg());
 	git_oid a, mn;
 	if (!ref_oid(repo, "refs/remotes/origin/main", &mn))
 		die(EX_DATAERR, "%s: not a desk (no branch main); make one with 'mdesk init', "
@@ -3050,8 +2982,7 @@ void sync_clone(const char *url, const char *dir)
 	    git_branch_set_upstream(br, "origin/main") != 0 ||
 	    git_repository_set_head(repo, DESK_BRANCH) != 0 ||
 	    git_checkout_head(repo, &co) != 0)
-		desk_git_die(errno == ENOSPC || errno == EDQUOT || errno == EFBIG ?
-		    EX_CANTCREAT : EX_TEMPFAIL, dir);
+		desk_git_die(write_fail(), dir);
 	git_reference_free(br);
 	struct stat cs;
 	char *conf = path_join(dir, "desk.conf");
