@@ -1012,6 +1012,34 @@ static int folder_id(git_tree *t, const char *p, git_oid *out)
 	return ok;
 }
 
+/* The ticket folders a and b (at path) joined as a merge without a base
+ * joins them: 0 and the folder in *out (which may be a), or -1 when they
+ * cannot be read or do not join. */
+static int join_two(git_repository *repo, const char *path, const git_oid *a,
+    const git_oid *b, git_oid *out)
+{
+	git_tree *ta = NULL, *tb = NULL;
+	git_treebuilder *bld = NULL;
+	struct smerge m = { repo, NULL, NULL, 0 };
+	int rc = -1;
+	if (git_tree_lookup(&ta, repo, a) == 0 && git_tree_lookup(&tb, repo, b) == 0 &&
+	    git_treebuilder_new(&bld, repo, NULL) == 0) {
+		merge_ticket(&m, path, NULL, ta, tb, bld);
+		if (!m.conflicts && git_treebuilder_write(out, bld) == 0)
+			rc = 0;
+	}
+	git_treebuilder_free(bld);
+	git_tree_free(ta);
+	git_tree_free(tb);
+	return rc;
+}
+
+/* A tree update that puts folder id at path. */
+static void upsert(git_tree_update *u, const char *path, const git_oid *id)
+{
+	*u = (git_tree_update){ GIT_TREE_UPDATE_UPSERT, *id, GIT_FILEMODE_TREE, path };
+}
+
 /* Does the folder a hold everything of folder b (every file b has, every
  * event id of b's events.jsonl)? */
 static int holds(git_repository *repo, const git_oid *a, const git_oid *b)
@@ -1056,27 +1084,31 @@ static int holds(git_repository *repo, const git_oid *a, const git_oid *b)
 	return ok;
 }
 
-/* A commit of base's tree with the updates up, on parent. */
-static void new_commit(struct desk *d, const git_oid *parent, git_tree *base,
-    const git_tree_update *up, size_t n, const char *msg, git_oid *out)
+/* A commit of base's tree with the updates up (n of them), on the np (1
+ * or 2) parents; what names it when it cannot be made. */
+static void new_commit(struct desk *d, const git_oid *parents, unsigned np, git_tree *base,
+    const git_tree_update *up, size_t n, const char *msg, const char *what, git_oid *out)
 {
 	git_oid tid;
-	git_tree *nt;
-	git_commit *pc;
+	git_tree *nt = base;
+	git_commit *pc[2] = { NULL, NULL };
 	git_signature *sig;
 	char name[64], email[300];
 	desk_system_author(name, sizeof name, email, sizeof email);
-	if (git_tree_create_updated(&tid, d->repo, base, n, up) != 0 ||
-	    git_tree_lookup(&nt, d->repo, &tid) != 0 ||
-	    git_commit_lookup(&pc, d->repo, parent) != 0 ||
+	if ((n && (git_tree_create_updated(&tid, d->repo, base, n, up) != 0 ||
+	    git_tree_lookup(&nt, d->repo, &tid) != 0)) ||
+	    git_commit_lookup(&pc[0], d->repo, &parents[0]) != 0 ||
+	    (np > 1 && git_commit_lookup(&pc[1], d->repo, &parents[1]) != 0) ||
 	    git_signature_new(&sig, name, email, (git_time_t)d->now, 0) != 0)
-		desk_git_die(EX_TEMPFAIL, "joining the branches");
-	const git_commit *ps[1] = { pc };
-	if (git_commit_create(out, d->repo, NULL, sig, sig, NULL, msg, nt, 1, ps) != 0)
-		desk_git_die(write_fail(), "joining the branches");
+		desk_git_die(EX_TEMPFAIL, what);
+	const git_commit *ps[2] = { pc[0], pc[1] };
+	if (git_commit_create(out, d->repo, NULL, sig, sig, NULL, msg, nt, np, ps) != 0)
+		desk_git_die(write_fail(), what);
 	git_signature_free(sig);
-	git_commit_free(pc);
-	git_tree_free(nt);
+	git_commit_free(pc[0]);
+	git_commit_free(pc[1]);
+	if (nt != base)
+		git_tree_free(nt);
 }
 
 static void refold(git_repository *repo, char (*paths)[40], size_t n, git_tree **mt,
@@ -1097,7 +1129,7 @@ static void join_main(struct desk *d, const git_oid *mc, git_tree *tm,
 	for (size_t i = 0; i < n; i++)
 		snprintf(jp[i], sizeof jp[i], "%s", um[i].path);
 	refold(d->repo, jp, n, &t, &tid);
-	new_commit(d, mc, t, NULL, 0, msg, out);
+	new_commit(d, mc, 1, t, NULL, 0, msg, "joining the branches", out);
 	free(jp);
 	git_tree_free(t);
 }
@@ -1119,34 +1151,13 @@ static int join_branches(struct desk *d, const git_oid *mc, const git_oid *ac,
 	tickets_of(tm, &la);
 	git_tree_update *um = xcalloc(la.n + 1, sizeof *um), *ua = xcalloc(la.n + 1, sizeof *ua);
 	size_t nj = 0, numain = 0;
-	struct smerge m = { d->repo, NULL, NULL, 0 };
 	for (size_t i = 0; i < la.n; i++) {
-		git_oid mid = la.id[i], aid;
-		if (!folder_id(ta, la.path[i], &aid))
-			continue;
-		git_tree *so = NULL, *st = NULL;
-		git_treebuilder *tb;
-		git_oid jid;
-		if (git_tree_lookup(&so, d->repo, &mid) != 0 ||
-		    git_tree_lookup(&st, d->repo, &aid) != 0 ||
-		    git_treebuilder_new(&tb, d->repo, NULL) != 0) {
-			git_tree_free(so);
-			continue;
-		}
-		m.conflicts = 0;
-		merge_ticket(&m, la.path[i], NULL, so, st, tb);
-		int okw = !m.conflicts && git_treebuilder_write(&jid, tb) == 0;
-		git_treebuilder_free(tb);
-		git_tree_free(so);
-		git_tree_free(st);
-		if (!okw)
-			continue;	/* left on both: mdesk check tells */
-		if (!git_oid_equal(&jid, &mid)) {
-			um[numain].action = GIT_TREE_UPDATE_UPSERT;
-			um[numain].filemode = GIT_FILEMODE_TREE;
-			um[numain].id = jid;
-			um[numain++].path = la.path[i];
-		}
+		git_oid aid, jid;
+		if (!folder_id(ta, la.path[i], &aid) ||
+		    join_two(d->repo, la.path[i], &la.id[i], &aid, &jid) != 0)
+			continue;	/* when they do not join, left on both: mdesk check tells */
+		if (!git_oid_equal(&jid, &la.id[i]))
+			upsert(&um[numain++], la.path[i], &jid);
 		ua[nj].action = GIT_TREE_UPDATE_REMOVE;
 		ua[nj++].path = la.path[i];
 	}
@@ -1158,7 +1169,7 @@ static int join_branches(struct desk *d, const git_oid *mc, const git_oid *ac,
 		    nj, nj == 1 ? "" : "s");
 		if (numain)
 			join_main(d, mc, tm, um, numain, msg, nm);
-		new_commit(d, ac, ta, ua, nj, msg, na);
+		new_commit(d, ac, 1, ta, ua, nj, msg, "joining the branches", na);
 	}
 	free(um);
 	free(ua);
@@ -1263,24 +1274,11 @@ static int cert_cb(git_cert *cert, int valid, const char *host, void *payload)
 		git_error_set_str(GIT_ERROR_SSH, "cannot check the host key");
 		return GIT_ECERTIFICATE;
 	}
-	static const char b64[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	char fp[64] = "SHA256:";
-	size_t o = 7;
-	for (int i = 0; i < 32; i += 3) {
-		unsigned v = (unsigned)hk->hash_sha256[i] << 16;
-		if (i + 1 < 32)
-			v |= (unsigned)hk->hash_sha256[i + 1] << 8;
-		if (i + 2 < 32)
-			v |= hk->hash_sha256[i + 2];
-		fp[o++] = b64[(v >> 18) & 63];
-		fp[o++] = b64[(v >> 12) & 63];
-		if (i + 1 < 32)
-			fp[o++] = b64[(v >> 6) & 63];
-		if (i + 2 < 32)
-			fp[o++] = b64[v & 63];
-	}
-	fp[o] = 0;
+	struct buf b64 = { 0 };
+	char fp[64];
+	b64_encode(&b64, hk->hash_sha256, 32, 0);
+	snprintf(fp, sizeof fp, "SHA256:%.43s", b64.p);	/* without the padding, as ssh prints it */
+	buf_free(&b64);
 	/* a port other than 22 is recorded as [host]:port */
 	char name[300];
 	const char *u = c && c->url ? c->url : "";
@@ -1665,25 +1663,16 @@ static int fold_into(git_repository *repo, git_tree *t, const char *winner, git_
     const char *loser)
 {
 	git_oid lid, rid;
-	git_tree *tw = NULL, *tl = NULL, *tr = NULL;
-	git_treebuilder *tb = NULL;
-	struct smerge m = { repo, NULL, NULL, 0 };
+	git_tree *tw = NULL, *tl = NULL;
 	int rc = -1;
 	if (folder_id(t, loser, &lid) && git_tree_lookup(&tw, repo, wid) == 0 &&
 	    git_tree_lookup(&tl, repo, &lid) == 0) {
 		int top = top_number(tw), tt = top_number(tl);
-		if (renumbered(repo, tl, top > tt ? top : tt, &rid) == 0 &&
-		    git_tree_lookup(&tr, repo, &rid) == 0 &&
-		    git_treebuilder_new(&tb, repo, NULL) == 0) {
-			merge_ticket(&m, winner, NULL, tw, tr, tb);
-			if (!m.conflicts && git_treebuilder_write(wid, tb) == 0)
-				rc = 0;
-		}
+		if (renumbered(repo, tl, top > tt ? top : tt, &rid) == 0)
+			rc = join_two(repo, winner, wid, &rid, wid);
 	}
-	git_treebuilder_free(tb);
 	git_tree_free(tw);
 	git_tree_free(tl);
-	git_tree_free(tr);
 	return rc;
 }
 
@@ -1908,7 +1897,6 @@ static int fold_groups(struct fold *f, git_repository *repo, const size_t *win,
 {
 	size_t n = f->n, nu = 0;
 	git_tree_update *up = xcalloc(2 * n + 1, sizeof *up);
-	git_oid *ids = xcalloc(2 * n + 1, sizeof *ids);
 	size_t *gone = xcalloc(n + 1, sizeof *gone), ng = 0;	/* from the archive */
 	int folded = 0;
 	for (size_t r = 0; r < n; r++) {
@@ -1921,31 +1909,23 @@ static int fold_groups(struct fold *f, git_repository *repo, const size_t *win,
 		int any = 0;
 		for (size_t i = 0; i < n; i++) {
 			git_tree *ti = f->arch[i] ? ar->t[3] : mt;
+			git_oid sid;
 			if (i == w || f->isnew[i] != 1 || fold_root(f, i) != r ||
 			    fold_into(repo, ti, f->path[w], &wid, f->path[i]) != 0 ||
-			    fold_stub(repo, ti, f->path[i], f->path[w], &ids[nu]) != 0)
+			    fold_stub(repo, ti, f->path[i], f->path[w], &sid) != 0)
 				continue;
-			up[nu].action = GIT_TREE_UPDATE_UPSERT;
-			up[nu].filemode = GIT_FILEMODE_TREE;
-			up[nu].path = f->path[i];
-			nu++;
+			upsert(&up[nu++], f->path[i], &sid);
 			any = 1;
 			folded++;
 			if (f->arch[i])
 				gone[ng++] = i;
 		}
 		if (any) {
-			ids[nu] = wid;
-			up[nu].action = GIT_TREE_UPDATE_UPSERT;
-			up[nu].filemode = GIT_FILEMODE_TREE;
-			up[nu].path = f->path[w];
-			nu++;
+			upsert(&up[nu++], f->path[w], &wid);
 			if (f->arch[w])
 				gone[ng++] = w;
 		}
 	}
-	for (size_t i = 0; i < nu; i++)
-		up[i].id = ids[i];
 	git_oid nt;
 	if (nu && git_tree_create_updated(&nt, repo, mt, nu, up) == 0) {
 		*tree = nt;
@@ -1954,7 +1934,6 @@ static int fold_groups(struct fold *f, git_repository *repo, const size_t *win,
 	} else
 		folded = 0;
 	free(up);
-	free(ids);
 	free(gone);
 	return folded;
 }
@@ -2221,12 +2200,9 @@ static int merge_branch(struct desk *d, const char *branch, const char *track,
 		*to = r;
 		return 1;
 	}
-	git_commit *cl, *cr, *cb = NULL;
-	git_tree *tl, *tr, *tbase = NULL;
-	if (git_commit_lookup(&cl, d->repo, &l) != 0 || git_commit_lookup(&cr, d->repo, &r) != 0 ||
-	    git_commit_tree(&tl, cl) != 0 || git_commit_tree(&tr, cr) != 0 ||
-	    (hb && (git_commit_lookup(&cb, d->repo, &base) != 0 ||
-	    git_commit_tree(&tbase, cb) != 0)))
+	git_tree *tl = commit_tree(d->repo, &l), *tr = commit_tree(d->repo, &r);
+	git_tree *tbase = hb ? commit_tree(d->repo, &base) : NULL;
+	if (!tl || !tr || (hb && !tbase))
 		desk_git_die(EX_TEMPFAIL, branch);
 	git_oid tree;
 	int nc = sync_merge_trees(d->repo, tbase, tl, tr, &tree, print_conflict, NULL);
@@ -2236,20 +2212,15 @@ static int merge_branch(struct desk *d, const char *branch, const char *track,
 	int rc = -1;
 	if (!nc) {
 		git_tree *nt;
-		git_signature *sig;
-		char name[64], email[300], msg[512];
-		desk_system_author(name, sizeof name, email, sizeof email);
-		if (git_tree_lookup(&nt, d->repo, &tree) != 0 ||
-		    git_signature_new(&sig, name, email, (git_time_t)d->now, 0) != 0)
+		git_oid parents[2] = { l, r };
+		char msg[512];
+		if (git_tree_lookup(&nt, d->repo, &tree) != 0)
 			desk_git_die(EX_TEMPFAIL, branch);
 		snprintf(msg, sizeof msg, "sync: merged %.200s %s%s%s\n", remote,
 		    strrchr(branch, '/') + 1, folded ? "; a follow-up filed on both "
 		    "replicas folded into one ticket" : "", held ? "; a message filed in "
 		    "two tickets kept in one" : "");
-		const git_commit *parents[2] = { cl, cr };
-		if (git_commit_create(to, d->repo, NULL, sig, sig, NULL, msg, nt, 2, parents) != 0)
-			desk_git_die(write_fail(), "merge commit");
-		git_signature_free(sig);
+		new_commit(d, parents, 2, nt, NULL, 0, msg, "merge commit", to);
 		git_tree_free(nt);
 		*ahead = 1;
 		rc = 1;
@@ -2257,9 +2228,6 @@ static int merge_branch(struct desk *d, const char *branch, const char *track,
 	git_tree_free(tl);
 	git_tree_free(tr);
 	git_tree_free(tbase);
-	git_commit_free(cl);
-	git_commit_free(cr);
-	git_commit_free(cb);
 	return rc;
 }
 
@@ -2599,27 +2567,11 @@ static int join_copies(struct desk *d, git_tree *const src[4], const char *p, gi
 		git_oid id;
 		if (!folder_id(src[k], p, &id))
 			continue;
-		if (!have) {
+		if (!have)
 			*out = id;
-			have = 1;
-			continue;
-		}
-		git_tree *a, *b;
-		git_treebuilder *tb;
-		struct smerge m = { d->repo, NULL, NULL, 0 };
-		if (git_tree_lookup(&a, d->repo, out) != 0)
+		else if (join_two(d->repo, p, out, &id, out) != 0)
 			return -1;
-		if (git_tree_lookup(&b, d->repo, &id) != 0 || git_treebuilder_new(&tb, d->repo, NULL) != 0) {
-			git_tree_free(a);
-			return -1;
-		}
-		merge_ticket(&m, p, NULL, a, b, tb);
-		int bad = m.conflicts || git_treebuilder_write(out, tb) != 0;
-		git_treebuilder_free(tb);
-		git_tree_free(a);
-		git_tree_free(b);
-		if (bad)
-			return -1;
+		have = 1;
 	}
 	return have ? 0 : -1;
 }
@@ -2643,17 +2595,14 @@ static int rescue(struct desk *d, git_tree *const src[4], git_tree *fm, git_tree
 		if (!p || folder_id(fm, p, &id) || folder_id(fa, p, &id) ||
 		    join_copies(d, src, p, &id) != 0)
 			continue;
-		up[n].action = GIT_TREE_UPDATE_UPSERT;
-		up[n].filemode = GIT_FILEMODE_TREE;
-		up[n].id = id;
-		up[n++].path = p;
+		upsert(&up[n++], p, &id);
 	}
 	*out = *mc;
 	if (n) {
 		char msg[160];
 		snprintf(msg, sizeof msg, "sync: %zu ticket%s moved off both branches at once "
 		    "back on main\n", n, n == 1 ? "" : "s");
-		new_commit(d, mc, fm, up, n, msg, out);
+		new_commit(d, mc, 1, fm, up, n, msg, "joining the branches", out);
 	}
 	free(up);
 	sset_free(&g);
@@ -2680,8 +2629,8 @@ static void take_off(struct desk *d, const git_oid *mc, const git_oid *ac,
 		up[n++].path = p;
 	}
 	if (n)
-		new_commit(d, ac, ta, up, n, "sync: a follow-up filed on both replicas folded "
-		    "into one ticket, back on main\n", out);
+		new_commit(d, ac, 1, ta, up, n, "sync: a follow-up filed on both replicas folded "
+		    "into one ticket, back on main\n", "joining the branches", out);
 	free(up);
 	git_tree_free(tm);
 	git_tree_free(ta);
