@@ -185,6 +185,13 @@ static struct agent *me(void)
 	return agent_acting(&AG, &D, opt_as, "acting");
 }
 
+/* The desk opened, and the agent acting on it. */
+static struct agent *open_as_me(void)
+{
+	open_desk();
+	return me();
+}
+
 static struct agent *agent_arg(const char *login)
 {
 	load_agents();
@@ -1236,17 +1243,6 @@ static void each_part(void *ctx, const char *type, const char *name, const char 
 		printf("[part %d] %-24s %s (%zu bytes)\n", n, type, *name ? name : "-", len);
 }
 
-static void show_parts(const char *id, char **files, size_t nf, int archived, struct parts *p)
-{
-	for (size_t k = 0; k < nf; k++) {
-		size_t len;
-		char *raw = ticket_read(&D, id, files[k], &len, archived);
-		if (raw)
-			mime_attachments(raw, len, each_part, p);
-		free(raw);
-	}
-}
-
 /* When the ticket's events say file (NNNN.eml) came in or went out; the
  * ticket's creation when none does. */
 static long long file_time(const struct ticket *t, const char *file)
@@ -1312,26 +1308,63 @@ static void show_follows(const struct ticket *t)
 	}
 }
 
-/* show --mbox: the ticket's messages as an mbox. */
-static void show_mbox(const struct ticket *t, char **files, size_t nf, int archived)
+/* show --mbox: a message in an mbox, with its own sender and date (else
+ * when it was filed). */
+static void mbox_message(const struct ticket *t, const char *file, const char *raw, size_t len)
 {
-	for (size_t i = 0; i < nf; i++) {
-		size_t len;
-		char *raw = ticket_read(&D, t->id, files[i], &len, archived);
-		if (!raw)
-			continue;
-		/* each message's own sender and date (else when it was filed) */
-		struct buf b = { 0 };
-		int bol = 1;
-		mbox_from_line(&b, raw, len, file_time(t, files[i]));
-		mbox_escape(&b, raw, len, &bol);
-		fwrite(b.p, 1, b.len, stdout);
-		if (b.len && b.p[b.len - 1] != '\n')
-			putchar('\n');
+	struct buf b = { 0 };
+	int bol = 1;
+	mbox_from_line(&b, raw, len, file_time(t, file));
+	mbox_escape(&b, raw, len, &bol);
+	fwrite(b.p, 1, b.len, stdout);
+	if (b.len && b.p[b.len - 1] != '\n')
 		putchar('\n');
-		buf_free(&b);
+	putchar('\n');
+	buf_free(&b);
+}
+
+/* show: a message's sender, date and subject, its text and its
+ * attachments listed. */
+static void text_message(const struct ticket *t, const char *file, const char *raw, size_t len,
+    struct parts *parts)
+{
+	struct msg m = { 0 };
+	const char *from = NULL, *name = NULL;
+	size_t hl = msg_header_len(raw, len);
+	msg_open(&m, raw, hl);
+	msg_addr(&m, "From", &from, &name);
+	const char *subj = msg_text(&m, "Subject"), *date = msg_raw(&m, "Date", 1);
+	printf("\n--- %s ---\nFrom: %s%s%s%s\n", file, name ? name : "",
+	    name ? " <" : "", from ? from : "?", name ? ">" : "");
+	/* where the message asks answers to go, when not to the customer */
+	reply_claims(&m, t->customer, show_claim, NULL);
+	printf("Date: %s\nSubject: %s\n\n", date ? date : "?", subj ? subj : "");
+	char *text = mime_text(raw, len);
+	fputs(text, stdout);
+	if (*text && text[strlen(text) - 1] != '\n')
+		putchar('\n');
+	free(text);
+	mime_attachments(raw, len, each_part, parts);	/* listed */
+	msg_free(&m);
+}
+
+/* The ticket's messages: as an mbox, their attachments (--part N,
+ * --attachments DIR) or as text. */
+static void show_messages(const struct ticket *t, int archived, int mbox, struct parts *p)
+{
+	size_t nf, len;
+	char **files = ticket_files(&D, t->id, &nf, archived);
+	for (size_t k = 0; k < nf; k++) {
+		char *raw = ticket_read(&D, t->id, files[k], &len, archived);
+		if (raw && mbox)
+			mbox_message(t, files[k], raw, len);
+		else if (raw && (p->want || p->dir))
+			mime_attachments(raw, len, each_part, p);
+		else if (raw)
+			text_message(t, files[k], raw, len, p);
 		free(raw);
 	}
+	ticket_files_free(files, nf);
 }
 
 /* The participants of a ticket, when there are others than the customer. */
@@ -1387,8 +1420,7 @@ static void show_snooze(const struct ticket *t)
 	}
 }
 
-static void show_text(struct ticket *t, char **files, size_t nf, int archived,
-    struct parts *parts)
+static void show_text(struct ticket *t, int archived, struct parts *parts)
 {
 	char cr[32], up[32];
 	size_t i;
@@ -1435,31 +1467,7 @@ static void show_text(struct ticket *t, char **files, size_t nf, int archived,
 	printf("\nEvents:\n");
 	json_array_foreach(t->events, i, v)
 		print_event(v);
-	for (size_t k = 0; k < nf; k++) {
-		size_t len;
-		char *raw = ticket_read(&D, t->id, files[k], &len, archived);
-		if (!raw)
-			continue;
-		struct msg m = { 0 };
-		const char *from = NULL, *name = NULL;
-		size_t hl = msg_header_len(raw, len);
-		msg_open(&m, raw, hl);
-		msg_addr(&m, "From", &from, &name);
-		const char *subj = msg_text(&m, "Subject"), *date = msg_raw(&m, "Date", 1);
-		printf("\n--- %s ---\nFrom: %s%s%s%s\n", files[k], name ? name : "",
-		    name ? " <" : "", from ? from : "?", name ? ">" : "");
-		/* where the message asks answers to go, when not to the customer */
-		reply_claims(&m, t->customer, show_claim, NULL);
-		printf("Date: %s\nSubject: %s\n\n", date ? date : "?", subj ? subj : "");
-		char *text = mime_text(raw, len);
-		fputs(text, stdout);
-		if (*text && text[strlen(text) - 1] != '\n')
-			putchar('\n');
-		free(text);
-		mime_attachments(raw, len, each_part, parts);	/* listed */
-		msg_free(&m);
-		free(raw);
-	}
+	show_messages(t, archived, 0, parts);
 }
 
 static int cmd_show(int argc, char **argv)
@@ -1498,13 +1506,11 @@ static int cmd_show(int argc, char **argv)
 	need_ticket(id, &t, &archived, 0);
 	if (viewer())	/* the acting agent, when known, hears of a collision it lost */
 		sync_notice(&D, &t, viewer());
-	size_t nf;
-	char **files = ticket_files(&D, id, &nf, archived);
 	if (parts.want || parts.dir) {
 		struct stat st;
 		if (parts.dir && (stat(parts.dir, &st) != 0 || !S_ISDIR(st.st_mode)))
 			die(EX_CANTCREAT, "%s: not a folder", parts.dir);
-		show_parts(id, files, nf, archived, &parts);
+		show_messages(&t, archived, 0, &parts);
 		if (parts.want && !parts.done)
 			die(EX_NOINPUT, "%s: no part %d (see mdesk show %s)", id, parts.want, id);
 		if (fflush(stdout) != 0)
@@ -1512,15 +1518,14 @@ static int cmd_show(int argc, char **argv)
 		if (parts.failed)
 			die(EX_CANTCREAT, "%s: not every attachment was saved", parts.dir);
 	} else if (mbox)
-		show_mbox(&t, files, nf, archived);
+		show_messages(&t, archived, 1, &parts);
 	else if (json) {
 		json_t *o = ticket_json(&t);
 		json_object_set(o, "events", t.events);
 		json_object_set_new(o, "archived", json_boolean(archived));
 		jw_line(stdout, o);
 	} else
-		show_text(&t, files, nf, archived, &parts);
-	ticket_files_free(files, nf);
+		show_text(&t, archived, &parts);
 	ticket_free(&t);
 	return 0;
 }
@@ -1530,8 +1535,7 @@ static int cmd_show(int argc, char **argv)
 static int cmd_assign(int argc, char **argv)
 {
 	argv = no_options(&argc, argv, "", 3, 3);
-	open_desk();
-	struct agent *a = me(), *to = agent_arg(argv[2]);
+	struct agent *a = open_as_me(), *to = agent_arg(argv[2]);
 	if (!strcmp(to->status, "inactive"))
 		die(EX_DATAERR, "agent '%s' is inactive (see mdesk agent set)", to->login);
 	json_t *e = event_new("assigned", a->login, D.now);
@@ -1545,8 +1549,7 @@ static int cmd_assign(int argc, char **argv)
 static int bare_event(int argc, char **argv, const char *type)
 {
 	argv = no_options(&argc, argv, "", 2, 2);
-	open_desk();
-	struct agent *a = me();
+	struct agent *a = open_as_me();
 	json_t *e = event_new(type, a->login, D.now);
 	one_event(tid(argv[1]), e, a, NULL, NULL, "%s", type);
 	return 0;
@@ -1592,8 +1595,7 @@ static int cmd_claim(int argc, char **argv)
 	}
 	if (optind + 1 != argc)
 		misuse(NULL);
-	open_desk();
-	struct agent *a = me();
+	struct agent *a = open_as_me();
 	if (!dur)
 		dur = conf_get(&D.conf, "", "", "claim_for");
 	long long secs = 30 * 60;
@@ -1618,8 +1620,7 @@ static int cmd_release(int argc, char **argv)
 	argv += optind - 1;
 	if (argc - optind != 1)
 		misuse(NULL);
-	open_desk();
-	struct agent *a = me();
+	struct agent *a = open_as_me();
 	json_t *e = event_new("released", a->login, D.now);
 	struct claimctx cc = { a->login, force };
 	one_event(tid(argv[1]), e, a, claim_check, &cc, "released");
@@ -1751,8 +1752,7 @@ static void args_text(int argc, char **argv, int first, struct buf *nb, const ch
 static int cmd_note(int argc, char **argv)
 {
 	argv = no_options(&argc, argv, "+", 3, INT_MAX);
-	open_desk();
-	struct agent *a = me();
+	struct agent *a = open_as_me();
 	struct buf nb = { 0 };
 	args_text(argc, argv, 2, &nb, "an empty note");
 	json_t *e = event_new("note", a->login, D.now);
@@ -1796,8 +1796,7 @@ static int cmd_tag(int argc, char **argv)
 {
 	argv = no_options(&argc, argv, "", 3, INT_MAX);
 	int untag = !strcmp(argv[0], "untag");
-	open_desk();
-	struct agent *a = me();
+	struct agent *a = open_as_me();
 	json_t *e = event_new(untag ? "untagged" : "tagged", a->login, D.now);
 	json_t *tags = json_array();
 	struct buf list = { 0 };
@@ -1819,8 +1818,7 @@ static int cmd_priority(int argc, char **argv)
 	argv = no_options(&argc, argv, "", 3, 3);
 	if (!priority_valid(argv[2]))
 		misuse("priority '%s' is not one of " PRIORITY_LIST, argv[2]);
-	open_desk();
-	struct agent *a = me();
+	struct agent *a = open_as_me();
 	json_t *e = event_new("priority", a->login, D.now);
 	json_object_set_new(e, "priority", json_string(argv[2]));
 	one_event(tid(argv[1]), e, a, NULL, NULL, "priority %s", argv[2]);
@@ -1870,8 +1868,7 @@ static int cmd_snooze(int argc, char **argv)
 {
 	int un = !strcmp(argv[0], "unsnooze");
 	argv = no_options(&argc, argv, "", un ? 2 : 3, un ? 2 : 3);
-	open_desk();
-	struct agent *a = me();
+	struct agent *a = open_as_me();
 	const char *id = tid(argv[1]);
 	json_t *e = event_new(un ? "unsnoozed" : "snoozed", a->login, D.now);
 	char lt[32], ut[32] = "";
@@ -1890,8 +1887,7 @@ static int cmd_snooze(int argc, char **argv)
 static int cmd_remind(int argc, char **argv)
 {
 	argv = no_options(&argc, argv, "+", 4, INT_MAX);
-	open_desk();
-	struct agent *a = me();
+	struct agent *a = open_as_me();
 	const char *id = tid(argv[1]);
 	long long due = when_arg(argv[2]);
 	struct buf text = { 0 };
@@ -2051,8 +2047,7 @@ static int cmd_status(int argc, char **argv)
 		misuse(NULL);
 	if (!status_valid(argv[2]))
 		misuse("status '%s' is not one of " STATUS_LIST, argv[2]);
-	open_desk();
-	struct agent *a = me();
+	struct agent *a = open_as_me();
 	json_t *e = event_new("status", a->login, D.now);
 	json_object_set_new(e, "status", json_string(argv[2]));
 	if (force)	/* over another's claim, knowingly */
@@ -2071,8 +2066,7 @@ static int cmd_merge(int argc, char **argv)
 	const char *from = tid(argv[1]), *into = tid(argv[2]);
 	if (!strcmp(from, into))
 		misuse("a ticket cannot be merged into itself");
-	open_desk();
-	struct agent *a = me();
+	struct agent *a = open_as_me();
 	desk_lock(&D);
 	struct ticket tf, ti;
 	int af, ai;

@@ -100,7 +100,8 @@ static void set_value(struct reply *r, const char *name, const char *value)
 	r->values[k] = xstrdup(value ? value : "");
 }
 
-const char *reply_value(const struct reply *r, const char *name)
+/* The value of a placeholder for r; "" when it has none. */
+static const char *reply_value(const struct reply *r, const char *name)
 {
 	int k = word_index(tpl_placeholders, name);
 	return k < 0 ? NULL : r->values[k] ? r->values[k] : "";

@@ -124,7 +124,4 @@ void forward_render(struct reply *r, int number);
  * customer's deadlines; its Message-ID files the answer on the ticket. */
 json_t *forward_record(const struct reply *r);
 
-/* The value of a placeholder for r; "" when it has none. */
-const char *reply_value(const struct reply *r, const char *name);
-
 #endif
