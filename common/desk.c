@@ -1,4 +1,5 @@
 /* desk.c: the desk, a git repository of plain files (see desk.h). */
+#define _XOPEN_SOURCE 700	/* nftw */
 #include "desk.h"
 #include "outbox.h"
 #include "search.h"
@@ -6,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <limits.h>
 #include <pwd.h>
 #include <signal.h>
@@ -152,17 +154,15 @@ static _Noreturn void die_not_owner(const char *root)
 void desk_open(struct desk *d, const char *dir)
 {
 	char cwd[PATH_MAX], *found = NULL;
+	const char *named = "";	/* how dir was given: --desk or MDESK_DIR */
 	memset(d, 0, sizeof *d);
 	d->lockfd = -1;
+	if ((!dir || !*dir) && (dir = getenv("MDESK_DIR")) && *dir)
+		named = "MDESK_DIR=";
 	if (dir && *dir) {
 		if (!is_desk(dir))
-			die(EX_CONFIG, "%s: not a desk (no desk.conf or .git); create one "
-			    "with 'mdesk init %s'", dir, dir);
-		found = realpath(dir, NULL);
-	} else if ((dir = getenv("MDESK_DIR")) && *dir) {
-		if (!is_desk(dir))
-			die(EX_CONFIG, "MDESK_DIR=%s: not a desk (no desk.conf or .git); "
-			    "create one with 'mdesk init %s'", dir, dir);
+			die(EX_CONFIG, "%s%s: not a desk (no desk.conf or .git); create one "
+			    "with 'mdesk init %s'", named, dir, dir);
 		found = realpath(dir, NULL);
 	} else if (getcwd(cwd, sizeof cwd)) {
 		for (;;) {
@@ -258,9 +258,10 @@ static int open_plain(const char *root, const char *path)
 	return -1;
 }
 
-char *desk_read_file(struct desk *d, const char *path, size_t *len)
+/* All of fd (closed here), NUL-terminated, and *len; NULL when fd < 0
+ * or on a read error. */
+static char *read_all(int fd, size_t *len)
 {
-	int fd = open_plain(d->root, path);
 	if (fd < 0)
 		return NULL;
 	struct buf b = { 0 };
@@ -276,6 +277,11 @@ char *desk_read_file(struct desk *d, const char *path, size_t *len)
 	buf_cstr(&b);
 	*len = b.len;
 	return b.p;
+}
+
+char *desk_read_file(struct desk *d, const char *path, size_t *len)
+{
+	return read_all(open_plain(d->root, path), len);
 }
 
 int desk_branch_id(struct desk *d, const char *ref, git_oid *out)
@@ -422,19 +428,7 @@ static int write_atomic(const char *root, const char *path, const void *data,
 		fd = open_temp(root, path, full, tmp, tl);
 	int rc = -1;
 	if (fd >= 0) {
-		const char *p = data;
-		size_t left = len;
-		while (left) {
-			ssize_t n = write(fd, p, left);
-			if (n < 0) {
-				if (errno == EINTR)
-					continue;
-				break;
-			}
-			p += n;
-			left -= (size_t)n;
-		}
-		if (left == 0 && close(fd) == 0) {
+		if (write_all(fd, data, len) == 0 && close(fd) == 0) {
 			fd = -1;
 			if ((direct || rename(tmp, full) == 0) && stat(full, st) == 0)
 				rc = 0;
@@ -452,26 +446,17 @@ static int write_atomic(const char *root, const char *path, const void *data,
 	return rc;
 }
 
+static int rm_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st, (void)type, (void)ftw;
+	remove(path);
+	return 0;
+}
+
+/* path and, when a directory, all below it (no link followed) */
 static void rm_rf(const char *path)
 {
-	struct stat st;
-	if (lstat(path, &st) != 0)
-		return;
-	if (S_ISDIR(st.st_mode)) {
-		DIR *dir = opendir(path);
-		struct dirent *de;
-		while (dir && (de = readdir(dir))) {
-			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-				continue;
-			char *c = join(path, de->d_name);
-			rm_rf(c);
-			free(c);
-		}
-		if (dir)
-			closedir(dir);
-		rmdir(path);
-	} else
-		unlink(path);
+	nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 /* Remove empty parent directories of path up to the root. */
@@ -655,16 +640,74 @@ static void unlink_journal(struct desk *d)
 	free(jp);
 }
 
-/* The journal names the paths whose files (and index entries) follow
- * the branch once it moved: a writer killed in between leaves it to the
- * next, which brings them in line with HEAD (recover). */
-static void write_journal(struct desk *d, const struct buf *paths)
+/* The journal names the paths (of the changes c[0..n)) whose files and
+ * index entries follow the branch once it moved: a writer killed in
+ * between leaves it to the next, which brings them in line with HEAD
+ * (recover). */
+static void write_journal(struct desk *d, const struct change *c, size_t n)
 {
+	struct buf paths = { 0 };
 	struct stat st;
-	if (write_atomic(d->root, ".git/mdesk/pending", paths->p ? paths->p : "", paths->len,
+	for (size_t i = 0; i < n; i++) {
+		buf_adds(&paths, c[i].path);
+		buf_addc(&paths, '\n');
+	}
+	if (write_atomic(d->root, ".git/mdesk/pending", paths.p ? paths.p : "", paths.len,
 	    &st, 0) != 0)
 		die(errno == ENOSPC || errno == EDQUOT || errno == EROFS ? EX_CANTCREAT :
 		    EX_TEMPFAIL, "%s/.git/mdesk/pending: %s", d->root, strerror(errno));
+	buf_free(&paths);
+}
+
+/* Main moved to tree: the working tree and the index follow the changes
+ * c[0..n) (their committed files when own, else tree's) and the journal
+ * goes.  When the files cannot follow, the journal stays and the next
+ * writer completes the job; what moved the branch (a change, a sync) is
+ * named in the warning.  0, or the errno. */
+static int follow(struct desk *d, git_tree *tree, const struct change *c, size_t n, int own,
+    const char *what)
+{
+	int bad = 0;
+	git_index *idx = index_open(d);
+	for (size_t i = 0; i < n; i++)
+		if (materialize(d, idx, tree, c[i].path, own && c[i].op != OP_REMOVE ? &c[i] :
+		    NULL) != 0)
+			bad = errno ? errno : EIO;
+	if (index_close(idx) != 0 && !bad)
+		bad = errno ? errno : EIO;
+	if (bad)
+		warnx_("%s: the working tree could not be updated (%s); the %s "
+		    "is committed and the next command repairs the files", d->root, strerror(bad),
+		    what);
+	else
+		unlink_journal(d);
+	return bad;
+}
+
+/* Move ref to the commit to from old (NULL: the branch is made) by
+ * compare-and-swap: libgit2's answer. */
+static int set_ref(struct desk *d, const char *ref, const git_oid *to, const git_oid *old,
+    const char *message)
+{
+	git_reference *r = NULL;
+	int rc = old ? git_reference_create_matching(&r, d->repo, ref, to, 1, old, message) :
+	    git_reference_create(&r, d->repo, ref, to, 0, message);
+	git_reference_free(r);
+	desk_branch_moved(d);
+	return rc;
+}
+
+/* The empty tree, written to repo. */
+static git_tree *empty_tree(git_repository *repo)
+{
+	git_treebuilder *tb;
+	git_oid id;
+	git_tree *t;
+	if (git_treebuilder_new(&tb, repo, NULL) != 0 || git_treebuilder_write(&id, tb) != 0 ||
+	    git_tree_lookup(&t, repo, &id) != 0)
+		desk_git_die(EX_TEMPFAIL, "empty tree");
+	git_treebuilder_free(tb);
+	return t;
 }
 
 /* Temporary files of write_atomic (".NAME." and six random characters) a killed writer left
@@ -693,23 +736,17 @@ static void remove_temps(struct desk *d, const char *path)
 }
 
 /* Paths of the pending journal, bring them in line with HEAD. */
-/* Paths of the pending journal, bring them in line with HEAD. */
 static void recover(struct desk *d)
 {
 	char *jp = state_path(d, "pending");
-	int fd = open(jp, O_RDONLY);
+	size_t len;
+	char *text = read_all(open(jp, O_RDONLY | O_CLOEXEC), &len);
 	free(jp);
-	if (fd < 0)
+	if (!text)
 		return;
-	struct buf b = { 0 };
-	char tmp[8192];
-	ssize_t n;
-	while ((n = read(fd, tmp, sizeof tmp)) > 0)
-		buf_add(&b, tmp, (size_t)n);
-	close(fd);
 	git_tree *t = branch_tree(d, DESK_BRANCH, NULL);
 	git_index *idx = index_open(d);
-	for (char *p = b.p, *nl; p && *p; p = nl + 1) {
+	for (char *p = text, *nl; *p; p = nl + 1) {
 		nl = strchr(p, '\n');
 		if (!nl)
 			break;
@@ -722,7 +759,7 @@ static void recover(struct desk *d)
 	if (index_close(idx) != 0)
 		desk_git_die(EX_TEMPFAIL, "index");
 	git_tree_free(t);
-	buf_free(&b);
+	free(text);
 	unlink_journal(d);
 }
 
@@ -1033,23 +1070,6 @@ static int batch_conf_open(git_config_backend *b, git_config_level_t l, const gi
 	return 0;
 }
 
-static int batch_conf_readonly(git_config_backend *b, const char *key, const char *value)
-{
-	(void)b, (void)key, (void)value;
-	git_error_set_str(GIT_ERROR_CONFIG, "a batch's configuration is read-only");
-	return -1;
-}
-
-static int batch_conf_multi(git_config_backend *b, const char *k, const char *re, const char *v)
-{
-	return batch_conf_readonly(b, k, re ? re : v);
-}
-
-static int batch_conf_del(git_config_backend *b, const char *key)
-{
-	return batch_conf_readonly(b, key, NULL);
-}
-
 static int batch_conf_iter_next(git_config_entry **e, git_config_iterator *it)
 {
 	(void)e, (void)it;
@@ -1073,7 +1093,9 @@ static int batch_conf_iterator(git_config_iterator **out, git_config_backend *b)
 
 static int batch_conf_lock(git_config_backend *b)
 {
-	return batch_conf_readonly(b, NULL, NULL);
+	(void)b;
+	git_error_set_str(GIT_ERROR_CONFIG, "a batch's configuration is read-only");
+	return -1;
 }
 
 static int batch_conf_unlock(git_config_backend *b, int success)
@@ -1092,13 +1114,10 @@ static int batch_conf_new(git_config_backend **out, git_config_backend *from)
 	(void)from;
 	git_config_backend *b = xcalloc(1, sizeof *b);
 	git_config_init_backend(b, GIT_CONFIG_BACKEND_VERSION);
-	b->readonly = 1;
+	b->readonly = 1;	/* libgit2 sets and deletes only in a writable level:
+				 * no set, set_multivar, del or del_multivar here */
 	b->open = batch_conf_open;
 	b->get = batch_conf_get;
-	b->set = batch_conf_readonly;
-	b->set_multivar = batch_conf_multi;
-	b->del = batch_conf_del;
-	b->del_multivar = batch_conf_readonly;
 	b->iterator = batch_conf_iterator;
 	b->snapshot = batch_conf_new;
 	b->lock = batch_conf_lock;
@@ -1226,15 +1245,8 @@ static git_tree *tree_in(git_repository *repo, const git_oid *id, int unborn)
 {
 	git_tree *t;
 	git_commit *c;
-	if (unborn) {
-		git_treebuilder *tb;
-		git_oid empty;
-		if (git_treebuilder_new(&tb, repo, NULL) != 0 || git_treebuilder_write(&empty, tb) != 0 ||
-		    git_tree_lookup(&t, repo, &empty) != 0)
-			desk_git_die(EX_TEMPFAIL, "empty tree");
-		git_treebuilder_free(tb);
-		return t;
-	}
+	if (unborn)
+		return empty_tree(repo);
 	if (git_commit_lookup(&c, repo, id) != 0 || git_commit_tree(&t, c) != 0)
 		desk_git_die(EX_TEMPFAIL, "HEAD");
 	git_commit_free(c);
@@ -1346,13 +1358,7 @@ static void tx_build(struct desk_tx *tx)
 	git_tree_free(tx->newtree);
 	if (git_tree_lookup(&tx->newtree, d->repo, &tree_id) != 0)
 		desk_git_die(EX_TEMPFAIL, "tree");
-	struct buf paths = { 0 };
-	for (size_t i = 0; i < tx->n; i++) {
-		buf_adds(&paths, tx->c[i].path);
-		buf_addc(&paths, '\n');
-	}
-	write_journal(d, &paths);
-	buf_free(&paths);
+	write_journal(d, tx->c, tx->n);
 }
 
 void desk_tx_prepare(struct desk_tx *tx, const char *name, const char *email,
@@ -1395,13 +1401,8 @@ int desk_tx_commit(struct desk_tx *tx, const char *name, const char *email,
 	struct desk *d = tx->d;
 	desk_tx_prepare(tx, name, email, message);
 	for (int attempt = 0;; attempt++) {
-		git_reference *ref = NULL;
-		int rc = tx->unborn ?
-		    git_reference_create(&ref, d->repo, DESK_BRANCH, &tx->commit_id, 0, tx->message) :
-		    git_reference_create_matching(&ref, d->repo, DESK_BRANCH, &tx->commit_id, 1,
-			&tx->head, tx->message);
-		git_reference_free(ref);
-		desk_branch_moved(d);
+		int rc = set_ref(d, DESK_BRANCH, &tx->commit_id, tx->unborn ? NULL : &tx->head,
+		    tx->message);
 		if (rc == 0)
 			break;
 		if ((rc != GIT_EMODIFIED && rc != GIT_ELOCKED && rc != GIT_EEXISTS) || attempt >= 20)
@@ -1414,27 +1415,9 @@ int desk_tx_commit(struct desk_tx *tx, const char *name, const char *email,
 	d->wrote = 1;
 	if (d->committed)
 		tell_committed(d, tx);
-	/* the working tree and the index follow */
-	int bad = 0;
-	git_index *idx = index_open(d);
-	for (size_t i = 0; i < tx->n; i++) {
-		const struct change *c = &tx->c[i];
-		if (materialize(d, idx, tx->newtree, c->path, c->op == OP_REMOVE ? NULL : c) != 0)
-			bad = errno ? errno : EIO;
-	}
-	if (index_close(idx) != 0 && !bad)
-		bad = errno ? errno : EIO;
+	int bad = follow(d, tx->newtree, tx->c, tx->n, 1, "change");
 	tx_free(tx);
-	if (bad) {
-		/* committed, but the files could not follow: the journal stays
-		 * and the next writer completes the job */
-		warnx_("%s: the working tree could not be updated (%s); the change "
-		    "is committed and the next command repairs the files",
-		    d->root, strerror(bad));
-		return 0;
-	}
-	unlink_journal(d);
-	if (count_commit(d)) {
+	if (!bad && count_commit(d)) {
 		desk_gc(d, 0, 1);
 		d->upkeep_due = 1;	/* the tools archive old tickets then */
 	}
@@ -1648,15 +1631,7 @@ int desk_archive(struct desk *d, char **ids, size_t n, const char *name,
 	git_signature *sig;
 	git_signature_new(&sig, name, email, (git_time_t)d->now, 0);
 	if (nu > 0) {
-		git_tree *start = arch;
-		if (unborn) {
-			git_treebuilder *tb;
-			git_oid empty;
-			git_treebuilder_new(&tb, d->repo, NULL);
-			git_treebuilder_write(&empty, tb);
-			git_treebuilder_free(tb);
-			git_tree_lookup(&start, d->repo, &empty);
-		}
+		git_tree *start = unborn ? empty_tree(d->repo) : arch;
 		git_oid tid, cid;
 		git_tree *nt;
 		if (git_tree_create_updated(&tid, d->repo, start, nu, up) != 0 ||
@@ -1671,13 +1646,8 @@ int desk_archive(struct desk *d, char **ids, size_t n, const char *name,
 		if (git_commit_create(&cid, d->repo, NULL, sig, sig, NULL, msg, nt,
 		    unborn ? 0 : 1, parents) != 0)
 			desk_git_die(EX_TEMPFAIL, "archive commit");
-		git_reference *ref = NULL;
-		int rc = unborn ? git_reference_create(&ref, d->repo, DESK_ARCHIVE, &cid, 0, msg) :
-		    git_reference_create_matching(&ref, d->repo, DESK_ARCHIVE, &cid, 1, &ahead, msg);
-		desk_branch_moved(d);
-		if (rc != 0)
+		if (set_ref(d, DESK_ARCHIVE, &cid, unborn ? NULL : &ahead, msg) != 0)
 			desk_git_die(EX_TEMPFAIL, "archive branch");
-		git_reference_free(ref);
 		git_commit_free(parent);
 		git_tree_free(nt);
 		if (unborn)
@@ -1725,16 +1695,22 @@ char **desk_archived_ids(struct desk *d, size_t *n)
 
 /* --- moving a branch to another commit (a sync) --- */
 
+struct paths {
+	struct change *v;	/* only their paths */
+	size_t n;
+};
+
 static int diff_path(const git_diff_delta *dd, float progress, void *payload)
 {
 	(void)progress;
-	struct { char **v; size_t n; } *l = payload;
+	struct paths *l = payload;
 	const char *p[2] = { dd->old_file.path, dd->new_file.path };
 	for (int k = 0; k < 2; k++) {
 		if (!p[k] || (k == 1 && dd->old_file.path && !strcmp(p[0], p[1])))
 			continue;
 		l->v = xrealloc(l->v, (l->n + 1) * sizeof *l->v);
-		l->v[l->n++] = xstrdup(p[k]);
+		memset(&l->v[l->n], 0, sizeof *l->v);
+		l->v[l->n++].path = xstrdup(p[k]);
 	}
 	return 0;
 }
@@ -1762,7 +1738,7 @@ int desk_move_branch(struct desk *d, const char *ref, const git_oid *old,
 	if (d->lockfd < 0)
 		die(EX_SOFTWARE, "branch move without the desk lock");
 	int main_branch = !strcmp(ref, DESK_BRANCH);
-	struct { char **v; size_t n; } paths = { NULL, 0 };
+	struct paths paths = { NULL, 0 };
 	git_commit *nc;
 	git_tree *nt = NULL, *ot = NULL;
 	if (git_commit_lookup(&nc, d->repo, to) != 0 || git_commit_tree(&nt, nc) != 0)
@@ -1781,23 +1757,12 @@ int desk_move_branch(struct desk *d, const char *ref, const git_oid *old,
 		git_diff_foreach(diff, diff_path, NULL, NULL, NULL, &paths);
 		git_diff_free(diff);
 		for (size_t i = 0; i < paths.n; i++)
-			if (!safe_path(paths.v[i]) || strchr(paths.v[i], '\n'))
+			if (!safe_path(paths.v[i].path) || strchr(paths.v[i].path, '\n'))
 				die(EX_DATAERR, "%.200s: a path no desk has (under .git, or with "
-				    "'..'); nothing changed", paths.v[i]);
-		/* the journal names the paths in flight, as a commit's does */
-		struct buf b = { 0 };
-		for (size_t i = 0; i < paths.n; i++) {
-			buf_adds(&b, paths.v[i]);
-			buf_addc(&b, '\n');
-		}
-		write_journal(d, &b);
-		buf_free(&b);
+				    "'..'); nothing changed", paths.v[i].path);
+		write_journal(d, paths.v, paths.n);	/* the paths in flight */
 	}
-	git_reference *r = NULL;
-	int rc = old ? git_reference_create_matching(&r, d->repo, ref, to, 1, old, message) :
-	    git_reference_create(&r, d->repo, ref, to, 0, message);
-	git_reference_free(r);
-	desk_branch_moved(d);
+	int rc = set_ref(d, ref, to, old, message);
 	int moved = rc == 0;
 	d->wrote |= moved;
 	if (!moved && rc != GIT_EMODIFIED && rc != GIT_EEXISTS && rc != GIT_ELOCKED) {
@@ -1807,23 +1772,12 @@ int desk_move_branch(struct desk *d, const char *ref, const git_oid *old,
 		die(full ? EX_CANTCREAT : EX_TEMPFAIL, "%s: %s", ref,
 		    e && e->message ? e->message : "cannot update");
 	}
-	int bad = 0;
-	if (main_branch && moved) {
-		git_index *idx = index_open(d);
-		for (size_t i = 0; i < paths.n; i++)
-			if (materialize(d, idx, nt, paths.v[i], NULL) != 0)
-				bad = errno ? errno : EIO;
-		if (index_close(idx) != 0 && !bad)
-			bad = errno ? errno : EIO;
-		if (bad)
-			warnx_("%s: the working tree could not be updated (%s); the sync "
-			    "is committed and the next command repairs the files",
-			    d->root, strerror(bad));
-	}
-	if (main_branch && !bad)
+	if (main_branch && moved)
+		follow(d, nt, paths.v, paths.n, 0, "sync");
+	else if (main_branch)
 		unlink_journal(d);
 	for (size_t i = 0; i < paths.n; i++)
-		free(paths.v[i]);
+		free(paths.v[i].path);
 	free(paths.v);
 	git_tree_free(nt);
 	git_tree_free(ot);
