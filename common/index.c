@@ -13,20 +13,26 @@
 #include "ticketid.h"
 #include "tickets.h"
 
-static char *ids_dir(struct desk *d)
+/* .git/mdesk/ids, or its file name when given (malloc'd). */
+static char *ids_path(struct desk *d, const char *name)
 {
-	char *p = xmalloc(strlen(d->state) + 8);
-	sprintf(p, "%s/ids", d->state);
+	size_t n = strlen(d->state) + 16;
+	char *p = xmalloc(n);
+	snprintf(p, n, "%s/ids%s%.8s", d->state, name ? "/" : "", name ? name : "");
 	return p;
 }
 
-static char *bucket(struct desk *d, const char *mid)
+/* The bucket of a Message-ID: the first byte of its hash. */
+static unsigned bucket_of(const char *mid)
 {
-	char *dir = ids_dir(d);
-	char *p = xmalloc(strlen(dir) + 8);
-	sprintf(p, "%s/%02x", dir, (unsigned)(hash64(mid, strlen(mid)) >> 56));
-	free(dir);
-	return p;
+	return (unsigned)(hash64(mid, strlen(mid)) >> 56);
+}
+
+static char *bucket(struct desk *d, unsigned k)
+{
+	char name[4];
+	snprintf(name, sizeof name, "%02x", k & 0xffu);
+	return ids_path(d, name);
 }
 
 static int mid_ok(const char *mid)
@@ -93,9 +99,9 @@ static size_t bcache_parse(struct bcache *c, const char *b, size_t len)
 /* The bucket of mid, brought up to its file: NULL when there is none. */
 static struct bcache *bcache_get(struct desk *d, const char *mid)
 {
-	unsigned k = (unsigned)(hash64(mid, strlen(mid)) >> 56);
+	unsigned k = bucket_of(mid);
 	struct bcache *c = &B[k];
-	char *p = bucket(d, mid);
+	char *p = bucket(d, k);
 	struct stat st;
 	/* every writer of a bucket holds the desk lock: one brought up to its
 	 * file while this process holds it is as it was */
@@ -187,7 +193,7 @@ void index_add_many(struct desk *d, const char *const *mids, const char *const *
 			continue;
 		if (!bulk && index_lookup(d, mids[i], have) && !strcmp(have, tickets[i]))
 			continue;
-		v[k++] = (unsigned)(hash64(mids[i], strlen(mids[i])) >> 56) << 24 | (unsigned)i;
+		v[k++] = bucket_of(mids[i]) << 24 | (unsigned)i;
 	}
 	qsort(v, k, sizeof *v, by_bucket);
 	struct buf b = { 0 };
@@ -201,12 +207,11 @@ void index_add_many(struct desk *d, const char *const *mids, const char *const *
 			buf_adds(&b, mids[m]);
 			buf_addc(&b, '\n');
 		}
-		const char *mid = mids[v[i] & 0xffffffu];
 		B[v[i] >> 24].gen = 0;	/* its file grew */
-		char *p = bucket(d, mid);
+		char *p = bucket(d, v[i] >> 24);
 		int fd = open(p, O_WRONLY | O_CREAT | O_APPEND, 0666);
 		if (fd < 0 && errno == ENOENT && !bulk) {
-			char *dir = ids_dir(d);
+			char *dir = ids_path(d, NULL);
 			mkdir(dir, 0777);
 			free(dir);
 			fd = open(p, O_WRONLY | O_CREAT | O_APPEND, 0666);
@@ -229,26 +234,14 @@ void index_add(struct desk *d, const char *mid, const char *ticket)
 	index_add_many(d, &mid, &ticket, 1);
 }
 
-static char *state_file(struct desk *d)
-{
-	char *dir = ids_dir(d);
-	char *p = xmalloc(strlen(dir) + 8);
-	sprintf(p, "%s/HEAD", dir);
-	free(dir);
-	return p;
-}
-
 void index_mark(struct desk *d)
 {
 	char m[GIT_OID_HEXSZ + 1], a[GIT_OID_HEXSZ + 1];
 	tickets_tree(d, DESK_BRANCH, m, NULL);
 	tickets_tree(d, DESK_ARCHIVE, a, NULL);
-	char *dir = ids_dir(d);
+	char *dir = ids_path(d, NULL), *p = ids_path(d, "HEAD"), *tmp = ids_path(d, "HEAD.tmp");
 	mkdir(dir, 0777);
 	free(dir);
-	char *p = state_file(d);
-	char *tmp = xmalloc(strlen(p) + 8);
-	sprintf(tmp, "%s.tmp", p);
 	FILE *f = fopen(tmp, "w");
 	if (f) {
 		fprintf(f, "%s %s\n", m, a);
@@ -365,15 +358,14 @@ static int update_branch(struct desk *d, const char *from, const char *to)
 
 void index_rebuild(struct desk *d)
 {
-	char *dir = ids_dir(d);
+	char *dir = ids_path(d, NULL);
 	mkdir(dir, 0777);
-	char *p = xmalloc(strlen(dir) + 8);
-	for (int i = 0; i < 256; i++) {
-		sprintf(p, "%s/%02x", dir, i);
-		unlink(p);
-	}
-	free(p);
 	free(dir);
+	for (unsigned i = 0; i < 256; i++) {
+		char *p = bucket(d, i);
+		unlink(p);
+		free(p);
+	}
 	char m[GIT_OID_HEXSZ + 1], a[GIT_OID_HEXSZ + 1];
 	tickets_tree(d, DESK_BRANCH, m, NULL);
 	tickets_tree(d, DESK_ARCHIVE, a, NULL);
@@ -391,7 +383,7 @@ void index_sync(struct desk *d)
 	char m[GIT_OID_HEXSZ + 1], a[GIT_OID_HEXSZ + 1], om[64] = "", oa[64] = "";
 	tickets_tree(d, DESK_BRANCH, m, NULL);
 	tickets_tree(d, DESK_ARCHIVE, a, NULL);
-	char *p = state_file(d);
+	char *p = ids_path(d, "HEAD");
 	FILE *f = fopen(p, "r");
 	free(p);
 	int have = f && fscanf(f, "%63s %63s", om, oa) == 2;
