@@ -234,12 +234,6 @@ static void batch_forget(struct batch_ticket *b)
 	b->loaded = 0;
 }
 
-/* A reference to a folded ticket: t shares its events (ticket_free it). */
-static void ticket_ref(const struct ticket *src, struct ticket *t)
-{
-	ticket_share(src, t);
-}
-
 /* Fold ticket id from its events at HEAD followed by the batch's pending
  * text (pend: pl bytes, after HEAD's when append, else instead of it). */
 static void fold_pending(struct filing *f, const char *id, struct ticket *t, const char *pend,
@@ -310,7 +304,7 @@ static int load_ticket(struct filing *f, const char *id, struct ticket *t, int *
 	}
 	if (archived)
 		*archived = b->archived;
-	ticket_ref(&b->t, t);
+	ticket_share(&b->t, t);	/* a reference: t shares its events */
 	return 0;
 }
 
@@ -694,7 +688,6 @@ struct incoming {
 	char *text;		/* the readable text, read once (language, rules) */
 	unsigned long long received;	/* bytes received (more than len: truncated) */
 	int archived;		/* its ticket is on the archive branch */
-	char events[64];	/* its ticket's events file */
 };
 
 /* Parse the header (its first MBOX_HEADER_MAX bytes at most): 1 when it is
@@ -943,13 +936,11 @@ static void decide_ticket(struct filing *f, struct incoming *in, struct filed *r
 		r->reopen = 1;
 }
 
-static void add_event(struct filing *f, struct incoming *in, json_t *e, const char *kind)
+static void add_event(struct filing *f, struct incoming *in, struct filed *r, json_t *e,
+    const char *kind)
 {
 	event_id_for(e, kind, in->ids.mid);
-	char *line = event_line(e);
-	desk_tx_append(f->tx, in->events, line, strlen(line));
-	free(line);
-	json_decref(e);
+	ticket_append_events(f->tx, r->ticket, &e, 1);
 }
 
 /* Can a new ticket's folder be made: is each folder of its path on the
@@ -1061,7 +1052,7 @@ static void add_received(struct filing *f, struct incoming *in, struct filed *r,
 			json_array_append_new(rl, json_string(r->ro.fired[i]));
 		json_object_set_new(e, "rules", rl);
 	}
-	add_event(f, in, e, "received");
+	add_event(f, in, r, e, "received");
 }
 
 /* The tags this message gives its ticket: auto, malformed and the rules'. */
@@ -1099,7 +1090,7 @@ static void add_tags_priority(struct filing *f, struct incoming *in, struct file
 	if (json_array_size(tags)) {
 		e = event_new("tagged", "system", now);
 		json_object_set(e, "tags", tags);
-		add_event(f, in, e, "tagged");
+		add_event(f, in, r, e, "tagged");
 	}
 	r->tags = json_array();
 	if (r->have_t)
@@ -1113,18 +1104,16 @@ static void add_tags_priority(struct filing *f, struct incoming *in, struct file
 	if (want && strcmp(want, r->priority)) {
 		e = event_new("priority", "system", now);
 		jw_str(e, "priority", want);
-		add_event(f, in, e, "priority");
+		add_event(f, in, r, e, "priority");
 		r->priority = want;
 	}
 	if (r->ro.spam && r->is_new) {
 		e = event_new("status", "system", now);
 		jw_str(e, "status", "closed");
-		add_event(f, in, e, "status-spam");
+		add_event(f, in, r, e, "status-spam");
 	}
 }
 
-/* Choose among the agents (route_assign) and record the choice, or why
- * nobody. */
 /* The agents as candidates (their shifts, loads, last assignments) and
  * the one route_assign picks for need (its strategy and clock set here). */
 static int choose(struct filing *f, struct route_cand **cand, size_t *ncand,
@@ -1185,7 +1174,7 @@ static void assign_agent(struct filing *f, struct incoming *in, struct filed *r)
 		e = event_new("assigned", "system", f->desk->now);
 		jw_str(e, "agent", r->assignee);
 		jw_str(e, "reason", r->assign_why);
-		add_event(f, in, e, "assigned");
+		add_event(f, in, r, e, "assigned");
 	} else if (r->is_new) {
 		r->assign_why = nobody;
 		e = event_new("unassigned", "system", f->desk->now);
@@ -1194,7 +1183,7 @@ static void assign_agent(struct filing *f, struct incoming *in, struct filed *r)
 		for (size_t i = 0; i < r->ncand; i++)
 			jw_str(why, r->cand[i].a->login, r->cand[i].why);
 		json_object_set_new(e, "agents", why);
-		add_event(f, in, e, "unassigned");
+		add_event(f, in, r, e, "unassigned");
 	} else
 		r->assign_why = nobody;
 }
@@ -1369,7 +1358,6 @@ int filing_file(struct filing *f, const char *raw, size_t len, unsigned long lon
 	decide_lang_and_rules(f, &in, r);
 	free(in.text);	/* before the message is copied into the batch */
 	in.text = NULL;
-	ticket_events_path(r->ticket, in.events);
 	char file[16];
 	stage_message(f, &in, r, file);
 	add_received(f, &in, r, file);
