@@ -459,14 +459,8 @@ int main(int argc, char **argv)
 	 * an import makes a pack a batch and reads them back */
 	git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, (size_t)16 << 20);
 	desk.now = fo.clock;
-	if (fo.queue) {
-		int known = 0;
-		for (size_t i = 0; i < desk.conf.nsecs; i++)
-			known |= !strcmp(desk.conf.secs[i].section, "queue") &&
-			    !strcmp(desk.conf.secs[i].name, fo.queue);
-		if (!known)
-			die(EX_USAGE, "--queue: no [queue %s] in desk.conf", fo.queue);
-	}
+	if (fo.queue && !route_queue_known(&desk, fo.queue))
+		die(EX_USAGE, "--queue: no [queue %s] in desk.conf", fo.queue);
 	/* the desk's configuration, all of it checked before any message */
 	message_max = conf_message_max(&desk.conf);
 	filing = filing_new(&desk, &fo);

@@ -74,7 +74,7 @@ struct chk {
 	struct agents *ag;
 };
 
-static int has_queue(struct desk *d, const char *q)
+int route_queue_known(struct desk *d, const char *q)
 {
 	for (size_t i = 0; i < d->conf.nsecs; i++)
 		if (!strcmp(d->conf.secs[i].section, "queue") && !strcmp(d->conf.secs[i].name, q))
@@ -101,7 +101,7 @@ static int check_name(void *ctx, const char *action, const char *arg, char *why,
 		snprintf(why, n, "not one of " PRIORITY_LIST);
 	else if (!strcmp(action, "tag") && !tag_valid(arg))
 		snprintf(why, n, "a tag is 1-64 of a-z 0-9 - _ . :");
-	else if (!strcmp(action, "queue") && !has_queue(c->d, arg))
+	else if (!strcmp(action, "queue") && !route_queue_known(c->d, arg))
 		snprintf(why, n, "no [queue %.60s] in desk.conf", arg);
 	else if (!strcmp(action, "group") && !has_group(c, arg))
 		snprintf(why, n, "no agent in agents.csv and no queue of desk.conf has this group");
@@ -142,11 +142,9 @@ int route_lang_ok(const char *list, const char *lang)
 		size_t wl = strcspn(p, "; ,");
 		if (!wl)
 			break;
-		size_t wpl = 0;
-		while (wpl < wl && p[wpl] != '-' && p[wpl] != '_')
-			wpl++;
+		size_t wpl = strcspn(p, "-_");
 		/* the primary subtags agree */
-		if (wpl == pl && !strncasecmp(p, lang, pl))
+		if ((wpl < wl ? wpl : wl) == pl && !strncasecmp(p, lang, pl))
 			return 1;
 		p += wl;
 	}
@@ -205,37 +203,21 @@ int route_assign(struct route_cand *v, size_t n, const struct route_need *need,
 				v[i].eligible = 0;
 				snprintf(v[i].why, sizeof v[i].why, "does not write %s", need->lang);
 			}
-	int best = -1;
-	for (size_t i = 0; i < n; i++) {
-		if (!v[i].eligible)
+	int best = -1, sticky = 0;
+	for (size_t i = 0; i < n && !sticky; i++) {
+		const struct route_cand *c = &v[i], *b = best < 0 ? NULL : &v[best];
+		if (!c->eligible)
 			continue;
-		if (need->sticky && !strcmp(v[i].a->login, need->sticky)) {
+		snprintf(v[i].why, sizeof v[i].why, "eligible (load %ld)", c->load);
+		sticky = need->sticky && !strcmp(c->a->login, need->sticky);
+		if (sticky || !b || (need->round_robin ? c->last < b->last :
+		    c->load < b->load || (c->load == b->load && c->last < b->last)))
 			best = (int)i;
-			snprintf(v[i].why, sizeof v[i].why, "eligible, the customer's last agent (load %ld)",
-			    v[i].load);
-			break;
-		}
-		snprintf(v[i].why, sizeof v[i].why, "eligible (load %ld)", v[i].load);
-		if (best < 0)
-			best = (int)i;
-		else {
-			const struct route_cand *b = &v[best], *c = &v[i];
-			int better;
-			if (need->round_robin)
-				better = c->last < b->last;
-			else
-				better = c->load < b->load || (c->load == b->load && c->last < b->last);
-			if (better)
-				best = (int)i;
-		}
 	}
 	if (best >= 0) {
-		if (strncmp(v[best].why, "eligible, the customer", 22))
-			snprintf(v[best].why, sizeof v[best].why, "chosen: %s, load %ld",
-			    need->round_robin ? "round-robin" : "least-loaded", v[best].load);
-		else
-			snprintf(v[best].why, sizeof v[best].why, "chosen: the customer's last agent, load %ld",
-			    v[best].load);
+		snprintf(v[best].why, sizeof v[best].why, "chosen: %s, load %ld",
+		    sticky ? "the customer's last agent" : need->round_robin ? "round-robin" :
+		    "least-loaded", v[best].load);
 		return best;
 	}
 	*why = n == 0 ? "no agents in agents.csv" : "no eligible agent";

@@ -28,6 +28,8 @@ struct route_conf {
 void route_conf_load(struct desk *d, struct route_conf *rc);
 /* The strategy of a group: [group NAME] strategy, else [routing]'s. */
 int route_group_round_robin(struct desk *d, const struct route_conf *rc, const char *group);
+/* Is there a [queue NAME] in desk.conf? */
+int route_queue_known(struct desk *d, const char *queue);
 /* The group that works a queue ([queue NAME] group, else its name). */
 const char *route_queue_group(struct desk *d, const char *queue);
 /* The priority of new tickets of a queue (default normal). */
