@@ -350,21 +350,13 @@ static void check_conf_file(const char *path, const char *const *top,
 	}
 	for (size_t i = 0; i < c.n; i++) {
 		const struct conf_entry *e = &c.e[i];
-		const char *const *keys = NULL;
-		if (!*e->section)
-			keys = top;
-		else
-			for (size_t s = 0; secs && secs[s]; s++)
-				if (!strcmp(secs[s], e->section))
-					keys = seckeys[s];
+		int s = word_index(secs, e->section);
+		const char *const *keys = !*e->section ? top : s >= 0 ? seckeys[s] : NULL;
 		if (!keys) {
 			faultf(path, e->line, "unknown section [%.200s]", e->section);
 			continue;
 		}
-		int known = keys[0] && !strcmp(keys[0], "*");
-		for (size_t k = 0; !known && keys[k]; k++)
-			known = !strcmp(keys[k], e->key);
-		if (!known) {
+		if (word_index(keys, e->key) < 0) {
 			faultf(path, e->line, "unknown key '%.100s'%s%.100s%s", e->key,
 			    *e->section ? " in [" : "", e->section, *e->section ? "]" : "");
 			continue;
@@ -1560,16 +1552,12 @@ static int cmd_unassign(int argc, char **argv)
 	return bare_event(argc, argv, "unassigned");
 }
 
-struct claimctx {
-	const char *login;
-	int force;
-};
-
-static int claim_check(const struct ticket *t, void *ctx)
+/* Another agent's live claim stands (unless --force: then this check is
+ * not made); login is the acting agent's. */
+static int claim_check(const struct ticket *t, void *login)
 {
-	struct claimctx *c = ctx;
-	if (t->claim_by && strcmp(t->claim_by, c->login) &&
-	    (!t->claim_until || t->claim_until > D.now) && !c->force) {
+	if (t->claim_by && strcmp(t->claim_by, login) &&
+	    (!t->claim_until || t->claim_until > D.now)) {
 		char b[32];
 		fprintf(stderr, "%s: %s: claimed by %s until %s; use --force to take it over\n",
 		    progname, t->id, t->claim_by, t->claim_until ? fmt_rfc3339(t->claim_until, b) : "released");
@@ -1609,8 +1597,7 @@ static int cmd_claim(int argc, char **argv)
 	json_object_set_new(e, "until", json_string(fmt_rfc3339(D.now + secs, b)));
 	if (force)	/* over another's claim, knowingly */
 		json_object_set_new(e, "force", json_true());
-	struct claimctx cc = { a->login, force };
-	one_event(tid(argv[optind]), e, a, claim_check, &cc, "claimed");
+	one_event(tid(argv[optind]), e, a, force ? NULL : claim_check, a->login, "claimed");
 	return 0;
 }
 
@@ -1622,8 +1609,7 @@ static int cmd_release(int argc, char **argv)
 		misuse(NULL);
 	struct agent *a = open_as_me();
 	json_t *e = event_new("released", a->login, D.now);
-	struct claimctx cc = { a->login, force };
-	one_event(tid(argv[1]), e, a, claim_check, &cc, "released");
+	one_event(tid(argv[1]), e, a, force ? NULL : claim_check, a->login, "released");
 	return 0;
 }
 
@@ -2052,9 +2038,7 @@ static int cmd_status(int argc, char **argv)
 	json_object_set_new(e, "status", json_string(argv[2]));
 	if (force)	/* over another's claim, knowingly */
 		json_object_set_new(e, "force", json_true());
-	/* another agent's live claim stands unless --force */
-	struct claimctx cc = { a->login, force };
-	one_event(tid(argv[1]), e, a, claim_check, &cc, "status %s", argv[2]);
+	one_event(tid(argv[1]), e, a, force ? NULL : claim_check, a->login, "status %s", argv[2]);
 	return 0;
 }
 

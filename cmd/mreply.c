@@ -160,7 +160,7 @@ static int template_files(struct dirent ***de)
 struct empty_check {
 	const struct sla *sla;
 	const char *file;
-	int body_line, *faults;
+	int *faults;
 };
 
 static void empty_check(void *ctx, const char *name, int has_default, int line)
@@ -210,7 +210,7 @@ static int cmd_check(void)
 	for (int i = 0; i < n; i++) {
 		struct template tp;
 		if (load_template(de[i]->d_name, &tp, tpl_report_stderr, &faults) == 0) {
-			struct empty_check ec = { &sla, tp.file, tp.body_line, &faults };
+			struct empty_check ec = { &sla, tp.file, &faults };
 			if (have_sla)
 				tpl_each(tp.body, tp.body_line, empty_check, &ec);
 			tpl_free(&tp);
@@ -269,14 +269,6 @@ static int cmd_list(void)
 	}
 	free(de);
 	return 0;
-}
-
-/* --- sending --- */
-
-static const char *mailer_url(void)
-{
-	return opt_mailer ? opt_mailer :
-	    conf_or(&D.conf, "mail", "", "mailer", "sendmail:///usr/sbin/sendmail");
 }
 
 /* --- the reply --- */
@@ -444,7 +436,8 @@ static int deliver(const char *id, json_t *rec, const char *raw, size_t len)
 		return 0;
 	}
 	char err[300];
-	int bad = outbox_send(&D, rec, raw, len, mailer_url(), err, sizeof err);
+	int bad = outbox_send(&D, rec, raw, len, opt_mailer ? opt_mailer :
+	    conf_or(&D.conf, "mail", "", "mailer", "sendmail:///usr/sbin/sendmail"), err, sizeof err);
 	json_decref(rec);
 	if (bad)
 		die(EX_TEMPFAIL, "%s: not sent, nothing recorded: %s", id, err);

@@ -100,16 +100,12 @@ static void set_value(struct reply *r, const char *name, const char *value)
 	r->values[k] = xstrdup(value ? value : "");
 }
 
-/* The value of a placeholder for r; "" when it has none. */
-static const char *reply_value(const struct reply *r, const char *name)
+/* The value of a placeholder for reply ctx; "" when it has none. */
+static const char *reply_value(void *ctx, const char *name)
 {
+	const struct reply *r = ctx;
 	int k = word_index(tpl_placeholders, name);
 	return k < 0 ? NULL : r->values[k] ? r->values[k] : "";
-}
-
-static const char *lookup(void *ctx, const char *name)
-{
-	return reply_value(ctx, name);
 }
 
 /* A subject without desk tokens, blanks collapsed. */
@@ -325,7 +321,7 @@ static void reply_subject(struct reply *r)
 	char err[300];
 	const char *id = r->t->id, *ts_h = tpl_header(&r->tp, "Subject");
 	if (ts_h) {
-		r->subject = tpl_render(ts_h, lookup, r, 1, err, sizeof err);
+		r->subject = tpl_render(ts_h, reply_value, r, 1, err, sizeof err);
 		if (!r->subject)
 			die(EX_CONFIG, "%s: Subject: %s", r->tpath, err);
 		char tok[16];
@@ -348,7 +344,7 @@ static void template_copies(struct reply *r)
 	const char *lists[2] = { "Cc", "Bcc" };
 	for (int k = 0; k < 2; k++) {
 		const char *v = tpl_header(&r->tp, lists[k]);
-		char *x = v ? tpl_render(v, lookup, r, 1, err, sizeof err) : NULL;
+		char *x = v ? tpl_render(v, reply_value, r, 1, err, sizeof err) : NULL;
 		if (v && !x)
 			die(EX_CONFIG, "%s: %s: %s", r->tpath, lists[k], err);
 		if (x && *x && addrs_parse(&r->rcpt[k + 1], x) != 0)
@@ -376,7 +372,7 @@ void reply_render(struct reply *r)
 	reply_subject(r);
 	template_copies(r);
 	char err[300];
-	char *body = tpl_render(r->tp.body, lookup, r, 0, err, sizeof err);
+	char *body = tpl_render(r->tp.body, reply_value, r, 0, err, sizeof err);
 	if (!body)
 		die(EX_CONFIG, "%s: %s", r->tpath, err);
 	char *wrapped = text_wrap(body, 72);
