@@ -791,13 +791,6 @@ static int refuse_cb(const char *p, const git_tree_entry *ea, const git_tree_ent
 	return 1;
 }
 
-static int tree_refused(git_repository *repo, git_tree *old, git_tree *nt, struct refusal *r)
-{
-	r->why = NULL;
-	tree_changes(repo, old, nt, "", 0, refuse_cb, r);
-	return r->why != NULL;
-}
-
 static git_tree *commit_tree(git_repository *repo, const git_oid *c)
 {
 	git_commit *cm;
@@ -810,49 +803,18 @@ static git_tree *commit_tree(git_repository *repo, const git_oid *c)
 	return t;
 }
 
-/* --- a set of object ids --- */
-
-struct oidset {
-	git_oid *v;
-	unsigned char *used;
-	size_t cap, n;
-};
-
-static size_t oid_hash(const git_oid *id, size_t cap)
+/* Is anything refused in what commit tip of branch brings over the tree
+ * old (NULL: none)?  The first path refused in *r. */
+static int tip_refused(git_repository *repo, git_tree *old, const git_oid *tip,
+    const char *branch, struct refusal *r)
 {
-	uint64_t h;
-	memcpy(&h, id->id, sizeof h);
-	return (size_t)h & (cap - 1);
-}
-
-static int oidset_add(struct oidset *s, const git_oid *id)	/* 1 when new */
-{
-	if (2 * (s->n + 1) > s->cap) {
-		struct oidset t = { NULL, NULL, s->cap ? s->cap * 2 : 4096, 0 };
-		t.v = xcalloc(t.cap, sizeof *t.v);
-		t.used = xcalloc(t.cap, 1);
-		for (size_t i = 0; i < s->cap; i++)
-			if (s->used[i])
-				oidset_add(&t, &s->v[i]);
-		free(s->v);
-		free(s->used);
-		*s = t;
-	}
-	size_t h = oid_hash(id, s->cap);
-	for (; s->used[h]; h = (h + 1) & (s->cap - 1))
-		if (git_oid_equal(&s->v[h], id))
-			return 0;
-	s->v[h] = *id;
-	s->used[h] = 1;
-	s->n++;
-	return 1;
-}
-
-static void oidset_free(struct oidset *s)
-{
-	free(s->v);
-	free(s->used);
-	memset(s, 0, sizeof *s);
+	git_tree *nt = commit_tree(repo, tip);
+	if (!nt)
+		desk_git_die(EX_TEMPFAIL, branch);
+	r->why = NULL;
+	tree_changes(repo, old, nt, "", 0, refuse_cb, r);
+	git_tree_free(nt);
+	return r->why != NULL;
 }
 
 /* --- history: every object main and archive reach is there --- */
@@ -860,12 +822,20 @@ static void oidset_free(struct oidset *s)
 struct walk {
 	git_repository *repo;
 	git_odb *odb;
-	struct oidset seen;
+	struct sset seen;	/* the objects met, by id (hex) */
 	const char *branch;
 	const git_oid *commit;
 	sync_fault_fn report;
 	size_t missing;
 };
+
+/* Is id new to the walk (then it is met)? */
+static int meet(struct walk *w, const git_oid *id)
+{
+	char hex[GIT_OID_HEXSZ + 1];
+	git_oid_tostr(hex, sizeof hex, id);
+	return sset_add(&w->seen, hex);
+}
 
 static void missing(struct walk *w, const char *what, const git_oid *id, const char *path)
 {
@@ -885,7 +855,7 @@ static void missing(struct walk *w, const char *what, const git_oid *id, const c
 
 static void walk_tree(struct walk *w, const git_oid *id, const char *path, int depth)
 {
-	if (!oidset_add(&w->seen, id))
+	if (!meet(w, id))
 		return;
 	git_tree *t;
 	if (depth > 64 || git_tree_lookup(&t, w->repo, id) != 0) {
@@ -899,8 +869,7 @@ static void walk_tree(struct walk *w, const git_oid *id, const char *path, int d
 		char *full = path_join(path, git_tree_entry_name(e));
 		if (ty == GIT_OBJECT_TREE)
 			walk_tree(w, eid, full, depth + 1);
-		else if (ty == GIT_OBJECT_BLOB && oidset_add(&w->seen, eid) &&
-		    !git_odb_exists(w->odb, eid))
+		else if (ty == GIT_OBJECT_BLOB && meet(w, eid) && !git_odb_exists(w->odb, eid))
 			missing(w, "blob", eid, full);
 		free(full);
 	}
@@ -919,7 +888,7 @@ static void walk_branch(struct walk *w, const char *ref)
 	while (n) {
 		git_oid c = stack[--n];
 		git_commit *cm;
-		if (!oidset_add(&w->seen, &c))
+		if (!meet(w, &c))
 			continue;
 		w->commit = &c;
 		if (git_commit_lookup(&cm, w->repo, &c) != 0) {
@@ -939,7 +908,7 @@ static void walk_branch(struct walk *w, const char *ref)
 
 size_t sync_check_history(struct desk *d, sync_fault_fn report)
 {
-	struct walk w = { d->repo, NULL, { 0 }, NULL, NULL, report, 0 };
+	struct walk w = { .repo = d->repo, .report = report };
 	if (git_repository_odb(&w.odb, d->repo) != 0)
 		desk_git_die(EX_TEMPFAIL, "objects");
 	const char *refs[2] = { DESK_BRANCH, DESK_ARCHIVE };
@@ -954,7 +923,7 @@ size_t sync_check_history(struct desk *d, sync_fault_fn report)
 		}
 	}
 	git_odb_free(w.odb);
-	oidset_free(&w.seen);
+	sset_free(&w.seen);
 	return w.missing;
 }
 
@@ -1062,21 +1031,15 @@ static int holds(git_repository *repo, const git_oid *a, const git_oid *b)
 		else if (strcmp(git_tree_entry_name(eb), "events.jsonl"))
 			ok = 0;
 		else {
-			git_blob *ba, *bb;
-			if (git_blob_lookup(&ba, repo, git_tree_entry_id(ea)) != 0 ||
-			    git_blob_lookup(&bb, repo, git_tree_entry_id(eb)) != 0) {
-				ok = 0;
-				break;
-			}
+			size_t la = 0, lb = 0;
+			char *pa = desk_entry_file(repo, ea, &la), *pb = desk_entry_file(repo, eb, &lb);
 			struct buf u = { 0 };
-			size_t la = (size_t)git_blob_rawsize(ba);
-			sync_union_events(git_blob_rawcontent(ba), la, git_blob_rawcontent(bb),
-			    (size_t)git_blob_rawsize(bb), &u);
-			const char *pa = git_blob_rawcontent(ba);
-			ok = u.len == la || (la && pa[la - 1] != '\n' && u.len == la + 1);
+			if (pa && pb)
+				sync_union_events(pa, la, pb, lb, &u);
+			ok = pa && pb && (u.len == la || (la && pa[la - 1] != '\n' && u.len == la + 1));
 			buf_free(&u);
-			git_blob_free(ba);
-			git_blob_free(bb);
+			free(pa);
+			free(pb);
 		}
 	}
 	git_tree_free(ta);
@@ -1427,19 +1390,14 @@ static size_t fold_root(struct fold *f, size_t i)
 	return i;
 }
 
-/* The events text of folder path in tree t (NULL when none). */
-static git_blob *fold_events(git_repository *repo, git_tree *t, const char *path)
+/* The events text of folder path in tree t, *len bytes, malloc'd (NULL
+ * and 0 when none). */
+static char *fold_events(git_tree *t, const char *path, size_t *len)
 {
 	char p[64];
-	git_tree_entry *e;
-	git_blob *b = NULL;
 	snprintf(p, sizeof p, "%s/events.jsonl", path);
-	if (git_tree_entry_bypath(&e, t, p) != 0)
-		return NULL;
-	if (git_tree_entry_type(e) == GIT_OBJECT_BLOB)
-		git_blob_lookup(&b, repo, git_tree_entry_id(e));
-	git_tree_entry_free(e);
-	return b;
+	*len = 0;
+	return desk_tree_file(t, p, len);
 }
 
 /* The event on the line of events.jsonl text p (len bytes) that starts at
@@ -1454,13 +1412,10 @@ static json_t *jsonl_next(const char *p, size_t len, size_t *k, size_t *n)
 /* Read the Message-IDs of ticket i's "received" events in tree t (side 1
  * ours, 2 theirs), the time of its first event; side 0 (the merged tree):
  * is it merged into another (isnew 2, then neither folds nor is folded)? */
-static void fold_read(struct fold *f, git_repository *repo, git_tree *t, size_t i, int side)
+static void fold_read(struct fold *f, git_tree *t, size_t i, int side)
 {
-	git_blob *b = fold_events(repo, t, f->path[i]);
-	if (!b)
-		return;
-	const char *p = git_blob_rawcontent(b);
-	size_t len = (size_t)git_blob_rawsize(b);
+	size_t len;
+	char *p = fold_events(t, f->path[i], &len);
 	for (size_t k = 0, n; k < len;) {
 		json_t *o = jsonl_next(p, len, &k, &n);
 		const char *ty = json_string_value(json_object_get(o, "type"));
@@ -1485,7 +1440,7 @@ static void fold_read(struct fold *f, git_repository *repo, git_tree *t, size_t 
 		}
 		json_decref(o);
 	}
-	git_blob_free(b);
+	free(p);
 }
 
 /* Ticket i, new on side (its folder in tree t), and a message of it that
@@ -1545,10 +1500,8 @@ static void fold_links(struct fold *f, git_repository *repo, git_tree *t, size_t
 static int fold_stub(git_repository *repo, git_tree *t, const char *loser, const char *into,
     git_oid *out)
 {
-	git_blob *b = fold_events(repo, t, loser);
-	char at[40] = "1970-01-01T00:00:00Z";
-	const char *p = b ? git_blob_rawcontent(b) : "";
-	size_t len = b ? (size_t)git_blob_rawsize(b) : 0;
+	size_t len;
+	char *p = fold_events(t, loser, &len), at[40] = "1970-01-01T00:00:00Z";
 	json_t *e = json_object();
 	event_id_for(e, "merged", loser + 11);
 	const char *eid = json_string_value(json_object_get(e, "id"));
@@ -1563,7 +1516,7 @@ static int fold_stub(git_repository *repo, git_tree *t, const char *loser, const
 			line = event_line(o);
 		json_decref(o);
 	}
-	git_blob_free(b);
+	free(p);
 	json_object_set_new(e, "at", json_string(at));
 	json_object_set_new(e, "type", json_string("merged"));
 	json_object_set_new(e, "by", json_string("sync"));
@@ -1617,12 +1570,11 @@ static int renumbered(git_repository *repo, git_tree *tl, int top, git_oid *out)
 		put(tb, nn, e);
 		json_object_set_new(ren, nm, json_string(nn));
 	}
-	git_blob *b = NULL;
 	const git_tree_entry *ee = git_tree_entry_byname(tl, "events.jsonl");
+	size_t len = 0;
+	char *p = ee ? desk_entry_file(repo, ee, &len) : NULL;
 	int rc = 0;
-	if (is_blob(ee) && git_blob_lookup(&b, repo, git_tree_entry_id(ee)) == 0) {
-		const char *p = git_blob_rawcontent(b);
-		size_t len = (size_t)git_blob_rawsize(b);
+	if (p) {
 		struct buf u = { 0 };
 		for (size_t k = 0, l; k < len;) {
 			size_t at = k;
@@ -1648,7 +1600,7 @@ static int renumbered(git_repository *repo, git_tree *tl, int top, git_oid *out)
 		rc = git_blob_create_from_buffer(&bid, repo, u.p ? u.p : "", u.len) != 0 ||
 		    git_treebuilder_insert(NULL, tb, "events.jsonl", &bid, GIT_FILEMODE_BLOB) != 0 ? -1 : 0;
 		buf_free(&u);
-		git_blob_free(b);
+		free(p);
 	}
 	if (rc == 0 && git_treebuilder_write(out, tb) != 0)
 		rc = -1;
@@ -1772,7 +1724,7 @@ static void refold(git_repository *repo, char (*paths)[40], size_t n, git_tree *
 	f.left = xcalloc(n + 1, 1);
 	f.arch = xcalloc(n + 1, 1);
 	for (size_t i = 0; i < n; i++)
-		fold_read(&f, repo, *mt, i, 0);
+		fold_read(&f, *mt, i, 0);
 	fold_again(&f, repo, mt, tree, NULL);
 	free(f.isnew);
 	free(f.first);
@@ -1797,14 +1749,10 @@ static int by_held(const void *a, const void *b)
 
 /* The Message-IDs of the "received" events of ticket i (folder path of
  * tree t) added to *h, unless it was merged into another. */
-static void held_read(git_repository *repo, git_tree *t, const char *path, size_t i,
-    struct held **h, size_t *n)
+static void held_read(git_tree *t, const char *path, size_t i, struct held **h, size_t *n)
 {
-	git_blob *b = fold_events(repo, t, path);
-	if (!b)
-		return;
-	const char *p = git_blob_rawcontent(b);
-	size_t len = (size_t)git_blob_rawsize(b), n0 = *n;
+	size_t len, n0 = *n;
+	char *p = fold_events(t, path, &len);
 	int merged = 0;
 	for (size_t k = 0, l; k < len;) {
 		json_t *o = jsonl_next(p, len, &k, &l);
@@ -1819,7 +1767,7 @@ static void held_read(git_repository *repo, git_tree *t, const char *path, size_
 		}
 		json_decref(o);
 	}
-	git_blob_free(b);
+	free(p);
 	while (merged && *n > n0)
 		free((*h)[--*n].mid);
 }
@@ -1834,7 +1782,7 @@ static void fold_known(struct fold *f, struct desk *d, git_tree *mt, git_tree *a
 	size_t nh = 0;
 	index_sync(d);
 	for (size_t i = 0, n = f->n; i < n; i++)
-		held_read(d->repo, holder(mt, at, f->path[i]), f->path[i], i, &h, &nh);
+		held_read(holder(mt, at, f->path[i]), f->path[i], i, &h, &nh);
 	for (size_t j = 0; j < nh; j++) {
 		char id[16], p[40];
 		git_oid x;
@@ -1883,9 +1831,9 @@ static void fold_gather(struct fold *f, struct desk *d, git_tree *const t[3],
 		f->arch[i] = holder(mt, at[3], f->path[i]) != mt;
 		f->isnew[i] = !folder_id(t[0], f->path[i], &x) && !folder_id(at[0], f->path[i], &x);
 		f->up[i] = i;
-		fold_read(f, repo, f->arch[i] ? at[3] : mt, i, 0);
+		fold_read(f, f->arch[i] ? at[3] : mt, i, 0);
 		for (int k = 1; k <= 2; k++)
-			fold_read(f, repo, holder(t[k], at[k], f->path[i]), i, k);
+			fold_read(f, holder(t[k], at[k], f->path[i]), i, k);
 	}
 }
 
@@ -1941,11 +1889,10 @@ static int fold_groups(struct fold *f, git_repository *repo, const size_t *win,
 /* --- a message filed in two tickets that both stay --- */
 
 /* The event ids of folder path of tree t into s. */
-static void event_ids(git_repository *repo, git_tree *t, const char *path, struct sset *s)
+static void event_ids(git_tree *t, const char *path, struct sset *s)
 {
-	git_blob *b = fold_events(repo, t, path);
-	const char *p = b ? git_blob_rawcontent(b) : "";
-	size_t len = b ? (size_t)git_blob_rawsize(b) : 0;
+	size_t len;
+	char *p = fold_events(t, path, &len);
 	for (size_t k = 0, l; k < len;) {
 		json_t *o = jsonl_next(p, len, &k, &l);
 		const char *id = json_string_value(json_object_get(o, "id"));
@@ -1953,7 +1900,7 @@ static void event_ids(git_repository *repo, git_tree *t, const char *path, struc
 			sset_add(s, id);
 		json_decref(o);
 	}
-	git_blob_free(b);
+	free(p);
 }
 
 /* Folder path of tree t without its copies of the messages another
@@ -1973,9 +1920,8 @@ static int strip_held(git_repository *repo, git_tree *t, const char *path,
 		git_tree_free(ft);
 		return -1;
 	}
-	git_blob *b = fold_events(repo, t, path);
-	const char *p = b ? git_blob_rawcontent(b) : "";
-	size_t len = b ? (size_t)git_blob_rawsize(b) : 0;
+	size_t len;
+	char *p = fold_events(t, path, &len);
 	struct buf u = { 0 };
 	int left = 0;
 	for (size_t k = 0, l; k < len;) {
@@ -2001,7 +1947,7 @@ static int strip_held(git_repository *repo, git_tree *t, const char *path,
 		}
 		json_decref(o);
 	}
-	git_blob_free(b);
+	free(p);
 	int rc = git_blob_create_from_buffer(&bid, repo, u.p ? u.p : "", u.len) != 0 ||
 	    git_treebuilder_insert(NULL, tb, "events.jsonl", &bid, GIT_FILEMODE_BLOB) != 0 ||
 	    git_treebuilder_write(out, tb) != 0 ? -1 : left;
@@ -2026,7 +1972,7 @@ static int drop_held(struct fold *f, git_repository *repo, const struct held *h,
 			if (keeper == (size_t)-1)
 				keeper = h[j].keep;
 			sset_add(&drop, h[j].mid);
-			event_ids(repo, holder(*mt, at, f->path[h[j].keep]), f->path[h[j].keep], &kept);
+			event_ids(holder(*mt, at, f->path[h[j].keep]), f->path[h[j].keep], &kept);
 		}
 	git_oid sid, kid = { { 0 } }, nt;
 	git_tree *tk = keeper == (size_t)-1 ? NULL : holder(*mt, at, f->path[keeper]);
@@ -2071,7 +2017,7 @@ static int fold_held(struct fold *f, git_repository *repo, git_oid *tree, struct
 	struct held *h = NULL;
 	size_t nh = 0;
 	for (size_t i = 0; i < f->n; i++)
-		held_read(repo, holder(mt, ar ? ar->t[3] : NULL, f->path[i]), f->path[i], i, &h, &nh);
+		held_read(holder(mt, ar ? ar->t[3] : NULL, f->path[i]), f->path[i], i, &h, &nh);
 	if (nh)
 		qsort(h, nh, sizeof *h, by_held);
 	unsigned char *loses = xcalloc(f->n + 1, 1);
@@ -2235,12 +2181,9 @@ static int merge_branch(struct desk *d, const char *branch, const char *track,
  * changes not committed (a hand edit in progress): reported, counted. */
 static int dirty_paths(struct desk *d, const git_oid *a, const git_oid *b)
 {
-	git_commit *ca, *cb;
-	git_tree *ta, *tb;
+	git_tree *ta = commit_tree(d->repo, a), *tb = commit_tree(d->repo, b);
 	git_diff *diff;
-	if (git_commit_lookup(&ca, d->repo, a) != 0 || git_commit_lookup(&cb, d->repo, b) != 0 ||
-	    git_commit_tree(&ta, ca) != 0 || git_commit_tree(&tb, cb) != 0 ||
-	    git_diff_tree_to_tree(&diff, d->repo, ta, tb, NULL) != 0)
+	if (!ta || !tb || git_diff_tree_to_tree(&diff, d->repo, ta, tb, NULL) != 0)
 		desk_git_die(EX_TEMPFAIL, "diff");
 	int n = 0;
 	for (size_t i = 0; i < git_diff_num_deltas(diff); i++) {
@@ -2258,8 +2201,6 @@ static int dirty_paths(struct desk *d, const git_oid *a, const git_oid *b)
 	git_diff_free(diff);
 	git_tree_free(ta);
 	git_tree_free(tb);
-	git_commit_free(ca);
-	git_commit_free(cb);
 	return n;
 }
 
@@ -2459,13 +2400,9 @@ static void vet(struct desk *d, git_repository *q, const char *name, const char 
 {
 	git_oid l;
 	git_tree *old = ref_oid(d->repo, branch, &l) ? commit_tree(q, &l) : NULL;
-	git_tree *nt = commit_tree(q, tip);
 	struct refusal r;
-	if (!nt)
-		desk_git_die(EX_TEMPFAIL, branch);
-	int bad = tree_refused(q, old, nt, &r);
+	int bad = tip_refused(q, old, tip, branch, &r);
 	git_tree_free(old);
-	git_tree_free(nt);
 	if (bad) {
 		git_repository_free(q);
 		char *qp = path_join(d->state, "incoming");
@@ -2773,7 +2710,7 @@ int sync_desk(struct desk *d, const char *name, int auto_mode)
 	for (int k = 0; k < 2; k++)
 		snprintf(track[k], sizeof track[k], named ? "refs/remotes/%s/%s" :
 		    "refs/mdesk/sync/%.0s%s", name, k ? "main" : "archive");
-	int slock = sync_lock(d), did = 0;
+	int slock = sync_lock(d), did = 0, rc = 0;
 	for (int attempt = 0;; attempt++) {
 		fetch_locked(d, rem, name, auto_mode, track);
 		git_oid from[2], to[2];
@@ -2793,9 +2730,8 @@ int sync_desk(struct desk *d, const char *name, int auto_mode)
 			fprintf(stderr, "%s: nothing changed; make the files agree on both sides "
 			    "(or merge by hand: git merge %s%s), then sync again\n", progname,
 			    named ? name : "", named ? "/main" : "FETCHED");
-			git_remote_free(rem);
-			close(slock);
-			return 1;
+			rc = 1;
+			break;
 		}
 		int mv = move_branches(d, from, has_from, step, to, track, &ar.gone, &did);
 		arch_close(&ar);
@@ -2803,9 +2739,8 @@ int sync_desk(struct desk *d, const char *name, int auto_mode)
 			push_snapshot(d, track, ahead);
 		desk_unlock(d);
 		if (mv > 0) {
-			git_remote_free(rem);
-			close(slock);
-			return 1;
+			rc = 1;
+			break;
 		}
 		if (mv < 0) {
 			if (attempt >= 10)
@@ -2833,7 +2768,7 @@ int sync_desk(struct desk *d, const char *name, int auto_mode)
 	}
 	git_remote_free(rem);
 	close(slock);
-	return 0;
+	return rc;
 }
 
 int sync_repair(struct desk *d, const char *name)
@@ -2872,15 +2807,9 @@ int sync_repair(struct desk *d, const char *name)
 static void clone_vet(git_repository *repo, const char *url, const char *dir, int existed,
     const char *branch, const git_oid *tip)
 {
-	git_tree *t = commit_tree(repo, tip);
 	struct refusal r;
-	if (!t)
-		desk_git_die(EX_TEMPFAIL, branch);
-	if (!tree_refused(repo, NULL, t, &r)) {
-		git_tree_free(t);
+	if (!tip_refused(repo, NULL, tip, branch, &r))
 		return;
-	}
-	git_tree_free(t);
 	git_repository_free(repo);
 	rm_tree(dir, existed);
 	die(EX_DATAERR, "%s: %s (on %s's %s); nothing cloned", r.path, r.why, url, branch);
