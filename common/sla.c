@@ -118,13 +118,8 @@ static void calx_build(struct sla_calx *x, long long around)
 	long long sum = 0, first = 0, last = 0;
 	int y = day.tm_year + 1900, mo = day.tm_mon, d = day.tm_mday;
 	for (long long k = 0; k <= days; k++) {
-		struct tm tm;
-		memset(&tm, 0, sizeof tm);
-		tm.tm_year = y - 1900;
-		tm.tm_mon = mo;
-		tm.tm_mday = d + (int)k;
-		tm.tm_hour = 12;
-		tm.tm_isdst = -1;
+		struct tm tm = { .tm_year = y - 1900, .tm_mon = mo, .tm_mday = d + (int)k,
+			.tm_hour = 12, .tm_isdst = -1 };
 		mktime(&tm);
 		/* the window: from the start of the first local day to the
 		 * start of the day after the last */
@@ -157,13 +152,6 @@ static void calx_build(struct sla_calx *x, long long around)
 	calendar_use_tz("UTC");
 	x->lo = first;
 	x->hi = last;
-}
-
-static struct sla_calx *calx_new(const struct calendar *c)
-{
-	struct sla_calx *x = xcalloc(1, sizeof *x);
-	x->cal = c;
-	return x;
 }
 
 static void calx_free(struct sla_calx *x)
@@ -283,7 +271,6 @@ struct parse {
 	sla_report report;
 	const char *default_tz;
 	int faults;
-	char **calnames;
 };
 
 static void fault(struct parse *p, const char *file, int line, const char *fmt, const char *a,
@@ -301,7 +288,7 @@ static int need_calendar(struct parse *p, const char *name, int line)
 {
 	struct sla *s = p->s;
 	for (size_t i = 0; i < s->ncal; i++)
-		if (!strcmp(p->calnames[i], name))
+		if (!strcmp(s->cal[i].name, name))	/* a loaded name is valid: it fits */
 			return (int)i;
 	struct calendar c;
 	int n = calendar_load(&c, name, p->rd, p->ctx, p->default_tz, "sla.conf", line, p->report);
@@ -311,11 +298,7 @@ static int need_calendar(struct parse *p, const char *name, int line)
 		return -1;
 	}
 	s->cal = xrealloc(s->cal, (s->ncal + 1) * sizeof *s->cal);
-	s->calx = xrealloc(s->calx, (s->ncal + 1) * sizeof *s->calx);
-	p->calnames = xrealloc(p->calnames, (s->ncal + 1) * sizeof *p->calnames);
 	s->cal[s->ncal] = c;
-	s->calx[s->ncal] = NULL;
-	p->calnames[s->ncal] = xstrdup(name);
 	return (int)s->ncal++;
 }
 
@@ -384,7 +367,7 @@ int sla_parse(struct sla *s, sla_reader rd, void *ctx, const char *default_cal,
     const char *default_tz, sla_report report)
 {
 	memset(s, 0, sizeof *s);
-	struct parse p = { s, rd, ctx, report, default_tz, 0, NULL };
+	struct parse p = { s, rd, ctx, report, default_tz, 0 };
 	s->pause[SLA_FIRST_REPLY] = s->pause[SLA_NEXT_REPLY] = 1u << 2 | 1u << 3;
 	s->pause[SLA_PERIODIC_UPDATE] = 1u << 2;
 	s->pause[SLA_RESOLUTION] = 1u << 3;
@@ -473,18 +456,18 @@ int sla_parse(struct sla *s, sla_reader rd, void *ctx, const char *default_cal,
 		}
 	}
 	conf_free(&cf);
-	for (size_t i = 0; i < s->npol; i++)
+	for (size_t i = 0; i < s->npol; i++) {
 		s->pol[i].cal = calidx[i] >= 0 ? &s->cal[calidx[i]] : NULL;
-	for (size_t i = 0; i < s->npol; i++)
-		if (s->pol[i].business && !s->pol[i].cal)
+		if (!s->pol[i].cal)
 			s->pol[i].business = 0;	/* faulted: never used */
+	}
 customers:
 	free(calidx);
+	s->calx = xcalloc(s->ncal + 1, sizeof *s->calx);
 	for (size_t i = 0; i < s->ncal; i++) {
-		s->calx[i] = calx_new(&s->cal[i]);
-		free(p.calnames[i]);
+		s->calx[i] = xcalloc(1, sizeof *s->calx[i]);
+		s->calx[i]->cal = &s->cal[i];
 	}
-	free(p.calnames);
 	text = rd(ctx, "customers.csv", &len);
 	if (text) {
 		s->cust = xcalloc(1, sizeof *s->cust);
@@ -696,9 +679,7 @@ static void explain_intervals(FILE *f, struct sla_calx *x, long long a, long lon
 static void run(const struct ev_ctx *cx, int m, struct clk *c, long long a, long long b,
     const struct sla_policy *p, int running)
 {
-	if (!c->exists || !c->open || b <= a)
-		return;
-	if (!running)
+	if (!c->exists || !c->open || b <= a || !running)
 		return;
 	struct sla_calx *x = counter(cx->s, p);
 	long long secs = count(x, a, b), T = p ? p->target[m] : 0;
@@ -900,12 +881,10 @@ void sla_eval(const struct sla *s, const struct ticket *t, long long now,
 			} else if (!c[SLA_FIRST_REPLY].open && !c[SLA_NEXT_REPLY].open)
 				start(&cx, SLA_NEXT_REPLY, &c[SLA_NEXT_REPLY], at, "a customer message after an answer");
 		} else if (e->kind == EV_REPLIED && !auto_) {
-			if (c[SLA_FIRST_REPLY].open)
-				stop(&cx, SLA_FIRST_REPLY, &c[SLA_FIRST_REPLY], at, pol, "the first agent reply");
-			if (c[SLA_NEXT_REPLY].open)
-				stop(&cx, SLA_NEXT_REPLY, &c[SLA_NEXT_REPLY], at, pol, "an agent reply");
-			if (c[SLA_PERIODIC_UPDATE].open)
-				stop(&cx, SLA_PERIODIC_UPDATE, &c[SLA_PERIODIC_UPDATE], at, pol, "an agent reply");
+			for (int m = SLA_FIRST_REPLY; m <= SLA_PERIODIC_UPDATE; m++)
+				if (c[m].open)
+					stop(&cx, m, &c[m], at, pol, m == SLA_FIRST_REPLY ?
+					    "the first agent reply" : "an agent reply");
 			start(&cx, SLA_PERIODIC_UPDATE, &c[SLA_PERIODIC_UPDATE], at, "an agent reply");
 		}
 		int ns = status_index(st.status);
