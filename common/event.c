@@ -195,13 +195,8 @@ static void collide(struct ticket *t, const char *type, const char *winner,
 {
 	if (!t->collisions)
 		t->collisions = json_array();
-	json_t *c = json_object();
-	json_object_set_new(c, "type", json_string(type));
-	json_object_set_new(c, "winner", json_string(winner));
-	json_object_set_new(c, "loser", json_string(loser));
-	json_object_set_new(c, "at", json_string(e->at_s));
-	json_object_set_new(c, "event", json_string(e->id));
-	json_array_append_new(t->collisions, c);
+	json_array_append_new(t->collisions, json_pack("{s:s, s:s*, s:s*, s:s, s:s}", "type", type,
+	    "winner", winner, "loser", loser, "at", e->at_s, "event", e->id));
 }
 
 static void step_received(struct ticket *t, const struct event *e)
@@ -349,11 +344,8 @@ static void notice_add(struct ticket *t, const char *type, const struct event *e
 	char b[32];
 	if (!t->notices)
 		t->notices = json_array();
-	json_t *n = json_object();
-	json_object_set_new(n, "type", json_string(type));
-	json_object_set_new(n, "event", json_string(e->id));
-	json_object_set_new(n, "due", json_string(fmt_rfc3339(due, b)));
-	json_object_set_new(n, "by", json_string(e->by ? e->by : "system"));
+	json_t *n = json_pack("{s:s, s:s, s:s, s:s}", "type", type, "event", e->id, "due",
+	    fmt_rfc3339(due, b), "by", e->by ? e->by : "system");
 	if (!strcmp(type, "reminder") && e->by)
 		json_object_set_new(n, "agent", json_string(e->by));
 	json_array_append_new(t->notices, n);
@@ -807,11 +799,6 @@ void ticket_free(struct ticket *t)
 	memset(t, 0, sizeof *t);
 }
 
-static void set_s(json_t *o, const char *k, const char *v)
-{
-	json_object_set_new(o, k, v ? json_string(v) : json_null());
-}
-
 static void set_t(json_t *o, const char *k, long long t)
 {
 	char b[32];
@@ -820,17 +807,10 @@ static void set_t(json_t *o, const char *k, long long t)
 
 json_t *ticket_json(const struct ticket *t)
 {
-	json_t *o = json_object();
-	set_s(o, "id", t->id);
-	set_s(o, "status", t->status);
-	set_s(o, "subject", t->subject);
-	set_s(o, "customer", t->customer);
-	set_s(o, "customer_name", t->customer_name);
-	set_s(o, "assignee", t->assignee);
-	set_s(o, "queue", t->queue);
-	set_s(o, "priority", t->priority);
-	json_object_set(o, "tags", t->tags);
-	set_s(o, "lang", t->lang);
+	json_t *o = json_pack("{s:s, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:O, s:s?}",
+	    "id", t->id, "status", t->status, "subject", t->subject, "customer", t->customer,
+	    "customer_name", t->customer_name, "assignee", t->assignee, "queue", t->queue,
+	    "priority", t->priority, "tags", t->tags, "lang", t->lang);
 	set_t(o, "created", t->created);
 	set_t(o, "updated", t->updated);
 	set_t(o, "first_reply", t->first_reply);
@@ -841,11 +821,11 @@ json_t *ticket_json(const struct ticket *t)
 	json_object_set_new(o, "messages", json_integer(t->received));
 	json_object_set_new(o, "reopened", json_integer(t->reopened));
 	if (t->claim_by) {
-		set_s(o, "claimed_by", t->claim_by);
+		json_object_set_new(o, "claimed_by", json_string(t->claim_by));
 		set_t(o, "claimed_until", t->claim_until);
 	}
 	if (t->merged_into)
-		set_s(o, "merged_into", t->merged_into);
+		json_object_set_new(o, "merged_into", json_string(t->merged_into));
 	if (t->collisions)
 		json_object_set(o, "collisions", t->collisions);
 	if (json_array_size(t->unread))
