@@ -79,8 +79,7 @@ int ticket_merge_stage(struct desk *d, struct desk_tx *tx, const struct ticket *
 {
 	size_t nf;
 	char **ff = ticket_files(d, from->id, &nf, af);
-	char dfrom[40], dinto[40];
-	desk_ticket_dir(from->id, dfrom);
+	char dinto[40];
 	desk_ticket_dir(into, dinto);
 	/* the messages move, renumbered after INTO's */
 	json_t *renames = json_object();
@@ -99,8 +98,8 @@ int ticket_merge_stage(struct desk *d, struct desk_tx *tx, const struct ticket *
 	ticket_files_free(ff, nf);
 	/* the events move too, marked, with their files renamed */
 	char ep[64], fp[64];
-	snprintf(ep, sizeof ep, "%s/events.jsonl", dinto);
-	snprintf(fp, sizeof fp, "%s/events.jsonl", dfrom);
+	ticket_events_path(into, ep);
+	ticket_events_path(from->id, fp);
 	size_t i;
 	json_t *ev;
 	json_array_foreach(from->events, i, ev) {
@@ -123,34 +122,33 @@ int ticket_merge_stage(struct desk *d, struct desk_tx *tx, const struct ticket *
 	return next;
 }
 
-/* The archive branch's tree of one ticket, or NULL. */
-static git_tree *archived_tree(struct desk *d, const char *id)
+/* Is ticket id on branch?  Its tree into *sub when sub is set (NULL when
+ * it is not a tree). */
+static int ticket_tree(struct desk *d, const char *branch, const char *id, git_tree **sub)
 {
-	char dir[40];
-	git_oid aid;
-	git_commit *c;
-	git_tree *t, *sub = NULL;
+	char key[GIT_OID_HEXSZ + 1], dir[40];
+	git_tree *t;
 	git_tree_entry *e;
+	tickets_tree(d, branch, key, &t);
 	desk_ticket_dir(id, dir);
-	if (desk_branch_id(d, DESK_ARCHIVE, &aid) != 0 ||
-	    git_commit_lookup(&c, d->repo, &aid) != 0)
-		return NULL;
-	git_commit_tree(&t, c);
-	if (git_tree_entry_bypath(&e, t, dir) == 0) {
-		git_tree_lookup(&sub, d->repo, git_tree_entry_id(e));
+	if (sub)
+		*sub = NULL;
+	int found = t && git_tree_entry_bypath(&e, t, dir + strlen("tickets/")) == 0;
+	if (found) {
+		if (sub && git_tree_lookup(sub, d->repo, git_tree_entry_id(e)) != 0)
+			*sub = NULL;
 		git_tree_entry_free(e);
 	}
 	git_tree_free(t);
-	git_commit_free(c);
-	return sub;
+	return found;
 }
 
 void ticket_restore(struct desk *d, struct desk_tx *tx, const char *id)
 {
 	char dir[40];
 	desk_ticket_dir(id, dir);
-	git_tree *sub = archived_tree(d, id);
-	if (!sub)
+	git_tree *sub;
+	if (!ticket_tree(d, DESK_ARCHIVE, id, &sub) || !sub)
 		return;
 	for (size_t i = 0; i < git_tree_entrycount(sub); i++) {
 		const git_tree_entry *f = git_tree_entry_byindex(sub, i);
@@ -197,7 +195,8 @@ char **ticket_files(struct desk *d, const char *id, size_t *n, int archived)
 			closedir(dp);
 		free(full);
 	} else {
-		git_tree *sub = archived_tree(d, id);
+		git_tree *sub;
+		ticket_tree(d, DESK_ARCHIVE, id, &sub);
 		for (size_t i = 0; sub && i < git_tree_entrycount(sub); i++)
 			add_eml(&v, n, git_tree_entry_name(git_tree_entry_byindex(sub, i)));
 		git_tree_free(sub);
@@ -328,13 +327,22 @@ void tickets_summary_free(void)
 	sum_all = NULL;
 }
 
+/* The oid of the tickets/ tree of a root tree into key ("-": none). */
+static void root_tickets_key(git_tree *root, char key[GIT_OID_HEXSZ + 1])
+{
+	const git_tree_entry *e = root ? git_tree_entry_byname(root, "tickets") : NULL;
+	if (e && git_tree_entry_type(e) == GIT_OBJECT_TREE)
+		git_oid_tostr(key, GIT_OID_HEXSZ + 1, git_tree_entry_id(e));
+	else
+		strcpy(key, "-");
+}
+
 void tickets_tree(struct desk *d, const char *branch, char key[GIT_OID_HEXSZ + 1],
     git_tree **out)
 {
 	git_oid id;
 	git_commit *c;
 	git_tree *root;
-	git_tree_entry *e;
 	strcpy(key, "-");
 	if (out)
 		*out = NULL;
@@ -343,14 +351,10 @@ void tickets_tree(struct desk *d, const char *branch, char key[GIT_OID_HEXSZ + 1
 	if (git_commit_lookup(&c, d->repo, &id) != 0 || git_commit_tree(&root, c) != 0)
 		desk_git_die(EX_TEMPFAIL, branch);
 	git_commit_free(c);
-	if (git_tree_entry_bypath(&e, root, "tickets") == 0) {
-		if (git_tree_entry_type(e) == GIT_OBJECT_TREE) {
-			git_oid_tostr(key, GIT_OID_HEXSZ + 1, git_tree_entry_id(e));
-			if (out && git_tree_lookup(out, d->repo, git_tree_entry_id(e)) != 0)
-				desk_git_die(EX_TEMPFAIL, "tickets");
-		}
-		git_tree_entry_free(e);
-	}
+	root_tickets_key(root, key);
+	if (out && strcmp(key, "-") && git_tree_lookup(out, d->repo,
+	    git_tree_entry_id(git_tree_entry_byname(root, "tickets"))) != 0)
+		desk_git_die(EX_TEMPFAIL, "tickets");
 	git_tree_free(root);
 }
 
@@ -402,19 +406,18 @@ static int sum_fold(struct desk *d, struct sumfile *s, const char *id, const git
 	}
 	int bad = ticket_fold(&t, id, git_blob_rawcontent(b), (size_t)git_blob_rawsize(b), 0);
 	git_blob_free(b);
-	const struct ticket *k = &t;
 	struct tsum *e = sum_new(s);
 	snprintf(e->id, sizeof e->id, "%s", id);
 	e->events = *blob;
-	e->status = sum_field(&s->a, k->status);
-	e->assignee = k->assignee ? sum_field(&s->a, k->assignee) : NULL;
-	e->created = k->created;
-	e->updated = k->updated;
-	e->assigned_at = k->assigned_at;
-	e->customer = k->customer ? sum_field(&s->a, k->customer) : NULL;
-	e->subject = k->subject ? sum_field(&s->a, k->subject) : NULL;
+	e->status = sum_field(&s->a, t.status);
+	e->assignee = t.assignee ? sum_field(&s->a, t.assignee) : NULL;
+	e->created = t.created;
+	e->updated = t.updated;
+	e->assigned_at = t.assigned_at;
+	e->customer = t.customer ? sum_field(&s->a, t.customer) : NULL;
+	e->subject = t.subject ? sum_field(&s->a, t.subject) : NULL;
 	if (!s->light) {
-		json_t *tj = ticket_json(k);
+		json_t *tj = ticket_json(&t);
 		char *js = json_dumps(tj, JSON_COMPACT | JSON_PRESERVE_ORDER);
 		json_decref(tj);
 		if (!js)
@@ -859,16 +862,6 @@ static int sum_update(struct desk *d, struct sumfile *s, git_tree *now)
 	return 0;
 }
 
-/* The oid of the tickets/ tree of a root tree into key ("-": none). */
-static void root_tickets_key(git_tree *root, char key[GIT_OID_HEXSZ + 1])
-{
-	const git_tree_entry *e = root ? git_tree_entry_byname(root, "tickets") : NULL;
-	if (e && git_tree_entry_type(e) == GIT_OBJECT_TREE)
-		git_oid_tostr(key, GIT_OID_HEXSZ + 1, git_tree_entry_id(e));
-	else
-		strcpy(key, "-");
-}
-
 void tickets_summary_save(struct desk *d)
 {
 	struct sumfile *v[2] = { &sum_main, &sum_states };
@@ -1115,21 +1108,6 @@ int agent_load(struct desk *d, const char *login)
 	return load;
 }
 
-/* Is ticket id on the main branch? */
-static int on_main(struct desk *d, const char *id)
-{
-	char key[GIT_OID_HEXSZ + 1], dir[40];
-	git_tree *t;
-	git_tree_entry *e;
-	tickets_tree(d, DESK_BRANCH, key, &t);
-	desk_ticket_dir(id, dir);
-	int found = t && git_tree_entry_bypath(&e, t, dir + strlen("tickets/")) == 0;
-	if (found)
-		git_tree_entry_free(e);
-	git_tree_free(t);
-	return found;
-}
-
 /* Is ticket id in the summary file of s, when that file is current?  1 or
  * 0; -1 when the file cannot tell (missing, stale, damaged).  A binary
  * search over the lines (sorted by ID) of the mapped file. */
@@ -1198,7 +1176,7 @@ static int sum_file_has(struct desk *d, struct sumfile *s, const char *id)
 
 int ticket_exists(struct desk *d, const char *id)
 {
-	if (on_main(d, id))
+	if (ticket_tree(d, DESK_BRANCH, id, NULL))
 		return 1;
 	int r = sum_file_has(d, &sum_arch, id);
 	if (r >= 0)
