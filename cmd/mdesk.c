@@ -932,19 +932,19 @@ static size_t keep_mentions(const struct tsum **v, size_t n, const char *login)
 
 static int cmd_ls(int argc, char **argv)
 {
-	static const struct option o[] = {
+	struct filter f = { 0 };
+	const struct option o[] = {
 		FILTER_OPTIONS,
 		{ "priority", required_argument, NULL, 'p' },
 		{ "lang", required_argument, NULL, 'l' },
 		{ "customer", required_argument, NULL, 'c' },
-		{ "collisions", no_argument, NULL, 'C' },
+		{ "collisions", no_argument, &f.collisions, 1 },
 		{ "sort", required_argument, NULL, 'S' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "mentions", no_argument, NULL, 'M' },
-		{ "snoozed", no_argument, NULL, 'Z' },
+		{ "snoozed", no_argument, &f.snoozed, 1 },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct filter f = { 0 };
 	int fmt = isatty(1) ? F_TABLE : F_JSON, c, mine = 0, mentions = 0;
 	while ((c = next_opt(argc, argv, "s:a:q:t:p:l:c:uAf:", o)) != -1) {
 		if (filter_opt(c, &f, &mine))
@@ -957,11 +957,9 @@ static int cmd_ls(int argc, char **argv)
 			break;
 		case 'l': f.lang = optarg; break;
 		case 'c': f.customer = optarg; break;
-		case 'C': f.collisions = 1; break;
 		case 'S': f.sort = parse_sort(optarg); break;
 		case 'f': fmt = parse_format(optarg); break;
 		case 'M': mentions = f.all = 1; break;
-		case 'Z': f.snoozed = 1; break;
 		}
 	}
 	if (optind < argc)
@@ -1464,27 +1462,23 @@ static void show_text(struct ticket *t, int archived, struct parts *parts)
 
 static int cmd_show(int argc, char **argv)
 {
-	static const struct option o[] = {
-		{ "mbox", no_argument, NULL, 'm' },
-		{ "json", no_argument, NULL, 'j' },
+	int mbox = 0, json = 0, c;
+	const struct option o[] = {
+		{ "mbox", no_argument, &mbox, 1 },
+		{ "json", no_argument, &json, 1 },
 		{ "part", required_argument, NULL, 'p' },
 		{ "attachments", required_argument, NULL, 'a' },
 		{ NULL, 0, NULL, 0 }
 	};
-	int mbox = 0, json = 0, c;
 	struct parts parts = { 0 };
 	char *end;
 	while ((c = next_opt(argc, argv, "", o)) != -1) {
-		if (c == 'm')
-			mbox = 1;
-		else if (c == 'j')
-			json = 1;
-		else if (c == 'p') {
+		if (c == 'p') {
 			long v = strtol(optarg, &end, 10);
 			if (*end || v < 1 || v > 100000)
 				misuse("--part: '%s' is not a part number (see mdesk show ID)", optarg);
 			parts.want = (int)v;
-		} else
+		} else if (c == 'a')
 			parts.dir = optarg;
 	}
 	if (optind + 1 != argc || mbox + json + !!parts.want + !!parts.dir > 1)
@@ -1568,19 +1562,16 @@ static int claim_check(const struct ticket *t, void *login)
 
 static int cmd_claim(int argc, char **argv)
 {
-	static const struct option o[] = {
-		{ "for", required_argument, NULL, 'f' },
-		{ "force", no_argument, NULL, 'F' },
-		{ NULL, 0, NULL, 0 }
-	};
 	const char *dur = NULL;
 	int c, force = 0;
-	while ((c = next_opt(argc, argv, "", o)) != -1) {
+	const struct option o[] = {
+		{ "for", required_argument, NULL, 'f' },
+		{ "force", no_argument, &force, 1 },
+		{ NULL, 0, NULL, 0 }
+	};
+	while ((c = next_opt(argc, argv, "", o)) != -1)
 		if (c == 'f')
 			dur = optarg;
-		else
-			force = 1;
-	}
 	if (optind + 1 != argc)
 		misuse(NULL);
 	struct agent *a = open_as_me();
@@ -2599,20 +2590,18 @@ static int cmd_maildir(int argc, char **argv)
 
 static int cmd_automate(int argc, char **argv)
 {
-	static const struct option o[] = {
-		{ "dry-run", no_argument, NULL, 'n' },
+	struct automate_opts ao = { 0, stdout, NULL, NULL };
+	int c;
+	const struct option o[] = {
+		{ "dry-run", no_argument, &ao.dry_run, 1 },
 		{ "explain", no_argument, NULL, 'x' },
 		{ "rule", required_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct automate_opts ao = { 0, stdout, NULL, NULL };
-	int c;
 	while ((c = next_opt(argc, argv, "", o)) != -1)
-		if (c == 'n')
-			ao.dry_run = 1;
-		else if (c == 'r')
+		if (c == 'r')
 			ao.only = optarg;
-		else
+		else if (c == 'x')
 			ao.explain = stdout;
 	if (argc != optind)
 		misuse(NULL);

@@ -717,37 +717,38 @@ static void options_agree(int check, int list)
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
+	static int check, list;
+	static const struct option opts[] = {	/* a flag's option sets it */
 		{ "template", required_argument, NULL, 't' },
 		{ "ticket", required_argument, NULL, 'T' },
 		{ "quote", no_argument, NULL, 'q' },
 		{ "send", no_argument, NULL, 's' },
-		{ "record", no_argument, NULL, 'R' },
+		{ "record", no_argument, &opt_record, 1 },
 		{ "to", required_argument, NULL, 'o' },
 		{ "cc", required_argument, NULL, 'c' },
 		{ "bcc", required_argument, NULL, 'b' },
-		{ "no-cc", no_argument, NULL, 'O' },
+		{ "no-cc", no_argument, &opt_no_cc, 1 },
 		{ "attach", required_argument, NULL, 'F' },
-		{ "forward", no_argument, NULL, 'W' },
-		{ "edit", no_argument, NULL, 'e' },
+		{ "forward", no_argument, &opt_forward, 1 },
+		{ "edit", no_argument, &opt_edit, 1 },
 		{ "resume", no_argument, NULL, 'r' },
 		{ "message", required_argument, NULL, 'm' },
 		{ "as", required_argument, NULL, 'a' },
-		{ "ack", no_argument, NULL, 'A' },
+		{ "ack", no_argument, &opt_ack, 1 },
 		{ "force", no_argument, NULL, 'f' },
-		{ "check", no_argument, NULL, 'C' },
-		{ "list", no_argument, NULL, 'L' },
+		{ "check", no_argument, &check, 1 },
+		{ "list", no_argument, &list, 1 },
 		{ "mailer", required_argument, NULL, 'M' },
 		{ "text", required_argument, NULL, 'x' },
 		{ "desk", required_argument, NULL, 'd' },
 		{ "now", required_argument, NULL, 'n' },
-		{ "dry-run", no_argument, NULL, 'N' },
-		{ "quiet", no_argument, NULL, 'Q' },
+		{ "dry-run", no_argument, &opt_dry, 1 },
+		{ "quiet", no_argument, &opt_quiet, 1 },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	int c, check = 0, list = 0;
+	int c;
 	progname = "mreply";
 	setenv("TZ", "UTC", 1);
 	tzset();
@@ -757,13 +758,9 @@ int main(int argc, char **argv)
 		case 'T': opt_ticket = optarg; break;
 		case 'q': opt_quote = 1; break;
 		case 's': opt_send = 1; break;
-		case 'R': opt_record = 1; break;
 		case 'o': addr_opt("--to", &opt_to, optarg); break;
 		case 'c': addr_opt("--cc", &opt_cc, optarg); break;
 		case 'b': addr_opt("--bcc", &opt_bcc, optarg); break;
-		case 'O': opt_no_cc = 1; break;
-		case 'W': opt_forward = 1; break;
-		case 'e': opt_edit = 1; break;
 		case 'r': opt_resume = opt_edit = 1; break;
 		case 'm': {
 			char *end;
@@ -778,16 +775,11 @@ int main(int argc, char **argv)
 			opt_attach[nattach++] = optarg;
 			break;
 		case 'a': opt_as = optarg; break;
-		case 'A': opt_ack = 1; break;
 		case 'f': opt_force = 1; break;
-		case 'C': check = 1; break;
-		case 'L': list = 1; break;
 		case 'M': opt_mailer = optarg; break;
 		case 'x': opt_text = optarg; break;
 		case 'd': opt_desk = optarg; break;
 		case 'n': opt_now = optarg; break;
-		case 'N': opt_dry = 1; break;
-		case 'Q': opt_quiet = 1; break;
 		case 'h': usage(stdout, 0); break;
 		case 'V': printf("mreply (mdesk) %s\n", MDESK_VERSION); return 0;
 		}
