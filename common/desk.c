@@ -697,6 +697,21 @@ static int set_ref(struct desk *d, const char *ref, const git_oid *to, const git
 	return rc;
 }
 
+/* The commit of root on the commit parent (NULL: none) into *out, in
+ * repo; dies with what. */
+static void make_commit(git_repository *repo, git_oid *out, const git_oid *parent_id,
+    git_tree *root, const git_signature *sig, const char *message, const char *what)
+{
+	git_commit *parent = NULL;
+	if (parent_id && git_commit_lookup(&parent, repo, parent_id) != 0)
+		desk_git_die(EX_TEMPFAIL, what);
+	const git_commit *parents[1] = { parent };
+	if (git_commit_create(out, repo, NULL, sig, sig, NULL, message, root, parent ? 1 : 0,
+	    parents) != 0)
+		desk_git_die(EX_TEMPFAIL, what);
+	git_commit_free(parent);
+}
+
 /* The empty tree, written to repo. */
 static git_tree *empty_tree(git_repository *repo)
 {
@@ -1295,6 +1310,14 @@ static size_t tx_blobs(struct desk_tx *tx, git_repository *repo, git_tree *base,
 	return nu;
 }
 
+/* The file of a loose object id of d, into out (PATH_MAX bytes). */
+static void loose_path(struct desk *d, const git_oid *id, char *out)
+{
+	char hex[GIT_OID_HEXSZ + 1];
+	git_oid_tostr(hex, sizeof hex, id);
+	snprintf(out, PATH_MAX, "%s/.git/objects/%.2s/%s", d->root, hex, hex + 2);
+}
+
 /* A loose file that does not hold its object (cut short: a power cut
  * with fsync off leaves empty ones) stands in for a blob of tx, and
  * libgit2 takes it as present: remove it, so that the blob is written
@@ -1308,14 +1331,11 @@ static int drop_damaged(struct desk *d, struct desk_tx *tx, git_repository *repo
 	for (size_t i = 0; i < tx->n; i++) {
 		size_t len;
 		git_object_t type;
-		char rel[80], hex[GIT_OID_HEXSZ + 1];
+		char p[PATH_MAX];
 		if (tx->c[i].op == OP_REMOVE || git_odb_read_header(&len, &type, odb, &tx->c[i].id) == 0)
 			continue;
-		git_oid_tostr(hex, sizeof hex, &tx->c[i].id);
-		snprintf(rel, sizeof rel, ".git/objects/%.2s/%s", hex, hex + 2);
-		char *p = join(d->root, rel);
+		loose_path(d, &tx->c[i].id, p);
 		found |= unlink(p) == 0;
-		free(p);
 	}
 	git_odb_free(odb);
 	return found;
@@ -1344,14 +1364,8 @@ static void tx_build(struct desk_tx *tx)
 		desk_git_die(EX_TEMPFAIL, "tree");
 	free(up);
 	git_tree_free(base);
-	git_commit *parent = NULL;
-	if (!tx->unborn && git_commit_lookup(&parent, repo, &tx->head) != 0)
-		desk_git_die(EX_TEMPFAIL, "HEAD");
-	const git_commit *parents[1] = { parent };
-	if (git_commit_create(&tx->commit_id, repo, NULL, tx->sig, tx->sig, NULL, tx->message,
-	    root, tx->unborn ? 0 : 1, parents) != 0)
-		desk_git_die(EX_TEMPFAIL, "commit");
-	git_commit_free(parent);
+	make_commit(repo, &tx->commit_id, tx->unborn ? NULL : &tx->head, root, tx->sig,
+	    tx->message, "commit");
 	if (mem)
 		mempack_write(tx, repo, mem, root);
 	git_tree_free(root);
@@ -1443,38 +1457,30 @@ void desk_ticket_dir(const char *id, char out[40])
 
 struct loose {
 	git_oid *ids;
-	char **paths;
 	size_t n, cap;
 };
 
+static int loose_one(const git_oid *id, void *payload)
+{
+	struct loose *l = payload;
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 1024;
+		l->ids = xrealloc(l->ids, l->cap * sizeof *l->ids);
+	}
+	l->ids[l->n++] = *id;
+	return 0;
+}
+
+/* The loose objects under objdir, as libgit2's loose backend lists them. */
 static void collect_loose(const char *objdir, struct loose *l)
 {
-	for (int i = 0; i < 256; i++) {
-		char sub[8];
-		snprintf(sub, sizeof sub, "%02x", i);
-		char *dir = join(objdir, sub);
-		DIR *dp = opendir(dir);
-		struct dirent *de;
-		while (dp && (de = readdir(dp))) {
-			if (strlen(de->d_name) != 38)
-				continue;
-			char hex[300];
-			snprintf(hex, sizeof hex, "%s%s", sub, de->d_name);
-			git_oid id;
-			if (git_oid_fromstr(&id, hex) != 0)
-				continue;
-			if (l->n == l->cap) {
-				l->cap = l->cap ? l->cap * 2 : 1024;
-				l->ids = xrealloc(l->ids, l->cap * sizeof *l->ids);
-				l->paths = xrealloc(l->paths, l->cap * sizeof *l->paths);
-			}
-			l->ids[l->n] = id;
-			l->paths[l->n++] = join(dir, de->d_name);
-		}
-		if (dp)
-			closedir(dp);
-		free(dir);
-	}
+	git_odb *odb;
+	git_odb_backend *b;
+	if (git_odb_new(&odb) != 0 || git_odb_backend_loose(&b, objdir, -1, 0, 0, 0) != 0 ||
+	    git_odb_add_backend(odb, b, 1) != 0)
+		desk_git_die(EX_TEMPFAIL, objdir);
+	git_odb_foreach(odb, loose_one, l);
+	git_odb_free(odb);
 }
 
 static void push_reflog(struct desk *d, git_revwalk *w, const char *ref)
@@ -1582,9 +1588,11 @@ void desk_gc(struct desk *d, int full, int quiet)
 	size_t removed = 0;
 	for (size_t i = 0; i < l.n; i++) {
 		struct stat st;
-		if (full && (stat(l.paths[i], &st) != 0 || st.st_mtime >= before))
+		char p[PATH_MAX];
+		loose_path(d, &l.ids[i], p);
+		if (full && (stat(p, &st) != 0 || st.st_mtime >= before))
 			continue;
-		if (unlink(l.paths[i]) == 0)
+		if (unlink(p) == 0)
 			removed++;
 	}
 	if (full && packed > 0)
@@ -1592,9 +1600,6 @@ void desk_gc(struct desk *d, int full, int quiet)
 	if (!quiet)
 		printf("packed %zu objects, removed %zu loose objects\n", packed, removed);
 out:
-	for (size_t i = 0; i < l.n; i++)
-		free(l.paths[i]);
-	free(l.paths);
 	free(l.ids);
 	free(objdir);
 }
@@ -1637,18 +1642,11 @@ int desk_archive(struct desk *d, char **ids, size_t n, const char *name,
 		if (git_tree_create_updated(&tid, d->repo, start, nu, up) != 0 ||
 		    git_tree_lookup(&nt, d->repo, &tid) != 0)
 			desk_git_die(EX_TEMPFAIL, "archive tree");
-		git_commit *parent = NULL;
-		if (!unborn)
-			git_commit_lookup(&parent, d->repo, &ahead);
-		const git_commit *parents[1] = { parent };
 		char msg[128];
 		snprintf(msg, sizeof msg, "archive: %zu ticket%s", nu, nu == 1 ? "" : "s");
-		if (git_commit_create(&cid, d->repo, NULL, sig, sig, NULL, msg, nt,
-		    unborn ? 0 : 1, parents) != 0)
-			desk_git_die(EX_TEMPFAIL, "archive commit");
+		make_commit(d->repo, &cid, unborn ? NULL : &ahead, nt, sig, msg, "archive commit");
 		if (set_ref(d, DESK_ARCHIVE, &cid, unborn ? NULL : &ahead, msg) != 0)
 			desk_git_die(EX_TEMPFAIL, "archive branch");
-		git_commit_free(parent);
 		git_tree_free(nt);
 		if (unborn)
 			git_tree_free(start);
