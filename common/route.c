@@ -9,26 +9,16 @@
 #include "route.h"
 #include "util.h"
 
-static long long dur_or(struct desk *d, const char *key, long long def)
+/* [routing] key, a duration (dur) or yes or no; def when unset. */
+static long long setting(struct desk *d, const char *key, int dur, long long def)
 {
 	const char *v = conf_get(&d->conf, "routing", "", key);
-	long long x;
-	if (!v)
-		return def;
-	if (conf_duration(v, &x) != 0)
-		die(EX_CONFIG, "desk.conf: [routing] %s: '%s' is not a duration; run 'mdesk check'", key, v);
-	return x;
-}
-
-static int bool_or(struct desk *d, const char *key, int def)
-{
-	const char *v = conf_get(&d->conf, "routing", "", key);
-	int b;
-	if (!v)
-		return def;
-	if (conf_bool(v, &b) != 0)
-		die(EX_CONFIG, "desk.conf: [routing] %s: '%s' is not yes or no; run 'mdesk check'", key, v);
-	return b;
+	long long x = def;
+	int b = 0;
+	if (v && (dur ? conf_duration(v, &x) : conf_bool(v, &b)) != 0)
+		die(EX_CONFIG, "desk.conf: [routing] %s: '%s' is not %s; run 'mdesk check'", key, v,
+		    dur ? "a duration" : "yes or no");
+	return !v || dur ? x : b;
 }
 
 static int strategy_rr(const char *v, const char *where)
@@ -43,11 +33,11 @@ static int strategy_rr(const char *v, const char *where)
 void route_conf_load(struct desk *d, struct route_conf *rc)
 {
 	rc->round_robin = strategy_rr(conf_get(&d->conf, "routing", "", "strategy"), "[routing]");
-	rc->sticky = bool_or(d, "sticky", 1);
-	rc->detect = bool_or(d, "detect_language", 1);
-	rc->assign = bool_or(d, "assign", 1);
-	rc->subject_window = dur_or(d, "subject_window", 2 * 86400);
-	rc->reopen_window = dur_or(d, "reopen_window", 14 * 86400);
+	rc->sticky = (int)setting(d, "sticky", 0, 1);
+	rc->detect = (int)setting(d, "detect_language", 0, 1);
+	rc->assign = (int)setting(d, "assign", 0, 1);
+	rc->subject_window = setting(d, "subject_window", 1, 2 * 86400);
+	rc->reopen_window = setting(d, "reopen_window", 1, 14 * 86400);
 }
 
 int route_group_round_robin(struct desk *d, const struct route_conf *rc, const char *group)
