@@ -113,6 +113,16 @@ struct filing {
 	size_t total_n, total_new;
 };
 
+/* v (n used of *cap) with room for one more of size sz. */
+static void *room(void *v, size_t n, size_t *cap, size_t sz)
+{
+	if (n == *cap) {
+		*cap = *cap ? 2 * *cap : 64;
+		v = xrealloc(v, *cap * sz);
+	}
+	return v;
+}
+
 static int addr_is_agent(const struct filing *f, const char *addr)
 {
 	for (size_t k = 0; addr && k < f->agents.n; k++)
@@ -214,10 +224,7 @@ static struct batch_ticket *batch_ticket(struct filing *f, const char *id, int m
 	size_t i = strtab_get(&f->ticket_ix, id);
 	if (i || !make)
 		return i ? f->tickets[i - 1] : NULL;
-	if (f->ntickets == f->captickets) {
-		f->captickets = f->captickets ? 2 * f->captickets : 64;
-		f->tickets = xrealloc(f->tickets, f->captickets * sizeof *f->tickets);
-	}
+	f->tickets = room(f->tickets, f->ntickets, &f->captickets, sizeof *f->tickets);
 	struct batch_ticket *b = xcalloc(1, sizeof *b);
 	snprintf(b->id, sizeof b->id, "%s", id);
 	f->tickets[f->ntickets++] = b;
@@ -271,29 +278,22 @@ static int load_ticket(struct filing *f, const char *id, struct ticket *t, int *
 	ticket_events_path(id, ep);
 	const char *pend = desk_tx_pending(f->tx, ep, &pl, &append);
 	struct batch_ticket *b = batch_ticket(f, id, 0);
-	if (!b && !pend) {	/* untouched by the batch: HEAD's */
-		struct ticket h;
-		int arch = 0;
-		if (ticket_load(f->desk, id, &h, &arch, 1) != 0)
-			return -1;
-		b = batch_ticket(f, id, 1);
-		b->t = h;
-		b->loaded = 1;
-		b->archived = arch;
-	}
-	if (!b)
-		b = batch_ticket(f, id, 1);
-	if (b->loaded && b->folded < pl && append &&
+	if (b && b->loaded && b->folded < pl && append &&
 	    ticket_fold_more(&b->t, pend + b->folded, pl - b->folded) == 0) {
 		b->folded = pl;
 		b->archived = 0;
 	}
-	if (!b->loaded || b->folded != pl) {
+	if (!b || !b->loaded || b->folded != pl) {	/* folded (again) */
 		struct ticket n;
+		int arch = 0;
 		if (pend)
 			fold_pending(f, id, &n, pend, pl, append);
-		else if (ticket_load(f->desk, id, &n, &b->archived, 1) != 0)
+		else if (ticket_load(f->desk, id, &n, b ? &b->archived : &arch, 1) != 0)
 			return -1;
+		if (!b) {
+			b = batch_ticket(f, id, 1);
+			b->archived = arch;
+		}
 		if (b->loaded)
 			ticket_free(&b->t);
 		b->t = n;
@@ -469,10 +469,7 @@ static struct view_customer *view_customer(struct desk_view *v, const char *cust
 		free(key);
 		return i ? v->c[i - 1] : NULL;
 	}
-	if (v->nc == v->capc) {
-		v->capc = v->capc ? 2 * v->capc : 256;
-		v->c = xrealloc(v->c, v->capc * sizeof *v->c);
-	}
+	v->c = room(v->c, v->nc, &v->capc, sizeof *v->c);
 	struct view_customer *c = xcalloc(1, sizeof *c);
 	c->key = key;
 	v->c[v->nc++] = c;
@@ -480,22 +477,17 @@ static struct view_customer *view_customer(struct desk_view *v, const char *cust
 	return c;
 }
 
-static int agent_index(const struct filing *f, const char *login)
+static int agent_index(struct filing *f, const char *login)
 {
-	for (size_t k = 0; login && k < f->agents.n; k++)
-		if (!strcmp(f->agents.v[k].login, login))
-			return (int)k;
-	return -1;
+	struct agent *a = agent_find(&f->agents, login);
+	return a ? (int)(a - f->agents.v) : -1;
 }
 
 /* Put ticket i of the view at the head of its customer's list. */
 static void view_link(struct desk_view *v, size_t i)
 {
 	struct view_customer *c = view_customer(v, v->v[i]->customer, 1);
-	if (v->nnodes == v->capnodes) {
-		v->capnodes = v->capnodes ? 2 * v->capnodes : 256;
-		v->nodes = xrealloc(v->nodes, v->capnodes * sizeof *v->nodes);
-	}
+	v->nodes = room(v->nodes, v->nnodes, &v->capnodes, sizeof *v->nodes);
 	v->nodes[v->nnodes].ticket = i;
 	v->nodes[v->nnodes].next = c->newest;
 	c->newest = ++v->nnodes;
@@ -520,10 +512,7 @@ static void view_put(struct filing *f, const struct ticket *t)
 		free(w->base);
 		w->base = NULL;
 	} else {
-		if (v->n == v->cap) {
-			v->cap = v->cap ? 2 * v->cap : 256;
-			v->v = xrealloc(v->v, v->cap * sizeof *v->v);
-		}
+		v->v = room(v->v, v->n, &v->cap, sizeof *v->v);
 		w = v->v[v->n++] = xcalloc(1, sizeof *w);
 		snprintf(w->id, sizeof w->id, "%s", t->id);
 		strtab_put(&v->by_id, w->id, v->n);
@@ -1222,10 +1211,7 @@ static void remember(struct filing *f, struct incoming *in, const struct filed *
 	/* its Message-ID and, for a first mail of Outlook's, its Thread-Index */
 	const char *keys[2] = { in->ids.mid, in->ids.ti[0] && !in->ids.ti_reply ? in->ids.ti : NULL };
 	for (int j = 0; j < 2 && keys[j]; j++) {
-		if (f->nmsgs == f->capmsgs) {
-			f->capmsgs = f->capmsgs ? 2 * f->capmsgs : 64;
-			f->msgs = xrealloc(f->msgs, f->capmsgs * sizeof *f->msgs);
-		}
+		f->msgs = room(f->msgs, f->nmsgs, &f->capmsgs, sizeof *f->msgs);
 		struct batch_msg *bm = &f->msgs[f->nmsgs++];
 		bm->mid = xstrdup(keys[j]);
 		snprintf(bm->ticket, sizeof bm->ticket, "%s", r->ticket);
