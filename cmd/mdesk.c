@@ -840,15 +840,11 @@ static char *local_time(long long t, char *buf)
 	return sla_fmt_local(t, conf_get(&D.conf, "", "", "timezone"), buf);
 }
 
+/* Tickets as a table or CSV (JSON Lines are their summaries). */
 static void print_tickets(struct tlist *l, int fmt)
 {
 	static const char *const cols[] = { "id", "status", "priority", "assignee",
 		"queue", "customer", "lang", "tags", "created", "updated", "subject" };
-	if (fmt == F_JSON) {
-		for (size_t i = 0; i < l->n; i++)
-			jw_line(stdout, ticket_json(&l->v[i]));
-		return;
-	}
 	if (fmt == F_CSV)
 		csvw_row(stdout, cols, 11);
 	else if (l->n)
@@ -1750,15 +1746,13 @@ static int cmd_note(int argc, char **argv)
 			json_decref(e);
 			unknown_mention(login);
 		}
-		if (l) {
-			int dup = 0;
-			size_t i;
-			json_t *v;
-			json_array_foreach(mentions, i, v)
-				dup |= !strcmp(json_string_value(v), login);
-			if (!dup)
-				json_array_append_new(mentions, json_string(login));
-		}
+		int dup = !l;	/* an "@" alone names nobody */
+		size_t i;
+		json_t *v;
+		json_array_foreach(mentions, i, v)
+			dup |= !strcmp(json_string_value(v), login);
+		if (!dup)
+			json_array_append_new(mentions, json_string(login));
 	}
 	json_object_set_new(e, "mentions", json_incref(mentions));
 	const char *id = tid(argv[1]);
@@ -2180,9 +2174,7 @@ static int cmd_customer(int argc, char **argv)
 	struct customers cu = { 0 };
 	load_customers(&cu);
 	struct customer *rec = customer_find(&cu, who);
-	struct filter f = { 0 };
-	f.all = 1;
-	f.customer = who;
+	struct filter f = { .all = 1, .customer = who };
 	struct tlist l = { 0 };
 	size_t n;
 	const struct tsum **v = select_tickets(&f, &n);
@@ -2190,16 +2182,14 @@ static int cmd_customer(int argc, char **argv)
 	free(v);
 	if (l.n > 1)
 		qsort(l.v, l.n, sizeof *l.v, by_updated_desc);
-	if (fmt == F_TABLE) {
-		if (rec)
-			printf("Customer: %s%s%s%s\nTier:     %s\nLanguage: %s\nNotes:    %s\n\n",
-			    *rec->name ? rec->name : "", *rec->name ? " <" : "", who,
-			    *rec->name ? ">" : "", *rec->tier ? rec->tier : "-",
-			    *rec->language ? rec->language : "-", *rec->notes ? rec->notes : "-");
-		else
-			printf("Customer: %s (not in customers.csv)\n\n", who);
-		print_tickets(&l, F_TABLE);
-	} else if (fmt == F_JSON) {
+	if (fmt == F_TABLE && rec)
+		printf("Customer: %s%s%s%s\nTier:     %s\nLanguage: %s\nNotes:    %s\n\n",
+		    *rec->name ? rec->name : "", *rec->name ? " <" : "", who,
+		    *rec->name ? ">" : "", *rec->tier ? rec->tier : "-",
+		    *rec->language ? rec->language : "-", *rec->notes ? rec->notes : "-");
+	else if (fmt == F_TABLE)
+		printf("Customer: %s (not in customers.csv)\n\n", who);
+	if (fmt == F_JSON) {
 		json_t *o = json_object();
 		jw_str(o, "customer", who);
 		jw_str(o, "name", rec ? rec->name : NULL);
@@ -2212,7 +2202,7 @@ static int cmd_customer(int argc, char **argv)
 		json_object_set_new(o, "tickets", arr);
 		jw_line(stdout, o);
 	} else
-		print_tickets(&l, F_CSV);
+		print_tickets(&l, fmt);
 	free_tlist(&l);
 	customers_free(&cu);
 	return 0;
@@ -2421,19 +2411,18 @@ static int cmd_archive(int argc, char **argv)
 	desk_lock(&D);
 	char **ids = NULL;
 	size_t n = 0;
-	if (optind < argc) {
-		for (int i = optind; i < argc; i++) {
-			struct ticket t;
-			const char *id = tid(argv[i]);
-			need_ticket(id, &t, NULL, 1);
-			if (status_active(t.status))
-				die(EX_DATAERR, "%s: is %s; only solved or closed tickets are archived",
-				    id, t.status);
-			ticket_free(&t);
-			ids = xrealloc(ids, (n + 1) * sizeof *ids);
-			ids[n++] = xstrdup(id);
-		}
-	} else
+	for (int i = optind; i < argc; i++) {	/* the tickets named */
+		struct ticket t;
+		const char *id = tid(argv[i]);
+		need_ticket(id, &t, NULL, 1);
+		if (status_active(t.status))
+			die(EX_DATAERR, "%s: is %s; only solved or closed tickets are archived",
+			    id, t.status);
+		ticket_free(&t);
+		ids = xrealloc(ids, (n + 1) * sizeof *ids);
+		ids[n++] = xstrdup(id);
+	}
+	if (optind == argc)	/* else those older than age */
 		ids = tickets_to_archive(&D, age, &n);
 	char name[64], email[300];
 	desk_system_author(name, sizeof name, email, sizeof email);
