@@ -17,6 +17,14 @@
 #include "subject.h"
 #include "tickets.h"
 
+/* a, v and z onto b: "Name: " value "\n", a signature. */
+static void adds3(struct buf *b, const char *a, const char *v, const char *z)
+{
+	buf_adds(b, a);
+	buf_adds(b, v);
+	buf_adds(b, z);
+}
+
 /* --- the message answered --- */
 
 int source_open(struct source *s, char *raw, size_t len)
@@ -384,9 +392,7 @@ void reply_render(struct reply *r)
 		text->p[--text->len] = 0;
 	buf_addc(text, '\n');
 	if (r->agent && !strstr(r->tp.body, "agent.signature") && !strstr(r->tp.body, "agent.name")) {
-		buf_adds(text, "\n-- \n");
-		buf_adds(text, reply_value(r, "agent.signature"));
-		buf_addc(text, '\n');
+		adds3(text, "\n-- \n", reply_value(r, "agent.signature"), "\n");
 	}
 	if (r->quote) {
 		buf_addc(text, '\n');
@@ -410,9 +416,7 @@ static void draft_list(struct buf *b, const char *name, const struct addrs *l)
 					buf_addc(b, '\\');
 				buf_addc(b, *c);
 			}
-			buf_adds(b, q ? "\" <" : " <");
-			buf_adds(b, l->addr[i]);
-			buf_addc(b, '>');
+			adds3(b, q ? "\" <" : " <", l->addr[i], ">");
 		} else
 			buf_adds(b, l->addr[i]);
 	}
@@ -425,17 +429,13 @@ char *reply_draft(struct reply *r, int with_template)
 	draft_list(&b, "To", &r->rcpt[0]);
 	draft_list(&b, "Cc", &r->rcpt[1]);
 	draft_list(&b, "Bcc", &r->rcpt[2]);
-	buf_adds(&b, "Subject: ");
-	buf_adds(&b, r->subject);
-	buf_adds(&b, "\n\n");
+	adds3(&b, "Subject: ", r->subject, "\n\n");
 	if (with_template)
 		buf_add(&b, r->text.p, r->text.len);
 	else {
 		buf_adds(&b, "\n");
 		if (r->agent) {
-			buf_adds(&b, "\n-- \n");
-			buf_adds(&b, reply_value(r, "agent.signature"));
-			buf_addc(&b, '\n');
+			adds3(&b, "\n-- \n", reply_value(r, "agent.signature"), "\n");
 		}
 	}
 	if (!with_template || !r->quote) {
@@ -554,9 +554,7 @@ static void threading(struct reply *r, struct buf *out)
 {
 	struct source *s = r->s;
 	if (s->ids.mid[0]) {
-		buf_adds(out, "In-Reply-To: <");
-		buf_adds(out, s->ids.mid);
-		buf_adds(out, ">\n");
+		adds3(out, "In-Reply-To: <", s->ids.mid, ">\n");
 	}
 	/* a parent without References: its In-Reply-To stands for them */
 	const char *irt1[1] = { s->ids.irt };
@@ -575,9 +573,7 @@ static void threading(struct reply *r, struct buf *out)
 			topic = base = subject_base(o ? o : "", NULL);
 		}
 		hdr_text(out, "Thread-Topic", topic);
-		buf_adds(out, "Thread-Index: ");
-		buf_adds(out, tib);
-		buf_addc(out, '\n');
+		adds3(out, "Thread-Index: ", tib, "\n");
 		free(base);
 	}
 }
@@ -590,9 +586,7 @@ static void reply_header(struct reply *r, struct buf *out)
 	const char *dom = conf_or(&r->d->conf, "", "", "domain",
 	    strrchr(r->qaddr, '@') + 1);
 	msgid_new(r->mid, sizeof r->mid, dom, r->d->now);
-	buf_adds(out, "Date: ");
-	buf_adds(out, date);
-	buf_addc(out, '\n');
+	adds3(out, "Date: ", date, "\n");
 	const struct agent *a = r->agent;
 	const char *fromw = conf_or(&r->d->conf, "queue", r->queue, "from", "queue");
 	if (a && !strcmp(fromw, "agent") && addr_plain(a->email)) {
@@ -605,9 +599,7 @@ static void reply_header(struct reply *r, struct buf *out)
 	hdr_addrs(out, "Cc", &r->rcpt[1]);
 	hdr_addrs(out, "Bcc", &r->rcpt[2]);
 	hdr_text(out, "Subject", r->subject);
-	buf_adds(out, "Message-ID: <");
-	buf_adds(out, r->mid);
-	buf_adds(out, ">\n");
+	adds3(out, "Message-ID: <", r->mid, ">\n");
 	if (!r->forward)
 		threading(r, out);
 	if (r->ack || r->rule) {
@@ -630,9 +622,7 @@ static void text_part(struct reply *r, struct buf *out)
 	buf_adds(out, "Content-Transfer-Encoding: quoted-printable\n");
 	if (*lang && strlen(lang) < 20 && strspn(lang,
 	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-") == strlen(lang)) {
-		buf_adds(out, "Content-Language: ");
-		buf_adds(out, lang);
-		buf_addc(out, '\n');
+		adds3(out, "Content-Language: ", lang, "\n");
 	}
 	buf_addc(out, '\n');
 	char *qp = qp_encode(r->text.p, r->text.len);
@@ -702,10 +692,8 @@ void compose_part(struct buf *out, const char *name, const char *p, size_t n)
 	char type[128];
 	mime_type_of(p, n, type, sizeof type);
 	int msg = !name || !strcmp(type, "message/rfc822") ? message_part_ok(p, n) : 0;
-	buf_adds(out, "Content-Type: ");
-	buf_adds(out, msg ? "message/rfc822" : !strcmp(type, "message/rfc822") ?
-	    "application/octet-stream" : type);
-	buf_addc(out, '\n');
+	adds3(out, "Content-Type: ", msg ? "message/rfc822" : !strcmp(type, "message/rfc822") ?
+	    "application/octet-stream" : type, "\n");
 	buf_adds(out, msg == 8 ? "Content-Transfer-Encoding: 8bit\n" : msg ?
 	    "Content-Transfer-Encoding: 7bit\n" : "Content-Transfer-Encoding: base64\n");
 	if (name) {
@@ -938,11 +926,8 @@ void forward_render(struct reply *r, int number)
 		buf_addc(&r->text, '\n');
 	}
 	if (r->agent) {
-		buf_adds(&r->text, r->text.len ? "\n-- \n" : "-- \n");
-		buf_adds(&r->text, r->agent->name);
-		buf_addc(&r->text, '\n');
-		buf_adds(&r->text, r->qname);
-		buf_addc(&r->text, '\n');
+		adds3(&r->text, r->text.len ? "\n-- \n" : "-- \n", r->agent->name, "\n");
+		adds3(&r->text, "", r->qname, "\n");
 	}
 	/* the conversation: what the customer sent and the desk answered,
 	 * never an internal message; or message number */
