@@ -9,6 +9,7 @@
 
 #include "agents.h"
 #include "conf.h"
+#include "conversation.h"
 #include "desk.h"
 #include "util.h"
 
@@ -49,15 +50,10 @@ int sla_warn_parse(const char *v, struct sla_warn *w)
 	w->pct = 0;
 	w->secs = 0;
 	if (n >= 2 && v[n - 1] == '%') {
-		int p = 0;
-		for (size_t i = 0; i + 1 < n; i++) {
-			if (v[i] < '0' || v[i] > '9' || p > 100)
-				return -1;
-			p = p * 10 + (v[i] - '0');
-		}
+		long p = strspn(v, "0123456789") == n - 1 ? strtol(v, NULL, 10) : 0;
 		if (p < 1 || p > 99)
 			return -1;
-		w->pct = p;
+		w->pct = (int)p;
 		return 0;
 	}
 	return conf_duration(v, &w->secs);
@@ -577,14 +573,10 @@ static int cond_holds(const struct sla_cond *c, const struct ticket *t, const ch
 			if (tier && !strcasecmp(tier, a))
 				return 1;
 			break;
-		case SLA_KEY_TAG: {
-			size_t k;
-			json_t *v;
-			json_array_foreach(t->tags, k, v)
-				if (!strcmp(json_string_value(v), a))
-					return 1;
+		case SLA_KEY_TAG:
+			if (ticket_has_tag(t, a))
+				return 1;
 			break;
-		}
 		case SLA_KEY_LANG: {
 			size_t n = strlen(a);
 			if (t->lang && !strncasecmp(t->lang, a, n) &&
