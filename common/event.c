@@ -799,31 +799,27 @@ void ticket_free(struct ticket *t)
 	memset(t, 0, sizeof *t);
 }
 
-static void set_t(json_t *o, const char *k, long long t)
+/* A time of the state: null when 0. */
+static json_t *jtime(long long t)
 {
 	char b[32];
-	json_object_set_new(o, k, t ? json_string(fmt_rfc3339(t, b)) : json_null());
+	return t ? json_string(fmt_rfc3339(t, b)) : json_null();
 }
 
 json_t *ticket_json(const struct ticket *t)
 {
-	json_t *o = json_pack("{s:s, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:O, s:s?}",
-	    "id", t->id, "status", t->status, "subject", t->subject, "customer", t->customer,
+	json_t *o = json_pack("{s:s, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:O, s:s?, s:o, s:o, "
+	    "s:o}", "id", t->id, "status", t->status, "subject", t->subject, "customer", t->customer,
 	    "customer_name", t->customer_name, "assignee", t->assignee, "queue", t->queue,
-	    "priority", t->priority, "tags", t->tags, "lang", t->lang);
-	set_t(o, "created", t->created);
-	set_t(o, "updated", t->updated);
-	set_t(o, "first_reply", t->first_reply);
+	    "priority", t->priority, "tags", t->tags, "lang", t->lang, "created", jtime(t->created),
+	    "updated", jtime(t->updated), "first_reply", jtime(t->first_reply));
 	if (t->assignee)
-		set_t(o, "assigned_at", t->assigned_at);
-	set_t(o, "solved", t->solved_at);
-	json_object_set_new(o, "replies", json_integer(t->replies));
-	json_object_set_new(o, "messages", json_integer(t->received));
-	json_object_set_new(o, "reopened", json_integer(t->reopened));
-	if (t->claim_by) {
-		json_object_set_new(o, "claimed_by", json_string(t->claim_by));
-		set_t(o, "claimed_until", t->claim_until);
-	}
+		json_object_set_new(o, "assigned_at", jtime(t->assigned_at));
+	json_object_update_new(o, json_pack("{s:o, s:i, s:i, s:i}", "solved", jtime(t->solved_at),
+	    "replies", t->replies, "messages", t->received, "reopened", t->reopened));
+	if (t->claim_by)
+		json_object_update_new(o, json_pack("{s:s, s:o}", "claimed_by", t->claim_by,
+		    "claimed_until", jtime(t->claim_until)));
 	if (t->merged_into)
 		json_object_set_new(o, "merged_into", json_string(t->merged_into));
 	if (t->collisions)
@@ -831,7 +827,7 @@ json_t *ticket_json(const struct ticket *t)
 	if (json_array_size(t->unread))
 		json_object_set(o, "mentions_unread", t->unread);
 	if (t->snooze_until)
-		set_t(o, "snoozed_until", t->snooze_until);
+		json_object_set_new(o, "snoozed_until", jtime(t->snooze_until));
 	if (json_array_size(t->notices)) {
 		/* each with the agent it tells */
 		json_t *a = json_array(), *n;
