@@ -19,6 +19,7 @@
 
 #include "opt.h"
 #include "agents.h"
+#include "conversation.h"
 #include "csvw.h"
 #include "desk.h"
 #include "event.h"
@@ -118,13 +119,8 @@ static int selected(const struct ticket *t)
 	if (f_assignee && (!strcmp(f_assignee, "-") ? t->assignee != NULL :
 	    !t->assignee || strcmp(t->assignee, f_assignee)))
 		return 0;
-	if (f_tag) {
-		size_t i = 0, n = json_array_size(t->tags);
-		while (i < n && strcmp(json_string_value(json_array_get(t->tags, i)), f_tag))
-			i++;
-		if (i == n)
-			return 0;
-	}
+	if (f_tag && !ticket_has_tag(t, f_tag))
+		return 0;
 	if (f_nids) {
 		size_t i = 0;
 		while (i < f_nids && strcmp(f_ids[i], t->id))
@@ -518,15 +514,6 @@ static void print_rows(const struct skey *v, size_t n)
 static struct agents AG;
 static int have_agents;
 
-static void load_agents(void)
-{
-	size_t len;
-	char *text = desk_read_file(&D, "agents.csv", &len);
-	agents_load(&AG, text, len);
-	have_agents = text != NULL;
-	free(text);
-}
-
 struct rcpt {
 	const char *v[32];
 	size_t n;
@@ -618,7 +605,11 @@ static void mail_text(struct buf *out, const char *to, size_t k, const struct ti
  * escalations there were. */
 static size_t notify(const struct skey *v, size_t n)
 {
-	load_agents();
+	size_t len;
+	char *text = desk_read_file(&D, "agents.csv", &len);
+	agents_load(&AG, text, len);
+	have_agents = text != NULL;
+	free(text);
 	struct buf mail = { 0 };
 	struct desk_tx *tx = dryrun ? NULL : desk_tx_new(&D);
 	struct buf msg = { 0 };
