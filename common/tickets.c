@@ -831,22 +831,15 @@ static int sum_apply(struct desk *d, struct sumfile *s, struct sum_changes c, in
 			bad = -1;
 	free(c.v);
 	/* the entries kept stay sorted; the new ones are sorted and merged
-	 * in from the back (a sort of the whole, after every batch of an
-	 * import, cost more than the batch) */
-	size_t m = s->n - k;
+	 * in (a sort of the whole, after every batch of an import, cost more
+	 * than the batch) */
+	size_t m = s->n - k, n;
 	if (m > 1)
 		qsort(s->v + k, m, sizeof *s->v, by_tsum_id);
 	if (k && m && by_tsum_id(&s->v[k - 1], &s->v[k]) > 0) {
-		struct tsum *tmp = xmalloc(m * sizeof *tmp);
-		memcpy(tmp, s->v + k, m * sizeof *tmp);
-		size_t i = k, j = m, dst = k + m;
-		while (j > 0) {
-			if (i > 0 && by_tsum_id(&s->v[i - 1], &tmp[j - 1]) > 0)
-				s->v[--dst] = s->v[--i];
-			else
-				s->v[--dst] = tmp[--j];
-		}
-		free(tmp);
+		struct tsum *all = merge_by_id(s->v, k, s->v + k, m, sizeof *s->v, &n);
+		memcpy(s->v, all, (s->n = n) * sizeof *s->v);
+		free(all);
 	}
 	return bad;
 }
