@@ -408,18 +408,12 @@ int sla_parse(struct sla *s, sla_reader rd, void *ctx, const char *default_cal,
 		s->pol = xrealloc(s->pol, (s->npol + 1) * sizeof *s->pol);
 		calidx = xrealloc(calidx, (s->npol + 1) * sizeof *calidx);
 		struct sla_policy *pol = &s->pol[s->npol];
-		memset(pol, 0, sizeof *pol);
-		calidx[s->npol] = -1;
-		s->npol++;
-		pol->name = xstrdup(nm);
-		pol->line = sl;
-		pol->warn.pct = 25;
+		*pol = (struct sla_policy){ .name = xstrdup(nm), .line = sl, .warn = { 25, 0 } };
 		policy_keys(&p, &cf, pol);
 		const char *cn = conf_get(&cf, "policy", nm, "calendar");
 		int cl = cn ? conf_line(&cf, "policy", nm, "calendar") : sl;
-		if (cn || pol->business)
-			calidx[s->npol - 1] = need_calendar(&p, cn ? cn : default_cal ? default_cal : "business",
-			    cl);
+		calidx[s->npol++] = cn || pol->business ? need_calendar(&p, cn ? cn : default_cal ?
+		    default_cal : "business", cl) : -1;
 	}
 	for (size_t i = 0; i < cf.n; i++) {
 		const struct conf_entry *e = &cf.e[i];

@@ -93,7 +93,6 @@ struct sla {
 	struct sla_calx **calx;
 	size_t ncal;
 	struct customers *cust;	/* tiers (NULL: none) */
-	void *priv;
 };
 
 /* Reads a file of the desk (path relative to the desk's root); malloc'd
