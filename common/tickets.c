@@ -710,7 +710,7 @@ static void sum_write(struct desk *d, void *sp)
 
 struct sum_change {
 	char id[16];
-	int gone;
+	int gone;	/* its events file is gone (-1 while sum_committed_one looks) */
 	git_oid blob;
 };
 struct sum_changes {
@@ -873,7 +873,6 @@ static void sum_committed_one(struct desk *d, struct sumfile *s, const char *was
 	root_tickets_key(root, key);
 	/* room for every path: the ids, the table's keys, never move */
 	struct sum_changes c = { xcalloc(n + 1, sizeof *c.v), 0 };
-	unsigned char *known = xcalloc(n + 1, 1);
 	struct strtab seen = { 0 };
 	static const git_oid zero;
 	for (size_t i = 0; i < n; i++) {
@@ -895,22 +894,22 @@ static void sum_committed_one(struct desk *d, struct sumfile *s, const char *was
 		if (!k) {
 			struct sum_change *ch = &c.v[c.n++];
 			snprintf(ch->id, sizeof ch->id, "%s", id);
-			ch->gone = 1;
+			ch->gone = -1;	/* not known yet */
 			strtab_put(&seen, ch->id, k = c.n);
 		}
 		/* the commit wrote the events file itself: its blob is known */
 		if (!strcmp(end, "/events.jsonl") && ids && git_oid_cmp(&ids[i], &zero)) {
 			c.v[k - 1].gone = 0;
 			c.v[k - 1].blob = ids[i];
-			known[k - 1] = 1;
 		}
 	}
 	for (size_t k = 0; k < c.n; k++) {
 		git_tree_entry *e;
 		char ev[64];
-		if (known[k])
+		if (c.v[k].gone >= 0)
 			continue;
 		ticket_events_path(c.v[k].id, ev);
+		c.v[k].gone = 1;
 		if (git_tree_entry_bypath(&e, root, ev) == 0) {
 			c.v[k].gone = git_tree_entry_type(e) != GIT_OBJECT_BLOB;
 			c.v[k].blob = *git_tree_entry_id(e);
@@ -918,7 +917,6 @@ static void sum_committed_one(struct desk *d, struct sumfile *s, const char *was
 		}
 	}
 	strtab_free(&seen);
-	free(known);
 	/* the commit has landed: what cannot be folded here (a file edited
 	 * by hand) is left for a reader to report, the summary read again */
 	if (sum_apply(d, s, c, 1) != 0) {
@@ -933,7 +931,6 @@ static void sum_committed_one(struct desk *d, struct sumfile *s, const char *was
 	return;
 stale:
 	strtab_free(&seen);
-	free(known);
 	free(c.v);
 }
 
