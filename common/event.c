@@ -176,17 +176,23 @@ static int event_read(struct event *e, json_t *o, const char **err)
 
 /* --- the fold ---------------------------------------------------------- */
 
-static void tag_set(struct ticket *t, const char *tag, int on)
+/* The place of string s in array a (of strings) plus one, or 0. */
+static size_t str_at(json_t *a, const char *s)
 {
 	size_t i;
 	json_t *v;
-	json_array_foreach(t->tags, i, v)
-		if (!strcmp(json_string_value(v), tag)) {
-			if (!on)
-				json_array_remove(t->tags, i);
-			return;
-		}
-	if (on)
+	json_array_foreach(a, i, v)
+		if (!strcmp(json_string_value(v), s))
+			return i + 1;
+	return 0;
+}
+
+static void tag_set(struct ticket *t, const char *tag, int on)
+{
+	size_t k = str_at(t->tags, tag);
+	if (k && !on)
+		json_array_remove(t->tags, k - 1);
+	else if (!k && on)
 		json_array_append_new(t->tags, json_string(tag));
 }
 
@@ -273,28 +279,19 @@ static void step_claimed(struct ticket *t, const struct event *e)
  * names others for them to read. */
 static void step_mentions(struct ticket *t, const struct event *e)
 {
-	size_t i;
+	size_t i, k;
 	json_t *v;
-	if (e->by && t->unread)
-		json_array_foreach(t->unread, i, v)
-			if (!strcmp(json_string_value(v), e->by)) {
-				json_array_remove(t->unread, i);
-				break;
-			}
+	if (e->by && (k = str_at(t->unread, e->by)))
+		json_array_remove(t->unread, k - 1);
 	if (e->kind != EV_NOTE || !e->mentions)
 		return;
 	json_array_foreach(e->mentions, i, v) {
 		const char *who = json_string_value(v);
 		if (!who || (e->by && !strcmp(who, e->by)))
 			continue;
-		int have = 0;
-		size_t k;
-		json_t *w;
 		if (!t->unread)
 			t->unread = json_array();
-		json_array_foreach(t->unread, k, w)
-			have |= !strcmp(json_string_value(w), who);
-		if (!have)
+		if (!str_at(t->unread, who))
 			json_array_append_new(t->unread, json_string(who));
 	}
 }
