@@ -309,21 +309,41 @@ void desk_branch_moved(struct desk *d)
 	d->refc_state[0] = d->refc_state[1] = 0;
 }
 
-static git_tree *branch_tree(struct desk *d, const char *ref, git_oid *head)
+/* The empty tree, written to repo. */
+static git_tree *empty_tree(git_repository *repo)
+{
+	git_treebuilder *tb;
+	git_oid id;
+	git_tree *t;
+	if (git_treebuilder_new(&tb, repo, NULL) != 0 || git_treebuilder_write(&id, tb) != 0 ||
+	    git_tree_lookup(&t, repo, &id) != 0)
+		desk_git_die(EX_TEMPFAIL, "empty tree");
+	git_treebuilder_free(tb);
+	return t;
+}
+
+/* The tree of the commit id in repo (NULL: the empty tree, written to
+ * repo); dies with what. */
+static git_tree *tree_in(git_repository *repo, const git_oid *id, const char *what)
+{
+	git_tree *t;
+	git_commit *c;
+	if (!id)
+		return empty_tree(repo);
+	if (git_commit_lookup(&c, repo, id) != 0 || git_commit_tree(&t, c) != 0)
+		desk_git_die(EX_TEMPFAIL, what);
+	git_commit_free(c);
+	return t;
+}
+
+git_tree *desk_branch_tree(struct desk *d, const char *ref, git_oid *head)
 {
 	git_oid id;
-	git_commit *c;
-	git_tree *t;
 	if (desk_branch_id(d, ref, &id) != 0)
 		return NULL;
 	if (head)
 		*head = id;
-	if (git_commit_lookup(&c, d->repo, &id) != 0)
-		desk_git_die(EX_TEMPFAIL, ref);
-	if (git_commit_tree(&t, c) != 0)
-		desk_git_die(EX_TEMPFAIL, ref);
-	git_commit_free(c);
-	return t;
+	return tree_in(d->repo, &id, ref);
 }
 
 /* The file at path in tree t (read from t's repository), NULL when absent. */
@@ -351,7 +371,7 @@ char *desk_tree_file(git_tree *t, const char *path, size_t *len)
 
 char *desk_read_head(struct desk *d, const char *path, size_t *len, int archived)
 {
-	git_tree *t = branch_tree(d, archived ? DESK_ARCHIVE : DESK_BRANCH, NULL);
+	git_tree *t = desk_branch_tree(d, archived ? DESK_ARCHIVE : DESK_BRANCH, NULL);
 	char *r = desk_tree_file(t, path, len);
 	git_tree_free(t);
 	return r;
@@ -515,19 +535,10 @@ static int file_holds(const char *full, const void *data, size_t len, struct sta
 {
 	if (lstat(full, st) != 0 || !S_ISREG(st->st_mode) || (size_t)st->st_size != len)
 		return 0;
-	int fd = open(full, O_RDONLY | O_NOFOLLOW);
-	if (fd < 0)
-		return 0;
-	char buf[65536];
-	size_t at = 0;
-	ssize_t n = 0;
-	int same = 1;
-	while (same && (n = read(fd, buf, sizeof buf)) > 0) {
-		same = at + (size_t)n <= len && !memcmp((const char *)data + at, buf, (size_t)n);
-		at += (size_t)n;
-	}
-	same = same && n == 0 && at == len && fstat(fd, st) == 0;
-	close(fd);
+	size_t n;
+	char *have = read_all(open(full, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), &n);
+	int same = have && n == len && !memcmp(have, data, len) && lstat(full, st) == 0;
+	free(have);
 	return same;
 }
 
@@ -712,19 +723,6 @@ static void make_commit(git_repository *repo, git_oid *out, const git_oid *paren
 	git_commit_free(parent);
 }
 
-/* The empty tree, written to repo. */
-static git_tree *empty_tree(git_repository *repo)
-{
-	git_treebuilder *tb;
-	git_oid id;
-	git_tree *t;
-	if (git_treebuilder_new(&tb, repo, NULL) != 0 || git_treebuilder_write(&id, tb) != 0 ||
-	    git_tree_lookup(&t, repo, &id) != 0)
-		desk_git_die(EX_TEMPFAIL, "empty tree");
-	git_treebuilder_free(tb);
-	return t;
-}
-
 /* Temporary files of write_atomic (".NAME." and six random characters) a killed writer left
  * next to path. */
 static void remove_temps(struct desk *d, const char *path)
@@ -759,7 +757,7 @@ static void recover(struct desk *d)
 	free(jp);
 	if (!text)
 		return;
-	git_tree *t = branch_tree(d, DESK_BRANCH, NULL);
+	git_tree *t = desk_branch_tree(d, DESK_BRANCH, NULL);
 	git_index *idx = index_open(d);
 	for (char *p = text, *nl; *p; p = nl + 1) {
 		nl = strchr(p, '\n');
@@ -1254,20 +1252,6 @@ static void mempack_write(struct desk_tx *tx, git_repository *r, git_odb_backend
 	git_repository_free(r);
 }
 
-/* The tree of the commit id in repo; for an unborn branch the empty
- * tree (written to repo). */
-static git_tree *tree_in(git_repository *repo, const git_oid *id, int unborn)
-{
-	git_tree *t;
-	git_commit *c;
-	if (unborn)
-		return empty_tree(repo);
-	if (git_commit_lookup(&c, repo, id) != 0 || git_commit_tree(&t, c) != 0)
-		desk_git_die(EX_TEMPFAIL, "HEAD");
-	git_commit_free(c);
-	return t;
-}
-
 /* The blobs of tx's changes written to repo, on the tree base: the tree
  * updates into up (as many as returned). */
 static size_t tx_blobs(struct desk_tx *tx, git_repository *repo, git_tree *base,
@@ -1350,7 +1334,7 @@ static void tx_build(struct desk_tx *tx)
 	git_odb_backend *mem = NULL;
 	git_repository *repo = tx->n >= PACK_CHANGES ? mempack_open(d, &mem) : d->repo;
 	tx->unborn = desk_branch_id(d, DESK_BRANCH, &tx->head) != 0;
-	git_tree *base = tree_in(repo, &tx->head, tx->unborn);
+	git_tree *base = tree_in(repo, tx->unborn ? NULL : &tx->head, "HEAD");
 	git_tree_update *up = xcalloc(tx->n + 1, sizeof *up);
 	size_t nu = tx_blobs(tx, repo, base, up);
 	git_oid tree_id;
@@ -1612,11 +1596,11 @@ int desk_archive(struct desk *d, char **ids, size_t n, const char *name,
 	if (n == 0)
 		return 0;
 	git_oid mhead;
-	git_tree *main = branch_tree(d, DESK_BRANCH, &mhead);
+	git_tree *main = desk_branch_tree(d, DESK_BRANCH, &mhead);
 	if (!main)
 		return 0;
 	git_oid ahead;
-	git_tree *arch = branch_tree(d, DESK_ARCHIVE, &ahead);
+	git_tree *arch = desk_branch_tree(d, DESK_ARCHIVE, &ahead);
 	int unborn = arch == NULL;
 	git_tree_update *up = xcalloc(n, sizeof *up);
 	char (*paths)[40] = xcalloc(n, 40);
@@ -1682,7 +1666,7 @@ static int collect_ids(const char *root, const git_tree_entry *e, void *payload)
 char **desk_archived_ids(struct desk *d, size_t *n)
 {
 	struct { char **v; size_t n, cap; } c = { NULL, 0, 0 };
-	git_tree *t = branch_tree(d, DESK_ARCHIVE, NULL);
+	git_tree *t = desk_branch_tree(d, DESK_ARCHIVE, NULL);
 	if (t) {
 		git_tree_walk(t, GIT_TREEWALK_PRE, collect_ids, &c);
 		git_tree_free(t);
@@ -1737,18 +1721,9 @@ int desk_move_branch(struct desk *d, const char *ref, const git_oid *old,
 		die(EX_SOFTWARE, "branch move without the desk lock");
 	int main_branch = !strcmp(ref, DESK_BRANCH);
 	struct paths paths = { NULL, 0 };
-	git_commit *nc;
-	git_tree *nt = NULL, *ot = NULL;
-	if (git_commit_lookup(&nc, d->repo, to) != 0 || git_commit_tree(&nt, nc) != 0)
-		desk_git_die(EX_TEMPFAIL, "sync commit");
-	git_commit_free(nc);
+	git_tree *nt = tree_in(d->repo, to, "sync commit"), *ot = NULL;
 	if (main_branch) {
-		git_commit *oc;
-		if (old && (git_commit_lookup(&oc, d->repo, old) != 0 ||
-		    git_commit_tree(&ot, oc) != 0))
-			desk_git_die(EX_TEMPFAIL, "main");
-		if (old)
-			git_commit_free(oc);
+		ot = old ? tree_in(d->repo, old, "main") : NULL;
 		git_diff *diff;
 		if (git_diff_tree_to_tree(&diff, d->repo, ot, nt, NULL) != 0)
 			desk_git_die(EX_TEMPFAIL, "diff");

@@ -83,6 +83,9 @@ void desk_unlock(struct desk *d);
  * a branch by this process goes through it). */
 int desk_branch_id(struct desk *d, const char *ref, git_oid *out);
 void desk_branch_moved(struct desk *d);
+/* The tree of a branch's commit (its id into *head when head is given);
+ * NULL when the branch has none.  git_tree_free it. */
+git_tree *desk_branch_tree(struct desk *d, const char *ref, git_oid *head);
 
 /* Read a file of the desk at HEAD (or of the archive branch when
  * archived != 0); returns malloc'd bytes and *len, NULL if absent. */

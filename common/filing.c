@@ -939,15 +939,11 @@ static int ticket_dir_free(struct filing *f, const char *id, const char **why)
 {
 	static char msg[160];
 	char dir[40];
-	git_oid head;
-	git_commit *c = NULL;
-	git_tree *tree = NULL;
 	int ok = 1;
 	desk_ticket_dir(id, dir);
-	if (desk_branch_id(f->desk, DESK_BRANCH, &head) != 0)
+	git_tree *tree = desk_branch_tree(f->desk, DESK_BRANCH, NULL);
+	if (!tree)
 		return 1;
-	if (git_commit_lookup(&c, f->desk->repo, &head) != 0 || git_commit_tree(&tree, c) != 0)
-		desk_git_die(EX_TEMPFAIL, DESK_BRANCH);
 	for (size_t n = 1; ok && n <= strlen(dir); n++) {
 		if (dir[n] != '/' && dir[n])
 			continue;
@@ -962,7 +958,6 @@ static int ticket_dir_free(struct filing *f, const char *id, const char **why)
 		}
 	}
 	git_tree_free(tree);
-	git_commit_free(c);
 	*why = ok ? NULL : msg;
 	return ok;
 }
