@@ -546,20 +546,13 @@ static int file_holds(const char *full, const void *data, size_t len, struct sta
  * git status need not read the file again). */
 static void index_put(git_index *idx, const char *path, const git_oid *id, const struct stat *st)
 {
-	git_index_entry e;
-	memset(&e, 0, sizeof e);
-	e.ctime.seconds = (int32_t)st->st_ctim.tv_sec;
-	e.ctime.nanoseconds = (uint32_t)st->st_ctim.tv_nsec;
-	e.mtime.seconds = (int32_t)st->st_mtim.tv_sec;
-	e.mtime.nanoseconds = (uint32_t)st->st_mtim.tv_nsec;
-	e.dev = (uint32_t)st->st_dev;
-	e.ino = (uint32_t)st->st_ino;
-	e.mode = GIT_FILEMODE_BLOB;
-	e.uid = (uint32_t)st->st_uid;
-	e.gid = (uint32_t)st->st_gid;
-	e.file_size = (uint32_t)st->st_size;
-	e.id = *id;
-	e.path = path;
+	git_index_entry e = {
+		.ctime = { (int32_t)st->st_ctim.tv_sec, (uint32_t)st->st_ctim.tv_nsec },
+		.mtime = { (int32_t)st->st_mtim.tv_sec, (uint32_t)st->st_mtim.tv_nsec },
+		.dev = (uint32_t)st->st_dev, .ino = (uint32_t)st->st_ino,
+		.mode = GIT_FILEMODE_BLOB, .uid = (uint32_t)st->st_uid, .gid = (uint32_t)st->st_gid,
+		.file_size = (uint32_t)st->st_size, .id = *id, .path = path,
+	};
 	if (git_index_add(idx, &e) != 0)
 		desk_git_die(EX_TEMPFAIL, path);
 }
