@@ -1043,16 +1043,12 @@ static void add_received(struct filing *f, struct incoming *in, struct filed *r,
 static json_t *message_tags(const struct filed *r)
 {
 	json_t *tags = json_array();
-	if (r->automatic)
-		json_array_append_new(tags, json_string("auto"));
-	if (r->malformed)
-		json_array_append_new(tags, json_string("malformed"));
-	if (r->review)
-		json_array_append_new(tags, json_string("review"));
-	if (r->truncated)
-		json_array_append_new(tags, json_string("truncated"));
-	if (r->nlinked)
-		json_array_append_new(tags, json_string("linked"));
+	const struct { int on; const char *tag; } own[] = { { r->automatic, "auto" },
+		{ r->malformed, "malformed" }, { r->review, "review" },
+		{ r->truncated, "truncated" }, { r->nlinked > 0, "linked" } };
+	for (size_t i = 0; i < sizeof own / sizeof own[0]; i++)
+		if (own[i].on)
+			json_array_append_new(tags, json_string(own[i].tag));
 	for (size_t i = 0; i < r->ro.ntags; i++) {
 		int dup = 0;
 		size_t k;
