@@ -45,12 +45,6 @@ static size_t set_aside;
 static const char usage_line[] = "usage: mroute [--desk DIR] [--now TIME] [--at-date] "
     "[--queue NAME] [--ack] [--dry-run] [--explain] [--batch N] [file ...]";
 
-_Noreturn static void usage(FILE *f, int code)
-{
-	fprintf(f, "%s\n", usage_line);
-	exit(code);
-}
-
 /* an option misspelled, unknown or without its value (said on stderr) */
 static _Noreturn void bad_option(void)
 {
@@ -59,10 +53,10 @@ static _Noreturn void bad_option(void)
 
 static void rule_fault(const char *file, int line, int col, const char *msg)
 {
+	char c[16] = "";
 	if (col)
-		fprintf(stderr, "%s: %s:%d:%d: %s\n", progname, file, line, col, msg);
-	else
-		fprintf(stderr, "%s: %s:%d: %s\n", progname, file, line, msg);
+		snprintf(c, sizeof c, ":%d", col);
+	fprintf(stderr, "%s: %s:%d%s: %s\n", progname, file, line, c, msg);
 }
 
 /* --- the output ------------------------------------------------------ */
@@ -444,7 +438,7 @@ int main(int argc, char **argv)
 			break;
 		}
 		case 'K': opt_ack = 1; break;
-		case 'h': usage(stdout, 0); break;
+		case 'h': printf("%s\n", usage_line); return 0;
 		case 'V': printf("mroute (mdesk) %s\n", MDESK_VERSION); return 0;
 		default: bad_option();
 		}
