@@ -2336,9 +2336,7 @@ static int cmd_agent(int argc, char **argv)
 	open_desk();
 	if (!strcmp(sub, "ls"))
 		return agent_ls(fmt);
-	if (strcmp(sub, "add") && strcmp(sub, "set"))
-		misuse(NULL);
-	if (argc < 3)
+	if ((strcmp(sub, "add") && strcmp(sub, "set")) || argc < 3)
 		misuse(NULL);
 	char actor_login[40];
 	snprintf(actor_login, sizeof actor_login, "%s", me()->login);

@@ -25,6 +25,17 @@ static void adds3(struct buf *b, const char *a, const char *v, const char *z)
 	buf_adds(b, z);
 }
 
+/* s wrapped at 72 columns onto b, ending in one line break. */
+static void add_wrapped(struct buf *b, const char *s)
+{
+	char *w = text_wrap(s, 72);
+	buf_adds(b, w);
+	free(w);
+	while (b->len && b->p[b->len - 1] == '\n')
+		b->p[--b->len] = 0;
+	buf_addc(b, '\n');
+}
+
 /* --- the message answered --- */
 
 int source_open(struct source *s, char *raw, size_t len)
@@ -121,32 +132,23 @@ static char *strip_tokens(const char *s)
 {
 	struct buf b = { 0 };
 	buf_adds(&b, "");
-	for (const char *p = s; *p;) {
+	for (const char *p = s; *p; p++) {
 		if (p[0] == '[' && p[1] == '#') {
 			size_t k = 2;
 			while ((p[k] >= 'A' && p[k] <= 'Z') || (p[k] >= '0' && p[k] <= '9'))
 				k++;
 			if (p[k] == ']' && k - 2 >= 6 && k - 2 <= 12) {
-				p += k + 1;
+				p += k;
 				continue;
 			}
 		}
-		buf_addc(&b, *p++);
+		if ((*p == ' ' || *p == '\t') && (!b.len || b.p[b.len - 1] == ' '))
+			continue;	/* a blank at the start or after another */
+		buf_addc(&b, *p == '\t' ? ' ' : *p);
 	}
-	char *o = b.p, *w = b.p;
-	int sp = 1;
-	for (char *q = b.p; *q; q++) {
-		if (*q == ' ' || *q == '\t') {
-			if (!sp)
-				*w++ = ' ';
-			sp = 1;
-		} else
-			*w++ = *q, sp = 0;
-	}
-	while (w > o && w[-1] == ' ')
-		w--;
-	*w = 0;
-	return o;
+	while (b.len && b.p[b.len - 1] == ' ')
+		b.p[--b.len] = 0;
+	return b.p;
 }
 
 /* --- who gets it --- */
@@ -383,14 +385,9 @@ void reply_render(struct reply *r)
 	char *body = tpl_render(r->tp.body, reply_value, r, 0, err, sizeof err);
 	if (!body)
 		die(EX_CONFIG, "%s: %s", r->tpath, err);
-	char *wrapped = text_wrap(body, 72);
-	free(body);
 	struct buf *text = &r->text;
-	buf_adds(text, wrapped);
-	free(wrapped);
-	while (text->len && text->p[text->len - 1] == '\n')
-		text->p[--text->len] = 0;
-	buf_addc(text, '\n');
+	add_wrapped(text, body);
+	free(body);
 	if (r->agent && !strstr(r->tp.body, "agent.signature") && !strstr(r->tp.body, "agent.name")) {
 		adds3(text, "\n-- \n", reply_value(r, "agent.signature"), "\n");
 	}
@@ -917,14 +914,8 @@ void forward_render(struct reply *r, int number)
 	sprintf(r->subject, "Fwd: %s%s[#%s]", clean, *clean ? " " : "", t->id);
 	free(base);
 	free(clean);
-	if (r->words && *r->words) {
-		char *w = text_wrap(r->words, 72);
-		buf_adds(&r->text, w);
-		free(w);
-		while (r->text.len && r->text.p[r->text.len - 1] == '\n')
-			r->text.p[--r->text.len] = 0;
-		buf_addc(&r->text, '\n');
-	}
+	if (r->words && *r->words)
+		add_wrapped(&r->text, r->words);
 	if (r->agent) {
 		adds3(&r->text, r->text.len ? "\n-- \n" : "-- \n", r->agent->name, "\n");
 		adds3(&r->text, "", r->qname, "\n");
