@@ -669,11 +669,6 @@ static int matches(const struct ticket *t, const struct filter *f)
 	return 1;
 }
 
-struct tlist {
-	struct ticket *v;
-	size_t n;
-};
-
 static int by_created_sum(const void *a, const void *b)
 {
 	const struct tsum *x = *(const struct tsum *const *)a, *y = *(const struct tsum *const *)b;
@@ -825,14 +820,6 @@ static const struct tsum **select_tickets(const struct filter *f, size_t *nout)
 	return out;
 }
 
-/* The tickets of summaries v[0..n) into l. */
-static void tlist_of(const struct tsum **v, size_t n, struct tlist *l)
-{
-	l->v = xmalloc((n + 1) * sizeof *l->v);
-	for (l->n = 0; l->n < n; l->n++)
-		tsum_ticket(v[l->n], &l->v[l->n]);
-}
-
 /* A time for people: in the desk's time zone, with its offset
  * ("2026-11-09 09:00 -0300"); buf needs 32 bytes. */
 static char *local_time(long long t, char *buf)
@@ -840,57 +827,12 @@ static char *local_time(long long t, char *buf)
 	return sla_fmt_local(t, conf_get(&D.conf, "", "", "timezone"), buf);
 }
 
-/* Tickets as a table or CSV (JSON Lines are their summaries). */
-static void print_tickets(struct tlist *l, int fmt)
+/* The tickets of summaries v[0..n) as a table, JSON Lines (the summary
+ * lines are ticket_json already) or CSV. */
+static void print_tickets(const struct tsum **v, size_t n, int fmt)
 {
 	static const char *const cols[] = { "id", "status", "priority", "assignee",
 		"queue", "customer", "lang", "tags", "created", "updated", "subject" };
-	if (fmt == F_CSV)
-		csvw_row(stdout, cols, 11);
-	else if (l->n)
-		printf("ID        STATUS   PRIO    ASSIGNEE  QUEUE     UPDATED                 SUBJECT\n");
-	for (size_t i = 0; i < l->n; i++) {
-		const struct ticket *t = &l->v[i];
-		char cr[32], up[32], tags[512] = "";
-		size_t k;
-		json_t *v;
-		json_array_foreach(t->tags, k, v) {
-			if (k)
-				strncat(tags, ";", sizeof tags - strlen(tags) - 1);
-			strncat(tags, json_string_value(v), sizeof tags - strlen(tags) - 1);
-		}
-		fmt_rfc3339(t->created, cr);
-		fmt_rfc3339(t->updated, up);
-		if (fmt == F_CSV) {
-			const char *row[11] = { t->id, t->status, t->priority, t->assignee, t->queue,
-				t->customer, t->lang, tags, cr, up, t->subject };
-			csvw_row(stdout, row, 11);
-			continue;
-		}
-		put_col(t->id, 10);
-		put_col(ticket_snoozed(t, D.now) ? "snoozed" : t->status, 9);
-		put_col(t->priority, 8);
-		put_col(t->assignee, 10);
-		put_col(t->queue, 10);
-		put_col(local_time(t->updated, up), 24);
-		printf("%s", t->subject ? t->subject : "(no subject)");
-		if (t->customer)
-			printf("  <%s>", t->customer);
-		putchar('\n');
-	}
-}
-
-static void free_tlist(struct tlist *l)
-{
-	for (size_t i = 0; i < l->n; i++)
-		ticket_free(&l->v[i]);
-	free(l->v);
-}
-
-/* Tickets as table, JSON lines (the summary lines are ticket_json
- * already) or CSV. */
-static void print_selected(const struct tsum **v, size_t n, int fmt)
-{
 	if (fmt == F_JSON) {
 		for (size_t i = 0; i < n; i++) {
 			fputs(v[i]->json, stdout);
@@ -898,10 +840,41 @@ static void print_selected(const struct tsum **v, size_t n, int fmt)
 		}
 		return;
 	}
-	struct tlist l = { 0 };
-	tlist_of(v, n, &l);
-	print_tickets(&l, fmt);
-	free_tlist(&l);
+	if (fmt == F_CSV)
+		csvw_row(stdout, cols, 11);
+	else if (n)
+		printf("ID        STATUS   PRIO    ASSIGNEE  QUEUE     UPDATED                 SUBJECT\n");
+	for (size_t i = 0; i < n; i++) {
+		struct ticket tk, *t = &tk;
+		tsum_ticket(v[i], t);
+		char cr[32], up[32], tags[512] = "";
+		size_t k;
+		json_t *tag;
+		json_array_foreach(t->tags, k, tag) {
+			if (k)
+				strncat(tags, ";", sizeof tags - strlen(tags) - 1);
+			strncat(tags, json_string_value(tag), sizeof tags - strlen(tags) - 1);
+		}
+		fmt_rfc3339(t->created, cr);
+		fmt_rfc3339(t->updated, up);
+		if (fmt == F_CSV) {
+			const char *row[11] = { t->id, t->status, t->priority, t->assignee, t->queue,
+				t->customer, t->lang, tags, cr, up, t->subject };
+			csvw_row(stdout, row, 11);
+		} else {
+			put_col(t->id, 10);
+			put_col(ticket_snoozed(t, D.now) ? "snoozed" : t->status, 9);
+			put_col(t->priority, 8);
+			put_col(t->assignee, 10);
+			put_col(t->queue, 10);
+			put_col(local_time(t->updated, up), 24);
+			printf("%s", t->subject ? t->subject : "(no subject)");
+			if (t->customer)
+				printf("  <%s>", t->customer);
+			putchar('\n');
+		}
+		ticket_free(t);
+	}
 }
 
 /* Keep of v[0..n) the tickets with a mention of login not yet read, or
@@ -967,7 +940,7 @@ static int cmd_ls(int argc, char **argv)
 	const struct tsum **v = select_tickets(&f, &n);
 	if (mentions)
 		n = keep_mentions(v, n, me()->login);
-	print_selected(v, n, fmt);
+	print_tickets(v, n, fmt);
 	free(v);
 	return 0;
 }
@@ -1089,7 +1062,7 @@ static int cmd_search(int argc, char **argv)
 		n = (size_t)limit;
 	for (size_t i = 0; i < n; i++)
 		p[i] = &v[i];
-	print_selected(p, n, fmt);
+	print_tickets(p, n, fmt);
 	fflush(stdout);
 	if (more)
 		warnx_("search: the %zu best shown; there are more (--limit N, or 0 for all)", n);
@@ -2152,7 +2125,7 @@ static int cmd_log(int argc, char **argv)
 
 static int by_updated_desc(const void *a, const void *b)
 {
-	const struct ticket *x = a, *y = b;
+	const struct tsum *x = *(const struct tsum *const *)a, *y = *(const struct tsum *const *)b;
 	if (x->updated != y->updated)
 		return x->updated > y->updated ? -1 : 1;
 	return strcmp(x->id, y->id);
@@ -2175,13 +2148,10 @@ static int cmd_customer(int argc, char **argv)
 	load_customers(&cu);
 	struct customer *rec = customer_find(&cu, who);
 	struct filter f = { .all = 1, .customer = who };
-	struct tlist l = { 0 };
 	size_t n;
 	const struct tsum **v = select_tickets(&f, &n);
-	tlist_of(v, n, &l);
-	free(v);
-	if (l.n > 1)
-		qsort(l.v, l.n, sizeof *l.v, by_updated_desc);
+	if (n > 1)
+		qsort(v, n, sizeof *v, by_updated_desc);
 	if (fmt == F_TABLE && rec)
 		printf("Customer: %s%s%s%s\nTier:     %s\nLanguage: %s\nNotes:    %s\n\n",
 		    *rec->name ? rec->name : "", *rec->name ? " <" : "", who,
@@ -2197,13 +2167,17 @@ static int cmd_customer(int argc, char **argv)
 		jw_str(o, "language", rec ? rec->language : NULL);
 		jw_str(o, "notes", rec ? rec->notes : NULL);
 		json_t *arr = json_array();
-		for (size_t i = 0; i < l.n; i++)
-			json_array_append_new(arr, ticket_json(&l.v[i]));
+		for (size_t i = 0; i < n; i++) {
+			struct ticket t;
+			tsum_ticket(v[i], &t);
+			json_array_append_new(arr, ticket_json(&t));
+			ticket_free(&t);
+		}
 		json_object_set_new(o, "tickets", arr);
 		jw_line(stdout, o);
 	} else
-		print_tickets(&l, fmt);
-	free_tlist(&l);
+		print_tickets(v, n, fmt);
+	free(v);
 	customers_free(&cu);
 	return 0;
 }
