@@ -990,11 +990,12 @@ static size_t search_filter(const struct search_hit *h, size_t nh, const struct 
 
 static int cmd_search(int argc, char **argv)
 {
-	static const struct option o[] = {
+	int fts = 0;
+	const struct option o[] = {
 		FILTER_OPTIONS,
 		{ "since", required_argument, NULL, 'S' },
 		{ "until", required_argument, NULL, 'U' },
-		{ "fts", no_argument, NULL, 'F' },
+		{ "fts", no_argument, &fts, 1 },
 		{ "format", required_argument, NULL, 'f' },
 		{ "limit", required_argument, NULL, 'L' },
 		{ NULL, 0, NULL, 0 }
@@ -1003,14 +1004,13 @@ static int cmd_search(int argc, char **argv)
 	struct search_where wh = { .since = LLONG_MIN, .until = LLONG_MAX };
 	long limit = SEARCH_LIMIT;
 	char *end;
-	int fmt = isatty(1) ? F_TABLE : F_JSON, c, mine = 0, fts = 0;
+	int fmt = isatty(1) ? F_TABLE : F_JSON, c, mine = 0;
 	while ((c = next_opt(argc, argv, "s:a:q:t:uAf:", o)) != -1) {
 		if (filter_opt(c, &f, &mine))
 			continue;
 		switch (c) {
 		case 'S': wh.since = search_time("--since", optarg); break;
 		case 'U': wh.until = search_time("--until", optarg); break;
-		case 'F': fts = 1; break;
 		case 'f': fmt = parse_format(optarg); break;
 		case 'L':
 			errno = 0;
@@ -1408,19 +1408,17 @@ static void show_text(struct ticket *t, int archived, struct parts *parts)
 	show_participants(t, archived);
 	if (t->merged_into)
 		printf("Merged into: %s\n", t->merged_into);
-	size_t ci;
-	json_t *cv;
-	json_array_foreach(t->collisions, ci, cv) {
-		const char *ty = json_string_value(json_object_get(cv, "type"));
+	json_array_foreach(t->collisions, i, v) {
+		const char *ty = json_string_value(json_object_get(v, "type"));
 		if (!ty)
 			continue;
 		printf("Collision: %s %s by %s at %s, after %s's%s (another replica); %s's stands\n",
 		    ty, !strcmp(ty, "claim") ? "claimed" : !strcmp(ty, "status") ? "set" : "answered",
-		    json_string_value(json_object_get(cv, "loser")),
-		    json_string_value(json_object_get(cv, "at")),
-		    json_string_value(json_object_get(cv, "winner")),
+		    json_string_value(json_object_get(v, "loser")),
+		    json_string_value(json_object_get(v, "at")),
+		    json_string_value(json_object_get(v, "winner")),
 		    !strcmp(ty, "status") ? " claim" : "",
-		    json_string_value(json_object_get(cv, "winner")));
+		    json_string_value(json_object_get(v, "winner")));
 	}
 	printf("Created:  %s   Updated: %s\n", local_time(t->created, cr), local_time(t->updated, up));
 	printf("\nEvents:\n");
@@ -2713,12 +2711,7 @@ static int global_opt(int argc, char **argv, int *i)
 		v = argv[++*i];
 	else
 		misuse("option '%.60s' needs a value", t);
-	if (c == 'd')
-		opt_desk = v;
-	else if (c == 'a')
-		opt_as = v;
-	else
-		opt_now = v;
+	*(c == 'd' ? &opt_desk : c == 'a' ? &opt_as : &opt_now) = v;
 	return 1;
 }
 
