@@ -59,9 +59,6 @@ struct command {
 	const char *use, *what;
 };
 static const struct command *cur;	/* the one running */
-static const struct command *find_cmd(const char *name);
-
-_Noreturn static void usage(FILE *f, int code);
 
 /* The usage line of the command running (or of mdesk) into u. */
 static const char *usage_line(char u[600])

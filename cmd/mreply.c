@@ -52,7 +52,6 @@ static struct addrs opt_to, opt_cc, opt_bcc;	/* --to, --cc, --bcc */
 static char **opt_attach;	/* --attach */
 static size_t nattach;
 static int opt_no_cc, opt_forward, opt_message, opt_edit, opt_resume;
-static int reply(void);
 
 /* A message's claim about where answers go, shown (never followed). */
 static void show_claim(void *ctx, const char *field, const char *addr)
@@ -578,40 +577,6 @@ static int run_editor(void)
 	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
 }
 
-/* --edit: the draft made (or --resume: kept), the agent's editor, then
- * the reply from what the agent left; the draft goes once it is out. */
-static int edit_reply(void)
-{
-	struct agent *a = me();
-	draft_file(a, opt_ticket);
-	if (!opt_resume) {
-		drafting = 1;
-		int rc = reply();
-		drafting = 0;
-		if (rc || !draft)
-			return rc;
-		if (write_draft(draft) != 0)
-			die(EX_CANTCREAT, "%s: %s", draft_path, strerror(errno));
-		free(draft);
-	} else if (access(draft_path, F_OK) != 0)
-		die(EX_NOINPUT, "%s: no draft of %s by %s to resume", draft_path, opt_ticket, a->login);
-	if (run_editor() != 0)
-		die(EX_UNAVAILABLE, "the editor failed: nothing sent, nothing recorded; the draft "
-		    "is kept (mreply --ticket %s --resume)", opt_ticket);
-	int fd = open(draft_path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	size_t len;
-	if (fd < 0 || !(edited = read_all(fd, &len)))
-		die(EX_NOINPUT, "%s: %s", draft_path, strerror(errno));
-	close(fd);
-	if (memchr(edited, 0, len))
-		die(EX_DATAERR, "%s: not text", draft_path);
-	int rc = reply();
-	if (rc == 0)
-		unlink(draft_path);
-	free(edited);
-	return rc;
-}
-
 /* The reply (or with --forward the conversation to a third party,
  * recorded as internal), made, checked and delivered. */
 static int reply(void)
@@ -680,6 +645,40 @@ static int reply(void)
 	ticket_free(&t);
 	source_free(&s);
 	free(words);
+	return rc;
+}
+
+/* --edit: the draft made (or --resume: kept), the agent's editor, then
+ * the reply from what the agent left; the draft goes once it is out. */
+static int edit_reply(void)
+{
+	struct agent *a = me();
+	draft_file(a, opt_ticket);
+	if (!opt_resume) {
+		drafting = 1;
+		int rc = reply();
+		drafting = 0;
+		if (rc || !draft)
+			return rc;
+		if (write_draft(draft) != 0)
+			die(EX_CANTCREAT, "%s: %s", draft_path, strerror(errno));
+		free(draft);
+	} else if (access(draft_path, F_OK) != 0)
+		die(EX_NOINPUT, "%s: no draft of %s by %s to resume", draft_path, opt_ticket, a->login);
+	if (run_editor() != 0)
+		die(EX_UNAVAILABLE, "the editor failed: nothing sent, nothing recorded; the draft "
+		    "is kept (mreply --ticket %s --resume)", opt_ticket);
+	int fd = open(draft_path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	size_t len;
+	if (fd < 0 || !(edited = read_all(fd, &len)))
+		die(EX_NOINPUT, "%s: %s", draft_path, strerror(errno));
+	close(fd);
+	if (memchr(edited, 0, len))
+		die(EX_DATAERR, "%s: not text", draft_path);
+	int rc = reply();
+	if (rc == 0)
+		unlink(draft_path);
+	free(edited);
 	return rc;
 }
 

@@ -699,7 +699,21 @@ static void add_ref(void *ctx, const char *id, size_t len)
 	r->v[r->n++] = arena_strndup(&r->m->ar, id, len);
 }
 
-static void thread_index(const char *v, struct msg_ids *ids);
+/* Thread-Index: base64 of 22 bytes (a reserved byte, a FILETIME, a GUID)
+ * and a 5-byte block per reply since. */
+static void thread_index(const char *v, struct msg_ids *ids)
+{
+	struct buf b = { 0 };
+	size_t n = b64_decode(v, strlen(v), 1, &b) == 0 ? b.len : 0;
+	if (n >= 22 && (n - 22) % 5 == 0 && n <= 22 + 5 * 400) {
+		char *o = ids->ti;
+		for (size_t i = 0; i < 22; i++, o += 2)
+			snprintf(o, 3, "%02x", (unsigned char)b.p[i]);
+		snprintf(o, sizeof ids->ti - 44, "@thread-index.invalid");
+		ids->ti_reply = n > 22;
+	}
+	buf_free(&b);
+}
 
 /* An In-Reply-To that names its parent in words before the id: exmh and
  * MH ("Message from NAME <ADDR> of "DATE." <ID>"), Eudora and others
@@ -740,22 +754,6 @@ void msg_ids(struct msg *m, struct msg_ids *ids)
 	ids->ti_reply = 0;
 	if ((v = msg_raw(m, "Thread-Index", 1)) != NULL)
 		thread_index(v, ids);
-}
-
-/* Thread-Index: base64 of 22 bytes (a reserved byte, a FILETIME, a GUID)
- * and a 5-byte block per reply since. */
-static void thread_index(const char *v, struct msg_ids *ids)
-{
-	struct buf b = { 0 };
-	size_t n = b64_decode(v, strlen(v), 1, &b) == 0 ? b.len : 0;
-	if (n >= 22 && (n - 22) % 5 == 0 && n <= 22 + 5 * 400) {
-		char *o = ids->ti;
-		for (size_t i = 0; i < 22; i++, o += 2)
-			snprintf(o, 3, "%02x", (unsigned char)b.p[i]);
-		snprintf(o, sizeof ids->ti - 44, "@thread-index.invalid");
-		ids->ti_reply = n > 22;
-	}
-	buf_free(&b);
 }
 
 static int listed(const char **v, size_t n, const char *id)
@@ -930,8 +928,7 @@ int msg_is_automatic(struct msg *m, const char *from)
 		static const char *const robots[] = { "mailer-daemon@", "postmaster@",
 			"no-reply", "noreply", "do-not-reply", "donotreply", "bounce" };
 		for (size_t i = 0; i < sizeof robots / sizeof robots[0]; i++)
-			if (!strncasecmp(from, robots[i], strlen(robots[i])) ||
-			    strstr(from, robots[i]) == from)
+			if (!strncasecmp(from, robots[i], strlen(robots[i])))
 				return 1;
 	}
 	return 0;
