@@ -309,27 +309,11 @@ void desk_branch_moved(struct desk *d)
 	d->refc_state[0] = d->refc_state[1] = 0;
 }
 
-/* The empty tree, written to repo. */
-static git_tree *empty_tree(git_repository *repo)
-{
-	git_treebuilder *tb;
-	git_oid id;
-	git_tree *t;
-	if (git_treebuilder_new(&tb, repo, NULL) != 0 || git_treebuilder_write(&id, tb) != 0 ||
-	    git_tree_lookup(&t, repo, &id) != 0)
-		desk_git_die(EX_TEMPFAIL, "empty tree");
-	git_treebuilder_free(tb);
-	return t;
-}
-
-/* The tree of the commit id in repo (NULL: the empty tree, written to
- * repo); dies with what. */
+/* The tree of the commit id in repo; dies with what. */
 static git_tree *tree_in(git_repository *repo, const git_oid *id, const char *what)
 {
 	git_tree *t;
 	git_commit *c;
-	if (!id)
-		return empty_tree(repo);
 	if (git_commit_lookup(&c, repo, id) != 0 || git_commit_tree(&t, c) != 0)
 		desk_git_die(EX_TEMPFAIL, what);
 	git_commit_free(c);
@@ -1264,7 +1248,7 @@ static size_t tx_blobs(struct desk_tx *tx, git_repository *repo, git_tree *base,
 		}
 		if (c->op == OP_APPEND) {
 			size_t ol = 0;
-			char *old = tx->unborn ? NULL : desk_tree_file(base, c->path, &ol);
+			char *old = desk_tree_file(base, c->path, &ol);	/* NULL: unborn */
 			c->full.len = 0;
 			if (old) {
 				buf_add(&c->full, old, ol);
@@ -1327,7 +1311,7 @@ static void tx_build(struct desk_tx *tx)
 	git_odb_backend *mem = NULL;
 	git_repository *repo = tx->n >= PACK_CHANGES ? mempack_open(d, &mem) : d->repo;
 	tx->unborn = desk_branch_id(d, DESK_BRANCH, &tx->head) != 0;
-	git_tree *base = tree_in(repo, tx->unborn ? NULL : &tx->head, "HEAD");
+	git_tree *base = tx->unborn ? NULL : tree_in(repo, &tx->head, "HEAD");
 	git_tree_update *up = xcalloc(tx->n + 1, sizeof *up);
 	size_t nu = tx_blobs(tx, repo, base, up);
 	git_oid tree_id;
@@ -1588,13 +1572,11 @@ int desk_archive(struct desk *d, char **ids, size_t n, const char *name,
 {
 	if (n == 0)
 		return 0;
-	git_oid mhead;
-	git_tree *main = desk_branch_tree(d, DESK_BRANCH, &mhead);
+	git_tree *main = desk_branch_tree(d, DESK_BRANCH, NULL);
 	if (!main)
 		return 0;
 	git_oid ahead;
-	git_tree *arch = desk_branch_tree(d, DESK_ARCHIVE, &ahead);
-	int unborn = arch == NULL;
+	git_tree *arch = desk_branch_tree(d, DESK_ARCHIVE, &ahead);	/* NULL: unborn */
 	git_tree_update *up = xcalloc(n, sizeof *up);
 	char (*paths)[40] = xcalloc(n, 40);
 	size_t nu = 0;
@@ -1613,20 +1595,17 @@ int desk_archive(struct desk *d, char **ids, size_t n, const char *name,
 	git_signature *sig;
 	git_signature_new(&sig, name, email, (git_time_t)d->now, 0);
 	if (nu > 0) {
-		git_tree *start = unborn ? empty_tree(d->repo) : arch;
 		git_oid tid, cid;
 		git_tree *nt;
-		if (git_tree_create_updated(&tid, d->repo, start, nu, up) != 0 ||
+		if (git_tree_create_updated(&tid, d->repo, arch, nu, up) != 0 ||
 		    git_tree_lookup(&nt, d->repo, &tid) != 0)
 			desk_git_die(EX_TEMPFAIL, "archive tree");
 		char msg[128];
 		snprintf(msg, sizeof msg, "archive: %zu ticket%s", nu, nu == 1 ? "" : "s");
-		make_commit(d->repo, &cid, unborn ? NULL : &ahead, nt, sig, msg, "archive commit");
-		if (set_ref(d, DESK_ARCHIVE, &cid, unborn ? NULL : &ahead, msg) != 0)
+		make_commit(d->repo, &cid, arch ? &ahead : NULL, nt, sig, msg, "archive commit");
+		if (set_ref(d, DESK_ARCHIVE, &cid, arch ? &ahead : NULL, msg) != 0)
 			desk_git_die(EX_TEMPFAIL, "archive branch");
 		git_tree_free(nt);
-		if (unborn)
-			git_tree_free(start);
 		/* then out of the main branch */
 		struct desk_tx *tx = desk_tx_new(d);
 		for (size_t i = 0; i < nu; i++)
