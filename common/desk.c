@@ -117,33 +117,28 @@ static void load_conf(struct desk *d)
 	d->conf_loaded = 1;
 }
 
-/* Is the repository at root another user's?  (libgit2 1.5 refuses such
- * a one with GIT_EOWNER, or, when no safe.directory is set at all, with
- * a "not found" of that setting.) */
-static int not_mine(const char *root)
-{
-	struct stat st;
-	char *g = join(root, ".git");
-	int other = stat(g, &st) == 0 && st.st_uid != geteuid();
-	free(g);
-	return other;
-}
-
 /* git refuses a repository that another user owns (safe.directory):
- * say whose it is and the ways out, in one line. */
-static _Noreturn void die_not_owner(const char *root)
+ * when the repository at root is another user's (libgit2 1.5 answers rc,
+ * GIT_EOWNER, or, when no safe.directory is set at all, a "not found" of
+ * that setting), say whose it is and the ways out, in one line. */
+static void check_owner(const char *root, int rc)
 {
 	struct stat st;
 	char owner[64] = "another user", me[64] = "this user";
 	struct passwd *pw;
+	if (rc == 0)
+		return;
 	char *g = join(root, ".git");
-	if (stat(g, &st) == 0 || stat(root, &st) == 0) {
+	int found = stat(g, &st) == 0;
+	free(g);
+	if (rc != GIT_EOWNER && (!found || st.st_uid == geteuid()))
+		return;
+	if (found || stat(root, &st) == 0) {
 		if ((pw = getpwuid(st.st_uid)))
 			snprintf(owner, sizeof owner, "user %s", pw->pw_name);
 		else
 			snprintf(owner, sizeof owner, "uid %u", (unsigned)st.st_uid);
 	}
-	free(g);
 	if ((pw = getpwuid(geteuid())))
 		snprintf(me, sizeof me, "%s", pw->pw_name);
 	die(EX_CONFIG, "%s: the desk belongs to %s, not to %s; run as its owner, "
@@ -185,8 +180,7 @@ void desk_open(struct desk *d, const char *dir)
 	signal(SIGXFSZ, SIG_IGN);
 	desk_git_init();
 	int rc = git_repository_open(&d->repo, d->root);
-	if (rc == GIT_EOWNER || (rc != 0 && not_mine(d->root)))
-		die_not_owner(d->root);
+	check_owner(d->root, rc);
 	if (rc != 0)
 		desk_git_die(EX_CONFIG, d->root);
 	char *g = join(d->root, ".git");

@@ -67,28 +67,22 @@ static void bcache_drop(struct bcache *c)
 	memset(c, 0, sizeof *c);
 }
 
-/* One line "TICKET\tMID" into c's table (the newest entry wins). */
-static void bcache_line(struct bcache *c, const char *q, const char *nl)
-{
-	const char *tab = memchr(q, '\t', (size_t)(nl - q));
-	if (!tab || tab - q > 12 || tab + 1 >= nl)
-		return;
-	char id[16];
-	snprintf(id, sizeof id, "%.*s", (int)(tab - q), q);
-	if (ticketid_valid(id))
-		strtab_put(&c->map, arena_strndup(&c->a, tab + 1, (size_t)(nl - tab - 1)),
-		    (size_t)arena_strndup(&c->a, id, strlen(id)));
-}
-
-/* The lines of b into c's table.  Returns the bytes up to the last
- * newline: a last line without one counts now and is read again with
- * what follows it. */
+/* The lines "TICKET\tMID" of b into c's table (the newest entry wins).
+ * Returns the bytes up to the last newline: a last line without one
+ * counts now and is read again with what follows it. */
 static size_t bcache_parse(struct bcache *c, const char *b, size_t len)
 {
 	const char *q = b, *end = b + len;
 	while (q < end) {
-		const char *nl = memchr(q, '\n', (size_t)(end - q));
-		bcache_line(c, q, nl ? nl : end);
+		const char *nl = memchr(q, '\n', (size_t)(end - q)), *le = nl ? nl : end;
+		const char *tab = memchr(q, '\t', (size_t)(le - q));
+		char id[16];
+		if (tab && tab - q <= 12 && tab + 1 < le) {
+			snprintf(id, sizeof id, "%.*s", (int)(tab - q), q);
+			if (ticketid_valid(id))
+				strtab_put(&c->map, arena_strndup(&c->a, tab + 1, (size_t)(le - tab - 1)),
+				    (size_t)arena_strndup(&c->a, id, strlen(id)));
+		}
 		if (!nl)
 			break;
 		q = nl + 1;
