@@ -728,12 +728,11 @@ static const char *message_lang(struct filing *f, struct incoming *in, char l[16
 {
 	const char *lang = msg_raw(&in->m, "Content-Language", 1);
 	if (lang) {
-		while (*lang == ' ')
-			lang++;
-		size_t k = 0;
-		for (; lang[k] && k < 15 && ((lang[k] >= 'a' && lang[k] <= 'z') ||
-		    (lang[k] >= 'A' && lang[k] <= 'Z') || lang[k] == '-'); k++)
-			l[k] = (char)(lang[k] == '-' ? '-' : lang[k] | 0x20);
+		lang += strspn(lang, " ");
+		size_t k = strspn(lang, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-");
+		k = k < 15 ? k : 15;
+		for (size_t i = 0; i < k; i++)
+			l[i] = (char)(lang[i] | 0x20);	/* lower case; '-' stays */
 		l[k] = 0;
 		if (k >= 2)
 			return "content-language";

@@ -336,9 +336,7 @@ static int update_branch(struct desk *d, const char *from, const char *to)
 			git_tree_walk(b, GIT_TREEWALK_PRE, walk_cb, d);
 	} else if (b) {
 		git_diff *diff;
-		git_diff_options o;
-		git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
-		if (git_diff_tree_to_tree(&diff, d->repo, a, b, &o) == 0) {
+		if (git_diff_tree_to_tree(&diff, d->repo, a, b, NULL) == 0) {
 			if (git_diff_foreach(diff, diff_cb, NULL, NULL, NULL, d) != 0)
 				rc = -1;
 			git_diff_free(diff);
