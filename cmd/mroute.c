@@ -171,27 +171,21 @@ static json_t *decisions_json(const struct filed *r)
 	json_object_set_new(o, "tags", r->tags ? json_incref(r->tags) : json_array());
 	if (r->priority)
 		jw_str(o, "priority", r->priority);
-	if (r->lang[0]) {
-		jw_str(o, "lang", r->lang);
+	jw_str(o, "lang", r->lang[0] ? r->lang : NULL);	/* null when none */
+	if (r->lang[0])
 		jw_str(o, "lang_from", r->lang_from);
-	} else
-		json_object_set_new(o, "lang", json_null());
-	if (r->assignee)
-		jw_str(o, "assignee", r->assignee);
-	else
-		json_object_set_new(o, "assignee", json_null());
+	jw_str(o, "assignee", r->assignee);
 	if (r->assign_why)
 		jw_str(o, "assign_why", r->assign_why);
 	json_object_set_new(o, "auto", json_boolean(r->automatic));
 	json_object_set_new(o, "noack", json_boolean(r->ro.noack || r->ro.spam || r->automatic ||
 	    !r->is_new));
 	json_object_set_new(o, "spam", json_boolean(r->ro.spam));
-	if (r->malformed)
-		json_object_set_new(o, "malformed", json_true());
-	if (r->truncated)
-		json_object_set_new(o, "truncated", json_true());
-	if (r->review)
-		json_object_set_new(o, "review", json_true());
+	const struct { int on; const char *key; } flags[] = { { r->malformed, "malformed" },
+		{ r->truncated, "truncated" }, { r->review, "review" } };
+	for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
+		if (flags[i].on)
+			json_object_set_new(o, flags[i].key, json_true());
 	json_t *rl = json_array();
 	for (size_t i = 0; i < r->ro.nfired; i++)
 		json_array_append_new(rl, json_string(r->ro.fired[i]));
