@@ -405,10 +405,13 @@ static size_t find_parent_tickets(struct filing *f, const struct msg_ids *ids,
 	return 0;
 }
 
-/* A new ticket's ID: from the root Message-ID, lengthened while taken by
- * a ticket of another root. */
-static void new_ticket_id(struct filing *f, const char *mid, char id[16])
+/* r opens a new ticket, its ID from the root Message-ID, lengthened
+ * while taken by a ticket of another root. */
+static void new_ticket(struct filing *f, const char *mid, struct filed *r)
 {
+	char *id = r->ticket;
+	r->is_new = 1;
+	r->thread = "new";
 	for (int len = TICKETID_LEN; len <= TICKETID_MAX; len++) {
 		ticketid(mid, strlen(mid), len, id);
 		struct ticket t;
@@ -898,9 +901,7 @@ static void decide_ticket(struct filing *f, struct incoming *in, struct filed *r
 		snprintf(r->ticket, sizeof r->ticket, "%s", id);
 		r->thread = "subject";
 	} else {
-		r->is_new = 1;
-		r->thread = "new";
-		new_ticket_id(f, in->ids.mid, r->ticket);
+		new_ticket(f, in->ids.mid, r);
 		return;
 	}
 	if (load_ticket(f, r->ticket, &r->t, &in->archived) != 0)
@@ -917,9 +918,7 @@ static void decide_ticket(struct filing *f, struct incoming *in, struct filed *r
 		ticket_free(&r->t);
 		r->have_t = 0;
 		in->archived = 0;
-		r->is_new = 1;
-		r->thread = "new";
-		new_ticket_id(f, in->ids.mid, r->ticket);
+		new_ticket(f, in->ids.mid, r);
 	} else if (from_outside && !strcmp(t->status, "solved"))
 		r->reopen = 1;
 }
