@@ -1584,9 +1584,8 @@ static void agent_mail(struct buf *m, const struct ticket *t, const struct agent
  * mentions_off, an address of its own)? */
 static int agent_mail_on(const struct agent *to)
 {
-	const char *on = conf_get(&D.conf, "mail", "", "mentions");
-	const char *off = conf_get(&D.conf, "mail", "", "mentions_off");
-	return !(on && !strcmp(on, "no")) && !(off && agent_has(off, to->login)) &&
+	return strcmp(conf_or(&D.conf, "mail", "", "mentions", "yes"), "no") &&
+	    !agent_has(conf_get(&D.conf, "mail", "", "mentions_off"), to->login) &&
 	    to->email && addr_plain(to->email);
 }
 
