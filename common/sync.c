@@ -1074,7 +1074,7 @@ static void new_commit(struct desk *d, const git_oid *parents, unsigned np, git_
 		git_tree_free(nt);
 }
 
-static void refold(git_repository *repo, char (*paths)[40], size_t n, git_tree **mt,
+static void refold(git_repository *repo, const git_tree_update *up, size_t n, git_tree **mt,
     git_oid *tree);
 
 /* Main (commit mc, tree tm) with the joined tickets um (n): a commit in
@@ -1088,12 +1088,8 @@ static void join_main(struct desk *d, const git_oid *mc, git_tree *tm,
 	if (git_tree_create_updated(&tid, d->repo, tm, n, um) != 0 ||
 	    git_tree_lookup(&t, d->repo, &tid) != 0)
 		desk_git_die(EX_TEMPFAIL, "joining the branches");
-	char (*jp)[40] = xcalloc(n, sizeof *jp);
-	for (size_t i = 0; i < n; i++)
-		snprintf(jp[i], sizeof jp[i], "%s", um[i].path);
-	refold(d->repo, jp, n, &t, &tid);
+	refold(d->repo, um, n, &t, &tid);
 	new_commit(d, mc, 1, t, NULL, 0, msg, "joining the branches", out);
-	free(jp);
 	git_tree_free(t);
 }
 
@@ -1118,7 +1114,7 @@ static int join_branches(struct desk *d, const git_oid *mc, const git_oid *ac,
 		git_oid aid, jid;
 		if (!folder_id(ta, la.path[i], &aid) ||
 		    join_two(d->repo, la.path[i], &la.id[i], &aid, &jid) != 0)
-			continue;	/* when they do not join, left on both: mdesk check tells */
+			continue;	/* left on both: mdesk check tells */
 		if (!git_oid_equal(&jid, &la.id[i]))
 			upsert(&um[numain++], la.path[i], &jid);
 		ua[nj].action = GIT_TREE_UPDATE_REMOVE;
@@ -1240,7 +1236,7 @@ static int cert_cb(git_cert *cert, int valid, const char *host, void *payload)
 	struct buf b64 = { 0 };
 	char fp[64];
 	b64_encode(&b64, hk->hash_sha256, 32, 0);
-	snprintf(fp, sizeof fp, "SHA256:%.43s", b64.p);	/* without the padding, as ssh prints it */
+	snprintf(fp, sizeof fp, "SHA256:%.43s", b64.p);	/* unpadded, as ssh prints it */
 	buf_free(&b64);
 	/* a port other than 22 is recorded as [host]:port */
 	char name[300];
@@ -1335,17 +1331,35 @@ static void print_conflict(const char *path, int line, const char *what, void *c
 /* The tickets a merge touched: their folders, the Message-IDs their
  * "received" events name, and which are new since the merge base. */
 struct fold {
-	char (*path)[40];
-	unsigned char *isnew;
-	char (*first)[40];	/* the time of its first event */
-	char (*into)[16];	/* folded by a sync into this one ("" none) */
-	unsigned char *left;	/* it holds a "received" event all the same */
-	unsigned char *arch;	/* on the archive branch (not on main) once merged */
-	size_t *up;		/* union-find: the group of each ticket */
+	struct ftk {
+		char path[40];	/* first: a ticket sorts by it */
+		char first[40];	/* the time of its first event */
+		char into[16];	/* folded by a sync into this one ("" none) */
+		unsigned char isnew;
+		unsigned char left;	/* it holds a "received" event all the same */
+		unsigned char arch;	/* on the archive branch (not on main) once merged */
+		size_t up;	/* union-find: the group of each ticket */
+	} *k;
 	size_t n;
 	struct fmid { char *mid; size_t t; int side; } *mids;	/* side 1 ours, 2 theirs */
 	size_t nmids;
 };
+
+/* Ticket folder p (shorter than 40) joins f. */
+static void fold_add(struct fold *f, const char *p)
+{
+	f->k = xrealloc(f->k, (f->n + 1) * sizeof *f->k);
+	memset(&f->k[f->n], 0, sizeof *f->k);
+	snprintf(f->k[f->n++].path, sizeof f->k->path, "%s", p);
+}
+
+static void fold_free(struct fold *f)
+{
+	for (size_t i = 0; i < f->nmids; i++)
+		free(f->mids[i].mid);
+	free(f->mids);
+	free(f->k);
+}
 
 static int fold_chg_cb(const char *p, const git_tree_entry *ea, const git_tree_entry *eb,
     void *payload)
@@ -1359,10 +1373,8 @@ static int fold_chg_cb(const char *p, const git_tree_entry *ea, const git_tree_e
 		return 0;
 	char tp[40];
 	snprintf(tp, sizeof tp, "%.*s", (int)(s - p), p);
-	if (!ticket_path(tp) || (f->n && !strcmp(f->path[f->n - 1], tp)))
-		return 0;
-	f->path = xrealloc(f->path, (f->n + 1) * sizeof *f->path);
-	memcpy(f->path[f->n++], tp, 40);
+	if (ticket_path(tp) && (!f->n || strcmp(f->k[f->n - 1].path, tp)))
+		fold_add(f, tp);
 	return 0;
 }
 
@@ -1385,8 +1397,8 @@ static int by_mid_only(const void *a, const void *b)
 
 static size_t fold_root(struct fold *f, size_t i)
 {
-	while (f->up[i] != i)
-		i = f->up[i] = f->up[f->up[i]];
+	while (f->k[i].up != i)
+		i = f->k[i].up = f->k[f->k[i].up].up;
 	return i;
 }
 
@@ -1415,7 +1427,7 @@ static json_t *jsonl_next(const char *p, size_t len, size_t *k, size_t *n)
 static void fold_read(struct fold *f, git_tree *t, size_t i, int side)
 {
 	size_t len;
-	char *p = fold_events(t, f->path[i], &len);
+	char *p = fold_events(t, f->k[i].path, &len);
 	for (size_t k = 0, n; k < len;) {
 		json_t *o = jsonl_next(p, len, &k, &n);
 		const char *ty = json_string_value(json_object_get(o, "type"));
@@ -1424,14 +1436,14 @@ static void fold_read(struct fold *f, git_tree *t, size_t i, int side)
 		const char *into = json_string_value(json_object_get(o, "into"));
 		const char *by = json_string_value(json_object_get(o, "by"));
 		if (!side && ty && !strcmp(ty, "merged") && into) {
-			f->isnew[i] = 2;
+			f->k[i].isnew = 2;
 			if (by && !strcmp(by, "sync") && ticketid_valid(into) && strlen(into) < 16)
-				strcpy(f->into[i], into);
+				strcpy(f->k[i].into, into);
 		}
 		if (!side && ty && !strcmp(ty, "received"))
-			f->left[i] = 1;
-		if (side && at && strlen(at) < 40 && (!f->first[i][0] || strcmp(at, f->first[i]) < 0))
-			strcpy(f->first[i], at);
+			f->k[i].left = 1;
+		if (side && at && strlen(at) < 40 && (!f->k[i].first[0] || strcmp(at, f->k[i].first) < 0))
+			strcpy(f->k[i].first, at);
 		if (side && ty && mid && *mid && !strcmp(ty, "received")) {
 			f->mids = xrealloc(f->mids, (f->nmids + 1) * sizeof *f->mids);
 			f->mids[f->nmids].mid = xstrdup(mid);
@@ -1451,7 +1463,7 @@ static void fold_links(struct fold *f, git_repository *repo, git_tree *t, size_t
 {
 	git_oid fid;
 	git_tree *ft;
-	if (!folder_id(t, f->path[i], &fid) || git_tree_lookup(&ft, repo, &fid) != 0)
+	if (!folder_id(t, f->k[i].path, &fid) || git_tree_lookup(&ft, repo, &fid) != 0)
 		return;
 	for (size_t k = 0; k < git_tree_entrycount(ft); k++) {
 		const git_tree_entry *e = git_tree_entry_byindex(ft, k);
@@ -1486,7 +1498,7 @@ static void fold_links(struct fold *f, git_repository *repo, git_tree *t, size_t
 			}
 			size_t a = fold_root(f, i), c = y == (size_t)-1 ? a : fold_root(f, y);
 			if (!here && a != c)
-				f->up[a] = c;
+				f->k[a].up = c;
 		}
 		msg_free(&mm);
 		git_blob_free(b);
@@ -1683,54 +1695,45 @@ static void fold_again(struct fold *f, git_repository *repo, git_tree **mt, git_
 		char to[40];
 		git_oid wid, sid, nt;
 		git_tree *t2;
-		if (!f->into[i][0] || !f->left[i])
+		if (!f->k[i].into[0] || !f->k[i].left)
 			continue;
-		desk_ticket_dir(f->into[i], to);
-		git_tree *ti = f->arch[i] ? ar->t[3] : *mt;
+		desk_ticket_dir(f->k[i].into, to);
+		git_tree *ti = f->k[i].arch ? ar->t[3] : *mt;
 		git_tree *tw = holder(*mt, ar ? ar->t[3] : NULL, to);
-		if (!strcmp(to, f->path[i]) || !folder_id(tw, to, &wid) ||
-		    fold_into(repo, ti, to, &wid, f->path[i]) != 0 ||
-		    fold_stub(repo, ti, f->path[i], to, &sid) != 0)
+		if (!strcmp(to, f->k[i].path) || !folder_id(tw, to, &wid) ||
+		    fold_into(repo, ti, to, &wid, f->k[i].path) != 0 ||
+		    fold_stub(repo, ti, f->k[i].path, to, &sid) != 0)
 			continue;
 		git_tree_update up[2] = {
 			{ GIT_TREE_UPDATE_UPSERT, wid, GIT_FILEMODE_TREE, to },
-			{ GIT_TREE_UPDATE_UPSERT, sid, GIT_FILEMODE_TREE, f->path[i] },
+			{ GIT_TREE_UPDATE_UPSERT, sid, GIT_FILEMODE_TREE, f->k[i].path },
 		};
 		if (git_tree_create_updated(&nt, repo, *mt, 2, up) != 0 ||
 		    git_tree_lookup(&t2, repo, &nt) != 0)
 			continue;
 		if (tw != *mt)
 			sset_add(&ar->gone, to);
-		if (f->arch[i])
-			sset_add(&ar->gone, f->path[i]);
+		if (f->k[i].arch)
+			sset_add(&ar->gone, f->k[i].path);
 		git_tree_free(*mt);
 		*mt = t2;
 		*tree = nt;
 	}
 }
 
-/* The tickets at paths (n of them) in tree *mt (its id *tree) that a
- * sync had folded and that hold messages again (an archived copy joined
- * them): folded again where the rest went (fold_again). */
-static void refold(git_repository *repo, char (*paths)[40], size_t n, git_tree **mt,
+/* The tickets at the paths of up (n of them) in tree *mt (its id *tree)
+ * that a sync had folded and that hold messages again (an archived copy
+ * joined them): folded again where the rest went (fold_again). */
+static void refold(git_repository *repo, const git_tree_update *up, size_t n, git_tree **mt,
     git_oid *tree)
 {
 	struct fold f = { 0 };
-	f.path = paths;
-	f.n = n;
-	f.isnew = xcalloc(n + 1, 1);
-	f.first = xcalloc(n + 1, sizeof *f.first);
-	f.into = xcalloc(n + 1, sizeof *f.into);
-	f.left = xcalloc(n + 1, 1);
-	f.arch = xcalloc(n + 1, 1);
+	for (size_t i = 0; i < n; i++)
+		fold_add(&f, up[i].path);
 	for (size_t i = 0; i < n; i++)
 		fold_read(&f, *mt, i, 0);
 	fold_again(&f, repo, mt, tree, NULL);
-	free(f.isnew);
-	free(f.first);
-	free(f.into);
-	free(f.left);
-	free(f.arch);
+	fold_free(&f);
 }
 
 /* A message "received" in ticket t (of a struct fold), and the ticket
@@ -1782,16 +1785,14 @@ static void fold_known(struct fold *f, struct desk *d, git_tree *mt, git_tree *a
 	size_t nh = 0;
 	index_sync(d);
 	for (size_t i = 0, n = f->n; i < n; i++)
-		held_read(holder(mt, at, f->path[i]), f->path[i], i, &h, &nh);
+		held_read(holder(mt, at, f->k[i].path), f->k[i].path, i, &h, &nh);
 	for (size_t j = 0; j < nh; j++) {
 		char id[16], p[40];
 		git_oid x;
 		if (index_lookup(d, h[j].mid, id) && ticketid_valid(id)) {
 			desk_ticket_dir(id, p);
-			if (folder_id(mt, p, &x) || folder_id(at, p, &x)) {
-				f->path = xrealloc(f->path, (f->n + 1) * sizeof *f->path);
-				memcpy(f->path[f->n++], p, 40);
-			}
+			if (folder_id(mt, p, &x) || folder_id(at, p, &x))
+				fold_add(f, p);
 		}
 		free(h[j].mid);
 	}
@@ -1814,26 +1815,20 @@ static void fold_gather(struct fold *f, struct desk *d, git_tree *const t[3],
 	}
 	fold_known(f, d, mt, at[3]);
 	if (f->n)
-		qsort(f->path, f->n, sizeof *f->path, by_path);
+		qsort(f->k, f->n, sizeof *f->k, by_path);
 	size_t n = 0;
 	for (size_t i = 0; i < f->n; i++)
-		if (!n || strcmp(f->path[n - 1], f->path[i]))
-			memmove(f->path[n++], f->path[i], 40);
+		if (!n || strcmp(f->k[n - 1].path, f->k[i].path))
+			f->k[n++] = f->k[i];
 	f->n = n;
-	f->isnew = xcalloc(n + 1, 1);
-	f->up = xcalloc(n + 1, sizeof *f->up);
-	f->first = xcalloc(n + 1, sizeof *f->first);
-	f->into = xcalloc(n + 1, sizeof *f->into);
-	f->left = xcalloc(n + 1, 1);
-	f->arch = xcalloc(n + 1, 1);
 	for (size_t i = 0; i < n; i++) {
 		git_oid x;
-		f->arch[i] = holder(mt, at[3], f->path[i]) != mt;
-		f->isnew[i] = !folder_id(t[0], f->path[i], &x) && !folder_id(at[0], f->path[i], &x);
-		f->up[i] = i;
-		fold_read(f, f->arch[i] ? at[3] : mt, i, 0);
+		f->k[i].arch = holder(mt, at[3], f->k[i].path) != mt;
+		f->k[i].isnew = !folder_id(t[0], f->k[i].path, &x) && !folder_id(at[0], f->k[i].path, &x);
+		f->k[i].up = i;
+		fold_read(f, f->k[i].arch ? at[3] : mt, i, 0);
 		for (int k = 1; k <= 2; k++)
-			fold_read(f, holder(t[k], at[k], f->path[i]), i, k);
+			fold_read(f, holder(t[k], at[k], f->k[i].path), i, k);
 	}
 }
 
@@ -1852,25 +1847,25 @@ static int fold_groups(struct fold *f, git_repository *repo, const size_t *win,
 			continue;
 		size_t w = win[r];
 		git_oid wid;
-		if (!folder_id(f->arch[w] ? ar->t[3] : mt, f->path[w], &wid))
+		if (!folder_id(f->k[w].arch ? ar->t[3] : mt, f->k[w].path, &wid))
 			continue;
 		int any = 0;
 		for (size_t i = 0; i < n; i++) {
-			git_tree *ti = f->arch[i] ? ar->t[3] : mt;
+			git_tree *ti = f->k[i].arch ? ar->t[3] : mt;
 			git_oid sid;
-			if (i == w || f->isnew[i] != 1 || fold_root(f, i) != r ||
-			    fold_into(repo, ti, f->path[w], &wid, f->path[i]) != 0 ||
-			    fold_stub(repo, ti, f->path[i], f->path[w], &sid) != 0)
+			if (i == w || f->k[i].isnew != 1 || fold_root(f, i) != r ||
+			    fold_into(repo, ti, f->k[w].path, &wid, f->k[i].path) != 0 ||
+			    fold_stub(repo, ti, f->k[i].path, f->k[w].path, &sid) != 0)
 				continue;
-			upsert(&up[nu++], f->path[i], &sid);
+			upsert(&up[nu++], f->k[i].path, &sid);
 			any = 1;
 			folded++;
-			if (f->arch[i])
+			if (f->k[i].arch)
 				gone[ng++] = i;
 		}
 		if (any) {
-			upsert(&up[nu++], f->path[w], &wid);
-			if (f->arch[w])
+			upsert(&up[nu++], f->k[w].path, &wid);
+			if (f->k[w].arch)
 				gone[ng++] = w;
 		}
 	}
@@ -1878,7 +1873,7 @@ static int fold_groups(struct fold *f, git_repository *repo, const size_t *win,
 	if (nu && git_tree_create_updated(&nt, repo, mt, nu, up) == 0) {
 		*tree = nt;
 		for (size_t k = 0; k < ng; k++)
-			sset_add(&ar->gone, f->path[gone[k]]);
+			sset_add(&ar->gone, f->k[gone[k]].path);
 	} else
 		folded = 0;
 	free(up);
@@ -1964,7 +1959,7 @@ static int strip_held(git_repository *repo, git_tree *t, const char *path,
 static int drop_held(struct fold *f, git_repository *repo, const struct held *h, size_t nh,
     size_t i, git_tree **mt, git_oid *tree, struct arch *ar)
 {
-	git_tree *at = ar ? ar->t[3] : NULL, *ti = holder(*mt, at, f->path[i]), *t2;
+	git_tree *at = ar ? ar->t[3] : NULL, *ti = holder(*mt, at, f->k[i].path), *t2;
 	struct sset drop = { 0 }, kept = { 0 };
 	size_t keeper = (size_t)-1;
 	for (size_t j = 0; j < nh; j++)
@@ -1972,19 +1967,19 @@ static int drop_held(struct fold *f, git_repository *repo, const struct held *h,
 			if (keeper == (size_t)-1)
 				keeper = h[j].keep;
 			sset_add(&drop, h[j].mid);
-			event_ids(holder(*mt, at, f->path[h[j].keep]), f->path[h[j].keep], &kept);
+			event_ids(holder(*mt, at, f->k[h[j].keep].path), f->k[h[j].keep].path, &kept);
 		}
 	git_oid sid, kid = { { 0 } }, nt;
-	git_tree *tk = keeper == (size_t)-1 ? NULL : holder(*mt, at, f->path[keeper]);
-	int left = keeper == (size_t)-1 ? -1 : strip_held(repo, ti, f->path[i], &drop, &kept, &sid);
+	git_tree *tk = keeper == (size_t)-1 ? NULL : holder(*mt, at, f->k[keeper].path);
+	int left = keeper == (size_t)-1 ? -1 : strip_held(repo, ti, f->k[i].path, &drop, &kept, &sid);
 	git_tree_update up[2] = {
-		{ GIT_TREE_UPDATE_UPSERT, sid, GIT_FILEMODE_TREE, f->path[i] },
-		{ GIT_TREE_UPDATE_UPSERT, kid, GIT_FILEMODE_TREE, keeper < f->n ? f->path[keeper] : "" },
+		{ GIT_TREE_UPDATE_UPSERT, sid, GIT_FILEMODE_TREE, f->k[i].path },
+		{ GIT_TREE_UPDATE_UPSERT, kid, GIT_FILEMODE_TREE, keeper < f->n ? f->k[keeper].path : "" },
 	};
 	int nu = left > 0;
-	if (left == 0 && folder_id(tk, f->path[keeper], &kid) &&
-	    fold_into(repo, ti, f->path[keeper], &kid, f->path[i]) == 0 &&
-	    fold_stub(repo, ti, f->path[i], f->path[keeper], &sid) == 0) {
+	if (left == 0 && folder_id(tk, f->k[keeper].path, &kid) &&
+	    fold_into(repo, ti, f->k[keeper].path, &kid, f->k[i].path) == 0 &&
+	    fold_stub(repo, ti, f->k[i].path, f->k[keeper].path, &sid) == 0) {
 		up[0].id = sid;
 		up[1].id = kid;
 		nu = 2;
@@ -1995,9 +1990,9 @@ static int drop_held(struct fold *f, git_repository *repo, const struct held *h,
 	    git_tree_lookup(&t2, repo, &nt) != 0)
 		return 0;
 	if (ti != *mt)
-		sset_add(&ar->gone, f->path[i]);
+		sset_add(&ar->gone, f->k[i].path);
 	if (nu == 2 && tk != *mt)
-		sset_add(&ar->gone, f->path[keeper]);
+		sset_add(&ar->gone, f->k[keeper].path);
 	git_tree_free(*mt);
 	*mt = t2;
 	*tree = nt;
@@ -2017,14 +2012,14 @@ static int fold_held(struct fold *f, git_repository *repo, git_oid *tree, struct
 	struct held *h = NULL;
 	size_t nh = 0;
 	for (size_t i = 0; i < f->n; i++)
-		held_read(holder(mt, ar ? ar->t[3] : NULL, f->path[i]), f->path[i], i, &h, &nh);
+		held_read(holder(mt, ar ? ar->t[3] : NULL, f->k[i].path), f->k[i].path, i, &h, &nh);
 	if (nh)
 		qsort(h, nh, sizeof *h, by_held);
 	unsigned char *loses = xcalloc(f->n + 1, 1);
 	for (size_t a = 0, b; a < nh; a = b) {
 		size_t k = h[a].t;
 		for (b = a + 1; b < nh && !strcmp(h[b].mid, h[a].mid); b++)
-			if (strcmp(f->first[h[b].t], f->first[k]) < 0)
+			if (strcmp(f->k[h[b].t].first, f->k[k].first) < 0)
 				k = h[b].t;
 		for (size_t j = a; j < b; j++) {
 			h[j].keep = k;
@@ -2066,10 +2061,10 @@ static int fold_follow_ups(struct desk *d, git_tree *const t[3], git_oid *tree,
 	size_t n = f.n;
 	fold_again(&f, repo, &mt, tree, ar);
 	for (size_t i = 0; i < n; i++)	/* brought to main by fold_again */
-		f.arch[i] = f.arch[i] && holder(mt, ar->t[3], f.path[i]) != mt;
+		f.k[i].arch = f.k[i].arch && holder(mt, ar->t[3], f.k[i].path) != mt;
 	size_t nm = 0;
 	for (size_t i = 0; i < f.nmids; i++)
-		if (f.isnew[f.mids[i].t] == 2)
+		if (f.k[f.mids[i].t].isnew == 2)
 			free(f.mids[i].mid);
 		else
 			f.mids[nm++] = f.mids[i];
@@ -2077,14 +2072,14 @@ static int fold_follow_ups(struct desk *d, git_tree *const t[3], git_oid *tree,
 	if (f.nmids)
 		qsort(f.mids, f.nmids, sizeof *f.mids, by_mid);
 	for (size_t i = 0; i < n; i++)
-		for (int side = 1; f.isnew[i] == 1 && side <= 2; side++)
-			fold_links(&f, repo, holder(t[side], ar ? ar->t[side] : NULL, f.path[i]),
+		for (int side = 1; f.k[i].isnew == 1 && side <= 2; side++)
+			fold_links(&f, repo, holder(t[side], ar ? ar->t[side] : NULL, f.k[i].path),
 			    i, side);
 	for (size_t i = 1; i < f.nmids; i++)
 		if (!strcmp(f.mids[i].mid, f.mids[i - 1].mid)) {
 			size_t a = fold_root(&f, f.mids[i].t), b = fold_root(&f, f.mids[i - 1].t);
 			if (a != b)
-				f.up[a] = b;
+				f.k[a].up = b;
 		}
 	/* each group's winner: the one whose first event came first, else the
 	 * smaller ID (what the tickets hold, not what this side had: the
@@ -2095,22 +2090,13 @@ static int fold_follow_ups(struct desk *d, git_tree *const t[3], git_oid *tree,
 	for (size_t i = 0; i < n; i++) {
 		size_t r = fold_root(&f, i);
 		size_t w = win[r];
-		if (f.isnew[i] != 2 && (w == (size_t)-1 || strcmp(f.first[i], f.first[w]) < 0))
+		if (f.k[i].isnew != 2 && (w == (size_t)-1 || strcmp(f.k[i].first, f.k[w].first) < 0))
 			win[r] = i;
 	}
 	int folded = fold_groups(&f, repo, win, mt, ar, tree);
 	*held = fold_held(&f, repo, tree, ar);
 	free(win);
-	for (size_t i = 0; i < f.nmids; i++)
-		free(f.mids[i].mid);
-	free(f.mids);
-	free(f.path);
-	free(f.isnew);
-	free(f.first);
-	free(f.into);
-	free(f.left);
-	free(f.arch);
-	free(f.up);
+	fold_free(&f);
 	git_tree_free(mt);
 	return folded;
 }
