@@ -11,9 +11,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include <jansson.h>
 
-#include "event.h"
 #include "index.h"
 #include "msg.h"
 #include "ticketid.h"
@@ -131,7 +129,7 @@ static void lmap_free(struct lmap *m)
 	strtab_free(&m->t);
 }
 
-void sync_union_events3(const char *base, size_t bl, const char *a, size_t al,
+void sync_union_events(const char *base, size_t bl, const char *a, size_t al,
     const char *b, size_t bbl, struct buf *out)
 {
 	struct sset seen = { 0 };
@@ -168,11 +166,6 @@ void sync_union_events3(const char *base, size_t bl, const char *a, size_t al,
 	lmap_free(&mt);
 	if (!out->p)
 		buf_add(out, "", 0);
-}
-
-void sync_union_events(const char *a, size_t al, const char *b, size_t bl, struct buf *out)
-{
-	sync_union_events3(NULL, 0, a, al, b, bl, out);
 }
 
 /* text's lines whose id other lacks and that name a file renamed in ren
@@ -596,7 +589,7 @@ static void merge_ticket(struct smerge *m, const char *path, git_tree *b, git_tr
 		struct buf u = { 0 }, ro = { 0 }, rt = { 0 };
 		rename_new(po, lo, pt, lt, ren[0], nren[0], &ro);
 		rename_new(pt, lt, po, lo, ren[1], nren[1], &rt);
-		sync_union_events3(bb ? pb : NULL, lb, ro.p, ro.len, rt.p, rt.len, &u);
+		sync_union_events(bb ? pb : NULL, lb, ro.p, ro.len, rt.p, rt.len, &u);
 		git_blob_free(bb);
 		buf_free(&ro);
 		buf_free(&rt);
@@ -929,46 +922,6 @@ size_t sync_check_history(struct desk *d, sync_fault_fn report)
 
 /* --- a ticket on both branches --- */
 
-/* The tickets of a tree (tickets/SH/ID), each with its folder's id. */
-struct tlist {
-	char (*path)[40];
-	git_oid *id;
-	size_t n, cap;
-};
-
-static int tlist_cb(const char *root, const git_tree_entry *e, void *payload)
-{
-	struct tlist *l = payload;
-	if (!*root)
-		return strcmp(git_tree_entry_name(e), "tickets") ? 1 : 0;
-	if (git_tree_entry_type(e) != GIT_OBJECT_TREE || strlen(root) != 11)
-		return 0;
-	char p[64];
-	snprintf(p, sizeof p, "%s%s", root, git_tree_entry_name(e));
-	if (strlen(p) >= 40 || !ticket_path(p))
-		return 1;
-	if (l->n == l->cap) {
-		l->cap = l->cap ? 2 * l->cap : 16;
-		l->path = xrealloc(l->path, l->cap * sizeof *l->path);
-		l->id = xrealloc(l->id, l->cap * sizeof *l->id);
-	}
-	memcpy(l->path[l->n], p, strlen(p) + 1);	/* shorter than 40: checked above */
-	l->id[l->n++] = *git_tree_entry_id(e);
-	return 1;	/* not into the ticket's folder */
-}
-
-static void tickets_of(git_tree *t, struct tlist *l)
-{
-	memset(l, 0, sizeof *l);
-	git_tree_walk(t, GIT_TREEWALK_PRE, tlist_cb, l);
-}
-
-static void tlist_free(struct tlist *l)
-{
-	free(l->path);
-	free(l->id);
-}
-
 static int folder_id(git_tree *t, const char *p, git_oid *out)
 {
 	git_tree_entry *e;
@@ -979,6 +932,43 @@ static int folder_id(git_tree *t, const char *p, git_oid *out)
 		*out = *git_tree_entry_id(e);
 	git_tree_entry_free(e);
 	return ok;
+}
+
+/* The tickets on both branches: the folders (tickets/SH/ID) of main's
+ * tree that the archive's tree a holds too, with the id of each copy. */
+struct tlist {
+	git_tree *a;
+	struct both {
+		char path[40];
+		git_oid mid, aid;
+	} *v;
+	size_t n;
+};
+
+static int tlist_cb(const char *root, const git_tree_entry *e, void *payload)
+{
+	struct tlist *l = payload;
+	if (!*root)
+		return strcmp(git_tree_entry_name(e), "tickets") ? 1 : 0;
+	if (git_tree_entry_type(e) != GIT_OBJECT_TREE || strlen(root) != 11)
+		return 0;
+	char p[64];
+	git_oid aid;
+	snprintf(p, sizeof p, "%s%s", root, git_tree_entry_name(e));
+	if (strlen(p) >= 40 || !ticket_path(p) || !folder_id(l->a, p, &aid))
+		return 1;
+	l->v = xrealloc(l->v, (l->n + 1) * sizeof *l->v);
+	l->v[l->n] = (struct both){ "", *git_tree_entry_id(e), aid };
+	memcpy(l->v[l->n++].path, p, strlen(p) + 1);	/* shorter than 40: checked above */
+	return 1;	/* not into the ticket's folder */
+}
+
+/* The tickets on both the trees m (main's) and a (the archive's). */
+static void on_both(git_tree *m, git_tree *a, struct tlist *l)
+{
+	*l = (struct tlist){ a, NULL, 0 };
+	if (m && a)
+		git_tree_walk(m, GIT_TREEWALK_PRE, tlist_cb, l);
 }
 
 /* The ticket folders a and b (at path) joined as a merge without a base
@@ -1035,7 +1025,7 @@ static int holds(git_repository *repo, const git_oid *a, const git_oid *b)
 			char *pa = desk_entry_file(repo, ea, &la), *pb = desk_entry_file(repo, eb, &lb);
 			struct buf u = { 0 };
 			if (pa && pb)
-				sync_union_events(pa, la, pb, lb, &u);
+				sync_union_events(NULL, 0, pa, la, pb, lb, &u);
 			ok = pa && pb && (u.len == la || (la && pa[la - 1] != '\n' && u.len == la + 1));
 			buf_free(&u);
 			free(pa);
@@ -1106,19 +1096,18 @@ static int join_branches(struct desk *d, const git_oid *mc, const git_oid *ac,
 		git_tree_free(ta);
 		return -1;
 	}
-	struct tlist la;	/* main's tickets (fewer than the archive's) */
-	tickets_of(tm, &la);
+	struct tlist la;	/* walks main's tickets (fewer than the archive's) */
+	on_both(tm, ta, &la);
 	git_tree_update *um = xcalloc(la.n + 1, sizeof *um), *ua = xcalloc(la.n + 1, sizeof *ua);
 	size_t nj = 0, numain = 0;
 	for (size_t i = 0; i < la.n; i++) {
-		git_oid aid, jid;
-		if (!folder_id(ta, la.path[i], &aid) ||
-		    join_two(d->repo, la.path[i], &la.id[i], &aid, &jid) != 0)
+		git_oid jid;
+		if (join_two(d->repo, la.v[i].path, &la.v[i].mid, &la.v[i].aid, &jid) != 0)
 			continue;	/* left on both: mdesk check tells */
-		if (!git_oid_equal(&jid, &la.id[i]))
-			upsert(&um[numain++], la.path[i], &jid);
+		if (!git_oid_equal(&jid, &la.v[i].mid))
+			upsert(&um[numain++], la.v[i].path, &jid);
 		ua[nj].action = GIT_TREE_UPDATE_REMOVE;
-		ua[nj++].path = la.path[i];
+		ua[nj++].path = la.v[i].path;
 	}
 	*nm = *mc;
 	*na = *ac;
@@ -1132,7 +1121,7 @@ static int join_branches(struct desk *d, const git_oid *mc, const git_oid *ac,
 	}
 	free(um);
 	free(ua);
-	tlist_free(&la);
+	free(la.v);
 	git_tree_free(tm);
 	git_tree_free(ta);
 	return (int)nj;
@@ -1146,22 +1135,17 @@ size_t sync_check_branches(struct desk *d, sync_fault_fn report)
 		return 0;
 	git_tree *tm = commit_tree(d->repo, &mc), *ta = commit_tree(d->repo, &ac);
 	size_t n = 0;
-	struct tlist la = { 0 };
-	if (tm && ta)
-		tickets_of(tm, &la);
-	for (size_t i = 0; i < la.n; i++) {
-		git_oid aid;
-		if (!folder_id(ta, la.path[i], &aid))
-			continue;
+	struct tlist la;
+	on_both(tm, ta, &la);
+	for (size_t i = 0; i < la.n; i++)
 		/* a ticket restored by a change holds what the archive had */
-		if (!holds(d->repo, &la.id[i], &aid)) {
-			report(la.path[i], 0, "on both main and archive, and the archive holds "
+		if (!holds(d->repo, &la.v[i].mid, &la.v[i].aid)) {
+			report(la.v[i].path, 0, "on both main and archive, and the archive holds "
 			    "what main lacks; 'mdesk sync' or 'mdesk check --repair' joins them "
 			    "on main");
 			n++;
 		}
-	}
-	tlist_free(&la);
+	free(la.v);
 	git_tree_free(tm);
 	git_tree_free(ta);
 	return n;
@@ -2474,12 +2458,6 @@ static int gone_cb(const char *p, const git_tree_entry *ea, const git_tree_entry
 	return 0;
 }
 
-static void gone_from(git_repository *repo, git_tree *a, git_tree *b, struct sset *g)
-{
-	if (a)
-		tree_changes(repo, a, b, "", 0, gone_cb, g);
-}
-
 
 /* The files and events of the copies of ticket folder p in the trees src
  * joined: 0 and *out, or -1 when they cannot be. */
@@ -2509,7 +2487,8 @@ static int rescue(struct desk *d, git_tree *const src[4], git_tree *fm, git_tree
 {
 	struct sset g = { 0 };
 	for (int k = 0; k < 4; k++)
-		gone_from(d->repo, src[k], k % 2 ? fm : fa, &g);
+		if (src[k])
+			tree_changes(d->repo, src[k], k % 2 ? fm : fa, "", 0, gone_cb, &g);
 	git_tree_update *up = xcalloc(g.t.n + 1, sizeof *up);
 	size_t n = 0;
 	for (size_t i = 0; i < g.t.cap; i++) {
@@ -2869,11 +2848,9 @@ void sync_notice(struct desk *d, const struct ticket *t, const char *login)
 {
 	if (!login || !t->collisions || !json_array_size(t->collisions))
 		return;
-	size_t i, len = 0;
+	size_t i;
 	json_t *c;
-	size_t pl = strlen(d->state) + 8;
-	char *path = xmalloc(pl);
-	snprintf(path, pl, "%s/told", d->state);
+	char *path = path_join(d->state, "told");
 	FILE *f = fopen(path, "r");
 	struct buf told = { 0 };
 	char tmp[4096];
@@ -2882,7 +2859,6 @@ void sync_notice(struct desk *d, const struct ticket *t, const char *login)
 		buf_add(&told, tmp, n);
 	if (f)
 		fclose(f);
-	len = told.len;
 	json_array_foreach(t->collisions, i, c) {
 		const char *loser = json_string_value(json_object_get(c, "loser"));
 		const char *ev = json_string_value(json_object_get(c, "event"));
@@ -2893,7 +2869,7 @@ void sync_notice(struct desk *d, const struct ticket *t, const char *login)
 			continue;
 		char key[128];
 		snprintf(key, sizeof key, "%.16s %.60s\n", t->id, ev);
-		if (len && mem_find(told.p, told.len, key, strlen(key)))
+		if (told.len && mem_find(told.p, told.len, key, strlen(key)))
 			continue;
 		if (!strcmp(type, "claim"))
 			warnx_("%s: your claim of %s collided with %s's earlier claim on another "

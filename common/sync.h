@@ -35,16 +35,13 @@
 #include <git2.h>
 #include "desk.h"
 #include "event.h"
-#include "util.h"
 
 /* The union of two events files: a's lines, then b's lines whose id a
  * lacks (and that are not repeated in b).  A line without an id counts
- * by its bytes.  The result is appended to out. */
-void sync_union_events(const char *a, size_t al, const char *b, size_t bl, struct buf *out);
-/* The same with their merge base (NULL: none): a line of a that base
- * holds as it is and that b changed (the file it names renamed by a
- * merge) is b's. */
-void sync_union_events3(const char *base, size_t bl, const char *a, size_t al,
+ * by its bytes.  With their merge base (NULL: none), a line of a that
+ * base holds as it is and that b changed (the file it names renamed by a
+ * merge) is b's.  The result is appended to out. */
+void sync_union_events(const char *base, size_t bl, const char *a, size_t al,
     const char *b, size_t bbl, struct buf *out);
 
 /* A conflict: path, line (1-based, in the local file), what. */

@@ -124,7 +124,7 @@ static void trees(void)
 static int is(const char *a, size_t al, const char *b, size_t bl, const char *want)
 {
 	struct buf o = { 0 };
-	sync_union_events(a, al, b, bl, &o);
+	sync_union_events(NULL, 0, a, al, b, bl, &o);
 	int r = !strcmp(o.p, want);
 	if (!r)
 		fprintf(stderr, "# got:\n%s# want:\n%s", o.p, want);
@@ -136,7 +136,7 @@ static int is(const char *a, size_t al, const char *b, size_t bl, const char *wa
 static int is3(const char *base, const char *a, const char *b, const char *want)
 {
 	struct buf o = { 0 };
-	sync_union_events3(base, base ? strlen(base) : 0, a, strlen(a), b, strlen(b), &o);
+	sync_union_events(base, base ? strlen(base) : 0, a, strlen(a), b, strlen(b), &o);
 	int r = !strcmp(o.p, want);
 	if (!r)
 		fprintf(stderr, "# got:\n%s# want:\n%s", o.p, want);
