@@ -383,18 +383,25 @@ static void put(git_treebuilder *tb, const char *name, const git_tree_entry *e)
 		git_treebuilder_insert(NULL, tb, name, git_tree_entry_id(e), git_tree_entry_filemode(e));
 }
 
+/* The number of a message file "NNNN.eml" (digits only, below 10^8), or -1. */
 static int eml_number(const char *name)
 {
 	size_t n = strlen(name);
-	if (n < 5 || strcmp(name + n - 4, ".eml"))
+	if (n < 5 || strcmp(name + n - 4, ".eml") || strspn(name, "0123456789") != n - 4)
 		return -1;
-	int v = 0;
-	for (size_t i = 0; i < n - 4; i++) {
-		if (name[i] < '0' || name[i] > '9' || v > 9999999)
-			return -1;
-		v = v * 10 + (name[i] - '0');
+	long v = strtol(name, NULL, 10);
+	return v < 100000000 ? (int)v : -1;
+}
+
+/* The top message number of folder t (none: NULL), or top when higher. */
+static int top_number(git_tree *t, int top)
+{
+	for (size_t i = 0; t && i < git_tree_entrycount(t); i++) {
+		int k = eml_number(git_tree_entry_name(git_tree_entry_byindex(t, i)));
+		if (k > top)
+			top = k;
 	}
-	return v;
+	return top;
 }
 
 static int merge_dir(struct smerge *m, const char *path, git_tree *b, git_tree *o,
@@ -473,9 +480,8 @@ static const char *eml_mid(struct smerge *m, struct eml *e)
 static void fix_files(struct smerge *m, git_treebuilder *tb, struct buf *ev)
 {
 	struct emls l = { NULL, 0 };
-	struct eml *v;
 	git_treebuilder_filter(tb, emls_cb, &l);	/* keeps every entry */
-	v = l.v;
+	struct eml *v = l.v;
 	for (size_t i = 1; i < l.n; i++)	/* by number */
 		for (size_t j = i; j > 0 && eml_number(v[j].name) < eml_number(v[j - 1].name); j--) {
 			struct eml x = v[j];
@@ -490,7 +496,6 @@ static void fix_files(struct smerge *m, git_treebuilder *tb, struct buf *ev)
 				break;
 			}
 	struct buf out = { 0 };
-	int changed = 0;
 	for (size_t i = 0, n; i < ev->len;) {
 		const char *p = line_at(ev->p, ev->len, &i, &n);
 		json_t *o = json_loadb(p, n, 0, NULL);
@@ -513,18 +518,14 @@ static void fix_files(struct smerge *m, git_treebuilder *tb, struct buf *ev)
 			char *line = event_line(o);
 			buf_adds(&out, line);
 			free(line);
-			changed = 1;
 		} else if (n) {
 			buf_add(&out, p, n);
 			buf_addc(&out, '\n');
 		}
 		json_decref(o);
 	}
-	if (changed) {
-		buf_free(ev);
-		*ev = out;
-	} else
-		buf_free(&out);
+	buf_free(ev);	/* out holds the same bytes where nothing changed */
+	*ev = out;
 	for (size_t i = 0; i < l.n; i++)
 		free(v[i].mid);
 	free(v);
@@ -537,12 +538,7 @@ static void merge_ticket(struct smerge *m, const char *path, git_tree *b, git_tr
 	git_tree *tt[3] = { o, t, b };
 	size_t nn;
 	const char **names = names_of(tt, &nn);
-	int top = 0;
-	for (size_t i = 0; i < nn; i++) {
-		int k = eml_number(names[i]);
-		if (k > top)
-			top = k;
-	}
+	int top = top_number(t, top_number(o, top_number(b, 0)));
 	/* renames, per side: [0] ours, [1] theirs */
 	char *(*ren[2])[2] = { NULL, NULL };
 	size_t nren[2] = { 0, 0 };
@@ -667,15 +663,11 @@ int sync_merge_trees(git_repository *repo, git_tree *base, git_tree *ours,
 
 /* --- the desk's layout: what a replica accepts from a remote --- */
 
+/* Are the n bytes at s a plain file name (of [A-Za-z0-9._-], no dot first)? */
 static int plain_name(const char *s, size_t n)
 {
-	if (!n || s[0] == '.')
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
-		    (s[i] >= '0' && s[i] <= '9') || s[i] == '.' || s[i] == '-' || s[i] == '_'))
-			return 0;
-	return 1;
+	static const char ok[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-";
+	return n && s[0] != '.' && strspn(s, ok) >= n;
 }
 
 static int under(const char *p, const char *dir, const char *ext)
@@ -1490,6 +1482,17 @@ static void fold_links(struct fold *f, git_repository *repo, git_tree *t, size_t
 	git_tree_free(ft);
 }
 
+/* Tree builder tb with the events text p (n bytes): 0 and the folder
+ * written in *out, or -1. */
+static int put_events(git_repository *repo, git_treebuilder *tb, const char *p, size_t n,
+    git_oid *out)
+{
+	git_oid bid;
+	return git_blob_create_from_buffer(&bid, repo, n ? p : "", n) != 0 ||
+	    git_treebuilder_insert(NULL, tb, "events.jsonl", &bid, GIT_FILEMODE_BLOB) != 0 ||
+	    git_treebuilder_write(out, tb) != 0 ? -1 : 0;
+}
+
 /* The folder of ticket `loser` once folded: one "merged" event into `into`,
  * the same on every replica (its id from the ticket, its time the latest
  * of the ticket's events). */
@@ -1520,29 +1523,12 @@ static int fold_stub(git_repository *repo, git_tree *t, const char *loser, const
 	if (!line)
 		line = event_line(e);
 	json_decref(e);
-	git_oid bid;
-	git_treebuilder *tb;
-	int rc = git_blob_create_from_buffer(&bid, repo, line, strlen(line)) != 0 ||
-	    git_treebuilder_new(&tb, repo, NULL) != 0 ? -1 : 0;
+	git_treebuilder *tb = NULL;
+	int rc = git_treebuilder_new(&tb, repo, NULL) != 0 ? -1 :
+	    put_events(repo, tb, line, strlen(line), out);
+	git_treebuilder_free(tb);
 	free(line);
-	if (rc == 0) {
-		rc = git_treebuilder_insert(NULL, tb, "events.jsonl", &bid, GIT_FILEMODE_BLOB) ||
-		    git_treebuilder_write(out, tb) ? -1 : 0;
-		git_treebuilder_free(tb);
-	}
 	return rc;
-}
-
-/* The top message number of folder t. */
-static int top_number(git_tree *t)
-{
-	int top = 0;
-	for (size_t i = 0; i < git_tree_entrycount(t); i++) {
-		int k = eml_number(git_tree_entry_name(git_tree_entry_byindex(t, i)));
-		if (k > top)
-			top = k;
-	}
-	return top;
 }
 
 /* Folder tl with its messages numbered after top (its events' "file"
@@ -1569,37 +1555,31 @@ static int renumbered(git_repository *repo, git_tree *tl, int top, git_oid *out)
 	const git_tree_entry *ee = git_tree_entry_byname(tl, "events.jsonl");
 	size_t len = 0;
 	char *p = ee ? desk_entry_file(repo, ee, &len) : NULL;
-	int rc = 0;
-	if (p) {
-		struct buf u = { 0 };
-		for (size_t k = 0, l; k < len;) {
-			size_t at = k;
-			json_t *o = jsonl_next(p, len, &k, &l);
-			json_t *to = json_object_get(ren, json_string_value(json_object_get(o, "file")) ?
-			    json_string_value(json_object_get(o, "file")) : "");
-			const char *ty = json_string_value(json_object_get(o, "type"));
-			const char *by = json_string_value(json_object_get(o, "by"));
-			if (ty && by && !strcmp(ty, "merged") && !strcmp(by, "sync"))
-				;	/* a fold before this one: not the winner's */
-			else if (to) {
-				json_object_set(o, "file", to);
-				char *line = event_line(o);
-				buf_adds(&u, line);
-				free(line);
-			} else if (l) {
-				buf_add(&u, p + at, l);
-				buf_addc(&u, '\n');
-			}
-			json_decref(o);
+	struct buf u = { 0 };
+	for (size_t k = 0, l; k < len;) {
+		size_t at = k;
+		json_t *o = jsonl_next(p, len, &k, &l);
+		const char *f = json_string_value(json_object_get(o, "file"));
+		const char *ty = json_string_value(json_object_get(o, "type"));
+		const char *by = json_string_value(json_object_get(o, "by"));
+		json_t *to = f ? json_object_get(ren, f) : NULL;
+		if (ty && by && !strcmp(ty, "merged") && !strcmp(by, "sync"))
+			;	/* a fold before this one: not the winner's */
+		else if (to) {
+			json_object_set(o, "file", to);
+			char *line = event_line(o);
+			buf_adds(&u, line);
+			free(line);
+		} else if (l) {
+			buf_add(&u, p + at, l);
+			buf_addc(&u, '\n');
 		}
-		git_oid bid;
-		rc = git_blob_create_from_buffer(&bid, repo, u.p ? u.p : "", u.len) != 0 ||
-		    git_treebuilder_insert(NULL, tb, "events.jsonl", &bid, GIT_FILEMODE_BLOB) != 0 ? -1 : 0;
-		buf_free(&u);
-		free(p);
+		json_decref(o);
 	}
-	if (rc == 0 && git_treebuilder_write(out, tb) != 0)
-		rc = -1;
+	int rc = p ? put_events(repo, tb, u.p, u.len, out) :
+	    git_treebuilder_write(out, tb) != 0 ? -1 : 0;
+	buf_free(&u);
+	free(p);
 	git_treebuilder_free(tb);
 	json_decref(ren);
 	return rc;
@@ -1614,11 +1594,9 @@ static int fold_into(git_repository *repo, git_tree *t, const char *winner, git_
 	git_tree *tw = NULL, *tl = NULL;
 	int rc = -1;
 	if (folder_id(t, loser, &lid) && git_tree_lookup(&tw, repo, wid) == 0 &&
-	    git_tree_lookup(&tl, repo, &lid) == 0) {
-		int top = top_number(tw), tt = top_number(tl);
-		if (renumbered(repo, tl, top > tt ? top : tt, &rid) == 0)
-			rc = join_two(repo, winner, wid, &rid, wid);
-	}
+	    git_tree_lookup(&tl, repo, &lid) == 0 &&
+	    renumbered(repo, tl, top_number(tl, top_number(tw, 0)), &rid) == 0)
+		rc = join_two(repo, winner, wid, &rid, wid);
 	git_tree_free(tw);
 	git_tree_free(tl);
 	return rc;
@@ -1890,7 +1868,7 @@ static void event_ids(git_tree *t, const char *path, struct sset *s)
 static int strip_held(git_repository *repo, git_tree *t, const char *path,
     struct sset *drop, struct sset *kept, git_oid *out)
 {
-	git_oid fid, bid;
+	git_oid fid;
 	git_tree *ft;
 	git_treebuilder *tb;
 	if (!folder_id(t, path, &fid) || git_tree_lookup(&ft, repo, &fid) != 0)
@@ -1927,9 +1905,7 @@ static int strip_held(git_repository *repo, git_tree *t, const char *path,
 		json_decref(o);
 	}
 	free(p);
-	int rc = git_blob_create_from_buffer(&bid, repo, u.p ? u.p : "", u.len) != 0 ||
-	    git_treebuilder_insert(NULL, tb, "events.jsonl", &bid, GIT_FILEMODE_BLOB) != 0 ||
-	    git_treebuilder_write(out, tb) != 0 ? -1 : left;
+	int rc = put_events(repo, tb, u.p, u.len, out) != 0 ? -1 : left;
 	buf_free(&u);
 	git_treebuilder_free(tb);
 	git_tree_free(ft);
