@@ -802,25 +802,62 @@ static int tip_refused(git_repository *repo, git_tree *old, const git_oid *tip,
 	return r->why != NULL;
 }
 
+/* --- a set of object ids --- */
+
+struct oidset {
+	git_oid *v;
+	unsigned char *used;
+	size_t cap, n;
+};
+
+static size_t oid_hash(const git_oid *id, size_t cap)
+{
+	uint64_t h;
+	memcpy(&h, id->id, sizeof h);
+	return (size_t)h & (cap - 1);
+}
+
+static int oidset_add(struct oidset *s, const git_oid *id)	/* 1 when new */
+{
+	if (2 * (s->n + 1) > s->cap) {
+		struct oidset t = { NULL, NULL, s->cap ? s->cap * 2 : 4096, 0 };
+		t.v = xcalloc(t.cap, sizeof *t.v);
+		t.used = xcalloc(t.cap, 1);
+		for (size_t i = 0; i < s->cap; i++)
+			if (s->used[i])
+				oidset_add(&t, &s->v[i]);
+		free(s->v);
+		free(s->used);
+		*s = t;
+	}
+	size_t h = oid_hash(id, s->cap);
+	for (; s->used[h]; h = (h + 1) & (s->cap - 1))
+		if (git_oid_equal(&s->v[h], id))
+			return 0;
+	s->v[h] = *id;
+	s->used[h] = 1;
+	s->n++;
+	return 1;
+}
+
+static void oidset_free(struct oidset *s)
+{
+	free(s->v);
+	free(s->used);
+	memset(s, 0, sizeof *s);
+}
+
 /* --- history: every object main and archive reach is there --- */
 
 struct walk {
 	git_repository *repo;
 	git_odb *odb;
-	struct sset seen;	/* the objects met, by id (hex) */
+	struct oidset seen;
 	const char *branch;
 	const git_oid *commit;
 	sync_fault_fn report;
 	size_t missing;
 };
-
-/* Is id new to the walk (then it is met)? */
-static int meet(struct walk *w, const git_oid *id)
-{
-	char hex[GIT_OID_HEXSZ + 1];
-	git_oid_tostr(hex, sizeof hex, id);
-	return sset_add(&w->seen, hex);
-}
 
 static void missing(struct walk *w, const char *what, const git_oid *id, const char *path)
 {
@@ -840,7 +877,7 @@ static void missing(struct walk *w, const char *what, const git_oid *id, const c
 
 static void walk_tree(struct walk *w, const git_oid *id, const char *path, int depth)
 {
-	if (!meet(w, id))
+	if (!oidset_add(&w->seen, id))
 		return;
 	git_tree *t;
 	if (depth > 64 || git_tree_lookup(&t, w->repo, id) != 0) {
@@ -854,7 +891,8 @@ static void walk_tree(struct walk *w, const git_oid *id, const char *path, int d
 		char *full = path_join(path, git_tree_entry_name(e));
 		if (ty == GIT_OBJECT_TREE)
 			walk_tree(w, eid, full, depth + 1);
-		else if (ty == GIT_OBJECT_BLOB && meet(w, eid) && !git_odb_exists(w->odb, eid))
+		else if (ty == GIT_OBJECT_BLOB && oidset_add(&w->seen, eid) &&
+		    !git_odb_exists(w->odb, eid))
 			missing(w, "blob", eid, full);
 		free(full);
 	}
@@ -873,7 +911,7 @@ static void walk_branch(struct walk *w, const char *ref)
 	while (n) {
 		git_oid c = stack[--n];
 		git_commit *cm;
-		if (!meet(w, &c))
+		if (!oidset_add(&w->seen, &c))
 			continue;
 		w->commit = &c;
 		if (git_commit_lookup(&cm, w->repo, &c) != 0) {
@@ -893,7 +931,7 @@ static void walk_branch(struct walk *w, const char *ref)
 
 size_t sync_check_history(struct desk *d, sync_fault_fn report)
 {
-	struct walk w = { .repo = d->repo, .report = report };
+	struct walk w = { d->repo, NULL, { 0 }, NULL, NULL, report, 0 };
 	if (git_repository_odb(&w.odb, d->repo) != 0)
 		desk_git_die(EX_TEMPFAIL, "objects");
 	const char *refs[2] = { DESK_BRANCH, DESK_ARCHIVE };
@@ -908,7 +946,7 @@ size_t sync_check_history(struct desk *d, sync_fault_fn report)
 		}
 	}
 	git_odb_free(w.odb);
-	sset_free(&w.seen);
+	oidset_free(&w.seen);
 	return w.missing;
 }
 
