@@ -466,13 +466,6 @@ static char *blob_mid(git_repository *repo, const git_oid *id)
 	return mid ? mid : xstrdup("");
 }
 
-static const char *eml_mid(struct smerge *m, struct eml *e)
-{
-	if (!e->mid)
-		e->mid = blob_mid(m->repo, &e->id);
-	return e->mid;
-}
-
 /* After a merge of a ticket folder: a message that is in it twice (the
  * same message delivered to two replicas, under two names) keeps one
  * name, and every event that names a message names the file that holds
@@ -504,7 +497,11 @@ static void fix_files(struct smerge *m, git_treebuilder *tb, struct buf *ev)
 		size_t k = l.n;
 		int own = 0;
 		for (size_t j = 0; f && mid && *mid && j < l.n; j++) {
-			if (v[j].same || strcmp(eml_mid(m, &v[j]), mid))
+			if (v[j].same)
+				continue;
+			if (!v[j].mid)	/* read when needed */
+				v[j].mid = blob_mid(m->repo, &v[j].id);
+			if (strcmp(v[j].mid, mid))
 				continue;
 			own |= !strcmp(v[j].name, f);
 			if (k == l.n)
@@ -683,10 +680,8 @@ int sync_desk_path(const char *p)
 	static const char *const top[] = { "desk.conf", "agents.csv", "customers.csv",
 		"routing.sieve", "sla.conf", "automations.conf", ".gitattributes", ".gitignore",
 		NULL };
-	for (int i = 0; top[i]; i++)
-		if (!strcmp(p, top[i]))
-			return 1;
-	if (under(p, "calendars/", ".conf") || under(p, "templates/", ".txt"))
+	if (word_index(top, p) >= 0 || under(p, "calendars/", ".conf") ||
+	    under(p, "templates/", ".txt"))
 		return 1;
 	/* tickets/SH/ID/events.jsonl or tickets/SH/ID/NNNN.eml */
 	if (strncmp(p, "tickets/", 8) || strlen(p) < 12 || p[10] != '/')
@@ -1094,69 +1089,6 @@ static void new_commit(struct desk *d, const git_oid *parents, unsigned np, git_
 		git_tree_free(nt);
 }
 
-static void refold(git_repository *repo, const git_tree_update *up, size_t n, git_tree **mt,
-    git_oid *tree);
-
-/* Main (commit mc, tree tm) with the joined tickets um (n): a commit in
- * *out, a joined ticket that a sync had folded into another folded
- * again (refold). */
-static void join_main(struct desk *d, const git_oid *mc, git_tree *tm,
-    const git_tree_update *um, size_t n, const char *msg, git_oid *out)
-{
-	git_oid tid;
-	git_tree *t;
-	if (git_tree_create_updated(&tid, d->repo, tm, n, um) != 0 ||
-	    git_tree_lookup(&t, d->repo, &tid) != 0)
-		desk_git_die(EX_TEMPFAIL, "joining the branches");
-	refold(d->repo, um, n, &t, &tid);
-	new_commit(d, mc, 1, t, NULL, 0, msg, "joining the branches", out);
-	git_tree_free(t);
-}
-
-/* Tickets on both main (commit mc) and archive (commit ac) come back to
- * main with the files and events of both and leave the archive: new
- * commits in nm, na (parents mc, ac); the number joined, 0 when none,
- * -1 when a commit cannot be read. */
-static int join_branches(struct desk *d, const git_oid *mc, const git_oid *ac,
-    git_oid *nm, git_oid *na)
-{
-	git_tree *tm = commit_tree(d->repo, mc), *ta = commit_tree(d->repo, ac);
-	if (!tm || !ta) {
-		git_tree_free(tm);
-		git_tree_free(ta);
-		return -1;
-	}
-	struct tlist la;	/* walks main's tickets (fewer than the archive's) */
-	on_both(tm, ta, &la);
-	git_tree_update *um = xcalloc(la.n + 1, sizeof *um), *ua = xcalloc(la.n + 1, sizeof *ua);
-	size_t nj = 0, numain = 0;
-	for (size_t i = 0; i < la.n; i++) {
-		git_oid jid;
-		if (join_two(d->repo, la.v[i].path, &la.v[i].mid, &la.v[i].aid, &jid) != 0)
-			continue;	/* left on both: mdesk check tells */
-		if (!git_oid_equal(&jid, &la.v[i].mid))
-			upsert(&um[numain++], la.v[i].path, &jid);
-		ua[nj].action = GIT_TREE_UPDATE_REMOVE;
-		ua[nj++].path = la.v[i].path;
-	}
-	*nm = *mc;
-	*na = *ac;
-	if (nj) {
-		char msg[160];
-		snprintf(msg, sizeof msg, "sync: %zu ticket%s on both branches joined on main\n",
-		    nj, nj == 1 ? "" : "s");
-		if (numain)
-			join_main(d, mc, tm, um, numain, msg, nm);
-		new_commit(d, ac, 1, ta, ua, nj, msg, "joining the branches", na);
-	}
-	free(um);
-	free(ua);
-	free(la.v);
-	git_tree_free(tm);
-	git_tree_free(ta);
-	return (int)nj;
-}
-
 size_t sync_check_branches(struct desk *d, sync_fault_fn report)
 {
 	git_oid mc, ac;
@@ -1342,6 +1274,14 @@ static void print_conflict(const char *path, int line, const char *what, void *c
 
 /* --- a follow-up filed on two replicas before they synced --- */
 
+/* A message "received" in ticket t (of a struct fold): filed on side 1
+ * (ours) or 2 (theirs) of a merge, or (a held one) kept in ticket keep. */
+struct fmid {
+	char *mid;
+	size_t t;
+	union { int side; size_t keep; };
+};
+
 /* The tickets a merge touched: their folders, the Message-IDs their
  * "received" events name, and which are new since the merge base. */
 struct fold {
@@ -1353,9 +1293,10 @@ struct fold {
 		unsigned char left;	/* it holds a "received" event all the same */
 		unsigned char arch;	/* on the archive branch (not on main) once merged */
 		size_t up;	/* union-find: the group of each ticket */
+		size_t win;	/* a group's root: 1 + the group's winner (0: none) */
 	} *k;
 	size_t n;
-	struct fmid { char *mid; size_t t; int side; } *mids;	/* side 1 ours, 2 theirs */
+	struct fmid *mids;
 	size_t nmids;
 };
 
@@ -1497,7 +1438,7 @@ static void fold_links(struct fold *f, git_repository *repo, git_tree *t, size_t
 			nl = msg_links(&ids, lk, 16);
 		}
 		for (size_t j = 0; j < nl; j++) {
-			struct fmid key = { (char *)lk[j], 0, 0 }, *hit;
+			struct fmid key = { .mid = (char *)lk[j] }, *hit;
 			hit = bsearch(&key, f->mids, f->nmids, sizeof *f->mids, by_mid_only);
 			if (!hit)
 				continue;
@@ -1736,23 +1677,61 @@ static void refold(git_repository *repo, const git_tree_update *up, size_t n, gi
 	fold_free(&f);
 }
 
-/* A message "received" in ticket t (of a struct fold), and the ticket
- * that keeps it. */
-struct held {
-	char *mid;
-	size_t t, keep;
-};
-
-static int by_held(const void *a, const void *b)
+/* Tickets on both main (commit mc) and archive (commit ac) come back to
+ * main with the files and events of both and leave the archive: new
+ * commits in nm, na (parents mc, ac); the number joined, 0 when none,
+ * -1 when a commit cannot be read. */
+static int join_branches(struct desk *d, const git_oid *mc, const git_oid *ac,
+    git_oid *nm, git_oid *na)
 {
-	const struct held *x = a, *y = b;
-	int c = strcmp(x->mid, y->mid);
-	return c ? c : x->t < y->t ? -1 : x->t > y->t;
+	git_tree *tm = commit_tree(d->repo, mc), *ta = commit_tree(d->repo, ac);
+	if (!tm || !ta) {
+		git_tree_free(tm);
+		git_tree_free(ta);
+		return -1;
+	}
+	struct tlist la;	/* walks main's tickets (fewer than the archive's) */
+	on_both(tm, ta, &la);
+	git_tree_update *um = xcalloc(la.n + 1, sizeof *um), *ua = xcalloc(la.n + 1, sizeof *ua);
+	size_t nj = 0, numain = 0;
+	for (size_t i = 0; i < la.n; i++) {
+		git_oid jid;
+		if (join_two(d->repo, la.v[i].path, &la.v[i].mid, &la.v[i].aid, &jid) != 0)
+			continue;	/* left on both: mdesk check tells */
+		if (!git_oid_equal(&jid, &la.v[i].mid))
+			upsert(&um[numain++], la.v[i].path, &jid);
+		ua[nj].action = GIT_TREE_UPDATE_REMOVE;
+		ua[nj++].path = la.v[i].path;
+	}
+	*nm = *mc;
+	*na = *ac;
+	if (nj) {
+		char msg[160];
+		snprintf(msg, sizeof msg, "sync: %zu ticket%s on both branches joined on main\n",
+		    nj, nj == 1 ? "" : "s");
+		if (numain) {	/* a joined ticket that a sync had folded: folded again */
+			git_oid tid;
+			git_tree *t;
+			if (git_tree_create_updated(&tid, d->repo, tm, numain, um) != 0 ||
+			    git_tree_lookup(&t, d->repo, &tid) != 0)
+				desk_git_die(EX_TEMPFAIL, "joining the branches");
+			refold(d->repo, um, numain, &t, &tid);
+			new_commit(d, mc, 1, t, NULL, 0, msg, "joining the branches", nm);
+			git_tree_free(t);
+		}
+		new_commit(d, ac, 1, ta, ua, nj, msg, "joining the branches", na);
+	}
+	free(um);
+	free(ua);
+	free(la.v);
+	git_tree_free(tm);
+	git_tree_free(ta);
+	return (int)nj;
 }
 
 /* The Message-IDs of the "received" events of ticket i (folder path of
  * tree t) added to *h, unless it was merged into another. */
-static void held_read(git_tree *t, const char *path, size_t i, struct held **h, size_t *n)
+static void held_read(git_tree *t, const char *path, size_t i, struct fmid **h, size_t *n)
 {
 	size_t len, n0 = *n;
 	char *p = fold_events(t, path, &len);
@@ -1781,7 +1760,7 @@ static void held_read(git_tree *t, const char *path, size_t i, struct held **h, 
  * leaves the other replica's copy of a message there) takes part too. */
 static void fold_known(struct fold *f, struct desk *d, git_tree *mt, git_tree *at)
 {
-	struct held *h = NULL;
+	struct fmid *h = NULL;
 	size_t nh = 0;
 	index_sync(d);
 	for (size_t i = 0, n = f->n; i < n; i++)
@@ -1832,20 +1811,20 @@ static void fold_gather(struct fold *f, struct desk *d, git_tree *const t[3],
 	}
 }
 
-/* Fold each group's new tickets into its winner (win[root]) in tree *mt:
+/* Fold each group's new tickets into its winner (its root's win) in tree *mt:
  * the winner and the stubs of those folded on main, any of them that was
  * on the archive in ar->gone.  The number folded. */
-static int fold_groups(struct fold *f, git_repository *repo, const size_t *win,
-    git_tree *mt, struct arch *ar, git_oid *tree)
+static int fold_groups(struct fold *f, git_repository *repo, git_tree *mt, struct arch *ar,
+    git_oid *tree)
 {
 	size_t n = f->n, nu = 0;
 	git_tree_update *up = xcalloc(2 * n + 1, sizeof *up);
 	size_t *gone = xcalloc(n + 1, sizeof *gone), ng = 0;	/* from the archive */
 	int folded = 0;
 	for (size_t r = 0; r < n; r++) {
-		if (fold_root(f, r) != r || win[r] == (size_t)-1)
+		if (fold_root(f, r) != r || !f->k[r].win)
 			continue;
-		size_t w = win[r];
+		size_t w = f->k[r].win - 1;
 		git_oid wid;
 		if (!folder_id(f->k[w].arch ? ar->t[3] : mt, f->k[w].path, &wid))
 			continue;
@@ -1954,7 +1933,7 @@ static int strip_held(git_repository *repo, git_tree *t, const char *path,
  * stripped (strip_held), or, when it holds no message then, folded into
  * the ticket that keeps the first of them.  Tree *mt (its id *tree)
  * updated; a ticket that was on the archive comes to main (ar->gone). */
-static int drop_held(struct fold *f, git_repository *repo, const struct held *h, size_t nh,
+static int drop_held(struct fold *f, git_repository *repo, const struct fmid *h, size_t nh,
     size_t i, git_tree **mt, git_oid *tree, struct arch *ar)
 {
 	git_tree *at = ar ? ar->t[3] : NULL, *ti = holder(*mt, at, f->k[i].path), *t2;
@@ -2007,12 +1986,12 @@ static int fold_held(struct fold *f, git_repository *repo, git_oid *tree, struct
 	git_tree *mt;
 	if (git_tree_lookup(&mt, repo, tree) != 0)
 		return 0;
-	struct held *h = NULL;
+	struct fmid *h = NULL;
 	size_t nh = 0;
 	for (size_t i = 0; i < f->n; i++)
 		held_read(holder(mt, ar ? ar->t[3] : NULL, f->k[i].path), f->k[i].path, i, &h, &nh);
 	if (nh)
-		qsort(h, nh, sizeof *h, by_held);
+		qsort(h, nh, sizeof *h, by_mid);
 	unsigned char *loses = xcalloc(f->n + 1, 1);
 	for (size_t a = 0, b; a < nh; a = b) {
 		size_t k = h[a].t;
@@ -2082,18 +2061,13 @@ static int fold_follow_ups(struct desk *d, git_tree *const t[3], git_oid *tree,
 	/* each group's winner: the one whose first event came first, else the
 	 * smaller ID (what the tickets hold, not what this side had: the
 	 * same on every replica) */
-	size_t *win = xcalloc(n + 1, sizeof *win);
-	for (size_t i = 0; i < n; i++)
-		win[i] = (size_t)-1;
 	for (size_t i = 0; i < n; i++) {
-		size_t r = fold_root(&f, i);
-		size_t w = win[r];
-		if (f.k[i].isnew != 2 && (w == (size_t)-1 || strcmp(f.k[i].first, f.k[w].first) < 0))
-			win[r] = i;
+		struct ftk *r = &f.k[fold_root(&f, i)];
+		if (f.k[i].isnew != 2 && (!r->win || strcmp(f.k[i].first, f.k[r->win - 1].first) < 0))
+			r->win = i + 1;
 	}
-	int folded = fold_groups(&f, repo, win, mt, ar, tree);
+	int folded = fold_groups(&f, repo, mt, ar, tree);
 	*held = fold_held(&f, repo, tree, ar);
-	free(win);
 	fold_free(&f);
 	git_tree_free(mt);
 	return folded;
@@ -2105,32 +2079,30 @@ static int merge_branch(struct desk *d, const char *branch, const char *track,
     const char *remote, int *ahead, git_oid *from, int *has_from, git_oid *to,
     struct arch *ar)
 {
-	git_oid l, r;
-	*has_from = ref_oid(d->repo, branch, &l);
+	git_oid r;
+	*has_from = ref_oid(d->repo, branch, from);
 	*ahead = 0;
-	if (*has_from)
-		*from = l;
 	if (!ref_oid(d->repo, track, &r)) {
 		*ahead = *has_from;
 		return 0;
 	}
-	if (*has_from && git_oid_equal(&l, &r))
+	if (*has_from && git_oid_equal(from, &r))
 		return 0;
 	if (!*has_from) {
 		*to = r;
 		return 1;
 	}
 	git_oid base;
-	int hb = git_merge_base(&base, d->repo, &l, &r) == 0;
+	int hb = git_merge_base(&base, d->repo, from, &r) == 0;
 	if (hb && git_oid_equal(&base, &r)) {
 		*ahead = 1;
 		return 0;
 	}
-	if (hb && git_oid_equal(&base, &l)) {
+	if (hb && git_oid_equal(&base, from)) {
 		*to = r;
 		return 1;
 	}
-	git_tree *tl = commit_tree(d->repo, &l), *tr = commit_tree(d->repo, &r);
+	git_tree *tl = commit_tree(d->repo, from), *tr = commit_tree(d->repo, &r);
 	git_tree *tbase = hb ? commit_tree(d->repo, &base) : NULL;
 	if (!tl || !tr || (hb && !tbase))
 		desk_git_die(EX_TEMPFAIL, branch);
@@ -2142,7 +2114,7 @@ static int merge_branch(struct desk *d, const char *branch, const char *track,
 	int rc = -1;
 	if (!nc) {
 		git_tree *nt;
-		git_oid parents[2] = { l, r };
+		git_oid parents[2] = { *from, r };
 		char msg[512];
 		if (git_tree_lookup(&nt, d->repo, &tree) != 0)
 			desk_git_die(EX_TEMPFAIL, branch);
@@ -2429,12 +2401,11 @@ static void fetch_locked(struct desk *d, git_remote *rem, const char *name, int 
 	move_in(d);
 	clear_ref_locks(d, track);
 	for (int k = 0; k < 2; k++) {
-		git_reference *r;
+		git_reference *r = NULL;
 		if (has[k] && git_reference_create(&r, d->repo, track[k], &tip[k], 1,
 		    "mdesk sync: fetch") != 0)
 			desk_git_die(write_fail(), track[k]);
-		if (has[k])
-			git_reference_free(r);
+		git_reference_free(r);
 	}
 }
 
@@ -2623,13 +2594,12 @@ static void push_snapshot(struct desk *d, char track[2][300], int ahead[2])
 {
 	for (int k = 0; k < 2; k++) {
 		git_oid l, r;
-		git_reference *ref;
+		git_reference *ref = NULL;
 		ahead[k] = ref_oid(d->repo, branch_ref[k], &l) &&
 		    (!ref_oid(d->repo, track[k], &r) || !git_oid_equal(&l, &r));
 		if (ahead[k] && git_reference_create(&ref, d->repo, push_ref[k], &l, 1, NULL) != 0)
 			desk_git_die(write_fail(), push_ref[k]);
-		if (ahead[k])
-			git_reference_free(ref);
+		git_reference_free(ref);
 	}
 }
 
@@ -2703,20 +2673,16 @@ int sync_desk(struct desk *d, const char *name, int auto_mode)
 			if (step[k] < 0)
 				conflicts = 1;
 		}
-		if (conflicts) {
-			arch_close(&ar);
-			desk_unlock(d);
-			fprintf(stderr, "%s: nothing changed; make the files agree on both sides "
-			    "(or merge by hand: git merge %s%s), then sync again\n", progname,
-			    named ? name : "", named ? "/main" : "FETCHED");
-			rc = 1;
-			break;
-		}
-		int mv = move_branches(d, from, has_from, step, to, track, &ar.gone, &did);
+		int mv = conflicts ? 1 : move_branches(d, from, has_from, step, to, track, &ar.gone,
+		    &did);
 		arch_close(&ar);
 		if (!mv)
 			push_snapshot(d, track, ahead);
 		desk_unlock(d);
+		if (conflicts)
+			fprintf(stderr, "%s: nothing changed; make the files agree on both sides "
+			    "(or merge by hand: git merge %s%s), then sync again\n", progname,
+			    named ? name : "", named ? "/main" : "FETCHED");
 		if (mv > 0) {
 			rc = 1;
 			break;
