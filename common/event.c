@@ -56,10 +56,7 @@ json_t *event_new(const char *type, const char *by, long long at)
 	random_hex(rnd);
 	snprintf(id, sizeof id, "%013llx%.6s", (unsigned long long)ts.tv_sec * 1000000ULL +
 	    (unsigned long long)(ts.tv_nsec / 1000), rnd);
-	json_t *e = json_object();
-	json_object_set_new(e, "id", json_string(id));
-	json_object_set_new(e, "at", json_string(fmt_rfc3339(at, b)));
-	json_object_set_new(e, "type", json_string(type));
+	json_t *e = json_pack("{s:s, s:s, s:s}", "id", id, "at", fmt_rfc3339(at, b), "type", type);
 	json_object_set_new(e, "by", json_string(by ? by : "system"));
 	return e;
 }
