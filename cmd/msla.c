@@ -41,8 +41,7 @@ static int f_metric = -1, f_state = -1, opt_all, opt_notify, dryrun, fmt = -1;
 static struct sla_warn opt_warn;
 static int have_warn;
 static long long now, asof;
-static char **f_ids;
-static size_t f_nids;
+static char **f_ids;	/* the IDs asked for, ended by NULL (in argv) */
 static const char **escalate;
 static size_t nescalate;
 
@@ -121,13 +120,8 @@ static int selected(const struct ticket *t)
 		return 0;
 	if (f_tag && !ticket_has_tag(t, f_tag))
 		return 0;
-	if (f_nids) {
-		size_t i = 0;
-		while (i < f_nids && strcmp(f_ids[i], t->id))
-			i++;
-		if (i == f_nids)
-			return 0;
-	}
+	if (f_ids[0] && word_index((const char *const *)f_ids, t->id) < 0)
+		return 0;
 	return 1;
 }
 
@@ -806,9 +800,8 @@ static void parse_options(int argc, char **argv)
 		if (ticketid_norm(argv[i], norm) != 0)
 			die(EX_USAGE, "'%s' is not a ticket ID", argv[i]);
 		memcpy(argv[i], norm, strlen(norm));	/* its capitals, in place */
-		f_ids = xrealloc(f_ids, (f_nids + 1) * sizeof *f_ids);
-		f_ids[f_nids++] = argv[i];
 	}
+	f_ids = argv + optind;
 	now = mdesk_now(opt_now);
 	if (opt_asof) {
 		if (parse_rfc3339(opt_asof, &asof) != 0)
@@ -892,7 +885,6 @@ int main(int argc, char **argv)
 	}
 	free(W);
 	tickets_summary_free();
-	free(f_ids);
 	free(escalate);
 	sla_free(&S);
 	desk_close(&D);
