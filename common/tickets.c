@@ -272,7 +272,7 @@ void tickets_upkeep(struct desk *d)
 
 /* --- the summary of every ticket (derived, under .git/mdesk/) --- */
 
-#define SUM_MAGIC "mdesk-tickets 6 "	/* 2: collisions; 3: customer, subject, assigned_at; 4: mentions_unread; 5: snoozed_until, notices; 6: timeline, checksum, status collisions */
+#define SUM_MAGIC "mdesk-tickets 6 "	/* a new number when what a line holds changes */
 #define SUM_FIELDS 11
 #define STATES_MAGIC "mdesk-states 1 "
 #define STATES_FIELDS 9
@@ -473,9 +473,11 @@ static void sum_walk(void *ctx, const char *id, const git_oid *blob)
 	sum_fold(p[0], p[1], id, blob, 0);
 }
 
-static int by_tsum_id(const void *a, const void *b)
+/* Two entries that begin with their ID (struct tsum, struct tevents), or
+ * an ID and such an entry, by ID. */
+static int by_id(const void *a, const void *b)
 {
-	return strcmp(((const struct tsum *)a)->id, ((const struct tsum *)b)->id);
+	return strcmp(a, b);
 }
 
 /* The trailer of a derived file: "end COUNT HASH\n", COUNT the lines
@@ -791,12 +793,6 @@ static void *merge_by_id(const void *a, size_t na, const void *b, size_t nb, siz
 	return all;
 }
 
-/* An ID against the entry it begins (struct tsum, struct tevents). */
-static int by_lead_id(const void *id, const void *entry)
-{
-	return strcmp(id, entry);
-}
-
 /* The n entries of v (each size bytes, sorted by the ID that begins
  * each) without those of the tickets c changed, kept in order; their
  * count. */
@@ -804,7 +800,7 @@ static size_t drop_changed(void *v, size_t n, size_t size, const struct sum_chan
 {
 	char *base = v, *drop = xcalloc(n + 1, 1);
 	for (size_t i = 0; i < c->n; i++) {
-		const char *e = n ? bsearch(c->v[i].id, base, n, size, by_lead_id) : NULL;
+		const char *e = n ? bsearch(c->v[i].id, base, n, size, by_id) : NULL;
 		if (e)
 			drop[(size_t)(e - base) / size] = 1;
 	}
@@ -835,8 +831,8 @@ static int sum_apply(struct desk *d, struct sumfile *s, struct sum_changes c, in
 	 * than the batch) */
 	size_t m = s->n - k, n;
 	if (m > 1)
-		qsort(s->v + k, m, sizeof *s->v, by_tsum_id);
-	if (k && m && by_tsum_id(&s->v[k - 1], &s->v[k]) > 0) {
+		qsort(s->v + k, m, sizeof *s->v, by_id);
+	if (k && m && by_id(&s->v[k - 1], &s->v[k]) > 0) {
 		struct tsum *all = merge_by_id(s->v, k, s->v + k, m, sizeof *s->v, &n);
 		memcpy(s->v, all, (s->n = n) * sizeof *s->v);
 		free(all);
@@ -987,7 +983,7 @@ static void sum_sync(struct desk *d, struct sumfile *s)
 		void *p[2] = { d, s };
 		tree_tickets(t, sum_walk, p);
 		if (s->n > 1)
-			qsort(s->v, s->n, sizeof *s->v, by_tsum_id);
+			qsort(s->v, s->n, sizeof *s->v, by_id);
 	}
 	git_tree_free(t);
 	snprintf(s->key, sizeof s->key, "%s", now);
@@ -1106,9 +1102,7 @@ static int sum_file_has(struct desk *d, struct sumfile *s, const char *id)
 	char now[GIT_OID_HEXSZ + 1];
 	tickets_tree(d, s->branch, now, NULL);
 	if (s->loaded && !strcmp(s->key, now)) {
-		struct tsum key;
-		snprintf(key.id, sizeof key.id, "%s", id);
-		return s->n && bsearch(&key, s->v, s->n, sizeof *s->v, by_tsum_id) != NULL;
+		return s->n && bsearch(id, s->v, s->n, sizeof *s->v, by_id) != NULL;
 	}
 	char *p = state_path(d, s->name);
 	int fd = open(p, O_RDONLY);
@@ -1175,10 +1169,7 @@ int ticket_exists(struct desk *d, const char *id)
 	 * asked: a walk of the archive's trees costs every delivery the
 	 * inflating of long delta chains */
 	sum_sync(d, &sum_arch);
-	struct tsum key;
-	snprintf(key.id, sizeof key.id, "%s", id);
-	return sum_arch.n && bsearch(&key, sum_arch.v, sum_arch.n, sizeof *sum_arch.v,
-	    by_tsum_id) != NULL;
+	return sum_arch.n && bsearch(id, sum_arch.v, sum_arch.n, sizeof *sum_arch.v, by_id) != NULL;
 }
 
 void tickets_summary_refresh(struct desk *d)
@@ -1280,11 +1271,6 @@ static void ev_blob(void *ctx, const char *id, const git_oid *blob)
 	e->len = len;
 }
 
-static int by_tev_id(const void *a, const void *b)
-{
-	return strcmp(((const struct tevents *)a)->id, ((const struct tevents *)b)->id);
-}
-
 /* s: every ticket of commit c's tickets/ tree (none when c is NULL). */
 static void ev_commit(struct desk *d, struct evlist *s, git_commit *c)
 {
@@ -1301,7 +1287,7 @@ static void ev_commit(struct desk *d, struct evlist *s, git_commit *c)
 	void *p[2] = { d, s };
 	tree_tickets(t, ev_blob, p);
 	if (s->n > 1)
-		qsort(s->v, s->n, sizeof *s->v, by_tev_id);
+		qsort(s->v, s->n, sizeof *s->v, by_id);
 	git_tree_free(t);
 	git_tree_free(root);
 }
