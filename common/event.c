@@ -83,11 +83,6 @@ char *event_line(json_t *ev)
 	return s;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 /* --- one event --------------------------------------------------------- */
 
 static int by_at_id(const void *a, const void *b)
@@ -184,13 +179,17 @@ static size_t str_at(json_t *a, const char *s)
 	return 0;
 }
 
+/* Add or remove a tag; the tags stay sorted (by strcmp). */
 static void tag_set(struct ticket *t, const char *tag, int on)
 {
-	size_t k = str_at(t->tags, tag);
-	if (k && !on)
-		json_array_remove(t->tags, k - 1);
-	else if (!k && on)
-		json_array_append_new(t->tags, json_string(tag));
+	size_t i = 0, n = json_array_size(t->tags);
+	int c = 1;
+	while (i < n && (c = strcmp(json_string_value(json_array_get(t->tags, i)), tag)) < 0)
+		i++;
+	if (!c && !on)
+		json_array_remove(t->tags, i);
+	else if (c && on)
+		json_array_insert_new(t->tags, i, json_string(tag));
 }
 
 static void collide(struct ticket *t, const char *type, const char *winner,
@@ -509,26 +508,12 @@ static int parse_lines(const char *id, const char *text, size_t len, struct even
 	return bad;
 }
 
-/* After the events: the default status, the tags sorted for stable
- * output. */
+/* After the events: the default status. */
 static void fold_finish(struct ticket *t)
 {
 	t->status_implied = !t->status;
 	if (!t->status)
 		t->status = "new";
-	size_t nt = json_array_size(t->tags);
-	if (nt > 1) {
-		const char **v = xmalloc(nt * sizeof *v);
-		for (size_t i = 0; i < nt; i++)
-			v[i] = json_string_value(json_array_get(t->tags, i));
-		qsort(v, nt, sizeof *v, cmp_str);
-		json_t *s = json_array();
-		for (size_t i = 0; i < nt; i++)
-			json_array_append_new(s, json_string(v[i]));
-		free(v);
-		json_decref(t->tags);
-		t->tags = s;
-	}
 }
 
 /* Append e (its object now t's) to t's timeline and fold it. */

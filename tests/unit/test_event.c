@@ -273,6 +273,9 @@ int main(void)
 	}
 	ok(same && cuts == 9, "fold_more after each of the %d cuts is the whole fold", cuts);
 	is_str(whole.status, "open", "... (reopened, tags sorted)");
+	char *tg = json_dumps(whole.tags, JSON_COMPACT);
+	is_str(tg, "[\"again\",\"auto\",\"vip\"]", "tags in strcmp order, whatever order they came in");
+	free(tg);
 	free(ws);
 	json_decref(wj);
 	/* an event before the last one folded, a repeated id, a bad line:
