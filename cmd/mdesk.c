@@ -478,6 +478,46 @@ static void count_bad_line(const char *id, int line, const char *err)
 	count_fault(path, line, err);
 }
 
+/* Each message received, with its ticket: a message received in two
+ * tickets (two replicas filed it apart) is reported in the second one
+ * met.  A ticket merged into another is left out: the merge made them one
+ * conversation. */
+struct seen_mid {
+	char *mid;
+	char id[16];
+};
+static struct seen_mid *seen;
+static size_t nseen, capseen;
+static struct strtab seen_by_mid;
+
+static void check_messages(const struct ticket *tk, const char *ev)
+{
+	for (size_t i = 0; i < tk->nev && !tk->merged_into; i++) {
+		const struct event *e = &tk->ev[i];
+		if (e->kind != EV_RECEIVED || e->merged || !e->message_id || !*e->message_id)
+			continue;
+		size_t k = strtab_get(&seen_by_mid, e->message_id);
+		if (k && strcmp(seen[k - 1].id, tk->id)) {
+			char *mid = utf8_clean(e->message_id, strnlen(e->message_id, 200), 1);
+			char *m = xmalloc(strlen(mid) + 160);
+			sprintf(m, "message %s was also received in ticket %s; merge one ticket into "
+			    "the other (mdesk merge %s %s)", mid, seen[k - 1].id, tk->id, seen[k - 1].id);
+			count_fault(ev, 0, m);
+			free(m);
+			free(mid);
+		} else if (!k) {
+			if (nseen == capseen) {
+				capseen = capseen ? 2 * capseen : 256;
+				seen = xrealloc(seen, capseen * sizeof *seen);
+			}
+			seen[nseen].mid = xstrdup(e->message_id);
+			snprintf(seen[nseen].id, sizeof seen[nseen].id, "%s", tk->id);
+			strtab_put(&seen_by_mid, seen[nseen].mid, nseen + 1);
+			nseen++;
+		}
+	}
+}
+
 /* A ticket's folder tickets/SHARD/ID and its events.jsonl. */
 static void check_ticket(const char *id, const char *path)
 {
@@ -497,6 +537,7 @@ static void check_ticket(const char *id, const char *path)
 	ticket_on_bad_line(count_bad_line);
 	ticket_fold(&tk, id, t, len, 0);
 	ticket_on_bad_line(NULL);
+	check_messages(&tk, ev);
 	ticket_free(&tk);
 	free(t);
 }
