@@ -277,7 +277,7 @@ static void step_mentions(struct ticket *t, const struct event *e)
 {
 	size_t i, k;
 	json_t *v;
-	if (e->by && (k = str_at(t->unread, e->by)))
+	if (e->by && t->unread && (k = str_at(t->unread, e->by)))
 		json_array_remove(t->unread, k - 1);
 	if (e->kind != EV_NOTE || !e->mentions)
 		return;
