@@ -150,11 +150,6 @@ static int parse_format(const char *s)
 
 /* --- the desk, its agents, the acting agent --- */
 
-static void report_fault(const char *file, int line, const char *msg)
-{
-	fprintf(stderr, "%s: %s:%d: %s\n", progname, file, line, msg);
-}
-
 static void open_desk(void)
 {
 	desk_open(&D, opt_desk);
@@ -302,7 +297,7 @@ static void count_fault(const char *file, int line, const char *msg)
 	said = xrealloc(said, (nsaid + 1) * sizeof *said);
 	said[nsaid++] = m;
 	faults++;
-	report_fault(file, line, msg);
+	print_fault(file, line, msg);
 }
 
 /* A fault of file at line, in words from fmt. */
@@ -321,10 +316,7 @@ static void faultf(const char *file, int line, const char *fmt, ...)
 static void count_rule_fault(const char *file, int line, int col, const char *msg)
 {
 	faults++;
-	if (col)
-		fprintf(stderr, "%s: %s:%d:%d: %s\n", progname, file, line, col, msg);
-	else
-		report_fault(file, line, msg);
+	print_fault_col(file, line, col, msg);
 }
 
 static void check_conf_file(const char *path, const char *const *top,
@@ -558,8 +550,8 @@ static void check_history(int repair, const char *remote)
 		if (j > 0)
 			printf("joined %d ticket%s found on both branches\n", j, j == 1 ? "" : "s");
 	}
-	faults += (int)sync_check_history(&D, report_fault);
-	faults += (int)sync_check_branches(&D, report_fault);
+	faults += (int)sync_check_history(&D, print_fault);
+	faults += (int)sync_check_branches(&D, print_fault);
 }
 
 static int cmd_check(int argc, char **argv)
@@ -1262,7 +1254,7 @@ static void load_customers(struct customers *cu)
 	size_t len;
 	char *t = desk_read_file(&D, "customers.csv", &len);
 	memset(cu, 0, sizeof *cu);
-	if (t && customers_parse(cu, t, len, report_fault))
+	if (t && customers_parse(cu, t, len, print_fault))
 		die(EX_CONFIG, "customers.csv has errors; fix them (see mdesk check)");
 	free(t);
 }
@@ -2262,7 +2254,7 @@ static void save_agents(struct agents *ag, const struct agent *a, const char *ms
 	char *csv = agents_render(ag);
 	/* validate what we are about to write */
 	struct agents chk;
-	if (agents_parse(&chk, csv, strlen(csv), report_fault))
+	if (agents_parse(&chk, csv, strlen(csv), print_fault))
 		die(EX_DATAERR, "refusing to write an invalid agents.csv");
 	agents_free(&chk);
 	struct desk_tx *tx = desk_tx_new(&D);
@@ -2603,7 +2595,7 @@ static int cmd_automate(int argc, char **argv)
 		misuse(NULL);
 	open_desk();
 	struct automations a;
-	int nf = automate_read(&a, &D, report_fault);
+	int nf = automate_read(&a, &D, print_fault);
 	if (nf) {
 		automate_free(&a);
 		die(EX_CONFIG, "automations.conf: %d problem%s; nothing was done", nf, nf == 1 ? "" : "s");

@@ -51,14 +51,6 @@ static _Noreturn void bad_option(void)
 	opt_misuse(usage_line, NULL);
 }
 
-static void rule_fault(const char *file, int line, int col, const char *msg)
-{
-	char c[16] = "";
-	if (col)
-		snprintf(c, sizeof c, ":%d", col);
-	fprintf(stderr, "%s: %s:%d%s: %s\n", progname, file, line, c, msg);
-}
-
 /* --- the output ------------------------------------------------------ */
 
 static int cmp_strp(const void *a, const void *b)
@@ -409,7 +401,7 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct filing_opts fo = { .batch_max = 1000, .rule_fault = rule_fault };
+	struct filing_opts fo = { .batch_max = 1000, .rule_fault = print_fault_col };
 	const char *opt_desk = NULL;
 	int c;
 	progname = "mroute";

@@ -192,11 +192,6 @@ int agents_parse(struct agents *a, const char *text, size_t len,
 	return parse(&p, text, len, &a->comments);
 }
 
-static void print_fault(const char *file, int line, const char *msg)
-{
-	fprintf(stderr, "%s: %s:%d: %s\n", progname, file, line, msg);
-}
-
 void agents_load(struct agents *a, const char *text, size_t len)
 {
 	if (!text) {

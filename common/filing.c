@@ -635,11 +635,6 @@ static const char *customer_last_agent(struct filing *f, const char *from)
 
 /* An agent's calendar (agents.csv, else desk.conf's, else "business");
  * NULL when the desk has none: shifts do not limit. */
-static void calendar_fault(const char *file, int line, const char *msg)
-{
-	fprintf(stderr, "%s: %s:%d: %s\n", progname, file, line, msg);
-}
-
 static const struct calendar *agent_calendar(struct filing *f, const struct agent *a)
 {
 	const char *name = *a->calendar ? a->calendar : conf_get(&f->desk->conf, "", "", "calendar");
@@ -661,7 +656,7 @@ static const struct calendar *agent_calendar(struct filing *f, const struct agen
 		return NULL;	/* no desk calendar: shifts do not limit */
 	free(t);
 	/* read as mdesk check and the SLA clocks read it */
-	if (sla_calendar_read(&cc->c, f->desk, name, "agents.csv", a->line, calendar_fault))
+	if (sla_calendar_read(&cc->c, f->desk, name, "agents.csv", a->line, print_fault))
 		die(EX_CONFIG, "calendar '%s' of %s: run 'mdesk check'", name, a->login);
 	cc->ok = 1;
 	return &cc->c;

@@ -506,11 +506,6 @@ static char *desk_reader(void *ctx, const char *path, size_t *len)
 	return r->tree ? desk_tree_file(r->tree, path, len) : desk_read_file(r->d, path, len);
 }
 
-static void print_fault(const char *file, int line, const char *msg)
-{
-	fprintf(stderr, "%s: %s:%d: %s\n", progname, file, line, msg);
-}
-
 int sla_read(struct sla *s, struct desk *d, const char *rev, sla_report report)
 {
 	struct deskrd r = { d, NULL };

@@ -1269,7 +1269,7 @@ static int ref_oid(git_repository *r, const char *name, git_oid *out)
 static void print_conflict(const char *path, int line, const char *what, void *ctx)
 {
 	(void)ctx;
-	fprintf(stderr, "%s: %s:%d: %s\n", progname, path, line, what);
+	print_fault(path, line, what);
 }
 
 /* --- a follow-up filed on two replicas before they synced --- */

@@ -680,5 +680,5 @@ void tpl_report_stderr(void *ctx, const char *file, int line, const char *msg)
 	int *n = ctx;
 	if (n)
 		(*n)++;
-	fprintf(stderr, "%s: %s:%d: %s\n", progname, file, line, msg);
+	print_fault(file, line, msg);
 }

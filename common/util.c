@@ -147,6 +147,19 @@ void big_free(void *p, size_t n)
 		munmap(p, (n + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1));
 }
 
+void print_fault_col(const char *file, int line, int col, const char *msg)
+{
+	char c[16] = "";
+	if (col)
+		snprintf(c, sizeof c, ":%d", col);
+	fprintf(stderr, "%s: %s:%d%s: %s\n", progname, file, line, c, msg);
+}
+
+void print_fault(const char *file, int line, const char *msg)
+{
+	print_fault_col(file, line, 0, msg);
+}
+
 int write_all(int fd, const void *p, size_t n)
 {
 	const char *c = p;

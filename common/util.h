@@ -11,6 +11,10 @@ extern const char *progname;
 /* Diagnostics: one line on stderr, "prog: message". */
 void warnx_(const char *fmt, ...);
 _Noreturn void die(int code, const char *fmt, ...);
+/* "progname: file:line: msg" on stderr: the faults readers report */
+void print_fault(const char *file, int line, const char *msg);
+/* the same with file:line:col when col is not 0 */
+void print_fault_col(const char *file, int line, int col, const char *msg);
 
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t m);
