@@ -298,7 +298,8 @@ int desk_branch_id(struct desk *d, const char *ref, git_oid *out)
 	return rc;
 }
 
-void desk_branch_moved(struct desk *d)
+/* Forget the branches' commits (one moved, or the lock changed hands). */
+static void desk_branch_moved(struct desk *d)
 {
 	d->refc_state[0] = d->refc_state[1] = 0;
 }
@@ -1612,33 +1613,6 @@ int desk_archive(struct desk *d, char **ids, size_t n, const char *name,
 	git_tree_free(main);
 	git_tree_free(arch);
 	return (int)nu;
-}
-
-static int collect_ids(const char *root, const git_tree_entry *e, void *payload)
-{
-	struct { char **v; size_t n, cap; } *c = payload;
-	/* tickets/SH/ID: depth 2 under tickets */
-	if (git_tree_entry_type(e) != GIT_OBJECT_TREE || strncmp(root, "tickets/", 8) != 0 ||
-	    strlen(root) != 11)
-		return 0;
-	if (c->n == c->cap) {
-		c->cap = c->cap ? c->cap * 2 : 256;
-		c->v = xrealloc(c->v, c->cap * sizeof *c->v);
-	}
-	c->v[c->n++] = xstrdup(git_tree_entry_name(e));
-	return 1;	/* do not descend into the ticket */
-}
-
-char **desk_archived_ids(struct desk *d, size_t *n)
-{
-	struct { char **v; size_t n, cap; } c = { NULL, 0, 0 };
-	git_tree *t = desk_branch_tree(d, DESK_ARCHIVE, NULL);
-	if (t) {
-		git_tree_walk(t, GIT_TREEWALK_PRE, collect_ids, &c);
-		git_tree_free(t);
-	}
-	*n = c.n;
-	return c.v;
 }
 
 /* --- moving a branch to another commit (a sync) --- */

@@ -79,10 +79,9 @@ void desk_unlock(struct desk *d);
 
 /* The commit a branch (DESK_BRANCH or DESK_ARCHIVE; any other ref is
  * read every time) points to: 0, or -1 when there is none.  Remembered
- * while the lock is held; desk_branch_moved forgets it (every change of
- * a branch by this process goes through it). */
+ * while the lock is held (every change of a branch by this process
+ * forgets it). */
 int desk_branch_id(struct desk *d, const char *ref, git_oid *out);
-void desk_branch_moved(struct desk *d);
 /* The tree of a branch's commit (its id into *head when head is given);
  * NULL when the branch has none.  git_tree_free it. */
 git_tree *desk_branch_tree(struct desk *d, const char *ref, git_oid *head);
@@ -152,7 +151,5 @@ void desk_gc(struct desk *d, int full, int quiet);
 /* Move tickets (ids) to the archive branch and out of the working tree. */
 int desk_archive(struct desk *d, char **ids, size_t n, const char *name,
     const char *email);
-/* Every ticket id on the archive branch (malloc'd array of malloc'd ids). */
-char **desk_archived_ids(struct desk *d, size_t *n);
 
 #endif

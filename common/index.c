@@ -348,7 +348,8 @@ static int update_branch(struct desk *d, const char *from, const char *to)
 	return rc;
 }
 
-void index_rebuild(struct desk *d)
+/* Throw the index away and build it again from the branches. */
+static void index_rebuild(struct desk *d)
 {
 	char *dir = ids_path(d, NULL);
 	mkdir(dir, 0777);

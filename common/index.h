@@ -26,8 +26,6 @@ void index_add(struct desk *d, const char *mid, const char *ticket);
 /* The same for n of them, each bucket's file written once. */
 void index_add_many(struct desk *d, const char *const *mids, const char *const *tickets,
     size_t n);
-/* Throw the index away and build it again from the branches. */
-void index_rebuild(struct desk *d);
 /* Mark the index current with the branches as they are now. */
 void index_mark(struct desk *d);
 

@@ -224,11 +224,12 @@ int main(void)
 	t = desk_read_head(&d, "tickets/AB/ABCDEF12/events.jsonl", &len, 1);
 	is_str(t, "{\"a\":1}\n{\"a\":2}\n{\"a\":3}\n", "readable from the archive branch");
 	free(t);
-	size_t na;
-	char **arch = desk_archived_ids(&d, &na);
-	ok(na == 1 && !strcmp(arch[0], "ABCDEF12"), "archived ids listed");
-	free(arch[0]);
-	free(arch);
+	git_tree *arch = desk_branch_tree(&d, DESK_ARCHIVE, NULL);
+	git_tree_entry *te = NULL;
+	ok(arch && git_tree_entry_bypath(&te, arch, "tickets/AB/ABCDEF12") == 0 &&
+	    git_tree_entry_type(te) == GIT_OBJECT_TREE, "the archive branch holds the ticket's folder");
+	git_tree_entry_free(te);
+	git_tree_free(arch);
 
 	desk_lock(&d);
 	desk_gc(&d, 0, 1);
