@@ -667,7 +667,7 @@ static const struct calendar *agent_calendar(struct filing *f, const struct agen
 /* The message as filing reads it. */
 struct incoming {
 	const char *raw;
-	size_t len, header_len;
+	size_t len;
 	struct msg m;
 	struct msg_ids ids;
 	const char *from, *name, *subject;
@@ -702,7 +702,6 @@ static int read_header(struct incoming *in)
 	if (!in->from || !memchr(in->raw, ':', hl ? hl : 1))
 		bad = 1;
 	in->subject = msg_text(&in->m, "Subject");
-	in->header_len = hl;
 	msg_ids(&in->m, &in->ids);
 	if (!in->ids.mid[0]) {	/* a stable id for mail without one (as mthread's) */
 		uint64_t h = msg_hash_header(HASH64_INIT, in->raw, hl);
@@ -1247,20 +1246,17 @@ static int stored_copy(struct filing *f, struct incoming *in, const char *id)
 	}
 	size_t len;
 	char *old = file ? ticket_read(f->desk, id, file, &len, archived) : NULL;
+	const char *text = old;
 	if (!old && file && !archived) {	/* filed by this batch: not on disk yet */
 		char dir[40], path[80];
+		int append;
 		desk_ticket_dir(id, dir);
 		snprintf(path, sizeof path, "%s/%s", dir, file);
-		int append;
-		const char *p = desk_tx_pending(f->tx, path, &len, &append);
-		if (p) {
-			old = xmalloc(len + 1);
-			memcpy(old, p, len);
-		}
+		text = desk_tx_pending(f->tx, path, &len, &append);
 	}
 	struct msg m;
 	memset(&m, 0, sizeof m);
-	if (old && msg_open(&m, old, msg_header_len(old, len)) == 0)
+	if (text && msg_open(&m, text, msg_header_len(text, len)) == 0)
 		copy = same_field(&m, &in->m, "From") && same_field(&m, &in->m, "Date") &&
 		    same_field(&m, &in->m, "Subject");
 	msg_free(&m);
