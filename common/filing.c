@@ -44,12 +44,6 @@ struct batch_ticket {
 	int restored;		/* brought back from the archive in this batch */
 };
 
-/* A message filed in the open batch: its Message-ID and ticket. */
-struct batch_msg {
-	char *mid;
-	char ticket[16];
-};
-
 /* The desk as assignment and subject joining see it: each ticket of the
  * main branch with its customer, base subject, status and agent, and
  * each agent's load and last assignment. */
@@ -105,8 +99,9 @@ struct filing {
 	struct batch_ticket **tickets;
 	size_t ntickets, captickets;
 	struct strtab ticket_ix;	/* id -> tickets index + 1 */
-	struct batch_msg *msgs;
+	struct index_entry *msgs;	/* the messages filed, and their tickets */
 	size_t nmsgs, capmsgs;
+	struct arena msg_strings;	/* of msgs */
 	struct strtab msg_ix;	/* Message-ID -> msgs index + 1 */
 	size_t batch_seen, batch_new, batch_bytes;	/* messages, new tickets, bytes */
 	struct buf log;		/* the commit message's lines */
@@ -171,6 +166,7 @@ void filing_free(struct filing *f)
 	strtab_free(&f->msg_ix);
 	free(f->tickets);
 	free(f->msgs);
+	arena_free(&f->msg_strings);
 	buf_free(&f->log);
 	rules_free(f->rules);
 	agents_free(&f->agents);
@@ -1195,9 +1191,9 @@ static void remember(struct filing *f, struct incoming *in, const struct filed *
 	const char *keys[2] = { in->ids.mid, in->ids.ti[0] && !in->ids.ti_reply ? in->ids.ti : NULL };
 	for (int j = 0; j < 2 && keys[j]; j++) {
 		f->msgs = room(f->msgs, f->nmsgs, &f->capmsgs, sizeof *f->msgs);
-		struct batch_msg *bm = &f->msgs[f->nmsgs++];
-		bm->mid = xstrdup(keys[j]);
-		snprintf(bm->ticket, sizeof bm->ticket, "%s", r->ticket);
+		struct index_entry *bm = &f->msgs[f->nmsgs++];
+		bm->mid = arena_strndup(&f->msg_strings, keys[j], strlen(keys[j]));
+		bm->ticket = arena_strndup(&f->msg_strings, r->ticket, strlen(r->ticket));
 		if (!strtab_get(&f->msg_ix, bm->mid))
 			strtab_put(&f->msg_ix, bm->mid, f->nmsgs);
 	}
@@ -1361,8 +1357,7 @@ static void batch_clear(struct filing *f)
 			ticket_free(&f->tickets[i]->t);
 		free(f->tickets[i]);
 	}
-	for (size_t i = 0; i < f->nmsgs; i++)
-		free(f->msgs[i].mid);
+	arena_reset(&f->msg_strings);
 	f->ntickets = f->nmsgs = 0;
 	strtab_clear(&f->ticket_ix);
 	strtab_clear(&f->msg_ix);
@@ -1392,15 +1387,7 @@ static void batch_commit(struct filing *f)
 		buf_add(&m, f->log.p, f->log.len);
 		desk_tx_commit(f->tx, an, ae, m.p ? m.p : "");
 		buf_free(&m);
-		const char **mids = xcalloc(n + 1, sizeof *mids);
-		const char **tids = xcalloc(n + 1, sizeof *tids);
-		for (size_t i = 0; i < n; i++) {
-			mids[i] = f->msgs[i].mid;
-			tids[i] = f->msgs[i].ticket;
-		}
-		index_add_many(d, mids, tids, n);
-		free(mids);
-		free(tids);
+		index_add_many(d, f->msgs, n);
 		index_mark(d);
 		if (f->view.built)	/* it has what the commit changed */
 			desk_branch_id(d, DESK_BRANCH, &f->view.head);

@@ -175,19 +175,18 @@ static int by_bucket(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-void index_add_many(struct desk *d, const char *const *mids, const char *const *tickets,
-    size_t n)
+void index_add_many(struct desk *d, const struct index_entry *e, size_t n)
 {
 	/* the new entries, grouped by bucket: one append to each */
 	unsigned *v = xmalloc((n ? n : 1) * sizeof *v);
 	size_t k = 0;
 	for (size_t i = 0; i < n && i < (1u << 24); i++) {
 		char have[16];
-		if (!mid_ok(mids[i]) || !ticketid_valid(tickets[i]))
+		if (!mid_ok(e[i].mid) || !ticketid_valid(e[i].ticket))
 			continue;
-		if (!bulk && index_lookup(d, mids[i], have) && !strcmp(have, tickets[i]))
+		if (!bulk && index_lookup(d, e[i].mid, have) && !strcmp(have, e[i].ticket))
 			continue;
-		v[k++] = bucket_of(mids[i]) << 24 | (unsigned)i;
+		v[k++] = bucket_of(e[i].mid) << 24 | (unsigned)i;
 	}
 	qsort(v, k, sizeof *v, by_bucket);
 	struct buf b = { 0 };
@@ -196,9 +195,9 @@ void index_add_many(struct desk *d, const char *const *mids, const char *const *
 		b.len = 0;
 		for (; j < k && v[j] >> 24 == v[i] >> 24; j++) {
 			size_t m = v[j] & 0xffffffu;
-			buf_adds(&b, tickets[m]);
+			buf_adds(&b, e[m].ticket);
 			buf_addc(&b, '\t');
-			buf_adds(&b, mids[m]);
+			buf_adds(&b, e[m].mid);
 			buf_addc(&b, '\n');
 		}
 		B[v[i] >> 24].gen = 0;	/* its file grew */
@@ -225,7 +224,8 @@ void index_add_many(struct desk *d, const char *const *mids, const char *const *
 
 void index_add(struct desk *d, const char *mid, const char *ticket)
 {
-	index_add_many(d, &mid, &ticket, 1);
+	struct index_entry e = { mid, ticket };
+	index_add_many(d, &e, 1);
 }
 
 void index_mark(struct desk *d)

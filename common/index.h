@@ -24,8 +24,10 @@ int index_lookup(struct desk *d, const char *mid, char ticket[16]);
 /* Record mid -> ticket (after a commit that added it). */
 void index_add(struct desk *d, const char *mid, const char *ticket);
 /* The same for n of them, each bucket's file written once. */
-void index_add_many(struct desk *d, const char *const *mids, const char *const *tickets,
-    size_t n);
+struct index_entry {
+	const char *mid, *ticket;
+};
+void index_add_many(struct desk *d, const struct index_entry *e, size_t n);
 /* Mark the index current with the branches as they are now. */
 void index_mark(struct desk *d);
 

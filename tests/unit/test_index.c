@@ -81,9 +81,9 @@ int main(void)
 	is_str(look(&d, "b@x"), "MNPQ7890", "kept bucket: a file written anew is read again");
 
 	/* many at once: one append to each bucket, the order given kept */
-	const char *mids[] = { "m1@x", "m2@y", "m1@x", "m3@z", "bad\tm@x" };
-	const char *tids[] = { "ABCDEF12", "GHJK3456", "MNPQ7890", "CDEF5678", "ABCDEF12" };
-	index_add_many(&d, mids, tids, 5);
+	const struct index_entry many[] = { { "m1@x", "ABCDEF12" }, { "m2@y", "GHJK3456" },
+		{ "m1@x", "MNPQ7890" }, { "m3@z", "CDEF5678" }, { "bad\tm@x", "ABCDEF12" } };
+	index_add_many(&d, many, 5);
 	is_str(look(&d, "m1@x"), "MNPQ7890", "many: the later of two entries wins");
 	is_str(look(&d, "m2@y"), "GHJK3456", "many: another bucket");
 	is_str(look(&d, "m3@z"), "CDEF5678", "many: a third");
