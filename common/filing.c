@@ -786,11 +786,6 @@ static int older(const struct ticket *a, const struct ticket *b)
 	return a->created != b->created ? a->created < b->created : strcmp(a->id, b->id) < 0;
 }
 
-static int same_customer(const struct ticket *a, const struct ticket *b)
-{
-	return a->customer && b->customer && !strcasecmp(a->customer, b->customer);
-}
-
 /* Merge ticket from into ticket into, for the message being filed (its
  * batch committed first, the lock kept): into's next message number and
  * its coming back from the archive kept in the batch. */
@@ -856,7 +851,7 @@ static void join_linked(struct filing *f, struct incoming *in, struct filed *r, 
 	for (size_t i = 0; best < n && i < n; i++) {
 		if (i == best || !ok[i])
 			continue;
-		if (same_customer(&t[i], &t[best]))
+		if (t[i].customer && t[best].customer && !strcasecmp(t[i].customer, t[best].customer))
 			memcpy(r->merged[r->nmerged++], id[i], sizeof r->merged[0]);
 		else
 			memcpy(r->linked[r->nlinked++], id[i], sizeof r->linked[0]);
