@@ -1424,7 +1424,7 @@ static void show_text(struct ticket *t, int archived, struct parts *parts)
 	printf("Status:   %s   Priority: %s   Queue: %s   Language: %s\n", t->status,
 	    t->priority, t->queue ? t->queue : "-", t->lang ? t->lang : "-");
 	printf("Assignee: %s", t->assignee ? t->assignee : "(none)");
-	if (t->claim_by && (!t->claim_until || t->claim_until > D.now)) {
+	if (ticket_claimed(t, NULL, D.now)) {
 		char cu[32];
 		printf("   Claimed by %s until %s", t->claim_by,
 		    t->claim_until ? local_time(t->claim_until, cu) : "released");
@@ -1547,8 +1547,7 @@ static int cmd_unassign(int argc, char **argv)
  * not made); login is the acting agent's. */
 static int claim_check(const struct ticket *t, void *login)
 {
-	if (t->claim_by && strcmp(t->claim_by, login) &&
-	    (!t->claim_until || t->claim_until > D.now)) {
+	if (ticket_claimed(t, login, D.now)) {
 		char b[32];
 		fprintf(stderr, "%s: %s: claimed by %s until %s; use --force to take it over\n",
 		    progname, t->id, t->claim_by, t->claim_until ? fmt_rfc3339(t->claim_until, b) : "released");

@@ -378,8 +378,7 @@ static const char *no_ack(const struct ticket *t, json_t *rev, struct source *s,
 static int collision(const struct ticket *t, const struct agent *a, long long since)
 {
 	char b[32];
-	if (t->claim_by && strcmp(t->claim_by, a->login) &&
-	    (!t->claim_until || t->claim_until > D.now)) {
+	if (ticket_claimed(t, a->login, D.now)) {
 		fprintf(stderr, "%s: %s: claimed by %s until %s; use --force to answer anyway\n",
 		    progname, t->id, t->claim_by, t->claim_until ? fmt_rfc3339(t->claim_until, b) : "released");
 		return 1;

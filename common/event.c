@@ -253,9 +253,14 @@ static void step_replied(struct ticket *t, const struct event *e)
 static int over_claim(const struct ticket *t, const struct event *e)
 {
 	const char *who = e->agent ? e->agent : e->by;
-	return who && agent_login_valid(who) && strcmp(who, "system") && t->claim_by &&
-	    strcmp(who, t->claim_by) &&
-	    (!t->claim_until || t->claim_until > e->at) && !e->force;
+	return who && agent_login_valid(who) && strcmp(who, "system") &&
+	    ticket_claimed(t, who, e->at) && !e->force;
+}
+
+int ticket_claimed(const struct ticket *t, const char *login, long long now)
+{
+	return t->claim_by && (!login || strcmp(login, t->claim_by)) &&
+	    (!t->claim_until || t->claim_until > now);
 }
 
 static void step_claimed(struct ticket *t, const struct event *e)

@@ -136,6 +136,9 @@ int ticket_fold_timeline(struct ticket *t, const char *id, const char *text, siz
 void ticket_share(const struct ticket *src, struct ticket *t);
 /* Is t snoozed at now? */
 int ticket_snoozed(const struct ticket *t, long long now);
+/* Does an agent other than login (any agent when login is NULL) hold a
+ * claim on t that is live at now (no end, or an end after now)? */
+int ticket_claimed(const struct ticket *t, const char *login, long long now);
 /* Who notice n (an entry of t->notices) tells. */
 const char *notice_agent(const struct ticket *t, json_t *n);
 /* Does t hold a notice for login due at or before now? */

@@ -238,7 +238,7 @@ static void ticket_flags(struct maildir *m, const struct ticket *t, long long no
 	else
 		snprintf(kw, sizeof kw, "unassigned");
 	on[(unsigned char)kw_letter(m, kw)] = 1;
-	if (t->claim_by && (!t->claim_until || t->claim_until > now)) {
+	if (ticket_claimed(t, NULL, now)) {
 		on[(unsigned char)kw_letter(m, "claimed")] = 1;
 		snprintf(kw, sizeof kw, "claimed-by-%.40s", t->claim_by);
 		on[(unsigned char)kw_letter(m, kw)] = 1;
