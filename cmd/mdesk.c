@@ -158,14 +158,8 @@ static void open_desk(void)
 
 static void load_agents(void)
 {
-	size_t len;
-	if (agents_loaded)
-		return;
-	char *t = desk_read_file(&D, "agents.csv", &len);
-	if (!t)
-		die(EX_CONFIG, "%s/agents.csv: cannot read: %s", D.root, strerror(errno));
-	agents_load(&AG, t, len);
-	free(t);
+	if (!agents_loaded)
+		agents_read(&AG, &D);
 	agents_loaded = 1;
 }
 

@@ -84,12 +84,8 @@ static _Noreturn void bad_option(void)
 static void load_people(void)
 {
 	size_t len;
-	char *t = desk_read_file(&D, "agents.csv", &len);
-	if (!t)
-		die(EX_CONFIG, "%s/agents.csv: cannot read: %s", D.root, strerror(errno));
-	agents_load(&AG, t, len);
-	free(t);
-	t = desk_read_file(&D, "customers.csv", &len);
+	agents_read(&AG, &D);
+	char *t = desk_read_file(&D, "customers.csv", &len);
 	if (t && customers_parse(&CU, t, len, NULL))
 		die(EX_CONFIG, "customers.csv has errors; run 'mdesk check'");
 	free(t);

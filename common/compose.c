@@ -301,9 +301,10 @@ static void reply_values(struct reply *r)
 	}
 	set_value(r, "ticket.id", t->id);
 	const char *tsubj = t->subject ? t->subject : msg_text(&r->s->m, "Subject");
-	char *ts = strip_tokens(tsubj ? tsubj : "");
-	set_value(r, "ticket.subject", ts);
-	free(ts);
+	struct buf ts = { 0 };
+	subject_drop_tokens(&ts, tsubj ? tsubj : "");
+	set_value(r, "ticket.subject", ts.p);
+	buf_free(&ts);
 	set_value(r, "ticket.status", t->status);
 	set_value(r, "ticket.priority", t->priority);
 	set_value(r, "queue.name", r->qname);
@@ -909,11 +910,14 @@ void forward_render(struct reply *r, int number)
 	reply_queue(r);
 	const char *subj = t->subject ? t->subject : msg_text(&r->s->m, "Subject");
 	char *base = subject_base(subj ? subj : "", NULL);
-	char *clean = strip_tokens(base);
-	r->subject = xmalloc(strlen(clean) + 40);
-	sprintf(r->subject, "Fwd: %s%s[#%s]", clean, *clean ? " " : "", t->id);
+	struct buf b = { 0 };
+	buf_adds(&b, "Fwd: ");
+	subject_drop_tokens(&b, base);
+	buf_adds(&b, b.len > 5 ? " [#" : "[#");
+	buf_adds(&b, t->id);
+	buf_addc(&b, ']');
+	r->subject = b.p;
 	free(base);
-	free(clean);
 	if (r->words && *r->words)
 		add_wrapped(&r->text, r->words);
 	if (r->agent) {

@@ -161,25 +161,27 @@ static int desk_token(const char *p, size_t l)
 	return 1;
 }
 
+void subject_drop_tokens(struct buf *b, const char *s)
+{
+	size_t start = b->len;
+	buf_adds(b, "");
+	for (const char *p = s; *p; p++) {
+		const char *e = *p == '[' ? memchr(p, ']', strnlen(p, 16)) : NULL;
+		if (e && desk_token(p, (size_t)(e - p + 1)))
+			p = e;
+		else if (!is_sp(p) || (b->len > start && b->p[b->len - 1] != ' '))
+			buf_addc(b, is_sp(p) ? ' ' : *p);
+	}
+	while (b->len > start && b->p[b->len - 1] == ' ')
+		b->p[--b->len] = 0;
+}
+
 char *subject_reply(const char *s, const char *id)
 {
 	char *base = subject_base(s, NULL);
 	struct buf b = { 0 };
 	buf_adds(&b, "Re: ");
-	/* the base, desk tokens left out, white space made single */
-	for (const char *p = base; *p;) {
-		const char *e = *p == '[' ? memchr(p, ']', strnlen(p, 16)) : NULL;
-		if (e && desk_token(p, (size_t)(e - p + 1))) {
-			p = e + 1;
-			continue;
-		}
-		if (is_sp(p) && (b.len == 4 || b.p[b.len - 1] == ' ')) {
-			p++;
-			continue;
-		}
-		buf_addc(&b, is_sp(p) ? ' ' : *p);
-		p++;
-	}
+	subject_drop_tokens(&b, base);
 	/* tags of other systems that the base subject dropped (the first 8:
 	 * bounded work on a hostile subject) */
 	int tags = 0;

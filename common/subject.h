@@ -17,6 +17,11 @@ char *subject_base(const char *s, int *was_reply);
  * into out (13 bytes) and returns 1; 0 if none. */
 int subject_token(const char *s, char *out);
 
+/* Append s to b without its desk tokens "[#ID]", each run of blanks as
+ * one space, none at the start or the end of what is appended. */
+struct buf;
+void subject_drop_tokens(struct buf *b, const char *s);
+
 /* The subject of the desk's reply to a message of subject s (decoded):
  * "Re: BASE [#id]", where BASE is the base subject without desk tokens,
  * and the tags of another ticket system that the base subject leaves out

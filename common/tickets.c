@@ -1057,6 +1057,16 @@ void tsum_ticket(const struct tsum *s, struct ticket *t)
 	t->events = json_array();
 }
 
+void agents_read(struct agents *a, struct desk *d)
+{
+	size_t len;
+	char *t = desk_read_file(d, "agents.csv", &len);
+	if (!t)
+		die(EX_CONFIG, "%s/agents.csv: cannot read: %s", d->root, strerror(errno));
+	agents_load(a, t, len);
+	free(t);
+}
+
 struct agent *agent_acting(struct agents *ag, struct desk *d, const char *as,
     const char *doing)
 {

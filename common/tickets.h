@@ -132,6 +132,9 @@ const struct tevents *tickets_events_at(struct desk *d, git_commit *c, size_t *n
 void tickets_events_free(void);
 /* Does the status run the SLA clock and count in an agent's load? (new, open) */
 int status_load(const char *status);
+/* agents.csv of desk d, through agents_load; a desk without one is a
+ * fault: "prog: ROOT/agents.csv: cannot read: why", exit EX_CONFIG. */
+void agents_read(struct agents *a, struct desk *d);
 /* The acting agent: as (--as), else $MDESK_AGENT, else the agent whose
  * email is git's user.email, or whose login is git's user.name, in desk d.
  * None, or one not in agents.csv: exits EX_USAGE ("who is DOING? ..."). */
