@@ -127,30 +127,6 @@ static const char *reply_value(void *ctx, const char *name)
 	return k < 0 ? NULL : r->values[k] ? r->values[k] : "";
 }
 
-/* A subject without desk tokens, blanks collapsed. */
-static char *strip_tokens(const char *s)
-{
-	struct buf b = { 0 };
-	buf_adds(&b, "");
-	for (const char *p = s; *p; p++) {
-		if (p[0] == '[' && p[1] == '#') {
-			size_t k = 2;
-			while ((p[k] >= 'A' && p[k] <= 'Z') || (p[k] >= '0' && p[k] <= '9'))
-				k++;
-			if (p[k] == ']' && k - 2 >= 6 && k - 2 <= 12) {
-				p += k;
-				continue;
-			}
-		}
-		if ((*p == ' ' || *p == '\t') && (!b.len || b.p[b.len - 1] == ' '))
-			continue;	/* a blank at the start or after another */
-		buf_addc(&b, *p == '\t' ? ' ' : *p);
-	}
-	while (b.len && b.p[b.len - 1] == ' ')
-		b.p[--b.len] = 0;
-	return b.p;
-}
-
 /* --- who gets it --- */
 
 void reply_address(struct reply *r, const struct addrs *to, const struct addrs *cc,
