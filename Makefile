@@ -112,7 +112,7 @@ $(B)/tests/unit/test_%: tests/unit/test_%.c tests/unit/tap.h tests/unit/scratch.
 	@mkdir -p $(@D)
 	@$(if $(V),,echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(B)/libmdesk.a \
-		$(GIT_LIBS) $(MU_LIBS) $(JSON_LIBS) $(CSV_LIBS) $(MAGIC_LIBS) $(SQLITE_LIBS)
+		$(GIT_LIBS) $(MU_MAILER_LIBS) $(JSON_LIBS) $(CSV_LIBS) $(MAGIC_LIBS) $(SQLITE_LIBS)
 
 units: $(UNITS)
 

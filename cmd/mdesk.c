@@ -24,6 +24,7 @@
 #include "automate.h"
 #include "route.h"
 #include "rules.h"
+#include "compose.h"
 #include "conf.h"
 #include "csvw.h"
 #include "conversation.h"
@@ -1615,23 +1616,12 @@ static int agent_mail_on(const struct agent *to)
 	    to->email && addr_plain(to->email);
 }
 
-/* The mailers a [mail] mailer URL may name, known once. */
-static void mail_register(void)
-{
-	static int done;
-	if (!done++) {
-		mu_registrar_record(mu_sendmail_record);
-		mu_registrar_record(mu_smtp_record);
-		mu_registrar_record(mu_smtps_record);
-	}
-}
-
 /* Send m through the desk's mailer; a mail that does not leave is a
  * warning (what it was to tell is recorded already): 0, or -1. */
 static int agent_mail_send(const char *id, const char *login, const char *what, struct buf *m)
 {
 	const char *url = conf_get(&D.conf, "mail", "", "mailer");
-	mail_register();
+	mail_mailers();
 	char err[512];
 	if (mail_send(url ? url : "sendmail:///usr/sbin/sendmail", m->p, m->len, err, sizeof err) == 0)
 		return 0;
@@ -2597,7 +2587,7 @@ static int cmd_automate(int argc, char **argv)
 		automate_free(&a);
 		misuse("--rule: no [rule %.64s] in automations.conf", ao.only);
 	}
-	mail_register();
+	mail_mailers();
 	size_t failed = automate_run(&a, &D, &ao);
 	automate_free(&a);
 	if (fflush(stdout) != 0 || ferror(stdout))

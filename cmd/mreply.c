@@ -790,9 +790,7 @@ int main(int argc, char **argv)
 	else if (list)
 		rc = cmd_list();
 	else {
-		mu_registrar_record(mu_sendmail_record);
-		mu_registrar_record(mu_smtp_record);
-		mu_registrar_record(mu_smtps_record);
+		mail_mailers();
 		load_people();
 		rc = opt_edit ? edit_reply() : reply();
 		agents_free(&AG);

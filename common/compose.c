@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <magic.h>
+#include <mailutils/mailutils.h>
 
 #include "compose.h"
 #include "jsonw.h"
@@ -125,6 +126,17 @@ static const char *reply_value(void *ctx, const char *name)
 	const struct reply *r = ctx;
 	int k = word_index(tpl_placeholders, name);
 	return k < 0 ? NULL : r->values[k] ? r->values[k] : "";
+}
+
+void mail_mailers(void)
+{
+	static int done;
+	if (!done) {
+		mu_registrar_record(mu_sendmail_record);
+		mu_registrar_record(mu_smtp_record);
+		mu_registrar_record(mu_smtps_record);
+	}
+	done = 1;
 }
 
 /* --- who gets it --- */

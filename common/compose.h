@@ -14,6 +14,11 @@
 #include "outmsg.h"
 #include "template.h"
 
+/* Make the mailers a mailer URL may name (sendmail://, smtp://,
+ * smtps://) known to mail_send, once: by the tools that send (it is here,
+ * not in outmsg.c, so that only they link Mailutils' mailer library). */
+void mail_mailers(void);
+
 /* The message a reply answers. */
 struct source {
 	char *raw;		/* malloc'd, taken over */
