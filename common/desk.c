@@ -1,5 +1,4 @@
 /* desk.c: the desk, a git repository of plain files (see desk.h). */
-#define _XOPEN_SOURCE 700	/* nftw */
 #include "desk.h"
 #include "outbox.h"
 #include "search.h"
@@ -7,7 +6,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <pwd.h>
 #include <signal.h>
@@ -445,19 +443,6 @@ static int write_atomic(const char *root, const char *path, const void *data,
 	return rc;
 }
 
-static int rm_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	(void)st, (void)type, (void)ftw;
-	remove(path);
-	return 0;
-}
-
-/* path and, when a directory, all below it (no link followed) */
-static void rm_rf(const char *path)
-{
-	nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
-
 /* Remove empty parent directories of path up to the root. */
 static void prune_dirs(const char *root, const char *path)
 {
@@ -575,7 +560,7 @@ static int materialize(struct desk *d, git_index *idx, git_tree *tree, const cha
 		/* gone (or a directory gone): out of the tree and the index */
 		struct stat st;
 		if (lstat(full, &st) == 0)
-			rm_rf(full);
+			rm_rf(full, 0);
 		git_index_remove_directory(idx, path, 0);
 		git_index_remove(idx, path, 0);
 		prune_dirs(d->root, path);

@@ -2167,29 +2167,6 @@ static int dirty_paths(struct desk *d, const git_oid *a, const git_oid *b)
  * desk lock the pack moves into the desk, so that no other command (gc
  * --full) ever sees a pack no ref reaches yet. */
 
-/* Remove path and what it holds (keep: the folder itself stays). */
-static void rm_tree(const char *path, int keep)
-{
-	struct stat st;
-	if (lstat(path, &st) != 0)
-		return;
-	if (S_ISDIR(st.st_mode)) {
-		DIR *dp = opendir(path);
-		struct dirent *de;
-		while (dp && (de = readdir(dp)))
-			if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..")) {
-				char *p = path_join(path, de->d_name);
-				rm_tree(p, 0);
-				free(p);
-			}
-		if (dp)
-			closedir(dp);
-		if (!keep)
-			rmdir(path);
-	} else
-		unlink(path);
-}
-
 /* Syncs of one desk, one at a time (they share the quarantine). */
 static int sync_lock(struct desk *d)
 {
@@ -2218,7 +2195,7 @@ static git_repository *quarantine(struct desk *d, int borrow)
 {
 	char *qp = path_join(d->state, "incoming");
 	git_repository *q;
-	rm_tree(qp, 0);
+	rm_rf(qp, 0);
 	if (git_repository_init(&q, qp, 1) != 0)
 		desk_git_die(write_fail(), qp);
 	git_repository_free(q);
@@ -2362,7 +2339,7 @@ static void vet(struct desk *d, git_repository *q, const char *name, const char 
 	if (bad) {
 		git_repository_free(q);
 		char *qp = path_join(d->state, "incoming");
-		rm_tree(qp, 0);
+		rm_rf(qp, 0);
 		free(qp);
 		die(EX_DATAERR, "%s: %s (on %s's %s); nothing changed: remove it on the remote",
 		    r.path, r.why, name, strrchr(branch, '/') + 1);
@@ -2740,7 +2717,7 @@ int sync_repair(struct desk *d, const char *name)
 		desk_move_branch(d, DESK_ARCHIVE, &ac, &na, "mdesk check --repair");
 	desk_unlock(d);
 	char *qp = path_join(d->state, "incoming");
-	rm_tree(qp, 0);
+	rm_rf(qp, 0);
 	free(qp);
 	git_remote_free(rem);
 	close(slock);
@@ -2756,7 +2733,7 @@ static void clone_vet(git_repository *repo, const char *url, const char *dir, in
 	if (!tip_refused(repo, NULL, tip, branch, &r))
 		return;
 	git_repository_free(repo);
-	rm_tree(dir, existed);
+	rm_rf(dir, existed);
 	die(EX_DATAERR, "%s: %s (on %s's %s); nothing cloned", r.path, r.why, url, branch);
 }
 

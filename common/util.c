@@ -1,7 +1,9 @@
 /* util.c: allocation, diagnostics, arenas, hashing and UTF-8 helpers. */
+#define _XOPEN_SOURCE 700	/* nftw */
 #include "util.h"
 
 #include <errno.h>
+#include <ftw.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -158,6 +160,22 @@ void print_fault_col(const char *file, int line, int col, const char *msg)
 void print_fault(const char *file, int line, const char *msg)
 {
 	print_fault_col(file, line, 0, msg);
+}
+
+static int rm_keep_top;
+
+static int rm_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st, (void)type;
+	if (!rm_keep_top || ftw->level > 0)
+		remove(path);
+	return 0;
+}
+
+void rm_rf(const char *path, int keep)
+{
+	rm_keep_top = keep;
+	nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 int write_all(int fd, const void *p, size_t n)

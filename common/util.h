@@ -12,6 +12,9 @@ extern const char *progname;
 void warnx_(const char *fmt, ...);
 _Noreturn void die(int code, const char *fmt, ...);
 /* "progname: file:line: msg" on stderr: the faults readers report */
+/* Remove path and, when a folder, all below it (no link followed; keep:
+ * the folder itself stays). */
+void rm_rf(const char *path, int keep);
 void print_fault(const char *file, int line, const char *msg);
 /* the same with file:line:col when col is not 0 */
 void print_fault_col(const char *file, int line, int col, const char *msg);
