@@ -33,6 +33,9 @@ evil() {	# evil DESC PATH-ERE SETUP...: a commit made by SETUP in E, pushed; syn
 	rm -rf "$TMP/c"
 	mdesk clone "$R" "$TMP/c" >"$TMP/out" 2>"$TMP/err"; _rc=$?
 	is "... clone exits 65 naming the path, leaves nothing" "$_rc:$(grep -Ec "^mdesk: $_p: " "$TMP/err"):$(ls -A "$TMP/c" 2>/dev/null)" "65:1:"
+	mkdir "$TMP/c"
+	mdesk clone "$R" "$TMP/c" >"$TMP/out" 2>"$TMP/err"; _rc=$?
+	is "... into an empty folder: exits 65, the folder kept empty" "$_rc:$(ls -A "$TMP/c" 2>/dev/null):$(test -d "$TMP/c" && echo kept)" "65::kept"
 }
 evil "a symbolic link to /etc/passwd" "passwd-link" 'ln -s /etc/passwd passwd-link && git add passwd-link'
 evil "a ticket shard that is a link to /tmp" "tickets/ZZ" 'ln -s /tmp tickets/ZZ && git add tickets/ZZ'
