@@ -596,14 +596,9 @@ static int index_close(git_index *idx)
 
 /* --- the lock and the journal --- */
 
-static char *state_path(struct desk *d, const char *name)
-{
-	return join(d->state, name);
-}
-
 static void unlink_journal(struct desk *d)
 {
-	char *jp = state_path(d, "pending");
+	char *jp = join(d->state, "pending");
 	unlink(jp);
 	free(jp);
 }
@@ -708,7 +703,7 @@ static void remove_temps(struct desk *d, const char *path)
 /* Paths of the pending journal, bring them in line with HEAD. */
 static void recover(struct desk *d)
 {
-	char *jp = state_path(d, "pending");
+	char *jp = join(d->state, "pending");
 	size_t len;
 	char *text = read_all(open(jp, O_RDONLY | O_CLOEXEC), &len);
 	free(jp);
@@ -739,7 +734,7 @@ static void recover(struct desk *d)
  * younger one may be a person's git command). */
 static void clear_stale_git_locks(struct desk *d)
 {
-	char *jp = state_path(d, "pending");
+	char *jp = join(d->state, "pending");
 	struct stat js;
 	int dying = stat(jp, &js) == 0;
 	free(jp);
@@ -806,7 +801,7 @@ static int lock_take(struct desk *d, int may_fail, int wait)
 {
 	if (d->lockfd >= 0)
 		return 0;
-	char *lp = state_path(d, "lock");
+	char *lp = join(d->state, "lock");
 	int fd = open(lp, O_RDWR | O_CREAT, 0666);
 	if (fd < 0 && !wait) {	/* desk_lock_now: a read-only desk */
 		free(lp);
@@ -945,7 +940,7 @@ void desk_system_author(char *name, size_t nn, char *email, size_t en)
 
 static int count_commit(struct desk *d)
 {
-	char *p = state_path(d, "commits");
+	char *p = join(d->state, "commits");
 	FILE *f = fopen(p, "r+");
 	long n = 0;
 	if (f) {
