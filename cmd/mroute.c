@@ -26,7 +26,6 @@
 
 static struct desk desk;
 static struct filing *filing;
-static const char *opt_now;
 static int opt_dry_run, opt_quiet, opt_explain, opt_ack;
 static char mreply_path[4096] = "mreply";
 
@@ -402,7 +401,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct filing_opts fo = { .batch_max = 1000, .rule_fault = print_fault_col };
-	const char *opt_desk = NULL;
+	const char *opt_desk = NULL, *opt_now = NULL;
 	int c;
 	progname = "mroute";
 	setenv("TZ", "UTC", 1);
