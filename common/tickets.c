@@ -340,17 +340,12 @@ static void root_tickets_key(git_tree *root, char key[GIT_OID_HEXSZ + 1])
 void tickets_tree(struct desk *d, const char *branch, char key[GIT_OID_HEXSZ + 1],
     git_tree **out)
 {
-	git_oid id;
-	git_commit *c;
-	git_tree *root;
 	strcpy(key, "-");
 	if (out)
 		*out = NULL;
-	if (desk_branch_id(d, branch, &id) != 0)
+	git_tree *root = desk_branch_tree(d, branch, NULL);
+	if (!root)
 		return;
-	if (git_commit_lookup(&c, d->repo, &id) != 0 || git_commit_tree(&root, c) != 0)
-		desk_git_die(EX_TEMPFAIL, branch);
-	git_commit_free(c);
 	root_tickets_key(root, key);
 	if (out && strcmp(key, "-") && git_tree_lookup(out, d->repo,
 	    git_tree_entry_id(git_tree_entry_byname(root, "tickets"))) != 0)
