@@ -901,9 +901,7 @@ void forward_render(struct reply *r, int number)
 	struct buf b = { 0 };
 	buf_adds(&b, "Fwd: ");
 	subject_drop_tokens(&b, base);
-	buf_adds(&b, b.len > 5 ? " [#" : "[#");
-	buf_adds(&b, t->id);
-	buf_addc(&b, ']');
+	adds3(&b, b.len > 5 ? " [#" : "[#", t->id, "]");
 	r->subject = b.p;
 	free(base);
 	if (r->words && *r->words)
