@@ -2461,7 +2461,7 @@ static int at_risk(const struct sla *s, const struct ticket *t)
 	struct sla_result r;
 	sla_eval(s, t, D.now, NULL, &r, NULL);
 	for (int m = 0; m < SLA_NMETRICS; m++)
-		if (r.m[m].active && (r.m[m].state == SLA_AT_RISK || r.m[m].state == SLA_BREACHED))
+		if (sla_urgent(&r.m[m]))
 			return 1;
 	return 0;
 }

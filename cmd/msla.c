@@ -145,19 +145,13 @@ static const char *keep_str(struct work *w, const char *v)
 	return p;
 }
 
-/* At risk or breached, and running: what --notify tells. */
-static int urgent(const struct sla_clock *c)
-{
-	return c->active && (c->state == SLA_AT_RISK || c->state == SLA_BREACHED);
-}
-
 static int shown(const struct sla_clock *c)
 {
 	if (c->state == SLA_NONE)
 		return 0;
 	if (f_state >= 0)
 		return (int)c->state == f_state;
-	return opt_all || urgent(c);
+	return opt_all || sla_urgent(c);
 }
 
 static int escalated_before(const struct ticket *t, const char *metric, const char *level,
@@ -184,7 +178,7 @@ static void ticket_rows(struct work *wk, size_t ord, const struct ticket *t)
 			continue;
 		if (c->state == SLA_BREACHED && c->active)
 			wk->breached = 1;
-		if (!(opt_notify ? urgent(c) : shown(c)))
+		if (!(opt_notify ? sla_urgent(c) : shown(c)))
 			continue;
 		if (!ti) {
 			ti = keep_alloc(wk, sizeof *ti);
@@ -610,7 +604,7 @@ static size_t notify(const struct skey *v, size_t n)
 	size_t count = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct sla_clock *c = &v[i].r->c;
-		if (!urgent(c))
+		if (!sla_urgent(c))
 			continue;
 		const struct tinfo *t = v[i].r->t;
 		int breach = c->state == SLA_BREACHED;

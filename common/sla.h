@@ -143,6 +143,13 @@ struct sla_clock {
 };
 #define SLA_UNKNOWN ((long long)INT64_MIN)
 
+/* At risk or breached, and running: what msla --notify tells and
+ * mdesk's at-risk view shows. */
+static inline int sla_urgent(const struct sla_clock *c)
+{
+	return c->active && (c->state == SLA_AT_RISK || c->state == SLA_BREACHED);
+}
+
 struct sla_result {
 	const struct sla_policy *policy;	/* in force at now; NULL: none */
 	struct sla_clock m[SLA_NMETRICS];
