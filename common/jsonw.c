@@ -25,11 +25,6 @@ void jw_str(json_t *obj, const char *key, const char *s)
 	json_object_set_new_nocheck(obj, key, jw_cstr(s));
 }
 
-void jw_int(json_t *obj, const char *key, long long v)
-{
-	json_object_set_new_nocheck(obj, key, json_integer(v));
-}
-
 void jw_time(json_t *obj, const char *key, long long t)
 {
 	char b[32];

@@ -8,7 +8,6 @@
 /* Set key to a string made clean UTF-8 first (never silently dropped);
  * NULL sets JSON null. */
 void jw_str(json_t *obj, const char *key, const char *s);
-void jw_int(json_t *obj, const char *key, long long v);
 /* RFC 3339 UTC time, or null for t == INT64_MIN. */
 void jw_time(json_t *obj, const char *key, long long t);
 json_t *jw_cstr(const char *s);	/* a clean JSON string value */

@@ -1946,7 +1946,7 @@ static int drop_held(struct fold *f, git_repository *repo, const struct fmid *h,
 			sset_add(&drop, h[j].mid);
 			event_ids(holder(*mt, at, f->k[h[j].keep].path), f->k[h[j].keep].path, &kept);
 		}
-	git_oid sid, kid = { { 0 } }, nt;
+	git_oid sid = { { 0 } }, kid = { { 0 } }, nt;
 	git_tree *tk = keeper == (size_t)-1 ? NULL : holder(*mt, at, f->k[keeper].path);
 	int left = keeper == (size_t)-1 ? -1 : strip_held(repo, ti, f->k[i].path, &drop, &kept, &sid);
 	git_tree_update up[2] = {
