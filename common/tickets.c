@@ -38,17 +38,36 @@ void ticket_append_events(struct desk_tx *tx, const char *id, json_t **ev, size_
 	}
 }
 
+/* The commits of main and the archive into ids (zero: none). */
+static git_oid *branch_ids(struct desk *d, git_oid ids[2])
+{
+	memset(ids, 0, 2 * sizeof *ids);
+	desk_branch_id(d, DESK_BRANCH, &ids[0]);
+	desk_branch_id(d, DESK_ARCHIVE, &ids[1]);
+	return ids;
+}
+
 int ticket_load(struct desk *d, const char *id, struct ticket *t, int *archived,
     int from_head)
 {
 	size_t len;
-	char p[64];
+	char p[64], *text = NULL;
 	int arch = 0;
 	ticket_events_path(id, p);
-	char *text = from_head ? desk_read_head(d, p, &len, 0) : desk_read_file(d, p, &len);
-	if (!text) {
-		text = desk_read_head(d, p, &len, 1);
-		arch = 1;
+	/* main, then the archive.  A sync that takes a ticket back from the
+	 * archive puts it on main, then off the archive: a reader that looks
+	 * at main before and at the archive after misses it in both, so a
+	 * miss looks again until the branches hold still */
+	git_oid was[2], now[2];
+	for (int tries = 0; !text && tries < 4; tries++) {
+		if (tries)
+			branch_ids(d, was);
+		text = from_head ? desk_read_head(d, p, &len, 0) : desk_read_file(d, p, &len);
+		arch = !text;
+		if (!text)
+			text = desk_read_head(d, p, &len, 1);
+		if (!text && tries && !memcmp(was, branch_ids(d, now), sizeof now))
+			break;
 	}
 	if (!text)
 		return -1;
