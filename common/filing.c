@@ -49,7 +49,8 @@ struct batch_ticket {
  * each agent's load and last assignment. */
 struct view_ticket {
 	char id[16];
-	char *customer, *subject;
+	const char *customer;	/* its view_customer's key */
+	const char *subject;	/* in the view's arena */
 	char *base;		/* subject_base(subject), when first asked */
 	char status[16], assignee[40];
 	long long updated;
@@ -62,20 +63,24 @@ struct view_node {
 	size_t next;		/* nodes index + 1; 0 ends */
 };
 struct view_customer {
-	char *key;		/* the customer, lower case */
+	const char *key;	/* the customer, lower case (in the arena) */
 	size_t newest;		/* nodes index + 1 */
 };
 struct desk_view {
 	int built;
 	git_oid head;		/* main when built or last changed by us */
-	struct view_ticket **v;
-	size_t n, cap;
-	struct strtab by_id;	/* ticket id -> v index + 1 */
-	struct view_customer **c;
+	/* the tickets of the summaries (the first nsorted, sorted by ID as
+	 * tickets_states has them), then those put since */
+	struct view_ticket *v;
+	size_t n, cap, nsorted;
+	struct strtab by_id;	/* ID of a ticket put since -> v index + 1 */
+	struct view_customer *c;
 	size_t nc, capc;
 	struct strtab by_customer;	/* customer key -> c index + 1 */
 	struct view_node *nodes;
 	size_t nnodes, capnodes;
+	struct arena strings;	/* customer keys, subjects, IDs of by_id */
+	struct buf key;		/* the customer looked up, lower case */
 	long *load;		/* per agent (agents.csv order) */
 	long long *last;
 };
@@ -426,21 +431,15 @@ static void new_ticket(struct filing *f, const char *mid, struct filed *r)
 
 static void view_free(struct desk_view *v)
 {
-	for (size_t i = 0; i < v->n; i++) {
-		free(v->v[i]->customer);
-		free(v->v[i]->subject);
-		free(v->v[i]->base);
-		free(v->v[i]);
-	}
-	for (size_t i = 0; i < v->nc; i++) {
-		free(v->c[i]->key);
-		free(v->c[i]);
-	}
+	for (size_t i = 0; i < v->n; i++)
+		free(v->v[i].base);
 	free(v->v);
 	free(v->c);
 	free(v->nodes);
 	free(v->load);
 	free(v->last);
+	arena_free(&v->strings);
+	buf_free(&v->key);
 	struct strtab a = v->by_id, b = v->by_customer;
 	strtab_clear(&a);
 	strtab_clear(&b);
@@ -449,31 +448,34 @@ static void view_free(struct desk_view *v)
 	v->by_customer = b;
 }
 
-static char *lower_dup(const char *s)
-{
-	char *l = xstrdup(s);
-	for (char *p = l; *p; p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p = (char)(*p | 0x20);
-	return l;
-}
-
+/* The customer's entry, made when make; NULL when there is none. */
 static struct view_customer *view_customer(struct desk_view *v, const char *customer, int make)
 {
 	if (!customer)
 		return NULL;
-	char *key = lower_dup(customer);
-	size_t i = strtab_get(&v->by_customer, key);
-	if (i || !make) {
-		free(key);
-		return i ? v->c[i - 1] : NULL;
-	}
+	size_t len = strlen(customer);
+	v->key.len = 0;
+	buf_add(&v->key, customer, len);
+	for (char *p = v->key.p; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p | 0x20);
+	size_t i = strtab_get(&v->by_customer, v->key.p);
+	if (i || !make)
+		return i ? &v->c[i - 1] : NULL;
 	v->c = room(v->c, v->nc, &v->capc, sizeof *v->c);
-	struct view_customer *c = xcalloc(1, sizeof *c);
-	c->key = key;
-	v->c[v->nc++] = c;
+	struct view_customer *c = &v->c[v->nc++];
+	c->key = arena_strndup(&v->strings, v->key.p, len);
+	c->newest = 0;
 	strtab_put(&v->by_customer, c->key, v->nc);
 	return c;
+}
+
+/* The index + 1 of ticket id in the view, 0 when it is not there. */
+static size_t view_find(const struct desk_view *v, const char *id)
+{
+	const struct view_ticket *w = v->nsorted ?
+	    bsearch(id, v->v, v->nsorted, sizeof *v->v, by_id) : NULL;
+	return w ? (size_t)(w - v->v) + 1 : strtab_get(&v->by_id, id);
 }
 
 static int agent_index(struct filing *f, const char *login)
@@ -483,9 +485,10 @@ static int agent_index(struct filing *f, const char *login)
 }
 
 /* Put ticket i of the view at the head of its customer's list. */
-static void view_link(struct desk_view *v, size_t i)
+static void view_link(struct desk_view *v, size_t i, const char *customer)
 {
-	struct view_customer *c = view_customer(v, v->v[i]->customer, 1);
+	struct view_customer *c = view_customer(v, customer, 1);
+	v->v[i].customer = c->key;
 	v->nodes = room(v->nodes, v->nnodes, &v->capnodes, sizeof *v->nodes);
 	v->nodes[v->nnodes].ticket = i;
 	v->nodes[v->nnodes].next = c->newest;
@@ -496,31 +499,30 @@ static void view_link(struct desk_view *v, size_t i)
 static void view_put(struct filing *f, const struct ticket *t)
 {
 	struct desk_view *v = &f->view;
-	size_t i = strtab_get(&v->by_id, t->id);
+	size_t i = view_find(v, t->id);
 	struct view_ticket *w;
 	const char *customer = t->customer ? t->customer : "";
-	int link = 1;
+	const char *subject = t->subject ? t->subject : "";
 	if (i) {
-		w = v->v[i - 1];
+		w = &v->v[i - 1];
 		int k = agent_index(f, w->assignee);
 		if (k >= 0 && status_load(w->status))
 			v->load[k]--;
-		link = strcasecmp(w->customer, customer) != 0;
-		free(w->customer);
-		free(w->subject);
-		free(w->base);
-		w->base = NULL;
 	} else {
 		v->v = room(v->v, v->n, &v->cap, sizeof *v->v);
-		w = v->v[v->n++] = xcalloc(1, sizeof *w);
+		w = memset(&v->v[v->n++], 0, sizeof *w);
 		snprintf(w->id, sizeof w->id, "%s", t->id);
-		strtab_put(&v->by_id, w->id, v->n);
+		if (v->built)	/* after the sorted ones */
+			strtab_put(&v->by_id, arena_strndup(&v->strings, w->id, strlen(w->id)), v->n);
 		i = v->n;
 	}
-	w->customer = xstrdup(customer);
-	if (link)
-		view_link(v, i - 1);
-	w->subject = xstrdup(t->subject ? t->subject : "");
+	if (!w->customer || strcasecmp(w->customer, customer))
+		view_link(v, i - 1, customer);
+	if (!w->subject || strcmp(w->subject, subject)) {
+		w->subject = arena_strndup(&v->strings, subject, strlen(subject));
+		free(w->base);
+		w->base = NULL;
+	}
 	snprintf(w->status, sizeof w->status, "%s", t->status ? t->status : "new");
 	snprintf(w->assignee, sizeof w->assignee, "%s", t->assignee ? t->assignee : "");
 	w->updated = t->updated;
@@ -551,7 +553,7 @@ static const struct view_ticket *view_next(const struct desk_view *v, size_t *no
 		return NULL;
 	const struct view_node *nd = &v->nodes[*node - 1];
 	*node = nd->next;
-	return v->v[nd->ticket];
+	return &v->v[nd->ticket];
 }
 
 static size_t view_first(struct desk_view *v, const char *customer)
@@ -587,6 +589,7 @@ static struct desk_view *view_need(struct filing *f)
 		t.assigned_at = ts[i].assigned_at;
 		view_put(f, &t);
 	}
+	v->nsorted = v->n;
 	v->built = 1;
 	v->head = h;
 	return v;

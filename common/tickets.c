@@ -487,13 +487,6 @@ static void sum_walk(void *ctx, const char *id, const git_oid *blob)
 	sum_fold(p[0], p[1], id, blob, 0);
 }
 
-/* Two entries that begin with their ID (struct tsum, struct tevents), or
- * an ID and such an entry, by ID. */
-static int by_id(const void *a, const void *b)
-{
-	return strcmp(a, b);
-}
-
 /* The trailer of a derived file: "end COUNT HASH\n", COUNT the lines
  * between the first and the trailer, HASH the hash64_wide of every line
  * before it, chained line by line (h = 0, then h = hash64_wide(line, len,

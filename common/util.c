@@ -669,6 +669,11 @@ long long mdesk_now(const char *opt)
 	return (long long)time(NULL);
 }
 
+int by_id(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
 struct idpos {
 	const char *id;
 	size_t i;

@@ -124,6 +124,10 @@ void b64_encode(struct buf *out, const void *data, size_t n, int wrap);
 /* A table column on stdout: s ("-" when NULL) cut or padded to w
  * characters (a UTF-8 sequence counts as one). */
 void put_col(const char *s, int w);
+/* qsort's and bsearch's order of entries that begin with their ID (a
+ * char array: a ticket's summary, its events), or of an ID and such an
+ * entry: by ID. */
+int by_id(const void *a, const void *b);
 /* For ids[0..n): drop[i] = 1 when ids[i] already appeared at a lower index
  * (the later copies of the same id). */
 void mark_later_copies(const char *const *ids, size_t n, unsigned char *drop);
