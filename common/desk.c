@@ -1156,41 +1156,44 @@ static git_repository *mempack_open(struct desk *d, git_odb_backend **mem)
 	return r;
 }
 
-/* The objects of tx's commit into pb: the commit, the trees on the way
- * to each change and the blobs. */
-static void pack_insert(git_packbuilder *pb, struct desk_tx *tx, git_tree *root)
+/* Into pb: the tree id and what it holds that the tree old (NULL: none)
+ * does not hold as is, the objects a commit adds.  Subtrees the same in
+ * both are not looked at, each new tree is read once. */
+static int pack_insert(git_packbuilder *pb, git_repository *r, const git_oid *id,
+    const git_oid *old)
 {
-	int bad = git_packbuilder_insert(pb, &tx->commit_id, NULL) != 0 ||
-	    git_packbuilder_insert(pb, git_tree_id(root), NULL) != 0;
-	for (size_t i = 0; i < tx->n && !bad; i++) {
-		const struct change *c = &tx->c[i];
-		if (c->op != OP_REMOVE)
-			bad = git_packbuilder_insert(pb, &c->id, NULL) != 0;
-		char *pp = xstrdup(c->path);
-		for (char *sl = strchr(pp, '/'); sl && !bad; sl = strchr(sl + 1, '/')) {
-			git_tree_entry *te;
-			*sl = 0;
-			if (git_tree_entry_bypath(&te, root, pp) == 0) {
-				bad = git_packbuilder_insert(pb, git_tree_entry_id(te), NULL) != 0;
-				git_tree_entry_free(te);
-			}
-			*sl = '/';
-		}
-		free(pp);
+	git_tree *t = NULL, *o = NULL;
+	if (git_packbuilder_insert(pb, id, NULL) != 0 || git_tree_lookup(&t, r, id) != 0 ||
+	    (old && git_tree_lookup(&o, r, old) != 0)) {
+		git_tree_free(t);
+		return -1;
 	}
-	if (bad)
-		desk_git_die(EX_TEMPFAIL, "pack");
+	int bad = 0;
+	for (size_t i = 0; i < git_tree_entrycount(t) && !bad; i++) {
+		const git_tree_entry *e = git_tree_entry_byindex(t, i);
+		const git_tree_entry *was = o ? git_tree_entry_byname(o, git_tree_entry_name(e)) : NULL;
+		if (was && git_oid_equal(git_tree_entry_id(was), git_tree_entry_id(e)))
+			continue;
+		if (git_tree_entry_type(e) == GIT_OBJECT_TREE)
+			bad = pack_insert(pb, r, git_tree_entry_id(e), was &&
+			    git_tree_entry_type(was) == GIT_OBJECT_TREE ? git_tree_entry_id(was) : NULL);
+		else
+			bad = git_packbuilder_insert(pb, git_tree_entry_id(e), NULL) != 0;
+	}
+	git_tree_free(t);
+	git_tree_free(o);
+	return bad;
 }
 
 /* Write the objects of tx's commit, held in r's memory store mem, as a
  * pack; r is freed.  Dies when the disk refuses. */
 static void mempack_write(struct desk_tx *tx, git_repository *r, git_odb_backend *mem,
-    git_tree *root)
+    git_tree *root, git_tree *base)
 {
 	git_packbuilder *pb;
-	if (git_packbuilder_new(&pb, r) != 0)
+	if (git_packbuilder_new(&pb, r) != 0 || git_packbuilder_insert(pb, &tx->commit_id, NULL) ||
+	    pack_insert(pb, r, git_tree_id(root), base ? git_tree_id(base) : NULL) != 0)
 		desk_git_die(EX_TEMPFAIL, "pack");
-	pack_insert(pb, tx, root);
 	errno = 0;
 	char *dir = join(git_repository_path(tx->d->repo), "objects/pack");
 	if (git_packbuilder_write(pb, dir, 0, NULL, NULL) != 0) {
@@ -1299,11 +1302,11 @@ static void tx_build(struct desk_tx *tx)
 	if (rc != 0 || git_tree_lookup(&root, repo, &tree_id) != 0)
 		desk_git_die(EX_TEMPFAIL, "tree");
 	free(up);
-	git_tree_free(base);
 	make_commit(repo, &tx->commit_id, tx->unborn ? NULL : &tx->head, root, tx->sig,
 	    tx->message, "commit");
 	if (mem)
-		mempack_write(tx, repo, mem, root);
+		mempack_write(tx, repo, mem, root, base);
+	git_tree_free(base);
 	git_tree_free(root);
 	git_tree_free(tx->newtree);
 	if (git_tree_lookup(&tx->newtree, d->repo, &tree_id) != 0)
