@@ -231,8 +231,10 @@ static void one_event(const char *id, json_t *ev, const struct agent *a,
 
 static int cmd_init(int argc, char **argv)
 {
-	argv = no_options(&argc, argv, "", 1, 2);
-	const char *dir = argc > 1 ? argv[1] : ".";
+	int bare = one_opt(argc, argv, "bare", no_argument, NULL);
+	if (argc - optind > 1)
+		misuse(NULL);
+	const char *dir = optind < argc ? argv[optind] : ".";
 	struct stat st;
 	if (stat(dir, &st) == 0) {
 		if (!S_ISDIR(st.st_mode))
@@ -248,18 +250,8 @@ static int cmd_init(int argc, char **argv)
 		if (!empty)
 			die(EX_CANTCREAT, "%s: not empty; mdesk init wants a new or empty directory", dir);
 	}
-	desk_git_create(dir);	/* makes dir and its missing parents, as git init */
-	/* desk.conf first, so the desk opens */
-	for (const struct skel_file *f = skel_files; f->path; f++)
-		if (!strcmp(f->path, "desk.conf")) {
-			char *p = xmalloc(strlen(dir) + 16);
-			sprintf(p, "%s/desk.conf", dir);
-			FILE *fp = fopen(p, "w");
-			if (!fp || fputs(f->text, fp) == EOF || fclose(fp) != 0)
-				die(EX_CANTCREAT, "%s: %s", p, strerror(errno));
-			free(p);
-		}
-	desk_open(&D, dir);
+	desk_git_create(dir, bare);	/* makes dir and its missing parents, as git init */
+	desk_open_new(&D, dir);
 	D.now = mdesk_now(opt_now);
 	desk_lock(&D);
 	struct desk_tx *tx = desk_tx_new(&D);
@@ -269,8 +261,12 @@ static int cmd_init(int argc, char **argv)
 	desk_system_author(name, sizeof name, email, sizeof email);
 	desk_tx_commit(tx, name, email, "desk created\n");
 	desk_unlock(&D);
-	printf("created a desk in %s\n", D.root);
-	printf("next: edit desk.conf and agents.csv, then run 'mdesk check'\n");
+	printf("created a %sdesk in %s\n", bare ? "bare " : "", D.root);
+	if (bare)
+		printf("next: 'mdesk clone %s DIR' makes a desk to edit desk.conf and agents.csv "
+		    "in; 'mdesk sync' brings them here\n", D.root);
+	else
+		printf("next: edit desk.conf and agents.csv, then run 'mdesk check'\n");
 	return 0;
 }
 
@@ -403,7 +399,7 @@ static void check_replying(void)
 		return;	/* reported with the other booleans */
 	const char *tn = conf_get(&D.conf, "ack", "", "template");
 	char p[300];
-	if (on && tpl_pick(D.root, tn ? tn : "ack", "", p, sizeof p) != 0)
+	if (on && reply_template(&D, tn ? tn : "ack", "", p, sizeof p) != 0)
 		faultf("desk.conf", tn ? conf_line(&D.conf, "ack", "", "template") : 0,
 		    "template: no templates/%.60s.txt", tn ? tn : "ack");
 }
@@ -413,19 +409,17 @@ static void check_replying(void)
  * name does not start with a dot). */
 static void each_file(const char *sub, const char *suffix, void (*fn)(const char *, const char *))
 {
-	char dir[4200], path[600];
-	snprintf(dir, sizeof dir, "%s/%s", D.root, sub);
-	DIR *dp = opendir(dir);
-	struct dirent *de;
-	size_t sl = strlen(suffix);
-	while (dp && (de = readdir(dp))) {
-		size_t l = strlen(de->d_name);
-		snprintf(path, sizeof path, "%s/%s", sub, de->d_name);
-		if (l > sl && !strcmp(de->d_name + l - sl, suffix) && (sl || de->d_name[0] != '.'))
-			fn(de->d_name, path);
+	char path[600];
+	size_t n, sl = strlen(suffix);
+	char **names = desk_list(&D, sub, &n);
+	for (size_t i = 0; i < n; i++) {
+		const char *nm = names[i];
+		size_t l = strlen(nm);
+		snprintf(path, sizeof path, "%s/%s", sub, nm);
+		if (l > sl && !strcmp(nm + l - sl, suffix) && (sl || nm[0] != '.'))
+			fn(nm, path);
 	}
-	if (dp)
-		closedir(dp);
+	desk_list_free(names, n);
 }
 
 /* A calendars/NAME.conf, read as the tools read it (sla.c). */
@@ -1348,7 +1342,7 @@ static void show_messages(const struct ticket *t, int archived, int mbox, struct
 			text_message(t, files[k], raw, len, p);
 		free(raw);
 	}
-	ticket_files_free(files, nf);
+	desk_list_free(files, nf);
 }
 
 /* The participants of a ticket, when there are others than the customer. */
@@ -2359,9 +2353,12 @@ static int cmd_agent(int argc, char **argv)
 	for (size_t i = 0; i < AG.n; i++) {	/* a shift calendar must exist */
 		const char *cal = AG.v[i].calendar;
 		char cp[400];
-		struct stat st;
-		snprintf(cp, sizeof cp, "%s/calendars/%s.conf", D.root, cal);
-		if (*cal && (strchr(cal, '/') || stat(cp, &st) != 0))
+		size_t cl;
+		snprintf(cp, sizeof cp, "calendars/%s.conf", cal);
+		char *ct = *cal && !strchr(cal, '/') ? desk_read_file(&D, cp, &cl) : NULL;
+		int have = ct != NULL;
+		free(ct);
+		if (*cal && !have)
 			die(EX_DATAERR, "calendar '%s' of %s: no calendars/%s.conf", cal,
 			    AG.v[i].login, cal);
 	}
@@ -2597,10 +2594,12 @@ static int cmd_automate(int argc, char **argv)
 
 static int cmd_clone(int argc, char **argv)
 {
-	argv = no_options(&argc, argv, "", 3, 3);
-	sync_clone(argv[1], argv[2]);
-	desk_open(&D, argv[2]);	/* its state under .git/mdesk */
-	printf("cloned %s into %s\n", argv[1], D.root);
+	int bare = one_opt(argc, argv, "bare", no_argument, NULL);
+	if (argc - optind != 2)
+		misuse(NULL);
+	sync_clone(argv[optind], argv[optind + 1], bare);
+	desk_open(&D, argv[optind + 1]);	/* its state under .git/mdesk or DIR/mdesk */
+	printf("cloned %s into %s\n", argv[optind], D.root);
 	printf("next: 'mdesk sync' fetches, merges and pushes (see mdesk(1), SYNC)\n");
 	return 0;
 }
@@ -2608,7 +2607,7 @@ static int cmd_clone(int argc, char **argv)
 static int cmd_help(int argc, char **argv);
 
 static const struct command cmds[] = {
-	{ "init", cmd_init, "init [DIR]", "create a desk with example files" },
+	{ "init", cmd_init, "init [--bare] [DIR]", "create a desk with example files" },
 	{ "check", cmd_check, "check [--repair [REMOTE]]",
 	    "validate the desk's files and history" },
 	{ "ls", cmd_ls, "ls [--status S] [--assignee A | --mine | --unassigned] [--queue Q] "
@@ -2649,7 +2648,7 @@ static const struct command cmds[] = {
 	{ "gc", cmd_gc, "gc [--full]", "pack the repository" },
 	{ "sync", cmd_sync, "sync [--auto] [REMOTE]",
 	    "fetch, merge and push (origin by default)" },
-	{ "clone", cmd_clone, "clone URL DIR", "a new replica of a desk" },
+	{ "clone", cmd_clone, "clone [--bare] URL DIR", "a new replica of a desk" },
 	{ "maildir", cmd_maildir, "maildir DIR [--view mine|unassigned|at-risk|mentions|all]...",
 	    "the tickets of each view as a maildir, for mail clients" },
 	{ "automate", cmd_automate, "automate [--dry-run] [--explain] [--rule NAME]",

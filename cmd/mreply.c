@@ -7,7 +7,6 @@
  * template's status, tag and priority changes, and the agent's claim.
  * --ack sends the acknowledgement of a new ticket under RFC 3834 rules.
  * See mreply(1). */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -125,29 +124,35 @@ static long long ev_at(json_t *e)
 
 /* --- templates: --check and --list --- */
 
-static int is_template(const struct dirent *de)
+static int is_template(const char *name)
 {
-	size_t l = strlen(de->d_name);
-	return l >= 5 && !strcmp(de->d_name + l - 4, ".txt") && de->d_name[0] != '.';
+	size_t l = strlen(name);
+	return l >= 5 && !strcmp(name + l - 4, ".txt") && name[0] != '.';
 }
 
 /* Order of template files: by name without ".txt" (ack before ack.pt). */
-static int stem_cmp(const struct dirent **x, const struct dirent **y)
+static int stem_cmp(const void *x, const void *y)
 {
-	const char *a = (*x)->d_name, *b = (*y)->d_name;
+	const char *a = *(char *const *)x, *b = *(char *const *)y;
 	size_t la = strlen(a) - 4, lb = strlen(b) - 4, n = la < lb ? la : lb;
 	int c = memcmp(a, b, n);
 	return c ? c : la < lb ? -1 : la > lb;
 }
 
-/* The files templates/ *.txt, in order, into *de (free each and *de). */
-static int template_files(struct dirent ***de)
+/* The files templates/ *.txt, in order (desk_list_free them). */
+static char **template_files(size_t *n)
 {
-	char dir[4096];
-	snprintf(dir, sizeof dir, "%s/templates", D.root);
-	*de = NULL;
-	int n = scandir(dir, de, is_template, stem_cmp);
-	return n > 0 ? n : 0;
+	size_t all, k = 0;
+	char **v = desk_list(&D, "templates", &all);
+	for (size_t i = 0; i < all; i++)
+		if (is_template(v[i]))
+			v[k++] = v[i];
+		else
+			free(v[i]);
+	*n = k;
+	if (k > 1)
+		qsort(v, k, sizeof *v, stem_cmp);
+	return v;
 }
 
 /* A placeholder that some policy leaves empty, without a default: a
@@ -198,13 +203,14 @@ static int load_template(const char *file, struct template *tp, tpl_report rep, 
 
 static int cmd_check(void)
 {
-	struct dirent **de;
-	int n = template_files(&de), faults = 0;
+	size_t n;
+	char **de = template_files(&n);
+	int faults = 0;
 	struct sla sla;
 	int have_sla = sla_read(&sla, &D, NULL, no_report) == 0;	/* its faults: mdesk check's */
-	for (int i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++) {
 		struct template tp;
-		if (load_template(de[i]->d_name, &tp, tpl_report_stderr, &faults) == 0) {
+		if (load_template(de[i], &tp, tpl_report_stderr, &faults) == 0) {
 			struct empty_check ec = { &sla, tp.file, &faults };
 			if (have_sla)
 				tpl_each(tp.body, tp.body_line, empty_check, &ec);
@@ -216,8 +222,8 @@ static int cmd_check(void)
 	const char *langs = conf_or(&D.conf, "", "", "languages", NULL);
 	int line = conf_line(&D.conf, "", "", "languages");
 	const char *deflang = conf_or(&D.conf, "", "", "language", "en");
-	for (int i = 0; langs && i < n; i++) {
-		const char *f = de[i]->d_name;
+	for (size_t i = 0; langs && i < n; i++) {
+		const char *f = de[i];
 		if (strchr(f, '.') != strrchr(f, '.'))
 			continue;	/* a variant itself */
 		char base[300];
@@ -227,7 +233,7 @@ static int cmd_check(void)
 			if (!strcmp(l, deflang))
 				continue;
 			char got[600], m[700];
-			if (tpl_pick(D.root, base, l, got, sizeof got) != 0 ||
+			if (tpl_pick(de, n, base, l, got, sizeof got) != 0 ||
 			    !strcmp(got + 10 + strlen(base), ".txt")) {
 				snprintf(m, sizeof m, "templates/%s has no %s variant (templates/%s.%s.txt); "
 				    "languages names %s", f, l, base, l, l);
@@ -236,33 +242,30 @@ static int cmd_check(void)
 		}
 		free(ls);
 	}
-	for (int i = 0; i < n; i++)
-		free(de[i]);
-	free(de);
+	desk_list_free(de, n);
 	if (faults)
 		return EX_CONFIG;
 	if (!opt_quiet)
-		printf("%d templates, no faults\n", n);
+		printf("%zu templates, no faults\n", n);
 	return 0;
 }
 
 static int cmd_list(void)
 {
-	struct dirent **de;
-	int n = template_files(&de);
-	for (int i = 0; i < n; i++) {
+	size_t n;
+	char **de = template_files(&n);
+	for (size_t i = 0; i < n; i++) {
 		struct template tp;
 		char *cl = NULL;	/* the first line of its body */
-		if (load_template(de[i]->d_name, &tp, NULL, NULL) == 0) {
+		if (load_template(de[i], &tp, NULL, NULL) == 0) {
 			const char *p = tp.body + strspn(tp.body, "\n");
 			cl = xstrndup(p, strcspn(p, "\n"));
 			tpl_free(&tp);
 		}
-		printf("%-28.*s %s\n", (int)(strlen(de[i]->d_name) - 4), de[i]->d_name, cl ? cl : "");
+		printf("%-28.*s %s\n", (int)(strlen(de[i]) - 4), de[i], cl ? cl : "");
 		free(cl);
-		free(de[i]);
 	}
-	free(de);
+	desk_list_free(de, n);
 	return 0;
 }
 

@@ -251,12 +251,21 @@ static void reply_queue(struct reply *r)
 	r->qname = conf_or(&r->d->conf, "queue", queue, "name", r->deskname);
 }
 
+int reply_template(struct desk *d, const char *name, const char *lang, char *out, size_t n)
+{
+	size_t nf;
+	char **files = desk_list(d, "templates", &nf);
+	int rc = tpl_pick(files, nf, name, lang, out, n);
+	desk_list_free(files, nf);
+	return rc;
+}
+
 /* The language, the queue and the template. */
 static void reply_setup(struct reply *r)
 {
 	struct desk *d = r->d;
 	reply_queue(r);
-	if (tpl_pick(d->root, r->tname, r->lang, r->tpath, sizeof r->tpath) != 0)
+	if (reply_template(d, r->tname, r->lang, r->tpath, sizeof r->tpath) != 0)
 		die(EX_CONFIG, "templates/%s.txt: no such template (see mreply --list)", r->tname);
 	size_t tl;
 	char *ttext = desk_read_file(d, r->tpath, &tl);

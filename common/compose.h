@@ -89,6 +89,9 @@ void reply_address(struct reply *r, const struct addrs *to, const struct addrs *
  * the body (the template rendered, wrapped, the signature, the quote).
  * Exits EX_CONFIG on a template or desk.conf fault. */
 void reply_render(struct reply *r);
+/* The file of template name in lang (tpl_pick among the desk's
+ * templates/) into out: 0, or -1 when there is none. */
+int reply_template(struct desk *d, const char *name, const char *lang, char *out, size_t n);
 /* A draft for the agent's editor: To, Cc, Bcc and Subject as header
  * lines, a blank line, the body: the rendered template (with_template)
  * or room for the answer and the signature, then the customer's message

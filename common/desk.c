@@ -50,7 +50,7 @@ void desk_git_init(void)
 	}
 }
 
-void desk_git_create(const char *dir)
+void desk_git_create(const char *dir, int bare)
 {
 	git_repository *repo;
 	git_repository_init_options o;
@@ -69,7 +69,7 @@ void desk_git_create(const char *dir)
 	free(p);
 	desk_git_init();
 	git_repository_init_options_init(&o, GIT_REPOSITORY_INIT_OPTIONS_VERSION);
-	o.flags = GIT_REPOSITORY_INIT_MKPATH;
+	o.flags = GIT_REPOSITORY_INIT_MKPATH | (bare ? GIT_REPOSITORY_INIT_BARE : 0);
 	o.initial_head = "main";
 	if (git_repository_init_ext(&repo, dir, &o) != 0)
 		desk_git_die(EX_CANTCREAT, dir);
@@ -90,6 +90,28 @@ static char *join(const char *a, const char *b)
 	return p;
 }
 
+/* Is dir a git repository that says it is bare (core.bare)?  Read from
+ * its config file alone: the repository of a working tree says false. */
+static int is_bare_repo(const char *dir)
+{
+	struct stat st;
+	char *h = join(dir, "HEAD"), *c = join(dir, "config");
+	git_config *cf = NULL;
+	int bare = 0;
+	desk_git_init();
+	if (stat(h, &st) == 0 && S_ISREG(st.st_mode) && stat(c, &st) == 0 &&
+	    S_ISREG(st.st_mode) && git_config_open_ondisk(&cf, c) == 0 &&
+	    git_config_get_bool(&bare, cf, "core.bare") != 0)
+		bare = 0;
+	git_config_free(cf);
+	free(h);
+	free(c);
+	return bare;
+}
+
+/* A desk at dir: 1 with a working tree (desk.conf and .git), 2 bare (a
+ * bare repository: its main branch holds desk.conf, see desk_open), 0
+ * none. */
 static int is_desk(const char *dir)
 {
 	struct stat st;
@@ -98,7 +120,7 @@ static int is_desk(const char *dir)
 	    S_ISDIR(st.st_mode);
 	free(c);
 	free(g);
-	return ok;
+	return ok ? 1 : is_bare_repo(dir) ? 2 : 0;
 }
 
 static void load_conf(struct desk *d)
@@ -106,6 +128,9 @@ static void load_conf(struct desk *d)
 	size_t len;
 	char *text = desk_read_file(d, "desk.conf", &len);
 	const char *err = NULL;
+	if (!text && d->bare)
+		die(EX_CONFIG, "%s: not a desk (a bare repository whose branch main has no "
+		    "desk.conf); make one with 'mdesk init --bare DIR'", d->root);
 	if (!text)
 		die(EX_CONFIG, "%s/desk.conf: cannot read: %s", d->root, strerror(errno));
 	int line = conf_parse(&d->conf, "desk.conf", text, len, &err);
@@ -119,14 +144,14 @@ static void load_conf(struct desk *d)
  * when the repository at root is another user's (libgit2 1.5 answers rc,
  * GIT_EOWNER, or, when no safe.directory is set at all, a "not found" of
  * that setting), say whose it is and the ways out, in one line. */
-static void check_owner(const char *root, int rc)
+static void check_owner(const char *root, int bare, int rc)
 {
 	struct stat st;
 	char owner[64] = "another user", me[64] = "this user";
 	struct passwd *pw;
 	if (rc == 0)
 		return;
-	char *g = join(root, ".git");
+	char *g = bare ? xstrdup(root) : join(root, ".git");
 	int found = stat(g, &st) == 0;
 	free(g);
 	if (rc != GIT_EOWNER && (!found || st.st_uid == geteuid()))
@@ -144,22 +169,52 @@ static void check_owner(const char *root, int rc)
 	    "'git config --global --add safe.directory %s'", root, owner, me, me, me, root, root);
 }
 
+/* Open the repository of the desk at root (absolute, malloc'd: d's now)
+ * and its state directory, without desk.conf yet. */
+static void open_repo(struct desk *d, char *root, int bare)
+{
+	memset(d, 0, sizeof *d);
+	d->lockfd = -1;
+	d->root = root;
+	d->bare = bare;
+	/* a file-size limit (a full disk in miniature) must fail a write,
+	 * not kill the writer half way */
+	signal(SIGXFSZ, SIG_IGN);
+	desk_git_init();
+	int rc = git_repository_open(&d->repo, d->root);
+	check_owner(d->root, d->bare, rc);
+	if (rc != 0)
+		desk_git_die(EX_CONFIG, d->root);
+	/* derived state in the git directory: .git/mdesk, or DIR/mdesk */
+	d->state = desk_git_path(d, "mdesk");
+	mkdir(d->state, 0777);
+	git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
+	d->fsync = 1;
+}
+
+void desk_open_new(struct desk *d, const char *dir)
+{
+	char *root = realpath(dir, NULL);
+	if (!root)
+		die(EX_CANTCREAT, "%s: %s", dir, strerror(errno));
+	open_repo(d, root, is_bare_repo(root));
+}
+
 void desk_open(struct desk *d, const char *dir)
 {
 	char cwd[PATH_MAX], *found = NULL;
 	const char *named = "";	/* how dir was given: --desk or MDESK_DIR */
-	memset(d, 0, sizeof *d);
-	d->lockfd = -1;
 	if ((!dir || !*dir) && (dir = getenv("MDESK_DIR")) && *dir)
 		named = "MDESK_DIR=";
+	int kind = 0;
 	if (dir && *dir) {
-		if (!is_desk(dir))
-			die(EX_CONFIG, "%s%s: not a desk (no desk.conf or .git); create one "
-			    "with 'mdesk init %s'", named, dir, dir);
+		if (!(kind = is_desk(dir)))
+			die(EX_CONFIG, "%s%s: not a desk (no desk.conf or .git, nor a bare "
+			    "repository); create one with 'mdesk init %s'", named, dir, dir);
 		found = realpath(dir, NULL);
 	} else if (getcwd(cwd, sizeof cwd)) {
 		for (;;) {
-			if (is_desk(cwd)) {
+			if ((kind = is_desk(cwd))) {
 				found = xstrdup(cwd);
 				break;
 			}
@@ -172,19 +227,7 @@ void desk_open(struct desk *d, const char *dir)
 	if (!found)
 		die(EX_CONFIG, "no desk here or in any parent directory; create one "
 		    "with 'mdesk init DIR' and use --desk DIR or MDESK_DIR");
-	d->root = found;
-	/* a file-size limit (a full disk in miniature) must fail a write,
-	 * not kill the writer half way */
-	signal(SIGXFSZ, SIG_IGN);
-	desk_git_init();
-	int rc = git_repository_open(&d->repo, d->root);
-	check_owner(d->root, rc);
-	if (rc != 0)
-		desk_git_die(EX_CONFIG, d->root);
-	char *g = join(d->root, ".git");
-	d->state = join(g, "mdesk");
-	free(g);
-	mkdir(d->state, 0777);
+	open_repo(d, found, kind == 2);
 	load_conf(d);
 	const char *fs = conf_get(&d->conf, "", "", "fsync");
 	int on = 1;
@@ -273,7 +316,67 @@ static char *read_all(int fd, size_t *len)
 
 char *desk_read_file(struct desk *d, const char *path, size_t *len)
 {
+	if (d->bare)
+		return desk_read_head(d, path, len, 0);
 	return read_all(open_plain(d->root, path), len);
+}
+
+char *desk_git_path(struct desk *d, const char *name)
+{
+	const char *g = git_repository_path(d->repo);	/* ends in '/' */
+	char *p = xmalloc(strlen(g) + strlen(name) + 1);
+	sprintf(p, "%s%s", g, name);
+	return p;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char **desk_list(struct desk *d, const char *dir, size_t *n)
+{
+	char **v = NULL;
+	*n = 0;
+	if (d->bare) {
+		git_tree *t = desk_branch_tree(d, DESK_BRANCH, NULL), *sub = NULL;
+		git_tree_entry *e;
+		if (t && git_tree_entry_bypath(&e, t, dir) == 0) {
+			if (git_tree_entry_type(e) != GIT_OBJECT_TREE ||
+			    git_tree_lookup(&sub, d->repo, git_tree_entry_id(e)) != 0)
+				sub = NULL;
+			git_tree_entry_free(e);
+		}
+		*n = sub ? git_tree_entrycount(sub) : 0;
+		v = xcalloc(*n + 1, sizeof *v);
+		for (size_t i = 0; i < *n; i++)
+			v[i] = xstrdup(git_tree_entry_name(git_tree_entry_byindex(sub, i)));
+		git_tree_free(sub);
+		git_tree_free(t);
+	} else {
+		char *full = join(d->root, dir);
+		DIR *dp = opendir(full);
+		struct dirent *de;
+		while (dp && (de = readdir(dp))) {
+			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+				continue;
+			v = xrealloc(v, (*n + 2) * sizeof *v);
+			v[(*n)++] = xstrdup(de->d_name);
+		}
+		if (dp)
+			closedir(dp);
+		free(full);
+	}
+	if (*n > 1)
+		qsort(v, *n, sizeof *v, cmp_names);
+	return v;
+}
+
+void desk_list_free(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
 }
 
 int desk_branch_id(struct desk *d, const char *ref, git_oid *out)
@@ -615,10 +718,9 @@ static void write_journal(struct desk *d, const struct change *c, size_t n)
 		buf_adds(&paths, c[i].path);
 		buf_addc(&paths, '\n');
 	}
-	if (write_atomic(d->root, ".git/mdesk/pending", paths.p ? paths.p : "", paths.len,
-	    &st, 0) != 0)
+	if (write_atomic(d->state, "pending", paths.p ? paths.p : "", paths.len, &st, 0) != 0)
 		die(errno == ENOSPC || errno == EDQUOT || errno == EROFS ? EX_CANTCREAT :
-		    EX_TEMPFAIL, "%s/.git/mdesk/pending: %s", d->root, strerror(errno));
+		    EX_TEMPFAIL, "%s/pending: %s", d->state, strerror(errno));
 	buf_free(&paths);
 }
 
@@ -631,6 +733,10 @@ static int follow(struct desk *d, git_tree *tree, const struct change *c, size_t
     const char *what)
 {
 	int bad = 0;
+	if (d->bare) {	/* nothing follows the branch */
+		unlink_journal(d);
+		return 0;
+	}
 	git_index *idx = index_open(d);
 	for (size_t i = 0; i < n; i++)
 		if (materialize(d, idx, tree, c[i].path, own && c[i].op != OP_REMOVE ? &c[i] :
@@ -703,6 +809,10 @@ static void remove_temps(struct desk *d, const char *path)
 /* Paths of the pending journal, bring them in line with HEAD. */
 static void recover(struct desk *d)
 {
+	if (d->bare) {	/* nothing to bring in line */
+		unlink_journal(d);
+		return;
+	}
 	char *jp = join(d->state, "pending");
 	size_t len;
 	char *text = read_all(open(jp, O_RDONLY | O_CLOEXEC), &len);
@@ -738,11 +848,11 @@ static void clear_stale_git_locks(struct desk *d)
 	struct stat js;
 	int dying = stat(jp, &js) == 0;
 	free(jp);
-	static const char *const names[] = { ".git/index.lock",
-		".git/refs/heads/main.lock", ".git/refs/heads/archive.lock",
-		".git/HEAD.lock", ".git/packed-refs.lock" };
+	static const char *const names[] = { "index.lock",
+		"refs/heads/main.lock", "refs/heads/archive.lock",
+		"HEAD.lock", "packed-refs.lock" };
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-		char *p = join(d->root, names[i]);
+		char *p = desk_git_path(d, names[i]);
 		struct stat st;
 		if (stat(p, &st) == 0 && (dying || time(NULL) - st.st_mtime > 5))
 			unlink(p);
@@ -1195,7 +1305,7 @@ static void mempack_write(struct desk_tx *tx, git_repository *r, git_odb_backend
 	    pack_insert(pb, r, git_tree_id(root), base ? git_tree_id(base) : NULL) != 0)
 		desk_git_die(EX_TEMPFAIL, "pack");
 	errno = 0;
-	char *dir = join(git_repository_path(tx->d->repo), "objects/pack");
+	char *dir = desk_git_path(tx->d, "objects/pack");
 	if (git_packbuilder_write(pb, dir, 0, NULL, NULL) != 0) {
 		int e = errno;
 		desk_git_die(e == ENOSPC || e == EDQUOT || e == EROFS || e == EFBIG ?
@@ -1254,7 +1364,7 @@ static void loose_path(struct desk *d, const git_oid *id, char *out)
 {
 	char hex[GIT_OID_HEXSZ + 1];
 	git_oid_tostr(hex, sizeof hex, id);
-	snprintf(out, PATH_MAX, "%s/.git/objects/%.2s/%s", d->root, hex, hex + 2);
+	snprintf(out, PATH_MAX, "%sobjects/%.2s/%s", git_repository_path(d->repo), hex, hex + 2);
 }
 
 /* A loose file that does not hold its object (cut short: a power cut
@@ -1500,7 +1610,7 @@ static void remove_old_packs(const char *objdir, const char *keep, time_t before
 void desk_gc(struct desk *d, int full, int quiet)
 {
 	time_t before = time(NULL) - GC_GRACE;
-	char *objdir = join(d->root, ".git/objects");
+	char *objdir = desk_git_path(d, "objects");
 	struct loose l = { 0 };
 	git_packbuilder *pb;
 	collect_loose(objdir, &l);

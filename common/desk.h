@@ -32,8 +32,11 @@ typedef void (*desk_commit_fn)(struct desk *d, const git_oid *old, git_tree *roo
     const char *const *paths, const git_oid *ids, size_t n);
 
 struct desk {
-	char *root;		/* the working tree, absolute */
-	char *state;		/* .git/mdesk */
+	char *root;		/* the working tree, absolute; of a bare desk,
+				 * its git directory */
+	int bare;		/* no working tree, no index: the files are
+				 * read from the main branch's tree */
+	char *state;		/* derived state: .git/mdesk, or DIR/mdesk */
 	git_repository *repo;
 	int lockfd;
 	unsigned lock_gen;	/* counts the times the lock was taken */
@@ -53,15 +56,23 @@ struct desk {
 };
 
 /* Find the desk: dir (--desk), $MDESK_DIR, the current directory or its
- * parents.  Exits EX_CONFIG with a hint on failure (a desk owned by
+ * parents.  A desk is a directory holding desk.conf and .git, or a bare
+ * git repository (core.bare) whose branch main holds desk.conf.  Exits EX_CONFIG with a hint on failure (a desk owned by
  * another user included: git refuses it). */
 void desk_open(struct desk *d, const char *dir);
+/* Open the desk just made in dir by desk_git_create, for its first
+ * commit: without desk.conf (the defaults: fsync on). */
+void desk_open_new(struct desk *d, const char *dir);
 /* Unlock and close; when this process moved a branch, the search index
  * (when there is one) follows (search_follow, without the lock). */
 void desk_close(struct desk *d);
 /* Create an empty git repository for a desk (branch main) in dir, made
- * with its missing parents; exits EX_CANTCREAT when it cannot be. */
-void desk_git_create(const char *dir);
+ * with its missing parents (bare: dir is the git directory itself);
+ * exits EX_CANTCREAT when it cannot be. */
+void desk_git_create(const char *dir, int bare);
+/* name (a path inside the git directory: "objects", "mdesk/lock") under
+ * d's git directory, malloc'd. */
+char *desk_git_path(struct desk *d, const char *name);
 /* The git library, once per process. */
 void desk_git_init(void);
 /* Die with the libgit2 error: "what: message". */
@@ -94,9 +105,15 @@ char *desk_read_head(struct desk *d, const char *path, size_t *len, int archived
  * *len; NULL when absent or not a file. */
 char *desk_tree_file(git_tree *t, const char *path, size_t *len);
 char *desk_entry_file(git_repository *r, const git_tree_entry *e, size_t *len);
-/* Read a file of the working tree; NULL if absent, not a regular file or
- * reached through a symbolic link (no component of path is followed). */
+/* Read a file of the working tree (of a bare desk: of the main branch's
+ * tree); NULL if absent, not a regular file or reached through a
+ * symbolic link (no component of path is followed). */
 char *desk_read_file(struct desk *d, const char *path, size_t *len);
+/* The names in the folder dir of the desk (working tree, or main's tree
+ * when bare), sorted, "." and ".." left out; *n of them.  Free with
+ * desk_list_free. */
+char **desk_list(struct desk *d, const char *dir, size_t *n);
+void desk_list_free(char **v, size_t n);
 
 /* A transaction: one commit. */
 struct desk_tx;

@@ -2137,6 +2137,8 @@ static int merge_branch(struct desk *d, const char *branch, const char *track,
  * changes not committed (a hand edit in progress): reported, counted. */
 static int dirty_paths(struct desk *d, const git_oid *a, const git_oid *b)
 {
+	if (d->bare)	/* no working tree: nothing to edit by hand */
+		return 0;
 	git_tree *ta = commit_tree(d->repo, a), *tb = commit_tree(d->repo, b);
 	git_diff *diff;
 	if (!ta || !tb || git_diff_tree_to_tree(&diff, d->repo, ta, tb, NULL) != 0)
@@ -2273,8 +2275,7 @@ static void move_files(struct desk *d, const char *dir, const char *todir, const
 static void move_in(struct desk *d)
 {
 	char *qo = path_join(d->state, "incoming/objects");
-	char *mo = xmalloc(strlen(git_repository_path(d->repo)) + 8);
-	sprintf(mo, "%sobjects", git_repository_path(d->repo));
+	char *mo = desk_git_path(d, "objects");
 	char *qp = path_join(qo, "pack"), *mp = path_join(mo, "pack");
 	move_files(d, qp, mp, ".pack");	/* a pack is found by its index: last */
 	move_files(d, qp, mp, ".idx");
@@ -2737,7 +2738,7 @@ static void clone_vet(git_repository *repo, const char *url, const char *dir, in
 	die(EX_DATAERR, "%s: %s (on %s's %s); nothing cloned", r.path, r.why, url, branch);
 }
 
-void sync_clone(const char *url, const char *dir)
+void sync_clone(const char *url, const char *dir, int bare)
 {
 	struct stat st;
 	int existed = stat(dir, &st) == 0;
@@ -2764,6 +2765,7 @@ void sync_clone(const char *url, const char *dir)
 	/* the remote's HEAD may name another branch (a bare repository made
 	 * by git init says master): main is checked out below */
 	o.checkout_opts.checkout_strategy = GIT_CHECKOUT_NONE;
+	o.bare = bare;
 	git_repository *repo;
 	if (git_clone(&repo, url, dir, &o) != 0)
 		die(write_fail(), "%s: cannot clone: %s", url, git_msg());
@@ -2778,18 +2780,20 @@ void sync_clone(const char *url, const char *dir)
 	git_checkout_options co;
 	git_checkout_options_init(&co, GIT_CHECKOUT_OPTIONS_VERSION);
 	co.checkout_strategy = GIT_CHECKOUT_FORCE;
+	git_tree *mt = commit_tree(repo, &mn);
+	git_tree_entry *ce = NULL;
+	int isdesk = mt && git_tree_entry_bypath(&ce, mt, "desk.conf") == 0 &&
+	    git_tree_entry_type(ce) == GIT_OBJECT_BLOB;
+	git_tree_entry_free(ce);
+	git_tree_free(mt);
+	if (!isdesk)
+		die(EX_DATAERR, "%s: not a desk (no desk.conf on main)", url);
 	if (git_reference_create(&br, repo, DESK_BRANCH, &mn, 1, "mdesk clone") != 0 ||
 	    git_branch_set_upstream(br, "origin/main") != 0 ||
 	    git_repository_set_head(repo, DESK_BRANCH) != 0 ||
-	    git_checkout_head(repo, &co) != 0)
+	    (!bare && git_checkout_head(repo, &co) != 0))
 		desk_git_die(write_fail(), dir);
 	git_reference_free(br);
-	struct stat cs;
-	char *conf = path_join(dir, "desk.conf");
-	int isdesk = stat(conf, &cs) == 0;
-	free(conf);
-	if (!isdesk)
-		die(EX_DATAERR, "%s: not a desk (no desk.conf on main)", url);
 	if (ref_oid(repo, "refs/remotes/origin/archive", &a)) {
 		git_reference *r;
 		if (git_reference_create(&r, repo, DESK_ARCHIVE, &a, 0, "mdesk clone") != 0)

@@ -62,10 +62,11 @@ int sync_merge_trees(git_repository *repo, git_tree *base, git_tree *ours,
  * Exits EX_TEMPFAIL when the remote cannot be reached. */
 int sync_desk(struct desk *d, const char *remote, int auto_mode);
 
-/* mdesk clone: a new replica of the desk at url in dir.  A branch that
+/* mdesk clone: a new replica of the desk at url in dir (bare: a bare
+ * desk, dir the git directory, nothing checked out).  A branch that
  * holds anything but plain files of the desk's layout is refused
  * (EX_DATAERR, the path named, nothing left in dir). */
-void sync_clone(const char *url, const char *dir);
+void sync_clone(const char *url, const char *dir, int bare);
 
 /* Is path (a file's, from the top of the desk) in the desk's layout
  * (mdesk-files(5))?  A sync or a clone takes nothing else. */

@@ -563,9 +563,10 @@ static int safe_part(const char *s, const char *extra)
 	return 1;
 }
 
-int tpl_pick(const char *root, const char *name, const char *lang, char *out, size_t n)
+int tpl_pick(char *const *files, size_t nf, const char *name, const char *lang, char *out,
+    size_t n)
 {
-	char l[32] = "", path[1024];
+	char l[32] = "";
 	if (!safe_part(name, "-_."))
 		return -1;
 	if (lang && safe_part(lang, "-_")) {
@@ -584,11 +585,11 @@ int tpl_pick(const char *root, const char *name, const char *lang, char *out, si
 			snprintf(cand, sizeof cand, "templates/%s.txt", name);
 		else
 			continue;
-		snprintf(path, sizeof path, "%s/%s", root, cand);
-		if (access(path, R_OK) == 0) {
-			snprintf(out, n, "%s", cand);
-			return 0;
-		}
+		for (size_t i = 0; i < nf; i++)
+			if (!strcmp(files[i], cand + strlen("templates/"))) {
+				snprintf(out, n, "%s", cand);
+				return 0;
+			}
 	}
 	return -1;
 }

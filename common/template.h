@@ -79,9 +79,10 @@ char *text_wrap(const char *text, int width);
 char *text_quote(const char *text);
 
 /* Pick templates/NAME.LANG.txt, then NAME.BASE.txt (pt for pt-br), then
- * NAME.txt under root; the path relative to root into out.  0, or -1
- * when none exists. */
-int tpl_pick(const char *root, const char *name, const char *lang, char *out,
+ * NAME.txt among files[0..nf), the names in the desk's templates/ (see
+ * desk_list); the path relative to the desk into out.  0, or -1 when
+ * none exists. */
+int tpl_pick(char *const *files, size_t nf, const char *name, const char *lang, char *out,
     size_t n);
 /* The language of the text of a template picked by tpl_pick: LANG of
  * "templates/NAME.LANG.txt", else deflang (the desk's language, which

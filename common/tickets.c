@@ -1,7 +1,6 @@
 /* tickets.c: tickets of a desk (see tickets.h). */
 #include "tickets.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -114,7 +113,7 @@ int ticket_merge_stage(struct desk *d, struct desk_tx *tx, const struct ticket *
 		json_object_set_new(renames, ff[i], json_string(nn));
 		free(raw);
 	}
-	ticket_files_free(ff, nf);
+	desk_list_free(ff, nf);
 	/* the events move too, marked, with their files renamed */
 	char ep[64], fp[64];
 	ticket_events_path(into, ep);
@@ -204,15 +203,11 @@ char **ticket_files(struct desk *d, const char *id, size_t *n, int archived)
 	char **v = NULL;
 	*n = 0;
 	if (!archived) {
-		char *full = xmalloc(strlen(d->root) + 48);
-		sprintf(full, "%s/%s", d->root, dir);
-		DIR *dp = opendir(full);
-		struct dirent *de;
-		while (dp && (de = readdir(dp)))
-			add_eml(&v, n, de->d_name);
-		if (dp)
-			closedir(dp);
-		free(full);
+		size_t k;
+		char **all = desk_list(d, dir, &k);
+		for (size_t i = 0; i < k; i++)
+			add_eml(&v, n, all[i]);
+		desk_list_free(all, k);
 	} else {
 		git_tree *sub;
 		ticket_tree(d, DESK_ARCHIVE, id, &sub);
@@ -225,13 +220,6 @@ char **ticket_files(struct desk *d, const char *id, size_t *n, int archived)
 	return v;
 }
 
-void ticket_files_free(char **v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
 int ticket_next_number(struct desk *d, const char *id, int archived)
 {
 	size_t n;
@@ -240,7 +228,7 @@ int ticket_next_number(struct desk *d, const char *id, int archived)
 	for (size_t i = 0; i < n; i++)
 		if (atoi(v[i]) > next)
 			next = atoi(v[i]);
-	ticket_files_free(v, n);
+	desk_list_free(v, n);
 	return next + 1;
 }
 

@@ -25,9 +25,9 @@ void ticket_follow_merges(struct desk *d, char id[16], ticket_loader load, void 
  * and keeps them.  Returns the highest number used. */
 int ticket_merge_stage(struct desk *d, struct desk_tx *tx, const struct ticket *from, int af,
     const char *into, int next, json_t *merged, json_t *note);
-/* The message files (NNNN.eml) of a ticket, sorted; *n set. */
+/* The message files (NNNN.eml) of a ticket, sorted; *n set (free with
+ * desk_list_free). */
 char **ticket_files(struct desk *d, const char *id, size_t *n, int archived);
-void ticket_files_free(char **v, size_t n);
 /* The number the next message file gets (1 + the highest). */
 int ticket_next_number(struct desk *d, const char *id, int archived);
 /* Read one file of a ticket. */

@@ -15,7 +15,7 @@ static inline void scratch_desk(struct desk *d, char *root, size_t n, const char
 {
 	char p[600];
 	snprintf(root, n, "/tmp/mdesk-unit-%s-%d", tag, (int)getpid());
-	desk_git_create(root);
+	desk_git_create(root, 0);
 	snprintf(p, sizeof p, "%s/desk.conf", root);
 	FILE *f = fopen(p, "w");
 	if (!f || fputs(conf, f) == EOF || fclose(f) != 0)

@@ -142,7 +142,7 @@ int main(void)
 {
 	struct desk d;
 	snprintf(root, sizeof root, "/tmp/mdesk-unit-%d", (int)getpid());
-	desk_git_create(root);
+	desk_git_create(root, 0);
 	char p[512];
 	struct stat gst;
 	snprintf(p, sizeof p, "%s/.git/HEAD", root);

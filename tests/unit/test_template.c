@@ -138,16 +138,16 @@ int main(void)
 		fputs("\nx\n", f);
 		fclose(f);
 	}
-	ok(tpl_pick(dir, "ack", "pt-br", got, sizeof got) == 0 && !strcmp(got, "templates/ack.pt.txt"),
+	ok(tpl_pick((char **)files, 4, "ack", "pt-br", got, sizeof got) == 0 && !strcmp(got, "templates/ack.pt.txt"),
 	    "pt-br picks NAME.pt.txt");
-	ok(tpl_pick(dir, "refund", "pt-BR", got, sizeof got) == 0 && !strcmp(got, "templates/refund.pt-br.txt"),
+	ok(tpl_pick((char **)files, 4, "refund", "pt-BR", got, sizeof got) == 0 && !strcmp(got, "templates/refund.pt-br.txt"),
 	    "the regional variant first");
-	ok(tpl_pick(dir, "ack", "ru", got, sizeof got) == 0 && !strcmp(got, "templates/ack.txt"),
+	ok(tpl_pick((char **)files, 4, "ack", "ru", got, sizeof got) == 0 && !strcmp(got, "templates/ack.txt"),
 	    "no variant: NAME.txt");
-	ok(tpl_pick(dir, "ack", NULL, got, sizeof got) == 0 && !strcmp(got, "templates/ack.txt"),
+	ok(tpl_pick((char **)files, 4, "ack", NULL, got, sizeof got) == 0 && !strcmp(got, "templates/ack.txt"),
 	    "no language: NAME.txt");
-	ok(tpl_pick(dir, "../ack", "en", got, sizeof got) != 0, "no path in a name");
-	ok(tpl_pick(dir, "nope", "en", got, sizeof got) != 0, "a missing template");
+	ok(tpl_pick((char **)files, 4, "../ack", "en", got, sizeof got) != 0, "no path in a name");
+	ok(tpl_pick((char **)files, 4, "nope", "en", got, sizeof got) != 0, "a missing template");
 	for (int i = 0; i < 4; i++) {
 		snprintf(p, sizeof p, "%s/templates/%s", dir, files[i]);
 		unlink(p);

@@ -216,7 +216,7 @@ int main(void)
 	size_t n;
 	char **v = ticket_files(&d, "ABCDEF12", &n, 0);
 	ok(n == 2 && !strcmp(v[0], "0001.eml"), "files sorted");
-	ticket_files_free(v, n);
+	desk_list_free(v, n);
 	size_t len;
 	ok(ticket_read(&d, "ABCDEF12", "../../desk.conf", &len, 0) == NULL, "no escape from the ticket");
 
@@ -275,7 +275,7 @@ int main(void)
 	ticket_free(&t);
 	v = ticket_files(&d, "ABCDEF12", &n, 1);
 	is_int((long long)n, 2, "archived files listed");
-	ticket_files_free(v, n);
+	desk_list_free(v, n);
 	desk_lock(&d);
 	index_sync(&d);
 	ok(index_lookup(&d, "m1@x", id), "archived ticket still in the index");
