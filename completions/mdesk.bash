@@ -222,6 +222,7 @@ _mdesk()
 			automate) cand=(--dry-run --explain --rule) ;;
 			archive) cand=(--older-than) ;;
 			gc) cand=(--full) ;;
+			init|clone) cand=(--bare) ;;
 			sync) cand=(--auto) ;;
 			check) ((n == 0)) && cand=(--repair) ;;
 			esac

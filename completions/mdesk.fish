@@ -261,6 +261,7 @@ complete -c mdesk -n '__fish_mdesk_using search' -l limit -x -d 'Show at most so
 complete -c mdesk -n '__fish_mdesk_using search' -s f -l format -x -a "$formats" -d 'Output format'
 
 # init
+complete -c mdesk -n '__fish_mdesk_using init' -l bare -d 'A bare desk: no working tree (the mail host)'
 complete -c mdesk -n '__fish_mdesk_at init 0' -x -a '(__fish_complete_directories)'
 
 # ls
@@ -334,6 +335,7 @@ complete -c mdesk -n '__fish_mdesk_using gc' -l full -d 'One pack of everything'
 complete -c mdesk -n '__fish_mdesk_using check' -l repair -d 'Fetch what the desk lacks from a remote, then check'
 complete -c mdesk -n '__fish_mdesk_using sync' -l auto -d 'Quiet when there is nothing to do (cron)'
 complete -c mdesk -n '__fish_mdesk_at sync 0' -x -a '(git remote 2>/dev/null)'
+complete -c mdesk -n '__fish_mdesk_using clone' -l bare -d 'A bare desk: no working tree (the mail host)'
 complete -c mdesk -n '__fish_mdesk_at clone 1' -x -a '(__fish_complete_directories)'
 
 # automate
