@@ -904,6 +904,23 @@ static int wait_lock(int fd, double limit)
 	return rc == 0 ? 0 : -1;
 }
 
+static double lock_limit(void)
+{
+	const char *to = getenv("MDESK_LOCK_TIMEOUT");
+	return to && *to ? atof(to) : 30.0;
+}
+
+int desk_lock_bare(const char *gitdir)
+{
+	char *lp = join(gitdir, "mdesk/lock");
+	int fd = open(lp, O_RDWR | O_CLOEXEC);
+	if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) != 0 && wait_lock(fd, lock_limit()) != 0)
+		die(EX_TEMPFAIL, "%s: the desk is locked by another writer (waited %.0f s); "
+		    "try again later", lp, lock_limit());
+	free(lp);
+	return fd;
+}
+
 /* The lock, waiting at most $MDESK_LOCK_TIMEOUT (not at all when
  * !wait): 0 held, or -1 (when may_fail) or exit EX_TEMPFAIL when it stays
  * taken. */
@@ -920,8 +937,7 @@ static int lock_take(struct desk *d, int may_fail, int wait)
 	if (fd < 0)
 		die(errno == EROFS || errno == EACCES ? EX_CANTCREAT : EX_TEMPFAIL,
 		    "%s: cannot open the desk lock: %s", lp, strerror(errno));
-	const char *to = getenv("MDESK_LOCK_TIMEOUT");
-	double limit = !wait ? 0 : to && *to ? atof(to) : 30.0;
+	double limit = !wait ? 0 : lock_limit();
 	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
 		if (errno != EWOULDBLOCK && errno != EINTR)
 			die(EX_TEMPFAIL, "%s: %s", lp, strerror(errno));

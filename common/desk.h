@@ -87,6 +87,11 @@ int desk_lock_try(struct desk *d);
  * (or the lock cannot be opened: a read-only desk). */
 int desk_lock_now(struct desk *d);
 void desk_unlock(struct desk *d);
+/* The desk lock of the bare desk whose git directory is gitdir (a remote
+ * that is a path: a push writes its branches itself), waited for as
+ * desk_lock does: its descriptor (close it to let go), or -1 when gitdir
+ * has no lock (it is no desk, or none has run there). */
+int desk_lock_bare(const char *gitdir);
 
 /* The commit a branch (DESK_BRANCH or DESK_ARCHIVE; any other ref is
  * read every time) points to: 0, or -1 when there is none.  Remembered

@@ -2606,19 +2606,25 @@ static int push_branches(git_remote *rem, struct desk *d, const int ahead[2], in
 	return git_remote_push(rem, &pushspecs, &po) != 0 || ps->rejected ? -1 : 0;
 }
 
+/* The path of a remote that is one (or file://), else NULL. */
+static const char *local_path(const char *url)
+{
+	if (url && !strncmp(url, "file://", 7))
+		return url + 7;
+	return url && *url == '/' ? url : NULL;
+}
+
 /* A remote that is a path (or file://) is written by the pushing process
  * itself: a sync killed in its push leaves the remote's ref locked for
  * every replica.  A push holds the lock for milliseconds: one older than
  * ten seconds is such a leftover, and goes. */
 static void clear_remote_locks(const char *url)
 {
-	if (!url || !strncmp(url, "file://", 7))
-		url = url ? url + 7 : NULL;
-	else if (*url != '/')
+	if (!(url = local_path(url)))
 		return;
 	static const char *const refs[] = { "refs/heads/main.lock", "refs/heads/archive.lock",
 		".git/refs/heads/main.lock", ".git/refs/heads/archive.lock" };
-	for (size_t i = 0; url && i < sizeof refs / sizeof refs[0]; i++) {
+	for (size_t i = 0; i < sizeof refs / sizeof refs[0]; i++) {
 		char *p = path_join(url, refs[i]);
 		struct stat st;
 		if (lstat(p, &st) == 0 && S_ISREG(st.st_mode) && time(NULL) - st.st_mtime > 10)
@@ -2677,7 +2683,15 @@ int sync_desk(struct desk *d, const char *name, int auto_mode)
 		}
 		struct cred ps;
 		clear_remote_locks(git_remote_url(rem));
-		if (push_branches(rem, d, ahead, auto_mode, &ps) != 0) {
+		/* libgit2 moves a path remote's branches without comparing them
+		 * to what it saw: a bare desk there is locked while the push
+		 * looks and writes, so that no delivery there goes in between */
+		const char *lp = local_path(git_remote_url(rem));
+		int rlock = lp ? desk_lock_bare(lp) : -1;
+		int pushed = push_branches(rem, d, ahead, auto_mode, &ps);
+		if (rlock >= 0)
+			close(rlock);
+		if (pushed != 0) {
 			if (attempt >= 10)
 				die(EX_TEMPFAIL, "%s: cannot push: %s; the local desk holds the "
 				    "merge, sync again later", name, ps.rejected ? ps.why : git_msg());

@@ -139,6 +139,30 @@ mdesk --desk "$TMP/c2.git" --as bob --now 2026-11-23T10:00:00Z note "$id" "parce
 	mdesk --desk "$TMP/c2.git" sync >/dev/null 2>&1 && mdesk --desk "$C" sync >/dev/null 2>&1
 check "  ... and pushes: its note reaches the clone's working tree" \
 	"grep -q 'parcel found' '$C'/tickets/*/'$id'/events.jsonl && [ ! -e '$TMP/c2.git/index' ] && [ ! -e '$TMP/c2.git/tickets' ]"
+
+# a clone's pushes while mail arrives: libgit2 writes a path remote's
+# branch without comparing it to what it saw; the bare desk's lock,
+# taken by the push, keeps every delivery on main
+N=60
+(
+	i=0
+	while [ $i -lt $N ]; do
+		i=$((i + 1))
+		printf 'From: Racer %d <racer%d@example.org>\nTo: support@lumen.example\nSubject: race %d\nMessage-ID: <race%d@example.org>\nDate: Mon, 23 Nov 2026 08:00:00 +0000\n\nrace %d\n' \
+			$i $i $i $i $i | mroute --desk "$B" >/dev/null 2>>"$TMP/race.err" || echo "mroute $i: exit $?" >>"$TMP/race.err"
+	done
+) &
+pid=$! i=0
+while kill -0 $pid 2>/dev/null; do	# notes and syncs as long as mail comes
+	i=$((i + 1))
+	mdesk --desk "$C" --as ana note "$id" "race $i" >/dev/null 2>>"$TMP/race.err" &&
+		mdesk --desk "$C" sync >/dev/null 2>>"$TMP/race.err"
+done
+wait
+is "pushes from a clone during deliveries: every message stays on the bare desk's main" \
+	"$(git -C "$B" grep -l 'Message-ID: <race' main -- tickets | wc -l | tr -d ' '):$(cat "$TMP/race.err")" "$N:"
+mdesk --desk "$C" sync >/dev/null 2>&1
+is "  ... and every note of the clone" "$(git -C "$B" show "main:$(cd "$C" && ls -d tickets/*/"$id")/events.jsonl" | grep -c '"race [0-9]*"')" $i
 check "mdesk check and git fsck on the bare desks" \
 	"mdesk --desk '$B' check && mdesk --desk '$TMP/c2.git' check && git -C '$B' fsck --strict --no-dangling && git -C '$TMP/c2.git' fsck --strict --no-dangling"
 done_testing
