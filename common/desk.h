@@ -1,5 +1,9 @@
 /* desk.h: the desk, a git repository of plain files, through libgit2.
  *
+ * A bare desk has no working tree and no index: its files are read from
+ * the main branch's tree, its state is DIR/mdesk instead of .git/mdesk,
+ * and nothing follows a commit.
+ *
  * Writers take the desk lock (flock on .git/mdesk/lock, bounded wait,
  * then EX_TEMPFAIL), stage changes in a transaction and commit them as
  * exactly one commit: blobs and trees are built from HEAD's tree with
