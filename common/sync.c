@@ -2800,8 +2800,11 @@ void sync_clone(const char *url, const char *dir, int bare)
 	    git_tree_entry_type(ce) == GIT_OBJECT_BLOB;
 	git_tree_entry_free(ce);
 	git_tree_free(mt);
-	if (!isdesk)
-		die(EX_DATAERR, "%s: not a desk (no desk.conf on main)", url);
+	if (!isdesk) {
+		git_repository_free(repo);
+		rm_rf(dir, existed);
+		die(EX_DATAERR, "%s: not a desk (no desk.conf on main); nothing cloned", url);
+	}
 	if (git_reference_create(&br, repo, DESK_BRANCH, &mn, 1, "mdesk clone") != 0 ||
 	    git_branch_set_upstream(br, "origin/main") != 0 ||
 	    git_repository_set_head(repo, DESK_BRANCH) != 0 ||

@@ -118,8 +118,11 @@ mdesk clone --bare "$B" "$TMP/c2.git" >"$TMP/out" 2>"$TMP/err"; rc=$?
 is "mdesk clone --bare: a bare desk at its main" \
 	"$rc:$(git -C "$TMP/c2.git" rev-parse --is-bare-repository):$(git -C "$TMP/c2.git" rev-parse main)" \
 	"0:true:$(git -C "$B" rev-parse main)"
+git clone -q "$TMP/i/plain.git" "$TMP/plain" 2>/dev/null && echo x >"$TMP/plain/x" &&
+	git -C "$TMP/plain" add x && git -C "$TMP/plain" commit -qm x && git -C "$TMP/plain" push -q origin HEAD:main 2>/dev/null
 mdesk clone --bare "$TMP/i/plain.git" "$TMP/c3.git" >"$TMP/out" 2>"$TMP/err"; rc=$?
-is "mdesk clone --bare of a repository that is no desk: exit 65" "$rc" 65
+is "mdesk clone --bare of a repository whose main has no desk.conf: exit 65, nothing left" \
+	"$rc:$(ls -d "$TMP/c3.git" 2>/dev/null)" "65:"
 printf 'From: Dana <dana@example.org>\nTo: support@lumen.example\nSubject: Lost parcel\nMessage-ID: <lost1@example.org>\nDate: Mon, 23 Nov 2026 08:00:00 +0000\n\nWhere is my parcel?\n' >"$TMP/new.eml"
 id=$(mroute --desk "$B" --now 2026-11-23T08:00:00Z <"$TMP/new.eml" | sed -n 's/^X-Mdesk-Ticket: //p')
 check "a delivery on the bare desk" "[ -n '$id' ] && [ ! -e '$B/tickets' ]"
