@@ -52,7 +52,9 @@ struct view_ticket {
 	const char *customer;	/* its view_customer's key */
 	const char *subject;	/* in the view's arena */
 	char *base;		/* subject_base(subject), when first asked */
-	char status[16], assignee[40];
+	int active, load;	/* status_active, status_load of its status */
+	int assigned;		/* it has an assignee */
+	int agent;		/* its assignee's index in agents, -1 when none is */
 	long long updated;
 };
 /* A customer's tickets, newest first, as a list of nodes (a ticket whose
@@ -505,9 +507,8 @@ static void view_put(struct filing *f, const struct ticket *t)
 	const char *subject = t->subject ? t->subject : "";
 	if (i) {
 		w = &v->v[i - 1];
-		int k = agent_index(f, w->assignee);
-		if (k >= 0 && status_load(w->status))
-			v->load[k]--;
+		if (w->agent >= 0 && w->load)
+			v->load[w->agent]--;
 	} else {
 		v->v = room(v->v, v->n, &v->cap, sizeof *v->v);
 		w = memset(&v->v[v->n++], 0, sizeof *w);
@@ -523,15 +524,16 @@ static void view_put(struct filing *f, const struct ticket *t)
 		free(w->base);
 		w->base = NULL;
 	}
-	snprintf(w->status, sizeof w->status, "%s", t->status ? t->status : "new");
-	snprintf(w->assignee, sizeof w->assignee, "%s", t->assignee ? t->assignee : "");
+	const char *status = t->status ? t->status : "new";
+	w->active = status_active(status);
+	w->load = status_load(status);
+	w->assigned = t->assignee && *t->assignee;
+	w->agent = agent_index(f, t->assignee);
 	w->updated = t->updated;
-	int k = agent_index(f, w->assignee);
-	if (k >= 0) {
-		if (status_load(w->status))
-			v->load[k]++;
-		if (t->assigned_at > v->last[k])
-			v->last[k] = t->assigned_at;
+	if (w->agent >= 0) {
+		v->load[w->agent] += w->load;
+		if (t->assigned_at > v->last[w->agent])
+			v->last[w->agent] = t->assigned_at;
 	}
 }
 
@@ -607,7 +609,7 @@ static int subject_join(struct filing *f, const char *from, const char *subject,
 	struct desk_view *v = view_need(f);
 	size_t nd = *base ? view_first(v, from) : 0;
 	for (const struct view_ticket *w; (w = view_next(v, &nd));)
-		if (!strcasecmp(w->customer, from) && status_active(w->status) &&
+		if (!strcasecmp(w->customer, from) && w->active &&
 		    w->updated >= since && w->updated >= best && !strcasecmp(view_base(w), base)) {
 			best = w->updated;
 			snprintf(id, 16, "%s", w->id);
@@ -617,19 +619,20 @@ static int subject_join(struct filing *f, const char *from, const char *subject,
 	return found;
 }
 
-/* The agent of the customer's most recent ticket. */
+/* The agent of the customer's most recent assigned ticket (NULL when
+ * its assignee is no longer an agent). */
 static const char *customer_last_agent(struct filing *f, const char *from)
 {
 	long long best = 0;
-	const char *a = NULL;
+	int a = -1;
 	struct desk_view *v = view_need(f);
 	size_t nd = view_first(v, from);
 	for (const struct view_ticket *w; (w = view_next(v, &nd));)
-		if (w->assignee[0] && !strcasecmp(w->customer, from) && w->updated > best) {
+		if (w->assigned && !strcasecmp(w->customer, from) && w->updated > best) {
 			best = w->updated;
-			a = w->assignee;
+			a = w->agent;
 		}
-	return a;
+	return a >= 0 ? f->agents.v[a].login : NULL;
 }
 
 /* An agent's calendar (agents.csv, else desk.conf's, else "business");
