@@ -512,7 +512,7 @@ static void view_put(struct filing *f, const struct ticket *t)
 	} else {
 		v->v = room(v->v, v->n, &v->cap, sizeof *v->v);
 		w = memset(&v->v[v->n++], 0, sizeof *w);
-		snprintf(w->id, sizeof w->id, "%s", t->id);
+		memcpy(w->id, t->id, sizeof w->id);
 		if (v->built)	/* after the sorted ones */
 			strtab_put(&v->by_id, arena_strndup(&v->strings, w->id, strlen(w->id)), v->n);
 		i = v->n;
@@ -579,10 +579,10 @@ static struct desk_view *view_need(struct filing *f)
 	v->last = xcalloc(f->agents.n + 1, sizeof *v->last);
 	size_t n;
 	const struct tsum *ts = tickets_states(f->desk, &n);
+	struct ticket t;
+	memset(&t, 0, sizeof t);
 	for (size_t i = 0; i < n; i++) {
-		struct ticket t;
-		memset(&t, 0, sizeof t);
-		snprintf(t.id, sizeof t.id, "%s", ts[i].id);
+		memcpy(t.id, ts[i].id, sizeof t.id);
 		t.customer = ts[i].customer;
 		t.subject = ts[i].subject;
 		t.status = ts[i].status;
