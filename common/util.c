@@ -329,7 +329,7 @@ uint64_t hash64(const void *p, size_t n)
 
 static size_t strtab_slot(const struct strtab *t, const char *key)
 {
-	size_t i = (size_t)hash64(key, strlen(key)) & (t->cap - 1);
+	size_t i = (size_t)hash64_wide(key, strlen(key), 0) & (t->cap - 1);
 	while (t->k[i] && strcmp(t->k[i], key))
 		i = (i + 1) & (t->cap - 1);
 	return i;
