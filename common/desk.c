@@ -449,6 +449,83 @@ char *desk_tree_file(git_tree *t, const char *path, size_t *len)
 	return out;
 }
 
+int desk_tree_pairs(git_tree *a, git_tree *b,
+    int (*fn)(void *ctx, const git_tree_entry *x, const git_tree_entry *y), void *ctx)
+{
+	size_t na = a ? git_tree_entrycount(a) : 0, nb = b ? git_tree_entrycount(b) : 0;
+	size_t i = 0, j = 0;
+	while (i < na || j < nb) {
+		const git_tree_entry *x = i < na ? git_tree_entry_byindex(a, i) : NULL;
+		const git_tree_entry *y = j < nb ? git_tree_entry_byindex(b, j) : NULL;
+		int c = !x ? 1 : !y ? -1 : git_tree_entry_cmp(x, y);
+		if (c < 0)
+			y = NULL, i++;
+		else if (c > 0)
+			x = NULL, j++;
+		else
+			i++, j++;
+		if (x && y && git_oid_equal(git_tree_entry_id(x), git_tree_entry_id(y)))
+			continue;
+		if (fn(ctx, x, y) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int desk_entry_tree(git_repository *r, const git_tree_entry *e, git_tree **t)
+{
+	*t = NULL;
+	return !e || git_tree_entry_type(e) != GIT_OBJECT_TREE ||
+	    git_tree_lookup(t, r, git_tree_entry_id(e)) == 0 ? 0 : -1;
+}
+
+struct tree_diff {
+	git_repository *r;
+	struct buf path;
+	int depth;
+	int (*fn)(void *, const char *, const git_tree_entry *, const git_tree_entry *);
+	void *ctx;
+};
+
+/* One name that differs: a file to fn, a folder (on either side) walked. */
+static int tree_diff_pair(void *p, const git_tree_entry *x, const git_tree_entry *y)
+{
+	struct tree_diff *td = p;
+	size_t at = td->path.len;
+	if (at)
+		buf_addc(&td->path, '/');
+	buf_adds(&td->path, git_tree_entry_name(x ? x : y));
+	git_tree *sa, *sb = NULL;
+	int rc = 0;
+	if (desk_entry_tree(td->r, x, &sa) != 0 || desk_entry_tree(td->r, y, &sb) != 0 ||
+	    td->depth >= 32)	/* deeper than any desk: a stranger's tree */
+		rc = -1;
+	else if (sa || sb) {
+		td->depth++;
+		rc = desk_tree_pairs(sa, sb, tree_diff_pair, td);
+		td->depth--;
+	}
+	const git_tree_entry *fx = sa ? NULL : x, *fy = sb ? NULL : y;
+	if (!rc && (fx || fy))	/* a file on either side */
+		rc = td->fn(td->ctx, td->path.p, fx, fy);
+	git_tree_free(sa);
+	git_tree_free(sb);
+	td->path.p[td->path.len = at] = 0;
+	return rc;
+}
+
+int desk_tree_diff(git_repository *r, git_tree *a, git_tree *b,
+    int (*fn)(void *ctx, const char *path, const git_tree_entry *old, const git_tree_entry *now),
+    void *ctx)
+{
+	struct tree_diff td = { r, { 0 }, 0, fn, ctx };
+	buf_grow(&td.path, 64);
+	td.path.p[0] = 0;
+	int rc = desk_tree_pairs(a, b, tree_diff_pair, &td);
+	buf_free(&td.path);
+	return rc;
+}
+
 char *desk_read_head(struct desk *d, const char *path, size_t *len, int archived)
 {
 	git_tree *t = desk_branch_tree(d, archived ? DESK_ARCHIVE : DESK_BRANCH, NULL);

@@ -114,6 +114,22 @@ char *desk_read_head(struct desk *d, const char *path, size_t *len, int archived
  * *len; NULL when absent or not a file. */
 char *desk_tree_file(git_tree *t, const char *path, size_t *len);
 char *desk_entry_file(git_repository *r, const git_tree_entry *e, size_t *len);
+/* Each name whose entry differs between the trees a and b (NULL: empty;
+ * added, removed or another object), in git's order: fn(ctx, its entry
+ * in a or NULL, in b or NULL).  0, or -1 when fn returned nonzero. */
+int desk_tree_pairs(git_tree *a, git_tree *b,
+    int (*fn)(void *ctx, const git_tree_entry *x, const git_tree_entry *y), void *ctx);
+/* The tree of entry e of r into *t (NULL when e is none or not a tree);
+ * 0, or -1 when it cannot be read. */
+int desk_entry_tree(git_repository *r, const git_tree_entry *e, git_tree **t);
+/* Each file that differs between the trees a and b (NULL: empty), its
+ * path under them: fn(ctx, path, its entry in a or NULL, in b or NULL).
+ * A subtree that is the same object in both is not read (libgit2's
+ * tree-to-tree diff reads every one).  0, or -1 when a tree cannot be
+ * read or fn returns nonzero. */
+int desk_tree_diff(git_repository *r, git_tree *a, git_tree *b,
+    int (*fn)(void *ctx, const char *path, const git_tree_entry *old, const git_tree_entry *now),
+    void *ctx);
 /* Read a file of the working tree (of a bare desk: of the main branch's
  * tree); NULL if absent, not a regular file or reached through a
  * symbolic link (no component of path is followed). */

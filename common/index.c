@@ -310,12 +310,12 @@ static git_tree *tree_of(struct desk *d, const char *hex)
 	return t;
 }
 
-static int diff_cb(const git_diff_delta *delta, float progress, void *payload)
+static int diff_cb(void *payload, const char *path, const git_tree_entry *old,
+    const git_tree_entry *now)
 {
-	(void)progress;
-	if (delta->status == GIT_DELTA_DELETED)
-		return 0;	/* archived or removed: lookups are checked by the caller */
-	add_blob(payload, &delta->new_file.id, delta->new_file.path);
+	(void)old;
+	if (now)	/* archived or removed: lookups are checked by the caller */
+		add_blob(payload, git_tree_entry_id(now), path);
 	return 0;
 }
 
@@ -334,15 +334,8 @@ static int update_branch(struct desk *d, const char *from, const char *to)
 	if (!a) {
 		if (b)
 			git_tree_walk(b, GIT_TREEWALK_PRE, walk_cb, d);
-	} else if (b) {
-		git_diff *diff;
-		if (git_diff_tree_to_tree(&diff, d->repo, a, b, NULL) == 0) {
-			if (git_diff_foreach(diff, diff_cb, NULL, NULL, NULL, d) != 0)
-				rc = -1;
-			git_diff_free(diff);
-		} else
-			rc = -1;
-	}
+	} else if (b && desk_tree_diff(d->repo, a, b, diff_cb, d) != 0)
+		rc = -1;
 	git_tree_free(a);
 	git_tree_free(b);
 	return rc;

@@ -390,56 +390,23 @@ static void add_id(struct ids *c, const char *id)
 	snprintf(c->v[c->n++], 16, "%s", id);
 }
 
-/* The entries of two trees sorted by name, merged: each name whose entry
- * differs (added, removed, another object) once, to fn. */
-static int tree_walk2(struct desk *d, git_tree *a, git_tree *b,
-    int (*fn)(struct desk *d, const git_tree_entry *x, const git_tree_entry *y, void *ctx),
-    void *ctx)
+struct changed {
+	struct desk *d;
+	struct ids *c;
+};
+
+static int ticket_entry(void *ctx, const git_tree_entry *x, const git_tree_entry *y)
 {
-	size_t na = a ? git_tree_entrycount(a) : 0, nb = b ? git_tree_entrycount(b) : 0;
-	size_t i = 0, j = 0;
-	while (i < na || j < nb) {
-		const git_tree_entry *x = i < na ? git_tree_entry_byindex(a, i) : NULL;
-		const git_tree_entry *y = j < nb ? git_tree_entry_byindex(b, j) : NULL;
-		int c = !x ? 1 : !y ? -1 : strcmp(git_tree_entry_name(x), git_tree_entry_name(y));
-		if (c < 0)
-			y = NULL, i++;
-		else if (c > 0)
-			x = NULL, j++;
-		else
-			i++, j++;
-		if (x && y && git_oid_equal(git_tree_entry_id(x), git_tree_entry_id(y)))
-			continue;
-		if (fn(d, x, y, ctx) != 0)
-			return -1;
-	}
+	add_id(((struct changed *)ctx)->c, git_tree_entry_name(x ? x : y));
 	return 0;
 }
 
-static int ticket_entry(struct desk *d, const git_tree_entry *x, const git_tree_entry *y,
-    void *ctx)
+static int shard_entry(void *ctx, const git_tree_entry *x, const git_tree_entry *y)
 {
-	(void)d;
-	add_id(ctx, git_tree_entry_name(x ? x : y));
-	return 0;
-}
-
-/* The tree of entry e into *t (NULL when e is none or no tree); 0, or
- * -1 when the tree cannot be read. */
-static int subtree(struct desk *d, const git_tree_entry *e, git_tree **t)
-{
-	*t = NULL;
-	if (!e || git_tree_entry_type(e) != GIT_OBJECT_TREE)
-		return 0;
-	return git_tree_lookup(t, d->repo, git_tree_entry_id(e)) == 0 ? 0 : -1;
-}
-
-static int shard_entry(struct desk *d, const git_tree_entry *x, const git_tree_entry *y,
-    void *ctx)
-{
+	git_repository *r = ((struct changed *)ctx)->d->repo;
 	git_tree *a, *b = NULL;
-	int rc = subtree(d, x, &a) != 0 || subtree(d, y, &b) != 0 ? -1 :
-	    tree_walk2(d, a, b, ticket_entry, ctx);
+	int rc = desk_entry_tree(r, x, &a) != 0 || desk_entry_tree(r, y, &b) != 0 ? -1 :
+	    desk_tree_pairs(a, b, ticket_entry, ctx);
 	git_tree_free(a);
 	git_tree_free(b);
 	return rc;
@@ -452,7 +419,8 @@ static int changed(struct desk *d, git_tree *old, git_tree *now, struct ids *c)
 {
 	c->v = NULL;
 	c->n = 0;
-	return tree_walk2(d, old, now, shard_entry, c);
+	struct changed ch = { d, c };
+	return desk_tree_pairs(old, now, shard_entry, &ch);
 }
 
 /* Bring the rows of one branch from the tree of its recorded key to now

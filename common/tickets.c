@@ -715,12 +715,11 @@ struct sum_changes {
 	size_t n;
 };
 
-static int sum_diff_cb(const git_diff_delta *delta, float progress, void *payload)
+static int sum_diff_cb(void *payload, const char *path, const git_tree_entry *old,
+    const git_tree_entry *now)
 {
-	(void)progress;
+	(void)old;
 	struct sum_changes *c = payload;
-	const char *path = delta->status == GIT_DELTA_DELETED ? delta->old_file.path :
-	    delta->new_file.path;
 	size_t l = strlen(path);
 	char id[16];
 	if (l < 3 + 6 + 13 || strcmp(path + l - 13, "/events.jsonl") || path[2] != '/' ||
@@ -732,8 +731,10 @@ static int sum_diff_cb(const git_diff_delta *delta, float progress, void *payloa
 	c->v = xrealloc(c->v, (c->n + 1) * sizeof *c->v);
 	struct sum_change *ch = &c->v[c->n++];
 	snprintf(ch->id, sizeof ch->id, "%s", id);
-	ch->gone = delta->status == GIT_DELTA_DELETED;
-	ch->blob = delta->new_file.id;
+	ch->gone = !now;
+	memset(&ch->blob, 0, sizeof ch->blob);
+	if (now)
+		ch->blob = *git_tree_entry_id(now);
 	return 0;
 }
 
@@ -748,15 +749,7 @@ static int tree_changes(struct desk *d, const char *key, git_tree *now, struct s
 	if (strcmp(key, "-") && (git_oid_fromstr(&old_id, key) != 0 ||
 	    git_tree_lookup(&old, d->repo, &old_id) != 0))
 		return -1;
-	git_diff *diff;
-	git_diff_options o;
-	git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
-	if (git_diff_tree_to_tree(&diff, d->repo, old, now, &o) != 0) {
-		git_tree_free(old);
-		return -1;
-	}
-	int rc = git_diff_foreach(diff, sum_diff_cb, NULL, NULL, NULL, c);
-	git_diff_free(diff);
+	int rc = desk_tree_diff(d->repo, old, now, sum_diff_cb, c);
 	git_tree_free(old);
 	if (rc != 0) {
 		free(c->v);

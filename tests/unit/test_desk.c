@@ -138,6 +138,45 @@ static void commit_files(struct desk *d, const char *msg, const char *path, cons
 	desk_unlock(d);
 }
 
+static int diff_seen(void *ctx, const char *path, const git_tree_entry *old,
+    const git_tree_entry *now)
+{
+	char *out = ctx;
+	size_t l = strlen(out);
+	snprintf(out + l, 256 - l, "%s%s:%c", l ? " " : "", path, !old ? 'A' : !now ? 'D' : 'M');
+	return 0;
+}
+
+/* desk_tree_diff: the files that differ, by path, and nothing else. */
+static void test_tree_diff(struct desk *d)
+{
+	struct desk_tx *tx = desk_tx_new(d);
+	desk_tx_write(tx, "x/a/1", "one", 3);
+	desk_tx_write(tx, "x/a/2", "two", 3);
+	desk_tx_write(tx, "x/b/1", "b", 1);
+	desk_tx_write(tx, "y", "y", 1);
+	desk_tx_commit(tx, "Ana", "ana@lumen.example", "diff 1\n");
+	git_tree *t1 = desk_branch_tree(d, DESK_BRANCH, NULL);
+	tx = desk_tx_new(d);
+	desk_tx_write(tx, "x/a/1", "ONE", 3);
+	desk_tx_remove(tx, "x/b");
+	desk_tx_write(tx, "x/c/1", "c", 1);
+	desk_tx_commit(tx, "Ana", "ana@lumen.example", "diff 2\n");
+	git_tree *t2 = desk_branch_tree(d, DESK_BRANCH, NULL);
+	char seen[256] = "";
+	ok(desk_tree_diff(d->repo, t1, t2, diff_seen, seen) == 0, "two trees compared");
+	is_str(seen, "x/a/1:M x/b/1:D x/c/1:A", "each file that changed, once, by path");
+	seen[0] = 0;
+	desk_tree_diff(d->repo, t2, t2, diff_seen, seen);
+	is_str(seen, "", "a tree against itself: nothing");
+	seen[0] = 0;
+	desk_tree_diff(d->repo, NULL, t1, diff_seen, seen);
+	ok(strstr(seen, "x/a/2:A") && strstr(seen, "y:A") && strstr(seen, "desk.conf:A"),
+	    "against no tree: every file, added");
+	git_tree_free(t1);
+	git_tree_free(t2);
+}
+
 int main(void)
 {
 	struct desk d;
@@ -245,6 +284,9 @@ int main(void)
 	t = desk_read_head(&d, "tickets/AB/ABCDEF12/events.jsonl", &len, 1);
 	ok(t != NULL, "archive readable after a full pack");
 	free(t);
+	desk_lock(&d);
+	test_tree_diff(&d);
+	desk_unlock(&d);
 	desk_close(&d);
 	char cmd[600];
 	snprintf(cmd, sizeof cmd, "rm -rf %s", root);
