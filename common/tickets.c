@@ -279,10 +279,10 @@ void tickets_upkeep(struct desk *d)
 
 /* --- the summary of every ticket (derived, under .git/mdesk/) --- */
 
-#define SUM_MAGIC "mdesk-tickets 6 "	/* a new number when what a line holds changes */
-#define SUM_FIELDS 11
-#define STATES_MAGIC "mdesk-states 1 "
-#define STATES_FIELDS 9
+#define SUM_MAGIC "mdesk-tickets 7 "	/* a new number when what a line holds changes */
+#define SUM_FIELDS 10
+#define STATES_MAGIC "mdesk-states 2 "
+#define STATES_FIELDS 8
 
 struct sumfile {
 	const char *branch, *name;
@@ -410,7 +410,6 @@ static int sum_fold(struct desk *d, struct sumfile *s, const char *id, const git
 	git_blob_free(b);
 	struct tsum *e = sum_new(s);
 	snprintf(e->id, sizeof e->id, "%s", id);
-	e->events = *blob;
 	e->status = sum_field(&s->a, t.status);
 	e->assignee = t.assignee ? sum_field(&s->a, t.assignee) : NULL;
 	e->created = t.created;
@@ -539,26 +538,25 @@ static int sum_line(struct sumfile *s, char *line, const char *end)
 		f[i] = t + 1;
 	}
 	struct tsum *e = sum_new(s);
-	if (!ticketid_valid(f[0]) || git_oid_fromstr(&e->events, f[1]) != 0 ||
-	    !status_valid(f[2]) || (!s->light && f[9][0] != '{') ||
-	    (s->light && strchr(f[8], '\t')))
+	if (!ticketid_valid(f[0]) || !status_valid(f[1]) || (!s->light && f[8][0] != '{') ||
+	    (s->light && strchr(f[7], '\t')))
 		return -1;
 	memcpy(e->id, f[0], strlen(f[0]) + 1);	/* valid: it fits */
 	if (s->n > 1 && strcmp(s->v[s->n - 2].id, e->id) >= 0)
 		return -1;	/* sorted, once each */
-	e->status = f[2];
-	e->created = sum_num(f[3]);
-	e->updated = sum_num(f[4]);
-	e->assigned_at = sum_num(f[5]);
-	e->assignee = *f[6] ? f[6] : NULL;
-	e->customer = *f[7] ? f[7] : NULL;
-	e->subject = *f[8] ? f[8] : NULL;
+	e->status = f[1];
+	e->created = sum_num(f[2]);
+	e->updated = sum_num(f[3]);
+	e->assigned_at = sum_num(f[4]);
+	e->assignee = *f[5] ? f[5] : NULL;
+	e->customer = *f[6] ? f[6] : NULL;
+	e->subject = *f[7] ? f[7] : NULL;
 	if (s->light)
 		return 0;
-	e->json = f[9];
-	if (strcmp(f[10], "-")) {
-		e->timeline = f[10];
-		e->tlen = (size_t)(end - f[10]);
+	e->json = f[8];
+	if (strcmp(f[9], "-")) {
+		e->timeline = f[9];
+		e->tlen = (size_t)(end - f[9]);
 	}
 	return 0;
 }
@@ -666,7 +664,7 @@ static void sum_write(struct desk *d, void *sp)
 	char *p, *tmp;
 	FILE *f = state_create(d, s->name, &p, &tmp);
 	if (f) {
-		char hex[GIT_OID_HEXSZ + 1], num[3][24];
+		char num[3][24];
 		/* the lines built in a buffer, not through fprintf: the file
 		 * is written whole after every commit of a batch */
 		struct buf b = { 0 };
@@ -676,8 +674,7 @@ static void sum_write(struct desk *d, void *sp)
 		uint64_t h = hash64_wide(b.p, b.len, 0);
 		for (size_t i = 0; i < s->n; i++) {
 			const struct tsum *e = &s->v[i];
-			git_oid_tostr(hex, sizeof hex, &e->events);
-			const char *fld[SUM_FIELDS] = { e->id, hex, e->status,
+			const char *fld[SUM_FIELDS] = { e->id, e->status,
 				lltoa_(e->created, num[0]), lltoa_(e->updated, num[1]),
 				lltoa_(e->assigned_at, num[2]), e->assignee ? e->assignee : "",
 				e->customer ? e->customer : "", e->subject ? e->subject : "",
@@ -1200,14 +1197,13 @@ int tsum_fold(struct desk *d, const struct tsum *s, struct ticket *t, long long 
 {
 	if (s->timeline && ticket_fold_timeline(t, s->id, s->timeline, s->tlen, asof) == 0)
 		return 0;
-	git_blob *b;
-	if (git_blob_lookup(&b, d->repo, &s->events) != 0) {
-		char path[64];
-		ticket_events_path(s->id, path);
-		desk_git_die(EX_TEMPFAIL, path);
-	}
-	ticket_fold(t, s->id, git_blob_rawcontent(b), (size_t)git_blob_rawsize(b), asof);
-	git_blob_free(b);
+	char path[64], *text;
+	size_t len;
+	ticket_events_path(s->id, path);
+	if (!(text = desk_read_head(d, path, &len, 0)) && !(text = desk_read_head(d, path, &len, 1)))
+		die(EX_TEMPFAIL, "%s: not on main nor archived; run again", path);
+	ticket_fold(t, s->id, text, len, asof);
+	free(text);
 	return 0;
 }
 

@@ -70,7 +70,6 @@ void tickets_tree(struct desk *d, const char *branch, char key[GIT_OID_HEXSZ + 1
  * no answer. */
 struct tsum {
 	char id[16];
-	git_oid events;		/* the blob of its events.jsonl */
 	const char *status;	/* new, open, ... */
 	const char *assignee;	/* NULL: unassigned */
 	const char *customer;	/* NULL: none */

@@ -94,7 +94,7 @@ mdesk ls --format json >/dev/null
 cp "$S/tickets-main" "$TMP/before"
 mroute --now 2026-11-03T10:00:00Z <"$DATA"/mail/multipart-mixed.mbox >/dev/null || echo "# mroute failed"
 is "after mroute: the states are keyed to main's tickets tree" \
-    "$(sed -n '1s/^mdesk-states 1 //p' "$S/states-main")" "$(git -C "$MDESK_DIR" rev-parse main:tickets)"
+    "$(sed -n '1s/^mdesk-states 2 //p' "$S/states-main")" "$(git -C "$MDESK_DIR" rev-parse main:tickets)"
 check "  ... and the summary is not written" "cmp -s '$TMP/before' '$S/tickets-main'"
 cp "$S/states-main" "$TMP/kept-states"
 rm -f "$S/states-main"
@@ -104,12 +104,12 @@ check "  ... the same, byte for byte, as built again" "cmp -s '$TMP/kept-states'
 check "  ... where the new tickets are" "test \$(grep -c . '$S/states-main') -gt \$(grep -c . '$TMP/old-summary')"
 mdesk ls --format json >/dev/null
 is "the next reader brings the summary to main's tickets tree" \
-    "$(sed -n '1s/^mdesk-tickets 6 //p' "$S/tickets-main")" "$(git -C "$MDESK_DIR" rev-parse main:tickets)"
+    "$(sed -n '1s/^mdesk-tickets 7 //p' "$S/tickets-main")" "$(git -C "$MDESK_DIR" rev-parse main:tickets)"
 cp "$S/tickets-main" "$TMP/kept"
 rm -f "$S/tickets-main"
 mdesk ls --format json >/dev/null
 check "  ... the same, byte for byte, as one built again" "cmp -s '$TMP/kept' '$S/tickets-main'"
-cut -f1-9 "$TMP/kept" | sed '1s/^mdesk-tickets 6 /mdesk-states 1 /; $d' >"$TMP/k9"
+cut -f1-8 "$TMP/kept" | sed '1s/^mdesk-tickets 7 /mdesk-states 2 /; $d' >"$TMP/k9"
 sed '$d' "$TMP/kept-states" >"$TMP/s9"
 check "  ... whose fields are the states' (but the checksum)" "cmp -s '$TMP/k9' '$TMP/s9'"
 printf 'mdesk-tickets 2 %s\n' "$(git -C "$MDESK_DIR" rev-parse main:tickets)" >"$S/tickets-main"

@@ -240,7 +240,7 @@ answers() {
 	msla --now 2026-11-20T00:00:00Z --as-of 2026-11-09T12:40:00Z --all --format json
 }
 answers >"$TMP/ev1"
-check "msla writes the summary of main with timelines" "head -c 16 '$EV' | grep -q '^mdesk-tickets 6 ' && grep -q \"^$B	.*$(printf '\037')breceived\" '$EV'"
+check "msla writes the summary of main with timelines" "head -c 16 '$EV' | grep -q '^mdesk-tickets 7 ' && grep -q \"^$B	.*$(printf '\037')breceived\" '$EV'"
 check "  ... answering for several tickets" "test \$(wc -l <'$TMP/ev1') -gt 10 && grep -q \"$D\" '$TMP/ev1'"
 cp "$EV" "$TMP/evgood"
 rm -f "$EV"
@@ -258,7 +258,7 @@ check "  (the test changes the file)" "! cmp -s '$TMP/evgood' '$EV'"
 answers >"$TMP/ev4"
 check "an event changed in the file: the same answers (the checksum)" "cmp -s '$TMP/ev1' '$TMP/ev4'"
 check "  ... and the file built again" "cmp -s '$TMP/evgood' '$EV'"
-printf 'mdesk-tickets 6 %s\nend 0 0000000000000000\n' "$(git -C "$MDESK_DIR" rev-parse HEAD:tickets)" >"$EV"
+printf 'mdesk-tickets 7 %s\nend 0 0000000000000000\n' "$(git -C "$MDESK_DIR" rev-parse HEAD:tickets)" >"$EV"
 answers >"$TMP/ev4"
 check "no tickets for the current tree, with a wrong checksum: the same answers" "cmp -s '$TMP/ev1' '$TMP/ev4'"
 head -c 100000 /dev/urandom >"$EV"
