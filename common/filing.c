@@ -49,7 +49,7 @@ struct batch_ticket {
  * each agent's load and last assignment. */
 struct view_ticket {
 	char id[16];
-	const char *customer;	/* its view_customer's key */
+	const char *customer;	/* its view_customer's key (once linked) */
 	const char *subject;	/* in the view's arena */
 	char *base;		/* subject_base(subject), when first asked */
 	int active, load;	/* status_active, status_load of its status */
@@ -70,6 +70,9 @@ struct view_customer {
 };
 struct desk_view {
 	int built;
+	/* the customers' lists, made once the view is asked often (a batch):
+	 * before, a lookup reads every ticket, cheaper for a delivery */
+	int asked, linked;
 	git_oid head;		/* main when built or last changed by us */
 	/* the tickets of the summaries (the first nsorted, sorted by ID as
 	 * tickets_states has them), then those put since */
@@ -486,9 +489,14 @@ static int agent_index(struct filing *f, const char *login)
 	return a ? (int)(a - f->agents.v) : -1;
 }
 
-/* Put ticket i of the view at the head of its customer's list. */
+/* Put ticket i of the view at the head of its customer's list (until
+ * the lists are made: give it its customer). */
 static void view_link(struct desk_view *v, size_t i, const char *customer)
 {
+	if (!v->linked) {
+		v->v[i].customer = arena_strndup(&v->strings, customer, strlen(customer));
+		return;
+	}
 	struct view_customer *c = view_customer(v, customer, 1);
 	v->v[i].customer = c->key;
 	v->nodes = room(v->nodes, v->nnodes, &v->capnodes, sizeof *v->nodes);
@@ -501,7 +509,7 @@ static void view_link(struct desk_view *v, size_t i, const char *customer)
 static void view_put(struct filing *f, const struct ticket *t)
 {
 	struct desk_view *v = &f->view;
-	size_t i = view_find(v, t->id);
+	size_t i = v->built ? view_find(v, t->id) : 0;	/* else sorted, each once */
 	struct view_ticket *w;
 	const char *customer = t->customer ? t->customer : "";
 	const char *subject = t->subject ? t->subject : "";
@@ -547,12 +555,15 @@ static const char *view_base(const struct view_ticket *cw)
 	return w->base;
 }
 
-/* The customer's tickets in the view, newest first: the first, then
+/* The customer's tickets in the view, newest first (among others the
+ * caller passes over until the lists are made): the first, then
  * view_next until NULL. */
 static const struct view_ticket *view_next(const struct desk_view *v, size_t *node)
 {
 	if (!*node)
 		return NULL;
+	if (!v->linked)
+		return &v->v[--*node];
 	const struct view_node *nd = &v->nodes[*node - 1];
 	*node = nd->next;
 	return &v->v[nd->ticket];
@@ -560,6 +571,13 @@ static const struct view_ticket *view_next(const struct desk_view *v, size_t *no
 
 static size_t view_first(struct desk_view *v, const char *customer)
 {
+	if (!v->linked && ++v->asked > 16) {
+		v->linked = 1;
+		for (size_t i = 0; i < v->n; i++)
+			view_link(v, i, v->v[i].customer);
+	}
+	if (!v->linked)
+		return customer ? v->n : 0;
 	struct view_customer *c = view_customer(v, customer, 0);
 	return c ? c->newest : 0;
 }
