@@ -105,7 +105,7 @@ _msla()
 		;;
 	--assignee)
 		local IFS=$'\n'
-		COMPREPLY=($(compgen -W "$(__msla_agents "$desk") -" -- "$cur"))
+		COMPREPLY=($(compgen -W "$(__msla_agents "$desk")"$'\n'- -- "$cur"))
 		return
 		;;
 	--explain)
