@@ -1,29 +1,50 @@
 # bash completion for mreply(1)                                -*- shell-script -*-
 
 # The desk: the one given on the command line ($1, may be empty), else
-# $MDESK_DIR, else the current directory or a parent.
+# $MDESK_DIR, else the current directory or a parent.  A desk has a
+# working tree (desk.conf and .git) or is a bare git repository (HEAD
+# and objects/) whose branch main holds the files.
 __mreply_desk()
 {
 	local d=${1:-${MDESK_DIR:-}}
 	[[ $d == "~/"* ]] && d=$HOME/${d#"~/"}
 	if [[ -z $d ]]; then
 		d=$PWD
-		while [[ $d && ! ( -f $d/desk.conf && -d $d/.git ) ]]; do
+		while [[ $d ]] && ! [[ -f $d/desk.conf && -d $d/.git ||
+			-f $d/HEAD && -d $d/objects ]]; do
 			d=${d%/*}
 		done
 	fi
-	[[ -n $d && -r $d/desk.conf ]] && printf '%s\n' "$d"
+	[[ -n $d && ( -r $d/desk.conf || -f $d/HEAD ) ]] && printf '%s\n' "$d"
+}
+
+# __mreply_file DESK PATH: the desk's file PATH, or with PATH ending in
+# '/' the names in that directory; in a bare desk, from the branch main.
+__mreply_file()
+{
+	local f
+	if [[ -e $1/.git || ! -f $1/HEAD ]]; then
+		if [[ $2 == */ ]]; then
+			for f in "$1/$2"*; do
+				[[ -e $f ]] && printf '%s\n' "${f##*/}"
+			done
+		else
+			cat -- "$1/$2" 2>/dev/null
+		fi
+	elif [[ $2 == */ ]]; then
+		git --git-dir="$1" ls-tree -z --name-only "main:$2" 2>/dev/null | tr '\0' '\n'
+	else
+		git --git-dir="$1" cat-file blob "main:$2" 2>/dev/null
+	fi
 }
 
 # Template names (templates/NAME.txt and NAME.LANG.txt give NAME).
 __mreply_templates()
 {
-	local d f n
+	local d n
 	d=$(__mreply_desk "$1") || return
-	for f in "$d"/templates/*.txt; do
-		[[ -e $f ]] || continue
-		n=${f##*/}
-		printf '%s\n' "${n%%.*}"
+	__mreply_file "$d" templates/ | while IFS= read -r n; do
+		[[ $n == *.txt && $n != .* ]] && printf '%s\n' "${n%%.*}"
 	done | sort -u
 }
 
@@ -32,7 +53,8 @@ __mreply_agents()
 {
 	local d
 	d=$(__mreply_desk "$1") || return
-	awk -F, '/^#/ || !NF { next } !h { h = 1; next } { print $1 }' "$d/agents.csv" 2>/dev/null
+	__mreply_file "$d" agents.csv |
+		awk -F, '/^#/ || !NF { next } !h { h = 1; next } { print $1 }'
 }
 
 # Ticket IDs of the working tree.

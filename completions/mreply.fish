@@ -1,7 +1,9 @@
 # fish completion for mreply(1)
 
 # The desk named on the command line (-d DIR, --desk DIR, --desk=DIR or
-# -dDIR), else $MDESK_DIR, else the current directory or a parent.
+# -dDIR), else $MDESK_DIR, else the current directory or a parent.  A
+# desk has a working tree (desk.conf and .git) or is a bare git
+# repository (HEAD and objects/) whose branch main holds the files.
 function __fish_mreply_desk
     set -l tokens (commandline -opc)
     set -e tokens[1]
@@ -25,24 +27,46 @@ function __fish_mreply_desk
     if test -z "$desk"
         set desk $PWD
         while test -n "$desk"; and not begin
-                test -f $desk/desk.conf; and test -d $desk/.git
+                test -f $desk/desk.conf -a -d $desk/.git
+                or test -f $desk/HEAD -a -d $desk/objects
             end
             set desk (string replace -r -- '/[^/]*$' '' $desk)
         end
     end
-    test -n "$desk"; and test -r $desk/desk.conf; and echo $desk
+    test -n "$desk"; and begin
+        test -r $desk/desk.conf; or test -f $desk/HEAD
+    end; and echo $desk
 end
+# __fish_mreply_file DESK PATH: the desk's file PATH, or with PATH ending
+# in '/' the names in that directory; in a bare desk, from the branch main.
+function __fish_mreply_file
+    set -l d $argv[1]
+    set -l p $argv[2]
+    if test -e $d/.git; or not test -f $d/HEAD
+        if string match -q -- '*/' $p
+            for f in $d/$p*
+                string replace -r -- '.*/' '' $f
+            end
+        else
+            cat -- $d/$p 2>/dev/null
+        end
+    else if string match -q -- '*/' $p
+        git --git-dir=$d ls-tree -z --name-only main:$p 2>/dev/null | string split0
+    else
+        git --git-dir=$d cat-file blob main:$p 2>/dev/null
+    end
+end
+
 
 function __fish_mreply_templates
     set -l d (__fish_mreply_desk); or return
-    for f in $d/templates/*.txt
-        string replace -r -- '\..*$' '' (basename $f)
-    end | sort -u
+    __fish_mreply_file $d templates/ | string match -r -- '^[^.]+(?=.*\.txt$)' | sort -u
 end
 
 function __fish_mreply_agents
     set -l d (__fish_mreply_desk); or return
-    awk -F, '/^#/ || !NF { next } !h { h = 1; next } { print $1 }' $d/agents.csv 2>/dev/null
+    __fish_mreply_file $d agents.csv |
+        awk -F, '/^#/ || !NF { next } !h { h = 1; next } { print $1 }'
 end
 
 function __fish_mreply_tickets
