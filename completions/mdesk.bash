@@ -30,22 +30,57 @@ __mdesk_agents()
 		awk -F, '/^#/ || $1 == "login" || NF == 0 { next } { print $1 }'
 }
 
-# The calendars of the desk, for agent add/set calendar=.
-__mdesk_calendars()
+# The desk's directory: --desk, else $MDESK_DIR, else the current
+# directory or a parent.  A desk has a working tree (desk.conf and .git)
+# or is a bare git repository (HEAD and objects/) whose branch main holds
+# the files.
+__mdesk_dir()
 {
-	local d=${__mdesk_root:-${MDESK_DIR:-}} f
+	local d=${__mdesk_root:-${MDESK_DIR:-}}
 	if [[ -z $d ]]; then
 		d=$PWD
-		while [[ $d && ! ( -f $d/desk.conf && -d $d/.git ) ]]; do
+		while [[ $d ]] && ! [[ -f $d/desk.conf && -d $d/.git ||
+			-f $d/HEAD && -d $d/objects ]]; do
 			d=${d%/*}
 		done
 	fi
-	[[ -n $d && -d $d/calendars ]] || return
-	for f in "$d"/calendars/*.conf; do
-		[[ -e $f ]] || continue
-		f=${f##*/}
-		printf '%s\n' "${f%.conf}"
+	[[ -n $d ]] && printf '%s\n' "$d"
+}
+
+# __mdesk_file PATH: the desk's file PATH, or with PATH ending in '/' the
+# names in that directory; in a bare desk, from the branch main.
+__mdesk_file()
+{
+	local d f
+	d=$(__mdesk_dir) || return
+	if [[ -e $d/.git || ! -f $d/HEAD ]]; then
+		if [[ $1 == */ ]]; then
+			for f in "$d/$1"*; do
+				[[ -e $f ]] && printf '%s\n' "${f##*/}"
+			done
+		else
+			cat -- "$d/$1" 2>/dev/null
+		fi
+	elif [[ $1 == */ ]]; then
+		git --git-dir="$d" ls-tree -z --name-only "main:$1" 2>/dev/null | tr '\0' '\n'
+	else
+		git --git-dir="$d" cat-file blob "main:$1" 2>/dev/null
+	fi
+}
+
+# The calendars of the desk, for agent add/set calendar=.
+__mdesk_calendars()
+{
+	local f
+	__mdesk_file calendars/ | while IFS= read -r f; do
+		[[ $f == *.conf && $f != .* ]] && printf '%s\n' "${f%.conf}"
 	done
+}
+
+# The rules of automations.conf.
+__mdesk_rules()
+{
+	__mdesk_file automations.conf | sed -n 's/^\[rule \([^]]*\)\]/\1/p'
 }
 
 _mdesk()
@@ -186,8 +221,7 @@ _mdesk()
 		ls:--since|ls:--until|ls:--limit) ;;
 		maildir:--view) cand=(mine unassigned at-risk mentions all) ;;
 		automate:--rule)
-			cand=($(sed -n 's/^\[rule \([^]]*\)\]/\1/p' \
-			    "${__mdesk_root:-${MDESK_DIR:-.}}/automations.conf" 2>/dev/null)) ;;
+			cand=($(__mdesk_rules)) ;;
 		*:--as) cand=($(__mdesk_agents)) ;;
 		*:--desk|*:-d) dirs=true ;;
 		*:--now) ;;

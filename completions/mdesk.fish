@@ -146,7 +146,9 @@ function __fish_mdesk_ticket_tags
         jq -r '.tags[]' 2>/dev/null
 end
 
-# The desk's directory: --desk, $MDESK_DIR, or the desk around $PWD.
+# The desk's directory: --desk, $MDESK_DIR, or the desk around $PWD.  A
+# desk has a working tree (desk.conf and .git) or is a bare git
+# repository (HEAD and objects/) whose branch main holds the files.
 function __fish_mdesk_root
     set -l desk (__fish_mdesk_desk)
     set -l d
@@ -158,22 +160,43 @@ function __fish_mdesk_root
         set d $MDESK_DIR
     else
         set d $PWD
-        while test -n "$d"; and not test -f $d/desk.conf -a -d $d/.git
+        while test -n "$d"; and not begin
+                test -f $d/desk.conf -a -d $d/.git
+                or test -f $d/HEAD -a -d $d/objects
+            end
             set d (string replace -r '/[^/]*$' '' -- $d)
         end
     end
     echo $d
 end
 
-function __fish_mdesk_calendars
-    for f in (__fish_mdesk_root)/calendars/*.conf
-        basename $f .conf
+# __fish_mdesk_file PATH: the desk's file PATH, or with PATH ending
+# in '/' the names in that directory; in a bare desk, from the branch main.
+function __fish_mdesk_file
+    set -l d (__fish_mdesk_root)
+    set -l p $argv[1]
+    if test -e $d/.git; or not test -f $d/HEAD
+        if string match -q -- '*/' $p
+            for f in $d/$p*
+                string replace -r -- '.*/' '' $f
+            end
+        else
+            cat -- $d/$p 2>/dev/null
+        end
+    else if string match -q -- '*/' $p
+        git --git-dir=$d ls-tree -z --name-only main:$p 2>/dev/null | string split0
+    else
+        git --git-dir=$d cat-file blob main:$p 2>/dev/null
     end
+end
+
+function __fish_mdesk_calendars
+    __fish_mdesk_file calendars/ | string replace -rf -- '^([^.].*)\.conf$' '$1'
 end
 
 # The rules of automations.conf.
 function __fish_mdesk_rules
-    sed -n 's/^\[rule \([^]]*\)\]/\1/p' (__fish_mdesk_root)/automations.conf 2>/dev/null
+    __fish_mdesk_file automations.conf | sed -n 's/^\[rule \([^]]*\)\]/\1/p'
 end
 
 function __fish_mdesk_agent_fields
