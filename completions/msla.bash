@@ -1,18 +1,41 @@
 # bash completion for msla(1)                                  -*- shell-script -*-
 
 # The desk: the one given on the command line ($1, may be empty), else
-# $MDESK_DIR, else the current directory or a parent.
+# $MDESK_DIR, else the current directory or a parent.  A desk has a
+# working tree (desk.conf and .git) or is a bare git repository (HEAD
+# and objects/) whose branch main holds the files.
 __msla_desk()
 {
 	local d=${1:-${MDESK_DIR:-}}
 	[[ $d == "~/"* ]] && d=$HOME/${d#"~/"}
 	if [[ -z $d ]]; then
 		d=$PWD
-		while [[ $d && ! ( -f $d/desk.conf && -d $d/.git ) ]]; do
+		while [[ $d ]] && ! [[ -f $d/desk.conf && -d $d/.git ||
+			-f $d/HEAD && -d $d/objects ]]; do
 			d=${d%/*}
 		done
 	fi
-	[[ -n $d && -r $d/desk.conf ]] && printf '%s\n' "$d"
+	[[ -n $d && ( -r $d/desk.conf || -f $d/HEAD ) ]] && printf '%s\n' "$d"
+}
+
+# __msla_file DESK PATH: the desk's file PATH, or with PATH ending in
+# '/' the names in that directory; in a bare desk, from the branch main.
+__msla_file()
+{
+	local f
+	if [[ -e $1/.git || ! -f $1/HEAD ]]; then
+		if [[ $2 == */ ]]; then
+			for f in "$1/$2"*; do
+				[[ -e $f ]] && printf '%s\n' "${f##*/}"
+			done
+		else
+			cat -- "$1/$2" 2>/dev/null
+		fi
+	elif [[ $2 == */ ]]; then
+		git --git-dir="$1" ls-tree -z --name-only "main:$2" 2>/dev/null | tr '\0' '\n'
+	else
+		git --git-dir="$1" cat-file blob "main:$2" 2>/dev/null
+	fi
 }
 
 # The queues of the desk: the [queue NAME] sections of desk.conf.
@@ -20,12 +43,12 @@ __msla_queues()
 {
 	local d
 	d=$(__msla_desk "$1") || return
-	awk '/^[ \t]*\[[ \t]*queue[ \t]+/ {
+	__msla_file "$d" desk.conf | awk '/^[ \t]*\[[ \t]*queue[ \t]+/ {
 		s = $0
 		sub(/^[ \t]*\[[ \t]*queue[ \t]+/, "", s)
 		sub(/[ \t]*\].*$/, "", s)
 		if (s != "") print s
-	}' "$d/desk.conf" 2>/dev/null
+	}'
 }
 
 # The agents' logins: the first column of agents.csv after its header.
@@ -33,8 +56,8 @@ __msla_agents()
 {
 	local d
 	d=$(__msla_desk "$1") || return
-	awk -F, '/^#/ && !h { next } !h { h = 1; next } $1 != "" { print $1 }' \
-		"$d/agents.csv" 2>/dev/null
+	__msla_file "$d" agents.csv |
+		awk -F, '/^#/ && !h { next } !h { h = 1; next } $1 != "" { print $1 }'
 }
 
 # The open tickets' IDs: the directories under tickets/.

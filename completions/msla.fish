@@ -1,7 +1,9 @@
 # fish completion for msla(1)
 
 # The desk named on the command line (-d DIR, --desk DIR, --desk=DIR),
-# else $MDESK_DIR, else the current directory or a parent.
+# else $MDESK_DIR, else the current directory or a parent.  A desk has a
+# working tree (desk.conf and .git) or is a bare git repository (HEAD and
+# objects/) whose branch main holds the files.
 function __fish_msla_desk
     set -l tokens (commandline -opc)
     set -e tokens[1]
@@ -23,27 +25,41 @@ function __fish_msla_desk
     if test -z "$desk"
         set desk $PWD
         while test -n "$desk"; and not begin
-                test -f $desk/desk.conf; and test -d $desk/.git
+                test -f $desk/desk.conf -a -d $desk/.git
+                or test -f $desk/HEAD -a -d $desk/objects
             end
             set desk (string replace -r -- '/[^/]*$' '' $desk)
         end
     end
-    test -n "$desk"; and test -r $desk/desk.conf; and echo $desk
+    test -n "$desk"; and begin
+        test -r $desk/desk.conf; or test -f $desk/HEAD
+    end; and echo $desk
 end
+# __fish_msla_file DESK PATH: the desk's file PATH; in a bare desk, from
+# the branch main.
+function __fish_msla_file
+    if test -e $argv[1]/.git; or not test -f $argv[1]/HEAD
+        cat -- $argv[1]/$argv[2] 2>/dev/null
+    else
+        git --git-dir=$argv[1] cat-file blob main:$argv[2] 2>/dev/null
+    end
+end
+
 
 function __fish_msla_queues
     set -l d (__fish_msla_desk); or return
-    awk '/^[ \t]*\[[ \t]*queue[ \t]+/ {
+    __fish_msla_file $d desk.conf | awk '/^[ \t]*\[[ \t]*queue[ \t]+/ {
         s = $0
         sub(/^[ \t]*\[[ \t]*queue[ \t]+/, "", s)
         sub(/[ \t]*\].*$/, "", s)
         if (s != "") print s
-    }' $d/desk.conf 2>/dev/null
+    }'
 end
 
 function __fish_msla_agents
     set -l d (__fish_msla_desk); or return
-    awk -F, '/^#/ && !h { next } !h { h = 1; next } $1 != "" { print $1 }' $d/agents.csv 2>/dev/null
+    __fish_msla_file $d agents.csv |
+        awk -F, '/^#/ && !h { next } !h { h = 1; next } $1 != "" { print $1 }'
     echo -
 end
 
