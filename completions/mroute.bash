@@ -1,25 +1,46 @@
 # bash completion for mroute(1)                                -*- shell-script -*-
 
-# The queues of the desk: the names of the [queue NAME] sections of
-# desk.conf.  The desk is the one given on the command line ($1, may be
-# empty), else $MDESK_DIR, else the current directory or a parent.
-__mroute_queues()
+# The desk: the one given on the command line ($1, may be empty), else
+# $MDESK_DIR, else the current directory or a parent.  A desk has a
+# working tree (desk.conf and .git) or is a bare git repository (HEAD
+# and objects/) whose branch main holds the files.
+__mroute_desk()
 {
 	local d=${1:-${MDESK_DIR:-}}
 	[[ $d == "~/"* ]] && d=$HOME/${d#"~/"}
 	if [[ -z $d ]]; then
 		d=$PWD
-		while [[ $d && ! ( -f $d/desk.conf && -d $d/.git ) ]]; do
+		while [[ $d ]] && ! [[ -f $d/desk.conf && -d $d/.git ||
+			-f $d/HEAD && -d $d/objects ]]; do
 			d=${d%/*}
 		done
 	fi
-	[[ -n $d && -r $d/desk.conf ]] || return
-	awk '/^[ \t]*\[[ \t]*queue[ \t]+/ {
+	[[ -n $d && ( -r $d/desk.conf || -f $d/HEAD ) ]] && printf '%s\n' "$d"
+}
+
+# __mroute_file DESK PATH: the desk's file PATH; in a bare desk, from
+# the branch main.
+__mroute_file()
+{
+	if [[ -e $1/.git || ! -f $1/HEAD ]]; then
+		cat -- "$1/$2" 2>/dev/null
+	else
+		git --git-dir="$1" cat-file blob "main:$2" 2>/dev/null
+	fi
+}
+
+# The queues of the desk: the names of the [queue NAME] sections of
+# desk.conf.
+__mroute_queues()
+{
+	local d
+	d=$(__mroute_desk "$1") || return
+	__mroute_file "$d" desk.conf | awk '/^[ \t]*\[[ \t]*queue[ \t]+/ {
 		s = $0
 		sub(/^[ \t]*\[[ \t]*queue[ \t]+/, "", s)
 		sub(/[ \t]*\].*$/, "", s)
 		if (s != "") print s
-	}' "$d/desk.conf" 2>/dev/null
+	}'
 }
 
 _mroute()

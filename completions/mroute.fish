@@ -25,9 +25,20 @@ function __fish_mroute_desk
     test -n "$desk"; and echo $desk
 end
 
+# __fish_mroute_file DESK PATH: the desk's file PATH; in a bare desk, from
+# the branch main.
+function __fish_mroute_file
+    if test -e $argv[1]/.git; or not test -f $argv[1]/HEAD
+        cat -- $argv[1]/$argv[2] 2>/dev/null
+    else
+        git --git-dir=$argv[1] cat-file blob main:$argv[2] 2>/dev/null
+    end
+end
+
 # The queues of the desk: the names of the [queue NAME] sections of
 # desk.conf.  The desk is the one given on the command line, else
-# $MDESK_DIR, else the current directory or a parent.
+# $MDESK_DIR, else the current directory or a parent; a bare desk (HEAD
+# and objects/) is read from its branch main.
 function __fish_mroute_queues
     set -l d (__fish_mroute_desk)
     test -n "$d"; or set d $MDESK_DIR
@@ -35,18 +46,21 @@ function __fish_mroute_queues
     if test -z "$d"
         set d $PWD
         while test -n "$d"; and not begin
-                test -f $d/desk.conf; and test -d $d/.git
+                test -f $d/desk.conf -a -d $d/.git
+                or test -f $d/HEAD -a -d $d/objects
             end
             set d (string replace -r -- '/[^/]*$' '' $d)
         end
     end
-    test -n "$d"; and test -r $d/desk.conf; or return
-    awk '/^[ \t]*\[[ \t]*queue[ \t]+/ {
+    test -n "$d"; and begin
+        test -r $d/desk.conf; or test -f $d/HEAD
+    end; or return
+    __fish_mroute_file $d desk.conf | awk '/^[ \t]*\[[ \t]*queue[ \t]+/ {
         s = $0
         sub(/^[ \t]*\[[ \t]*queue[ \t]+/, "", s)
         sub(/[ \t]*\].*$/, "", s)
         if (s != "") print s
-    }' $d/desk.conf 2>/dev/null
+    }'
 end
 
 complete -c mroute -s d -l desk -x -a '(__fish_complete_directories)' -d 'Work on the desk in this directory'
