@@ -24,6 +24,17 @@ is "the desk: two tickets, one solved" "$(mdesk --desk "$D" ls -A --format json 
 sorted() { grep . | sort -u | tr '\n' ' '; }
 rules=$(sed -n 's/^\[rule \(.*\)\]$/\1/p' "$D/automations.conf" | sorted)
 commands=$(mdesk help | sed -n 's/^  \([a-z]*\) .*/\1/p' | sorted)
+calendars=$(ls "$D/calendars" | sed 's/\.conf$//' | sorted)
+agents=$(sed -n '/^login,/,$p' "$D/agents.csv" | sed 1d | cut -d, -f1 | sorted)
+queues=$(sed -n 's/^\[queue \(.*\)\]$/\1/p' "$D/desk.conf" | sorted)
+# B: a bare desk, a clone of D: no working tree, the files on its branch
+# main; the completions offer the same as on D
+B=$TMP/bare.git
+mdesk clone --bare "$D" "$B" >/dev/null 2>&1
+check "a bare clone of the desk, no desk.conf on the disk" \
+	"[ -f '$B/HEAD' ] && [ ! -e '$B/desk.conf' ] && [ ! -e '$B/templates' ] && mdesk --desk '$B' check"
+is "the desk has templates, calendars, rules, agents and queues" \
+	"$(for v in "$templates" "$calendars" "$rules" "$agents" "$queues"; do [ -n "$v" ] && echo y; done | wc -l)" 5
 
 # ---------------------------------------------------------------- bash
 if command -v bash >/dev/null 2>&1; then
@@ -53,6 +64,26 @@ if command -v bash >/dev/null 2>&1; then
 		"$(bcomp "$C/mdesk.bash" mdesk --desk "$D" automate --rule '' | sorted)" "$rules"
 	is "bash: mroute --a<TAB> offers --ack and --at-date once each" \
 		"$(bcomp "$C/mroute.bash" mroute --a | tr '\n' ' ')" "--ack --at-date "
+	is "bash: bare desk: mreply -t <TAB> offers the templates" \
+		"$(bcomp "$C/mreply.bash" mreply --desk "$B" -t '' | sorted)" "$templates"
+	is "bash: bare desk (MDESK_DIR): mreply --as <TAB> offers the agents" \
+		"$(MDESK_DIR=$B bcomp "$C/mreply.bash" mreply --as '' | sorted)" "$agents"
+	is "bash: bare desk (the current directory): mreply --template=<TAB> offers the templates" \
+		"$(cd "$B/refs" && bcomp "$C/mreply.bash" mreply --template= | sed 's/^--template=//' | sorted)" "$templates"
+	is "bash: bare desk: mdesk automate --rule <TAB> offers the rules" \
+		"$(bcomp "$C/mdesk.bash" mdesk --desk "$B" automate --rule '' | sorted)" "$rules"
+	is "bash: bare desk: mdesk agent set ana calendar=<TAB> offers the calendars" \
+		"$(bcomp "$C/mdesk.bash" mdesk --desk "$B" agent set ana calendar= | sed 's/^calendar=//' | sorted)" "$calendars"
+	is "bash: desk: mdesk agent set ana calendar=<TAB> offers the calendars" \
+		"$(bcomp "$C/mdesk.bash" mdesk --desk "$D" agent set ana calendar= | sed 's/^calendar=//' | sorted)" "$calendars"
+	is "bash: bare desk: mdesk assign ID <TAB> offers the agents" \
+		"$(bcomp "$C/mdesk.bash" mdesk --desk "$B" assign "$open" '' | sorted)" "$agents"
+	is "bash: bare desk: msla --assignee <TAB> offers the agents" \
+		"$(bcomp "$C/msla.bash" msla --desk "$B" --assignee '' | grep -vx -- - | sorted)" "$agents"
+	is "bash: bare desk: msla --queue <TAB> offers the queues" \
+		"$(bcomp "$C/msla.bash" msla --desk "$B" --queue '' | sorted)" "$queues"
+	is "bash: bare desk: mroute --queue <TAB> offers the queues" \
+		"$(bcomp "$C/mroute.bash" mroute --desk "$B" --queue '' | sorted)" "$queues"
 else
 	skip "bash completions" "bash not installed"
 fi
@@ -76,6 +107,24 @@ if command -v fish >/dev/null 2>&1; then
 		"$(fcomp "$C/mdesk.fish" "mdesk --desk $D automate --rule " | sorted)" "$rules"
 	is "fish: mroute --a<TAB> offers --ack and --at-date" \
 		"$(fcomp "$C/mroute.fish" "mroute --a" | tr '\n' ' ')" "--ack --at-date "
+	is "fish: bare desk: mreply -t <TAB> offers the templates" \
+		"$(fcomp "$C/mreply.fish" "mreply --desk $B -t " | sorted)" "$templates"
+	is "fish: bare desk (MDESK_DIR): mreply --as <TAB> offers the agents" \
+		"$(MDESK_DIR=$B fcomp "$C/mreply.fish" "mreply --as " | sorted)" "$agents"
+	is "fish: bare desk (the current directory): mreply -t <TAB> offers the templates" \
+		"$(cd "$B/refs" && fcomp "$C/mreply.fish" "mreply -t " | sorted)" "$templates"
+	is "fish: bare desk: mdesk automate --rule <TAB> offers the rules" \
+		"$(fcomp "$C/mdesk.fish" "mdesk --desk $B automate --rule " | sorted)" "$rules"
+	is "fish: bare desk: mdesk agent set ana calendar=<TAB> offers the calendars" \
+		"$(fcomp "$C/mdesk.fish" "mdesk --desk $B agent set ana calendar=" | sed 's/^calendar=//' | sorted)" "$calendars"
+	is "fish: desk: mdesk agent set ana calendar=<TAB> offers the calendars" \
+		"$(fcomp "$C/mdesk.fish" "mdesk --desk $D agent set ana calendar=" | sed 's/^calendar=//' | sorted)" "$calendars"
+	is "fish: bare desk: msla --assignee <TAB> offers the agents" \
+		"$(fcomp "$C/msla.fish" "msla --desk $B --assignee " | grep -vx -- - | sorted)" "$agents"
+	is "fish: bare desk: msla --queue <TAB> offers the queues" \
+		"$(fcomp "$C/msla.fish" "msla --desk $B --queue " | sorted)" "$queues"
+	is "fish: bare desk: mroute --queue <TAB> offers the queues" \
+		"$(fcomp "$C/mroute.fish" "mroute --desk $B --queue " | sorted)" "$queues"
 	# fish shows one of two completions of the same option, with either
 	# description: each option is completed once (tools without subcommands)
 	for t in mreply mroute msla mreport mthread; do
@@ -111,6 +160,26 @@ if command -v zsh >/dev/null 2>&1; then
 		"$(zcomp "$C/_mdesk" "_mdesk_prog=mdesk; _mdesk_desk=(--desk $D); _mdesk_tickets --status solved; _mdesk_tickets --status closed" | sorted)" "$solved "
 	is "zsh: mdesk <TAB> offers every command of mdesk help" \
 		"$(zcomp "$C/_mdesk" _mdesk_commands | sorted)" "$commands"
+	is "zsh: bare desk: mreply -t <TAB> offers the templates" \
+		"$(MDESK_DIR=$B zcomp "$C/_mreply" _mreply_templates | sorted)" "$templates"
+	is "zsh: bare desk (--desk): mreply --as <TAB> offers the agents" \
+		"$(zcomp "$C/_mreply" "opt_args[--desk]=${B}; _mreply_agents" | sorted)" "$agents"
+	is "zsh: bare desk (the current directory): mreply -t <TAB> offers the templates" \
+		"$(cd "$B/refs" && zcomp "$C/_mreply" _mreply_templates | sorted)" "$templates"
+	is "zsh: bare desk: mdesk automate --rule <TAB> offers the rules" \
+		"$(zcomp "$C/_mdesk" "_mdesk_root=${B}; _mdesk_rules" | sorted)" "$rules"
+	is "zsh: desk: mdesk automate --rule <TAB> offers the rules" \
+		"$(zcomp "$C/_mdesk" "_mdesk_root=${D}; _mdesk_rules" | sorted)" "$rules"
+	is "zsh: bare desk: mdesk agent set ana calendar=<TAB> offers the calendars" \
+		"$(zcomp "$C/_mdesk" "_mdesk_root=${B}; _mdesk_calendars" | sorted)" "$calendars"
+	is "zsh: desk: mdesk agent set ana calendar=<TAB> offers the calendars" \
+		"$(zcomp "$C/_mdesk" "_mdesk_root=${D}; _mdesk_calendars" | sorted)" "$calendars"
+	is "zsh: bare desk: msla --assignee <TAB> offers the agents" \
+		"$(MDESK_DIR=$B zcomp "$C/_msla" _msla_agents | grep -vx -- - | sorted)" "$agents"
+	is "zsh: bare desk: msla --queue <TAB> offers the queues" \
+		"$(MDESK_DIR=$B zcomp "$C/_msla" _msla_queues | sorted)" "$queues"
+	is "zsh: bare desk: mroute --queue <TAB> offers the queues" \
+		"$(MDESK_DIR=$B zcomp "$C/_mroute" _mroute_queues | sorted)" "$queues"
 	# every option of each tool's _arguments spec once
 	for t in mdesk mreply mroute msla mreport mthread; do
 		zcomp "$C/_$t" :
