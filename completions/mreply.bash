@@ -57,11 +57,17 @@ __mreply_agents()
 		awk -F, '/^#/ || !NF { next } !h { h = 1; next } { print $1 }'
 }
 
-# Ticket IDs of the working tree.
+# Ticket IDs: the directories tickets/SH/ID (of the branch main in a
+# bare desk).
 __mreply_tickets()
 {
 	local d t
 	d=$(__mreply_desk "$1") || return
+	if [[ -f $d/HEAD && ! -e $d/.git ]]; then
+		git --git-dir="$d" ls-tree -r -d -z --name-only main:tickets 2>/dev/null |
+			tr '\0' '\n' | sed -n 's|^[^/]*/\([^/]*\)$|\1|p'
+		return
+	fi
 	for t in "$d"/tickets/*/*/; do
 		[[ -d $t ]] || continue
 		t=${t%/}

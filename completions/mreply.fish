@@ -69,8 +69,15 @@ function __fish_mreply_agents
         awk -F, '/^#/ || !NF { next } !h { h = 1; next } { print $1 }'
 end
 
+# The tickets' IDs: the directories tickets/SH/ID (of the branch main in
+# a bare desk).
 function __fish_mreply_tickets
     set -l d (__fish_mreply_desk); or return
+    if test -f $d/HEAD; and not test -e $d/.git
+        git --git-dir=$d ls-tree -r -d -z --name-only main:tickets 2>/dev/null |
+            string split0 | string replace -rf -- '^[^/]+/([^/]+)$' '$1'
+        return
+    end
     for t in $d/tickets/*/*/
         basename $t
     end

@@ -18,21 +18,12 @@ __msla_desk()
 	[[ -n $d && ( -r $d/desk.conf || -f $d/HEAD ) ]] && printf '%s\n' "$d"
 }
 
-# __msla_file DESK PATH: the desk's file PATH, or with PATH ending in
-# '/' the names in that directory; in a bare desk, from the branch main.
+# __msla_file DESK PATH: the desk's file PATH; in a bare desk, from the
+# branch main.
 __msla_file()
 {
-	local f
 	if [[ -e $1/.git || ! -f $1/HEAD ]]; then
-		if [[ $2 == */ ]]; then
-			for f in "$1/$2"*; do
-				[[ -e $f ]] && printf '%s\n' "${f##*/}"
-			done
-		else
-			cat -- "$1/$2" 2>/dev/null
-		fi
-	elif [[ $2 == */ ]]; then
-		git --git-dir="$1" ls-tree -z --name-only "main:$2" 2>/dev/null | tr '\0' '\n'
+		cat -- "$1/$2" 2>/dev/null
 	else
 		git --git-dir="$1" cat-file blob "main:$2" 2>/dev/null
 	fi
@@ -60,12 +51,18 @@ __msla_agents()
 		awk -F, '/^#/ && !h { next } !h { h = 1; next } $1 != "" { print $1 }'
 }
 
-# The open tickets' IDs: the directories under tickets/.
+# The open tickets' IDs: the directories tickets/SH/ID (of the branch
+# main in a bare desk).
 __msla_ids()
 {
 	local d
 	d=$(__msla_desk "$1") || return
-	( cd "$d/tickets" 2>/dev/null && printf '%s\n' */* | sed 's|.*/||' )
+	if [[ -e $d/.git || ! -f $d/HEAD ]]; then
+		( cd "$d/tickets" 2>/dev/null && printf '%s\n' */* | sed 's|.*/||' )
+	else
+		git --git-dir="$d" ls-tree -r -d -z --name-only main:tickets 2>/dev/null |
+			tr '\0' '\n' | sed -n 's|^[^/]*/\([^/]*\)$|\1|p'
+	fi
 }
 
 _msla()

@@ -63,8 +63,15 @@ function __fish_msla_agents
     echo -
 end
 
+# The tickets' IDs: the directories tickets/SH/ID (of the branch main in
+# a bare desk).
 function __fish_msla_ids
     set -l d (__fish_msla_desk); or return
+    if test -f $d/HEAD; and not test -e $d/.git
+        git --git-dir=$d ls-tree -r -d -z --name-only main:tickets 2>/dev/null |
+            string split0 | string replace -rf -- '^[^/]+/([^/]+)$' '$1'
+        return
+    end
     for p in $d/tickets/*/*
         basename $p
     end
