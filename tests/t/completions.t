@@ -80,6 +80,12 @@ if command -v bash >/dev/null 2>&1; then
 		"$(bcomp "$C/mdesk.bash" mdesk --desk "$B" assign "$open" '' | sorted)" "$agents"
 	is "bash: bare desk: msla --assignee <TAB> offers the agents" \
 		"$(bcomp "$C/msla.bash" msla --desk "$B" --assignee '' | grep -vx -- - | sorted)" "$agents"
+	is "bash: bare desk: mreply --ticket <TAB> offers the tickets" \
+		"$(bcomp "$C/mreply.bash" mreply --desk "$B" --ticket '' | sorted)" "$ids"
+	is "bash: bare desk: msla --explain <TAB> offers the tickets" \
+		"$(bcomp "$C/msla.bash" msla --desk "$B" --explain '' | sorted)" "$ids"
+	is "bash: desk: msla --explain <TAB> offers the tickets" \
+		"$(bcomp "$C/msla.bash" msla --desk "$D" --explain '' | sorted)" "$ids"
 	is "bash: bare desk: msla --queue <TAB> offers the queues" \
 		"$(bcomp "$C/msla.bash" msla --desk "$B" --queue '' | sorted)" "$queues"
 	is "bash: bare desk: mroute --queue <TAB> offers the queues" \
@@ -121,6 +127,12 @@ if command -v fish >/dev/null 2>&1; then
 		"$(fcomp "$C/mdesk.fish" "mdesk --desk $D agent set ana calendar=" | sed 's/^calendar=//' | sorted)" "$calendars"
 	is "fish: bare desk: msla --assignee <TAB> offers the agents" \
 		"$(fcomp "$C/msla.fish" "msla --desk $B --assignee " | grep -vx -- - | sorted)" "$agents"
+	is "fish: bare desk: mreply --ticket <TAB> offers the tickets" \
+		"$(fcomp "$C/mreply.fish" "mreply --desk $B --ticket " | sorted)" "$ids"
+	is "fish: bare desk: msla --explain <TAB> offers the tickets" \
+		"$(fcomp "$C/msla.fish" "msla --desk $B --explain " | sorted)" "$ids"
+	is "fish: desk: msla --explain <TAB> offers the tickets" \
+		"$(fcomp "$C/msla.fish" "msla --desk $D --explain " | sorted)" "$ids"
 	is "fish: bare desk: msla --queue <TAB> offers the queues" \
 		"$(fcomp "$C/msla.fish" "msla --desk $B --queue " | sorted)" "$queues"
 	is "fish: bare desk: mroute --queue <TAB> offers the queues" \
@@ -176,6 +188,12 @@ if command -v zsh >/dev/null 2>&1; then
 		"$(zcomp "$C/_mdesk" "_mdesk_root=${D}; _mdesk_calendars" | sorted)" "$calendars"
 	is "zsh: bare desk: msla --assignee <TAB> offers the agents" \
 		"$(MDESK_DIR=$B zcomp "$C/_msla" _msla_agents | grep -vx -- - | sorted)" "$agents"
+	is "zsh: bare desk: mreply --ticket <TAB> offers the tickets" \
+		"$(MDESK_DIR=$B zcomp "$C/_mreply" _mreply_tickets | sorted)" "$ids"
+	is "zsh: bare desk: msla --explain <TAB> offers the tickets" \
+		"$(MDESK_DIR=$B zcomp "$C/_msla" _msla_ids | sorted)" "$ids"
+	is "zsh: desk: msla --explain <TAB> offers the tickets" \
+		"$(MDESK_DIR=$D zcomp "$C/_msla" _msla_ids | sorted)" "$ids"
 	is "zsh: bare desk: msla --queue <TAB> offers the queues" \
 		"$(MDESK_DIR=$B zcomp "$C/_msla" _msla_queues | sorted)" "$queues"
 	is "zsh: bare desk: mroute --queue <TAB> offers the queues" \
